@@ -1,0 +1,214 @@
+#include "config.h"
+
+#include <libconfig.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cfg.h"
+
+struct sy_cfg {
+	config_t lc;
+	char *file; /* NULL: no file, built-in defaults */
+};
+
+static int exists(const char *path)
+{
+	return path && *path && access(path, F_OK) == 0;
+}
+
+/* The first existing file of the documented search order, or NULL. */
+static char *search(void)
+{
+	const char *env = getenv("SYNACK_CONFIG");
+	const char *xdg = getenv("XDG_CONFIG_HOME");
+	const char *home = getenv("HOME");
+	char buf[4096];
+
+	if (env && *env)
+		return strdup(env); /* named explicitly: must exist */
+	if (xdg && *xdg) {
+		snprintf(buf, sizeof buf, "%s/synack/synack.conf", xdg);
+		if (exists(buf))
+			return strdup(buf);
+	} else if (home && *home) {
+		snprintf(buf, sizeof buf, "%s/.config/synack/synack.conf", home);
+		if (exists(buf))
+			return strdup(buf);
+	}
+	snprintf(buf, sizeof buf, "%s/synack/synack.conf", SY_SYSCONFDIR);
+	if (exists(buf))
+		return strdup(buf);
+	return NULL;
+}
+
+static int where(char *buf, size_t n, const sy_cfg *cfg, const config_setting_t *s)
+{
+	return snprintf(buf, n, "%s:%u", cfg->file,
+			config_setting_source_line(s));
+}
+
+/* Top level: `seed` and one group per plugin kind, whose members are
+ * `default` (a plugin name) and one group of parameters per plugin. */
+static int validate(const sy_cfg *cfg, sy_err *err)
+{
+	config_setting_t *root = config_root_setting(&cfg->lc);
+	char at[4200];
+
+	for (int i = 0; i < config_setting_length(root); i++) {
+		config_setting_t *s = config_setting_get_elem(root, i);
+		const char *name = config_setting_name(s);
+
+		where(at, sizeof at, cfg, s);
+		if (strcmp(name, "seed") == 0) {
+			int t = config_setting_type(s);
+
+			if (t != CONFIG_TYPE_INT && t != CONFIG_TYPE_INT64)
+				return sy_err_set(err, "%s: 'seed' must be an integer", at);
+			continue;
+		}
+		if (!sy_plugin_kind_valid(name))
+			return sy_err_set(err,
+					  "%s: unknown setting '%s' (expected 'seed' or a plugin kind: scheduler, queue, loss, tcp, isn, timers, cc, app)",
+					  at, name);
+		if (!config_setting_is_group(s))
+			return sy_err_set(err, "%s: '%s' must be a group: %s: { default = \"NAME\"; NAME: { ... }; };",
+					  at, name, name);
+		for (int j = 0; j < config_setting_length(s); j++) {
+			config_setting_t *c = config_setting_get_elem(s, j);
+			const char *cn = config_setting_name(c);
+
+			where(at, sizeof at, cfg, c);
+			if (strcmp(cn, "default") == 0) {
+				if (config_setting_type(c) != CONFIG_TYPE_STRING)
+					return sy_err_set(err, "%s: %s.default must be a plugin name in quotes",
+							  at, name);
+			} else if (!config_setting_is_group(c)) {
+				return sy_err_set(err, "%s: %s.%s must be a group of parameters for plugin %s/%s",
+						  at, name, cn, name, cn);
+			}
+		}
+	}
+	return 0;
+}
+
+sy_cfg *sy_cfg_load(const char *path, sy_err *err)
+{
+	sy_cfg *cfg = calloc(1, sizeof *cfg);
+
+	if (!cfg) {
+		sy_err_set(err, "out of memory reading the config");
+		return NULL;
+	}
+	config_init(&cfg->lc);
+	cfg->file = path ? strdup(path) : search();
+	if (!cfg->file)
+		return cfg;
+	if (!exists(cfg->file)) {
+		sy_err_set(err, "%s: config file not found", cfg->file);
+		sy_cfg_free(cfg);
+		return NULL;
+	}
+	if (config_read_file(&cfg->lc, cfg->file) != CONFIG_TRUE) {
+		const char *f = config_error_file(&cfg->lc);
+
+		if (config_error_type(&cfg->lc) == CONFIG_ERR_FILE_IO)
+			sy_err_set(err, "%s: cannot read config file", cfg->file);
+		else
+			sy_err_set(err, "%s:%d: %s", f ? f : cfg->file,
+				   config_error_line(&cfg->lc),
+				   config_error_text(&cfg->lc));
+		sy_cfg_free(cfg);
+		return NULL;
+	}
+	if (validate(cfg, err) < 0) {
+		sy_cfg_free(cfg);
+		return NULL;
+	}
+	return cfg;
+}
+
+void sy_cfg_free(sy_cfg *cfg)
+{
+	if (!cfg)
+		return;
+	config_destroy(&cfg->lc);
+	free(cfg->file);
+	free(cfg);
+}
+
+const char *sy_cfg_file(const sy_cfg *cfg)
+{
+	return cfg->file;
+}
+
+uint64_t sy_cfg_seed(const sy_cfg *cfg, uint64_t fallback)
+{
+	long long v;
+
+	if (cfg->file && config_lookup_int64(&cfg->lc, "seed", &v))
+		return (uint64_t)v;
+	return fallback;
+}
+
+const char *sy_cfg_default_plugin(const sy_cfg *cfg, const char *kind,
+				  const char *fallback)
+{
+	char key[64];
+	const char *v;
+
+	if (!cfg->file)
+		return fallback;
+	snprintf(key, sizeof key, "%s.default", kind);
+	if (config_lookup_string(&cfg->lc, key, &v))
+		return v;
+	return fallback;
+}
+
+int sy_cfg_apply(const sy_cfg *cfg, sy_instance *in, sy_err *err)
+{
+	config_setting_t *g, *kind;
+	char at[4200];
+
+	if (!cfg->file)
+		return 0;
+	kind = config_lookup(&cfg->lc, in->plugin->kind);
+	if (!kind)
+		return 0;
+	g = config_setting_get_member(kind, in->plugin->name);
+	if (!g)
+		return 0;
+	for (int i = 0; i < config_setting_length(g); i++) {
+		config_setting_t *s = config_setting_get_elem(g, i);
+		sy_value v;
+
+		where(at, sizeof at, cfg, s);
+		switch (config_setting_type(s)) {
+		case CONFIG_TYPE_INT:
+		case CONFIG_TYPE_INT64:
+			v.type = SY_V_INT;
+			v.u.i = config_setting_get_int64(s);
+			break;
+		case CONFIG_TYPE_FLOAT:
+			v.type = SY_V_FLOAT;
+			v.u.f = config_setting_get_float(s);
+			break;
+		case CONFIG_TYPE_BOOL:
+			v.type = SY_V_BOOL;
+			v.u.b = config_setting_get_bool(s);
+			break;
+		case CONFIG_TYPE_STRING:
+			v.type = SY_V_STRING;
+			v.u.s = config_setting_get_string(s);
+			break;
+		default:
+			return sy_err_set(err, "%s: %s/%s: parameter '%s': expected a single value, not a group, array or list",
+					  at, in->plugin->kind, in->plugin->name,
+					  config_setting_name(s));
+		}
+		if (sy_instance_set(in, config_setting_name(s), &v, at, err) < 0)
+			return -1;
+	}
+	return 0;
+}

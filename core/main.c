@@ -1,0 +1,348 @@
+/* The synack program: runs Lua experiment scripts and lists plugins. */
+#include "config.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <lauxlib.h>
+#include <lua.h>
+#include <lualib.h>
+
+#include "lsynack.h"
+#include "param.h"
+#include "plugin.h"
+
+#define EXIT_USAGE 2
+
+static const char usage_text[] =
+	"usage: synack run SCRIPT [key=value ...] [--seed N] [--config FILE]\n"
+	"       synack plugins [KIND | KIND/NAME]\n"
+	"       synack --help | --version\n"
+	"\n"
+	"  run       run a Lua 5.4 experiment script; key=value pairs override\n"
+	"            the parameters of a script that returns {params=, run=}\n"
+	"            and are available to any script as synack.args\n"
+	"  plugins   list the plugins found, or the parameters of one\n"
+	"\n"
+	"  --seed N       default seed of every simulator the script creates\n"
+	"  --config FILE  read defaults from FILE instead of searching for\n"
+	"                 synack.conf (see synack(1))\n"
+	"\n"
+	"Environment: SYNACK_PLUGIN_PATH (plugin directories searched first),\n"
+	"SYNACK_CONFIG (defaults file).\n";
+
+static void usage_error(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "synack: ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\nTry 'synack --help'.\n");
+}
+
+/* ------------------------------------------------------------ run */
+
+static int msghandler(lua_State *L)
+{
+	const char *msg = lua_tostring(L, 1);
+
+	if (sy_lua_error_message(L, 1))
+		return 1; /* carries its own traceback */
+	if (!msg) {
+		if (luaL_callmeta(L, 1, "__tostring") &&
+		    lua_type(L, -1) == LUA_TSTRING)
+			return 1;
+		msg = lua_pushfstring(L, "(error object is a %s value)",
+				      luaL_typename(L, 1));
+	}
+	luaL_traceback(L, L, msg, 1);
+	return 1;
+}
+
+static int report(lua_State *L, int status)
+{
+	if (status != LUA_OK) {
+		const char *msg = lua_tostring(L, -1);
+
+		fprintf(stderr, "synack: %s\n", msg ? msg : "(no message)");
+		fflush(stderr);
+		lua_pop(L, 1);
+	}
+	return status;
+}
+
+static int docall(lua_State *L, int narg, int nres)
+{
+	int base = lua_gettop(L) - narg;
+	int status;
+
+	lua_pushcfunction(L, msghandler);
+	lua_insert(L, base);
+	status = lua_pcall(L, narg, nres, base);
+	lua_remove(L, base);
+	return status;
+}
+
+static int open_synack(lua_State *L)
+{
+	luaL_requiref(L, "synack", sy_lua_open, 0);
+	return 1;
+}
+
+/* Prepends the directory of synack's Lua helpers to package.path: the
+ * source tree when running uninstalled, else the install directory. */
+static void set_lua_path(lua_State *L)
+{
+	const char *dir = sy_running_in_tree() ? SY_ABS_SRCDIR "/lua" :
+						  SY_LUALMODDIR;
+
+	lua_getglobal(L, "package");
+	lua_getfield(L, -1, "path");
+	lua_pushfstring(L, "%s/?.lua;%s/?/init.lua;%s", dir, dir,
+			lua_tostring(L, -1));
+	lua_setfield(L, -3, "path");
+	lua_pop(L, 2);
+}
+
+static int parse_seed(const char *s, uint64_t *seed)
+{
+	char *end;
+
+	errno = 0;
+	if (!*s || *s == '-')
+		return -1;
+	*seed = strtoull(s, &end, 0);
+	return errno || *end ? -1 : 0;
+}
+
+static int cmd_run(int argc, char **argv)
+{
+	const char *script = NULL, *config = NULL;
+	int have_seed = 0, status, nargs = 0;
+	uint64_t seed = 0;
+	lua_State *L;
+
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (strcmp(a, "--seed") == 0 || strncmp(a, "--seed=", 7) == 0) {
+			const char *v = a[6] == '=' ? a + 7 : (i + 1 < argc ? argv[++i] : NULL);
+
+			if (!v || parse_seed(v, &seed) < 0) {
+				usage_error("--seed needs a non-negative integer, got '%s'",
+					    v ? v : "");
+				return EXIT_USAGE;
+			}
+			have_seed = 1;
+		} else if (strcmp(a, "--config") == 0 || strncmp(a, "--config=", 9) == 0) {
+			config = a[8] == '=' ? a + 9 : (i + 1 < argc ? argv[++i] : NULL);
+			if (!config || !*config) {
+				usage_error("%s needs a file name", "--config");
+				return EXIT_USAGE;
+			}
+		} else if (a[0] == '-' && a[1]) {
+			usage_error("unknown option '%s'", a);
+			return EXIT_USAGE;
+		} else if (!script) {
+			script = a;
+		} else if (!strchr(a, '=') || a[0] == '=') {
+			usage_error("unexpected argument '%s' (overrides are key=value)", a);
+			return EXIT_USAGE;
+		}
+	}
+	if (!script) {
+		usage_error("%s", "run needs a SCRIPT");
+		return EXIT_USAGE;
+	}
+
+	L = luaL_newstate();
+	if (!L) {
+		fprintf(stderr, "synack: out of memory\n");
+		return EXIT_FAILURE;
+	}
+	luaL_openlibs(L);
+	set_lua_path(L);
+	if (config) {
+		lua_pushstring(L, config);
+		lua_setfield(L, LUA_REGISTRYINDEX, "synack.config");
+	}
+	if (have_seed) {
+		lua_pushinteger(L, (lua_Integer)seed);
+		lua_setfield(L, LUA_REGISTRYINDEX, "synack.seed");
+	}
+	/* synack.args: the key=value overrides; arg: as lua5.4 sets it. */
+	lua_newtable(L);
+	lua_newtable(L);
+	lua_pushstring(L, script);
+	lua_rawseti(L, -2, 0);
+	for (int i = 0, seen = 0; i < argc; i++) {
+		const char *a = argv[i], *eq;
+
+		if (strcmp(a, "--seed") == 0 || strcmp(a, "--config") == 0) {
+			i++;
+			continue;
+		}
+		if (a[0] == '-' && a[1])
+			continue;
+		if (!seen && strcmp(a, script) == 0) {
+			seen = 1;
+			continue;
+		}
+		eq = strchr(a, '=');
+		lua_pushlstring(L, a, (size_t)(eq - a));
+		lua_pushstring(L, eq + 1);
+		lua_settable(L, -4);
+		lua_pushstring(L, a);
+		lua_rawseti(L, -2, ++nargs);
+	}
+	lua_setglobal(L, "arg");
+	lua_setfield(L, LUA_REGISTRYINDEX, "synack.args");
+	luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_PRELOAD_TABLE);
+	lua_pushcfunction(L, sy_lua_open);
+	lua_setfield(L, -2, "synack");
+	lua_pop(L, 1);
+
+	/* Load synack (and so the config) before the script: a broken
+	 * config is reported as such, not as a failure inside the script. */
+	lua_pushcfunction(L, open_synack);
+	status = report(L, docall(L, 0, 0));
+	if (status == LUA_OK)
+		status = report(L, luaL_loadfile(L, script));
+	if (status == LUA_OK)
+		status = report(L, docall(L, 0, 1));
+	if (status == LUA_OK && lua_istable(L, -1)) {
+		/* An experiment: {params = {...}, run = function(P) ... }. */
+		lua_getfield(L, -1, "run");
+		if (lua_isfunction(L, -1)) {
+			lua_pop(L, 1);
+			lua_getglobal(L, "require");
+			lua_pushliteral(L, "synack.contract");
+			status = report(L, docall(L, 1, 1));
+			if (status == LUA_OK) {
+				lua_getfield(L, -1, "main");
+				lua_pushvalue(L, -3);
+				lua_getfield(L, LUA_REGISTRYINDEX, "synack.args");
+				status = report(L, docall(L, 2, 0));
+			}
+		}
+	}
+	lua_close(L);
+	sy_plugin_unload_all();
+	return status == LUA_OK ? EXIT_SUCCESS : EXIT_FAILURE;
+}
+
+/* ------------------------------------------------------------ plugins */
+
+static void print_plugin(const sy_plugin *p, const char *path, void *ctx)
+{
+	char id[SY_PLUGIN_ID_MAX];
+
+	sy_plugin_id(p, id);
+	printf("%-22s %s\n", id, p->summary ? p->summary : "");
+	(void)ctx;
+}
+
+static void print_bad(const char *path, const char *why, void *ctx)
+{
+	fprintf(stderr, "synack: skipping %s\n", why);
+	(void)path;
+	(void)ctx;
+}
+
+static void print_range(const sy_param *p, char *buf, size_t n)
+{
+	if (p->type == SY_PT_ENUM) {
+		size_t len = 0;
+
+		buf[0] = 0;
+		for (const char *const *c = p->choices; c && *c; c++)
+			len += (size_t)snprintf(buf + len, n > len ? n - len : 0,
+						"%s%s", c == p->choices ? "" : "|", *c);
+	} else if (p->min || p->max) {
+		snprintf(buf, n, "%s..%s", p->min ? p->min : "", p->max ? p->max : "");
+	} else {
+		snprintf(buf, n, "-");
+	}
+}
+
+static int show_plugin(const char *kind, const char *name)
+{
+	const sy_plugin *p;
+	sy_instance in;
+	sy_err err;
+
+	p = sy_plugin_load(kind, name, &err);
+	if (!p || sy_instance_new(&in, p, &err) < 0) {
+		fprintf(stderr, "synack: %s\n", err.msg);
+		return EXIT_FAILURE;
+	}
+	printf("%s/%s: %s\n", p->kind, p->name, p->summary ? p->summary : "");
+	if (!p->params || !p->params[0].name) {
+		printf("\n(no parameters)\n");
+	} else {
+		printf("\n%-16s %-9s %-12s %-24s %s\n", "PARAMETER", "TYPE",
+		       "DEFAULT", "RANGE", "DESCRIPTION");
+		for (const sy_param *q = p->params; q->name; q++) {
+			char def[128], range[256];
+			const char *unit = sy_ptype_unit(q->type);
+
+			sy_param_format(q, in.state, def, sizeof def);
+			print_range(q, range, sizeof range);
+			printf("%-16s %-9s %-12s %-24s %s%s%s%s\n", q->name,
+			       sy_ptype_name(q->type), *def ? def : "\"\"",
+			       range, q->doc ? q->doc : "",
+			       *unit ? " [" : "", unit, *unit ? "]" : "");
+		}
+	}
+	sy_instance_free(&in);
+	return EXIT_SUCCESS;
+}
+
+static int cmd_plugins(int argc, char **argv)
+{
+	char kind[64];
+	const char *slash;
+	sy_err err;
+	int rc;
+
+	if (argc > 1) {
+		usage_error("plugins takes at most one argument, got '%s'", argv[1]);
+		return EXIT_USAGE;
+	}
+	if (argc == 1 && (slash = strchr(argv[0], '/'))) {
+		snprintf(kind, sizeof kind, "%.*s", (int)(slash - argv[0]), argv[0]);
+		rc = show_plugin(kind, slash + 1);
+	} else if (sy_plugin_each(argc ? argv[0] : NULL, print_plugin,
+				  print_bad, NULL, &err) < 0) {
+		fprintf(stderr, "synack: %s\n", err.msg);
+		rc = EXIT_FAILURE;
+	} else {
+		rc = EXIT_SUCCESS;
+	}
+	sy_plugin_unload_all();
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		fputs(usage_text, stderr);
+		return EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		fputs(usage_text, stdout);
+		return EXIT_SUCCESS;
+	}
+	if (strcmp(argv[1], "--version") == 0) {
+		printf("synack %s (Lua %s.%s, plugin ABI %d)\n", PACKAGE_VERSION,
+		       LUA_VERSION_MAJOR, LUA_VERSION_MINOR, SY_PLUGIN_ABI);
+		return EXIT_SUCCESS;
+	}
+	if (strcmp(argv[1], "run") == 0)
+		return cmd_run(argc - 2, argv + 2);
+	if (strcmp(argv[1], "plugins") == 0)
+		return cmd_plugins(argc - 2, argv + 2);
+	usage_error("unknown command '%s'", argv[1]);
+	return EXIT_USAGE;
+}

@@ -1,0 +1,108 @@
+/* The plugin ABI.
+ *
+ * A plugin is a shared module (a libtool module) that exports exactly one
+ * symbol, SY_PLUGIN_SYMBOL, a function returning a pointer to a constant
+ * descriptor.  The descriptor starts with the ABI version so that the loader
+ * can refuse a module built against another version before it reads
+ * anything else.  Everything kind-specific lives in the ops table, whose
+ * layout is fixed by the kind's header (sched.h for schedulers, ...).
+ *
+ * Lifecycle of an instance:
+ *   state = calloc(state_size); defaults; user parameters; init(state);
+ *   ... use through ops ...; fini(state); strings freed; free(state).
+ * sy_instance_* below do exactly this. */
+#ifndef SY_PLUGIN_H
+#define SY_PLUGIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+#include "param.h"
+
+#define SY_PLUGIN_ABI 1
+#define SY_PLUGIN_SYMBOL "synack_plugin"
+
+struct sy_sim;
+
+typedef struct sy_plugin {
+	uint32_t abi;           /* SY_PLUGIN_ABI; must stay the first field */
+	const char *kind;       /* one of sy_plugin_kinds */
+	const char *name;
+	const char *summary;    /* one line */
+	size_t state_size;      /* per instance; parameters live inside it */
+	const sy_param *params; /* NULL-name-terminated; may be NULL */
+	/* Called once the parameters are set.  sim is the simulator the
+	 * instance will serve (NULL when instantiated outside a run). */
+	int (*init)(void *state, struct sy_sim *sim, sy_err *err);
+	void (*fini)(void *state);
+	const void *ops;        /* kind-specific operations */
+} sy_plugin;
+
+typedef const sy_plugin *(*sy_plugin_entry)(void);
+
+/* In a plugin: SY_PLUGIN_EXPORT(my_descriptor); */
+#define SY_PLUGIN_EXPORT(desc)                                         \
+	const sy_plugin *synack_plugin(void);                          \
+	__attribute__((visibility("default"))) const sy_plugin *      \
+	synack_plugin(void) { return &(desc); }
+
+/* Kinds, in the order `synack plugins` lists them; NULL-terminated. */
+extern const char *const sy_plugin_kinds[];
+
+int sy_plugin_kind_valid(const char *kind);
+
+/* Directories searched, in order: each entry of SYNACK_PLUGIN_PATH
+ * (colon-separated), then the build tree's plugins/ when the library runs
+ * from the build tree, then the install directory.  A module for KIND/NAME
+ * is DIR/KIND/NAME.so (or DIR/KIND/.libs/NAME.so, libtool's build tree). */
+int sy_plugin_path(const char ***dirs, size_t *n, sy_err *err);
+
+/* Finds, loads and checks KIND/NAME.  The module stays loaded (and the
+ * returned descriptor valid) until sy_plugin_unload_all. */
+const sy_plugin *sy_plugin_load(const char *kind, const char *name,
+				sy_err *err);
+
+/* Loads one module file and checks its descriptor (ABI, kind, name). */
+const sy_plugin *sy_plugin_load_file(const char *path, sy_err *err);
+
+/* Calls fn for every plugin found on the path, in kind order then name
+ * order, the first found for each KIND/NAME only.  kind may be NULL (all).
+ * Modules that fail to load are reported through bad (may be NULL) and
+ * skipped. */
+typedef void (*sy_plugin_visit)(const sy_plugin *p, const char *path,
+				void *ctx);
+typedef void (*sy_plugin_bad)(const char *path, const char *why, void *ctx);
+int sy_plugin_each(const char *kind, sy_plugin_visit fn, sy_plugin_bad bad,
+		   void *ctx, sy_err *err);
+
+void sy_plugin_unload_all(void);
+
+/* True when libsynack was loaded from the build tree (not installed). */
+int sy_running_in_tree(void);
+
+/* A live instance of a plugin. */
+typedef struct sy_instance {
+	const sy_plugin *plugin;
+	void *state;
+	int inited;
+} sy_instance;
+
+/* Allocates state and writes the defaults. */
+int sy_instance_new(sy_instance *in, const sy_plugin *p, sy_err *err);
+
+/* Sets one parameter; `where` says where the value came from. */
+int sy_instance_set(sy_instance *in, const char *key, const sy_value *v,
+		    const char *where, sy_err *err);
+
+/* Calls the plugin's init.  After this, parameters are fixed. */
+int sy_instance_init(sy_instance *in, struct sy_sim *sim, sy_err *err);
+
+/* fini (if init succeeded), free strings, free state.  Idempotent. */
+void sy_instance_free(sy_instance *in);
+
+/* "kind/name" of an instance's plugin, for messages. */
+#define SY_PLUGIN_ID_MAX 96
+void sy_plugin_id(const sy_plugin *p, char buf[SY_PLUGIN_ID_MAX]);
+
+#endif

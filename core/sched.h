@@ -1,0 +1,53 @@
+/* Scheduler plugins: the priority queue under the simulator's clock.
+ *
+ * The simulator hands a scheduler entries ordered by (time, seq); seq is a
+ * run-wide counter that increases with every insertion, so equal times keep
+ * the order in which they were scheduled and no two entries compare equal.
+ * `slot` is opaque to the scheduler.
+ *
+ * Cancellation is split between the two: the simulator marks a cancelled
+ * event dead at once (O(1)) and skips dead entries when they reach the
+ * front; when dead entries outnumber live ones it asks the scheduler to
+ * drop them all with `filter`.  A scheduler therefore needs no per-entry
+ * handle and may keep entries by value.
+ *
+ * A scheduler must not allocate per operation in the steady state: it may
+ * grow its storage geometrically and keep what it grew. */
+#ifndef SY_SCHED_H
+#define SY_SCHED_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "time.h"
+
+typedef struct sy_sched_entry {
+	sy_time time;
+	uint64_t seq;
+	uint32_t slot;
+} sy_sched_entry;
+
+static inline bool sy_entry_before(const sy_sched_entry *a,
+				   const sy_sched_entry *b)
+{
+	return a->time < b->time || (a->time == b->time && a->seq < b->seq);
+}
+
+typedef bool (*sy_sched_keep)(void *ctx, const sy_sched_entry *e);
+
+typedef struct sy_sched_ops {
+	/* Adds e (copied).  Returns 0, or -1 when memory is exhausted. */
+	int (*insert)(void *st, const sy_sched_entry *e);
+	/* The least entry, or NULL when empty.  Valid until the next call. */
+	const sy_sched_entry *(*peek)(void *st);
+	/* Removes the least entry; the scheduler is not empty. */
+	void (*pop)(void *st);
+	size_t (*size)(const void *st);
+	/* Removes every entry for which keep() returns false. */
+	void (*filter)(void *st, sy_sched_keep keep, void *ctx);
+	/* Bytes of memory held, for the benchmark. */
+	size_t (*memory)(const void *st);
+} sy_sched_ops;
+
+#endif

@@ -1,0 +1,274 @@
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "sched.h"
+#include "sim.h"
+#include "units.h"
+
+/* One scheduled event.  A slot is live while seq != 0; the scheduler's
+ * entry for it carries the same seq, so an entry whose seq no longer
+ * matches its slot is dead (cancelled, possibly with the slot reused). */
+struct slot {
+	sy_event_fn fn;
+	void *arg;
+	uint64_t data;
+	uint64_t seq;
+	sy_time time;
+	uint32_t next_free;
+};
+
+#define NO_SLOT UINT32_MAX
+
+struct sy_sim {
+	sy_time now;
+	uint64_t seed;
+	uint64_t next_seq;  /* next sequence number; starts at 1 */
+	uint64_t fired;
+	int stop;
+
+	sy_instance sched;
+	const sy_sched_ops *ops;
+
+	struct slot *slots;
+	uint32_t nslots;    /* allocated */
+	uint32_t free_head; /* free list through next_free */
+	size_t live;        /* scheduled and not cancelled */
+	size_t dead;        /* cancelled but still held by the scheduler */
+};
+
+/* Dead entries are dropped in bulk once they outnumber the live ones (and
+ * are not trivially few), which keeps the scheduler at most about twice the
+ * live size at O(1) amortized cost per cancel. */
+#define COMPACT_MIN 1024
+
+sy_sim *sy_sim_new(uint64_t seed, sy_instance *sched, sy_err *err)
+{
+	sy_sim *sim;
+
+	if (strcmp(sched->plugin->kind, "scheduler") != 0) {
+		char id[SY_PLUGIN_ID_MAX];
+
+		sy_plugin_id(sched->plugin, id);
+		sy_instance_free(sched);
+		sy_err_set(err, "%s is not a scheduler", id);
+		return NULL;
+	}
+	sim = calloc(1, sizeof *sim);
+	if (!sim) {
+		sy_instance_free(sched);
+		sy_err_set(err, "out of memory creating a simulator");
+		return NULL;
+	}
+	sim->seed = seed;
+	sim->next_seq = 1;
+	sim->free_head = NO_SLOT;
+	sim->sched = *sched;
+	memset(sched, 0, sizeof *sched);
+	sim->ops = sim->sched.plugin->ops;
+	if (sy_instance_init(&sim->sched, sim, err) < 0) {
+		sy_sim_free(sim);
+		return NULL;
+	}
+	return sim;
+}
+
+void sy_sim_free(sy_sim *sim)
+{
+	if (!sim)
+		return;
+	sy_instance_free(&sim->sched);
+	free(sim->slots);
+	free(sim);
+}
+
+sy_time sy_sim_now(const sy_sim *sim) { return sim->now; }
+uint64_t sy_sim_seed(const sy_sim *sim) { return sim->seed; }
+uint64_t sy_sim_fired(const sy_sim *sim) { return sim->fired; }
+size_t sy_sim_size(const sy_sim *sim) { return sim->live; }
+
+const sy_plugin *sy_sim_scheduler(const sy_sim *sim)
+{
+	return sim->sched.plugin;
+}
+
+void sy_sim_stream(const sy_sim *sim, sy_rng *r, const char *name,
+		   uint64_t index)
+{
+	sy_rng_stream(r, sim->seed, name, index);
+}
+
+static int grow_slots(sy_sim *sim)
+{
+	uint32_t n = sim->nslots ? sim->nslots * 2 : 256;
+	struct slot *s;
+
+	if (sim->nslots >= NO_SLOT / 2)
+		return -1;
+	s = realloc(sim->slots, (size_t)n * sizeof *s);
+	if (!s)
+		return -1;
+	/* New slots go onto the free list in index order, so slot numbers
+	 * (and thus everything else) are the same in every run. */
+	for (uint32_t i = n; i-- > sim->nslots;) {
+		s[i].seq = 0;
+		s[i].next_free = sim->free_head;
+		sim->free_head = i;
+	}
+	sim->slots = s;
+	sim->nslots = n;
+	return 0;
+}
+
+static void release(sy_sim *sim, uint32_t i)
+{
+	sim->slots[i].seq = 0;
+	sim->slots[i].next_free = sim->free_head;
+	sim->free_head = i;
+}
+
+int sy_sim_at(sy_sim *sim, sy_time t, sy_event_fn fn, void *arg,
+	      uint64_t data, sy_event_id *id, sy_err *err)
+{
+	sy_sched_entry e;
+	struct slot *s;
+	uint32_t i;
+
+	if (t < sim->now) {
+		char a[32], b[32];
+
+		sy_format_duration(a, sizeof a, t < 0 ? -t : t);
+		sy_format_duration(b, sizeof b, sim->now);
+		return sy_err_set(err,
+				  "cannot schedule an event at %s%s, before the current time %s",
+				  t < 0 ? "-" : "", a, b);
+	}
+	if (sim->free_head == NO_SLOT && grow_slots(sim) < 0)
+		return sy_err_set(err, "out of memory scheduling an event");
+	i = sim->free_head;
+	e.time = t;
+	e.seq = sim->next_seq;
+	e.slot = i;
+	if (sim->ops->insert(sim->sched.state, &e) < 0)
+		return sy_err_set(err, "out of memory scheduling an event");
+	sim->next_seq++;
+	s = &sim->slots[i];
+	sim->free_head = s->next_free;
+	s->fn = fn;
+	s->arg = arg;
+	s->data = data;
+	s->seq = e.seq;
+	s->time = t;
+	sim->live++;
+	if (id) {
+		id->seq = e.seq;
+		id->slot = i;
+	}
+	return 0;
+}
+
+int sy_sim_after(sy_sim *sim, sy_time dt, sy_event_fn fn, void *arg,
+		 uint64_t data, sy_event_id *id, sy_err *err)
+{
+	if (dt < 0)
+		return sy_err_set(err, "cannot schedule an event after a negative delay");
+	if (dt > SY_TIME_NEVER - sim->now)
+		return sy_err_set(err, "event time overflows the clock");
+	return sy_sim_at(sim, sim->now + dt, fn, arg, data, id, err);
+}
+
+static struct slot *lookup(const sy_sim *sim, sy_event_id id)
+{
+	if (id.seq == 0 || id.slot >= sim->nslots)
+		return NULL;
+	if (sim->slots[id.slot].seq != id.seq)
+		return NULL;
+	return &sim->slots[id.slot];
+}
+
+bool sy_sim_pending(const sy_sim *sim, sy_event_id id)
+{
+	return lookup(sim, id) != NULL;
+}
+
+sy_time sy_sim_due(const sy_sim *sim, sy_event_id id)
+{
+	struct slot *s = lookup(sim, id);
+
+	return s ? s->time : SY_TIME_NEVER;
+}
+
+static bool keep_live(void *ctx, const sy_sched_entry *e)
+{
+	const sy_sim *sim = ctx;
+
+	return sim->slots[e->slot].seq == e->seq;
+}
+
+bool sy_sim_cancel(sy_sim *sim, sy_event_id id)
+{
+	if (!lookup(sim, id))
+		return false;
+	release(sim, id.slot);
+	sim->live--;
+	sim->dead++;
+	if (sim->dead > COMPACT_MIN && sim->dead > sim->live) {
+		sim->ops->filter(sim->sched.state, keep_live, sim);
+		sim->dead = 0;
+	}
+	return true;
+}
+
+void sy_sim_stop(sy_sim *sim)
+{
+	sim->stop = 1;
+}
+
+sy_run_end sy_sim_run(sy_sim *sim, sy_time until)
+{
+	const sy_sched_ops *ops = sim->ops;
+	void *st = sim->sched.state;
+
+	sim->stop = 0;
+	for (;;) {
+		const sy_sched_entry *e = ops->peek(st);
+		struct slot *s;
+		sy_event_fn fn;
+		void *arg;
+		uint64_t data;
+
+		if (!e) {
+			if (until != SY_TIME_NEVER && until > sim->now)
+				sim->now = until;
+			return SY_RUN_EMPTY;
+		}
+		s = &sim->slots[e->slot];
+		if (s->seq != e->seq) {
+			ops->pop(st);
+			sim->dead--;
+			continue;
+		}
+		if (e->time > until) {
+			if (until > sim->now)
+				sim->now = until;
+			return SY_RUN_UNTIL;
+		}
+		sim->now = e->time;
+		fn = s->fn;
+		arg = s->arg;
+		data = s->data;
+		ops->pop(st);
+		/* The slot is free before the callback runs: the callback may
+		 * schedule (and reuse it) and its own handle is already stale,
+		 * so cancelling itself is harmless. */
+		release(sim, (uint32_t)(s - sim->slots));
+		sim->live--;
+		sim->fired++;
+		fn(sim, arg, data);
+		if (sim->stop) {
+			sim->stop = 0;
+			return SY_RUN_STOPPED;
+		}
+	}
+}

@@ -1,0 +1,813 @@
+/* Lua binding: module functions, simulators, event handles, random streams.
+ *
+ * Ownership: a simulator userdata owns its sy_sim; the Lua callbacks of its
+ * pending events live in a table held as the userdata's first user value,
+ * keyed by the integer stored as the event's data.  An event handle holds
+ * its simulator (user value), so a handle never outlives the sy_sim it
+ * names.  Module state (the config, the default seed) is one userdata shared
+ * as an upvalue, never a C global, so independent Lua states never share
+ * anything. */
+#include "config.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <lauxlib.h>
+#include <lua.h>
+#include <lualib.h>
+
+#include "cfg.h"
+#include "lsynack.h"
+#include "plugin.h"
+#include "rng.h"
+#include "sched.h"
+#include "sim.h"
+#include "units.h"
+
+#define MT_CTX   "synack.ctx"
+#define MT_SIM   "synack.sim"
+#define MT_EVENT "synack.event"
+#define MT_RNG   "synack.rng"
+#define MT_ERROR "synack.error"
+
+#define DEFAULT_SCHEDULER "heap"
+
+struct ctx {
+	sy_cfg *cfg;
+	uint64_t seed;
+};
+
+struct lsim {
+	sy_sim *sim;      /* NULL once closed */
+	lua_State *L;     /* the thread running sim:run, while it runs */
+	int running;
+	int cb_idx;       /* stack index of the callbacks table during run */
+	int msgh_idx;     /* stack index of the message handler during run */
+	int err_ref;      /* error raised by a callback, LUA_NOREF if none */
+};
+
+struct lhandle {
+	sy_event_id id;
+	int ref;
+};
+
+/* ------------------------------------------------------------ helpers */
+
+static struct ctx *get_ctx(lua_State *L)
+{
+	return luaL_checkudata(L, lua_upvalueindex(1), MT_CTX);
+}
+
+/* "file:line" of the Lua code calling the current C function. */
+static void where_of(lua_State *L, char *buf, size_t n)
+{
+	size_t len;
+	const char *w;
+
+	luaL_where(L, 1);
+	w = lua_tolstring(L, -1, &len);
+	if (len >= 2 && w[len - 2] == ':' && w[len - 1] == ' ')
+		len -= 2;
+	if (len == 0) {
+		w = "?";
+		len = 1;
+	}
+	snprintf(buf, n, "%.*s", (int)len, w);
+	lua_pop(L, 1);
+}
+
+/* A time argument: a number of seconds or a string with a unit. */
+static sy_time check_time(lua_State *L, int idx)
+{
+	sy_err err;
+	sy_time t;
+	int rc;
+
+	switch (lua_type(L, idx)) {
+	case LUA_TNUMBER:
+		if (lua_isinteger(L, idx)) {
+			lua_Integer s = lua_tointeger(L, idx);
+
+			if (s < 0 || s > SY_TIME_NEVER / SY_SEC)
+				return luaL_argerror(L, idx, s < 0 ?
+						     "negative time" :
+						     "time too large"), 0;
+			return (sy_time)s * SY_SEC;
+		}
+		rc = sy_duration_from_seconds(lua_tonumber(L, idx), &t, &err);
+		break;
+	case LUA_TSTRING:
+		rc = sy_parse_duration(lua_tostring(L, idx), &t, &err);
+		break;
+	default:
+		return luaL_typeerror(L, idx,
+				      "time (seconds, or a string such as \"10ms\")"), 0;
+	}
+	if (rc < 0)
+		return luaL_argerror(L, idx, err.msg), 0;
+	return t;
+}
+
+/* Checks that the option table at idx has only the keys in `known`. */
+static void check_options(lua_State *L, int idx, const char *fname,
+			  const char *const *known)
+{
+	lua_pushnil(L);
+	while (lua_next(L, idx)) {
+		const char *key;
+		int ok = 0;
+
+		lua_pop(L, 1);
+		if (lua_type(L, -1) != LUA_TSTRING)
+			luaL_error(L, "%s: option names must be strings", fname);
+		key = lua_tostring(L, -1);
+		for (const char *const *k = known; *k; k++)
+			ok |= strcmp(*k, key) == 0;
+		if (!ok) {
+			luaL_Buffer b;
+
+			luaL_buffinit(L, &b);
+			for (const char *const *k = known; *k; k++) {
+				if (k != known)
+					luaL_addstring(&b, ", ");
+				luaL_addstring(&b, *k);
+			}
+			luaL_pushresult(&b);
+			luaL_error(L, "%s: unknown option '%s' (known: %s)",
+				   fname, key, lua_tostring(L, -1));
+		}
+	}
+}
+
+/* Converts the Lua value at idx to a parameter value; 0 if it cannot be
+ * one.  Strings stay owned by the Lua stack. */
+static int to_value(lua_State *L, int idx, sy_value *v)
+{
+	switch (lua_type(L, idx)) {
+	case LUA_TBOOLEAN:
+		v->type = SY_V_BOOL;
+		v->u.b = lua_toboolean(L, idx);
+		return 1;
+	case LUA_TNUMBER:
+		if (lua_isinteger(L, idx)) {
+			v->type = SY_V_INT;
+			v->u.i = lua_tointeger(L, idx);
+		} else {
+			v->type = SY_V_FLOAT;
+			v->u.f = lua_tonumber(L, idx);
+		}
+		return 1;
+	case LUA_TSTRING:
+		v->type = SY_V_STRING;
+		v->u.s = lua_tostring(L, idx);
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* Builds an instance of a plugin of `kind` from a spec at idx: nil (the
+ * config's default), a name, or a table {NAME, key = value, ...} (or
+ * {name = NAME, ...}).  Values apply in the order plugin default, config
+ * file, script.  On failure raises a Lua error with nothing leaked. */
+static void make_instance(lua_State *L, struct ctx *c, const char *kind,
+			  int idx, const char *fallback, sy_instance *in)
+{
+	const char *name = NULL;
+	const sy_plugin *p;
+	char where[256];
+	sy_err err;
+
+	where_of(L, where, sizeof where);
+	if (lua_isnoneornil(L, idx)) {
+		name = sy_cfg_default_plugin(c->cfg, kind, fallback);
+	} else if (lua_type(L, idx) == LUA_TSTRING) {
+		name = lua_tostring(L, idx);
+	} else if (lua_istable(L, idx)) {
+		lua_rawgeti(L, idx, 1);
+		if (lua_isnil(L, -1)) {
+			lua_pop(L, 1);
+			lua_getfield(L, idx, "name");
+		}
+		if (lua_isnil(L, -1))
+			name = sy_cfg_default_plugin(c->cfg, kind, fallback);
+		else if (lua_type(L, -1) == LUA_TSTRING)
+			name = lua_tostring(L, -1);
+		else
+			luaL_error(L, "%s: %s plugin name must be a string", where, kind);
+		lua_pop(L, 1); /* the string stays alive in the table */
+	} else {
+		luaL_error(L, "%s: %s must be a plugin name or a table {NAME, param = value, ...}",
+			   where, kind);
+	}
+
+	p = sy_plugin_load(kind, name, &err);
+	if (!p)
+		luaL_error(L, "%s: %s", where, err.msg);
+	if (sy_instance_new(in, p, &err) < 0 || sy_cfg_apply(c->cfg, in, &err) < 0)
+		goto fail;
+	if (lua_istable(L, idx)) {
+		lua_pushnil(L);
+		while (lua_next(L, idx)) {
+			sy_value v;
+			const char *key;
+
+			if (lua_type(L, -2) != LUA_TSTRING) {
+				lua_pop(L, 1);
+				continue; /* the positional name */
+			}
+			key = lua_tostring(L, -2);
+			if (strcmp(key, "name") == 0) {
+				lua_pop(L, 1);
+				continue;
+			}
+			if (!to_value(L, -1, &v)) {
+				sy_err_set(&err, "%s: %s/%s: parameter '%s': expected a boolean, number or string, got a %s",
+					   where, p->kind, p->name, key,
+					   luaL_typename(L, -1));
+				lua_pop(L, 2);
+				goto fail;
+			}
+			if (sy_instance_set(in, key, &v, where, &err) < 0) {
+				lua_pop(L, 2);
+				goto fail;
+			}
+			lua_pop(L, 1);
+		}
+	}
+	return;
+fail:
+	sy_instance_free(in);
+	luaL_error(L, "%s", err.msg);
+}
+
+/* ------------------------------------------------------------ errors */
+
+int sy_lua_error_message(lua_State *L, int idx)
+{
+	int ours;
+
+	idx = lua_absindex(L, idx);
+	if (!lua_istable(L, idx) || !lua_getmetatable(L, idx))
+		return 0;
+	luaL_getmetatable(L, MT_ERROR);
+	ours = lua_rawequal(L, -1, -2);
+	lua_pop(L, 2);
+	if (!ours)
+		return 0;
+	lua_getfield(L, idx, "message");
+	return 1;
+}
+
+static int error_tostring(lua_State *L)
+{
+	lua_getfield(L, 1, "message");
+	return 1;
+}
+
+/* Message handler for callbacks: the message plus a traceback. */
+static int msgh(lua_State *L)
+{
+	const char *msg = lua_tostring(L, 1);
+
+	if (!msg) {
+		if (luaL_callmeta(L, 1, "__tostring") &&
+		    lua_type(L, -1) == LUA_TSTRING)
+			return 1;
+		msg = lua_pushfstring(L, "(error object is a %s value)",
+				      luaL_typename(L, 1));
+	}
+	luaL_traceback(L, L, msg, 1);
+	return 1;
+}
+
+/* ------------------------------------------------------------ simulator */
+
+static struct lsim *check_sim(lua_State *L, int idx)
+{
+	struct lsim *ls = luaL_checkudata(L, idx, MT_SIM);
+
+	if (!ls->sim)
+		luaL_error(L, "the simulator is closed");
+	return ls;
+}
+
+static void fire(sy_sim *sim, void *arg, uint64_t data)
+{
+	struct lsim *ls = arg;
+	lua_State *L = ls->L;
+	char when[48];
+
+	lua_rawgeti(L, ls->cb_idx, (lua_Integer)data);
+	luaL_unref(L, ls->cb_idx, (int)data);
+	if (lua_pcall(L, 0, 0, ls->msgh_idx) == LUA_OK)
+		return;
+	/* Keep the first error only; the run stops after this event. */
+	snprintf(when, sizeof when, "%.9f", sy_time_to_sec(sy_sim_now(sim)));
+	lua_createtable(L, 0, 2);
+	lua_pushfstring(L, "error in an event at virtual time %s s: %s", when,
+			lua_tostring(L, -2) ? lua_tostring(L, -2) : "?");
+	lua_setfield(L, -2, "message");
+	lua_pushinteger(L, sy_sim_now(sim));
+	lua_setfield(L, -2, "time_ns");
+	luaL_setmetatable(L, MT_ERROR);
+	if (ls->err_ref == LUA_NOREF)
+		ls->err_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+	else
+		lua_pop(L, 1);
+	lua_pop(L, 1); /* the raw message */
+	sy_sim_stop(sim);
+}
+
+static int schedule(lua_State *L, sy_time t)
+{
+	struct lsim *ls = check_sim(L, 1);
+	struct lhandle *h;
+	sy_err err;
+	int ref;
+
+	luaL_checktype(L, 3, LUA_TFUNCTION);
+	lua_getiuservalue(L, 1, 1);
+	lua_pushvalue(L, 3);
+	ref = luaL_ref(L, -2);
+	h = lua_newuserdatauv(L, sizeof *h, 1);
+	h->ref = ref;
+	if (sy_sim_at(ls->sim, t, fire, ls, (uint64_t)ref, &h->id, &err) < 0) {
+		luaL_unref(L, -2, ref);
+		return luaL_error(L, "%s", err.msg);
+	}
+	lua_pushvalue(L, 1);
+	lua_setiuservalue(L, -2, 1);
+	luaL_setmetatable(L, MT_EVENT);
+	return 1;
+}
+
+static int sim_at(lua_State *L)
+{
+	return schedule(L, check_time(L, 2));
+}
+
+static int sim_after(lua_State *L)
+{
+	struct lsim *ls = check_sim(L, 1);
+	sy_time dt = check_time(L, 2);
+	sy_time now = sy_sim_now(ls->sim);
+
+	if (dt > SY_TIME_NEVER - now)
+		return luaL_argerror(L, 2, "delay runs past the end of time");
+	return schedule(L, now + dt);
+}
+
+static int sim_now(lua_State *L)
+{
+	lua_pushnumber(L, sy_time_to_sec(sy_sim_now(check_sim(L, 1)->sim)));
+	return 1;
+}
+
+static int sim_now_ns(lua_State *L)
+{
+	lua_pushinteger(L, sy_sim_now(check_sim(L, 1)->sim));
+	return 1;
+}
+
+static int sim_seed(lua_State *L)
+{
+	lua_pushinteger(L, (lua_Integer)sy_sim_seed(check_sim(L, 1)->sim));
+	return 1;
+}
+
+static int sim_pending(lua_State *L)
+{
+	lua_pushinteger(L, (lua_Integer)sy_sim_size(check_sim(L, 1)->sim));
+	return 1;
+}
+
+static int sim_fired(lua_State *L)
+{
+	lua_pushinteger(L, (lua_Integer)sy_sim_fired(check_sim(L, 1)->sim));
+	return 1;
+}
+
+static int sim_scheduler(lua_State *L)
+{
+	lua_pushstring(L, sy_sim_scheduler(check_sim(L, 1)->sim)->name);
+	return 1;
+}
+
+static int sim_stop(lua_State *L)
+{
+	sy_sim_stop(check_sim(L, 1)->sim);
+	return 0;
+}
+
+static int sim_run(lua_State *L)
+{
+	static const char *const known[] = { "stop", NULL };
+	static const char *const ends[] = { "empty", "until", "stopped" };
+	struct lsim *ls = check_sim(L, 1);
+	sy_time until = SY_TIME_NEVER;
+	sy_run_end end;
+
+	if (lua_istable(L, 2)) {
+		check_options(L, 2, "sim:run", known);
+		lua_getfield(L, 2, "stop");
+		if (!lua_isnil(L, -1))
+			until = check_time(L, lua_gettop(L));
+		lua_pop(L, 1);
+	} else if (!lua_isnoneornil(L, 2)) {
+		until = check_time(L, 2);
+	}
+	if (ls->running)
+		return luaL_error(L, "sim:run called from inside an event of the same simulator");
+	lua_settop(L, 1);
+	lua_pushcfunction(L, msgh);
+	lua_getiuservalue(L, 1, 1);
+	ls->msgh_idx = 2;
+	ls->cb_idx = 3;
+	ls->L = L;
+	ls->running = 1;
+	end = sy_sim_run(ls->sim, until);
+	ls->running = 0;
+	ls->L = NULL;
+	if (ls->err_ref != LUA_NOREF) {
+		lua_rawgeti(L, LUA_REGISTRYINDEX, ls->err_ref);
+		luaL_unref(L, LUA_REGISTRYINDEX, ls->err_ref);
+		ls->err_ref = LUA_NOREF;
+		return lua_error(L);
+	}
+	lua_pushstring(L, ends[end]);
+	return 1;
+}
+
+static int sim_rng(lua_State *L)
+{
+	struct lsim *ls = check_sim(L, 1);
+	const char *name = luaL_checkstring(L, 2);
+	lua_Integer index = luaL_optinteger(L, 3, 0);
+	sy_rng *r = lua_newuserdatauv(L, sizeof *r, 0);
+
+	sy_sim_stream(ls->sim, r, name, (uint64_t)index);
+	luaL_setmetatable(L, MT_RNG);
+	return 1;
+}
+
+static int sim_close(lua_State *L)
+{
+	struct lsim *ls = luaL_checkudata(L, 1, MT_SIM);
+
+	if (ls->running)
+		return luaL_error(L, "cannot close a simulator while it runs");
+	sy_sim_free(ls->sim);
+	ls->sim = NULL;
+	if (ls->err_ref != LUA_NOREF) {
+		luaL_unref(L, LUA_REGISTRYINDEX, ls->err_ref);
+		ls->err_ref = LUA_NOREF;
+	}
+	return 0;
+}
+
+static int sim_tostring(lua_State *L)
+{
+	struct lsim *ls = luaL_checkudata(L, 1, MT_SIM);
+
+	if (!ls->sim)
+		lua_pushliteral(L, "synack.simulator (closed)");
+	else
+		lua_pushfstring(L, "synack.simulator (t=%f s, %I pending)",
+				sy_time_to_sec(sy_sim_now(ls->sim)),
+				(lua_Integer)sy_sim_size(ls->sim));
+	return 1;
+}
+
+static const luaL_Reg sim_methods[] = {
+	{ "at", sim_at },
+	{ "after", sim_after },
+	{ "now", sim_now },
+	{ "now_ns", sim_now_ns },
+	{ "run", sim_run },
+	{ "stop", sim_stop },
+	{ "seed", sim_seed },
+	{ "pending", sim_pending },
+	{ "fired", sim_fired },
+	{ "scheduler", sim_scheduler },
+	{ "rng", sim_rng },
+	{ "close", sim_close },
+	{ NULL, NULL },
+};
+
+static int l_simulator(lua_State *L)
+{
+	static const char *const known[] = { "seed", "scheduler", NULL };
+	struct ctx *c = get_ctx(L);
+	uint64_t seed = c->seed;
+	struct lsim *ls;
+	sy_instance sched;
+	sy_err err;
+
+	if (lua_isnoneornil(L, 1))
+		lua_newtable(L);
+	luaL_checktype(L, 1, LUA_TTABLE);
+	lua_settop(L, 1);
+	check_options(L, 1, "synack.simulator", known);
+	lua_getfield(L, 1, "seed");
+	if (!lua_isnil(L, -1)) {
+		if (!lua_isinteger(L, -1))
+			return luaL_error(L, "synack.simulator: seed must be an integer");
+		seed = (uint64_t)lua_tointeger(L, -1);
+	}
+	lua_getfield(L, 1, "scheduler"); /* index 3 */
+
+	/* The userdata exists (and has its __gc) before the simulator, so
+	 * an error below cannot leak it. */
+	ls = lua_newuserdatauv(L, sizeof *ls, 2);
+	memset(ls, 0, sizeof *ls);
+	ls->err_ref = LUA_NOREF;
+	luaL_setmetatable(L, MT_SIM);
+	lua_newtable(L);
+	lua_setiuservalue(L, -2, 1);
+	lua_pushvalue(L, lua_upvalueindex(1));
+	lua_setiuservalue(L, -2, 2);
+
+	make_instance(L, c, "scheduler", 3, DEFAULT_SCHEDULER, &sched);
+	ls->sim = sy_sim_new(seed, &sched, &err);
+	if (!ls->sim)
+		return luaL_error(L, "synack.simulator: %s", err.msg);
+	return 1;
+}
+
+/* ------------------------------------------------------------ events */
+
+static int event_cancel(lua_State *L)
+{
+	struct lhandle *h = luaL_checkudata(L, 1, MT_EVENT);
+	struct lsim *ls;
+
+	lua_getiuservalue(L, 1, 1);
+	ls = lua_touserdata(L, -1);
+	if (!ls->sim || !sy_sim_cancel(ls->sim, h->id)) {
+		lua_pushboolean(L, 0);
+		return 1;
+	}
+	lua_getiuservalue(L, -1, 1);
+	luaL_unref(L, -1, h->ref);
+	lua_pushboolean(L, 1);
+	return 1;
+}
+
+static int event_pending(lua_State *L)
+{
+	struct lhandle *h = luaL_checkudata(L, 1, MT_EVENT);
+	struct lsim *ls;
+
+	lua_getiuservalue(L, 1, 1);
+	ls = lua_touserdata(L, -1);
+	lua_pushboolean(L, ls->sim && sy_sim_pending(ls->sim, h->id));
+	return 1;
+}
+
+static int event_time(lua_State *L)
+{
+	struct lhandle *h = luaL_checkudata(L, 1, MT_EVENT);
+	struct lsim *ls;
+	sy_time t;
+
+	lua_getiuservalue(L, 1, 1);
+	ls = lua_touserdata(L, -1);
+	t = ls->sim ? sy_sim_due(ls->sim, h->id) : SY_TIME_NEVER;
+	if (t == SY_TIME_NEVER)
+		lua_pushnil(L);
+	else
+		lua_pushnumber(L, sy_time_to_sec(t));
+	return 1;
+}
+
+static const luaL_Reg event_methods[] = {
+	{ "cancel", event_cancel },
+	{ "pending", event_pending },
+	{ "time", event_time },
+	{ NULL, NULL },
+};
+
+/* ------------------------------------------------------------ rng */
+
+static int rng_uniform(lua_State *L)
+{
+	sy_rng *r = luaL_checkudata(L, 1, MT_RNG);
+
+	lua_pushnumber(L, sy_rng_uniform(r));
+	return 1;
+}
+
+static int rng_exponential(lua_State *L)
+{
+	sy_rng *r = luaL_checkudata(L, 1, MT_RNG);
+	double mean = luaL_checknumber(L, 2);
+
+	luaL_argcheck(L, mean > 0, 2, "mean must be positive");
+	lua_pushnumber(L, sy_rng_exponential(r, mean));
+	return 1;
+}
+
+static int rng_integer(lua_State *L)
+{
+	sy_rng *r = luaL_checkudata(L, 1, MT_RNG);
+	lua_Integer lo = luaL_checkinteger(L, 2);
+	lua_Integer hi = luaL_checkinteger(L, 3);
+
+	uint64_t span;
+
+	luaL_argcheck(L, lo <= hi, 3, "empty range");
+	span = (uint64_t)hi - (uint64_t)lo;
+	if (span == UINT64_MAX)
+		lua_pushinteger(L, (lua_Integer)sy_rng_next(r));
+	else
+		lua_pushinteger(L, (lua_Integer)((uint64_t)lo +
+						 sy_rng_below(r, span + 1)));
+	return 1;
+}
+
+static int rng_bernoulli(lua_State *L)
+{
+	sy_rng *r = luaL_checkudata(L, 1, MT_RNG);
+	double p = luaL_checknumber(L, 2);
+
+	luaL_argcheck(L, p >= 0 && p <= 1, 2, "probability must be in [0, 1]");
+	lua_pushboolean(L, sy_rng_bernoulli(r, p));
+	return 1;
+}
+
+static const luaL_Reg rng_methods[] = {
+	{ "uniform", rng_uniform },
+	{ "exponential", rng_exponential },
+	{ "integer", rng_integer },
+	{ "bernoulli", rng_bernoulli },
+	{ NULL, NULL },
+};
+
+/* ------------------------------------------------------------ module */
+
+static int ctx_gc(lua_State *L)
+{
+	struct ctx *c = luaL_checkudata(L, 1, MT_CTX);
+
+	sy_cfg_free(c->cfg);
+	c->cfg = NULL;
+	return 0;
+}
+
+typedef int (*unit_parse)(const char *, int64_t *, sy_err *);
+typedef int (*unit_number)(double, int64_t *, sy_err *);
+
+static int quantity(lua_State *L, unit_parse parse, unit_number number,
+		    const char *what)
+{
+	int64_t v;
+	sy_err err;
+	int rc;
+
+	if (lua_type(L, 1) == LUA_TSTRING)
+		rc = parse(lua_tostring(L, 1), &v, &err);
+	else if (lua_type(L, 1) == LUA_TNUMBER)
+		rc = number(lua_tonumber(L, 1), &v, &err);
+	else
+		return luaL_typeerror(L, 1, what);
+	if (rc < 0)
+		return luaL_argerror(L, 1, err.msg);
+	lua_pushinteger(L, v);
+	return 1;
+}
+
+static int l_duration(lua_State *L)
+{
+	lua_pushinteger(L, check_time(L, 1));
+	return 1;
+}
+
+static int l_rate(lua_State *L)
+{
+	return quantity(L, sy_parse_rate, sy_rate_from_number,
+			"rate (bit/s, or a string such as \"10Mbps\")");
+}
+
+static int l_size(lua_State *L)
+{
+	return quantity(L, sy_parse_size, sy_size_from_number,
+			"size (bytes, or a string such as \"64KiB\")");
+}
+
+static void plugin_visit(const sy_plugin *p, const char *path, void *ctx)
+{
+	lua_State *L = ctx;
+
+	lua_createtable(L, 0, 4);
+	lua_pushstring(L, p->kind);
+	lua_setfield(L, -2, "kind");
+	lua_pushstring(L, p->name);
+	lua_setfield(L, -2, "name");
+	lua_pushstring(L, p->summary ? p->summary : "");
+	lua_setfield(L, -2, "summary");
+	lua_pushstring(L, path);
+	lua_setfield(L, -2, "path");
+	lua_rawseti(L, -2, (lua_Integer)lua_rawlen(L, -2) + 1);
+}
+
+static int l_plugins(lua_State *L)
+{
+	const char *kind = luaL_optstring(L, 1, NULL);
+	sy_err err;
+
+	lua_newtable(L);
+	if (sy_plugin_each(kind, plugin_visit, NULL, L, &err) < 0)
+		return luaL_error(L, "%s", err.msg);
+	return 1;
+}
+
+static int l_config(lua_State *L)
+{
+	struct ctx *c = get_ctx(L);
+
+	if (sy_cfg_file(c->cfg))
+		lua_pushstring(L, sy_cfg_file(c->cfg));
+	else
+		lua_pushnil(L);
+	return 1;
+}
+
+static const luaL_Reg module_funcs[] = {
+	{ "simulator", l_simulator },
+	{ "duration", l_duration },
+	{ "rate", l_rate },
+	{ "size", l_size },
+	{ "plugins", l_plugins },
+	{ "config", l_config },
+	{ NULL, NULL },
+};
+
+static void new_class(lua_State *L, const char *name, const luaL_Reg *methods,
+		      lua_CFunction gc, lua_CFunction tostring)
+{
+	luaL_newmetatable(L, name);
+	lua_newtable(L);
+	luaL_setfuncs(L, methods, 0);
+	lua_setfield(L, -2, "__index");
+	if (gc) {
+		lua_pushcfunction(L, gc);
+		lua_setfield(L, -2, "__gc");
+		lua_pushcfunction(L, gc);
+		lua_setfield(L, -2, "__close");
+	}
+	if (tostring) {
+		lua_pushcfunction(L, tostring);
+		lua_setfield(L, -2, "__tostring");
+	}
+	lua_pop(L, 1);
+}
+
+int sy_lua_open(lua_State *L)
+{
+	const char *path = NULL;
+	struct ctx *c;
+	sy_err err;
+
+	new_class(L, MT_SIM, sim_methods, sim_close, sim_tostring);
+	new_class(L, MT_EVENT, event_methods, NULL, NULL);
+	new_class(L, MT_RNG, rng_methods, NULL, NULL);
+	luaL_newmetatable(L, MT_ERROR);
+	lua_pushcfunction(L, error_tostring);
+	lua_setfield(L, -2, "__tostring");
+	lua_pop(L, 1);
+	luaL_newmetatable(L, MT_CTX);
+	lua_pushcfunction(L, ctx_gc);
+	lua_setfield(L, -2, "__gc");
+	lua_pop(L, 1);
+
+	c = lua_newuserdatauv(L, sizeof *c, 0);
+	c->cfg = NULL;
+	luaL_setmetatable(L, MT_CTX);
+	if (lua_getfield(L, LUA_REGISTRYINDEX, "synack.config") == LUA_TSTRING)
+		path = lua_tostring(L, -1);
+	c->cfg = sy_cfg_load(path, &err);
+	lua_pop(L, 1);
+	if (!c->cfg)
+		return luaL_error(L, "%s", err.msg);
+	if (lua_getfield(L, LUA_REGISTRYINDEX, "synack.seed") == LUA_TNUMBER)
+		c->seed = (uint64_t)lua_tointeger(L, -1);
+	else
+		c->seed = sy_cfg_seed(c->cfg, 1);
+	lua_pop(L, 1);
+
+	luaL_newlibtable(L, module_funcs);
+	lua_pushvalue(L, -2);
+	luaL_setfuncs(L, module_funcs, 1);
+	lua_pushliteral(L, PACKAGE_VERSION);
+	lua_setfield(L, -2, "version");
+	if (lua_getfield(L, LUA_REGISTRYINDEX, "synack.args") != LUA_TTABLE) {
+		lua_pop(L, 1);
+		lua_newtable(L);
+	}
+	lua_setfield(L, -2, "args");
+	lua_remove(L, -2);
+	return 1;
+}

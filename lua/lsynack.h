@@ -1,0 +1,23 @@
+/* The Lua binding of synack: the module `synack`.
+ *
+ * The same code serves the synack program (which preloads it) and a plain
+ * lua5.4 interpreter (through lmodule.c).  Before the module is first
+ * required, a host may leave in the registry:
+ *   registry["synack.config"]  path of the defaults file (string)
+ *   registry["synack.seed"]    default run seed (integer)
+ *   registry["synack.args"]    key=value overrides (table of strings)
+ * A plain interpreter sets none: the config is searched as cfg.h says and
+ * the seed defaults to the config's, or 1. */
+#ifndef SY_LSYNACK_H
+#define SY_LSYNACK_H
+
+#include <lua.h>
+
+int sy_lua_open(lua_State *L);
+
+/* Error objects raised by the binding for failures inside event callbacks
+ * carry their own traceback; this tells a host's message handler not to add
+ * another.  Returns 1 and pushes the message string if v is one. */
+int sy_lua_error_message(lua_State *L, int idx);
+
+#endif
