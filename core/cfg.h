@@ -18,7 +18,7 @@
 
 #include <stdint.h>
 
-#include "err.h"
+#include "errors.h"
 #include "plugin.h"
 
 typedef struct sy_cfg sy_cfg;

@@ -29,8 +29,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "err.h"
-#include "time.h"
+#include "errors.h"
+#include "vtime.h"
 
 typedef enum sy_ptype {
 	SY_PT_BOOL,

@@ -5,7 +5,7 @@
  * descriptor.  The descriptor starts with the ABI version so that the loader
  * can refuse a module built against another version before it reads
  * anything else.  Everything kind-specific lives in the ops table, whose
- * layout is fixed by the kind's header (sched.h for schedulers, ...).
+ * layout is fixed by the kind's header (scheduler.h for schedulers, ...).
  *
  * Lifecycle of an instance:
  *   state = calloc(state_size); defaults; user parameters; init(state);
@@ -17,7 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "err.h"
+#include "errors.h"
 #include "param.h"
 
 #define SY_PLUGIN_ABI 1

@@ -3,7 +3,7 @@
  * Events are (time, function, argument) triples kept in a slot table that
  * grows geometrically and recycles slots through a free list, so scheduling
  * does not allocate in the steady state.  The queue itself is a scheduler
- * plugin (sched.h).  A handle names an event by slot and by the sequence
+ * plugin (scheduler.h).  A handle names an event by slot and by the sequence
  * number it was given; once the event fired or was cancelled the handle no
  * longer matches and cancelling it does nothing. */
 #ifndef SY_SIM_H
@@ -13,10 +13,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "err.h"
+#include "errors.h"
 #include "plugin.h"
 #include "rng.h"
-#include "time.h"
+#include "vtime.h"
 
 typedef struct sy_sim sy_sim;
 

@@ -14,8 +14,8 @@
 
 #include <stdint.h>
 
-#include "err.h"
-#include "time.h"
+#include "errors.h"
+#include "vtime.h"
 
 /* Strings.  On error the message quotes the string and lists the suffixes
  * that would have been accepted. */

@@ -22,7 +22,7 @@
 #include "lsynack.h"
 #include "plugin.h"
 #include "rng.h"
-#include "sched.h"
+#include "scheduler.h"
 #include "sim.h"
 #include "units.h"
 

@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "plugin.h"
-#include "sched.h"
+#include "scheduler.h"
 
 struct heap {
 	int64_t arity;    /* parameter */

@@ -1,6 +1,6 @@
 /* Virtual time: signed 64-bit nanoseconds since the start of a run. */
-#ifndef SY_TIME_H
-#define SY_TIME_H
+#ifndef SY_VTIME_H
+#define SY_VTIME_H
 
 #include <stdint.h>
 

@@ -4,8 +4,8 @@
  * (or NULL) on failure and leave a complete, human-readable message in it.
  * The message names what was wrong and where it came from; callers add
  * nothing but their own context. */
-#ifndef SY_ERR_H
-#define SY_ERR_H
+#ifndef SY_ERRORS_H
+#define SY_ERRORS_H
 
 #include <stddef.h>
 

@@ -13,14 +13,14 @@
  *
  * A scheduler must not allocate per operation in the steady state: it may
  * grow its storage geometrically and keep what it grew. */
-#ifndef SY_SCHED_H
-#define SY_SCHED_H
+#ifndef SY_SCHEDULER_H
+#define SY_SCHEDULER_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#include "time.h"
+#include "vtime.h"
 
 typedef struct sy_sched_entry {
 	sy_time time;

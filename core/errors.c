@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "err.h"
+#include "errors.h"
 
 int sy_err_set(sy_err *err, const char *fmt, ...)
 {
