@@ -206,7 +206,7 @@ static int cmd_run(int argc, char **argv)
 	/* Load synack (and so the config) before the script: a broken
 	 * config is reported as such, not as a failure inside the script. */
 	lua_pushcfunction(L, open_synack);
-	status = report(L, docall(L, 0, 0));
+	status = report(L, lua_pcall(L, 0, 0, 0)); /* no traceback: not the script's fault */
 	if (status == LUA_OK)
 		status = report(L, luaL_loadfile(L, script));
 	if (status == LUA_OK)

@@ -203,9 +203,9 @@ static int check_number(const struct kind *kd, double x, const char *limit,
 
 	if (!isnan(x) && x >= 0 && x < TWO_63)
 		return 0;
-	fmt_double(num, sizeof num, x);
 	if (isnan(x))
-		return sy_err_set(err, "bad %s %s: not a number", kd->what, num);
+		return sy_err_set(err, "bad %s NaN: not a number", kd->what);
+	fmt_double(num, sizeof num, x);
 	if (x < 0)
 		return sy_err_set(err, "bad %s %s: negative", kd->what, num);
 	if (limit)

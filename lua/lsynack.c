@@ -60,22 +60,27 @@ static struct ctx *get_ctx(lua_State *L)
 	return luaL_checkudata(L, lua_upvalueindex(1), MT_CTX);
 }
 
-/* "file:line" of the Lua code calling the current C function. */
+/* "file:line" of the innermost Lua function on the stack: the script line
+ * that called into synack, also when the call went through pcall. */
 static void where_of(lua_State *L, char *buf, size_t n)
 {
-	size_t len;
-	const char *w;
+	lua_Debug ar;
 
-	luaL_where(L, 1);
-	w = lua_tolstring(L, -1, &len);
-	if (len >= 2 && w[len - 2] == ':' && w[len - 1] == ' ')
-		len -= 2;
-	if (len == 0) {
-		w = "?";
-		len = 1;
+	for (int level = 1; lua_getstack(L, level, &ar); level++) {
+		lua_getinfo(L, "Sl", &ar);
+		if (ar.currentline > 0) {
+			snprintf(buf, n, "%s:%d", ar.short_src, ar.currentline);
+			return;
+		}
 	}
-	snprintf(buf, n, "%.*s", (int)len, w);
-	lua_pop(L, 1);
+	snprintf(buf, n, "?");
+}
+
+/* Raises msg as it is: it already names the place. */
+static int raise_msg(lua_State *L, const char *msg)
+{
+	lua_pushstring(L, msg);
+	return lua_error(L);
 }
 
 /* A time argument: a number of seconds or a string with a unit. */
@@ -196,16 +201,18 @@ static void make_instance(lua_State *L, struct ctx *c, const char *kind,
 		else if (lua_type(L, -1) == LUA_TSTRING)
 			name = lua_tostring(L, -1);
 		else
-			luaL_error(L, "%s: %s plugin name must be a string", where, kind);
+			luaL_error(L, "%s plugin name must be a string", kind);
 		lua_pop(L, 1); /* the string stays alive in the table */
 	} else {
-		luaL_error(L, "%s: %s must be a plugin name or a table {NAME, param = value, ...}",
-			   where, kind);
+		luaL_error(L, "%s must be a plugin name or a table {NAME, param = value, ...}",
+			   kind);
 	}
 
 	p = sy_plugin_load(kind, name, &err);
-	if (!p)
-		luaL_error(L, "%s: %s", where, err.msg);
+	if (!p) {
+		sy_err_prefix(&err, "%s", where);
+		raise_msg(L, err.msg);
+	}
 	if (sy_instance_new(in, p, &err) < 0 || sy_cfg_apply(c->cfg, in, &err) < 0)
 		goto fail;
 	if (lua_istable(L, idx)) {
@@ -240,7 +247,7 @@ static void make_instance(lua_State *L, struct ctx *c, const char *kind,
 	return;
 fail:
 	sy_instance_free(in);
-	luaL_error(L, "%s", err.msg);
+	raise_msg(L, err.msg);
 }
 
 /* ------------------------------------------------------------ errors */
@@ -667,12 +674,17 @@ static int quantity(lua_State *L, unit_parse parse, unit_number number,
 	sy_err err;
 	int rc;
 
-	if (lua_type(L, 1) == LUA_TSTRING)
+	if (lua_type(L, 1) == LUA_TSTRING) {
 		rc = parse(lua_tostring(L, 1), &v, &err);
-	else if (lua_type(L, 1) == LUA_TNUMBER)
+	} else if (lua_isinteger(L, 1)) {
+		/* Exact, as for plugin parameters: no detour through a double. */
+		v = lua_tointeger(L, 1);
+		rc = v < 0 ? sy_err_set(&err, "negative value %lld", (long long)v) : 0;
+	} else if (lua_type(L, 1) == LUA_TNUMBER) {
 		rc = number(lua_tonumber(L, 1), &v, &err);
-	else
+	} else {
 		return luaL_typeerror(L, 1, what);
+	}
 	if (rc < 0)
 		return luaL_argerror(L, 1, err.msg);
 	lua_pushinteger(L, v);

@@ -5,11 +5,18 @@
 -- runs the experiment once and prints one CSV row with a header.
 local M = {}
 
+-- Errors in what the user asked for (not in the experiment's code) carry no
+-- traceback: the message says everything.
+local usage_error = { __tostring = function(e) return e.message end }
+local function fail(fmt, ...)
+  error(setmetatable({ message = fmt:format(...) }, usage_error), 0)
+end
+
 local function sorted_keys(t)
   local keys = {}
   for k in pairs(t) do
     if type(k) ~= "string" then
-      error(("parameter and metric names must be strings, got a %s"):format(type(k)), 0)
+      fail("parameter and metric names must be strings, got a %s", type(k))
     end
     keys[#keys + 1] = k
   end
@@ -24,33 +31,33 @@ function M.convert(name, s, d)
     return s
   elseif t == "boolean" then
     if s == "true" then return true elseif s == "false" then return false end
-    error(("parameter '%s' is a boolean: expected true or false, got '%s'"):format(name, s), 0)
+    fail("parameter '%s' is a boolean: expected true or false, got '%s'", name, s)
   elseif t == "number" then
     local v = math.tointeger(s) or tonumber(s)
     if v == nil then
-      error(("parameter '%s' is a number: cannot read '%s'"):format(name, s), 0)
+      fail("parameter '%s' is a number: cannot read '%s'", name, s)
     end
     if math.type(d) == "integer" and math.type(v) ~= "integer" then
-      error(("parameter '%s' is an integer: got '%s'"):format(name, s), 0)
+      fail("parameter '%s' is an integer: got '%s'", name, s)
     end
     return v
   end
-  error(("parameter '%s' has a default of type %s, which cannot be set from the command line"):format(name, t), 0)
+  fail("parameter '%s' has a default of type %s, which cannot be set from the command line", name, t)
 end
 
 -- The parameters of one run: defaults, then overrides.
 function M.params(exp, overrides)
   local defaults = exp.params or {}
   if type(defaults) ~= "table" then
-    error("the experiment's 'params' must be a table", 0)
+    fail("the experiment's 'params' must be a table")
   end
   local P = {}
   for k, v in pairs(defaults) do P[k] = v end
   for _, k in ipairs(sorted_keys(overrides or {})) do
     if defaults[k] == nil then
       local known = sorted_keys(defaults)
-      error(("unknown parameter '%s' (this experiment has: %s)"):format(
-        k, #known > 0 and table.concat(known, ", ") or "no parameters"), 0)
+      fail("unknown parameter '%s' (this experiment has: %s)",
+        k, #known > 0 and table.concat(known, ", ") or "no parameters")
     end
     P[k] = M.convert(k, overrides[k], defaults[k])
   end
