@@ -1,0 +1,718 @@
+#include "config.h"
+
+/* Calendar queue scheduler (R. Brown, "Calendar queues: a fast O(1)
+ * priority queue implementation for the simulation event set problem",
+ * CACM 31(10), 1988).
+ *
+ * Time is cut into days of `width` nanoseconds; day d lives in bucket
+ * d mod nbuckets, so a "year" is nbuckets * width and an entry a year or
+ * more ahead shares its bucket with nearer ones.  Each bucket is sorted by
+ * (time, seq).  The least entry is found by walking the days from the
+ * current one and taking the first bucket whose least entry falls in the
+ * day being looked at; if a whole year passes without one (every pending
+ * entry is more than a year ahead), a direct search over the buckets finds
+ * the minimum and the walk jumps to its day.
+ *
+ * Layout, chosen for the cache: a bucket (32 bytes) holds its least entry
+ * inline and links the others, sorted, through nodes of one pool (an
+ * array that grows geometrically and recycles nodes through a free list).
+ * The walk over the days therefore reads the bucket array sequentially and
+ * never follows a link, and an insertion into a bucket holding at most one
+ * entry touches only that bucket.  A node's link is an index kept where the
+ * entry would have its padding, so a node costs what an entry costs.
+ * Both nbuckets and width are powers of two: the day of a time is a shift
+ * and its bucket a mask.  Nothing is allocated per operation once the pool
+ * and the bucket array have reached their working size.
+ *
+ * With `resize` on, the bucket count doubles when the size exceeds twice
+ * the count and halves when it falls below half of it (as Brown does), and
+ * each rebuild sets the width to about three times the mean spacing of the
+ * earliest entries.  Because the spacing can drift while the size stays
+ * put, the queue also counts the buckets it steps over and the nodes it
+ * walks, and rebuilds with a fresh width when that work per operation
+ * grows too large. */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "errors.h"
+#include "param.h"
+#include "plugin.h"
+#include "scheduler.h"
+#include "vtime.h"
+
+/* Link values: CQ_NIL ends a list; CQ_EMPTY in a bucket's `rest` marks the
+ * bucket empty.  Pool indices stay below both. */
+#define CQ_NIL UINT32_MAX
+#define CQ_EMPTY (UINT32_MAX - 1)
+#define CQ_MAX_NODES ((uint64_t)UINT32_MAX - 1)
+/* Entries that the width is estimated from (Brown uses up to 25). */
+#define CQ_SAMPLE 25
+/* Largest shift: with days of 2^62 ns every sy_time still has a day. */
+#define CQ_MAX_SHIFT 62
+/* Largest bucket count a rebuild picks. */
+#define CQ_MAX_BUCKETS ((uint64_t)1 << 31)
+/* Rebuild with a fresh width when the search and the sorted insertion do
+ * more than this many steps per operation on average, checked every
+ * check_every operations (starting at least CQ_CHECK_MIN apart). */
+#define CQ_WORK_LIMIT 6
+#define CQ_CHECK_MIN 4096
+#define CQ_CHECK_MAX ((uint64_t)1 << 26)
+
+/* An entry that is not the least of its bucket.  `next` is the following
+ * node of the same bucket, or of the free list; CQ_NIL ends either. */
+struct cq_node {
+	sy_time time;
+	uint64_t seq;
+	uint32_t slot;
+	uint32_t next;
+};
+
+_Static_assert(sizeof(struct cq_node) == sizeof(sy_sched_entry),
+	       "a node should cost no more than the entry it holds");
+
+/* When rest != CQ_EMPTY: e is the least entry of the bucket, rest the list
+ * of the others (CQ_NIL if none), sorted, and rtail its last node. */
+struct cq_bucket {
+	sy_sched_entry e;
+	uint32_t rest;
+	uint32_t rtail;
+};
+
+_Static_assert(sizeof(struct cq_bucket) == 32,
+	       "two buckets per cache line");
+
+struct calendar {
+	/* Parameters, set before init. */
+	int64_t buckets;
+	sy_time width;
+	bool resize;
+
+	struct cq_bucket *bucket;
+	uint64_t mask;          /* nbuckets - 1 */
+	unsigned shift;         /* width == 1 << shift */
+	/* Invariant: every entry's day (time >> shift) is >= cur_day.  When
+	 * top_valid, the least entry is the inline entry of bucket
+	 * cur_day & mask, its day is cur_day, and top is a copy of it. */
+	int64_t cur_day;
+	bool top_valid;
+	sy_sched_entry top;
+
+	struct cq_node *node;   /* pool */
+	uint32_t ncap;          /* nodes allocated */
+	uint32_t nused;         /* nodes ever handed out (high-water mark) */
+	uint32_t free;          /* free list */
+	size_t size;
+
+	/* Resizing; both thresholds are out of reach when resize is off. */
+	uint64_t min_buckets;
+	size_t grow_at;         /* grow when size > grow_at */
+	size_t shrink_at;       /* shrink when size < shrink_at */
+
+	/* Work accounting for the width check (see the top of the file). */
+	uint64_t ops, work;
+	uint64_t check_every;
+};
+
+static inline bool node_before(const struct cq_node *a,
+			       const struct cq_node *b)
+{
+	return a->time < b->time || (a->time == b->time && a->seq < b->seq);
+}
+
+static inline bool entry_before_node(const sy_sched_entry *a,
+				     const struct cq_node *b)
+{
+	return a->time < b->time || (a->time == b->time && a->seq < b->seq);
+}
+
+static inline int64_t day_of(sy_time t, unsigned shift)
+{
+	/* Arithmetic shift: floor division, so negative times work too. */
+	return t >> shift;
+}
+
+/* The shift whose power of two is nearest to w (in ratio), w >= 0. */
+static unsigned shift_for(double w)
+{
+	unsigned s = 0;
+
+	while (s < CQ_MAX_SHIFT && (double)((uint64_t)1 << s) * 1.41421356 < w)
+		s++;
+	return s;
+}
+
+static void set_thresholds(struct calendar *c)
+{
+	uint64_t nb = c->mask + 1;
+
+	if (!c->resize) {
+		c->grow_at = SIZE_MAX;
+		c->shrink_at = 0;
+		return;
+	}
+	c->grow_at = nb < CQ_MAX_BUCKETS ? 2 * nb : SIZE_MAX;
+	c->shrink_at = nb > c->min_buckets ? nb / 2 : 0;
+}
+
+/* ---------------------------------------------------------------- nodes */
+
+static int pool_reserve(struct calendar *c, uint64_t cap)
+{
+	struct cq_node *p;
+
+	if (cap <= c->ncap)
+		return 0;
+	if (cap > CQ_MAX_NODES)
+		return -1;
+	p = realloc(c->node, cap * sizeof *p);
+	if (!p)
+		return -1;
+	c->node = p;
+	c->ncap = (uint32_t)cap;
+	return 0;
+}
+
+static uint32_t node_alloc(struct calendar *c)
+{
+	uint32_t n = c->free;
+
+	if (n != CQ_NIL) {
+		c->free = c->node[n].next;
+		return n;
+	}
+	if (c->nused == c->ncap) {
+		uint64_t cap = c->ncap ? 2 * (uint64_t)c->ncap : 64;
+
+		if (cap > CQ_MAX_NODES)
+			cap = CQ_MAX_NODES;
+		if (cap == c->ncap || pool_reserve(c, cap) < 0)
+			return CQ_NIL;
+	}
+	return c->nused++;
+}
+
+static inline void node_free(struct calendar *c, uint32_t n)
+{
+	c->node[n].next = c->free;
+	c->free = n;
+}
+
+static inline void node_set(struct cq_node *x, const sy_sched_entry *e)
+{
+	x->time = e->time;
+	x->seq = e->seq;
+	x->slot = e->slot;
+}
+
+static inline void node_get(sy_sched_entry *e, const struct cq_node *x)
+{
+	e->time = x->time;
+	e->seq = x->seq;
+	e->slot = x->slot;
+}
+
+/* ---------------------------------------------------------------- buckets */
+
+/* Adds e to bucket bk, keeping it sorted.  Returns the nodes walked past
+ * (for the work accounting), or -1 when no node could be had.
+ *
+ * Appending is tried before walking: entries of one day mostly arrive in
+ * order (equal times always do, seq being increasing), so a run of equal
+ * times costs O(1) per insertion and not the length of the run. */
+static long bucket_put(struct calendar *c, struct cq_bucket *bk,
+		       const sy_sched_entry *e)
+{
+	struct cq_node *node, *x;
+	uint32_t n, p, q;
+	long walked = 0;
+
+	if (bk->rest == CQ_EMPTY) {
+		bk->e = *e;
+		bk->rest = bk->rtail = CQ_NIL;
+		return 0;
+	}
+	n = node_alloc(c);
+	if (n == CQ_NIL)
+		return -1;
+	node = c->node;
+	x = &node[n];
+	if (sy_entry_before(e, &bk->e)) {
+		/* e becomes the inline entry; the old one heads the rest. */
+		node_set(x, &bk->e);
+		bk->e = *e;
+		x->next = bk->rest;
+		bk->rest = n;
+		if (bk->rtail == CQ_NIL)
+			bk->rtail = n;
+		return 0;
+	}
+	node_set(x, e);
+	if (bk->rest == CQ_NIL) {
+		x->next = CQ_NIL;
+		bk->rest = bk->rtail = n;
+		return 0;
+	}
+	if (!node_before(x, &node[bk->rtail])) {
+		x->next = CQ_NIL;
+		node[bk->rtail].next = n;
+		bk->rtail = n;
+		return 0;
+	}
+	if (node_before(x, &node[bk->rest])) {
+		x->next = bk->rest;
+		bk->rest = n;
+		return 0;
+	}
+	/* rest <= x < rtail: the walk stops before running off the end. */
+	p = bk->rest;
+	while (q = node[p].next, node_before(&node[q], x)) {
+		p = q;
+		walked++;
+	}
+	x->next = q;
+	node[p].next = n;
+	return walked + 1;
+}
+
+/* Removes the inline (least) entry of a non-empty bucket. */
+static inline void bucket_shift(struct calendar *c, struct cq_bucket *bk)
+{
+	uint32_t n = bk->rest;
+
+	if (n == CQ_NIL) {
+		bk->rest = CQ_EMPTY;
+		return;
+	}
+	node_get(&bk->e, &c->node[n]);
+	bk->rest = c->node[n].next;
+	if (bk->rest == CQ_NIL)
+		bk->rtail = CQ_NIL;
+	node_free(c, n);
+}
+
+static void buckets_clear(struct cq_bucket *b, uint64_t nb)
+{
+	for (uint64_t i = 0; i < nb; i++)
+		b[i].rest = CQ_EMPTY;
+}
+
+/* ---------------------------------------------------------------- rebuild */
+
+/* The CQ_SAMPLE least of n entries, sorted, into samp; returns how many.
+ * An insertion sort that mostly rejects at the first comparison, as the
+ * entries come roughly in order. */
+static unsigned sample_least(const sy_sched_entry *all, size_t n,
+			     sy_sched_entry samp[CQ_SAMPLE])
+{
+	unsigned k = 0, j;
+
+	for (size_t i = 0; i < n; i++) {
+		if (k == CQ_SAMPLE && !sy_entry_before(&all[i], &samp[k - 1]))
+			continue;
+		j = k < CQ_SAMPLE ? k++ : k - 1;
+		while (j > 0 && sy_entry_before(&all[i], &samp[j - 1])) {
+			samp[j] = samp[j - 1];
+			j--;
+		}
+		samp[j] = all[i];
+	}
+	return k;
+}
+
+/* Brown's estimate of the width: the mean spacing of the sample, again
+ * over the spacings no larger than twice that mean (so that a straggler
+ * does not stretch the days), times three.  Spacings are taken in
+ * unsigned arithmetic, where the true difference of two sy_time always
+ * fits.  Returns `shift` unchanged when the sample says nothing (fewer
+ * than two entries, or all at one time). */
+static unsigned estimate_shift(const sy_sched_entry *samp, unsigned k,
+			       unsigned shift)
+{
+	double sum = 0, mean, sum2 = 0;
+	unsigned m = 0, j;
+
+	if (k < 2)
+		return shift;
+	for (j = 1; j < k; j++)
+		sum += (double)((uint64_t)samp[j].time -
+				(uint64_t)samp[j - 1].time);
+	mean = sum / (k - 1);
+	for (j = 1; j < k; j++) {
+		double d = (double)((uint64_t)samp[j].time -
+				    (uint64_t)samp[j - 1].time);
+
+		if (d <= 2 * mean) {
+			sum2 += d;
+			m++;
+		}
+	}
+	return sum2 > 0 ? shift_for(3 * sum2 / m) : shift;
+}
+
+/* Rebuilds the calendar with nb buckets (a power of two) and a width
+ * estimated from the earliest entries.  Everything that can fail happens
+ * before the old structure is touched: on failure the queue stays as it
+ * was, correct, only slower.  Returns 0 or -1. */
+static int cq_rebuild(struct calendar *c, uint64_t nb)
+{
+	sy_sched_entry *all = NULL, samp[CQ_SAMPLE];
+	struct cq_bucket *nbk;
+	size_t m = 0, need;
+	unsigned k, shift;
+	uint64_t i, nonempty = 0;
+
+	nbk = malloc(nb * sizeof *nbk);
+	if (c->size > 0)
+		all = malloc(c->size * sizeof *all);
+	if (!nbk || (c->size > 0 && !all))
+		goto fail;
+
+	/* Gather, starting at the current day's bucket so that the entries
+	 * come roughly in time order (which makes relinking mostly
+	 * appends and sampling mostly rejections). */
+	for (i = 0; i <= c->mask; i++) {
+		const struct cq_bucket *bk =
+			&c->bucket[((uint64_t)c->cur_day + i) & c->mask];
+
+		if (bk->rest == CQ_EMPTY)
+			continue;
+		all[m++] = bk->e;
+		for (uint32_t n = bk->rest; n != CQ_NIL; n = c->node[n].next)
+			node_get(&all[m++], &c->node[n]);
+	}
+	k = sample_least(all, m, samp);
+	shift = estimate_shift(samp, k, c->shift);
+
+	/* Each non-empty bucket holds one entry inline; the others need
+	 * nodes.  Count them with the new layout and make sure the pool has
+	 * them, so that relinking below cannot fail. */
+	buckets_clear(nbk, nb);
+	for (i = 0; i < m; i++) {
+		struct cq_bucket *bk =
+			&nbk[(uint64_t)day_of(all[i].time, shift) & (nb - 1)];
+
+		if (bk->rest == CQ_EMPTY) {
+			bk->rest = CQ_NIL;
+			nonempty++;
+		}
+	}
+	need = m - nonempty;
+	if (pool_reserve(c, need) < 0)
+		goto fail;
+
+	/* Commit. */
+	free(c->bucket);
+	c->bucket = nbk;
+	c->mask = nb - 1;
+	c->shift = shift;
+	buckets_clear(nbk, nb);
+	c->free = CQ_NIL;
+	c->nused = 0;
+	for (i = 0; i < m; i++)
+		bucket_put(c, &nbk[(uint64_t)day_of(all[i].time, shift) &
+				   c->mask], &all[i]);
+	if (k > 0)
+		c->cur_day = day_of(samp[0].time, shift);
+	free(all);
+	c->top_valid = false;
+	set_thresholds(c);
+	c->ops = c->work = 0;
+	return 0;
+
+fail:
+	free(nbk);
+	free(all);
+	/* Retrying at the next operation would cost a failed rebuild per
+	 * operation: wait until the size has moved well away. */
+	c->grow_at = c->size < SIZE_MAX / 2 ? 2 * c->size : SIZE_MAX;
+	c->shrink_at = c->size / 2;
+	c->ops = c->work = 0;
+	return -1;
+}
+
+/* The bucket count for the current size, within [min_buckets, max]. */
+static uint64_t buckets_for(const struct calendar *c)
+{
+	uint64_t nb = c->min_buckets;
+
+	while (nb < c->size && nb < CQ_MAX_BUCKETS)
+		nb *= 2;
+	return nb;
+}
+
+/* Called every check_every operations (never when resize is off). */
+static void cq_check(struct calendar *c)
+{
+	unsigned oldshift = c->shift;
+
+	if (c->work <= CQ_WORK_LIMIT * c->ops) {
+		c->ops = c->work = 0;
+		return;
+	}
+	/* The same width again: the cost is the distribution's (no single
+	 * width fits it) and rebuilding soon would only repeat this one, so
+	 * look less often. */
+	if (cq_rebuild(c, c->mask + 1) == 0 && c->shift == oldshift &&
+	    c->check_every < CQ_CHECK_MAX)
+		c->check_every *= 2;
+}
+
+/* ---------------------------------------------------------------- search */
+
+/* Finds the least entry (the queue is not empty): sets cur_day to its day,
+ * so that it is the inline entry of bucket cur_day & mask, and caches it
+ * in top. */
+static void cq_find(struct calendar *c)
+{
+	const struct cq_bucket *bucket = c->bucket, *bk, *best;
+	uint64_t mask = c->mask, i;
+	unsigned shift = c->shift;
+	int64_t day = c->cur_day;
+
+	/* The first bucket whose least entry lies in the day looked at holds
+	 * the minimum: every entry is at day >= cur_day, and those of this
+	 * day all sit at the front of this bucket.  day never overflows: it
+	 * stays at or below the least entry's day. */
+	for (i = 0; i <= mask; i++, day++) {
+		bk = &bucket[(uint64_t)day & mask];
+		if (bk->rest != CQ_EMPTY && day_of(bk->e.time, shift) == day) {
+			/* pop will move the bucket's next entry inline:
+			 * start fetching it now. */
+			if (bk->rest != CQ_NIL)
+				__builtin_prefetch(&c->node[bk->rest]);
+			c->work += i;
+			goto found;
+		}
+	}
+
+	/* A year without an entry: search the buckets directly and jump. */
+	best = NULL;
+	for (i = 0; i <= mask; i++) {
+		bk = &bucket[i];
+		if (bk->rest != CQ_EMPTY &&
+		    (!best || sy_entry_before(&bk->e, &best->e)))
+			best = bk;
+	}
+	c->work += 2 * (mask + 1);
+	bk = best;
+	day = day_of(bk->e.time, shift);
+found:
+	c->cur_day = day;
+	c->top = bk->e;
+	c->top_valid = true;
+}
+
+/* ---------------------------------------------------------------- ops */
+
+static int cq_insert(void *st, const sy_sched_entry *e)
+{
+	struct calendar *c = st;
+	int64_t day = day_of(e->time, c->shift);
+	long walked;
+
+	walked = bucket_put(c, &c->bucket[(uint64_t)day & c->mask], e);
+	if (walked < 0)
+		return -1;
+	c->work += (uint64_t)walked;
+
+	/* Keep the invariant on cur_day and the cached minimum.  An entry
+	 * before the cached top is the new minimum (and the inline entry of
+	 * its bucket); an entry before cur_day can only be that. */
+	if (c->size == 0 ||
+	    (c->top_valid && sy_entry_before(e, &c->top))) {
+		c->cur_day = day;
+		c->top = *e;
+		c->top_valid = true;
+	} else if (day < c->cur_day) {
+		c->cur_day = day;
+	}
+
+	c->size++;
+	if (c->size > c->grow_at)
+		cq_rebuild(c, 2 * (c->mask + 1));
+	else if (++c->ops >= c->check_every)
+		cq_check(c);
+	return 0;
+}
+
+static const sy_sched_entry *cq_peek(void *st)
+{
+	struct calendar *c = st;
+
+	if (c->top_valid)
+		return &c->top;
+	if (c->size == 0)
+		return NULL;
+	cq_find(c);
+	return &c->top;
+}
+
+static void cq_pop(void *st)
+{
+	struct calendar *c = st;
+
+	if (!c->top_valid)
+		cq_find(c);
+	bucket_shift(c, &c->bucket[(uint64_t)c->cur_day & c->mask]);
+	c->size--;
+	c->top_valid = false;
+
+	if (c->size < c->shrink_at)
+		cq_rebuild(c, (c->mask + 1) / 2);
+	else if (++c->ops >= c->check_every)
+		cq_check(c);
+}
+
+static size_t cq_size(const void *st)
+{
+	const struct calendar *c = st;
+
+	return c->size;
+}
+
+static void cq_filter(void *st, sy_sched_keep keep, void *ctx)
+{
+	struct calendar *c = st;
+
+	for (uint64_t b = 0; b <= c->mask; b++) {
+		struct cq_bucket *bk = &c->bucket[b];
+		uint32_t prev = CQ_NIL, n;
+
+		if (bk->rest == CQ_EMPTY)
+			continue;
+		for (n = bk->rest; n != CQ_NIL; ) {
+			struct cq_node *x = &c->node[n];
+			uint32_t next = x->next;
+			sy_sched_entry e;
+
+			node_get(&e, x);
+			if (keep(ctx, &e)) {
+				prev = n;
+			} else {
+				if (prev == CQ_NIL)
+					bk->rest = next;
+				else
+					c->node[prev].next = next;
+				node_free(c, n);
+				c->size--;
+			}
+			n = next;
+		}
+		bk->rtail = prev;
+		if (!keep(ctx, &bk->e)) {
+			bucket_shift(c, bk);
+			c->size--;
+		}
+	}
+	/* cur_day stays a lower bound; only the cached top may be gone. */
+	c->top_valid = false;
+	if (c->size < c->shrink_at)
+		cq_rebuild(c, buckets_for(c));
+}
+
+static size_t cq_memory(const void *st)
+{
+	const struct calendar *c = st;
+
+	return sizeof *c + (c->mask + 1) * sizeof *c->bucket +
+	       (size_t)c->ncap * sizeof *c->node;
+}
+
+static const sy_sched_ops ops = {
+	.insert = cq_insert,
+	.peek = cq_peek,
+	.pop = cq_pop,
+	.size = cq_size,
+	.filter = cq_filter,
+	.memory = cq_memory,
+};
+
+/* ---------------------------------------------------------------- plugin */
+
+static int cq_init(void *state, struct sy_sim *sim, sy_err *err)
+{
+	struct calendar *c = state;
+	uint64_t nb = (uint64_t)c->buckets;
+
+	if (nb & (nb - 1))
+		return sy_err_set(err, "scheduler/calendar: buckets must be a "
+				  "power of two, not %lld",
+				  (long long)c->buckets);
+	c->bucket = malloc(nb * sizeof *c->bucket);
+	if (!c->bucket)
+		return sy_err_set(err, "scheduler/calendar: out of memory for "
+				  "%llu buckets", (unsigned long long)nb);
+	buckets_clear(c->bucket, nb);
+	c->mask = nb - 1;
+	c->shift = shift_for((double)c->width);
+	c->cur_day = 0;
+	c->top_valid = false;
+	c->node = NULL;
+	c->ncap = c->nused = 0;
+	c->free = CQ_NIL;
+	c->size = 0;
+	c->min_buckets = nb;
+	c->ops = c->work = 0;
+	/* With resize off the width is the user's and is never checked. */
+	if (c->resize)
+		c->check_every = nb > CQ_CHECK_MIN ? nb : CQ_CHECK_MIN;
+	else
+		c->check_every = UINT64_MAX;
+	set_thresholds(c);
+	return 0;
+}
+
+static void cq_fini(void *state)
+{
+	struct calendar *c = state;
+
+	free(c->bucket);
+	free(c->node);
+	c->bucket = NULL;
+	c->node = NULL;
+}
+
+static const sy_param params[] = {
+	{
+		.name = "buckets", .type = SY_PT_INT,
+		.offset = offsetof(struct calendar, buckets),
+		.def = "64", .min = "2", .max = "1073741824",
+		.doc = "initial number of buckets, a power of two; with resize "
+		       "the count follows the queue size but never drops below "
+		       "this",
+	},
+	{
+		.name = "width", .type = SY_PT_DURATION,
+		.offset = offsetof(struct calendar, width),
+		.def = "1ms", .min = "1ns",
+		.doc = "initial bucket width, rounded to the nearest power of two "
+		       "of nanoseconds; with resize it is re-estimated from the "
+		       "spacing of the earliest events",
+	},
+	{
+		.name = "resize", .type = SY_PT_BOOL,
+		.offset = offsetof(struct calendar, resize),
+		.def = "true",
+		.doc = "adapt the bucket count to the queue size and the width to "
+		       "the event spacing; false keeps both fixed",
+	},
+	{ .name = NULL },
+};
+
+static const sy_plugin desc = {
+	.abi = SY_PLUGIN_ABI,
+	.kind = "scheduler",
+	.name = "calendar",
+	.summary = "calendar queue (Brown 1988), O(1) per event for "
+		   "well-spread times",
+	.state_size = sizeof(struct calendar),
+	.params = params,
+	.init = cq_init,
+	.fini = cq_fini,
+	.ops = &ops,
+};
+
+SY_PLUGIN_EXPORT(desc)
