@@ -7,18 +7,12 @@
 #include "sim.h"
 #include "units.h"
 
-/* One scheduled event.  A slot is live while seq != 0; the scheduler's
- * entry for it carries the same seq, so an entry whose seq no longer
- * matches its slot is dead (cancelled, possibly with the slot reused). */
-struct slot {
-	sy_event_fn fn;
-	void *arg;
-	uint64_t data;
-	uint64_t seq;
-	sy_time time;
-	uint32_t next_free;
-};
-
+/* The slot table, as two arrays so that the word read at every firing is
+ * all the memory the simulator touches per event: seq[i] is the sequence
+ * number of the event holding slot i, or 0 when the slot is free.  An entry
+ * whose seq no longer matches its slot's is dead (cancelled, possibly with
+ * the slot reused since).  due[i] is the event's time; for a free slot it
+ * holds the index of the next free slot instead. */
 #define NO_SLOT UINT32_MAX
 
 struct sy_sim {
@@ -31,9 +25,10 @@ struct sy_sim {
 	sy_instance sched;
 	const sy_sched_ops *ops;
 
-	struct slot *slots;
+	uint64_t *seq;
+	sy_time *due;
 	uint32_t nslots;    /* allocated */
-	uint32_t free_head; /* free list through next_free */
+	uint32_t free_head; /* free list through due[] */
 	size_t live;        /* scheduled and not cancelled */
 	size_t dead;        /* cancelled but still held by the scheduler */
 };
@@ -79,7 +74,8 @@ void sy_sim_free(sy_sim *sim)
 	if (!sim)
 		return;
 	sy_instance_free(&sim->sched);
-	free(sim->slots);
+	free(sim->seq);
+	free(sim->due);
 	free(sim);
 }
 
@@ -87,6 +83,13 @@ sy_time sy_sim_now(const sy_sim *sim) { return sim->now; }
 uint64_t sy_sim_seed(const sy_sim *sim) { return sim->seed; }
 uint64_t sy_sim_fired(const sy_sim *sim) { return sim->fired; }
 size_t sy_sim_size(const sy_sim *sim) { return sim->live; }
+
+size_t sy_sim_memory(const sy_sim *sim)
+{
+	size_t slots = (size_t)sim->nslots * (sizeof *sim->seq + sizeof *sim->due);
+
+	return sizeof *sim + slots + sim->ops->memory(sim->sched.state);
+}
 
 const sy_plugin *sy_sim_scheduler(const sy_sim *sim)
 {
@@ -102,29 +105,34 @@ void sy_sim_stream(const sy_sim *sim, sy_rng *r, const char *name,
 static int grow_slots(sy_sim *sim)
 {
 	uint32_t n = sim->nslots ? sim->nslots * 2 : 256;
-	struct slot *s;
+	uint64_t *seq;
+	sy_time *due;
 
 	if (sim->nslots >= NO_SLOT / 2)
 		return -1;
-	s = realloc(sim->slots, (size_t)n * sizeof *s);
-	if (!s)
+	seq = realloc(sim->seq, (size_t)n * sizeof *seq);
+	if (!seq)
 		return -1;
+	sim->seq = seq;
+	due = realloc(sim->due, (size_t)n * sizeof *due);
+	if (!due)
+		return -1;
+	sim->due = due;
 	/* New slots go onto the free list in index order, so slot numbers
 	 * (and thus everything else) are the same in every run. */
 	for (uint32_t i = n; i-- > sim->nslots;) {
-		s[i].seq = 0;
-		s[i].next_free = sim->free_head;
+		seq[i] = 0;
+		due[i] = sim->free_head;
 		sim->free_head = i;
 	}
-	sim->slots = s;
 	sim->nslots = n;
 	return 0;
 }
 
 static void release(sy_sim *sim, uint32_t i)
 {
-	sim->slots[i].seq = 0;
-	sim->slots[i].next_free = sim->free_head;
+	sim->seq[i] = 0;
+	sim->due[i] = sim->free_head;
 	sim->free_head = i;
 }
 
@@ -132,7 +140,6 @@ int sy_sim_at(sy_sim *sim, sy_time t, sy_event_fn fn, void *arg,
 	      uint64_t data, sy_event_id *id, sy_err *err)
 {
 	sy_sched_entry e;
-	struct slot *s;
 	uint32_t i;
 
 	if (t < sim->now) {
@@ -150,16 +157,15 @@ int sy_sim_at(sy_sim *sim, sy_time t, sy_event_fn fn, void *arg,
 	e.time = t;
 	e.seq = sim->next_seq;
 	e.slot = i;
+	e.fn = fn;
+	e.arg = arg;
+	e.data = data;
 	if (sim->ops->insert(sim->sched.state, &e) < 0)
 		return sy_err_set(err, "out of memory scheduling an event");
 	sim->next_seq++;
-	s = &sim->slots[i];
-	sim->free_head = s->next_free;
-	s->fn = fn;
-	s->arg = arg;
-	s->data = data;
-	s->seq = e.seq;
-	s->time = t;
+	sim->free_head = (uint32_t)sim->due[i];
+	sim->seq[i] = e.seq;
+	sim->due[i] = t;
 	sim->live++;
 	if (id) {
 		id->seq = e.seq;
@@ -178,32 +184,27 @@ int sy_sim_after(sy_sim *sim, sy_time dt, sy_event_fn fn, void *arg,
 	return sy_sim_at(sim, sim->now + dt, fn, arg, data, id, err);
 }
 
-static struct slot *lookup(const sy_sim *sim, sy_event_id id)
+static bool lookup(const sy_sim *sim, sy_event_id id)
 {
-	if (id.seq == 0 || id.slot >= sim->nslots)
-		return NULL;
-	if (sim->slots[id.slot].seq != id.seq)
-		return NULL;
-	return &sim->slots[id.slot];
+	return id.seq != 0 && id.slot < sim->nslots &&
+	       sim->seq[id.slot] == id.seq;
 }
 
 bool sy_sim_pending(const sy_sim *sim, sy_event_id id)
 {
-	return lookup(sim, id) != NULL;
+	return lookup(sim, id);
 }
 
 sy_time sy_sim_due(const sy_sim *sim, sy_event_id id)
 {
-	struct slot *s = lookup(sim, id);
-
-	return s ? s->time : SY_TIME_NEVER;
+	return lookup(sim, id) ? sim->due[id.slot] : SY_TIME_NEVER;
 }
 
 static bool keep_live(void *ctx, const sy_sched_entry *e)
 {
 	const sy_sim *sim = ctx;
 
-	return sim->slots[e->slot].seq == e->seq;
+	return sim->seq[e->slot] == e->seq;
 }
 
 bool sy_sim_cancel(sy_sim *sim, sy_event_id id)
@@ -233,7 +234,6 @@ sy_run_end sy_sim_run(sy_sim *sim, sy_time until)
 	sim->stop = 0;
 	for (;;) {
 		const sy_sched_entry *e = ops->peek(st);
-		struct slot *s;
 		sy_event_fn fn;
 		void *arg;
 		uint64_t data;
@@ -243,8 +243,7 @@ sy_run_end sy_sim_run(sy_sim *sim, sy_time until)
 				sim->now = until;
 			return SY_RUN_EMPTY;
 		}
-		s = &sim->slots[e->slot];
-		if (s->seq != e->seq) {
+		if (sim->seq[e->slot] != e->seq) {
 			ops->pop(st);
 			sim->dead--;
 			continue;
@@ -255,20 +254,14 @@ sy_run_end sy_sim_run(sy_sim *sim, sy_time until)
 			return SY_RUN_UNTIL;
 		}
 		sim->now = e->time;
-		fn = s->fn;
-		arg = s->arg;
-		data = s->data;
-		ops->pop(st);
-		/* Fetch the next event's slot while this callback runs: at
-		 * 10^5 pending events the slot table is out of cache, and this
-		 * miss would otherwise cost as much as the queue itself. */
-		e = ops->peek(st);
-		if (e)
-			__builtin_prefetch(&sim->slots[e->slot]);
+		fn = e->fn;
+		arg = e->arg;
+		data = e->data;
 		/* The slot is free before the callback runs: the callback may
 		 * schedule (and reuse it) and its own handle is already stale,
 		 * so cancelling itself is harmless. */
-		release(sim, (uint32_t)(s - sim->slots));
+		release(sim, e->slot);
+		ops->pop(st);
 		sim->live--;
 		sim->fired++;
 		fn(sim, arg, data);

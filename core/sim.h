@@ -1,11 +1,11 @@
 /* The simulator: a virtual clock and an event queue.
  *
- * Events are (time, function, argument) triples kept in a slot table that
- * grows geometrically and recycles slots through a free list, so scheduling
- * does not allocate in the steady state.  The queue itself is a scheduler
- * plugin (scheduler.h).  A handle names an event by slot and by the sequence
- * number it was given; once the event fired or was cancelled the handle no
- * longer matches and cancelling it does nothing. */
+ * Events live in the queue, a scheduler plugin (scheduler.h).  Each pending
+ * event also owns a slot of a table that grows geometrically and recycles
+ * slots through a free list, so scheduling does not allocate in the steady
+ * state.  A handle names an event by slot and by the sequence number it was
+ * given; once the event fired or was cancelled the handle no longer matches
+ * and cancelling it does nothing. */
 #ifndef SY_SIM_H
 #define SY_SIM_H
 
@@ -16,11 +16,10 @@
 #include "errors.h"
 #include "plugin.h"
 #include "rng.h"
+#include "scheduler.h"
 #include "vtime.h"
 
 typedef struct sy_sim sy_sim;
-
-typedef void (*sy_event_fn)(sy_sim *sim, void *arg, uint64_t data);
 
 typedef struct sy_event_id {
 	uint64_t seq; /* 0 never names an event */
@@ -71,6 +70,10 @@ sy_run_end sy_sim_run(sy_sim *sim, sy_time until);
 
 /* Ends the current run after the event that calls it. */
 void sy_sim_stop(sy_sim *sim);
+
+/* Bytes held by the simulator for its events: the slot table and the
+ * scheduler's memory (for the benchmarks). */
+size_t sy_sim_memory(const sy_sim *sim);
 
 /* Events fired since the simulator was created. */
 uint64_t sy_sim_fired(const sy_sim *sim);

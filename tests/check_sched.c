@@ -7,9 +7,10 @@
  *
  * Each test is a loop test over `confs`: the plugins with their defaults,
  * and configurations that push a plugin onto its rarer paths (a binary
- * heap; a calendar with a fixed, far too short year, which exercises the
- * wrap-around and the direct search; a calendar started with a width far
- * too wide, which must re-estimate it). */
+ * heap; calendars with a fixed, far too short year, which exercise the
+ * wrap-around, the overflow and the direct search, one of them with days
+ * of 1 ns so that the last day is INT64_MAX itself; a calendar started
+ * with a width far too wide, which must re-estimate it). */
 
 #include <check.h>
 #include <stdbool.h>
@@ -58,6 +59,9 @@ static const struct conf confs[] = {
 	{ "calendar", "calendar fixed 64 x 16ns",
 	  { { "resize", V_BOOL(false) }, { "buckets", V_INT(64) },
 	    { "width", V_STR("16ns") }, { NULL } } },
+	{ "calendar", "calendar fixed 64 x 1ns",
+	  { { "resize", V_BOOL(false) }, { "buckets", V_INT(64) },
+	    { "width", V_STR("1ns") }, { NULL } } },
 	{ "calendar", "calendar from 2 x 1s",
 	  { { "buckets", V_INT(2) }, { "width", V_STR("1s") }, { NULL } } },
 };
@@ -105,9 +109,34 @@ static void sched_close(struct sched *s)
 	sy_instance_free(&s->in);
 }
 
+/* The payload must travel with its entry.  It is derived from seq, so
+ * that each entry's is distinct and checkable; the function is never
+ * called. */
+static void payload_fn(sy_sim *sim, void *arg, uint64_t data)
+{
+	ck_abort_msg("a scheduler called an event function");
+}
+
+static void *payload_arg(uint64_t seq)
+{
+	return (void *)(uintptr_t)(seq * 2 + 1);
+}
+
+/* An entry without its payload, for the reference and expectations. */
+static sy_sched_entry ent(sy_time t, uint64_t seq, uint32_t slot)
+{
+	return (sy_sched_entry){ .time = t, .seq = seq, .slot = slot };
+}
+
+/* Inserts (t, seq, slot) with its payload.  As in a simulator, slots are
+ * unique among the pending entries (a scheduler may index side tables by
+ * slot); each test keeps them so. */
 static void put(struct sched *s, sy_time t, uint64_t seq, uint32_t slot)
 {
-	sy_sched_entry e = { .time = t, .seq = seq, .slot = slot };
+	sy_sched_entry e = {
+		.time = t, .seq = seq, .slot = slot,
+		.fn = payload_fn, .arg = payload_arg(seq), .data = ~seq,
+	};
 
 	MUST(s->ops->insert(s->st, &e) == 0, "%s: insert failed", s->label);
 }
@@ -124,10 +153,19 @@ static void take(struct sched *s, const sy_sched_entry *want, long at)
 	     s->label, at, (long long)e->time, (unsigned long long)e->seq,
 	     e->slot, (long long)want->time, (unsigned long long)want->seq,
 	     want->slot);
+	MUST(e->fn == payload_fn && e->arg == payload_arg(want->seq) &&
+	     e->data == ~want->seq,
+	     "%s: at %ld the payload of seq %llu is not its own", s->label, at,
+	     (unsigned long long)want->seq);
 	again = s->ops->peek(s->st);
 	MUST(again && again->time == want->time && again->seq == want->seq,
 	     "%s: a second peek disagrees", s->label);
 	s->ops->pop(s->st);
+}
+
+static void take_ent(struct sched *s, sy_sched_entry want, long at)
+{
+	take(s, &want, at);
 }
 
 static int entry_cmp(const void *a, const void *b)
@@ -177,6 +215,29 @@ static void ref_pop(struct ref *r)
 	}
 	if (r->n)
 		r->v[i] = e;
+}
+
+/* Slot numbers as a simulator hands them out: unique among the pending
+ * entries, reused once released. */
+struct slots {
+	uint32_t *free;
+	size_t n, cap;
+	uint32_t next;
+};
+
+static uint32_t slot_get(struct slots *p)
+{
+	return p->n ? p->free[--p->n] : p->next++;
+}
+
+static void slot_put(struct slots *p, uint32_t slot)
+{
+	if (p->n == p->cap) {
+		p->cap = p->cap ? 2 * p->cap : 1024;
+		p->free = realloc(p->free, p->cap * sizeof *p->free);
+		MUST(p->free, "out of memory");
+	}
+	p->free[p->n++] = slot;
 }
 
 /* Times of every kind the contract allows: ties with now, near, far,
@@ -259,10 +320,8 @@ START_TEST(ties_in_seq_order)
 		put(&s, (i % 3) ? 0 : 5 * SY_MS, (uint64_t)i + 1, (uint32_t)i);
 	for (int pass = 0; pass < 2; pass++)
 		for (int i = 0; i < N; i++) {
-			sy_sched_entry want = {
-				(i % 3) ? 0 : 5 * SY_MS, (uint64_t)i + 1,
-				(uint32_t)i
-			};
+			sy_sched_entry want = ent((i % 3) ? 0 : 5 * SY_MS,
+						  (uint64_t)i + 1, (uint32_t)i);
 
 			if ((pass == 0) == (i % 3 != 0))
 				take(&s, &want, k++);
@@ -279,6 +338,7 @@ END_TEST
 START_TEST(stress_against_reference)
 {
 	struct ref ref = { 0 };
+	struct slots slots = { 0 };
 	struct sched s;
 	uint64_t seq = 1;
 	sy_time now = 0;
@@ -293,13 +353,14 @@ START_TEST(stress_against_reference)
 		if (ref.n == 0 || sy_rng_below(&r, 100) < p_insert) {
 			sy_sched_entry e = {
 				.time = draw_time(&r, now), .seq = seq++,
-				.slot = (uint32_t)sy_rng_below(&r, 1u << 31),
+				.slot = slot_get(&slots),
 			};
 
 			ref_push(&ref, e);
 			put(&s, e.time, e.seq, e.slot);
 		} else {
 			take(&s, &ref.v[0], op);
+			slot_put(&slots, ref.v[0].slot);
 			/* The past is allowed only now and then. */
 			if (ref.v[0].time < INT64_MAX - 2000)
 				now = ref.v[0].time;
@@ -314,6 +375,7 @@ START_TEST(stress_against_reference)
 	}
 	ck_assert_ptr_null(s.ops->peek(s.st));
 	free(ref.v);
+	free(slots.free);
 	sched_close(&s);
 }
 END_TEST
@@ -348,7 +410,7 @@ START_TEST(filter_removes_subset)
 	sched_open(&s, _i);
 	sy_rng_stream(&r, 13, "filter", 0);
 	for (int i = 0; i < N; i++) {
-		sy_sched_entry e = { draw_time(&r, 0), seq++, (uint32_t)i };
+		sy_sched_entry e = ent(draw_time(&r, 0), seq++, (uint32_t)i);
 
 		ref_push(&ref, e);
 		put(&s, e.time, e.seq, e.slot);
@@ -370,7 +432,8 @@ START_TEST(filter_removes_subset)
 
 	/* The queue goes on working: more inserts, then drain. */
 	for (int i = 0; i < 5000; i++) {
-		sy_sched_entry e = { draw_time(&r, 0), seq++, (uint32_t)i };
+		sy_sched_entry e = ent(draw_time(&r, 0), seq++,
+				       (uint32_t)(N + i));
 
 		ref_push(&kept, e);
 		put(&s, e.time, e.seq, e.slot);
@@ -384,12 +447,12 @@ START_TEST(filter_removes_subset)
 
 	/* Filtering everything away leaves a working, empty queue. */
 	for (int i = 0; i < 3000; i++)
-		put(&s, (sy_time)i, seq++, 0);
+		put(&s, (sy_time)i, seq++, (uint32_t)i);
 	s.ops->filter(s.st, keep_none, NULL);
 	ck_assert_uint_eq(s.ops->size(s.st), 0);
 	ck_assert_ptr_null(s.ops->peek(s.st));
 	put(&s, 42, seq, 7);
-	take(&s, &(sy_sched_entry){ 42, seq, 7 }, 0);
+	take_ent(&s, ent(42, seq, 7), 0);
 	ck_assert_ptr_null(s.ops->peek(s.st));
 	free(ref.v);
 	free(kept.v);
@@ -415,8 +478,8 @@ START_TEST(extreme_times)
 	 * the rounds interleaved so that equal times arrive far apart. */
 	for (int k = 0; k < ROUNDS; k++)
 		for (int i = 0; i < NT; i++) {
-			v[n] = (sy_sched_entry){ times[(i + k) % NT],
-						 (uint64_t)n + 1, (uint32_t)n };
+			v[n] = ent(times[(i + k) % NT], (uint64_t)n + 1,
+				   (uint32_t)n);
 			put(&s, v[n].time, v[n].seq, v[n].slot);
 			n++;
 		}
@@ -431,15 +494,27 @@ START_TEST(extreme_times)
 
 		put(&s, INT64_MAX - round, 1000000 + (uint64_t)round, 1);
 		for (int i = 0; i < 1000; i++)
-			put(&s, base + i, 2000000 + (uint64_t)i, 2);
+			put(&s, base + i, 2000000 + (uint64_t)i,
+			    (uint32_t)i + 10);
 		for (int i = 0; i < 1000; i++)
-			take(&s, &(sy_sched_entry){ base + i,
-						    2000000 + (uint64_t)i, 2 },
+			take_ent(&s, ent(base + i, 2000000 + (uint64_t)i,
+					 (uint32_t)i + 10),
 			     i);
-		take(&s, &(sy_sched_entry){ INT64_MAX - round,
-					    1000000 + (uint64_t)round, 1 },
+		take_ent(&s, ent(INT64_MAX - round,
+				 1000000 + (uint64_t)round, 1),
 		     -1);
 	}
+	ck_assert_ptr_null(s.ops->peek(s.st));
+
+	/* At the very end of time, with the queue's clock there too. */
+	put(&s, INT64_MAX - 10, 3000000, 3);
+	take_ent(&s, ent(INT64_MAX - 10, 3000000, 3), 0);
+	put(&s, INT64_MAX, 3000002, 5);
+	put(&s, INT64_MAX - 1, 3000001, 4);
+	put(&s, INT64_MAX, 3000003, 6);
+	take_ent(&s, ent(INT64_MAX - 1, 3000001, 4), 1);
+	take_ent(&s, ent(INT64_MAX, 3000002, 5), 2);
+	take_ent(&s, ent(INT64_MAX, 3000003, 6), 3);
 	ck_assert_ptr_null(s.ops->peek(s.st));
 	sched_close(&s);
 }
@@ -462,9 +537,8 @@ START_TEST(growth_and_shrink)
 	mem_empty = s.ops->memory(s.st);
 	ck_assert_uint_gt(mem_empty, 0);
 	for (int i = 0; i < 100000; i++) {
-		sy_sched_entry e = {
-			(sy_time)sy_rng_exponential(&r, 1e6), seq++, 0
-		};
+		sy_sched_entry e = ent((sy_time)sy_rng_exponential(&r, 1e6),
+				       seq++, (uint32_t)i);
 
 		ref_push(&ref, e);
 		put(&s, e.time, e.seq, e.slot);
@@ -484,14 +558,13 @@ START_TEST(growth_and_shrink)
 
 		for (int i = 0; i < 50000; i++) {
 			sy_sched_entry e;
+			uint32_t slot = ref.v[0].slot;
 
 			take(&s, &ref.v[0], i);
 			now = ref.v[0].time;
 			ref_pop(&ref);
-			e = (sy_sched_entry){
-				now + (sy_time)sy_rng_exponential(&r, mean),
-				seq++, (uint32_t)i
-			};
+			e = ent(now + (sy_time)sy_rng_exponential(&r, mean),
+				seq++, slot);
 			ref_push(&ref, e);
 			put(&s, e.time, e.seq, e.slot);
 		}
@@ -519,12 +592,12 @@ START_TEST(empty_queue)
 	ck_assert_ptr_null(s.ops->peek(s.st));
 	/* One entry in, out, and again far away. */
 	put(&s, 5, 1, 9);
-	take(&s, &(sy_sched_entry){ 5, 1, 9 }, 0);
+	take_ent(&s, ent(5, 1, 9), 0);
 	ck_assert_ptr_null(s.ops->peek(s.st));
 	put(&s, INT64_MAX, 2, 8);
-	take(&s, &(sy_sched_entry){ INT64_MAX, 2, 8 }, 1);
+	take_ent(&s, ent(INT64_MAX, 2, 8), 1);
 	put(&s, 3, 3, 7);
-	take(&s, &(sy_sched_entry){ 3, 3, 7 }, 2);
+	take_ent(&s, ent(3, 3, 7), 2);
 	ck_assert_uint_eq(s.ops->size(s.st), 0);
 	sched_close(&s);
 }
@@ -1038,6 +1111,26 @@ START_TEST(run_until_and_stop)
 }
 END_TEST
 
+/* ---------------------------------------------------------------- params */
+
+START_TEST(calendar_buckets_power_of_two)
+{
+	sy_value v = V_INT(100);
+	const sy_plugin *p;
+	sy_instance in;
+	sy_err err;
+
+	p = sy_plugin_load("scheduler", "calendar", &err);
+	ck_assert_msg(p != NULL, "%s", err.msg);
+	ck_assert_int_eq(sy_instance_new(&in, p, &err), 0);
+	ck_assert_int_eq(sy_instance_set(&in, "buckets", &v, "test", &err), 0);
+	ck_assert_int_eq(sy_instance_init(&in, NULL, &err), -1);
+	ck_assert_msg(strstr(err.msg, "power of two") &&
+		      strstr(err.msg, "100"), "%s", err.msg);
+	sy_instance_free(&in);
+}
+END_TEST
+
 /* ---------------------------------------------------------------- main */
 
 static Suite *sched_suite(void)
@@ -1060,6 +1153,7 @@ static Suite *sched_suite(void)
 	tcase_add_test(sim, schedulers_agree);
 	tcase_add_loop_test(sim, cancel_every_position, 0, NCONFS);
 	tcase_add_loop_test(sim, run_until_and_stop, 0, NCONFS);
+	tcase_add_test(ops, calendar_buckets_power_of_two);
 	suite_add_tcase(s, ops);
 	suite_add_tcase(s, sim);
 	return s;

@@ -5,24 +5,36 @@
  * CACM 31(10), 1988).
  *
  * Time is cut into days of `width` nanoseconds; day d lives in bucket
- * d mod nbuckets, so a "year" is nbuckets * width and an entry a year or
- * more ahead shares its bucket with nearer ones.  Each bucket is sorted by
- * (time, seq).  The least entry is found by walking the days from the
+ * d mod nbuckets, so a "year" is nbuckets * width.  Each bucket is sorted
+ * by (time, seq).  The least entry is found by walking the days from the
  * current one and taking the first bucket whose least entry falls in the
- * day being looked at; if a whole year passes without one (every pending
- * entry is more than a year ahead), a direct search over the buckets finds
- * the minimum and the walk jumps to its day.
+ * day being looked at; if a whole year passes without one, a direct search
+ * finds the minimum and the walk jumps to its day.
  *
- * Layout, chosen for the cache: a bucket (32 bytes) holds its least entry
- * inline and links the others, sorted, through nodes of one pool (an
+ * An entry of a later year shares its bucket with the current year's and
+ * sits behind them in the sorted list, where the walk steps over it and
+ * where it defeats the O(1) append of a run of equal times.  One departure
+ * from Brown bounds this: an entry inserted CQ_OVF_YEARS years or more
+ * ahead of the current day goes into an overflow binary heap instead.
+ * The walk treats the heap's top as one more candidate, so an overflow
+ * entry leaves through the heap when its time comes: far timers
+ * (retransmission, TIME_WAIT) cost O(log n) each and leave the buckets to
+ * the near events.
+ *
+ * Layout, chosen for the cache: a bucket (one cache line) holds its least
+ * entry inline and links the others, sorted, through nodes of one pool (an
  * array that grows geometrically and recycles nodes through a free list).
  * The walk over the days therefore reads the bucket array sequentially and
  * never follows a link, and an insertion into a bucket holding at most one
  * entry touches only that bucket.  A node's link is an index kept where the
  * entry would have its padding, so a node costs what an entry costs.
+ * (Keeping the payloads apart, in arrays parallel to the buckets and the
+ * pool or indexed by slot, halves the memory that insertions read at
+ * random but adds a second line per event; it measured no faster.)
  * Both nbuckets and width are powers of two: the day of a time is a shift
- * and its bucket a mask.  Nothing is allocated per operation once the pool
- * and the bucket array have reached their working size.
+ * and its bucket a mask.  Nothing is allocated per operation once the
+ * pool, the bucket array and the overflow have reached their working
+ * size.
  *
  * With `resize` on, the bucket count doubles when the size exceeds twice
  * the count and halves when it falls below half of it (as Brown does), and
@@ -43,6 +55,8 @@
 #include "scheduler.h"
 #include "vtime.h"
 
+#define CQ_LINE 64
+
 /* Link values: CQ_NIL ends a list; CQ_EMPTY in a bucket's `rest` marks the
  * bucket empty.  Pool indices stay below both. */
 #define CQ_NIL UINT32_MAX
@@ -52,6 +66,12 @@
 #define CQ_SAMPLE 25
 /* Largest shift: with days of 2^62 ns every sy_time still has a day. */
 #define CQ_MAX_SHIFT 62
+/* Entries this many years or more ahead of the current day go to the
+ * overflow heap.  Nearer ones share buckets with those of the current year:
+ * in the hold model with exponential increments about one in ten inserts
+ * lands in the next year, and the heap would cost them O(log n); beyond
+ * four years they are rare enough for the heap to be the cheaper home. */
+#define CQ_OVF_YEARS 4
 /* Largest bucket count a rebuild picks. */
 #define CQ_MAX_BUCKETS ((uint64_t)1 << 31)
 /* Rebuild with a fresh width when the search and the sorted insertion do
@@ -68,21 +88,29 @@ struct cq_node {
 	uint64_t seq;
 	uint32_t slot;
 	uint32_t next;
+	sy_event_fn fn;
+	void *arg;
+	uint64_t data;
 };
 
 _Static_assert(sizeof(struct cq_node) == sizeof(sy_sched_entry),
 	       "a node should cost no more than the entry it holds");
 
 /* When rest != CQ_EMPTY: e is the least entry of the bucket, rest the list
- * of the others (CQ_NIL if none), sorted, and rtail its last node. */
+ * of the others (CQ_NIL if none), sorted, rtail its last node and ttime
+ * that node's time.  One bucket per cache line: popping the inline entry
+ * reads nothing else, and an insertion that lands in an empty bucket,
+ * before its inline entry or (by ttime) after its last one reads nothing
+ * else either. */
 struct cq_bucket {
 	sy_sched_entry e;
 	uint32_t rest;
 	uint32_t rtail;
-};
+	sy_time ttime;
+} __attribute__((aligned(CQ_LINE)));
 
-_Static_assert(sizeof(struct cq_bucket) == 32,
-	       "two buckets per cache line");
+_Static_assert(sizeof(struct cq_bucket) == CQ_LINE,
+	       "a bucket should fill one cache line");
 
 struct calendar {
 	/* Parameters, set before init. */
@@ -93,12 +121,18 @@ struct calendar {
 	struct cq_bucket *bucket;
 	uint64_t mask;          /* nbuckets - 1 */
 	unsigned shift;         /* width == 1 << shift */
-	/* Invariant: every entry's day (time >> shift) is >= cur_day.  When
-	 * top_valid, the least entry is the inline entry of bucket
-	 * cur_day & mask, its day is cur_day, and top is a copy of it. */
+	/* Invariant: every entry's day (time >> shift), in a bucket or in
+	 * the overflow, is >= cur_day.  When top_valid, top is a copy of the
+	 * least entry, whose day is cur_day: the overflow's top when
+	 * top_in_ovf, else the inline entry of bucket cur_day & mask. */
 	int64_t cur_day;
 	bool top_valid;
+	bool top_in_ovf;
 	sy_sched_entry top;
+
+	/* Entries inserted CQ_OVF_YEARS or more ahead: a binary min-heap. */
+	sy_sched_entry *ovf;
+	size_t novf, ovf_cap;
 
 	struct cq_node *node;   /* pool */
 	uint32_t ncap;          /* nodes allocated */
@@ -118,12 +152,6 @@ struct calendar {
 
 static inline bool node_before(const struct cq_node *a,
 			       const struct cq_node *b)
-{
-	return a->time < b->time || (a->time == b->time && a->seq < b->seq);
-}
-
-static inline bool entry_before_node(const sy_sched_entry *a,
-				     const struct cq_node *b)
 {
 	return a->time < b->time || (a->time == b->time && a->seq < b->seq);
 }
@@ -200,11 +228,15 @@ static inline void node_free(struct calendar *c, uint32_t n)
 	c->free = n;
 }
 
+/* Field by field: `next` lives where the entry has padding. */
 static inline void node_set(struct cq_node *x, const sy_sched_entry *e)
 {
 	x->time = e->time;
 	x->seq = e->seq;
 	x->slot = e->slot;
+	x->fn = e->fn;
+	x->arg = e->arg;
+	x->data = e->data;
 }
 
 static inline void node_get(sy_sched_entry *e, const struct cq_node *x)
@@ -212,6 +244,9 @@ static inline void node_get(sy_sched_entry *e, const struct cq_node *x)
 	e->time = x->time;
 	e->seq = x->seq;
 	e->slot = x->slot;
+	e->fn = x->fn;
+	e->arg = x->arg;
+	e->data = x->data;
 }
 
 /* ---------------------------------------------------------------- buckets */
@@ -245,20 +280,27 @@ static long bucket_put(struct calendar *c, struct cq_bucket *bk,
 		bk->e = *e;
 		x->next = bk->rest;
 		bk->rest = n;
-		if (bk->rtail == CQ_NIL)
+		if (bk->rtail == CQ_NIL) {
 			bk->rtail = n;
+			bk->ttime = x->time;
+		}
 		return 0;
 	}
 	node_set(x, e);
 	if (bk->rest == CQ_NIL) {
 		x->next = CQ_NIL;
 		bk->rest = bk->rtail = n;
+		bk->ttime = x->time;
 		return 0;
 	}
-	if (!node_before(x, &node[bk->rtail])) {
+	/* Not before the last node; the node itself is read only on a tie
+	 * of times, and written without waiting for it. */
+	if (x->time > bk->ttime ||
+	    (x->time == bk->ttime && !node_before(x, &node[bk->rtail]))) {
 		x->next = CQ_NIL;
 		node[bk->rtail].next = n;
 		bk->rtail = n;
+		bk->ttime = x->time;
 		return 0;
 	}
 	if (node_before(x, &node[bk->rest])) {
@@ -293,10 +335,89 @@ static inline void bucket_shift(struct calendar *c, struct cq_bucket *bk)
 	node_free(c, n);
 }
 
+/* Aligned so that each bucket is exactly one cache line. */
+static struct cq_bucket *buckets_alloc(uint64_t nb)
+{
+	if (nb > SIZE_MAX / sizeof(struct cq_bucket))
+		return NULL;
+	return aligned_alloc(CQ_LINE, nb * sizeof(struct cq_bucket));
+}
+
 static void buckets_clear(struct cq_bucket *b, uint64_t nb)
 {
 	for (uint64_t i = 0; i < nb; i++)
 		b[i].rest = CQ_EMPTY;
+}
+
+/* ---------------------------------------------------------------- overflow */
+
+static int ovf_reserve(struct calendar *c, size_t cap)
+{
+	sy_sched_entry *v;
+
+	if (cap <= c->ovf_cap)
+		return 0;
+	if (cap > SIZE_MAX / sizeof *v)
+		return -1;
+	v = realloc(c->ovf, cap * sizeof *v);
+	if (!v)
+		return -1;
+	c->ovf = v;
+	c->ovf_cap = cap;
+	return 0;
+}
+
+static void ovf_sift_down(sy_sched_entry *v, size_t n, size_t i,
+			  sy_sched_entry e)
+{
+	size_t k;
+
+	while ((k = 2 * i + 1) < n) {
+		if (k + 1 < n && sy_entry_before(&v[k + 1], &v[k]))
+			k++;
+		if (!sy_entry_before(&v[k], &e))
+			break;
+		v[i] = v[k];
+		i = k;
+	}
+	v[i] = e;
+}
+
+static int ovf_push(struct calendar *c, const sy_sched_entry *e)
+{
+	size_t i;
+
+	if (c->novf == c->ovf_cap &&
+	    ovf_reserve(c, c->ovf_cap ? 2 * c->ovf_cap : 64) < 0)
+		return -1;
+	for (i = c->novf++; i > 0; i = (i - 1) / 2) {
+		if (!sy_entry_before(e, &c->ovf[(i - 1) / 2]))
+			break;
+		c->ovf[i] = c->ovf[(i - 1) / 2];
+	}
+	c->ovf[i] = *e;
+	return 0;
+}
+
+static void ovf_pop(struct calendar *c)
+{
+	if (--c->novf > 0)
+		ovf_sift_down(c->ovf, c->novf, 0, c->ovf[c->novf]);
+}
+
+/* Floyd's bottom-up construction, O(n). */
+static void ovf_heapify(struct calendar *c)
+{
+	for (size_t i = c->novf / 2; i-- > 0;)
+		ovf_sift_down(c->ovf, c->novf, i, c->ovf[i]);
+}
+
+/* Whether an entry of this day belongs in the overflow: CQ_OVF_YEARS or
+ * more past cur_day.  Unsigned arithmetic: the distance always fits. */
+static inline bool far_ahead(int64_t day, int64_t cur_day, uint64_t nb)
+{
+	return day > cur_day &&
+	       (uint64_t)day - (uint64_t)cur_day >= CQ_OVF_YEARS * nb;
 }
 
 /* ---------------------------------------------------------------- rebuild */
@@ -326,8 +447,8 @@ static unsigned sample_least(const sy_sched_entry *all, size_t n,
  * over the spacings no larger than twice that mean (so that a straggler
  * does not stretch the days), times three.  Spacings are taken in
  * unsigned arithmetic, where the true difference of two sy_time always
- * fits.  Returns `shift` unchanged when the sample says nothing (fewer
- * than two entries, or all at one time). */
+ * fits.  Returns `shift` unchanged when the sample has fewer than two
+ * entries. */
 static unsigned estimate_shift(const sy_sched_entry *samp, unsigned k,
 			       unsigned shift)
 {
@@ -349,7 +470,13 @@ static unsigned estimate_shift(const sy_sched_entry *samp, unsigned k,
 			m++;
 		}
 	}
-	return sum2 > 0 ? shift_for(3 * sum2 / m) : shift;
+	/* All equal: the front is one run of ties, which the finest days
+	 * keep apart from whatever differs from them by even 1 ns (a coarse
+	 * day would mix them with later times and make each insertion walk
+	 * the run). */
+	if (sum2 == 0)
+		return 0;
+	return shift_for(3 * sum2 / m);
 }
 
 /* Rebuilds the calendar with nb buckets (a power of two) and a width
@@ -360,11 +487,12 @@ static int cq_rebuild(struct calendar *c, uint64_t nb)
 {
 	sy_sched_entry *all = NULL, samp[CQ_SAMPLE];
 	struct cq_bucket *nbk;
-	size_t m = 0, need;
+	size_t m = 0, need, far = 0;
 	unsigned k, shift;
 	uint64_t i, nonempty = 0;
+	int64_t day0;
 
-	nbk = malloc(nb * sizeof *nbk);
+	nbk = buckets_alloc(nb);
 	if (c->size > 0)
 		all = malloc(c->size * sizeof *all);
 	if (!nbk || (c->size > 0 && !all))
@@ -383,24 +511,30 @@ static int cq_rebuild(struct calendar *c, uint64_t nb)
 		for (uint32_t n = bk->rest; n != CQ_NIL; n = c->node[n].next)
 			node_get(&all[m++], &c->node[n]);
 	}
+	for (i = 0; i < c->novf; i++)
+		all[m++] = c->ovf[i];
 	k = sample_least(all, m, samp);
 	shift = estimate_shift(samp, k, c->shift);
+	day0 = k > 0 ? day_of(samp[0].time, shift) : c->cur_day;
 
 	/* Each non-empty bucket holds one entry inline; the others need
-	 * nodes.  Count them with the new layout and make sure the pool has
-	 * them, so that relinking below cannot fail. */
+	 * nodes, and entries beyond the new year go to the overflow.  Count
+	 * both with the new layout and make room, so that placing the
+	 * entries below cannot fail. */
 	buckets_clear(nbk, nb);
 	for (i = 0; i < m; i++) {
-		struct cq_bucket *bk =
-			&nbk[(uint64_t)day_of(all[i].time, shift) & (nb - 1)];
+		int64_t d = day_of(all[i].time, shift);
+		struct cq_bucket *bk = &nbk[(uint64_t)d & (nb - 1)];
 
-		if (bk->rest == CQ_EMPTY) {
+		if (far_ahead(d, day0, nb))
+			far++;
+		else if (bk->rest == CQ_EMPTY) {
 			bk->rest = CQ_NIL;
 			nonempty++;
 		}
 	}
-	need = m - nonempty;
-	if (pool_reserve(c, need) < 0)
+	need = m - far - nonempty;
+	if (pool_reserve(c, need) < 0 || ovf_reserve(c, far) < 0)
 		goto fail;
 
 	/* Commit. */
@@ -408,14 +542,20 @@ static int cq_rebuild(struct calendar *c, uint64_t nb)
 	c->bucket = nbk;
 	c->mask = nb - 1;
 	c->shift = shift;
+	c->cur_day = day0;
 	buckets_clear(nbk, nb);
 	c->free = CQ_NIL;
 	c->nused = 0;
-	for (i = 0; i < m; i++)
-		bucket_put(c, &nbk[(uint64_t)day_of(all[i].time, shift) &
-				   c->mask], &all[i]);
-	if (k > 0)
-		c->cur_day = day_of(samp[0].time, shift);
+	c->novf = 0;
+	for (i = 0; i < m; i++) {
+		int64_t d = day_of(all[i].time, shift);
+
+		if (far_ahead(d, day0, nb))
+			c->ovf[c->novf++] = all[i];
+		else
+			bucket_put(c, &nbk[(uint64_t)d & c->mask], &all[i]);
+	}
+	ovf_heapify(c);
 	free(all);
 	c->top_valid = false;
 	set_thresholds(c);
@@ -462,23 +602,31 @@ static void cq_check(struct calendar *c)
 
 /* ---------------------------------------------------------------- search */
 
-/* Finds the least entry (the queue is not empty): sets cur_day to its day,
- * so that it is the inline entry of bucket cur_day & mask, and caches it
- * in top. */
+/* Finds the least entry (the queue is not empty), sets cur_day to its day
+ * and caches it in top. */
 static void cq_find(struct calendar *c)
 {
 	const struct cq_bucket *bucket = c->bucket, *bk, *best;
 	uint64_t mask = c->mask, i;
 	unsigned shift = c->shift;
-	int64_t day = c->cur_day;
+	int64_t day = c->cur_day, oday = INT64_MAX;
+	const sy_sched_entry *o = NULL;
+
+	if (c->novf) {
+		o = &c->ovf[0];
+		oday = day_of(o->time, shift);
+	}
 
 	/* The first bucket whose least entry lies in the day looked at holds
-	 * the minimum: every entry is at day >= cur_day, and those of this
-	 * day all sit at the front of this bucket.  day never overflows: it
-	 * stays at or below the least entry's day. */
+	 * the least bucket entry: every entry is at day >= cur_day, and those
+	 * of this day all sit at the front of this bucket.  The overflow's top
+	 * competes once its day is reached.  day never overflows: it stays at
+	 * or below the least entry's day. */
 	for (i = 0; i <= mask; i++, day++) {
 		bk = &bucket[(uint64_t)day & mask];
 		if (bk->rest != CQ_EMPTY && day_of(bk->e.time, shift) == day) {
+			if (o && day == oday && sy_entry_before(o, &bk->e))
+				goto overflow;
 			/* pop will move the bucket's next entry inline:
 			 * start fetching it now. */
 			if (bk->rest != CQ_NIL)
@@ -486,6 +634,8 @@ static void cq_find(struct calendar *c)
 			c->work += i;
 			goto found;
 		}
+		if (o && day == oday)
+			goto overflow;
 	}
 
 	/* A year without an entry: search the buckets directly and jump. */
@@ -497,11 +647,20 @@ static void cq_find(struct calendar *c)
 			best = bk;
 	}
 	c->work += 2 * (mask + 1);
+	if (!best || (o && sy_entry_before(o, &best->e)))
+		goto overflow;
 	bk = best;
 	day = day_of(bk->e.time, shift);
 found:
 	c->cur_day = day;
 	c->top = bk->e;
+	c->top_in_ovf = false;
+	c->top_valid = true;
+	return;
+overflow:
+	c->cur_day = oday;
+	c->top = *o;
+	c->top_in_ovf = true;
 	c->top_valid = true;
 }
 
@@ -511,23 +670,30 @@ static int cq_insert(void *st, const sy_sched_entry *e)
 {
 	struct calendar *c = st;
 	int64_t day = day_of(e->time, c->shift);
+	bool least = c->size == 0 ||
+		     (c->top_valid && sy_entry_before(e, &c->top));
 	long walked;
 
-	walked = bucket_put(c, &c->bucket[(uint64_t)day & c->mask], e);
-	if (walked < 0)
-		return -1;
-	c->work += (uint64_t)walked;
-
-	/* Keep the invariant on cur_day and the cached minimum.  An entry
-	 * before the cached top is the new minimum (and the inline entry of
-	 * its bucket); an entry before cur_day can only be that. */
-	if (c->size == 0 ||
-	    (c->top_valid && sy_entry_before(e, &c->top))) {
+	/* Keep the invariant on cur_day first, so that the year the entry
+	 * is measured against starts at or before it.  An entry before the
+	 * cached top is the new minimum (the inline entry of its bucket: it
+	 * cannot be beyond the year); an entry before cur_day can only be
+	 * that, or the top was not cached. */
+	if (least || day < c->cur_day)
 		c->cur_day = day;
+	if (far_ahead(day, c->cur_day, c->mask + 1)) {
+		if (ovf_push(c, e) < 0)
+			goto fail;
+	} else {
+		walked = bucket_put(c, &c->bucket[(uint64_t)day & c->mask], e);
+		if (walked < 0)
+			goto fail;
+		c->work += (uint64_t)walked;
+	}
+	if (least) {
 		c->top = *e;
+		c->top_in_ovf = false;
 		c->top_valid = true;
-	} else if (day < c->cur_day) {
-		c->cur_day = day;
 	}
 
 	c->size++;
@@ -536,6 +702,10 @@ static int cq_insert(void *st, const sy_sched_entry *e)
 	else if (++c->ops >= c->check_every)
 		cq_check(c);
 	return 0;
+fail:
+	/* cur_day may have moved back past the cached top's day. */
+	c->top_valid = false;
+	return -1;
 }
 
 static const sy_sched_entry *cq_peek(void *st)
@@ -556,7 +726,10 @@ static void cq_pop(void *st)
 
 	if (!c->top_valid)
 		cq_find(c);
-	bucket_shift(c, &c->bucket[(uint64_t)c->cur_day & c->mask]);
+	if (c->top_in_ovf)
+		ovf_pop(c);
+	else
+		bucket_shift(c, &c->bucket[(uint64_t)c->cur_day & c->mask]);
 	c->size--;
 	c->top_valid = false;
 
@@ -576,6 +749,7 @@ static size_t cq_size(const void *st)
 static void cq_filter(void *st, sy_sched_keep keep, void *ctx)
 {
 	struct calendar *c = st;
+	size_t j = 0;
 
 	for (uint64_t b = 0; b <= c->mask; b++) {
 		struct cq_bucket *bk = &c->bucket[b];
@@ -602,11 +776,22 @@ static void cq_filter(void *st, sy_sched_keep keep, void *ctx)
 			n = next;
 		}
 		bk->rtail = prev;
+		if (prev != CQ_NIL)
+			bk->ttime = c->node[prev].time;
 		if (!keep(ctx, &bk->e)) {
 			bucket_shift(c, bk);
 			c->size--;
 		}
 	}
+	for (size_t i = 0; i < c->novf; i++) {
+		if (keep(ctx, &c->ovf[i])) {
+			c->ovf[j++] = c->ovf[i];
+		} else {
+			c->size--;
+		}
+	}
+	c->novf = j;
+	ovf_heapify(c);
 	/* cur_day stays a lower bound; only the cached top may be gone. */
 	c->top_valid = false;
 	if (c->size < c->shrink_at)
@@ -618,7 +803,8 @@ static size_t cq_memory(const void *st)
 	const struct calendar *c = st;
 
 	return sizeof *c + (c->mask + 1) * sizeof *c->bucket +
-	       (size_t)c->ncap * sizeof *c->node;
+	       (size_t)c->ncap * sizeof *c->node +
+	       c->ovf_cap * sizeof *c->ovf;
 }
 
 static const sy_sched_ops ops = {
@@ -641,7 +827,7 @@ static int cq_init(void *state, struct sy_sim *sim, sy_err *err)
 		return sy_err_set(err, "scheduler/calendar: buckets must be a "
 				  "power of two, not %lld",
 				  (long long)c->buckets);
-	c->bucket = malloc(nb * sizeof *c->bucket);
+	c->bucket = buckets_alloc(nb);
 	if (!c->bucket)
 		return sy_err_set(err, "scheduler/calendar: out of memory for "
 				  "%llu buckets", (unsigned long long)nb);
@@ -650,6 +836,8 @@ static int cq_init(void *state, struct sy_sim *sim, sy_err *err)
 	c->shift = shift_for((double)c->width);
 	c->cur_day = 0;
 	c->top_valid = false;
+	c->ovf = NULL;
+	c->novf = c->ovf_cap = 0;
 	c->node = NULL;
 	c->ncap = c->nused = 0;
 	c->free = CQ_NIL;
@@ -671,8 +859,10 @@ static void cq_fini(void *state)
 
 	free(c->bucket);
 	free(c->node);
+	free(c->ovf);
 	c->bucket = NULL;
 	c->node = NULL;
+	c->ovf = NULL;
 }
 
 static const sy_param params[] = {

@@ -1,10 +1,14 @@
-/* A d-ary min-heap of scheduler entries, kept by value in one array.
+/* A d-ary min-heap of scheduler entries.
  *
- * Entries are ordered by (time, seq).  Keeping them by value (24 bytes)
- * means a comparison never leaves the array, and with the default arity of
- * 4 the children of a node share one or two cache lines.  The array grows
- * by doubling and never shrinks below what a run needed, so the steady
- * state allocates nothing. */
+ * The heap orders keys (time, seq, slot) of 24 bytes held by value, so a
+ * comparison never leaves the array and with the default arity of 4 the
+ * children of a node share one or two cache lines.  The payload of each
+ * entry (fn, arg, data) does not move with its key: it waits in a side
+ * table indexed by the entry's slot, which the simulator keeps unique
+ * among live entries.  A dead entry (cancelled) may share its slot with a
+ * live one and so see the live one's payload, which is harmless: the
+ * simulator never fires a dead entry.  Arrays grow by doubling and never
+ * shrink, so the steady state allocates nothing. */
 #include "config.h"
 
 #include <stdlib.h>
@@ -13,13 +17,33 @@
 #include "plugin.h"
 #include "scheduler.h"
 
+struct key {
+	sy_time time;
+	uint64_t seq;
+	uint32_t slot;
+};
+
+struct payload {
+	sy_event_fn fn;
+	void *arg;
+	uint64_t data;
+};
+
 struct heap {
 	int64_t arity;    /* parameter */
 	int64_t capacity; /* parameter: initial capacity in entries */
-	sy_sched_entry *v;
+	struct key *v;
 	size_t n, cap;
 	unsigned d;
+	struct payload *pay; /* indexed by slot */
+	size_t npay;
+	sy_sched_entry top;  /* what peek returns */
 };
+
+static inline bool key_before(const struct key *a, const struct key *b)
+{
+	return a->time < b->time || (a->time == b->time && a->seq < b->seq);
+}
 
 static int heap_init(void *st, struct sy_sim *sim, sy_err *err)
 {
@@ -28,7 +52,9 @@ static int heap_init(void *st, struct sy_sim *sim, sy_err *err)
 	h->d = (unsigned)h->arity;
 	h->cap = (size_t)h->capacity;
 	h->v = malloc(h->cap * sizeof *h->v);
-	if (!h->v)
+	h->npay = h->cap;
+	h->pay = malloc(h->npay * sizeof *h->pay);
+	if (!h->v || !h->pay)
 		return sy_err_set(err, "out of memory");
 	return 0;
 }
@@ -38,14 +64,15 @@ static void heap_fini(void *st)
 	struct heap *h = st;
 
 	free(h->v);
+	free(h->pay);
 }
 
-static void sift_up(struct heap *h, size_t i, sy_sched_entry e)
+static void sift_up(struct heap *h, size_t i, struct key e)
 {
 	while (i > 0) {
 		size_t parent = (i - 1) / h->d;
 
-		if (!sy_entry_before(&e, &h->v[parent]))
+		if (!key_before(&e, &h->v[parent]))
 			break;
 		h->v[i] = h->v[parent];
 		i = parent;
@@ -53,7 +80,7 @@ static void sift_up(struct heap *h, size_t i, sy_sched_entry e)
 	h->v[i] = e;
 }
 
-static void sift_down(struct heap *h, size_t i, sy_sched_entry e)
+static void sift_down(struct heap *h, size_t i, struct key e)
 {
 	size_t n = h->n, d = h->d;
 
@@ -65,9 +92,9 @@ static void sift_down(struct heap *h, size_t i, sy_sched_entry e)
 		end = first + d < n ? first + d : n;
 		best = first;
 		for (size_t c = first + 1; c < end; c++)
-			if (sy_entry_before(&h->v[c], &h->v[best]))
+			if (key_before(&h->v[c], &h->v[best]))
 				best = c;
-		if (!sy_entry_before(&h->v[best], &e))
+		if (!key_before(&h->v[best], &e))
 			break;
 		h->v[i] = h->v[best];
 		i = best;
@@ -81,22 +108,43 @@ static int heap_insert(void *st, const sy_sched_entry *e)
 
 	if (h->n == h->cap) {
 		size_t cap = h->cap * 2;
-		sy_sched_entry *v = realloc(h->v, cap * sizeof *v);
+		struct key *v = realloc(h->v, cap * sizeof *v);
 
 		if (!v)
 			return -1;
 		h->v = v;
 		h->cap = cap;
 	}
-	sift_up(h, h->n++, *e);
+	if (e->slot >= h->npay) {
+		size_t n = h->npay;
+		struct payload *p;
+
+		while (n <= e->slot)
+			n *= 2;
+		p = realloc(h->pay, n * sizeof *p);
+		if (!p)
+			return -1;
+		h->pay = p;
+		h->npay = n;
+	}
+	h->pay[e->slot] = (struct payload){ e->fn, e->arg, e->data };
+	sift_up(h, h->n++, (struct key){ e->time, e->seq, e->slot });
 	return 0;
 }
 
 static const sy_sched_entry *heap_peek(void *st)
 {
 	struct heap *h = st;
+	const struct payload *p;
 
-	return h->n ? &h->v[0] : NULL;
+	if (!h->n)
+		return NULL;
+	p = &h->pay[h->v[0].slot];
+	h->top = (sy_sched_entry){
+		.time = h->v[0].time, .seq = h->v[0].seq, .slot = h->v[0].slot,
+		.fn = p->fn, .arg = p->arg, .data = p->data,
+	};
+	return &h->top;
 }
 
 static void heap_pop(void *st)
@@ -114,14 +162,24 @@ static size_t heap_size(const void *st)
 	return h->n;
 }
 
+/* filter() hands keep() whole entries, so each kept key is joined with
+ * its payload for the question. */
 static void heap_filter(void *st, sy_sched_keep keep, void *ctx)
 {
 	struct heap *h = st;
 	size_t j = 0;
 
-	for (size_t i = 0; i < h->n; i++)
-		if (keep(ctx, &h->v[i]))
-			h->v[j++] = h->v[i];
+	for (size_t i = 0; i < h->n; i++) {
+		const struct key *k = &h->v[i];
+		const struct payload *p = &h->pay[k->slot];
+		sy_sched_entry e = {
+			.time = k->time, .seq = k->seq, .slot = k->slot,
+			.fn = p->fn, .arg = p->arg, .data = p->data,
+		};
+
+		if (keep(ctx, &e))
+			h->v[j++] = *k;
+	}
 	h->n = j;
 	/* Floyd's bottom-up construction: O(n). */
 	for (size_t i = h->n / h->d + 1; i-- > 0;)
@@ -133,7 +191,7 @@ static size_t heap_memory(const void *st)
 {
 	const struct heap *h = st;
 
-	return sizeof *h + h->cap * sizeof *h->v;
+	return sizeof *h + h->cap * sizeof *h->v + h->npay * sizeof *h->pay;
 }
 
 static const sy_sched_ops ops = {
