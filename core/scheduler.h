@@ -3,7 +3,10 @@
  * The simulator hands a scheduler entries ordered by (time, seq); seq is a
  * run-wide counter that increases with every insertion, so equal times keep
  * the order in which they were scheduled and no two entries compare equal.
- * `slot` and the payload are opaque to the scheduler.
+ * The payload is opaque to the scheduler.  `slot` is a small integer (below
+ * the number of events ever pending at once, rounded up to a power of two)
+ * that no two live entries share; a dead entry may share its slot with a
+ * live one.  A scheduler may use it to index side tables.
  *
  * Cancellation is split between the two: the simulator marks a cancelled
  * event dead at once (O(1)) and skips dead entries when they reach the
