@@ -1,0 +1,156 @@
+/* The network model: nodes, interfaces, point-to-point duplex links,
+ * static routing and forwarding.
+ *
+ * A network belongs to one simulator and schedules all its work there.
+ * Each link direction has a rate, a propagation delay, an MTU, a queue
+ * plugin (queue.h) and a chain of loss plugins (loss.h).  A packet sent on
+ * a direction waits in the queue while the transmitter is busy, takes
+ * size/rate to serialize, passes the loss chain, and arrives at the peer
+ * after the propagation delay.  Serialization keeps the remainder of the
+ * division, so a busy link runs at exactly its rate over any length of
+ * time.
+ *
+ * Addresses: link k (numbered from 1 in creation order) gives its two
+ * interfaces 10.H.L.1 and 10.H.L.2 (H.L = k as 16 bits) unless the caller
+ * chooses them.  Routes are shortest paths by hop count, ties broken by
+ * the lower link number, computed for the whole topology before the first
+ * packet after any change.  A node delivers a packet addressed to any of
+ * its interfaces to the handler registered for its protocol; otherwise it
+ * forwards it, decrementing the TTL and dropping at zero. */
+#ifndef SY_NET_H
+#define SY_NET_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "errors.h"
+#include "packet.h"
+#include "plugin.h"
+#include "sim.h"
+
+typedef struct sy_net sy_net;
+typedef struct sy_node sy_node;
+typedef struct sy_link sy_link;
+
+/* Why a packet was dropped; per link direction and per node. */
+typedef enum sy_drop {
+	SY_DROP_QUEUE,    /* refused by the queue */
+	SY_DROP_LOSS,     /* lost by a loss model */
+	SY_DROP_CORRUPT,  /* failed a checksum at the receiver */
+	SY_DROP_TTL,      /* TTL reached zero */
+	SY_DROP_NOROUTE,  /* no route to the destination */
+	SY_DROP_MTU,      /* larger than the link's MTU */
+	SY_DROP_NOPROTO,  /* no handler for its protocol at the destination */
+	SY_DROP_REASONS
+} sy_drop;
+
+const char *sy_drop_name(sy_drop r); /* "queue", "loss", ... */
+
+#define SY_LOSS_CHAIN_MAX 8
+
+/* One direction of a link.  Instances are moved into the link (and freed
+ * with it, also on failure); a missing queue gets droptail. */
+typedef struct sy_dir_opts {
+	int64_t rate;     /* bit/s, > 0 */
+	sy_time delay;    /* >= 0 */
+	uint32_t mtu;     /* bytes, >= 68 */
+	sy_instance queue;
+	sy_instance loss[SY_LOSS_CHAIN_MAX];
+	int nloss;
+} sy_dir_opts;
+
+typedef struct sy_link_opts {
+	sy_dir_opts dir[2];   /* 0: a -> b, 1: b -> a */
+	uint32_t addr[2];     /* interface addresses on a and b; 0: automatic */
+} sy_link_opts;
+
+typedef struct sy_dir_stats {
+	uint64_t sent_packets, sent_bytes;           /* offered to the direction */
+	uint64_t delivered_packets, delivered_bytes; /* arrived at the peer */
+	uint64_t drops[SY_DROP_REASONS];
+	uint64_t corrupted;      /* packets a loss model corrupted */
+	uint64_t duplicated;     /* extra copies delivered */
+	sy_time busy;            /* time spent transmitting */
+	size_t queue_max;        /* packets */
+	double queue_area;       /* integral of queue length (packets) over time, in packet*s */
+	sy_time since;           /* start of the statistics */
+} sy_dir_stats;
+
+typedef struct sy_node_stats {
+	uint64_t sent;           /* packets originated */
+	uint64_t received;       /* packets delivered to a local handler */
+	uint64_t forwarded;
+	uint64_t drops[SY_DROP_REASONS];
+} sy_node_stats;
+
+/* Receives packets addressed to a node for one protocol.  The handler
+ * owns the packet and must release it (sy_net_release). */
+typedef void (*sy_proto_fn)(void *ctx, sy_node *node, sy_packet *p);
+
+sy_net *sy_net_new(sy_sim *sim, sy_err *err);
+/* Frees nodes, links and every packet.  Call after the simulator stopped
+ * running (events still pending in it must never fire afterwards: free
+ * the simulator first, or do not run it again). */
+void sy_net_free(sy_net *net);
+
+sy_sim *sy_net_sim(const sy_net *net);
+sy_pktpool *sy_net_pool(sy_net *net);
+
+/* A new node; names are unique. */
+sy_node *sy_net_node(sy_net *net, const char *name, sy_err *err);
+sy_node *sy_net_find(const sy_net *net, const char *name);
+size_t sy_net_nodes(const sy_net *net);
+sy_node *sy_net_node_at(const sy_net *net, size_t i);
+
+const char *sy_node_name(const sy_node *n);
+size_t sy_node_ifaces(const sy_node *n);
+uint32_t sy_node_addr(const sy_node *n, size_t iface);
+const sy_node_stats *sy_node_stats_get(const sy_node *n);
+
+/* Connects a and b.  Checks every option (rate > 0, delay >= 0, MTU large
+ * enough for IPv4 and TCP headers, addresses unused) and names the bad one. */
+sy_link *sy_net_link(sy_net *net, sy_node *a, sy_node *b, sy_link_opts *o,
+		     sy_err *err);
+size_t sy_net_links(const sy_net *net);
+sy_node *sy_link_node(const sy_link *l, int side);
+uint32_t sy_link_addr(const sy_link *l, int side);
+/* Statistics of direction d (0: a -> b); queue_area accounted to now. */
+sy_dir_stats sy_link_stats(const sy_link *l, int d);
+size_t sy_link_queue_packets(const sy_link *l, int d);
+
+/* Registers the handler for protocol proto on node n (NULL removes). */
+void sy_node_set_proto(sy_node *n, uint8_t proto, sy_proto_fn fn, void *ctx);
+
+/* Sends a complete IPv4 packet from n (headers written by the caller, its
+ * destination address in the header).  The network owns p from here: it
+ * is delivered, or dropped with a counted reason. */
+void sy_node_send(sy_node *n, sy_packet *p);
+
+/* The node owning address a, or NULL. */
+sy_node *sy_net_owner(const sy_net *net, uint32_t a);
+
+/* For a handler that rejects a delivered packet (a bad checksum): counts
+ * the drop on the node and on the link direction it arrived by, and
+ * releases it. */
+void sy_net_drop(sy_net *net, sy_node *at, sy_packet *p, sy_drop reason);
+void sy_net_release(sy_net *net, sy_packet *p);
+
+/* Next IPv4 identification for packets originated by n. */
+uint16_t sy_node_next_ip_id(sy_node *n);
+
+/* Forces route computation now (it otherwise happens before the first
+ * packet after a change).  Returns the hop count from a to b, or -1. */
+int sy_net_hops(sy_net *net, const sy_node *a, const sy_node *b);
+
+/* Serialization time of `bytes` at `rate` bit/s, rounded down, and the
+ * remainder (in units of 1/rate ns) to carry to the next packet. */
+sy_time sy_tx_time(uint64_t bytes, int64_t rate, uint64_t *carry);
+
+/* Observes packets as they pass, for traces: ev is '+' (enqueued or
+ * transmitted at once), '-' (starts transmission), 'r' (received by the
+ * peer), 'd' (dropped, with reason).  One observer per network. */
+typedef void (*sy_net_observer)(void *ctx, char ev, const sy_link *l, int dir,
+				const sy_packet *p, sy_drop reason);
+void sy_net_observe(sy_net *net, sy_net_observer fn, void *ctx);
+
+#endif
