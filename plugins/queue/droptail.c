@@ -1,0 +1,134 @@
+/* Drop-tail FIFO: the plain router queue.
+ *
+ * Packets wait in arrival order on a singly linked list threaded through
+ * p->next, with head and tail pointers, so enqueue and dequeue are O(1)
+ * and the queue allocates nothing.  A packet is refused when taking it
+ * would put more than `limit` packets or (if `bytes` is set) more than
+ * `bytes` bytes of IPv4 datagrams in the queue; what is already queued is
+ * never dropped.
+ *
+ * Invariants: n == 0 iff head == NULL iff tail == NULL; tail->next ==
+ * NULL; n and nbytes are the count and the sum of len of the listed
+ * packets. */
+#include "config.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "plugin.h"
+#include "queue.h"
+
+struct droptail {
+	int64_t limit;      /* parameter: packets */
+	int64_t bytes;      /* parameter: bytes; 0 = no byte limit */
+	sy_packet *head, *tail;
+	size_t n;
+	uint64_t nbytes;
+};
+
+static bool dt_enqueue(void *st, sy_packet *p, sy_time now)
+{
+	struct droptail *q = st;
+
+	if (q->n + 1 > (uint64_t)q->limit)
+		return false;
+	if (q->bytes && q->nbytes + p->len > (uint64_t)q->bytes)
+		return false;
+	p->next = NULL;
+	p->stamp = now;
+	if (q->tail)
+		q->tail->next = p;
+	else
+		q->head = p;
+	q->tail = p;
+	q->n++;
+	q->nbytes += p->len;
+	return true;
+}
+
+static sy_packet *dt_dequeue(void *st, sy_time now,
+			     void (*drop)(void *ctx, sy_packet *p), void *ctx)
+{
+	struct droptail *q = st;
+	sy_packet *p = q->head;
+
+	if (!p)
+		return NULL;
+	q->head = p->next;
+	if (!q->head)
+		q->tail = NULL;
+	p->next = NULL;
+	q->n--;
+	q->nbytes -= p->len;
+	return p;
+}
+
+static size_t dt_packets(const void *st)
+{
+	const struct droptail *q = st;
+
+	return q->n;
+}
+
+static size_t dt_bytes(const void *st)
+{
+	const struct droptail *q = st;
+
+	return (size_t)q->nbytes;
+}
+
+static void dt_flush(void *st, void (*drop)(void *ctx, sy_packet *p),
+		     void *ctx)
+{
+	struct droptail *q = st;
+	sy_packet *p = q->head;
+
+	/* The queue is emptied before the callbacks run, and each packet's
+	 * link is read before drop() may reuse it. */
+	q->head = q->tail = NULL;
+	q->n = 0;
+	q->nbytes = 0;
+	while (p) {
+		sy_packet *next = p->next;
+
+		p->next = NULL;
+		drop(ctx, p);
+		p = next;
+	}
+}
+
+static const sy_queue_ops ops = {
+	.seed = NULL, /* deterministic */
+	.enqueue = dt_enqueue,
+	.dequeue = dt_dequeue,
+	.packets = dt_packets,
+	.bytes = dt_bytes,
+	.flush = dt_flush,
+};
+
+static const sy_param params[] = {
+	{ .name = "limit", .type = SY_PT_INT,
+	  .offset = offsetof(struct droptail, limit),
+	  .def = "100", .min = "1", .max = "1000000000",
+	  .doc = "most packets queued; an arrival beyond it is dropped" },
+	{ .name = "bytes", .type = SY_PT_SIZE,
+	  .offset = offsetof(struct droptail, bytes),
+	  .def = "0B", .min = "0B",
+	  .doc = "most bytes (IPv4 total lengths) queued; 0B: no byte limit" },
+	{ .name = NULL },
+};
+
+static const sy_plugin desc = {
+	.abi = SY_PLUGIN_ABI,
+	.kind = "queue",
+	.name = "droptail",
+	.summary = "FIFO that drops arrivals beyond a packet or byte limit",
+	.state_size = sizeof(struct droptail),
+	.params = params,
+	.init = NULL,
+	.fini = NULL,
+	.ops = &ops,
+};
+
+SY_PLUGIN_EXPORT(desc)
