@@ -19,6 +19,7 @@
 #include <lualib.h>
 
 #include "cfg.h"
+#include "lpriv.h"
 #include "lsynack.h"
 #include "plugin.h"
 #include "rng.h"
@@ -27,26 +28,12 @@
 #include "units.h"
 
 #define MT_CTX   "synack.ctx"
-#define MT_SIM   "synack.sim"
 #define MT_EVENT "synack.event"
 #define MT_RNG   "synack.rng"
 #define MT_ERROR "synack.error"
+#define MT_SIM   SY_MT_SIM
 
 #define DEFAULT_SCHEDULER "heap"
-
-struct ctx {
-	sy_cfg *cfg;
-	uint64_t seed;
-};
-
-struct lsim {
-	sy_sim *sim;      /* NULL once closed */
-	lua_State *L;     /* the thread running sim:run, while it runs */
-	int running;
-	int cb_idx;       /* stack index of the callbacks table during run */
-	int msgh_idx;     /* stack index of the message handler during run */
-	int err_ref;      /* error raised by a callback, LUA_NOREF if none */
-};
 
 struct lhandle {
 	sy_event_id id;
@@ -55,14 +42,14 @@ struct lhandle {
 
 /* ------------------------------------------------------------ helpers */
 
-static struct ctx *get_ctx(lua_State *L)
+static struct sy_lua_ctx *get_ctx(lua_State *L)
 {
 	return luaL_checkudata(L, lua_upvalueindex(1), MT_CTX);
 }
 
 /* "file:line" of the innermost Lua function on the stack: the script line
  * that called into synack, also when the call went through pcall. */
-static void where_of(lua_State *L, char *buf, size_t n)
+void sy_lua_where(lua_State *L, char *buf, size_t n)
 {
 	lua_Debug ar;
 
@@ -77,14 +64,14 @@ static void where_of(lua_State *L, char *buf, size_t n)
 }
 
 /* Raises msg as it is: it already names the place. */
-static int raise_msg(lua_State *L, const char *msg)
+int sy_lua_raise(lua_State *L, const char *msg)
 {
 	lua_pushstring(L, msg);
 	return lua_error(L);
 }
 
 /* A time argument: a number of seconds or a string with a unit. */
-static sy_time check_time(lua_State *L, int idx)
+sy_time sy_lua_check_time(lua_State *L, int idx)
 {
 	sy_err err;
 	sy_time t;
@@ -116,7 +103,7 @@ static sy_time check_time(lua_State *L, int idx)
 }
 
 /* Checks that the option table at idx has only the keys in `known`. */
-static void check_options(lua_State *L, int idx, const char *fname,
+void sy_lua_check_options(lua_State *L, int idx, const char *fname,
 			  const char *const *known)
 {
 	lua_pushnil(L);
@@ -177,7 +164,7 @@ static int to_value(lua_State *L, int idx, sy_value *v)
  * config's default), a name, or a table {NAME, key = value, ...} (or
  * {name = NAME, ...}).  Values apply in the order plugin default, config
  * file, script.  On failure raises a Lua error with nothing leaked. */
-static void make_instance(lua_State *L, struct ctx *c, const char *kind,
+void sy_lua_instance(lua_State *L, struct sy_lua_ctx *c, const char *kind,
 			  int idx, const char *fallback, sy_instance *in)
 {
 	const char *name = NULL;
@@ -185,7 +172,7 @@ static void make_instance(lua_State *L, struct ctx *c, const char *kind,
 	char where[256];
 	sy_err err;
 
-	where_of(L, where, sizeof where);
+	sy_lua_where(L, where, sizeof where);
 	if (lua_isnoneornil(L, idx)) {
 		name = sy_cfg_default_plugin(c->cfg, kind, fallback);
 	} else if (lua_type(L, idx) == LUA_TSTRING) {
@@ -211,7 +198,7 @@ static void make_instance(lua_State *L, struct ctx *c, const char *kind,
 	p = sy_plugin_load(kind, name, &err);
 	if (!p) {
 		sy_err_prefix(&err, "%s", where);
-		raise_msg(L, err.msg);
+		sy_lua_raise(L, err.msg);
 	}
 	if (sy_instance_new(in, p, &err) < 0 || sy_cfg_apply(c->cfg, in, &err) < 0)
 		goto fail;
@@ -247,7 +234,7 @@ static void make_instance(lua_State *L, struct ctx *c, const char *kind,
 	return;
 fail:
 	sy_instance_free(in);
-	raise_msg(L, err.msg);
+	sy_lua_raise(L, err.msg);
 }
 
 /* ------------------------------------------------------------ errors */
@@ -292,9 +279,9 @@ static int msgh(lua_State *L)
 
 /* ------------------------------------------------------------ simulator */
 
-static struct lsim *check_sim(lua_State *L, int idx)
+struct sy_lua_sim *sy_lua_check_sim(lua_State *L, int idx)
 {
-	struct lsim *ls = luaL_checkudata(L, idx, MT_SIM);
+	struct sy_lua_sim *ls = luaL_checkudata(L, idx, MT_SIM);
 
 	if (!ls->sim)
 		luaL_error(L, "the simulator is closed");
@@ -303,7 +290,7 @@ static struct lsim *check_sim(lua_State *L, int idx)
 
 static void fire(sy_sim *sim, void *arg, uint64_t data)
 {
-	struct lsim *ls = arg;
+	struct sy_lua_sim *ls = arg;
 	lua_State *L = ls->L;
 	char when[48];
 
@@ -330,7 +317,7 @@ static void fire(sy_sim *sim, void *arg, uint64_t data)
 
 static int schedule(lua_State *L, sy_time t)
 {
-	struct lsim *ls = check_sim(L, 1);
+	struct sy_lua_sim *ls = sy_lua_check_sim(L, 1);
 	struct lhandle *h;
 	sy_err err;
 	int ref;
@@ -353,13 +340,13 @@ static int schedule(lua_State *L, sy_time t)
 
 static int sim_at(lua_State *L)
 {
-	return schedule(L, check_time(L, 2));
+	return schedule(L, sy_lua_check_time(L, 2));
 }
 
 static int sim_after(lua_State *L)
 {
-	struct lsim *ls = check_sim(L, 1);
-	sy_time dt = check_time(L, 2);
+	struct sy_lua_sim *ls = sy_lua_check_sim(L, 1);
+	sy_time dt = sy_lua_check_time(L, 2);
 	sy_time now = sy_sim_now(ls->sim);
 
 	if (dt > SY_TIME_NEVER - now)
@@ -369,43 +356,43 @@ static int sim_after(lua_State *L)
 
 static int sim_now(lua_State *L)
 {
-	lua_pushnumber(L, sy_time_to_sec(sy_sim_now(check_sim(L, 1)->sim)));
+	lua_pushnumber(L, sy_time_to_sec(sy_sim_now(sy_lua_check_sim(L, 1)->sim)));
 	return 1;
 }
 
 static int sim_now_ns(lua_State *L)
 {
-	lua_pushinteger(L, sy_sim_now(check_sim(L, 1)->sim));
+	lua_pushinteger(L, sy_sim_now(sy_lua_check_sim(L, 1)->sim));
 	return 1;
 }
 
 static int sim_seed(lua_State *L)
 {
-	lua_pushinteger(L, (lua_Integer)sy_sim_seed(check_sim(L, 1)->sim));
+	lua_pushinteger(L, (lua_Integer)sy_sim_seed(sy_lua_check_sim(L, 1)->sim));
 	return 1;
 }
 
 static int sim_pending(lua_State *L)
 {
-	lua_pushinteger(L, (lua_Integer)sy_sim_size(check_sim(L, 1)->sim));
+	lua_pushinteger(L, (lua_Integer)sy_sim_size(sy_lua_check_sim(L, 1)->sim));
 	return 1;
 }
 
 static int sim_fired(lua_State *L)
 {
-	lua_pushinteger(L, (lua_Integer)sy_sim_fired(check_sim(L, 1)->sim));
+	lua_pushinteger(L, (lua_Integer)sy_sim_fired(sy_lua_check_sim(L, 1)->sim));
 	return 1;
 }
 
 static int sim_scheduler(lua_State *L)
 {
-	lua_pushstring(L, sy_sim_scheduler(check_sim(L, 1)->sim)->name);
+	lua_pushstring(L, sy_sim_scheduler(sy_lua_check_sim(L, 1)->sim)->name);
 	return 1;
 }
 
 static int sim_stop(lua_State *L)
 {
-	sy_sim_stop(check_sim(L, 1)->sim);
+	sy_sim_stop(sy_lua_check_sim(L, 1)->sim);
 	return 0;
 }
 
@@ -413,18 +400,18 @@ static int sim_run(lua_State *L)
 {
 	static const char *const known[] = { "stop", NULL };
 	static const char *const ends[] = { "empty", "until", "stopped" };
-	struct lsim *ls = check_sim(L, 1);
+	struct sy_lua_sim *ls = sy_lua_check_sim(L, 1);
 	sy_time until = SY_TIME_NEVER;
 	sy_run_end end;
 
 	if (lua_istable(L, 2)) {
-		check_options(L, 2, "sim:run", known);
+		sy_lua_check_options(L, 2, "sim:run", known);
 		lua_getfield(L, 2, "stop");
 		if (!lua_isnil(L, -1))
-			until = check_time(L, lua_gettop(L));
+			until = sy_lua_check_time(L, lua_gettop(L));
 		lua_pop(L, 1);
 	} else if (!lua_isnoneornil(L, 2)) {
-		until = check_time(L, 2);
+		until = sy_lua_check_time(L, 2);
 	}
 	if (ls->running)
 		return luaL_error(L, "sim:run called from inside an event of the same simulator");
@@ -450,7 +437,7 @@ static int sim_run(lua_State *L)
 
 static int sim_rng(lua_State *L)
 {
-	struct lsim *ls = check_sim(L, 1);
+	struct sy_lua_sim *ls = sy_lua_check_sim(L, 1);
 	const char *name = luaL_checkstring(L, 2);
 	lua_Integer index = luaL_optinteger(L, 3, 0);
 	sy_rng *r = lua_newuserdatauv(L, sizeof *r, 0);
@@ -462,12 +449,15 @@ static int sim_rng(lua_State *L)
 
 static int sim_close(lua_State *L)
 {
-	struct lsim *ls = luaL_checkudata(L, 1, MT_SIM);
+	struct sy_lua_sim *ls = luaL_checkudata(L, 1, MT_SIM);
 
 	if (ls->running)
 		return luaL_error(L, "cannot close a simulator while it runs");
 	sy_sim_free(ls->sim);
 	ls->sim = NULL;
+	/* After the simulator: no event may run with the network gone. */
+	sy_net_free(ls->net);
+	ls->net = NULL;
 	if (ls->err_ref != LUA_NOREF) {
 		luaL_unref(L, LUA_REGISTRYINDEX, ls->err_ref);
 		ls->err_ref = LUA_NOREF;
@@ -477,7 +467,7 @@ static int sim_close(lua_State *L)
 
 static int sim_tostring(lua_State *L)
 {
-	struct lsim *ls = luaL_checkudata(L, 1, MT_SIM);
+	struct sy_lua_sim *ls = luaL_checkudata(L, 1, MT_SIM);
 
 	if (!ls->sim)
 		lua_pushliteral(L, "synack.simulator (closed)");
@@ -507,9 +497,9 @@ static const luaL_Reg sim_methods[] = {
 static int l_simulator(lua_State *L)
 {
 	static const char *const known[] = { "seed", "scheduler", NULL };
-	struct ctx *c = get_ctx(L);
+	struct sy_lua_ctx *c = get_ctx(L);
 	uint64_t seed = c->seed;
-	struct lsim *ls;
+	struct sy_lua_sim *ls;
 	sy_instance sched;
 	sy_err err;
 
@@ -517,7 +507,7 @@ static int l_simulator(lua_State *L)
 		lua_newtable(L);
 	luaL_checktype(L, 1, LUA_TTABLE);
 	lua_settop(L, 1);
-	check_options(L, 1, "synack.simulator", known);
+	sy_lua_check_options(L, 1, "synack.simulator", known);
 	lua_getfield(L, 1, "seed");
 	if (!lua_isnil(L, -1)) {
 		if (!lua_isinteger(L, -1))
@@ -528,7 +518,7 @@ static int l_simulator(lua_State *L)
 
 	/* The userdata exists (and has its __gc) before the simulator, so
 	 * an error below cannot leak it. */
-	ls = lua_newuserdatauv(L, sizeof *ls, 2);
+	ls = lua_newuserdatauv(L, sizeof *ls, 3);
 	memset(ls, 0, sizeof *ls);
 	ls->err_ref = LUA_NOREF;
 	luaL_setmetatable(L, MT_SIM);
@@ -536,8 +526,10 @@ static int l_simulator(lua_State *L)
 	lua_setiuservalue(L, -2, 1);
 	lua_pushvalue(L, lua_upvalueindex(1));
 	lua_setiuservalue(L, -2, 2);
+	lua_newtable(L); /* Lua boxes of nodes and links, by address */
+	lua_setiuservalue(L, -2, 3);
 
-	make_instance(L, c, "scheduler", 3, DEFAULT_SCHEDULER, &sched);
+	sy_lua_instance(L, c, "scheduler", 3, DEFAULT_SCHEDULER, &sched);
 	ls->sim = sy_sim_new(seed, &sched, &err);
 	if (!ls->sim)
 		return luaL_error(L, "synack.simulator: %s", err.msg);
@@ -549,7 +541,7 @@ static int l_simulator(lua_State *L)
 static int event_cancel(lua_State *L)
 {
 	struct lhandle *h = luaL_checkudata(L, 1, MT_EVENT);
-	struct lsim *ls;
+	struct sy_lua_sim *ls;
 
 	lua_getiuservalue(L, 1, 1);
 	ls = lua_touserdata(L, -1);
@@ -566,7 +558,7 @@ static int event_cancel(lua_State *L)
 static int event_pending(lua_State *L)
 {
 	struct lhandle *h = luaL_checkudata(L, 1, MT_EVENT);
-	struct lsim *ls;
+	struct sy_lua_sim *ls;
 
 	lua_getiuservalue(L, 1, 1);
 	ls = lua_touserdata(L, -1);
@@ -577,7 +569,7 @@ static int event_pending(lua_State *L)
 static int event_time(lua_State *L)
 {
 	struct lhandle *h = luaL_checkudata(L, 1, MT_EVENT);
-	struct lsim *ls;
+	struct sy_lua_sim *ls;
 	sy_time t;
 
 	lua_getiuservalue(L, 1, 1);
@@ -657,7 +649,7 @@ static const luaL_Reg rng_methods[] = {
 
 static int ctx_gc(lua_State *L)
 {
-	struct ctx *c = luaL_checkudata(L, 1, MT_CTX);
+	struct sy_lua_ctx *c = luaL_checkudata(L, 1, MT_CTX);
 
 	sy_cfg_free(c->cfg);
 	c->cfg = NULL;
@@ -693,7 +685,7 @@ static int quantity(lua_State *L, unit_parse parse, unit_number number,
 
 static int l_duration(lua_State *L)
 {
-	lua_pushinteger(L, check_time(L, 1));
+	lua_pushinteger(L, sy_lua_check_time(L, 1));
 	return 1;
 }
 
@@ -738,7 +730,7 @@ static int l_plugins(lua_State *L)
 
 static int l_config(lua_State *L)
 {
-	struct ctx *c = get_ctx(L);
+	struct sy_lua_ctx *c = get_ctx(L);
 
 	if (sy_cfg_file(c->cfg))
 		lua_pushstring(L, sy_cfg_file(c->cfg));
@@ -757,7 +749,7 @@ static const luaL_Reg module_funcs[] = {
 	{ NULL, NULL },
 };
 
-static void new_class(lua_State *L, const char *name, const luaL_Reg *methods,
+void sy_lua_new_class(lua_State *L, const char *name, const luaL_Reg *methods,
 		      lua_CFunction gc, lua_CFunction tostring)
 {
 	luaL_newmetatable(L, name);
@@ -780,12 +772,13 @@ static void new_class(lua_State *L, const char *name, const luaL_Reg *methods,
 int sy_lua_open(lua_State *L)
 {
 	const char *path = NULL;
-	struct ctx *c;
+	struct sy_lua_ctx *c;
 	sy_err err;
 
-	new_class(L, MT_SIM, sim_methods, sim_close, sim_tostring);
-	new_class(L, MT_EVENT, event_methods, NULL, NULL);
-	new_class(L, MT_RNG, rng_methods, NULL, NULL);
+	sy_lua_new_class(L, MT_SIM, sim_methods, sim_close, sim_tostring);
+	sy_lua_new_class(L, MT_EVENT, event_methods, NULL, NULL);
+	sy_lua_new_class(L, MT_RNG, rng_methods, NULL, NULL);
+	sy_lua_open_net(L);
 	luaL_newmetatable(L, MT_ERROR);
 	lua_pushcfunction(L, error_tostring);
 	lua_setfield(L, -2, "__tostring");

@@ -1,0 +1,529 @@
+/* Lua binding of the network model: sim:node, sim:duplex_link, and the
+ * node and link objects.
+ *
+ * Nodes and links belong to the network of their simulator, not to Lua:
+ * their userdata are boxes holding a pointer, with the simulator as user
+ * value (so it outlives them), and one box per object, kept in the
+ * simulator's third user value, so the same node is always the same Lua
+ * value.  A box of a closed simulator raises a clear error. */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include <lauxlib.h>
+#include <lua.h>
+
+#include "lpriv.h"
+#include "net.h"
+#include "units.h"
+
+#define MT_NODE "synack.node"
+#define MT_LINK "synack.link"
+#define MT_LINKOPTS "synack.linkopts"
+
+#define PROTO_RAW 253 /* RFC 3692 experimental: node:send_raw packets */
+
+struct box {
+	void *ptr;
+};
+
+static struct sy_lua_sim *box_sim(lua_State *L, int idx)
+{
+	struct sy_lua_sim *ls;
+
+	lua_getiuservalue(L, idx, 1);
+	ls = lua_touserdata(L, -1);
+	lua_pop(L, 1);
+	if (!ls || !ls->sim)
+		luaL_error(L, "the simulator of this object is closed");
+	return ls;
+}
+
+static sy_node *check_node(lua_State *L, int idx)
+{
+	struct box *b = luaL_checkudata(L, idx, MT_NODE);
+
+	box_sim(L, idx);
+	return b->ptr;
+}
+
+static sy_link *check_link(lua_State *L, int idx)
+{
+	struct box *b = luaL_checkudata(L, idx, MT_LINK);
+
+	box_sim(L, idx);
+	return b->ptr;
+}
+
+/* Pushes the box of ptr, creating it once.  sim_idx: the simulator. */
+static void push_box(lua_State *L, int sim_idx, void *ptr, const char *mt)
+{
+	struct box *b;
+
+	sim_idx = lua_absindex(L, sim_idx);
+	lua_getiuservalue(L, sim_idx, 3);
+	if (lua_rawgetp(L, -1, ptr) != LUA_TNIL) {
+		lua_remove(L, -2);
+		return;
+	}
+	lua_pop(L, 1);
+	b = lua_newuserdatauv(L, sizeof *b, 1);
+	b->ptr = ptr;
+	luaL_setmetatable(L, mt);
+	lua_pushvalue(L, sim_idx);
+	lua_setiuservalue(L, -2, 1);
+	lua_pushvalue(L, -1);
+	lua_rawsetp(L, -3, ptr);
+	lua_remove(L, -2);
+}
+
+static sy_net *net_of(lua_State *L, struct sy_lua_sim *ls)
+{
+	sy_err err;
+
+	if (!ls->net && !(ls->net = sy_net_new(ls->sim, &err)))
+		luaL_error(L, "%s", err.msg);
+	return ls->net;
+}
+
+static void raw_sink(void *ctx, sy_node *at, sy_packet *p)
+{
+	sy_net_release(ctx, p);
+}
+
+/* sim:node(name) */
+static int sim_node(lua_State *L)
+{
+	struct sy_lua_sim *ls = sy_lua_check_sim(L, 1);
+	const char *name = luaL_checkstring(L, 2);
+	sy_net *net = net_of(L, ls);
+	sy_err err;
+	sy_node *n = sy_net_node(net, name, &err);
+
+	if (!n)
+		return luaL_error(L, "%s", err.msg);
+	sy_node_set_proto(n, PROTO_RAW, raw_sink, net);
+	push_box(L, 1, n, MT_NODE);
+	return 1;
+}
+
+/* sim:nodes(): every node in creation order */
+static int sim_nodes(lua_State *L)
+{
+	struct sy_lua_sim *ls = sy_lua_check_sim(L, 1);
+	size_t n = ls->net ? sy_net_nodes(ls->net) : 0;
+
+	lua_createtable(L, (int)n, 0);
+	for (size_t i = 0; i < n; i++) {
+		push_box(L, 1, sy_net_node_at(ls->net, i), MT_NODE);
+		lua_rawseti(L, -2, (lua_Integer)i + 1);
+	}
+	return 1;
+}
+
+/* ------------------------------------------------------------ link options */
+
+/* The options being built, in a userdata whose __gc frees any instance
+ * still in it: an error half-way leaks nothing.  sy_net_link takes the
+ * instances (zeroing them) or frees them. */
+static int linkopts_gc(lua_State *L)
+{
+	sy_link_opts *o = luaL_checkudata(L, 1, MT_LINKOPTS);
+
+	for (int d = 0; d < 2; d++) {
+		sy_instance_free(&o->dir[d].queue);
+		for (int i = 0; i < SY_LOSS_CHAIN_MAX; i++)
+			sy_instance_free(&o->dir[d].loss[i]);
+	}
+	return 0;
+}
+
+static int64_t opt_rate(lua_State *L, int idx, const char *key)
+{
+	sy_err err;
+	int64_t v;
+	int rc;
+
+	if (lua_isinteger(L, idx))
+		return lua_tointeger(L, idx);
+	if (lua_type(L, idx) == LUA_TNUMBER)
+		rc = sy_rate_from_number(lua_tonumber(L, idx), &v, &err);
+	else if (lua_type(L, idx) == LUA_TSTRING)
+		rc = sy_parse_rate(lua_tostring(L, idx), &v, &err);
+	else
+		return luaL_error(L, "duplex_link: option '%s' must be a rate (bit/s, or a string such as \"10Mbps\")", key);
+	if (rc < 0)
+		return luaL_error(L, "duplex_link: option '%s': %s", key, err.msg);
+	return v;
+}
+
+static int64_t opt_size(lua_State *L, int idx, const char *key)
+{
+	sy_err err;
+	int64_t v;
+	int rc;
+
+	if (lua_isinteger(L, idx))
+		return lua_tointeger(L, idx);
+	if (lua_type(L, idx) == LUA_TNUMBER)
+		rc = sy_size_from_number(lua_tonumber(L, idx), &v, &err);
+	else if (lua_type(L, idx) == LUA_TSTRING)
+		rc = sy_parse_size(lua_tostring(L, idx), &v, &err);
+	else
+		return luaL_error(L, "duplex_link: option '%s' must be a size (bytes, or a string such as \"1500B\")", key);
+	if (rc < 0)
+		return luaL_error(L, "duplex_link: option '%s': %s", key, err.msg);
+	return v;
+}
+
+static const char *const dir_keys[] = { "rate", "delay", "mtu", "queue", "loss", NULL };
+
+/* Applies the direction options of table t (an absolute index) to
+ * direction d; `seen` records which keys were set. */
+static void dir_options(lua_State *L, struct sy_lua_ctx *c, int t, sy_dir_opts *o,
+			unsigned *seen, const char *fname)
+{
+	int top = lua_gettop(L);
+
+	if (lua_getfield(L, t, "rate") != LUA_TNIL) {
+		o->rate = opt_rate(L, -1, "rate");
+		*seen |= 1;
+	}
+	if (lua_getfield(L, t, "delay") != LUA_TNIL) {
+		o->delay = sy_lua_check_time(L, lua_gettop(L));
+		*seen |= 2;
+	}
+	if (lua_getfield(L, t, "mtu") != LUA_TNIL) {
+		int64_t mtu = opt_size(L, -1, "mtu");
+
+		if (mtu < 40 || mtu > SY_IP_MAXLEN)
+			luaL_error(L, "%s: option 'mtu': %lld B cannot carry IPv4 and TCP headers (40 B) or exceeds %d B",
+				   fname, (long long)mtu, SY_IP_MAXLEN);
+		o->mtu = (uint32_t)mtu;
+	}
+	if (lua_getfield(L, t, "queue") != LUA_TNIL) {
+		sy_instance_free(&o->queue);
+		sy_lua_instance(L, c, "queue", lua_gettop(L), "droptail", &o->queue);
+	}
+	if (lua_getfield(L, t, "loss") != LUA_TNIL) {
+		int idx = lua_gettop(L);
+		int chain = lua_istable(L, idx) && lua_rawgeti(L, idx, 1) == LUA_TTABLE;
+
+		if (lua_istable(L, idx))
+			lua_pop(L, 1);
+		for (int i = 0; i < SY_LOSS_CHAIN_MAX; i++)
+			sy_instance_free(&o->loss[i]);
+		o->nloss = 0;
+		if (!chain) {
+			sy_lua_instance(L, c, "loss", idx, "none", &o->loss[0]);
+			o->nloss = 1;
+		} else {
+			int n = (int)lua_rawlen(L, idx);
+
+			if (n > SY_LOSS_CHAIN_MAX)
+				luaL_error(L, "%s: option 'loss': at most %d loss models per direction, got %d",
+					   fname, SY_LOSS_CHAIN_MAX, n);
+			for (int i = 1; i <= n; i++) {
+				lua_rawgeti(L, idx, i);
+				sy_lua_instance(L, c, "loss", lua_gettop(L), "none", &o->loss[i - 1]);
+				o->nloss = i;
+				lua_pop(L, 1);
+			}
+		}
+	}
+	lua_settop(L, top);
+}
+
+/* sim:duplex_link(a, b, {rate=, delay=, mtu=, queue=, loss=, ab={...},
+ *                        ba={...}, addresses={A, B}}) */
+static int sim_duplex_link(lua_State *L)
+{
+	static const char *const known[] = {
+		"rate", "delay", "mtu", "queue", "loss", "ab", "ba", "addresses", NULL,
+	};
+	struct sy_lua_sim *ls = sy_lua_check_sim(L, 1);
+	sy_node *a = check_node(L, 2), *b = check_node(L, 3);
+	struct sy_lua_ctx *c;
+	unsigned seen[2] = { 0, 0 };
+	sy_link_opts *o;
+	sy_link *l;
+	char where[256];
+	sy_err err;
+
+	luaL_checktype(L, 4, LUA_TTABLE);
+	lua_settop(L, 4);
+	sy_lua_check_options(L, 4, "duplex_link", known);
+	lua_getiuservalue(L, 1, 2);
+	c = lua_touserdata(L, -1);
+	lua_pop(L, 1);
+
+	o = lua_newuserdatauv(L, sizeof *o, 0); /* index 5 */
+	memset(o, 0, sizeof *o);
+	luaL_setmetatable(L, MT_LINKOPTS);
+	o->dir[0].mtu = o->dir[1].mtu = 1500;
+
+	/* Options for both directions, each direction its own instances. */
+	for (int d = 0; d < 2; d++)
+		dir_options(L, c, 4, &o->dir[d], &seen[d], "duplex_link");
+	for (int d = 0; d < 2; d++) {
+		const char *key = d ? "ba" : "ab";
+
+		if (lua_getfield(L, 4, key) != LUA_TNIL) {
+			char fname[32];
+
+			if (!lua_istable(L, -1))
+				return luaL_error(L, "duplex_link: option '%s' must be a table of options for the direction %s",
+						  key, d ? "b -> a" : "a -> b");
+			snprintf(fname, sizeof fname, "duplex_link: %s", key);
+			sy_lua_check_options(L, lua_gettop(L), fname, dir_keys);
+			dir_options(L, c, lua_gettop(L), &o->dir[d], &seen[d], fname);
+		}
+		lua_pop(L, 1);
+		if (!(seen[d] & 1))
+			return luaL_error(L, "duplex_link: no 'rate' for the direction %s (give rate= or %s={rate=...})",
+					  d ? "b -> a" : "a -> b", key);
+		if (!(seen[d] & 2))
+			return luaL_error(L, "duplex_link: no 'delay' for the direction %s (give delay= or %s={delay=...})",
+					  d ? "b -> a" : "a -> b", key);
+	}
+	if (lua_getfield(L, 4, "addresses") != LUA_TNIL) {
+		if (!lua_istable(L, -1) || lua_rawlen(L, -1) != 2)
+			return luaL_error(L, "duplex_link: option 'addresses' must be a list of two IPv4 addresses");
+		for (int s = 0; s < 2; s++) {
+			const char *txt;
+
+			lua_rawgeti(L, -1, s + 1);
+			txt = lua_tostring(L, -1);
+			if (!txt || sy_ipv4_parse(txt, &o->addr[s]) < 0)
+				return luaL_error(L, "duplex_link: option 'addresses': '%s' is not an IPv4 address",
+						  txt ? txt : luaL_typename(L, -1));
+			lua_pop(L, 1);
+		}
+	}
+	lua_pop(L, 1);
+
+	l = sy_net_link(net_of(L, ls), a, b, o, &err);
+	if (!l) {
+		sy_lua_where(L, where, sizeof where);
+		sy_err_prefix(&err, "%s", where);
+		return sy_lua_raise(L, err.msg);
+	}
+	push_box(L, 1, l, MT_LINK);
+	return 1;
+}
+
+/* ------------------------------------------------------------ objects */
+
+static void push_addr(lua_State *L, uint32_t a)
+{
+	char buf[16];
+
+	sy_ipv4_format(a, buf);
+	lua_pushstring(L, buf);
+}
+
+static void push_drops(lua_State *L, const uint64_t *drops)
+{
+	lua_createtable(L, 0, SY_DROP_REASONS);
+	for (int r = 0; r < SY_DROP_REASONS; r++) {
+		lua_pushinteger(L, (lua_Integer)drops[r]);
+		lua_setfield(L, -2, sy_drop_name((sy_drop)r));
+	}
+}
+
+static void set_int(lua_State *L, const char *k, uint64_t v)
+{
+	lua_pushinteger(L, (lua_Integer)v);
+	lua_setfield(L, -2, k);
+}
+
+static void set_num(lua_State *L, const char *k, double v)
+{
+	lua_pushnumber(L, v);
+	lua_setfield(L, -2, k);
+}
+
+static int node_name(lua_State *L)
+{
+	lua_pushstring(L, sy_node_name(check_node(L, 1)));
+	return 1;
+}
+
+static int node_address(lua_State *L)
+{
+	sy_node *n = check_node(L, 1);
+	lua_Integer i = luaL_optinteger(L, 2, 1);
+
+	if (i < 1 || (size_t)i > sy_node_ifaces(n))
+		return luaL_argerror(L, 2, lua_pushfstring(L, "node '%s' has %d interface(s)",
+					    sy_node_name(n), (int)sy_node_ifaces(n)));
+	push_addr(L, sy_node_addr(n, (size_t)i - 1));
+	return 1;
+}
+
+static int node_stats(lua_State *L)
+{
+	const sy_node_stats *s = sy_node_stats_get(check_node(L, 1));
+
+	lua_createtable(L, 0, 4);
+	set_int(L, "sent", s->sent);
+	set_int(L, "received", s->received);
+	set_int(L, "forwarded", s->forwarded);
+	push_drops(L, s->drops);
+	lua_setfield(L, -2, "drops");
+	return 1;
+}
+
+/* node:send_raw{to = NODE, size = BYTES, ttl = 64}: one IPv4 packet of
+ * protocol 253 with a virtual payload, counted on arrival in the
+ * destination's stats (for exercising links without a transport). */
+static int node_send_raw(lua_State *L)
+{
+	static const char *const known[] = { "to", "size", "ttl", NULL };
+	struct sy_lua_sim *ls;
+	sy_node *n = check_node(L, 1), *to;
+	sy_packet *p;
+	int64_t size;
+	lua_Integer ttl;
+	sy_ipv4 ip;
+	sy_err err;
+
+	ls = box_sim(L, 1);
+	luaL_checktype(L, 2, LUA_TTABLE);
+	sy_lua_check_options(L, 2, "send_raw", known);
+	lua_getfield(L, 2, "to");
+	to = check_node(L, -1);
+	lua_getfield(L, 2, "size");
+	size = lua_isnil(L, -1) ? 1000 : opt_size(L, -1, "size");
+	lua_getfield(L, 2, "ttl");
+	ttl = luaL_optinteger(L, -1, 64);
+	if (size < 20 || size > SY_IP_MAXLEN)
+		return luaL_error(L, "send_raw: size %lld B is not between 20 and %d B",
+				  (long long)size, SY_IP_MAXLEN);
+	if (ttl < 1 || ttl > 255)
+		return luaL_error(L, "send_raw: ttl %lld is not between 1 and 255", (long long)ttl);
+	if (!sy_node_ifaces(n) || !sy_node_ifaces(to))
+		return luaL_error(L, "send_raw: both nodes need a link first");
+	p = sy_packet_new(sy_net_pool(ls->net));
+	if (!p)
+		return luaL_error(L, "out of memory");
+	p->hdr_len = 20;
+	if (sy_packet_set_payload(sy_net_pool(ls->net), p, NULL, (uint32_t)size - 20, &err) < 0) {
+		sy_net_release(ls->net, p);
+		return luaL_error(L, "send_raw: %s", err.msg);
+	}
+	ip = (sy_ipv4){
+		.src = sy_node_addr(n, 0), .dst = sy_node_addr(to, 0),
+		.proto = PROTO_RAW, .ttl = (uint8_t)ttl, .id = sy_node_next_ip_id(n),
+	};
+	sy_ipv4_write(p, &ip);
+	sy_node_send(n, p);
+	return 0;
+}
+
+static int node_tostring(lua_State *L)
+{
+	struct box *b = luaL_checkudata(L, 1, MT_NODE);
+
+	lua_pushfstring(L, "synack.node (%s)", sy_node_name(b->ptr));
+	return 1;
+}
+
+static void push_dir_stats(lua_State *L, const sy_link *l, int d, sy_time now)
+{
+	sy_dir_stats s = sy_link_stats(l, d);
+	double span = (double)(now - s.since) / 1e9;
+
+	lua_createtable(L, 0, 12);
+	set_int(L, "sent_packets", s.sent_packets);
+	set_int(L, "sent_bytes", s.sent_bytes);
+	set_int(L, "delivered_packets", s.delivered_packets);
+	set_int(L, "delivered_bytes", s.delivered_bytes);
+	set_int(L, "corrupted", s.corrupted);
+	set_int(L, "duplicated", s.duplicated);
+	set_int(L, "queue_max", s.queue_max);
+	set_int(L, "queue_now", sy_link_queue_packets(l, d));
+	set_num(L, "queue_avg", span > 0 ? s.queue_area / span : 0);
+	set_num(L, "utilization", span > 0 ? (double)s.busy / 1e9 / span : 0);
+	push_drops(L, s.drops);
+	lua_setfield(L, -2, "drops");
+}
+
+static int link_stats(lua_State *L)
+{
+	sy_link *l = check_link(L, 1);
+	sy_time now = sy_sim_now(box_sim(L, 1)->sim);
+
+	lua_createtable(L, 0, 2);
+	push_dir_stats(L, l, 0, now);
+	lua_setfield(L, -2, "ab");
+	push_dir_stats(L, l, 1, now);
+	lua_setfield(L, -2, "ba");
+	return 1;
+}
+
+static int link_nodes(lua_State *L)
+{
+	sy_link *l = check_link(L, 1);
+
+	lua_getiuservalue(L, 1, 1);
+	push_box(L, -1, sy_link_node(l, 0), MT_NODE);
+	push_box(L, -2, sy_link_node(l, 1), MT_NODE);
+	return 2;
+}
+
+static int link_addresses(lua_State *L)
+{
+	sy_link *l = check_link(L, 1);
+
+	push_addr(L, sy_link_addr(l, 0));
+	push_addr(L, sy_link_addr(l, 1));
+	return 2;
+}
+
+static int link_tostring(lua_State *L)
+{
+	struct box *b = luaL_checkudata(L, 1, MT_LINK);
+
+	lua_pushfstring(L, "synack.link (%s - %s)", sy_node_name(sy_link_node(b->ptr, 0)),
+			sy_node_name(sy_link_node(b->ptr, 1)));
+	return 1;
+}
+
+static const luaL_Reg node_methods[] = {
+	{ "name", node_name },
+	{ "address", node_address },
+	{ "stats", node_stats },
+	{ "send_raw", node_send_raw },
+	{ NULL, NULL },
+};
+
+static const luaL_Reg link_methods[] = {
+	{ "stats", link_stats },
+	{ "nodes", link_nodes },
+	{ "addresses", link_addresses },
+	{ NULL, NULL },
+};
+
+static const luaL_Reg sim_net_methods[] = {
+	{ "node", sim_node },
+	{ "nodes", sim_nodes },
+	{ "duplex_link", sim_duplex_link },
+	{ NULL, NULL },
+};
+
+void sy_lua_open_net(lua_State *L)
+{
+	sy_lua_new_class(L, MT_NODE, node_methods, NULL, node_tostring);
+	sy_lua_new_class(L, MT_LINK, link_methods, NULL, link_tostring);
+	luaL_newmetatable(L, MT_LINKOPTS);
+	lua_pushcfunction(L, linkopts_gc);
+	lua_setfield(L, -2, "__gc");
+	lua_pop(L, 1);
+	/* The simulator's methods grow the network ones. */
+	luaL_getmetatable(L, SY_MT_SIM);
+	lua_getfield(L, -1, "__index");
+	luaL_setfuncs(L, sim_net_methods, 0);
+	lua_pop(L, 2);
+}

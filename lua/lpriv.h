@@ -1,0 +1,53 @@
+/* Internals shared by the files of the Lua binding. */
+#ifndef SY_LPRIV_H
+#define SY_LPRIV_H
+
+#include <lauxlib.h>
+#include <lua.h>
+
+#include "cfg.h"
+#include "net.h"
+#include "plugin.h"
+#include "sim.h"
+
+#define SY_MT_SIM "synack.sim"
+
+/* Module state, one per Lua state (an upvalue, never a C global). */
+struct sy_lua_ctx {
+	sy_cfg *cfg;
+	uint64_t seed;
+};
+
+/* A simulator userdata.  User values: 1 the callbacks of pending events,
+ * 2 the module state, 3 the boxes of its nodes and links. */
+struct sy_lua_sim {
+	sy_sim *sim;      /* NULL once closed */
+	sy_net *net;      /* created by the first sim:node() */
+	lua_State *L;     /* the thread running sim:run, while it runs */
+	int running;
+	int cb_idx;       /* stack index of the callbacks table during run */
+	int msgh_idx;     /* stack index of the message handler during run */
+	int err_ref;      /* error raised by a callback, LUA_NOREF if none */
+};
+
+struct sy_lua_sim *sy_lua_check_sim(lua_State *L, int idx);
+/* "file:line" of the innermost Lua function on the stack. */
+void sy_lua_where(lua_State *L, char *buf, size_t n);
+/* Raises msg as it is (it already names its place). */
+int sy_lua_raise(lua_State *L, const char *msg);
+/* A time: seconds, or a string with a unit. */
+sy_time sy_lua_check_time(lua_State *L, int idx);
+/* The option table at idx has only the keys in known. */
+void sy_lua_check_options(lua_State *L, int idx, const char *fname,
+			  const char *const *known);
+/* An instance of a plugin of kind from the spec at idx (nil, a name, or
+ * {NAME, param = value, ...}); raises on error, leaking nothing. */
+void sy_lua_instance(lua_State *L, struct sy_lua_ctx *c, const char *kind,
+		     int idx, const char *fallback, sy_instance *in);
+void sy_lua_new_class(lua_State *L, const char *name, const luaL_Reg *methods,
+		      lua_CFunction gc, lua_CFunction tostring);
+
+/* lnet.c: node and link classes, and sim:node / sim:duplex_link. */
+void sy_lua_open_net(lua_State *L);
+
+#endif
