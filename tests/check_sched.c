@@ -10,7 +10,10 @@
  * heap; calendars with a fixed, far too short year, which exercise the
  * wrap-around, the overflow and the direct search, one of them with days
  * of 1 ns so that the last day is INT64_MAX itself; a calendar started
- * with a width far too wide, which must re-estimate it). */
+ * with a width far too wide, which must re-estimate it; ladders with tiny
+ * thresholds, so that buckets and the bottom list spill into new rungs all
+ * the time, one allowed a single rung (every spill is refused and sorted
+ * instead) and one allowed 64). */
 
 #include <check.h>
 #include <stdbool.h>
@@ -64,6 +67,11 @@ static const struct conf confs[] = {
 	    { "width", V_STR("1ns") }, { NULL } } },
 	{ "calendar", "calendar from 2 x 1s",
 	  { { "buckets", V_INT(2) }, { "width", V_STR("1s") }, { NULL } } },
+	{ "ladder", "ladder", { { NULL } } },
+	{ "ladder", "ladder threshold=2 rungs=1",
+	  { { "threshold", V_INT(2) }, { "rungs", V_INT(1) }, { NULL } } },
+	{ "ladder", "ladder threshold=3 rungs=64",
+	  { { "threshold", V_INT(3) }, { "rungs", V_INT(64) }, { NULL } } },
 };
 
 #define NCONFS ((int)(sizeof confs / sizeof confs[0]))

@@ -53,9 +53,8 @@ eq(synack.config(), os.getenv("SYNACK_CONFIG"), "synack.config()")
 
 -- Plugins are found in the build tree.
 local names = {}
-for _, p in ipairs(synack.plugins("scheduler")) do names[#names + 1] = p.name end
-table.sort(names)
-eq(table.concat(names, ","), "calendar,heap", "synack.plugins('scheduler')")
+for _, p in ipairs(synack.plugins("scheduler")) do names[p.name] = true end
+check(names.heap and names.calendar, "synack.plugins('scheduler') lacks heap or calendar")
 
 local function trace(spec)
   local sim = synack.simulator{ seed = 5, scheduler = spec }
