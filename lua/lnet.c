@@ -198,8 +198,8 @@ static void dir_options(lua_State *L, struct sy_lua_ctx *c, int t, sy_dir_opts *
 		int64_t mtu = opt_size(L, -1, "mtu");
 
 		if (mtu < 40 || mtu > SY_IP_MAXLEN)
-			luaL_error(L, "%s: option 'mtu': %lld B cannot carry IPv4 and TCP headers (40 B) or exceeds %d B",
-				   fname, (long long)mtu, SY_IP_MAXLEN);
+			luaL_error(L, "%s: option 'mtu': %I B cannot carry IPv4 and TCP headers (40 B) or exceeds %d B",
+				   fname, (lua_Integer)mtu, SY_IP_MAXLEN);
 		o->mtu = (uint32_t)mtu;
 	}
 	if (lua_getfield(L, t, "queue") != LUA_TNIL) {
@@ -399,10 +399,10 @@ static int node_send_raw(lua_State *L)
 	lua_getfield(L, 2, "ttl");
 	ttl = luaL_optinteger(L, -1, 64);
 	if (size < 20 || size > SY_IP_MAXLEN)
-		return luaL_error(L, "send_raw: size %lld B is not between 20 and %d B",
-				  (long long)size, SY_IP_MAXLEN);
+		return luaL_error(L, "send_raw: size %I B is not between 20 and %d B",
+				  (lua_Integer)size, SY_IP_MAXLEN);
 	if (ttl < 1 || ttl > 255)
-		return luaL_error(L, "send_raw: ttl %lld is not between 1 and 255", (long long)ttl);
+		return luaL_error(L, "send_raw: ttl %I is not between 1 and 255", (lua_Integer)ttl);
 	if (!sy_node_ifaces(n) || !sy_node_ifaces(to))
 		return luaL_error(L, "send_raw: both nodes need a link first");
 	p = sy_packet_new(sy_net_pool(ls->net));
