@@ -153,6 +153,9 @@ sy_pktpool *sy_net_pool(sy_net *net) { return net->pool; }
 size_t sy_net_nodes(const sy_net *net) { return net->nnodes; }
 size_t sy_net_links(const sy_net *net) { return net->nlinks; }
 sy_node *sy_net_node_at(const sy_net *net, size_t i) { return net->nodes[i]; }
+sy_link *sy_net_link_at(const sy_net *net, size_t i) { return net->links[i]; }
+size_t sy_link_index(const sy_link *l) { return l->index; }
+size_t sy_node_index(const sy_node *n) { return n->index; }
 const char *sy_node_name(const sy_node *n) { return n->name; }
 size_t sy_node_ifaces(const sy_node *n) { return n->nifs; }
 uint32_t sy_node_addr(const sy_node *n, size_t i) { return n->ifs[i].addr; }

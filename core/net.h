@@ -112,6 +112,9 @@ const sy_node_stats *sy_node_stats_get(const sy_node *n);
 sy_link *sy_net_link(sy_net *net, sy_node *a, sy_node *b, sy_link_opts *o,
 		     sy_err *err);
 size_t sy_net_links(const sy_net *net);
+sy_link *sy_net_link_at(const sy_net *net, size_t i);
+size_t sy_link_index(const sy_link *l); /* from 1, in creation order */
+size_t sy_node_index(const sy_node *n); /* from 0, in creation order */
 sy_node *sy_link_node(const sy_link *l, int side);
 uint32_t sy_link_addr(const sy_link *l, int side);
 /* Statistics of direction d (0: a -> b); queue_area accounted to now. */

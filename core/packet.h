@@ -9,8 +9,9 @@
  *
  * A bit flipped in a virtual payload (a corrupting loss model) cannot be
  * stored in bytes that do not exist, so it is recorded in flip_at/flip_mask
- * and applied by everything that reads the payload (checksums, traces,
- * sy_packet_payload_byte).
+ * and applied by everything that reads a virtual payload (checksums,
+ * traces, sy_packet_payload_byte).  A flip in a real payload changes the
+ * byte itself; flip_at is then unused.
  *
  * Packets come from a pool and go back to it: no allocation per packet once
  * the pool has grown to the run's working set.  Real payload buffers come
@@ -78,9 +79,10 @@ void sy_packet_release(sy_pktpool *pool, sy_packet *p);
 
 /* Sets the payload: bytes copied from `bytes`, or virtual when bytes is
  * NULL.  Fails (-1, message) when len would make the datagram exceed
- * SY_IP_MAXLEN with the current header, or memory is exhausted.  Updates
- * len; headers must be (re)written afterwards for their length and
- * checksum fields to match. */
+ * SY_IP_MAXLEN with the header length in place, or memory is exhausted:
+ * set hdr_len first to the headers the packet will get (20 for IPv4
+ * alone, 40 plus options for TCP).  Updates len; headers must be
+ * (re)written afterwards for their length and checksum fields to match. */
 int sy_packet_set_payload(sy_pktpool *pool, sy_packet *p, const void *bytes,
 			  uint32_t len, sy_err *err);
 

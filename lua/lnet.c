@@ -16,6 +16,7 @@
 
 #include "lpriv.h"
 #include "net.h"
+#include "trace.h"
 #include "units.h"
 
 #define MT_NODE "synack.node"
@@ -313,6 +314,41 @@ static int sim_duplex_link(lua_State *L)
 	return 1;
 }
 
+/* ------------------------------------------------------------ traces */
+
+static sy_trace *trace_of(lua_State *L, struct sy_lua_sim *ls)
+{
+	sy_err err;
+
+	if (!ls->trace && !(ls->trace = sy_trace_new(net_of(L, ls), &err)))
+		luaL_error(L, "%s", err.msg);
+	return ls->trace;
+}
+
+/* sim:pcap(dir): a pcap file per link, DIR/A-B.pcap */
+static int sim_pcap(lua_State *L)
+{
+	struct sy_lua_sim *ls = sy_lua_check_sim(L, 1);
+	const char *dir = luaL_checkstring(L, 2);
+	sy_err err;
+
+	if (sy_trace_pcap_all(trace_of(L, ls), dir, &err) < 0)
+		return luaL_error(L, "%s", err.msg);
+	return 0;
+}
+
+/* sim:trace(file): an ns-2-style text trace of every link */
+static int sim_trace(lua_State *L)
+{
+	struct sy_lua_sim *ls = sy_lua_check_sim(L, 1);
+	const char *path = luaL_checkstring(L, 2);
+	sy_err err;
+
+	if (sy_trace_text_all(trace_of(L, ls), path, &err) < 0)
+		return luaL_error(L, "%s", err.msg);
+	return 0;
+}
+
 /* ------------------------------------------------------------ objects */
 
 static void push_addr(lua_State *L, uint32_t a)
@@ -375,49 +411,120 @@ static int node_stats(lua_State *L)
 	return 1;
 }
 
-/* node:send_raw{to = NODE, size = BYTES, ttl = 64}: one IPv4 packet of
- * protocol 253 with a virtual payload, counted on arrival in the
- * destination's stats (for exercising links without a transport). */
+/* "SYN+ACK" -> flag bits; -1 for an unknown name. */
+static int parse_flags(const char *s)
+{
+	static const char *const names[] = { "FIN", "SYN", "RST", "PSH", "ACK", "URG", "ECE", "CWR" };
+	int flags = 0;
+
+	while (*s) {
+		size_t len = strcspn(s, "+");
+		int bit = -1;
+
+		for (int i = 0; i < 8; i++)
+			if (strlen(names[i]) == len && strncmp(names[i], s, len) == 0)
+				bit = i;
+		if (bit < 0)
+			return -1;
+		flags |= 1 << bit;
+		s += len;
+		if (*s == '+')
+			s++;
+	}
+	return flags;
+}
+
+static lua_Integer opt_int(lua_State *L, int t, const char *key, lua_Integer def,
+			   lua_Integer lo, lua_Integer hi, const char *fname)
+{
+	lua_Integer v;
+
+	lua_getfield(L, t, key);
+	if (lua_isnil(L, -1)) {
+		lua_pop(L, 1);
+		return def;
+	}
+	if (!lua_isinteger(L, -1))
+		luaL_error(L, "%s: option '%s' must be an integer", fname, key);
+	v = lua_tointeger(L, -1);
+	lua_pop(L, 1);
+	if (v < lo || v > hi)
+		luaL_error(L, "%s: option '%s' is %I, not between %I and %I", fname, key, v, lo, hi);
+	return v;
+}
+
+/* node:send_raw{to = NODE, size = BYTES, ttl = 64, tcp = {...}}: one IPv4
+ * packet with a virtual payload, for exercising links without a transport.
+ * Without `tcp` its protocol is 253 and the destination counts it in its
+ * stats; with tcp = {sport=, dport=, seq=, ack=, flags="SYN+ACK", window=}
+ * it is a TCP segment with a valid checksum (for traces). */
 static int node_send_raw(lua_State *L)
 {
-	static const char *const known[] = { "to", "size", "ttl", NULL };
+	static const char *const known[] = { "to", "size", "ttl", "tcp", NULL };
+	static const char *const tcp_known[] = { "sport", "dport", "seq", "ack", "flags", "window", NULL };
 	struct sy_lua_sim *ls;
 	sy_node *n = check_node(L, 1), *to;
 	sy_packet *p;
 	int64_t size;
 	lua_Integer ttl;
+	bool tcp;
 	sy_ipv4 ip;
 	sy_err err;
 
 	ls = box_sim(L, 1);
 	luaL_checktype(L, 2, LUA_TTABLE);
+	lua_settop(L, 2);
 	sy_lua_check_options(L, 2, "send_raw", known);
 	lua_getfield(L, 2, "to");
 	to = check_node(L, -1);
 	lua_getfield(L, 2, "size");
 	size = lua_isnil(L, -1) ? 1000 : opt_size(L, -1, "size");
-	lua_getfield(L, 2, "ttl");
-	ttl = luaL_optinteger(L, -1, 64);
-	if (size < 20 || size > SY_IP_MAXLEN)
-		return luaL_error(L, "send_raw: size %I B is not between 20 and %d B",
-				  (lua_Integer)size, SY_IP_MAXLEN);
-	if (ttl < 1 || ttl > 255)
-		return luaL_error(L, "send_raw: ttl %I is not between 1 and 255", (lua_Integer)ttl);
+	ttl = opt_int(L, 2, "ttl", 64, 1, 255, "send_raw");
+	tcp = lua_getfield(L, 2, "tcp") != LUA_TNIL; /* index 5 */
+	if (tcp) {
+		luaL_checktype(L, 5, LUA_TTABLE);
+		sy_lua_check_options(L, 5, "send_raw: tcp", tcp_known);
+	}
+	if (size < (tcp ? 40 : 20) || size > SY_IP_MAXLEN)
+		return luaL_error(L, "send_raw: size %I B is not between %d and %d B",
+				  (lua_Integer)size, tcp ? 40 : 20, SY_IP_MAXLEN);
 	if (!sy_node_ifaces(n) || !sy_node_ifaces(to))
 		return luaL_error(L, "send_raw: both nodes need a link first");
 	p = sy_packet_new(sy_net_pool(ls->net));
 	if (!p)
 		return luaL_error(L, "out of memory");
-	p->hdr_len = 20;
-	if (sy_packet_set_payload(sy_net_pool(ls->net), p, NULL, (uint32_t)size - 20, &err) < 0) {
+	p->hdr_len = tcp ? 40 : 20;
+	if (sy_packet_set_payload(sy_net_pool(ls->net), p, NULL, (uint32_t)size - p->hdr_len, &err) < 0) {
 		sy_net_release(ls->net, p);
 		return luaL_error(L, "send_raw: %s", err.msg);
 	}
 	ip = (sy_ipv4){
 		.src = sy_node_addr(n, 0), .dst = sy_node_addr(to, 0),
-		.proto = PROTO_RAW, .ttl = (uint8_t)ttl, .id = sy_node_next_ip_id(n),
+		.proto = tcp ? SY_IPPROTO_TCP : PROTO_RAW, .ttl = (uint8_t)ttl,
+		.id = sy_node_next_ip_id(n), .df = true,
 	};
-	sy_ipv4_write(p, &ip);
+	if (tcp) {
+		sy_tcp t = { 0 };
+		const char *flags;
+		int f;
+
+		t.sport = (uint16_t)opt_int(L, 5, "sport", 40000, 0, 65535, "send_raw: tcp");
+		t.dport = (uint16_t)opt_int(L, 5, "dport", 80, 0, 65535, "send_raw: tcp");
+		t.seq = (uint32_t)opt_int(L, 5, "seq", 0, 0, UINT32_MAX, "send_raw: tcp");
+		t.ack = (uint32_t)opt_int(L, 5, "ack", 0, 0, UINT32_MAX, "send_raw: tcp");
+		t.window = (uint16_t)opt_int(L, 5, "window", 65535, 0, 65535, "send_raw: tcp");
+		lua_getfield(L, 5, "flags");
+		flags = lua_isnil(L, -1) ? "ACK" : lua_tostring(L, -1);
+		if (!flags || (f = parse_flags(flags)) < 0) {
+			sy_net_release(ls->net, p);
+			return luaL_error(L, "send_raw: tcp flags '%s' are not names like SYN, ACK, FIN, RST, PSH joined by '+'",
+					  flags ? flags : "?");
+		}
+		t.flags = (uint8_t)f;
+		sy_tcp_build(p, &ip, &t);
+	} else {
+		sy_ipv4_write(p, &ip);
+	}
 	sy_node_send(n, p);
 	return 0;
 }
@@ -482,6 +589,29 @@ static int link_addresses(lua_State *L)
 	return 2;
 }
 
+/* link:pcap(file), link:trace(file): this link only */
+static int link_pcap(lua_State *L)
+{
+	sy_link *l = check_link(L, 1);
+	const char *path = luaL_checkstring(L, 2);
+	sy_err err;
+
+	if (sy_trace_pcap_link(trace_of(L, box_sim(L, 1)), l, path, &err) < 0)
+		return luaL_error(L, "%s", err.msg);
+	return 0;
+}
+
+static int link_trace(lua_State *L)
+{
+	sy_link *l = check_link(L, 1);
+	const char *path = luaL_checkstring(L, 2);
+	sy_err err;
+
+	if (sy_trace_text_link(trace_of(L, box_sim(L, 1)), l, path, &err) < 0)
+		return luaL_error(L, "%s", err.msg);
+	return 0;
+}
+
 static int link_tostring(lua_State *L)
 {
 	struct box *b = luaL_checkudata(L, 1, MT_LINK);
@@ -503,6 +633,8 @@ static const luaL_Reg link_methods[] = {
 	{ "stats", link_stats },
 	{ "nodes", link_nodes },
 	{ "addresses", link_addresses },
+	{ "pcap", link_pcap },
+	{ "trace", link_trace },
 	{ NULL, NULL },
 };
 
@@ -510,6 +642,8 @@ static const luaL_Reg sim_net_methods[] = {
 	{ "node", sim_node },
 	{ "nodes", sim_nodes },
 	{ "duplex_link", sim_duplex_link },
+	{ "pcap", sim_pcap },
+	{ "trace", sim_trace },
 	{ NULL, NULL },
 };
 

@@ -23,6 +23,7 @@ struct sy_lua_ctx {
 struct sy_lua_sim {
 	sy_sim *sim;      /* NULL once closed */
 	sy_net *net;      /* created by the first sim:node() */
+	struct sy_trace *trace; /* created by the first pcap or trace call */
 	lua_State *L;     /* the thread running sim:run, while it runs */
 	int running;
 	int cb_idx;       /* stack index of the callbacks table during run */

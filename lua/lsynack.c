@@ -25,6 +25,7 @@
 #include "rng.h"
 #include "scheduler.h"
 #include "sim.h"
+#include "trace.h"
 #include "units.h"
 
 #define MT_CTX   "synack.ctx"
@@ -456,6 +457,8 @@ static int sim_close(lua_State *L)
 	sy_sim_free(ls->sim);
 	ls->sim = NULL;
 	/* After the simulator: no event may run with the network gone. */
+	sy_trace_free(ls->trace);
+	ls->trace = NULL;
 	sy_net_free(ls->net);
 	ls->net = NULL;
 	if (ls->err_ref != LUA_NOREF) {
