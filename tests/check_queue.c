@@ -125,7 +125,8 @@ struct conf {
 
 /* Limits of 1000 packets at least: the contract tests stay below them. */
 static const struct conf confs[] = {
-	{ "droptail", "droptail limit=1000", { { "limit", "1000" }, { NULL } } },
+	{ "droptail", "droptail limit=1000",
+	  { { "limit", "1000" }, { NULL } } },
 	{ "droptail", "droptail limit=1000 bytes=100MB",
 	  { { "limit", "1000" }, { "bytes", "100MB" }, { NULL } } },
 	{ "red", "red never early",
@@ -580,6 +581,61 @@ START_TEST(red_forced_drops)
 }
 END_TEST
 
+/* The count spacing of drops.  weight 1 and a queue held at 10 packets
+ * (each accepted arrival lets one packet out) fix avg at 10, so pb =
+ * 0.1 (10 - 5)/(15 - 5) = 0.05.  After a drop, the g-th arrival is
+ * reached undropped with probability prod_{c<g} (1 - pb/(1 - c pb)) =
+ * (1 - g pb)/(1 - pb): the gap between drops is uniform on 1..19 (mean
+ * 10, standard deviation 5.48), never longer.  Independent drops would
+ * give geometric gaps of mean 20.  50000 arrivals make about 5000 gaps:
+ * standard error of the mean 0.078, tolerance 5 of them. */
+START_TEST(red_drop_spacing)
+{
+	static const struct setting set[] = {
+		{ "weight", "1" }, { "gentle", "false" }, { NULL }
+	};
+	uint64_t last = 0, gaps = 0, sum = 0, longest = 0;
+	bool first = true;
+	struct queue q;
+	double mean;
+
+	queue_open(&q, "red", set);
+	queue_seed(&q, 3);
+	while (q.ops->packets(q.st) < 10) {
+		sy_packet *p = mkpkt(1000, 0);
+
+		if (!q.ops->enqueue(q.st, p, 0))
+			free(p);
+	}
+	for (uint64_t i = 1; i <= 50000; i++) {
+		sy_packet *p = mkpkt(1000, i);
+
+		if (q.ops->enqueue(q.st, p, (sy_time)i)) {
+			free(q.ops->dequeue(q.st, (sy_time)i, never_drop,
+					    NULL));
+			continue;
+		}
+		free(p);
+		/* The first gap started before the queue reached 10. */
+		if (!first) {
+			gaps++;
+			sum += i - last;
+			if (i - last > longest)
+				longest = i - last;
+		}
+		first = false;
+		last = i;
+	}
+	mean = (double)sum / (double)gaps;
+	ck_assert_msg(longest <= 19, "a gap of %llu arrivals between drops",
+		      (unsigned long long)longest);
+	ck_assert_msg(fabs(mean - 10) <= 5 * 5.48 / sqrt((double)gaps),
+		      "mean gap %.3f over %llu gaps", mean,
+		      (unsigned long long)gaps);
+	queue_close(&q);
+}
+END_TEST
+
 /* max_p 0 and no gentle range make RED deterministic: an arrival is
  * refused exactly when avg >= max_th.  Filled at one instant, the queue
  * stops when avg reaches 10; refused arrivals then pull avg towards the
@@ -711,6 +767,7 @@ static Suite *queue_suite(void)
 	tcase_add_test(red, red_below_min_th_never_drops);
 	tcase_add_test(red, red_hard_limit);
 	tcase_add_test(red, red_forced_drops);
+	tcase_add_test(red, red_drop_spacing);
 	tcase_add_test(red, red_idle_decay);
 	tcase_add_test(red, red_reproducible);
 	tcase_add_test(red, red_bad_params);

@@ -9,12 +9,12 @@
  * where q is the instantaneous length before the arrival, and the arrival
  * is refused (an early drop) with a probability that grows with avg:
  *
- *	avg <  min_th                  never
- *	min_th <= avg < max_th         pb = max_p (avg - min_th)/(max_th - min_th)
- *	max_th <= avg < 2 max_th       pb = max_p + (1 - max_p)(avg - max_th)/max_th
- *	                               ("gentle" RED; without it this range is
- *	                               a forced drop)
- *	beyond                         always
+ *	avg < min_th              never
+ *	min_th <= avg < max_th    pb = max_p (avg - min_th)/(max_th - min_th)
+ *	max_th <= avg < 2 max_th  pb = max_p + (1-max_p)(avg - max_th)/max_th
+ *	                          ("gentle" RED; without it this range is a
+ *	                          forced drop)
+ *	beyond                    always
  *
  * Drops are spread out rather than clustered: with count the number of
  * arrivals accepted since the last drop while avg stayed at or above
@@ -65,7 +65,7 @@ struct red {
 
 	sy_rng rng;
 	double avg;            /* average queue length, packets */
-	int64_t count;         /* accepted since the last drop; -1: below min_th */
+	int64_t count;         /* since the last drop; -1: avg below min_th */
 	sy_time idle_since;    /* meaningful while n == 0 */
 	double pkt_time;       /* ns to send a mean_pktsize packet at rate */
 
@@ -81,9 +81,9 @@ static int red_init(void *st, struct sy_sim *sim, sy_err *err)
 	if (!(q->weight > 0))
 		return sy_err_set(err, "parameter 'weight': must be above 0");
 	if (q->min_th >= q->max_th)
-		return sy_err_set(err, "parameter 'min_th' (%lld) must be below "
-				  "'max_th' (%lld)", (long long)q->min_th,
-				  (long long)q->max_th);
+		return sy_err_set(err, "parameter 'min_th' (%lld) must be "
+				  "below 'max_th' (%lld)",
+				  (long long)q->min_th, (long long)q->max_th);
 	q->pkt_time = (double)q->mean_pktsize * 8.0 * 1e9 / (double)q->rate;
 	q->avg = 0;
 	q->count = -1;
@@ -245,7 +245,8 @@ static const sy_param params[] = {
 	{ .name = "limit", .type = SY_PT_INT,
 	  .offset = offsetof(struct red, limit),
 	  .def = "100", .min = "1", .max = "1000000000",
-	  .doc = "buffer size in packets: arrivals to a full queue are dropped" },
+	  .doc = "buffer size in packets: arrivals to a full queue are "
+		 "dropped" },
 	{ .name = "gentle", .type = SY_PT_BOOL,
 	  .offset = offsetof(struct red, gentle),
 	  .def = "true",
