@@ -35,6 +35,8 @@ typedef struct sy_loss_ctx {
 } sy_loss_ctx;
 
 typedef struct sy_loss_ops {
+	/* Gives the model its own random stream (after init; may be NULL
+	 * for a model that draws nothing). */
 	void (*seed)(void *st, const sy_rng *r);
 	sy_loss_verdict (*apply)(void *st, sy_packet *p, sy_loss_ctx *ctx);
 } sy_loss_ops;

@@ -33,7 +33,8 @@ typedef struct sy_plugin {
 	size_t state_size;      /* per instance; parameters live inside it */
 	const sy_param *params; /* NULL-name-terminated; may be NULL */
 	/* Called once the parameters are set.  sim is the simulator the
-	 * instance will serve (NULL when instantiated outside a run). */
+	 * instance will serve (NULL when instantiated outside a run).  When
+	 * init fails, fini is not called: init frees what it allocated. */
 	int (*init)(void *state, struct sy_sim *sim, sy_err *err);
 	void (*fini)(void *state);
 	const void *ops;        /* kind-specific operations */
