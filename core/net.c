@@ -683,6 +683,13 @@ static void deliver(sy_node *n, sy_packet *p)
 {
 	uint8_t proto = p->hdr[9];
 
+	/* The receiving host's checksum check, done here once for every TCP
+	 * handler: a segment a loss model corrupted never reaches TCP. */
+	if (proto == SY_IPPROTO_TCP && !sy_tcp_checksum_ok(p)) {
+		sy_net_drop(n->net, n, p, SY_DROP_CORRUPT);
+		return;
+	}
+
 	for (int i = 0; i < n->nprotos; i++) {
 		if (n->protos[i].proto == proto) {
 			n->st.received++;

@@ -15,8 +15,9 @@
  * chooses them.  Routes are shortest paths by hop count, ties broken by
  * the lower link number, computed for the whole topology before the first
  * packet after any change.  A node delivers a packet addressed to any of
- * its interfaces to the handler registered for its protocol; otherwise it
- * forwards it, decrementing the TTL and dropping at zero. */
+ * its interfaces to the handler registered for its protocol (a TCP segment
+ * only if its checksum verifies: otherwise it is dropped as corrupt);
+ * otherwise it forwards it, decrementing the TTL and dropping at zero. */
 #ifndef SY_NET_H
 #define SY_NET_H
 

@@ -117,6 +117,33 @@ do
         {rate = 1e6, delay = 0, addresses = {"192.0.2.1", "192.0.2.300"}})
 end
 
+-- A corrupting link: every TCP segment is delivered with one bit flipped
+-- and the receiving node's checksum check drops it as corrupt; raw packets
+-- (no transport checksum) arrive.  Bernoulli loss at p = 1 loses all.
+do
+  local sim = synack.simulator{}
+  local a, b = sim:node("a"), sim:node("b")
+  local l = sim:duplex_link(a, b, {rate = "10Mbps", delay = "1ms",
+    ab = {loss = {"corrupt", p = 1}}, ba = {loss = {{"none"}, {"bernoulli", p = 1}}}})
+  sim:at(0, function()
+    for _ = 1, 5 do a:send_raw{to = b, size = 100, tcp = {flags = "ACK"}} end
+    a:send_raw{to = b, size = 100}
+    b:send_raw{to = a, size = 100}
+  end)
+  sim:run()
+  local s = l:stats()
+  eq(s.ab.corrupted, 6, "corrupted on the wire")
+  eq(s.ab.delivered_packets, 6, "corrupted packets are still delivered")
+  eq(s.ab.drops.corrupt, 5, "dropped by the receiver's checksum")
+  eq(b:stats().drops.corrupt, 5, "counted at the receiving node")
+  eq(b:stats().received, 1, "the raw packet arrives")
+  eq(s.ba.drops.loss, 1, "bernoulli p = 1")
+  fails("parameter 'p'", sim.duplex_link, sim, a, b,
+        {rate = 1e6, delay = 0, loss = {"bernoulli", p = 2}})
+  fails("net.lua:", sim.duplex_link, sim, a, b,
+        {rate = 1e6, delay = 0, loss = {"bernoulli", p = -0.5}})
+end
+
 -- Same seed, same statistics; the network is deterministic.
 local function run(seed)
   local sim = synack.simulator{seed = seed}
