@@ -43,23 +43,6 @@ static void usage_error(const char *fmt, const char *arg)
 
 /* ------------------------------------------------------------ run */
 
-static int msghandler(lua_State *L)
-{
-	const char *msg = lua_tostring(L, 1);
-
-	if (sy_lua_error_message(L, 1))
-		return 1; /* carries its own traceback */
-	if (!msg) {
-		if (luaL_callmeta(L, 1, "__tostring") &&
-		    lua_type(L, -1) == LUA_TSTRING)
-			return 1;
-		msg = lua_pushfstring(L, "(error object is a %s value)",
-				      luaL_typename(L, 1));
-	}
-	luaL_traceback(L, L, msg, 1);
-	return 1;
-}
-
 static int report(lua_State *L, int status)
 {
 	if (status != LUA_OK) {
@@ -77,7 +60,7 @@ static int docall(lua_State *L, int narg, int nres)
 	int base = lua_gettop(L) - narg;
 	int status;
 
-	lua_pushcfunction(L, msghandler);
+	lua_pushcfunction(L, sy_lua_msgh);
 	lua_insert(L, base);
 	status = lua_pcall(L, narg, nres, base);
 	lua_remove(L, base);
@@ -149,6 +132,9 @@ static int cmd_run(int argc, char **argv)
 		} else if (!strchr(a, '=') || a[0] == '=') {
 			usage_error("unexpected argument '%s' (overrides are key=value)", a);
 			return EXIT_USAGE;
+		} else {
+			/* argv outlives the run; keep the overrides' positions */
+			argv[nargs++] = (char *)a;
 		}
 	}
 	if (!script) {
@@ -176,25 +162,14 @@ static int cmd_run(int argc, char **argv)
 	lua_newtable(L);
 	lua_pushstring(L, script);
 	lua_rawseti(L, -2, 0);
-	for (int i = 0, seen = 0; i < argc; i++) {
-		const char *a = argv[i], *eq;
+	for (int i = 0; i < nargs; i++) {
+		const char *a = argv[i], *eq = strchr(a, '=');
 
-		if (strcmp(a, "--seed") == 0 || strcmp(a, "--config") == 0) {
-			i++;
-			continue;
-		}
-		if (a[0] == '-' && a[1])
-			continue;
-		if (!seen && strcmp(a, script) == 0) {
-			seen = 1;
-			continue;
-		}
-		eq = strchr(a, '=');
 		lua_pushlstring(L, a, (size_t)(eq - a));
 		lua_pushstring(L, eq + 1);
 		lua_settable(L, -4);
 		lua_pushstring(L, a);
-		lua_rawseti(L, -2, ++nargs);
+		lua_rawseti(L, -2, i + 1);
 	}
 	lua_setglobal(L, "arg");
 	lua_setfield(L, LUA_REGISTRYINDEX, "synack.args");

@@ -262,11 +262,12 @@ static int error_tostring(lua_State *L)
 	return 1;
 }
 
-/* Message handler for callbacks: the message plus a traceback. */
-static int msgh(lua_State *L)
+int sy_lua_msgh(lua_State *L)
 {
 	const char *msg = lua_tostring(L, 1);
 
+	if (sy_lua_error_message(L, 1))
+		return 1; /* carries its own traceback */
 	if (!msg) {
 		if (luaL_callmeta(L, 1, "__tostring") &&
 		    lua_type(L, -1) == LUA_TSTRING)
@@ -417,7 +418,7 @@ static int sim_run(lua_State *L)
 	if (ls->running)
 		return luaL_error(L, "sim:run called from inside an event of the same simulator");
 	lua_settop(L, 1);
-	lua_pushcfunction(L, msgh);
+	lua_pushcfunction(L, sy_lua_msgh);
 	lua_getiuservalue(L, 1, 1);
 	ls->msgh_idx = 2;
 	ls->cb_idx = 3;

@@ -20,4 +20,9 @@ int sy_lua_open(lua_State *L);
  * another.  Returns 1 and pushes the message string if v is one. */
 int sy_lua_error_message(lua_State *L, int idx);
 
+/* A message handler for lua_pcall: the message with a traceback, or the
+ * message of such an error object as it is; an object with __tostring
+ * (a usage error) as its string, without a traceback. */
+int sy_lua_msgh(lua_State *L);
+
 #endif
