@@ -140,42 +140,31 @@ static int linkopts_gc(lua_State *L)
 	return 0;
 }
 
-static int64_t opt_rate(lua_State *L, int idx, const char *key)
+/* A rate or size option of duplex_link or send_raw. */
+static int64_t opt_quantity(lua_State *L, int idx, const char *key, bool rate)
 {
 	sy_err err;
 	int64_t v;
-	int rc;
+	int rc = rate ? sy_lua_to_quantity(L, idx, sy_parse_rate, sy_rate_from_number, &v, &err) :
+			sy_lua_to_quantity(L, idx, sy_parse_size, sy_size_from_number, &v, &err);
 
-	if (lua_isinteger(L, idx))
-		return lua_tointeger(L, idx);
-	if (lua_type(L, idx) == LUA_TNUMBER)
-		rc = sy_rate_from_number(lua_tonumber(L, idx), &v, &err);
-	else if (lua_type(L, idx) == LUA_TSTRING)
-		rc = sy_parse_rate(lua_tostring(L, idx), &v, &err);
-	else
-		return luaL_error(L, "duplex_link: option '%s' must be a rate (bit/s, or a string such as \"10Mbps\")", key);
+	if (rc == -2)
+		return luaL_error(L, "option '%s' must be %s", key, rate ?
+				  "a rate (bit/s, or a string such as \"10Mbps\")" :
+				  "a size (bytes, or a string such as \"1500B\")");
 	if (rc < 0)
-		return luaL_error(L, "duplex_link: option '%s': %s", key, err.msg);
+		return luaL_error(L, "option '%s': %s", key, err.msg);
 	return v;
+}
+
+static int64_t opt_rate(lua_State *L, int idx, const char *key)
+{
+	return opt_quantity(L, idx, key, true);
 }
 
 static int64_t opt_size(lua_State *L, int idx, const char *key)
 {
-	sy_err err;
-	int64_t v;
-	int rc;
-
-	if (lua_isinteger(L, idx))
-		return lua_tointeger(L, idx);
-	if (lua_type(L, idx) == LUA_TNUMBER)
-		rc = sy_size_from_number(lua_tonumber(L, idx), &v, &err);
-	else if (lua_type(L, idx) == LUA_TSTRING)
-		rc = sy_parse_size(lua_tostring(L, idx), &v, &err);
-	else
-		return luaL_error(L, "duplex_link: option '%s' must be a size (bytes, or a string such as \"1500B\")", key);
-	if (rc < 0)
-		return luaL_error(L, "duplex_link: option '%s': %s", key, err.msg);
-	return v;
+	return opt_quantity(L, idx, key, false);
 }
 
 static const char *const dir_keys[] = { "rate", "delay", "mtu", "queue", "loss", NULL };

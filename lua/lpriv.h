@@ -45,6 +45,13 @@ void sy_lua_check_options(lua_State *L, int idx, const char *fname,
  * {NAME, param = value, ...}); raises on error, leaking nothing. */
 void sy_lua_instance(lua_State *L, struct sy_lua_ctx *c, const char *kind,
 		     int idx, const char *fallback, sy_instance *in);
+typedef int (*sy_unit_parse)(const char *, int64_t *, sy_err *);
+typedef int (*sy_unit_number)(double, int64_t *, sy_err *);
+/* The quantity at idx: a string through parse, a float through number, an
+ * integer exactly.  Returns 0, -1 with a message, or -2 for a value that is
+ * neither a number nor a string. */
+int sy_lua_to_quantity(lua_State *L, int idx, sy_unit_parse parse,
+		       sy_unit_number number, int64_t *v, sy_err *err);
 void sy_lua_new_class(lua_State *L, const char *name, const luaL_Reg *methods,
 		      lua_CFunction gc, lua_CFunction tostring);
 

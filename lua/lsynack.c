@@ -660,27 +660,32 @@ static int ctx_gc(lua_State *L)
 	return 0;
 }
 
-typedef int (*unit_parse)(const char *, int64_t *, sy_err *);
-typedef int (*unit_number)(double, int64_t *, sy_err *);
+int sy_lua_to_quantity(lua_State *L, int idx, sy_unit_parse parse,
+		       sy_unit_number number, int64_t *v, sy_err *err)
+{
+	if (lua_type(L, idx) == LUA_TSTRING)
+		return parse(lua_tostring(L, idx), v, err);
+	if (lua_isinteger(L, idx)) {
+		/* Exact, as for plugin parameters: no detour through a double. */
+		*v = lua_tointeger(L, idx);
+		if (*v < 0)
+			return sy_err_set(err, "negative value %lld", (long long)*v);
+		return 0;
+	}
+	if (lua_type(L, idx) == LUA_TNUMBER)
+		return number(lua_tonumber(L, idx), v, err);
+	return -2;
+}
 
-static int quantity(lua_State *L, unit_parse parse, unit_number number,
+static int quantity(lua_State *L, sy_unit_parse parse, sy_unit_number number,
 		    const char *what)
 {
 	int64_t v;
 	sy_err err;
-	int rc;
+	int rc = sy_lua_to_quantity(L, 1, parse, number, &v, &err);
 
-	if (lua_type(L, 1) == LUA_TSTRING) {
-		rc = parse(lua_tostring(L, 1), &v, &err);
-	} else if (lua_isinteger(L, 1)) {
-		/* Exact, as for plugin parameters: no detour through a double. */
-		v = lua_tointeger(L, 1);
-		rc = v < 0 ? sy_err_set(&err, "negative value %lld", (long long)v) : 0;
-	} else if (lua_type(L, 1) == LUA_TNUMBER) {
-		rc = number(lua_tonumber(L, 1), &v, &err);
-	} else {
+	if (rc == -2)
 		return luaL_typeerror(L, 1, what);
-	}
 	if (rc < 0)
 		return luaL_argerror(L, 1, err.msg);
 	lua_pushinteger(L, v);
