@@ -1,22 +1,8 @@
 -- Event ordering, time arguments, run limits, stop, counters, and the
 -- equivalence of the scheduler plugins.
 local synack = require "synack"
-
-local function check(cond, fmt, ...)
-  if not cond then error(string.format(fmt, ...), 2) end
-end
-
-local function show(v)
-  if type(v) == "string" then return string.format("%q", v) end
-  if math.type(v) == "float" then return string.format("%.17g", v) end
-  return tostring(v)
-end
-
-local function eq(got, want, what)
-  if got ~= want then
-    error(string.format("%s: expected %s, got %s", what, show(want), show(got)), 2)
-  end
-end
+local T = dofile(debug.getinfo(1, "S").source:match("^@(.*/)") .. "testlib.lua")
+local check, eq, show, fails = T.check, T.eq, T.show, T.fails
 
 -- ----------------------------------------------------------- time order
 do

@@ -1,13 +1,9 @@
 -- Topology helpers: shapes, names, and routes through them.
 local synack = require "synack"
+local T = dofile(debug.getinfo(1, "S").source:match("^@(.*/)") .. "testlib.lua")
+local check, eq, show, fails = T.check, T.eq, T.show, T.fails
 local topo = require "synack.topo"
 
-local function check(cond, fmt, ...)
-  if not cond then error(string.format(fmt, ...), 2) end
-end
-local function eq(got, want, what)
-  check(got == want, "%s: expected %s, got %s", what, tostring(want), tostring(got))
-end
 local L = {rate = "10Mbps", delay = "1ms"}
 
 do

@@ -1,17 +1,10 @@
 -- synack.duration / rate / size and time arguments: suffixes, exactness,
 -- errors.
 local synack = require "synack"
+local T = dofile(debug.getinfo(1, "S").source:match("^@(.*/)") .. "testlib.lua")
+local check, show = T.check, T.show
 
-local function check(cond, fmt, ...)
-  if not cond then error(string.format(fmt, ...), 2) end
-end
-
-local function show(v)
-  if type(v) == "string" then return string.format("%q", v) end
-  if math.type(v) == "float" then return string.format("%.17g", v) end
-  return tostring(v)
-end
-
+-- Stricter than T.eq: the number type (integer or float) must match too.
 local function eq(got, want, what)
   if got ~= want or math.type(got) ~= math.type(want) then
     error(string.format("%s: expected %s (%s), got %s (%s)", what, show(want),

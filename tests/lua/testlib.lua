@@ -1,0 +1,32 @@
+-- Assertions shared by the Lua tests.  Load with
+--   local T = dofile(debug.getinfo(1, "S").source:match("^@(.*/)") .. "testlib.lua")
+local T = {}
+
+-- A value as a message shows it: strings quoted, floats in full.
+function T.show(v)
+  if type(v) == "string" then return string.format("%q", v) end
+  if math.type(v) == "float" then return string.format("%.17g", v) end
+  return tostring(v)
+end
+
+-- Fails at the caller's line unless cond holds.
+function T.check(cond, fmt, ...)
+  if not cond then error(string.format(fmt, ...), 2) end
+end
+
+function T.eq(got, want, what)
+  if got ~= want then
+    error(string.format("%s: expected %s, got %s", what, T.show(want), T.show(got)), 2)
+  end
+end
+
+-- f(...) must raise an error whose text contains `part` (plain text).
+function T.fails(part, f, ...)
+  local ok, e = pcall(f, ...)
+  if ok then error(string.format("expected an error containing %q, got success", part), 2) end
+  if not tostring(e):find(part, 1, true) then
+    error(string.format("error %q does not contain %q", tostring(e), part), 2)
+  end
+end
+
+return T
