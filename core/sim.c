@@ -7,12 +7,17 @@
 #include "sim.h"
 #include "units.h"
 
-/* The slot table, as two arrays so that the word read at every firing is
- * all the memory the simulator touches per event: seq[i] is the sequence
- * number of the event holding slot i, or 0 when the slot is free.  An entry
- * whose seq no longer matches its slot's is dead (cancelled, possibly with
- * the slot reused since).  due[i] is the event's time; for a free slot it
- * holds the index of the next free slot instead. */
+/* The slot table: seq is the sequence number of the event holding the
+ * slot, or 0 when the slot is free.  An entry whose seq no longer matches
+ * its slot's is dead (cancelled, possibly with the slot reused since).  due
+ * is the event's time; for a free slot it holds the index of the next free
+ * slot instead.  Firing an event reads seq and, releasing the slot, writes
+ * both: keeping them side by side makes that one cache line. */
+struct slot {
+	uint64_t seq;
+	sy_time due;
+};
+
 #define NO_SLOT UINT32_MAX
 
 struct sy_sim {
@@ -25,10 +30,9 @@ struct sy_sim {
 	sy_instance sched;
 	const sy_sched_ops *ops;
 
-	uint64_t *seq;
-	sy_time *due;
+	struct slot *slots;
 	uint32_t nslots;    /* allocated */
-	uint32_t free_head; /* free list through due[] */
+	uint32_t free_head; /* free list through slots[].due */
 	size_t live;        /* scheduled and not cancelled */
 	size_t dead;        /* cancelled but still held by the scheduler */
 };
@@ -74,8 +78,7 @@ void sy_sim_free(sy_sim *sim)
 	if (!sim)
 		return;
 	sy_instance_free(&sim->sched);
-	free(sim->seq);
-	free(sim->due);
+	free(sim->slots);
 	free(sim);
 }
 
@@ -86,7 +89,7 @@ size_t sy_sim_size(const sy_sim *sim) { return sim->live; }
 
 size_t sy_sim_memory(const sy_sim *sim)
 {
-	size_t slots = (size_t)sim->nslots * (sizeof *sim->seq + sizeof *sim->due);
+	size_t slots = (size_t)sim->nslots * sizeof *sim->slots;
 
 	return sizeof *sim + slots + sim->ops->memory(sim->sched.state);
 }
@@ -105,24 +108,19 @@ void sy_sim_stream(const sy_sim *sim, sy_rng *r, const char *name,
 static int grow_slots(sy_sim *sim)
 {
 	uint32_t n = sim->nslots ? sim->nslots * 2 : 256;
-	uint64_t *seq;
-	sy_time *due;
+	struct slot *v;
 
 	if (sim->nslots >= NO_SLOT / 2)
 		return -1;
-	seq = realloc(sim->seq, (size_t)n * sizeof *seq);
-	if (!seq)
+	v = realloc(sim->slots, (size_t)n * sizeof *v);
+	if (!v)
 		return -1;
-	sim->seq = seq;
-	due = realloc(sim->due, (size_t)n * sizeof *due);
-	if (!due)
-		return -1;
-	sim->due = due;
+	sim->slots = v;
 	/* New slots go onto the free list in index order, so slot numbers
 	 * (and thus everything else) are the same in every run. */
 	for (uint32_t i = n; i-- > sim->nslots;) {
-		seq[i] = 0;
-		due[i] = sim->free_head;
+		v[i].seq = 0;
+		v[i].due = sim->free_head;
 		sim->free_head = i;
 	}
 	sim->nslots = n;
@@ -131,8 +129,8 @@ static int grow_slots(sy_sim *sim)
 
 static void release(sy_sim *sim, uint32_t i)
 {
-	sim->seq[i] = 0;
-	sim->due[i] = sim->free_head;
+	sim->slots[i].seq = 0;
+	sim->slots[i].due = sim->free_head;
 	sim->free_head = i;
 }
 
@@ -163,9 +161,9 @@ int sy_sim_at(sy_sim *sim, sy_time t, sy_event_fn fn, void *arg,
 	if (sim->ops->insert(sim->sched.state, &e) < 0)
 		return sy_err_set(err, "out of memory scheduling an event");
 	sim->next_seq++;
-	sim->free_head = (uint32_t)sim->due[i];
-	sim->seq[i] = e.seq;
-	sim->due[i] = t;
+	sim->free_head = (uint32_t)sim->slots[i].due;
+	sim->slots[i].seq = e.seq;
+	sim->slots[i].due = t;
 	sim->live++;
 	if (id) {
 		id->seq = e.seq;
@@ -187,7 +185,7 @@ int sy_sim_after(sy_sim *sim, sy_time dt, sy_event_fn fn, void *arg,
 static bool lookup(const sy_sim *sim, sy_event_id id)
 {
 	return id.seq != 0 && id.slot < sim->nslots &&
-	       sim->seq[id.slot] == id.seq;
+	       sim->slots[id.slot].seq == id.seq;
 }
 
 bool sy_sim_pending(const sy_sim *sim, sy_event_id id)
@@ -197,14 +195,14 @@ bool sy_sim_pending(const sy_sim *sim, sy_event_id id)
 
 sy_time sy_sim_due(const sy_sim *sim, sy_event_id id)
 {
-	return lookup(sim, id) ? sim->due[id.slot] : SY_TIME_NEVER;
+	return lookup(sim, id) ? sim->slots[id.slot].due : SY_TIME_NEVER;
 }
 
 static bool keep_live(void *ctx, const sy_sched_entry *e)
 {
 	const sy_sim *sim = ctx;
 
-	return sim->seq[e->slot] == e->seq;
+	return sim->slots[e->slot].seq == e->seq;
 }
 
 bool sy_sim_cancel(sy_sim *sim, sy_event_id id)
@@ -243,7 +241,7 @@ sy_run_end sy_sim_run(sy_sim *sim, sy_time until)
 				sim->now = until;
 			return SY_RUN_EMPTY;
 		}
-		if (sim->seq[e->slot] != e->seq) {
+		if (sim->slots[e->slot].seq != e->seq) {
 			ops->pop(st);
 			sim->dead--;
 			continue;
