@@ -41,7 +41,8 @@
 #define TIMER_DELAY (100 * SY_MS)
 #define TIMER_RING 1024         /* armed timers; the oldest is cancelled */
 
-static const char *const default_schedulers[] = { "heap", "calendar", NULL };
+static const char *const default_schedulers[] = { "heap", "calendar",
+						"ladder", NULL };
 static const long default_sizes[] = { 1000, 10000, 100000, 1000000, 0 };
 
 struct opts {
@@ -233,7 +234,8 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: hold [-q] [-n N] [-s SCHEDULER]\n"
 		"  -n N     only N pending events (default: 10^3 .. 10^6)\n"
-		"  -s NAME  only this scheduler plugin (default: heap, calendar)\n"
+		"  -s NAME  only this scheduler plugin (default: heap, calendar, "
+		"ladder)\n"
 		"  -q       quick: fewer operations, for a smoke test\n");
 }
 

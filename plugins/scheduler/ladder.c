@@ -4,13 +4,13 @@
  * "Ladder Queue: an O(1) priority queue structure for large-scale discrete
  * event simulation", ACM TOMACS 15(3), 2005).
  *
- * Three tiers, each holding a range of times and every entry of a tier
+ * Three tiers, each holding a range of times, every entry of a tier
  * ordered after every entry of the tiers below it:
  *
- *   Top     entries after top_last, unsorted, appended in arrival order;
+ *   Top     the entries after top_last, unsorted, in arrival order;
  *   rungs   rung 0 (the top-most) .. rung nr-1 (the lowest); rung r holds
  *           the entries from its `lo` up to the time before its parent's
- *           `lo` (rung 0: up to top_last), in buckets of 2^shift ns
+ *           `lo` (rung 0: up to top_last), in buckets 2^shift ns wide
  *           counted from `start`, unsorted within a bucket;
  *   Bottom  the entries before the lowest rung's `lo` (with no rung: up to
  *           top_last), sorted by (time, seq); peek and pop read its front.
@@ -19,66 +19,75 @@
  * append to Top or to a bucket, or a sorted insertion into Bottom, which
  * holds few entries.  When Bottom runs empty, the first non-empty bucket
  * of the lowest rung is taken: with at most `threshold` entries it is
- * sorted into Bottom, with more it becomes a new, finer rung of its own;
- * when no rung is left Top becomes rung 0.  Every entry thus moves a
- * bounded number of times (Top, a rung or two, Bottom) and each move is a
- * sequential read and an append to a bucket among few, so that inserting
- * touches little memory at random: this is what makes the ladder faster
- * than a heap or a calendar once the pending set outgrows the caches.
+ * sorted into Bottom, with more it becomes a new, finer rung; when no rung
+ * is left, Top becomes rung 0.  An entry thus moves a few times (Top, a
+ * rung or two, Bottom), each time read sequentially and appended to one
+ * of few buckets, whose tails stay in the cache.  A heap or a calendar
+ * instead writes every insertion at a random place of a structure as
+ * large as the pending set, which past 10^5 events no longer fits in the
+ * caches.
  *
  * Invariants.  Top's entries are after top_last.  Rung r's entries lie in
- * [lo_r, lo_{r-1} - 1] (rung 0: [lo_0, top_last]), so lower rungs hold
- * earlier times; each is at or after lo_r >= start_r and in the bucket
- * (time - start_r) >> shift_r, which is never before `cur_r`, the bucket
- * of lo_r; buckets before cur_r are empty.  Bottom's entries are before
- * the lowest lo (but see the fallback under Memory).  Ranges are split by
- * time alone, so equal times always share a tier and the order among
- * them is Bottom's sort by seq.  A rung with a rung below it has lo >
- * INT64_MIN (Bottom's entries are before the lower rung's lo), so lo - 1
- * never overflows; nor does max + 1, taken only when max < some later
- * time.  The bucket arrays of unused rung slots are kept all empty.
+ * [lo_r, lo_{r-1} - 1] (rung 0: [lo_0, top_last]), lower rungs holding
+ * earlier times; each is in bucket (time - start_r) >> shift_r, at or
+ * after cur_r, the bucket of lo_r (lo_r >= start_r); the buckets before
+ * cur_r are empty.  Bottom's entries are before the lowest lo (but see
+ * Memory below).  Ranges are cut by time alone, so equal times always
+ * share a tier and their order is Bottom's sort by seq.  A rung with a
+ * rung below it has lo > INT64_MIN (Bottom's entries are before the lower
+ * rung's lo), so lo - 1 never overflows; max + 1 is taken only when max is
+ * below some later time.  The bucket arrays of unused rung slots are all
+ * empty.  When the queue runs empty the next insertion starts afresh.
  *
  * Departures from the paper:
  *
  * - A rung covers the measured span [min, max] of what it is made of (a
- *   bucket, Top, or Bottom), with power-of-two widths, and takes about
- *   2 * count / threshold buckets (at most LQ_MAX_BUCKETS), not a fixed
- *   `threshold` buckets of the parent's width divided by `threshold`.
- *   Taking a bucket whose entries end at max sets the rung's lo to max + 1
- *   rather than to the next bucket's start: later entries between max and
- *   the bucket's end go to the same bucket, which will be taken again,
- *   instead of overloading Bottom.
+ *   bucket, Top, or Bottom) in power-of-two widths.  A rung made from a
+ *   bucket or from Bottom has about LQ_SPLIT * count / threshold buckets,
+ *   at most LQ_MAX_BUCKETS (the paper: `threshold` buckets, each the
+ *   parent's width divided by `threshold`), so that the buckets sorted
+ *   into Bottom hold a handful of entries.  Taking a bucket whose entries
+ *   end at max sets the rung's lo to max + 1, not to the next bucket's
+ *   start: entries inserted later between max and the bucket's end go to
+ *   the same bucket, taken again later, rather than to Bottom, where an
+ *   insertion moves entries.
  *
- * - Rung 0 is sized from the number of entries in Top, like the paper's,
- *   but at most LQ_MAX_BUCKETS buckets, so that the bucket tails that
- *   insertions write stay in the cache; its buckets then hold many
- *   entries by the time they are reached, and each spawns a short-lived
- *   second rung.  Two sequential copies cost less than one insertion at a
- *   random place among 10^5 buckets.
+ * - Rung 0 has about count / threshold buckets (the paper: count), and at
+ *   most LQ_MAX_TOP, so that the bucket tails that most insertions write
+ *   stay in the cache.  Its buckets keep filling until they are taken (in
+ *   the hold model with 10^5 events, to some 1500 entries each) and each
+ *   then becomes a short-lived second rung: two sequential passes over an
+ *   entry cost less than one insertion at a random place.
  *
  * - Spawning is bounded.  A bucket whose entries share one time, or that
- *   would need rung `rungs` + 1, is sorted into Bottom whatever its size
- *   (the paper would spawn rungs forever on equal times), and Bottom then
- *   exceeds `threshold`.  Bottom overflowing `threshold` on insertion
- *   becomes a new lowest rung only under the same conditions.
+ *   would need more than `rungs` rungs, is sorted into Bottom whatever its
+ *   size (the paper would spawn rungs forever on equal times), and Bottom
+ *   then exceeds `threshold`.  Bottom growing past `threshold` by
+ *   insertions becomes the lowest rung (as in the paper) only when its
+ *   times differ and a rung is left.
  *
  * - Buckets and Top are chains of segments of LQ_SEG entries from one pool
- *   with a LIFO free list, not linked lists of events: entries stay by
- *   value (48 bytes, payload included), a segment just emptied by a
- *   transfer is the next one filled, and memory is shared by all buckets
- *   (a growable array per bucket would keep each bucket's peak capacity,
- *   some ten times the pending set).  The sort into Bottom orders 16-byte
- *   keys and then copies each entry once.
+ *   with a LIFO free list, rather than linked lists of events or arrays
+ *   per bucket: entries are held by value (48 bytes, payload included), a
+ *   segment just read by a transfer is the next one written, and all
+ *   buckets share the memory (an array per bucket would keep every
+ *   bucket's peak size, some ten times the pending set).
+ *
+ * - Bottom is an array; an insertion moves the shorter side.  A bucket of
+ *   up to LQ_RANK_MAX entries is sorted into it by counting each entry's
+ *   rank, which mispredicts no branch, and each entry is copied once to
+ *   its place; larger ones sort keys by insertion and merging.
  *
  * Memory.  The pool grows geometrically and keeps what it grew, as do the
  * bucket arrays and Bottom, so the steady state allocates nothing.  Only
- * insert may fail: taking a bucket (in peek or pop) first reserves what it
- * needs, falls back to a 2-bucket rung (whose array is always allocated
- * and whose segments LQ_SPARE keeps in reserve when Top is taken) and,
- * failing that, moves just the bucket's least entry into Bottom, found by
- * a scan.  That entry may be at or after the rung's lo, which is still
- * correct (it precedes everything left); Bottom is then not turned into a
- * rung until it empties. */
+ * insert can fail.  Taking a bucket (in peek or pop) reserves what it
+ * needs first; short of memory it makes a rung of 2 buckets (every slot
+ * has an array of 2, and LQ_SPARE free segments are kept after every
+ * insertion that takes one, which is what making rung 0 from Top can
+ * need), and failing that moves only the bucket's least entry into
+ * Bottom, found by a scan.  That entry may be at or after the rung's lo,
+ * which keeps the order (it precedes everything left) but stops Bottom
+ * from becoming a rung until it has emptied. */
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -92,28 +101,28 @@
 #include "scheduler.h"
 #include "vtime.h"
 
-/* Entries per segment, a power of two: 16 makes a segment 784 bytes, few
- * enough that the half-filled tails of a few thousand buckets stay small
- * next to the entries themselves, many enough to amortize the links. */
-#ifndef LQ_SEG
+/* Entries per segment, a power of two: a segment is 784 bytes, small
+ * enough that the part-filled tails of a few thousand buckets cost little
+ * next to the entries, large enough to amortize the links. */
 #define LQ_SEG 16
-#endif
-/* Most buckets in a rung; their headers and tails stay in the L2 cache. */
-#ifndef LQ_MAX_BUCKETS
+/* Most buckets of rung 0, and of the other rungs.  Measured in the hold
+ * model at 10^5 events: 512 to 1024 for rung 0 fared best, 4096 was about
+ * 10 % slower. */
+#define LQ_MAX_TOP 1024
 #define LQ_MAX_BUCKETS 4096
-#endif
-#ifndef LQ_MAX_TOP
-#define LQ_MAX_TOP 4096
-#endif
-/* A new rung gets about LQ_SPLIT * count / threshold buckets. */
-#ifndef LQ_SPLIT
-#define LQ_SPLIT 2
-#endif
+/* Buckets per threshold's worth of entries in rungs other than rung 0. */
+#define LQ_SPLIT 4
 /* Segments kept free after every insertion that takes one. */
 #define LQ_SPARE 4
 /* Largest `rungs`; the rung array has one more slot for a replacement. */
 #define LQ_MAX_RUNGS 64
-/* Keys sorted by insertion below this count, by merging above. */
+/* Buckets up to this size are sorted into Bottom by counting ranks, with
+ * keys of 64 - LQ_RANK_BITS bits of time and LQ_RANK_BITS of position. */
+#define LQ_RANK_MAX 32
+#define LQ_RANK_BITS 6
+_Static_assert(LQ_RANK_MAX <= 1 << LQ_RANK_BITS, "positions must fit");
+/* Larger buckets sort 16-byte keys: by insertion in runs of this length,
+ * then by merging. */
 #define LQ_INSERTION_SORT 24
 
 struct lq_seg {
@@ -197,16 +206,6 @@ static inline size_t seg_count(const struct lq_bucket *bk,
 			       const struct lq_seg *s)
 {
 	return s == bk->tail ? ((bk->n - 1) & (LQ_SEG - 1)) + 1 : LQ_SEG;
-}
-
-/* Asks for the whole segment s (if any) ahead of its use. */
-static inline void seg_prefetch(const struct lq_seg *s)
-{
-#ifndef LQ_NO_PREFETCH
-	if (s)
-		for (size_t o = 0; o < sizeof *s; o += 64)
-			__builtin_prefetch((const char *)s + o);
-#endif
 }
 
 /* ---------------------------------------------------------------- pool */
@@ -366,7 +365,7 @@ static size_t bucket_filter(struct ladder *q, struct lq_bucket *bk,
 
 /* ---------------------------------------------------------------- rungs */
 
-/* Makes slot i able to hold nb buckets (all empty). */
+/* Makes rung g able to hold nb buckets (all empty). */
 static int rung_reserve(struct lq_rung *g, size_t nb)
 {
 	struct lq_bucket *b;
@@ -394,11 +393,12 @@ static size_t pow2_at_least(size_t x)
 	return p;
 }
 
-/* Buckets wanted for a rung of k entries: about LQ_SPLIT * k / thr, a
- * power of two in [2, LQ_MAX_BUCKETS]. */
-static size_t buckets_for(const struct ladder *q, size_t k, size_t max)
+/* Buckets wanted for a rung of k entries: about split * k / thr, a power
+ * of two in [2, max]. */
+static size_t buckets_for(const struct ladder *q, size_t k, size_t split,
+			  size_t max)
 {
-	size_t want = k / q->thr * LQ_SPLIT + 1;
+	size_t want = k / q->thr * split + 1;
 
 	if (want > max)
 		want = max;
@@ -418,7 +418,8 @@ static unsigned shape(sy_time min, sy_time max, size_t nb, size_t *used)
 	return s;
 }
 
-/* Prepares slot `slot` as a rung over [min, max] for k entries, reserving
+/* Prepares slot `slot` as a rung over [min, max] for k entries (slot 0, a
+ * rung made from Top, gets fewer buckets), reserving
  * the bucket array and the segments that distributing them may need
  * (`extra` more when the source is not freed as it is read).  Tries the
  * wanted size, then 2 buckets, whose array is always there.  Returns 0, or
@@ -428,8 +429,10 @@ static int rung_prepare(struct ladder *q, unsigned slot, sy_time min,
 {
 	struct lq_rung *g = &q->rung[slot];
 	size_t used;
-	unsigned s = shape(min, max, buckets_for(q, k, slot == 0 ? LQ_MAX_TOP :
-					      LQ_MAX_BUCKETS), &used);
+	unsigned s = slot == 0 ?
+		shape(min, max, buckets_for(q, k, 1, LQ_MAX_TOP), &used) :
+		shape(min, max, buckets_for(q, k, LQ_SPLIT, LQ_MAX_BUCKETS),
+		      &used);
 
 	if (rung_reserve(g, used) < 0 || pool_reserve(q, used + 2 + extra) < 0) {
 		s = shape(min, max, 2, &used);
@@ -449,15 +452,21 @@ static int rung_prepare(struct ladder *q, unsigned slot, sy_time min,
 static void rung_fill_chain(struct ladder *q, struct lq_rung *g,
 			    struct lq_bucket *bk)
 {
+	struct lq_bucket *b = g->b;
+	uint64_t start = (uint64_t)g->start;
+	unsigned shift = g->shift;
 	struct lq_seg *s = bk->head, *next;
 
 	while (s) {
 		size_t m = seg_count(bk, s);
 
 		next = s->next;
-		for (size_t i = 0; i < m; i++)
-			*bucket_slot(q, &g->b[bucket_of(g, s->e[i].time)]) =
-				s->e[i];
+		for (size_t i = 0; i < m; i++) {
+			const sy_sched_entry *x = &s->e[i];
+
+			*bucket_slot(q, &b[((uint64_t)x->time - start) >> shift]) =
+				*x;
+		}
 		seg_give(q, s);
 		s = next;
 	}
@@ -547,6 +556,66 @@ static sy_time bottom_fill(struct ladder *q, struct lq_bucket *bk)
 	sy_time max = INT64_MIN;
 	size_t n = 0;
 
+	if (bk->n <= LQ_RANK_MAX) {
+		uint64_t key64[LQ_RANK_MAX + 3];
+		const sy_sched_entry *p[LQ_RANK_MAX];
+		sy_sched_entry *bot = q->bot;
+		sy_time min = INT64_MAX;
+
+		for (const struct lq_seg *s = bk->head; s; s = s->next) {
+			size_t m = seg_count(bk, s);
+
+			for (size_t i = 0; i < m; i++, n++) {
+				sy_time t = s->e[i].time;
+
+				p[n] = &s->e[i];
+				min = t < min ? t : min;
+				max = t > max ? t : max;
+			}
+		}
+		if (((uint64_t)max - (uint64_t)min) >> (64 - LQ_RANK_BITS))
+			goto keys;
+		/* Each entry goes straight to its place, its rank among keys
+		 * that pack the time (as an offset) above the position in
+		 * the bucket: counting costs n^2 comparisons but no
+		 * mispredicted branch, less than sorting for a few dozen. */
+		for (size_t i = 0; i < n; i++)
+			key64[i] = ((uint64_t)p[i]->time - (uint64_t)min)
+				   << LQ_RANK_BITS | i;
+		/* Padding that counts for nothing, for a loop by fours. */
+		for (size_t i = n; i & 3; i++)
+			key64[i] = UINT64_MAX;
+		for (size_t i = 0; i < n; i++) {
+			uint64_t ki = key64[i];
+			size_t r = 0;
+
+			for (size_t j = 0; j < n; j += 4)
+				r += (size_t)(key64[j] < ki) +
+				     (key64[j + 1] < ki) +
+				     (key64[j + 2] < ki) + (key64[j + 3] < ki);
+			bot[r] = *p[i];
+		}
+		/* Equal times are in bucket order: put them in seq order
+		 * (nothing to do unless a bucket got them out of order). */
+		for (size_t i = 1; i < n; i++) {
+			sy_sched_entry x;
+			size_t j;
+
+			if (!sy_entry_before(&bot[i], &bot[i - 1]))
+				continue;
+			x = bot[i];
+			for (j = i; j > 0 && sy_entry_before(&x, &bot[j - 1]); j--)
+				bot[j] = bot[j - 1];
+			bot[j] = x;
+		}
+		q->bh = 0;
+		q->bn = n;
+		chain_give(q, bk);
+		return max;
+	}
+keys:
+	n = 0;
+	max = INT64_MIN;
 	for (const struct lq_seg *s = bk->head; s; s = s->next) {
 		size_t m = seg_count(bk, s);
 
@@ -596,9 +665,6 @@ static void bottom_take_least(struct ladder *q, struct lq_bucket *bk)
 		bk->tail = prev;
 	}
 }
-
-/* The time below which entries go to Bottom is lo of the lowest rung;
- * with no rung Bottom takes everything up to top_last. */
 
 /* Bottom holds more than thr entries after an insertion: makes it the
  * lowest rung, over [its least time, the end of its range], if its times
@@ -707,13 +773,8 @@ static void take_bucket(struct ladder *q, struct lq_rung *g,
 		bool replace;
 
 		max = INT64_MIN;
-		/* The bucket was written long ago: ask for each segment
-		 * one ahead, the first read of every line is here. */
-		seg_prefetch(bk->head);
 		for (const struct lq_seg *s = bk->head; s; s = s->next) {
 			size_t m = seg_count(bk, s);
-
-			seg_prefetch(s->next);
 
 			for (size_t i = 0; i < m; i++) {
 				sy_time t = s->e[i].time;
@@ -787,9 +848,11 @@ static void refill(struct ladder *q)
 
 /* ---------------------------------------------------------------- ops */
 
-static int lq_insert(void *st, const sy_sched_entry *e)
+/* Every insertion that the fast path below does not take: the first after
+ * the queue ran empty, one that needs a segment, one below rung 0. */
+static __attribute__((noinline)) int insert_slow(struct ladder *q,
+						 const sy_sched_entry *e)
 {
-	struct ladder *q = st;
 	sy_time t = e->time;
 
 	if (q->size == 0) {
@@ -798,6 +861,8 @@ static int lq_insert(void *st, const sy_sched_entry *e)
 		q->nr = 0;
 		q->bh = 0;
 		q->top_last = INT64_MIN;
+		q->top_min = INT64_MAX;
+		q->top_max = INT64_MIN;
 	}
 	if (t > q->top_last) {
 		if (bucket_put(q, &q->top, e) < 0)
@@ -819,6 +884,39 @@ static int lq_insert(void *st, const sy_sched_entry *e)
 		}
 	}
 	return bottom_put(q, e);
+}
+
+/* The common insertion, into Top or rung 0 where the tail has room, kept
+ * small: it is most of what an insertion costs. */
+static int lq_insert(void *st, const sy_sched_entry *e)
+{
+	struct ladder *q = st;
+	sy_time t = e->time;
+	struct lq_bucket *bk;
+	size_t i;
+
+	if (t > q->top_last) {
+		bk = &q->top;
+		i = bk->n & (LQ_SEG - 1);
+		if (i == 0 || q->size == 0)
+			return insert_slow(q, e);
+		q->top_min = t < q->top_min ? t : q->top_min;
+		q->top_max = t > q->top_max ? t : q->top_max;
+	} else if (q->nr > 0 && t >= q->rung[0].lo) {
+		struct lq_rung *g = &q->rung[0];
+
+		bk = &g->b[bucket_of(g, t)];
+		i = bk->n & (LQ_SEG - 1);
+		if (i == 0)
+			return insert_slow(q, e);
+		g->n++;
+	} else {
+		return insert_slow(q, e);
+	}
+	entry_copy_in(&bk->tail->e[i], e);
+	bk->n++;
+	q->size++;
+	return 0;
 }
 
 static const sy_sched_entry *lq_peek(void *st)
@@ -859,6 +957,10 @@ static void lq_filter(void *st, sy_sched_keep keep, void *ctx)
 
 	/* Top's bounds may be loose afterwards; they stay bounds. */
 	q->size -= bucket_filter(q, &q->top, keep, ctx);
+	if (q->top.n == 0) {
+		q->top_min = INT64_MAX;
+		q->top_max = INT64_MIN;
+	}
 	for (unsigned r = 0; r < q->nr; r++) {
 		struct lq_rung *g = &q->rung[r];
 		size_t seen = 0, gone = 0;
