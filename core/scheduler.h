@@ -3,10 +3,8 @@
  * The simulator hands a scheduler entries ordered by (time, seq); seq is a
  * run-wide counter that increases with every insertion, so equal times keep
  * the order in which they were scheduled and no two entries compare equal.
- * The payload is opaque to the scheduler.  `slot` is a small integer (below
- * the number of events ever pending at once, rounded up to a power of two)
- * that no two live entries share; a dead entry may share its slot with a
- * live one.  A scheduler may use it to index side tables.
+ * The payload and `slot` are opaque to the scheduler: `slot` is the
+ * simulator's, SY_SLOT_NONE for an event nobody can cancel.
  *
  * Cancellation is split between the two: the simulator marks a cancelled
  * event dead at once (O(1)) and skips dead entries when they reach the
@@ -26,6 +24,8 @@
 #include "vtime.h"
 
 struct sy_sim;
+
+#define SY_SLOT_NONE UINT32_MAX
 
 /* What an event does when it fires (see sim.h). */
 typedef void (*sy_event_fn)(struct sy_sim *sim, void *arg, uint64_t data);

@@ -18,7 +18,7 @@ struct slot {
 	sy_time due;
 };
 
-#define NO_SLOT UINT32_MAX
+#define NO_SLOT SY_SLOT_NONE
 
 struct sy_sim {
 	sy_time now;
@@ -149,15 +149,26 @@ int sy_sim_at(sy_sim *sim, sy_time t, sy_event_fn fn, void *arg,
 				  "cannot schedule an event at %s%s, before the current time %s",
 				  t < 0 ? "-" : "", a, b);
 	}
-	if (sim->free_head == NO_SLOT && grow_slots(sim) < 0)
-		return sy_err_set(err, "out of memory scheduling an event");
-	i = sim->free_head;
 	e.time = t;
 	e.seq = sim->next_seq;
-	e.slot = i;
 	e.fn = fn;
 	e.arg = arg;
 	e.data = data;
+	if (!id) {
+		/* Nobody can cancel it: no slot, and firing it touches no
+		 * memory of the simulator's (the common case of the data
+		 * path: transmissions and arrivals). */
+		e.slot = NO_SLOT;
+		if (sim->ops->insert(sim->sched.state, &e) < 0)
+			return sy_err_set(err, "out of memory scheduling an event");
+		sim->next_seq++;
+		sim->live++;
+		return 0;
+	}
+	if (sim->free_head == NO_SLOT && grow_slots(sim) < 0)
+		return sy_err_set(err, "out of memory scheduling an event");
+	i = sim->free_head;
+	e.slot = i;
 	if (sim->ops->insert(sim->sched.state, &e) < 0)
 		return sy_err_set(err, "out of memory scheduling an event");
 	sim->next_seq++;
@@ -165,10 +176,8 @@ int sy_sim_at(sy_sim *sim, sy_time t, sy_event_fn fn, void *arg,
 	sim->slots[i].seq = e.seq;
 	sim->slots[i].due = t;
 	sim->live++;
-	if (id) {
-		id->seq = e.seq;
-		id->slot = i;
-	}
+	id->seq = e.seq;
+	id->slot = i;
 	return 0;
 }
 
@@ -202,7 +211,7 @@ static bool keep_live(void *ctx, const sy_sched_entry *e)
 {
 	const sy_sim *sim = ctx;
 
-	return sim->slots[e->slot].seq == e->seq;
+	return e->slot == NO_SLOT || sim->slots[e->slot].seq == e->seq;
 }
 
 bool sy_sim_cancel(sy_sim *sim, sy_event_id id)
@@ -241,7 +250,11 @@ sy_run_end sy_sim_run(sy_sim *sim, sy_time until)
 				sim->now = until;
 			return SY_RUN_EMPTY;
 		}
-		if (sim->slots[e->slot].seq != e->seq) {
+		/* dead counts the cancelled entries the scheduler still holds:
+		 * while it is 0 every entry is live and its slot need not be
+		 * read (at 10^5 pending events that read is a cache miss). */
+		if (sim->dead && e->slot != NO_SLOT &&
+		    sim->slots[e->slot].seq != e->seq) {
 			ops->pop(st);
 			sim->dead--;
 			continue;
@@ -258,7 +271,8 @@ sy_run_end sy_sim_run(sy_sim *sim, sy_time until)
 		/* The slot is free before the callback runs: the callback may
 		 * schedule (and reuse it) and its own handle is already stale,
 		 * so cancelling itself is harmless. */
-		release(sim, e->slot);
+		if (e->slot != NO_SLOT)
+			release(sim, e->slot);
 		ops->pop(st);
 		sim->live--;
 		sim->fired++;

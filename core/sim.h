@@ -1,11 +1,13 @@
 /* The simulator: a virtual clock and an event queue.
  *
- * Events live in the queue, a scheduler plugin (scheduler.h).  Each pending
- * event also owns a slot of a table that grows geometrically and recycles
- * slots through a free list, so scheduling does not allocate in the steady
- * state.  A handle names an event by slot and by the sequence number it was
- * given; once the event fired or was cancelled the handle no longer matches
- * and cancelling it does nothing. */
+ * Events live in the queue, a scheduler plugin (scheduler.h).  An event
+ * scheduled with a handle also owns a slot of a table that grows
+ * geometrically and recycles slots through a free list, so scheduling does
+ * not allocate in the steady state.  A handle names an event by slot and by
+ * the sequence number it was given; once the event fired or was cancelled
+ * the handle no longer matches and cancelling it does nothing.  An event
+ * scheduled without a handle cannot be cancelled and costs less: it has no
+ * slot. */
 #ifndef SY_SIM_H
 #define SY_SIM_H
 
@@ -38,8 +40,9 @@ sy_time sy_sim_now(const sy_sim *sim);
 uint64_t sy_sim_seed(const sy_sim *sim);
 const sy_plugin *sy_sim_scheduler(const sy_sim *sim);
 
-/* Schedules fn(sim, arg, data) at absolute time t >= now.  Returns -1 (with
- * a message) for a time in the past or when memory is exhausted. */
+/* Schedules fn(sim, arg, data) at absolute time t >= now; its handle goes
+ * to *id (id may be NULL).  Returns -1 (with a message) for a time in the
+ * past or when memory is exhausted. */
 int sy_sim_at(sy_sim *sim, sy_time t, sy_event_fn fn, void *arg,
 	      uint64_t data, sy_event_id *id, sy_err *err);
 /* Same, at now + dt, dt >= 0. */

@@ -1,14 +1,12 @@
 /* A d-ary min-heap of scheduler entries.
  *
- * The heap orders keys (time, seq, slot) of 24 bytes held by value, so a
+ * The heap orders keys (time, seq, pidx) of 24 bytes held by value, so a
  * comparison never leaves the array and with the default arity of 4 the
- * children of a node share one or two cache lines.  The payload of each
- * entry (fn, arg, data) does not move with its key: it waits in a side
- * table indexed by the entry's slot, which the simulator keeps unique
- * among live entries.  A dead entry (cancelled) may share its slot with a
- * live one and so see the live one's payload, which is harmless: the
- * simulator never fires a dead entry.  Arrays grow by doubling and never
- * shrink, so the steady state allocates nothing. */
+ * children of a node share one or two cache lines.  The rest of an entry
+ * (slot, fn, arg, data) does not move with its key: it waits in a side
+ * table at index pidx, taken from a free stack at insertion and returned
+ * at removal.  Arrays grow by doubling and never shrink, so the steady
+ * state allocates nothing. */
 #include "config.h"
 
 #include <stdlib.h>
@@ -20,13 +18,14 @@
 struct key {
 	sy_time time;
 	uint64_t seq;
-	uint32_t slot;
+	uint32_t pidx;
 };
 
 struct payload {
 	sy_event_fn fn;
 	void *arg;
 	uint64_t data;
+	uint32_t slot;
 };
 
 struct heap {
@@ -35,8 +34,9 @@ struct heap {
 	struct key *v;
 	size_t n, cap;
 	unsigned d;
-	struct payload *pay; /* indexed by slot */
-	size_t npay;
+	struct payload *pay; /* indexed by pidx */
+	uint32_t *free;      /* stack of unused pidx */
+	size_t npay, nfree;
 	sy_sched_entry top;  /* what peek returns */
 };
 
@@ -54,8 +54,12 @@ static int heap_init(void *st, struct sy_sim *sim, sy_err *err)
 	h->v = malloc(h->cap * sizeof *h->v);
 	h->npay = h->cap;
 	h->pay = malloc(h->npay * sizeof *h->pay);
-	if (!h->v || !h->pay)
+	h->free = malloc(h->npay * sizeof *h->free);
+	if (!h->v || !h->pay || !h->free)
 		return sy_err_set(err, "out of memory");
+	/* Lowest index on top, so a fresh heap fills the table in order. */
+	for (size_t i = h->npay; i-- > 0;)
+		h->free[h->nfree++] = (uint32_t)i;
 	return 0;
 }
 
@@ -65,6 +69,7 @@ static void heap_fini(void *st)
 
 	free(h->v);
 	free(h->pay);
+	free(h->free);
 }
 
 static void sift_up(struct heap *h, size_t i, struct key e)
@@ -105,6 +110,7 @@ static void sift_down(struct heap *h, size_t i, struct key e)
 static int heap_insert(void *st, const sy_sched_entry *e)
 {
 	struct heap *h = st;
+	uint32_t pidx;
 
 	if (h->n == h->cap) {
 		size_t cap = h->cap * 2;
@@ -115,20 +121,25 @@ static int heap_insert(void *st, const sy_sched_entry *e)
 		h->v = v;
 		h->cap = cap;
 	}
-	if (e->slot >= h->npay) {
-		size_t n = h->npay;
-		struct payload *p;
+	if (!h->nfree) {
+		size_t n = h->npay * 2;
+		struct payload *p = realloc(h->pay, n * sizeof *p);
+		uint32_t *f;
 
-		while (n <= e->slot)
-			n *= 2;
-		p = realloc(h->pay, n * sizeof *p);
 		if (!p)
 			return -1;
 		h->pay = p;
+		f = realloc(h->free, n * sizeof *f);
+		if (!f)
+			return -1;
+		h->free = f;
+		for (size_t i = n; i-- > h->npay;)
+			h->free[h->nfree++] = (uint32_t)i;
 		h->npay = n;
 	}
-	h->pay[e->slot] = (struct payload){ e->fn, e->arg, e->data };
-	sift_up(h, h->n++, (struct key){ e->time, e->seq, e->slot });
+	pidx = h->free[--h->nfree];
+	h->pay[pidx] = (struct payload){ e->fn, e->arg, e->data, e->slot };
+	sift_up(h, h->n++, (struct key){ e->time, e->seq, pidx });
 	return 0;
 }
 
@@ -139,9 +150,9 @@ static const sy_sched_entry *heap_peek(void *st)
 
 	if (!h->n)
 		return NULL;
-	p = &h->pay[h->v[0].slot];
+	p = &h->pay[h->v[0].pidx];
 	h->top = (sy_sched_entry){
-		.time = h->v[0].time, .seq = h->v[0].seq, .slot = h->v[0].slot,
+		.time = h->v[0].time, .seq = h->v[0].seq, .slot = p->slot,
 		.fn = p->fn, .arg = p->arg, .data = p->data,
 	};
 	return &h->top;
@@ -151,6 +162,7 @@ static void heap_pop(void *st)
 {
 	struct heap *h = st;
 
+	h->free[h->nfree++] = h->v[0].pidx;
 	if (--h->n > 0)
 		sift_down(h, 0, h->v[h->n]);
 }
@@ -171,14 +183,16 @@ static void heap_filter(void *st, sy_sched_keep keep, void *ctx)
 
 	for (size_t i = 0; i < h->n; i++) {
 		const struct key *k = &h->v[i];
-		const struct payload *p = &h->pay[k->slot];
+		const struct payload *p = &h->pay[k->pidx];
 		sy_sched_entry e = {
-			.time = k->time, .seq = k->seq, .slot = k->slot,
+			.time = k->time, .seq = k->seq, .slot = p->slot,
 			.fn = p->fn, .arg = p->arg, .data = p->data,
 		};
 
 		if (keep(ctx, &e))
 			h->v[j++] = *k;
+		else
+			h->free[h->nfree++] = k->pidx;
 	}
 	h->n = j;
 	/* Floyd's bottom-up construction: O(n). */
@@ -191,7 +205,8 @@ static size_t heap_memory(const void *st)
 {
 	const struct heap *h = st;
 
-	return sizeof *h + h->cap * sizeof *h->v + h->npay * sizeof *h->pay;
+	return sizeof *h + h->cap * sizeof *h->v +
+	       h->npay * (sizeof *h->pay + sizeof *h->free);
 }
 
 static const sy_sched_ops ops = {
