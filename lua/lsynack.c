@@ -34,7 +34,7 @@
 #define MT_ERROR "synack.error"
 #define MT_SIM   SY_MT_SIM
 
-#define DEFAULT_SCHEDULER "heap"
+#define DEFAULT_SCHEDULER "ladder"
 
 struct lhandle {
 	sy_event_id id;

@@ -217,9 +217,9 @@ do
   -- Accepted forms.
   eq(synack.simulator{ scheduler = { "heap", arity = 2 } }:scheduler(), "heap", "{\"heap\", arity=2}")
   eq(synack.simulator{ scheduler = { name = "calendar" } }:scheduler(), "calendar", "{name=\"calendar\"}")
-  eq(synack.simulator{ scheduler = { arity = 3 } }:scheduler(), "heap", "{arity=3} uses the default plugin")
+  eq(synack.simulator{ scheduler = { threshold = 3 } }:scheduler(), "ladder", "{threshold=3} uses the default plugin")
   eq(synack.simulator{ scheduler = { "calendar", width = 0.001, resize = "no" } }:scheduler(), "calendar", "calendar width=0.001")
-  eq(synack.simulator{}:scheduler(), "heap", "default scheduler")
+  eq(synack.simulator{}:scheduler(), "ladder", "default scheduler")
   eq(synack.simulator():seed(), 1, "default seed from tests/test.conf")
   eq(synack.simulator{ seed = 99 }:seed(), 99, "seed option")
 end
