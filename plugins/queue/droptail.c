@@ -1,15 +1,10 @@
 /* Drop-tail FIFO: the plain router queue.
  *
- * Packets wait in arrival order on a singly linked list threaded through
- * p->next, with head and tail pointers, so enqueue and dequeue are O(1)
- * and the queue allocates nothing.  A packet is refused when taking it
- * would put more than `limit` packets or (if `bytes` is set) more than
- * `bytes` bytes of IPv4 datagrams in the queue; what is already queued is
- * never dropped.
- *
- * Invariants: n == 0 iff head == NULL iff tail == NULL; tail->next ==
- * NULL; n and nbytes are the count and the sum of len of the listed
- * packets. */
+ * Packets wait in arrival order in a FIFO linked through p->next (fifo.h),
+ * so enqueue and dequeue are O(1) and the queue allocates nothing.  A
+ * packet is refused when taking it would put more than `limit` packets or
+ * (if `bytes` is set) more than `bytes` bytes of IPv4 datagrams in the
+ * queue; what is already queued is never dropped. */
 #include "config.h"
 
 #include <stdbool.h>
@@ -19,31 +14,24 @@
 #include "plugin.h"
 #include "queue.h"
 
+#include "fifo.h"
+
 struct droptail {
 	int64_t limit;      /* parameter: packets */
 	int64_t bytes;      /* parameter: bytes; 0 = no byte limit */
-	sy_packet *head, *tail;
-	size_t n;
-	uint64_t nbytes;
+	struct sy_fifo fifo;
 };
 
 static bool dt_enqueue(void *st, sy_packet *p, sy_time now)
 {
 	struct droptail *q = st;
 
-	if (q->n + 1 > (uint64_t)q->limit)
+	if (q->fifo.n + 1 > (uint64_t)q->limit)
 		return false;
-	if (q->bytes && q->nbytes + p->len > (uint64_t)q->bytes)
+	if (q->bytes && q->fifo.bytes + p->len > (uint64_t)q->bytes)
 		return false;
-	p->next = NULL;
 	p->stamp = now;
-	if (q->tail)
-		q->tail->next = p;
-	else
-		q->head = p;
-	q->tail = p;
-	q->n++;
-	q->nbytes += p->len;
+	sy_fifo_push(&q->fifo, p);
 	return true;
 }
 
@@ -51,51 +39,30 @@ static sy_packet *dt_dequeue(void *st, sy_time now,
 			     void (*drop)(void *ctx, sy_packet *p), void *ctx)
 {
 	struct droptail *q = st;
-	sy_packet *p = q->head;
 
-	if (!p)
-		return NULL;
-	q->head = p->next;
-	if (!q->head)
-		q->tail = NULL;
-	p->next = NULL;
-	q->n--;
-	q->nbytes -= p->len;
-	return p;
+	return sy_fifo_pop(&q->fifo);
 }
 
 static size_t dt_packets(const void *st)
 {
 	const struct droptail *q = st;
 
-	return q->n;
+	return q->fifo.n;
 }
 
 static size_t dt_bytes(const void *st)
 {
 	const struct droptail *q = st;
 
-	return (size_t)q->nbytes;
+	return (size_t)q->fifo.bytes;
 }
 
 static void dt_flush(void *st, void (*drop)(void *ctx, sy_packet *p),
 		     void *ctx)
 {
 	struct droptail *q = st;
-	sy_packet *p = q->head;
 
-	/* The queue is emptied before the callbacks run, and each packet's
-	 * link is read before drop() may reuse it. */
-	q->head = q->tail = NULL;
-	q->n = 0;
-	q->nbytes = 0;
-	while (p) {
-		sy_packet *next = p->next;
-
-		p->next = NULL;
-		drop(ctx, p);
-		p = next;
-	}
+	sy_fifo_flush(&q->fifo, drop, ctx);
 }
 
 static const sy_queue_ops ops = {

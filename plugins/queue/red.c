@@ -53,6 +53,8 @@
 #include "plugin.h"
 #include "queue.h"
 
+#include "fifo.h"
+
 struct red {
 	/* parameters */
 	double weight;
@@ -69,9 +71,7 @@ struct red {
 	sy_time idle_since;    /* meaningful while n == 0 */
 	double pkt_time;       /* ns to send a mean_pktsize packet at rate */
 
-	sy_packet *head, *tail;
-	size_t n;
-	uint64_t nbytes;
+	struct sy_fifo fifo;
 };
 
 static int red_init(void *st, struct sy_sim *sim, sy_err *err)
@@ -105,14 +105,14 @@ static bool red_early_drop(struct red *q, sy_time now)
 {
 	double w = q->weight, pb, pa, hi;
 
-	if (q->n == 0) {
+	if (q->fifo.n == 0) {
 		if (now > q->idle_since)
 			q->avg *= pow(1.0 - w,
 				      (double)(now - q->idle_since) /
 				      q->pkt_time);
 		q->idle_since = now;
 	}
-	q->avg = (1.0 - w) * q->avg + w * (double)q->n;
+	q->avg = (1.0 - w) * q->avg + w * (double)q->fifo.n;
 
 	if (q->avg < (double)q->min_th) {
 		q->count = -1;
@@ -147,19 +147,12 @@ static bool red_enqueue(void *st, sy_packet *p, sy_time now)
 
 	if (red_early_drop(q, now))
 		return false;
-	if (q->n >= (uint64_t)q->limit) {
+	if (q->fifo.n >= (uint64_t)q->limit) {
 		q->count = 0;
 		return false;
 	}
-	p->next = NULL;
 	p->stamp = now;
-	if (q->tail)
-		q->tail->next = p;
-	else
-		q->head = p;
-	q->tail = p;
-	q->n++;
-	q->nbytes += p->len;
+	sy_fifo_push(&q->fifo, p);
 	return true;
 }
 
@@ -167,18 +160,10 @@ static sy_packet *red_dequeue(void *st, sy_time now,
 			      void (*drop)(void *ctx, sy_packet *p), void *ctx)
 {
 	struct red *q = st;
-	sy_packet *p = q->head;
+	sy_packet *p = sy_fifo_pop(&q->fifo);
 
-	if (!p)
-		return NULL;
-	q->head = p->next;
-	if (!q->head) {
-		q->tail = NULL;
+	if (p && !q->fifo.head)
 		q->idle_since = now;
-	}
-	p->next = NULL;
-	q->n--;
-	q->nbytes -= p->len;
 	return p;
 }
 
@@ -186,32 +171,22 @@ static size_t red_packets(const void *st)
 {
 	const struct red *q = st;
 
-	return q->n;
+	return q->fifo.n;
 }
 
 static size_t red_bytes(const void *st)
 {
 	const struct red *q = st;
 
-	return (size_t)q->nbytes;
+	return (size_t)q->fifo.bytes;
 }
 
 static void red_flush(void *st, void (*drop)(void *ctx, sy_packet *p),
 		      void *ctx)
 {
 	struct red *q = st;
-	sy_packet *p = q->head;
 
-	q->head = q->tail = NULL;
-	q->n = 0;
-	q->nbytes = 0;
-	while (p) {
-		sy_packet *next = p->next;
-
-		p->next = NULL;
-		drop(ctx, p);
-		p = next;
-	}
+	sy_fifo_flush(&q->fifo, drop, ctx);
 }
 
 static const sy_queue_ops ops = {
