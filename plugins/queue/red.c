@@ -41,7 +41,7 @@
  * finds the queue full is refused too (and, as in ns-2, restarts count).
  * Packets wait in a FIFO list threaded through p->next.
  *
- * Invariants: n == 0 iff head == NULL iff tail == NULL; n <= limit; avg >=
+ * Invariants: fifo.n <= limit; avg >=
  * 0; count >= -1. */
 #include "config.h"
 
