@@ -1,0 +1,32 @@
+/* ISN plugins: where a TCP connection's initial sequence number comes from.
+ *
+ * The generator sees the connection's 4-tuple (from the side choosing the
+ * ISN: local address and port, remote address and port) and the virtual
+ * time.  Randomness and keys come only from the stream given to seed(), so
+ * a run is reproducible from its seed. */
+#ifndef SY_ISN_H
+#define SY_ISN_H
+
+#include <stdint.h>
+
+#include "rng.h"
+#include "vtime.h"
+
+typedef struct sy_isn_ctx {
+	uint32_t laddr, raddr;  /* IPv4, host byte order */
+	uint16_t lport, rport;
+	sy_time now;
+} sy_isn_ctx;
+
+typedef struct sy_isn_ops {
+	/* Gives the generator its stream (after init; may be NULL for a
+	 * generator that needs none). */
+	void (*seed)(void *st, const sy_rng *r);
+	uint32_t (*isn)(void *st, const sy_isn_ctx *c);
+} sy_isn_ops;
+
+/* SipHash-2-4 (Aumasson and Bernstein) of len bytes under a 128-bit key
+ * given as 16 bytes: the keyed hash of RFC 6528's F(). */
+uint64_t sy_siphash24(const uint8_t key[16], const void *data, size_t len);
+
+#endif

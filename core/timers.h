@@ -1,0 +1,61 @@
+/* Timer profiles: TCP's timer and retry policy.
+ *
+ * A profile is a plugin of kind "timers" whose parameters hold every value
+ * (initial, minimum and maximum RTO, retry limits, TIME_WAIT and the other
+ * state timeouts, keepalive) and whose operations implement the
+ * retransmission-timeout estimator.  The `rfc` profile follows the RFCs
+ * (RFC 6298, RFC 9293, RFC 1122); `linux` follows Linux's defaults and its
+ * estimator.  Where they differ, the difference is documented in the
+ * plugin.  The TCP endpoint keeps one sy_rtt per connection and calls the
+ * operations; the estimator's arithmetic is in integer nanoseconds. */
+#ifndef SY_TIMERS_H
+#define SY_TIMERS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "vtime.h"
+
+/* Per-connection estimator state (RFC 6298 section 2). */
+typedef struct sy_rtt {
+	sy_time srtt;      /* smoothed RTT; valid once `samples` > 0 */
+	sy_time rttvar;    /* RTT variation */
+	sy_time rto;       /* current RTO before backoff, clamped */
+	unsigned backoff;  /* number of doublings since the last good sample */
+	uint32_t samples;  /* RTT samples taken */
+} sy_rtt;
+
+/* Every value of a profile, as the endpoint reads them. */
+typedef struct sy_timer_limits {
+	sy_time rto_initial;     /* before any sample (RFC 6298: 1 s) */
+	sy_time rto_min;
+	sy_time rto_max;
+	int syn_retries;         /* SYN retransmissions before giving up */
+	int synack_retries;      /* SYN-ACK retransmissions */
+	int data_retries;        /* retransmissions of data or FIN (R2) */
+	sy_time time_wait;       /* TIME_WAIT length (2*MSL) */
+	sy_time fin_wait2;       /* orphaned FIN_WAIT_2 timeout; 0: none */
+	sy_time syn_received;    /* SYN_RECEIVED timeout; 0: retries only */
+	sy_time user_timeout;    /* RFC 5482 / 9293 user timeout; 0: none */
+	bool keepalive;          /* off by default (RFC 1122 4.2.3.6) */
+	sy_time keepalive_time;  /* idle time before the first probe */
+	sy_time keepalive_intvl; /* between probes */
+	int keepalive_probes;    /* unanswered probes before giving up */
+	sy_time delack;          /* delayed-ACK timeout */
+} sy_timer_limits;
+
+typedef struct sy_timers_ops {
+	/* The profile's values (pointer into the instance state). */
+	const sy_timer_limits *(*limits)(const void *st);
+	/* A fresh estimator: RTO = rto_initial, no samples. */
+	void (*rtt_init)(const void *st, sy_rtt *r);
+	/* A new RTT measurement (Karn's rule is the caller's: it never
+	 * passes a sample from a retransmitted segment).  Resets backoff. */
+	void (*rtt_sample)(const void *st, sy_rtt *r, sy_time rtt);
+	/* A retransmission timeout fired: back off (double, up to rto_max). */
+	void (*rtt_backoff)(const void *st, sy_rtt *r);
+	/* The timeout to arm now: the RTO with backoff, within [min, max]. */
+	sy_time (*rto)(const void *st, const sy_rtt *r);
+} sy_timers_ops;
+
+#endif
