@@ -55,11 +55,17 @@ struct dir {
 	sy_time busy_since;
 	sy_time qlast;        /* last time queue_area was brought up to date */
 	sy_dir_stats st;
+	/* queue-length samples (sy_link_sample) */
+	sy_time *smp_t;
+	uint32_t *smp_q;
+	size_t nsmp, capsmp;
 };
 
 struct sy_link {
 	sy_net *net;
 	size_t index;         /* from 1 */
+	sy_time sample_every; /* 0: not sampling */
+	bool sampling;        /* a sampling event is pending */
 	sy_node *node[2];
 	uint32_t addr[2];
 	struct dir dir[2];
@@ -122,6 +128,8 @@ static void dir_free(sy_net *net, struct dir *dr)
 	sy_instance_free(&dr->queue);
 	for (int i = 0; i < SY_LOSS_CHAIN_MAX; i++)
 		sy_instance_free(&dr->loss[i]);
+	free(dr->smp_t);
+	free(dr->smp_q);
 }
 
 void sy_net_free(sy_net *net)
@@ -781,6 +789,61 @@ sy_dir_stats sy_link_stats(const sy_link *l, int d)
 	if (dr->busy)
 		s.busy += now - dr->busy_since;
 	return s;
+}
+
+static void sample_tick(sy_sim *sim, void *arg, uint64_t data)
+{
+	sy_link *l = arg;
+	sy_time now = sy_sim_now(sim);
+
+	l->sampling = false;
+	for (int d = 0; d < 2; d++) {
+		struct dir *dr = &l->dir[d];
+
+		if (dr->nsmp == dr->capsmp) {
+			size_t cap = dr->capsmp ? 2 * dr->capsmp : 256;
+			sy_time *t = realloc(dr->smp_t, cap * sizeof *t);
+			uint32_t *q;
+
+			if (!t)
+				return;
+			dr->smp_t = t;
+			q = realloc(dr->smp_q, cap * sizeof *q);
+			if (!q)
+				return;
+			dr->smp_q = q;
+			dr->capsmp = cap;
+		}
+		dr->smp_t[dr->nsmp] = now;
+		dr->smp_q[dr->nsmp] = (uint32_t)dr->q->packets(dr->queue.state);
+		dr->nsmp++;
+	}
+	/* Only while something else is pending: a sampler must not keep an
+	 * otherwise finished run alive. */
+	if (sy_sim_size(sim) > 0 &&
+	    sy_sim_after(sim, l->sample_every, sample_tick, l, 0, NULL, NULL) == 0)
+		l->sampling = true;
+}
+
+int sy_link_sample(sy_link *l, sy_time interval, sy_err *err)
+{
+	if (interval <= 0)
+		return sy_err_set(err, "the sampling interval must be positive");
+	l->sample_every = interval;
+	if (l->sampling)
+		return 0;
+	if (sy_sim_after(l->net->sim, 0, sample_tick, l, 0, NULL, err) < 0)
+		return -1;
+	l->sampling = true;
+	return 0;
+}
+
+void sy_link_samples(const sy_link *l, int d, size_t *n, const sy_time **t,
+		     const uint32_t **q)
+{
+	*n = l->dir[d].nsmp;
+	*t = l->dir[d].smp_t;
+	*q = l->dir[d].smp_q;
 }
 
 size_t sy_link_queue_packets(const sy_link *l, int d)

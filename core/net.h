@@ -122,6 +122,16 @@ uint32_t sy_link_addr(const sy_link *l, int side);
 sy_dir_stats sy_link_stats(const sy_link *l, int d);
 size_t sy_link_queue_packets(const sy_link *l, int d);
 
+/* Samples the queue length (packets) of both directions of l every
+ * `interval`, starting now, for as long as any other event is pending (a
+ * sampler alone does not keep a run going).  A second call changes the
+ * interval and keeps the samples taken. */
+int sy_link_sample(sy_link *l, sy_time interval, sy_err *err);
+/* The samples of direction d: *n of them, times in t, lengths in q
+ * (pointers valid until the next sample is taken). */
+void sy_link_samples(const sy_link *l, int d, size_t *n, const sy_time **t,
+		     const uint32_t **q);
+
 /* Registers the handler for protocol proto on node n (NULL removes). */
 void sy_node_set_proto(sy_node *n, uint8_t proto, sy_proto_fn fn, void *ctx);
 

@@ -578,6 +578,49 @@ static int link_addresses(lua_State *L)
 	return 2;
 }
 
+/* link:sample_queue(interval): queue lengths of both directions every
+ * interval while anything else is pending; link:queue_samples() returns
+ * {ab = {t = {seconds...}, packets = {...}}, ba = {...}}. */
+static int link_sample_queue(lua_State *L)
+{
+	sy_link *l = check_link(L, 1);
+	sy_time every = sy_lua_check_time(L, 2);
+	sy_err err;
+
+	if (sy_link_sample(l, every, &err) < 0)
+		return luaL_error(L, "sample_queue: %s", err.msg);
+	return 0;
+}
+
+static int link_queue_samples(lua_State *L)
+{
+	sy_link *l = check_link(L, 1);
+
+	lua_createtable(L, 0, 2);
+	for (int d = 0; d < 2; d++) {
+		const sy_time *t;
+		const uint32_t *q;
+		size_t n;
+
+		sy_link_samples(l, d, &n, &t, &q);
+		lua_createtable(L, 0, 2);
+		lua_createtable(L, (int)n, 0);
+		for (size_t i = 0; i < n; i++) {
+			lua_pushnumber(L, sy_time_to_sec(t[i]));
+			lua_rawseti(L, -2, (lua_Integer)i + 1);
+		}
+		lua_setfield(L, -2, "t");
+		lua_createtable(L, (int)n, 0);
+		for (size_t i = 0; i < n; i++) {
+			lua_pushinteger(L, q[i]);
+			lua_rawseti(L, -2, (lua_Integer)i + 1);
+		}
+		lua_setfield(L, -2, "packets");
+		lua_setfield(L, -2, d ? "ba" : "ab");
+	}
+	return 1;
+}
+
 /* link:pcap(file), link:trace(file): this link only */
 static int link_pcap(lua_State *L)
 {
@@ -624,6 +667,8 @@ static const luaL_Reg link_methods[] = {
 	{ "addresses", link_addresses },
 	{ "pcap", link_pcap },
 	{ "trace", link_trace },
+	{ "sample_queue", link_sample_queue },
+	{ "queue_samples", link_queue_samples },
 	{ NULL, NULL },
 };
 

@@ -139,6 +139,25 @@ do
         "no script line in %q", tostring(e))
 end
 
+-- Queue-length samples every 4 ms: ten 500 B packets at 1 Mbit/s (4 ms
+-- each) leave the queue one by one; the sampler stops with the traffic.
+do
+  local sim = synack.simulator{}
+  local a, b = sim:node("a"), sim:node("b")
+  local l = sim:duplex_link(a, b, {rate = "1Mbps", delay = "1ms"})
+  sim:at(0, function() for _ = 1, 10 do a:send_raw{to = b, size = 500} end end)
+  l:sample_queue("4ms")
+  eq(sim:run(), "empty", "the sampler does not keep the run alive")
+  local s = l:queue_samples()
+  eq(s.ab.t[1], 0.0, "first sample at 0")
+  eq(s.ab.t[2], 0.004, "second sample at 4 ms")
+  -- At 0 the events at time 0 have not all run: the sampler was scheduled
+  -- after the sends (same time, later), so all ten are in: 1 sending, 9 queued.
+  eq(table.concat(s.ab.packets, ",", 1, 10), "9,8,7,6,5,4,3,2,1,0", "queue lengths")
+  eq(s.ba.packets[1], 0, "reverse direction empty")
+  fails("must be positive", l.sample_queue, l, 0)
+end
+
 -- Same seed, same statistics; the network is deterministic.
 local function run(seed)
   local sim = synack.simulator{seed = seed}
