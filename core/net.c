@@ -748,8 +748,7 @@ static void node_input(sy_node *n, sy_packet *p, struct dir *from)
 		return;
 	}
 	n->st.forwarded++;
-	p->meta = NULL;
-	route(n, p);
+	route(n, p); /* p->meta still names the way in: a drop is charged to it */
 }
 
 void sy_node_send(sy_node *n, sy_packet *p)
