@@ -167,6 +167,26 @@ static int64_t opt_size(lua_State *L, int idx, const char *key)
 	return opt_quantity(L, idx, key, false);
 }
 
+static sy_time opt_delay(lua_State *L, int idx)
+{
+	sy_err err;
+	sy_time t;
+	int rc;
+
+	if (lua_isinteger(L, idx) && lua_tointeger(L, idx) >= 0 &&
+	    lua_tointeger(L, idx) <= SY_TIME_NEVER / SY_SEC)
+		return (sy_time)lua_tointeger(L, idx) * SY_SEC;
+	if (lua_type(L, idx) == LUA_TNUMBER)
+		rc = sy_duration_from_seconds(lua_tonumber(L, idx), &t, &err);
+	else if (lua_type(L, idx) == LUA_TSTRING)
+		rc = sy_parse_duration(lua_tostring(L, idx), &t, &err);
+	else
+		return luaL_error(L, "option 'delay' must be a time (seconds, or a string such as \"10ms\")");
+	if (rc < 0)
+		return luaL_error(L, "option 'delay': %s", err.msg);
+	return t;
+}
+
 static const char *const dir_keys[] = { "rate", "delay", "mtu", "queue", "loss", NULL };
 
 /* Applies the direction options of table t (an absolute index) to
@@ -181,7 +201,7 @@ static void dir_options(lua_State *L, struct sy_lua_ctx *c, int t, sy_dir_opts *
 		*seen |= 1;
 	}
 	if (lua_getfield(L, t, "delay") != LUA_TNIL) {
-		o->delay = sy_lua_check_time(L, lua_gettop(L));
+		o->delay = opt_delay(L, -1);
 		*seen |= 2;
 	}
 	if (lua_getfield(L, t, "mtu") != LUA_TNIL) {
