@@ -52,6 +52,10 @@ done
 line=$(tshark -n -r "$tmp/a-r.pcap" -Y "tcp.len == 100" -T fields -e tcp.seq_raw -e tcp.ack_raw -e tcp.nxtseq 2>/dev/null)
 [ "$line" = "$(printf '3001\t7001\t101')" ] || fail "data segment fields: got '$line'"
 
+# Nanosecond time stamps: r forwards the SYN at 1.032 ms, b answers at 10 ms.
+stamps=$(tshark -n -r "$tmp/r-b.pcap" -T fields -e frame.time_epoch 2>/dev/null | head -2 | tr '\n' ' ')
+[ "$stamps" = "0.001032000 0.010000000 " ] || fail "r-b.pcap time stamps: got '$stamps'"
+
 # ns-2 text: the SYN leaves a (node 0) for r (node 1) at time 0 at once.
 grep -qx '+ 0.000000000 0 1 tcp 40 ------- 0 0.40000 2.80 3000 1 ACK=0 FLAGS=SYN WIN=65535 LEN=0' "$tmp/all.tr" ||
 	fail "no '+' line for the SYN in all.tr"
