@@ -21,6 +21,7 @@ struct proto {
 	uint8_t proto;
 	sy_proto_fn fn;
 	void *ctx;
+	void (*dtor)(void *ctx);
 };
 
 #define MAX_PROTOS 8
@@ -142,6 +143,11 @@ void sy_net_free(sy_net *net)
 		free(net->links[i]);
 	}
 	for (size_t i = 0; i < net->nnodes; i++) {
+		sy_node *n = net->nodes[i];
+
+		for (int k = 0; k < n->nprotos; k++)
+			if (n->protos[k].dtor)
+				n->protos[k].dtor(n->protos[k].ctx);
 		free(net->nodes[i]->name);
 		free(net->nodes[i]->ifs);
 		free(net->nodes[i]);
@@ -758,21 +764,33 @@ void sy_node_send(sy_node *n, sy_packet *p)
 	route(n, p);
 }
 
-void sy_node_set_proto(sy_node *n, uint8_t proto, sy_proto_fn fn, void *ctx)
+void sy_node_set_proto_owned(sy_node *n, uint8_t proto, sy_proto_fn fn,
+			     void *ctx, void (*dtor)(void *ctx))
 {
 	for (int i = 0; i < n->nprotos; i++) {
 		if (n->protos[i].proto != proto)
 			continue;
-		if (fn) {
-			n->protos[i].fn = fn;
-			n->protos[i].ctx = ctx;
-		} else {
+		if (fn)
+			n->protos[i] = (struct proto){ proto, fn, ctx, dtor };
+		else
 			n->protos[i] = n->protos[--n->nprotos];
-		}
 		return;
 	}
 	if (fn && n->nprotos < MAX_PROTOS)
-		n->protos[n->nprotos++] = (struct proto){ proto, fn, ctx };
+		n->protos[n->nprotos++] = (struct proto){ proto, fn, ctx, dtor };
+}
+
+void sy_node_set_proto(sy_node *n, uint8_t proto, sy_proto_fn fn, void *ctx)
+{
+	sy_node_set_proto_owned(n, proto, fn, ctx, NULL);
+}
+
+void *sy_node_proto_ctx(const sy_node *n, uint8_t proto)
+{
+	for (int i = 0; i < n->nprotos; i++)
+		if (n->protos[i].proto == proto)
+			return n->protos[i].ctx;
+	return NULL;
 }
 
 /* ------------------------------------------------------------ statistics */

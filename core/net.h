@@ -134,6 +134,12 @@ void sy_link_samples(const sy_link *l, int d, size_t *n, const sy_time **t,
 
 /* Registers the handler for protocol proto on node n (NULL removes). */
 void sy_node_set_proto(sy_node *n, uint8_t proto, sy_proto_fn fn, void *ctx);
+/* The same, and the network owns ctx: it calls dtor(ctx) when it is freed
+ * (not when the handler is replaced or removed). */
+void sy_node_set_proto_owned(sy_node *n, uint8_t proto, sy_proto_fn fn,
+			     void *ctx, void (*dtor)(void *ctx));
+/* The ctx registered for proto on n, or NULL. */
+void *sy_node_proto_ctx(const sy_node *n, uint8_t proto);
 
 /* Sends a complete IPv4 packet from n (headers written by the caller, its
  * destination address in the header).  The network owns p from here: it

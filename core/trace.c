@@ -50,6 +50,18 @@ sy_trace *sy_trace_new(sy_net *net, sy_err *err)
 	return t;
 }
 
+void sy_trace_flush(sy_trace *t)
+{
+	for (size_t i = 0; i < t->nlinks; i++) {
+		if (t->links[i].pcap)
+			pcap_dump_flush(t->links[i].pcap);
+		if (t->links[i].text)
+			fflush(t->links[i].text);
+	}
+	if (t->text_all)
+		fflush(t->text_all);
+}
+
 void sy_trace_free(sy_trace *t)
 {
 	if (!t)

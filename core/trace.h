@@ -26,6 +26,8 @@ typedef struct sy_trace sy_trace;
 
 /* Installs itself as the network's observer. */
 sy_trace *sy_trace_new(sy_net *net, sy_err *err);
+/* Writes out what is buffered (the files stay open). */
+void sy_trace_flush(sy_trace *t);
 /* Flushes and closes every file, removes the observer. */
 void sy_trace_free(sy_trace *t);
 

@@ -16,12 +16,14 @@
 
 #include "lpriv.h"
 #include "net.h"
+#include "tcp.h"
 #include "trace.h"
 #include "units.h"
 
 #define MT_NODE "synack.node"
 #define MT_LINK "synack.link"
 #define MT_LINKOPTS "synack.linkopts"
+#define MT_TCP "synack.tcp"
 
 #define PROTO_RAW 253 /* RFC 3692 experimental: node:send_raw packets */
 
@@ -538,6 +540,45 @@ static int node_send_raw(lua_State *L)
 	return 0;
 }
 
+/* node:tcp(): the node's TCP endpoint, created on first use. */
+static int node_tcp(lua_State *L)
+{
+	sy_node *n = check_node(L, 1);
+	struct sy_lua_sim *ls = box_sim(L, 1);
+	sy_tcp_ep *ep = sy_tcp_ep_of(n);
+	sy_err err;
+
+	if (!lua_isnoneornil(L, 2))
+		return luaL_error(L, "tcp: takes no options yet");
+	if (!ep && !(ep = sy_tcp_ep_new(ls->net, n, &err)))
+		return luaL_error(L, "%s", err.msg);
+	lua_getiuservalue(L, 1, 1);
+	push_box(L, -1, ep, MT_TCP);
+	return 1;
+}
+
+static int tcp_stats(lua_State *L)
+{
+	struct box *b = luaL_checkudata(L, 1, MT_TCP);
+	const sy_tcp_ep_stats *s;
+
+	box_sim(L, 1);
+	s = sy_tcp_ep_stats_get(b->ptr);
+	lua_createtable(L, 0, 6);
+	set_int(L, "segments_in", s->segments_in);
+	set_int(L, "segments_out", s->segments_out);
+	set_int(L, "bad_segments", s->bad_segments);
+	set_int(L, "no_socket", s->no_socket);
+	set_int(L, "rst_out", s->rst_out);
+	set_int(L, "rst_in", s->rst_in);
+	return 1;
+}
+
+static const luaL_Reg tcp_methods[] = {
+	{ "stats", tcp_stats },
+	{ NULL, NULL },
+};
+
 static int node_tostring(lua_State *L)
 {
 	struct box *b = luaL_checkudata(L, 1, MT_NODE);
@@ -678,6 +719,7 @@ static const luaL_Reg node_methods[] = {
 	{ "address", node_address },
 	{ "stats", node_stats },
 	{ "send_raw", node_send_raw },
+	{ "tcp", node_tcp },
 	{ NULL, NULL },
 };
 
@@ -705,6 +747,7 @@ void sy_lua_open_net(lua_State *L)
 {
 	sy_lua_new_class(L, MT_NODE, node_methods, NULL, node_tostring);
 	sy_lua_new_class(L, MT_LINK, link_methods, NULL, link_tostring);
+	sy_lua_new_class(L, MT_TCP, tcp_methods, NULL, NULL);
 	luaL_newmetatable(L, MT_LINKOPTS);
 	lua_pushcfunction(L, linkopts_gc);
 	lua_setfield(L, -2, "__gc");

@@ -427,6 +427,9 @@ static int sim_run(lua_State *L)
 	end = sy_sim_run(ls->sim, until);
 	ls->running = 0;
 	ls->L = NULL;
+	/* A script may read its traces once run() returns. */
+	if (ls->trace)
+		sy_trace_flush(ls->trace);
 	if (ls->err_ref != LUA_NOREF) {
 		lua_rawgeti(L, LUA_REGISTRYINDEX, ls->err_ref);
 		luaL_unref(L, LUA_REGISTRYINDEX, ls->err_ref);
