@@ -7,6 +7,7 @@
 #ifndef SY_ISN_H
 #define SY_ISN_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "rng.h"
@@ -19,8 +20,8 @@ typedef struct sy_isn_ctx {
 } sy_isn_ctx;
 
 typedef struct sy_isn_ops {
-	/* Gives the generator its stream (after init; may be NULL for a
-	 * generator that needs none). */
+	/* Gives the generator its stream (after init).  The op may be NULL
+	 * for a generator that needs no randomness. */
 	void (*seed)(void *st, const sy_rng *r);
 	uint32_t (*isn)(void *st, const sy_isn_ctx *c);
 } sy_isn_ops;
