@@ -785,10 +785,10 @@ void sy_node_set_proto(sy_node *n, uint8_t proto, sy_proto_fn fn, void *ctx)
 	sy_node_set_proto_owned(n, proto, fn, ctx, NULL);
 }
 
-void *sy_node_proto_ctx(const sy_node *n, uint8_t proto)
+void *sy_node_proto_ctx(const sy_node *n, uint8_t proto, sy_proto_fn fn)
 {
 	for (int i = 0; i < n->nprotos; i++)
-		if (n->protos[i].proto == proto)
+		if (n->protos[i].proto == proto && n->protos[i].fn == fn)
 			return n->protos[i].ctx;
 	return NULL;
 }

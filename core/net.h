@@ -138,8 +138,8 @@ void sy_node_set_proto(sy_node *n, uint8_t proto, sy_proto_fn fn, void *ctx);
  * (not when the handler is replaced or removed). */
 void sy_node_set_proto_owned(sy_node *n, uint8_t proto, sy_proto_fn fn,
 			     void *ctx, void (*dtor)(void *ctx));
-/* The ctx registered for proto on n, or NULL. */
-void *sy_node_proto_ctx(const sy_node *n, uint8_t proto);
+/* The ctx registered for proto on n, if fn is its handler; else NULL. */
+void *sy_node_proto_ctx(const sy_node *n, uint8_t proto, sy_proto_fn fn);
 
 /* Sends a complete IPv4 packet from n (headers written by the caller, its
  * destination address in the header).  The network owns p from here: it

@@ -90,7 +90,7 @@ sy_tcp_ep *sy_tcp_ep_new(sy_net *net, sy_node *n, sy_err *err)
 {
 	sy_tcp_ep *ep;
 
-	if (sy_node_proto_ctx(n, SY_IPPROTO_TCP))
+	if (sy_tcp_ep_of(n))
 		return sy_err_set(err, "node '%s' has a TCP endpoint already", sy_node_name(n)), NULL;
 	ep = calloc(1, sizeof *ep);
 	if (!ep) {
@@ -105,5 +105,5 @@ sy_tcp_ep *sy_tcp_ep_new(sy_net *net, sy_node *n, sy_err *err)
 
 sy_tcp_ep *sy_tcp_ep_of(const sy_node *n)
 {
-	return sy_node_proto_ctx(n, SY_IPPROTO_TCP);
+	return sy_node_proto_ctx(n, SY_IPPROTO_TCP, input);
 }

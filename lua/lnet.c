@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <lauxlib.h>
@@ -540,6 +541,114 @@ static int node_send_raw(lua_State *L)
 	return 0;
 }
 
+/* ------------------------------------------------------------ hooks */
+
+/* A per-packet Lua hook on a node (node:on_receive): the network owns it
+ * and frees it with itself; the function stays in the registry. */
+struct hook {
+	struct sy_lua_sim *ls;
+	int ref;
+};
+
+static void flags_string(uint8_t f, char *buf)
+{
+	static const char names[] = "FSRPAUEC";
+	int n = 0;
+
+	for (int i = 0; i < 8; i++)
+		if (f & (1u << i))
+			buf[n++] = names[i];
+	buf[n] = 0;
+}
+
+/* The packet as a table: addresses, protocol, sizes and, for TCP, the
+ * header fields (flags as letters: F S R P A U E C). */
+static void push_packet(lua_State *L, const sy_packet *p)
+{
+	sy_ipv4 ip;
+	sy_tcp t;
+	char buf[16];
+
+	lua_createtable(L, 0, 12);
+	if (sy_ipv4_read(p, &ip, NULL) == 0) {
+		push_addr(L, ip.src);
+		lua_setfield(L, -2, "src");
+		push_addr(L, ip.dst);
+		lua_setfield(L, -2, "dst");
+		set_int(L, "ttl", ip.ttl);
+		set_int(L, "proto", ip.proto);
+	}
+	set_int(L, "size", p->len);
+	set_int(L, "len", p->payload_len);
+	if (p->hdr[9] == SY_IPPROTO_TCP && sy_tcp_read(p, &t, NULL) == 0) {
+		set_int(L, "sport", t.sport);
+		set_int(L, "dport", t.dport);
+		set_int(L, "seq", t.seq);
+		set_int(L, "ack", t.ack);
+		set_int(L, "win", t.window);
+		flags_string(t.flags, buf);
+		lua_pushstring(L, buf);
+		lua_setfield(L, -2, "flags");
+		lua_pushlstring(L, (const char *)t.opt, t.optlen);
+		lua_setfield(L, -2, "options");
+	}
+}
+
+static void hook_input(void *ctx, sy_node *n, sy_packet *p)
+{
+	struct hook *h = ctx;
+	struct sy_lua_sim *ls = h->ls;
+	lua_State *L = ls->L;
+
+	if (L && ls->running) {
+		lua_rawgeti(L, LUA_REGISTRYINDEX, h->ref);
+		push_packet(L, p);
+		sy_lua_call(ls, 1);
+	}
+	sy_net_release(ls->net, p);
+}
+
+static int proto_number(lua_State *L, int idx)
+{
+	if (lua_type(L, idx) == LUA_TSTRING) {
+		const char *s = lua_tostring(L, idx);
+
+		if (strcmp(s, "tcp") == 0)
+			return SY_IPPROTO_TCP;
+		if (strcmp(s, "raw") == 0)
+			return PROTO_RAW;
+		return luaL_argerror(L, idx, "protocol must be \"tcp\", \"raw\" or a number");
+	}
+	lua_Integer v = luaL_checkinteger(L, idx);
+
+	luaL_argcheck(L, v >= 0 && v <= 255, idx, "protocol number out of range");
+	return (int)v;
+}
+
+/* node:on_receive(proto, fn): fn(packet) for every packet of that protocol
+ * delivered to the node (replacing its handler, e.g. its TCP endpoint).
+ * Per-packet Lua: for tests and teaching, not for bulk traffic. */
+static int node_on_receive(lua_State *L)
+{
+	sy_node *n = check_node(L, 1);
+	struct sy_lua_sim *ls = box_sim(L, 1);
+	int proto = proto_number(L, 2);
+	struct hook *h;
+
+	luaL_checktype(L, 3, LUA_TFUNCTION);
+	if (proto == SY_IPPROTO_TCP && sy_tcp_ep_of(n))
+		return luaL_error(L, "on_receive: node '%s' has a TCP endpoint; a node is either a TCP endpoint or a hook",
+				  sy_node_name(n));
+	h = malloc(sizeof *h);
+	if (!h)
+		return luaL_error(L, "out of memory");
+	h->ls = ls;
+	lua_pushvalue(L, 3);
+	h->ref = luaL_ref(L, LUA_REGISTRYINDEX);
+	sy_node_set_proto_owned(n, (uint8_t)proto, hook_input, h, free);
+	return 0;
+}
+
 /* node:tcp(): the node's TCP endpoint, created on first use. */
 static int node_tcp(lua_State *L)
 {
@@ -550,6 +659,8 @@ static int node_tcp(lua_State *L)
 
 	if (!lua_isnoneornil(L, 2))
 		return luaL_error(L, "tcp: takes no options yet");
+	if (!ep && sy_node_proto_ctx(n, SY_IPPROTO_TCP, hook_input))
+		return luaL_error(L, "tcp: node '%s' has an on_receive hook for TCP", sy_node_name(n));
 	if (!ep && !(ep = sy_tcp_ep_new(ls->net, n, &err)))
 		return luaL_error(L, "%s", err.msg);
 	lua_getiuservalue(L, 1, 1);
@@ -720,6 +831,7 @@ static const luaL_Reg node_methods[] = {
 	{ "stats", node_stats },
 	{ "send_raw", node_send_raw },
 	{ "tcp", node_tcp },
+	{ "on_receive", node_on_receive },
 	{ NULL, NULL },
 };
 

@@ -32,6 +32,10 @@ struct sy_lua_sim {
 };
 
 struct sy_lua_sim *sy_lua_check_sim(lua_State *L, int idx);
+/* Calls the function below its nargs arguments on the running thread's
+ * stack, from inside sy_sim_run.  An error is kept (with the virtual time
+ * and a traceback) for sim:run to raise, and stops the run; returns -1. */
+int sy_lua_call(struct sy_lua_sim *ls, int nargs);
 /* "file:line" of the innermost Lua function on the stack. */
 void sy_lua_where(lua_State *L, char *buf, size_t n);
 /* Raises msg as it is (it already names its place). */

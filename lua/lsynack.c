@@ -290,23 +290,20 @@ struct sy_lua_sim *sy_lua_check_sim(lua_State *L, int idx)
 	return ls;
 }
 
-static void fire(sy_sim *sim, void *arg, uint64_t data)
+int sy_lua_call(struct sy_lua_sim *ls, int nargs)
 {
-	struct sy_lua_sim *ls = arg;
 	lua_State *L = ls->L;
 	char when[48];
 
-	lua_rawgeti(L, ls->cb_idx, (lua_Integer)data);
-	luaL_unref(L, ls->cb_idx, (int)data);
-	if (lua_pcall(L, 0, 0, ls->msgh_idx) == LUA_OK)
-		return;
+	if (lua_pcall(L, nargs, 0, ls->msgh_idx) == LUA_OK)
+		return 0;
 	/* Keep the first error only; the run stops after this event. */
-	snprintf(when, sizeof when, "%.9f", sy_time_to_sec(sy_sim_now(sim)));
+	snprintf(when, sizeof when, "%.9f", sy_time_to_sec(sy_sim_now(ls->sim)));
 	lua_createtable(L, 0, 2);
 	lua_pushfstring(L, "error in an event at virtual time %s s: %s", when,
 			lua_tostring(L, -2) ? lua_tostring(L, -2) : "?");
 	lua_setfield(L, -2, "message");
-	lua_pushinteger(L, sy_sim_now(sim));
+	lua_pushinteger(L, sy_sim_now(ls->sim));
 	lua_setfield(L, -2, "time_ns");
 	luaL_setmetatable(L, MT_ERROR);
 	if (ls->err_ref == LUA_NOREF)
@@ -314,7 +311,18 @@ static void fire(sy_sim *sim, void *arg, uint64_t data)
 	else
 		lua_pop(L, 1);
 	lua_pop(L, 1); /* the raw message */
-	sy_sim_stop(sim);
+	sy_sim_stop(ls->sim);
+	return -1;
+}
+
+static void fire(sy_sim *sim, void *arg, uint64_t data)
+{
+	struct sy_lua_sim *ls = arg;
+	lua_State *L = ls->L;
+
+	lua_rawgeti(L, ls->cb_idx, (lua_Integer)data);
+	luaL_unref(L, ls->cb_idx, (int)data);
+	sy_lua_call(ls, 0);
 }
 
 static int schedule(lua_State *L, sy_time t)
