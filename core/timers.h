@@ -25,14 +25,16 @@ typedef struct sy_rtt {
 	uint32_t samples;  /* RTT samples taken */
 } sy_rtt;
 
-/* Every value of a profile, as the endpoint reads them. */
+/* Every value of a profile, as the endpoint reads them.  The fields have
+ * the C types of their parameters (param.h), so a profile's parameter table
+ * points straight at them. */
 typedef struct sy_timer_limits {
 	sy_time rto_initial;     /* before any sample (RFC 6298: 1 s) */
 	sy_time rto_min;
 	sy_time rto_max;
-	int syn_retries;         /* SYN retransmissions before giving up */
-	int synack_retries;      /* SYN-ACK retransmissions */
-	int data_retries;        /* retransmissions of data or FIN (R2) */
+	int64_t syn_retries;         /* SYN retransmissions before giving up */
+	int64_t synack_retries;      /* SYN-ACK retransmissions */
+	int64_t data_retries;        /* retransmissions of data or FIN (R2) */
 	sy_time time_wait;       /* TIME_WAIT length (2*MSL) */
 	sy_time fin_wait2;       /* orphaned FIN_WAIT_2 timeout; 0: none */
 	sy_time syn_received;    /* SYN_RECEIVED timeout; 0: retries only */
@@ -40,7 +42,7 @@ typedef struct sy_timer_limits {
 	bool keepalive;          /* off by default (RFC 1122 4.2.3.6) */
 	sy_time keepalive_time;  /* idle time before the first probe */
 	sy_time keepalive_intvl; /* between probes */
-	int keepalive_probes;    /* unanswered probes before giving up */
+	int64_t keepalive_probes;    /* unanswered probes before giving up */
 	sy_time delack;          /* delayed-ACK timeout */
 } sy_timer_limits;
 

@@ -1,0 +1,241 @@
+/* The Linux timer profile: Linux's default timeouts and retry limits and
+ * its RTO estimator (net/ipv4/tcp_input.c, tcp_rtt_estimator and
+ * tcp_set_rto; include/net/tcp.h, __tcp_set_rto and tcp_bound_rto).
+ *
+ * The kernel's estimator keeps, in fixed point (microseconds):
+ *   srtt        8 * SRTT
+ *   mdev        4 * MDEV, MDEV smoothed like RFC 6298's RTTVAR
+ *   mdev_max    the largest 4*MDEV seen in the current flight, at least
+ *               rto_min
+ *   rttvar      the variance term of the RTO: raised at once to mdev_max,
+ *               lowered by a quarter of the gap once per flight (RTT)
+ * and sets RTO = SRTT + rttvar, at most TCP_RTO_MAX.  In real units, for a
+ * sample R:
+ *   first sample    SRTT = R, MDEV = R/2, rttvar = max(2R, rto_min)
+ *                   (so RTO = 3R, or R + rto_min on short paths)
+ *   later samples   err = R - SRTT (SRTT before this sample)
+ *                   SRTT += err / 8
+ *                   d = |err| - MDEV
+ *                   MDEV += d / 32   if err < 0 and d > 0: an RTT that
+ *                                    falls (a sample below SRTT) raises
+ *                                    the variance with the finer gain
+ *                                    1/32, so RTO does not grow when the
+ *                                    path gets faster (the kernel's
+ *                                    "Eifel" remark)
+ *                   MDEV += d / 4    otherwise
+ *                   M = max(4 * MDEV, rto_min)
+ *                   rttvar = M                       if M >= rttvar
+ *                   rttvar -= (rttvar - M) / 4       otherwise
+ *   RTO = SRTT + rttvar, within [rto_min, rto_max]: rttvar >= rto_min
+ *   already holds, so RTO >= SRTT + rto_min, which is why a Linux RTO on a
+ *   LAN is about 200 ms and not 1 s or 3 RTTs.
+ *
+ * What this implements differently, and why:
+ *   - Exact nanoseconds instead of the kernel's microseconds and jiffies:
+ *     each update rounds once to the nearest nanosecond (the decay of
+ *     rttvar rounds down, as the kernel's shift does); the kernel's
+ *     truncations to microseconds and the rounding of RTO up to a jiffy
+ *     are not reproduced.
+ *   - One sample is one flight.  The kernel tracks mdev_max over a flight
+ *     (until snd_una passes rtt_seq) and decays rttvar once per flight;
+ *     the interface gives no sequence numbers, so every sample closes a
+ *     flight.  With one sample per RTT (RFC 6298 timing of one segment
+ *     at a time, no timestamps) the two agree; with several samples per
+ *     RTT (timestamps) this rttvar decays faster than the kernel's.
+ *   - State: sy_rtt.srtt is SRTT, sy_rtt.rttvar is MDEV (the same quantity
+ *     as RFC 6298's RTTVAR, so the two profiles' fields compare), and the
+ *     kernel's rttvar is not stored: it is sy_rtt.rto - sy_rtt.srtt, exact
+ *     unless rto was clamped at rto_max, where the recovered value is the
+ *     smaller rto_max - SRTT (a path whose RTO is beyond rto_max, over two
+ *     minutes by default).
+ *   - Backoff (tcp_retransmit_timer doubles icsk_rto up to TCP_RTO_MAX) is
+ *     the shared rule: RTO << backoff, at most rto_max.
+ *   - Not modelled here (the endpoint's business, or absent): the 3 s
+ *     TCP_TIMEOUT_FALLBACK after a handshake without an RTT sample, linear
+ *     timeouts for thin streams, per-route rto_min.
+ *
+ * Defaults, and where Linux has them (include/net/tcp.h unless said):
+ *   rto_initial   1 s    TCP_TIMEOUT_INIT (1*HZ)
+ *   rto_min     200 ms   TCP_RTO_MIN (HZ/5); tcp_rto_min_us
+ *   rto_max     120 s    TCP_RTO_MAX (120*HZ); tcp_bound_rto
+ *   syn_retries   6      TCP_SYN_RETRIES; sysctl tcp_syn_retries: a SYN
+ *                        gives up after 1+2+4+8+16+32+64 = 127 s
+ *   synack_retries 5     TCP_SYNACK_RETRIES; sysctl tcp_synack_retries
+ *   data_retries 15      TCP_RETR2; sysctl tcp_retries2.  Linux turns the
+ *                        count into a time budget (tcp_timer.c,
+ *                        retransmits_timed_out: the time 15 backoffs from
+ *                        TCP_RTO_MIN would take, about 924.6 s); here it is
+ *                        a count of retransmissions
+ *   time_wait    60 s    TCP_TIMEWAIT_LEN (60*HZ), fixed, not 2*MSL
+ *   fin_wait2    60 s    TCP_FIN_TIMEOUT (= TCP_TIMEWAIT_LEN); sysctl
+ *                        tcp_fin_timeout
+ *   syn_received  0      no such timer: a request sock lives as long as its
+ *                        SYN-ACK retries (inet_connection_sock.c,
+ *                        reqsk_timer_handler)
+ *   user_timeout  0      TCP_USER_TIMEOUT unset (icsk_user_timeout = 0)
+ *   keepalive   off      SO_KEEPALIVE unset by default
+ *   keepalive_time 7200 s  TCP_KEEPALIVE_TIME (120*60*HZ)
+ *   keepalive_intvl 75 s   TCP_KEEPALIVE_INTVL (75*HZ)
+ *   keepalive_probes 9     TCP_KEEPALIVE_PROBES
+ *   delack       40 ms   TCP_DELACK_MIN (HZ/25), also TCP_ATO_MIN.  Linux
+ *                        adapts its ACK timeout (icsk_ack.ato) between
+ *                        TCP_ATO_MIN and TCP_DELACK_MAX (200 ms); one
+ *                        fixed value is a simplification. */
+#include "config.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "plugin.h"
+#include "rto.h"
+#include "timers.h"
+
+struct lnx {
+	sy_timer_limits lim;   /* the parameters; limits() points here */
+};
+
+static int linux_init(void *st, struct sy_sim *sim, sy_err *err)
+{
+	struct lnx *t = st;
+
+	return rto_limits_check(&t->lim, err);
+}
+
+static const sy_timer_limits *linux_limits(const void *st)
+{
+	const struct lnx *t = st;
+
+	return &t->lim;
+}
+
+static void linux_rtt_init(const void *st, sy_rtt *r)
+{
+	const struct lnx *t = st;
+
+	rto_rtt_init(&t->lim, r);
+}
+
+static sy_time max_time(sy_time a, sy_time b)
+{
+	return a > b ? a : b;
+}
+
+static void linux_rtt_sample(const void *st, sy_rtt *r, sy_time rtt)
+{
+	const struct lnx *t = st;
+	const sy_timer_limits *l = &t->lim;
+	sy_time var;
+
+	if (rtt < 0)
+		rtt = 0;
+	if (!r->samples) {
+		r->srtt = rtt;
+		r->rttvar = rto_div_round(rtt, 2);
+		var = max_time(rto_mul(rtt, 2), l->rto_min);
+	} else {
+		/* The kernel's rttvar, recovered (see the top): invariant
+		 * rttvar >= rto_min, which the clamp restores where the
+		 * recovery falls short. */
+		sy_time prev = max_time(r->rto - r->srtt, l->rto_min);
+		sy_time d = rto_abs_diff(r->srtt, rtt) - r->rttvar;
+		sy_time m;
+
+		if (rtt < r->srtt && d > 0)
+			r->rttvar += rto_div_round(d, 32);
+		else
+			r->rttvar += rto_div_round(d, 4);
+		r->srtt += rto_div_round(rtt - r->srtt, 8);
+
+		m = max_time(rto_mul(r->rttvar, 4), l->rto_min);
+		var = m >= prev ? m : prev - (prev - m) / 4;
+	}
+	r->rto = rto_bound(l, rto_add(r->srtt, var));
+	rto_count_sample(r);
+}
+
+static void linux_rtt_backoff(const void *st, sy_rtt *r)
+{
+	const struct lnx *t = st;
+
+	rto_backoff(&t->lim, r);
+}
+
+static sy_time linux_rto(const void *st, const sy_rtt *r)
+{
+	const struct lnx *t = st;
+
+	return rto_backed_off(&t->lim, r);
+}
+
+static const sy_timers_ops ops = {
+	.limits = linux_limits,
+	.rtt_init = linux_rtt_init,
+	.rtt_sample = linux_rtt_sample,
+	.rtt_backoff = linux_rtt_backoff,
+	.rto = linux_rto,
+};
+
+#define LIM(f) offsetof(struct lnx, lim.f)
+
+static const sy_param params[] = {
+	{ .name = "rto_initial", .type = SY_PT_DURATION, .offset = LIM(rto_initial),
+	  .def = "1s", .min = "1ns", .max = RTO_DUR_MAX,
+	  .doc = "RTO before the first RTT sample (TCP_TIMEOUT_INIT)" },
+	{ .name = "rto_min", .type = SY_PT_DURATION, .offset = LIM(rto_min),
+	  .def = "200ms", .min = "0s", .max = RTO_DUR_MAX,
+	  .doc = "floor of the RTO's variance term, so RTO >= SRTT + rto_min (TCP_RTO_MIN)" },
+	{ .name = "rto_max", .type = SY_PT_DURATION, .offset = LIM(rto_max),
+	  .def = "120s", .min = "1ns", .max = RTO_DUR_MAX,
+	  .doc = "upper bound of the RTO and its backoff (TCP_RTO_MAX)" },
+	{ .name = "syn_retries", .type = SY_PT_INT, .offset = LIM(syn_retries),
+	  .def = "6", .min = "0", .max = RTO_RETRIES_MAX,
+	  .doc = "SYN retransmissions before giving up (tcp_syn_retries: 127 s)" },
+	{ .name = "synack_retries", .type = SY_PT_INT, .offset = LIM(synack_retries),
+	  .def = "5", .min = "0", .max = RTO_RETRIES_MAX,
+	  .doc = "SYN-ACK retransmissions before giving up (tcp_synack_retries)" },
+	{ .name = "data_retries", .type = SY_PT_INT, .offset = LIM(data_retries),
+	  .def = "15", .min = "0", .max = RTO_RETRIES_MAX,
+	  .doc = "data or FIN retransmissions before giving up (tcp_retries2)" },
+	{ .name = "time_wait", .type = SY_PT_DURATION, .offset = LIM(time_wait),
+	  .def = "60s", .min = "0s", .max = RTO_DUR_MAX,
+	  .doc = "TIME_WAIT length (TCP_TIMEWAIT_LEN)" },
+	{ .name = "fin_wait2", .type = SY_PT_DURATION, .offset = LIM(fin_wait2),
+	  .def = "60s", .min = "0s", .max = RTO_DUR_MAX,
+	  .doc = "orphaned FIN_WAIT_2 timeout; 0: none (tcp_fin_timeout)" },
+	{ .name = "syn_received", .type = SY_PT_DURATION, .offset = LIM(syn_received),
+	  .def = "0s", .min = "0s", .max = RTO_DUR_MAX,
+	  .doc = "SYN_RECEIVED timeout; 0: the SYN-ACK retries alone decide, as in Linux" },
+	{ .name = "user_timeout", .type = SY_PT_DURATION, .offset = LIM(user_timeout),
+	  .def = "0s", .min = "0s", .max = RTO_DUR_MAX,
+	  .doc = "user timeout for unacknowledged data (TCP_USER_TIMEOUT); 0: none" },
+	{ .name = "keepalive", .type = SY_PT_BOOL, .offset = LIM(keepalive),
+	  .def = "false",
+	  .doc = "send keepalive probes (SO_KEEPALIVE, off by default)" },
+	{ .name = "keepalive_time", .type = SY_PT_DURATION, .offset = LIM(keepalive_time),
+	  .def = "7200s", .min = "1ms", .max = RTO_DUR_MAX,
+	  .doc = "idle time before the first probe (tcp_keepalive_time)" },
+	{ .name = "keepalive_intvl", .type = SY_PT_DURATION, .offset = LIM(keepalive_intvl),
+	  .def = "75s", .min = "1ms", .max = RTO_DUR_MAX,
+	  .doc = "time between unanswered probes (tcp_keepalive_intvl)" },
+	{ .name = "keepalive_probes", .type = SY_PT_INT, .offset = LIM(keepalive_probes),
+	  .def = "9", .min = "1", .max = RTO_RETRIES_MAX,
+	  .doc = "unanswered probes before giving up (tcp_keepalive_probes)" },
+	{ .name = "delack", .type = SY_PT_DURATION, .offset = LIM(delack),
+	  .def = "40ms", .min = "0s", .max = "10s",
+	  .doc = "delayed-ACK timeout; 0: ACK at once (TCP_DELACK_MIN)" },
+	{ .name = NULL },
+};
+
+static const sy_plugin desc = {
+	.abi = SY_PLUGIN_ABI,
+	.kind = "timers",
+	.name = "linux",
+	.summary = "Linux's RTO estimator, timeouts and retry limits",
+	.state_size = sizeof(struct lnx),
+	.params = params,
+	.init = linux_init,
+	.fini = NULL,
+	.ops = &ops,
+};
+
+SY_PLUGIN_EXPORT(desc)

@@ -1,0 +1,193 @@
+/* The RFC timer profile: the RTO estimator of RFC 6298 exactly, and the
+ * timeouts and retry limits that RFC 9293 and RFC 1122 ask for.
+ *
+ * The RFC values are the defaults, not constraints: a study may override
+ * any of them (rto_min = 0 to watch the bare estimator, a short
+ * time_wait); init refuses only what no stack could run with (rto_initial
+ * outside [rto_min, rto_max]).
+ *
+ * Estimator (RFC 6298 section 2), in integer nanoseconds:
+ *   before a sample    RTO = rto_initial                               (2.1)
+ *   first sample R     SRTT = R, RTTVAR = R/2                          (2.2)
+ *   later sample R'    RTTVAR = 3/4 RTTVAR + 1/4 |SRTT - R'|
+ *                      SRTT   = 7/8 SRTT + 1/8 R'   (in this order: 2.3)
+ *   then               RTO = SRTT + max(G, 4 * RTTVAR), within
+ *                      [rto_min, rto_max]                         (2.4, 2.5)
+ * Each update rounds once, to the nearest nanosecond, so SRTT and RTTVAR
+ * are within half a nanosecond of the exact result of that step; over a
+ * long run the rounding errors stay bounded (within 4 ns for SRTT, 6 ns for
+ * RTTVAR) since the filters forget them geometrically.
+ *
+ * G, the clock granularity, is the parameter `granularity`, default 1 ns:
+ * the simulator's clock ticks in nanoseconds and its samples are exact, so
+ * its G is 1 ns, and max(G, 4*RTTVAR) only matters when RTTVAR is 0 (a
+ * path without jitter), where it keeps RTO above SRTT.  Setting it (say
+ * 500ms, a BSD slow tick) shows the RFC's floor on the variance term; it
+ * does not quantize the samples themselves.
+ *
+ * Backoff (5.5): each timeout doubles the RTO, up to rto_max; a new sample
+ * (which Karn's rule makes the caller take from a segment sent once) ends
+ * it. */
+#include "config.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "plugin.h"
+#include "rto.h"
+#include "timers.h"
+
+struct rfc {
+	sy_timer_limits lim;   /* the parameters; limits() points here */
+	sy_time granularity;   /* G of RFC 6298 */
+};
+
+static int rfc_init(void *st, struct sy_sim *sim, sy_err *err)
+{
+	struct rfc *t = st;
+
+	return rto_limits_check(&t->lim, err);
+}
+
+static const sy_timer_limits *rfc_limits(const void *st)
+{
+	const struct rfc *t = st;
+
+	return &t->lim;
+}
+
+static void rfc_rtt_init(const void *st, sy_rtt *r)
+{
+	const struct rfc *t = st;
+
+	rto_rtt_init(&t->lim, r);
+}
+
+static void rfc_rtt_sample(const void *st, sy_rtt *r, sy_time rtt)
+{
+	const struct rfc *t = st;
+	sy_time var;
+
+	if (rtt < 0)
+		rtt = 0;
+	if (!r->samples) {
+		r->srtt = rtt;
+		r->rttvar = rto_div_round(rtt, 2);
+	} else {
+		/* RTTVAR first: it measures the error against the SRTT
+		 * that predicted this sample, not the updated one.  Both
+		 * differences are of non-negative values, so they fit. */
+		sy_time err = rto_abs_diff(r->srtt, rtt);
+
+		r->rttvar += rto_div_round(err - r->rttvar, 4);
+		r->srtt += rto_div_round(rtt - r->srtt, 8);
+	}
+	var = rto_mul(r->rttvar, 4);
+	if (var < t->granularity)
+		var = t->granularity;
+	r->rto = rto_bound(&t->lim, rto_add(r->srtt, var));
+	rto_count_sample(r);
+}
+
+static void rfc_rtt_backoff(const void *st, sy_rtt *r)
+{
+	const struct rfc *t = st;
+
+	rto_backoff(&t->lim, r);
+}
+
+static sy_time rfc_rto(const void *st, const sy_rtt *r)
+{
+	const struct rfc *t = st;
+
+	return rto_backed_off(&t->lim, r);
+}
+
+static const sy_timers_ops ops = {
+	.limits = rfc_limits,
+	.rtt_init = rfc_rtt_init,
+	.rtt_sample = rfc_rtt_sample,
+	.rtt_backoff = rfc_rtt_backoff,
+	.rto = rfc_rto,
+};
+
+#define LIM(f) offsetof(struct rfc, lim.f)
+
+/* The retry counts.  A connection gives up when the timeout after its
+ * last retransmission expires, i.e. after retries + 1 RTOs, doubling from
+ * the first one and capped at rto_max = 60 s:
+ *   SYN, SYN-ACK: from rto_initial = 1 s, 7 retries take
+ *     1+2+4+8+16+32+60+60 = 183 s, the fewest that reach the 3 minutes
+ *     RFC 1122 4.2.3.5 requires of R2 for a SYN (6 give 123 s);
+ *   data, FIN: R2 "SHOULD correspond to at least 100 seconds" (RFC 1122
+ *     4.2.3.5); the shortest case starts from rto_min = 1 s, where 6
+ *     retries take 1+2+4+8+16+32+60 = 123 s (5 give 63 s).
+ * rto_max = 60 s is the smallest maximum RFC 6298 2.5 allows ("at least
+ * 60 seconds"), as in the BSD stacks (64 s); with it the SYN give-up time
+ * stays close to RFC 1122's 3 minutes. */
+static const sy_param params[] = {
+	{ .name = "rto_initial", .type = SY_PT_DURATION, .offset = LIM(rto_initial),
+	  .def = "1s", .min = "1ns", .max = RTO_DUR_MAX,
+	  .doc = "RTO before the first RTT sample (RFC 6298 2.1: 1 s)" },
+	{ .name = "rto_min", .type = SY_PT_DURATION, .offset = LIM(rto_min),
+	  .def = "1s", .min = "0s", .max = RTO_DUR_MAX,
+	  .doc = "lower bound of the RTO (RFC 6298 2.4: 1 s)" },
+	{ .name = "rto_max", .type = SY_PT_DURATION, .offset = LIM(rto_max),
+	  .def = "60s", .min = "1ns", .max = RTO_DUR_MAX,
+	  .doc = "upper bound of the RTO and its backoff (RFC 6298 2.5: at least 60 s)" },
+	{ .name = "granularity", .type = SY_PT_DURATION,
+	  .offset = offsetof(struct rfc, granularity),
+	  .def = "1ns", .min = "1ns", .max = "10s",
+	  .doc = "clock granularity G: RTO = SRTT + max(G, 4*RTTVAR) (RFC 6298 2.2)" },
+	{ .name = "syn_retries", .type = SY_PT_INT, .offset = LIM(syn_retries),
+	  .def = "7", .min = "0", .max = RTO_RETRIES_MAX,
+	  .doc = "SYN retransmissions before giving up (7: 183 s, RFC 1122 4.2.3.5 asks for 3 min)" },
+	{ .name = "synack_retries", .type = SY_PT_INT, .offset = LIM(synack_retries),
+	  .def = "7", .min = "0", .max = RTO_RETRIES_MAX,
+	  .doc = "SYN-ACK retransmissions before giving up (as for a SYN)" },
+	{ .name = "data_retries", .type = SY_PT_INT, .offset = LIM(data_retries),
+	  .def = "6", .min = "0", .max = RTO_RETRIES_MAX,
+	  .doc = "data or FIN retransmissions before giving up (6: at least 123 s, RFC 1122 R2 >= 100 s)" },
+	{ .name = "time_wait", .type = SY_PT_DURATION, .offset = LIM(time_wait),
+	  .def = "240s", .min = "0s", .max = RTO_DUR_MAX,
+	  .doc = "TIME_WAIT length, 2*MSL with MSL = 2 min (RFC 9293)" },
+	{ .name = "fin_wait2", .type = SY_PT_DURATION, .offset = LIM(fin_wait2),
+	  .def = "0s", .min = "0s", .max = RTO_DUR_MAX,
+	  .doc = "FIN_WAIT_2 timeout; 0: none, the RFC waits for the peer's FIN for ever" },
+	{ .name = "syn_received", .type = SY_PT_DURATION, .offset = LIM(syn_received),
+	  .def = "0s", .min = "0s", .max = RTO_DUR_MAX,
+	  .doc = "SYN_RECEIVED timeout; 0: the SYN-ACK retries alone decide" },
+	{ .name = "user_timeout", .type = SY_PT_DURATION, .offset = LIM(user_timeout),
+	  .def = "0s", .min = "0s", .max = RTO_DUR_MAX,
+	  .doc = "user timeout for unacknowledged data (RFC 9293, RFC 5482); 0: none" },
+	{ .name = "keepalive", .type = SY_PT_BOOL, .offset = LIM(keepalive),
+	  .def = "false",
+	  .doc = "send keepalive probes (RFC 1122 4.2.3.6: off by default)" },
+	{ .name = "keepalive_time", .type = SY_PT_DURATION, .offset = LIM(keepalive_time),
+	  .def = "7200s", .min = "1ms", .max = RTO_DUR_MAX,
+	  .doc = "idle time before the first probe (RFC 1122 4.2.3.6: at least 2 hours)" },
+	{ .name = "keepalive_intvl", .type = SY_PT_DURATION, .offset = LIM(keepalive_intvl),
+	  .def = "75s", .min = "1ms", .max = RTO_DUR_MAX,
+	  .doc = "time between unanswered probes (75 s: common practice, not in the RFC)" },
+	{ .name = "keepalive_probes", .type = SY_PT_INT, .offset = LIM(keepalive_probes),
+	  .def = "9", .min = "1", .max = RTO_RETRIES_MAX,
+	  .doc = "unanswered probes before giving up (9: common practice, not in the RFC)" },
+	{ .name = "delack", .type = SY_PT_DURATION, .offset = LIM(delack),
+	  .def = "200ms", .min = "0s", .max = "10s",
+	  .doc = "delayed-ACK timeout; 0: ACK at once (RFC 1122 4.2.3.2: below 500 ms)" },
+	{ .name = NULL },
+};
+
+static const sy_plugin desc = {
+	.abi = SY_PLUGIN_ABI,
+	.kind = "timers",
+	.name = "rfc",
+	.summary = "RFC 6298 RTO estimator with the RFC 9293 / RFC 1122 timeouts",
+	.state_size = sizeof(struct rfc),
+	.params = params,
+	.init = rfc_init,
+	.fini = NULL,
+	.ops = &ops,
+};
+
+SY_PLUGIN_EXPORT(desc)
