@@ -4,20 +4,66 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "isn.h"
 #include "tcp.h"
 
 #define TTL_DEFAULT 64
+#define EPHEMERAL_LO 32768 /* Linux's default ip_local_port_range */
+#define EPHEMERAL_HI 60999
+#define MAX_LISTENERS 64
+
+static const char *const state_names[SY_TCP_STATES] = {
+	"CLOSED", "LISTEN", "SYN_SENT", "SYN_RECEIVED", "ESTABLISHED",
+	"FIN_WAIT_1", "FIN_WAIT_2", "CLOSE_WAIT", "CLOSING", "LAST_ACK",
+	"TIME_WAIT",
+};
+
+const char *sy_tcp_state_name(sy_tcp_state s)
+{
+	return (unsigned)s < SY_TCP_STATES ? state_names[s] : "?";
+}
+
+struct sy_tcp_listener {
+	sy_tcp_ep *ep;
+	uint16_t port;
+	int backlog;
+	int pending;          /* connections in SYN_RECEIVED */
+	uint64_t overflows;   /* SYNs dropped for a full backlog */
+};
 
 struct sy_tcp_ep {
 	sy_net *net;
 	sy_node *node;
+	sy_sim *sim;
+	sy_instance sm, isn, timers;
+	const sy_tcp_sm_ops *smo;
+	const sy_isn_ops *isno;
+	const sy_timers_ops *tmo;
+	sy_tcb **hash;              /* by 4-tuple, chained */
+	size_t nhash, nconns;
+	sy_tcp_listener *lst[MAX_LISTENERS];
+	int nlst;
+	uint16_t next_port;
+	uint64_t next_id;
+	sy_tcp_observer obs;
+	void *obs_ctx;
 	sy_tcp_ep_stats st;
+	sy_tcb *zombies;            /* closed, freed after the current event */
 };
 
-const sy_tcp_ep_stats *sy_tcp_ep_stats_get(const sy_tcp_ep *ep)
+const sy_tcp_ep_stats *sy_tcp_ep_stats_get(const sy_tcp_ep *ep) { return &ep->st; }
+sy_node *sy_tcp_ep_node(const sy_tcp_ep *ep) { return ep->node; }
+sy_net *sy_tcp_ep_net(const sy_tcp_ep *ep) { return ep->net; }
+sy_tcp_ep *sy_tcp_listener_ep(const sy_tcp_listener *l) { return l->ep; }
+uint64_t sy_tcp_listener_overflows(const sy_tcp_listener *l) { return l->overflows; }
+
+void sy_tcp_ep_observe(sy_tcp_ep *ep, sy_tcp_observer fn, void *ctx)
 {
-	return &ep->st;
+	ep->obs = fn;
+	ep->obs_ctx = ctx;
 }
+
+/* ------------------------------------------------------------ output */
 
 int sy_tcp_ep_send(sy_tcp_ep *ep, const sy_ipv4 *ip, const sy_tcp *t,
 		   uint32_t len, sy_err *err)
@@ -39,71 +85,454 @@ int sy_tcp_ep_send(sy_tcp_ep *ep, const sy_ipv4 *ip, const sy_tcp *t,
 	return 0;
 }
 
+static sy_ipv4 ip_for(sy_tcp_ep *ep, uint32_t src, uint32_t dst)
+{
+	return (sy_ipv4){
+		.src = src, .dst = dst, .proto = SY_IPPROTO_TCP,
+		.ttl = TTL_DEFAULT, .id = sy_node_next_ip_id(ep->node), .df = true,
+	};
+}
+
+void sy_tcb_send(sy_tcb *c, uint8_t flags, uint32_t seq, uint32_t len)
+{
+	sy_ipv4 ip = ip_for(c->ep, c->laddr, c->raddr);
+	sy_tcp t = {
+		.sport = c->lport, .dport = c->rport, .seq = seq,
+		.ack = (flags & SY_TCP_ACK) ? c->rcv_nxt : 0, .flags = flags,
+		.window = (uint16_t)(c->rcv_wnd > 65535 ? 65535 : c->rcv_wnd),
+	};
+
+	if (flags & SY_TCP_RST)
+		c->st.rsts_sent++;
+	sy_tcp_ep_send(c->ep, &ip, &t, len, NULL);
+}
+
+void sy_tcp_send_reset(sy_tcp_ep *ep, const sy_seg *s, uint32_t seq,
+		       uint32_t ack, uint8_t flags)
+{
+	sy_ipv4 ip = ip_for(ep, s->dst, s->src);
+	sy_tcp t = { .sport = s->dport, .dport = s->sport, .seq = seq, .ack = ack,
+		     .flags = flags };
+
+	sy_tcp_ep_send(ep, &ip, &t, 0, NULL);
+}
+
 /* RFC 9293 3.10.7.1, the CLOSED state: every segment but a reset is
  * answered by a reset that the sender will accept.  A segment carrying an
  * ACK gets <SEQ=SEG.ACK><CTL=RST>; one without gets
- * <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>, where SEG.LEN counts SYN and
- * FIN. */
-static void refuse(sy_tcp_ep *ep, const sy_ipv4 *ip, const sy_tcp *t,
-		   uint32_t len)
+ * <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>. */
+void sy_tcp_refuse(sy_tcp_ep *ep, const sy_seg *s)
 {
-	sy_ipv4 rip = {
-		.src = ip->dst, .dst = ip->src, .proto = SY_IPPROTO_TCP,
-		.ttl = TTL_DEFAULT, .id = sy_node_next_ip_id(ep->node), .df = true,
-	};
-	sy_tcp r = { .sport = t->dport, .dport = t->sport };
-
-	if (t->flags & SY_TCP_RST)
+	if (s->flags & SY_TCP_RST)
 		return;
-	if (t->flags & SY_TCP_ACK) {
-		r.seq = t->ack;
-		r.flags = SY_TCP_RST;
-	} else {
-		r.seq = 0;
-		r.ack = t->seq + len + !!(t->flags & SY_TCP_SYN) + !!(t->flags & SY_TCP_FIN);
-		r.flags = SY_TCP_RST | SY_TCP_ACK;
-	}
-	sy_tcp_ep_send(ep, &rip, &r, 0, NULL);
+	if (s->flags & SY_TCP_ACK)
+		sy_tcp_send_reset(ep, s, s->ack, 0, SY_TCP_RST);
+	else
+		sy_tcp_send_reset(ep, s, 0, s->seq + sy_seg_len(s),
+				  SY_TCP_RST | SY_TCP_ACK);
 }
+
+/* ------------------------------------------------------------ tables */
+
+static size_t tuple_hash(size_t nhash, uint32_t raddr, uint16_t lport,
+			 uint16_t rport)
+{
+	uint64_t h = ((uint64_t)raddr << 32) ^ ((uint64_t)lport << 16) ^ rport;
+
+	h *= 0x9e3779b97f4a7c15ULL;
+	return (size_t)(h >> 32) & (nhash - 1);
+}
+
+/* Connections are keyed by (raddr, lport, rport): a node answers from the
+ * address a segment came to, and two connections differing only in the
+ * local address are not supported (one address per peer path). */
+static sy_tcb *lookup(const sy_tcp_ep *ep, uint32_t raddr, uint16_t lport,
+		      uint16_t rport)
+{
+	if (!ep->nhash)
+		return NULL;
+	for (sy_tcb *c = ep->hash[tuple_hash(ep->nhash, raddr, lport, rport)]; c; c = c->hnext)
+		if (c->raddr == raddr && c->lport == lport && c->rport == rport)
+			return c;
+	return NULL;
+}
+
+static int insert(sy_tcp_ep *ep, sy_tcb *c)
+{
+	if (2 * (ep->nconns + 1) > ep->nhash) {
+		size_t n = ep->nhash ? 2 * ep->nhash : 64;
+		sy_tcb **h = calloc(n, sizeof *h);
+
+		if (!h)
+			return -1;
+		for (size_t i = 0; i < ep->nhash; i++) {
+			sy_tcb *x = ep->hash[i];
+
+			while (x) {
+				sy_tcb *next = x->hnext;
+				size_t k = tuple_hash(n, x->raddr, x->lport, x->rport);
+
+				x->hnext = h[k];
+				h[k] = x;
+				x = next;
+			}
+		}
+		free(ep->hash);
+		ep->hash = h;
+		ep->nhash = n;
+	}
+	c->hnext = ep->hash[tuple_hash(ep->nhash, c->raddr, c->lport, c->rport)];
+	ep->hash[tuple_hash(ep->nhash, c->raddr, c->lport, c->rport)] = c;
+	ep->nconns++;
+	return 0;
+}
+
+static void unlink_conn(sy_tcb *c)
+{
+	sy_tcp_ep *ep = c->ep;
+	sy_tcb **pp = &ep->hash[tuple_hash(ep->nhash, c->raddr, c->lport, c->rport)];
+
+	for (; *pp; pp = &(*pp)->hnext)
+		if (*pp == c) {
+			*pp = c->hnext;
+			ep->nconns--;
+			return;
+		}
+}
+
+static sy_tcp_listener *find_listener(const sy_tcp_ep *ep, uint16_t port)
+{
+	for (int i = 0; i < ep->nlst; i++)
+		if (ep->lst[i]->port == port)
+			return ep->lst[i];
+	return NULL;
+}
+
+/* ------------------------------------------------------------ connections */
+
+static void timer_fire(sy_sim *sim, void *arg, uint64_t which)
+{
+	sy_tcb *c = arg;
+
+	c->timer[which] = SY_EVENT_NONE;
+	c->ep->smo->timeout(c, (int)which);
+}
+
+void sy_tcb_timer_set(sy_tcb *c, int which, sy_time after)
+{
+	sy_sim_cancel(c->ep->sim, c->timer[which]);
+	if (sy_sim_after(c->ep->sim, after, timer_fire, c, (uint64_t)which,
+			 &c->timer[which], NULL) < 0)
+		c->timer[which] = SY_EVENT_NONE;
+}
+
+void sy_tcb_timer_cancel(sy_tcb *c, int which)
+{
+	sy_sim_cancel(c->ep->sim, c->timer[which]);
+	c->timer[which] = SY_EVENT_NONE;
+}
+
+const sy_timer_limits *sy_tcb_limits(const sy_tcb *c)
+{
+	return c->ep->tmo->limits(c->ep->timers.state);
+}
+
+const sy_timers_ops *sy_tcb_timers(const sy_tcb *c, const void **st)
+{
+	*st = c->ep->timers.state;
+	return c->ep->tmo;
+}
+
+void sy_tcb_notify(sy_tcb *c, const char *what)
+{
+	if (c->ep->obs)
+		c->ep->obs(c->ep->obs_ctx, c, c->state, c->state, what);
+}
+
+static void free_later(sy_sim *sim, void *arg, uint64_t data)
+{
+	sy_tcb *c = arg;
+
+	for (sy_tcb **pp = &c->ep->zombies; *pp; pp = &(*pp)->hnext)
+		if (*pp == c) {
+			*pp = c->hnext;
+			break;
+		}
+	sy_tcb_notify(c, "freed");
+	free(c);
+}
+
+void sy_tcb_set_state(sy_tcb *c, sy_tcp_state s, const char *cause)
+{
+	sy_tcp_state old = c->state;
+
+	if (old == s)
+		return;
+	c->state = s;
+	if (c->listener && old == SY_TCP_SYN_RECEIVED)
+		c->listener->pending--;
+	if (c->ep->obs)
+		c->ep->obs(c->ep->obs_ctx, c, old, s, cause);
+	if (s == SY_TCP_CLOSED) {
+		for (int i = 0; i < SY_TCP_TIMERS; i++)
+			sy_tcb_timer_cancel(c, i);
+		unlink_conn(c);
+		/* Freed after the current event, so that the callers up the
+		 * stack can still look at it; kept on a list until then, so
+		 * that a simulator freed in between leaks nothing. */
+		c->hnext = c->ep->zombies;
+		c->ep->zombies = c;
+		if (sy_sim_after(c->ep->sim, 0, free_later, c, 0, NULL, NULL) < 0)
+			free_later(c->ep->sim, c, 0);
+	}
+}
+
+static sy_tcb *tcb_new(sy_tcp_ep *ep, uint32_t laddr, uint16_t lport,
+		       uint32_t raddr, uint16_t rport)
+{
+	sy_tcb *c = calloc(1, sizeof *c);
+	sy_isn_ctx ic = { laddr, raddr, lport, rport, sy_sim_now(ep->sim) };
+
+	if (!c)
+		return NULL;
+	c->ep = ep;
+	c->laddr = laddr;
+	c->raddr = raddr;
+	c->lport = lport;
+	c->rport = rport;
+	c->state = SY_TCP_CLOSED;
+	c->iss = ep->isno->isn(ep->isn.state, &ic);
+	c->snd_una = c->snd_nxt = c->iss;
+	c->rcv_wnd = 65535;
+	c->id = ++ep->next_id;
+	ep->tmo->rtt_init(ep->timers.state, &c->rtt);
+	if (insert(ep, c) < 0) {
+		free(c);
+		return NULL;
+	}
+	return c;
+}
+
+sy_tcb *sy_tcp_accept_new(sy_tcp_listener *l, const sy_seg *s)
+{
+	sy_tcb *c;
+
+	if (l->pending >= l->backlog) {
+		l->overflows++;
+		return NULL;
+	}
+	c = tcb_new(l->ep, s->dst, s->dport, s->src, s->sport);
+	if (!c)
+		return NULL;
+	c->listener = l;
+	l->pending++;
+	c->state = SY_TCP_LISTEN;
+	return c;
+}
+
+void sy_tcp_accept_ready(sy_tcb *c)
+{
+	sy_tcb_notify(c, "accepted");
+	c->listener = NULL;
+}
+
+sy_tcp_listener *sy_tcp_listen(sy_tcp_ep *ep, uint16_t port, int backlog,
+			       sy_err *err)
+{
+	sy_tcp_listener *l;
+
+	if (port == 0)
+		return sy_err_set(err, "listen: port 0 is not a port"), NULL;
+	if (find_listener(ep, port))
+		return sy_err_set(err, "listen: port %u is in use", port), NULL;
+	if (backlog < 1)
+		return sy_err_set(err, "listen: backlog must be at least 1"), NULL;
+	if (ep->nlst == MAX_LISTENERS)
+		return sy_err_set(err, "listen: at most %d listeners per node", MAX_LISTENERS), NULL;
+	l = calloc(1, sizeof *l);
+	if (!l)
+		return sy_err_set(err, "out of memory"), NULL;
+	l->ep = ep;
+	l->port = port;
+	l->backlog = backlog;
+	ep->lst[ep->nlst++] = l;
+	return l;
+}
+
+sy_tcb *sy_tcp_connect(sy_tcp_ep *ep, uint32_t raddr, uint16_t rport, sy_err *err)
+{
+	uint32_t laddr;
+	sy_tcb *c = NULL;
+
+	if (!sy_node_ifaces(ep->node))
+		return sy_err_set(err, "connect: node '%s' has no link", sy_node_name(ep->node)), NULL;
+	if (rport == 0)
+		return sy_err_set(err, "connect: port 0 is not a port"), NULL;
+	laddr = sy_node_addr(ep->node, 0);
+	/* The next free ephemeral port, cycling through the range. */
+	for (int tries = 0;; tries++) {
+		uint16_t p = ep->next_port;
+
+		if (tries > EPHEMERAL_HI - EPHEMERAL_LO)
+			return sy_err_set(err, "connect: no free ephemeral port"), NULL;
+		ep->next_port = p >= EPHEMERAL_HI ? EPHEMERAL_LO : (uint16_t)(p + 1);
+		if (!lookup(ep, raddr, p, rport) && !find_listener(ep, p)) {
+			c = tcb_new(ep, laddr, p, raddr, rport);
+			break;
+		}
+	}
+	if (!c)
+		return sy_err_set(err, "out of memory"), NULL;
+	ep->smo->connect(c);
+	return c;
+}
+
+void sy_tcp_close(sy_tcb *c)
+{
+	c->ep->smo->close(c);
+}
+
+void sy_tcp_abort(sy_tcb *c)
+{
+	c->ep->smo->abort(c);
+}
+
+/* ------------------------------------------------------------ input */
 
 static void input(void *ctx, sy_node *n, sy_packet *p)
 {
 	sy_tcp_ep *ep = ctx;
+	sy_tcp_listener *l;
 	sy_ipv4 ip;
 	sy_tcp t;
+	sy_seg s;
+	sy_tcb *c;
 
 	if (sy_ipv4_read(p, &ip, NULL) < 0 || sy_tcp_read(p, &t, NULL) < 0) {
 		ep->st.bad_segments++;
 		sy_net_release(ep->net, p);
 		return;
 	}
-	ep->st.segments_in++;
-	if (t.flags & SY_TCP_RST)
-		ep->st.rst_in++;
-	/* No sockets yet: every segment finds none. */
-	ep->st.no_socket++;
-	refuse(ep, &ip, &t, p->payload_len);
+	s = (sy_seg){
+		.src = ip.src, .dst = ip.dst, .sport = t.sport, .dport = t.dport,
+		.seq = t.seq, .ack = t.ack, .flags = t.flags, .win = t.window,
+		.len = p->payload_len,
+	};
 	sy_net_release(ep->net, p);
+	ep->st.segments_in++;
+	if (s.flags & SY_TCP_RST)
+		ep->st.rst_in++;
+	c = lookup(ep, s.src, s.dport, s.sport);
+	if (c) {
+		if (s.flags & SY_TCP_RST)
+			c->st.rsts_received++;
+		ep->smo->input(c, &s);
+		return;
+	}
+	l = find_listener(ep, s.dport);
+	if (l) {
+		ep->smo->listen_input(l, &s);
+		return;
+	}
+	ep->st.no_socket++;
+	sy_tcp_refuse(ep, &s);
 }
 
-sy_tcp_ep *sy_tcp_ep_new(sy_net *net, sy_node *n, sy_err *err)
-{
-	sy_tcp_ep *ep;
+/* ------------------------------------------------------------ endpoint */
 
-	if (sy_tcp_ep_of(n))
-		return sy_err_set(err, "node '%s' has a TCP endpoint already", sy_node_name(n)), NULL;
-	ep = calloc(1, sizeof *ep);
-	if (!ep) {
-		sy_err_set(err, "out of memory creating a TCP endpoint");
-		return NULL;
+static void ep_free(void *ctx)
+{
+	sy_tcp_ep *ep = ctx;
+
+	/* Connections still open are dropped with the network; their
+	 * pending events die with the simulator, which is freed first. */
+	for (size_t i = 0; i < ep->nhash; i++) {
+		sy_tcb *c = ep->hash[i];
+
+		while (c) {
+			sy_tcb *next = c->hnext;
+
+			free(c);
+			c = next;
+		}
 	}
-	ep->net = net;
-	ep->node = n;
-	sy_node_set_proto_owned(n, SY_IPPROTO_TCP, input, ep, free);
-	return ep;
+	while (ep->zombies) {
+		sy_tcb *c = ep->zombies;
+
+		ep->zombies = c->hnext;
+		free(c);
+	}
+	for (int i = 0; i < ep->nlst; i++)
+		free(ep->lst[i]);
+	free(ep->hash);
+	sy_instance_free(&ep->sm);
+	sy_instance_free(&ep->isn);
+	sy_instance_free(&ep->timers);
+	free(ep);
 }
 
 sy_tcp_ep *sy_tcp_ep_of(const sy_node *n)
 {
 	return sy_node_proto_ctx(n, SY_IPPROTO_TCP, input);
+}
+
+/* Takes the instance of kind in *in, or loads `def`; initializes it and,
+ * for ISN generators, gives it its random stream. */
+static int take(sy_tcp_ep *ep, sy_instance *dst, sy_instance *in,
+		const char *kind, const char *def, sy_err *err)
+{
+	const sy_plugin *p;
+
+	if (in && in->plugin) {
+		*dst = *in;
+		memset(in, 0, sizeof *in);
+	} else if (!(p = sy_plugin_load(kind, def, err)) || sy_instance_new(dst, p, err) < 0) {
+		return -1;
+	}
+	if (strcmp(dst->plugin->kind, kind) != 0)
+		return sy_err_set(err, "%s/%s is not a %s plugin", dst->plugin->kind,
+				  dst->plugin->name, kind);
+	return sy_instance_init(dst, ep->sim, err);
+}
+
+sy_tcp_ep *sy_tcp_ep_new(sy_net *net, sy_node *n, sy_tcp_ep_opts *o, sy_err *err)
+{
+	sy_tcp_ep *ep;
+	sy_rng r;
+
+	if (sy_tcp_ep_of(n)) {
+		sy_err_set(err, "node '%s' has a TCP endpoint already", sy_node_name(n));
+		goto fail_opts;
+	}
+	ep = calloc(1, sizeof *ep);
+	if (!ep) {
+		sy_err_set(err, "out of memory creating a TCP endpoint");
+		goto fail_opts;
+	}
+	ep->net = net;
+	ep->node = n;
+	ep->sim = sy_net_sim(net);
+	ep->next_port = EPHEMERAL_LO;
+	if (take(ep, &ep->sm, o ? &o->sm : NULL, "tcp", "rfc9293", err) < 0 ||
+	    take(ep, &ep->isn, o ? &o->isn : NULL, "isn", "rfc6528", err) < 0 ||
+	    take(ep, &ep->timers, o ? &o->timers : NULL, "timers", "rfc", err) < 0) {
+		ep_free(ep);
+		goto fail_opts;
+	}
+	ep->smo = ep->sm.plugin->ops;
+	ep->isno = ep->isn.plugin->ops;
+	ep->tmo = ep->timers.plugin->ops;
+	if (ep->isno->seed) {
+		sy_sim_stream(ep->sim, &r, "tcp-isn", sy_node_index(n));
+		ep->isno->seed(ep->isn.state, &r);
+	}
+	sy_node_set_proto_owned(n, SY_IPPROTO_TCP, input, ep, ep_free);
+	return ep;
+fail_opts:
+	if (o) {
+		sy_instance_free(&o->sm);
+		sy_instance_free(&o->isn);
+		sy_instance_free(&o->timers);
+	}
+	return NULL;
 }

@@ -21,18 +21,14 @@
 #include "trace.h"
 #include "units.h"
 
-#define MT_NODE "synack.node"
+#define MT_NODE SY_MT_NODE
 #define MT_LINK "synack.link"
 #define MT_LINKOPTS "synack.linkopts"
-#define MT_TCP "synack.tcp"
 
 #define PROTO_RAW 253 /* RFC 3692 experimental: node:send_raw packets */
 
-struct box {
-	void *ptr;
-};
 
-static struct sy_lua_sim *box_sim(lua_State *L, int idx)
+struct sy_lua_sim *sy_lua_box_sim(lua_State *L, int idx)
 {
 	struct sy_lua_sim *ls;
 
@@ -44,26 +40,26 @@ static struct sy_lua_sim *box_sim(lua_State *L, int idx)
 	return ls;
 }
 
-static sy_node *check_node(lua_State *L, int idx)
+sy_node *sy_lua_check_node(lua_State *L, int idx)
 {
-	struct box *b = luaL_checkudata(L, idx, MT_NODE);
+	struct sy_lua_box *b = luaL_checkudata(L, idx, MT_NODE);
 
-	box_sim(L, idx);
+	sy_lua_box_sim(L, idx);
 	return b->ptr;
 }
 
 static sy_link *check_link(lua_State *L, int idx)
 {
-	struct box *b = luaL_checkudata(L, idx, MT_LINK);
+	struct sy_lua_box *b = luaL_checkudata(L, idx, MT_LINK);
 
-	box_sim(L, idx);
+	sy_lua_box_sim(L, idx);
 	return b->ptr;
 }
 
 /* Pushes the box of ptr, creating it once.  sim_idx: the simulator. */
-static void push_box(lua_State *L, int sim_idx, void *ptr, const char *mt)
+void sy_lua_push_box(lua_State *L, int sim_idx, void *ptr, const char *mt)
 {
-	struct box *b;
+	struct sy_lua_box *b;
 
 	sim_idx = lua_absindex(L, sim_idx);
 	lua_getiuservalue(L, sim_idx, 3);
@@ -72,7 +68,7 @@ static void push_box(lua_State *L, int sim_idx, void *ptr, const char *mt)
 		return;
 	}
 	lua_pop(L, 1);
-	b = lua_newuserdatauv(L, sizeof *b, 1);
+	b = lua_newuserdatauv(L, sizeof *b, 2); /* 1: simulator, 2: for the class */
 	b->ptr = ptr;
 	luaL_setmetatable(L, mt);
 	lua_pushvalue(L, sim_idx);
@@ -82,7 +78,7 @@ static void push_box(lua_State *L, int sim_idx, void *ptr, const char *mt)
 	lua_remove(L, -2);
 }
 
-static sy_net *net_of(lua_State *L, struct sy_lua_sim *ls)
+sy_net *sy_lua_net_of(lua_State *L, struct sy_lua_sim *ls)
 {
 	sy_err err;
 
@@ -101,14 +97,14 @@ static int sim_node(lua_State *L)
 {
 	struct sy_lua_sim *ls = sy_lua_check_sim(L, 1);
 	const char *name = luaL_checkstring(L, 2);
-	sy_net *net = net_of(L, ls);
+	sy_net *net = sy_lua_net_of(L, ls);
 	sy_err err;
 	sy_node *n = sy_net_node(net, name, &err);
 
 	if (!n)
 		return luaL_error(L, "%s", err.msg);
 	sy_node_set_proto(n, PROTO_RAW, raw_sink, net);
-	push_box(L, 1, n, MT_NODE);
+	sy_lua_push_box(L, 1, n, MT_NODE);
 	return 1;
 }
 
@@ -120,7 +116,7 @@ static int sim_nodes(lua_State *L)
 
 	lua_createtable(L, (int)n, 0);
 	for (size_t i = 0; i < n; i++) {
-		push_box(L, 1, sy_net_node_at(ls->net, i), MT_NODE);
+		sy_lua_push_box(L, 1, sy_net_node_at(ls->net, i), MT_NODE);
 		lua_rawseti(L, -2, (lua_Integer)i + 1);
 	}
 	return 1;
@@ -256,7 +252,7 @@ static int sim_duplex_link(lua_State *L)
 		"rate", "delay", "mtu", "queue", "loss", "ab", "ba", "addresses", NULL,
 	};
 	struct sy_lua_sim *ls = sy_lua_check_sim(L, 1);
-	sy_node *a = check_node(L, 2), *b = check_node(L, 3);
+	sy_node *a = sy_lua_check_node(L, 2), *b = sy_lua_check_node(L, 3);
 	struct sy_lua_ctx *c;
 	unsigned seen[2] = { 0, 0 };
 	sy_link_opts *o;
@@ -316,13 +312,13 @@ static int sim_duplex_link(lua_State *L)
 	}
 	lua_pop(L, 1);
 
-	l = sy_net_link(net_of(L, ls), a, b, o, &err);
+	l = sy_net_link(sy_lua_net_of(L, ls), a, b, o, &err);
 	if (!l) {
 		sy_lua_where(L, where, sizeof where);
 		sy_err_prefix(&err, "%s", where);
 		return sy_lua_raise(L, err.msg);
 	}
-	push_box(L, 1, l, MT_LINK);
+	sy_lua_push_box(L, 1, l, MT_LINK);
 	return 1;
 }
 
@@ -332,7 +328,7 @@ static sy_trace *trace_of(lua_State *L, struct sy_lua_sim *ls)
 {
 	sy_err err;
 
-	if (!ls->trace && !(ls->trace = sy_trace_new(net_of(L, ls), &err)))
+	if (!ls->trace && !(ls->trace = sy_trace_new(sy_lua_net_of(L, ls), &err)))
 		luaL_error(L, "%s", err.msg);
 	return ls->trace;
 }
@@ -363,7 +359,7 @@ static int sim_trace(lua_State *L)
 
 /* ------------------------------------------------------------ objects */
 
-static void push_addr(lua_State *L, uint32_t a)
+void sy_lua_push_addr(lua_State *L, uint32_t a)
 {
 	char buf[16];
 
@@ -380,7 +376,7 @@ static void push_drops(lua_State *L, const uint64_t *drops)
 	}
 }
 
-static void set_int(lua_State *L, const char *k, uint64_t v)
+void sy_lua_set_int(lua_State *L, const char *k, uint64_t v)
 {
 	lua_pushinteger(L, (lua_Integer)v);
 	lua_setfield(L, -2, k);
@@ -394,30 +390,30 @@ static void set_num(lua_State *L, const char *k, double v)
 
 static int node_name(lua_State *L)
 {
-	lua_pushstring(L, sy_node_name(check_node(L, 1)));
+	lua_pushstring(L, sy_node_name(sy_lua_check_node(L, 1)));
 	return 1;
 }
 
 static int node_address(lua_State *L)
 {
-	sy_node *n = check_node(L, 1);
+	sy_node *n = sy_lua_check_node(L, 1);
 	lua_Integer i = luaL_optinteger(L, 2, 1);
 
 	if (i < 1 || (size_t)i > sy_node_ifaces(n))
 		return luaL_argerror(L, 2, lua_pushfstring(L, "node '%s' has %d interface(s)",
 					    sy_node_name(n), (int)sy_node_ifaces(n)));
-	push_addr(L, sy_node_addr(n, (size_t)i - 1));
+	sy_lua_push_addr(L, sy_node_addr(n, (size_t)i - 1));
 	return 1;
 }
 
 static int node_stats(lua_State *L)
 {
-	const sy_node_stats *s = sy_node_stats_get(check_node(L, 1));
+	const sy_node_stats *s = sy_node_stats_get(sy_lua_check_node(L, 1));
 
 	lua_createtable(L, 0, 4);
-	set_int(L, "sent", s->sent);
-	set_int(L, "received", s->received);
-	set_int(L, "forwarded", s->forwarded);
+	sy_lua_set_int(L, "sent", s->sent);
+	sy_lua_set_int(L, "received", s->received);
+	sy_lua_set_int(L, "forwarded", s->forwarded);
 	push_drops(L, s->drops);
 	lua_setfield(L, -2, "drops");
 	return 1;
@@ -475,7 +471,7 @@ static int node_send_raw(lua_State *L)
 	static const char *const known[] = { "to", "size", "ttl", "tcp", NULL };
 	static const char *const tcp_known[] = { "sport", "dport", "seq", "ack", "flags", "window", NULL };
 	struct sy_lua_sim *ls;
-	sy_node *n = check_node(L, 1), *to;
+	sy_node *n = sy_lua_check_node(L, 1), *to;
 	sy_packet *p;
 	int64_t size;
 	lua_Integer ttl;
@@ -483,12 +479,12 @@ static int node_send_raw(lua_State *L)
 	sy_ipv4 ip;
 	sy_err err;
 
-	ls = box_sim(L, 1);
+	ls = sy_lua_box_sim(L, 1);
 	luaL_checktype(L, 2, LUA_TTABLE);
 	lua_settop(L, 2);
 	sy_lua_check_options(L, 2, "send_raw", known);
 	lua_getfield(L, 2, "to");
-	to = check_node(L, -1);
+	to = sy_lua_check_node(L, -1);
 	lua_getfield(L, 2, "size");
 	size = lua_isnil(L, -1) ? 1000 : opt_size(L, -1, "size");
 	ttl = opt_int(L, 2, "ttl", 64, 1, 255, "send_raw");
@@ -571,21 +567,21 @@ static void push_packet(lua_State *L, const sy_packet *p)
 
 	lua_createtable(L, 0, 12);
 	if (sy_ipv4_read(p, &ip, NULL) == 0) {
-		push_addr(L, ip.src);
+		sy_lua_push_addr(L, ip.src);
 		lua_setfield(L, -2, "src");
-		push_addr(L, ip.dst);
+		sy_lua_push_addr(L, ip.dst);
 		lua_setfield(L, -2, "dst");
-		set_int(L, "ttl", ip.ttl);
-		set_int(L, "proto", ip.proto);
+		sy_lua_set_int(L, "ttl", ip.ttl);
+		sy_lua_set_int(L, "proto", ip.proto);
 	}
-	set_int(L, "size", p->len);
-	set_int(L, "len", p->payload_len);
+	sy_lua_set_int(L, "size", p->len);
+	sy_lua_set_int(L, "len", p->payload_len);
 	if (p->hdr[9] == SY_IPPROTO_TCP && sy_tcp_read(p, &t, NULL) == 0) {
-		set_int(L, "sport", t.sport);
-		set_int(L, "dport", t.dport);
-		set_int(L, "seq", t.seq);
-		set_int(L, "ack", t.ack);
-		set_int(L, "win", t.window);
+		sy_lua_set_int(L, "sport", t.sport);
+		sy_lua_set_int(L, "dport", t.dport);
+		sy_lua_set_int(L, "seq", t.seq);
+		sy_lua_set_int(L, "ack", t.ack);
+		sy_lua_set_int(L, "win", t.window);
 		flags_string(t.flags, buf);
 		lua_pushstring(L, buf);
 		lua_setfield(L, -2, "flags");
@@ -594,7 +590,7 @@ static void push_packet(lua_State *L, const sy_packet *p)
 	}
 }
 
-static void hook_input(void *ctx, sy_node *n, sy_packet *p)
+void sy_lua_hook_input(void *ctx, sy_node *n, sy_packet *p)
 {
 	struct hook *h = ctx;
 	struct sy_lua_sim *ls = h->ls;
@@ -630,8 +626,8 @@ static int proto_number(lua_State *L, int idx)
  * Per-packet Lua: for tests and teaching, not for bulk traffic. */
 static int node_on_receive(lua_State *L)
 {
-	sy_node *n = check_node(L, 1);
-	struct sy_lua_sim *ls = box_sim(L, 1);
+	sy_node *n = sy_lua_check_node(L, 1);
+	struct sy_lua_sim *ls = sy_lua_box_sim(L, 1);
 	int proto = proto_number(L, 2);
 	struct hook *h;
 
@@ -645,54 +641,13 @@ static int node_on_receive(lua_State *L)
 	h->ls = ls;
 	lua_pushvalue(L, 3);
 	h->ref = luaL_ref(L, LUA_REGISTRYINDEX);
-	sy_node_set_proto_owned(n, (uint8_t)proto, hook_input, h, free);
+	sy_node_set_proto_owned(n, (uint8_t)proto, sy_lua_hook_input, h, free);
 	return 0;
 }
 
-/* node:tcp(): the node's TCP endpoint, created on first use. */
-static int node_tcp(lua_State *L)
-{
-	sy_node *n = check_node(L, 1);
-	struct sy_lua_sim *ls = box_sim(L, 1);
-	sy_tcp_ep *ep = sy_tcp_ep_of(n);
-	sy_err err;
-
-	if (!lua_isnoneornil(L, 2))
-		return luaL_error(L, "tcp: takes no options yet");
-	if (!ep && sy_node_proto_ctx(n, SY_IPPROTO_TCP, hook_input))
-		return luaL_error(L, "tcp: node '%s' has an on_receive hook for TCP", sy_node_name(n));
-	if (!ep && !(ep = sy_tcp_ep_new(ls->net, n, &err)))
-		return luaL_error(L, "%s", err.msg);
-	lua_getiuservalue(L, 1, 1);
-	push_box(L, -1, ep, MT_TCP);
-	return 1;
-}
-
-static int tcp_stats(lua_State *L)
-{
-	struct box *b = luaL_checkudata(L, 1, MT_TCP);
-	const sy_tcp_ep_stats *s;
-
-	box_sim(L, 1);
-	s = sy_tcp_ep_stats_get(b->ptr);
-	lua_createtable(L, 0, 6);
-	set_int(L, "segments_in", s->segments_in);
-	set_int(L, "segments_out", s->segments_out);
-	set_int(L, "bad_segments", s->bad_segments);
-	set_int(L, "no_socket", s->no_socket);
-	set_int(L, "rst_out", s->rst_out);
-	set_int(L, "rst_in", s->rst_in);
-	return 1;
-}
-
-static const luaL_Reg tcp_methods[] = {
-	{ "stats", tcp_stats },
-	{ NULL, NULL },
-};
-
 static int node_tostring(lua_State *L)
 {
-	struct box *b = luaL_checkudata(L, 1, MT_NODE);
+	struct sy_lua_box *b = luaL_checkudata(L, 1, MT_NODE);
 
 	lua_pushfstring(L, "synack.node (%s)", sy_node_name(b->ptr));
 	return 1;
@@ -704,14 +659,14 @@ static void push_dir_stats(lua_State *L, const sy_link *l, int d, sy_time now)
 	double span = (double)(now - s.since) / 1e9;
 
 	lua_createtable(L, 0, 12);
-	set_int(L, "sent_packets", s.sent_packets);
-	set_int(L, "sent_bytes", s.sent_bytes);
-	set_int(L, "delivered_packets", s.delivered_packets);
-	set_int(L, "delivered_bytes", s.delivered_bytes);
-	set_int(L, "corrupted", s.corrupted);
-	set_int(L, "duplicated", s.duplicated);
-	set_int(L, "queue_max", s.queue_max);
-	set_int(L, "queue_now", sy_link_queue_packets(l, d));
+	sy_lua_set_int(L, "sent_packets", s.sent_packets);
+	sy_lua_set_int(L, "sent_bytes", s.sent_bytes);
+	sy_lua_set_int(L, "delivered_packets", s.delivered_packets);
+	sy_lua_set_int(L, "delivered_bytes", s.delivered_bytes);
+	sy_lua_set_int(L, "corrupted", s.corrupted);
+	sy_lua_set_int(L, "duplicated", s.duplicated);
+	sy_lua_set_int(L, "queue_max", s.queue_max);
+	sy_lua_set_int(L, "queue_now", sy_link_queue_packets(l, d));
 	set_num(L, "queue_avg", span > 0 ? s.queue_area / span : 0);
 	set_num(L, "utilization", span > 0 ? (double)s.busy / 1e9 / span : 0);
 	push_drops(L, s.drops);
@@ -721,7 +676,7 @@ static void push_dir_stats(lua_State *L, const sy_link *l, int d, sy_time now)
 static int link_stats(lua_State *L)
 {
 	sy_link *l = check_link(L, 1);
-	sy_time now = sy_sim_now(box_sim(L, 1)->sim);
+	sy_time now = sy_sim_now(sy_lua_box_sim(L, 1)->sim);
 
 	lua_createtable(L, 0, 2);
 	push_dir_stats(L, l, 0, now);
@@ -736,8 +691,8 @@ static int link_nodes(lua_State *L)
 	sy_link *l = check_link(L, 1);
 
 	lua_getiuservalue(L, 1, 1);
-	push_box(L, -1, sy_link_node(l, 0), MT_NODE);
-	push_box(L, -2, sy_link_node(l, 1), MT_NODE);
+	sy_lua_push_box(L, -1, sy_link_node(l, 0), MT_NODE);
+	sy_lua_push_box(L, -2, sy_link_node(l, 1), MT_NODE);
 	return 2;
 }
 
@@ -745,8 +700,8 @@ static int link_addresses(lua_State *L)
 {
 	sy_link *l = check_link(L, 1);
 
-	push_addr(L, sy_link_addr(l, 0));
-	push_addr(L, sy_link_addr(l, 1));
+	sy_lua_push_addr(L, sy_link_addr(l, 0));
+	sy_lua_push_addr(L, sy_link_addr(l, 1));
 	return 2;
 }
 
@@ -800,7 +755,7 @@ static int link_pcap(lua_State *L)
 	const char *path = luaL_checkstring(L, 2);
 	sy_err err;
 
-	if (sy_trace_pcap_link(trace_of(L, box_sim(L, 1)), l, path, &err) < 0)
+	if (sy_trace_pcap_link(trace_of(L, sy_lua_box_sim(L, 1)), l, path, &err) < 0)
 		return luaL_error(L, "%s", err.msg);
 	return 0;
 }
@@ -811,14 +766,14 @@ static int link_trace(lua_State *L)
 	const char *path = luaL_checkstring(L, 2);
 	sy_err err;
 
-	if (sy_trace_text_link(trace_of(L, box_sim(L, 1)), l, path, &err) < 0)
+	if (sy_trace_text_link(trace_of(L, sy_lua_box_sim(L, 1)), l, path, &err) < 0)
 		return luaL_error(L, "%s", err.msg);
 	return 0;
 }
 
 static int link_tostring(lua_State *L)
 {
-	struct box *b = luaL_checkudata(L, 1, MT_LINK);
+	struct sy_lua_box *b = luaL_checkudata(L, 1, MT_LINK);
 
 	lua_pushfstring(L, "synack.link (%s - %s)", sy_node_name(sy_link_node(b->ptr, 0)),
 			sy_node_name(sy_link_node(b->ptr, 1)));
@@ -830,7 +785,6 @@ static const luaL_Reg node_methods[] = {
 	{ "address", node_address },
 	{ "stats", node_stats },
 	{ "send_raw", node_send_raw },
-	{ "tcp", node_tcp },
 	{ "on_receive", node_on_receive },
 	{ NULL, NULL },
 };
@@ -859,7 +813,7 @@ void sy_lua_open_net(lua_State *L)
 {
 	sy_lua_new_class(L, MT_NODE, node_methods, NULL, node_tostring);
 	sy_lua_new_class(L, MT_LINK, link_methods, NULL, link_tostring);
-	sy_lua_new_class(L, MT_TCP, tcp_methods, NULL, NULL);
+	sy_lua_open_tcp(L);
 	luaL_newmetatable(L, MT_LINKOPTS);
 	lua_pushcfunction(L, linkopts_gc);
 	lua_setfield(L, -2, "__gc");

@@ -60,6 +60,26 @@ void sy_lua_new_class(lua_State *L, const char *name, const luaL_Reg *methods,
 		      lua_CFunction gc, lua_CFunction tostring);
 
 /* lnet.c: node and link classes, and sim:node / sim:duplex_link. */
+#define SY_MT_NODE "synack.node"
+
+/* A Lua handle on an object the simulator owns; its user value is the
+ * simulator.  ptr is NULL once the object is gone. */
+struct sy_lua_box {
+	void *ptr;
+};
+
 void sy_lua_open_net(lua_State *L);
+/* The simulator of the box at idx; raises if it is closed. */
+struct sy_lua_sim *sy_lua_box_sim(lua_State *L, int idx);
+sy_node *sy_lua_check_node(lua_State *L, int idx);
+/* Pushes the one box of ptr (class mt), creating it on first use. */
+void sy_lua_push_box(lua_State *L, int sim_idx, void *ptr, const char *mt);
+sy_net *sy_lua_net_of(lua_State *L, struct sy_lua_sim *ls);
+void sy_lua_hook_input(void *ctx, sy_node *n, sy_packet *p);
+void sy_lua_set_int(lua_State *L, const char *k, uint64_t v);
+void sy_lua_push_addr(lua_State *L, uint32_t a);
+
+/* ltcp.c: node:tcp and the endpoint and connection classes. */
+void sy_lua_open_tcp(lua_State *L);
 
 #endif

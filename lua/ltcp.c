@@ -1,0 +1,389 @@
+/* Lua binding of TCP: node:tcp{...}, endpoints and connections.
+ *
+ * Connections belong to their endpoint; a connection's box is emptied
+ * when the endpoint frees the record (after CLOSED), after which only
+ * conn:state() answers ("CLOSED").  Handlers run inside the simulator's
+ * events; a state change caused outside a run (a connect before sim:run)
+ * is not reported to handlers. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <lauxlib.h>
+#include <lua.h>
+
+#include "lpriv.h"
+#include "tcp.h"
+
+#define MT_TCP "synack.tcp"
+#define MT_CONN "synack.conn"
+
+/* Per endpoint: the simulator (for calls into Lua) and the registry
+ * reference of the endpoint's box, whose user value holds the Lua side:
+ * [1] = {port -> accept handler}, [2] = state handler. */
+struct lep {
+	struct sy_lua_sim *ls;
+	lua_State *L0;   /* the main state, for the registry */
+	int box_ref;
+};
+
+static sy_tcp_ep *check_ep(lua_State *L, int idx)
+{
+	struct sy_lua_box *b = luaL_checkudata(L, idx, MT_TCP);
+
+	sy_lua_box_sim(L, idx);
+	return b->ptr;
+}
+
+static sy_tcb *check_conn(lua_State *L, int idx)
+{
+	struct sy_lua_box *b = luaL_checkudata(L, idx, MT_CONN);
+
+	sy_lua_box_sim(L, idx);
+	if (!b->ptr)
+		luaL_error(L, "the connection is closed");
+	return b->ptr;
+}
+
+/* Pushes the box of connection c (user value 2: its handlers table). */
+static void push_conn(lua_State *L, int sim_idx, sy_tcb *c)
+{
+	sim_idx = lua_absindex(L, sim_idx);
+	sy_lua_push_box(L, sim_idx, c, MT_CONN);
+	if (lua_getiuservalue(L, -1, 2) != LUA_TTABLE) {
+		lua_pop(L, 1);
+		lua_newtable(L);
+		lua_setiuservalue(L, -2, 2);
+	} else {
+		lua_pop(L, 1);
+	}
+	c->user = lua_touserdata(L, -1);
+}
+
+/* Calls handler `name` of the connection box at idx with the values
+ * pushed after it (nargs), if there is one; pops the arguments. */
+static void call_conn(struct sy_lua_sim *ls, int idx, const char *name, int nargs)
+{
+	lua_State *L = ls->L;
+
+	lua_getiuservalue(L, idx, 2);
+	if (lua_getfield(L, -1, name) != LUA_TFUNCTION) {
+		lua_pop(L, 2 + nargs);
+		return;
+	}
+	lua_remove(L, -2);
+	lua_insert(L, -1 - nargs);
+	lua_pushvalue(L, idx);
+	lua_insert(L, -1 - nargs);
+	sy_lua_call(ls, nargs + 1);
+}
+
+static void observer(void *ctx, sy_tcb *c, sy_tcp_state from, sy_tcp_state to,
+		     const char *cause)
+{
+	struct lep *e = ctx;
+	struct sy_lua_sim *ls = e->ls;
+	lua_State *L = ls->L;
+	int top, sim, conn;
+
+	if (strcmp(cause, "freed") == 0) {
+		if (c->user)
+			((struct sy_lua_box *)c->user)->ptr = NULL;
+		return;
+	}
+	if (!ls->running || !L)
+		return;
+	top = lua_gettop(L);
+	lua_rawgeti(L, LUA_REGISTRYINDEX, e->box_ref);  /* endpoint box */
+	lua_getiuservalue(L, -1, 1);                    /* its simulator */
+	sim = lua_gettop(L);
+	push_conn(L, sim, c);
+	conn = lua_gettop(L);
+	if (from != to) {
+		/* the endpoint's state handler, then the connection's */
+		lua_getiuservalue(L, top + 1, 2);
+		if (lua_istable(L, -1) && lua_rawgeti(L, -1, 2) == LUA_TFUNCTION) {
+			lua_pushvalue(L, conn);
+			lua_pushstring(L, sy_tcp_state_name(from));
+			lua_pushstring(L, sy_tcp_state_name(to));
+			lua_pushstring(L, cause);
+			sy_lua_call(ls, 4);
+		}
+		lua_settop(L, conn);
+		lua_pushstring(L, sy_tcp_state_name(from));
+		lua_pushstring(L, sy_tcp_state_name(to));
+		lua_pushstring(L, cause);
+		call_conn(ls, conn, "state", 3);
+		if (to == SY_TCP_ESTABLISHED)
+			call_conn(ls, conn, "established", 0);
+		if (to == SY_TCP_CLOSED) {
+			lua_pushstring(L, cause);
+			call_conn(ls, conn, "closed", 1);
+		}
+	} else if (strcmp(cause, "accepted") == 0) {
+		lua_getiuservalue(L, top + 1, 2);
+		if (lua_istable(L, -1) && lua_rawgeti(L, -1, 1) == LUA_TTABLE &&
+		    lua_rawgeti(L, -1, c->lport) == LUA_TFUNCTION) {
+			lua_pushvalue(L, conn);
+			sy_lua_call(ls, 1);
+		}
+	} else {
+		/* "reset", "refused", "timeout" */
+		lua_pushstring(L, cause);
+		call_conn(ls, conn, strcmp(cause, "timeout") == 0 ? "error" : "reset", 1);
+	}
+	lua_settop(L, top);
+}
+
+/* Instances for the endpoint from the options table at idx. */
+static void ep_options(lua_State *L, int idx, struct sy_lua_ctx *c, sy_tcp_ep_opts *o)
+{
+	static const char *const known[] = { "state_machine", "isn", "timers", NULL };
+
+	if (lua_isnoneornil(L, idx))
+		return;
+	luaL_checktype(L, idx, LUA_TTABLE);
+	sy_lua_check_options(L, idx, "tcp", known);
+	lua_getfield(L, idx, "state_machine");
+	sy_lua_instance(L, c, "tcp", lua_gettop(L), "rfc9293", &o->sm);
+	lua_getfield(L, idx, "isn");
+	sy_lua_instance(L, c, "isn", lua_gettop(L), "rfc6528", &o->isn);
+	lua_getfield(L, idx, "timers");
+	sy_lua_instance(L, c, "timers", lua_gettop(L), "rfc", &o->timers);
+	lua_pop(L, 3);
+}
+
+static int opts_gc(lua_State *L)
+{
+	sy_tcp_ep_opts *o = lua_touserdata(L, 1);
+
+	sy_instance_free(&o->sm);
+	sy_instance_free(&o->isn);
+	sy_instance_free(&o->timers);
+	return 0;
+}
+
+/* node:tcp{state_machine=, isn=, timers=}: the node's TCP endpoint,
+ * created on first use (with these plugins; each defaults to synack.conf's
+ * choice).  Options on a later call are an error. */
+static int node_tcp(lua_State *L)
+{
+	sy_node *n = sy_lua_check_node(L, 1);
+	struct sy_lua_sim *ls = sy_lua_box_sim(L, 1);
+	sy_tcp_ep *ep = sy_tcp_ep_of(n);
+	struct sy_lua_ctx *c;
+	sy_tcp_ep_opts *o;
+	struct lep *e;
+	sy_err err;
+
+	lua_settop(L, 2);
+	lua_getiuservalue(L, 1, 1); /* 3: the simulator */
+	if (ep) {
+		if (!lua_isnil(L, 2))
+			return luaL_error(L, "tcp: node '%s' has its endpoint already; options go to the first call",
+					  sy_node_name(n));
+		sy_lua_push_box(L, 3, ep, MT_TCP);
+		return 1;
+	}
+	if (sy_node_proto_ctx(n, SY_IPPROTO_TCP, sy_lua_hook_input))
+		return luaL_error(L, "tcp: node '%s' has an on_receive hook for TCP", sy_node_name(n));
+	lua_getiuservalue(L, 3, 2);
+	c = lua_touserdata(L, -1);
+	lua_pop(L, 1);
+	o = lua_newuserdatauv(L, sizeof *o, 0); /* 4: freed by __gc on error */
+	memset(o, 0, sizeof *o);
+	lua_newtable(L);
+	lua_pushcfunction(L, opts_gc);
+	lua_setfield(L, -2, "__gc");
+	lua_setmetatable(L, -2);
+	ep_options(L, 2, c, o);
+	e = lua_newuserdatauv(L, sizeof *e, 0); /* 5: kept alive by the box */
+	e->ls = ls;
+	e->box_ref = LUA_NOREF;
+	ep = sy_tcp_ep_new(sy_lua_net_of(L, ls), n, o, &err);
+	if (!ep)
+		return luaL_error(L, "%s", err.msg);
+	sy_lua_push_box(L, 3, ep, MT_TCP);
+	lua_createtable(L, 2, 1);
+	lua_newtable(L);
+	lua_rawseti(L, -2, 1);       /* accept handlers by port */
+	lua_pushvalue(L, 5);
+	lua_setfield(L, -2, "lep");  /* keeps e alive */
+	lua_setiuservalue(L, -2, 2);
+	lua_pushvalue(L, -1);
+	e->box_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+	sy_tcp_ep_observe(ep, observer, e);
+	return 1;
+}
+
+static int ep_stats(lua_State *L)
+{
+	const sy_tcp_ep_stats *s = sy_tcp_ep_stats_get(check_ep(L, 1));
+
+	lua_createtable(L, 0, 6);
+	sy_lua_set_int(L, "segments_in", s->segments_in);
+	sy_lua_set_int(L, "segments_out", s->segments_out);
+	sy_lua_set_int(L, "bad_segments", s->bad_segments);
+	sy_lua_set_int(L, "no_socket", s->no_socket);
+	sy_lua_set_int(L, "rst_out", s->rst_out);
+	sy_lua_set_int(L, "rst_in", s->rst_in);
+	return 1;
+}
+
+/* ep:listen(port, {backlog = N}, function(conn) ... end) */
+static int ep_listen(lua_State *L)
+{
+	static const char *const known[] = { "backlog", NULL };
+	sy_tcp_ep *ep = check_ep(L, 1);
+	lua_Integer port = luaL_checkinteger(L, 2);
+	lua_Integer backlog = 128;
+	int fn = 3;
+	sy_err err;
+
+	luaL_argcheck(L, port > 0 && port <= 65535, 2, "port must be between 1 and 65535");
+	if (lua_istable(L, 3)) {
+		sy_lua_check_options(L, 3, "listen", known);
+		lua_getfield(L, 3, "backlog");
+		backlog = luaL_optinteger(L, -1, 128);
+		lua_pop(L, 1);
+		fn = 4;
+	}
+	luaL_argcheck(L, backlog >= 1 && backlog <= 1000000, 3, "backlog must be between 1 and 1000000");
+	if (!lua_isnoneornil(L, fn))
+		luaL_checktype(L, fn, LUA_TFUNCTION);
+	if (!sy_tcp_listen(ep, (uint16_t)port, (int)backlog, &err))
+		return luaL_error(L, "%s", err.msg);
+	if (!lua_isnoneornil(L, fn)) {
+		lua_getiuservalue(L, 1, 2);
+		lua_rawgeti(L, -1, 1);
+		lua_pushvalue(L, fn);
+		lua_rawseti(L, -2, port);
+	}
+	return 0;
+}
+
+/* ep:on_state(function(conn, from, to, cause) ... end): every state
+ * change of every connection of the endpoint. */
+static int ep_on_state(lua_State *L)
+{
+	check_ep(L, 1);
+	luaL_checktype(L, 2, LUA_TFUNCTION);
+	lua_getiuservalue(L, 1, 2);
+	lua_pushvalue(L, 2);
+	lua_rawseti(L, -2, 2);
+	return 0;
+}
+
+/* ep:connect(node_or_address, port) -> conn */
+static int ep_connect(lua_State *L)
+{
+	sy_tcp_ep *ep = check_ep(L, 1);
+	lua_Integer port = luaL_checkinteger(L, 3);
+	uint32_t addr;
+	sy_tcb *c;
+	sy_err err;
+
+	luaL_argcheck(L, port > 0 && port <= 65535, 3, "port must be between 1 and 65535");
+	if (lua_type(L, 2) == LUA_TSTRING) {
+		if (sy_ipv4_parse(lua_tostring(L, 2), &addr) < 0)
+			return luaL_argerror(L, 2, "not an IPv4 address");
+	} else {
+		sy_node *n = sy_lua_check_node(L, 2);
+
+		if (!sy_node_ifaces(n))
+			return luaL_argerror(L, 2, "the node has no link");
+		addr = sy_node_addr(n, 0);
+	}
+	c = sy_tcp_connect(ep, addr, (uint16_t)port, &err);
+	if (!c)
+		return luaL_error(L, "%s", err.msg);
+	lua_getiuservalue(L, 1, 1);
+	push_conn(L, -1, c);
+	return 1;
+}
+
+static int conn_on(lua_State *L)
+{
+	static const char *const events[] = {
+		"state", "established", "closed", "reset", "error", NULL,
+	};
+	int i;
+
+	luaL_checkudata(L, 1, MT_CONN);
+	i = luaL_checkoption(L, 2, NULL, events);
+	luaL_checktype(L, 3, LUA_TFUNCTION);
+	lua_getiuservalue(L, 1, 2);
+	lua_pushvalue(L, 3);
+	lua_setfield(L, -2, events[i]);
+	lua_settop(L, 1);
+	return 1;
+}
+
+static int conn_state(lua_State *L)
+{
+	struct sy_lua_box *b = luaL_checkudata(L, 1, MT_CONN);
+
+	lua_pushstring(L, b->ptr ? sy_tcp_state_name(((sy_tcb *)b->ptr)->state) : "CLOSED");
+	return 1;
+}
+
+static int conn_close(lua_State *L)
+{
+	sy_tcp_close(check_conn(L, 1));
+	return 0;
+}
+
+static int conn_abort(lua_State *L)
+{
+	sy_tcp_abort(check_conn(L, 1));
+	return 0;
+}
+
+static int conn_stats(lua_State *L)
+{
+	sy_tcb *c = check_conn(L, 1);
+
+	lua_createtable(L, 0, 12);
+	sy_lua_set_int(L, "syns_sent", c->st.syns_sent);
+	sy_lua_set_int(L, "synacks_sent", c->st.synacks_sent);
+	sy_lua_set_int(L, "retransmissions", c->st.retransmissions);
+	sy_lua_set_int(L, "rsts_sent", c->st.rsts_sent);
+	sy_lua_set_int(L, "rsts_received", c->st.rsts_received);
+	sy_lua_set_int(L, "challenge_acks", c->st.challenge_acks);
+	sy_lua_set_int(L, "iss", c->iss);
+	sy_lua_set_int(L, "irs", c->irs);
+	sy_lua_set_int(L, "snd_nxt", c->snd_nxt);
+	sy_lua_set_int(L, "rcv_nxt", c->rcv_nxt);
+	sy_lua_set_int(L, "lport", c->lport);
+	sy_lua_set_int(L, "rport", c->rport);
+	return 1;
+}
+
+static const luaL_Reg ep_methods[] = {
+	{ "stats", ep_stats },
+	{ "listen", ep_listen },
+	{ "connect", ep_connect },
+	{ "on_state", ep_on_state },
+	{ NULL, NULL },
+};
+
+static const luaL_Reg conn_methods[] = {
+	{ "on", conn_on },
+	{ "state", conn_state },
+	{ "close", conn_close },
+	{ "abort", conn_abort },
+	{ "stats", conn_stats },
+	{ NULL, NULL },
+};
+
+void sy_lua_open_tcp(lua_State *L)
+{
+	sy_lua_new_class(L, MT_TCP, ep_methods, NULL, NULL);
+	sy_lua_new_class(L, MT_CONN, conn_methods, NULL, NULL);
+	luaL_getmetatable(L, SY_MT_NODE);
+	lua_getfield(L, -1, "__index");
+	lua_pushcfunction(L, node_tcp);
+	lua_setfield(L, -2, "tcp");
+	lua_pop(L, 2);
+}

@@ -1,0 +1,447 @@
+/* The TCP state machine of RFC 9293, with RFC 5961's defences.
+ *
+ * Segment arrival follows RFC 9293 3.10.7 step by step: LISTEN
+ * (3.10.7.2), SYN-SENT (3.10.7.3), then for the other states (3.10.7.4)
+ * the sequence check, RST, SYN, ACK, text and FIN, each in its own
+ * function named after its step.  RFC 5961 replaces three rules: a reset is
+ * accepted only when its sequence number is exactly RCV.NXT (an in-window
+ * one gets a challenge ACK, 3.2), any SYN in a synchronized state gets a
+ * challenge ACK (4.2), and an ACK beyond what was sent is answered and
+ * dropped (5.2).
+ *
+ * Connections carry no data yet: in-order payload is acknowledged and
+ * counted in RCV.NXT, but not delivered; nothing but SYN and FIN is ever
+ * sent.  Challenge ACKs are not yet rate-limited. */
+#include "config.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "plugin.h"
+#include "tcp.h"
+
+/* ------------------------------------------------------------ sending */
+
+static void arm_retransmit(sy_tcb *c)
+{
+	const void *st;
+	const sy_timers_ops *t = sy_tcb_timers(c, &st);
+
+	sy_tcb_timer_set(c, SY_TCP_T_RETRANS, t->rto(st, &c->rtt));
+}
+
+static void send_syn(sy_tcb *c)
+{
+	sy_tcb_send(c, SY_TCP_SYN, c->iss, 0);
+	c->st.syns_sent++;
+}
+
+static void send_synack(sy_tcb *c)
+{
+	sy_tcb_send(c, SY_TCP_SYN | SY_TCP_ACK, c->iss, 0);
+	c->st.synacks_sent++;
+}
+
+static void send_ack(sy_tcb *c)
+{
+	sy_tcb_send(c, SY_TCP_ACK, c->snd_nxt, 0);
+}
+
+static void challenge_ack(sy_tcb *c)
+{
+	c->st.challenge_acks++;
+	send_ack(c);
+}
+
+/* Our FIN, first sent or resent. */
+static void send_fin(sy_tcb *c)
+{
+	sy_tcb_send(c, SY_TCP_FIN | SY_TCP_ACK, c->fin_seq, 0);
+}
+
+static void start_fin(sy_tcb *c, sy_tcp_state next, sy_time now)
+{
+	c->fin_seq = c->snd_nxt;
+	c->snd_nxt++;
+	c->retries = 0;
+	c->rtt_start = now;
+	send_fin(c);
+	arm_retransmit(c);
+	sy_tcb_set_state(c, next, "close");
+}
+
+/* An RTT sample from the segment timed at rtt_start, unless it was
+ * retransmitted (Karn). */
+static void rtt_sample(sy_tcb *c, sy_time now)
+{
+	const void *st;
+	const sy_timers_ops *t = sy_tcb_timers(c, &st);
+
+	if (c->retries == 0)
+		t->rtt_sample(st, &c->rtt, now - c->rtt_start);
+}
+
+static void enter_time_wait(sy_tcb *c, const char *cause)
+{
+	sy_tcb_timer_cancel(c, SY_TCP_T_RETRANS);
+	sy_tcb_timer_cancel(c, SY_TCP_T_FIN_WAIT_2);
+	sy_tcb_timer_set(c, SY_TCP_T_TIME_WAIT, sy_tcb_limits(c)->time_wait);
+	sy_tcb_set_state(c, SY_TCP_TIME_WAIT, cause);
+}
+
+/* ------------------------------------------------------------ user calls */
+
+static sy_time sim_now(sy_tcb *c)
+{
+	return sy_sim_now(sy_net_sim(sy_tcp_ep_net(c->ep)));
+}
+
+static void sm_connect(sy_tcb *c)
+{
+	c->snd_una = c->iss;
+	c->snd_nxt = c->iss + 1;
+	c->retries = 0;
+	c->rtt_start = sim_now(c);
+	send_syn(c);
+	arm_retransmit(c);
+	sy_tcb_set_state(c, SY_TCP_SYN_SENT, "connect");
+}
+
+static void sm_close(sy_tcb *c)
+{
+	switch (c->state) {
+	case SY_TCP_SYN_SENT:
+		sy_tcb_set_state(c, SY_TCP_CLOSED, "close");
+		break;
+	case SY_TCP_SYN_RECEIVED:
+	case SY_TCP_ESTABLISHED:
+		start_fin(c, SY_TCP_FIN_WAIT_1, sim_now(c));
+		break;
+	case SY_TCP_CLOSE_WAIT:
+		start_fin(c, SY_TCP_LAST_ACK, sim_now(c));
+		break;
+	default:
+		break; /* closing already */
+	}
+}
+
+static void sm_abort(sy_tcb *c)
+{
+	switch (c->state) {
+	case SY_TCP_SYN_RECEIVED:
+	case SY_TCP_ESTABLISHED:
+	case SY_TCP_FIN_WAIT_1:
+	case SY_TCP_FIN_WAIT_2:
+	case SY_TCP_CLOSE_WAIT:
+		sy_tcb_send(c, SY_TCP_RST, c->snd_nxt, 0);
+		break;
+	default:
+		break;
+	}
+	sy_tcb_set_state(c, SY_TCP_CLOSED, "abort");
+}
+
+/* ------------------------------------------------------------ timers */
+
+static void sm_timeout(sy_tcb *c, int which)
+{
+	const sy_timer_limits *lim = sy_tcb_limits(c);
+	const void *st;
+	const sy_timers_ops *t = sy_tcb_timers(c, &st);
+	int64_t limit;
+
+	if (which == SY_TCP_T_TIME_WAIT) {
+		sy_tcb_set_state(c, SY_TCP_CLOSED, "time_wait");
+		return;
+	}
+	if (which == SY_TCP_T_FIN_WAIT_2) {
+		sy_tcb_set_state(c, SY_TCP_CLOSED, "fin_wait_2 timeout");
+		return;
+	}
+	limit = c->state == SY_TCP_SYN_SENT ? lim->syn_retries :
+		c->state == SY_TCP_SYN_RECEIVED ? lim->synack_retries :
+		lim->data_retries;
+	if ((int64_t)c->retries >= limit) {
+		sy_tcb_notify(c, "timeout");
+		sy_tcb_set_state(c, SY_TCP_CLOSED, "timeout");
+		return;
+	}
+	c->retries++;
+	c->st.retransmissions++;
+	t->rtt_backoff(st, &c->rtt);
+	switch (c->state) {
+	case SY_TCP_SYN_SENT:
+		send_syn(c);
+		break;
+	case SY_TCP_SYN_RECEIVED:
+		send_synack(c);
+		break;
+	case SY_TCP_FIN_WAIT_1:
+	case SY_TCP_CLOSING:
+	case SY_TCP_LAST_ACK:
+		send_fin(c);
+		break;
+	default:
+		return;
+	}
+	arm_retransmit(c);
+}
+
+/* ------------------------------------------------------------ LISTEN */
+
+/* RFC 9293 3.10.7.2. */
+static void sm_listen_input(sy_tcp_listener *l, const sy_seg *s)
+{
+	sy_tcb *c;
+
+	if (s->flags & SY_TCP_RST)
+		return;
+	if (s->flags & SY_TCP_ACK) {
+		sy_tcp_send_reset(sy_tcp_listener_ep(l), s, s->ack, 0, SY_TCP_RST);
+		return;
+	}
+	if (!(s->flags & SY_TCP_SYN))
+		return;
+	c = sy_tcp_accept_new(l, s);
+	if (!c)
+		return; /* backlog full: dropped and counted */
+	c->irs = s->seq;
+	c->rcv_nxt = s->seq + 1;
+	c->snd_una = c->iss;
+	c->snd_nxt = c->iss + 1;
+	c->snd_wnd = s->win;
+	c->retries = 0;
+	c->rtt_start = sim_now(c);
+	send_synack(c);
+	arm_retransmit(c);
+	sy_tcb_set_state(c, SY_TCP_SYN_RECEIVED, "syn");
+}
+
+/* ------------------------------------------------------------ SYN-SENT */
+
+/* RFC 9293 3.10.7.3. */
+static void syn_sent_input(sy_tcb *c, const sy_seg *s)
+{
+	bool ack = s->flags & SY_TCP_ACK;
+
+	/* first: the ACK bit */
+	if (ack && (sy_seq_le(s->ack, c->iss) || sy_seq_gt(s->ack, c->snd_nxt))) {
+		if (!(s->flags & SY_TCP_RST))
+			sy_tcp_send_reset(c->ep, s, s->ack, 0, SY_TCP_RST);
+		return;
+	}
+	/* second: the RST bit; acceptable only with an acceptable ACK */
+	if (s->flags & SY_TCP_RST) {
+		if (ack) {
+			sy_tcb_notify(c, "refused");
+			sy_tcb_set_state(c, SY_TCP_CLOSED, "reset");
+		}
+		return;
+	}
+	/* fourth: the SYN bit */
+	if (!(s->flags & SY_TCP_SYN))
+		return;
+	c->irs = s->seq;
+	c->rcv_nxt = s->seq + 1;
+	c->snd_wnd = s->win;
+	if (ack)
+		c->snd_una = s->ack;
+	if (sy_seq_gt(c->snd_una, c->iss)) {
+		rtt_sample(c, sim_now(c));
+		sy_tcb_timer_cancel(c, SY_TCP_T_RETRANS);
+		send_ack(c);
+		sy_tcb_set_state(c, SY_TCP_ESTABLISHED, "syn-ack");
+	} else {
+		/* simultaneous open */
+		send_synack(c);
+		sy_tcb_set_state(c, SY_TCP_SYN_RECEIVED, "syn");
+	}
+}
+
+/* ------------------------------------------------------------ the others */
+
+/* First: is the segment acceptable (RFC 9293 3.10.7.4, the four cases)? */
+static bool acceptable(const sy_tcb *c, const sy_seg *s)
+{
+	uint32_t len = sy_seg_len(s), wnd = c->rcv_wnd;
+	bool first = sy_seq_le(c->rcv_nxt, s->seq) && sy_seq_lt(s->seq, c->rcv_nxt + wnd);
+
+	if (len == 0)
+		return wnd == 0 ? s->seq == c->rcv_nxt : first;
+	if (wnd == 0)
+		return false;
+	return first || (sy_seq_le(c->rcv_nxt, s->seq + len - 1) &&
+			 sy_seq_lt(s->seq + len - 1, c->rcv_nxt + wnd));
+}
+
+/* Second: the RST bit, with RFC 5961 3.2: exactly RCV.NXT resets, anything
+ * else in the window gets a challenge ACK.  Returns true when the segment
+ * is consumed. */
+static bool rst_step(sy_tcb *c, const sy_seg *s)
+{
+	if (!(s->flags & SY_TCP_RST))
+		return false;
+	if (s->seq != c->rcv_nxt) {
+		challenge_ack(c);
+		return true;
+	}
+	if (c->state == SY_TCP_SYN_RECEIVED && c->listener) {
+		/* a passive open returns to LISTEN: this record goes */
+		sy_tcb_set_state(c, SY_TCP_CLOSED, "reset");
+		return true;
+	}
+	if (c->state != SY_TCP_CLOSING && c->state != SY_TCP_LAST_ACK &&
+	    c->state != SY_TCP_TIME_WAIT)
+		sy_tcb_notify(c, c->state == SY_TCP_SYN_RECEIVED ? "refused" : "reset");
+	sy_tcb_set_state(c, SY_TCP_CLOSED, "reset");
+	return true;
+}
+
+/* Fourth: the SYN bit.  In SYN-RECEIVED after a passive open the record
+ * goes (back to LISTEN); in a synchronized state RFC 5961 4.2 answers any
+ * SYN with a challenge ACK. */
+static bool syn_step(sy_tcb *c, const sy_seg *s)
+{
+	if (!(s->flags & SY_TCP_SYN))
+		return false;
+	if (c->state == SY_TCP_SYN_RECEIVED && c->listener) {
+		sy_tcb_set_state(c, SY_TCP_CLOSED, "syn");
+		return true;
+	}
+	challenge_ack(c);
+	return true;
+}
+
+/* Fifth: the ACK field.  Returns true when the segment is consumed. */
+static bool ack_step(sy_tcb *c, const sy_seg *s)
+{
+	sy_time now = sim_now(c);
+
+	if (!(s->flags & SY_TCP_ACK))
+		return true;
+	if (c->state == SY_TCP_SYN_RECEIVED) {
+		if (sy_seq_lt(c->snd_una, s->ack) && sy_seq_le(s->ack, c->snd_nxt)) {
+			c->snd_una = s->ack;
+			c->snd_wnd = s->win;
+			rtt_sample(c, now);
+			sy_tcb_timer_cancel(c, SY_TCP_T_RETRANS);
+			sy_tcb_set_state(c, SY_TCP_ESTABLISHED, "ack");
+			if (c->listener)
+				sy_tcp_accept_ready(c);
+		} else {
+			sy_tcp_send_reset(c->ep, s, s->ack, 0, SY_TCP_RST);
+			return true;
+		}
+	}
+	/* RFC 5961 5.2: an ACK for what was never sent is answered and
+	 * dropped; an old duplicate is ignored. */
+	if (sy_seq_gt(s->ack, c->snd_nxt)) {
+		send_ack(c);
+		return true;
+	}
+	if (sy_seq_lt(c->snd_una, s->ack)) {
+		c->snd_una = s->ack;
+		c->snd_wnd = s->win;
+	}
+	/* Our FIN is acknowledged once SND.UNA passes it. */
+	if (c->snd_una == c->snd_nxt && c->fin_seq + 1 == c->snd_nxt &&
+	    c->state >= SY_TCP_FIN_WAIT_1 && c->state != SY_TCP_CLOSE_WAIT) {
+		switch (c->state) {
+		case SY_TCP_FIN_WAIT_1:
+			rtt_sample(c, now);
+			sy_tcb_timer_cancel(c, SY_TCP_T_RETRANS);
+			if (sy_tcb_limits(c)->fin_wait2 > 0)
+				sy_tcb_timer_set(c, SY_TCP_T_FIN_WAIT_2,
+						 sy_tcb_limits(c)->fin_wait2);
+			sy_tcb_set_state(c, SY_TCP_FIN_WAIT_2, "ack of fin");
+			break;
+		case SY_TCP_CLOSING:
+			enter_time_wait(c, "ack of fin");
+			break;
+		case SY_TCP_LAST_ACK:
+			sy_tcb_set_state(c, SY_TCP_CLOSED, "ack of fin");
+			return true;
+		default:
+			break;
+		}
+	}
+	return false;
+}
+
+/* Seventh and eighth: payload (acknowledged, not yet delivered) and FIN. */
+static void text_and_fin(sy_tcb *c, const sy_seg *s)
+{
+	bool fin = s->flags & SY_TCP_FIN;
+
+	if (s->len && c->state >= SY_TCP_ESTABLISHED && c->state <= SY_TCP_FIN_WAIT_2) {
+		if (s->seq == c->rcv_nxt)
+			c->rcv_nxt += s->len;
+		else
+			fin = false; /* out of order: a FIN past a gap waits */
+		if (!fin)
+			send_ack(c);
+	}
+	if (!fin || s->seq + s->len != c->rcv_nxt)
+		return;
+	c->rcv_nxt++;
+	send_ack(c);
+	switch (c->state) {
+	case SY_TCP_SYN_RECEIVED:
+	case SY_TCP_ESTABLISHED:
+		sy_tcb_set_state(c, SY_TCP_CLOSE_WAIT, "fin");
+		break;
+	case SY_TCP_FIN_WAIT_1:
+		sy_tcb_set_state(c, SY_TCP_CLOSING, "fin");
+		break;
+	case SY_TCP_FIN_WAIT_2:
+		enter_time_wait(c, "fin");
+		break;
+	default:
+		break;
+	}
+}
+
+static void sm_input(sy_tcb *c, const sy_seg *s)
+{
+	if (c->state == SY_TCP_SYN_SENT) {
+		syn_sent_input(c, s);
+		return;
+	}
+	/* TIME-WAIT: a retransmission of the peer's FIN is acknowledged and
+	 * restarts the 2 MSL wait (3.10.7.4, eighth). */
+	if (c->state == SY_TCP_TIME_WAIT && (s->flags & SY_TCP_FIN) &&
+	    !(s->flags & SY_TCP_RST) && s->seq + sy_seg_len(s) == c->rcv_nxt) {
+		send_ack(c);
+		sy_tcb_timer_set(c, SY_TCP_T_TIME_WAIT, sy_tcb_limits(c)->time_wait);
+		return;
+	}
+	/* first: sequence number */
+	if (!acceptable(c, s)) {
+		if (!(s->flags & SY_TCP_RST))
+			send_ack(c);
+		return;
+	}
+	if (rst_step(c, s) || syn_step(c, s) || ack_step(c, s))
+		return;
+	text_and_fin(c, s);
+}
+
+static const sy_tcp_sm_ops ops = {
+	.connect = sm_connect,
+	.listen_input = sm_listen_input,
+	.input = sm_input,
+	.close = sm_close,
+	.abort = sm_abort,
+	.timeout = sm_timeout,
+};
+
+static const sy_plugin desc = {
+	.abi = SY_PLUGIN_ABI,
+	.kind = "tcp",
+	.name = "rfc9293",
+	.summary = "RFC 9293 state machine with RFC 5961's defences (no data path yet)",
+	.state_size = 1,
+	.ops = &ops,
+};
+
+SY_PLUGIN_EXPORT(desc)
