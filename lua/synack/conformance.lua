@@ -11,6 +11,15 @@
 --   tolerance SECONDS   the window for '>' lines (default 0.001)
 --   ports PEER DUT      the peers' ports (default 40000 80)
 --   rtt SECONDS         round-trip time of the link (default 0: none)
+--   isn N               the endpoint's ISN (a fixed generator; default 0)
+--   timers NAME         only run under this timer profile (default: the
+--                       case runs under every profile it is given)
+--   listen              the endpoint listens on its port from the start
+--   TIME connect        the endpoint connects to the peer's port
+--   TIME close          the endpoint closes its connection
+--   TIME abort          the endpoint aborts its connection
+--   TIME state NAME     the endpoint's connection is in state NAME
+--                       (LISTEN or CLOSED when there is none)
 --
 -- TIME is seconds from the start ("0.1") or from the previous line
 -- ("+0.05").  SEGMENT is
@@ -23,7 +32,10 @@
 -- (run the endpoint with a fixed ISN to know its numbers).  In a '>' line,
 -- ack and win are checked only when given.  Every segment the endpoint
 -- sends must match the next '>' line in order; a segment sent where none
--- is expected, or a '>' line with no segment, fails the case.
+-- is expected, or a '>' line with no segment, fails the case.  The case
+-- ends with its last line (plus the tolerance): what the endpoint would
+-- do later is not checked.  After a connect, the endpoint's port is the
+-- ephemeral port of its first segment.
 --
 --   local conformance = require "synack.conformance"
 --   local ok, report = conformance.run("tests/tcp/closed_syn.case")
@@ -98,17 +110,32 @@ function M.parse(path)
     elseif words[1] == "ports" then
       case.peer_port, case.dut_port = math.tointeger(words[2]), math.tointeger(words[3])
       if not case.peer_port or not case.dut_port then error(where .. ": expected two port numbers", 0) end
+    elseif words[1] == "isn" then
+      case.isn = math.tointeger(words[2])
+      if not case.isn or case.isn < 0 or case.isn > 0xffffffff then error(where .. ": expected an ISN", 0) end
+    elseif words[1] == "timers" then
+      case.only_timers = words[2]
+      if not case.only_timers then error(where .. ": expected a timer profile", 0) end
+    elseif words[1] == "listen" then
+      case.listen = true
     else
       local rel, num = words[1]:match("^(%+?)([%d.]+)$")
       if not num or not tonumber(num) then error(("%s: expected a time, got '%s'"):format(where, words[1]), 0) end
       t = (rel == "+" and t or 0) + tonumber(num)
       local dir = words[2]
-      if dir ~= "<" and dir ~= ">" then
-        error(("%s: expected '<' or '>' after the time, got '%s'"):format(where, tostring(dir)), 0)
+      if dir == "connect" or dir == "close" or dir == "abort" then
+        case.steps[#case.steps + 1] = { time = t, dir = dir, where = where }
+      elseif dir == "state" then
+        if not words[3] then error(where .. ": expected a state name", 0) end
+        case.steps[#case.steps + 1] = { time = t, dir = dir, state = words[3], where = where }
+      elseif dir ~= "<" and dir ~= ">" then
+        error(("%s: expected '<', '>', connect, close, abort or state after the time, got '%s'"):format(
+          where, tostring(dir)), 0)
+      else
+        local seg = parse_segment(words, 3, where)
+        seg.time, seg.dir, seg.where = t, dir, where
+        case.steps[#case.steps + 1] = seg
       end
-      local seg = parse_segment(words, 3, where)
-      seg.time, seg.dir, seg.where = t, dir, where
-      case.steps[#case.steps + 1] = seg
     end
   end
   f:close()
@@ -120,22 +147,35 @@ local function describe(p)
     p.seq, p.seq + p.len, p.len, p.ack, p.win)
 end
 
--- Runs a case; `setup(sim, dut)` may configure the endpoint under test
--- (default: a TCP endpoint with no listener).  Returns true, or false and
--- a report naming the first mismatch.
-function M.run(path, setup)
+-- Runs a case under a timer profile (default "rfc").  Returns true, or
+-- false and a report of every mismatch; a case restricted to another
+-- profile returns true, "skipped".
+function M.run(path, timers)
   local case = M.parse(path)
+  timers = timers or "rfc"
+  if case.only_timers and case.only_timers ~= timers then return true, "skipped" end
   local sim = synack.simulator{}
   local peer, dut = sim:node("peer"), sim:node("dut")
   sim:duplex_link(peer, dut, {rate = "100Gbps", delay = case.rtt / 2})
-  if setup then setup(sim, dut) else dut:tcp() end
+  local ep = dut:tcp{isn = {"fixed", value = case.isn or 0}, timers = timers}
+  local conn
+  ep:on_state(function(c) conn = c end)
+  if case.listen then ep:listen(case.dut_port) end
   local failures = {}
   local expected = {}
   for _, s in ipairs(case.steps) do
     if s.dir == ">" then expected[#expected + 1] = s end
   end
   local next_expected = 1
+  local dut_port = case.dut_port
+  local learn_port = false
+  for _, st in ipairs(case.steps) do
+    if st.dir == "connect" then learn_port = true end
+  end
   peer:on_receive("tcp", function(p)
+    if learn_port then
+      dut_port, learn_port = p.sport, false
+    end
     local now = sim:now()
     local e = expected[next_expected]
     if not e then
@@ -149,7 +189,7 @@ function M.run(path, setup)
     if p.len ~= e.len then bad[#bad + 1] = "len" end
     if e.ack and p.ack ~= e.ack then bad[#bad + 1] = "ack" end
     if e.win and p.win ~= e.win then bad[#bad + 1] = "win" end
-    if p.sport ~= case.dut_port or p.dport ~= case.peer_port then bad[#bad + 1] = "ports" end
+    if p.sport ~= dut_port or p.dport ~= case.peer_port then bad[#bad + 1] = "ports" end
     if now < e.time - 1e-9 or now > e.time + case.tolerance then bad[#bad + 1] = "time" end
     if #bad > 0 then
       failures[#failures + 1] = ("%s: expected %s %d:%d(%d)%s%s at %.6f, got %s at %.6f (%s differ)"):format(
@@ -159,15 +199,38 @@ function M.run(path, setup)
     end
   end)
   for _, s in ipairs(case.steps) do
-    if s.dir == "<" then
+    if s.dir == "connect" then
+      sim:at(s.time, function()
+        local ok, e = pcall(ep.connect, ep, peer, case.peer_port)
+        if not ok then failures[#failures + 1] = s.where .. ": connect failed: " .. tostring(e) end
+      end)
+    elseif s.dir == "close" or s.dir == "abort" then
+      sim:at(s.time, function()
+        if not conn or conn:state() == "CLOSED" then
+          failures[#failures + 1] = s.where .. ": no connection to " .. s.dir
+        else
+          conn[s.dir](conn)
+        end
+      end)
+    elseif s.dir == "state" then
+      sim:at(s.time, function()
+        local got = conn and conn:state() or (case.listen and "LISTEN" or "CLOSED")
+        if got == "CLOSED" and case.listen then got = "LISTEN" end
+        if got ~= s.state then
+          failures[#failures + 1] = ("%s: expected state %s at %.6f, got %s"):format(s.where, s.state, s.time, got)
+        end
+      end)
+    elseif s.dir == "<" then
       sim:at(s.time, function()
         peer:send_raw{to = dut, size = 40 + s.len, tcp = {
-          sport = case.peer_port, dport = case.dut_port, seq = s.seq,
+          sport = case.peer_port, dport = dut_port, seq = s.seq,
           ack = s.ack or 0, window = s.win or 65535, flags = s.names}}
       end)
     end
   end
-  sim:run()
+  local last = 0
+  for _, st in ipairs(case.steps) do last = math.max(last, st.time) end
+  sim:run{stop = last + case.tolerance}
   for i = next_expected, #expected do
     local e = expected[i]
     failures[#failures + 1] = ("%s: expected %s %d:%d(%d) at %.6f, nothing was sent"):format(
