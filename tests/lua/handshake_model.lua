@@ -1,0 +1,90 @@
+-- Handshake latency under independent loss against Cardwell's model
+-- (INFOCOM 2000) in the truncated form that matches synack's
+-- retransmission behaviour.
+--
+-- The client retransmits its SYN after Ts, 2Ts, 4Ts, ... (at most Rc
+-- times, giving up Ts(2^(Rc+1) - 1) after the first).  A server in
+-- SYN_RECEIVED retransmits its SYN-ACK on its own doubling timer from Ts (at
+-- most Rs times, then the record goes back to LISTEN) and answers a
+-- retransmitted SYN with a bare ACK (RFC 9293's sequence check), which does
+-- not help the client.  So the handshake is Cardwell's two sequential
+-- phases, SYN then SYN-ACK: with i SYN losses and j SYN-ACK losses the
+-- client is ESTABLISHED at RTT + Ts(2^i - 1) + Ts(2^j - 1).  One addition
+-- to the published form: when all Rs + 1 SYN-ACKs are lost, the server is
+-- back in LISTEN and a later SYN of the client starts a second SYN-ACK
+-- phase.  model() enumerates every such path exactly.
+local synack = require "synack"
+local T = dofile(debug.getinfo(1, "S").source:match("^@(.*/)") .. "testlib.lua")
+local check = T.check
+
+local TS, RC, RS = 1.0, 6, 5
+local DELAY = 0.05
+local RTT = 2 * DELAY + 2 * 40 * 8 / 1e9  -- two 40-byte segments at 1 Gbit/s
+
+-- The model: mean and variance of the handshake time given success, and
+-- the failure probability, by enumerating the loss paths.
+local function model(p)
+  local H = RTT / 2
+  local giveup = TS * (2 ^ (RC + 1) - 1)
+  local m0, m1, m2 = 0, 0, 0
+  -- The server is in LISTEN from `free` on; client SYNs k >= k0 remain;
+  -- `w` is the probability of the path so far.
+  local function client(k0, free, w)
+    for k = k0, RC do
+      local arrive = TS * (2 ^ k - 1) + H
+      if arrive >= free then
+        -- SYN k arrives (prob 1 - p) and opens a SYN-ACK phase
+        local wk = w * (1 - p)
+        for j = 0, RS do
+          local t = arrive + TS * (2 ^ j - 1) + H
+          local wj = wk * p ^ j * (1 - p)
+          if t <= giveup then
+            m0, m1, m2 = m0 + wj, m1 + wj * t, m2 + wj * t * t
+          end
+        end
+        client(k + 1, arrive + TS * (2 ^ (RS + 1) - 1), wk * p ^ (RS + 1))
+        w = w * p -- or SYN k is lost
+      end
+    end
+  end
+  client(0, 0, 1)
+  local mean = m1 / m0
+  return mean, m2 / m0 - mean * mean, 1 - m0
+end
+
+-- One handshake per simulator, each with its own seed.
+local function sample(p, n)
+  local sum, ok = 0, 0
+  for seed = 1, n do
+    local sim = synack.simulator{seed = seed}
+    local a, b = sim:node("a"), sim:node("b")
+    sim:duplex_link(a, b, {rate = "1Gbps", delay = DELAY, loss = {"bernoulli", p = p}})
+    b:tcp{timers = "linux"}:listen(80)
+    local ta = a:tcp{timers = "linux"}
+    local done
+    sim:at(0, function()
+      ta:connect(b, 80):on("established", function() done = sim:now() end)
+    end)
+    sim:run{stop = 200}
+    if done then
+      sum, ok = sum + done, ok + 1
+    end
+    sim:close()
+  end
+  return sum / ok, 1 - ok / n
+end
+
+-- Tolerances: four standard errors of the sample mean (the model's own
+-- variance over the successes) and of the failure fraction.
+for _, case in ipairs({ {p = 0.1, n = 3000}, {p = 0.3, n = 3000}, {p = 0.5, n = 4000} }) do
+  local mean, var, pfail = model(case.p)
+  local got, gotfail = sample(case.p, case.n)
+  local se = math.sqrt(var / (case.n * (1 - pfail)))
+  local sef = math.sqrt(pfail * (1 - pfail) / case.n)
+  print(string.format("p=%.1f: mean %.4f s (model %.4f, se %.4f), failures %.4f (model %.4f, se %.4f)",
+    case.p, got, mean, se, gotfail, pfail, sef))
+  check(math.abs(got - mean) < 4 * se, "p=%g: mean handshake time %.4f s, model %.4f s (4 se = %.4f)",
+        case.p, got, mean, 4 * se)
+  check(math.abs(gotfail - pfail) <= 4 * sef + 1e-9, "p=%g: failure fraction %.4f, model %.4f (4 se = %.4f)",
+        case.p, gotfail, pfail, 4 * sef)
+end
