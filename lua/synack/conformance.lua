@@ -12,6 +12,7 @@
 --   ports PEER DUT      the peers' ports (default 40000 80)
 --   rtt SECONDS         round-trip time of the link (default 0: none)
 --   isn N               the endpoint's ISN (a fixed generator; default 0)
+--   state_machine NAME  the endpoint's state-machine plugin (default rfc9293)
 --   timers NAME         only run under this timer profile (default: the
 --                       case runs under every profile it is given)
 --   listen              the endpoint listens on its port from the start
@@ -116,6 +117,9 @@ function M.parse(path)
     elseif words[1] == "timers" then
       case.only_timers = words[2]
       if not case.only_timers then error(where .. ": expected a timer profile", 0) end
+    elseif words[1] == "state_machine" then
+      case.sm = words[2]
+      if not case.sm then error(where .. ": expected a state-machine plugin name", 0) end
     elseif words[1] == "listen" then
       case.listen = true
     else
@@ -157,7 +161,8 @@ function M.run(path, timers)
   local sim = synack.simulator{}
   local peer, dut = sim:node("peer"), sim:node("dut")
   sim:duplex_link(peer, dut, {rate = "100Gbps", delay = case.rtt / 2})
-  local ep = dut:tcp{isn = {"fixed", value = case.isn or 0}, timers = timers}
+  local ep = dut:tcp{isn = {"fixed", value = case.isn or 0}, timers = timers,
+                     state_machine = case.sm or "rfc9293"}
   local conn
   ep:on_state(function(c) conn = c end)
   if case.listen then ep:listen(case.dut_port) end

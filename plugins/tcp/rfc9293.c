@@ -11,7 +11,13 @@
  *
  * Connections carry no data yet: in-order payload is acknowledged and
  * counted in RCV.NXT, but not delivered; nothing but SYN and FIN is ever
- * sent.  Challenge ACKs are not yet rate-limited. */
+ * sent.  Challenge ACKs are not yet rate-limited.
+ *
+ * Built with SY_TWOWAY, the same file is the teaching plugin `twoway`: a
+ * two-way handshake, in which the server is ESTABLISHED as soon as it has
+ * answered a SYN and the client sends no third segment.  Nothing then tells
+ * the server that a SYN was an old duplicate: the experiment that shows why
+ * TCP needs the third segment. */
 #include "config.h"
 
 #include <stdbool.h>
@@ -213,8 +219,14 @@ static void sm_listen_input(sy_tcp_listener *l, const sy_seg *s)
 	c->retries = 0;
 	c->rtt_start = sim_now(c);
 	send_synack(c);
+#ifdef SY_TWOWAY
+	sy_tcb_set_state(c, SY_TCP_SYN_RECEIVED, "syn");
+	sy_tcb_set_state(c, SY_TCP_ESTABLISHED, "syn (two-way handshake)");
+	sy_tcp_accept_ready(c);
+#else
 	arm_retransmit(c);
 	sy_tcb_set_state(c, SY_TCP_SYN_RECEIVED, "syn");
+#endif
 }
 
 /* ------------------------------------------------------------ SYN-SENT */
@@ -249,7 +261,9 @@ static void syn_sent_input(sy_tcb *c, const sy_seg *s)
 	if (sy_seq_gt(c->snd_una, c->iss)) {
 		rtt_sample(c, sim_now(c));
 		sy_tcb_timer_cancel(c, SY_TCP_T_RETRANS);
-		send_ack(c);
+#ifndef SY_TWOWAY
+		send_ack(c); /* the third segment */
+#endif
 		sy_tcb_set_state(c, SY_TCP_ESTABLISHED, "syn-ack");
 	} else {
 		/* simultaneous open */
@@ -438,8 +452,13 @@ static const sy_tcp_sm_ops ops = {
 static const sy_plugin desc = {
 	.abi = SY_PLUGIN_ABI,
 	.kind = "tcp",
+#ifdef SY_TWOWAY
+	.name = "twoway",
+	.summary = "teaching: a two-way handshake (server ESTABLISHED on the SYN)",
+#else
 	.name = "rfc9293",
 	.summary = "RFC 9293 state machine with RFC 5961's defences (no data path yet)",
+#endif
 	.state_size = 1,
 	.ops = &ops,
 };

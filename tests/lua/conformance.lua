@@ -13,7 +13,7 @@ local cases = {
   "simultaneous_close", "time_wait_refin", "rst_in_window", "rst_out_of_window",
   "syn_in_established", "out_of_window", "ack_too_far", "listen_ack",
   "synrecv_bad_ack", "synrecv_rst", "syn_retries_linux", "syn_retries_rfc",
-  "synack_retries_linux",
+  "synack_retries_linux", "twoway_passive", "twoway_active", "old_duplicate_syn",
 }
 local dir = here .. "../tcp/"
 local failed, ran = 0, 0
