@@ -56,6 +56,7 @@ sy_node *sy_tcp_ep_node(const sy_tcp_ep *ep) { return ep->node; }
 sy_net *sy_tcp_ep_net(const sy_tcp_ep *ep) { return ep->net; }
 sy_tcp_ep *sy_tcp_listener_ep(const sy_tcp_listener *l) { return l->ep; }
 uint64_t sy_tcp_listener_overflows(const sy_tcp_listener *l) { return l->overflows; }
+int sy_tcp_listener_pending(const sy_tcp_listener *l) { return l->pending; }
 
 void sy_tcp_ep_observe(sy_tcp_ep *ep, sy_tcp_observer fn, void *ctx)
 {

@@ -190,6 +190,7 @@ sy_node *sy_tcp_ep_node(const sy_tcp_ep *ep);
 sy_net *sy_tcp_ep_net(const sy_tcp_ep *ep);
 sy_tcp_ep *sy_tcp_listener_ep(const sy_tcp_listener *l);
 uint64_t sy_tcp_listener_overflows(const sy_tcp_listener *l);
+int sy_tcp_listener_pending(const sy_tcp_listener *l);
 
 /* Listens on port (backlog: most connections waiting for accept plus
  * those in SYN_RECEIVED).  Errors: port in use. */

@@ -196,6 +196,8 @@ void sy_lua_instance(lua_State *L, struct sy_lua_ctx *c, const char *kind,
 			   kind);
 	}
 
+	if (!name)
+		luaL_error(L, "no %s plugin given (write {NAME, ...})", kind);
 	p = sy_plugin_load(kind, name, &err);
 	if (!p) {
 		sy_err_prefix(&err, "%s", where);

@@ -13,18 +13,101 @@
 #include <lauxlib.h>
 #include <lua.h>
 
+#include "app.h"
 #include "lpriv.h"
 #include "tcp.h"
 
 #define MT_TCP "synack.tcp"
 #define MT_CONN "synack.conn"
+#define MT_APP "synack.app"
+#define MT_LISTENER "synack.listener"
+
+/* ------------------------------------------------------------ applications */
+
+/* An application instance; the simulator's object table keeps it alive as
+ * long as the simulator, so its events never outlive it. */
+struct lapp {
+	sy_instance in;
+};
+
+static int app_gc(lua_State *L)
+{
+	struct lapp *a = luaL_checkudata(L, 1, MT_APP);
+
+	sy_instance_free(&a->in);
+	return 0;
+}
+
+/* node:app{NAME, param = value, ...}: starts an application plugin on the
+ * node; returns it (app:stats()). */
+static int node_app(lua_State *L)
+{
+	sy_node *n = sy_lua_check_node(L, 1);
+	struct sy_lua_sim *ls = sy_lua_box_sim(L, 1);
+	struct sy_lua_ctx *c;
+	struct lapp *a;
+	sy_app_ctx ctx;
+	sy_err err;
+
+	luaL_checkany(L, 2);
+	lua_settop(L, 2);
+	lua_getiuservalue(L, 1, 1);  /* 3: the simulator */
+	lua_getiuservalue(L, 3, 2);
+	c = lua_touserdata(L, -1);
+	lua_pop(L, 1);
+	a = lua_newuserdatauv(L, sizeof *a, 0); /* 4 */
+	memset(a, 0, sizeof *a);
+	luaL_setmetatable(L, MT_APP);
+	sy_lua_instance(L, c, "app", 2, NULL, &a->in);
+	if (sy_instance_init(&a->in, ls->sim, &err) < 0)
+		return luaL_error(L, "%s", err.msg);
+	ctx.sim = ls->sim;
+	ctx.net = sy_lua_net_of(L, ls);
+	ctx.node = n;
+	/* one stream per application: by node and by its address in the
+	 * order of creation on that node */
+	lua_getiuservalue(L, 3, 3);
+	lua_getfield(L, -1, "napps");
+	lua_Integer k = luaL_optinteger(L, -1, 0);
+	lua_pop(L, 1);
+	lua_pushinteger(L, k + 1);
+	lua_setfield(L, -2, "napps");
+	sy_sim_stream(ls->sim, &ctx.rng, "app", ((uint64_t)sy_node_index(n) << 20) | (uint64_t)k);
+	if (((const sy_app_ops *)a->in.plugin->ops)->start(a->in.state, &ctx, &err) < 0) {
+		char id[SY_PLUGIN_ID_MAX];
+
+		sy_plugin_id(a->in.plugin, id);
+		return luaL_error(L, "%s: %s", id, err.msg);
+	}
+	lua_pushvalue(L, 4);
+	lua_rawsetp(L, -2, a);  /* kept by the simulator */
+	lua_settop(L, 4);
+	return 1;
+}
+
+static int app_stats(lua_State *L)
+{
+	struct lapp *a = luaL_checkudata(L, 1, MT_APP);
+	sy_app_stats s = ((const sy_app_ops *)a->in.plugin->ops)->stats(a->in.state);
+
+	lua_createtable(L, 0, 4);
+	sy_lua_set_int(L, "packets_sent", s.packets_sent);
+	sy_lua_set_int(L, "bytes_sent", s.bytes_sent);
+	sy_lua_set_int(L, "packets_received", s.packets_received);
+	sy_lua_set_int(L, "bytes_received", s.bytes_received);
+	return 1;
+}
+
+static const luaL_Reg app_methods[] = {
+	{ "stats", app_stats },
+	{ NULL, NULL },
+};
 
 /* Per endpoint: the simulator (for calls into Lua) and the registry
  * reference of the endpoint's box, whose user value holds the Lua side:
  * [1] = {port -> accept handler}, [2] = state handler. */
 struct lep {
 	struct sy_lua_sim *ls;
-	lua_State *L0;   /* the main state, for the registry */
 	int box_ref;
 };
 
@@ -90,6 +173,16 @@ static void observer(void *ctx, sy_tcb *c, sy_tcp_state from, sy_tcp_state to,
 	if (strcmp(cause, "freed") == 0) {
 		if (c->user)
 			((struct sy_lua_box *)c->user)->ptr = NULL;
+		/* Forget the box: a new record may get the same address.
+		 * Records are freed by events only, so a run is under way. */
+		if (ls->running && L) {
+			lua_rawgeti(L, LUA_REGISTRYINDEX, e->box_ref);
+			lua_getiuservalue(L, -1, 1);
+			lua_getiuservalue(L, -1, 3);
+			lua_pushnil(L);
+			lua_rawsetp(L, -2, c);
+			lua_pop(L, 3);
+		}
 		return;
 	}
 	if (!ls->running || !L)
@@ -238,6 +331,7 @@ static int ep_listen(lua_State *L)
 	sy_tcp_ep *ep = check_ep(L, 1);
 	lua_Integer port = luaL_checkinteger(L, 2);
 	lua_Integer backlog = 128;
+	sy_tcp_listener *l;
 	int fn = 3;
 	sy_err err;
 
@@ -252,7 +346,7 @@ static int ep_listen(lua_State *L)
 	luaL_argcheck(L, backlog >= 1 && backlog <= 1000000, 3, "backlog must be between 1 and 1000000");
 	if (!lua_isnoneornil(L, fn))
 		luaL_checktype(L, fn, LUA_TFUNCTION);
-	if (!sy_tcp_listen(ep, (uint16_t)port, (int)backlog, &err))
+	if (!(l = sy_tcp_listen(ep, (uint16_t)port, (int)backlog, &err)))
 		return luaL_error(L, "%s", err.msg);
 	if (!lua_isnoneornil(L, fn)) {
 		lua_getiuservalue(L, 1, 2);
@@ -260,8 +354,28 @@ static int ep_listen(lua_State *L)
 		lua_pushvalue(L, fn);
 		lua_rawseti(L, -2, port);
 	}
-	return 0;
+	lua_getiuservalue(L, 1, 1);
+	sy_lua_push_box(L, -1, l, MT_LISTENER);
+	return 1;
 }
+
+/* listener:stats(): connections waiting in SYN_RECEIVED and SYNs dropped
+ * because the backlog was full. */
+static int listener_stats(lua_State *L)
+{
+	struct sy_lua_box *b = luaL_checkudata(L, 1, MT_LISTENER);
+
+	sy_lua_box_sim(L, 1);
+	lua_createtable(L, 0, 2);
+	sy_lua_set_int(L, "syn_received", (uint64_t)sy_tcp_listener_pending(b->ptr));
+	sy_lua_set_int(L, "syn_queue_drops", sy_tcp_listener_overflows(b->ptr));
+	return 1;
+}
+
+static const luaL_Reg listener_methods[] = {
+	{ "stats", listener_stats },
+	{ NULL, NULL },
+};
 
 /* ep:on_state(function(conn, from, to, cause) ... end): every state
  * change of every connection of the endpoint. */
@@ -381,9 +495,13 @@ void sy_lua_open_tcp(lua_State *L)
 {
 	sy_lua_new_class(L, MT_TCP, ep_methods, NULL, NULL);
 	sy_lua_new_class(L, MT_CONN, conn_methods, NULL, NULL);
+	sy_lua_new_class(L, MT_APP, app_methods, app_gc, NULL);
+	sy_lua_new_class(L, MT_LISTENER, listener_methods, NULL, NULL);
 	luaL_getmetatable(L, SY_MT_NODE);
 	lua_getfield(L, -1, "__index");
 	lua_pushcfunction(L, node_tcp);
 	lua_setfield(L, -2, "tcp");
+	lua_pushcfunction(L, node_app);
+	lua_setfield(L, -2, "app");
 	lua_pop(L, 2);
 }
