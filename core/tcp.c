@@ -244,6 +244,11 @@ const sy_timers_ops *sy_tcb_timers(const sy_tcb *c, const void **st)
 	return c->ep->tmo;
 }
 
+void *sy_tcb_sm_state(const sy_tcb *c)
+{
+	return c->ep->sm.state;
+}
+
 void sy_tcb_notify(sy_tcb *c, const char *what)
 {
 	if (c->ep->obs)

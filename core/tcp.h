@@ -81,6 +81,7 @@ static inline uint32_t sy_seg_len(const sy_seg *s)
 typedef struct sy_tcb_stats {
 	uint32_t syns_sent, synacks_sent, retransmissions;
 	uint32_t rsts_sent, rsts_received, challenge_acks;
+	uint32_t challenge_acks_suppressed;  /* over the rate limit */
 } sy_tcb_stats;
 
 /* The connection record (RFC 9293 3.3.1).  The endpoint owns it; the
@@ -147,6 +148,8 @@ void sy_tcb_timer_cancel(sy_tcb *c, int which);
 /* The profile's values and estimator for c's endpoint. */
 const sy_timer_limits *sy_tcb_limits(const sy_tcb *c);
 const sy_timers_ops *sy_tcb_timers(const sy_tcb *c, const void **st);
+/* The state of the endpoint's state-machine instance (its parameters). */
+void *sy_tcb_sm_state(const sy_tcb *c);
 /* Reports an event other than a state change ("reset", "refused",
  * "timeout") to the observer. */
 void sy_tcb_notify(sy_tcb *c, const char *what);

@@ -11,7 +11,11 @@
  *
  * Connections carry no data yet: in-order payload is acknowledged and
  * counted in RCV.NXT, but not delivered; nothing but SYN and FIN is ever
- * sent.  Challenge ACKs are not yet rate-limited.
+ * sent.
+ *
+ * Challenge ACKs are limited to `challenge_ack_limit` per second of
+ * virtual time per endpoint (RFC 5961 section 7 asks for a configurable
+ * throttle; 1000 per second is Linux's former host-wide default).
  *
  * Built with SY_TWOWAY, the same file is the teaching plugin `twoway`: a
  * two-way handshake, in which the server is ESTABLISHED as soon as it has
@@ -53,8 +57,29 @@ static void send_ack(sy_tcb *c)
 	sy_tcb_send(c, SY_TCP_ACK, c->snd_nxt, 0);
 }
 
+/* Per endpoint (the instance's state). */
+struct sm {
+	int64_t challenge_ack_limit; /* parameter; 0: no limit */
+	sy_time window;              /* the current whole second */
+	int64_t sent;                /* challenge ACKs sent in it */
+};
+
+static sy_time sim_now(sy_tcb *c);
+
 static void challenge_ack(sy_tcb *c)
 {
+	struct sm *m = sy_tcb_sm_state(c);
+	sy_time second = sim_now(c) / SY_SEC;
+
+	if (second != m->window) {
+		m->window = second;
+		m->sent = 0;
+	}
+	if (m->challenge_ack_limit && m->sent >= m->challenge_ack_limit) {
+		c->st.challenge_acks_suppressed++;
+		return;
+	}
+	m->sent++;
 	c->st.challenge_acks++;
 	send_ack(c);
 }
@@ -429,6 +454,13 @@ static void sm_input(sy_tcb *c, const sy_seg *s)
 		sy_tcb_timer_set(c, SY_TCP_T_TIME_WAIT, sy_tcb_limits(c)->time_wait);
 		return;
 	}
+	/* RFC 5961 4.2: in a synchronized state a SYN gets a challenge ACK
+	 * whatever its sequence number, so before the sequence check. */
+	if (c->state >= SY_TCP_ESTABLISHED && (s->flags & SY_TCP_SYN) &&
+	    !(s->flags & SY_TCP_RST)) {
+		challenge_ack(c);
+		return;
+	}
 	/* first: sequence number */
 	if (!acceptable(c, s)) {
 		if (!(s->flags & SY_TCP_RST))
@@ -449,6 +481,14 @@ static const sy_tcp_sm_ops ops = {
 	.timeout = sm_timeout,
 };
 
+static const sy_param params[] = {
+	{ .name = "challenge_ack_limit", .type = SY_PT_INT,
+	  .offset = offsetof(struct sm, challenge_ack_limit),
+	  .def = "1000", .min = "0", .max = "1000000000",
+	  .doc = "challenge ACKs per second per endpoint (RFC 5961 7); 0: no limit" },
+	{ .name = NULL },
+};
+
 static const sy_plugin desc = {
 	.abi = SY_PLUGIN_ABI,
 	.kind = "tcp",
@@ -459,7 +499,8 @@ static const sy_plugin desc = {
 	.name = "rfc9293",
 	.summary = "RFC 9293 state machine with RFC 5961's defences (no data path yet)",
 #endif
-	.state_size = 1,
+	.state_size = sizeof(struct sm),
+	.params = params,
 	.ops = &ops,
 };
 
