@@ -1,0 +1,186 @@
+/* The TCP endpoint from C: malformed segments are dropped and counted,
+ * ephemeral ports, listener errors, and a handshake through the API. */
+#include "config.h"
+
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "net.h"
+#include "plugin.h"
+#include "sim.h"
+#include "tcp.h"
+
+static sy_sim *sim;
+static sy_net *net;
+static sy_node *a, *b;
+static sy_tcp_ep *ea, *eb;
+
+static sy_instance inst(const char *kind, const char *name)
+{
+	sy_instance in;
+	sy_err err;
+	const sy_plugin *p = sy_plugin_load(kind, name, &err);
+
+	ck_assert_msg(p != NULL, "%s", err.msg);
+	ck_assert_int_eq(sy_instance_new(&in, p, &err), 0);
+	return in;
+}
+
+static void setup(void)
+{
+	sy_instance s = inst("scheduler", "heap");
+	sy_link_opts o;
+	sy_err err;
+
+	sim = sy_sim_new(1, &s, &err);
+	net = sy_net_new(sim, &err);
+	a = sy_net_node(net, "a", &err);
+	b = sy_net_node(net, "b", &err);
+	memset(&o, 0, sizeof o);
+	for (int d = 0; d < 2; d++)
+		o.dir[d] = (sy_dir_opts){ .rate = 10000000, .delay = SY_MS, .mtu = 1500 };
+	ck_assert_ptr_nonnull(sy_net_link(net, a, b, &o, &err));
+	ea = sy_tcp_ep_new(net, a, NULL, &err);
+	ck_assert_msg(ea != NULL, "%s", err.msg);
+	eb = sy_tcp_ep_new(net, b, NULL, &err);
+	ck_assert_msg(eb != NULL, "%s", err.msg);
+}
+
+static void teardown(void)
+{
+	sy_sim_free(sim);
+	sy_net_free(net);
+	sy_plugin_unload_all();
+}
+
+/* A TCP segment from a to b whose header is then damaged by `how`. */
+static void send_damaged(int how)
+{
+	sy_packet *p = sy_packet_new(sy_net_pool(net));
+	sy_ipv4 ip = { .src = sy_node_addr(a, 0), .dst = sy_node_addr(b, 0),
+		       .proto = SY_IPPROTO_TCP, .ttl = 64 };
+	sy_tcp t = { .sport = 1000, .dport = 80, .seq = 1, .flags = SY_TCP_SYN };
+
+	p->hdr_len = 40;
+	ck_assert_int_eq(sy_packet_set_payload(sy_net_pool(net), p, NULL, 0, NULL), 0);
+	sy_tcp_build(p, &ip, &t);
+	if (how == 1) {
+		/* data offset 15 words: longer than the segment */
+		p->hdr[32] = 0xf0;
+	} else if (how == 2) {
+		/* data offset 4 words: shorter than a TCP header */
+		p->hdr[32] = 0x40;
+	}
+	/* fix the TCP checksum so that only the header is wrong */
+	p->hdr[36] = p->hdr[37] = 0;
+	{
+		unsigned char pseudo[12];
+		uint32_t sum;
+		uint16_t c;
+
+		memcpy(pseudo, p->hdr + 12, 8);
+		pseudo[8] = 0;
+		pseudo[9] = SY_IPPROTO_TCP;
+		pseudo[10] = 0;
+		pseudo[11] = 20;
+		sum = sy_csum_add(0, pseudo, 12);
+		sum = sy_csum_add(sum, p->hdr + 20, 20);
+		c = sy_csum_fold(sum);
+		p->hdr[36] = (uint8_t)(c >> 8);
+		p->hdr[37] = (uint8_t)c;
+	}
+	sy_node_send(a, p);
+}
+
+START_TEST(malformed_segments_counted)
+{
+	send_damaged(1);
+	send_damaged(2);
+	sy_sim_run(sim, SY_TIME_NEVER);
+	ck_assert_uint_eq(sy_tcp_ep_stats_get(eb)->bad_segments, 2);
+	ck_assert_uint_eq(sy_tcp_ep_stats_get(eb)->segments_in, 0);
+	ck_assert_uint_eq(sy_tcp_ep_stats_get(eb)->rst_out, 0);
+	/* an intact one is answered (no listener: a reset) */
+	send_damaged(0);
+	sy_sim_run(sim, SY_TIME_NEVER);
+	ck_assert_uint_eq(sy_tcp_ep_stats_get(eb)->segments_in, 1);
+	ck_assert_uint_eq(sy_tcp_ep_stats_get(eb)->rst_out, 1);
+	ck_assert_uint_eq(sy_tcp_ep_stats_get(ea)->rst_in, 1);
+	ck_assert_uint_eq(sy_pktpool_live(sy_net_pool(net)), 0);
+}
+END_TEST
+
+START_TEST(listen_errors)
+{
+	sy_err err;
+
+	ck_assert_ptr_nonnull(sy_tcp_listen(eb, 80, 4, &err));
+	ck_assert_ptr_null(sy_tcp_listen(eb, 80, 4, &err));
+	ck_assert_msg(strstr(err.msg, "port 80 is in use"), "%s", err.msg);
+	ck_assert_ptr_null(sy_tcp_listen(eb, 0, 4, &err));
+	ck_assert_ptr_null(sy_tcp_listen(eb, 81, 0, &err));
+	ck_assert_msg(strstr(err.msg, "backlog"), "%s", err.msg);
+	ck_assert_ptr_null(sy_tcp_ep_new(net, b, NULL, &err));
+	ck_assert_msg(strstr(err.msg, "already"), "%s", err.msg);
+}
+END_TEST
+
+static int established;
+
+static void count_established(void *ctx, sy_tcb *c, sy_tcp_state from,
+			      sy_tcp_state to, const char *cause)
+{
+	if (to == SY_TCP_ESTABLISHED)
+		established++;
+}
+
+/* Ephemeral ports: successive connects use successive ports; a closed
+ * connection's port is used again once the range wraps (here: as soon
+ * as its record is gone, since lookups find no conflict). */
+START_TEST(handshakes_and_ports)
+{
+	sy_err err;
+	sy_tcb *c1, *c2;
+
+	ck_assert_ptr_nonnull(sy_tcp_listen(eb, 80, 16, &err));
+	sy_tcp_ep_observe(ea, count_established, NULL);
+	c1 = sy_tcp_connect(ea, sy_node_addr(b, 0), 80, &err);
+	c2 = sy_tcp_connect(ea, sy_node_addr(b, 0), 80, &err);
+	ck_assert_ptr_nonnull(c1);
+	ck_assert_ptr_nonnull(c2);
+	ck_assert_uint_eq(c1->lport, 32768);
+	ck_assert_uint_eq(c2->lport, 32769);
+	ck_assert_int_eq(c1->state, SY_TCP_SYN_SENT);
+	sy_sim_run(sim, SY_SEC);
+	ck_assert_int_eq(established, 2);
+	ck_assert_int_eq(c1->state, SY_TCP_ESTABLISHED);
+	ck_assert_uint_eq(c1->snd_nxt, c1->iss + 1);
+	ck_assert_uint_eq(c1->rcv_nxt, c1->irs + 1);
+	ck_assert_ptr_null(sy_tcp_connect(ea, sy_node_addr(b, 0), 0, &err));
+}
+END_TEST
+
+static Suite *tcp_suite(void)
+{
+	Suite *s = suite_create("tcp");
+	TCase *t = tcase_create("endpoint");
+
+	tcase_add_checked_fixture(t, setup, teardown);
+	tcase_add_test(t, malformed_segments_counted);
+	tcase_add_test(t, listen_errors);
+	tcase_add_test(t, handshakes_and_ports);
+	suite_add_tcase(s, t);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(tcp_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
