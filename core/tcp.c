@@ -94,15 +94,135 @@ static sy_ipv4 ip_for(sy_tcp_ep *ep, uint32_t src, uint32_t dst)
 	};
 }
 
+int sy_tcp_parse_options(const uint8_t *opt, unsigned len, sy_tcp_opts *o)
+{
+	memset(o, 0, sizeof *o);
+	for (unsigned i = 0; i < len;) {
+		uint8_t kind = opt[i], olen;
+
+		if (kind == 0)
+			break;          /* end of option list */
+		if (kind == 1) {
+			i++;            /* no-operation */
+			continue;
+		}
+		if (i + 1 >= len || (olen = opt[i + 1]) < 2 || i + olen > len)
+			return -1;
+		switch (kind) {
+		case 2:
+			if (olen != 4)
+				return -1;
+			o->has_mss = true;
+			o->mss = (uint16_t)(opt[i + 2] << 8 | opt[i + 3]);
+			break;
+		case 3:
+			if (olen != 3)
+				return -1;
+			o->has_ws = true;
+			o->ws = opt[i + 2];
+			break;
+		case 4:
+			if (olen != 2)
+				return -1;
+			o->sack_ok = true;
+			break;
+		case 8:
+			if (olen != 10)
+				return -1;
+			o->has_ts = true;
+			o->tsval = (uint32_t)opt[i + 2] << 24 | (uint32_t)opt[i + 3] << 16 |
+				   (uint32_t)opt[i + 4] << 8 | opt[i + 5];
+			o->tsecr = (uint32_t)opt[i + 6] << 24 | (uint32_t)opt[i + 7] << 16 |
+				   (uint32_t)opt[i + 8] << 8 | opt[i + 9];
+			break;
+		default:
+			break;          /* unknown: skipped */
+		}
+		i += olen;
+	}
+	return 0;
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+unsigned sy_tcp_write_options(const sy_tcp_opts *o, uint8_t *b)
+{
+	unsigned n = 0;
+
+	if (o->has_mss) {
+		b[n++] = 2;
+		b[n++] = 4;
+		b[n++] = (uint8_t)(o->mss >> 8);
+		b[n++] = (uint8_t)o->mss;
+	}
+	if (o->sack_ok) {
+		if (!o->has_ts) {
+			b[n++] = 1;
+			b[n++] = 1;
+		}
+		b[n++] = 4;
+		b[n++] = 2;
+	} else if (o->has_ts) {
+		b[n++] = 1;
+		b[n++] = 1;
+	}
+	if (o->has_ts) {
+		b[n++] = 8;
+		b[n++] = 10;
+		put32(b + n, o->tsval);
+		put32(b + n + 4, o->tsecr);
+		n += 8;
+	}
+	if (o->has_ws) {
+		b[n++] = 1;
+		b[n++] = 3;
+		b[n++] = 3;
+		b[n++] = o->ws;
+	}
+	while (n % 4)
+		b[n++] = 0;
+	return n;
+}
+
+/* Timestamp clock: milliseconds of virtual time (Linux's TSval rate). */
+static uint32_t ts_now(const sy_tcp_ep *ep)
+{
+	return (uint32_t)(sy_sim_now(ep->sim) / SY_MS);
+}
+
 void sy_tcb_send(sy_tcb *c, uint8_t flags, uint32_t seq, uint32_t len)
 {
 	sy_ipv4 ip = ip_for(c->ep, c->laddr, c->raddr);
+	uint32_t wnd = (flags & SY_TCP_SYN) ? c->rcv_wnd : c->rcv_wnd >> c->rcv_wscale;
 	sy_tcp t = {
 		.sport = c->lport, .dport = c->rport, .seq = seq,
 		.ack = (flags & SY_TCP_ACK) ? c->rcv_nxt : 0, .flags = flags,
-		.window = (uint16_t)(c->rcv_wnd > 65535 ? 65535 : c->rcv_wnd),
+		.window = (uint16_t)(wnd > 65535 ? 65535 : wnd),
 	};
+	sy_tcp_opts o = { 0 };
 
+	if (flags & SY_TCP_SYN) {
+		/* what we offer, or (SYN-ACK) what the peer offered too */
+		o.has_mss = true;
+		o.mss = c->mss_local;
+		o.has_ws = c->ws_ok;
+		o.ws = c->rcv_wscale;
+		o.sack_ok = c->sack_ok;
+		o.has_ts = c->ts_ok;
+	} else if (c->ts_ok && !(flags & SY_TCP_RST)) {
+		o.has_ts = true;
+	}
+	if (o.has_ts) {
+		o.tsval = ts_now(c->ep);
+		o.tsecr = (flags & SY_TCP_ACK) ? c->ts_recent : 0;
+	}
+	t.optlen = (uint8_t)sy_tcp_write_options(&o, t.opt);
 	if (flags & SY_TCP_RST)
 		c->st.rsts_sent++;
 	sy_tcp_ep_send(c->ep, &ip, &t, len, NULL);
@@ -310,6 +430,8 @@ static sy_tcb *tcb_new(sy_tcp_ep *ep, uint32_t laddr, uint16_t lport,
 	c->iss = ep->isno->isn(ep->isn.state, &ic);
 	c->snd_una = c->snd_nxt = c->iss;
 	c->rcv_wnd = 65535;
+	c->mss_local = 1460;
+	c->mss_peer = 536;
 	c->id = ++ep->next_id;
 	ep->tmo->rtt_init(ep->timers.state, &c->rtt);
 	if (insert(ep, c) < 0) {
@@ -425,6 +547,10 @@ static void input(void *ctx, sy_node *n, sy_packet *p)
 		.len = p->payload_len,
 	};
 	sy_net_release(ep->net, p);
+	if (sy_tcp_parse_options(t.opt, t.optlen, &s.opts) < 0) {
+		ep->st.bad_segments++;
+		return;
+	}
 	ep->st.segments_in++;
 	if (s.flags & SY_TCP_RST)
 		ep->st.rst_in++;

@@ -62,6 +62,23 @@ typedef struct sy_tcp_ep sy_tcp_ep;
 typedef struct sy_tcb sy_tcb;
 typedef struct sy_tcp_listener sy_tcp_listener;
 
+/* TCP options of a segment (RFC 9293 3.2, RFC 7323, RFC 2018). */
+typedef struct sy_tcp_opts {
+	bool has_mss, has_ws, has_ts, sack_ok;
+	uint16_t mss;
+	uint8_t ws;            /* shift count */
+	uint32_t tsval, tsecr;
+} sy_tcp_opts;
+
+/* Parses the option bytes of a segment.  Malformed options (a length
+ * below 2 or running past the header, a known option of the wrong length)
+ * fail; unknown options are skipped. */
+int sy_tcp_parse_options(const uint8_t *opt, unsigned len, sy_tcp_opts *o);
+/* Writes options in Linux's SYN layout (MSS, SACK-permitted, timestamps,
+ * NOP, window scale), each only if set, padded to a multiple of 4;
+ * returns the length (at most 20). */
+unsigned sy_tcp_write_options(const sy_tcp_opts *o, uint8_t *buf);
+
 /* A received segment, parsed. */
 typedef struct sy_seg {
 	uint32_t src, dst;     /* IPv4, host order */
@@ -70,6 +87,7 @@ typedef struct sy_seg {
 	uint8_t flags;         /* SY_TCP_* */
 	uint16_t win;
 	uint32_t len;          /* payload bytes */
+	sy_tcp_opts opts;
 } sy_seg;
 
 /* SEG.LEN of RFC 9293: payload plus one for SYN and one for FIN. */
@@ -97,6 +115,12 @@ struct sy_tcb {
 	uint32_t snd_una, snd_nxt, snd_wnd;
 	uint32_t rcv_nxt, rcv_wnd;
 	bool fin_pending;          /* the user closed: a FIN is due */
+	/* options negotiated in the handshake */
+	uint16_t mss_local;        /* what we announce */
+	uint16_t mss_peer;         /* what the peer announced; 536 if nothing */
+	bool ws_ok, ts_ok, sack_ok;
+	uint8_t snd_wscale, rcv_wscale;
+	uint32_t ts_recent;        /* the peer's latest TSval */
 	uint32_t fin_seq;          /* our FIN's sequence number, once sent */
 	unsigned retries;          /* retransmissions of the current segment */
 	sy_time rtt_start;         /* when the segment being timed was sent */
@@ -129,7 +153,10 @@ typedef struct sy_tcp_sm_ops {
 /* ------------------------------------------------------------ services */
 
 /* Sends a segment of c with these flags and sequence number and len
- * bytes of (virtual) payload; ACK carries rcv_nxt, the window rcv_wnd. */
+ * bytes of (virtual) payload; ACK carries rcv_nxt, the window rcv_wnd
+ * (scaled once window scaling is in effect).  A SYN carries the options c
+ * offers (set by the state machine in c's option fields before the
+ * handshake); other segments carry timestamps once they are negotiated. */
 void sy_tcb_send(sy_tcb *c, uint8_t flags, uint32_t seq, uint32_t len);
 /* Sends <SEQ=seq><ACK=ack><CTL=flags> for a segment that has no
  * connection (or to reset one): from the segment's destination back to

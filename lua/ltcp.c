@@ -458,7 +458,7 @@ static int conn_stats(lua_State *L)
 {
 	sy_tcb *c = check_conn(L, 1);
 
-	lua_createtable(L, 0, 12);
+	lua_createtable(L, 0, 20);
 	sy_lua_set_int(L, "syns_sent", c->st.syns_sent);
 	sy_lua_set_int(L, "synacks_sent", c->st.synacks_sent);
 	sy_lua_set_int(L, "retransmissions", c->st.retransmissions);
@@ -471,6 +471,16 @@ static int conn_stats(lua_State *L)
 	sy_lua_set_int(L, "snd_nxt", c->snd_nxt);
 	sy_lua_set_int(L, "rcv_nxt", c->rcv_nxt);
 	sy_lua_set_int(L, "lport", c->lport);
+	sy_lua_set_int(L, "mss_local", c->mss_local);
+	sy_lua_set_int(L, "mss_peer", c->mss_peer);
+	sy_lua_set_int(L, "snd_wscale", c->snd_wscale);
+	sy_lua_set_int(L, "rcv_wscale", c->rcv_wscale);
+	lua_pushboolean(L, c->ws_ok);
+	lua_setfield(L, -2, "window_scaling");
+	lua_pushboolean(L, c->ts_ok);
+	lua_setfield(L, -2, "timestamps");
+	lua_pushboolean(L, c->sack_ok);
+	lua_setfield(L, -2, "sack");
 	sy_lua_set_int(L, "rport", c->rport);
 	return 1;
 }

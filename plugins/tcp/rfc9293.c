@@ -60,6 +60,11 @@ static void send_ack(sy_tcb *c)
 /* Per endpoint (the instance's state). */
 struct sm {
 	int64_t challenge_ack_limit; /* parameter; 0: no limit */
+	int64_t mss;                 /* parameter: MSS we announce */
+	bool window_scaling;         /* parameter */
+	int64_t wscale;              /* parameter: our shift count */
+	bool timestamps;             /* parameter */
+	bool sack;                   /* parameter: offer SACK-permitted */
 	sy_time window;              /* the current whole second */
 	int64_t sent;                /* challenge ACKs sent in it */
 };
@@ -82,6 +87,33 @@ static void challenge_ack(sy_tcb *c)
 	m->sent++;
 	c->st.challenge_acks++;
 	send_ack(c);
+}
+
+/* What this endpoint offers in its SYN (or may accept in a SYN-ACK). */
+static void offer(sy_tcb *c)
+{
+	const struct sm *m = sy_tcb_sm_state(c);
+
+	c->mss_local = (uint16_t)m->mss;
+	c->ws_ok = m->window_scaling;
+	c->rcv_wscale = m->window_scaling ? (uint8_t)m->wscale : 0;
+	c->ts_ok = m->timestamps;
+	c->sack_ok = m->sack;
+}
+
+/* Keeps what both sides offered (RFC 9293 3.7.1 for the MSS, 536 when
+ * absent; RFC 7323 2.2 and 3.2; RFC 2018). */
+static void negotiate(sy_tcb *c, const sy_tcp_opts *o)
+{
+	c->mss_peer = o->has_mss ? o->mss : 536;
+	c->ws_ok = c->ws_ok && o->has_ws;
+	c->snd_wscale = c->ws_ok ? (uint8_t)(o->ws > 14 ? 14 : o->ws) : 0;
+	if (!c->ws_ok)
+		c->rcv_wscale = 0;
+	c->ts_ok = c->ts_ok && o->has_ts;
+	if (c->ts_ok)
+		c->ts_recent = o->tsval;
+	c->sack_ok = c->sack_ok && o->sack_ok;
 }
 
 /* Our FIN, first sent or resent. */
@@ -129,6 +161,7 @@ static sy_time sim_now(sy_tcb *c)
 
 static void sm_connect(sy_tcb *c)
 {
+	offer(c);
 	c->snd_una = c->iss;
 	c->snd_nxt = c->iss + 1;
 	c->retries = 0;
@@ -240,7 +273,9 @@ static void sm_listen_input(sy_tcp_listener *l, const sy_seg *s)
 	c->rcv_nxt = s->seq + 1;
 	c->snd_una = c->iss;
 	c->snd_nxt = c->iss + 1;
-	c->snd_wnd = s->win;
+	c->snd_wnd = s->win; /* never scaled in a SYN */
+	offer(c);
+	negotiate(c, &s->opts);
 	c->retries = 0;
 	c->rtt_start = sim_now(c);
 	send_synack(c);
@@ -281,6 +316,7 @@ static void syn_sent_input(sy_tcb *c, const sy_seg *s)
 	c->irs = s->seq;
 	c->rcv_nxt = s->seq + 1;
 	c->snd_wnd = s->win;
+	negotiate(c, &s->opts);
 	if (ack)
 		c->snd_una = s->ack;
 	if (sy_seq_gt(c->snd_una, c->iss)) {
@@ -380,7 +416,7 @@ static bool ack_step(sy_tcb *c, const sy_seg *s)
 	}
 	if (sy_seq_lt(c->snd_una, s->ack)) {
 		c->snd_una = s->ack;
-		c->snd_wnd = s->win;
+		c->snd_wnd = (uint32_t)s->win << c->snd_wscale;
 	}
 	/* Our FIN is acknowledged once SND.UNA passes it. */
 	if (c->snd_una == c->snd_nxt && c->fin_seq + 1 == c->snd_nxt &&
@@ -467,6 +503,10 @@ static void sm_input(sy_tcb *c, const sy_seg *s)
 			send_ack(c);
 		return;
 	}
+	/* RFC 7323 4.3, simplified: remember the latest timestamp of an
+	 * acceptable segment for our echo. */
+	if (c->ts_ok && s->opts.has_ts)
+		c->ts_recent = s->opts.tsval;
 	if (rst_step(c, s) || syn_step(c, s) || ack_step(c, s))
 		return;
 	text_and_fin(c, s);
@@ -486,6 +526,17 @@ static const sy_param params[] = {
 	  .offset = offsetof(struct sm, challenge_ack_limit),
 	  .def = "1000", .min = "0", .max = "1000000000",
 	  .doc = "challenge ACKs per second per endpoint (RFC 5961 7); 0: no limit" },
+	{ .name = "mss", .type = SY_PT_SIZE, .offset = offsetof(struct sm, mss),
+	  .def = "1460B", .min = "88B", .max = "65495B",
+	  .doc = "maximum segment size announced in the SYN (MTU 1500 minus 40)" },
+	{ .name = "window_scaling", .type = SY_PT_BOOL, .offset = offsetof(struct sm, window_scaling),
+	  .def = "true", .doc = "offer window scaling (RFC 7323)" },
+	{ .name = "wscale", .type = SY_PT_INT, .offset = offsetof(struct sm, wscale),
+	  .def = "7", .min = "0", .max = "14", .doc = "our window shift count (Linux: 7)" },
+	{ .name = "timestamps", .type = SY_PT_BOOL, .offset = offsetof(struct sm, timestamps),
+	  .def = "true", .doc = "offer timestamps (RFC 7323), a millisecond clock" },
+	{ .name = "sack", .type = SY_PT_BOOL, .offset = offsetof(struct sm, sack),
+	  .def = "true", .doc = "offer SACK-permitted (RFC 2018)" },
 	{ .name = NULL },
 };
 
