@@ -144,7 +144,7 @@ int main(int argc, char **argv)
 			die("server", &err);
 	}
 	sy_tcp_ep_observe(sep, server_obs, NULL);
-	if (!sy_tcp_listen(sep, 80, 1000000, &err))
+	if (!sy_tcp_listen(sep, 80, 1000000, SY_SYNCOOKIES_ON_OVERFLOW, &err))
 		die("listen", &err);
 	clients = calloc((size_t)nclients, sizeof *clients);
 	for (int i = 0; i < nclients; i++) {

@@ -28,7 +28,9 @@ struct sy_tcp_listener {
 	uint16_t port;
 	int backlog;
 	int pending;          /* connections in SYN_RECEIVED */
+	sy_syncookies cookies;
 	uint64_t overflows;   /* SYNs dropped for a full backlog */
+	uint64_t cookies_sent, cookies_accepted, cookies_rejected;
 };
 
 struct sy_tcp_ep {
@@ -49,14 +51,21 @@ struct sy_tcp_ep {
 	void *obs_ctx;
 	sy_tcp_ep_stats st;
 	sy_tcb *zombies;            /* closed, freed after the current event */
+	uint8_t cookie_key[16];     /* from the run seed */
 };
 
 const sy_tcp_ep_stats *sy_tcp_ep_stats_get(const sy_tcp_ep *ep) { return &ep->st; }
 sy_node *sy_tcp_ep_node(const sy_tcp_ep *ep) { return ep->node; }
 sy_net *sy_tcp_ep_net(const sy_tcp_ep *ep) { return ep->net; }
 sy_tcp_ep *sy_tcp_listener_ep(const sy_tcp_listener *l) { return l->ep; }
-uint64_t sy_tcp_listener_overflows(const sy_tcp_listener *l) { return l->overflows; }
-int sy_tcp_listener_pending(const sy_tcp_listener *l) { return l->pending; }
+sy_tcp_listener_stats sy_tcp_listener_stats_get(const sy_tcp_listener *l)
+{
+	return (sy_tcp_listener_stats){
+		.syn_received = l->pending, .syn_queue_drops = l->overflows,
+		.cookies_sent = l->cookies_sent, .cookies_accepted = l->cookies_accepted,
+		.cookies_rejected = l->cookies_rejected,
+	};
+}
 
 void sy_tcp_ep_observe(sy_tcp_ep *ep, sy_tcp_observer fn, void *ctx)
 {
@@ -465,7 +474,7 @@ void sy_tcp_accept_ready(sy_tcb *c)
 }
 
 sy_tcp_listener *sy_tcp_listen(sy_tcp_ep *ep, uint16_t port, int backlog,
-			       sy_err *err)
+			       sy_syncookies cookies, sy_err *err)
 {
 	sy_tcp_listener *l;
 
@@ -483,8 +492,98 @@ sy_tcp_listener *sy_tcp_listen(sy_tcp_ep *ep, uint16_t port, int backlog,
 	l->ep = ep;
 	l->port = port;
 	l->backlog = backlog;
+	l->cookies = cookies;
 	ep->lst[ep->nlst++] = l;
 	return l;
+}
+
+/* ------------------------------------------------------------ SYN cookies */
+
+/* The classic layout (Bernstein): the top 5 bits count 64-second periods,
+ * the next 3 index the MSS table, the low 24 bits are a keyed hash of the
+ * 4-tuple and the period.  A cookie is valid for the period it was made in
+ * and the next one. */
+#define COOKIE_PERIOD (64 * SY_SEC)
+static const uint16_t cookie_mss[8] = { 536, 1200, 1300, 1400, 1440, 1452, 1460, 8960 };
+
+static uint32_t cookie_hash(const sy_tcp_ep *ep, const sy_seg *s, uint32_t t)
+{
+	uint8_t m[16];
+
+	/* the listener's view: local address and port first */
+	m[0] = (uint8_t)(s->dst >> 24); m[1] = (uint8_t)(s->dst >> 16);
+	m[2] = (uint8_t)(s->dst >> 8); m[3] = (uint8_t)s->dst;
+	m[4] = (uint8_t)(s->src >> 24); m[5] = (uint8_t)(s->src >> 16);
+	m[6] = (uint8_t)(s->src >> 8); m[7] = (uint8_t)s->src;
+	m[8] = (uint8_t)(s->dport >> 8); m[9] = (uint8_t)s->dport;
+	m[10] = (uint8_t)(s->sport >> 8); m[11] = (uint8_t)s->sport;
+	m[12] = (uint8_t)t; m[13] = m[14] = m[15] = 0;
+	return (uint32_t)sy_siphash24(ep->cookie_key, m, sizeof m) & 0xffffff;
+}
+
+static uint32_t cookie_period(const sy_tcp_ep *ep)
+{
+	return (uint32_t)(sy_sim_now(ep->sim) / COOKIE_PERIOD) & 31;
+}
+
+bool sy_tcp_cookie_wanted(const sy_tcp_listener *l)
+{
+	return l->cookies == SY_SYNCOOKIES_ALWAYS ||
+	       (l->cookies == SY_SYNCOOKIES_ON_OVERFLOW && l->pending >= l->backlog);
+}
+
+void sy_tcp_cookie_synack(sy_tcp_listener *l, const sy_seg *s)
+{
+	sy_tcp_ep *ep = l->ep;
+	uint16_t want = s->opts.has_mss ? s->opts.mss : 536;
+	uint32_t t = cookie_period(ep), m = 0, iss;
+	sy_ipv4 ip = ip_for(ep, s->dst, s->src);
+	sy_tcp out = { .sport = s->dport, .dport = s->sport, .ack = s->seq + 1,
+		       .flags = SY_TCP_SYN | SY_TCP_ACK, .window = 65535 };
+	sy_tcp_opts o = { .has_mss = true };
+
+	/* the largest table entry not above the peer's MSS */
+	for (uint32_t i = 0; i < 8; i++)
+		if (cookie_mss[i] <= want)
+			m = i;
+	iss = t << 27 | m << 24 | cookie_hash(ep, s, t);
+	out.seq = iss;
+	o.mss = cookie_mss[m];
+	out.optlen = (uint8_t)sy_tcp_write_options(&o, out.opt);
+	l->cookies_sent++;
+	sy_tcp_ep_send(ep, &ip, &out, 0, NULL);
+}
+
+sy_tcb *sy_tcp_cookie_accept(sy_tcp_listener *l, const sy_seg *s)
+{
+	sy_tcp_ep *ep = l->ep;
+	uint32_t cookie = s->ack - 1, t = cookie >> 27, now = cookie_period(ep);
+	sy_tcb *c;
+
+	if (l->cookies == SY_SYNCOOKIES_OFF || !(s->flags & SY_TCP_ACK) ||
+	    (s->flags & (SY_TCP_SYN | SY_TCP_RST)))
+		return NULL;
+	if (((now - t) & 31) > 1 || (cookie & 0xffffff) != cookie_hash(ep, s, t)) {
+		l->cookies_rejected++;
+		return NULL;
+	}
+	c = tcb_new(ep, s->dst, s->dport, s->src, s->sport);
+	if (!c)
+		return NULL;
+	c->listener = l;
+	c->iss = cookie;
+	c->irs = s->seq - 1;
+	c->snd_una = c->snd_nxt = s->ack;
+	c->rcv_nxt = s->seq;
+	c->snd_wnd = s->win;
+	c->mss_peer = cookie_mss[(cookie >> 24) & 7];
+	l->cookies_accepted++;
+	/* The record appears established: no SYN_RECEIVED, nothing pending. */
+	c->state = SY_TCP_SYN_RECEIVED;
+	l->pending++;
+	sy_tcb_set_state(c, SY_TCP_ESTABLISHED, "syn cookie");
+	sy_tcp_accept_ready(c);
+	return c;
 }
 
 sy_tcb *sy_tcp_connect(sy_tcp_ep *ep, uint32_t raddr, uint16_t rport, sy_err *err)
@@ -657,6 +756,12 @@ sy_tcp_ep *sy_tcp_ep_new(sy_net *net, sy_node *n, sy_tcp_ep_opts *o, sy_err *err
 	if (ep->isno->seed) {
 		sy_sim_stream(ep->sim, &r, "tcp-isn", sy_node_index(n));
 		ep->isno->seed(ep->isn.state, &r);
+	}
+	sy_sim_stream(ep->sim, &r, "tcp-cookie", sy_node_index(n));
+	for (int i = 0; i < 16; i += 8) {
+		uint64_t x = sy_rng_next(&r);
+
+		memcpy(ep->cookie_key + i, &x, 8);
 	}
 	sy_node_set_proto_owned(n, SY_IPPROTO_TCP, input, ep, ep_free);
 	return ep;

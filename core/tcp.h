@@ -219,13 +219,35 @@ void sy_tcp_ep_observe(sy_tcp_ep *ep, sy_tcp_observer fn, void *ctx);
 sy_node *sy_tcp_ep_node(const sy_tcp_ep *ep);
 sy_net *sy_tcp_ep_net(const sy_tcp_ep *ep);
 sy_tcp_ep *sy_tcp_listener_ep(const sy_tcp_listener *l);
-uint64_t sy_tcp_listener_overflows(const sy_tcp_listener *l);
-int sy_tcp_listener_pending(const sy_tcp_listener *l);
 
-/* Listens on port (backlog: most connections waiting for accept plus
- * those in SYN_RECEIVED).  Errors: port in use. */
+
+/* SYN cookies (RFC 4987): never, when the backlog is full, or always. */
+typedef enum sy_syncookies {
+	SY_SYNCOOKIES_OFF,
+	SY_SYNCOOKIES_ON_OVERFLOW,
+	SY_SYNCOOKIES_ALWAYS,
+} sy_syncookies;
+
+typedef struct sy_tcp_listener_stats {
+	int syn_received;           /* records in SYN_RECEIVED */
+	uint64_t syn_queue_drops;   /* SYNs dropped: backlog full, no cookies */
+	uint64_t cookies_sent, cookies_accepted, cookies_rejected;
+} sy_tcp_listener_stats;
+
+/* Listens on port; backlog bounds the records in SYN_RECEIVED.  Errors:
+ * port in use, port 0, backlog below 1. */
 sy_tcp_listener *sy_tcp_listen(sy_tcp_ep *ep, uint16_t port, int backlog,
-			       sy_err *err);
+			       sy_syncookies cookies, sy_err *err);
+sy_tcp_listener_stats sy_tcp_listener_stats_get(const sy_tcp_listener *l);
+
+/* For listen_input: whether this SYN is to be answered with a cookie
+ * instead of a record; the cookie SYN-ACK (ISS encoding the time, the MSS
+ * and a keyed hash of the 4-tuple); and, for an ACK with no record, the
+ * connection a valid cookie stands for (ESTABLISHED), or NULL (counted as
+ * rejected). */
+bool sy_tcp_cookie_wanted(const sy_tcp_listener *l);
+void sy_tcp_cookie_synack(sy_tcp_listener *l, const sy_seg *s);
+sy_tcb *sy_tcp_cookie_accept(sy_tcp_listener *l, const sy_seg *s);
 /* Opens a connection to raddr:rport from an ephemeral port. */
 sy_tcb *sy_tcp_connect(sy_tcp_ep *ep, uint32_t raddr, uint16_t rport,
 		       sy_err *err);

@@ -324,10 +324,14 @@ static int ep_stats(lua_State *L)
 	return 1;
 }
 
-/* ep:listen(port, {backlog = N}, function(conn) ... end) */
+/* ep:listen(port, {backlog = N, syncookies = "off" | "on_overflow" |
+ * "always"}, function(conn) ... end); cookies default to on_overflow, as
+ * in Linux. */
 static int ep_listen(lua_State *L)
 {
-	static const char *const known[] = { "backlog", NULL };
+	static const char *const known[] = { "backlog", "syncookies", NULL };
+	static const char *const modes[] = { "off", "on_overflow", "always", NULL };
+	sy_syncookies cookies = SY_SYNCOOKIES_ON_OVERFLOW;
 	sy_tcp_ep *ep = check_ep(L, 1);
 	lua_Integer port = luaL_checkinteger(L, 2);
 	lua_Integer backlog = 128;
@@ -341,12 +345,25 @@ static int ep_listen(lua_State *L)
 		lua_getfield(L, 3, "backlog");
 		backlog = luaL_optinteger(L, -1, 128);
 		lua_pop(L, 1);
+		lua_getfield(L, 3, "syncookies");
+		if (!lua_isnil(L, -1)) {
+			const char *m = lua_tostring(L, -1);
+			int i;
+
+			for (i = 0; modes[i] && (!m || strcmp(m, modes[i]) != 0); i++)
+				;
+			if (!modes[i])
+				return luaL_error(L, "listen: syncookies must be \"off\", \"on_overflow\" or \"always\", got %s",
+						  m ? m : luaL_typename(L, -1));
+			cookies = (sy_syncookies)i;
+		}
+		lua_pop(L, 1);
 		fn = 4;
 	}
 	luaL_argcheck(L, backlog >= 1 && backlog <= 1000000, 3, "backlog must be between 1 and 1000000");
 	if (!lua_isnoneornil(L, fn))
 		luaL_checktype(L, fn, LUA_TFUNCTION);
-	if (!(l = sy_tcp_listen(ep, (uint16_t)port, (int)backlog, &err)))
+	if (!(l = sy_tcp_listen(ep, (uint16_t)port, (int)backlog, cookies, &err)))
 		return luaL_error(L, "%s", err.msg);
 	if (!lua_isnoneornil(L, fn)) {
 		lua_getiuservalue(L, 1, 2);
@@ -359,16 +376,21 @@ static int ep_listen(lua_State *L)
 	return 1;
 }
 
-/* listener:stats(): connections waiting in SYN_RECEIVED and SYNs dropped
- * because the backlog was full. */
+/* listener:stats(): connections waiting in SYN_RECEIVED, SYNs dropped
+ * because the backlog was full, and SYN cookies. */
 static int listener_stats(lua_State *L)
 {
 	struct sy_lua_box *b = luaL_checkudata(L, 1, MT_LISTENER);
+	sy_tcp_listener_stats st;
 
 	sy_lua_box_sim(L, 1);
-	lua_createtable(L, 0, 2);
-	sy_lua_set_int(L, "syn_received", (uint64_t)sy_tcp_listener_pending(b->ptr));
-	sy_lua_set_int(L, "syn_queue_drops", sy_tcp_listener_overflows(b->ptr));
+	st = sy_tcp_listener_stats_get(b->ptr);
+	lua_createtable(L, 0, 5);
+	sy_lua_set_int(L, "syn_received", (uint64_t)st.syn_received);
+	sy_lua_set_int(L, "syn_queue_drops", st.syn_queue_drops);
+	sy_lua_set_int(L, "cookies_sent", st.cookies_sent);
+	sy_lua_set_int(L, "cookies_accepted", st.cookies_accepted);
+	sy_lua_set_int(L, "cookies_rejected", st.cookies_rejected);
 	return 1;
 }
 

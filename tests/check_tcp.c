@@ -115,11 +115,11 @@ START_TEST(listen_errors)
 {
 	sy_err err;
 
-	ck_assert_ptr_nonnull(sy_tcp_listen(eb, 80, 4, &err));
-	ck_assert_ptr_null(sy_tcp_listen(eb, 80, 4, &err));
+	ck_assert_ptr_nonnull(sy_tcp_listen(eb, 80, 4, SY_SYNCOOKIES_OFF, &err));
+	ck_assert_ptr_null(sy_tcp_listen(eb, 80, 4, SY_SYNCOOKIES_OFF, &err));
 	ck_assert_msg(strstr(err.msg, "port 80 is in use"), "%s", err.msg);
-	ck_assert_ptr_null(sy_tcp_listen(eb, 0, 4, &err));
-	ck_assert_ptr_null(sy_tcp_listen(eb, 81, 0, &err));
+	ck_assert_ptr_null(sy_tcp_listen(eb, 0, 4, SY_SYNCOOKIES_OFF, &err));
+	ck_assert_ptr_null(sy_tcp_listen(eb, 81, 0, SY_SYNCOOKIES_OFF, &err));
 	ck_assert_msg(strstr(err.msg, "backlog"), "%s", err.msg);
 	ck_assert_ptr_null(sy_tcp_ep_new(net, b, NULL, &err));
 	ck_assert_msg(strstr(err.msg, "already"), "%s", err.msg);
@@ -143,7 +143,7 @@ START_TEST(handshakes_and_ports)
 	sy_err err;
 	sy_tcb *c1, *c2;
 
-	ck_assert_ptr_nonnull(sy_tcp_listen(eb, 80, 16, &err));
+	ck_assert_ptr_nonnull(sy_tcp_listen(eb, 80, 16, SY_SYNCOOKIES_OFF, &err));
 	sy_tcp_ep_observe(ea, count_established, NULL);
 	c1 = sy_tcp_connect(ea, sy_node_addr(b, 0), 80, &err);
 	c2 = sy_tcp_connect(ea, sy_node_addr(b, 0), 80, &err);

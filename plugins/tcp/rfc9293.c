@@ -261,11 +261,17 @@ static void sm_listen_input(sy_tcp_listener *l, const sy_seg *s)
 	if (s->flags & SY_TCP_RST)
 		return;
 	if (s->flags & SY_TCP_ACK) {
-		sy_tcp_send_reset(sy_tcp_listener_ep(l), s, s->ack, 0, SY_TCP_RST);
+		/* the final ACK of a cookie handshake, or a stray ACK */
+		if (!sy_tcp_cookie_accept(l, s))
+			sy_tcp_send_reset(sy_tcp_listener_ep(l), s, s->ack, 0, SY_TCP_RST);
 		return;
 	}
 	if (!(s->flags & SY_TCP_SYN))
 		return;
+	if (sy_tcp_cookie_wanted(l)) {
+		sy_tcp_cookie_synack(l, s);
+		return;
+	}
 	c = sy_tcp_accept_new(l, s);
 	if (!c)
 		return; /* backlog full: dropped and counted */
