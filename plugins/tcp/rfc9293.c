@@ -462,8 +462,12 @@ static void text_and_fin(sy_tcb *c, const sy_seg *s)
 		if (!fin)
 			send_ack(c);
 	}
-	if (!fin || s->seq + s->len != c->rcv_nxt)
+	if (!fin)
 		return;
+	if (s->seq + s->len != c->rcv_nxt) {
+		send_ack(c); /* a FIN past a gap waits; say what is missing */
+		return;
+	}
 	c->rcv_nxt++;
 	send_ack(c);
 	switch (c->state) {

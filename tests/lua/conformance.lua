@@ -14,6 +14,10 @@ local cases = {
   "syn_in_established", "out_of_window", "ack_too_far", "listen_ack",
   "synrecv_bad_ack", "synrecv_rst", "syn_retries_linux", "syn_retries_rfc",
   "synack_retries_linux", "twoway_passive", "twoway_active", "old_duplicate_syn",
+  "data_in_order", "data_out_of_order", "fin_with_data", "fin_past_gap",
+  "last_ack_rst", "time_wait_rst", "closing_rst", "synrecv_dup_syn",
+  "abort_established", "abort_syn_sent", "close_syn_sent", "fin_retransmit_rfc",
+  "ack_old_duplicate", "syn_sent_synack_bad_ack", "close_wait_refin", "fin_wait_2_data",
 }
 local dir = here .. "../tcp/"
 local failed, ran = 0, 0
