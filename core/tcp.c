@@ -52,6 +52,7 @@ struct sy_tcp_ep {
 	sy_tcp_ep_stats st;
 	sy_tcb *zombies;            /* closed, freed after the current event */
 	uint8_t cookie_key[16];     /* from the run seed */
+	FILE *log;
 };
 
 const sy_tcp_ep_stats *sy_tcp_ep_stats_get(const sy_tcp_ep *ep) { return &ep->st; }
@@ -65,6 +66,11 @@ sy_tcp_listener_stats sy_tcp_listener_stats_get(const sy_tcp_listener *l)
 		.cookies_sent = l->cookies_sent, .cookies_accepted = l->cookies_accepted,
 		.cookies_rejected = l->cookies_rejected,
 	};
+}
+
+void sy_tcp_ep_state_log(sy_tcp_ep *ep, FILE *f)
+{
+	ep->log = f;
 }
 
 void sy_tcp_ep_observe(sy_tcp_ep *ep, sy_tcp_observer fn, void *ctx)
@@ -406,6 +412,17 @@ void sy_tcb_set_state(sy_tcb *c, sy_tcp_state s, const char *cause)
 	c->state = s;
 	if (c->listener && old == SY_TCP_SYN_RECEIVED)
 		c->listener->pending--;
+	if (c->ep->log) {
+		char la[16], ra[16];
+		sy_time now = sy_sim_now(c->ep->sim);
+
+		sy_ipv4_format(c->laddr, la);
+		sy_ipv4_format(c->raddr, ra);
+		fprintf(c->ep->log, "%lld.%09lld %s:%u %s:%u %s %s %s\n",
+			(long long)(now / SY_SEC), (long long)(now % SY_SEC), la,
+			(unsigned)c->lport, ra, (unsigned)c->rport,
+			sy_tcp_state_name(old), sy_tcp_state_name(s), cause);
+	}
 	if (c->ep->obs)
 		c->ep->obs(c->ep->obs_ctx, c, old, s, cause);
 	if (s == SY_TCP_CLOSED) {

@@ -19,6 +19,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "errors.h"
 #include "net.h"
@@ -49,6 +50,7 @@ enum {
 	SY_TCP_T_RETRANS,    /* SYN, SYN-ACK, FIN retransmission */
 	SY_TCP_T_TIME_WAIT,
 	SY_TCP_T_FIN_WAIT_2,
+	SY_TCP_T_SYN_RECEIVED,  /* the profile's SYN_RECEIVED timeout */
 	SY_TCP_TIMERS
 };
 
@@ -216,6 +218,10 @@ sy_tcp_ep *sy_tcp_ep_new(sy_net *net, sy_node *n, sy_tcp_ep_opts *o, sy_err *err
 sy_tcp_ep *sy_tcp_ep_of(const sy_node *n);
 const sy_tcp_ep_stats *sy_tcp_ep_stats_get(const sy_tcp_ep *ep);
 void sy_tcp_ep_observe(sy_tcp_ep *ep, sy_tcp_observer fn, void *ctx);
+/* Writes every state change of the endpoint's connections to f, one line
+ * each: TIME LOCAL REMOTE FROM TO CAUSE (NULL stops; f stays the
+ * caller's). */
+void sy_tcp_ep_state_log(sy_tcp_ep *ep, FILE *f);
 sy_node *sy_tcp_ep_node(const sy_tcp_ep *ep);
 sy_net *sy_tcp_ep_net(const sy_tcp_ep *ep);
 sy_tcp_ep *sy_tcp_listener_ep(const sy_tcp_listener *l);

@@ -12,6 +12,7 @@
 
 #include <lauxlib.h>
 #include <lua.h>
+#include <lualib.h>
 
 #include "app.h"
 #include "lpriv.h"
@@ -507,7 +508,42 @@ static int conn_stats(lua_State *L)
 	return 1;
 }
 
+static int file_close(lua_State *L)
+{
+	luaL_Stream *st = luaL_checkudata(L, 1, LUA_FILEHANDLE);
+	int rc = fclose(st->f);
+
+	return luaL_fileresult(L, rc == 0, NULL);
+}
+
+/* ep:state_log(path): every state change of the endpoint's connections,
+ * one line each (TIME LOCAL REMOTE FROM TO CAUSE); the file is the
+ * endpoint's until the simulator closes. */
+static int ep_state_log(lua_State *L)
+{
+	sy_tcp_ep *ep = check_ep(L, 1);
+	const char *path = luaL_checkstring(L, 2);
+	luaL_Stream *st;
+
+	/* An io library file, so that Lua closes it (and flushes it) with
+	 * the endpoint's box. */
+	st = lua_newuserdatauv(L, sizeof *st, 0);
+	st->closef = NULL;
+	luaL_setmetatable(L, LUA_FILEHANDLE);
+	st->f = fopen(path, "w");
+	if (!st->f)
+		return luaL_error(L, "state_log: cannot write %s", path);
+	setvbuf(st->f, NULL, _IOLBF, 0); /* readable while the run goes on */
+	st->closef = file_close;
+	lua_getiuservalue(L, 1, 2);
+	lua_pushvalue(L, -2);
+	lua_setfield(L, -2, "log");
+	sy_tcp_ep_state_log(ep, st->f);
+	return 0;
+}
+
 static const luaL_Reg ep_methods[] = {
+	{ "state_log", ep_state_log },
 	{ "stats", ep_stats },
 	{ "listen", ep_listen },
 	{ "connect", ep_connect },

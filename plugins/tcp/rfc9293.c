@@ -222,6 +222,10 @@ static void sm_timeout(sy_tcb *c, int which)
 		sy_tcb_set_state(c, SY_TCP_CLOSED, "fin_wait_2 timeout");
 		return;
 	}
+	if (which == SY_TCP_T_SYN_RECEIVED) {
+		sy_tcb_set_state(c, SY_TCP_CLOSED, "syn_received timeout");
+		return;
+	}
 	limit = c->state == SY_TCP_SYN_SENT ? lim->syn_retries :
 		c->state == SY_TCP_SYN_RECEIVED ? lim->synack_retries :
 		lim->data_retries;
@@ -291,6 +295,10 @@ static void sm_listen_input(sy_tcp_listener *l, const sy_seg *s)
 	sy_tcp_accept_ready(c);
 #else
 	arm_retransmit(c);
+	/* A SYN_RECEIVED timeout shorter than the SYN-ACK retries frees
+	 * the slot sooner: a defence against SYN floods (RFC 4987 3.2). */
+	if (sy_tcb_limits(c)->syn_received > 0)
+		sy_tcb_timer_set(c, SY_TCP_T_SYN_RECEIVED, sy_tcb_limits(c)->syn_received);
 	sy_tcb_set_state(c, SY_TCP_SYN_RECEIVED, "syn");
 #endif
 }
@@ -406,6 +414,7 @@ static bool ack_step(sy_tcb *c, const sy_seg *s)
 			c->snd_wnd = s->win;
 			rtt_sample(c, now);
 			sy_tcb_timer_cancel(c, SY_TCP_T_RETRANS);
+			sy_tcb_timer_cancel(c, SY_TCP_T_SYN_RECEIVED);
 			sy_tcb_set_state(c, SY_TCP_ESTABLISHED, "ack");
 			if (c->listener)
 				sy_tcp_accept_ready(c);
