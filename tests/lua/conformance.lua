@@ -7,17 +7,23 @@ local check = T.check
 
 -- Every case runs under both timer profiles (a case may restrict itself).
 local cases = {
-  "closed_syn", "closed_ack", "closed_fin", "closed_rst", "closed_rtt",
-  "passive_open", "active_open", "syn_sent_bad_ack", "syn_sent_rst_no_ack",
-  "simultaneous_open", "close_active", "close_active_linux", "close_passive",
-  "simultaneous_close", "time_wait_refin", "rst_in_window", "rst_out_of_window",
-  "syn_in_established", "out_of_window", "ack_too_far", "listen_ack",
-  "synrecv_bad_ack", "synrecv_rst", "syn_retries_linux", "syn_retries_rfc",
-  "synack_retries_linux", "twoway_passive", "twoway_active", "old_duplicate_syn",
-  "data_in_order", "data_out_of_order", "fin_with_data", "fin_past_gap",
-  "last_ack_rst", "time_wait_rst", "closing_rst", "synrecv_dup_syn",
-  "abort_established", "abort_syn_sent", "close_syn_sent", "fin_retransmit_rfc",
-  "ack_old_duplicate", "syn_sent_synack_bad_ack", "close_wait_refin", "fin_wait_2_data",
+  "abort_established", "abort_syn_sent", "ack_old_duplicate", "ack_too_far",
+  "active_open", "active_then_peer_close", "close_active",
+  "close_active_linux", "close_passive", "close_syn_sent",
+  "close_wait_refin", "close_wait_rst", "closed_ack", "closed_fin",
+  "closed_rst", "closed_rtt", "closed_syn", "closing_retransmit",
+  "closing_rst", "data_in_order", "data_out_of_order", "established_rst_ack",
+  "fin_past_gap", "fin_retransmit_rfc", "fin_wait_1_rst", "fin_wait_2_data",
+  "fin_wait_2_rst", "fin_with_data", "last_ack_retransmit", "last_ack_rst",
+  "listen_ack", "listen_fin", "listen_syn_data", "old_duplicate_syn",
+  "out_of_window", "passive_open", "rst_in_window", "rst_out_of_window",
+  "simultaneous_close", "simultaneous_open", "syn_in_established",
+  "syn_retries_linux", "syn_retries_rfc", "syn_sent_bad_ack",
+  "syn_sent_rst_no_ack", "syn_sent_synack_bad_ack", "synack_retries_linux",
+  "synrecv_ack_data", "synrecv_bad_ack", "synrecv_dup_syn", "synrecv_rst",
+  "synrecv_rst_in_window", "synrecv_rst_out_of_window",
+  "synrecv_syn_then_ack", "time_wait_refin", "time_wait_rst",
+  "time_wait_syn", "twoway_active", "twoway_passive", "window_update",
 }
 local dir = here .. "../tcp/"
 local failed, ran = 0, 0
