@@ -51,6 +51,7 @@ enum {
 	SY_TCP_T_TIME_WAIT,
 	SY_TCP_T_FIN_WAIT_2,
 	SY_TCP_T_SYN_RECEIVED,  /* the profile's SYN_RECEIVED timeout */
+	SY_TCP_T_KEEPALIVE,     /* idle time, then probe interval */
 	SY_TCP_TIMERS
 };
 
@@ -125,6 +126,7 @@ struct sy_tcb {
 	uint32_t ts_recent;        /* the peer's latest TSval */
 	uint32_t fin_seq;          /* our FIN's sequence number, once sent */
 	unsigned retries;          /* retransmissions of the current segment */
+	unsigned probes;           /* keepalive probes unanswered */
 	sy_time rtt_start;         /* when the segment being timed was sent */
 	sy_rtt rtt;
 	sy_event_id timer[SY_TCP_TIMERS];

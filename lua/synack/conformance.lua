@@ -15,6 +15,8 @@
 --   state_machine NAME  the endpoint's state-machine plugin (default rfc9293)
 --   timers NAME         only run under this timer profile (default: the
 --                       case runs under every profile it is given)
+--   set KEY VALUE       a parameter of the timer profile ("set
+--                       keepalive_time 10s")
 --   listen              the endpoint listens on its port from the start
 --   TIME connect        the endpoint connects to the peer's port
 --   TIME close          the endpoint closes its connection
@@ -117,6 +119,10 @@ function M.parse(path)
     elseif words[1] == "timers" then
       case.only_timers = words[2]
       if not case.only_timers then error(where .. ": expected a timer profile", 0) end
+    elseif words[1] == "set" then
+      if not words[2] or not words[3] then error(where .. ": expected 'set KEY VALUE'", 0) end
+      case.timer_params = case.timer_params or {}
+      case.timer_params[words[2]] = words[3]
     elseif words[1] == "state_machine" then
       case.sm = words[2]
       if not case.sm then error(where .. ": expected a state-machine plugin name", 0) end
@@ -161,7 +167,9 @@ function M.run(path, timers)
   local sim = synack.simulator{}
   local peer, dut = sim:node("peer"), sim:node("dut")
   sim:duplex_link(peer, dut, {rate = "100Gbps", delay = case.rtt / 2})
-  local ep = dut:tcp{isn = {"fixed", value = case.isn or 0}, timers = timers,
+  local tspec = {timers}
+  for k, v in pairs(case.timer_params or {}) do tspec[k] = v end
+  local ep = dut:tcp{isn = {"fixed", value = case.isn or 0}, timers = tspec,
                      state_machine = case.sm or "rfc9293"}
   local conn
   ep:on_state(function(c) conn = c end)

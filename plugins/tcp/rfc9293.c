@@ -144,6 +144,21 @@ static void rtt_sample(sy_tcb *c, sy_time now)
 		t->rtt_sample(st, &c->rtt, now - c->rtt_start);
 }
 
+/* Keepalive (RFC 1122 4.2.3.6), when the profile enables it: after
+ * keepalive_time without a segment from the peer, probes
+ * <SEQ=SND.NXT-1><ACK=RCV.NXT> every keepalive_intvl; keepalive_probes
+ * unanswered ones abort the connection.  Any segment from the peer starts
+ * the idle time again. */
+static void keepalive_restart(sy_tcb *c)
+{
+	const sy_timer_limits *lim = sy_tcb_limits(c);
+
+	if (!lim->keepalive || c->state != SY_TCP_ESTABLISHED)
+		return;
+	c->probes = 0;
+	sy_tcb_timer_set(c, SY_TCP_T_KEEPALIVE, lim->keepalive_time);
+}
+
 static void enter_time_wait(sy_tcb *c, const char *cause)
 {
 	sy_tcb_timer_cancel(c, SY_TCP_T_RETRANS);
@@ -224,6 +239,20 @@ static void sm_timeout(sy_tcb *c, int which)
 	}
 	if (which == SY_TCP_T_SYN_RECEIVED) {
 		sy_tcb_set_state(c, SY_TCP_CLOSED, "syn_received timeout");
+		return;
+	}
+	if (which == SY_TCP_T_KEEPALIVE) {
+		if (c->state != SY_TCP_ESTABLISHED)
+			return;
+		if ((int64_t)c->probes >= lim->keepalive_probes) {
+			sy_tcb_notify(c, "timeout");
+			sy_tcb_send(c, SY_TCP_RST, c->snd_nxt, 0);
+			sy_tcb_set_state(c, SY_TCP_CLOSED, "keepalive timeout");
+			return;
+		}
+		c->probes++;
+		sy_tcb_send(c, SY_TCP_ACK, c->snd_nxt - 1, 0);
+		sy_tcb_timer_set(c, SY_TCP_T_KEEPALIVE, lim->keepalive_intvl);
 		return;
 	}
 	limit = c->state == SY_TCP_SYN_SENT ? lim->syn_retries :
@@ -340,6 +369,7 @@ static void syn_sent_input(sy_tcb *c, const sy_seg *s)
 		send_ack(c); /* the third segment */
 #endif
 		sy_tcb_set_state(c, SY_TCP_ESTABLISHED, "syn-ack");
+		keepalive_restart(c);
 	} else {
 		/* simultaneous open */
 		send_synack(c);
@@ -416,6 +446,7 @@ static bool ack_step(sy_tcb *c, const sy_seg *s)
 			sy_tcb_timer_cancel(c, SY_TCP_T_RETRANS);
 			sy_tcb_timer_cancel(c, SY_TCP_T_SYN_RECEIVED);
 			sy_tcb_set_state(c, SY_TCP_ESTABLISHED, "ack");
+			keepalive_restart(c);
 			if (c->listener)
 				sy_tcp_accept_ready(c);
 		} else {
@@ -522,6 +553,7 @@ static void sm_input(sy_tcb *c, const sy_seg *s)
 			send_ack(c);
 		return;
 	}
+	keepalive_restart(c); /* the peer is alive: idle time anew */
 	/* RFC 7323 4.3, simplified: remember the latest timestamp of an
 	 * acceptable segment for our echo. */
 	if (c->ts_ok && s->opts.has_ts)
