@@ -25,5 +25,9 @@ case "$row" in
 *,20.0096) ;;
 *) echo "FAIL: handshake.lua: expected a handshake of 20.0096 ms, got '$row'"; failed=1 ;;
 esac
+# twoway.lua: the old duplicate SYN is accepted only by the two-way handshake.
+row=$("$SYNACK_BUILDDIR/synack" run "$SYNACK_SRCDIR/examples/twoway.lua" verbose=false | tail -1)
+[ "$row" = "0.05,both,false,0,CLOSED,6,1,ESTABLISHED,1" ] ||
+	{ echo "FAIL: twoway.lua: got '$row'"; failed=1; }
 [ $failed -eq 0 ] && echo "examples.sh: all examples ran"
 exit $failed
