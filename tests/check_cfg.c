@@ -12,6 +12,7 @@
 
 #include "cfg.h"
 #include "plugin.h"
+#include "testutil.h"
 
 static char dir[256];
 static char file[300];
@@ -288,11 +289,5 @@ static Suite *cfg_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(cfg_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return sy_test_main(cfg_suite());
 }

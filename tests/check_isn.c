@@ -24,6 +24,7 @@
 #include "rng.h"
 #include "units.h"
 #include "vtime.h"
+#include "testutil.h"
 
 /* A failing check only; ck_assert records every passing one, which in the
  * loops below would cost more than the generators. */
@@ -133,11 +134,6 @@ END_TEST
 
 /* ---------------------------------------------------------------- harness */
 
-struct setting {
-	const char *key;
-	const char *val;  /* as a user would write it */
-};
-
 struct gen {
 	sy_instance in;
 	const sy_isn_ops *ops;
@@ -145,28 +141,17 @@ struct gen {
 };
 
 static int instance(sy_instance *in, const char *name,
-		    const struct setting *set, sy_err *err)
+		    const struct sy_test_setting *set, sy_err *err)
 {
-	const sy_plugin *p;
-
-	p = sy_plugin_load("isn", name, err);
-	ck_assert_msg(p != NULL, "%s", err->msg);
-	ck_assert_str_eq(p->kind, "isn");
-	ck_assert_str_eq(p->name, name);
-	ck_assert_msg(sy_instance_new(in, p, err) == 0, "%s", err->msg);
-	for (; set && set->key; set++) {
-		sy_value v = { .type = SY_V_STRING, .u.s = set->val };
-
-		if (sy_instance_set(in, set->key, &v, "check_isn", err) < 0)
-			return -1;
-	}
+	if (sy_test_configure(in, "isn", name, set, err) < 0)
+		return -1;
 	return sy_instance_init(in, NULL, err);
 }
 
 /* Loads, configures, initializes and seeds from stream ("isn", 0) of the
  * run seed, as the simulator does; set ends at a NULL key. */
 static void gen_open(struct gen *g, const char *name,
-		     const struct setting *set, uint64_t seed)
+		     const struct sy_test_setting *set, uint64_t seed)
 {
 	sy_err err;
 	sy_rng r;
@@ -199,7 +184,7 @@ static uint32_t gen_isn(struct gen *g, uint32_t la, uint16_t lp,
 /* A configuration that must be refused, when set or at init. */
 static void refused(const char *name, const char *key, const char *val)
 {
-	const struct setting set[] = { { key, val }, { NULL, NULL } };
+	const struct sy_test_setting set[] = { { key, val }, { NULL, NULL } };
 	sy_instance in;
 	sy_err err;
 
@@ -302,7 +287,7 @@ END_TEST
  * lport, rport in network byte order; ISN = now / tick + F (mod 2^32). */
 START_TEST(rfc6528_layout)
 {
-	static const struct setting ms[] = {
+	static const struct sy_test_setting ms[] = {
 		{ "tick", "1ms" }, { NULL, NULL }
 	};
 	uint8_t key[16], msg[12] = {
@@ -341,7 +326,7 @@ static const char *const ticks[] = { "4us", "1ns", "1ms", "3us" };
 
 START_TEST(rfc6528_clock)
 {
-	const struct setting set[] = { { "tick", ticks[_i] }, { NULL, NULL } };
+	const struct sy_test_setting set[] = { { "tick", ticks[_i] }, { NULL, NULL } };
 	sy_time tick;
 	sy_err err;
 	struct gen g;
@@ -477,10 +462,10 @@ END_TEST
 
 START_TEST(rfc793_exact)
 {
-	static const struct setting off[] = {
+	static const struct sy_test_setting off[] = {
 		{ "offset", "1000" }, { NULL, NULL }
 	};
-	static const struct setting ms[] = {
+	static const struct sy_test_setting ms[] = {
 		{ "tick", "1ms" }, { "offset", "7" }, { NULL, NULL }
 	};
 	struct gen g;
@@ -510,7 +495,7 @@ END_TEST
 /* 2^32 ticks of 4 us are 4.77 hours: the clock wraps, as in RFC 793. */
 START_TEST(rfc793_wraps)
 {
-	static const struct setting top[] = {
+	static const struct sy_test_setting top[] = {
 		{ "offset", "4294967295" }, { NULL, NULL }
 	};
 	const sy_time wrap = (sy_time)4294967296LL * 4 * SY_US;
@@ -633,7 +618,7 @@ static const char *const fixed_values[] = { NULL, "12345", "4294967295" };
 
 START_TEST(fixed_value)
 {
-	const struct setting set[] = {
+	const struct sy_test_setting set[] = {
 		{ fixed_values[_i] ? "value" : NULL, fixed_values[_i] },
 		{ NULL, NULL }
 	};
@@ -743,12 +728,5 @@ static Suite *isn_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(isn_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	sy_plugin_unload_all();
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return sy_test_main(isn_suite());
 }

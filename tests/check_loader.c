@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "plugin.h"
+#include "testutil.h"
 
 #define TEST_MODULES SY_ABS_BUILDDIR "/tests/plugins/.libs"
 
@@ -297,12 +298,6 @@ static Suite *loader_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(loader_suite());
-	int failed;
-
 	unsetenv("SYNACK_PLUGIN_PATH");
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return sy_test_main(loader_suite());
 }

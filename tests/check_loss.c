@@ -23,6 +23,7 @@
 #include "plugin.h"
 #include "rng.h"
 #include "vtime.h"
+#include "testutil.h"
 
 /* A failing check only; ck_assert records every passing one, which in the
  * loops below would cost more than the models. */
@@ -35,11 +36,6 @@
 #define NSIGMA 5.0
 
 /* ---------------------------------------------------------------- harness */
-
-struct setting {
-	const char *key;
-	const char *val;  /* as a user would write it */
-};
 
 struct model {
 	sy_instance in;
@@ -56,28 +52,18 @@ struct outcome {
 	bool corrupted;
 };
 
+/* Every setting must be accepted; init may refuse. */
 static int instance(sy_instance *in, const char *name,
-		    const struct setting *set, sy_err *err)
+		    const struct sy_test_setting *set, sy_err *err)
 {
-	const sy_plugin *p;
-
-	p = sy_plugin_load("loss", name, err);
-	ck_assert_msg(p != NULL, "%s", err->msg);
-	ck_assert_str_eq(p->kind, "loss");
-	ck_assert_msg(sy_instance_new(in, p, err) == 0, "%s", err->msg);
-	for (; set && set->key; set++) {
-		sy_value v = { .type = SY_V_STRING, .u.s = set->val };
-
-		ck_assert_msg(sy_instance_set(in, set->key, &v, "check_loss",
-					      err) == 0,
-			      "%s=%s: %s", set->key, set->val, err->msg);
-	}
+	ck_assert_msg(sy_test_configure(in, "loss", name, set, err) == 0,
+		      "%s", err->msg);
 	return sy_instance_init(in, NULL, err);
 }
 
 /* Loads, configures, initializes and seeds; set ends at a NULL key. */
 static void model_open(struct model *m, const char *name,
-		       const struct setting *set, uint64_t seed)
+		       const struct sy_test_setting *set, uint64_t seed)
 {
 	sy_err err;
 	sy_rng r;
@@ -114,7 +100,7 @@ static struct outcome model_apply(struct model *m, sy_packet *p, int dir,
 }
 
 /* The init error for a configuration that must be refused. */
-static void init_fails(const char *name, const struct setting *set,
+static void init_fails(const char *name, const struct sy_test_setting *set,
 		       sy_err *err)
 {
 	sy_instance in;
@@ -208,7 +194,7 @@ END_TEST
 /* ---------------------------------------------------------------- bernoulli */
 
 /* Drops among n packets; each outcome must be a bare PASS or DROP. */
-static uint64_t count_drops(const char *name, const struct setting *set,
+static uint64_t count_drops(const char *name, const struct sy_test_setting *set,
 			    uint64_t seed, uint64_t n)
 {
 	sy_packet *p = tcp_packet(SY_TCP_ACK, 100, false);
@@ -232,9 +218,9 @@ static uint64_t count_drops(const char *name, const struct setting *set,
  * standard error sqrt(n p (1-p)) = 94.9; tolerance 5 of them (474). */
 START_TEST(bernoulli_rate)
 {
-	static const struct setting p01[] = { { "p", "0.1" }, { NULL } };
-	static const struct setting p0[] = { { "p", "0" }, { NULL } };
-	static const struct setting p1[] = { { "p", "1" }, { NULL } };
+	static const struct sy_test_setting p01[] = { { "p", "0.1" }, { NULL } };
+	static const struct sy_test_setting p0[] = { { "p", "0" }, { NULL } };
+	static const struct sy_test_setting p1[] = { { "p", "1" }, { NULL } };
 	const double n = 1e5, p = 0.1, se = sqrt(n * p * (1 - p));
 	uint64_t d = count_drops("bernoulli", p01, 3, (uint64_t)n);
 
@@ -302,7 +288,7 @@ static const struct ge ges[] = {
 START_TEST(gilbert_stationary_rate)
 {
 	const struct ge *g = &ges[_i];
-	const struct setting set[] = {
+	const struct sy_test_setting set[] = {
 		{ "p_gb", g->p_gb }, { "p_bg", g->p_bg },
 		{ "loss_good", g->loss_good }, { "loss_bad", g->loss_bad },
 		{ NULL }
@@ -324,7 +310,7 @@ END_TEST
  * about n pi_b p_bg = 8300 runs: standard error of the mean run 0.038.
  * Independent losses at the same rate (1/6) make runs of mean
  * 1/(1 - 1/6) = 1.2, which the same measure must tell apart. */
-static double mean_run(const char *name, const struct setting *set,
+static double mean_run(const char *name, const struct sy_test_setting *set,
 		       uint64_t n, uint64_t *runs_out)
 {
 	sy_packet *p = tcp_packet(SY_TCP_ACK, 0, false);
@@ -349,10 +335,10 @@ static double mean_run(const char *name, const struct setting *set,
 
 START_TEST(gilbert_burst_length)
 {
-	static const struct setting ge[] = {
+	static const struct sy_test_setting ge[] = {
 		{ "p_gb", "0.05" }, { "p_bg", "0.25" }, { NULL }
 	};
-	static const struct setting indep[] = {
+	static const struct sy_test_setting indep[] = {
 		{ "p", "0.1666666666666667" }, { NULL }
 	};
 	uint64_t runs;
@@ -370,14 +356,14 @@ END_TEST
 /* Degenerate chains are deterministic. */
 START_TEST(gilbert_start_state)
 {
-	static const struct setting stuck_bad[] = {
+	static const struct sy_test_setting stuck_bad[] = {
 		{ "p_bg", "0" }, { "start", "bad" }, { NULL }
 	};
-	static const struct setting stuck_good[] = {
+	static const struct sy_test_setting stuck_good[] = {
 		{ "p_gb", "0" }, { "loss_good", "0" }, { NULL }
 	};
 	/* Starts bad, must leave at once (p_bg 1) and never return. */
-	static const struct setting leave[] = {
+	static const struct sy_test_setting leave[] = {
 		{ "p_gb", "0" }, { "p_bg", "1" }, { "start", "bad" }, { NULL }
 	};
 
@@ -393,7 +379,7 @@ END_TEST
 /* Drops among indices 0..n-1 as a bitmap. */
 static void list_drops(const char *drop, bool *out, size_t n)
 {
-	const struct setting set[] = { { "drop", drop }, { NULL } };
+	const struct sy_test_setting set[] = { { "drop", drop }, { NULL } };
 	sy_packet *p = tcp_packet(SY_TCP_ACK, 0, false);
 	struct model m;
 
@@ -444,7 +430,7 @@ END_TEST
 /* The verdict follows ctx->index, not the number of calls. */
 START_TEST(list_uses_ctx_index)
 {
-	static const struct setting set[] = {
+	static const struct sy_test_setting set[] = {
 		{ "drop", "1000000,18446744073709551615" }, { NULL }
 	};
 	sy_packet *p = tcp_packet(SY_TCP_ACK, 0, false);
@@ -487,7 +473,7 @@ START_TEST(list_rejects_malformed)
 	};
 
 	for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
-		const struct setting set[] = {
+		const struct sy_test_setting set[] = {
 			{ "drop", cases[c].drop }, { NULL }
 		};
 		sy_err err;
@@ -560,7 +546,7 @@ static const struct mconf mconfs[] = {
 START_TEST(match_drops_nth_to_count)
 {
 	const struct mconf *c = &mconfs[_i];
-	const struct setting set[] = {
+	const struct sy_test_setting set[] = {
 		{ "flags", c->flags }, { "has_data", c->has_data },
 		{ "direction", c->dir }, { "nth", c->nth },
 		{ "count", c->count }, { NULL }
@@ -629,14 +615,14 @@ START_TEST(match_examples)
 		{ SY_TCP_FIN | SY_TCP_ACK, 0, 1 },
 		{ SY_TCP_ACK, 0, 0 },                /* pure ACK 3: lost */
 	};
-	static const struct setting synack[] = {
+	static const struct sy_test_setting synack[] = {
 		{ "flags", "SYN+ACK" }, { "count", "2" }, { NULL }
 	};
-	static const struct setting last_ack[] = {
+	static const struct sy_test_setting last_ack[] = {
 		{ "flags", "ACK" }, { "has_data", "no" }, { "nth", "3" },
 		{ NULL }
 	};
-	const struct setting *sets[] = { synack, last_ack };
+	const struct sy_test_setting *sets[] = { synack, last_ack };
 	const char *want[] = { "0110000000", "0000000001" };
 
 	for (int k = 0; k < 2; k++) {
@@ -673,7 +659,7 @@ START_TEST(match_rejects_bad_flags)
 	};
 
 	for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
-		const struct setting set[] = {
+		const struct sy_test_setting set[] = {
 			{ "flags", cases[c].flags }, { NULL }
 		};
 		sy_err err;
@@ -695,7 +681,7 @@ END_TEST
  * header; every other one is untouched. */
 START_TEST(corrupt_rate_and_checksums)
 {
-	static const struct setting set[] = { { "p", "0.1" }, { NULL } };
+	static const struct sy_test_setting set[] = { { "p", "0.1" }, { NULL } };
 	const double n = 2e4, p = 0.1, se = sqrt(n * p * (1 - p));
 	uint64_t hits = 0;
 	struct model m;
@@ -728,7 +714,7 @@ END_TEST
 /* p = 0.2 over n = 10^5: mean 2*10^4 copies, standard error 126. */
 START_TEST(duplicate_rate)
 {
-	static const struct setting set[] = { { "p", "0.2" }, { NULL } };
+	static const struct sy_test_setting set[] = { { "p", "0.2" }, { NULL } };
 	const double n = 1e5, p = 0.2, se = sqrt(n * p * (1 - p));
 	sy_packet *pk = tcp_packet(SY_TCP_ACK, 100, false);
 	uint64_t copies = 0;
@@ -756,7 +742,7 @@ END_TEST
  * 10ms, the latter binomial with mean 10^4, standard error 94.9. */
 START_TEST(reorder_delay_rate)
 {
-	static const struct setting set[] = {
+	static const struct sy_test_setting set[] = {
 		{ "p", "0.1" }, { "delay", "10ms" }, { NULL }
 	};
 	const double n = 1e5, p = 0.1, se = sqrt(n * p * (1 - p));
@@ -795,10 +781,10 @@ END_TEST
  * delays fall in [0, 1ms] and [10ms, 11ms]. */
 START_TEST(reorder_jitter_bounds)
 {
-	static const struct setting jit[] = {
+	static const struct sy_test_setting jit[] = {
 		{ "jitter", "1ms" }, { NULL }
 	};
-	static const struct setting both[] = {
+	static const struct sy_test_setting both[] = {
 		{ "p", "0.1" }, { "delay", "10ms" }, { "jitter", "1ms" },
 		{ NULL }
 	};
@@ -845,7 +831,7 @@ END_TEST
  * never those sent at least the jitter apart. */
 static uint64_t inversions(sy_time spacing, uint64_t n)
 {
-	static const struct setting set[] = { { "jitter", "1ms" }, { NULL } };
+	static const struct sy_test_setting set[] = { { "jitter", "1ms" }, { NULL } };
 	sy_packet *pk = tcp_packet(SY_TCP_ACK, 100, false);
 	sy_time prev = -1;
 	uint64_t inv = 0;
@@ -876,7 +862,7 @@ END_TEST
 
 struct rconf {
 	const char *plugin;
-	struct setting set[4];
+	struct sy_test_setting set[4];
 	bool random;  /* different seeds must give different outcomes */
 };
 
@@ -986,12 +972,5 @@ static Suite *loss_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(loss_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	sy_plugin_unload_all();
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return sy_test_main(loss_suite());
 }

@@ -13,6 +13,7 @@
 #include "net.h"
 #include "plugin.h"
 #include "sim.h"
+#include "testutil.h"
 
 #define PROTO_TEST 253 /* RFC 3692 experimental protocol number */
 
@@ -550,11 +551,5 @@ static Suite *net_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(net_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return sy_test_main(net_suite());
 }

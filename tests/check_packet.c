@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "packet.h"
+#include "testutil.h"
 
 static void contains(const char *msg, const char *part)
 {
@@ -1102,11 +1103,5 @@ static Suite *packet_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(packet_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return sy_test_main(packet_suite());
 }

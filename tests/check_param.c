@@ -11,6 +11,7 @@
 
 #include "param.h"
 #include "units.h"
+#include "testutil.h"
 
 /* A plugin state with one field of every type, plus fields without a
  * default or a range. */
@@ -691,11 +692,5 @@ static Suite *param_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(param_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return sy_test_main(param_suite());
 }

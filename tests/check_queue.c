@@ -26,6 +26,7 @@
 #include "queue.h"
 #include "rng.h"
 #include "vtime.h"
+#include "testutil.h"
 
 /* A failing check only; ck_assert records every passing one, which in the
  * loops below would cost more than the queues. */
@@ -37,11 +38,6 @@
 
 /* ---------------------------------------------------------------- harness */
 
-struct setting {
-	const char *key;
-	const char *val;  /* as a user would write it */
-};
-
 struct queue {
 	sy_instance in;
 	const sy_queue_ops *ops;
@@ -50,24 +46,14 @@ struct queue {
 
 /* Loads, configures and initializes; set ends at a NULL key (may be NULL). */
 static void queue_open(struct queue *q, const char *name,
-		       const struct setting *set)
+		       const struct sy_test_setting *set)
 {
-	const sy_plugin *p;
 	sy_err err;
 
-	p = sy_plugin_load("queue", name, &err);
-	ck_assert_msg(p != NULL, "%s", err.msg);
-	ck_assert_str_eq(p->kind, "queue");
-	ck_assert_msg(sy_instance_new(&q->in, p, &err) == 0, "%s", err.msg);
-	for (; set && set->key; set++) {
-		sy_value v = { .type = SY_V_STRING, .u.s = set->val };
-
-		ck_assert_msg(sy_instance_set(&q->in, set->key, &v,
-					      "check_queue", &err) == 0,
-			      "%s=%s: %s", set->key, set->val, err.msg);
-	}
+	ck_assert_msg(sy_test_configure(&q->in, "queue", name, set, &err) == 0,
+		      "%s", err.msg);
 	ck_assert_msg(sy_instance_init(&q->in, NULL, &err) == 0, "%s", err.msg);
-	q->ops = p->ops;
+	q->ops = q->in.plugin->ops;
 	q->st = q->in.state;
 }
 
@@ -120,7 +106,7 @@ static void never_drop(void *ctx, sy_packet *p)
 struct conf {
 	const char *plugin;
 	const char *label;
-	struct setting set[6];
+	struct sy_test_setting set[6];
 };
 
 /* Limits of 1000 packets at least: the contract tests stay below them. */
@@ -241,7 +227,7 @@ END_TEST
 
 START_TEST(droptail_packet_limit)
 {
-	static const struct setting set[] = { { "limit", "5" }, { NULL } };
+	static const struct sy_test_setting set[] = { { "limit", "5" }, { NULL } };
 	sy_packet *extra = mkpkt(1500, 99);
 	struct queue q;
 
@@ -267,7 +253,7 @@ END_TEST
 
 START_TEST(droptail_limit_one)
 {
-	static const struct setting set[] = { { "limit", "1" }, { NULL } };
+	static const struct sy_test_setting set[] = { { "limit", "1" }, { NULL } };
 	sy_packet *a = mkpkt(100, 1), *b = mkpkt(100, 2);
 	struct queue q;
 
@@ -283,7 +269,7 @@ END_TEST
 
 START_TEST(droptail_byte_limit)
 {
-	static const struct setting set[] = {
+	static const struct sy_test_setting set[] = {
 		{ "limit", "100" }, { "bytes", "2500B" }, { NULL }
 	};
 	sy_packet *big = mkpkt(1000, 9), *one = mkpkt(21, 10);
@@ -309,7 +295,7 @@ END_TEST
 
 START_TEST(droptail_both_limits)
 {
-	static const struct setting set[] = {
+	static const struct sy_test_setting set[] = {
 		{ "limit", "3" }, { "bytes", "10KB" }, { NULL }
 	};
 	sy_packet *x = mkpkt(40, 9);
@@ -483,7 +469,7 @@ END_TEST
 START_TEST(red_below_min_th_never_drops)
 {
 	/* weight 1 makes avg the instantaneous length: at most 4 < 5. */
-	static const struct setting w1[] = { { "weight", "1" }, { NULL } };
+	static const struct sy_test_setting w1[] = { { "weight", "1" }, { NULL } };
 	struct redsim s = { 0 };
 	struct queue q;
 	sy_time now = 0;
@@ -512,7 +498,7 @@ END_TEST
 
 START_TEST(red_hard_limit)
 {
-	static const struct setting set[] = {
+	static const struct sy_test_setting set[] = {
 		{ "limit", "10" }, { "weight", "0.0001" }, { NULL }
 	};
 	sy_packet *x = mkpkt(1000, 99);
@@ -538,10 +524,10 @@ END_TEST
  * grows beyond max_th; with gentle, beyond 2*max_th. */
 START_TEST(red_forced_drops)
 {
-	static const struct setting hard[] = {
+	static const struct sy_test_setting hard[] = {
 		{ "weight", "1" }, { "gentle", "false" }, { NULL }
 	};
-	static const struct setting gentle[] = { { "weight", "1" }, { NULL } };
+	static const struct sy_test_setting gentle[] = { { "weight", "1" }, { NULL } };
 	size_t maxlen_gentle = 0;
 	struct queue q;
 
@@ -591,7 +577,7 @@ END_TEST
  * standard error of the mean 0.078, tolerance 5 of them. */
 START_TEST(red_drop_spacing)
 {
-	static const struct setting set[] = {
+	static const struct sy_test_setting set[] = {
 		{ "weight", "1" }, { "gentle", "false" }, { NULL }
 	};
 	uint64_t last = 0, gaps = 0, sum = 0, longest = 0;
@@ -650,7 +636,7 @@ START_TEST(red_idle_decay)
 	static const bool taken[] = { false, true, false };
 
 	for (int c = 0; c < 3; c++) {
-		const struct setting set[] = {
+		const struct sy_test_setting set[] = {
 			{ "weight", "0.1" }, { "min_th", "1" },
 			{ "max_th", "10" }, { "max_p", "0" },
 			{ "gentle", "false" }, { "rate", rates[c] }, { NULL }
@@ -707,7 +693,7 @@ START_TEST(red_reproducible)
 }
 END_TEST
 
-static void red_init_fails(const struct setting *set, const char *want)
+static void red_init_fails(const struct sy_test_setting *set, const char *want)
 {
 	const sy_plugin *p;
 	sy_instance in;
@@ -730,13 +716,13 @@ static void red_init_fails(const struct setting *set, const char *want)
 
 START_TEST(red_bad_params)
 {
-	static const struct setting eq[] = {
+	static const struct sy_test_setting eq[] = {
 		{ "min_th", "15" }, { NULL }
 	};
-	static const struct setting inv[] = {
+	static const struct sy_test_setting inv[] = {
 		{ "min_th", "20" }, { "max_th", "10" }, { NULL }
 	};
-	static const struct setting w0[] = { { "weight", "0" }, { NULL } };
+	static const struct sy_test_setting w0[] = { { "weight", "0" }, { NULL } };
 
 	red_init_fails(eq, "min_th");
 	red_init_fails(inv, "max_th");
@@ -779,12 +765,5 @@ static Suite *queue_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(queue_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	sy_plugin_unload_all();
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return sy_test_main(queue_suite());
 }

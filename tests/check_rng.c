@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "rng.h"
+#include "testutil.h"
 
 /* splitmix64 from seed 1234567, the sequence widely used to check
  * implementations of Vigna's reference code. */
@@ -225,11 +226,5 @@ static Suite *rng_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(rng_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return sy_test_main(rng_suite());
 }

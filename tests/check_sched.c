@@ -28,6 +28,7 @@
 #include "scheduler.h"
 #include "sim.h"
 #include "vtime.h"
+#include "testutil.h"
 
 /* Check records the place of every passing ck_assert (a write to its
  * channel each time), which in the loops below would cost more than the
@@ -1169,12 +1170,5 @@ static Suite *sched_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(sched_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	sy_plugin_unload_all();
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return sy_test_main(sched_suite());
 }

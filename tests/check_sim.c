@@ -9,6 +9,7 @@
 
 #include "plugin.h"
 #include "sim.h"
+#include "testutil.h"
 
 static sy_sim *new_sim(uint64_t seed)
 {
@@ -340,12 +341,5 @@ static Suite *sim_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(sim_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	sy_plugin_unload_all();
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return sy_test_main(sim_suite());
 }

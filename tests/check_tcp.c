@@ -10,6 +10,7 @@
 #include "plugin.h"
 #include "sim.h"
 #include "tcp.h"
+#include "testutil.h"
 
 static sy_sim *sim;
 static sy_net *net;
@@ -176,11 +177,5 @@ static Suite *tcp_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(tcp_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return sy_test_main(tcp_suite());
 }

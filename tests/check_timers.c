@@ -24,6 +24,7 @@
 #include "plugin.h"
 #include "timers.h"
 #include "vtime.h"
+#include "testutil.h"
 
 #define MS SY_MS
 #define SEC SY_SEC
@@ -37,11 +38,6 @@
 
 /* ---------------------------------------------------------------- harness */
 
-struct setting {
-	const char *key;
-	const char *val;  /* as a user would write it */
-};
-
 struct prof {
 	sy_instance in;
 	const sy_timers_ops *ops;
@@ -49,29 +45,18 @@ struct prof {
 	const sy_timer_limits *lim;
 };
 
+/* Every setting must be accepted; init may refuse. */
 static int instance(sy_instance *in, const char *name,
-		    const struct setting *set, sy_err *err)
+		    const struct sy_test_setting *set, sy_err *err)
 {
-	const sy_plugin *p;
-
-	p = sy_plugin_load("timers", name, err);
-	ck_assert_msg(p != NULL, "%s", err->msg);
-	ck_assert_str_eq(p->kind, "timers");
-	ck_assert_str_eq(p->name, name);
-	ck_assert_msg(sy_instance_new(in, p, err) == 0, "%s", err->msg);
-	for (; set && set->key; set++) {
-		sy_value v = { .type = SY_V_STRING, .u.s = set->val };
-
-		ck_assert_msg(sy_instance_set(in, set->key, &v, "check_timers",
-					      err) == 0,
-			      "%s=%s: %s", set->key, set->val, err->msg);
-	}
+	ck_assert_msg(sy_test_configure(in, "timers", name, set, err) == 0,
+		      "%s", err->msg);
 	return sy_instance_init(in, NULL, err);
 }
 
 /* Loads, configures (set ends at a NULL key; may be NULL) and inits. */
 static void prof_open(struct prof *t, const char *name,
-		      const struct setting *set)
+		      const struct sy_test_setting *set)
 {
 	sy_err err;
 
@@ -95,7 +80,7 @@ static void prof_close(struct prof *t)
 
 /* The init error of a configuration that must be refused; its message
  * must name the profile and the parameters a and b. */
-static void init_fails(const char *name, const struct setting *set,
+static void init_fails(const char *name, const struct sy_test_setting *set,
 		       const char *a, const char *b)
 {
 	sy_instance in;
@@ -293,7 +278,7 @@ static void override_each(const char *name, const sy_timer_limits *def)
 	};
 
 	for (size_t i = 0; i < sizeof o / sizeof o[0]; i++) {
-		struct setting set[] = { { o[i].key, o[i].val }, { NULL } };
+		struct sy_test_setting set[] = { { o[i].key, o[i].val }, { NULL } };
 		sy_timer_limits want = *def;
 		char *w = (char *)&want;
 		struct prof t;
@@ -324,17 +309,17 @@ END_TEST
 
 static void consistency(const char *name)
 {
-	const struct setting min_over_max[] = {
+	const struct sy_test_setting min_over_max[] = {
 		{ "rto_min", "2s" }, { "rto_initial", "3s" },
 		{ "rto_max", "1s" }, { NULL },
 	};
-	const struct setting init_below_min[] = {
+	const struct sy_test_setting init_below_min[] = {
 		{ "rto_min", "2s" }, { "rto_initial", "1s" }, { NULL },
 	};
-	const struct setting init_over_max[] = {
+	const struct sy_test_setting init_over_max[] = {
 		{ "rto_initial", "500s" }, { "rto_max", "100s" }, { NULL },
 	};
-	const struct setting edge[] = {
+	const struct sy_test_setting edge[] = {
 		{ "rto_min", "5s" }, { "rto_initial", "5s" },
 		{ "rto_max", "5s" }, { NULL },
 	};
@@ -360,13 +345,13 @@ END_TEST
 /* Values outside a parameter's range are refused when set, naming it. */
 START_TEST(range_errors)
 {
-	static const struct setting bad[] = {
+	static const struct sy_test_setting bad[] = {
 		{ "syn_retries", "-1" }, { "data_retries", "1000" },
 		{ "keepalive_probes", "0" }, { "rto_max", "0s" },
 		{ "rto_min", "-1s" }, { "granularity", "0s" }, { NULL },
 	};
 
-	for (const struct setting *b = bad; b->key; b++) {
+	for (const struct sy_test_setting *b = bad; b->key; b++) {
 		sy_value v = { .type = SY_V_STRING, .u.s = b->val };
 		sy_instance in;
 		sy_err err;
@@ -385,7 +370,7 @@ END_TEST
 
 START_TEST(rfc_first_samples)
 {
-	const struct setting min0[] = { { "rto_min", "0s" }, { NULL } };
+	const struct sy_test_setting min0[] = { { "rto_min", "0s" }, { NULL } };
 	struct prof t;
 	sy_rtt r;
 
@@ -429,10 +414,10 @@ END_TEST
 /* The clock-granularity term and the ceiling. */
 START_TEST(rfc_granularity_and_max)
 {
-	const struct setting g[] = {
+	const struct sy_test_setting g[] = {
 		{ "rto_min", "0s" }, { "granularity", "500ms" }, { NULL },
 	};
-	const struct setting min0[] = { { "rto_min", "0s" }, { NULL } };
+	const struct sy_test_setting min0[] = { { "rto_min", "0s" }, { NULL } };
 	struct prof t;
 	sy_rtt r;
 
@@ -485,7 +470,7 @@ END_TEST
  *   1e-6 ns.) */
 START_TEST(rfc_against_float)
 {
-	const struct setting min0[] = { { "rto_min", "0s" }, { NULL } };
+	const struct sy_test_setting min0[] = { { "rto_min", "0s" }, { NULL } };
 	uint64_t x = 0x9e3779b97f4a7c15u;
 	double fs = 0, fv = 0;
 	struct prof t;
@@ -576,7 +561,7 @@ END_TEST
  * any backoff count, however large, gives rto_max without overflow. */
 START_TEST(backoff_no_overflow)
 {
-	const struct setting wide[] = {
+	const struct sy_test_setting wide[] = {
 		{ "rto_min", "0s" }, { "rto_initial", "1ns" },
 		{ "rto_max", "86400s" }, { NULL },
 	};
@@ -700,7 +685,7 @@ END_TEST
 /* RTO >= SRTT + rto_min: a LAN's RTO is about 200 ms; and the ceiling. */
 START_TEST(linux_floor_and_ceiling)
 {
-	const struct setting min0[] = { { "rto_min", "0s" }, { NULL } };
+	const struct sy_test_setting min0[] = { { "rto_min", "0s" }, { NULL } };
 	struct prof t;
 	sy_rtt r;
 
@@ -747,7 +732,7 @@ END_TEST
  * and differ afterwards exactly where the kernel differs from the RFC. */
 START_TEST(profiles_compared)
 {
-	const struct setting min0[] = { { "rto_min", "0s" }, { NULL } };
+	const struct sy_test_setting min0[] = { { "rto_min", "0s" }, { NULL } };
 	struct prof a, b;
 	sy_rtt ra, rb;
 
@@ -802,12 +787,5 @@ static Suite *timers_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(timers_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	sy_plugin_unload_all();
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return sy_test_main(timers_suite());
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "units.h"
+#include "testutil.h"
 
 typedef int (*parse_fn)(const char *s, int64_t *out, sy_err *err);
 typedef int (*format_fn)(char *buf, unsigned n, int64_t v);
@@ -593,11 +594,5 @@ static Suite *units_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(units_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return sy_test_main(units_suite());
 }

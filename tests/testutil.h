@@ -1,0 +1,25 @@
+/* Helpers shared by the Check test programs. */
+#ifndef SY_TESTUTIL_H
+#define SY_TESTUTIL_H
+
+#include <check.h>
+
+#include "plugin.h"
+
+/* A parameter as a user would write it. */
+struct sy_test_setting {
+	const char *key;
+	const char *val;
+};
+
+/* Loads KIND/NAME (failing the test if it is missing or declares itself
+ * otherwise), creates an instance and applies the settings, which end at
+ * a NULL key (set may be NULL).  Returns 0, or -1 with the message of the
+ * first setting refused.  The instance is not initialized. */
+int sy_test_configure(sy_instance *in, const char *kind, const char *name,
+		      const struct sy_test_setting *set, sy_err *err);
+
+/* Runs the suite, unloads the plugins, and returns main's exit status. */
+int sy_test_main(Suite *s);
+
+#endif
