@@ -5,12 +5,11 @@
 #include <string.h>
 
 #include "isn.h"
-#include "tcp.h"
+#include "tcp_priv.h"
 
 #define TTL_DEFAULT 64
 #define EPHEMERAL_LO 32768 /* Linux's default ip_local_port_range */
 #define EPHEMERAL_HI 60999
-#define MAX_LISTENERS 64
 
 static const char *const state_names[SY_TCP_STATES] = {
 	"CLOSED", "LISTEN", "SYN_SENT", "SYN_RECEIVED", "ESTABLISHED",
@@ -22,38 +21,6 @@ const char *sy_tcp_state_name(sy_tcp_state s)
 {
 	return (unsigned)s < SY_TCP_STATES ? state_names[s] : "?";
 }
-
-struct sy_tcp_listener {
-	sy_tcp_ep *ep;
-	uint16_t port;
-	int backlog;
-	int pending;          /* connections in SYN_RECEIVED */
-	sy_syncookies cookies;
-	uint64_t overflows;   /* SYNs dropped for a full backlog */
-	uint64_t cookies_sent, cookies_accepted, cookies_rejected;
-};
-
-struct sy_tcp_ep {
-	sy_net *net;
-	sy_node *node;
-	sy_sim *sim;
-	sy_instance sm, isn, timers;
-	const sy_tcp_sm_ops *smo;
-	const sy_isn_ops *isno;
-	const sy_timers_ops *tmo;
-	sy_tcb **hash;              /* by 4-tuple, chained */
-	size_t nhash, nconns;
-	sy_tcp_listener *lst[MAX_LISTENERS];
-	int nlst;
-	uint16_t next_port;
-	uint64_t next_id;
-	sy_tcp_observer obs;
-	void *obs_ctx;
-	sy_tcp_ep_stats st;
-	sy_tcb *zombies;            /* closed, freed after the current event */
-	uint8_t cookie_key[16];     /* from the run seed */
-	FILE *log;
-};
 
 const sy_tcp_ep_stats *sy_tcp_ep_stats_get(const sy_tcp_ep *ep) { return &ep->st; }
 sy_node *sy_tcp_ep_node(const sy_tcp_ep *ep) { return ep->node; }
@@ -84,21 +51,7 @@ void sy_tcp_ep_observe(sy_tcp_ep *ep, sy_tcp_observer fn, void *ctx)
 int sy_tcp_ep_send(sy_tcp_ep *ep, const sy_ipv4 *ip, const sy_tcp *t,
 		   uint32_t len, sy_err *err)
 {
-	sy_packet *p = sy_packet_new(sy_net_pool(ep->net));
-
-	if (!p)
-		return sy_err_set(err, "out of memory sending a segment");
-	p->hdr_len = (uint16_t)(40 + t->optlen);
-	if (sy_packet_set_payload(sy_net_pool(ep->net), p, NULL, len, err) < 0) {
-		sy_net_release(ep->net, p);
-		return -1;
-	}
-	sy_tcp_build(p, ip, t);
-	ep->st.segments_out++;
-	if (t->flags & SY_TCP_RST)
-		ep->st.rst_out++;
-	sy_node_send(ep->node, p);
-	return 0;
+	return sy_tcp_ep_send_bytes(ep, ip, t, len, NULL, err);
 }
 
 static sy_ipv4 ip_for(sy_tcp_ep *ep, uint32_t src, uint32_t dst)
@@ -131,8 +84,10 @@ int sy_tcp_parse_options(const uint8_t *opt, unsigned len, sy_tcp_opts *o)
 			o->mss = (uint16_t)(opt[i + 2] << 8 | opt[i + 3]);
 			break;
 		case 3:
-			if (olen != 3)
-				return -1;
+			if (olen != 3) {
+				o->ignored++;
+				break;
+			}
 			o->has_ws = true;
 			o->ws = opt[i + 2];
 			break;
@@ -149,6 +104,21 @@ int sy_tcp_parse_options(const uint8_t *opt, unsigned len, sy_tcp_opts *o)
 				   (uint32_t)opt[i + 4] << 8 | opt[i + 5];
 			o->tsecr = (uint32_t)opt[i + 6] << 24 | (uint32_t)opt[i + 7] << 16 |
 				   (uint32_t)opt[i + 8] << 8 | opt[i + 9];
+			break;
+		case 5:
+			if (olen < 10 || (olen - 2) % 8 != 0 || o->nsack) {
+				o->ignored++;
+				break;
+			}
+			for (unsigned k = 0; k < (olen - 2u) / 8; k++) {
+				const uint8_t *q = opt + i + 2 + 8 * k;
+
+				o->sack[k][0] = (uint32_t)q[0] << 24 | (uint32_t)q[1] << 16 |
+						(uint32_t)q[2] << 8 | q[3];
+				o->sack[k][1] = (uint32_t)q[4] << 24 | (uint32_t)q[5] << 16 |
+						(uint32_t)q[6] << 8 | q[7];
+			}
+			o->nsack = (uint8_t)((olen - 2) / 8);
 			break;
 		default:
 			break;          /* unknown: skipped */
@@ -200,47 +170,26 @@ unsigned sy_tcp_write_options(const sy_tcp_opts *o, uint8_t *b)
 		b[n++] = 3;
 		b[n++] = o->ws;
 	}
+	if (o->nsack) {
+		unsigned k = o->nsack;
+
+		while (k && n + 4 + 8 * k > 40)
+			k--;
+		if (k) {
+			b[n++] = 1;
+			b[n++] = 1;
+			b[n++] = 5;
+			b[n++] = (uint8_t)(2 + 8 * k);
+			for (unsigned j = 0; j < k; j++) {
+				put32(b + n, o->sack[j][0]);
+				put32(b + n + 4, o->sack[j][1]);
+				n += 8;
+			}
+		}
+	}
 	while (n % 4)
 		b[n++] = 0;
 	return n;
-}
-
-/* Timestamp clock: milliseconds of virtual time (Linux's TSval rate). */
-static uint32_t ts_now(const sy_tcp_ep *ep)
-{
-	return (uint32_t)(sy_sim_now(ep->sim) / SY_MS);
-}
-
-void sy_tcb_send(sy_tcb *c, uint8_t flags, uint32_t seq, uint32_t len)
-{
-	sy_ipv4 ip = ip_for(c->ep, c->laddr, c->raddr);
-	uint32_t wnd = (flags & SY_TCP_SYN) ? c->rcv_wnd : c->rcv_wnd >> c->rcv_wscale;
-	sy_tcp t = {
-		.sport = c->lport, .dport = c->rport, .seq = seq,
-		.ack = (flags & SY_TCP_ACK) ? c->rcv_nxt : 0, .flags = flags,
-		.window = (uint16_t)(wnd > 65535 ? 65535 : wnd),
-	};
-	sy_tcp_opts o = { 0 };
-
-	if (flags & SY_TCP_SYN) {
-		/* what we offer, or (SYN-ACK) what the peer offered too */
-		o.has_mss = true;
-		o.mss = c->mss_local;
-		o.has_ws = c->ws_ok;
-		o.ws = c->rcv_wscale;
-		o.sack_ok = c->sack_ok;
-		o.has_ts = c->ts_ok;
-	} else if (c->ts_ok && !(flags & SY_TCP_RST)) {
-		o.has_ts = true;
-	}
-	if (o.has_ts) {
-		o.tsval = ts_now(c->ep);
-		o.tsecr = (flags & SY_TCP_ACK) ? c->ts_recent : 0;
-	}
-	t.optlen = (uint8_t)sy_tcp_write_options(&o, t.opt);
-	if (flags & SY_TCP_RST)
-		c->st.rsts_sent++;
-	sy_tcp_ep_send(c->ep, &ip, &t, len, NULL);
 }
 
 void sy_tcp_send_reset(sy_tcp_ep *ep, const sy_seg *s, uint32_t seq,
@@ -388,6 +337,8 @@ void sy_tcb_notify(sy_tcb *c, const char *what)
 {
 	if (c->ep->obs)
 		c->ep->obs(c->ep->obs_ctx, c, c->state, c->state, what);
+	if (c->cb && c->cb->event)
+		c->cb->event(c->cb_ctx, c, c->state, c->state, what);
 }
 
 static void free_later(sy_sim *sim, void *arg, uint64_t data)
@@ -400,6 +351,7 @@ static void free_later(sy_sim *sim, void *arg, uint64_t data)
 			break;
 		}
 	sy_tcb_notify(c, "freed");
+	sy_tcb_data_free(c);
 	free(c);
 }
 
@@ -423,8 +375,13 @@ void sy_tcb_set_state(sy_tcb *c, sy_tcp_state s, const char *cause)
 			(unsigned)c->lport, ra, (unsigned)c->rport,
 			sy_tcp_state_name(old), sy_tcp_state_name(s), cause);
 	}
+	if (s == SY_TCP_ESTABLISHED &&
+	    (old == SY_TCP_SYN_SENT || old == SY_TCP_SYN_RECEIVED))
+		sy_tcb_data_start(c);
 	if (c->ep->obs)
 		c->ep->obs(c->ep->obs_ctx, c, old, s, cause);
+	if (c->cb && c->cb->event)
+		c->cb->event(c->cb_ctx, c, old, s, cause);
 	if (s == SY_TCP_CLOSED) {
 		for (int i = 0; i < SY_TCP_TIMERS; i++)
 			sy_tcb_timer_cancel(c, i);
@@ -455,10 +412,19 @@ static sy_tcb *tcb_new(sy_tcp_ep *ep, uint32_t laddr, uint16_t lport,
 	c->state = SY_TCP_CLOSED;
 	c->iss = ep->isno->isn(ep->isn.state, &ic);
 	c->snd_una = c->snd_nxt = c->iss;
-	c->rcv_wnd = 65535;
 	c->mss_local = 1460;
 	c->mss_peer = 536;
 	c->id = ++ep->next_id;
+	c->sndbuf = ep->dopts.sndbuf;
+	c->rcvbuf = ep->dopts.rcvbuf;
+	c->iw_segs = ep->dopts.initial_window;
+	c->nagle = ep->dopts.nagle;
+	c->autoread = ep->dopts.autoread;
+	c->rcv_wnd = c->rcvbuf < 65535 ? c->rcvbuf : 65535;
+	c->cco = ep->cc.plugin->ops;
+	c->ccst = ep->cc.state;
+	for (int i = 0; i < SY_TCP_TIMERS; i++)
+		c->timer[i] = SY_EVENT_NONE;
 	ep->tmo->rtt_init(ep->timers.state, &c->rtt);
 	if (insert(ep, c) < 0) {
 		free(c);
@@ -660,30 +626,31 @@ static void input(void *ctx, sy_node *n, sy_packet *p)
 	s = (sy_seg){
 		.src = ip.src, .dst = ip.dst, .sport = t.sport, .dport = t.dport,
 		.seq = t.seq, .ack = t.ack, .flags = t.flags, .win = t.window,
-		.len = p->payload_len,
+		.len = p->payload_len, .data = p->data,
 	};
-	sy_net_release(ep->net, p);
 	if (sy_tcp_parse_options(t.opt, t.optlen, &s.opts) < 0) {
 		ep->st.bad_segments++;
+		sy_net_release(ep->net, p);
 		return;
 	}
 	ep->st.segments_in++;
+	ep->st.bad_options += s.opts.ignored;
 	if (s.flags & SY_TCP_RST)
 		ep->st.rst_in++;
 	c = lookup(ep, s.src, s.dport, s.sport);
 	if (c) {
+		c->st.segments_in++;
+		c->st.bad_options += s.opts.ignored;
 		if (s.flags & SY_TCP_RST)
 			c->st.rsts_received++;
 		ep->smo->input(c, &s);
-		return;
-	}
-	l = find_listener(ep, s.dport);
-	if (l) {
+	} else if ((l = find_listener(ep, s.dport))) {
 		ep->smo->listen_input(l, &s);
-		return;
+	} else {
+		ep->st.no_socket++;
+		sy_tcp_refuse(ep, &s);
 	}
-	ep->st.no_socket++;
-	sy_tcp_refuse(ep, &s);
+	sy_net_release(ep->net, p);
 }
 
 /* ------------------------------------------------------------ endpoint */
@@ -700,6 +667,7 @@ static void ep_free(void *ctx)
 		while (c) {
 			sy_tcb *next = c->hnext;
 
+			sy_tcb_data_free(c);
 			free(c);
 			c = next;
 		}
@@ -708,8 +676,14 @@ static void ep_free(void *ctx)
 		sy_tcb *c = ep->zombies;
 
 		ep->zombies = c->hnext;
+		sy_tcb_data_free(c);
 		free(c);
 	}
+	for (int i = 0; i < ep->nccx; i++)
+		sy_instance_free(&ep->ccx[i]);
+	free(ep->ccx);
+	free(ep->scratch);
+	sy_instance_free(&ep->cc);
 	for (int i = 0; i < ep->nlst; i++)
 		free(ep->lst[i]);
 	free(ep->hash);
@@ -763,13 +737,20 @@ sy_tcp_ep *sy_tcp_ep_new(sy_net *net, sy_node *n, sy_tcp_ep_opts *o, sy_err *err
 	ep->next_port = EPHEMERAL_LO;
 	if (take(ep, &ep->sm, o ? &o->sm : NULL, "tcp", "rfc9293", err) < 0 ||
 	    take(ep, &ep->isn, o ? &o->isn : NULL, "isn", "rfc6528", err) < 0 ||
-	    take(ep, &ep->timers, o ? &o->timers : NULL, "timers", "rfc", err) < 0) {
+	    take(ep, &ep->timers, o ? &o->timers : NULL, "timers", "rfc", err) < 0 ||
+	    take(ep, &ep->cc, o ? &o->cc : NULL, "cc", "newreno", err) < 0) {
 		ep_free(ep);
 		goto fail_opts;
 	}
 	ep->smo = ep->sm.plugin->ops;
 	ep->isno = ep->isn.plugin->ops;
 	ep->tmo = ep->timers.plugin->ops;
+	ep->dopts = (sy_tcp_data_opts){
+		.sndbuf = 4 << 20, .rcvbuf = 4 << 20, .initial_window = 10,
+		.nagle = true, .autoread = true,
+	};
+	if (ep->smo->data_defaults)
+		ep->smo->data_defaults(ep->sm.state, &ep->dopts);
 	if (ep->isno->seed) {
 		sy_sim_stream(ep->sim, &r, "tcp-isn", sy_node_index(n));
 		ep->isno->seed(ep->isn.state, &r);
@@ -787,6 +768,57 @@ fail_opts:
 		sy_instance_free(&o->sm);
 		sy_instance_free(&o->isn);
 		sy_instance_free(&o->timers);
+		sy_instance_free(&o->cc);
 	}
 	return NULL;
+}
+
+int sy_tcp_set_cc(sy_tcb *c, sy_instance *in, sy_err *err)
+{
+	sy_tcp_ep *ep = c->ep;
+	sy_instance *x;
+	void *priv = NULL;
+	const sy_cc_ops *o;
+
+	if (strcmp(in->plugin->kind, "cc") != 0)
+		return sy_err_set(err, "%s/%s is not a cc plugin", in->plugin->kind, in->plugin->name);
+	if (c->state >= SY_TCP_ESTABLISHED && c->snd_max != c->iss + 1)
+		return sy_err_set(err, "cc: the connection has sent data already");
+	if (sy_instance_init(in, ep->sim, err) < 0)
+		return -1;
+	x = realloc(ep->ccx, (size_t)(ep->nccx + 1) * sizeof *x);
+	if (!x)
+		return sy_err_set(err, "out of memory");
+	ep->ccx = x;
+	o = in->plugin->ops;
+	if (c->state >= SY_TCP_ESTABLISHED && o->conn_size &&
+	    !(priv = calloc(1, o->conn_size)))
+		return sy_err_set(err, "out of memory");
+	x[ep->nccx] = *in;
+	memset(in, 0, sizeof *in);
+	c->cco = o;
+	c->ccst = x[ep->nccx].state;
+	ep->nccx++;
+	if (c->state >= SY_TCP_ESTABLISHED) {
+		free(c->cc.priv);
+		c->cc.priv = priv;
+		c->cc.cwnd = c->iw_bytes;
+		c->cc.ssthresh = UINT32_MAX;
+		c->cc.mss = sy_tcb_smss(c);
+		c->cc.now = sy_sim_now(ep->sim);
+		o->init(c->ccst, &c->cc);
+	}
+	return 0;
+}
+
+const char *sy_tcp_cc_name(const sy_tcb *c)
+{
+	const sy_tcp_ep *ep = c->ep;
+
+	if (c->ccst == ep->cc.state)
+		return ep->cc.plugin->name;
+	for (int i = 0; i < ep->nccx; i++)
+		if (c->ccst == ep->ccx[i].state)
+			return ep->ccx[i].plugin->name;
+	return "?";
 }

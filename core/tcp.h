@@ -12,8 +12,10 @@
  * state change to an observer.  ISNs come from an ISN plugin (isn.h),
  * timeouts and retry limits from a timer profile (timers.h).
  *
- * So far connections carry no data: the data path (buffers, windows,
- * retransmission of data, congestion control) comes next. */
+ * The data path (tcp_data.c) is shared by the state machines: send and
+ * receive buffers, segmentation, reassembly, flow control, delayed ACKs,
+ * retransmission, loss recovery with SACK, the persist timer; congestion
+ * control is a plugin (cc.h). */
 #ifndef SY_TCP_H
 #define SY_TCP_H
 
@@ -21,6 +23,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "cc.h"
 #include "errors.h"
 #include "net.h"
 #include "plugin.h"
@@ -47,11 +50,13 @@ const char *sy_tcp_state_name(sy_tcp_state s); /* "SYN_SENT", ... */
 
 /* Timers of a connection. */
 enum {
-	SY_TCP_T_RETRANS,    /* SYN, SYN-ACK, FIN retransmission */
+	SY_TCP_T_RETRANS,    /* SYN, SYN-ACK, data and FIN retransmission */
 	SY_TCP_T_TIME_WAIT,
 	SY_TCP_T_FIN_WAIT_2,
 	SY_TCP_T_SYN_RECEIVED,  /* the profile's SYN_RECEIVED timeout */
 	SY_TCP_T_KEEPALIVE,     /* idle time, then probe interval */
+	SY_TCP_T_DELACK,        /* delayed ACK */
+	SY_TCP_T_PERSIST,       /* zero-window probes */
 	SY_TCP_TIMERS
 };
 
@@ -70,16 +75,22 @@ typedef struct sy_tcp_opts {
 	bool has_mss, has_ws, has_ts, sack_ok;
 	uint16_t mss;
 	uint8_t ws;            /* shift count */
+	uint8_t nsack;         /* SACK blocks (RFC 2018), at most 4 */
+	uint8_t ignored;       /* malformed SACK or window-scale options skipped */
 	uint32_t tsval, tsecr;
+	uint32_t sack[4][2];   /* left and right edges */
 } sy_tcp_opts;
 
-/* Parses the option bytes of a segment.  Malformed options (a length
- * below 2 or running past the header, a known option of the wrong length)
- * fail; unknown options are skipped. */
+/* Parses the option bytes of a segment.  Options that cannot be walked
+ * (a length below 2 or running past the header) and MSS or timestamp
+ * options of the wrong length fail; a SACK or window-scale option of the
+ * wrong length is skipped and counted in `ignored`, as are unknown
+ * options (not counted). */
 int sy_tcp_parse_options(const uint8_t *opt, unsigned len, sy_tcp_opts *o);
-/* Writes options in Linux's SYN layout (MSS, SACK-permitted, timestamps,
- * NOP, window scale), each only if set, padded to a multiple of 4;
- * returns the length (at most 20). */
+/* Writes options in Linux's layout (MSS, SACK-permitted, timestamps, NOP,
+ * window scale, then SACK blocks after two NOPs), each only if set, padded
+ * to a multiple of 4; as many SACK blocks as fit in 40 bytes.  Returns the
+ * length (at most 40). */
 unsigned sy_tcp_write_options(const sy_tcp_opts *o, uint8_t *buf);
 
 /* A received segment, parsed. */
@@ -90,6 +101,7 @@ typedef struct sy_seg {
 	uint8_t flags;         /* SY_TCP_* */
 	uint16_t win;
 	uint32_t len;          /* payload bytes */
+	const unsigned char *data; /* payload bytes; NULL: virtual */
 	sy_tcp_opts opts;
 } sy_seg;
 
@@ -103,7 +115,53 @@ typedef struct sy_tcb_stats {
 	uint32_t syns_sent, synacks_sent, retransmissions;
 	uint32_t rsts_sent, rsts_received, challenge_acks;
 	uint32_t challenge_acks_suppressed;  /* over the rate limit */
+	uint32_t fast_retransmits, timeouts;  /* loss recoveries entered */
+	uint32_t dupacks_in, zero_window_probes, bad_options;
+	uint64_t segments_out, segments_in;
+	uint64_t bytes_sent;        /* payload sent, retransmissions included */
+	uint64_t bytes_retransmitted;
+	uint64_t bytes_acked;       /* of the user's data, acknowledged */
+	uint64_t bytes_received;    /* delivered in order to the user */
+	uint64_t bytes_duplicate;   /* received again (below RCV.NXT) */
+	uint64_t segments_ooo;      /* arrived out of order */
 } sy_tcb_stats;
+
+/* The user's data not yet acknowledged, in the order it was queued: each
+ * chunk is real bytes or virtual (a length only). */
+typedef struct sy_chunk {
+	struct sy_chunk *next;
+	uint32_t len;               /* bytes from `off` on */
+	uint32_t off;               /* bytes already acknowledged */
+	unsigned char *bytes;       /* NULL: virtual */
+} sy_chunk;
+
+/* A received segment waiting for the gap before it to fill. */
+typedef struct sy_ooo {
+	struct sy_ooo *next;
+	uint32_t seq, len;
+	unsigned char *bytes;       /* NULL: virtual */
+} sy_ooo;
+
+/* Callbacks of one connection for C applications (the Lua binding uses
+ * the endpoint's observer). */
+typedef struct sy_tcp_cb {
+	/* n bytes delivered in order; bytes NULL when they were virtual */
+	void (*data)(void *ctx, sy_tcb *c, uint32_t n, const unsigned char *bytes);
+	/* every byte queued so far has been acknowledged */
+	void (*sent)(void *ctx, sy_tcb *c);
+	/* a state change (from != to) or another event, as the observer */
+	void (*event)(void *ctx, sy_tcb *c, sy_tcp_state from, sy_tcp_state to,
+		      const char *cause);
+} sy_tcp_cb;
+
+/* Per-connection data options; the endpoint's defaults come from its
+ * state-machine plugin (see sy_tcp_data_defaults). */
+typedef struct sy_tcp_data_opts {
+	uint32_t sndbuf, rcvbuf;    /* bytes */
+	uint32_t initial_window;    /* segments (RFC 6928: 10) */
+	bool nagle;
+	bool autoread;              /* the user reads every byte on arrival */
+} sy_tcp_data_opts;
 
 /* The connection record (RFC 9293 3.3.1).  The endpoint owns it; the
  * state machine reads and writes the sequence variables directly and
@@ -117,7 +175,41 @@ struct sy_tcb {
 	uint32_t iss, irs;
 	uint32_t snd_una, snd_nxt, snd_wnd;
 	uint32_t rcv_nxt, rcv_wnd;
+	uint32_t snd_max;          /* above the highest sequence number sent */
+	uint32_t snd_wl1, snd_wl2; /* segment that last updated SND.WND */
+	uint32_t max_wnd;          /* the largest window the peer offered */
+	uint32_t rcv_adv;          /* right edge of the window we advertised */
 	bool fin_pending;          /* the user closed: a FIN is due */
+	bool fin_sent;             /* ... and it has gone out at fin_seq */
+	bool in_recovery;          /* fast recovery until snd_una >= recover */
+	bool after_rto;            /* go-back-N after a timeout, until recover */
+	bool nagle, autoread, want_data;
+	bool ack_now;              /* an ACK is due with the next output */
+	uint8_t persist_shift;     /* zero-window probe backoff */
+	uint32_t last_ooo;         /* latest out-of-order segment's start */
+	uint16_t dupacks;
+	uint32_t recover;          /* RFC 6582 / RFC 6675 recovery point */
+	uint32_t high_rxt;         /* retransmitted up to here in recovery */
+	uint32_t reno_sacked;      /* without SACK: bytes left by dupacks */
+	uint32_t sndbuf, rcvbuf;
+	uint32_t iw_segs, iw_bytes; /* initial window */
+	uint32_t rcv_unread;       /* delivered, not read by the user */
+	uint32_t rcv_unacked;      /* in-order bytes not yet acknowledged */
+	uint32_t rcv_mss;          /* largest segment received */
+	uint32_t rtt_seq;          /* timed segment ends here (no timestamps) */
+	bool rtt_timing;
+	uint64_t snd_queued;       /* bytes the user has queued, in total */
+	sy_time tx_head;           /* when the oldest unacked data was sent */
+	sy_time last_send;         /* for the idle restart */
+	sy_chunk *sq_head, *sq_tail;
+	sy_ooo *ooo;               /* sorted by sequence number */
+	uint32_t (*sb)[2];         /* SACK scoreboard, sorted, disjoint */
+	uint8_t nsb, sb_cap;
+	const sy_cc_ops *cco;
+	const void *ccst;          /* the cc instance's parameters */
+	sy_cc_conn cc;
+	const sy_tcp_cb *cb;
+	void *cb_ctx;
 	/* options negotiated in the handshake */
 	uint16_t mss_local;        /* what we announce */
 	uint16_t mss_peer;         /* what the peer announced; 536 if nothing */
@@ -152,6 +244,9 @@ typedef struct sy_tcp_sm_ops {
 	void (*abort)(sy_tcb *c);
 	/* Timer `which` of c expired. */
 	void (*timeout)(sy_tcb *c, int which);
+	/* The endpoint's defaults for the data path (from the plugin's
+	 * parameters). */
+	void (*data_defaults)(const void *st, sy_tcp_data_opts *o);
 } sy_tcp_sm_ops;
 
 /* ------------------------------------------------------------ services */
@@ -185,6 +280,31 @@ void *sy_tcb_sm_state(const sy_tcb *c);
  * "timeout") to the observer. */
 void sy_tcb_notify(sy_tcb *c, const char *what);
 
+/* ------------------------------------------------------------ data path
+ *
+ * For the state machine, in synchronized states: the ACK field of an
+ * acceptable segment (fifth step: RFC 5961 5.2 check, SND.UNA, the send
+ * window, duplicate ACKs, SACK, loss recovery, RTT samples, congestion
+ * control; returns true when the segment is to be dropped), the segment
+ * text (seventh step: trimming, in-order delivery, reassembly, the ACK
+ * policy), and output (data, retransmissions and a FIN the user asked
+ * for, as the windows allow, and any ACK that is due).  A FIN is sent by
+ * output once fin_pending is set and every queued byte has gone.
+ * sy_tcb_data_timeout handles SY_TCP_T_RETRANS in synchronized states,
+ * SY_TCP_T_DELACK and SY_TCP_T_PERSIST. */
+bool sy_tcb_ack_in(sy_tcb *c, const sy_seg *s);
+void sy_tcb_text_in(sy_tcb *c, const sy_seg *s);
+void sy_tcb_output(sy_tcb *c);
+void sy_tcb_data_timeout(sy_tcb *c, int which);
+/* An ACK is to go out with the next output (ack_now) or at once. */
+void sy_tcb_ack_soon(sy_tcb *c);
+void sy_tcb_ack_now(sy_tcb *c);
+/* The sender's maximum segment size: the peer's MSS (no more than ours),
+ * less the timestamp option when timestamps are in use. */
+uint32_t sy_tcb_smss(const sy_tcb *c);
+/* Bytes sent and not acknowledged (FlightSize). */
+static inline uint32_t sy_tcb_flight(const sy_tcb *c) { return c->snd_max - c->snd_una; }
+
 /* For listen_input: a new connection in SYN_RECEIVED for segment s, with
  * its ISS chosen; NULL if the listener's queue is full (counted). */
 sy_tcb *sy_tcp_accept_new(sy_tcp_listener *l, const sy_seg *s);
@@ -201,12 +321,14 @@ typedef struct sy_tcp_ep_stats {
 	uint64_t no_socket;     /* segments for which no socket exists */
 	uint64_t rst_out;       /* resets sent */
 	uint64_t rst_in;        /* resets received */
+	uint64_t bad_options;   /* malformed SACK or window-scale options ignored */
 } sy_tcp_ep_stats;
 
 /* Plugins of the endpoint: instances moved into it (and freed with it);
- * a missing one is the config's default, then rfc9293 / rfc6528 / rfc. */
+ * a missing one is the config's default, then rfc9293 / rfc6528 / rfc /
+ * newreno. */
 typedef struct sy_tcp_ep_opts {
-	sy_instance sm, isn, timers;
+	sy_instance sm, isn, timers, cc;
 } sy_tcp_ep_opts;
 
 /* Observes state changes and other events of every connection. */
@@ -259,13 +381,51 @@ sy_tcb *sy_tcp_cookie_accept(sy_tcp_listener *l, const sy_seg *s);
 /* Opens a connection to raddr:rport from an ephemeral port. */
 sy_tcb *sy_tcp_connect(sy_tcp_ep *ep, uint32_t raddr, uint16_t rport,
 		       sy_err *err);
-/* The user's close and abort. */
+/* The user's close (a FIN after the queued data; receiving goes on, as
+ * RFC 9293 CLOSE; shutdown is the same call) and abort. */
 void sy_tcp_close(sy_tcb *c);
 void sy_tcp_abort(sy_tcb *c);
+
+/* Queues n bytes to send: copied from `bytes`, or virtual when bytes is
+ * NULL.  Fails with a message when the connection cannot send: closed,
+ * closing, or after close/shutdown. */
+int sy_tcp_send(sy_tcb *c, const void *bytes, uint64_t n, sy_err *err);
+/* With autoread off, the user reads: frees up to n bytes of the receive
+ * buffer (sending a window update when the window opens enough); returns
+ * the bytes read. */
+uint32_t sy_tcp_consume(sy_tcb *c, uint32_t n);
+/* Bytes queued and not yet acknowledged. */
+uint64_t sy_tcp_unacked(const sy_tcb *c);
+/* Per-connection data options (sndbuf, rcvbuf, nagle, autoread; the
+ * initial window only before data has been sent). */
+int sy_tcp_set_data_opts(sy_tcb *c, const sy_tcp_data_opts *o, sy_err *err);
+/* Callbacks for a C application. */
+void sy_tcp_set_callbacks(sy_tcb *c, const sy_tcp_cb *cb, void *ctx);
+/* Changes c's congestion control to the instance in *in (moved into the
+ * endpoint, freed with it); only before c has sent data. */
+int sy_tcp_set_cc(sy_tcb *c, sy_instance *in, sy_err *err);
+/* The name of c's congestion-control plugin. */
+const char *sy_tcp_cc_name(const sy_tcb *c);
+
+/* The binding's view of data: n bytes delivered to c (bytes NULL when
+ * virtual) or, with n = 0 and bytes NULL, "every queued byte is
+ * acknowledged".  Called only for connections with want_data set. */
+typedef void (*sy_tcp_data_observer)(void *ctx, sy_tcb *c, uint32_t n,
+				     const unsigned char *bytes);
+void sy_tcp_ep_observe_data(sy_tcp_ep *ep, sy_tcp_data_observer fn);
 
 /* Sends one segment from ep's node: the headers are built from ip (source
  * and destination) and t, with a virtual payload of len bytes. */
 int sy_tcp_ep_send(sy_tcp_ep *ep, const sy_ipv4 *ip, const sy_tcp *t,
 		   uint32_t len, sy_err *err);
+
+/* The current sequence variables and counters of c, read by the binding
+ * and by the statistics. */
+typedef struct sy_tcb_info {
+	uint32_t cwnd, ssthresh, snd_wnd, rcv_wnd, flight, pipe;
+	sy_time srtt, rttvar, rto;
+	bool in_recovery;
+} sy_tcb_info;
+void sy_tcb_info_get(const sy_tcb *c, sy_tcb_info *i);
 
 #endif

@@ -9,9 +9,10 @@
  * challenge ACK (4.2), and an ACK beyond what was sent is answered and
  * dropped (5.2).
  *
- * Connections carry no data yet: in-order payload is acknowledged and
- * counted in RCV.NXT, but not delivered; nothing but SYN and FIN is ever
- * sent.
+ * The data path (the ACK field's processing, the segment text and
+ * output) is the endpoint's, shared with other state machines
+ * (tcp_data.c); its buffer sizes, the initial window and Nagle's default
+ * are parameters of this plugin.
  *
  * Challenge ACKs are limited to `challenge_ack_limit` per second of
  * virtual time per endpoint (RFC 5961 section 7 asks for a configurable
@@ -65,6 +66,9 @@ struct sm {
 	int64_t wscale;              /* parameter: our shift count */
 	bool timestamps;             /* parameter */
 	bool sack;                   /* parameter: offer SACK-permitted */
+	int64_t sndbuf, rcvbuf;      /* parameters: bytes */
+	int64_t initial_window;      /* parameter: segments */
+	bool nagle;                  /* parameter */
 	sy_time window;              /* the current whole second */
 	int64_t sent;                /* challenge ACKs sent in it */
 };
@@ -116,25 +120,17 @@ static void negotiate(sy_tcb *c, const sy_tcp_opts *o)
 	c->sack_ok = c->sack_ok && o->sack_ok;
 }
 
-/* Our FIN, first sent or resent. */
-static void send_fin(sy_tcb *c)
+/* The user closed: the FIN goes after the queued data (output sends
+ * it); the state changes now. */
+static void start_fin(sy_tcb *c, sy_tcp_state next)
 {
-	sy_tcb_send(c, SY_TCP_FIN | SY_TCP_ACK, c->fin_seq, 0);
-}
-
-static void start_fin(sy_tcb *c, sy_tcp_state next, sy_time now)
-{
-	c->fin_seq = c->snd_nxt;
-	c->snd_nxt++;
-	c->retries = 0;
-	c->rtt_start = now;
-	send_fin(c);
-	arm_retransmit(c);
+	c->fin_pending = true;
 	sy_tcb_set_state(c, next, "close");
+	sy_tcb_output(c);
 }
 
-/* An RTT sample from the segment timed at rtt_start, unless it was
- * retransmitted (Karn). */
+/* An RTT sample from the SYN or SYN-ACK timed at rtt_start, unless it
+ * was retransmitted (Karn). */
 static void rtt_sample(sy_tcb *c, sy_time now)
 {
 	const void *st;
@@ -163,6 +159,8 @@ static void enter_time_wait(sy_tcb *c, const char *cause)
 {
 	sy_tcb_timer_cancel(c, SY_TCP_T_RETRANS);
 	sy_tcb_timer_cancel(c, SY_TCP_T_FIN_WAIT_2);
+	sy_tcb_timer_cancel(c, SY_TCP_T_PERSIST);
+	sy_tcb_timer_cancel(c, SY_TCP_T_KEEPALIVE);
 	sy_tcb_timer_set(c, SY_TCP_T_TIME_WAIT, sy_tcb_limits(c)->time_wait);
 	sy_tcb_set_state(c, SY_TCP_TIME_WAIT, cause);
 }
@@ -193,11 +191,14 @@ static void sm_close(sy_tcb *c)
 		sy_tcb_set_state(c, SY_TCP_CLOSED, "close");
 		break;
 	case SY_TCP_SYN_RECEIVED:
+		/* RFC 9293 3.10.4: queued until ESTABLISHED */
+		c->fin_pending = true;
+		break;
 	case SY_TCP_ESTABLISHED:
-		start_fin(c, SY_TCP_FIN_WAIT_1, sim_now(c));
+		start_fin(c, SY_TCP_FIN_WAIT_1);
 		break;
 	case SY_TCP_CLOSE_WAIT:
-		start_fin(c, SY_TCP_LAST_ACK, sim_now(c));
+		start_fin(c, SY_TCP_LAST_ACK);
 		break;
 	default:
 		break; /* closing already */
@@ -241,6 +242,11 @@ static void sm_timeout(sy_tcb *c, int which)
 		sy_tcb_set_state(c, SY_TCP_CLOSED, "syn_received timeout");
 		return;
 	}
+	if (which == SY_TCP_T_DELACK || which == SY_TCP_T_PERSIST ||
+	    (which == SY_TCP_T_RETRANS && c->state >= SY_TCP_ESTABLISHED)) {
+		sy_tcb_data_timeout(c, which);
+		return;
+	}
 	if (which == SY_TCP_T_KEEPALIVE) {
 		if (c->state != SY_TCP_ESTABLISHED)
 			return;
@@ -272,11 +278,6 @@ static void sm_timeout(sy_tcb *c, int which)
 		break;
 	case SY_TCP_SYN_RECEIVED:
 		send_synack(c);
-		break;
-	case SY_TCP_FIN_WAIT_1:
-	case SY_TCP_CLOSING:
-	case SY_TCP_LAST_ACK:
-		send_fin(c);
 		break;
 	default:
 		return;
@@ -365,11 +366,14 @@ static void syn_sent_input(sy_tcb *c, const sy_seg *s)
 	if (sy_seq_gt(c->snd_una, c->iss)) {
 		rtt_sample(c, sim_now(c));
 		sy_tcb_timer_cancel(c, SY_TCP_T_RETRANS);
+		sy_tcb_set_state(c, SY_TCP_ESTABLISHED, "syn-ack");
+		if (c->ts_ok) /* timestamps are in use from here on */
+			c->ts_recent = s->opts.tsval;
 #ifndef SY_TWOWAY
 		send_ack(c); /* the third segment */
 #endif
-		sy_tcb_set_state(c, SY_TCP_ESTABLISHED, "syn-ack");
 		keepalive_restart(c);
+		sy_tcb_output(c);
 	} else {
 		/* simultaneous open */
 		send_synack(c);
@@ -440,37 +444,32 @@ static bool ack_step(sy_tcb *c, const sy_seg *s)
 		return true;
 	if (c->state == SY_TCP_SYN_RECEIVED) {
 		if (sy_seq_lt(c->snd_una, s->ack) && sy_seq_le(s->ack, c->snd_nxt)) {
-			c->snd_una = s->ack;
-			c->snd_wnd = s->win;
+			c->snd_una = c->iss + 1;
+			c->snd_wnd = (uint32_t)s->win << c->snd_wscale;
 			rtt_sample(c, now);
+			c->retries = 0;
 			sy_tcb_timer_cancel(c, SY_TCP_T_RETRANS);
 			sy_tcb_timer_cancel(c, SY_TCP_T_SYN_RECEIVED);
 			sy_tcb_set_state(c, SY_TCP_ESTABLISHED, "ack");
 			keepalive_restart(c);
 			if (c->listener)
 				sy_tcp_accept_ready(c);
+			if (c->state == SY_TCP_ESTABLISHED && c->fin_pending)
+				sy_tcb_set_state(c, SY_TCP_FIN_WAIT_1, "close");
+			if (c->state == SY_TCP_CLOSED)
+				return true;
 		} else {
 			sy_tcp_send_reset(c->ep, s, s->ack, 0, SY_TCP_RST);
 			return true;
 		}
 	}
-	/* RFC 5961 5.2: an ACK for what was never sent is answered and
-	 * dropped; an old duplicate is ignored. */
-	if (sy_seq_gt(s->ack, c->snd_nxt)) {
-		send_ack(c);
+	/* SND.UNA, the window, recovery (RFC 5961 5.2 included) */
+	if (sy_tcb_ack_in(c, s))
 		return true;
-	}
-	if (sy_seq_lt(c->snd_una, s->ack)) {
-		c->snd_una = s->ack;
-		c->snd_wnd = (uint32_t)s->win << c->snd_wscale;
-	}
 	/* Our FIN is acknowledged once SND.UNA passes it. */
-	if (c->snd_una == c->snd_nxt && c->fin_seq + 1 == c->snd_nxt &&
-	    c->state >= SY_TCP_FIN_WAIT_1 && c->state != SY_TCP_CLOSE_WAIT) {
+	if (c->fin_sent && c->snd_una == c->fin_seq + 1) {
 		switch (c->state) {
 		case SY_TCP_FIN_WAIT_1:
-			rtt_sample(c, now);
-			sy_tcb_timer_cancel(c, SY_TCP_T_RETRANS);
 			if (sy_tcb_limits(c)->fin_wait2 > 0)
 				sy_tcb_timer_set(c, SY_TCP_T_FIN_WAIT_2,
 						 sy_tcb_limits(c)->fin_wait2);
@@ -489,27 +488,22 @@ static bool ack_step(sy_tcb *c, const sy_seg *s)
 	return false;
 }
 
-/* Seventh and eighth: payload (acknowledged, not yet delivered) and FIN. */
+/* Seventh and eighth: the text (delivered or queued, the data path's
+ * business) and FIN. */
 static void text_and_fin(sy_tcb *c, const sy_seg *s)
 {
 	bool fin = s->flags & SY_TCP_FIN;
 
-	if (s->len && c->state >= SY_TCP_ESTABLISHED && c->state <= SY_TCP_FIN_WAIT_2) {
-		if (s->seq == c->rcv_nxt)
-			c->rcv_nxt += s->len;
-		else
-			fin = false; /* out of order: a FIN past a gap waits */
-		if (!fin)
-			send_ack(c);
-	}
-	if (!fin)
+	sy_tcb_text_in(c, s);
+	if (c->state == SY_TCP_CLOSED || !fin)
 		return;
 	if (s->seq + s->len != c->rcv_nxt) {
-		send_ack(c); /* a FIN past a gap waits; say what is missing */
+		sy_tcb_ack_soon(c); /* a FIN past a gap waits; say what is missing */
 		return;
 	}
 	c->rcv_nxt++;
-	send_ack(c);
+	c->rcv_adv++;
+	sy_tcb_ack_soon(c);
 	switch (c->state) {
 	case SY_TCP_SYN_RECEIVED:
 	case SY_TCP_ESTABLISHED:
@@ -558,9 +552,22 @@ static void sm_input(sy_tcb *c, const sy_seg *s)
 	 * acceptable segment for our echo. */
 	if (c->ts_ok && s->opts.has_ts)
 		c->ts_recent = s->opts.tsval;
-	if (rst_step(c, s) || syn_step(c, s) || ack_step(c, s))
+	if (rst_step(c, s) || syn_step(c, s))
 		return;
-	text_and_fin(c, s);
+	if (!ack_step(c, s))
+		text_and_fin(c, s);
+	if (c->state != SY_TCP_CLOSED)
+		sy_tcb_output(c);
+}
+
+static void sm_data_defaults(const void *st, sy_tcp_data_opts *o)
+{
+	const struct sm *m = st;
+
+	o->sndbuf = (uint32_t)m->sndbuf;
+	o->rcvbuf = (uint32_t)m->rcvbuf;
+	o->initial_window = (uint32_t)m->initial_window;
+	o->nagle = m->nagle;
 }
 
 static const sy_tcp_sm_ops ops = {
@@ -570,6 +577,7 @@ static const sy_tcp_sm_ops ops = {
 	.close = sm_close,
 	.abort = sm_abort,
 	.timeout = sm_timeout,
+	.data_defaults = sm_data_defaults,
 };
 
 static const sy_param params[] = {
@@ -588,6 +596,17 @@ static const sy_param params[] = {
 	  .def = "true", .doc = "offer timestamps (RFC 7323), a millisecond clock" },
 	{ .name = "sack", .type = SY_PT_BOOL, .offset = offsetof(struct sm, sack),
 	  .def = "true", .doc = "offer SACK-permitted (RFC 2018)" },
+	{ .name = "sndbuf", .type = SY_PT_SIZE, .offset = offsetof(struct sm, sndbuf),
+	  .def = "4MiB", .min = "1B", .max = "1GiB",
+	  .doc = "send buffer: bounds the bytes in flight" },
+	{ .name = "rcvbuf", .type = SY_PT_SIZE, .offset = offsetof(struct sm, rcvbuf),
+	  .def = "4MiB", .min = "1B", .max = "1GiB",
+	  .doc = "receive buffer: the largest window advertised" },
+	{ .name = "initial_window", .type = SY_PT_INT, .offset = offsetof(struct sm, initial_window),
+	  .def = "10", .min = "1", .max = "1000",
+	  .doc = "initial congestion window in segments (RFC 6928: 10)" },
+	{ .name = "nagle", .type = SY_PT_BOOL, .offset = offsetof(struct sm, nagle),
+	  .def = "true", .doc = "Nagle's algorithm (RFC 896) by default" },
 	{ .name = NULL },
 };
 
@@ -599,7 +618,7 @@ static const sy_plugin desc = {
 	.summary = "teaching: a two-way handshake (server ESTABLISHED on the SYN)",
 #else
 	.name = "rfc9293",
-	.summary = "RFC 9293 state machine with RFC 5961's defences (no data path yet)",
+	.summary = "RFC 9293 state machine with RFC 5961's defences",
 #endif
 	.state_size = sizeof(struct sm),
 	.params = params,
