@@ -204,7 +204,7 @@ struct sy_tcb {
 	sy_chunk *sq_head, *sq_tail;
 	sy_ooo *ooo;               /* sorted by sequence number */
 	uint32_t (*sb)[2];         /* SACK scoreboard, sorted, disjoint */
-	uint8_t nsb, sb_cap;
+	uint16_t nsb, sb_cap;
 	const sy_cc_ops *cco;
 	const void *ccst;          /* the cc instance's parameters */
 	sy_cc_conn cc;

@@ -53,7 +53,7 @@
 
 #include "tcp_priv.h"
 
-#define MAX_SB 16              /* SACK scoreboard ranges kept */
+#define MAX_SB 1024            /* SACK scoreboard ranges kept, at most */
 #define WND_MAX 0x40000000u    /* 2^30: the largest window RFC 7323 allows */
 
 static sy_time now_of(const sy_tcb *c)
@@ -336,38 +336,42 @@ static uint32_t advertise(sy_tcb *c)
 	return c->rcv_wnd;
 }
 
-/* Fills opt with SACK blocks from the reassembly queue: first the block
+/* The next block of contiguous queued segments from *q on: [l, r). */
+static const sy_ooo *ooo_block(const sy_ooo *q, uint32_t *l, uint32_t *r)
+{
+	*l = q->seq;
+	*r = q->seq + q->len;
+	for (q = q->next; q && q->seq == *r; q = q->next)
+		*r += q->len;
+	return q;
+}
+
+/* Fills o with SACK blocks from the reassembly queue: first the block
  * holding the latest segment to arrive (RFC 2018 4), then the others in
- * sequence order. */
+ * sequence order, as many as fit. */
 static void sack_blocks(const sy_tcb *c, sy_tcp_opts *o, unsigned max)
 {
-	uint32_t blk[8][2];
-	unsigned n = 0, first = 0;
+	uint32_t l, r, fl = 0, fr = 0;
+	const sy_ooo *q;
 
-	for (const sy_ooo *q = c->ooo; q; q = q->next) {
-		if (n && blk[n - 1][1] == q->seq) {
-			blk[n - 1][1] = q->seq + q->len;
-		} else if (n < 8) {
-			blk[n][0] = q->seq;
-			blk[n][1] = q->seq + q->len;
-			n++;
-		} else {
+	o->nsack = 0;
+	for (q = c->ooo; q;) {
+		q = ooo_block(q, &l, &r);
+		if (sy_seq_le(l, c->last_ooo) && sy_seq_lt(c->last_ooo, r)) {
+			fl = l;
+			fr = r;
+			o->sack[0][0] = l;
+			o->sack[0][1] = r;
+			o->nsack = 1;
 			break;
 		}
-		if (sy_seq_le(q->seq, c->last_ooo) && sy_seq_lt(c->last_ooo, q->seq + q->len))
-			first = n - 1;
 	}
-	o->nsack = 0;
-	if (!n)
-		return;
-	o->sack[o->nsack][0] = blk[first][0];
-	o->sack[o->nsack][1] = blk[first][1];
-	o->nsack++;
-	for (unsigned i = 0; i < n && o->nsack < max; i++) {
-		if (i == first)
+	for (q = c->ooo; q && o->nsack < max;) {
+		q = ooo_block(q, &l, &r);
+		if (o->nsack && l == fl && r == fr)
 			continue;
-		o->sack[o->nsack][0] = blk[i][0];
-		o->sack[o->nsack][1] = blk[i][1];
+		o->sack[o->nsack][0] = l;
+		o->sack[o->nsack][1] = r;
 		o->nsack++;
 	}
 }
@@ -457,15 +461,6 @@ void sy_tcb_ack_now(sy_tcb *c)
 
 /* ------------------------------------------------------------ scoreboard */
 
-static uint32_t sb_bytes_above(const sy_tcb *c, int from)
-{
-	uint32_t n = 0;
-
-	for (int i = from; i < c->nsb; i++)
-		n += c->sb[i][1] - c->sb[i][0];
-	return n;
-}
-
 /* Drops ranges at or below SND.UNA. */
 static void sb_trim(sy_tcb *c)
 {
@@ -480,7 +475,7 @@ static void sb_trim(sy_tcb *c)
 		c->sb[k][1] = c->sb[i][1];
 		k++;
 	}
-	c->nsb = (uint8_t)k;
+	c->nsb = (uint16_t)k;
 }
 
 /* Adds [l, r) and merges what touches it. */
@@ -488,12 +483,17 @@ static void sb_add(sy_tcb *c, uint32_t l, uint32_t r)
 {
 	int i, j;
 
-	if (!c->sb) {
-		c->sb = malloc(MAX_SB * sizeof *c->sb);
-		if (!c->sb)
-			return;
-		c->sb_cap = MAX_SB;
+	if (c->nsb == c->sb_cap && c->sb_cap < MAX_SB) {
+		unsigned cap = c->sb_cap ? 2u * c->sb_cap : 8;
+		uint32_t (*sb)[2] = realloc(c->sb, cap * sizeof *sb);
+
+		if (sb) {
+			c->sb = sb;
+			c->sb_cap = (uint16_t)cap;
+		}
 	}
+	if (!c->sb)
+		return;
 	for (i = 0; i < c->nsb && sy_seq_lt(c->sb[i][1], l); i++)
 		;
 	/* ranges i.. that overlap or touch [l, r) merge into it */
@@ -509,7 +509,7 @@ static void sb_add(sy_tcb *c, uint32_t l, uint32_t r)
 		c->nsb--;
 	}
 	memmove(c->sb + i + 1, c->sb + j, (size_t)(c->nsb - j) * sizeof *c->sb);
-	c->nsb = (uint8_t)(c->nsb - (j - i) + 1);
+	c->nsb = (uint16_t)(c->nsb - (j - i) + 1);
 	c->sb[i][0] = l;
 	c->sb[i][1] = r;
 }
@@ -534,10 +534,12 @@ static void sb_update(sy_tcb *c, const sy_seg *s)
 }
 
 /* RFC 6675's pipe: bytes outstanding that are neither SACKed nor lost,
- * plus those retransmitted in this recovery. */
+ * plus those retransmitted in this recovery.  A hole is lost when more
+ * than two segments' worth of bytes above it are SACKed; the walk goes
+ * from the highest range down, summing what is SACKed above. */
 static uint32_t tcb_pipe(const sy_tcb *c)
 {
-	uint32_t flight = sy_tcb_flight(c), mss = sy_tcb_smss(c), p = 0, a;
+	uint32_t flight = sy_tcb_flight(c), mss = sy_tcb_smss(c), p, above = 0;
 
 	if (!c->in_recovery)
 		return flight;
@@ -549,25 +551,27 @@ static uint32_t tcb_pipe(const sy_tcb *c)
 			p -= head < p ? head : p; /* lost, not yet resent */
 		return p;
 	}
-	a = c->snd_una;
-	for (int i = 0; i < c->nsb; i++) {
-		uint32_t b = c->sb[i][0];
-		bool lost = sb_bytes_above(c, i) > 2 * mss;
+	if (!c->nsb)
+		return flight;
+	p = c->snd_max - c->sb[c->nsb - 1][1];
+	for (int i = c->nsb - 1; i >= 0; i--) {
+		uint32_t a = i ? c->sb[i - 1][1] : c->snd_una, b = c->sb[i][0];
 
-		if (!lost)
+		above += c->sb[i][1] - c->sb[i][0];
+		if (above <= 2 * mss)
 			p += b - a;
 		if (sy_seq_gt(c->high_rxt, a))
 			p += (sy_seq_lt(c->high_rxt, b) ? c->high_rxt : b) - a;
-		a = c->sb[i][1];
 	}
-	return p + (c->snd_max - a);
+	return p;
 }
 
 /* The next lost bytes not yet retransmitted in this recovery, at most a
  * segment: true with *seq and *len set. */
 static bool next_lost(const sy_tcb *c, uint32_t *seq, uint32_t *len)
 {
-	uint32_t mss = sy_tcb_smss(c), a = c->snd_una;
+	uint32_t mss = sy_tcb_smss(c), above = 0;
+	bool found = false;
 
 	if (!c->sack_ok || !c->nsb) {
 		if (sy_seq_gt(c->high_rxt, c->snd_una) || c->snd_una == c->snd_max)
@@ -578,20 +582,21 @@ static bool next_lost(const sy_tcb *c, uint32_t *seq, uint32_t *len)
 			*len = mss;
 		return true;
 	}
-	for (int i = 0; i < c->nsb; i++) {
-		uint32_t b = c->sb[i][0], from;
+	/* the lowest lost hole with bytes at or above high_rxt */
+	for (int i = c->nsb - 1; i >= 0; i--) {
+		uint32_t a = i ? c->sb[i - 1][1] : c->snd_una, b = c->sb[i][0], from;
 
-		if (sb_bytes_above(c, i) > 2 * mss) {
-			from = sy_seq_gt(c->high_rxt, a) ? c->high_rxt : a;
-			if (sy_seq_lt(from, b)) {
-				*seq = from;
-				*len = b - from < mss ? b - from : mss;
-				return true;
-			}
+		above += c->sb[i][1] - c->sb[i][0];
+		if (above <= 2 * mss)
+			continue;
+		from = sy_seq_gt(c->high_rxt, a) ? c->high_rxt : a;
+		if (sy_seq_lt(from, b)) {
+			*seq = from;
+			*len = b - from < mss ? b - from : mss;
+			found = true;
 		}
-		a = c->sb[i][1];
 	}
-	return false;
+	return found;
 }
 
 /* ------------------------------------------------------------ output */

@@ -2,7 +2,8 @@
  *
  * Connections belong to their endpoint; a connection's box is emptied
  * when the endpoint frees the record (after CLOSED), after which only
- * conn:state() answers ("CLOSED").  Handlers run inside the simulator's
+ * conn.state answers ("CLOSED").  conn.state and conn.stats are fields;
+ * everything else is a method.  Handlers run inside the simulator's
  * events; a state change caused outside a run (a connect before sim:run)
  * is not reported to handlers. */
 #include "config.h"
@@ -17,6 +18,7 @@
 #include "app.h"
 #include "lpriv.h"
 #include "tcp.h"
+#include "units.h"
 
 #define MT_TCP "synack.tcp"
 #define MT_CONN "synack.conn"
@@ -230,10 +232,14 @@ static void observer(void *ctx, sy_tcb *c, sy_tcp_state from, sy_tcp_state to,
 	lua_settop(L, top);
 }
 
+static void data_observer(void *ctx, sy_tcb *c, uint32_t n, const unsigned char *bytes);
+static int listener_misuse(lua_State *L);
+static void apply_conn_options(lua_State *L, int idx, sy_tcb *c, const char *fname);
+
 /* Instances for the endpoint from the options table at idx. */
 static void ep_options(lua_State *L, int idx, struct sy_lua_ctx *c, sy_tcp_ep_opts *o)
 {
-	static const char *const known[] = { "state_machine", "isn", "timers", NULL };
+	static const char *const known[] = { "state_machine", "isn", "timers", "cc", NULL };
 
 	if (lua_isnoneornil(L, idx))
 		return;
@@ -245,7 +251,15 @@ static void ep_options(lua_State *L, int idx, struct sy_lua_ctx *c, sy_tcp_ep_op
 	sy_lua_instance(L, c, "isn", lua_gettop(L), "rfc6528", &o->isn);
 	lua_getfield(L, idx, "timers");
 	sy_lua_instance(L, c, "timers", lua_gettop(L), "rfc", &o->timers);
-	lua_pop(L, 3);
+	lua_getfield(L, idx, "cc");
+	sy_lua_instance(L, c, "cc", lua_gettop(L), "newreno", &o->cc);
+	lua_pop(L, 4);
+}
+
+static int instance_gc(lua_State *L)
+{
+	sy_instance_free(lua_touserdata(L, 1));
+	return 0;
 }
 
 static int opts_gc(lua_State *L)
@@ -255,6 +269,7 @@ static int opts_gc(lua_State *L)
 	sy_instance_free(&o->sm);
 	sy_instance_free(&o->isn);
 	sy_instance_free(&o->timers);
+	sy_instance_free(&o->cc);
 	return 0;
 }
 
@@ -308,6 +323,7 @@ static int node_tcp(lua_State *L)
 	lua_pushvalue(L, -1);
 	e->box_ref = luaL_ref(L, LUA_REGISTRYINDEX);
 	sy_tcp_ep_observe(ep, observer, e);
+	sy_tcp_ep_observe_data(ep, data_observer);
 	return 1;
 }
 
@@ -397,6 +413,9 @@ static int listener_stats(lua_State *L)
 
 static const luaL_Reg listener_methods[] = {
 	{ "stats", listener_stats },
+	{ "send", listener_misuse },
+	{ "read", listener_misuse },
+	{ "shutdown", listener_misuse },
 	{ NULL, NULL },
 };
 
@@ -412,7 +431,8 @@ static int ep_on_state(lua_State *L)
 	return 0;
 }
 
-/* ep:connect(node_or_address, port) -> conn */
+/* ep:connect(node_or_address, port [, options]) -> conn; options as
+ * conn:set. */
 static int ep_connect(lua_State *L)
 {
 	sy_tcp_ep *ep = check_ep(L, 1);
@@ -432,29 +452,327 @@ static int ep_connect(lua_State *L)
 			return luaL_argerror(L, 2, "the node has no link");
 		addr = sy_node_addr(n, 0);
 	}
+	bool opts = !lua_isnoneornil(L, 4);
+
+	if (opts)
+		luaL_checktype(L, 4, LUA_TTABLE);
+	lua_settop(L, 4);
 	c = sy_tcp_connect(ep, addr, (uint16_t)port, &err);
 	if (!c)
 		return luaL_error(L, "%s", err.msg);
 	lua_getiuservalue(L, 1, 1);
 	push_conn(L, -1, c);
+	if (opts) {
+		lua_replace(L, 1);  /* conn at 1 for the options' simulator */
+		apply_conn_options(L, 4, c, "connect");
+		lua_settop(L, 1);
+	}
 	return 1;
 }
 
+/* conn:on(event, fn): "state", "established", "closed", "reset",
+ * "error", "data" (fn(conn, n, bytes): bytes is a string when real bytes
+ * were sent, else nil) or "sent" (fn(conn): every byte queued so far is
+ * acknowledged).  Returns conn. */
 static int conn_on(lua_State *L)
 {
 	static const char *const events[] = {
-		"state", "established", "closed", "reset", "error", NULL,
+		"state", "established", "closed", "reset", "error", "data", "sent", NULL,
 	};
+	struct sy_lua_box *b = luaL_checkudata(L, 1, MT_CONN);
 	int i;
 
-	luaL_checkudata(L, 1, MT_CONN);
 	i = luaL_checkoption(L, 2, NULL, events);
 	luaL_checktype(L, 3, LUA_TFUNCTION);
 	lua_getiuservalue(L, 1, 2);
 	lua_pushvalue(L, 3);
 	lua_setfield(L, -2, events[i]);
+	if (b->ptr && i >= 5)
+		((sy_tcb *)b->ptr)->want_data = true;
 	lua_settop(L, 1);
 	return 1;
+}
+
+/* The binding's data observer: "data" and "sent" handlers. */
+static void data_observer(void *ctx, sy_tcb *c, uint32_t n, const unsigned char *bytes)
+{
+	struct lep *e = ctx;
+	struct sy_lua_sim *ls = e->ls;
+	lua_State *L = ls->L;
+	int top;
+
+	if (!ls->running || !L || !c->user)
+		return;
+	top = lua_gettop(L);
+	lua_rawgeti(L, LUA_REGISTRYINDEX, e->box_ref);
+	lua_getiuservalue(L, -1, 1);
+	push_conn(L, -1, c);
+	if (n) {
+		lua_pushinteger(L, n);
+		if (bytes)
+			lua_pushlstring(L, (const char *)bytes, n);
+		else
+			lua_pushnil(L);
+		call_conn(ls, lua_gettop(L) - 2, "data", 2);
+	} else {
+		call_conn(ls, lua_gettop(L), "sent", 0);
+	}
+	lua_settop(L, top);
+}
+
+/* conn:send(n_or_string): n virtual bytes, or the string's bytes. */
+static int conn_send(lua_State *L)
+{
+	sy_tcb *c = check_conn(L, 1);
+	sy_err err;
+	int rc;
+
+	if (lua_type(L, 2) == LUA_TSTRING) {
+		size_t n;
+		const char *b = lua_tolstring(L, 2, &n);
+
+		rc = sy_tcp_send(c, n ? b : NULL, n, &err);
+	} else {
+		lua_Integer n;
+
+		if (!lua_isinteger(L, 2))
+			return luaL_argerror(L, 2, "a byte count (an integer) or a string");
+		n = lua_tointeger(L, 2);
+		luaL_argcheck(L, n >= 0, 2, "a byte count cannot be negative");
+		rc = sy_tcp_send(c, NULL, (uint64_t)n, &err);
+	}
+	if (rc < 0)
+		return luaL_error(L, "%s", err.msg);
+	lua_settop(L, 1);
+	return 1;
+}
+
+/* conn:read(n): with autoread off, the user reads up to n bytes (all when
+ * n is absent); returns the bytes read. */
+static int conn_read(lua_State *L)
+{
+	sy_tcb *c = check_conn(L, 1);
+	lua_Integer n = luaL_optinteger(L, 2, UINT32_MAX);
+
+	luaL_argcheck(L, n >= 0, 2, "a byte count cannot be negative");
+	if (c->autoread)
+		return luaL_error(L, "read: the connection reads by itself (set{autoread = false} first)");
+	lua_pushinteger(L, sy_tcp_consume(c, n > UINT32_MAX ? UINT32_MAX : (uint32_t)n));
+	return 1;
+}
+
+static uint32_t opt_bytes(lua_State *L, int idx, const char *key)
+{
+	sy_err err;
+	int64_t v;
+	int rc = sy_lua_to_quantity(L, idx, sy_parse_size, sy_size_from_number, &v, &err);
+
+	if (rc == -2)
+		return (uint32_t)luaL_error(L, "option '%s' must be a size (bytes, or a string such as \"64KiB\")", key);
+	if (rc < 0)
+		return (uint32_t)luaL_error(L, "option '%s': %s", key, err.msg);
+	if (v < 1 || v > (1 << 30))
+		return (uint32_t)luaL_error(L, "option '%s' must be between 1 byte and 1 GiB", key);
+	return (uint32_t)v;
+}
+
+/* Applies the data options of the table at idx to c: sndbuf, rcvbuf,
+ * nagle, autoread, initial_window, cc. */
+static void apply_conn_options(lua_State *L, int idx, sy_tcb *c, const char *fname)
+{
+	static const char *const known[] = {
+		"sndbuf", "rcvbuf", "nagle", "autoread", "initial_window", "cc", NULL,
+	};
+	sy_tcp_data_opts o = {
+		.sndbuf = c->sndbuf, .rcvbuf = c->rcvbuf, .nagle = c->nagle,
+		.autoread = c->autoread, .initial_window = c->iw_segs,
+	};
+	sy_err err;
+
+	idx = lua_absindex(L, idx);
+	sy_lua_check_options(L, idx, fname, known);
+	if (lua_getfield(L, idx, "sndbuf") != LUA_TNIL)
+		o.sndbuf = opt_bytes(L, -1, "sndbuf");
+	if (lua_getfield(L, idx, "rcvbuf") != LUA_TNIL)
+		o.rcvbuf = opt_bytes(L, -1, "rcvbuf");
+	if (lua_getfield(L, idx, "nagle") != LUA_TNIL) {
+		luaL_argexpected(L, lua_isboolean(L, -1), -1, "boolean for 'nagle'");
+		o.nagle = lua_toboolean(L, -1);
+	}
+	if (lua_getfield(L, idx, "autoread") != LUA_TNIL) {
+		luaL_argexpected(L, lua_isboolean(L, -1), -1, "boolean for 'autoread'");
+		o.autoread = lua_toboolean(L, -1);
+	}
+	if (lua_getfield(L, idx, "initial_window") != LUA_TNIL) {
+		lua_Integer w = lua_tointeger(L, -1);
+
+		if (!lua_isinteger(L, -1) || w < 1 || w > 1000)
+			luaL_error(L, "%s: initial_window must be an integer number of segments from 1 to 1000", fname);
+		o.initial_window = (uint32_t)w;
+	}
+	lua_pop(L, 5);
+	if (sy_tcp_set_data_opts(c, &o, &err) < 0)
+		luaL_error(L, "%s: %s", fname, err.msg);
+	if (lua_getfield(L, idx, "cc") != LUA_TNIL) {
+		struct sy_lua_ctx *ctx;
+		sy_instance *in;
+
+		lua_getiuservalue(L, 1, 1);      /* the simulator */
+		lua_getiuservalue(L, -1, 2);     /* its context */
+		ctx = lua_touserdata(L, -1);
+		lua_pop(L, 2);
+		in = lua_newuserdatauv(L, sizeof *in, 0);
+		memset(in, 0, sizeof *in);
+		lua_newtable(L);
+		lua_pushcfunction(L, instance_gc);
+		lua_setfield(L, -2, "__gc");
+		lua_setmetatable(L, -2);
+		sy_lua_instance(L, ctx, "cc", lua_absindex(L, -2), "newreno", in);
+		if (sy_tcp_set_cc(c, in, &err) < 0)
+			luaL_error(L, "%s: %s", fname, err.msg);
+		lua_pop(L, 1);
+	}
+	lua_pop(L, 1);
+}
+
+/* conn:set{sndbuf=, rcvbuf=, nagle=, autoread=, initial_window=, cc=} */
+static int conn_set(lua_State *L)
+{
+	sy_tcb *c = check_conn(L, 1);
+
+	luaL_checktype(L, 2, LUA_TTABLE);
+	apply_conn_options(L, 2, c, "set");
+	lua_settop(L, 1);
+	return 1;
+}
+
+/* conn:shutdown(): no more to send (the FIN follows the queued bytes);
+ * receiving goes on.  The same as close in RFC 9293's terms. */
+static int conn_shutdown(lua_State *L)
+{
+	sy_tcb *c = check_conn(L, 1);
+
+	if (c->fin_pending)
+		return luaL_error(L, "shutdown: the connection was shut down already");
+	sy_tcp_close(c);
+	return 0;
+}
+
+static void push_info(lua_State *L, const sy_tcb *c)
+{
+	sy_tcb_info i;
+
+	sy_tcb_info_get(c, &i);
+	lua_createtable(L, 0, 12);
+	sy_lua_set_int(L, "cwnd", i.cwnd);
+	sy_lua_set_int(L, "ssthresh", i.ssthresh);
+	sy_lua_set_int(L, "snd_wnd", i.snd_wnd);
+	sy_lua_set_int(L, "rcv_wnd", i.rcv_wnd);
+	sy_lua_set_int(L, "flight", i.flight);
+	sy_lua_set_int(L, "pipe", i.pipe);
+	lua_pushnumber(L, sy_time_to_sec(i.srtt));
+	lua_setfield(L, -2, "srtt");
+	lua_pushnumber(L, sy_time_to_sec(i.rttvar));
+	lua_setfield(L, -2, "rttvar");
+	lua_pushnumber(L, sy_time_to_sec(i.rto));
+	lua_setfield(L, -2, "rto");
+	lua_pushboolean(L, i.in_recovery);
+	lua_setfield(L, -2, "in_recovery");
+	sy_lua_set_int(L, "bytes_acked", c->st.bytes_acked);
+	sy_lua_set_int(L, "bytes_received", c->st.bytes_received);
+	sy_lua_set_int(L, "unacked", sy_tcp_unacked(c));
+}
+
+/* conn:info(): cwnd, ssthresh, windows, flight, pipe, srtt, rttvar, rto
+ * (seconds), in_recovery, bytes acknowledged and received. */
+static int conn_info(lua_State *L)
+{
+	push_info(L, check_conn(L, 1));
+	return 1;
+}
+
+/* One sampling event: upvalues conn, variable (or nil), interval (ns),
+ * fn, the simulator. */
+static int sample_tick(lua_State *L)
+{
+	struct sy_lua_box *b = lua_touserdata(L, lua_upvalueindex(1));
+	struct sy_lua_sim *ls;
+
+	if (!b->ptr)
+		return 0; /* the connection is gone: sampling ends */
+	ls = sy_lua_box_sim(L, lua_upvalueindex(1));
+	lua_pushvalue(L, lua_upvalueindex(4));
+	lua_pushnumber(L, sy_time_to_sec(sy_sim_now(ls->sim)));
+	push_info(L, b->ptr);
+	if (!lua_isnil(L, lua_upvalueindex(2)))
+		lua_getfield(L, -1, lua_tostring(L, lua_upvalueindex(2)));
+	else
+		lua_pushvalue(L, -1);
+	lua_remove(L, -2);
+	lua_call(L, 2, 1);
+	if (lua_type(L, -1) == LUA_TBOOLEAN && !lua_toboolean(L, -1))
+		return 0; /* the handler said stop */
+	lua_pushvalue(L, lua_upvalueindex(5));
+	lua_getfield(L, -1, "after");
+	lua_insert(L, -2);
+	lua_pushinteger(L, lua_tointeger(L, lua_upvalueindex(3)));
+	lua_pushstring(L, "ns");
+	lua_concat(L, 2);
+	lua_pushvalue(L, lua_upvalueindex(6));
+	lua_call(L, 3, 0);
+	return 0;
+}
+
+/* conn:sample([variable,] interval, fn): calls fn(t, value) now and every
+ * interval while the connection lives; value is the named field of
+ * conn:info() ("cwnd", "srtt", ...) or, without a variable, the whole
+ * table.  fn returning false stops the sampling. */
+static int conn_sample(lua_State *L)
+{
+	static const char *const vars[] = {
+		"cwnd", "ssthresh", "snd_wnd", "rcv_wnd", "flight", "pipe", "srtt",
+		"rttvar", "rto", "in_recovery", "bytes_acked", "bytes_received",
+		"unacked", NULL,
+	};
+	sy_time iv;
+
+	check_conn(L, 1);
+	if (lua_type(L, 2) == LUA_TSTRING && lua_type(L, 3) != LUA_TFUNCTION)
+		luaL_checkoption(L, 2, NULL, vars);
+	else
+		lua_pushnil(L), lua_insert(L, 2);
+	lua_settop(L, 4);
+	iv = sy_lua_check_time(L, 3);
+	luaL_argcheck(L, iv > 0, 3, "the interval must be positive");
+	luaL_checktype(L, 4, LUA_TFUNCTION);
+	lua_pushvalue(L, 1);
+	lua_pushvalue(L, 2);
+	lua_pushinteger(L, iv);
+	lua_pushvalue(L, 4);
+	lua_getiuservalue(L, 1, 1);
+	lua_pushnil(L);                        /* 6: the closure itself */
+	lua_pushcclosure(L, sample_tick, 6);
+	lua_pushvalue(L, -1);
+	lua_setupvalue(L, -2, 6);
+	/* the first sample now, through the simulator (inside a run) */
+	lua_getiuservalue(L, 1, 1);
+	lua_getfield(L, -1, "after");
+	lua_insert(L, -2);
+	lua_pushinteger(L, 0);
+	lua_pushvalue(L, -4);
+	lua_call(L, 3, 0);
+	return 0;
+}
+
+/* Misuse that would otherwise be a bare "attempt to call a nil value". */
+static int listener_misuse(lua_State *L)
+{
+	return luaL_error(L, "a listener does not send or receive: use the connection its accept handler is given");
+}
+
+static int conn_connect_again(lua_State *L)
+{
+	return luaL_error(L, "connect: this connection is open already; ep:connect makes a new one");
 }
 
 static int conn_state(lua_State *L)
@@ -505,7 +823,46 @@ static int conn_stats(lua_State *L)
 	lua_pushboolean(L, c->sack_ok);
 	lua_setfield(L, -2, "sack");
 	sy_lua_set_int(L, "rport", c->rport);
+	sy_lua_set_int(L, "fast_retransmits", c->st.fast_retransmits);
+	sy_lua_set_int(L, "timeouts", c->st.timeouts);
+	sy_lua_set_int(L, "dupacks_in", c->st.dupacks_in);
+	sy_lua_set_int(L, "zero_window_probes", c->st.zero_window_probes);
+	sy_lua_set_int(L, "bad_options", c->st.bad_options);
+	sy_lua_set_int(L, "segments_in", c->st.segments_in);
+	sy_lua_set_int(L, "segments_out", c->st.segments_out);
+	sy_lua_set_int(L, "bytes_sent", c->st.bytes_sent);
+	sy_lua_set_int(L, "bytes_retransmitted", c->st.bytes_retransmitted);
+	sy_lua_set_int(L, "bytes_acked", c->st.bytes_acked);
+	sy_lua_set_int(L, "bytes_received", c->st.bytes_received);
+	sy_lua_set_int(L, "bytes_duplicate", c->st.bytes_duplicate);
+	sy_lua_set_int(L, "segments_ooo", c->st.segments_ooo);
+	sy_lua_set_int(L, "bytes_queued", c->snd_queued);
+	lua_pushstring(L, sy_tcp_cc_name(c));
+	lua_setfield(L, -2, "cc");
+	lua_pushstring(L, sy_tcp_state_name(c->state));
+	lua_setfield(L, -2, "state");
 	return 1;
+}
+
+/* conn.state and conn.stats are fields, read when asked for. */
+static int conn_index(lua_State *L)
+{
+	const char *k = lua_tostring(L, 2);
+
+	if (k && strcmp(k, "state") != 0 && strcmp(k, "stats") != 0) {
+		lua_pushvalue(L, 2);
+		lua_gettable(L, lua_upvalueindex(1));
+		return 1;
+	}
+	if (!k) {
+		lua_pushnil(L);
+		return 1;
+	}
+	if (strcmp(k, "state") == 0) {
+		conn_state(L);
+		return 1;
+	}
+	return conn_stats(L);
 }
 
 static int file_close(lua_State *L)
@@ -553,10 +910,16 @@ static const luaL_Reg ep_methods[] = {
 
 static const luaL_Reg conn_methods[] = {
 	{ "on", conn_on },
-	{ "state", conn_state },
 	{ "close", conn_close },
 	{ "abort", conn_abort },
-	{ "stats", conn_stats },
+	{ "send", conn_send },
+	{ "read", conn_read },
+	{ "shutdown", conn_shutdown },
+	{ "set", conn_set },
+	{ "info", conn_info },
+	{ "sample", conn_sample },
+	{ "connect", conn_connect_again },
+	{ "listen", conn_connect_again },
 	{ NULL, NULL },
 };
 
@@ -564,6 +927,11 @@ void sy_lua_open_tcp(lua_State *L)
 {
 	sy_lua_new_class(L, MT_TCP, ep_methods, NULL, NULL);
 	sy_lua_new_class(L, MT_CONN, conn_methods, NULL, NULL);
+	luaL_getmetatable(L, MT_CONN);
+	lua_getfield(L, -1, "__index");
+	lua_pushcclosure(L, conn_index, 1);
+	lua_setfield(L, -2, "__index");
+	lua_pop(L, 1);
 	sy_lua_new_class(L, MT_APP, app_methods, app_gc, NULL);
 	sy_lua_new_class(L, MT_LISTENER, listener_methods, NULL, NULL);
 	luaL_getmetatable(L, SY_MT_NODE);

@@ -219,7 +219,7 @@ function M.run(path, timers)
       end)
     elseif s.dir == "close" or s.dir == "abort" then
       sim:at(s.time, function()
-        if not conn or conn:state() == "CLOSED" then
+        if not conn or conn.state == "CLOSED" then
           failures[#failures + 1] = s.where .. ": no connection to " .. s.dir
         else
           conn[s.dir](conn)
@@ -227,7 +227,7 @@ function M.run(path, timers)
       end)
     elseif s.dir == "state" then
       sim:at(s.time, function()
-        local got = conn and conn:state() or (case.listen and "LISTEN" or "CLOSED")
+        local got = conn and conn.state or (case.listen and "LISTEN" or "CLOSED")
         if got == "CLOSED" and case.listen then got = "LISTEN" end
         if got ~= s.state then
           failures[#failures + 1] = ("%s: expected state %s at %.6f, got %s"):format(s.where, s.state, s.time, got)

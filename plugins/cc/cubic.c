@@ -20,8 +20,8 @@
  * first epoch after a retransmission timeout takes K = 0 and W_max =
  * cwnd_epoch whatever W_max was (4.8): the window grows convexly from where
  * slow start left it.  On each ACK of `acked` bytes in the epoch, with t
- * the time since t_epoch and RTT the smoothed RTT (the smallest sample
- * before there is one, 100 ms before any sample):
+ * the time since t_epoch and RTT the smoothed RTT (else the smallest
+ * sample, else 100 ms):
  *
  *	W_cubic(t) = C (t - K)^3 + W_max                              (4.2)
  *	target     = W_cubic(t + RTT), clamped to [cwnd, 1.5 cwnd]
@@ -95,7 +95,7 @@ struct cubic {
 
 /* Per connection (zeroed by the endpoint).  Windows in segments. */
 struct cubic_conn {
-	double w_max;       /* window before the last reduction (4.7 may lower it) */
+	double w_max;       /* cwnd at the last loss (4.7 may lower it) */
 	double cwnd_prior;  /* cwnd just before the last reduction */
 	double k;           /* s: time from t_epoch to the plateau at W_max */
 	double w_est;       /* Reno-friendly estimate (4.3) */
@@ -105,7 +105,7 @@ struct cubic_conn {
 	bool after_rto;     /* the next epoch is the first after a timeout */
 };
 
-/* Cube root of x >= 0 (0 for anything else), by Newton's method after
+/* Cube root of x (0 for x <= 0 or NaN), by Newton's method after
  * scaling x into [1/8, 8) by powers of 8, where 1 is a good start. */
 static double cube_root(double x)
 {
@@ -189,14 +189,15 @@ static void cubic_ack(const void *st, sy_cc_conn *cc, uint32_t acked,
 {
 	const struct cubic *g = st;
 	struct cubic_conn *c = cc->priv;
-	double mss = cc->mss, w, t, target, inc;
+	double mss = cc->mss, w, t, target;
 	sy_time r;
 
 	if (acked == 0 || cc->mss == 0)
 		return;
 	if (cc->cwnd < cc->ssthresh) {
-		cc->cwnd = to_bytes((double)cc->cwnd +
-				    (double)(acked < cc->mss ? acked : cc->mss));
+		uint32_t step = acked < cc->mss ? acked : cc->mss;
+
+		cc->cwnd = to_bytes((double)cc->cwnd + (double)step);
 		return;
 	}
 

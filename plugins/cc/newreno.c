@@ -21,15 +21,17 @@
  *   bytes acknowledged, whatever the sizes of the ACKs, and by at most one
  *   SMSS per ACK (what is left over counts towards the next SMSS).
  *
- * On a congestion signal, RFC 5681 3.1 equation (4) and RFC 6582 3.2 step
- * 2:
+ * On a congestion signal, RFC 5681 equation (4) (section 3.1 for a
+ * timeout, 3.2 for fast retransmit, as RFC 6582 3.2 keeps it):
  *	ssthresh = max(FlightSize / 2, 2 * SMSS)
  * then, for a loss found by duplicate ACKs or SACK, cwnd = ssthresh: the
  * endpoint runs fast recovery by RFC 6675's pipe, so the window is not
  * inflated by three segments nor by each duplicate ACK as RFC 6582 does;
  * and for a retransmission timeout, cwnd = 1 SMSS (the loss window, RFC
- * 5681 3.1).  When recovery ends cwnd = ssthresh (RFC 6582 3.2 step 3,
- * option 2).  After an idle period longer than the RTO, RFC 5681 4.1:
+ * 5681 3.1).  When recovery ends cwnd = ssthresh (the second of the two
+ * choices RFC 6582 3.2 gives on a full acknowledgment).
+ *
+ * After an idle period longer than the RTO, RFC 5681 4.1:
  *	cwnd = min(cwnd, RW)
  * with RW the restart window the endpoint gives (its initial window);
  * ssthresh is left as it is.
@@ -49,7 +51,8 @@ struct newreno {
 
 /* Per connection (zeroed by the endpoint). */
 struct newreno_conn {
-	uint64_t bytes_acked;  /* congestion avoidance: bytes towards the next SMSS */
+	/* Congestion avoidance: bytes acknowledged towards the next SMSS. */
+	uint64_t bytes_acked;
 };
 
 static uint32_t add_sat(uint32_t a, uint64_t b)

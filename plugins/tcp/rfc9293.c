@@ -366,12 +366,14 @@ static void syn_sent_input(sy_tcb *c, const sy_seg *s)
 	if (sy_seq_gt(c->snd_una, c->iss)) {
 		rtt_sample(c, sim_now(c));
 		sy_tcb_timer_cancel(c, SY_TCP_T_RETRANS);
-		sy_tcb_set_state(c, SY_TCP_ESTABLISHED, "syn-ack");
 		if (c->ts_ok) /* timestamps are in use from here on */
 			c->ts_recent = s->opts.tsval;
 #ifndef SY_TWOWAY
 		send_ack(c); /* the third segment */
 #endif
+		sy_tcb_set_state(c, SY_TCP_ESTABLISHED, "syn-ack");
+		if (c->state == SY_TCP_CLOSED)
+			return;
 		keepalive_restart(c);
 		sy_tcb_output(c);
 	} else {

@@ -30,7 +30,7 @@ for i = 1, 30 do
 end
 sim:run{stop = 3}
 check(conn, "the connection was accepted")
-eq(conn:state(), "ESTABLISHED", "state after the attack")
-local s = conn:stats()
+eq(conn.state, "ESTABLISHED", "state after the attack")
+local s = conn.stats
 eq(s.challenge_acks, 10, "challenge ACKs: 5 in each second")
 eq(s.challenge_acks_suppressed, 50, "suppressed")

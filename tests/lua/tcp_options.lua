@@ -15,7 +15,7 @@ local function handshake(client_sm, server_sm)
   local cconn
   sim:at(0, function() cconn = ep:connect(b, 80) end)
   sim:run{stop = 1}
-  return cconn:stats(), sconn:stats()
+  return cconn.stats, sconn.stats
 end
 
 local c, s = handshake(nil, nil)
