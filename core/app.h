@@ -8,6 +8,7 @@
 #define SY_APP_H
 
 #include "errors.h"
+#include "vtime.h"
 #include "net.h"
 #include "rng.h"
 
@@ -18,9 +19,26 @@ typedef struct sy_app_ctx {
 	sy_rng rng;          /* the application's own stream */
 } sy_app_ctx;
 
+/* An application's counters.  A packet source counts the packets it sent
+ * and their bytes.  A TCP application (bulk, sink, reqresp, echo) counts
+ * over all its connections, open and finished: packets are segments,
+ * bytes_sent is payload acknowledged by the peer, bytes_received payload
+ * delivered in order. */
 typedef struct sy_app_stats {
 	uint64_t packets_sent, bytes_sent;
 	uint64_t packets_received, bytes_received;
+	/* TCP applications */
+	uint64_t connections;     /* opened or accepted */
+	uint64_t completed;       /* transfers or exchanges finished */
+	uint64_t failed;          /* connections closed before finishing */
+	sy_time start;            /* work began (first connect or accept); -1: not yet */
+	sy_time completion;       /* last byte acknowledged or received; -1: not complete */
+	/* (bytes_sent + bytes_received) / (completion - start), bytes per
+	 * second; up to now while not complete; 0 before the start */
+	double goodput;
+	/* the time each exchange took (reqresp clients: request sent to
+	 * whole response received); sum over `completed` */
+	sy_time latency_min, latency_max, latency_sum;
 } sy_app_stats;
 
 typedef struct sy_app_ops {

@@ -452,8 +452,19 @@ sy_tcb *sy_tcp_accept_new(sy_tcp_listener *l, const sy_seg *s)
 
 void sy_tcp_accept_ready(sy_tcb *c)
 {
+	sy_tcp_listener *l = c->listener;
+
 	sy_tcb_notify(c, "accepted");
 	c->listener = NULL;
+	if (l && l->on_accept && c->state != SY_TCP_CLOSED)
+		l->on_accept(l->accept_ctx, c);
+}
+
+void sy_tcp_listener_on_accept(sy_tcp_listener *l,
+			       void (*fn)(void *ctx, sy_tcb *c), void *ctx)
+{
+	l->on_accept = fn;
+	l->accept_ctx = ctx;
 }
 
 sy_tcp_listener *sy_tcp_listen(sy_tcp_ep *ep, uint16_t port, int backlog,

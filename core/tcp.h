@@ -185,6 +185,7 @@ struct sy_tcb {
 	bool after_rto;            /* go-back-N after a timeout, until recover */
 	bool nagle, autoread, want_data;
 	bool ack_now;              /* an ACK is due with the next output */
+	bool force;                /* send a short segment (persist override) */
 	uint8_t persist_shift;     /* zero-window probe backoff */
 	uint32_t last_ooo;         /* latest out-of-order segment's start */
 	uint16_t dupacks;
@@ -369,6 +370,11 @@ typedef struct sy_tcp_listener_stats {
 sy_tcp_listener *sy_tcp_listen(sy_tcp_ep *ep, uint16_t port, int backlog,
 			       sy_syncookies cookies, sy_err *err);
 sy_tcp_listener_stats sy_tcp_listener_stats_get(const sy_tcp_listener *l);
+/* For C applications: fn(ctx, c) for every connection the listener
+ * accepts, once it is established (after the observer's "accepted"),
+ * before any of its data is delivered; NULL stops. */
+void sy_tcp_listener_on_accept(sy_tcp_listener *l,
+			       void (*fn)(void *ctx, sy_tcb *c), void *ctx);
 
 /* For listen_input: whether this SYN is to be answered with a cookie
  * instead of a record; the cookie SYN-ACK (ISS encoding the time, the MSS

@@ -192,6 +192,9 @@ void sy_tcb_data_free(sy_tcb *c)
 
 int sy_tcp_send(sy_tcb *c, const void *bytes, uint64_t n, sy_err *err)
 {
+	if (c->fin_pending)
+		return sy_err_set(err, "send: the connection was shut down for sending (%s)",
+				  sy_tcp_state_name(c->state));
 	switch (c->state) {
 	case SY_TCP_SYN_SENT:
 	case SY_TCP_SYN_RECEIVED:
@@ -206,8 +209,6 @@ int sy_tcp_send(sy_tcb *c, const void *bytes, uint64_t n, sy_err *err)
 		return sy_err_set(err, "send: the connection is closing (%s)",
 				  sy_tcp_state_name(c->state));
 	}
-	if (c->fin_pending)
-		return sy_err_set(err, "send: the connection was shut down for sending");
 	if (n == 0)
 		return 0;
 	if (bytes && n > UINT32_MAX)
@@ -568,18 +569,22 @@ static uint32_t tcb_pipe(const sy_tcb *c)
 
 /* The next lost bytes not yet retransmitted in this recovery, at most a
  * segment: true with *seq and *len set. */
-static bool next_lost(const sy_tcb *c, uint32_t *seq, uint32_t *len)
+static bool next_lost(const sy_tcb *c, uint32_t *seq, uint32_t *len, bool *fin)
 {
 	uint32_t mss = sy_tcb_smss(c), above = 0;
 	bool found = false;
 
+	*fin = false;
 	if (!c->sack_ok || !c->nsb) {
 		if (sy_seq_gt(c->high_rxt, c->snd_una) || c->snd_una == c->snd_max)
 			return false;
+		/* the first segment: data up to a segment, and the FIN when
+		 * it follows within the segment */
 		*seq = c->snd_una;
-		*len = sy_tcb_flight(c);
+		*len = data_end(c) - c->snd_una;
 		if (*len > mss)
 			*len = mss;
+		*fin = c->fin_sent && *seq + *len == c->fin_seq;
 		return true;
 	}
 	/* the lowest lost hole with bytes at or above high_rxt */
@@ -673,13 +678,14 @@ void sy_tcb_output(sy_tcb *c)
 
 		if (c->in_recovery) {
 			uint32_t p = tcb_pipe(c), seq;
+			bool lfin;
 
 			if (p + mss > c->cc.cwnd)
 				break;
 			room = c->cc.cwnd - p;
-			if (next_lost(c, &seq, &len)) {
-				send_data(c, seq, len, false, now);
-				c->high_rxt = seq + len;
+			if (next_lost(c, &seq, &len, &lfin)) {
+				send_data(c, seq, len, lfin, now);
+				c->high_rxt = seq + len + lfin;
 				continue;
 			}
 		} else {
@@ -702,7 +708,7 @@ void sy_tcb_output(sy_tcb *c)
 		      (!c->fin_sent || retx);
 		if (!len && !fin)
 			break;
-		if (len && len < mss && !fin && !retx) {
+		if (len && len < mss && !fin && !retx && !c->force) {
 			bool all = c->snd_nxt + len == end;
 			bool ok = (all && (!c->nagle || c->snd_nxt == c->snd_una)) ||
 				  len >= c->max_wnd / 2;
@@ -710,12 +716,17 @@ void sy_tcb_output(sy_tcb *c)
 			if (!ok)
 				break;
 		}
+		c->force = false;
 		send_data(c, c->snd_nxt, len, fin, now);
 	}
-	/* a zero window with something to send and nothing in flight */
-	if (c->snd_una == c->snd_max && c->snd_wnd == 0 &&
+	/* Nothing in flight, something to send, and the window too small
+	 * for it (zero, or short of what silly-window avoidance waits
+	 * for): the persist timer probes a zero window and, for a small
+	 * one, sends what fits when it fires (the override timeout of RFC
+	 * 9293 3.8.6.2.1). */
+	if (c->snd_una == c->snd_max &&
 	    (sy_seq_lt(c->snd_nxt, data_end(c)) || (c->fin_pending && !c->fin_sent)) &&
-	    !timer_on(c, SY_TCP_T_PERSIST)) {
+	    !timer_on(c, SY_TCP_T_PERSIST) && !timer_on(c, SY_TCP_T_RETRANS)) {
 		const void *st;
 		const sy_timers_ops *t = sy_tcb_timers(c, &st);
 
@@ -750,6 +761,7 @@ static void rtt_take(sy_tcb *c, sy_time r)
 static void enter_recovery(sy_tcb *c)
 {
 	uint32_t seq, len;
+	bool fin;
 
 	c->st.fast_retransmits++;
 	c->in_recovery = true;
@@ -763,17 +775,14 @@ static void enter_recovery(sy_tcb *c)
 	}
 	/* the first unacknowledged segment goes at once, whatever pipe says */
 	seq = c->snd_una;
-	len = sy_tcb_flight(c);
-	if (c->sack_ok && c->nsb && sy_seq_lt(c->sb[0][0], c->snd_una + len))
-		len = c->sb[0][0] - c->snd_una;
+	len = data_end(c) - seq;
+	if (c->sack_ok && c->nsb && sy_seq_lt(c->sb[0][0], seq + len))
+		len = c->sb[0][0] - seq;
 	if (len > sy_tcb_smss(c))
 		len = sy_tcb_smss(c);
-	if (c->fin_sent && seq + len == c->fin_seq + 1)
-		len--; /* the FIN alone is outstanding: output resends it */
-	if (len) {
-		send_data(c, seq, len, false, now_of(c));
-		c->high_rxt = seq + len;
-	}
+	fin = c->fin_sent && seq + len == c->fin_seq;
+	send_data(c, seq, len, fin, now_of(c));
+	c->high_rxt = seq + len + fin;
 }
 
 bool sy_tcb_ack_in(sy_tcb *c, const sy_seg *s)
@@ -1049,8 +1058,15 @@ void sy_tcb_data_timeout(sy_tcb *c, int which)
 	case SY_TCP_T_PERSIST: {
 		sy_time iv = t->rto(st, &c->rtt);
 
-		if (c->snd_wnd || !can_output(c))
+		if (!can_output(c) || c->snd_una != c->snd_max)
 			return;
+		if (c->snd_wnd) {
+			c->force = true;
+			c->persist_shift = 0;
+			sy_tcb_output(c);
+			c->force = false;
+			return;
+		}
 		c->st.zero_window_probes++;
 		sy_tcb_send(c, SY_TCP_ACK, c->snd_una - 1, 0);
 		if (c->persist_shift < 30)

@@ -16,6 +16,8 @@ struct sy_tcp_listener {
 	sy_syncookies cookies;
 	uint64_t overflows;   /* SYNs dropped for a full backlog */
 	uint64_t cookies_sent, cookies_accepted, cookies_rejected;
+	void (*on_accept)(void *ctx, sy_tcb *c); /* a C application's */
+	void *accept_ctx;
 };
 
 struct sy_tcp_ep {

@@ -461,6 +461,80 @@ static lua_Integer opt_int(lua_State *L, int t, const char *key, lua_Integer def
 	return v;
 }
 
+
+/* The options of send_raw's tcp table into t: a string of raw option
+ * bytes (a multiple of 4, at most 40), or a table {mss =, wscale =,
+ * sack_ok =, ts = {val, ecr}, sack = {{left, right}, ...}}. */
+static void raw_tcp_options(lua_State *L, int idx, sy_tcp *t)
+{
+	static const char *const known[] = { "mss", "wscale", "sack_ok", "ts", "sack", NULL };
+	sy_tcp_opts o = { 0 };
+
+	switch (lua_getfield(L, idx, "options")) {
+	case LUA_TNIL:
+		lua_pop(L, 1);
+		return;
+	case LUA_TSTRING: {
+		size_t n;
+		const char *b = lua_tolstring(L, -1, &n);
+
+		if (n % 4 || n > 40)
+			luaL_error(L, "send_raw: tcp options: %d bytes of raw options; a multiple of 4, at most 40", (int)n);
+		memcpy(t->opt, b, n);
+		t->optlen = (uint8_t)n;
+		lua_pop(L, 1);
+		return;
+	}
+	case LUA_TTABLE:
+		break;
+	default:
+		luaL_error(L, "send_raw: tcp options must be a table or a string of option bytes");
+	}
+	idx = lua_gettop(L);
+	sy_lua_check_options(L, idx, "send_raw: tcp options", known);
+	if (lua_getfield(L, idx, "mss") != LUA_TNIL) {
+		o.has_mss = true;
+		o.mss = (uint16_t)opt_int(L, idx, "mss", 536, 1, 65535, "send_raw: tcp options");
+	}
+	lua_pop(L, 1);
+	if (lua_getfield(L, idx, "wscale") != LUA_TNIL) {
+		o.has_ws = true;
+		o.ws = (uint8_t)opt_int(L, idx, "wscale", 0, 0, 255, "send_raw: tcp options");
+	}
+	lua_pop(L, 1);
+	lua_getfield(L, -1, "sack_ok");
+	o.sack_ok = lua_toboolean(L, -1);
+	lua_pop(L, 1);
+	if (lua_getfield(L, -1, "ts") != LUA_TNIL) {
+		luaL_checktype(L, -1, LUA_TTABLE);
+		o.has_ts = true;
+		lua_rawgeti(L, -1, 1);
+		lua_rawgeti(L, -2, 2);
+		o.tsval = (uint32_t)luaL_optinteger(L, -2, 0);
+		o.tsecr = (uint32_t)luaL_optinteger(L, -1, 0);
+		lua_pop(L, 2);
+	}
+	lua_pop(L, 1);
+	if (lua_getfield(L, -1, "sack") != LUA_TNIL) {
+		luaL_checktype(L, -1, LUA_TTABLE);
+		for (int i = 1; i <= 4; i++) {
+			if (lua_rawgeti(L, -1, i) != LUA_TTABLE) {
+				lua_pop(L, 1);
+				break;
+			}
+			lua_rawgeti(L, -1, 1);
+			lua_rawgeti(L, -2, 2);
+			o.sack[o.nsack][0] = (uint32_t)luaL_checkinteger(L, -2);
+			o.sack[o.nsack][1] = (uint32_t)luaL_checkinteger(L, -1);
+			o.nsack++;
+			lua_pop(L, 3);
+		}
+	}
+	lua_pop(L, 1);
+	lua_settop(L, idx - 1);
+	t->optlen = (uint8_t)sy_tcp_write_options(&o, t->opt);
+}
+
 /* node:send_raw{to = NODE, size = BYTES, ttl = 64, tcp = {...}}: one IPv4
  * packet with a virtual payload, for exercising links without a transport.
  * Without `tcp` its protocol is 253 and the destination counts it in its
@@ -469,7 +543,7 @@ static lua_Integer opt_int(lua_State *L, int t, const char *key, lua_Integer def
 static int node_send_raw(lua_State *L)
 {
 	static const char *const known[] = { "to", "size", "ttl", "tcp", NULL };
-	static const char *const tcp_known[] = { "sport", "dport", "seq", "ack", "flags", "window", NULL };
+	static const char *const tcp_known[] = { "sport", "dport", "seq", "ack", "flags", "window", "options", NULL };
 	struct sy_lua_sim *ls;
 	sy_node *n = sy_lua_check_node(L, 1), *to;
 	sy_packet *p;
@@ -477,6 +551,7 @@ static int node_send_raw(lua_State *L)
 	lua_Integer ttl;
 	bool tcp;
 	sy_ipv4 ip;
+	sy_tcp opt = { 0 };
 	sy_err err;
 
 	ls = sy_lua_box_sim(L, 1);
@@ -493,15 +568,17 @@ static int node_send_raw(lua_State *L)
 		luaL_checktype(L, 5, LUA_TTABLE);
 		sy_lua_check_options(L, 5, "send_raw: tcp", tcp_known);
 	}
-	if (size < (tcp ? 40 : 20) || size > SY_IP_MAXLEN)
+	if (tcp)
+		raw_tcp_options(L, 5, &opt);
+	if (size < (tcp ? 40 + opt.optlen : 20) || size > SY_IP_MAXLEN)
 		return luaL_error(L, "send_raw: size %I B is not between %d and %d B",
-				  (lua_Integer)size, tcp ? 40 : 20, SY_IP_MAXLEN);
+				  (lua_Integer)size, tcp ? 40 + opt.optlen : 20, SY_IP_MAXLEN);
 	if (!sy_node_ifaces(n) || !sy_node_ifaces(to))
 		return luaL_error(L, "send_raw: both nodes need a link first");
 	p = sy_packet_new(sy_net_pool(ls->net));
 	if (!p)
 		return luaL_error(L, "out of memory");
-	p->hdr_len = tcp ? 40 : 20;
+	p->hdr_len = (uint16_t)(tcp ? 40 + opt.optlen : 20);
 	if (sy_packet_set_payload(sy_net_pool(ls->net), p, NULL, (uint32_t)size - p->hdr_len, &err) < 0) {
 		sy_net_release(ls->net, p);
 		return luaL_error(L, "send_raw: %s", err.msg);
@@ -512,7 +589,7 @@ static int node_send_raw(lua_State *L)
 		.id = sy_node_next_ip_id(n), .df = true,
 	};
 	if (tcp) {
-		sy_tcp t = { 0 };
+		sy_tcp t = opt;
 		const char *flags;
 		int f;
 

@@ -93,11 +93,27 @@ static int app_stats(lua_State *L)
 	struct lapp *a = luaL_checkudata(L, 1, MT_APP);
 	sy_app_stats s = ((const sy_app_ops *)a->in.plugin->ops)->stats(a->in.state);
 
-	lua_createtable(L, 0, 4);
+	lua_createtable(L, 0, 15);
 	sy_lua_set_int(L, "packets_sent", s.packets_sent);
 	sy_lua_set_int(L, "bytes_sent", s.bytes_sent);
 	sy_lua_set_int(L, "packets_received", s.packets_received);
 	sy_lua_set_int(L, "bytes_received", s.bytes_received);
+	/* TCP applications (app.h); times in seconds, -1 for never */
+	sy_lua_set_int(L, "connections", s.connections);
+	sy_lua_set_int(L, "completed", s.completed);
+	sy_lua_set_int(L, "failed", s.failed);
+	lua_pushnumber(L, s.start < 0 ? -1.0 : sy_time_to_sec(s.start));
+	lua_setfield(L, -2, "start");
+	lua_pushnumber(L, s.completion < 0 ? -1.0 : sy_time_to_sec(s.completion));
+	lua_setfield(L, -2, "completion");
+	lua_pushnumber(L, s.goodput);  /* bytes per second */
+	lua_setfield(L, -2, "goodput");
+	lua_pushnumber(L, sy_time_to_sec(s.latency_min));
+	lua_setfield(L, -2, "latency_min");
+	lua_pushnumber(L, sy_time_to_sec(s.latency_max));
+	lua_setfield(L, -2, "latency_max");
+	lua_pushnumber(L, s.completed ? sy_time_to_sec(s.latency_sum) / (double)s.completed : 0.0);
+	lua_setfield(L, -2, "latency_mean");
 	return 1;
 }
 

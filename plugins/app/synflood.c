@@ -100,6 +100,8 @@ static int flood_start(void *st, const sy_app_ctx *ctx, sy_err *err)
 	if (!sy_node_ifaces(ctx->node))
 		return sy_err_set(err, "node '%s' has no link", sy_node_name(ctx->node));
 	first = sy_sim_now(ctx->sim) > f->start ? sy_sim_now(ctx->sim) : f->start;
+	f->st.start = first;
+	f->st.completion = -1;
 	return sy_sim_at(ctx->sim, first, fire, f, 0, NULL, err);
 }
 
