@@ -30,6 +30,7 @@ sy_tcp_listener_stats sy_tcp_listener_stats_get(const sy_tcp_listener *l)
 {
 	return (sy_tcp_listener_stats){
 		.syn_received = l->pending, .syn_queue_drops = l->overflows,
+		.accept_queue = l->aq_len, .accept_queue_drops = l->accept_drops,
 		.cookies_sent = l->cookies_sent, .cookies_accepted = l->cookies_accepted,
 		.cookies_rejected = l->cookies_rejected,
 	};
@@ -341,6 +342,8 @@ void sy_tcb_notify(sy_tcb *c, const char *what)
 		c->cb->event(c->cb_ctx, c, c->state, c->state, what);
 }
 
+static void aq_remove(sy_tcb *c);
+
 static void free_later(sy_sim *sim, void *arg, uint64_t data)
 {
 	sy_tcb *c = arg;
@@ -383,6 +386,8 @@ void sy_tcb_set_state(sy_tcb *c, sy_tcp_state s, const char *cause)
 	if (c->cb && c->cb->event)
 		c->cb->event(c->cb_ctx, c, old, s, cause);
 	if (s == SY_TCP_CLOSED) {
+		if (c->queued)
+			aq_remove(c);
 		for (int i = 0; i < SY_TCP_TIMERS; i++)
 			sy_tcb_timer_cancel(c, i);
 		unlink_conn(c);
@@ -454,10 +459,73 @@ void sy_tcp_accept_ready(sy_tcb *c)
 {
 	sy_tcp_listener *l = c->listener;
 
+	if (l && l->manual) {
+		/* waits, unread, for the user's accept */
+		c->queued = true;
+		c->autoread = false;
+		c->aq_next = NULL;
+		if (l->aq_tail)
+			l->aq_tail->aq_next = c;
+		else
+			l->aq_head = c;
+		l->aq_tail = c;
+		l->aq_len++;
+		return;
+	}
 	sy_tcb_notify(c, "accepted");
 	c->listener = NULL;
 	if (l && l->on_accept && c->state != SY_TCP_CLOSED)
 		l->on_accept(l->accept_ctx, c);
+}
+
+void sy_tcp_listener_set_manual(sy_tcp_listener *l, bool manual, int accept_backlog)
+{
+	l->manual = manual;
+	l->accept_backlog = accept_backlog > 0 ? accept_backlog : l->backlog;
+}
+
+bool sy_tcp_accept_full(sy_tcp_listener *l)
+{
+	if (!l->manual || l->aq_len < l->accept_backlog)
+		return false;
+	l->accept_drops++;
+	return true;
+}
+
+static void aq_remove(sy_tcb *c)
+{
+	sy_tcp_listener *l = c->listener;
+	sy_tcb *prev = NULL;
+
+	for (sy_tcb *x = l->aq_head; x; prev = x, x = x->aq_next) {
+		if (x != c)
+			continue;
+		if (prev)
+			prev->aq_next = c->aq_next;
+		else
+			l->aq_head = c->aq_next;
+		if (l->aq_tail == c)
+			l->aq_tail = prev;
+		l->aq_len--;
+		break;
+	}
+	c->queued = false;
+	c->aq_next = NULL;
+}
+
+sy_tcb *sy_tcp_accept(sy_tcp_listener *l)
+{
+	sy_tcb *c = l->aq_head;
+
+	if (!c)
+		return NULL;
+	aq_remove(c);
+	c->listener = NULL;
+	if (l->ep->dopts.autoread) {
+		c->autoread = true;
+		sy_tcp_consume(c, c->rcv_unread);
+	}
+	return c;
 }
 
 void sy_tcp_listener_on_accept(sy_tcp_listener *l,
@@ -486,6 +554,7 @@ sy_tcp_listener *sy_tcp_listen(sy_tcp_ep *ep, uint16_t port, int backlog,
 	l->ep = ep;
 	l->port = port;
 	l->backlog = backlog;
+	l->accept_backlog = backlog;
 	l->cookies = cookies;
 	ep->lst[ep->nlst++] = l;
 	return l;

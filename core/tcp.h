@@ -225,6 +225,8 @@ struct sy_tcb {
 	sy_event_id timer[SY_TCP_TIMERS];
 	sy_tcb_stats st;
 	void *user;                /* for the binding */
+	sy_tcb *aq_next;           /* the listener's accept queue */
+	bool queued;               /* ... waiting in it */
 	sy_tcb *hnext;             /* endpoint's hash chain */
 	uint64_t id;               /* unique per endpoint, from 1 */
 };
@@ -361,7 +363,9 @@ typedef enum sy_syncookies {
 
 typedef struct sy_tcp_listener_stats {
 	int syn_received;           /* records in SYN_RECEIVED */
+	int accept_queue;           /* established, not yet accepted */
 	uint64_t syn_queue_drops;   /* SYNs dropped: backlog full, no cookies */
+	uint64_t accept_queue_drops; /* final ACKs dropped: accept queue full */
 	uint64_t cookies_sent, cookies_accepted, cookies_rejected;
 } sy_tcp_listener_stats;
 
@@ -370,6 +374,19 @@ typedef struct sy_tcp_listener_stats {
 sy_tcp_listener *sy_tcp_listen(sy_tcp_ep *ep, uint16_t port, int backlog,
 			       sy_syncookies cookies, sy_err *err);
 sy_tcp_listener_stats sy_tcp_listener_stats_get(const sy_tcp_listener *l);
+/* Manual accepting: established connections wait in the listener's
+ * accept queue (at most accept_backlog; a handshake's final ACK finding
+ * it full is dropped and counted, and the peer's retransmissions try
+ * again) until sy_tcp_accept takes them; their data waits unread
+ * meanwhile, so their receive window closes.  Off by default: every
+ * connection is accepted once established. */
+void sy_tcp_listener_set_manual(sy_tcp_listener *l, bool manual, int accept_backlog);
+/* The next connection waiting in the accept queue, or NULL. */
+sy_tcb *sy_tcp_accept(sy_tcp_listener *l);
+/* For the state machine: a handshake that completes now would find the
+ * accept queue full (the final ACK is dropped; counted here). */
+bool sy_tcp_accept_full(sy_tcp_listener *l);
+
 /* For C applications: fn(ctx, c) for every connection the listener
  * accepts, once it is established (after the observer's "accepted"),
  * before any of its data is delivered; NULL stops. */

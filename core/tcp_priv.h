@@ -18,6 +18,11 @@ struct sy_tcp_listener {
 	uint64_t cookies_sent, cookies_accepted, cookies_rejected;
 	void (*on_accept)(void *ctx, sy_tcb *c); /* a C application's */
 	void *accept_ctx;
+	bool manual;          /* established connections wait for accept */
+	int accept_backlog;   /* bound of the accept queue */
+	int aq_len;
+	sy_tcb *aq_head, *aq_tail;
+	uint64_t accept_drops; /* handshakes left incomplete: queue full */
 };
 
 struct sy_tcp_ep {

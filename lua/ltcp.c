@@ -362,12 +362,13 @@ static int ep_stats(lua_State *L)
  * in Linux. */
 static int ep_listen(lua_State *L)
 {
-	static const char *const known[] = { "backlog", "syncookies", NULL };
+	static const char *const known[] = { "backlog", "syncookies", "accept", "accept_backlog", NULL };
 	static const char *const modes[] = { "off", "on_overflow", "always", NULL };
 	sy_syncookies cookies = SY_SYNCOOKIES_ON_OVERFLOW;
 	sy_tcp_ep *ep = check_ep(L, 1);
 	lua_Integer port = luaL_checkinteger(L, 2);
-	lua_Integer backlog = 128;
+	lua_Integer backlog = 128, accept_backlog = 0;
+	bool manual = false;
 	sy_tcp_listener *l;
 	int fn = 3;
 	sy_err err;
@@ -391,13 +392,32 @@ static int ep_listen(lua_State *L)
 			cookies = (sy_syncookies)i;
 		}
 		lua_pop(L, 1);
+		lua_getfield(L, 3, "accept");
+		if (!lua_isnil(L, -1)) {
+			const char *m = lua_tostring(L, -1);
+
+			if (!m || (strcmp(m, "auto") != 0 && strcmp(m, "manual") != 0))
+				return luaL_error(L, "listen: accept must be \"auto\" or \"manual\", got %s",
+						  m ? m : luaL_typename(L, -1));
+			manual = strcmp(m, "manual") == 0;
+		}
+		lua_pop(L, 1);
+		lua_getfield(L, 3, "accept_backlog");
+		accept_backlog = luaL_optinteger(L, -1, 0);
+		lua_pop(L, 1);
+		if (accept_backlog < 0 || accept_backlog > 1000000)
+			return luaL_error(L, "listen: accept_backlog must be between 1 and 1000000");
 		fn = 4;
 	}
 	luaL_argcheck(L, backlog >= 1 && backlog <= 1000000, 3, "backlog must be between 1 and 1000000");
 	if (!lua_isnoneornil(L, fn))
 		luaL_checktype(L, fn, LUA_TFUNCTION);
+	if (manual && !lua_isnoneornil(L, fn))
+		return luaL_error(L, "listen: with accept = \"manual\" there is no accept handler: call listener:accept()");
 	if (!(l = sy_tcp_listen(ep, (uint16_t)port, (int)backlog, cookies, &err)))
 		return luaL_error(L, "%s", err.msg);
+	if (manual || accept_backlog)
+		sy_tcp_listener_set_manual(l, manual, (int)accept_backlog);
 	if (!lua_isnoneornil(L, fn)) {
 		lua_getiuservalue(L, 1, 2);
 		lua_rawgeti(L, -1, 1);
@@ -424,11 +444,32 @@ static int listener_stats(lua_State *L)
 	sy_lua_set_int(L, "cookies_sent", st.cookies_sent);
 	sy_lua_set_int(L, "cookies_accepted", st.cookies_accepted);
 	sy_lua_set_int(L, "cookies_rejected", st.cookies_rejected);
+	sy_lua_set_int(L, "accept_queue", (uint64_t)st.accept_queue);
+	sy_lua_set_int(L, "accept_queue_drops", st.accept_queue_drops);
+	return 1;
+}
+
+/* listener:accept(): with accept = "manual", the next established
+ * connection waiting in the accept queue, or nil. */
+static int listener_accept(lua_State *L)
+{
+	struct sy_lua_box *b = luaL_checkudata(L, 1, MT_LISTENER);
+	sy_tcb *c;
+
+	sy_lua_box_sim(L, 1);
+	c = sy_tcp_accept(b->ptr);
+	if (!c) {
+		lua_pushnil(L);
+		return 1;
+	}
+	lua_getiuservalue(L, 1, 1);
+	push_conn(L, -1, c);
 	return 1;
 }
 
 static const luaL_Reg listener_methods[] = {
 	{ "stats", listener_stats },
+	{ "accept", listener_accept },
 	{ "send", listener_misuse },
 	{ "read", listener_misuse },
 	{ "shutdown", listener_misuse },

@@ -295,7 +295,10 @@ static void sm_listen_input(sy_tcp_listener *l, const sy_seg *s)
 	if (s->flags & SY_TCP_RST)
 		return;
 	if (s->flags & SY_TCP_ACK) {
-		/* the final ACK of a cookie handshake, or a stray ACK */
+		/* the final ACK of a cookie handshake, or a stray ACK; with
+		 * the accept queue full it is dropped */
+		if (sy_tcp_accept_full(l))
+			return;
 		if (!sy_tcp_cookie_accept(l, s))
 			sy_tcp_send_reset(sy_tcp_listener_ep(l), s, s->ack, 0, SY_TCP_RST);
 		return;
@@ -446,6 +449,10 @@ static bool ack_step(sy_tcb *c, const sy_seg *s)
 		return true;
 	if (c->state == SY_TCP_SYN_RECEIVED) {
 		if (sy_seq_lt(c->snd_una, s->ack) && sy_seq_le(s->ack, c->snd_nxt)) {
+			/* a full accept queue drops the final ACK: the
+			 * SYN-ACK timer goes on and the peer tries again */
+			if (c->listener && sy_tcp_accept_full(c->listener))
+				return true;
 			c->snd_una = c->iss + 1;
 			c->snd_wnd = (uint32_t)s->win << c->snd_wscale;
 			rtt_sample(c, now);

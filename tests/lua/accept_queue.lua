@@ -1,0 +1,64 @@
+-- The accept queue: with accept = "manual", established connections wait
+-- for listener:accept(); a full queue drops the handshake's final ACK
+-- (the server stays in SYN_RECEIVED and its SYN-ACK retransmissions try
+-- again), and data for a waiting connection stays unread.
+local synack = require "synack"
+local T = dofile(debug.getinfo(1, "S").source:match("^@(.*/)") .. "testlib.lua")
+local check, eq, fails = T.check, T.eq, T.fails
+
+local sim = synack.simulator{seed = 5}
+local s, r = sim:node("server"), sim:node("router")
+sim:duplex_link(s, r, {rate = "100Mbps", delay = "5ms"})
+local clients = {}
+for i = 1, 5 do
+  clients[i] = sim:node("c" .. i)
+  sim:duplex_link(clients[i], r, {rate = "100Mbps", delay = "5ms"})
+end
+local l = s:tcp{state_machine = {"rfc9293", rcvbuf = 20000}}:listen(80, {accept = "manual", accept_backlog = 2})
+local conns = {}
+for i = 1, 5 do
+  sim:at(0.001 * i, function()
+    conns[i] = clients[i]:tcp():connect(s, 80)
+    conns[i]:on("established", function(c) c:send(50000) end)
+  end)
+end
+
+local at_half
+sim:at(0.5, function() at_half = l:stats() end)
+-- Accept everything that waits, every second from t = 1 s.
+local accepted, received, before = {}, {}, {}
+local function acceptor()
+  while true do
+    local c = l:accept()
+    if not c then break end
+    accepted[#accepted + 1] = c
+    local k = #accepted
+    before[k] = c.stats.bytes_received -- what arrived while it waited
+    received[k] = before[k]
+    c:on("data", function(_, n) received[k] = received[k] + n end)
+  end
+  if #accepted < 5 then sim:after(1, acceptor) end
+end
+sim:at(1, acceptor)
+sim:run{stop = 60}
+
+eq(at_half.accept_queue, 2, "two connections wait in the accept queue")
+eq(at_half.syn_received, 3, "three handshakes wait in SYN_RECEIVED")
+check(at_half.accept_queue_drops >= 3, "final ACKs dropped: %d", at_half.accept_queue_drops)
+eq(#accepted, 5, "every connection accepted in the end")
+for i = 1, 5 do
+  eq(received[i], 50000, "bytes of accepted connection " .. i)
+end
+-- A connection waiting unaccepted had its window closed at its buffer:
+-- 20000 bytes (the receive buffer) at most arrived before its accept.
+for i = 1, 2 do
+  check(before[i] > 0 and before[i] <= 20000,
+        "connection %d received %d bytes before its accept", i, before[i])
+end
+eq(l:stats().accept_queue, 0, "the queue is empty")
+
+-- The handler and manual accepting exclude each other.
+fails("no accept handler", function()
+  s:tcp():listen(81, {accept = "manual"}, function() end)
+end)
+fails("accept must be", function() s:tcp():listen(82, {accept = "sometimes"}) end)
