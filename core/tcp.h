@@ -186,6 +186,7 @@ struct sy_tcb {
 	bool nagle, autoread, want_data;
 	bool ack_now;              /* an ACK is due with the next output */
 	bool force;                /* send a short segment (persist override) */
+	bool data_started;         /* sy_tcb_data_start has run */
 	uint8_t persist_shift;     /* zero-window probe backoff */
 	uint32_t last_ooo;         /* latest out-of-order segment's start */
 	uint16_t dupacks;
@@ -296,6 +297,11 @@ void sy_tcb_notify(sy_tcb *c, const char *what);
  * sy_tcb_data_timeout handles SY_TCP_T_RETRANS in synchronized states,
  * SY_TCP_T_DELACK and SY_TCP_T_PERSIST. */
 bool sy_tcb_ack_in(sy_tcb *c, const sy_seg *s);
+/* Sets up the data phase (windows, congestion control); runs when c
+ * enters ESTABLISHED, or earlier when the state machine calls it (before
+ * the handshake's last segment, so that it advertises the data phase's
+ * window). */
+void sy_tcb_data_start(sy_tcb *c);
 void sy_tcb_text_in(sy_tcb *c, const sy_seg *s);
 void sy_tcb_output(sy_tcb *c);
 void sy_tcb_data_timeout(sy_tcb *c, int which);

@@ -147,6 +147,9 @@ void sy_tcb_data_start(sy_tcb *c)
 	const sy_cc_ops *o = c->cco;
 	uint32_t mss = sy_tcb_smss(c);
 
+	if (c->data_started)
+		return;
+	c->data_started = true;
 	c->snd_max = c->snd_nxt;
 	c->snd_wl1 = c->rcv_nxt - 1;
 	c->snd_wl2 = c->snd_una;
@@ -321,7 +324,7 @@ static uint32_t advertise(sy_tcb *c)
 {
 	uint32_t space, right, step, maxw;
 
-	if (!synchronized(c))
+	if (!c->data_started)
 		return c->rcv_wnd;
 	space = c->rcvbuf > c->rcv_unread ? c->rcvbuf - c->rcv_unread : 0;
 	maxw = (uint32_t)65535 << c->rcv_wscale;
@@ -892,13 +895,20 @@ bool sy_tcb_ack_in(sy_tcb *c, const sy_seg *s)
 
 /* ------------------------------------------------------------ text */
 
-static void deliver(sy_tcb *c, uint32_t len, const unsigned char *bytes)
+/* In-order text: RCV.NXT advances past it. */
+static void advance(sy_tcb *c, uint32_t len)
 {
 	c->rcv_nxt += len;
 	c->rcv_wnd = sy_seq_gt(c->rcv_adv, c->rcv_nxt) ? c->rcv_adv - c->rcv_nxt : 0;
 	c->st.bytes_received += len;
 	if (!c->autoread)
 		c->rcv_unread += len;
+}
+
+/* ... and goes to the user.  The ACK policy has been applied by then, so
+ * that a segment the user sends from its callback carries the ACK. */
+static void deliver(sy_tcb *c, uint32_t len, const unsigned char *bytes)
+{
 	if (c->cb && c->cb->data)
 		c->cb->data(c->cb_ctx, c, len, bytes);
 	if (c->want_data && c->ep->dobs)
@@ -960,8 +970,11 @@ static void ooo_pull(sy_tcb *c)
 		uint32_t d = c->rcv_nxt - q->seq;
 
 		c->ooo = q->next;
-		if (d < q->len)
+		if (d < q->len) {
+			advance(c, q->len - d);
+			c->ack_now = true;
 			deliver(c, q->len - d, q->bytes ? q->bytes + d : NULL);
+		}
 		free(q);
 		if (c->state == SY_TCP_CLOSED)
 			return;
@@ -1006,18 +1019,20 @@ void sy_tcb_text_in(sy_tcb *c, const sy_seg *s)
 		c->ack_now = true;
 		return;
 	}
+	advance(c, len);
 	if (c->ooo) {
-		deliver(c, len, b);
-		ooo_pull(c);
 		c->ack_now = true;
+		deliver(c, len, b);
+		if (c->state != SY_TCP_CLOSED)
+			ooo_pull(c);
 		return;
 	}
-	deliver(c, len, b);
 	c->rcv_unacked += len;
 	if (c->rcv_unacked >= 2 * c->rcv_mss || limits(c)->delack == 0)
 		c->ack_now = true;
 	else if (!timer_on(c, SY_TCP_T_DELACK))
 		sy_tcb_timer_set(c, SY_TCP_T_DELACK, limits(c)->delack);
+	deliver(c, len, b);
 }
 
 uint32_t sy_tcp_consume(sy_tcb *c, uint32_t n)

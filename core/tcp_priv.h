@@ -55,7 +55,6 @@ struct sy_tcp_ep {
 
 
 /* tcp_data.c */
-void sy_tcb_data_start(sy_tcb *c);  /* entering ESTABLISHED */
 void sy_tcb_data_free(sy_tcb *c);   /* buffers, scoreboard, cc state */
 int sy_tcp_ep_send_bytes(sy_tcp_ep *ep, const sy_ipv4 *ip, const sy_tcp *t,
 			 uint32_t len, const unsigned char *bytes, sy_err *err);

@@ -58,8 +58,10 @@ static int node_app(lua_State *L)
 	lua_getiuservalue(L, 3, 2);
 	c = lua_touserdata(L, -1);
 	lua_pop(L, 1);
-	a = lua_newuserdatauv(L, sizeof *a, 0); /* 4 */
+	a = lua_newuserdatauv(L, sizeof *a, 1); /* 4 */
 	memset(a, 0, sizeof *a);
+	lua_pushvalue(L, 3);
+	lua_setiuservalue(L, 4, 1);  /* its simulator, for app:stats */
 	luaL_setmetatable(L, MT_APP);
 	sy_lua_instance(L, c, "app", 2, NULL, &a->in);
 	if (sy_instance_init(&a->in, ls->sim, &err) < 0)
@@ -91,7 +93,10 @@ static int node_app(lua_State *L)
 static int app_stats(lua_State *L)
 {
 	struct lapp *a = luaL_checkudata(L, 1, MT_APP);
-	sy_app_stats s = ((const sy_app_ops *)a->in.plugin->ops)->stats(a->in.state);
+	sy_app_stats s;
+
+	sy_lua_box_sim(L, 1); /* raises once the simulator is closed */
+	s = ((const sy_app_ops *)a->in.plugin->ops)->stats(a->in.state);
 
 	lua_createtable(L, 0, 15);
 	sy_lua_set_int(L, "packets_sent", s.packets_sent);
@@ -289,6 +294,23 @@ static int opts_gc(lua_State *L)
 	return 0;
 }
 
+/* Gives the endpoint's box (on top) its handler table and the endpoint
+ * its observers, which report to the binding state e (at e_idx). */
+static int bind_ep(lua_State *L, int e_idx, sy_tcp_ep *ep, struct lep *e)
+{
+	lua_createtable(L, 2, 1);
+	lua_newtable(L);
+	lua_rawseti(L, -2, 1);       /* accept handlers by port */
+	lua_pushvalue(L, e_idx);
+	lua_setfield(L, -2, "lep");  /* keeps e alive */
+	lua_setiuservalue(L, -2, 2);
+	lua_pushvalue(L, -1);
+	e->box_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+	sy_tcp_ep_observe(ep, observer, e);
+	sy_tcp_ep_observe_data(ep, data_observer);
+	return 1;
+}
+
 /* node:tcp{state_machine=, isn=, timers=}: the node's TCP endpoint,
  * created on first use (with these plugins; each defaults to synack.conf's
  * choice).  Options on a later call are an error. */
@@ -309,7 +331,16 @@ static int node_tcp(lua_State *L)
 			return luaL_error(L, "tcp: node '%s' has its endpoint already; options go to the first call",
 					  sy_node_name(n));
 		sy_lua_push_box(L, 3, ep, MT_TCP);
-		return 1;
+		if (lua_getiuservalue(L, -1, 2) == LUA_TTABLE) {
+			lua_pop(L, 1);
+			return 1;
+		}
+		/* made by an application: bind it now */
+		lua_pop(L, 1);
+		e = lua_newuserdatauv(L, sizeof *e, 0);
+		e->ls = ls;
+		lua_insert(L, -2);
+		return bind_ep(L, lua_gettop(L) - 1, ep, e);
 	}
 	if (sy_node_proto_ctx(n, SY_IPPROTO_TCP, sy_lua_hook_input))
 		return luaL_error(L, "tcp: node '%s' has an on_receive hook for TCP", sy_node_name(n));
@@ -330,17 +361,7 @@ static int node_tcp(lua_State *L)
 	if (!ep)
 		return luaL_error(L, "%s", err.msg);
 	sy_lua_push_box(L, 3, ep, MT_TCP);
-	lua_createtable(L, 2, 1);
-	lua_newtable(L);
-	lua_rawseti(L, -2, 1);       /* accept handlers by port */
-	lua_pushvalue(L, 5);
-	lua_setfield(L, -2, "lep");  /* keeps e alive */
-	lua_setiuservalue(L, -2, 2);
-	lua_pushvalue(L, -1);
-	e->box_ref = luaL_ref(L, LUA_REGISTRYINDEX);
-	sy_tcp_ep_observe(ep, observer, e);
-	sy_tcp_ep_observe_data(ep, data_observer);
-	return 1;
+	return bind_ep(L, 5, ep, e);
 }
 
 static int ep_stats(lua_State *L)

@@ -74,15 +74,18 @@ n=$(wc -l <"$tmp/r-b.tr")
 m=$(grep -c ' 1 2 \| 2 1 ' "$tmp/all.tr")
 [ "$n" -eq "$m" ] || fail "r-b.tr has $n lines, all.tr $m lines for that link"
 
-# A TCP connection opened and closed by synack's own endpoints: the seven
-# segments in order, and no warning of tshark's sequence analysis.
+# A TCP connection opened by synack's own endpoints, a request of 18 bytes
+# answered by 100, then closed by both sides: the nine segments in order,
+# the payload lengths, and no warning of tshark's sequence analysis.
 mkdir "$tmp/tcp"
 if ! "$SYNACK_BUILDDIR/synack" run "$SYNACK_SRCDIR/tests/data/tcp_close.lua" dir="$tmp/tcp" >"$tmp/out" 2>&1; then
 	cat "$tmp/out"
 	fail "synack run tcp_close.lua failed"
 fi
 flags=$(tshark -n -r "$tmp/tcp/a-b.pcap" -T fields -e tcp.flags.str 2>/dev/null | tr -d '·' | tr '\n' ' ')
-[ "$flags" = "S AS A AF A AF A " ] || fail "a-b.pcap: segments '$flags', expected 'S AS A AF A AF A '"
+[ "$flags" = "S AS A AP AP AF A AF A " ] || fail "a-b.pcap: segments '$flags', expected 'S AS A AP AP AF A AF A '"
+lens=$(tshark -n -r "$tmp/tcp/a-b.pcap" -T fields -e tcp.len 2>/dev/null | tr '\n' ' ')
+[ "$lens" = "0 0 0 18 100 0 0 0 0 " ] || fail "a-b.pcap: payload lengths '$lens'"
 warn=$(frames "$tmp/tcp/a-b.pcap" "tcp.analysis.flags || _ws.malformed || tcp.checksum.status == 0")
 [ "$warn" -eq 0 ] || fail "a-b.pcap: $warn segments with sequence-analysis warnings or bad checksums"
 

@@ -371,6 +371,7 @@ static void syn_sent_input(sy_tcb *c, const sy_seg *s)
 		sy_tcb_timer_cancel(c, SY_TCP_T_RETRANS);
 		if (c->ts_ok) /* timestamps are in use from here on */
 			c->ts_recent = s->opts.tsval;
+		sy_tcb_data_start(c);
 #ifndef SY_TWOWAY
 		send_ack(c); /* the third segment */
 #endif
