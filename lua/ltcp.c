@@ -262,8 +262,11 @@ static void ep_options(lua_State *L, int idx, struct sy_lua_ctx *c, sy_tcp_ep_op
 {
 	static const char *const known[] = { "state_machine", "isn", "timers", "cc", NULL };
 
-	if (lua_isnoneornil(L, idx))
-		return;
+	if (lua_isnoneornil(L, idx)) {
+		/* every plugin as synack.conf says */
+		lua_newtable(L);
+		lua_replace(L, idx);
+	}
 	luaL_checktype(L, idx, LUA_TTABLE);
 	sy_lua_check_options(L, idx, "tcp", known);
 	lua_getfield(L, idx, "state_machine");

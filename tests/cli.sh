@@ -297,6 +297,13 @@ expect_rc 0
 printf 'calendar\t77\n' >"$tmp/want"
 expect_out "$tmp/want"
 
+# TCP endpoints made without options take the config's plugins and
+# parameters: 3 segments of 1000 - 12 bytes (timestamps), CUBIC.
+run "TCP defaults from a config" "$SYNACK" run "$DATA/tcp_conf.lua" --config "$DATA/tcp.conf"
+expect_rc 0
+printf '2964\tcubic\n' >"$tmp/want"
+expect_out "$tmp/want"
+
 run "--config=FILE" "$SYNACK" run "$DATA/seed.lua" --config="$DATA/seed.conf"
 expect_rc 0
 printf 'seed=77\n' >"$tmp/want"
