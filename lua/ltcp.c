@@ -374,6 +374,7 @@ static int ep_stats(lua_State *L)
 	lua_createtable(L, 0, 6);
 	sy_lua_set_int(L, "segments_in", s->segments_in);
 	sy_lua_set_int(L, "segments_out", s->segments_out);
+	sy_lua_set_int(L, "bad_options", s->bad_options);
 	sy_lua_set_int(L, "bad_segments", s->bad_segments);
 	sy_lua_set_int(L, "no_socket", s->no_socket);
 	sy_lua_set_int(L, "rst_out", s->rst_out);

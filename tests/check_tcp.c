@@ -112,6 +112,68 @@ START_TEST(malformed_segments_counted)
 }
 END_TEST
 
+/* Options: SACK blocks written and read back; malformed SACK and
+ * window-scale options skipped and counted; options that cannot be walked
+ * fail the segment. */
+START_TEST(options_sack_and_malformed)
+{
+	sy_tcp_opts o = { .has_ts = true, .tsval = 7, .tsecr = 9, .nsack = 4 }, r;
+	uint8_t buf[40];
+	unsigned n;
+
+	for (int i = 0; i < 4; i++) {
+		o.sack[i][0] = 1000u * (uint32_t)i + 4294966000u;
+		o.sack[i][1] = o.sack[i][0] + 500;
+	}
+	/* with timestamps, only three blocks fit in 40 bytes */
+	n = sy_tcp_write_options(&o, buf);
+	ck_assert_uint_le(n, 40);
+	ck_assert_uint_eq(n % 4, 0);
+	ck_assert_int_eq(sy_tcp_parse_options(buf, n, &r), 0);
+	ck_assert(r.has_ts);
+	ck_assert_uint_eq(r.tsval, 7);
+	ck_assert_uint_eq(r.tsecr, 9);
+	ck_assert_uint_eq(r.nsack, 3);
+	for (int i = 0; i < 3; i++) {
+		ck_assert_uint_eq(r.sack[i][0], o.sack[i][0]);
+		ck_assert_uint_eq(r.sack[i][1], o.sack[i][1]);
+	}
+	ck_assert_uint_eq(r.ignored, 0);
+	/* without timestamps, four */
+	o.has_ts = false;
+	n = sy_tcp_write_options(&o, buf);
+	ck_assert_int_eq(sy_tcp_parse_options(buf, n, &r), 0);
+	ck_assert_uint_eq(r.nsack, 4);
+	ck_assert_uint_eq(r.sack[3][1], o.sack[3][1]);
+	{
+		/* SACK of length 9 (not 2 + 8n), then a window scale of
+		 * length 4: both skipped and counted; the MSS after them is
+		 * still read */
+		const uint8_t bad[] = { 5, 9, 0, 0, 0, 1, 0, 0, 0,
+					3, 4, 7, 0, 2, 4, 5, 0xb4, 0, 0, 0 };
+
+		ck_assert_int_eq(sy_tcp_parse_options(bad, sizeof bad, &r), 0);
+		ck_assert_uint_eq(r.ignored, 2);
+		ck_assert_uint_eq(r.nsack, 0);
+		ck_assert(!r.has_ws);
+		ck_assert(r.has_mss);
+		ck_assert_uint_eq(r.mss, 1460);
+	}
+	{
+		/* a length running past the options: the segment fails */
+		const uint8_t bad[] = { 1, 1, 5, 18 };
+
+		ck_assert_int_eq(sy_tcp_parse_options(bad, sizeof bad, &r), -1);
+	}
+	{
+		/* an MSS of the wrong length fails too */
+		const uint8_t bad[] = { 2, 3, 5, 0 };
+
+		ck_assert_int_eq(sy_tcp_parse_options(bad, sizeof bad, &r), -1);
+	}
+}
+END_TEST
+
 START_TEST(listen_errors)
 {
 	sy_err err;
@@ -169,6 +231,7 @@ static Suite *tcp_suite(void)
 
 	tcase_add_checked_fixture(t, setup, teardown);
 	tcase_add_test(t, malformed_segments_counted);
+	tcase_add_test(t, options_sack_and_malformed);
 	tcase_add_test(t, listen_errors);
 	tcase_add_test(t, handshakes_and_ports);
 	suite_add_tcase(s, t);

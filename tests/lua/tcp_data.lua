@@ -186,3 +186,32 @@ do
   eq(samples[1], 4 * 1448, "the first sample is the initial window of 4 segments")
   check(samples[#samples] > samples[1], "cwnd grew in slow start")
 end
+
+-- 9. A peer's malformed SACK or window-scale option is ignored and
+-- counted; the segment itself is taken.
+do
+  local sim = synack.simulator{}
+  local a, b = sim:node("a"), sim:node("b")
+  sim:duplex_link(a, b, {rate = "10Mbps", delay = "1ms"})
+  local srv
+  local tb = b:tcp()
+  tb:listen(80, function(c) srv = c end)
+  local c = a:tcp():connect(b, 80)
+  sim:run{stop = 0.1}
+  local cs, ss = c.stats, srv.stats
+  -- a SACK option of length 9 and a window scale of length 4, then 10
+  -- bytes of data in sequence
+  local opts = "\5\9\0\0\0\1\0\0\0" .. "\3\4\7\0" .. "\0\0\0"
+  a:send_raw{to = b, size = 40 + #opts + 10, tcp = {sport = cs.lport, dport = 80,
+    seq = cs.snd_nxt, ack = ss.snd_nxt, flags = "ACK", options = opts}}
+  sim:run{stop = 1}
+  eq(srv.stats.bad_options, 2, "malformed options counted on the connection")
+  eq(tb:stats().bad_options, 2, "and on the endpoint")
+  eq(srv.stats.bytes_received, 10, "the segment's data was taken")
+  -- a SACK block for data never sent is ignored and counted as well
+  a:send_raw{to = b, size = 40 + 12, tcp = {sport = cs.lport, dport = 80,
+    seq = cs.snd_nxt + 10, ack = ss.snd_nxt, flags = "ACK",
+    options = {sack = {{ss.snd_nxt + 100, ss.snd_nxt + 200}}}}}
+  sim:run{stop = 2}
+  eq(srv.stats.bad_options, 3, "a SACK block beyond SND.MAX")
+end
