@@ -87,8 +87,9 @@ struct sy_net {
 	int32_t *nexthop;
 	int16_t *hops;
 	bool routes_dirty;
-	sy_net_observer obs;
-	void *obs_ctx;
+	struct { sy_net_observer fn; void *ctx; } obs[SY_NET_OBSERVERS];
+	int nobs;
+	void *tcp_obs;  /* the TCP endpoints' network-wide observers (tcp.c) */
 };
 
 static const char *const drop_names[SY_DROP_REASONS] = {
@@ -159,6 +160,7 @@ void sy_net_free(sy_net *net)
 	free(net->nexthop);
 	free(net->hops);
 	sy_pktpool_free(net->pool);
+	free(net->tcp_obs);
 	free(net);
 }
 
@@ -178,18 +180,38 @@ sy_node *sy_link_node(const sy_link *l, int side) { return l->node[side]; }
 uint32_t sy_link_addr(const sy_link *l, int side) { return l->addr[side]; }
 uint16_t sy_node_next_ip_id(sy_node *n) { return n->ip_id++; }
 
-void sy_net_observe(sy_net *net, sy_net_observer fn, void *ctx)
+int sy_net_observe(sy_net *net, sy_net_observer fn, void *ctx)
 {
-	net->obs = fn;
-	net->obs_ctx = ctx;
+	if (net->nobs == SY_NET_OBSERVERS)
+		return -1;
+	net->obs[net->nobs].fn = fn;
+	net->obs[net->nobs].ctx = ctx;
+	net->nobs++;
+	return 0;
+}
+
+void sy_net_unobserve(sy_net *net, sy_net_observer fn, void *ctx)
+{
+	for (int i = 0; i < net->nobs; i++)
+		if (net->obs[i].fn == fn && net->obs[i].ctx == ctx) {
+			memmove(net->obs + i, net->obs + i + 1,
+				(size_t)(net->nobs - i - 1) * sizeof net->obs[0]);
+			net->nobs--;
+			return;
+		}
+}
+
+void **sy_net_tcp_observers(sy_net *net)
+{
+	return &net->tcp_obs;
 }
 
 static void observe(sy_net *net, char ev, const struct dir *dr,
 		    const sy_packet *p, sy_drop reason)
 {
-	if (net->obs)
-		net->obs(net->obs_ctx, ev, dr ? dr->link : NULL,
-			 dr ? dr->d : 0, p, reason);
+	for (int i = 0; i < net->nobs; i++)
+		net->obs[i].fn(net->obs[i].ctx, ev, dr ? dr->link : NULL,
+			       dr ? dr->d : 0, p, reason);
 }
 
 sy_node *sy_net_find(const sy_net *net, const char *name)

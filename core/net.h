@@ -166,11 +166,18 @@ int sy_net_hops(sy_net *net, const sy_node *a, const sy_node *b);
  * remainder (in units of 1/rate ns) to carry to the next packet. */
 sy_time sy_tx_time(uint64_t bytes, int64_t rate, uint64_t *carry);
 
-/* Observes packets as they pass, for traces: ev is '+' (enqueued or
- * transmitted at once), '-' (starts transmission), 'r' (received by the
- * peer), 'd' (dropped, with reason).  One observer per network. */
+/* Observes packets as they pass, for traces and recorders: ev is '+'
+ * (enqueued or transmitted at once), '-' (starts transmission), 'r'
+ * (received by the peer), 'd' (dropped, with reason).  At most
+ * SY_NET_OBSERVERS per network, called in the order they were added;
+ * sy_net_observe fails (-1) when they are all taken. */
+#define SY_NET_OBSERVERS 4
 typedef void (*sy_net_observer)(void *ctx, char ev, const sy_link *l, int dir,
 				const sy_packet *p, sy_drop reason);
-void sy_net_observe(sy_net *net, sy_net_observer fn, void *ctx);
+int sy_net_observe(sy_net *net, sy_net_observer fn, void *ctx);
+void sy_net_unobserve(sy_net *net, sy_net_observer fn, void *ctx);
+/* A slot for the TCP endpoints' network-wide observers (tcp.h), owned by
+ * tcp.c and freed with the network's endpoints. */
+void **sy_net_tcp_observers(sy_net *net);
 
 #endif

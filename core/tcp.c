@@ -47,6 +47,52 @@ void sy_tcp_ep_observe(sy_tcp_ep *ep, sy_tcp_observer fn, void *ctx)
 	ep->obs_ctx = ctx;
 }
 
+#define NET_OBS 4
+struct net_obs {
+	int n;
+	struct { sy_tcp_observer fn; void *ctx; } o[NET_OBS];
+};
+
+int sy_tcp_net_observe(sy_net *net, sy_tcp_observer fn, void *ctx)
+{
+	void **slot = sy_net_tcp_observers(net);
+	struct net_obs *no = *slot;
+
+	if (!no && !(no = *slot = calloc(1, sizeof *no)))
+		return -1;
+	if (no->n == NET_OBS)
+		return -1;
+	no->o[no->n].fn = fn;
+	no->o[no->n].ctx = ctx;
+	no->n++;
+	return 0;
+}
+
+void sy_tcp_net_unobserve(sy_net *net, sy_tcp_observer fn, void *ctx)
+{
+	struct net_obs *no = *sy_net_tcp_observers(net);
+
+	for (int i = 0; no && i < no->n; i++)
+		if (no->o[i].fn == fn && no->o[i].ctx == ctx) {
+			memmove(no->o + i, no->o + i + 1, (size_t)(no->n - i - 1) * sizeof no->o[0]);
+			no->n--;
+			return;
+		}
+}
+
+/* Every observer of c's endpoint and network. */
+static void report(sy_tcb *c, sy_tcp_state from, sy_tcp_state to, const char *cause)
+{
+	struct net_obs *no = *sy_net_tcp_observers(c->ep->net);
+
+	if (c->ep->obs)
+		c->ep->obs(c->ep->obs_ctx, c, from, to, cause);
+	for (int i = 0; no && i < no->n; i++)
+		no->o[i].fn(no->o[i].ctx, c, from, to, cause);
+	if (c->cb && c->cb->event)
+		c->cb->event(c->cb_ctx, c, from, to, cause);
+}
+
 /* ------------------------------------------------------------ output */
 
 int sy_tcp_ep_send(sy_tcp_ep *ep, const sy_ipv4 *ip, const sy_tcp *t,
@@ -336,10 +382,7 @@ void *sy_tcb_sm_state(const sy_tcb *c)
 
 void sy_tcb_notify(sy_tcb *c, const char *what)
 {
-	if (c->ep->obs)
-		c->ep->obs(c->ep->obs_ctx, c, c->state, c->state, what);
-	if (c->cb && c->cb->event)
-		c->cb->event(c->cb_ctx, c, c->state, c->state, what);
+	report(c, c->state, c->state, what);
 }
 
 static void aq_remove(sy_tcb *c);
@@ -381,10 +424,11 @@ void sy_tcb_set_state(sy_tcb *c, sy_tcp_state s, const char *cause)
 	if (s == SY_TCP_ESTABLISHED &&
 	    (old == SY_TCP_SYN_SENT || old == SY_TCP_SYN_RECEIVED))
 		sy_tcb_data_start(c);
-	if (c->ep->obs)
-		c->ep->obs(c->ep->obs_ctx, c, old, s, cause);
-	if (c->cb && c->cb->event)
-		c->cb->event(c->cb_ctx, c, old, s, cause);
+	if (s == SY_TCP_ESTABLISHED && c->t_established < 0)
+		c->t_established = sy_sim_now(c->ep->sim);
+	if (s == SY_TCP_CLOSED)
+		c->t_closed = sy_sim_now(c->ep->sim);
+	report(c, old, s, cause);
 	if (s == SY_TCP_CLOSED) {
 		if (c->queued)
 			aq_remove(c);
@@ -420,10 +464,13 @@ static sy_tcb *tcb_new(sy_tcp_ep *ep, uint32_t laddr, uint16_t lport,
 	c->mss_local = 1460;
 	c->mss_peer = 536;
 	c->id = ++ep->next_id;
+	c->t_open = sy_sim_now(ep->sim);
+	c->t_established = c->t_first_rx = c->t_all_acked = c->t_closed = -1;
 	c->sndbuf = ep->dopts.sndbuf;
 	c->rcvbuf = ep->dopts.rcvbuf;
 	c->iw_segs = ep->dopts.initial_window;
 	c->nagle = ep->dopts.nagle;
+	c->limited_transmit = ep->dopts.limited_transmit;
 	c->autoread = ep->dopts.autoread;
 	c->rcv_wnd = c->rcvbuf < 65535 ? c->rcvbuf : 65535;
 	c->cco = ep->cc.plugin->ops;
@@ -827,7 +874,7 @@ sy_tcp_ep *sy_tcp_ep_new(sy_net *net, sy_node *n, sy_tcp_ep_opts *o, sy_err *err
 	ep->tmo = ep->timers.plugin->ops;
 	ep->dopts = (sy_tcp_data_opts){
 		.sndbuf = 4 << 20, .rcvbuf = 4 << 20, .initial_window = 10,
-		.nagle = true, .autoread = true,
+		.nagle = true, .autoread = true, .limited_transmit = true,
 	};
 	if (ep->smo->data_defaults)
 		ep->smo->data_defaults(ep->sm.state, &ep->dopts);

@@ -161,6 +161,7 @@ typedef struct sy_tcp_data_opts {
 	uint32_t initial_window;    /* segments (RFC 6928: 10) */
 	bool nagle;
 	bool autoread;              /* the user reads every byte on arrival */
+	bool limited_transmit;      /* RFC 3042 */
 } sy_tcp_data_opts;
 
 /* The connection record (RFC 9293 3.3.1).  The endpoint owns it; the
@@ -183,11 +184,15 @@ struct sy_tcb {
 	bool fin_sent;             /* ... and it has gone out at fin_seq */
 	bool in_recovery;          /* fast recovery until snd_una >= recover */
 	bool after_rto;            /* go-back-N after a timeout, until recover */
-	bool nagle, autoread, want_data;
+	bool nagle, autoread, want_data, limited_transmit;
 	bool ack_now;              /* an ACK is due with the next output */
 	bool force;                /* send a short segment (persist override) */
 	bool data_started;         /* sy_tcb_data_start has run */
 	uint8_t persist_shift;     /* zero-window probe backoff */
+	uint8_t limited;           /* limited transmit: segments allowed (RFC 3042) */
+	bool syn_timed_out;        /* a SYN or SYN-ACK was retransmitted */
+	uint32_t last_ack_sent;    /* RFC 7323's Last.ACK.sent */
+	uint32_t recent_ooo[2];    /* earlier out-of-order arrivals, for SACK */
 	uint32_t last_ooo;         /* latest out-of-order segment's start */
 	uint16_t dupacks;
 	uint32_t recover;          /* RFC 6582 / RFC 6675 recovery point */
@@ -225,6 +230,12 @@ struct sy_tcb {
 	sy_rtt rtt;
 	sy_event_id timer[SY_TCP_TIMERS];
 	sy_tcb_stats st;
+	/* times (virtual ns) for statistics; -1 until they happen */
+	sy_time t_open;            /* connect, or the SYN that made it */
+	sy_time t_established;
+	sy_time t_first_rx;        /* first byte of data delivered */
+	sy_time t_all_acked;       /* latest moment every queued byte was acknowledged */
+	sy_time t_closed;
 	void *user;                /* for the binding */
 	sy_tcb *aq_next;           /* the listener's accept queue */
 	bool queued;               /* ... waiting in it */
@@ -351,6 +362,11 @@ sy_tcp_ep *sy_tcp_ep_new(sy_net *net, sy_node *n, sy_tcp_ep_opts *o, sy_err *err
 sy_tcp_ep *sy_tcp_ep_of(const sy_node *n);
 const sy_tcp_ep_stats *sy_tcp_ep_stats_get(const sy_tcp_ep *ep);
 void sy_tcp_ep_observe(sy_tcp_ep *ep, sy_tcp_observer fn, void *ctx);
+/* Observers of every endpoint of a network, present and future (for
+ * recorders and statistics), called after the endpoint's own; at most 4.
+ * sy_tcp_net_observe fails (-1) when they are all taken. */
+int sy_tcp_net_observe(sy_net *net, sy_tcp_observer fn, void *ctx);
+void sy_tcp_net_unobserve(sy_net *net, sy_tcp_observer fn, void *ctx);
 /* Writes every state change of the endpoint's connections to f, one line
  * each: TIME LOCAL REMOTE FROM TO CAUSE (NULL stops; f stays the
  * caller's). */

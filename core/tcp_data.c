@@ -44,8 +44,11 @@
  * is the same arithmetic as NewReno's window inflation.  Recovery ends
  * when an ACK covers the highest sequence number sent when it began; after
  * a timeout, duplicate ACKs below that point do not start a fast
- * retransmit (RFC 6582 4.1).  Limited transmit and RFC 6675's rules 3 and
- * 4 of NextSeg are not implemented. */
+ * retransmit (RFC 6582 4.1).  With SACK, recovery also starts when more
+ * than two segments' worth of bytes are SACKed above SND.UNA (RFC 6675 5,
+ * step 2).  Limited transmit (RFC 3042) sends a new segment on each of the
+ * first two duplicate ACKs, unless turned off.  RFC 6675's rules 3 and 4
+ * of NextSeg (the rescue retransmission) are not implemented. */
 #include "config.h"
 
 #include <stdlib.h>
@@ -159,6 +162,13 @@ void sy_tcb_data_start(sy_tcb *c)
 	c->tx_head = c->last_send = now_of(c);
 	c->iw_bytes = c->iw_segs * mss;
 	c->cc.cwnd = c->iw_bytes;
+	/* RFC 6298 5.7: after a SYN (or SYN-ACK) timeout and without an RTT
+	 * sample, data starts from an RTO of 3 s (Linux does the same) */
+	if (c->syn_timed_out && !c->rtt.samples) {
+		c->rtt.backoff = 0;
+		if (c->rtt.rto < 3 * SY_SEC)
+			c->rtt.rto = 3 * SY_SEC;
+	}
 	c->cc.ssthresh = UINT32_MAX;
 	if (o && !c->cc.priv && o->conn_size)
 		c->cc.priv = calloc(1, o->conn_size);
@@ -350,29 +360,41 @@ static const sy_ooo *ooo_block(const sy_ooo *q, uint32_t *l, uint32_t *r)
 	return q;
 }
 
-/* Fills o with SACK blocks from the reassembly queue: first the block
- * holding the latest segment to arrive (RFC 2018 4), then the others in
- * sequence order, as many as fit. */
+/* Fills o with SACK blocks from the reassembly queue: the block holding
+ * the latest segment to arrive, then those holding the arrivals before
+ * it (RFC 2018 4: the most recent first), then the others in sequence
+ * order, as many as fit. */
 static void sack_blocks(const sy_tcb *c, sy_tcp_opts *o, unsigned max)
 {
-	uint32_t l, r, fl = 0, fr = 0;
+	uint32_t want[3] = { c->last_ooo, c->recent_ooo[0], c->recent_ooo[1] };
+	uint32_t l, r;
 	const sy_ooo *q;
 
 	o->nsack = 0;
-	for (q = c->ooo; q;) {
-		q = ooo_block(q, &l, &r);
-		if (sy_seq_le(l, c->last_ooo) && sy_seq_lt(c->last_ooo, r)) {
-			fl = l;
-			fr = r;
-			o->sack[0][0] = l;
-			o->sack[0][1] = r;
-			o->nsack = 1;
+	for (int k = 0; k < 3 && o->nsack < max; k++) {
+		for (q = c->ooo; q;) {
+			bool dup = false;
+
+			q = ooo_block(q, &l, &r);
+			if (!sy_seq_le(l, want[k]) || !sy_seq_lt(want[k], r))
+				continue;
+			for (unsigned i = 0; i < o->nsack; i++)
+				dup = dup || o->sack[i][0] == l;
+			if (!dup) {
+				o->sack[o->nsack][0] = l;
+				o->sack[o->nsack][1] = r;
+				o->nsack++;
+			}
 			break;
 		}
 	}
 	for (q = c->ooo; q && o->nsack < max;) {
+		bool dup = false;
+
 		q = ooo_block(q, &l, &r);
-		if (o->nsack && l == fl && r == fr)
+		for (unsigned i = 0; i < o->nsack; i++)
+			dup = dup || o->sack[i][0] == l;
+		if (dup)
 			continue;
 		o->sack[o->nsack][0] = l;
 		o->sack[o->nsack][1] = r;
@@ -440,6 +462,8 @@ void sy_tcb_send(sy_tcb *c, uint8_t flags, uint32_t seq, uint32_t len)
 	t.optlen = (uint8_t)sy_tcp_write_options(&o, t.opt);
 	if (flags & SY_TCP_RST)
 		c->st.rsts_sent++;
+	if (flags & SY_TCP_ACK)
+		c->last_ack_sent = c->rcv_nxt;
 	if ((flags & SY_TCP_ACK) && !(flags & SY_TCP_RST)) {
 		/* this carries every ACK that was due */
 		c->ack_now = false;
@@ -464,6 +488,15 @@ void sy_tcb_ack_now(sy_tcb *c)
 }
 
 /* ------------------------------------------------------------ scoreboard */
+
+static uint32_t sb_total(const sy_tcb *c)
+{
+	uint32_t n = 0;
+
+	for (int i = 0; i < c->nsb; i++)
+		n += c->sb[i][1] - c->sb[i][0];
+	return n;
+}
 
 /* Drops ranges at or below SND.UNA. */
 static void sb_trim(sy_tcb *c)
@@ -609,12 +642,21 @@ static bool next_lost(const sy_tcb *c, uint32_t *seq, uint32_t *len, bool *fin)
 
 /* ------------------------------------------------------------ output */
 
+/* The retransmission timer: the RTO, or sooner when the user timeout
+ * (RFC 9293 3.8.3, RFC 5482) runs out first. */
 static void arm_rto(sy_tcb *c)
 {
 	const void *st;
 	const sy_timers_ops *t = sy_tcb_timers(c, &st);
+	sy_time after = t->rto(st, &c->rtt), uto = limits(c)->user_timeout;
 
-	sy_tcb_timer_set(c, SY_TCP_T_RETRANS, t->rto(st, &c->rtt));
+	if (uto > 0 && c->data_started) {
+		sy_time left = c->tx_head + uto - now_of(c);
+
+		if (left < after)
+			after = left > 0 ? left : 0;
+	}
+	sy_tcb_timer_set(c, SY_TCP_T_RETRANS, after);
 }
 
 /* Sends [seq, seq + len) of the queue, with a FIN after it if fin. */
@@ -695,8 +737,14 @@ void sy_tcb_output(sy_tcb *c)
 			room = UINT32_MAX;
 		}
 		wnd = c->snd_wnd < c->sndbuf ? c->snd_wnd : c->sndbuf;
-		if (!c->in_recovery && c->cc.cwnd < wnd)
-			wnd = c->cc.cwnd;
+		if (!c->in_recovery) {
+			/* limited transmit lets FlightSize reach cwnd plus
+			 * a segment per duplicate ACK, up to two */
+			uint32_t cw = c->cc.cwnd + c->limited * mss;
+
+			if (cw < wnd)
+				wnd = cw;
+		}
 		usable = sy_seq_lt(c->snd_nxt, c->snd_una + wnd) ? c->snd_una + wnd - c->snd_nxt : 0;
 		if (usable > room)
 			usable = room;
@@ -743,6 +791,7 @@ void sy_tcb_output(sy_tcb *c)
 
 static void notify_sent(sy_tcb *c)
 {
+	c->t_all_acked = now_of(c);
 	if (c->cb && c->cb->sent)
 		c->cb->sent(c->cb_ctx, c);
 	if (c->want_data && c->ep->dobs)
@@ -840,6 +889,7 @@ bool sy_tcb_ack_in(sy_tcb *c, const sy_seg *s)
 		sb_trim(c);
 		c->tx_head = now;
 		c->dupacks = 0;
+		c->limited = 0;
 		if (c->in_recovery) {
 			if (sy_seq_ge(s->ack, c->recover)) {
 				c->in_recovery = false;
@@ -885,9 +935,18 @@ bool sy_tcb_ack_in(sy_tcb *c, const sy_seg *s)
 		if (c->in_recovery) {
 			if (!c->sack_ok && c->reno_sacked < sy_tcb_flight(c))
 				c->reno_sacked += mss;
-		} else if (c->dupacks == 3 &&
-			   !(c->after_rto && sy_seq_lt(s->ack, c->recover))) {
+		} else if (c->after_rto && sy_seq_lt(s->ack, c->recover)) {
+			/* RFC 6582 4.1: no fast retransmit for duplicates
+			 * of what the timeout sent again */
+		} else if (c->dupacks >= 3 ||
+			   (c->sack_ok && sb_total(c) > 2 * mss)) {
+			/* the third duplicate ACK, or RFC 6675 5 (2): more
+			 * than two segments SACKed above SND.UNA */
+			c->limited = 0;
 			enter_recovery(c);
+		} else if (c->dupacks <= 2 && c->limited_transmit) {
+			/* RFC 3042: a new segment for each of the first two */
+			c->limited = (uint8_t)c->dupacks;
 		}
 	}
 	return false;
@@ -898,6 +957,8 @@ bool sy_tcb_ack_in(sy_tcb *c, const sy_seg *s)
 /* In-order text: RCV.NXT advances past it. */
 static void advance(sy_tcb *c, uint32_t len)
 {
+	if (c->t_first_rx < 0)
+		c->t_first_rx = now_of(c);
 	c->rcv_nxt += len;
 	c->rcv_wnd = sy_seq_gt(c->rcv_adv, c->rcv_nxt) ? c->rcv_adv - c->rcv_nxt : 0;
 	c->st.bytes_received += len;
@@ -920,6 +981,10 @@ static void ooo_insert(sy_tcb *c, uint32_t seq, uint32_t len, const unsigned cha
 {
 	sy_ooo **pp = &c->ooo;
 
+	if (seq != c->last_ooo) {
+		c->recent_ooo[1] = c->recent_ooo[0];
+		c->recent_ooo[0] = c->last_ooo;
+	}
 	c->last_ooo = seq;
 	while (len) {
 		sy_ooo *q = *pp, *n;
@@ -1102,6 +1167,8 @@ void sy_tcb_data_timeout(sy_tcb *c, int which)
 		return;
 	if ((int64_t)c->retries >= lim->data_retries ||
 	    (lim->user_timeout > 0 && now - c->tx_head >= lim->user_timeout)) {
+		/* the retry limit, or the user timeout (R2 of RFC 1122
+		 * 4.2.3.5): the connection goes, without a reset */
 		sy_tcb_notify(c, "timeout");
 		sy_tcb_set_state(c, SY_TCP_CLOSED, "timeout");
 		return;

@@ -46,7 +46,12 @@ sy_trace *sy_trace_new(sy_net *net, sy_err *err)
 		sy_err_set(err, "libpcap cannot create a raw IPv4 capture");
 		return NULL;
 	}
-	sy_net_observe(net, observe, t);
+	if (sy_net_observe(net, observe, t) < 0) {
+		pcap_close(t->dead);
+		free(t);
+		sy_err_set(err, "the network has %d observers already", SY_NET_OBSERVERS);
+		return NULL;
+	}
 	return t;
 }
 
@@ -66,7 +71,7 @@ void sy_trace_free(sy_trace *t)
 {
 	if (!t)
 		return;
-	sy_net_observe(t->net, NULL, NULL);
+	sy_net_unobserve(t->net, observe, t);
 	for (size_t i = 0; i < t->nlinks; i++) {
 		if (t->links[i].pcap)
 			pcap_dump_close(t->links[i].pcap);

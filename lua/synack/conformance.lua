@@ -3,11 +3,9 @@
 -- every segment the endpoint sends back: its fields, its time, and that
 -- nothing else is sent.
 --
--- Case format, one directive per line; '#' starts a comment:
+-- Case format, one directive per line; '#' starts a comment.  Settings
+-- (anywhere in the file; they apply to the whole case):
 --
---   TIME < SEGMENT      the peer sends SEGMENT to the endpoint at TIME
---   TIME > SEGMENT      the endpoint must send SEGMENT, arriving at the
---                       peer between TIME and TIME + tolerance
 --   tolerance SECONDS   the window for '>' lines (default 0.001)
 --   ports PEER DUT      the peers' ports (default 40000 80)
 --   rtt SECONDS         round-trip time of the link (default 0: none)
@@ -16,29 +14,83 @@
 --   timers NAME         only run under this timer profile (default: the
 --                       case runs under every profile it is given)
 --   set KEY VALUE       a parameter of the timer profile ("set
---                       keepalive_time 10s")
+--                       keepalive_time 10s", "set delack 200ms")
+--   sm KEY VALUE        a parameter of the state-machine plugin (rfc9293:
+--                       mss, window_scaling, wscale, timestamps, sack,
+--                       sndbuf, rcvbuf, initial_window, nagle,
+--                       challenge_ack_limit); a VALUE of digits is a
+--                       number (bytes for sizes), other values go to the
+--                       plugin as strings ("on", "off", "64KiB")
+--   mss N               short for 'sm mss N': the MSS the endpoint
+--                       announces in its SYN or SYN-ACK
+--   sndbuf N, rcvbuf N  short for 'sm sndbuf N', 'sm rcvbuf N' (bytes;
+--                       rcvbuf is the largest window the endpoint offers)
+--   initial_window N    short for 'sm initial_window N' (segments)
+--   nagle on|off        short for 'sm nagle on|off'
+--   autoread on|off     'off': the endpoint's user reads only what 'read'
+--                       lines read (conn:set{autoread = false} as soon as
+--                       the connection exists), so unread bytes fill the
+--                       receive buffer and close the window
 --   listen              the endpoint listens on its port from the start
+--
+-- Timed lines:
+--
+--   TIME < SEGMENT      the peer sends SEGMENT to the endpoint at TIME
+--   TIME > SEGMENT      the endpoint must send SEGMENT, arriving at the
+--                       peer between TIME and TIME + tolerance
 --   TIME connect        the endpoint connects to the peer's port
 --   TIME close          the endpoint closes its connection
 --   TIME abort          the endpoint aborts its connection
+--   TIME send N         the endpoint's user queues N (virtual) bytes on
+--                       its connection (conn:send(N))
+--   TIME read N         the endpoint's user reads N bytes (conn:read(N),
+--                       with 'autoread off'); fails when fewer than N
+--                       bytes were there to read
 --   TIME state NAME     the endpoint's connection is in state NAME
 --                       (LISTEN or CLOSED when there is none)
+--   TIME stat KEY VALUE the field KEY of the connection's stats
+--                       (conn.stats: dupacks_in, fast_retransmits,
+--                       timeouts, retransmissions, zero_window_probes,
+--                       bytes_acked, bytes_received, bytes_duplicate,
+--                       segments_ooo, mss_peer, timestamps, ...) is VALUE
+--                       (a number, true or false, or a name)
 --
 -- TIME is seconds from the start ("0.1") or from the previous line
 -- ("+0.05").  SEGMENT is
 --
---   FLAGS SEQ:END(LEN) [ack N] [win N]
+--   FLAGS SEQ:END(LEN) [ack N] [win N] [<OPTIONS>]
 --
 -- FLAGS are letters S (SYN), F (FIN), R (RST), P (PSH) and '.' for ACK, as
 -- packetdrill writes them ("S", "S.", "R.", "F.", "."); END - SEQ = LEN is
--- the payload length.  Sequence and acknowledgment numbers are absolute
--- (run the endpoint with a fixed ISN to know its numbers).  In a '>' line,
--- ack and win are checked only when given.  Every segment the endpoint
--- sends must match the next '>' line in order; a segment sent where none
--- is expected, or a '>' line with no segment, fails the case.  The case
--- ends with its last line (plus the tolerance): what the endpoint would
--- do later is not checked.  After a connect, the endpoint's port is the
--- ephemeral port of its first segment.
+-- the payload length, modulo 2^32 (a segment may cross the wrap:
+-- "4294967000:704(1000)").  Sequence and acknowledgment numbers are
+-- absolute (run the endpoint with a fixed ISN to know its numbers).  In a
+-- '>' line, ack and win are checked only when given.
+--
+-- OPTIONS, after the other fields, are packetdrill's comma-separated list
+-- between '<' and '>' (spaces allowed):
+--
+--   mss N               maximum segment size
+--   wscale N            window scale
+--   sackOK              SACK permitted
+--   sack L:R [L:R ...]  SACK blocks (at most 4), in the order given
+--   TS val N ecr N      timestamps
+--   nop, eol            padding
+--
+-- In a '<' line the options are sent in the order written, padded to a
+-- multiple of 4 bytes with end-of-list bytes ("<mss 1000,sackOK>",
+-- "<sack 2001:3001 4001:5001>").  In a '>' line, "<...>" requires the
+-- endpoint's options to be exactly those listed (order and padding
+-- aside; "TS" alone only requires timestamps to be present, "TS val N
+-- ecr N" their values); "<>" requires no options; without "<...>" the
+-- options are not checked.
+--
+-- Every segment the endpoint sends must match the next '>' line in order;
+-- a segment sent where none is expected, or a '>' line with no segment,
+-- fails the case.  The case ends with its last line (plus the
+-- tolerance): what the endpoint would do later is not checked.  After a
+-- connect, the endpoint's port is the ephemeral port of its first
+-- segment.
 --
 --   local conformance = require "synack.conformance"
 --   local ok, report = conformance.run("tests/tcp/closed_syn.case")
@@ -46,9 +98,14 @@ local synack = require "synack"
 
 local M = {}
 
+local WRAP = 4294967296
+
 -- packetdrill's flag letters: the hook's letter and send_raw's name.
 local FLAG_BITS = { F = "F", S = "S", R = "R", P = "P", ["."] = "A", U = "U", E = "E", W = "C" }
 local FLAG_NAMES = { F = "FIN", S = "SYN", R = "RST", P = "PSH", A = "ACK", U = "URG", E = "ECE", C = "CWR" }
+
+-- Shorthands for 'sm KEY VALUE'.
+local SM_SHORT = { mss = true, sndbuf = true, rcvbuf = true, initial_window = true, nagle = true }
 
 -- "S." -> the letters as the hook reports them, in its order (FSRPAUEC).
 local function canonical_flags(s, where)
@@ -65,6 +122,167 @@ local function canonical_flags(s, where)
   return table.concat(out)
 end
 
+local function u32(s)
+  local v = math.tointeger(tonumber(s))
+  if v and v >= 0 and v < WRAP then return v end
+end
+
+-- "<mss 1000,sackOK>" (the text between the brackets) -> a list of
+-- options {kind = "mss", value = 1000}, {kind = "sack", blocks = {...}}.
+local function parse_options(text, where)
+  local list = {}
+  for item in (text .. ","):gmatch("([^,]*),") do
+    local w = {}
+    for x in item:gmatch("%S+") do w[#w + 1] = x end
+    local kind = w[1]
+    local function bad(msg)
+      error(("%s: option '%s': %s"):format(where, item:match("^%s*(.-)%s*$"), msg), 0)
+    end
+    if not kind then
+      if #list > 0 or text:match("%S") then bad("empty option") end
+    elseif kind == "nop" or kind == "eol" or kind == "sackOK" then
+      if #w ~= 1 then bad("takes no value") end
+      list[#list + 1] = { kind = kind }
+    elseif kind == "mss" or kind == "wscale" then
+      local v = math.tointeger(tonumber(w[2]))
+      local max = kind == "mss" and 65535 or 255
+      if #w ~= 2 or not v or v < 0 or v > max then bad(("expected '%s N' with N from 0 to %d"):format(kind, max)) end
+      list[#list + 1] = { kind = kind, value = v }
+    elseif kind == "sack" then
+      local blocks = {}
+      for j = 2, #w do
+        local l, r = w[j]:match("^(%d+):(%d+)$")
+        l, r = u32(l), u32(r)
+        if not l or not r then bad("expected blocks L:R") end
+        blocks[#blocks + 1] = { l, r }
+      end
+      if #blocks == 0 or #blocks > 4 then bad("expected 1 to 4 blocks L:R") end
+      list[#list + 1] = { kind = "sack", blocks = blocks }
+    elseif kind == "TS" then
+      local o = { kind = "TS" }
+      if #w == 5 and w[2] == "val" and w[4] == "ecr" then
+        o.val, o.ecr = u32(w[3]), u32(w[5])
+        if not o.val or not o.ecr then bad("expected 'TS val N ecr N'") end
+      elseif #w ~= 1 then
+        bad("expected 'TS' or 'TS val N ecr N'")
+      end
+      list[#list + 1] = o
+    else
+      bad("unknown option (known: mss, wscale, sackOK, sack, TS, nop, eol)")
+    end
+  end
+  return list
+end
+
+local function be16(v) return string.char(v >> 8 & 255, v & 255) end
+local function be32(v) return string.char(v >> 24 & 255, v >> 16 & 255, v >> 8 & 255, v & 255) end
+
+-- The option bytes of a '<' line, in the order written, padded with
+-- end-of-list bytes to a multiple of 4.
+local function encode_options(list, where)
+  local b = {}
+  for _, o in ipairs(list) do
+    if o.kind == "nop" then b[#b + 1] = "\1"
+    elseif o.kind == "eol" then b[#b + 1] = "\0"
+    elseif o.kind == "mss" then b[#b + 1] = "\2\4" .. be16(o.value)
+    elseif o.kind == "wscale" then b[#b + 1] = "\3\3" .. string.char(o.value)
+    elseif o.kind == "sackOK" then b[#b + 1] = "\4\2"
+    elseif o.kind == "TS" then b[#b + 1] = "\8\10" .. be32(o.val or 0) .. be32(o.ecr or 0)
+    elseif o.kind == "sack" then
+      local s = { "\5", string.char(2 + 8 * #o.blocks) }
+      for _, blk in ipairs(o.blocks) do s[#s + 1] = be32(blk[1]) .. be32(blk[2]) end
+      b[#b + 1] = table.concat(s)
+    end
+  end
+  local s = table.concat(b)
+  s = s .. ("\0"):rep((4 - #s % 4) % 4)
+  if #s > 40 then error(("%s: %d bytes of options; at most 40"):format(where, #s), 0) end
+  return s
+end
+
+-- The endpoint's option bytes -> a list like parse_options' (no padding),
+-- or nil and a reason.
+local function decode_options(raw)
+  local list, i = {}, 1
+  local function n32(at) return raw:byte(at) << 24 | raw:byte(at + 1) << 16 | raw:byte(at + 2) << 8 | raw:byte(at + 3) end
+  while i <= #raw do
+    local kind = raw:byte(i)
+    if kind == 0 then break end
+    if kind == 1 then
+      i = i + 1
+    else
+      local len = raw:byte(i + 1)
+      if not len or len < 2 or i + len - 1 > #raw then return nil, "malformed options" end
+      if kind == 2 and len == 4 then
+        list[#list + 1] = { kind = "mss", value = raw:byte(i + 2) << 8 | raw:byte(i + 3) }
+      elseif kind == 3 and len == 3 then
+        list[#list + 1] = { kind = "wscale", value = raw:byte(i + 2) }
+      elseif kind == 4 and len == 2 then
+        list[#list + 1] = { kind = "sackOK" }
+      elseif kind == 8 and len == 10 then
+        list[#list + 1] = { kind = "TS", val = n32(i + 2), ecr = n32(i + 6) }
+      elseif kind == 5 and (len - 2) % 8 == 0 and len > 2 then
+        local blocks = {}
+        for k = 0, (len - 2) // 8 - 1 do
+          blocks[#blocks + 1] = { n32(i + 2 + 8 * k), n32(i + 6 + 8 * k) }
+        end
+        list[#list + 1] = { kind = "sack", blocks = blocks }
+      else
+        list[#list + 1] = { kind = "kind" .. kind }
+      end
+      i = i + len
+    end
+  end
+  return list
+end
+
+local function option_text(o)
+  if o.kind == "mss" or o.kind == "wscale" then return o.kind .. " " .. o.value end
+  if o.kind == "sack" then
+    local t = {}
+    for _, b in ipairs(o.blocks) do t[#t + 1] = b[1] .. ":" .. b[2] end
+    return "sack " .. table.concat(t, " ")
+  end
+  if o.kind == "TS" and o.val then return ("TS val %d ecr %d"):format(o.val, o.ecr) end
+  return o.kind
+end
+
+local function options_text(list)
+  local t = {}
+  for _, o in ipairs(list) do
+    if o.kind ~= "nop" and o.kind ~= "eol" then t[#t + 1] = option_text(o) end
+  end
+  return "<" .. table.concat(t, ",") .. ">"
+end
+
+-- Whether the endpoint's options (decoded) are exactly the expected ones,
+-- order and padding aside.
+local function options_match(want, got)
+  local function key(o)
+    if o.kind == "TS" then return "TS" end
+    return option_text(o)
+  end
+  local need = {}
+  for _, o in ipairs(want) do
+    if o.kind ~= "nop" and o.kind ~= "eol" then need[#need + 1] = o end
+  end
+  local have = {}
+  for _, o in ipairs(got) do have[#have + 1] = o end
+  if #need ~= #have then return false end
+  for _, w in ipairs(need) do
+    local found
+    for j, h in ipairs(have) do
+      if key(w) == key(h) and (w.kind ~= "TS" or not w.val or (w.val == h.val and w.ecr == h.ecr)) then
+        found = j
+        break
+      end
+    end
+    if not found then return false end
+    table.remove(have, found)
+  end
+  return true
+end
+
 local function parse_segment(words, i, where)
   local seg = {}
   local flags = words[i]
@@ -76,15 +294,27 @@ local function parse_segment(words, i, where)
   local range = words[i + 1]
   local a, b, len = (range or ""):match("^(%d+):(%d+)%((%d+)%)$")
   if not a then error(("%s: expected SEQ:END(LEN), got '%s'"):format(where, tostring(range)), 0) end
-  seg.seq, seg.len = math.tointeger(a), math.tointeger(len)
-  if math.tointeger(b) - seg.seq ~= seg.len then
+  seg.seq, seg.len = u32(a), math.tointeger(len)
+  local e = u32(b)
+  if not seg.seq or not e or not seg.len then
+    error(("%s: %s: sequence numbers are from 0 to 4294967295"):format(where, range), 0)
+  end
+  if (e - seg.seq) % WRAP ~= seg.len then
     error(("%s: %s: END - SEQ must equal LEN"):format(where, range), 0)
   end
   i = i + 2
   while words[i] do
-    local key, value = words[i], math.tointeger(words[i + 1])
-    if (key ~= "ack" and key ~= "win") or not value then
-      error(("%s: unexpected '%s' (options are 'ack N' and 'win N')"):format(where, key), 0)
+    if words[i]:sub(1, 1) == "<" then
+      local text = table.concat(words, " ", i)
+      local inner = text:match("^<(.*)>$")
+      if not inner then error(("%s: options must be one '<...>' at the end of the line"):format(where), 0) end
+      seg.options = parse_options(inner, where)
+      break
+    end
+    local key = words[i]
+    local value = key == "ack" and u32(words[i + 1]) or math.tointeger(tonumber(words[i + 1]))
+    if (key ~= "ack" and key ~= "win") or not value or (key == "win" and (value < 0 or value > 65535)) then
+      error(("%s: unexpected '%s' (options are 'ack N', 'win N' and '<...>')"):format(where, key), 0)
     end
     seg[key] = value
     i = i + 2
@@ -92,11 +322,17 @@ local function parse_segment(words, i, where)
   return seg
 end
 
+local function sm_value(v)
+  local n = math.tointeger(tonumber(v))
+  if n and v:match("^%d+$") then return n end
+  return v
+end
+
 -- Parses a case file into a list of steps and settings.
 function M.parse(path)
   local f, err = io.open(path)
   if not f then error(err, 0) end
-  local case = { steps = {}, tolerance = 0.001, peer_port = 40000, dut_port = 80, rtt = 0 }
+  local case = { steps = {}, tolerance = 0.001, peer_port = 40000, dut_port = 80, rtt = 0, sm_params = {} }
   local t, n = 0, 0
   for line in f:lines() do
     n = n + 1
@@ -123,6 +359,15 @@ function M.parse(path)
       if not words[2] or not words[3] then error(where .. ": expected 'set KEY VALUE'", 0) end
       case.timer_params = case.timer_params or {}
       case.timer_params[words[2]] = words[3]
+    elseif words[1] == "sm" then
+      if not words[2] or not words[3] or words[4] then error(where .. ": expected 'sm KEY VALUE'", 0) end
+      case.sm_params[words[2]] = sm_value(words[3])
+    elseif SM_SHORT[words[1]] then
+      if not words[2] or words[3] then error(("%s: expected '%s VALUE'"):format(where, words[1]), 0) end
+      case.sm_params[words[1]] = sm_value(words[2])
+    elseif words[1] == "autoread" then
+      if words[2] ~= "on" and words[2] ~= "off" then error(where .. ": expected 'autoread on' or 'autoread off'", 0) end
+      case.autoread = words[2] == "on"
     elseif words[1] == "state_machine" then
       case.sm = words[2]
       if not case.sm then error(where .. ": expected a state-machine plugin name", 0) end
@@ -138,12 +383,20 @@ function M.parse(path)
       elseif dir == "state" then
         if not words[3] then error(where .. ": expected a state name", 0) end
         case.steps[#case.steps + 1] = { time = t, dir = dir, state = words[3], where = where }
+      elseif dir == "send" or dir == "read" then
+        local v = math.tointeger(tonumber(words[3]))
+        if not v or v < 0 or words[4] then error(("%s: expected '%s N' with N a byte count"):format(where, dir), 0) end
+        case.steps[#case.steps + 1] = { time = t, dir = dir, bytes = v, where = where }
+      elseif dir == "stat" then
+        if not words[3] or not words[4] or words[5] then error(where .. ": expected 'stat KEY VALUE'", 0) end
+        case.steps[#case.steps + 1] = { time = t, dir = dir, key = words[3], value = words[4], where = where }
       elseif dir ~= "<" and dir ~= ">" then
-        error(("%s: expected '<', '>', connect, close, abort or state after the time, got '%s'"):format(
+        error(("%s: expected '<', '>', connect, close, abort, send, read, state or stat after the time, got '%s'"):format(
           where, tostring(dir)), 0)
       else
         local seg = parse_segment(words, 3, where)
         seg.time, seg.dir, seg.where = t, dir, where
+        if dir == "<" and seg.options then seg.raw_options = encode_options(seg.options, where) end
         case.steps[#case.steps + 1] = seg
       end
     end
@@ -153,8 +406,13 @@ function M.parse(path)
 end
 
 local function describe(p)
-  return ("%s %d:%d(%d) ack %d win %d"):format(p.flags == "" and "-" or p.flags,
-    p.seq, p.seq + p.len, p.len, p.ack, p.win)
+  local s = ("%s %d:%d(%d) ack %d win %d"):format(p.flags == "" and "-" or p.flags,
+    p.seq, (p.seq + p.len) % WRAP, p.len, p.ack, p.win)
+  if p.options and #p.options > 0 then
+    local list = decode_options(p.options)
+    s = s .. " " .. (list and options_text(list) or "<malformed>")
+  end
+  return s
 end
 
 -- Runs a case under a timer profile (default "rfc").  Returns true, or
@@ -169,12 +427,27 @@ function M.run(path, timers)
   sim:duplex_link(peer, dut, {rate = "100Gbps", delay = case.rtt / 2})
   local tspec = {timers}
   for k, v in pairs(case.timer_params or {}) do tspec[k] = v end
-  local ep = dut:tcp{isn = {"fixed", value = case.isn or 0}, timers = tspec,
-                     state_machine = case.sm or "rfc9293"}
+  local smspec = {case.sm or "rfc9293"}
+  for k, v in pairs(case.sm_params) do smspec[k] = v end
+  local made, ep = pcall(dut.tcp, dut, {isn = {"fixed", value = case.isn or 0}, timers = tspec,
+                                        state_machine = smspec})
+  if not made then
+    sim:close()
+    error(("%s: the endpoint's settings ('set', 'sm' and their shorthands): %s"):format(
+      path, tostring(ep):gsub("^.-:%d+: ", "")), 0)
+  end
   local conn
-  ep:on_state(function(c) conn = c end)
-  if case.listen then ep:listen(case.dut_port) end
   local failures = {}
+  local configured = setmetatable({}, {__mode = "k"})
+  ep:on_state(function(c)
+    conn = c
+    if case.autoread ~= nil and not configured[c] and c.state ~= "CLOSED" then
+      configured[c] = true
+      local ok, e = pcall(c.set, c, {autoread = case.autoread})
+      if not ok then failures[#failures + 1] = ("%.6f: autoread: %s"):format(sim:now(), tostring(e)) end
+    end
+  end)
+  if case.listen then ep:listen(case.dut_port) end
   local expected = {}
   for _, s in ipairs(case.steps) do
     if s.dir == ">" then expected[#expected + 1] = s end
@@ -202,27 +475,52 @@ function M.run(path, timers)
     if p.len ~= e.len then bad[#bad + 1] = "len" end
     if e.ack and p.ack ~= e.ack then bad[#bad + 1] = "ack" end
     if e.win and p.win ~= e.win then bad[#bad + 1] = "win" end
+    if e.options then
+      local got = decode_options(p.options or "")
+      if not got or not options_match(e.options, got) then bad[#bad + 1] = "options" end
+    end
     if p.sport ~= dut_port or p.dport ~= case.peer_port then bad[#bad + 1] = "ports" end
     if now < e.time - 1e-9 or now > e.time + case.tolerance then bad[#bad + 1] = "time" end
     if #bad > 0 then
-      failures[#failures + 1] = ("%s: expected %s %d:%d(%d)%s%s at %.6f, got %s at %.6f (%s differ)"):format(
-        e.where, e.flags, e.seq, e.seq + e.len, e.len,
+      failures[#failures + 1] = ("%s: expected %s %d:%d(%d)%s%s%s at %.6f, got %s at %.6f (%s differ)"):format(
+        e.where, e.flags, e.seq, (e.seq + e.len) % WRAP, e.len,
         e.ack and (" ack " .. e.ack) or "", e.win and (" win " .. e.win) or "",
+        e.options and (" " .. options_text(e.options)) or "",
         e.time, describe(p), now, table.concat(bad, ", "))
     end
   end)
+  local function need_conn(s)
+    if not conn or conn.state == "CLOSED" then
+      failures[#failures + 1] = s.where .. ": no connection to " .. s.dir
+      return false
+    end
+    return true
+  end
   for _, s in ipairs(case.steps) do
     if s.dir == "connect" then
       sim:at(s.time, function()
-        local ok, e = pcall(ep.connect, ep, peer, case.peer_port)
+        local opts = case.autoread ~= nil and {autoread = case.autoread} or nil
+        local ok, e = pcall(ep.connect, ep, peer, case.peer_port, opts)
         if not ok then failures[#failures + 1] = s.where .. ": connect failed: " .. tostring(e) end
       end)
     elseif s.dir == "close" or s.dir == "abort" then
       sim:at(s.time, function()
-        if not conn or conn.state == "CLOSED" then
-          failures[#failures + 1] = s.where .. ": no connection to " .. s.dir
-        else
-          conn[s.dir](conn)
+        if need_conn(s) then conn[s.dir](conn) end
+      end)
+    elseif s.dir == "send" then
+      sim:at(s.time, function()
+        if not need_conn(s) then return end
+        local ok, e = pcall(conn.send, conn, s.bytes)
+        if not ok then failures[#failures + 1] = s.where .. ": send failed: " .. tostring(e) end
+      end)
+    elseif s.dir == "read" then
+      sim:at(s.time, function()
+        if not need_conn(s) then return end
+        local ok, got = pcall(conn.read, conn, s.bytes)
+        if not ok then
+          failures[#failures + 1] = s.where .. ": read failed: " .. tostring(got)
+        elseif got ~= s.bytes then
+          failures[#failures + 1] = ("%s: read %d bytes at %.6f, got %d"):format(s.where, s.bytes, s.time, got)
         end
       end)
     elseif s.dir == "state" then
@@ -233,11 +531,32 @@ function M.run(path, timers)
           failures[#failures + 1] = ("%s: expected state %s at %.6f, got %s"):format(s.where, s.state, s.time, got)
         end
       end)
+    elseif s.dir == "stat" then
+      sim:at(s.time, function()
+        if not conn then
+          failures[#failures + 1] = s.where .. ": no connection for stat " .. s.key
+          return
+        end
+        local ok, stats = pcall(function() return conn.stats end)
+        if not ok then
+          failures[#failures + 1] = s.where .. ": no stats (the connection is gone): " .. tostring(stats)
+          return
+        end
+        local got = stats[s.key]
+        if got == nil then
+          failures[#failures + 1] = ("%s: no stat '%s'"):format(s.where, s.key)
+        elseif tostring(got) ~= s.value and tonumber(s.value) ~= got then
+          failures[#failures + 1] = ("%s: expected stat %s = %s at %.6f, got %s"):format(
+            s.where, s.key, s.value, s.time, tostring(got))
+        end
+      end)
     elseif s.dir == "<" then
       sim:at(s.time, function()
-        peer:send_raw{to = dut, size = 40 + s.len, tcp = {
+        local raw = s.raw_options or ""
+        peer:send_raw{to = dut, size = 40 + #raw + s.len, tcp = {
           sport = case.peer_port, dport = dut_port, seq = s.seq,
-          ack = s.ack or 0, window = s.win or 65535, flags = s.names}}
+          ack = s.ack or 0, window = s.win or 65535, flags = s.names,
+          options = raw ~= "" and raw or nil}}
       end)
     end
   end
@@ -247,7 +566,7 @@ function M.run(path, timers)
   for i = next_expected, #expected do
     local e = expected[i]
     failures[#failures + 1] = ("%s: expected %s %d:%d(%d) at %.6f, nothing was sent"):format(
-      e.where, e.flags, e.seq, e.seq + e.len, e.len, e.time)
+      e.where, e.flags, e.seq, (e.seq + e.len) % WRAP, e.len, e.time)
   end
   sim:close()
   if #failures > 0 then return false, table.concat(failures, "\n") end

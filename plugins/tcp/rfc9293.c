@@ -69,6 +69,7 @@ struct sm {
 	int64_t sndbuf, rcvbuf;      /* parameters: bytes */
 	int64_t initial_window;      /* parameter: segments */
 	bool nagle;                  /* parameter */
+	bool limited_transmit;       /* parameter */
 	sy_time window;              /* the current whole second */
 	int64_t sent;                /* challenge ACKs sent in it */
 };
@@ -272,6 +273,7 @@ static void sm_timeout(sy_tcb *c, int which)
 	c->retries++;
 	c->st.retransmissions++;
 	t->rtt_backoff(st, &c->rtt);
+	c->syn_timed_out = true;
 	switch (c->state) {
 	case SY_TCP_SYN_SENT:
 		send_syn(c);
@@ -558,9 +560,11 @@ static void sm_input(sy_tcb *c, const sy_seg *s)
 		return;
 	}
 	keepalive_restart(c); /* the peer is alive: idle time anew */
-	/* RFC 7323 4.3, simplified: remember the latest timestamp of an
-	 * acceptable segment for our echo. */
-	if (c->ts_ok && s->opts.has_ts)
+	/* RFC 7323 4.3: the timestamp to echo is the one of the segment
+	 * that our last ACK acknowledged (SEG.SEQ <= Last.ACK.sent), so a
+	 * delayed ACK echoes the earliest of the segments it covers */
+	if (c->ts_ok && s->opts.has_ts && sy_seq_le(s->seq, c->last_ack_sent) &&
+	    sy_seq_ge(s->opts.tsval, c->ts_recent))
 		c->ts_recent = s->opts.tsval;
 	if (rst_step(c, s) || syn_step(c, s))
 		return;
@@ -578,6 +582,7 @@ static void sm_data_defaults(const void *st, sy_tcp_data_opts *o)
 	o->rcvbuf = (uint32_t)m->rcvbuf;
 	o->initial_window = (uint32_t)m->initial_window;
 	o->nagle = m->nagle;
+	o->limited_transmit = m->limited_transmit;
 }
 
 static const sy_tcp_sm_ops ops = {
@@ -617,6 +622,8 @@ static const sy_param params[] = {
 	  .doc = "initial congestion window in segments (RFC 6928: 10)" },
 	{ .name = "nagle", .type = SY_PT_BOOL, .offset = offsetof(struct sm, nagle),
 	  .def = "true", .doc = "Nagle's algorithm (RFC 896) by default" },
+	{ .name = "limited_transmit", .type = SY_PT_BOOL, .offset = offsetof(struct sm, limited_transmit),
+	  .def = "true", .doc = "a new segment on each of the first two duplicate ACKs (RFC 3042)" },
 	{ .name = NULL },
 };
 

@@ -69,8 +69,9 @@ do
   local corrupt = l:stats().ab.drops.corrupt
   check(corrupt > 3, "segments dropped for their checksum: %d", corrupt)
   -- every segment a -> b carries data (or the SYN or FIN), so each one
-  -- dropped is sent again
-  check(cs.retransmissions >= corrupt, "%d retransmissions for %d corrupted segments",
+  -- dropped is sent again; only the handshake's last ACK and the ACK of
+  -- the server's FIN carry nothing to repeat
+  check(cs.retransmissions >= corrupt - 2, "%d retransmissions for %d corrupted segments",
         cs.retransmissions, corrupt)
   eq(#got, #msg, "bytes received through corruption")
   check(got == msg, "the text was damaged on the way")
