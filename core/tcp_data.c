@@ -340,13 +340,23 @@ static uint32_t advertise(sy_tcb *c)
 	maxw = (uint32_t)65535 << c->rcv_wscale;
 	if (space > maxw)
 		space = maxw;
-	space &= ~(((uint32_t)1 << c->rcv_wscale) - 1);
 	right = c->rcv_nxt + space;
 	step = c->rcvbuf / 2 < c->mss_local ? c->rcvbuf / 2 : c->mss_local;
 	if (sy_seq_gt(right, c->rcv_adv) &&
 	    (right - c->rcv_adv >= step || c->rcv_adv == c->rcv_nxt))
 		c->rcv_adv = right;
+	/* The window field counts units of 2^wscale: round up, as Linux
+	 * does, so that a window smaller than a unit is not sent as zero
+	 * (which nothing would ever reopen), and move the right edge to
+	 * what the field says. */
 	c->rcv_wnd = c->rcv_adv - c->rcv_nxt;
+	if (c->rcv_wscale) {
+		uint32_t unit = (uint32_t)1 << c->rcv_wscale;
+
+		c->rcv_wnd = c->rcv_wnd > maxw - unit + 1 ? maxw :
+			     (c->rcv_wnd + unit - 1) & ~(unit - 1);
+		c->rcv_adv = c->rcv_nxt + c->rcv_wnd;
+	}
 	return c->rcv_wnd;
 }
 

@@ -216,3 +216,12 @@ do
   sim:run{stop = 2}
   eq(srv.stats.bad_options, 3, "a SACK block beyond SND.MAX")
 end
+
+-- 10. Receive buffers smaller than the window scale's unit (2^7 here)
+-- still move data: the window is rounded up, never sent as zero.
+for _, rcvbuf in ipairs{100, 10000} do
+  local sm = {"rfc9293", rcvbuf = rcvbuf, wscale = rcvbuf == 100 and 7 or 14}
+  local count = transfer(20000, {rate = "1Gbps", delay = "5ms"},
+    {tcp_b = {state_machine = sm}, tcp_a = {state_machine = {"rfc9293", wscale = sm.wscale}}})
+  eq(count, 20000, "bytes through a receive buffer of " .. rcvbuf)
+end
