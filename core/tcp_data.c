@@ -345,16 +345,19 @@ static uint32_t advertise(sy_tcb *c)
 	if (sy_seq_gt(right, c->rcv_adv) &&
 	    (right - c->rcv_adv >= step || c->rcv_adv == c->rcv_nxt))
 		c->rcv_adv = right;
-	/* The window field counts units of 2^wscale: round up, as Linux
-	 * does, so that a window smaller than a unit is not sent as zero
-	 * (which nothing would ever reopen), and move the right edge to
-	 * what the field says. */
+	/* The window field counts units of 2^wscale.  Rounded down, a
+	 * window below one unit would go out as zero and nothing would
+	 * reopen it; so it is rounded up (the right edge moving to what the
+	 * field says) as long as that stays within the free buffer rounded
+	 * up, and down otherwise: the buffer is overrun by less than a
+	 * unit at most. */
 	c->rcv_wnd = c->rcv_adv - c->rcv_nxt;
 	if (c->rcv_wscale) {
-		uint32_t unit = (uint32_t)1 << c->rcv_wscale;
+		uint32_t unit = (uint32_t)1 << c->rcv_wscale, mask = unit - 1;
+		uint32_t up = c->rcv_wnd > maxw - mask ? maxw : (c->rcv_wnd + mask) & ~mask;
+		uint32_t cap = space > maxw - mask ? maxw : (space + mask) & ~mask;
 
-		c->rcv_wnd = c->rcv_wnd > maxw - unit + 1 ? maxw :
-			     (c->rcv_wnd + unit - 1) & ~(unit - 1);
+		c->rcv_wnd = up <= cap ? up : c->rcv_wnd & ~mask;
 		c->rcv_adv = c->rcv_nxt + c->rcv_wnd;
 	}
 	return c->rcv_wnd;
