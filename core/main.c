@@ -11,6 +11,7 @@
 #include <lua.h>
 #include <lualib.h>
 
+#include "batch.h"
 #include "lsynack.h"
 #include "param.h"
 #include "plugin.h"
@@ -18,18 +19,29 @@
 #define EXIT_USAGE 2
 
 static const char usage_text[] =
-	"usage: synack run SCRIPT [key=value ...] [--seed N] [--config FILE]\n"
+	"usage: synack run SCRIPT [key=value ...] [--seed N] [--config FILE] [--realtime]\n"
+	"       synack batch SWEEP.cfg [-j N] [-o FILE] [--resume | --force]\n"
+	"                    [--config FILE] [--list] [-q]\n"
+	"       synack summarize RESULTS.csv [--by COL,...] [--metrics COL,...] [-o FILE]\n"
 	"       synack plugins [KIND | KIND/NAME]\n"
 	"       synack --help | --version\n"
 	"\n"
 	"  run       run a Lua 5.4 experiment script; key=value pairs override\n"
 	"            the parameters of a script that returns {params=, run=}\n"
 	"            and are available to any script as synack.args\n"
+	"  batch     run an experiment over the grid of a sweep file (libconfig),\n"
+	"            N runs at a time (default: one per core), into a CSV file;\n"
+	"            --resume completes an interrupted batch, --list prints the\n"
+	"            runs without running them\n"
+	"  summarize mean, standard deviation, 95% confidence interval and count\n"
+	"            of each metric of a batch's CSV, per group of --by columns\n"
 	"  plugins   list the plugins found, or the parameters of one\n"
 	"\n"
 	"  --seed N       default seed of every simulator the script creates\n"
 	"  --config FILE  read defaults from FILE instead of searching for\n"
 	"                 synack.conf (see synack(1))\n"
+	"  --realtime     every simulator runs in real time (the clock follows\n"
+	"                 the wall clock) and reports how far behind it fell\n"
 	"\n"
 	"Environment: SYNACK_PLUGIN_PATH (plugin directories searched first),\n"
 	"SYNACK_CONFIG (defaults file).\n";
@@ -102,7 +114,7 @@ static int parse_seed(const char *s, uint64_t *seed)
 static int cmd_run(int argc, char **argv)
 {
 	const char *script = NULL, *config = NULL;
-	int have_seed = 0, status, nargs = 0;
+	int have_seed = 0, realtime = 0, status, nargs = 0;
 	uint64_t seed = 0;
 	lua_State *L;
 
@@ -124,6 +136,8 @@ static int cmd_run(int argc, char **argv)
 				usage_error("%s needs a file name", "--config");
 				return EXIT_USAGE;
 			}
+		} else if (strcmp(a, "--realtime") == 0) {
+			realtime = 1;
 		} else if (a[0] == '-' && a[1]) {
 			usage_error("unknown option '%s'", a);
 			return EXIT_USAGE;
@@ -156,6 +170,10 @@ static int cmd_run(int argc, char **argv)
 	if (have_seed) {
 		lua_pushinteger(L, (lua_Integer)seed);
 		lua_setfield(L, LUA_REGISTRYINDEX, "synack.seed");
+	}
+	if (realtime) {
+		lua_pushboolean(L, 1);
+		lua_setfield(L, LUA_REGISTRYINDEX, "synack.realtime");
 	}
 	/* synack.args: the key=value overrides; arg: as lua5.4 sets it. */
 	lua_newtable(L);
@@ -316,6 +334,10 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "run") == 0)
 		return cmd_run(argc - 2, argv + 2);
+	if (strcmp(argv[1], "batch") == 0)
+		return sy_batch_main(argc - 2, argv + 2);
+	if (strcmp(argv[1], "summarize") == 0)
+		return sy_summarize_main(argc - 2, argv + 2);
 	if (strcmp(argv[1], "plugins") == 0)
 		return cmd_plugins(argc - 2, argv + 2);
 	usage_error("unknown command '%s'", argv[1]);

@@ -1,19 +1,43 @@
 #include "config.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/if_tun.h>
+#include <net/if.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "loss.h"
 #include "net.h"
 #include "queue.h"
 
-/* An interface: one end of a link, seen from its node. */
+/* An interface: one end of a link, seen from its node, or a TUN device
+ * (link NULL). */
 struct iface {
 	uint32_t addr;
 	sy_link *link;
 	int side; /* which end of link: the node is link->node[side] */
+	sy_tun *tun;
+};
+
+/* A TUN interface: the device's descriptor, a buffer for one datagram
+ * and the routes to it. */
+struct sy_tun {
+	sy_net *net;
+	sy_node *node;
+	int fd;
+	char name[IFNAMSIZ];
+	uint32_t mtu;
+	sy_tun_route routes[SY_TUN_ROUTES + 2];
+	int nroutes;
+	sy_tun_stats st;
+	unsigned char buf[SY_IP_MAXLEN];
 };
 
 /* A protocol handler slot; nodes rarely have more than two. */
@@ -90,6 +114,8 @@ struct sy_net {
 	struct { sy_net_observer fn; void *ctx; } obs[SY_NET_OBSERVERS];
 	int nobs;
 	void *tcp_obs;  /* the TCP endpoints' network-wide observers (tcp.c) */
+	sy_tun **tuns;
+	size_t ntuns, captuns;
 };
 
 static const char *const drop_names[SY_DROP_REASONS] = {
@@ -153,6 +179,13 @@ void sy_net_free(sy_net *net)
 		free(net->nodes[i]->ifs);
 		free(net->nodes[i]);
 	}
+	/* The simulator holds watches of these descriptors: it is freed
+	 * (or never runs again) before the network, see net.h. */
+	for (size_t i = 0; i < net->ntuns; i++) {
+		close(net->tuns[i]->fd);
+		free(net->tuns[i]);
+	}
+	free(net->tuns);
 	free(net->links);
 	free(net->nodes);
 	free(net->akeys);
@@ -417,7 +450,7 @@ static int add_iface(sy_node *n, sy_link *l, int side)
 {
 	if (grow((void **)&n->ifs, &n->capifs, n->nifs, sizeof *n->ifs) < 0)
 		return -1;
-	n->ifs[n->nifs++] = (struct iface){ l->addr[side], l, side };
+	n->ifs[n->nifs++] = (struct iface){ l->addr[side], l, side, NULL };
 	return 0;
 }
 
@@ -512,8 +545,11 @@ static int compute_routes(sy_net *net)
 
 			for (size_t i = 0; i < v->nifs; i++) {
 				sy_link *l = v->ifs[i].link;
-				sy_node *w = l->node[!v->ifs[i].side];
+				sy_node *w;
 
+				if (!l)
+					continue; /* a TUN interface */
+				w = l->node[!v->ifs[i].side];
 				if (dist[w->index] < 0) {
 					dist[w->index] = (int16_t)(dist[v->index] + 1);
 					fifo[tail++] = w->index;
@@ -527,8 +563,11 @@ static int compute_routes(sy_net *net)
 			if (u == t || dist[u] < 0)
 				continue;
 			for (size_t i = 0; i < un->nifs; i++) {
-				sy_node *w = un->ifs[i].link->node[!un->ifs[i].side];
+				sy_node *w;
 
+				if (!un->ifs[i].link)
+					continue;
+				w = un->ifs[i].link->node[!un->ifs[i].side];
 				if (dist[w->index] == dist[u] - 1) {
 					nh[u * n + t] = (int32_t)i;
 					break;
@@ -741,12 +780,27 @@ static void loopback(sy_sim *sim, void *arg, uint64_t data)
 	deliver(arg, (sy_packet *)(uintptr_t)data);
 }
 
-/* Routes p from n: local delivery, or out of the next-hop interface. */
+static sy_tun *tun_route(const sy_net *net, uint32_t dst);
+static void tun_write(sy_tun *t, sy_packet *p);
+
+/* Routes p from n: local delivery, or out of the next-hop interface; for
+ * an address no node owns, toward the TUN interface routing it. */
 static void route(sy_node *n, sy_packet *p)
 {
 	sy_net *net = n->net;
 	sy_node *owner = sy_net_owner(net, dst_of(p));
 	int32_t i;
+
+	if (!owner && net->ntuns) {
+		sy_tun *t = tun_route(net, dst_of(p));
+
+		if (t && t->node == n) {
+			tun_write(t, p);
+			return;
+		}
+		if (t)
+			owner = t->node;
+	}
 
 	if (owner == n) {
 		p->meta = NULL;
@@ -888,4 +942,262 @@ void sy_link_samples(const sy_link *l, int d, size_t *n, const sy_time **t,
 size_t sy_link_queue_packets(const sy_link *l, int d)
 {
 	return l->dir[d].q->packets(l->dir[d].queue.state);
+}
+
+/* ------------------------------------------------------------ TUN */
+
+const char *sy_tun_name(const sy_tun *t) { return t->name; }
+sy_node *sy_tun_node(const sy_tun *t) { return t->node; }
+int sy_tun_fd(const sy_tun *t) { return t->fd; }
+sy_tun_stats sy_tun_stats_get(const sy_tun *t) { return t->st; }
+
+static uint32_t prefix_mask(int len)
+{
+	return len <= 0 ? 0 : len >= 32 ? 0xffffffffu : ~(0xffffffffu >> len);
+}
+
+/* The TUN interface whose route matches dst longest; ties: the first. */
+static sy_tun *tun_route(const sy_net *net, uint32_t dst)
+{
+	sy_tun *best = NULL;
+	int best_len = -1;
+
+	for (size_t i = 0; i < net->ntuns; i++) {
+		sy_tun *t = net->tuns[i];
+
+		for (int k = 0; k < t->nroutes; k++) {
+			uint32_t m = prefix_mask(t->routes[k].len);
+
+			if ((dst & m) == t->routes[k].net && t->routes[k].len > best_len) {
+				best = t;
+				best_len = t->routes[k].len;
+			}
+		}
+	}
+	return best;
+}
+
+static void tun_write(sy_tun *t, sy_packet *p)
+{
+	size_t n;
+
+	if (p->len > t->mtu) {
+		t->st.tx_dropped++;
+		sy_net_drop(t->net, t->node, p, SY_DROP_MTU);
+		return;
+	}
+	n = sy_packet_wire(p, t->buf, sizeof t->buf);
+	sy_packet_release(t->net->pool, p);
+	/* A TUN device does not block a writer: it drops when its queue
+	 * is full, as a link's queue would. */
+	if (write(t->fd, t->buf, n) != (ssize_t)n) {
+		t->st.tx_dropped++;
+		return;
+	}
+	t->st.tx_packets++;
+	t->st.tx_bytes += n;
+}
+
+/* A datagram read from the device as a packet: an IPv4 header without
+ * options, the TCP header (if TCP) in hdr[], the rest as real payload. */
+static sy_packet *tun_packet(sy_tun *t, const unsigned char *b, size_t n)
+{
+	size_t hlen = 20;
+	sy_packet *p;
+
+	if (n < 20 || b[0] != 0x45 || ((size_t)b[2] << 8 | b[3]) != n)
+		return NULL;
+	if (b[9] == SY_IPPROTO_TCP) {
+		size_t doff;
+
+		if (n < 40)
+			return NULL;
+		doff = (size_t)(b[32] >> 4) * 4;
+		if (doff < 20 || 20 + doff > n)
+			return NULL;
+		hlen = 20 + doff;
+	}
+	p = sy_packet_new(t->net->pool);
+	if (!p)
+		return NULL;
+	p->hdr_len = (uint16_t)hlen;
+	if (sy_packet_set_payload(t->net->pool, p, b + hlen, (uint32_t)(n - hlen), NULL) < 0) {
+		sy_packet_release(t->net->pool, p);
+		return NULL;
+	}
+	memcpy(p->hdr, b, hlen);
+	p->ip_hlen = 20;
+	return p;
+}
+
+/* The device is readable: every datagram waiting (at most a batch, so
+ * that timers due meanwhile are not held up) arrives now. */
+#define TUN_BATCH 256
+
+static void tun_input(sy_sim *sim, void *arg, int fd)
+{
+	sy_tun *t = arg;
+
+	for (int k = 0; k < TUN_BATCH; k++) {
+		ssize_t n = read(fd, t->buf, sizeof t->buf);
+		sy_packet *p;
+
+		if (n <= 0)
+			return; /* EAGAIN: drained */
+		t->st.rx_packets++;
+		t->st.rx_bytes += (uint64_t)n;
+		p = tun_packet(t, t->buf, (size_t)n);
+		if (!p) {
+			t->st.rx_dropped++;
+			continue;
+		}
+		node_input(t->node, p, NULL);
+	}
+}
+
+/* Gives the kernel's end of the device its address, prefix and MTU, and
+ * brings it up (what `ip addr add PEER/LEN dev NAME; ip link set NAME mtu
+ * MTU up` does). */
+static int tun_configure(sy_tun *t, const sy_tun_opts *o, sy_err *err)
+{
+	struct ifreq ifr;
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	const char *step;
+
+	if (s < 0)
+		return sy_err_set(err, "TUN device '%s': socket: %s", t->name, strerror(errno));
+	memset(&ifr, 0, sizeof ifr);
+	memcpy(ifr.ifr_name, t->name, IFNAMSIZ);
+	step = "setting its address";
+	sin.sin_addr.s_addr = htonl(o->peer);
+	memcpy(&ifr.ifr_addr, &sin, sizeof sin);
+	if (ioctl(s, SIOCSIFADDR, &ifr) < 0)
+		goto fail;
+	step = "setting its netmask";
+	sin.sin_addr.s_addr = htonl(prefix_mask(o->prefix));
+	memcpy(&ifr.ifr_netmask, &sin, sizeof sin);
+	if (ioctl(s, SIOCSIFNETMASK, &ifr) < 0)
+		goto fail;
+	if (o->prefix == 32) {
+		/* No subnet: the node is the point-to-point peer. */
+		step = "setting its peer address";
+		sin.sin_addr.s_addr = htonl(o->addr);
+		memcpy(&ifr.ifr_dstaddr, &sin, sizeof sin);
+		if (ioctl(s, SIOCSIFDSTADDR, &ifr) < 0)
+			goto fail;
+	}
+	step = "setting its MTU";
+	ifr.ifr_mtu = (int)t->mtu;
+	if (ioctl(s, SIOCSIFMTU, &ifr) < 0)
+		goto fail;
+	step = "bringing it up";
+	if (ioctl(s, SIOCGIFFLAGS, &ifr) < 0)
+		goto fail;
+	ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+	if (ioctl(s, SIOCSIFFLAGS, &ifr) < 0)
+		goto fail;
+	close(s);
+	return 0;
+fail:
+	sy_err_set(err, "TUN device '%s': %s: %s%s", t->name, step, strerror(errno),
+		   errno == EPERM ? " (needs CAP_NET_ADMIN)" : "");
+	close(s);
+	return -1;
+}
+
+static int tun_open(sy_tun *t, const char *name, sy_err *err)
+{
+	struct ifreq ifr;
+	int e;
+
+	t->fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
+	if (t->fd < 0) {
+		e = errno;
+		if (e == ENOENT || e == ENODEV || e == ENXIO)
+			return sy_err_set(err, "TUN interface: no /dev/net/tun (%s): the kernel's tun driver is missing or the device node is not there",
+					  strerror(e));
+		return sy_err_set(err, "TUN interface: cannot open /dev/net/tun: %s%s", strerror(e),
+				  e == EACCES || e == EPERM ? " (needs root or CAP_NET_ADMIN)" : "");
+	}
+	memset(&ifr, 0, sizeof ifr);
+	ifr.ifr_flags = IFF_TUN | IFF_NO_PI;
+	if (name)
+		snprintf(ifr.ifr_name, IFNAMSIZ, "%s", name);
+	if (ioctl(t->fd, TUNSETIFF, &ifr) < 0) {
+		e = errno;
+		close(t->fd);
+		t->fd = -1;
+		return sy_err_set(err, "TUN device '%s': %s%s", name ? name : "tun%d", strerror(e),
+				  e == EPERM ? " (creating or attaching a TUN device needs CAP_NET_ADMIN)" :
+				  e == EBUSY ? " (another program has it open)" : "");
+	}
+	memcpy(t->name, ifr.ifr_name, IFNAMSIZ);
+	t->name[IFNAMSIZ - 1] = 0;
+	return 0;
+}
+
+sy_tun *sy_net_tun(sy_net *net, sy_node *n, const sy_tun_opts *o, sy_err *err)
+{
+	uint32_t mask = prefix_mask(o->prefix);
+	const char *name = o->name && *o->name ? o->name : NULL;
+	char ab[16];
+	sy_tun *t;
+
+	if (!sy_sim_realtime(net->sim))
+		return sy_err_set(err, "a TUN interface needs a real-time simulator (realtime = true, or --realtime)"), NULL;
+	if (name && strlen(name) >= IFNAMSIZ)
+		return sy_err_set(err, "TUN device name '%s' is longer than %d characters", name, IFNAMSIZ - 1), NULL;
+	if (o->prefix < 1 || o->prefix > 32)
+		return sy_err_set(err, "TUN interface: prefix length must be 1..32, got %d", o->prefix), NULL;
+	if (o->addr == 0 || sy_net_owner(net, o->addr)) {
+		sy_ipv4_format(o->addr, ab);
+		return sy_err_set(err, "TUN interface: address %s is %s", ab,
+				  o->addr ? "already in use" : "not valid"), NULL;
+	}
+	if (o->peer && (o->peer == o->addr ||
+			(o->prefix < 32 && (o->peer & mask) != (o->addr & mask)))) {
+		sy_ipv4_format(o->peer, ab);
+		return sy_err_set(err, "TUN interface: peer %s must differ from the address and lie in its prefix", ab), NULL;
+	}
+	if (o->mtu && (o->mtu < 68 || o->mtu > SY_IP_MAXLEN))
+		return sy_err_set(err, "TUN interface: MTU %u B out of range (68..65535)", (unsigned)o->mtu), NULL;
+	if (o->nroutes < 0 || o->nroutes > SY_TUN_ROUTES)
+		return sy_err_set(err, "TUN interface: at most %d routes", SY_TUN_ROUTES), NULL;
+	t = calloc(1, sizeof *t);
+	if (!t || grow((void **)&net->tuns, &net->captuns, net->ntuns, sizeof *net->tuns) < 0 ||
+	    grow((void **)&n->ifs, &n->capifs, n->nifs, sizeof *n->ifs) < 0) {
+		free(t);
+		return sy_err_set(err, "out of memory creating a TUN interface"), NULL;
+	}
+	t->net = net;
+	t->node = n;
+	t->fd = -1;
+	t->mtu = o->mtu ? o->mtu : 1500;
+	t->routes[t->nroutes++] = (sy_tun_route){ o->addr & mask, o->prefix };
+	for (int k = 0; k < o->nroutes; k++) {
+		uint32_t m = prefix_mask(o->routes[k].len);
+
+		t->routes[t->nroutes++] = (sy_tun_route){ o->routes[k].net & m, o->routes[k].len };
+	}
+	if (o->default_route)
+		t->routes[t->nroutes++] = (sy_tun_route){ 0, 0 };
+	if (tun_open(t, name, err) < 0 ||
+	    (o->peer && tun_configure(t, o, err) < 0) ||
+	    sy_sim_watch(net->sim, t->fd, false, tun_input, t, err) < 0) {
+		if (t->fd >= 0)
+			close(t->fd);
+		free(t);
+		return NULL;
+	}
+	if (addr_put(net, o->addr, n) < 0) {
+		sy_sim_unwatch(net->sim, t->fd);
+		close(t->fd);
+		free(t);
+		return sy_err_set(err, "out of memory creating a TUN interface"), NULL;
+	}
+	n->ifs[n->nifs++] = (struct iface){ o->addr, NULL, 0, t };
+	net->tuns[net->ntuns++] = t;
+	net->routes_dirty = true;
+	return t;
 }

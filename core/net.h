@@ -166,6 +166,64 @@ int sy_net_hops(sy_net *net, const sy_node *a, const sy_node *b);
  * remainder (in units of 1/rate ns) to carry to the next packet. */
 sy_time sy_tx_time(uint64_t bytes, int64_t rate, uint64_t *carry);
 
+/* ------------------------------------------------------------ TUN
+ *
+ * A TUN interface joins a node to the Linux kernel: the node's packets
+ * routed to it are written to a TUN device (IFF_TUN | IFF_NO_PI, raw
+ * IPv4, with the wire bytes of sy_packet_wire), and the packets the kernel
+ * routes into the device arrive at the node, as real-payload packets, at
+ * the time they are read.  It needs a real-time simulator (sim.h): the
+ * device is a watched descriptor that does not hold the run.
+ *
+ * The interface has the node's address on it (an address of the node
+ * like a link's) and routes: its prefix, any extra prefixes, and, if
+ * asked, the default route.  A packet whose destination no node owns
+ * goes to the TUN interface with the longest matching route: written to
+ * the device by that node, or forwarded there through the simulated
+ * network by any other node.  Packets from the kernel for another node
+ * are forwarded as on a link (TTL decremented).  Traces and link
+ * statistics do not see the device; sy_tun_stats_get counts its
+ * traffic, and a capture on the Linux side (tcpdump -i NAME) sees it as
+ * the kernel does. */
+typedef struct sy_tun sy_tun;
+
+#define SY_TUN_ROUTES 8
+
+typedef struct sy_tun_route {
+	uint32_t net;   /* host order */
+	int len;        /* prefix length, 0..32 */
+} sy_tun_route;
+
+typedef struct sy_tun_opts {
+	const char *name;  /* the device; NULL or "": one the kernel names */
+	uint32_t addr;     /* the node's address on the interface */
+	int prefix;        /* its prefix length (1..32) */
+	uint32_t peer;     /* the kernel's address: when non-zero, synack sets
+			    * the device up itself (peer/prefix, MTU, up);
+			    * 0 leaves that to `ip` commands */
+	uint32_t mtu;      /* 0: 1500 */
+	bool default_route;
+	sy_tun_route routes[SY_TUN_ROUTES];
+	int nroutes;
+} sy_tun_opts;
+
+typedef struct sy_tun_stats {
+	uint64_t rx_packets, rx_bytes; /* read from the device */
+	uint64_t tx_packets, tx_bytes; /* written to the device */
+	uint64_t rx_dropped;  /* not IPv4 without options, or malformed */
+	uint64_t tx_dropped;  /* over the MTU, or the write failed */
+} sy_tun_stats;
+
+/* Opens (creating if need be) the TUN device and adds the interface to n.
+ * Errors say what is missing: a simulator that is not real-time, no
+ * /dev/net/tun, no permission (CAP_NET_ADMIN), a device in use, an
+ * address in use. */
+sy_tun *sy_net_tun(sy_net *net, sy_node *n, const sy_tun_opts *o, sy_err *err);
+const char *sy_tun_name(const sy_tun *t);
+sy_node *sy_tun_node(const sy_tun *t);
+int sy_tun_fd(const sy_tun *t);
+sy_tun_stats sy_tun_stats_get(const sy_tun *t);
+
 /* Observes packets as they pass, for traces and recorders: ev is '+'
  * (enqueued or transmitted at once), '-' (starts transmission), 'r'
  * (received by the peer), 'd' (dropped, with reason).  At most

@@ -1,7 +1,11 @@
 #include "config.h"
 
+#define _GNU_SOURCE
+#include <errno.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "scheduler.h"
 #include "sim.h"
@@ -20,6 +24,14 @@ struct slot {
 
 #define NO_SLOT SY_SLOT_NONE
 
+/* A watched file descriptor (real time). */
+struct watch {
+	int fd;
+	bool hold;
+	sy_watch_fn fn;
+	void *arg;
+};
+
 struct sy_sim {
 	sy_time now;
 	uint64_t seed;
@@ -35,6 +47,13 @@ struct sy_sim {
 	uint32_t free_head; /* free list through slots[].due */
 	size_t live;        /* scheduled and not cancelled */
 	size_t dead;        /* cancelled but still held by the scheduler */
+
+	/* real time */
+	bool realtime;
+	struct watch *watches;
+	size_t nwatches, capwatches;
+	size_t nhold;       /* watches that hold the run */
+	sy_lag lag;
 };
 
 /* Dead entries are dropped in bulk once they outnumber the live ones (and
@@ -79,6 +98,7 @@ void sy_sim_free(sy_sim *sim)
 		return;
 	sy_instance_free(&sim->sched);
 	free(sim->slots);
+	free(sim->watches);
 	free(sim);
 }
 
@@ -233,11 +253,15 @@ void sy_sim_stop(sy_sim *sim)
 	sim->stop = 1;
 }
 
+static sy_run_end run_realtime(sy_sim *sim, sy_time until);
+
 sy_run_end sy_sim_run(sy_sim *sim, sy_time until)
 {
 	const sy_sched_ops *ops = sim->ops;
 	void *st = sim->sched.state;
 
+	if (sim->realtime)
+		return run_realtime(sim, until);
 	sim->stop = 0;
 	for (;;) {
 		const sy_sched_entry *e = ops->peek(st);
@@ -277,6 +301,218 @@ sy_run_end sy_sim_run(sy_sim *sim, sy_time until)
 		sim->live--;
 		sim->fired++;
 		fn(sim, arg, data);
+		if (sim->stop) {
+			sim->stop = 0;
+			return SY_RUN_STOPPED;
+		}
+	}
+}
+
+/* ------------------------------------------------------------ real time */
+
+sy_time sy_wall_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (sy_time)ts.tv_sec * SY_SEC + ts.tv_nsec;
+}
+
+void sy_sim_set_realtime(sy_sim *sim, bool on) { sim->realtime = on; }
+bool sy_sim_realtime(const sy_sim *sim) { return sim->realtime; }
+size_t sy_sim_watches(const sy_sim *sim) { return sim->nwatches; }
+void sy_sim_lag(const sy_sim *sim, sy_lag *lag) { *lag = sim->lag; }
+
+static struct watch *find_watch(sy_sim *sim, int fd)
+{
+	for (size_t i = 0; i < sim->nwatches; i++)
+		if (sim->watches[i].fd == fd)
+			return &sim->watches[i];
+	return NULL;
+}
+
+int sy_sim_watch(sy_sim *sim, int fd, bool hold, sy_watch_fn fn, void *arg,
+		 sy_err *err)
+{
+	if (fd < 0)
+		return sy_err_set(err, "cannot watch file descriptor %d", fd);
+	if (find_watch(sim, fd))
+		return sy_err_set(err, "file descriptor %d is watched already", fd);
+	if (sim->nwatches == sim->capwatches) {
+		size_t cap = sim->capwatches ? 2 * sim->capwatches : 4;
+		struct watch *v = realloc(sim->watches, cap * sizeof *v);
+
+		if (!v)
+			return sy_err_set(err, "out of memory watching a file descriptor");
+		sim->watches = v;
+		sim->capwatches = cap;
+	}
+	sim->watches[sim->nwatches++] = (struct watch){ fd, hold, fn, arg };
+	if (hold)
+		sim->nhold++;
+	return 0;
+}
+
+bool sy_sim_unwatch(sy_sim *sim, int fd)
+{
+	struct watch *w = find_watch(sim, fd);
+
+	if (!w)
+		return false;
+	if (w->hold)
+		sim->nhold--;
+	/* Order kept: descriptors are served in the order they were
+	 * watched, so a run's inputs are handled the same way each time. */
+	memmove(w, w + 1, (size_t)(sim->watches + sim->nwatches - (w + 1)) * sizeof *w);
+	sim->nwatches--;
+	return true;
+}
+
+/* The next live entry, dropping cancelled ones on the way. */
+static const sy_sched_entry *peek_live(sy_sim *sim)
+{
+	const sy_sched_entry *e;
+
+	while ((e = sim->ops->peek(sim->sched.state)) && sim->dead &&
+	       e->slot != NO_SLOT && sim->slots[e->slot].seq != e->seq) {
+		sim->ops->pop(sim->sched.state);
+		sim->dead--;
+	}
+	return e;
+}
+
+/* Waits for input until wall time `deadline` (SY_TIME_NEVER: no limit),
+ * then calls the watch function of every ready descriptor at time `at`
+ * (computed by the caller's rule from the wall time of the input: see
+ * run_realtime).  Returns the number of watch calls. */
+static int serve_input(sy_sim *sim, sy_time wall0, sy_time deadline,
+		       sy_time cap)
+{
+	struct pollfd stackfds[16], *fds = stackfds;
+	struct timespec ts, *tsp = NULL;
+	size_t n = sim->nwatches;
+	int rc, calls = 0;
+
+	if (n > sizeof stackfds / sizeof stackfds[0]) {
+		fds = malloc(n * sizeof *fds);
+		if (!fds)
+			return 0;
+	}
+	for (size_t i = 0; i < n; i++)
+		fds[i] = (struct pollfd){ .fd = sim->watches[i].fd, .events = POLLIN };
+	if (deadline != SY_TIME_NEVER) {
+		sy_time wait = deadline - (sy_wall_ns() - wall0);
+
+		if (wait < 0)
+			wait = 0;
+		ts.tv_sec = (time_t)(wait / SY_SEC);
+		ts.tv_nsec = (long)(wait % SY_SEC);
+		tsp = &ts;
+	}
+	rc = ppoll(fds, (nfds_t)n, tsp, NULL);
+	if (rc > 0) {
+		/* The input's time: now on the wall clock, but never before
+		 * the clock nor after the next event (cap), whose turn it
+		 * would otherwise have been. */
+		sy_time t = sy_wall_ns() - wall0;
+
+		if (t > cap)
+			t = cap;
+		if (t > sim->now)
+			sim->now = t;
+		for (size_t i = 0; i < n && !sim->stop; i++) {
+			struct watch *w;
+
+			if (!(fds[i].revents & (POLLIN | POLLHUP | POLLERR | POLLNVAL)))
+				continue;
+			/* An earlier call may have ended this watch. */
+			w = find_watch(sim, fds[i].fd);
+			if (!w)
+				continue;
+			if (fds[i].revents & POLLNVAL) {
+				/* Closed under us: nothing will ever come. */
+				sy_sim_unwatch(sim, fds[i].fd);
+				continue;
+			}
+			sim->lag.inputs++;
+			calls++;
+			w->fn(sim, w->arg, w->fd);
+		}
+	}
+	if (fds != stackfds)
+		free(fds);
+	return calls;
+}
+
+/* Events due are run at once; a run that is behind still looks at its
+ * input every POLL_EVERY events, so that a long backlog of events due
+ * cannot starve the descriptors (the input then gets the time of the
+ * last event run). */
+#define POLL_EVERY 64
+
+static sy_run_end run_realtime(sy_sim *sim, sy_time until)
+{
+	sy_time wall0 = sy_wall_ns() - sim->now; /* wall time of virtual 0 */
+	unsigned since_poll = 0;
+
+	sim->stop = 0;
+	for (;;) {
+		const sy_sched_entry *e = peek_live(sim);
+		sy_time wall = sy_wall_ns() - wall0;
+		sy_time next = e ? e->time : SY_TIME_NEVER;
+
+		if (e && e->time <= until && e->time <= wall &&
+		    (since_poll < POLL_EVERY || sim->nwatches == 0)) {
+			sy_event_fn fn = e->fn;
+			void *arg = e->arg;
+			uint64_t data = e->data;
+			sy_time lag = wall - e->time;
+
+			sim->now = e->time;
+			if (e->slot != NO_SLOT)
+				release(sim, e->slot);
+			sim->ops->pop(sim->sched.state);
+			sim->live--;
+			sim->fired++;
+			sim->lag.events++;
+			sim->lag.total += lag;
+			if (lag > sim->lag.max)
+				sim->lag.max = lag;
+			since_poll++;
+			fn(sim, arg, data);
+			if (sim->stop) {
+				sim->stop = 0;
+				return SY_RUN_STOPPED;
+			}
+			continue;
+		}
+		since_poll = 0;
+		if (e && e->time <= until && e->time <= wall) {
+			/* Behind: a look at the input without waiting. */
+			serve_input(sim, wall0, 0, sim->now);
+		} else if (!e || e->time > until) {
+			/* Nothing to run before the limit. */
+			bool wait = sim->nwatches > 0 &&
+				    (until != SY_TIME_NEVER || sim->nhold > 0);
+
+			if (!wait || (until != SY_TIME_NEVER && wall >= until)) {
+				if (until != SY_TIME_NEVER && until > sim->now)
+					sim->now = until;
+				return e ? SY_RUN_UNTIL : SY_RUN_EMPTY;
+			}
+			serve_input(sim, wall0, until, until);
+		} else if (sim->nwatches) {
+			serve_input(sim, wall0, next, next);
+		} else {
+			/* Sleep until the event is due. */
+			struct timespec ts;
+			sy_time wait = next - wall;
+
+			ts.tv_sec = (time_t)(wait / SY_SEC);
+			ts.tv_nsec = (long)(wait % SY_SEC);
+			while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+				;
+		}
 		if (sim->stop) {
 			sim->stop = 0;
 			return SY_RUN_STOPPED;

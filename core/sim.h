@@ -81,6 +81,62 @@ size_t sy_sim_memory(const sy_sim *sim);
 /* Events fired since the simulator was created. */
 uint64_t sy_sim_fired(const sy_sim *sim);
 
+/* ------------------------------------------------------------ real time
+ *
+ * A real-time simulator runs the same event queue, but its clock follows
+ * the wall clock (CLOCK_MONOTONIC): sy_sim_run waits until each event's
+ * time has come, and while it waits it polls the watched file
+ * descriptors.  Input on one runs its watch function at the current
+ * time, which is then the wall-clock time of the input (or the time of
+ * the last event, when the run is behind).  Virtual time t of a run is
+ * wall time start + t, where start is fixed when sy_sim_run is called
+ * (so the pause between two runs is not counted).  An event runs no
+ * earlier than its due time; how much later is its lag, and the lag of
+ * every event is accumulated for sy_sim_lag.
+ *
+ * A real-time run ends as a virtual one does, except that the queue
+ * counts as empty only when no watch holds the run (hold): a run with a
+ * holding watch waits for input for as long as the watch exists.  With a
+ * finite `until` and any watch, the run waits for input until the wall
+ * clock reaches `until`; with no watch at all it never waits for nothing
+ * (an empty queue ends it at once, the clock at `until` as usual).
+ * Watches are ignored by a virtual run. */
+
+/* Called when fd is readable (or at its end, or in error): the function
+ * reads it.  The simulator's clock is the input's time; the function may
+ * schedule, stop the run, and unwatch any descriptor, fd included. */
+typedef void (*sy_watch_fn)(sy_sim *sim, void *arg, int fd);
+
+void sy_sim_set_realtime(sy_sim *sim, bool on);
+bool sy_sim_realtime(const sy_sim *sim);
+
+/* Watches fd (one watch per descriptor).  hold: the run does not end by
+ * an empty queue while this watch exists (an input a script waits for);
+ * a device that only may deliver something (a TUN interface) does not
+ * hold.  Returns -1 with a message for a descriptor already watched or
+ * when memory is exhausted. */
+int sy_sim_watch(sy_sim *sim, int fd, bool hold, sy_watch_fn fn, void *arg,
+		 sy_err *err);
+/* Ends the watch of fd; true if there was one. */
+bool sy_sim_unwatch(sy_sim *sim, int fd);
+size_t sy_sim_watches(const sy_sim *sim);
+
+/* How far behind the wall clock real-time runs fell, since the
+ * simulator was created: events run, the largest and the total lag (ns,
+ * wall time of running an event minus its due time), and inputs handled
+ * (watch calls). */
+typedef struct sy_lag {
+	uint64_t events;
+	sy_time max;
+	sy_time total;
+	uint64_t inputs;
+} sy_lag;
+
+void sy_sim_lag(const sy_sim *sim, sy_lag *lag);
+
+/* The monotonic wall clock in nanoseconds (for tests and reports). */
+sy_time sy_wall_ns(void);
+
 /* Seeds r as stream (name, index) of this run (rng.h). */
 void sy_sim_stream(const sy_sim *sim, sy_rng *r, const char *name,
 		   uint64_t index);

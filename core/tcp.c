@@ -724,6 +724,33 @@ sy_tcb *sy_tcp_connect(sy_tcp_ep *ep, uint32_t raddr, uint16_t rport, sy_err *er
 	return c;
 }
 
+sy_tcb *sy_tcp_connect_from(sy_tcp_ep *ep, uint16_t lport, uint32_t raddr,
+			    uint16_t rport, sy_err *err)
+{
+	sy_tcb *c;
+
+	if (!lport)
+		return sy_tcp_connect(ep, raddr, rport, err);
+	if (!sy_node_ifaces(ep->node))
+		return sy_err_set(err, "connect: node '%s' has no link", sy_node_name(ep->node)), NULL;
+	if (rport == 0)
+		return sy_err_set(err, "connect: port 0 is not a port"), NULL;
+	if ((c = lookup(ep, raddr, lport, rport))) {
+		char ra[16];
+
+		sy_ipv4_format(raddr, ra);
+		return sy_err_set(err, "connect: local port %u to %s:%u is in use (%s)",
+				  (unsigned)lport, ra, (unsigned)rport,
+				  sy_tcp_state_name(c->state)), NULL;
+	}
+	if (find_listener(ep, lport))
+		return sy_err_set(err, "connect: local port %u is a listener's", (unsigned)lport), NULL;
+	if (!(c = tcb_new(ep, sy_node_addr(ep->node, 0), lport, raddr, rport)))
+		return sy_err_set(err, "out of memory"), NULL;
+	ep->smo->connect(c);
+	return c;
+}
+
 void sy_tcp_close(sy_tcb *c)
 {
 	c->ep->smo->close(c);

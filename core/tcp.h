@@ -426,6 +426,10 @@ sy_tcb *sy_tcp_cookie_accept(sy_tcp_listener *l, const sy_seg *s);
 /* Opens a connection to raddr:rport from an ephemeral port. */
 sy_tcb *sy_tcp_connect(sy_tcp_ep *ep, uint32_t raddr, uint16_t rport,
 		       sy_err *err);
+/* The same from local port lport (0: an ephemeral one), for port reuse;
+ * fails while a record of the 4-tuple exists (TIME_WAIT included). */
+sy_tcb *sy_tcp_connect_from(sy_tcp_ep *ep, uint16_t lport, uint32_t raddr,
+			    uint16_t rport, sy_err *err);
 /* The user's close (a FIN after the queued data; receiving goes on, as
  * RFC 9293 CLOSE; shutdown is the same call) and abort. */
 void sy_tcp_close(sy_tcb *c);

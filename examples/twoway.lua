@@ -10,20 +10,23 @@
 --     as it has answered: the application accepts a connection nobody
 --     opened, and it stays half-open, holding its resources.
 --
+-- Ladders: OUT/twoway-rfc9293.svg and OUT/twoway-twoway.svg.
+--
 --   synack run examples/twoway.lua                       (both, explained)
 --   synack run examples/twoway.lua state_machine=twoway verbose=false
 local synack = require "synack"
 
 local experiment = {
-  params = { state_machine = "both", delay = 0.05, verbose = true },
+  params = { state_machine = "both", delay = 0.05, verbose = true, out = "out", fast = false },
 }
 
 -- One run with one state machine: returns what the application saw and
 -- the server's connection state at the end.
-local function trial(sm, delay)
+local function trial(sm, delay, out, fast)
   local sim = synack.simulator{}
   local ghost, server = sim:node("ghost"), sim:node("server")
   sim:duplex_link(ghost, server, {rate = "10Mbps", delay = delay})
+  local rec = sim:record()
   local accepted, last = 0, "none"
   local ep = server:tcp{state_machine = sm, timers = "linux"}
   ep:listen(80, {syncookies = "off"}, function() accepted = accepted + 1 end)
@@ -34,20 +37,25 @@ local function trial(sm, delay)
     ghost:send_raw{to = server, size = 40, tcp = {sport = 4321, dport = 80, seq = 77000, flags = "SYN"}}
   end)
   sim:run{stop = 300}
-  return accepted, last, ep:stats().segments_out
+  os.execute("mkdir -p '" .. out:gsub("'", "'\\''") .. "'")
+  -- the first 5 s: the SYN, the answer and the first retransmissions
+  local opts = {connection = 1, to = fast and 2 or 5, title = "An old duplicate SYN, " .. sm}
+  rec:ladder(out .. "/twoway-" .. sm .. ".svg", opts)
+  return accepted, last, ep:stats().segments_out, rec:ladder_text(opts)
 end
 
 function experiment.run(P)
   local sms = P.state_machine == "both" and {"rfc9293", "twoway"} or {P.state_machine}
   local row = {}
   for _, sm in ipairs(sms) do
-    local accepted, state, sent = trial(sm, P.delay)
+    local accepted, state, sent, text = trial(sm, P.delay, P.out, P.fast)
     row[sm .. "_accepted"] = accepted
     row[sm .. "_final_state"] = state
     row[sm .. "_segments_sent"] = sent
     if P.verbose then
       print(string.format("%-8s an old duplicate SYN -> the application accepted %d connection(s);", sm, accepted))
       print(string.format("         the server's record ended in %s after sending %d segment(s).", state, sent))
+      print(); io.write(text); print()
     end
   end
   if P.verbose then

@@ -84,6 +84,7 @@ sy_net *sy_lua_net_of(lua_State *L, struct sy_lua_sim *ls)
 
 	if (!ls->net && !(ls->net = sy_net_new(ls->sim, &err)))
 		luaL_error(L, "%s", err.msg);
+	sy_lua_stats_net(L, ls); /* a row for every connection from the start */
 	return ls->net;
 }
 
@@ -891,6 +892,7 @@ void sy_lua_open_net(lua_State *L)
 	sy_lua_new_class(L, MT_NODE, node_methods, NULL, node_tostring);
 	sy_lua_new_class(L, MT_LINK, link_methods, NULL, link_tostring);
 	sy_lua_open_tcp(L);
+	sy_lua_open_tun(L);
 	luaL_newmetatable(L, MT_LINKOPTS);
 	lua_pushcfunction(L, linkopts_gc);
 	lua_setfield(L, -2, "__gc");

@@ -29,6 +29,9 @@ struct sy_lua_sim {
 	int cb_idx;       /* stack index of the callbacks table during run */
 	int msgh_idx;     /* stack index of the message handler during run */
 	int err_ref;      /* error raised by a callback, LUA_NOREF if none */
+	struct sy_tcp_table *tcp_table; /* every connection (lstats.c), with the network */
+	int samplers;     /* sim:every samplers pending */
+	struct sy_record *record; /* sim:record() (lrecord.c), freed before the network */
 };
 
 struct sy_lua_sim *sy_lua_check_sim(lua_State *L, int idx);
@@ -81,5 +84,21 @@ void sy_lua_push_addr(lua_State *L, uint32_t a);
 
 /* ltcp.c: node:tcp and the endpoint and connection classes. */
 void sy_lua_open_tcp(lua_State *L);
+
+/* ltun.c: node:tun and the tun class (after the node class exists). */
+void sy_lua_open_tun(lua_State *L);
+
+/* lstats.c: synack.summary and synack.series (added to the module table
+ * on top), sim:every, sim:tcp_table; the connection table is created with
+ * the network and freed after it. */
+void sy_lua_open_stats(lua_State *L);
+void sy_lua_stats_module(lua_State *L);
+void sy_lua_stats_net(lua_State *L, struct sy_lua_sim *ls);
+void sy_lua_stats_close(struct sy_lua_sim *ls);
+
+/* lrecord.c: sim:record and the recorder class; the recorder is freed
+ * (and its box emptied) when the simulator at sim_idx closes. */
+void sy_lua_open_record(lua_State *L);
+void sy_lua_record_close(lua_State *L, int sim_idx, struct sy_lua_sim *ls);
 
 #endif

@@ -5,6 +5,8 @@
  * required, a host may leave in the registry:
  *   registry["synack.config"]  path of the defaults file (string)
  *   registry["synack.seed"]    default run seed (integer)
+ *   registry["synack.realtime"] true: simulators are real-time by default,
+ *                              and report their lag when they end
  *   registry["synack.args"]    key=value overrides (table of strings)
  * A plain interpreter sets none: the config is searched as cfg.h says and
  * the seed defaults to the config's, or 1. */

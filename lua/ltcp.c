@@ -535,11 +535,30 @@ static int ep_connect(lua_State *L)
 		addr = sy_node_addr(n, 0);
 	}
 	bool opts = !lua_isnoneornil(L, 4);
+	lua_Integer lport = 0;
 
 	if (opts)
 		luaL_checktype(L, 4, LUA_TTABLE);
 	lua_settop(L, 4);
-	c = sy_tcp_connect(ep, addr, (uint16_t)port, &err);
+	if (opts && lua_getfield(L, 4, "lport") != LUA_TNIL) {
+		/* the local port (port reuse); the other options as conn:set */
+		if (!lua_isinteger(L, -1) || (lport = lua_tointeger(L, -1)) < 1 || lport > 65535)
+			return luaL_error(L, "connect: option 'lport' must be a port (1 to 65535)");
+		lua_newtable(L);
+		lua_pushnil(L);
+		while (lua_next(L, 4)) {
+			if (lua_type(L, -2) == LUA_TSTRING && strcmp(lua_tostring(L, -2), "lport") == 0) {
+				lua_pop(L, 1);
+				continue;
+			}
+			lua_pushvalue(L, -2);
+			lua_insert(L, -2);
+			lua_rawset(L, -4);
+		}
+		lua_replace(L, 4);
+	}
+	lua_settop(L, 4);
+	c = sy_tcp_connect_from(ep, (uint16_t)lport, addr, (uint16_t)port, &err);
 	if (!c)
 		return luaL_error(L, "%s", err.msg);
 	lua_getiuservalue(L, 1, 1);

@@ -21,35 +21,12 @@ local TS, RC, RS = 1.0, 6, 5
 local DELAY = 0.05
 local RTT = 2 * DELAY + 2 * 40 * 8 / 1e9  -- two 40-byte segments at 1 Gbit/s
 
--- The model: mean and variance of the handshake time given success, and
--- the failure probability, by enumerating the loss paths.
+-- The model (lua/synack/models.lua, shared with examples/loss_handshake.lua):
+-- mean and variance of the handshake time given success, and the failure
+-- probability, by enumerating the loss paths.
+local models = require "synack.models"
 local function model(p)
-  local H = RTT / 2
-  local giveup = TS * (2 ^ (RC + 1) - 1)
-  local m0, m1, m2 = 0, 0, 0
-  -- The server is in LISTEN from `free` on; client SYNs k >= k0 remain;
-  -- `w` is the probability of the path so far.
-  local function client(k0, free, w)
-    for k = k0, RC do
-      local arrive = TS * (2 ^ k - 1) + H
-      if arrive >= free then
-        -- SYN k arrives (prob 1 - p) and opens a SYN-ACK phase
-        local wk = w * (1 - p)
-        for j = 0, RS do
-          local t = arrive + TS * (2 ^ j - 1) + H
-          local wj = wk * p ^ j * (1 - p)
-          if t <= giveup then
-            m0, m1, m2 = m0 + wj, m1 + wj * t, m2 + wj * t * t
-          end
-        end
-        client(k + 1, arrive + TS * (2 ^ (RS + 1) - 1), wk * p ^ (RS + 1))
-        w = w * p -- or SYN k is lost
-      end
-    end
-  end
-  client(0, 0, 1)
-  local mean = m1 / m0
-  return mean, m2 / m0 - mean * mean, 1 - m0
+  return models.handshake(p, {rtt = RTT, ts = TS, rc = RC, rs = RS})
 end
 
 -- One handshake per simulator, each with its own seed.

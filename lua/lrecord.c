@@ -1,0 +1,322 @@
+/* sim:record() and the recorder class: connections and ladder diagrams. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lpriv.h"
+#include "record.h"
+
+#define MT_RECORD "synack.record"
+#define MT_CONN "synack.conn"
+
+static sy_record *check_record(lua_State *L, int idx)
+{
+	struct sy_lua_box *b = luaL_checkudata(L, idx, MT_RECORD);
+
+	if (!b->ptr)
+		luaL_error(L, "the recorder's simulator is closed");
+	return b->ptr;
+}
+
+/* sim:record(): starts recording now; the same recorder every call. */
+static int sim_record(lua_State *L)
+{
+	struct sy_lua_sim *ls = sy_lua_check_sim(L, 1);
+	sy_err err;
+
+	if (!ls->sim)
+		return luaL_error(L, "record: the simulator is closed");
+	if (!ls->record) {
+		sy_net *net = sy_lua_net_of(L, ls);
+
+		if (!(ls->record = sy_record_new(net, &err)))
+			return luaL_error(L, "%s", err.msg);
+	}
+	sy_lua_push_box(L, 1, ls->record, MT_RECORD);
+	return 1;
+}
+
+void sy_lua_record_close(lua_State *L, int sim_idx, struct sy_lua_sim *ls)
+{
+	if (!ls->record)
+		return;
+	sim_idx = lua_absindex(L, sim_idx);
+	if (lua_getiuservalue(L, sim_idx, 3) == LUA_TTABLE) {
+		if (lua_rawgetp(L, -1, ls->record) == LUA_TUSERDATA)
+			((struct sy_lua_box *)lua_touserdata(L, -1))->ptr = NULL;
+		lua_pop(L, 1);
+	}
+	lua_pop(L, 1);
+	/* called before the network goes: it can still detach */
+	sy_record_free(ls->record, true);
+	ls->record = NULL;
+}
+
+static void push_endpoint(lua_State *L, const sy_rec_conn *c, int s)
+{
+	char a[16];
+
+	sy_ipv4_format(c->addr[s], a);
+	lua_pushfstring(L, "%s:%d", a, (int)c->port[s]);
+}
+
+/* rec:connections() -> {{index=, client=, server=, first=, last=,
+ * segments=}, ...} */
+static int rec_connections(lua_State *L)
+{
+	sy_record *r = check_record(L, 1);
+	size_t n = sy_record_conns(r);
+
+	lua_createtable(L, (int)n, 0);
+	for (size_t i = 0; i < n; i++) {
+		const sy_rec_conn *c = sy_record_conn(r, i);
+
+		lua_createtable(L, 0, 8);
+		lua_pushinteger(L, (lua_Integer)i + 1);
+		lua_setfield(L, -2, "index");
+		push_endpoint(L, c, 0);
+		lua_setfield(L, -2, "client");
+		push_endpoint(L, c, 1);
+		lua_setfield(L, -2, "server");
+		lua_pushstring(L, c->node[0] ? sy_node_name(c->node[0]) : "");
+		lua_setfield(L, -2, "client_node");
+		lua_pushstring(L, c->node[1] ? sy_node_name(c->node[1]) : "");
+		lua_setfield(L, -2, "server_node");
+		lua_pushnumber(L, sy_time_to_sec(c->first));
+		lua_setfield(L, -2, "first");
+		lua_pushnumber(L, sy_time_to_sec(c->last));
+		lua_setfield(L, -2, "last");
+		lua_pushinteger(L, (lua_Integer)c->segments);
+		lua_setfield(L, -2, "segments");
+		lua_rawseti(L, -2, (lua_Integer)i + 1);
+	}
+	return 1;
+}
+
+/* The options table at idx (or none) as ladder options. */
+static void ladder_opts(lua_State *L, int idx, sy_record *r, sy_ladder_opts *o,
+			const char *fname)
+{
+	static const char *const known[] = {
+		"connection", "from", "to", "title", "width", "relative", NULL,
+	};
+
+	memset(o, 0, sizeof *o);
+	o->to = -1;
+	if (lua_isnoneornil(L, idx))
+		return;
+	luaL_checktype(L, idx, LUA_TTABLE);
+	sy_lua_check_options(L, idx, fname, known);
+	switch (lua_getfield(L, idx, "connection")) {
+	case LUA_TNIL:
+		break;
+	case LUA_TNUMBER: {
+		lua_Integer i;
+
+		if (!lua_isinteger(L, -1))
+			luaL_error(L, "%s: connection must be an index or a connection", fname);
+		i = lua_tointeger(L, -1);
+		if (i < 1 || (size_t)i > sy_record_conns(r))
+			luaL_error(L, "%s: no connection %I: the recorder has %I", fname, i,
+				   (lua_Integer)sy_record_conns(r));
+		o->conn = (size_t)(i - 1);
+		break;
+	}
+	case LUA_TUSERDATA: {
+		struct sy_lua_box *b = luaL_testudata(L, -1, MT_CONN);
+		long i;
+
+		if (!b)
+			luaL_error(L, "%s: connection must be an index or a connection", fname);
+		if (b->ptr) {
+			sy_tcb *c = b->ptr;
+
+			i = sy_record_find(r, c->ep, c->id, b);
+		} else {
+			i = sy_record_find(r, NULL, 0, b);
+		}
+		if (i < 0)
+			luaL_error(L, "%s: the connection was not recorded (no event of it "
+				   "since sim:record())", fname);
+		o->conn = (size_t)i;
+		break;
+	}
+	default:
+		luaL_error(L, "%s: connection must be an index or a connection", fname);
+	}
+	lua_pop(L, 1);
+	if (lua_getfield(L, idx, "from") != LUA_TNIL)
+		o->from = sy_lua_check_time(L, -1);
+	if (lua_getfield(L, idx, "to") != LUA_TNIL)
+		o->to = sy_lua_check_time(L, -1);
+	if (lua_getfield(L, idx, "title") != LUA_TNIL)
+		o->title = luaL_checkstring(L, -1);  /* stays on the stack */
+	if (lua_getfield(L, idx, "width") != LUA_TNIL) {
+		lua_Integer w = luaL_checkinteger(L, -1);
+
+		if (w < 1 || w > 100000)
+			luaL_error(L, "%s: width %I is out of range", fname, w);
+		o->width = (int)w;
+	}
+	if (lua_getfield(L, idx, "relative") != LUA_TNIL) {
+		luaL_checktype(L, -1, LUA_TBOOLEAN);
+		o->relative = lua_toboolean(L, -1);
+	}
+	if (o->to >= 0 && o->to < o->from)
+		luaL_error(L, "%s: the window ends (to) before it starts (from)", fname);
+	if (!sy_record_conns(r))
+		luaL_error(L, "%s: no connection was recorded", fname);
+}
+
+/* rec:ladder(path [, opts]): SVG when path ends in ".svg", else text. */
+static int rec_ladder(lua_State *L)
+{
+	sy_record *r = check_record(L, 1);
+	const char *path = luaL_checkstring(L, 2);
+	size_t n = strlen(path);
+	sy_ladder_opts o;
+	sy_err err;
+
+	ladder_opts(L, 3, r, &o, "ladder");
+	if (sy_record_ladder_file(r, &o, path, n >= 4 && strcmp(path + n - 4, ".svg") == 0,
+				  &err) < 0)
+		return luaL_error(L, "ladder: %s", err.msg);
+	return 0;
+}
+
+/* rec:ladder_text([opts]) -> string */
+static int rec_ladder_text(lua_State *L)
+{
+	sy_record *r = check_record(L, 1);
+	sy_ladder_opts o;
+	sy_err err;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+	int rc;
+
+	ladder_opts(L, 2, r, &o, "ladder_text");
+	if (!(f = open_memstream(&buf, &len)))
+		return luaL_error(L, "ladder_text: out of memory");
+	rc = sy_record_ladder_text(r, &o, f, &err);
+	fclose(f);
+	if (rc < 0) {
+		free(buf);
+		return luaL_error(L, "ladder_text: %s", err.msg);
+	}
+	lua_pushlstring(L, buf, len);
+	free(buf);
+	return 1;
+}
+
+/* rec:segments([opts]) -> the connection's segments in the order they
+ * were sent: {sent=, arrived=, dropped=, reason=, dir = "c>s" | "s>c",
+ * flags = "SYN,ACK", seq=, ack=, len=, win=}; rec:states([opts]) -> its
+ * state changes: {t=, side = "client" | "server", from=, to=, cause=}.
+ * Both honour connection, from and to. */
+static int rec_segments(lua_State *L)
+{
+	sy_record *r = check_record(L, 1);
+	sy_ladder_opts o;
+	lua_Integer k = 0;
+
+	ladder_opts(L, 2, r, &o, "segments");
+	lua_newtable(L);
+	for (size_t i = 0; i < sy_record_segments(r); i++) {
+		const sy_rec_seg *s = sy_record_segment(r, i);
+		char fl[48];
+
+		if (s->conn != o.conn || (s->end >= 0 && s->end < o.from) ||
+		    (o.to >= 0 && s->sent > o.to))
+			continue;
+		lua_createtable(L, 0, 10);
+		lua_pushnumber(L, sy_time_to_sec(s->sent));
+		lua_setfield(L, -2, "sent");
+		if (s->fate != SY_REC_FLIGHT) {
+			lua_pushnumber(L, sy_time_to_sec(s->end));
+			lua_setfield(L, -2, s->fate == SY_REC_ARRIVED ? "arrived" : "dropped");
+		}
+		if (s->fate == SY_REC_DROPPED) {
+			lua_pushstring(L, sy_drop_name((sy_drop)s->reason));
+			lua_setfield(L, -2, "reason");
+		}
+		lua_pushstring(L, s->dir ? "s>c" : "c>s");
+		lua_setfield(L, -2, "dir");
+		sy_record_flags(s->flags, fl, sizeof fl);
+		lua_pushstring(L, fl);
+		lua_setfield(L, -2, "flags");
+		sy_lua_set_int(L, "seq", s->seq);
+		sy_lua_set_int(L, "ack", s->ack);
+		sy_lua_set_int(L, "len", s->len);
+		sy_lua_set_int(L, "win", s->win);
+		lua_rawseti(L, -2, ++k);
+	}
+	return 1;
+}
+
+static int rec_states(lua_State *L)
+{
+	sy_record *r = check_record(L, 1);
+	sy_ladder_opts o;
+	lua_Integer k = 0;
+
+	ladder_opts(L, 2, r, &o, "states");
+	lua_newtable(L);
+	for (size_t i = 0; i < sy_record_states(r); i++) {
+		const sy_rec_state *s = sy_record_state(r, i);
+
+		if (s->conn != o.conn || s->t < o.from || (o.to >= 0 && s->t > o.to))
+			continue;
+		lua_createtable(L, 0, 5);
+		lua_pushnumber(L, sy_time_to_sec(s->t));
+		lua_setfield(L, -2, "t");
+		lua_pushstring(L, s->side ? "server" : "client");
+		lua_setfield(L, -2, "side");
+		lua_pushstring(L, sy_tcp_state_name((sy_tcp_state)s->from));
+		lua_setfield(L, -2, "from");
+		lua_pushstring(L, sy_tcp_state_name((sy_tcp_state)s->to));
+		lua_setfield(L, -2, "to");
+		lua_pushstring(L, sy_record_cause(r, s->cause));
+		lua_setfield(L, -2, "cause");
+		lua_rawseti(L, -2, ++k);
+	}
+	return 1;
+}
+
+static int rec_tostring(lua_State *L)
+{
+	struct sy_lua_box *b = luaL_checkudata(L, 1, MT_RECORD);
+
+	if (!b->ptr)
+		lua_pushliteral(L, "synack.record (closed)");
+	else
+		lua_pushfstring(L, "synack.record (%I connections, %I segments)",
+				(lua_Integer)sy_record_conns(b->ptr),
+				(lua_Integer)sy_record_segments(b->ptr));
+	return 1;
+}
+
+static const luaL_Reg rec_methods[] = {
+	{ "connections", rec_connections },
+	{ "ladder", rec_ladder },
+	{ "ladder_text", rec_ladder_text },
+	{ "segments", rec_segments },
+	{ "states", rec_states },
+	{ NULL, NULL },
+};
+
+static const luaL_Reg sim_record_methods[] = {
+	{ "record", sim_record },
+	{ NULL, NULL },
+};
+
+void sy_lua_open_record(lua_State *L)
+{
+	sy_lua_new_class(L, MT_RECORD, rec_methods, NULL, rec_tostring);
+	luaL_getmetatable(L, SY_MT_SIM);
+	lua_getfield(L, -1, "__index");
+	luaL_setfuncs(L, sim_record_methods, 0);
+	lua_pop(L, 2);
+}

@@ -1,0 +1,469 @@
+/* Lua binding of the statistics: synack.summary, synack.series,
+ * sim:every, sim:tcp_table and sim:write_tcp_csv; and the pure-Lua
+ * helpers synack.csv, synack.plot and synack.models, loaded on first use.
+ *
+ * The connection table (stats.h) of a simulator is created with its
+ * network (sy_lua_net_of), so that it has a row for every connection,
+ * closed ones included, and freed after it. */
+#include "config.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <lauxlib.h>
+#include <lua.h>
+
+#include "lpriv.h"
+#include "stats.h"
+#include "tcp.h"
+#include "units.h"
+
+#define MT_SERIES "synack.series"
+
+/* ------------------------------------------------------------ summaries */
+
+static void set_num(lua_State *L, const char *k, double v)
+{
+	lua_pushnumber(L, v);
+	lua_setfield(L, -2, k);
+}
+
+static void push_summary(lua_State *L, const sy_summary *s)
+{
+	lua_createtable(L, 0, 8);
+	lua_pushinteger(L, (lua_Integer)s->count);
+	lua_setfield(L, -2, "count");
+	if (!s->count)
+		return; /* the rest is undefined: nil */
+	set_num(L, "mean", s->mean);
+	set_num(L, "min", s->min);
+	set_num(L, "max", s->max);
+	set_num(L, "sd", s->sd);
+	set_num(L, "p50", s->p50);
+	set_num(L, "p90", s->p90);
+	set_num(L, "p99", s->p99);
+}
+
+/* Summarises n values; the buffer is a userdata, so that an error leaks
+ * nothing. */
+static int summarize(lua_State *L, const double *v, size_t n, const char *fname)
+{
+	sy_summary s;
+	sy_err err;
+
+	if (sy_summarize(v, n, &s, &err) < 0)
+		return luaL_error(L, "%s: %s", fname, err.msg);
+	push_summary(L, &s);
+	return 1;
+}
+
+/* synack.summary(list): count, mean, min, max, sd (sample: n - 1), p50,
+ * p90, p99 (linear interpolation between closest ranks); an empty list
+ * has only count = 0. */
+static int l_summary(lua_State *L)
+{
+	size_t n;
+	double *v;
+
+	luaL_checktype(L, 1, LUA_TTABLE);
+	n = (size_t)luaL_len(L, 1);
+	v = lua_newuserdatauv(L, (n ? n : 1) * sizeof *v, 0);
+	for (size_t i = 0; i < n; i++) {
+		int isnum;
+
+		lua_geti(L, 1, (lua_Integer)i + 1);
+		v[i] = lua_tonumberx(L, -1, &isnum);
+		if (!isnum || lua_type(L, -1) != LUA_TNUMBER)
+			return luaL_error(L, "summary: element %d is a %s, not a number",
+					  (int)i + 1, luaL_typename(L, -1));
+		lua_pop(L, 1);
+	}
+	return summarize(L, v, n, "summary");
+}
+
+/* ------------------------------------------------------------ series */
+
+/* A series: (t, v) pairs; user value 1 is its name. */
+struct lseries {
+	sy_series s;
+};
+
+static struct lseries *check_series(lua_State *L, int idx)
+{
+	return luaL_checkudata(L, idx, MT_SERIES);
+}
+
+/* synack.series(name) */
+static int l_series(lua_State *L)
+{
+	struct lseries *s;
+
+	luaL_checkstring(L, 1);
+	s = lua_newuserdatauv(L, sizeof *s, 1);
+	sy_series_init(&s->s);
+	luaL_setmetatable(L, MT_SERIES);
+	lua_pushvalue(L, 1);
+	lua_setiuservalue(L, -2, 1);
+	return 1;
+}
+
+static int series_gc(lua_State *L)
+{
+	sy_series_free(&check_series(L, 1)->s);
+	return 0;
+}
+
+/* series:add(t, v): t in seconds (a number or a string with a unit);
+ * returns the series. */
+static int series_add(lua_State *L)
+{
+	struct lseries *s = check_series(L, 1);
+	double t, v;
+	sy_err err;
+
+	if (lua_type(L, 2) == LUA_TSTRING)
+		t = sy_time_to_sec(sy_lua_check_time(L, 2));
+	else
+		t = luaL_checknumber(L, 2);
+	if (lua_isboolean(L, 3))
+		v = lua_toboolean(L, 3);
+	else
+		v = luaL_checknumber(L, 3);
+	if (sy_series_add(&s->s, t, v, &err) < 0)
+		return luaL_error(L, "series:add: %s", err.msg);
+	lua_settop(L, 1);
+	return 1;
+}
+
+static int push_array(lua_State *L, const double *a, size_t n)
+{
+	lua_createtable(L, (int)n, 0);
+	for (size_t i = 0; i < n; i++) {
+		lua_pushnumber(L, a[i]);
+		lua_rawseti(L, -2, (lua_Integer)i + 1);
+	}
+	return 1;
+}
+
+static int series_times(lua_State *L)
+{
+	struct lseries *s = check_series(L, 1);
+
+	return push_array(L, s->s.t, s->s.n);
+}
+
+static int series_values(lua_State *L)
+{
+	struct lseries *s = check_series(L, 1);
+
+	return push_array(L, s->s.v, s->s.n);
+}
+
+/* series:summary(): of the values, as synack.summary */
+static int series_summary(lua_State *L)
+{
+	struct lseries *s = check_series(L, 1);
+
+	return summarize(L, s->s.v, s->s.n, "series:summary");
+}
+
+static int series_len(lua_State *L)
+{
+	lua_pushinteger(L, (lua_Integer)check_series(L, 1)->s.n);
+	return 1;
+}
+
+static int series_tostring(lua_State *L)
+{
+	struct lseries *s = check_series(L, 1);
+
+	lua_getiuservalue(L, 1, 1);
+	lua_pushfstring(L, "synack.series (%s, %I samples)", lua_tostring(L, -1),
+			(lua_Integer)s->s.n);
+	return 1;
+}
+
+/* series.name is a field; the rest are methods. */
+static int series_index(lua_State *L)
+{
+	const char *k = lua_tostring(L, 2);
+
+	check_series(L, 1);
+	if (k && strcmp(k, "name") == 0) {
+		lua_getiuservalue(L, 1, 1);
+		return 1;
+	}
+	lua_pushvalue(L, 2);
+	lua_gettable(L, lua_upvalueindex(1));
+	return 1;
+}
+
+static const luaL_Reg series_methods[] = {
+	{ "add", series_add },
+	{ "times", series_times },
+	{ "values", series_values },
+	{ "summary", series_summary },
+	{ NULL, NULL },
+};
+
+/* ------------------------------------------------------------ sim:every */
+
+/* A sampler; its userdata (user value 1: the function) is kept in the
+ * simulator's callback table while it runs. */
+struct every {
+	struct sy_lua_sim *ls;
+	sy_time interval;
+	int ref;
+	bool stop;
+};
+
+/* Calls the sampler's function (the userdata at 1) with the time. */
+static int every_call(lua_State *L)
+{
+	struct every *e = lua_touserdata(L, 1);
+
+	lua_getiuservalue(L, 1, 1);
+	lua_pushnumber(L, sy_time_to_sec(sy_sim_now(e->ls->sim)));
+	lua_call(L, 1, 1);
+	e->stop = lua_type(L, -1) == LUA_TBOOLEAN && !lua_toboolean(L, -1);
+	return 0;
+}
+
+static void every_tick(sy_sim *sim, void *arg, uint64_t data)
+{
+	struct every *e = arg;
+	struct sy_lua_sim *ls = e->ls;
+	lua_State *L = ls->L;
+	int failed;
+
+	ls->samplers--;
+	lua_pushcfunction(L, every_call);
+	lua_rawgeti(L, ls->cb_idx, e->ref);
+	failed = sy_lua_call(ls, 1) < 0;
+	/* Only while something other than samplers is pending: a sampler
+	 * must not keep an otherwise finished run alive. */
+	if (!failed && !e->stop && sy_sim_size(sim) > (size_t)ls->samplers &&
+	    sy_sim_after(sim, e->interval, every_tick, e, 0, NULL, NULL) == 0) {
+		ls->samplers++;
+		return;
+	}
+	luaL_unref(L, ls->cb_idx, e->ref);
+	(void)data;
+}
+
+/* sim:every(interval, fn): fn(t) now and every interval after, while any
+ * event other than samplers is pending; fn returning false stops it. */
+static int sim_every(lua_State *L)
+{
+	struct sy_lua_sim *ls = sy_lua_check_sim(L, 1);
+	sy_time iv = sy_lua_check_time(L, 2);
+	struct every *e;
+	sy_err err;
+
+	luaL_argcheck(L, iv > 0, 2, "the interval must be positive");
+	luaL_checktype(L, 3, LUA_TFUNCTION);
+	lua_settop(L, 3);
+	e = lua_newuserdatauv(L, sizeof *e, 1);
+	e->ls = ls;
+	e->interval = iv;
+	e->stop = false;
+	lua_pushvalue(L, 3);
+	lua_setiuservalue(L, 4, 1);
+	lua_getiuservalue(L, 1, 1);  /* the callbacks of pending events */
+	lua_pushvalue(L, 4);
+	e->ref = luaL_ref(L, -2);
+	if (sy_sim_after(ls->sim, 0, every_tick, e, 0, NULL, &err) < 0) {
+		luaL_unref(L, -1, e->ref);
+		return luaL_error(L, "every: %s", err.msg);
+	}
+	ls->samplers++;
+	return 0;
+}
+
+/* ------------------------------------------------------------ connections */
+
+static void push_endpoint(lua_State *L, uint32_t a, uint16_t port)
+{
+	char s[16];
+
+	sy_ipv4_format(a, s);
+	lua_pushfstring(L, "%s:%d", s, (int)port);
+}
+
+/* A duration since open in seconds, or nil. */
+static void set_since(lua_State *L, const char *k, sy_time t, sy_time open)
+{
+	if (t < 0)
+		return;
+	lua_pushnumber(L, sy_time_to_sec(t - open));
+	lua_setfield(L, -2, k);
+}
+
+static void push_row(lua_State *L, sy_net *net, const sy_tcp_row *r, sy_time now)
+{
+	lua_createtable(L, 0, 22);
+	lua_pushinteger(L, (lua_Integer)r->id);
+	lua_setfield(L, -2, "id");
+	lua_pushstring(L, sy_node_name(sy_net_node_at(net, r->node)));
+	lua_setfield(L, -2, "node");
+	lua_pushstring(L, r->server ? "server" : "client");
+	lua_setfield(L, -2, "side");
+	push_endpoint(L, r->laddr, r->lport);
+	lua_setfield(L, -2, "local");
+	push_endpoint(L, r->raddr, r->rport);
+	lua_setfield(L, -2, "remote");
+	lua_pushstring(L, r->cc);
+	lua_setfield(L, -2, "cc");
+	lua_pushstring(L, sy_tcp_state_name(r->state));
+	lua_setfield(L, -2, "state");
+	set_num(L, "open", sy_time_to_sec(r->t_open));
+	set_since(L, "handshake_time", r->t_established, r->t_open);
+	set_since(L, "ttfb", r->t_first_rx, r->t_open);
+	set_since(L, "completion", r->t_all_acked, r->t_open);
+	if (r->t_closed >= 0)
+		set_num(L, "closed", sy_time_to_sec(r->t_closed));
+	sy_lua_set_int(L, "bytes_sent", r->bytes_sent);
+	sy_lua_set_int(L, "bytes_received", r->bytes_received);
+	if (r->t_established >= 0) {
+		sy_time end = r->t_closed >= 0 ? r->t_closed : now;
+
+		if (end > r->t_established)
+			set_num(L, "goodput", (double)r->bytes_received /
+				sy_time_to_sec(end - r->t_established));
+	}
+	sy_lua_set_int(L, "retransmissions", r->retransmissions);
+	sy_lua_set_int(L, "timeouts", r->timeouts);
+	sy_lua_set_int(L, "fast_retransmits", r->fast_retransmits);
+	sy_lua_set_int(L, "rsts_sent", r->rsts_sent);
+	sy_lua_set_int(L, "rsts_received", r->rsts_received);
+	sy_lua_set_int(L, "zero_window_probes", r->zero_window_probes);
+}
+
+/* The columns of the table, in CSV order. */
+static const char *const tcp_columns[] = {
+	"id", "node", "side", "local", "remote", "cc", "state", "open",
+	"handshake_time", "ttfb", "completion", "closed", "bytes_sent",
+	"bytes_received", "goodput", "retransmissions", "timeouts",
+	"fast_retransmits", "rsts_sent", "rsts_received", "zero_window_probes",
+	NULL,
+};
+
+/* sim:tcp_table(): a row per connection the simulator has had, in order
+ * of creation.  open and closed are times; handshake_time, ttfb and
+ * completion durations since open (s); goodput bytes received per second
+ * from established to closed (or now). */
+static int sim_tcp_table(lua_State *L)
+{
+	struct sy_lua_sim *ls = sy_lua_check_sim(L, 1);
+	size_t n = ls->tcp_table ? sy_tcp_table_rows(ls->tcp_table) : 0;
+	sy_time now = sy_sim_now(ls->sim);
+
+	lua_createtable(L, (int)n, 0);
+	for (size_t i = 0; i < n; i++) {
+		sy_tcp_row r;
+
+		sy_tcp_table_row(ls->tcp_table, i, &r);
+		push_row(L, ls->net, &r, now);
+		lua_rawseti(L, -2, (lua_Integer)i + 1);
+	}
+	return 1;
+}
+
+/* sim:write_tcp_csv(path): the table through synack.csv.write, with the
+ * columns in a fixed order. */
+static int sim_write_tcp_csv(lua_State *L)
+{
+	luaL_checkstring(L, 2);
+	lua_settop(L, 2);
+	lua_getglobal(L, "require");
+	lua_pushliteral(L, "synack.csv");
+	lua_call(L, 1, 1);
+	lua_getfield(L, -1, "write");   /* 4 */
+	lua_pushvalue(L, 2);
+	lua_pushcfunction(L, sim_tcp_table);
+	lua_pushvalue(L, 1);
+	lua_call(L, 1, 1);
+	lua_newtable(L);
+	for (int i = 0; tcp_columns[i]; i++) {
+		lua_pushstring(L, tcp_columns[i]);
+		lua_rawseti(L, -2, i + 1);
+	}
+	lua_call(L, 3, 0);
+	return 0;
+}
+
+/* ------------------------------------------------------------ module */
+
+/* synack.csv, synack.plot, synack.models: require "synack.NAME" on
+ * first use. */
+static int module_index(lua_State *L)
+{
+	static const char *const lazy[] = { "csv", "plot", "models", NULL };
+	const char *k = lua_tostring(L, 2);
+
+	for (int i = 0; k && lazy[i]; i++)
+		if (strcmp(k, lazy[i]) == 0) {
+			lua_getglobal(L, "require");
+			lua_pushfstring(L, "synack.%s", k);
+			lua_call(L, 1, 1);
+			lua_pushvalue(L, 2);
+			lua_pushvalue(L, -2);
+			lua_rawset(L, 1);
+			return 1;
+		}
+	return 0;
+}
+
+static const luaL_Reg stats_funcs[] = {
+	{ "summary", l_summary },
+	{ "series", l_series },
+	{ NULL, NULL },
+};
+
+static const luaL_Reg sim_stats_methods[] = {
+	{ "every", sim_every },
+	{ "tcp_table", sim_tcp_table },
+	{ "write_tcp_csv", sim_write_tcp_csv },
+	{ NULL, NULL },
+};
+
+void sy_lua_stats_module(lua_State *L)
+{
+	luaL_setfuncs(L, stats_funcs, 0);
+	lua_createtable(L, 0, 1);
+	lua_pushcfunction(L, module_index);
+	lua_setfield(L, -2, "__index");
+	lua_setmetatable(L, -2);
+}
+
+void sy_lua_open_stats(lua_State *L)
+{
+	sy_lua_new_class(L, MT_SERIES, series_methods, series_gc, series_tostring);
+	luaL_getmetatable(L, MT_SERIES);
+	lua_getfield(L, -1, "__index");
+	lua_pushcclosure(L, series_index, 1);
+	lua_setfield(L, -2, "__index");
+	lua_pushcfunction(L, series_len);
+	lua_setfield(L, -2, "__len");
+	lua_pop(L, 1);
+	luaL_getmetatable(L, SY_MT_SIM);
+	lua_getfield(L, -1, "__index");
+	luaL_setfuncs(L, sim_stats_methods, 0);
+	lua_pop(L, 2);
+}
+
+void sy_lua_stats_net(lua_State *L, struct sy_lua_sim *ls)
+{
+	sy_err err;
+
+	if (!ls->tcp_table && !(ls->tcp_table = sy_tcp_table_new(ls->net, &err)))
+		luaL_error(L, "%s", err.msg);
+}
+
+void sy_lua_stats_close(struct sy_lua_sim *ls)
+{
+	sy_tcp_table_free(ls->tcp_table);
+	ls->tcp_table = NULL;
+	ls->samplers = 0;
+}

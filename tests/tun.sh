@@ -1,0 +1,141 @@
+#!/bin/sh
+# Emulation: synack's TCP talks to the Linux kernel through a TUN device,
+# in a network namespace this test creates (synack-test-PID) and removes
+# afterwards, also on failure; addresses from 192.0.2.0/24 and
+# 198.18.0.0/24, nothing outside the namespace touched.
+#   1. synack server, Linux client: 1 MB echoed, full open and close logged;
+#   2. synack client, Linux server: 1 MB each way, the Linux side confirms;
+#   3. a closed Linux port: the kernel's RST, reported as "refused" at once;
+#   4. examples/remote_endpoint.lua driven over its pipes;
+#   5. the capture of the device: good checksums, no TCP analysis warnings.
+# Skipped (77), with the reason, without root, /dev/net/tun, ip netns,
+# python3 or tshark.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+: "${SYNACK_SRCDIR:=$(dirname "$here")}"
+: "${SYNACK_BUILDDIR:=$SYNACK_SRCDIR}"
+: "${SYNACK_CONFIG:=$SYNACK_SRCDIR/tests/test.conf}"
+export SYNACK_CONFIG
+unset SYNACK_PLUGIN_PATH
+
+skip() { echo "SKIP: $*"; exit 77; }
+[ "$(id -u)" = 0 ] || skip "needs root (CAP_NET_ADMIN) for a network namespace and a TUN device"
+[ -c /dev/net/tun ] || skip "no /dev/net/tun (the kernel's tun driver)"
+command -v ip >/dev/null 2>&1 || skip "no ip command (Debian package iproute2)"
+command -v python3 >/dev/null 2>&1 || skip "no python3 (Debian package python3)"
+command -v tshark >/dev/null 2>&1 && command -v dumpcap >/dev/null 2>&1 ||
+	skip "no tshark/dumpcap (Debian package tshark)"
+
+ns=synack-test-$$
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/synack-tun.XXXXXX") || exit 1
+cap=
+cleanup() {
+	[ -n "$cap" ] && kill "$cap" 2>/dev/null && wait "$cap" 2>/dev/null
+	if ip netns list 2>/dev/null | grep -q "^$ns\b"; then
+		ip netns exec "$ns" ip link del syn0 2>/dev/null
+		ip netns exec "$ns" ip link del syn1 2>/dev/null
+		ip netns del "$ns"
+	fi
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM HUP
+ip netns add "$ns" 2>"$tmp/err" || skip "ip netns add failed: $(cat "$tmp/err")"
+inns() { ip netns exec "$ns" "$@"; }
+synack="$SYNACK_BUILDDIR/synack"
+scenario="$SYNACK_SRCDIR/tests/tun/scenario.lua"
+peer="$SYNACK_SRCDIR/tests/tun/peer.py"
+failed=0
+fail() { echo "FAIL: $*"; failed=1; }
+# Waits (up to 10 s) for a line matching $2 in file $1.
+wait_for() {
+	i=0
+	while ! grep -q "$2" "$1" 2>/dev/null; do
+		i=$((i + 1))
+		[ $i -gt 100 ] && return 1
+		sleep 0.1
+	done
+}
+
+# The namespace: loopback up, no IPv6 (no router solicitations in the
+# capture), and syn0 made here, as a user would with `ip`.
+inns ip link set lo up
+inns sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 2>/dev/null
+if ! inns ip tuntap add dev syn0 mode tun 2>"$tmp/err"; then
+	skip "cannot create a TUN device in a namespace: $(cat "$tmp/err")"
+fi
+inns ip addr add 192.0.2.1/24 dev syn0 && inns ip link set syn0 up || fail "configuring syn0"
+
+inns dumpcap -q -P -i syn0 -w "$tmp/syn0.pcap" 2>"$tmp/dumpcap.err" &
+cap=$!
+wait_for "$tmp/dumpcap.err" "Capturing on" || fail "dumpcap did not start: $(cat "$tmp/dumpcap.err")"
+
+echo "== 1. synack server, Linux client"
+inns timeout 60 "$synack" run "$scenario" mode=server dev=syn0 address=192.0.2.2/24 \
+	port=5000 log="$tmp/server.log" >"$tmp/server.out" 2>&1 &
+spid=$!
+wait_for "$tmp/server.out" '^ready' || fail "synack server not ready: $(cat "$tmp/server.out")"
+inns timeout 60 python3 "$peer" client 192.0.2.2 5000 >"$tmp/client.out" 2>&1 || fail "Linux client failed"
+wait $spid || fail "synack server exited with $?"
+cat "$tmp/client.out" "$tmp/server.out" "$tmp/server.log"
+grep -qx "linux client sent=1000000 received=1000000 intact=True" "$tmp/client.out" || fail "Linux client's counts"
+grep -q "^result server received=1000000 sent=1000000 " "$tmp/server.out" || fail "synack server's counts"
+for t in "LISTEN SYN_RECEIVED" "SYN_RECEIVED ESTABLISHED" "ESTABLISHED CLOSE_WAIT" \
+	 "CLOSE_WAIT LAST_ACK" "LAST_ACK CLOSED"; do
+	grep -q " $t " "$tmp/server.log" || fail "server state log lacks $t"
+done
+
+echo "== 2. synack client, Linux server"
+inns timeout 60 python3 "$peer" server 192.0.2.1 5001 >"$tmp/lserver.out" 2>&1 &
+ppid=$!
+wait_for "$tmp/lserver.out" '^listening' || fail "Linux server not listening: $(cat "$tmp/lserver.out")"
+inns timeout 60 "$synack" run "$scenario" mode=client dev=syn0 address=192.0.2.2/24 \
+	server=192.0.2.1 port=5001 log="$tmp/client.log" >"$tmp/sclient.out" 2>&1 || fail "synack client exited with $?"
+wait $ppid || fail "Linux server failed"
+cat "$tmp/lserver.out" "$tmp/sclient.out" "$tmp/client.log"
+grep -q "^linux server peer=192.0.2.2:[0-9]* sent=1000000 received=1000000 intact=True" "$tmp/lserver.out" ||
+	fail "Linux server's report"
+grep -q "^result client received=1000000 intact=true acked=1000000 " "$tmp/sclient.out" || fail "synack client's counts"
+for t in "SYN_SENT ESTABLISHED"; do
+	grep -q " $t " "$tmp/client.log" || fail "client state log lacks $t"
+done
+
+echo "== 3. a closed Linux port (syn1, set up by synack itself)"
+inns timeout 60 "$synack" run "$scenario" mode=refused dev=syn1 address=198.18.0.2/24 peer=198.18.0.1 \
+	server=198.18.0.1 port=5999 log="$tmp/refused.log" >"$tmp/refused.out" 2>&1 || fail "synack exited with $?"
+cat "$tmp/refused.out"
+ms=$(sed -n 's/^result refused why=refused after_ms=\([0-9.]*\)$/\1/p' "$tmp/refused.out")
+if [ -z "$ms" ]; then
+	fail "no refusal reported"
+elif ! awk -v ms="$ms" 'BEGIN { exit !(ms < 1000) }'; then
+	fail "the refusal took $ms ms"
+fi
+
+echo "== 4. examples/remote_endpoint.lua, driven live"
+inns timeout 60 python3 "$peer" remote 192.0.2.1 192.0.2.2 "$synack" run \
+	"$SYNACK_SRCDIR/examples/remote_endpoint.lua" dev=syn0 address=192.0.2.2/24 verbose=false \
+	>"$tmp/remote.out" 2>&1 || fail "remote driver failed"
+cat "$tmp/remote.out"
+grep -q "^linux remote connect_close=True abort_reset=True exit=0 " "$tmp/remote.out" || fail "remote endpoint"
+
+echo "== 5. the capture of syn0"
+sleep 0.5
+kill -INT "$cap" 2>/dev/null
+wait "$cap" 2>/dev/null
+cap=
+frames() { tshark -n -r "$tmp/syn0.pcap" -o ip.check_checksum:TRUE -o tcp.check_checksum:TRUE -Y "$1" 2>/dev/null | wc -l; }
+all=$(frames "tcp")
+bad=$(frames "ip.checksum.status != 1 || tcp.checksum.status != 1 || _ws.malformed")
+warn=$(frames "tcp.analysis.flags && _ws.expert.severity >= warning")
+echo "capture: $all TCP frames, $bad with a bad or unverified checksum, $warn with analysis warnings"
+[ "$all" -gt 1000 ] || fail "only $all TCP frames captured"
+[ "$bad" -eq 0 ] || fail "$bad frames with bad checksums"
+if [ "$warn" -ne 0 ]; then
+	tshark -n -r "$tmp/syn0.pcap" -Y "tcp.analysis.flags && _ws.expert.severity >= warning" \
+		-T fields -e frame.number -e _ws.expert.message 2>/dev/null | head -20
+	fail "$warn frames with TCP sequence-analysis warnings"
+fi
+grep -h '^lag' "$tmp"/*.out | sed 's/^/real-time /'
+
+[ $failed -eq 0 ] && echo "tun.sh: all emulation checks passed"
+exit $failed
