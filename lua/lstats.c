@@ -393,6 +393,86 @@ static int sim_write_tcp_csv(lua_State *L)
 	return 0;
 }
 
+/* sim:totals(): the whole run's figures: virtual time, events run; over
+ * every link direction, packets and bytes offered and delivered, drops
+ * by reason, corrupted and duplicated packets; over every node, packets
+ * originated, received and forwarded; over every TCP connection, their
+ * number, established ones, bytes sent and received, retransmissions,
+ * timeouts and fast retransmits; resets sent by every endpoint (those
+ * answering segments without a socket included). */
+static int sim_totals(lua_State *L)
+{
+	struct sy_lua_sim *ls = sy_lua_check_sim(L, 1);
+	sy_net *net = sy_lua_net_of(L, ls);
+	uint64_t sp = 0, sb = 0, dp = 0, db = 0, corrupted = 0, duplicated = 0;
+	uint64_t drops[SY_DROP_REASONS] = { 0 }, nsent = 0, nrecv = 0, nfwd = 0;
+	uint64_t conns = 0, est = 0, tx = 0, rx = 0, rtx = 0, tos = 0, frs = 0, rsts = 0;
+	size_t n = ls->tcp_table ? sy_tcp_table_rows(ls->tcp_table) : 0;
+
+	for (size_t i = 0; i < sy_net_links(net); i++)
+		for (int d = 0; d < 2; d++) {
+			sy_dir_stats st = sy_link_stats(sy_net_link_at(net, i), d);
+
+			sp += st.sent_packets;
+			sb += st.sent_bytes;
+			dp += st.delivered_packets;
+			db += st.delivered_bytes;
+			corrupted += st.corrupted;
+			duplicated += st.duplicated;
+			for (int r = 0; r < SY_DROP_REASONS; r++)
+				drops[r] += st.drops[r];
+		}
+	for (size_t i = 0; i < sy_net_nodes(net); i++) {
+		const sy_node_stats *st = sy_node_stats_get(sy_net_node_at(net, i));
+
+		const sy_tcp_ep *ep = sy_tcp_ep_of(sy_net_node_at(net, i));
+
+		nsent += st->sent;
+		nrecv += st->received;
+		nfwd += st->forwarded;
+		if (ep)
+			rsts += sy_tcp_ep_stats_get(ep)->rst_out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		sy_tcp_row r;
+
+		sy_tcp_table_row(ls->tcp_table, i, &r);
+		conns++;
+		est += r.t_established >= 0;
+		tx += r.bytes_sent;
+		rx += r.bytes_received;
+		rtx += r.retransmissions;
+		tos += r.timeouts;
+		frs += r.fast_retransmits;
+	}
+	lua_createtable(L, 0, 24);
+	lua_pushnumber(L, sy_time_to_sec(sy_sim_now(ls->sim)));
+	lua_setfield(L, -2, "time");
+	sy_lua_set_int(L, "events", sy_sim_fired(ls->sim));
+	sy_lua_set_int(L, "sent_packets", sp);
+	sy_lua_set_int(L, "sent_bytes", sb);
+	sy_lua_set_int(L, "delivered_packets", dp);
+	sy_lua_set_int(L, "delivered_bytes", db);
+	sy_lua_set_int(L, "corrupted", corrupted);
+	sy_lua_set_int(L, "duplicated", duplicated);
+	lua_createtable(L, 0, SY_DROP_REASONS);
+	for (int r = 0; r < SY_DROP_REASONS; r++)
+		sy_lua_set_int(L, sy_drop_name((sy_drop)r), drops[r]);
+	lua_setfield(L, -2, "drops");
+	sy_lua_set_int(L, "originated", nsent);
+	sy_lua_set_int(L, "received", nrecv);
+	sy_lua_set_int(L, "forwarded", nfwd);
+	sy_lua_set_int(L, "tcp_connections", conns);
+	sy_lua_set_int(L, "tcp_established", est);
+	sy_lua_set_int(L, "tcp_bytes_sent", tx);
+	sy_lua_set_int(L, "tcp_bytes_received", rx);
+	sy_lua_set_int(L, "tcp_retransmissions", rtx);
+	sy_lua_set_int(L, "tcp_timeouts", tos);
+	sy_lua_set_int(L, "tcp_fast_retransmits", frs);
+	sy_lua_set_int(L, "tcp_resets", rsts);
+	return 1;
+}
+
 /* ------------------------------------------------------------ module */
 
 /* synack.csv, synack.plot, synack.models: require "synack.NAME" on
@@ -425,6 +505,7 @@ static const luaL_Reg sim_stats_methods[] = {
 	{ "every", sim_every },
 	{ "tcp_table", sim_tcp_table },
 	{ "write_tcp_csv", sim_write_tcp_csv },
+	{ "totals", sim_totals },
 	{ NULL, NULL },
 };
 

@@ -140,3 +140,31 @@ local first, step, n = synack.plot.ticks(0, 0.37)
 check(first == 0 and math.abs(step - 0.1) < 1e-12 and n == 4, "ticks 0..0.37: %g %g %d", first, step, n)
 first, step, n = synack.plot.ticks(-3, 1234)
 check(first == -1 and step == 250 and n == 6, "ticks -3..1234: %g %g %d", first, step, n)
+
+-- The whole run's totals: links, nodes and TCP connections summed.
+do
+  local sim = synack.simulator{seed = 2}
+  local a, r, b = sim:node("a"), sim:node("r"), sim:node("b")
+  local l1 = sim:duplex_link(a, r, {rate = "10Mbps", delay = "2ms"})
+  local l2 = sim:duplex_link(r, b, {rate = "10Mbps", delay = "2ms",
+                                    ab = {loss = {"list", drop = "3"}}})
+  b:tcp():listen(80, function(c)
+    c:on("state", function(conn, _, to) if to == "CLOSE_WAIT" then conn:close() end end)
+  end)
+  local c = a:tcp():connect(b, 80)
+  c:on("established", function(conn) conn:send(50000); conn:close() end)
+  a:tcp():connect(b, 81) -- refused
+  sim:run()
+  local t = sim:totals()
+  local s1, s2 = l1:stats(), l2:stats()
+  eq(t.sent_packets, s1.ab.sent_packets + s1.ba.sent_packets + s2.ab.sent_packets + s2.ba.sent_packets,
+     "packets offered to every link direction")
+  eq(t.drops.loss, 1, "the one packet the list model dropped")
+  eq(t.forwarded, r:stats().forwarded, "forwarded by the router")
+  eq(t.tcp_connections, 3, "the connection, its server side and the refused one")
+  eq(t.tcp_established, 2, "both sides of one connection")
+  eq(t.tcp_bytes_received, 50000, "bytes delivered")
+  check(t.tcp_retransmissions >= 1, "the lost segment was sent again")
+  eq(t.tcp_resets, 1, "b's endpoint refused port 81")
+  check(t.events > 0 and t.time > 0, "events %d at %g s", t.events, t.time)
+end
