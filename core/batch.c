@@ -948,7 +948,7 @@ static int load_previous(batch *b)
 	nm = ncols - 6 - b->npcols;
 	for (;;) {
 		size_t pi, start = line;
-		uint64_t point, rep;
+		uint64_t pidx, rep;
 		char *end;
 		run *r;
 
@@ -968,8 +968,8 @@ static int load_previous(batch *b)
 			resume_error(b, what, start);
 			goto out;
 		}
-		point = strtoull(rec.f[0], &end, 10);
-		if (*end || (pi = find_point(b, point)) == SIZE_MAX) {
+		pidx = strtoull(rec.f[0], &end, 10);
+		if (*end || (pi = find_point(b, pidx)) == SIZE_MAX) {
 			resume_error(b, "a point that is not in this sweep", start);
 			goto out;
 		}
@@ -1208,9 +1208,11 @@ static int mpi_worker(batch *b)
 			ssize_t got;
 
 			if (got_signal) {
+				/* mpirun signals every rank: rank 0 writes the
+				 * file, this one just goes. */
 				slot_kill(&s);
 				slot_finish(b, &s, &res);
-				return got_signal;
+				_exit(128 + got_signal);
 			}
 			if (b->sw->timeout > 0) {
 				double left = s.start + b->sw->timeout - now();
@@ -1262,8 +1264,8 @@ static int mpi_master(batch *b)
 		if (!flag) {
 			struct timespec ts = { 0, 1000000 };
 
-			if (got_signal && rc == 0)
-				rc = got_signal;
+			if (got_signal)
+				break; /* the workers were signalled too */
 			nanosleep(&ts, NULL);
 			progress(b, 0);
 			continue;
@@ -1293,7 +1295,7 @@ static int mpi_master(batch *b)
 		MPI_Send(&ri, 1, MPI_LONG_LONG, st.MPI_SOURCE, TAG_WORK, MPI_COMM_WORLD);
 	}
 	free(buf);
-	return rc;
+	return got_signal ? got_signal : rc;
 }
 #endif
 
@@ -1398,6 +1400,7 @@ static void batch_free(batch *b)
 		fclose(b->out);
 	free(b->tmp);
 	sy_sweep_free(b->sw);
+	sy_plugin_unload_all();
 }
 
 /* Parses the options; returns -1 to go on, else an exit status. */
@@ -1571,6 +1574,12 @@ int sy_batch_main(int argc, char **argv)
 			b.output != b.sw->output ? " -o " : "",
 			b.output != b.sw->output ? b.output : "");
 		rc = 128 + sig;
+#ifdef SY_MPI
+		if (b.nranks > 1) {
+			fflush(NULL);
+			MPI_Abort(MPI_COMM_WORLD, rc);
+		}
+#endif
 	} else if (sig < 0) {
 		rc = EXIT_FAILURE;
 	} else {

@@ -6,6 +6,7 @@
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "plugin.h"
 #include "sim.h"
@@ -320,6 +321,107 @@ START_TEST(streams_follow_seed)
 }
 END_TEST
 
+/* ------------------------------------------------------------ real time
+ *
+ * Timing on a loaded machine: events must never run before their time and
+ * must keep their order; how late they run is only reported (lag), never
+ * bounded tightly here. */
+
+struct rt_log {
+	sy_time wall0;
+	sy_time wall[8];
+	sy_time due[8];
+	int n;
+};
+
+static void rt_record(sy_sim *sim, void *arg, uint64_t data)
+{
+	struct rt_log *l = arg;
+
+	l->wall[l->n] = sy_wall_ns() - l->wall0;
+	l->due[l->n] = sy_sim_now(sim);
+	l->n++;
+}
+
+START_TEST(realtime_follows_wall_clock)
+{
+	sy_sim *sim = new_sim(1);
+	struct rt_log l = { 0 };
+	sy_lag g;
+	sy_err err;
+
+	sy_sim_set_realtime(sim, true);
+	ck_assert(sy_sim_realtime(sim));
+	for (int i = 3; i >= 1; i--)
+		ck_assert_int_eq(sy_sim_at(sim, i * 20 * SY_MS, rt_record, &l, 0, NULL, &err), 0);
+	l.wall0 = sy_wall_ns();
+	ck_assert_int_eq(sy_sim_run(sim, SY_TIME_NEVER), SY_RUN_EMPTY);
+	ck_assert_int_eq(l.n, 3);
+	for (int i = 0; i < 3; i++) {
+		ck_assert_int_eq(l.due[i], (i + 1) * 20 * SY_MS);
+		ck_assert_int_ge(l.wall[i], l.due[i]);  /* never early */
+		if (i)
+			ck_assert_int_ge(l.wall[i], l.wall[i - 1]);
+	}
+	sy_sim_lag(sim, &g);
+	ck_assert_uint_eq(g.events, 3);
+	ck_assert_int_ge(g.max, 0);
+	ck_assert_int_ge(g.total, g.max);
+	/* A limit with nothing to wait for ends at once, clock at the limit. */
+	ck_assert_int_eq(sy_sim_run(sim, SY_SEC), SY_RUN_EMPTY);
+	ck_assert_int_eq(sy_sim_now(sim), SY_SEC);
+	sy_sim_free(sim);
+}
+END_TEST
+
+struct rt_pipe {
+	int fd[2];
+	sy_time read_at;
+	char got[16];
+};
+
+static void rt_write(sy_sim *sim, void *arg, uint64_t data)
+{
+	struct rt_pipe *p = arg;
+
+	ck_assert_int_eq(write(p->fd[1], "hi", 2), 2);
+}
+
+static void rt_read(sy_sim *sim, void *arg, int fd)
+{
+	struct rt_pipe *p = arg;
+
+	ck_assert_int_eq(read(fd, p->got, sizeof p->got - 1), 2);
+	p->read_at = sy_sim_now(sim);
+	sy_sim_unwatch(sim, fd);
+}
+
+START_TEST(realtime_watch)
+{
+	sy_sim *sim = new_sim(1);
+	struct rt_pipe p = { .read_at = -1 };
+	sy_lag g;
+	sy_err err;
+
+	ck_assert_int_eq(pipe(p.fd), 0);
+	sy_sim_set_realtime(sim, true);
+	ck_assert_int_eq(sy_sim_watch(sim, p.fd[0], true, rt_read, &p, &err), 0);
+	ck_assert_int_eq(sy_sim_watch(sim, p.fd[0], true, rt_read, &p, &err), -1);
+	ck_assert_int_eq(sy_sim_at(sim, 30 * SY_MS, rt_write, &p, 0, NULL, &err), 0);
+	/* The holding watch keeps the run going after the last event,
+	 * until its function ends it. */
+	ck_assert_int_eq(sy_sim_run(sim, SY_TIME_NEVER), SY_RUN_EMPTY);
+	ck_assert_str_eq(p.got, "hi");
+	ck_assert_int_ge(p.read_at, 30 * SY_MS);
+	ck_assert_uint_eq(sy_sim_watches(sim), 0);
+	sy_sim_lag(sim, &g);
+	ck_assert_uint_eq(g.inputs, 1);
+	close(p.fd[0]);
+	close(p.fd[1]);
+	sy_sim_free(sim);
+}
+END_TEST
+
 static Suite *sim_suite(void)
 {
 	Suite *s = suite_create("sim");
@@ -335,6 +437,11 @@ static Suite *sim_suite(void)
 	tcase_add_test(t, stop_and_resume);
 	tcase_add_test(t, long_chain);
 	tcase_add_test(t, streams_follow_seed);
+	suite_add_tcase(s, t);
+	t = tcase_create("realtime");
+	tcase_set_timeout(t, 30);
+	tcase_add_test(t, realtime_follows_wall_clock);
+	tcase_add_test(t, realtime_watch);
 	suite_add_tcase(s, t);
 	return s;
 }

@@ -66,16 +66,17 @@ if ! inns ip tuntap add dev syn0 mode tun 2>"$tmp/err"; then
 fi
 inns ip addr add 192.0.2.1/24 dev syn0 && inns ip link set syn0 up || fail "configuring syn0"
 
-inns dumpcap -q -P -i syn0 -w "$tmp/syn0.pcap" 2>"$tmp/dumpcap.err" &
+# (ip netns exec execs dumpcap: $! is dumpcap's pid)
+ip netns exec "$ns" dumpcap -P -i syn0 -w "$tmp/syn0.pcap" 2>"$tmp/dumpcap.err" &
 cap=$!
 wait_for "$tmp/dumpcap.err" "Capturing on" || fail "dumpcap did not start: $(cat "$tmp/dumpcap.err")"
 
 echo "== 1. synack server, Linux client"
 inns timeout 60 "$synack" run "$scenario" mode=server dev=syn0 address=192.0.2.2/24 \
-	port=5000 log="$tmp/server.log" >"$tmp/server.out" 2>&1 &
+	port=40000 log="$tmp/server.log" >"$tmp/server.out" 2>&1 &
 spid=$!
 wait_for "$tmp/server.out" '^ready' || fail "synack server not ready: $(cat "$tmp/server.out")"
-inns timeout 60 python3 "$peer" client 192.0.2.2 5000 >"$tmp/client.out" 2>&1 || fail "Linux client failed"
+inns timeout 60 python3 "$peer" client 192.0.2.2 40000 >"$tmp/client.out" 2>&1 || fail "Linux client failed"
 wait $spid || fail "synack server exited with $?"
 cat "$tmp/client.out" "$tmp/server.out" "$tmp/server.log"
 grep -qx "linux client sent=1000000 received=1000000 intact=True" "$tmp/client.out" || fail "Linux client's counts"
@@ -86,11 +87,11 @@ for t in "LISTEN SYN_RECEIVED" "SYN_RECEIVED ESTABLISHED" "ESTABLISHED CLOSE_WAI
 done
 
 echo "== 2. synack client, Linux server"
-inns timeout 60 python3 "$peer" server 192.0.2.1 5001 >"$tmp/lserver.out" 2>&1 &
+inns timeout 60 python3 "$peer" server 192.0.2.1 40001 >"$tmp/lserver.out" 2>&1 &
 ppid=$!
 wait_for "$tmp/lserver.out" '^listening' || fail "Linux server not listening: $(cat "$tmp/lserver.out")"
 inns timeout 60 "$synack" run "$scenario" mode=client dev=syn0 address=192.0.2.2/24 \
-	server=192.0.2.1 port=5001 log="$tmp/client.log" >"$tmp/sclient.out" 2>&1 || fail "synack client exited with $?"
+	server=192.0.2.1 port=40001 log="$tmp/client.log" >"$tmp/sclient.out" 2>&1 || fail "synack client exited with $?"
 wait $ppid || fail "Linux server failed"
 cat "$tmp/lserver.out" "$tmp/sclient.out" "$tmp/client.log"
 grep -q "^linux server peer=192.0.2.2:[0-9]* sent=1000000 received=1000000 intact=True" "$tmp/lserver.out" ||
@@ -102,7 +103,7 @@ done
 
 echo "== 3. a closed Linux port (syn1, set up by synack itself)"
 inns timeout 60 "$synack" run "$scenario" mode=refused dev=syn1 address=198.18.0.2/24 peer=198.18.0.1 \
-	server=198.18.0.1 port=5999 log="$tmp/refused.log" >"$tmp/refused.out" 2>&1 || fail "synack exited with $?"
+	server=198.18.0.1 port=40099 log="$tmp/refused.log" >"$tmp/refused.out" 2>&1 || fail "synack exited with $?"
 cat "$tmp/refused.out"
 ms=$(sed -n 's/^result refused why=refused after_ms=\([0-9.]*\)$/\1/p' "$tmp/refused.out")
 if [ -z "$ms" ]; then
@@ -135,7 +136,10 @@ if [ "$warn" -ne 0 ]; then
 		-T fields -e frame.number -e _ws.expert.message 2>/dev/null | head -20
 	fail "$warn frames with TCP sequence-analysis warnings"
 fi
-grep -h '^lag' "$tmp"/*.out | sed 's/^/real-time /'
+for f in server sclient refused; do
+	printf 'real-time %s: ' "$f"
+	grep '^lag' "$tmp/$f.out"
+done
 
 [ $failed -eq 0 ] && echo "tun.sh: all emulation checks passed"
 exit $failed

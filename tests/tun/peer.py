@@ -88,10 +88,10 @@ def remote(argv, linux_addr, synack_addr):
     # synack connects to a Linux listener, sends, and closes.
     ls = socket.socket()
     ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    ls.bind((linux_addr, 5102))
+    ls.bind((linux_addr, 40002))
     ls.listen(1)
     ls.settimeout(10)
-    r.send("connect %s 5102" % linux_addr)
+    r.send("connect %s 40002" % linux_addr)
     r.expect(["state", "1", "SYN_SENT", "ESTABLISHED"])
     s, _ = ls.accept()
     r.send("write 1 hello from synack")
@@ -107,9 +107,9 @@ def remote(argv, linux_addr, synack_addr):
     r.expect(["state", "1"], to="TIME_WAIT")
     ok1 = bytes(got[:17]) == b"hello from synack" and len(got) == 10017
     # A Linux client connects to a synack listener, which aborts it.
-    r.send("listen 6000")
-    r.expect(["listening", "6000"])
-    c = socket.create_connection((synack_addr, 6000), timeout=10)
+    r.send("listen 40003")
+    r.expect(["listening", "40003"])
+    c = socket.create_connection((synack_addr, 40003), timeout=10)
     f = r.expect(["accepted"])
     r.send("abort %s" % f[1])
     try:

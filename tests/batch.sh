@@ -1,0 +1,326 @@
+#!/bin/sh
+# synack batch and synack summarize: grid expansion, seeds, failing runs,
+# -j1 against -j2, an interrupted batch completed with --resume, bad sweep
+# files, and the statistics of summarize.  Fixture: tests/data/batch_exp.lua.
+# Rows are compared without their last column, wall_s (wall-clock time).
+set -u
+
+here=$(cd "$(dirname "$0")" && pwd)
+: "${SYNACK_SRCDIR:=$(dirname "$here")}"
+: "${SYNACK_BUILDDIR:=$SYNACK_SRCDIR}"
+: "${SYNACK_CONFIG:=$SYNACK_SRCDIR/tests/test.conf}"
+export SYNACK_CONFIG
+unset SYNACK_PLUGIN_PATH
+
+SYNACK=$SYNACK_BUILDDIR/synack
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/synack-batch.XXXXXX") || exit 1
+trap 'rm -rf "$tmp"' EXIT
+trap 'exit 1' HUP INT TERM
+cp "$SYNACK_SRCDIR/tests/data/batch_exp.lua" "$tmp/exp.lua" || exit 1
+cd "$tmp" || exit 1
+
+failed=0
+checks=0
+label=
+
+fail() {
+	failed=$((failed + 1))
+	printf 'FAIL: %s: %s\n' "$label" "$1" >&2
+}
+
+show() {
+	printf '  %s:\n' "$1" >&2
+	sed 's/^/    | /' "$2" >&2
+}
+
+run() {
+	label=$1
+	shift
+	"$@" >out 2>err
+	rc=$?
+}
+
+expect_rc() {
+	checks=$((checks + 1))
+	if [ "$rc" -ne "$1" ]; then
+		fail "expected exit status $1, got $rc"
+		show stdout out
+		show stderr err
+	fi
+}
+
+expect_has() {
+	checks=$((checks + 1))
+	if ! grep -F -e "$2" "$1" >/dev/null; then
+		fail "expected $1 to contain '$2'"
+		show "$1" "$1"
+	fi
+}
+
+expect_not() {
+	checks=$((checks + 1))
+	if grep -F -e "$2" "$1" >/dev/null; then
+		fail "expected $1 not to contain '$2'"
+		show "$1" "$1"
+	fi
+}
+
+# same A B: the files are equal without their last column (wall_s).
+same() {
+	checks=$((checks + 1))
+	sed 's/,[^,]*$//' "$1" >"$1.cut"
+	sed 's/,[^,]*$//' "$2" >"$2.cut"
+	if ! cmp -s "$1.cut" "$2.cut"; then
+		fail "$1 and $2 differ"
+		diff "$1.cut" "$2.cut" | sed 's/^/    diff /' >&2
+	fi
+}
+
+# ------------------------------------------------------------ grid expansion
+cat >grid.cfg <<'CFG'
+script = "exp.lua";
+output = "grid.csv";
+replications = 2;
+seed = 42;
+grid: {
+  loss = [0.0, 0.5];
+  n = { from = 1; to = 5; step = 2; };
+  pair: { name = ["a", "b"]; flag = [true, false]; };
+  mode = "ok";
+};
+CFG
+run "--list" "$SYNACK" batch grid.cfg --list
+expect_rc 0
+cut -d, -f1,2,4- out >list.txt
+cat >list.expected <<'TXT'
+point,rep,loss,n,name,flag,mode,spin
+0,0,0,1,a,true,ok,0
+0,1,0,1,a,true,ok,0
+1,0,0,1,b,false,ok,0
+1,1,0,1,b,false,ok,0
+2,0,0,3,a,true,ok,0
+2,1,0,3,a,true,ok,0
+3,0,0,3,b,false,ok,0
+3,1,0,3,b,false,ok,0
+4,0,0,5,a,true,ok,0
+4,1,0,5,a,true,ok,0
+5,0,0,5,b,false,ok,0
+5,1,0,5,b,false,ok,0
+6,0,0.5,1,a,true,ok,0
+6,1,0.5,1,a,true,ok,0
+7,0,0.5,1,b,false,ok,0
+7,1,0.5,1,b,false,ok,0
+8,0,0.5,3,a,true,ok,0
+8,1,0.5,3,a,true,ok,0
+9,0,0.5,3,b,false,ok,0
+9,1,0.5,3,b,false,ok,0
+10,0,0.5,5,a,true,ok,0
+10,1,0.5,5,a,true,ok,0
+11,0,0.5,5,b,false,ok,0
+11,1,0.5,5,b,false,ok,0
+TXT
+checks=$((checks + 1))
+cmp -s list.txt list.expected || { fail "grid expansion"; diff list.expected list.txt >&2; }
+mv out list1
+# Seeds: deterministic, distinct, and changed by the base seed.
+run "--list again" "$SYNACK" batch grid.cfg --list
+checks=$((checks + 1))
+cmp -s out list1 || fail "two listings differ"
+checks=$((checks + 1))
+[ "$(tail -n +2 list1 | cut -d, -f3 | sort -u | wc -l)" -eq 24 ] || fail "seeds are not distinct"
+sed 's/seed = 42/seed = 43/' grid.cfg >grid43.cfg
+run "--list, other base seed" "$SYNACK" batch grid43.cfg --list
+checks=$((checks + 1))
+[ "$(cat list1 out | tail -n +2 | cut -d, -f3 | sort -u | wc -l)" -ge 48 ] ||
+	fail "the base seed does not change the seeds"
+
+# Float ranges and the filter.
+cat >range.cfg <<'CFG'
+script = "exp.lua";
+grid: { loss = { from = 0.1; to = 0.3; step = 0.1; }; n = [1, 2]; };
+filter = "not (loss > 0.25 and n == 2)";
+CFG
+run "float range and filter" "$SYNACK" batch range.cfg --list
+expect_rc 0
+checks=$((checks + 1))
+[ "$(cut -d, -f1,4,5 out | tr '\n' ' ')" = "point,loss,n 0,0.1,1 1,0.1,2 2,0.2,1 3,0.2,2 4,0.3,1 " ] ||
+	{ fail "range or filter"; show stdout out; }
+
+# ------------------------------------------------------------ a batch
+run "batch -j2" "$SYNACK" batch grid.cfg -j2 -o j2.csv
+expect_rc 0
+expect_has err "24 runs: 24 ok, 0 failed"
+checks=$((checks + 1))
+[ "$(head -1 j2.csv)" = "point,rep,seed,loss,n,name,flag,mode,spin,label,lost,y,status,error,wall_s" ] ||
+	{ fail "header"; head -1 j2.csv >&2; }
+expect_has j2.csv ',0,1,a,true,ok,0,"a, ""quoted""",0,2,ok,,'
+run "batch -j1" "$SYNACK" batch grid.cfg -j1 -o j1.csv -q
+expect_rc 0
+same j1.csv j2.csv
+# A row is reproduced by `synack run` with its parameters and seed.
+row=$(sed -n 16p j1.csv)
+seed=$(echo "$row" | cut -d, -f3)
+lost=$(echo "$row" | cut -d, -f12)
+run "synack run with a row's seed" "$SYNACK" run exp.lua loss=0.5 n=1 name=b flag=false --seed "$seed"
+checks=$((checks + 1))
+[ "$(tail -1 out | cut -d, -f9)" = "$lost" ] || { fail "row 16 not reproduced ($lost)"; show stdout out; }
+checks=$((checks + 1))
+[ "$lost" -gt 30 ] || fail "loss 0.5 lost only $lost of 100"
+
+run "existing output" "$SYNACK" batch grid.cfg -o j1.csv
+expect_rc 1
+expect_has err "j1.csv exists"
+expect_has err "--resume"
+
+# ------------------------------------------------------------ failing runs
+cat >fail.cfg <<'CFG'
+script = "exp.lua";
+output = "fail.csv";
+timeout = 1.0;
+grid: { mode = ["ok", "fail", "hang", "crash", "ok"]; };
+CFG
+run "failing runs" "$SYNACK" batch fail.cfg -j2
+expect_rc 1
+expect_has err "5 runs: 2 ok, 3 failed (1 error, 1 timeout, 1 crash)"
+expect_has err "point 1 rep 0 (mode=fail): error: exp.lua:10: asked to fail"
+expect_has fail.csv ",,,error,exp.lua:10: asked to fail,"
+expect_has fail.csv ",,,timeout,no result after 1 s,"
+expect_has fail.csv ",,,crash,exited with status 3 without a result,"
+checks=$((checks + 1))
+[ "$(cut -d, -f1 fail.csv | tr '\n' ' ')" = "point 0 1 2 3 4 " ] || { fail "rows"; show fail.csv fail.csv; }
+# --resume runs the failed ones again (and they fail again).
+run "resume reruns failures" "$SYNACK" batch fail.cfg -j2 --resume
+expect_rc 1
+expect_has err "(2 from before)"
+
+# ------------------------------------------------------------ interruptions
+cat >slow.cfg <<'CFG'
+script = "exp.lua";
+output = "slow.csv";
+replications = 4;
+grid: { loss = [0.1, 0.2, 0.3, 0.4, 0.5]; spin = 0.05; };
+CFG
+run "uninterrupted" "$SYNACK" batch slow.cfg -j2 -o whole.csv -q
+expect_rc 0
+for sig in KILL INT; do
+	rm -f slow.csv
+	"$SYNACK" batch slow.cfg -j2 >out 2>err &
+	pid=$!
+	sleep 0.4
+	kill -s $sig $pid
+	wait $pid 2>/dev/null
+	rc=$?
+	label="killed with SIG$sig"
+	if [ $sig = INT ]; then
+		expect_rc 130
+		expect_has err "--resume"
+	fi
+	checks=$((checks + 1))
+	n=$(($(wc -l <slow.csv) - 1))
+	if [ "$n" -lt 1 ] || [ "$n" -ge 20 ]; then
+		fail "expected some of the 20 rows, got $n"
+	fi
+	run "resume after SIG$sig" "$SYNACK" batch slow.cfg -j2 --resume
+	expect_rc 0
+	expect_has err "from before)"
+	same slow.csv whole.csv
+done
+# A row cut short by a crash is dropped and run again.
+head -5 whole.csv >slow.csv
+printf '4,0,123' >>slow.csv
+run "resume after a torn row" "$SYNACK" batch slow.cfg -j1 --resume -q
+expect_rc 0
+same slow.csv whole.csv
+# A sweep that changed since is refused.
+sed 's/0.5]/0.6]/' slow.cfg >changed.cfg
+head -20 whole.csv >changed.csv
+run "resume a changed sweep" "$SYNACK" batch changed.cfg -o changed.csv --resume
+expect_rc 1
+expect_has err "changed.csv:18:"
+expect_has err "differ"
+
+# ------------------------------------------------------------ bad input
+cat >syntax.cfg <<'CFG'
+script = "exp.lua";
+grid: {
+  loss = [0.1, 0.2;
+};
+CFG
+run "syntax error" "$SYNACK" batch syntax.cfg -o x.csv
+expect_rc 1
+expect_has err "syntax.cfg:3:"
+cat >unknown.cfg <<'CFG'
+script = "exp.lua";
+grid: {
+  loss = [0.1];
+  lsos = [0.2];
+};
+CFG
+run "unknown parameter" "$SYNACK" batch unknown.cfg -o x.csv
+expect_rc 1
+expect_has err "unknown.cfg:4: unknown parameter 'lsos'"
+expect_has err "exp.lua"
+expect_has err "flag, loss, mode, n, name, spin"
+printf 'script = "exp.lua";\ngrid: { loss = []; };\n' >empty.cfg
+run "empty list" "$SYNACK" batch empty.cfg -o x.csv
+expect_rc 1
+expect_has err "empty.cfg:2: the grid is empty"
+printf 'script = "exp.lua";\ngrid: { };\n' >empty2.cfg
+run "empty grid" "$SYNACK" batch empty2.cfg -o x.csv
+expect_rc 1
+expect_has err "the grid is empty"
+printf 'script = "exp.lua";\ngrid: { n = [1]; };\nfilter = "n > 1";\n' >empty3.cfg
+run "filter excluding everything" "$SYNACK" batch empty3.cfg -o x.csv
+expect_rc 1
+expect_has err "empty3.cfg:3: the grid is empty"
+printf 'script = "exp.lua";\ngrid: { n = (1, "two"); };\n' >badvalue.cfg
+run "bad value" "$SYNACK" batch badvalue.cfg -o x.csv
+expect_rc 1
+expect_has err "point 1 (n=two)"
+expect_has err "parameter 'n' is a number"
+run "unwritable output" "$SYNACK" batch grid.cfg -o "$tmp/no/such/dir/out.csv"
+expect_rc 1
+expect_has err "cannot write $tmp/no/such/dir/out.csv"
+expect_not err "runs"
+run "no output" "$SYNACK" batch range.cfg
+expect_rc 1
+expect_has err "no output file"
+run "no sweep" "$SYNACK" batch
+expect_rc 2
+run "bad -j" "$SYNACK" batch grid.cfg -j 0
+expect_rc 2
+checks=$((checks + 1))
+[ ! -e x.csv ] || fail "a bad sweep wrote x.csv"
+
+# ------------------------------------------------------------ summarize
+cat >res.csv <<'CSV'
+point,rep,seed,loss,q,t,status,error,wall_s
+0,0,1,0.1,a,1,ok,,0.1
+0,1,2,0.1,a,2,ok,,0.1
+0,2,3,0.1,a,3,ok,,0.1
+1,0,4,0.2,a,10,ok,,0.1
+1,1,5,0.2,a,,ok,,0.1
+1,2,6,0.2,a,99,error,"boom, here",0.1
+CSV
+run "summarize" "$SYNACK" summarize res.csv --by loss
+expect_rc 0
+cat >sum.expected <<'CSV'
+loss,metric,n,mean,sd,ci95_half,ci95_low,ci95_high
+0.1,t,3,2,1,2.484137712,-0.4841377119,4.484137712
+0.2,t,1,10,,,,
+CSV
+checks=$((checks + 1))
+cmp -s out sum.expected || { fail "summary"; diff sum.expected out >&2; }
+expect_has err "1 rows of res.csv left out"
+run "summarize, no such column" "$SYNACK" summarize res.csv --by queue
+expect_rc 1
+expect_has err "no column 'queue'"
+run "summarize a batch" "$SYNACK" summarize whole.csv --by loss
+expect_rc 0
+expect_has out "loss,metric,n,mean,sd,ci95_half,ci95_low,ci95_high"
+expect_has out "0.3,lost,4,"
+expect_not out "wall_s"
+expect_not out ",y,"
+
+echo "batch.sh: $checks checks, $failed failed"
+[ $failed -eq 0 ]

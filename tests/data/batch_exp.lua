@@ -1,0 +1,20 @@
+-- Fixture for tests/batch.sh: a fast experiment for `synack batch`.
+-- mode = "fail" raises an error, "hang" never returns, "crash" exits the
+-- process without a result; spin busy-waits that many CPU seconds first.
+local synack = require "synack"
+return {
+  params = { loss = 0.1, n = 3, name = "x", flag = false, mode = "ok", spin = 0.0 },
+  run = function(P)
+    local t = os.clock() + P.spin
+    while os.clock() < t do end
+    if P.mode == "fail" then error("asked to fail") end
+    if P.mode == "hang" then while true do end end
+    if P.mode == "crash" then os.exit(3) end
+    local sim = synack.simulator{}
+    local hits, rng = 0, sim:rng("loss")
+    for _ = 1, 100 do
+      if rng:bernoulli(P.loss) then hits = hits + 1 end
+    end
+    return { y = P.n * 2, lost = hits, label = P.name .. ', "quoted"' }
+  end,
+}
