@@ -14,6 +14,8 @@
 #include <unistd.h>
 
 #include "loss.h"
+#include <pcap/pcap.h>
+
 #include "net.h"
 #include "queue.h"
 
@@ -37,8 +39,12 @@ struct sy_tun {
 	sy_tun_route routes[SY_TUN_ROUTES + 2];
 	int nroutes;
 	sy_tun_stats st;
+	pcap_t *dead;          /* for the capture: NULL without one */
+	pcap_dumper_t *dump;
 	unsigned char buf[SY_IP_MAXLEN];
 };
+
+static void tun_capture_close(sy_tun *t);
 
 /* A protocol handler slot; nodes rarely have more than two. */
 struct proto {
@@ -183,6 +189,7 @@ void sy_net_free(sy_net *net)
 	 * (or never runs again) before the network, see net.h. */
 	for (size_t i = 0; i < net->ntuns; i++) {
 		close(net->tuns[i]->fd);
+		tun_capture_close(net->tuns[i]);
 		free(net->tuns[i]);
 	}
 	free(net->tuns);
@@ -977,6 +984,49 @@ static sy_tun *tun_route(const sy_net *net, uint32_t dst)
 	return best;
 }
 
+/* The capture of the device (sy_tun_opts.pcap): the datagrams as they
+ * cross it, both ways, at the virtual time they did. */
+static void tun_capture(sy_tun *t, const unsigned char *b, size_t n)
+{
+	struct pcap_pkthdr h;
+	sy_time now = sy_sim_now(t->net->sim);
+
+	if (!t->dump)
+		return;
+	h.ts.tv_sec = (time_t)(now / SY_SEC);
+	/* a nanosecond-precision capture keeps nanoseconds in tv_usec */
+	h.ts.tv_usec = (suseconds_t)(now % SY_SEC);
+	h.caplen = h.len = (bpf_u_int32)n;
+	pcap_dump((u_char *)t->dump, &h, b);
+}
+
+static void tun_capture_close(sy_tun *t)
+{
+	if (t->dump)
+		pcap_dump_close(t->dump);
+	if (t->dead)
+		pcap_close(t->dead);
+	t->dump = NULL;
+	t->dead = NULL;
+}
+
+static int tun_capture_open(sy_tun *t, const char *path, sy_err *err)
+{
+	/* nanosecond time stamps, as the link captures */
+	t->dead = pcap_open_dead_with_tstamp_precision(DLT_RAW, SY_IP_MAXLEN,
+						       PCAP_TSTAMP_PRECISION_NANO);
+	if (!t->dead)
+		return sy_err_set(err, "libpcap cannot create a raw IPv4 capture");
+	t->dump = pcap_dump_open(t->dead, path);
+	if (!t->dump) {
+		sy_err_set(err, "TUN capture: cannot write %s: %s", path, pcap_geterr(t->dead));
+		pcap_close(t->dead);
+		t->dead = NULL;
+		return -1;
+	}
+	return 0;
+}
+
 static void tun_write(sy_tun *t, sy_packet *p)
 {
 	size_t n;
@@ -987,6 +1037,11 @@ static void tun_write(sy_tun *t, sy_packet *p)
 		return;
 	}
 	n = sy_packet_wire(p, t->buf, sizeof t->buf);
+	/* Observers (a recorder) see it leave the node and arrive at the
+	 * device's far end at once: the kernel's side has no clock here. */
+	observe(t->net, '-', NULL, p, 0);
+	observe(t->net, 'r', NULL, p, 0);
+	tun_capture(t, t->buf, n);
 	sy_packet_release(t->net->pool, p);
 	/* A TUN device does not block a writer: it drops when its queue
 	 * is full, as a link's queue would. */
@@ -1046,11 +1101,15 @@ static void tun_input(sy_sim *sim, void *arg, int fd)
 			return; /* EAGAIN: drained */
 		t->st.rx_packets++;
 		t->st.rx_bytes += (uint64_t)n;
+		tun_capture(t, t->buf, (size_t)n);
 		p = tun_packet(t, t->buf, (size_t)n);
 		if (!p) {
 			t->st.rx_dropped++;
 			continue;
 		}
+		/* for observers: sent by the kernel and arrived, now */
+		observe(t->net, '+', NULL, p, 0);
+		observe(t->net, 'r', NULL, p, 0);
 		node_input(t->node, p, NULL);
 	}
 }
@@ -1184,15 +1243,18 @@ sy_tun *sy_net_tun(sy_net *net, sy_node *n, const sy_tun_opts *o, sy_err *err)
 		t->routes[t->nroutes++] = (sy_tun_route){ 0, 0 };
 	if (tun_open(t, name, err) < 0 ||
 	    (o->peer && tun_configure(t, o, err) < 0) ||
+	    (o->pcap && tun_capture_open(t, o->pcap, err) < 0) ||
 	    sy_sim_watch(net->sim, t->fd, false, tun_input, t, err) < 0) {
 		if (t->fd >= 0)
 			close(t->fd);
+		tun_capture_close(t);
 		free(t);
 		return NULL;
 	}
 	if (addr_put(net, o->addr, n) < 0) {
 		sy_sim_unwatch(net->sim, t->fd);
 		close(t->fd);
+		tun_capture_close(t);
 		free(t);
 		return sy_err_set(err, "out of memory creating a TUN interface"), NULL;
 	}

@@ -181,10 +181,11 @@ sy_time sy_tx_time(uint64_t bytes, int64_t rate, uint64_t *carry);
  * goes to the TUN interface with the longest matching route: written to
  * the device by that node, or forwarded there through the simulated
  * network by any other node.  Packets from the kernel for another node
- * are forwarded as on a link (TTL decremented).  Traces and link
- * statistics do not see the device; sy_tun_stats_get counts its
- * traffic, and a capture on the Linux side (tcpdump -i NAME) sees it as
- * the kernel does. */
+ * are forwarded as on a link (TTL decremented).  Link statistics and
+ * link traces do not see the device; sy_tun_stats_get counts its
+ * traffic, sy_tun_opts.pcap captures it (nanosecond pcap, as link
+ * captures), and network observers (a recorder) see each datagram leave
+ * and arrive at once, with no link. */
 typedef struct sy_tun sy_tun;
 
 #define SY_TUN_ROUTES 8
@@ -205,6 +206,7 @@ typedef struct sy_tun_opts {
 	bool default_route;
 	sy_tun_route routes[SY_TUN_ROUTES];
 	int nroutes;
+	const char *pcap;  /* a capture of the device's traffic, or NULL */
 } sy_tun_opts;
 
 typedef struct sy_tun_stats {

@@ -339,7 +339,9 @@ static void on_packet(void *ctx, char ev, const sy_link *l, int dir,
 			if (fly_put(r, p->uid, (uint64_t)i) < 0 || !(f = fly_get(r, p->uid)))
 				return;
 		}
-		if (l && sy_net_owner(r->net, hdr_addr(p, 16)) == sy_link_node(l, !dir)) {
+		/* arrival at the destination: over a link into the node that
+		 * owns the address, or (no link) across a TUN device */
+		if (!l || sy_net_owner(r->net, hdr_addr(p, 16)) == sy_link_node(l, !dir)) {
 			i = (long)f->val;
 			end_segment(r, &r->seg[i], now, SY_REC_ARRIVED);
 			fly_del(r, f);

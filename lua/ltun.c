@@ -49,14 +49,15 @@ static int parse_prefix(const char *s, int dflt, uint32_t *a, int *len)
 }
 
 /* node:tun{name = "syn0", address = "192.0.2.2/24", peer = "192.0.2.1",
- * mtu = 1500, routes = {"198.18.0.0/15", ...}, default = true} -> tun.
- * The address's prefix and the routes (and, unless default = false,
- * every address no node owns) go to the device; with peer, synack gives
- * the kernel's end that address and brings the device up. */
+ * mtu = 1500, routes = {"198.18.0.0/15", ...}, default = true,
+ * pcap = "syn0.pcap"} -> tun.  The address's prefix and the routes (and,
+ * unless default = false, every address no node owns) go to the device;
+ * with peer, synack gives the kernel's end that address and brings the
+ * device up; with pcap, the device's traffic is captured there. */
 static int node_tun(lua_State *L)
 {
 	static const char *const known[] = { "name", "address", "peer", "mtu", "routes",
-					      "default", NULL };
+					      "default", "pcap", NULL };
 	sy_node *n = sy_lua_check_node(L, 1);
 	struct sy_lua_sim *ls = sy_lua_box_sim(L, 1);
 	sy_tun_opts o = { .default_route = true };
@@ -88,6 +89,10 @@ static int node_tun(lua_State *L)
 	lua_getfield(L, 2, "default");
 	if (!lua_isnil(L, -1))
 		o.default_route = lua_toboolean(L, -1);
+	lua_getfield(L, 2, "pcap");
+	if (!lua_isnil(L, -1) && lua_type(L, -1) != LUA_TSTRING)
+		return luaL_error(L, "tun: pcap must be a file name");
+	o.pcap = lua_tostring(L, -1);
 	lua_getfield(L, 2, "routes");
 	if (!lua_isnil(L, -1)) {
 		luaL_checktype(L, -1, LUA_TTABLE);

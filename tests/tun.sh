@@ -103,7 +103,8 @@ done
 
 echo "== 3. a closed Linux port (syn1, set up by synack itself)"
 inns timeout 60 "$synack" run "$scenario" mode=refused dev=syn1 address=198.18.0.2/24 peer=198.18.0.1 \
-	server=198.18.0.1 port=40099 log="$tmp/refused.log" >"$tmp/refused.out" 2>&1 || fail "synack exited with $?"
+	server=198.18.0.1 port=40099 log="$tmp/refused.log" pcap="$tmp/syn1.pcap" ladder="$tmp/refused.txt" \
+	>"$tmp/refused.out" 2>&1 || fail "synack exited with $?"
 cat "$tmp/refused.out"
 ms=$(sed -n 's/^result refused why=refused after_ms=\([0-9.]*\)$/\1/p' "$tmp/refused.out")
 if [ -z "$ms" ]; then
@@ -111,6 +112,14 @@ if [ -z "$ms" ]; then
 elif ! awk -v ms="$ms" 'BEGIN { exit !(ms < 1000) }'; then
 	fail "the refusal took $ms ms"
 fi
+# synack's own capture of the device and its ladder of the connection
+flags=$(tshark -n -r "$tmp/syn1.pcap" -o tcp.check_checksum:TRUE -Y "tcp.checksum.status == 1" \
+	-T fields -e tcp.flags.str 2>/dev/null | tr -d '·' | tr '\n' ' ')
+[ "$flags" = "S AR " ] || fail "syn1.pcap (synack's capture): segments '$flags', expected 'S AR '"
+cat "$tmp/refused.txt"
+grep -q -- "SYN seq=" "$tmp/refused.txt" && grep -q "RST" "$tmp/refused.txt" ||
+	fail "the ladder of the refused connection lacks its SYN or RST"
+! grep -q "in flight" "$tmp/refused.txt" || fail "the ladder has segments that never arrived"
 
 echo "== 4. examples/remote_endpoint.lua, driven live"
 inns timeout 60 python3 "$peer" remote 192.0.2.1 192.0.2.2 "$synack" run \

@@ -8,7 +8,9 @@ local A = synack.args
 
 local sim = synack.simulator{realtime = true}
 local node = sim:node("synack")
-local tun = node:tun{name = A.dev, address = A.address, peer = A.peer}
+local tun = node:tun{name = A.dev, address = A.address, peer = A.peer, pcap = A.pcap}
+-- Ladders work on the emulated interface as on a link.
+local rec = A.ladder and sim:record()
 local ep = node:tcp{}
 ep:state_log(A.log)
 io.stdout:setvbuf("line")
@@ -77,6 +79,7 @@ local function tick() sim:after(0.001, tick) end
 sim:at(0, tick)
 local stop = sim:run{stop = tonumber(A.timeout) or 30}
 print(result or ("result none (run ended: " .. stop .. ")"))
+if rec then rec:ladder(A.ladder, {connection = 1}) end
 local lag, st = sim:lag(), tun:stats()
 print(string.format("lag events=%d inputs=%d max_ms=%.3f mean_ms=%.4f", lag.events, lag.inputs, lag.max * 1e3, lag.mean * 1e3))
 print(string.format("tun rx=%d tx=%d rx_dropped=%d tx_dropped=%d", st.rx_packets, st.tx_packets, st.rx_dropped, st.tx_dropped))
