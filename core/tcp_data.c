@@ -7,18 +7,20 @@
  * full segments at once; a short one only when it empties the queue and
  * nothing is unacknowledged (Nagle, RFC 896) or Nagle is off, or when it
  * is at least half the largest window the peer offered (sender-side
- * silly-window avoidance, RFC 9293 3.8.6.2.1).  A zero window with data
- * waiting and nothing in flight starts the persist timer; its probes are
- * ACKs one below SND.UNA (the receiver answers them with its window),
- * backed off like the RTO and never given up while answered (RFC 1122
- * 4.2.2.17).
+ * silly-window avoidance, RFC 9293 3.8.6.2.1).  A window too small to
+ * send into, with data waiting and nothing in flight, starts the persist
+ * timer: for a zero window its probes are ACKs one below SND.UNA (the
+ * receiver answers them with its window), backed off like the RTO and
+ * never given up while answered (RFC 1122 4.2.2.17); for a small one it
+ * sends what fits (the override timeout of 3.8.6.2.1).
  *
  * Receiving.  In-order text is delivered (counted, and passed on with its
  * bytes when they are real); segments past a gap wait in a sorted queue,
  * trimmed against what is there, and are delivered when the gap fills.
  * The advertised window is the free receive buffer; its right edge never
  * moves back, and moves forward only by at least min(rcvbuf/2, MSS)
- * (receiver-side silly-window avoidance, RFC 9293 3.8.6.2.2).  ACKs are
+ * (receiver-side silly-window avoidance, RFC 9293 3.8.6.2.2); scaled, it
+ * is rounded up to the scale's unit within the free buffer.  ACKs are
  * delayed (RFC 1122 4.2.3.2, RFC 5681 4.2): at least every second
  * full-sized segment (the largest seen so far), else after the profile's
  * delack time; at once for a segment out of order, one that fills a gap,
