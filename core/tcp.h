@@ -207,6 +207,7 @@ struct sy_tcb {
 	bool rtt_timing;
 	uint64_t snd_queued;       /* bytes the user has queued, in total */
 	sy_time tx_head;           /* when the oldest unacked data was sent */
+	sy_time rto_due;           /* the retransmission timer's deadline */
 	sy_time last_send;         /* for the idle restart */
 	sy_chunk *sq_head, *sq_tail;
 	sy_ooo *ooo;               /* sorted by sequence number */

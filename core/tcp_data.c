@@ -671,6 +671,14 @@ static void arm_rto(sy_tcb *c)
 		if (left < after)
 			after = left > 0 ? left : 0;
 	}
+	/* Every ACK of new data restarts the timer (RFC 6298 5.3).  A timer
+	 * already due no later than the new deadline is left in place and
+	 * moved on when it fires (sy_tcb_data_timeout): one event per RTO
+	 * instead of a cancel and an insert per ACK. */
+	c->rto_due = now_of(c) + after;
+	if (timer_on(c, SY_TCP_T_RETRANS) &&
+	    sy_sim_due(c->ep->sim, c->timer[SY_TCP_T_RETRANS]) <= c->rto_due)
+		return;
 	sy_tcb_timer_set(c, SY_TCP_T_RETRANS, after);
 }
 
@@ -1174,6 +1182,11 @@ void sy_tcb_data_timeout(sy_tcb *c, int which)
 		return;
 	}
 	case SY_TCP_T_RETRANS:
+		/* restarted since it was set: on to the deadline */
+		if (now < c->rto_due) {
+			sy_tcb_timer_set(c, SY_TCP_T_RETRANS, c->rto_due - now);
+			return;
+		}
 		break;
 	default:
 		return;
