@@ -19,51 +19,7 @@ trap 'exit 1' HUP INT TERM
 cp "$SYNACK_SRCDIR/tests/data/batch_exp.lua" "$tmp/exp.lua" || exit 1
 cd "$tmp" || exit 1
 
-failed=0
-checks=0
-label=
-
-fail() {
-	failed=$((failed + 1))
-	printf 'FAIL: %s: %s\n' "$label" "$1" >&2
-}
-
-show() {
-	printf '  %s:\n' "$1" >&2
-	sed 's/^/    | /' "$2" >&2
-}
-
-run() {
-	label=$1
-	shift
-	"$@" >out 2>err
-	rc=$?
-}
-
-expect_rc() {
-	checks=$((checks + 1))
-	if [ "$rc" -ne "$1" ]; then
-		fail "expected exit status $1, got $rc"
-		show stdout out
-		show stderr err
-	fi
-}
-
-expect_has() {
-	checks=$((checks + 1))
-	if ! grep -F -e "$2" "$1" >/dev/null; then
-		fail "expected $1 to contain '$2'"
-		show "$1" "$1"
-	fi
-}
-
-expect_not() {
-	checks=$((checks + 1))
-	if grep -F -e "$2" "$1" >/dev/null; then
-		fail "expected $1 not to contain '$2'"
-		show "$1" "$1"
-	fi
-}
+. "$here/shlib.sh"
 
 # same A B: the files are equal without their last column (wall_s).
 same() {

@@ -26,75 +26,7 @@ trap 'exit 1' HUP INT TERM
 DATA=$tmp/d
 cp -R "$SYNACK_SRCDIR/tests/data" "$DATA" || exit 1
 
-failed=0
-checks=0
-label=
-
-fail() {
-	failed=$((failed + 1))
-	printf 'FAIL: %s: %s\n' "$label" "$1" >&2
-}
-
-show() {
-	printf '  %s:\n' "$1" >&2
-	sed 's/^/    | /' "$2" >&2
-}
-
-# run LABEL CMD...: runs CMD, keeping stdout, stderr and the exit status.
-run() {
-	label=$1
-	shift
-	"$@" >"$tmp/out" 2>"$tmp/err"
-	rc=$?
-}
-
-# expect_rc N: the last command exited with N.
-expect_rc() {
-	checks=$((checks + 1))
-	if [ "$rc" -ne "$1" ]; then
-		fail "expected exit status $1, got $rc"
-		show stdout "$tmp/out"
-		show stderr "$tmp/err"
-	fi
-}
-
-# expect_has out|err STRING: the output contains STRING (fixed string).
-expect_has() {
-	checks=$((checks + 1))
-	if ! grep -F -e "$2" "$tmp/$1" >/dev/null; then
-		fail "expected std$1 to contain '$2'"
-		show "std$1" "$tmp/$1"
-	fi
-}
-
-# expect_not out|err STRING: the output does not contain STRING.
-expect_not() {
-	checks=$((checks + 1))
-	if grep -F -e "$2" "$tmp/$1" >/dev/null; then
-		fail "expected std$1 not to contain '$2'"
-		show "std$1" "$tmp/$1"
-	fi
-}
-
-# expect_empty out|err
-expect_empty() {
-	checks=$((checks + 1))
-	if [ -s "$tmp/$1" ]; then
-		fail "expected std$1 to be empty"
-		show "std$1" "$tmp/$1"
-	fi
-}
-
-# expect_out FILE: stdout is exactly FILE.
-expect_out() {
-	checks=$((checks + 1))
-	if ! cmp -s "$1" "$tmp/out"; then
-		fail "stdout differs from the expected output"
-		show expected "$1"
-		show got "$tmp/out"
-		diff "$1" "$tmp/out" | sed 's/^/    diff /' >&2
-	fi
-}
+. "$here/shlib.sh"
 
 # ------------------------------------------------------------ help, version
 run "--help" "$SYNACK" --help
