@@ -906,25 +906,11 @@ static const char *const summaries[] = {
 
 START_TEST(module_descriptor)
 {
-	const sy_plugin *p;
-	const sy_cc_ops *ops;
-	sy_err err;
+	const sy_plugin *p = sy_test_descriptor("cc", names[_i]);
+	const sy_cc_ops *ops = p->ops;
 
-	p = sy_plugin_load("cc", names[_i], &err);
-	ck_assert_msg(p != NULL, "%s", err.msg);
-	ck_assert_uint_eq(p->abi, SY_PLUGIN_ABI);
-	ck_assert_str_eq(p->kind, "cc");
-	ck_assert_str_eq(p->name, names[_i]);
 	ck_assert_str_eq(p->summary, summaries[_i]);
-	ops = p->ops;
-	ck_assert_ptr_nonnull(ops);
 	ck_assert_uint_gt(ops->conn_size, 0);
-	for (const sy_param *q = p->params; q && q->name; q++) {
-		ck_assert_msg(q->doc && q->doc[0], "%s: %s undocumented",
-			      names[_i], q->name);
-		ck_assert_msg(q->def != NULL, "%s: %s has no default",
-			      names[_i], q->name);
-	}
 }
 END_TEST
 

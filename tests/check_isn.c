@@ -662,24 +662,7 @@ static const char *const names[] = { "rfc6528", "rfc793", "random", "fixed" };
  * summary and a documented, defaulted parameter table. */
 START_TEST(module_descriptor)
 {
-	const sy_plugin *p;
-	sy_err err;
-
-	p = sy_plugin_load("isn", names[_i], &err);
-	ck_assert_msg(p != NULL, "%s", err.msg);
-	ck_assert_uint_eq(p->abi, SY_PLUGIN_ABI);
-	ck_assert_str_eq(p->kind, "isn");
-	ck_assert_str_eq(p->name, names[_i]);
-	ck_assert_ptr_nonnull(p->summary);
-	ck_assert(p->summary[0] != '\0');
-	ck_assert_ptr_null(strchr(p->summary, '\n'));
-	ck_assert_ptr_nonnull(p->ops);
-	for (const sy_param *q = p->params; q && q->name; q++) {
-		ck_assert_msg(q->doc && q->doc[0], "%s: %s undocumented",
-			      names[_i], q->name);
-		ck_assert_msg(q->def != NULL, "%s: %s has no default",
-			      names[_i], q->name);
-	}
+	sy_test_descriptor("isn", names[_i]);
 }
 END_TEST
 

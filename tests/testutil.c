@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "testutil.h"
 
@@ -20,6 +21,26 @@ int sy_test_configure(sy_instance *in, const char *kind, const char *name,
 			return -1;
 	}
 	return 0;
+}
+
+const sy_plugin *sy_test_descriptor(const char *kind, const char *name)
+{
+	sy_err err;
+	const sy_plugin *p = sy_plugin_load(kind, name, &err);
+
+	ck_assert_msg(p != NULL, "%s", err.msg);
+	ck_assert_uint_eq(p->abi, SY_PLUGIN_ABI);
+	ck_assert_str_eq(p->kind, kind);
+	ck_assert_str_eq(p->name, name);
+	ck_assert_ptr_nonnull(p->summary);
+	ck_assert(p->summary[0] != '\0');
+	ck_assert_ptr_null(strchr(p->summary, '\n'));
+	ck_assert_ptr_nonnull(p->ops);
+	for (const sy_param *q = p->params; q && q->name; q++) {
+		ck_assert_msg(q->doc && q->doc[0], "%s/%s: %s undocumented", kind, name, q->name);
+		ck_assert_msg(q->def != NULL, "%s/%s: %s has no default", kind, name, q->name);
+	}
+	return p;
 }
 
 int sy_test_main(Suite *s)

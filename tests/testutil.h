@@ -19,6 +19,11 @@ struct sy_test_setting {
 int sy_test_configure(sy_instance *in, const char *kind, const char *name,
 		      const struct sy_test_setting *set, sy_err *err);
 
+/* Loads KIND/NAME and checks that it describes itself: this ABI, its
+ * kind and name, a one-line summary, an operations table, and every
+ * parameter documented and defaulted.  Returns the descriptor. */
+const sy_plugin *sy_test_descriptor(const char *kind, const char *name);
+
 /* Runs the suite, unloads the plugins, and returns main's exit status. */
 int sy_test_main(Suite *s);
 
