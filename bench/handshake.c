@@ -50,26 +50,14 @@
 #include "sim.h"
 #include "tcp.h"
 
+#include "benchutil.h"
+
 #define PAYLOAD 1000
 #define SPREAD (10 * SY_SEC)
 
 #define CLIENT_OK (UINT32_C(1) << 30)
 #define SERVER_OK (UINT32_C(1) << 31)
 #define BYTES UINT32_C(0xffffff) /* the server's byte count; also the most connections */
-
-_Noreturn static void die(const char *what, const sy_err *err)
-{
-	fprintf(stderr, "handshake: %s: %s\n", what, err->msg);
-	exit(1);
-}
-
-static double wall(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* Resident memory now, bytes. */
 static size_t rss_now(void)
@@ -93,28 +81,6 @@ static double peak_rss_mib(void)
 	return (double)ru.ru_maxrss / 1024.0;
 }
 
-static sy_instance plugin(const char *kind, const char *name)
-{
-	sy_instance in;
-	sy_err err;
-	const sy_plugin *p = sy_plugin_load(kind, name, &err);
-
-	if (!p || sy_instance_new(&in, p, &err) < 0)
-		die(name, &err);
-	return in;
-}
-
-static sy_link_opts link_opts(int64_t rate)
-{
-	sy_link_opts o;
-
-	memset(&o, 0, sizeof o);
-	for (int d = 0; d < 2; d++)
-		o.dir[d] = (sy_dir_opts){ .rate = rate, .delay = 10 * SY_MS,
-					  .mtu = 1500, .queue = plugin("queue", "droptail") };
-	return o;
-}
-
 /* ------------------------------------------------------------ topology */
 
 static sy_sim *sim;
@@ -127,33 +93,32 @@ static uint32_t server_addr;
 
 static void build(void)
 {
-	sy_instance sched = plugin("scheduler", "ladder");
+	sy_instance sched = bench_plugin("scheduler", "ladder");
 	sy_node *router, *server;
 	sy_err err;
-	sy_link_opts o = link_opts(10000000000LL);
-	sy_tcp_ep_opts eo = { .timers = plugin("timers", "linux") };
+	sy_tcp_ep_opts eo = { .timers = bench_plugin("timers", "linux") };
 
 	if (!(sim = sy_sim_new(1, &sched, &err)) || !(net = sy_net_new(sim, &err)))
-		die("simulator", &err);
+		bench_die("simulator", &err);
 	if (!(router = sy_net_node(net, "router", &err)) ||
 	    !(server = sy_net_node(net, "server", &err)) ||
-	    !sy_net_link(net, server, router, &o, &err))
-		die("server", &err);
+	    !bench_link(net, server, router, 10000000000LL, 10 * SY_MS, 0))
+		bench_die("server", &err);
 	server_addr = sy_node_addr(server, 0);
 	if (!(sep = sy_tcp_ep_new(net, server, &eo, &err)) ||
 	    !(listener = sy_tcp_listen(sep, 80, 1000000, SY_SYNCOOKIES_ON_OVERFLOW, &err)))
-		die("listen", &err);
+		bench_die("listen", &err);
 	clients = calloc((size_t)nclients, sizeof *clients);
 	for (int i = 0; i < nclients; i++) {
 		char name[32];
 		sy_node *c;
 
-		o = link_opts(1000000000);
-		eo = (sy_tcp_ep_opts){ .timers = plugin("timers", "linux") };
+		eo = (sy_tcp_ep_opts){ .timers = bench_plugin("timers", "linux") };
 		snprintf(name, sizeof name, "client%d", i);
-		if (!(c = sy_net_node(net, name, &err)) || !sy_net_link(net, c, router, &o, &err) ||
+		if (!(c = sy_net_node(net, name, &err)) ||
+		    !bench_link(net, c, router, 1000000000, 10 * SY_MS, 0) ||
 		    !(clients[i] = sy_tcp_ep_new(net, c, &eo, &err)))
-			die("client", &err);
+			bench_die("client", &err);
 	}
 	sy_net_hops(net, sy_tcp_ep_node(clients[0]), server);
 }
@@ -289,7 +254,7 @@ static void client_event(void *ctx, sy_tcb *c, sy_tcp_state from, sy_tcp_state t
 		return;
 	if (to == SY_TCP_ESTABLISHED) {
 		if (sy_tcp_send(c, NULL, PAYLOAD, &err) < 0)
-			die("send", &err);
+			bench_die("send", &err);
 		sy_tcp_close(c);
 	} else if (to == SY_TCP_CLOSED) {
 		client_closed++;
@@ -347,7 +312,7 @@ static void storm_start(sy_sim *s, void *arg, uint64_t unused)
 	sy_err err;
 
 	if (!(c = sy_tcp_connect(clients[k % nclients], server_addr, 80, &err)))
-		die("connect", &err);
+		bench_die("connect", &err);
 	map_put(key_of(c->laddr, c->lport), (uint32_t)k);
 	sy_tcp_set_callbacks(c, &client_cb, (void *)(uintptr_t)k);
 	if (next_conn < nconn) {
@@ -399,9 +364,9 @@ static int storm(void)
 	sy_sim_after(sim, 50 * SY_MS, sampler, NULL, 0, NULL, NULL);
 	rss_base = rss_now();
 
-	t0 = wall();
+	t0 = bench_wall();
 	sy_sim_run(sim, SY_TIME_NEVER);
-	t1 = wall();
+	t1 = bench_wall();
 	fired = sy_sim_fired(sim);
 	for (long k = 0; k < nconn; k++)
 		complete += (status[k] & (CLIENT_OK | SERVER_OK)) == (CLIENT_OK | SERVER_OK);
@@ -462,7 +427,7 @@ static void idle_start(sy_sim *s, void *arg, uint64_t k)
 	sy_err err;
 
 	if (!sy_tcp_connect(clients[k % (uint64_t)nclients], server_addr, 80, &err))
-		die("connect", &err);
+		bench_die("connect", &err);
 	if ((long)k + 1 < nidle)
 		sy_sim_after(s, 10 * SY_US, idle_start, NULL, k + 1, NULL, NULL);
 }
@@ -508,6 +473,7 @@ int main(int argc, char **argv)
 {
 	int opt, status_idle = 0;
 
+	bench_prog = "handshake";
 	nconn = 10000;
 	nidle = 100000;
 	nclients = 100;

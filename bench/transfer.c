@@ -44,6 +44,8 @@
 #include "sim.h"
 #include "tcp.h"
 
+#include "benchutil.h"
+
 #define PORT 5001
 #define UNLIMITED ((uint64_t)1 << 40)
 #define WARMUP (5 * SY_SEC)
@@ -52,65 +54,6 @@ static const char *cc_name = "newreno";
 static int64_t rate = 1000000000;
 static double seconds = 60;
 static uint32_t buffers = 4u << 20; /* sndbuf and rcvbuf */
-
-_Noreturn static void die(const char *what, const sy_err *err)
-{
-	fprintf(stderr, "transfer: %s: %s\n", what, err->msg);
-	exit(1);
-}
-
-static double wall(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static sy_instance plugin(const char *kind, const char *name)
-{
-	sy_instance in;
-	sy_err err;
-	const sy_plugin *p = sy_plugin_load(kind, name, &err);
-
-	if (!p || sy_instance_new(&in, p, &err) < 0)
-		die(name, &err);
-	return in;
-}
-
-static void set_int(sy_instance *in, const char *key, int64_t v)
-{
-	sy_value x = { .type = SY_V_INT, .u.i = v };
-	sy_err err;
-
-	if (sy_instance_set(in, key, &x, "bench", &err) < 0)
-		die(key, &err);
-}
-
-static sy_dir_opts dir(int64_t r, sy_time delay, long limit)
-{
-	sy_dir_opts d = { .rate = r, .delay = delay, .mtu = 1500,
-			  .queue = plugin("queue", "droptail") };
-
-	if (limit > 0)
-		set_int(&d.queue, "limit", limit);
-	return d;
-}
-
-static sy_link *link2(sy_net *net, sy_node *a, sy_node *b, int64_t r, sy_time delay,
-		      long limit)
-{
-	sy_link_opts o;
-	sy_link *l;
-	sy_err err;
-
-	memset(&o, 0, sizeof o);
-	o.dir[0] = dir(r, delay, limit);
-	o.dir[1] = dir(r, delay, limit);
-	if (!(l = sy_net_link(net, a, b, &o, &err)))
-		die("link", &err);
-	return l;
-}
 
 /* One BDP of 1500-byte packets at `rate` over a 10 ms RTT. */
 static long bdp_packets(void)
@@ -121,28 +64,28 @@ static long bdp_packets(void)
 static sy_tcp_ep *endpoint(sy_net *net, sy_node *n)
 {
 	sy_tcp_ep_opts eo = {
-		.sm = plugin("tcp", "rfc9293"),
-		.timers = plugin("timers", "linux"),
-		.cc = plugin("cc", cc_name),
+		.sm = bench_plugin("tcp", "rfc9293"),
+		.timers = bench_plugin("timers", "linux"),
+		.cc = bench_plugin("cc", cc_name),
 	};
 	sy_tcp_ep *ep;
 	sy_err err;
 
-	set_int(&eo.sm, "sndbuf", buffers);
-	set_int(&eo.sm, "rcvbuf", buffers);
+	bench_set_int(&eo.sm, "sndbuf", buffers);
+	bench_set_int(&eo.sm, "rcvbuf", buffers);
 	if (!(ep = sy_tcp_ep_new(net, n, &eo, &err)))
-		die("endpoint", &err);
+		bench_die("endpoint", &err);
 	return ep;
 }
 
 static sy_sim *new_sim(sy_net **net)
 {
-	sy_instance sched = plugin("scheduler", "ladder");
+	sy_instance sched = bench_plugin("scheduler", "ladder");
 	sy_sim *sim;
 	sy_err err;
 
 	if (!(sim = sy_sim_new(1, &sched, &err)) || !(*net = sy_net_new(sim, &err)))
-		die("simulator", &err);
+		bench_die("simulator", &err);
 	return sim;
 }
 
@@ -178,10 +121,10 @@ static void flow_start(sy_sim *sim, void *arg, uint64_t unused)
 	sy_err err;
 
 	if (!(f->c = sy_tcp_connect(f->src, sy_node_addr(sy_tcp_ep_node(f->dst), 0), PORT, &err)))
-		die("connect", &err);
+		bench_die("connect", &err);
 	sy_tcp_set_callbacks(f->c, &sender_cb, f);
 	if (sy_tcp_send(f->c, NULL, UNLIMITED, &err) < 0)
-		die("send", &err);
+		bench_die("send", &err);
 }
 
 static void listen_on(sy_tcp_ep *ep)
@@ -189,7 +132,7 @@ static void listen_on(sy_tcp_ep *ep)
 	sy_err err;
 
 	if (!sy_tcp_listen(ep, PORT, 128, SY_SYNCOOKIES_OFF, &err))
-		die("listen", &err);
+		bench_die("listen", &err);
 }
 
 static flow *warm_flows;
@@ -211,9 +154,9 @@ static double run(sy_sim *sim, flow *f, int n)
 	warm_n = n;
 	if ((sy_time)(seconds * 1e9) > WARMUP)
 		sy_sim_at(sim, WARMUP, warm, NULL, 0, NULL, NULL);
-	t0 = wall();
+	t0 = bench_wall();
 	sy_sim_run(sim, (sy_time)(seconds * 1e9));
-	t1 = wall();
+	t1 = bench_wall();
 	for (int i = 0; i < n; i++)
 		if (f[i].c) {
 			f[i].acked = f[i].c->st.bytes_acked;
@@ -286,8 +229,8 @@ static int single(void)
 
 	memset(&f, 0, sizeof f);
 	if (!(a = sy_net_node(net, "sender", &err)) || !(b = sy_net_node(net, "receiver", &err)))
-		die("node", &err);
-	l = link2(net, a, b, rate, 5 * SY_MS, bdp_packets());
+		bench_die("node", &err);
+	l = bench_link(net, a, b, rate, 5 * SY_MS, bdp_packets());
 	f.src = endpoint(net, a);
 	f.dst = endpoint(net, b);
 	listen_on(f.dst);
@@ -320,8 +263,8 @@ static int dumbbell(int n)
 		return 1;
 	}
 	if (!(left = sy_net_node(net, "left", &err)) || !(right = sy_net_node(net, "right", &err)))
-		die("node", &err);
-	l = link2(net, left, right, rate, 3 * SY_MS, bdp_packets());
+		bench_die("node", &err);
+	l = bench_link(net, left, right, rate, 3 * SY_MS, bdp_packets());
 	sy_sim_stream(sim, &r, "bench", 0);
 	for (int i = 0; i < n; i++) {
 		char name[32];
@@ -329,12 +272,12 @@ static int dumbbell(int n)
 
 		snprintf(name, sizeof name, "s%d", i);
 		if (!(s = sy_net_node(net, name, &err)))
-			die("node", &err);
+			bench_die("node", &err);
 		snprintf(name, sizeof name, "r%d", i);
 		if (!(d = sy_net_node(net, name, &err)))
-			die("node", &err);
-		link2(net, s, left, 10000000000LL, SY_MS, 0);
-		link2(net, d, right, 10000000000LL, SY_MS, 0);
+			bench_die("node", &err);
+		bench_link(net, s, left, 10000000000LL, SY_MS, 0);
+		bench_link(net, d, right, 10000000000LL, SY_MS, 0);
 		f[i].src = endpoint(net, s);
 		f[i].dst = endpoint(net, d);
 		listen_on(f[i].dst);
@@ -356,6 +299,7 @@ int main(int argc, char **argv)
 {
 	int opt, flows = 100, parts = 3, bad = 0;
 
+	bench_prog = "transfer";
 	while ((opt = getopt(argc, argv, "t:f:r:B:C:12q")) != -1) {
 		if (opt == 't')
 			seconds = atof(optarg);

@@ -43,8 +43,8 @@ trap 'exit 1' INT TERM HUP
 ip netns add "$ns" 2>"$tmp/err" || skip "ip netns add failed: $(cat "$tmp/err")"
 inns() { ip netns exec "$ns" "$@"; }
 synack="$SYNACK_BUILDDIR/synack"
-scenario="$SYNACK_SRCDIR/tests/tun/scenario.lua"
-peer="$SYNACK_SRCDIR/tests/tun/peer.py"
+scenario="$SYNACK_SRCDIR/tests/tun_fixtures/scenario.lua"
+peer="$SYNACK_SRCDIR/tests/tun_fixtures/peer.py"
 failed=0
 fail() { echo "FAIL: $*"; failed=1; }
 # Waits (up to 10 s) for a line matching $2 in file $1.
