@@ -876,6 +876,11 @@ static int conn_connect_again(lua_State *L)
 	return luaL_error(L, "connect: this connection is open already; ep:connect makes a new one");
 }
 
+static int conn_listen(lua_State *L)
+{
+	return luaL_error(L, "listen: a connection does not listen; ep:listen makes a listener");
+}
+
 static int conn_state(lua_State *L)
 {
 	struct sy_lua_box *b = luaL_checkudata(L, 1, MT_CONN);
@@ -1020,7 +1025,7 @@ static const luaL_Reg conn_methods[] = {
 	{ "info", conn_info },
 	{ "sample", conn_sample },
 	{ "connect", conn_connect_again },
-	{ "listen", conn_connect_again },
+	{ "listen", conn_listen },
 	{ NULL, NULL },
 };
 

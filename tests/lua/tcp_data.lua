@@ -143,6 +143,7 @@ do
   fails("a listener does not send", function() l:send(10) end)
   local c = a:tcp():connect(b, 80)
   fails("is open already", function() c:connect(b, 80) end)
+  fails("a connection does not listen", function() c:listen(81) end)
   fails("a byte count", function() c:send(1.5) end)
   fails("cannot be negative", function() c:send(-1) end)
   fails("reads by itself", function() c:read(10) end)
