@@ -228,14 +228,17 @@ int sy_tcp_send(sy_tcb *c, const void *bytes, uint64_t n, sy_err *err)
 		return 0;
 	if (bytes && n > UINT32_MAX)
 		return sy_err_set(err, "send: at most 4 GiB of real bytes at once");
-	if (!bytes && c->sq_tail && !c->sq_tail->bytes &&
-	    (uint64_t)c->sq_tail->len + n <= UINT32_MAX) {
-		c->sq_tail->len += (uint32_t)n;
-	} else {
-		while (n) {
-			uint32_t take = n > UINT32_MAX ? UINT32_MAX : (uint32_t)n;
-			sy_chunk *k = malloc(sizeof *k + (bytes ? take : 0));
+	while (n) {
+		sy_chunk *k = c->sq_tail;
+		uint32_t take;
 
+		if (!bytes && k && !k->bytes && k->len < UINT32_MAX) {
+			/* virtual bytes after virtual bytes: one chunk */
+			take = n > UINT32_MAX - k->len ? UINT32_MAX - k->len : (uint32_t)n;
+			k->len += take;
+		} else {
+			take = n > UINT32_MAX ? UINT32_MAX : (uint32_t)n;
+			k = malloc(sizeof *k + (bytes ? take : 0));
 			if (!k)
 				return sy_err_set(err, "send: out of memory");
 			k->next = NULL;
@@ -249,14 +252,10 @@ int sy_tcp_send(sy_tcb *c, const void *bytes, uint64_t n, sy_err *err)
 			else
 				c->sq_head = k;
 			c->sq_tail = k;
-			c->snd_queued += take;
-			n -= take;
 		}
-		if (can_output(c))
-			sy_tcb_output(c);
-		return 0;
+		c->snd_queued += take;
+		n -= take;
 	}
-	c->snd_queued += n;
 	if (can_output(c))
 		sy_tcb_output(c);
 	return 0;
