@@ -2,6 +2,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "errors.h"
@@ -33,4 +34,13 @@ int sy_err_prefix(sy_err *err, const char *fmt, ...)
 	if (n >= 0 && (size_t)n < sizeof err->msg)
 		snprintf(err->msg + n, sizeof err->msg - (size_t)n, ": %s", old);
 	return -1;
+}
+
+void sy_invariant_failed(const char *what, const char *file, int line,
+			 const char *func)
+{
+	fprintf(stderr, "synack: invariant violated: %s (%s:%d, in %s)\n",
+		what, file, line, func);
+	fflush(stderr);
+	abort();
 }

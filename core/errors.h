@@ -24,4 +24,21 @@ int sy_err_set(sy_err *err, const char *fmt, ...)
 int sy_err_prefix(sy_err *err, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* Invariants.  SY_INVARIANT(cond) is always compiled: it costs a compare,
+ * so it is for O(1) checks on hot paths (sequence ordering, counts that
+ * may not wrap).  SY_DEEP_INVARIANT(cond) is compiled only when
+ * SY_DEEP_CHECKS is defined (--enable-sanitizers, --enable-fuzzing): for
+ * checks that walk a structure.  A violated invariant is a bug in synack
+ * or in a plugin, never bad input: it prints what failed and where, then
+ * aborts, so a sanitizer or fuzzer run reports it with a stack. */
+void sy_invariant_failed(const char *what, const char *file, int line,
+			 const char *func) __attribute__((noreturn));
+#define SY_INVARIANT(cond) \
+	((cond) ? (void)0 : sy_invariant_failed(#cond, __FILE__, __LINE__, __func__))
+#ifdef SY_DEEP_CHECKS
+#define SY_DEEP_INVARIANT(cond) SY_INVARIANT(cond)
+#else
+#define SY_DEEP_INVARIANT(cond) ((void)0)
+#endif
+
 #endif
