@@ -37,7 +37,7 @@
 
 #define NCONN 16
 #define T_END (120 * SY_SEC)       /* virtual time an input may use */
-#define MAX_EVENTS 100000          /* far above what the traffic needs */
+#define MAX_EVENTS 50000           /* ten times what the traffic needs */
 #define MAX_BYTES (1u << 20)       /* queued by the users, per input */
 #define FAKE_ADDR 0x0a630001u      /* 10.99.0.1: no node owns it */
 
