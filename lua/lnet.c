@@ -28,32 +28,19 @@
 #define PROTO_RAW 253 /* RFC 3692 experimental: node:send_raw packets */
 
 
-struct sy_lua_sim *sy_lua_box_sim(lua_State *L, int idx)
+sy_node *sy_lua_check_node(lua_State *L, int idx, struct sy_lua_sim *in)
 {
 	struct sy_lua_sim *ls;
+	sy_node *n = sy_lua_check_box(L, idx, MT_NODE, "node", &ls);
 
-	lua_getiuservalue(L, idx, 1);
-	ls = lua_touserdata(L, -1);
-	lua_pop(L, 1);
-	if (!ls || !ls->sim)
-		luaL_error(L, "the simulator of this object is closed");
-	return ls;
-}
-
-sy_node *sy_lua_check_node(lua_State *L, int idx)
-{
-	struct sy_lua_box *b = luaL_checkudata(L, idx, MT_NODE);
-
-	sy_lua_box_sim(L, idx);
-	return b->ptr;
+	if (in)
+		sy_lua_check_owner(L, idx, ls, in, "node", NULL);
+	return n;
 }
 
 static sy_link *check_link(lua_State *L, int idx)
 {
-	struct sy_lua_box *b = luaL_checkudata(L, idx, MT_LINK);
-
-	sy_lua_box_sim(L, idx);
-	return b->ptr;
+	return sy_lua_check_box(L, idx, MT_LINK, "link", NULL);
 }
 
 /* Pushes the box of ptr, creating it once.  sim_idx: the simulator. */
@@ -97,7 +84,7 @@ static void raw_sink(void *ctx, sy_node *at, sy_packet *p)
 static int sim_node(lua_State *L)
 {
 	struct sy_lua_sim *ls = sy_lua_check_sim(L, 1);
-	const char *name = luaL_checkstring(L, 2);
+	const char *name = sy_lua_check_string(L, 2, NULL);
 	sy_net *net = sy_lua_net_of(L, ls);
 	sy_err err;
 	sy_node *n = sy_net_node(net, name, &err);
@@ -179,7 +166,7 @@ static sy_time opt_delay(lua_State *L, int idx)
 	if (lua_type(L, idx) == LUA_TNUMBER)
 		rc = sy_duration_from_seconds(lua_tonumber(L, idx), &t, &err);
 	else if (lua_type(L, idx) == LUA_TSTRING)
-		rc = sy_parse_duration(lua_tostring(L, idx), &t, &err);
+		rc = sy_parse_duration(sy_lua_check_string(L, idx, "option 'delay'"), &t, &err);
 	else
 		return luaL_error(L, "option 'delay' must be a time (seconds, or a string such as \"10ms\")");
 	if (rc < 0)
@@ -253,7 +240,7 @@ static int sim_duplex_link(lua_State *L)
 		"rate", "delay", "mtu", "queue", "loss", "ab", "ba", "addresses", NULL,
 	};
 	struct sy_lua_sim *ls = sy_lua_check_sim(L, 1);
-	sy_node *a = sy_lua_check_node(L, 2), *b = sy_lua_check_node(L, 3);
+	sy_node *a = sy_lua_check_node(L, 2, ls), *b = sy_lua_check_node(L, 3, ls);
 	struct sy_lua_ctx *c;
 	unsigned seen[2] = { 0, 0 };
 	sy_link_opts *o;
@@ -304,6 +291,8 @@ static int sim_duplex_link(lua_State *L)
 			const char *txt;
 
 			lua_rawgeti(L, -1, s + 1);
+			if (lua_type(L, -1) == LUA_TSTRING)
+				sy_lua_check_string(L, -1, "duplex_link: option 'addresses'");
 			txt = lua_tostring(L, -1);
 			if (!txt || sy_ipv4_parse(txt, &o->addr[s]) < 0)
 				return luaL_error(L, "duplex_link: option 'addresses': '%s' is not an IPv4 address",
@@ -338,7 +327,7 @@ static sy_trace *trace_of(lua_State *L, struct sy_lua_sim *ls)
 static int sim_pcap(lua_State *L)
 {
 	struct sy_lua_sim *ls = sy_lua_check_sim(L, 1);
-	const char *dir = luaL_checkstring(L, 2);
+	const char *dir = sy_lua_check_string(L, 2, NULL);
 	sy_err err;
 
 	if (sy_trace_pcap_all(trace_of(L, ls), dir, &err) < 0)
@@ -350,7 +339,7 @@ static int sim_pcap(lua_State *L)
 static int sim_trace(lua_State *L)
 {
 	struct sy_lua_sim *ls = sy_lua_check_sim(L, 1);
-	const char *path = luaL_checkstring(L, 2);
+	const char *path = sy_lua_check_string(L, 2, NULL);
 	sy_err err;
 
 	if (sy_trace_text_all(trace_of(L, ls), path, &err) < 0)
@@ -391,13 +380,13 @@ static void set_num(lua_State *L, const char *k, double v)
 
 static int node_name(lua_State *L)
 {
-	lua_pushstring(L, sy_node_name(sy_lua_check_node(L, 1)));
+	lua_pushstring(L, sy_node_name(sy_lua_check_node(L, 1, NULL)));
 	return 1;
 }
 
 static int node_address(lua_State *L)
 {
-	sy_node *n = sy_lua_check_node(L, 1);
+	sy_node *n = sy_lua_check_node(L, 1, NULL);
 	lua_Integer i = luaL_optinteger(L, 2, 1);
 
 	if (i < 1 || (size_t)i > sy_node_ifaces(n))
@@ -409,7 +398,7 @@ static int node_address(lua_State *L)
 
 static int node_stats(lua_State *L)
 {
-	const sy_node_stats *s = sy_node_stats_get(sy_lua_check_node(L, 1));
+	const sy_node_stats *s = sy_node_stats_get(sy_lua_check_node(L, 1, NULL));
 
 	lua_createtable(L, 0, 4);
 	sy_lua_set_int(L, "sent", s->sent);
@@ -546,7 +535,8 @@ static int node_send_raw(lua_State *L)
 	static const char *const known[] = { "to", "size", "ttl", "tcp", NULL };
 	static const char *const tcp_known[] = { "sport", "dport", "seq", "ack", "flags", "window", "options", NULL };
 	struct sy_lua_sim *ls;
-	sy_node *n = sy_lua_check_node(L, 1), *to;
+	sy_node *n = sy_lua_check_node(L, 1, NULL), *to;
+	struct sy_lua_sim *tols;
 	sy_packet *p;
 	int64_t size;
 	lua_Integer ttl;
@@ -555,12 +545,16 @@ static int node_send_raw(lua_State *L)
 	sy_tcp opt = { 0 };
 	sy_err err;
 
-	ls = sy_lua_box_sim(L, 1);
+	ls = sy_lua_obj_sim(L, 1);
 	luaL_checktype(L, 2, LUA_TTABLE);
 	lua_settop(L, 2);
 	sy_lua_check_options(L, 2, "send_raw", known);
 	lua_getfield(L, 2, "to");
-	to = sy_lua_check_node(L, -1);
+	if (!luaL_testudata(L, 3, MT_NODE))
+		return luaL_error(L, "send_raw: option 'to' must be a node, got a %s",
+				  luaL_typename(L, 3));
+	to = sy_lua_check_box(L, 3, MT_NODE, "node", &tols);
+	sy_lua_check_owner(L, 3, tols, ls, "node", "send_raw: option 'to'");
 	lua_getfield(L, 2, "size");
 	size = lua_isnil(L, -1) ? 1000 : opt_size(L, -1, "size");
 	ttl = opt_int(L, 2, "ttl", 64, 1, 255, "send_raw");
@@ -601,6 +595,10 @@ static int node_send_raw(lua_State *L)
 		t.window = (uint16_t)opt_int(L, 5, "window", 65535, 0, 65535, "send_raw: tcp");
 		lua_getfield(L, 5, "flags");
 		flags = lua_isnil(L, -1) ? "ACK" : lua_tostring(L, -1);
+		if (flags && memchr(flags, 0, lua_rawlen(L, -1))) {
+			sy_net_release(ls->net, p);
+			return luaL_error(L, "send_raw: tcp flags: contains a NUL byte");
+		}
 		if (!flags || (f = parse_flags(flags)) < 0) {
 			sy_net_release(ls->net, p);
 			return luaL_error(L, "send_raw: tcp flags '%s' are not names like SYN, ACK, FIN, RST, PSH joined by '+'",
@@ -685,7 +683,7 @@ void sy_lua_hook_input(void *ctx, sy_node *n, sy_packet *p)
 static int proto_number(lua_State *L, int idx)
 {
 	if (lua_type(L, idx) == LUA_TSTRING) {
-		const char *s = lua_tostring(L, idx);
+		const char *s = sy_lua_check_string(L, idx, NULL);
 
 		if (strcmp(s, "tcp") == 0)
 			return SY_IPPROTO_TCP;
@@ -704,8 +702,8 @@ static int proto_number(lua_State *L, int idx)
  * Per-packet Lua: for tests and teaching, not for bulk traffic. */
 static int node_on_receive(lua_State *L)
 {
-	sy_node *n = sy_lua_check_node(L, 1);
-	struct sy_lua_sim *ls = sy_lua_box_sim(L, 1);
+	sy_node *n = sy_lua_check_node(L, 1, NULL);
+	struct sy_lua_sim *ls = sy_lua_obj_sim(L, 1);
 	int proto = proto_number(L, 2);
 	struct hook *h;
 
@@ -725,9 +723,9 @@ static int node_on_receive(lua_State *L)
 
 static int node_tostring(lua_State *L)
 {
-	struct sy_lua_box *b = luaL_checkudata(L, 1, MT_NODE);
+	sy_node *n = sy_lua_check_node(L, 1, NULL);
 
-	lua_pushfstring(L, "synack.node (%s)", sy_node_name(b->ptr));
+	lua_pushfstring(L, "synack.node (%s)", sy_node_name(n));
 	return 1;
 }
 
@@ -754,7 +752,7 @@ static void push_dir_stats(lua_State *L, const sy_link *l, int d, sy_time now)
 static int link_stats(lua_State *L)
 {
 	sy_link *l = check_link(L, 1);
-	sy_time now = sy_sim_now(sy_lua_box_sim(L, 1)->sim);
+	sy_time now = sy_sim_now(sy_lua_obj_sim(L, 1)->sim);
 
 	lua_createtable(L, 0, 2);
 	push_dir_stats(L, l, 0, now);
@@ -830,10 +828,10 @@ static int link_queue_samples(lua_State *L)
 static int link_pcap(lua_State *L)
 {
 	sy_link *l = check_link(L, 1);
-	const char *path = luaL_checkstring(L, 2);
+	const char *path = sy_lua_check_string(L, 2, NULL);
 	sy_err err;
 
-	if (sy_trace_pcap_link(trace_of(L, sy_lua_box_sim(L, 1)), l, path, &err) < 0)
+	if (sy_trace_pcap_link(trace_of(L, sy_lua_obj_sim(L, 1)), l, path, &err) < 0)
 		return luaL_error(L, "%s", err.msg);
 	return 0;
 }
@@ -841,20 +839,20 @@ static int link_pcap(lua_State *L)
 static int link_trace(lua_State *L)
 {
 	sy_link *l = check_link(L, 1);
-	const char *path = luaL_checkstring(L, 2);
+	const char *path = sy_lua_check_string(L, 2, NULL);
 	sy_err err;
 
-	if (sy_trace_text_link(trace_of(L, sy_lua_box_sim(L, 1)), l, path, &err) < 0)
+	if (sy_trace_text_link(trace_of(L, sy_lua_obj_sim(L, 1)), l, path, &err) < 0)
 		return luaL_error(L, "%s", err.msg);
 	return 0;
 }
 
 static int link_tostring(lua_State *L)
 {
-	struct sy_lua_box *b = luaL_checkudata(L, 1, MT_LINK);
+	sy_link *l = check_link(L, 1);
 
-	lua_pushfstring(L, "synack.link (%s - %s)", sy_node_name(sy_link_node(b->ptr, 0)),
-			sy_node_name(sy_link_node(b->ptr, 1)));
+	lua_pushfstring(L, "synack.link (%s - %s)", sy_node_name(sy_link_node(l, 0)),
+			sy_node_name(sy_link_node(l, 1)));
 	return 1;
 }
 

@@ -32,9 +32,38 @@ struct sy_lua_sim {
 	struct sy_tcp_table *tcp_table; /* every connection (lstats.c), with the network */
 	int samplers;     /* sim:every samplers pending */
 	struct sy_record *record; /* sim:record() (lrecord.c), freed before the network */
+	struct sy_lua_log *logs;  /* ep:state_log files (ltcp.c), closed with the simulator */
 };
 
+/* Every object the binding gives Lua other than the simulator itself has
+ * its simulator as first user value, and is checked alive through the
+ * functions below before anything reads what it points to: an object of a
+ * closed simulator raises "the simulator is closed", a box whose object
+ * was freed "the KIND is gone". */
 struct sy_lua_sim *sy_lua_check_sim(lua_State *L, int idx);
+/* The open simulator of the object at idx (any index, also an upvalue);
+ * the _open variant returns NULL instead of raising. */
+struct sy_lua_sim *sy_lua_obj_sim(lua_State *L, int idx);
+struct sy_lua_sim *sy_lua_obj_sim_open(lua_State *L, int idx);
+/* The userdata at idx of class mt whose simulator is open; *ls (if not
+ * NULL) is that simulator. */
+void *sy_lua_check_obj(lua_State *L, int idx, const char *mt, struct sy_lua_sim **ls);
+/* The object in the box at idx of class mt, alive. */
+void *sy_lua_check_box(lua_State *L, int idx, const char *mt, const char *kind,
+		       struct sy_lua_sim **ls);
+/* The object at idx belongs to simulator `of`; one of simulator `in` was
+ * expected: unless they are the same, an error naming argument idx, or
+ * the option opt ("send_raw: option 'to'") when not NULL. */
+void sy_lua_check_owner(lua_State *L, int idx, struct sy_lua_sim *of,
+			struct sy_lua_sim *in, const char *kind, const char *opt);
+/* The string at idx as a C string, refusing one with an embedded NUL
+ * (every C call would see it cut short).  With what NULL, idx is an
+ * argument and the errors are argument errors; else what names the value
+ * ("tun: option 'name'"). */
+const char *sy_lua_check_string(lua_State *L, int idx, const char *what);
+/* luaL_checkoption through sy_lua_check_string. */
+int sy_lua_check_option(lua_State *L, int idx, const char *def,
+			const char *const *list);
 /* Calls the function below its nargs arguments on the running thread's
  * stack, from inside sy_sim_run.  An error is kept (with the virtual time
  * and a traceback) for sim:run to raise, and stops the run; returns -1. */
@@ -72,9 +101,8 @@ struct sy_lua_box {
 };
 
 void sy_lua_open_net(lua_State *L);
-/* The simulator of the box at idx; raises if it is closed. */
-struct sy_lua_sim *sy_lua_box_sim(lua_State *L, int idx);
-sy_node *sy_lua_check_node(lua_State *L, int idx);
+/* The node at idx; with in, a node of that simulator (argument idx). */
+sy_node *sy_lua_check_node(lua_State *L, int idx, struct sy_lua_sim *in);
 /* Pushes the one box of ptr (class mt), creating it on first use. */
 void sy_lua_push_box(lua_State *L, int sim_idx, void *ptr, const char *mt);
 sy_net *sy_lua_net_of(lua_State *L, struct sy_lua_sim *ls);
@@ -84,6 +112,11 @@ void sy_lua_push_addr(lua_State *L, uint32_t a);
 
 /* ltcp.c: node:tcp and the endpoint and connection classes. */
 void sy_lua_open_tcp(lua_State *L);
+/* Frees the applications of the simulator at sim_idx (after its network). */
+void sy_lua_apps_close(lua_State *L, int sim_idx);
+/* The state logs of ls: flushed, and with close closed and freed; -1 with
+ * a message naming the file when a write, flush or close failed. */
+int sy_lua_logs_check(struct sy_lua_sim *ls, bool close, sy_err *err);
 
 /* ltun.c: node:tun and the tun class (after the node class exists). */
 void sy_lua_open_tun(lua_State *L);

@@ -6,18 +6,15 @@
 #include <string.h>
 
 #include "lpriv.h"
+#include "outfile.h"
 #include "record.h"
 
 #define MT_RECORD "synack.record"
 #define MT_CONN "synack.conn"
 
-static sy_record *check_record(lua_State *L, int idx)
+static sy_record *check_record(lua_State *L, int idx, struct sy_lua_sim **ls)
 {
-	struct sy_lua_box *b = luaL_checkudata(L, idx, MT_RECORD);
-
-	if (!b->ptr)
-		luaL_error(L, "the recorder's simulator is closed");
-	return b->ptr;
+	return sy_lua_check_box(L, idx, MT_RECORD, "recorder", ls);
 }
 
 /* sim:record(): starts recording now; the same recorder every call. */
@@ -26,8 +23,6 @@ static int sim_record(lua_State *L)
 	struct sy_lua_sim *ls = sy_lua_check_sim(L, 1);
 	sy_err err;
 
-	if (!ls->sim)
-		return luaL_error(L, "record: the simulator is closed");
 	if (!ls->record) {
 		sy_net *net = sy_lua_net_of(L, ls);
 
@@ -66,7 +61,7 @@ static void push_endpoint(lua_State *L, const sy_rec_conn *c, int s)
  * segments=}, ...} */
 static int rec_connections(lua_State *L)
 {
-	sy_record *r = check_record(L, 1);
+	sy_record *r = check_record(L, 1, NULL);
 	size_t n = sy_record_conns(r);
 
 	lua_createtable(L, (int)n, 0);
@@ -96,8 +91,8 @@ static int rec_connections(lua_State *L)
 }
 
 /* The options table at idx (or none) as ladder options. */
-static void ladder_opts(lua_State *L, int idx, sy_record *r, sy_ladder_opts *o,
-			const char *fname)
+static void ladder_opts(lua_State *L, int idx, sy_record *r, struct sy_lua_sim *ls,
+			sy_ladder_opts *o, const char *fname)
 {
 	static const char *const known[] = {
 		"connection", "from", "to", "title", "width", "relative", NULL,
@@ -126,10 +121,17 @@ static void ladder_opts(lua_State *L, int idx, sy_record *r, sy_ladder_opts *o,
 	}
 	case LUA_TUSERDATA: {
 		struct sy_lua_box *b = luaL_testudata(L, -1, MT_CONN);
+		struct sy_lua_sim *of;
+		char opt[64];
 		long i;
 
 		if (!b)
 			luaL_error(L, "%s: connection must be an index or a connection", fname);
+		/* A gone connection may still be found (by its box); one
+		 * of a closed or another simulator cannot. */
+		sy_lua_check_obj(L, -1, MT_CONN, &of);
+		snprintf(opt, sizeof opt, "%s: option 'connection'", fname);
+		sy_lua_check_owner(L, -1, of, ls, "connection", opt);
 		if (b->ptr) {
 			sy_tcb *c = b->ptr;
 
@@ -152,7 +154,7 @@ static void ladder_opts(lua_State *L, int idx, sy_record *r, sy_ladder_opts *o,
 	if (lua_getfield(L, idx, "to") != LUA_TNIL)
 		o->to = sy_lua_check_time(L, -1);
 	if (lua_getfield(L, idx, "title") != LUA_TNIL)
-		o->title = luaL_checkstring(L, -1);  /* stays on the stack */
+		o->title = sy_lua_check_string(L, -1, "ladder: option 'title'"); /* stays on the stack */
 	if (lua_getfield(L, idx, "width") != LUA_TNIL) {
 		lua_Integer w = luaL_checkinteger(L, -1);
 
@@ -173,15 +175,27 @@ static void ladder_opts(lua_State *L, int idx, sy_record *r, sy_ladder_opts *o,
 /* rec:ladder(path [, opts]): SVG when path ends in ".svg", else text. */
 static int rec_ladder(lua_State *L)
 {
-	sy_record *r = check_record(L, 1);
-	const char *path = luaL_checkstring(L, 2);
+	struct sy_lua_sim *ls;
+	sy_record *r = check_record(L, 1, &ls);
+	const char *path = sy_lua_check_string(L, 2, NULL);
 	size_t n = strlen(path);
+	bool svg = n >= 4 && strcmp(path + n - 4, ".svg") == 0;
 	sy_ladder_opts o;
+	sy_out *out;
 	sy_err err;
+	int rc;
 
-	ladder_opts(L, 3, r, &o, "ladder");
-	if (sy_record_ladder_file(r, &o, path, n >= 4 && strcmp(path + n - 4, ".svg") == 0,
-				  &err) < 0)
+	/* The options are checked before anything touches the file. */
+	ladder_opts(L, 3, r, ls, &o, "ladder");
+	if (!(out = sy_out_open(path, &err)))
+		return luaL_error(L, "ladder: %s", err.msg);
+	rc = svg ? sy_record_ladder_svg(r, &o, sy_out_file(out), &err) :
+		   sy_record_ladder_text(r, &o, sy_out_file(out), &err);
+	if (rc < 0) {
+		sy_out_abandon(out);
+		return luaL_error(L, "ladder: %s", err.msg);
+	}
+	if (sy_out_close(out, &err) < 0)
 		return luaL_error(L, "ladder: %s", err.msg);
 	return 0;
 }
@@ -189,19 +203,24 @@ static int rec_ladder(lua_State *L)
 /* rec:ladder_text([opts]) -> string */
 static int rec_ladder_text(lua_State *L)
 {
-	sy_record *r = check_record(L, 1);
+	struct sy_lua_sim *ls;
+	sy_record *r = check_record(L, 1, &ls);
 	sy_ladder_opts o;
 	sy_err err;
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f;
-	int rc;
+	int rc, bad;
 
-	ladder_opts(L, 2, r, &o, "ladder_text");
+	ladder_opts(L, 2, r, ls, &o, "ladder_text");
 	if (!(f = open_memstream(&buf, &len)))
 		return luaL_error(L, "ladder_text: out of memory");
 	rc = sy_record_ladder_text(r, &o, f, &err);
-	fclose(f);
+	bad = ferror(f);
+	if (fclose(f) != 0)
+		bad = 1;
+	if (bad && rc == 0)
+		rc = sy_err_set(&err, "out of memory");
 	if (rc < 0) {
 		free(buf);
 		return luaL_error(L, "ladder_text: %s", err.msg);
@@ -218,11 +237,12 @@ static int rec_ladder_text(lua_State *L)
  * Both honour connection, from and to. */
 static int rec_segments(lua_State *L)
 {
-	sy_record *r = check_record(L, 1);
+	struct sy_lua_sim *ls;
+	sy_record *r = check_record(L, 1, &ls);
 	sy_ladder_opts o;
 	lua_Integer k = 0;
 
-	ladder_opts(L, 2, r, &o, "segments");
+	ladder_opts(L, 2, r, ls, &o, "segments");
 	lua_newtable(L);
 	for (size_t i = 0; i < sy_record_segments(r); i++) {
 		const sy_rec_seg *s = sy_record_segment(r, i);
@@ -258,11 +278,12 @@ static int rec_segments(lua_State *L)
 
 static int rec_states(lua_State *L)
 {
-	sy_record *r = check_record(L, 1);
+	struct sy_lua_sim *ls;
+	sy_record *r = check_record(L, 1, &ls);
 	sy_ladder_opts o;
 	lua_Integer k = 0;
 
-	ladder_opts(L, 2, r, &o, "states");
+	ladder_opts(L, 2, r, ls, &o, "states");
 	lua_newtable(L);
 	for (size_t i = 0; i < sy_record_states(r); i++) {
 		const sy_rec_state *s = sy_record_state(r, i);
@@ -287,14 +308,10 @@ static int rec_states(lua_State *L)
 
 static int rec_tostring(lua_State *L)
 {
-	struct sy_lua_box *b = luaL_checkudata(L, 1, MT_RECORD);
+	sy_record *r = check_record(L, 1, NULL);
 
-	if (!b->ptr)
-		lua_pushliteral(L, "synack.record (closed)");
-	else
-		lua_pushfstring(L, "synack.record (%I connections, %I segments)",
-				(lua_Integer)sy_record_conns(b->ptr),
-				(lua_Integer)sy_record_segments(b->ptr));
+	lua_pushfstring(L, "synack.record (%I connections, %I segments)",
+			(lua_Integer)sy_record_conns(r), (lua_Integer)sy_record_segments(r));
 	return 1;
 }
 

@@ -99,7 +99,7 @@ static int l_series(lua_State *L)
 {
 	struct lseries *s;
 
-	luaL_checkstring(L, 1);
+	sy_lua_check_string(L, 1, NULL);
 	s = lua_newuserdatauv(L, sizeof *s, 1);
 	sy_series_init(&s->s);
 	luaL_setmetatable(L, MT_SERIES);
@@ -374,7 +374,8 @@ static int sim_tcp_table(lua_State *L)
  * columns in a fixed order. */
 static int sim_write_tcp_csv(lua_State *L)
 {
-	luaL_checkstring(L, 2);
+	sy_lua_check_sim(L, 1);
+	sy_lua_check_string(L, 2, NULL);
 	lua_settop(L, 2);
 	lua_getglobal(L, "require");
 	lua_pushliteral(L, "synack.csv");

@@ -23,6 +23,7 @@
 #include "cfg.h"
 #include "lpriv.h"
 #include "lsynack.h"
+#include "outfile.h"
 #include "plugin.h"
 #include "rng.h"
 #include "scheduler.h"
@@ -95,7 +96,7 @@ sy_time sy_lua_check_time(lua_State *L, int idx)
 		rc = sy_duration_from_seconds(lua_tonumber(L, idx), &t, &err);
 		break;
 	case LUA_TSTRING:
-		rc = sy_parse_duration(lua_tostring(L, idx), &t, &err);
+		rc = sy_parse_duration(sy_lua_check_string(L, idx, NULL), &t, &err);
 		break;
 	default:
 		return luaL_typeerror(L, idx,
@@ -118,7 +119,7 @@ void sy_lua_check_options(lua_State *L, int idx, const char *fname,
 		lua_pop(L, 1);
 		if (lua_type(L, -1) != LUA_TSTRING)
 			luaL_error(L, "%s: option names must be strings", fname);
-		key = lua_tostring(L, -1);
+		key = sy_lua_check_string(L, -1, "option name");
 		for (const char *const *k = known; *k; k++)
 			ok |= strcmp(*k, key) == 0;
 		if (!ok) {
@@ -173,14 +174,15 @@ void sy_lua_instance(lua_State *L, struct sy_lua_ctx *c, const char *kind,
 {
 	const char *name = NULL;
 	const sy_plugin *p;
-	char where[256];
+	char where[256], what[64];
 	sy_err err;
 
 	sy_lua_where(L, where, sizeof where);
+	snprintf(what, sizeof what, "%s plugin name", kind);
 	if (lua_isnoneornil(L, idx)) {
 		name = sy_cfg_default_plugin(c->cfg, kind, fallback);
 	} else if (lua_type(L, idx) == LUA_TSTRING) {
-		name = lua_tostring(L, idx);
+		name = sy_lua_check_string(L, idx, what);
 	} else if (lua_istable(L, idx)) {
 		lua_rawgeti(L, idx, 1);
 		if (lua_isnil(L, -1)) {
@@ -190,7 +192,7 @@ void sy_lua_instance(lua_State *L, struct sy_lua_ctx *c, const char *kind,
 		if (lua_isnil(L, -1))
 			name = sy_cfg_default_plugin(c->cfg, kind, fallback);
 		else if (lua_type(L, -1) == LUA_TSTRING)
-			name = lua_tostring(L, -1);
+			name = sy_lua_check_string(L, -1, what);
 		else
 			luaL_error(L, "%s plugin name must be a string", kind);
 		lua_pop(L, 1); /* the string stays alive in the table */
@@ -219,9 +221,22 @@ void sy_lua_instance(lua_State *L, struct sy_lua_ctx *c, const char *kind,
 				continue; /* the positional name */
 			}
 			key = lua_tostring(L, -2);
+			if (memchr(key, 0, lua_rawlen(L, -2))) {
+				sy_err_set(&err, "%s: %s/%s: parameter name: contains a NUL byte",
+					   where, p->kind, p->name);
+				lua_pop(L, 2);
+				goto fail;
+			}
 			if (strcmp(key, "name") == 0) {
 				lua_pop(L, 1);
 				continue;
+			}
+			if (lua_type(L, -1) == LUA_TSTRING &&
+			    memchr(lua_tostring(L, -1), 0, lua_rawlen(L, -1))) {
+				sy_err_set(&err, "%s: %s/%s: parameter '%s': contains a NUL byte",
+					   where, p->kind, p->name, key);
+				lua_pop(L, 2);
+				goto fail;
 			}
 			if (!to_value(L, -1, &v)) {
 				sy_err_set(&err, "%s: %s/%s: parameter '%s': expected a boolean, number or string, got a %s",
@@ -286,13 +301,93 @@ int sy_lua_msgh(lua_State *L)
 
 /* ------------------------------------------------------------ simulator */
 
+#define CLOSED "the simulator is closed"
+
 struct sy_lua_sim *sy_lua_check_sim(lua_State *L, int idx)
 {
 	struct sy_lua_sim *ls = luaL_checkudata(L, idx, MT_SIM);
 
 	if (!ls->sim)
-		luaL_error(L, "the simulator is closed");
+		luaL_error(L, CLOSED);
 	return ls;
+}
+
+/* The one liveness check: whatever an object points to is freed with its
+ * simulator (or before it, for a box emptied by its owner). */
+struct sy_lua_sim *sy_lua_obj_sim_open(lua_State *L, int idx)
+{
+	struct sy_lua_sim *ls;
+
+	lua_getiuservalue(L, idx, 1);
+	ls = luaL_testudata(L, -1, MT_SIM);
+	lua_pop(L, 1);
+	return ls && ls->sim ? ls : NULL;
+}
+
+struct sy_lua_sim *sy_lua_obj_sim(lua_State *L, int idx)
+{
+	struct sy_lua_sim *ls = sy_lua_obj_sim_open(L, idx);
+
+	if (!ls)
+		luaL_error(L, CLOSED);
+	return ls;
+}
+
+void *sy_lua_check_obj(lua_State *L, int idx, const char *mt, struct sy_lua_sim **ls)
+{
+	void *p = luaL_checkudata(L, idx, mt);
+	struct sy_lua_sim *s = sy_lua_obj_sim(L, idx);
+
+	if (ls)
+		*ls = s;
+	return p;
+}
+
+void *sy_lua_check_box(lua_State *L, int idx, const char *mt, const char *kind,
+		       struct sy_lua_sim **ls)
+{
+	struct sy_lua_box *b = sy_lua_check_obj(L, idx, mt, ls);
+
+	if (!b->ptr)
+		luaL_error(L, "the %s is gone", kind);
+	return b->ptr;
+}
+
+void sy_lua_check_owner(lua_State *L, int idx, struct sy_lua_sim *of,
+			struct sy_lua_sim *in, const char *kind, const char *opt)
+{
+	if (of == in)
+		return;
+	if (opt)
+		luaL_error(L, "%s: %s of another simulator", opt, kind);
+	luaL_argerror(L, idx, lua_pushfstring(L, "%s of another simulator", kind));
+}
+
+const char *sy_lua_check_string(lua_State *L, int idx, const char *what)
+{
+	const char *s;
+	size_t n;
+	sy_err err;
+
+	if (!what) {
+		s = luaL_checklstring(L, idx, &n);
+		if (sy_check_no_nul(s, n, "string", &err) < 0)
+			luaL_argerror(L, idx, err.msg);
+		return s;
+	}
+	if (!(s = lua_tolstring(L, idx, &n)))
+		luaL_error(L, "%s must be a string, got a %s", what, luaL_typename(L, idx));
+	if (sy_check_no_nul(s, n, what, &err) < 0)
+		luaL_error(L, "%s", err.msg);
+	return s;
+}
+
+int sy_lua_check_option(lua_State *L, int idx, const char *def,
+			const char *const *list)
+{
+	if (!lua_isnoneornil(L, idx) || !def)
+		sy_lua_check_string(L, idx, NULL);
+	return luaL_checkoption(L, idx, def, list);
 }
 
 int sy_lua_call(struct sy_lua_sim *ls, int nargs)
@@ -418,6 +513,7 @@ static int sim_run(lua_State *L)
 	struct sy_lua_sim *ls = sy_lua_check_sim(L, 1);
 	sy_time until = SY_TIME_NEVER;
 	sy_run_end end;
+	sy_err err;
 
 	if (lua_istable(L, 2)) {
 		sy_lua_check_options(L, 2, "sim:run", known);
@@ -449,6 +545,9 @@ static int sim_run(lua_State *L)
 		ls->err_ref = LUA_NOREF;
 		return lua_error(L);
 	}
+	/* A log the run could not write fails the run. */
+	if (sy_lua_logs_check(ls, false, &err) < 0)
+		return luaL_error(L, "%s", err.msg);
 	lua_pushstring(L, ends[end]);
 	return 1;
 }
@@ -456,7 +555,7 @@ static int sim_run(lua_State *L)
 static int sim_rng(lua_State *L)
 {
 	struct sy_lua_sim *ls = sy_lua_check_sim(L, 1);
-	const char *name = luaL_checkstring(L, 2);
+	const char *name = sy_lua_check_string(L, 2, NULL);
 	lua_Integer index = luaL_optinteger(L, 3, 0);
 	sy_rng *r = lua_newuserdatauv(L, sizeof *r, 0);
 
@@ -633,7 +732,7 @@ static int sim_watch(lua_State *L)
 		sy_lua_check_options(L, 4, "sim:watch", known);
 		lua_getfield(L, 4, "mode");
 		if (!lua_isnil(L, -1))
-			lines = luaL_checkoption(L, -1, NULL, modes) == 0;
+			lines = sy_lua_check_option(L, -1, NULL, modes) == 0;
 		lua_getfield(L, 4, "hold");
 		if (!lua_isnil(L, -1))
 			hold = lua_toboolean(L, -1);
@@ -702,12 +801,12 @@ static int sim_lag(lua_State *L)
 	return 1;
 }
 
-static int sim_close(lua_State *L)
+/* Frees everything of the simulator ls at idx; -1 with a message when
+ * an output could not be written (everything is freed all the same). */
+static int close_sim(lua_State *L, int idx, struct sy_lua_sim *ls, sy_err *err)
 {
-	struct sy_lua_sim *ls = luaL_checkudata(L, 1, MT_SIM);
+	int rc;
 
-	if (ls->running)
-		return luaL_error(L, "cannot close a simulator while it runs");
 	/* Asked for on the command line (--realtime), the lag report goes
 	 * to standard error when a real-time simulator ends. */
 	if (ls->sim && sy_sim_realtime(ls->sim) &&
@@ -729,11 +828,39 @@ static int sim_close(lua_State *L)
 	ls->trace = NULL;
 	sy_net_free(ls->net);
 	ls->net = NULL;
+	sy_lua_apps_close(L, idx);
 	sy_lua_stats_close(ls);
+	rc = sy_lua_logs_check(ls, true, err);
 	if (ls->err_ref != LUA_NOREF) {
 		luaL_unref(L, LUA_REGISTRYINDEX, ls->err_ref);
 		ls->err_ref = LUA_NOREF;
 	}
+	return rc;
+}
+
+/* sim:close(), and a to-be-closed simulator: raises when an output could
+ * not be written. */
+static int sim_close(lua_State *L)
+{
+	struct sy_lua_sim *ls = luaL_checkudata(L, 1, MT_SIM);
+	sy_err err;
+
+	if (ls->running)
+		return luaL_error(L, "cannot close a simulator while it runs");
+	if (close_sim(L, 1, ls, &err) < 0)
+		return luaL_error(L, "%s", err.msg);
+	return 0;
+}
+
+/* A collected simulator has nobody to raise to: the error goes to
+ * standard error. */
+static int sim_gc(lua_State *L)
+{
+	struct sy_lua_sim *ls = luaL_checkudata(L, 1, MT_SIM);
+	sy_err err;
+
+	if (close_sim(L, 1, ls, &err) < 0)
+		fprintf(stderr, "synack: %s\n", err.msg);
 	return 0;
 }
 
@@ -823,17 +950,26 @@ static int l_simulator(lua_State *L)
 
 /* ------------------------------------------------------------ events */
 
-static int event_cancel(lua_State *L)
+/* A handle of a closed simulator is inert (its event never runs): it
+ * answers false and nil rather than raising. */
+static struct lhandle *check_event(lua_State *L, struct sy_lua_sim **ls)
 {
 	struct lhandle *h = luaL_checkudata(L, 1, MT_EVENT);
-	struct sy_lua_sim *ls;
 
-	lua_getiuservalue(L, 1, 1);
-	ls = lua_touserdata(L, -1);
-	if (!ls->sim || !sy_sim_cancel(ls->sim, h->id)) {
+	*ls = sy_lua_obj_sim_open(L, 1);
+	return h;
+}
+
+static int event_cancel(lua_State *L)
+{
+	struct sy_lua_sim *ls;
+	struct lhandle *h = check_event(L, &ls);
+
+	if (!ls || !sy_sim_cancel(ls->sim, h->id)) {
 		lua_pushboolean(L, 0);
 		return 1;
 	}
+	lua_getiuservalue(L, 1, 1);
 	lua_getiuservalue(L, -1, 1);
 	luaL_unref(L, -1, h->ref);
 	lua_pushboolean(L, 1);
@@ -842,24 +978,19 @@ static int event_cancel(lua_State *L)
 
 static int event_pending(lua_State *L)
 {
-	struct lhandle *h = luaL_checkudata(L, 1, MT_EVENT);
 	struct sy_lua_sim *ls;
+	struct lhandle *h = check_event(L, &ls);
 
-	lua_getiuservalue(L, 1, 1);
-	ls = lua_touserdata(L, -1);
-	lua_pushboolean(L, ls->sim && sy_sim_pending(ls->sim, h->id));
+	lua_pushboolean(L, ls && sy_sim_pending(ls->sim, h->id));
 	return 1;
 }
 
 static int event_time(lua_State *L)
 {
-	struct lhandle *h = luaL_checkudata(L, 1, MT_EVENT);
 	struct sy_lua_sim *ls;
-	sy_time t;
+	struct lhandle *h = check_event(L, &ls);
+	sy_time t = ls ? sy_sim_due(ls->sim, h->id) : SY_TIME_NEVER;
 
-	lua_getiuservalue(L, 1, 1);
-	ls = lua_touserdata(L, -1);
-	t = ls->sim ? sy_sim_due(ls->sim, h->id) : SY_TIME_NEVER;
 	if (t == SY_TIME_NEVER)
 		lua_pushnil(L);
 	else
@@ -944,8 +1075,14 @@ static int ctx_gc(lua_State *L)
 int sy_lua_to_quantity(lua_State *L, int idx, sy_unit_parse parse,
 		       sy_unit_number number, int64_t *v, sy_err *err)
 {
-	if (lua_type(L, idx) == LUA_TSTRING)
-		return parse(lua_tostring(L, idx), v, err);
+	if (lua_type(L, idx) == LUA_TSTRING) {
+		size_t n;
+		const char *s = lua_tolstring(L, idx, &n);
+
+		if (sy_check_no_nul(s, n, "quantity", err) < 0)
+			return -1;
+		return parse(s, v, err);
+	}
 	if (lua_isinteger(L, idx)) {
 		/* Exact, as for plugin parameters: no detour through a double. */
 		*v = lua_tointeger(L, idx);
@@ -1009,7 +1146,7 @@ static void plugin_visit(const sy_plugin *p, const char *path, void *ctx)
 
 static int l_plugins(lua_State *L)
 {
-	const char *kind = luaL_optstring(L, 1, NULL);
+	const char *kind = lua_isnoneornil(L, 1) ? NULL : sy_lua_check_string(L, 1, NULL);
 	sy_err err;
 
 	lua_newtable(L);
@@ -1065,7 +1202,11 @@ int sy_lua_open(lua_State *L)
 	struct sy_lua_ctx *c;
 	sy_err err;
 
-	sy_lua_new_class(L, MT_SIM, sim_methods, sim_close, sim_tostring);
+	sy_lua_new_class(L, MT_SIM, sim_methods, sim_gc, sim_tostring);
+	luaL_getmetatable(L, MT_SIM);
+	lua_pushcfunction(L, sim_close);
+	lua_setfield(L, -2, "__close");
+	lua_pop(L, 1);
 	sy_lua_new_class(L, MT_EVENT, event_methods, NULL, NULL);
 	sy_lua_new_class(L, MT_RNG, rng_methods, NULL, NULL);
 	luaL_newmetatable(L, MT_WATCH);

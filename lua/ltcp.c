@@ -6,10 +6,15 @@
  * everything else is a method.  Handlers run inside the simulator's
  * events; a state change caused outside a run (a connect before sim:run)
  * is not reported to handlers. */
+#define _GNU_SOURCE /* fopencookie: state logs that keep their write errors */
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <lauxlib.h>
 #include <lua.h>
@@ -28,25 +33,51 @@
 /* ------------------------------------------------------------ applications */
 
 /* An application instance; the simulator's object table keeps it alive as
- * long as the simulator, so its events never outlive it. */
+ * long as the simulator, and the simulator frees it when it closes, after
+ * its network, so that neither its events nor its connections outlive
+ * it (whatever order the collector finalizes them in). */
 struct lapp {
 	sy_instance in;
+	bool kept;  /* in the simulator's object table */
 };
 
 static int app_gc(lua_State *L)
 {
 	struct lapp *a = luaL_checkudata(L, 1, MT_APP);
+	struct sy_lua_sim *ls;
 
+	lua_getiuservalue(L, 1, 1);
+	ls = luaL_testudata(L, -1, SY_MT_SIM);
+	if (a->kept && ls && ls->sim)
+		return 0;  /* sy_lua_apps_close frees it */
 	sy_instance_free(&a->in);
 	return 0;
+}
+
+void sy_lua_apps_close(lua_State *L, int sim_idx)
+{
+	sim_idx = lua_absindex(L, sim_idx);
+	if (lua_getiuservalue(L, sim_idx, 3) != LUA_TTABLE) {
+		lua_pop(L, 1);
+		return;
+	}
+	lua_pushnil(L);
+	while (lua_next(L, -2)) {
+		struct lapp *a = luaL_testudata(L, -1, MT_APP);
+
+		if (a)
+			sy_instance_free(&a->in);
+		lua_pop(L, 1);
+	}
+	lua_pop(L, 1);
 }
 
 /* node:app{NAME, param = value, ...}: starts an application plugin on the
  * node; returns it (app:stats()). */
 static int node_app(lua_State *L)
 {
-	sy_node *n = sy_lua_check_node(L, 1);
-	struct sy_lua_sim *ls = sy_lua_box_sim(L, 1);
+	sy_node *n = sy_lua_check_node(L, 1, NULL);
+	struct sy_lua_sim *ls = sy_lua_obj_sim(L, 1);
 	struct sy_lua_ctx *c;
 	struct lapp *a;
 	sy_app_ctx ctx;
@@ -86,16 +117,16 @@ static int node_app(lua_State *L)
 	}
 	lua_pushvalue(L, 4);
 	lua_rawsetp(L, -2, a);  /* kept by the simulator */
+	a->kept = true;
 	lua_settop(L, 4);
 	return 1;
 }
 
 static int app_stats(lua_State *L)
 {
-	struct lapp *a = luaL_checkudata(L, 1, MT_APP);
+	struct lapp *a = sy_lua_check_obj(L, 1, MT_APP, NULL);
 	sy_app_stats s;
 
-	sy_lua_box_sim(L, 1); /* raises once the simulator is closed */
 	s = ((const sy_app_ops *)a->in.plugin->ops)->stats(a->in.state);
 
 	lua_createtable(L, 0, 15);
@@ -135,22 +166,20 @@ struct lep {
 	int box_ref;
 };
 
-static sy_tcp_ep *check_ep(lua_State *L, int idx)
+static sy_tcp_ep *check_ep(lua_State *L, int idx, struct sy_lua_sim **ls)
 {
-	struct sy_lua_box *b = luaL_checkudata(L, idx, MT_TCP);
-
-	sy_lua_box_sim(L, idx);
-	return b->ptr;
+	return sy_lua_check_box(L, idx, MT_TCP, "endpoint", ls);
 }
 
+/* A connection whose record was freed (after CLOSED) is gone. */
 static sy_tcb *check_conn(lua_State *L, int idx)
 {
-	struct sy_lua_box *b = luaL_checkudata(L, idx, MT_CONN);
+	return sy_lua_check_box(L, idx, MT_CONN, "connection", NULL);
+}
 
-	sy_lua_box_sim(L, idx);
-	if (!b->ptr)
-		luaL_error(L, "the connection is closed");
-	return b->ptr;
+static sy_tcp_listener *check_listener(lua_State *L, int idx)
+{
+	return sy_lua_check_box(L, idx, MT_LISTENER, "listener", NULL);
 }
 
 /* Pushes the box of connection c (user value 2: its handlers table). */
@@ -319,8 +348,8 @@ static int bind_ep(lua_State *L, int e_idx, sy_tcp_ep *ep, struct lep *e)
  * choice).  Options on a later call are an error. */
 static int node_tcp(lua_State *L)
 {
-	sy_node *n = sy_lua_check_node(L, 1);
-	struct sy_lua_sim *ls = sy_lua_box_sim(L, 1);
+	sy_node *n = sy_lua_check_node(L, 1, NULL);
+	struct sy_lua_sim *ls = sy_lua_obj_sim(L, 1);
 	sy_tcp_ep *ep = sy_tcp_ep_of(n);
 	struct sy_lua_ctx *c;
 	sy_tcp_ep_opts *o;
@@ -369,7 +398,7 @@ static int node_tcp(lua_State *L)
 
 static int ep_stats(lua_State *L)
 {
-	const sy_tcp_ep_stats *s = sy_tcp_ep_stats_get(check_ep(L, 1));
+	const sy_tcp_ep_stats *s = sy_tcp_ep_stats_get(check_ep(L, 1, NULL));
 
 	lua_createtable(L, 0, 6);
 	sy_lua_set_int(L, "segments_in", s->segments_in);
@@ -390,7 +419,7 @@ static int ep_listen(lua_State *L)
 	static const char *const known[] = { "backlog", "syncookies", "accept", "accept_backlog", NULL };
 	static const char *const modes[] = { "off", "on_overflow", "always", NULL };
 	sy_syncookies cookies = SY_SYNCOOKIES_ON_OVERFLOW;
-	sy_tcp_ep *ep = check_ep(L, 1);
+	sy_tcp_ep *ep = check_ep(L, 1, NULL);
 	lua_Integer port = luaL_checkinteger(L, 2);
 	lua_Integer backlog = 128, accept_backlog = 0;
 	bool manual = false;
@@ -406,7 +435,8 @@ static int ep_listen(lua_State *L)
 		lua_pop(L, 1);
 		lua_getfield(L, 3, "syncookies");
 		if (!lua_isnil(L, -1)) {
-			const char *m = lua_tostring(L, -1);
+			const char *m = lua_type(L, -1) == LUA_TSTRING ?
+				sy_lua_check_string(L, -1, "listen: syncookies") : NULL;
 			int i;
 
 			for (i = 0; modes[i] && (!m || strcmp(m, modes[i]) != 0); i++)
@@ -419,7 +449,8 @@ static int ep_listen(lua_State *L)
 		lua_pop(L, 1);
 		lua_getfield(L, 3, "accept");
 		if (!lua_isnil(L, -1)) {
-			const char *m = lua_tostring(L, -1);
+			const char *m = lua_type(L, -1) == LUA_TSTRING ?
+				sy_lua_check_string(L, -1, "listen: accept") : NULL;
 
 			if (!m || (strcmp(m, "auto") != 0 && strcmp(m, "manual") != 0))
 				return luaL_error(L, "listen: accept must be \"auto\" or \"manual\", got %s",
@@ -458,11 +489,8 @@ static int ep_listen(lua_State *L)
  * because the backlog was full, and SYN cookies. */
 static int listener_stats(lua_State *L)
 {
-	struct sy_lua_box *b = luaL_checkudata(L, 1, MT_LISTENER);
-	sy_tcp_listener_stats st;
+	sy_tcp_listener_stats st = sy_tcp_listener_stats_get(check_listener(L, 1));
 
-	sy_lua_box_sim(L, 1);
-	st = sy_tcp_listener_stats_get(b->ptr);
 	lua_createtable(L, 0, 5);
 	sy_lua_set_int(L, "syn_received", (uint64_t)st.syn_received);
 	sy_lua_set_int(L, "syn_queue_drops", st.syn_queue_drops);
@@ -478,11 +506,8 @@ static int listener_stats(lua_State *L)
  * connection waiting in the accept queue, or nil. */
 static int listener_accept(lua_State *L)
 {
-	struct sy_lua_box *b = luaL_checkudata(L, 1, MT_LISTENER);
-	sy_tcb *c;
+	sy_tcb *c = sy_tcp_accept(check_listener(L, 1));
 
-	sy_lua_box_sim(L, 1);
-	c = sy_tcp_accept(b->ptr);
 	if (!c) {
 		lua_pushnil(L);
 		return 1;
@@ -505,7 +530,7 @@ static const luaL_Reg listener_methods[] = {
  * change of every connection of the endpoint. */
 static int ep_on_state(lua_State *L)
 {
-	check_ep(L, 1);
+	check_ep(L, 1, NULL);
 	luaL_checktype(L, 2, LUA_TFUNCTION);
 	lua_getiuservalue(L, 1, 2);
 	lua_pushvalue(L, 2);
@@ -517,7 +542,8 @@ static int ep_on_state(lua_State *L)
  * conn:set. */
 static int ep_connect(lua_State *L)
 {
-	sy_tcp_ep *ep = check_ep(L, 1);
+	struct sy_lua_sim *ls;
+	sy_tcp_ep *ep = check_ep(L, 1, &ls);
 	lua_Integer port = luaL_checkinteger(L, 3);
 	uint32_t addr;
 	sy_tcb *c;
@@ -525,10 +551,10 @@ static int ep_connect(lua_State *L)
 
 	luaL_argcheck(L, port > 0 && port <= 65535, 3, "port must be between 1 and 65535");
 	if (lua_type(L, 2) == LUA_TSTRING) {
-		if (sy_ipv4_parse(lua_tostring(L, 2), &addr) < 0)
+		if (sy_ipv4_parse(sy_lua_check_string(L, 2, NULL), &addr) < 0)
 			return luaL_argerror(L, 2, "not an IPv4 address");
 	} else {
-		sy_node *n = sy_lua_check_node(L, 2);
+		sy_node *n = sy_lua_check_node(L, 2, ls);
 
 		if (!sy_node_ifaces(n))
 			return luaL_argerror(L, 2, "the node has no link");
@@ -547,7 +573,8 @@ static int ep_connect(lua_State *L)
 		lua_newtable(L);
 		lua_pushnil(L);
 		while (lua_next(L, 4)) {
-			if (lua_type(L, -2) == LUA_TSTRING && strcmp(lua_tostring(L, -2), "lport") == 0) {
+			if (lua_type(L, -2) == LUA_TSTRING && lua_rawlen(L, -2) == 5 &&
+			    strcmp(lua_tostring(L, -2), "lport") == 0) {
 				lua_pop(L, 1);
 				continue;
 			}
@@ -580,16 +607,16 @@ static int conn_on(lua_State *L)
 	static const char *const events[] = {
 		"state", "established", "closed", "reset", "error", "data", "sent", NULL,
 	};
-	struct sy_lua_box *b = luaL_checkudata(L, 1, MT_CONN);
+	sy_tcb *c = check_conn(L, 1);
 	int i;
 
-	i = luaL_checkoption(L, 2, NULL, events);
+	i = sy_lua_check_option(L, 2, NULL, events);
 	luaL_checktype(L, 3, LUA_TFUNCTION);
 	lua_getiuservalue(L, 1, 2);
 	lua_pushvalue(L, 3);
 	lua_setfield(L, -2, events[i]);
-	if (b->ptr && i >= 5)
-		((sy_tcb *)b->ptr)->want_data = true;
+	if (i >= 5)
+		c->want_data = true;
 	lua_settop(L, 1);
 	return 1;
 }
@@ -797,11 +824,10 @@ static int conn_info(lua_State *L)
 static int sample_tick(lua_State *L)
 {
 	struct sy_lua_box *b = lua_touserdata(L, lua_upvalueindex(1));
-	struct sy_lua_sim *ls;
+	struct sy_lua_sim *ls = sy_lua_obj_sim(L, lua_upvalueindex(1));
 
 	if (!b->ptr)
 		return 0; /* the connection is gone: sampling ends */
-	ls = sy_lua_box_sim(L, lua_upvalueindex(1));
 	lua_pushvalue(L, lua_upvalueindex(4));
 	lua_pushnumber(L, sy_time_to_sec(sy_sim_now(ls->sim)));
 	push_info(L, b->ptr);
@@ -839,7 +865,7 @@ static int conn_sample(lua_State *L)
 
 	check_conn(L, 1);
 	if (lua_type(L, 2) == LUA_TSTRING && lua_type(L, 3) != LUA_TFUNCTION)
-		luaL_checkoption(L, 2, NULL, vars);
+		sy_lua_check_option(L, 2, NULL, vars);
 	else
 		lua_pushnil(L), lua_insert(L, 2);
 	lua_settop(L, 4);
@@ -883,7 +909,7 @@ static int conn_listen(lua_State *L)
 
 static int conn_state(lua_State *L)
 {
-	struct sy_lua_box *b = luaL_checkudata(L, 1, MT_CONN);
+	struct sy_lua_box *b = sy_lua_check_obj(L, 1, MT_CONN, NULL);
 
 	lua_pushstring(L, b->ptr ? sy_tcp_state_name(((sy_tcb *)b->ptr)->state) : "CLOSED");
 	return 1;
@@ -953,8 +979,10 @@ static int conn_stats(lua_State *L)
 /* conn.state and conn.stats are fields, read when asked for. */
 static int conn_index(lua_State *L)
 {
-	const char *k = lua_tostring(L, 2);
+	const char *k = lua_type(L, 2) == LUA_TSTRING ? lua_tostring(L, 2) : NULL;
 
+	if (k && strlen(k) != lua_rawlen(L, 2))
+		k = "";  /* with a NUL: no field, no method */
 	if (k && strcmp(k, "state") != 0 && strcmp(k, "stats") != 0) {
 		lua_pushvalue(L, 2);
 		lua_gettable(L, lua_upvalueindex(1));
@@ -971,12 +999,72 @@ static int conn_index(lua_State *L)
 	return conn_stats(L);
 }
 
-static int file_close(lua_State *L)
-{
-	luaL_Stream *st = luaL_checkudata(L, 1, LUA_FILEHANDLE);
-	int rc = fclose(st->f);
+/* A state log: a stream the endpoint writes to during the run, whose
+ * writes are all checked (the first failure is kept, with its reason),
+ * so that a full disk fails the run (sim:run checks the logs when it
+ * ends) and sim:close, never silently. */
+struct sy_lua_log {
+	struct sy_lua_log *next;
+	FILE *f;
+	int fd;
+	int err;       /* errno of the first failed write or close, 0 if none */
+	bool reported; /* the failure was raised already */
+	char path[];
+};
 
-	return luaL_fileresult(L, rc == 0, NULL);
+static ssize_t log_write(void *cookie, const char *buf, size_t n)
+{
+	struct sy_lua_log *g = cookie;
+	size_t done = 0;
+
+	while (done < n) {
+		ssize_t w = write(g->fd, buf + done, n - done);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			if (!g->err)
+				g->err = w < 0 ? errno : EIO;
+			return -1;
+		}
+		done += (size_t)w;
+	}
+	return (ssize_t)n;
+}
+
+static int log_close(void *cookie)
+{
+	struct sy_lua_log *g = cookie;
+
+	if (close(g->fd) < 0 && !g->err)
+		g->err = errno;
+	return g->err ? -1 : 0;
+}
+
+int sy_lua_logs_check(struct sy_lua_sim *ls, bool close, sy_err *err)
+{
+	struct sy_lua_log *g, *next;
+	int rc = 0;
+
+	for (g = ls->logs; g; g = next) {
+		next = g->next;
+		if (fflush(g->f) != 0 && !g->err)
+			g->err = errno ? errno : EIO;
+		if (close) {
+			if (fclose(g->f) != 0 && !g->err)
+				g->err = EIO;
+		}
+		if (g->err && !g->reported && rc == 0) {
+			rc = sy_err_set(err, "state_log: cannot write %s: %s", g->path,
+					strerror(g->err));
+			g->reported = true;
+		}
+		if (close)
+			free(g);
+	}
+	if (close)
+		ls->logs = NULL;
+	return rc;
 }
 
 /* ep:state_log(path): every state change of the endpoint's connections,
@@ -984,24 +1072,32 @@ static int file_close(lua_State *L)
  * endpoint's until the simulator closes. */
 static int ep_state_log(lua_State *L)
 {
-	sy_tcp_ep *ep = check_ep(L, 1);
-	const char *path = luaL_checkstring(L, 2);
-	luaL_Stream *st;
+	static const cookie_io_functions_t io = { .write = log_write, .close = log_close };
+	struct sy_lua_sim *ls;
+	sy_tcp_ep *ep = check_ep(L, 1, &ls);
+	const char *path = sy_lua_check_string(L, 2, NULL);
+	struct sy_lua_log *g = malloc(sizeof *g + strlen(path) + 1);
 
-	/* An io library file, so that Lua closes it (and flushes it) with
-	 * the endpoint's box. */
-	st = lua_newuserdatauv(L, sizeof *st, 0);
-	st->closef = NULL;
-	luaL_setmetatable(L, LUA_FILEHANDLE);
-	st->f = fopen(path, "w");
-	if (!st->f)
-		return luaL_error(L, "state_log: cannot write %s", path);
-	setvbuf(st->f, NULL, _IOLBF, 0); /* readable while the run goes on */
-	st->closef = file_close;
-	lua_getiuservalue(L, 1, 2);
-	lua_pushvalue(L, -2);
-	lua_setfield(L, -2, "log");
-	sy_tcp_ep_state_log(ep, st->f);
+	if (!g)
+		return luaL_error(L, "state_log: out of memory");
+	memset(g, 0, sizeof *g);
+	strcpy(g->path, path);
+	g->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+	if (g->fd < 0) {
+		int e = errno;
+
+		free(g);
+		return luaL_error(L, "state_log: cannot write %s: %s", path, strerror(e));
+	}
+	if (!(g->f = fopencookie(g, "w", io))) {
+		close(g->fd);
+		free(g);
+		return luaL_error(L, "state_log: out of memory");
+	}
+	setvbuf(g->f, NULL, _IOLBF, 0); /* readable while the run goes on */
+	g->next = ls->logs;
+	ls->logs = g;
+	sy_tcp_ep_state_log(ep, g->f);
 	return 0;
 }
 

@@ -18,10 +18,7 @@
 
 static sy_tun *check_tun(lua_State *L, int idx)
 {
-	struct sy_lua_box *b = luaL_checkudata(L, idx, MT_TUN);
-
-	sy_lua_box_sim(L, idx);
-	return b->ptr;
+	return sy_lua_check_box(L, idx, MT_TUN, "tun", NULL);
 }
 
 /* "A.B.C.D/LEN" (or "A.B.C.D" with dflt as the length). */
@@ -58,8 +55,8 @@ static int node_tun(lua_State *L)
 {
 	static const char *const known[] = { "name", "address", "peer", "mtu", "routes",
 					      "default", "pcap", NULL };
-	sy_node *n = sy_lua_check_node(L, 1);
-	struct sy_lua_sim *ls = sy_lua_box_sim(L, 1);
+	sy_node *n = sy_lua_check_node(L, 1, NULL);
+	struct sy_lua_sim *ls = sy_lua_obj_sim(L, 1);
 	sy_tun_opts o = { .default_route = true };
 	sy_tun *t;
 	sy_err err;
@@ -68,15 +65,18 @@ static int node_tun(lua_State *L)
 	lua_settop(L, 2);
 	sy_lua_check_options(L, 2, "tun", known);
 	lua_getfield(L, 2, "name");
-	o.name = luaL_optstring(L, -1, NULL);
+	if (!lua_isnil(L, -1))
+		o.name = sy_lua_check_string(L, -1, "tun: option 'name'");
 	lua_getfield(L, 2, "address");
 	if (lua_type(L, -1) != LUA_TSTRING ||
-	    parse_prefix(lua_tostring(L, -1), 32, &o.addr, &o.prefix) < 0 || o.prefix < 1)
+	    parse_prefix(sy_lua_check_string(L, -1, "tun: option 'address'"), 32,
+			 &o.addr, &o.prefix) < 0 || o.prefix < 1)
 		return luaL_error(L, "tun: address must be a string \"A.B.C.D/LEN\" (LEN 1..32), got %s",
 				  luaL_tolstring(L, -1, NULL));
 	lua_getfield(L, 2, "peer");
 	if (!lua_isnil(L, -1) && (lua_type(L, -1) != LUA_TSTRING ||
-				  sy_ipv4_parse(lua_tostring(L, -1), &o.peer) < 0))
+				  sy_ipv4_parse(sy_lua_check_string(L, -1, "tun: option 'peer'"),
+						&o.peer) < 0))
 		return luaL_error(L, "tun: peer must be an IPv4 address string");
 	lua_getfield(L, 2, "mtu");
 	if (!lua_isnil(L, -1)) {
@@ -92,7 +92,8 @@ static int node_tun(lua_State *L)
 	lua_getfield(L, 2, "pcap");
 	if (!lua_isnil(L, -1) && lua_type(L, -1) != LUA_TSTRING)
 		return luaL_error(L, "tun: pcap must be a file name");
-	o.pcap = lua_tostring(L, -1);
+	if (!lua_isnil(L, -1))
+		o.pcap = sy_lua_check_string(L, -1, "tun: option 'pcap'");
 	lua_getfield(L, 2, "routes");
 	if (!lua_isnil(L, -1)) {
 		luaL_checktype(L, -1, LUA_TTABLE);
@@ -101,7 +102,7 @@ static int node_tun(lua_State *L)
 				return luaL_error(L, "tun: at most %d routes", SY_TUN_ROUTES);
 			lua_rawgeti(L, -1, i);
 			if (lua_type(L, -1) != LUA_TSTRING ||
-			    parse_prefix(lua_tostring(L, -1), 32, &o.routes[o.nroutes].net,
+			    parse_prefix(sy_lua_check_string(L, -1, "tun: option 'routes'"), 32, &o.routes[o.nroutes].net,
 					 &o.routes[o.nroutes].len) < 0)
 				return luaL_error(L, "tun: route %d must be a string \"A.B.C.D/LEN\"", (int)i);
 			o.nroutes++;
@@ -147,10 +148,10 @@ static int tun_stats(lua_State *L)
 
 static int tun_tostring(lua_State *L)
 {
-	struct sy_lua_box *b = luaL_checkudata(L, 1, MT_TUN);
+	sy_tun *t = check_tun(L, 1);
 
-	lua_pushfstring(L, "synack.tun (%s on %s)", sy_tun_name(b->ptr),
-			sy_node_name(sy_tun_node(b->ptr)));
+	lua_pushfstring(L, "synack.tun (%s on %s)", sy_tun_name(t),
+			sy_node_name(sy_tun_node(t)));
 	return 1;
 }
 

@@ -211,7 +211,7 @@ do
   sim:run{stop = 2}
   eq(got, 5000, "bytes through an endpoint an application made")
   sim:close()
-  fails("the simulator of this object is closed", function() return sink:stats() end)
+  fails("the simulator is closed", function() return sink:stats() end)
 end
 
 -- A reply sent from the data handler carries the ACK: no pure ACK follows

@@ -105,7 +105,8 @@ s2:tcp():listen(80, function() end)
 local other
 sim2:at(0, function() other = c2:tcp():connect(s2, 80) end)
 sim2:run{stop = 0.1}
-T.fails("not recorded", function() rec:ladder_text{connection = other} end)
+T.fails("ladder_text: option 'connection': connection of another simulator",
+        function() rec:ladder_text{connection = other} end)
 local empty = sim2:record()
 T.fails("no connection", function() empty:ladder_text() end)
 

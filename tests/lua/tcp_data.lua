@@ -164,7 +164,7 @@ do
   c:abort()
   sim:run()
   eq(c.state, "CLOSED", "aborted")
-  fails("the connection is closed", function() c:send(1) end)
+  fails("the connection is gone", function() c:send(1) end)
 end
 
 -- 8. cc per connection and samples of cwnd.
