@@ -193,7 +193,7 @@ static int rec_ladder(lua_State *L)
 		   sy_record_ladder_text(r, &o, sy_out_file(out), &err);
 	if (rc < 0) {
 		sy_out_abandon(out);
-		return luaL_error(L, "ladder: %s", err.msg);
+		return luaL_error(L, "ladder: %s: %s", path, err.msg);
 	}
 	if (sy_out_close(out, &err) < 0)
 		return luaL_error(L, "ladder: %s", err.msg);

@@ -15,6 +15,7 @@
 #include <lua.h>
 
 #include "lpriv.h"
+#include "outfile.h"
 #include "stats.h"
 #include "tcp.h"
 #include "units.h"
@@ -370,18 +371,21 @@ static int sim_tcp_table(lua_State *L)
 	return 1;
 }
 
-/* sim:write_tcp_csv(path): the table through synack.csv.write, with the
- * columns in a fixed order. */
+/* sim:write_tcp_csv(path): the table formatted by synack.csv.format,
+ * with the columns in a fixed order, written whole (outfile.h). */
 static int sim_write_tcp_csv(lua_State *L)
 {
+	const char *path, *text;
+	size_t n;
+	sy_err err;
+
 	sy_lua_check_sim(L, 1);
-	sy_lua_check_string(L, 2, NULL);
+	path = sy_lua_check_string(L, 2, NULL);
 	lua_settop(L, 2);
 	lua_getglobal(L, "require");
 	lua_pushliteral(L, "synack.csv");
 	lua_call(L, 1, 1);
-	lua_getfield(L, -1, "write");   /* 4 */
-	lua_pushvalue(L, 2);
+	lua_getfield(L, -1, "format");   /* 4 */
 	lua_pushcfunction(L, sim_tcp_table);
 	lua_pushvalue(L, 1);
 	lua_call(L, 1, 1);
@@ -390,7 +394,26 @@ static int sim_write_tcp_csv(lua_State *L)
 		lua_pushstring(L, tcp_columns[i]);
 		lua_rawseti(L, -2, i + 1);
 	}
-	lua_call(L, 3, 0);
+	lua_call(L, 2, 1);
+	text = luaL_checklstring(L, -1, &n);
+	if (sy_out_whole(path, text, n, &err) < 0)
+		return luaL_error(L, "write_tcp_csv: %s", err.msg);
+	return 0;
+}
+
+/* synack.write_file(path, text): text as the whole of file path: a
+ * regular file is replaced only once everything was written, anything
+ * else (a link, a device) written through; every write is checked and a
+ * failure names the file. */
+static int l_write_file(lua_State *L)
+{
+	const char *path = sy_lua_check_string(L, 1, NULL);
+	size_t n;
+	const char *text = luaL_checklstring(L, 2, &n);
+	sy_err err;
+
+	if (sy_out_whole(path, text, n, &err) < 0)
+		return luaL_error(L, "write_file: %s", err.msg);
 	return 0;
 }
 
@@ -499,6 +522,7 @@ static int module_index(lua_State *L)
 static const luaL_Reg stats_funcs[] = {
 	{ "summary", l_summary },
 	{ "series", l_series },
+	{ "write_file", l_write_file },
 	{ NULL, NULL },
 };
 

@@ -49,7 +49,12 @@ struct lhandle {
 
 static struct sy_lua_ctx *get_ctx(lua_State *L)
 {
-	return luaL_checkudata(L, lua_upvalueindex(1), MT_CTX);
+	struct sy_lua_ctx *c = luaL_checkudata(L, lua_upvalueindex(1), MT_CTX);
+
+	/* a finalizer that runs after the module's, at exit */
+	if (!c->cfg)
+		luaL_error(L, "the synack module is closed");
+	return c;
 }
 
 /* "file:line" of the innermost Lua function on the stack: the script line

@@ -274,16 +274,31 @@ do
   os.execute("ln -s /dev/full '" .. full .. "'")
   fails("ladder: cannot write " .. full, function() rec:ladder(full) end)
   check(is("-L", full), "%s is no longer a symbolic link", full)
+  fails("write_tcp_csv: cannot write " .. full, function() sim:write_tcp_csv(full) end)
+  check(is("-L", full), "%s is no longer a symbolic link", full)
+  fails("write_file: cannot write " .. full, function() synack.write_file(full, "x\n") end)
+  check(is("-L", full), "%s is no longer a symbolic link", full)
   -- The device itself: an error naming it, and it stays a device.
   fails("ladder: cannot write /dev/full", function() rec:ladder("/dev/full") end)
+  fails("write_tcp_csv: cannot write /dev/full", function() sim:write_tcp_csv("/dev/full") end)
+  fails("write_file: cannot write /dev/full", function() synack.write_file("/dev/full", "x\n") end)
   check(is("-c", "/dev/full"), "/dev/full is no longer a character device")
   -- A regular file is written whole.
+  local function read(path)
+    local f = assert(io.open(path))
+    local text = f:read("a")
+    f:close()
+    return text
+  end
   local good = dir .. "/ladder.txt"
   rec:ladder(good)
-  local f = assert(io.open(good))
-  local text = f:read("a")
-  f:close()
-  eq(text, rec:ladder_text(), "the ladder written to a file")
+  eq(read(good), rec:ladder_text(), "the ladder written to a file")
+  sim:write_tcp_csv(good)
+  check(read(good):find("^id,node,side,local,remote"), "tcp csv:\n%s", read(good))
+  eq(select(2, read(good):gsub("\n", "")), #sim:tcp_table() + 1, "rows of the tcp csv")
+  synack.write_file(good, "a\0b")
+  eq(read(good), "a\0b", "write_file of bytes")
+  fails("contains a NUL byte", function() synack.write_file(good .. "\0x", "") end)
   os.execute("rm -rf '" .. dir .. "'")
   sim:close()
 end
