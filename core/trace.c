@@ -10,10 +10,17 @@
 
 #include "trace.h"
 
+/* A file is written as the run goes (a script may read it after each
+ * run), so it cannot be written to a temporary file and renamed: a
+ * failed write is noted instead, the file is no longer written, and
+ * sy_trace_flush and sy_trace_free report it. */
 struct per_link {
 	pcap_dumper_t *pcap;
+	char *pcap_path;
 	FILE *text;
-	bool pcap_failed;  /* opening failed once: reported, not retried */
+	char *text_path;
+	bool pcap_failed;  /* opening or writing failed: not retried */
+	bool text_failed;
 };
 
 struct sy_trace {
@@ -21,8 +28,12 @@ struct sy_trace {
 	pcap_t *dead;         /* pcap handle for writing only */
 	char *pcap_dir;       /* every link, or NULL */
 	FILE *text_all;       /* every link, or NULL */
+	char *text_all_path;
+	bool text_all_failed;
 	struct per_link *links; /* by link index */
 	size_t nlinks;
+	bool failed;          /* failure holds the first failure */
+	sy_err failure;
 	unsigned char wire[SY_IP_MAXLEN];
 };
 
@@ -55,35 +66,109 @@ sy_trace *sy_trace_new(sy_net *net, sy_err *err)
 	return t;
 }
 
-void sy_trace_flush(sy_trace *t)
+/* Notes the first failure: the later ones are its consequences, or
+ * alike. */
+static void note_failure(sy_trace *t, const char *kind, const char *path, int e)
 {
-	for (size_t i = 0; i < t->nlinks; i++) {
-		if (t->links[i].pcap)
-			pcap_dump_flush(t->links[i].pcap);
-		if (t->links[i].text)
-			fflush(t->links[i].text);
-	}
-	if (t->text_all)
-		fflush(t->text_all);
+	if (t->failed)
+		return;
+	t->failed = true;
+	sy_err_set(&t->failure, "cannot write the %s %s: %s", kind, path,
+		   strerror(e ? e : EIO));
 }
 
-void sy_trace_free(sy_trace *t)
+/* After a write (flush: and a flush) to a text trace: a failure is noted
+ * and the file is not written any more. */
+static void check_text(sy_trace *t, FILE *f, bool *failed, const char *path, bool flush)
 {
-	if (!t)
+	if (!f || *failed)
 		return;
+	if (flush)
+		errno = 0; /* without a reason from fflush: EIO */
+	if ((flush && fflush(f) != 0) || ferror(f)) {
+		*failed = true;
+		note_failure(t, "trace file", path, errno);
+	}
+}
+
+/* The same for a pcap file: pcap_dump returns nothing, its stream's
+ * error flag tells. */
+static void check_pcap(sy_trace *t, struct per_link *pl, bool flush)
+{
+	if (!pl->pcap || pl->pcap_failed)
+		return;
+	if (flush)
+		errno = 0;
+	if ((flush && pcap_dump_flush(pl->pcap) != 0) || ferror(pcap_dump_file(pl->pcap))) {
+		pl->pcap_failed = true;
+		note_failure(t, "pcap file", pl->pcap_path, errno);
+	}
+}
+
+/* A text file's last write and close, checked. */
+static void close_text(sy_trace *t, FILE *f, bool failed, const char *path)
+{
+	check_text(t, f, &failed, path, true);
+	if (fclose(f) != 0 && !failed)
+		note_failure(t, "trace file", path, errno);
+}
+
+/* pcap_dump_close reports nothing: what it would lose was flushed and
+ * checked here first. */
+static void close_pcap(sy_trace *t, struct per_link *pl)
+{
+	check_pcap(t, pl, true);
+	pcap_dump_close(pl->pcap);
+	pl->pcap = NULL;
+	free(pl->pcap_path);
+	pl->pcap_path = NULL;
+}
+
+int sy_trace_flush(sy_trace *t, sy_err *err)
+{
+	for (size_t i = 0; i < t->nlinks; i++) {
+		struct per_link *pl = &t->links[i];
+
+		check_pcap(t, pl, true);
+		check_text(t, pl->text, &pl->text_failed, pl->text_path, true);
+	}
+	check_text(t, t->text_all, &t->text_all_failed, t->text_all_path, true);
+	if (t->failed) {
+		*err = t->failure;
+		return -1;
+	}
+	return 0;
+}
+
+int sy_trace_free(sy_trace *t, sy_err *err)
+{
+	int rc = 0;
+
+	if (!t)
+		return 0;
 	sy_net_unobserve(t->net, observe, t);
 	for (size_t i = 0; i < t->nlinks; i++) {
-		if (t->links[i].pcap)
-			pcap_dump_close(t->links[i].pcap);
-		if (t->links[i].text && t->links[i].text != t->text_all)
-			fclose(t->links[i].text);
+		struct per_link *pl = &t->links[i];
+
+		if (pl->pcap)
+			close_pcap(t, pl);
+		if (pl->text)
+			close_text(t, pl->text, pl->text_failed, pl->text_path);
+		free(pl->text_path);
 	}
 	if (t->text_all)
-		fclose(t->text_all);
+		close_text(t, t->text_all, t->text_all_failed, t->text_all_path);
+	if (t->failed) {
+		if (err)
+			*err = t->failure;
+		rc = -1;
+	}
 	pcap_close(t->dead);
+	free(t->text_all_path);
 	free(t->links);
 	free(t->pcap_dir);
 	free(t);
+	return rc;
 }
 
 static struct per_link *slot(sy_trace *t, const sy_link *l)
@@ -105,14 +190,21 @@ static struct per_link *slot(sy_trace *t, const sy_link *l)
 
 static int open_pcap(sy_trace *t, struct per_link *pl, const char *path, sy_err *err)
 {
-	pcap_dumper_t *d = pcap_dump_open(t->dead, path);
+	char *p = strdup(path);
+	pcap_dumper_t *d;
 
-	if (!d)
+	if (!p)
+		return sy_err_set(err, "out of memory");
+	if (!(d = pcap_dump_open(t->dead, path))) {
+		free(p);
 		return sy_err_set(err, "cannot write the pcap file %s: %s", path,
 				  pcap_geterr(t->dead));
+	}
 	if (pl->pcap)
-		pcap_dump_close(pl->pcap);
+		close_pcap(t, pl);
 	pl->pcap = d;
+	pl->pcap_path = p;
+	pl->pcap_failed = false;
 	return 0;
 }
 
@@ -169,39 +261,54 @@ int sy_trace_pcap_link(sy_trace *t, const sy_link *l, const char *path, sy_err *
 	return open_pcap(t, pl, path, err);
 }
 
-static FILE *open_text(const char *path, sy_err *err)
+static FILE *open_text(const char *path, char **copy, sy_err *err)
 {
-	FILE *f = fopen(path, "w");
+	FILE *f;
 
-	if (!f)
+	if (!(*copy = strdup(path)))
+		return sy_err_set(err, "out of memory"), NULL;
+	if (!(f = fopen(path, "w"))) {
 		sy_err_set(err, "cannot write the trace file %s: %s", path, strerror(errno));
+		free(*copy);
+		*copy = NULL;
+	}
 	return f;
 }
 
 int sy_trace_text_all(sy_trace *t, const char *path, sy_err *err)
 {
-	FILE *f = open_text(path, err);
+	char *copy;
+	FILE *f = open_text(path, &copy, err);
 
 	if (!f)
 		return -1;
-	if (t->text_all)
-		fclose(t->text_all);
+	if (t->text_all) {
+		close_text(t, t->text_all, t->text_all_failed, t->text_all_path);
+		free(t->text_all_path);
+	}
 	t->text_all = f;
+	t->text_all_path = copy;
+	t->text_all_failed = false;
 	return 0;
 }
 
 int sy_trace_text_link(sy_trace *t, const sy_link *l, const char *path, sy_err *err)
 {
 	struct per_link *pl = slot(t, l);
+	char *copy;
 	FILE *f;
 
 	if (!pl)
 		return sy_err_set(err, "out of memory");
-	if (!(f = open_text(path, err)))
+	if (!(f = open_text(path, &copy, err)))
 		return -1;
-	if (pl->text)
-		fclose(pl->text);
+	if (pl->text) {
+		close_text(t, pl->text, pl->text_failed, pl->text_path);
+		free(pl->text_path);
+	}
 	pl->text = f;
+	pl->text_path = copy;
+	pl->text_failed = false;
 	return 0;
 }
 
@@ -218,11 +325,15 @@ static void write_pcap(sy_trace *t, struct per_link *pl, const sy_link *l,
 
 		link_file(t, l, path, sizeof path);
 		if (open_pcap(t, pl, path, &err) < 0) {
-			fprintf(stderr, "synack: %s\n", err.msg);
+			/* reported when the run ends */
+			if (!t->failed) {
+				t->failed = true;
+				t->failure = err;
+			}
 			pl->pcap_failed = true;
 		}
 	}
-	if (!pl->pcap)
+	if (!pl->pcap || pl->pcap_failed)
 		return;
 	n = sy_packet_wire(p, t->wire, sizeof t->wire);
 	h.ts.tv_sec = (time_t)(now / SY_SEC);
@@ -230,6 +341,7 @@ static void write_pcap(sy_trace *t, struct per_link *pl, const sy_link *l,
 	h.caplen = (bpf_u_int32)n;
 	h.len = p->len;
 	pcap_dump((u_char *)pl->pcap, &h, t->wire);
+	check_pcap(t, pl, false);
 }
 
 static void tcp_flags(uint8_t f, char *buf, size_t n)
@@ -302,8 +414,12 @@ static void observe(void *ctx, char ev, const sy_link *l, int dir,
 		return;
 	if (ev == '-')
 		write_pcap(t, pl, l, p);
-	if (pl->text)
+	if (pl->text && !pl->text_failed) {
 		write_text(t, pl->text, ev, l, dir, p, reason);
-	if (t->text_all && t->text_all != pl->text)
+		check_text(t, pl->text, &pl->text_failed, pl->text_path, false);
+	}
+	if (t->text_all && !t->text_all_failed) {
 		write_text(t, t->text_all, ev, l, dir, p, reason);
+		check_text(t, t->text_all, &t->text_all_failed, t->text_all_path, false);
+	}
 }

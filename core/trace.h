@@ -15,7 +15,13 @@
  * DST are NODE.PORT (port 0 without TCP); SEQ is the TCP sequence number
  * (or -1).  synack appends, for TCP: ACK=<ack> FLAGS=<SYN,ACK,...>
  * WIN=<window> LEN=<payload bytes>, and for drops REASON=<reason>.
- * Times are seconds with nine decimals. */
+ * Times are seconds with nine decimals.
+ *
+ * The files are written as the run goes, through symbolic links and to
+ * devices too.  A write that fails (a full disk, an I/O error) ends the
+ * writing of that file and is reported, naming it, by the next
+ * sy_trace_flush and by sy_trace_free: a trace is never cut short
+ * silently. */
 #ifndef SY_TRACE_H
 #define SY_TRACE_H
 
@@ -26,10 +32,13 @@ typedef struct sy_trace sy_trace;
 
 /* Installs itself as the network's observer. */
 sy_trace *sy_trace_new(sy_net *net, sy_err *err);
-/* Writes out what is buffered (the files stay open). */
-void sy_trace_flush(sy_trace *t);
-/* Flushes and closes every file, removes the observer. */
-void sy_trace_free(sy_trace *t);
+/* Writes out what is buffered (the files stay open).  -1 with the first
+ * failed write of any file (since the trace began) in err. */
+int sy_trace_flush(sy_trace *t, sy_err *err);
+/* Flushes and closes every file, removes the observer, frees t.  -1 with
+ * the first failure in err (NULL: not reported) when a file was not
+ * written whole. */
+int sy_trace_free(sy_trace *t, sy_err *err);
 
 /* pcap for every link (existing and future) into DIR/A-B.pcap, named by
  * the link's nodes (A-B-2.pcap for a second link between them). */

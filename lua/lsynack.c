@@ -541,9 +541,10 @@ static int sim_run(lua_State *L)
 	end = sy_sim_run(ls->sim, until);
 	ls->running = 0;
 	ls->L = NULL;
-	/* A script may read its traces once run() returns. */
-	if (ls->trace)
-		sy_trace_flush(ls->trace);
+	/* A script may read its traces once run() returns; a trace that
+	 * could not be written is an error (after the script's own). */
+	if (ls->trace && sy_trace_flush(ls->trace, &err) < 0 && ls->err_ref == LUA_NOREF)
+		return luaL_error(L, "%s", err.msg);
 	if (ls->err_ref != LUA_NOREF) {
 		lua_rawgeti(L, LUA_REGISTRYINDEX, ls->err_ref);
 		luaL_unref(L, LUA_REGISTRYINDEX, ls->err_ref);
@@ -828,14 +829,16 @@ static int close_sim(lua_State *L, int idx, struct sy_lua_sim *ls, sy_err *err)
 	sy_sim_free(ls->sim);
 	ls->sim = NULL;
 	/* After the simulator: no event may run with the network gone. */
-	sy_trace_free(ls->trace);
-	sy_lua_record_close(L, 1, ls);
+	rc = sy_trace_free(ls->trace, err);
+	sy_lua_record_close(L, idx, ls);
 	ls->trace = NULL;
 	sy_net_free(ls->net);
 	ls->net = NULL;
 	sy_lua_apps_close(L, idx);
 	sy_lua_stats_close(ls);
-	rc = sy_lua_logs_check(ls, true, err);
+	/* Every log is closed; the first failure of all is reported. */
+	if (sy_lua_logs_check(ls, true, rc < 0 ? NULL : err) < 0)
+		rc = -1;
 	if (ls->err_ref != LUA_NOREF) {
 		luaL_unref(L, LUA_REGISTRYINDEX, ls->err_ref);
 		ls->err_ref = LUA_NOREF;
