@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "outfile.h"
 #include "record.h"
 
 /* Open addressing with linear probing; key 0 marks a free slot. */
@@ -1316,33 +1317,24 @@ int sy_record_ladder_svg(const sy_record *r, const sy_ladder_opts *o, FILE *f, s
 int sy_record_ladder_file(const sy_record *r, const sy_ladder_opts *o, const char *path,
 			  bool svg, sy_err *err)
 {
-	size_t n = strlen(path) + 16;
-	char *tmp = malloc(n);
-	FILE *f;
+	sy_out *out;
 	int rc;
 
-	if (!tmp)
-		return sy_err_set(err, "out of memory");
 	/* Check the connection before anything touches the file system. */
 	if (o->conn >= r->nconn) {
 		struct view v;
 
-		free(tmp);
 		return view_build(r, o, &v, err);
 	}
-	snprintf(tmp, n, "%s.tmp%ld", path, (long)getpid());
-	if (!(f = fopen(tmp, "w"))) {
-		sy_err_set(err, "cannot write %s: %s", path, strerror(errno));
-		free(tmp);
+	if (!(out = sy_out_open(path, err)))
+		return -1;
+	rc = svg ? sy_record_ladder_svg(r, o, sy_out_file(out), err)
+		 : sy_record_ladder_text(r, o, sy_out_file(out), err);
+	if (rc < 0 && !ferror(sy_out_file(out))) {
+		sy_out_abandon(out);
 		return -1;
 	}
-	rc = svg ? sy_record_ladder_svg(r, o, f, err) : sy_record_ladder_text(r, o, f, err);
-	if (fclose(f) != 0 && rc == 0)
-		rc = sy_err_set(err, "cannot write %s: %s", path, strerror(errno));
-	if (rc == 0 && rename(tmp, path) != 0)
-		rc = sy_err_set(err, "cannot write %s: %s", path, strerror(errno));
-	if (rc != 0)
-		remove(tmp);
-	free(tmp);
-	return rc;
+	/* A failed write (the stream's error flag) is reported by the
+	 * close, naming the file. */
+	return sy_out_close(out, err) < 0 || rc < 0 ? -1 : 0;
 }

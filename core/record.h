@@ -125,8 +125,10 @@ int sy_record_ladder_text(const sy_record *r, const sy_ladder_opts *o,
 			  FILE *f, sy_err *err);
 int sy_record_ladder_svg(const sy_record *r, const sy_ladder_opts *o,
 			 FILE *f, sy_err *err);
-/* The same into a file, written whole under a temporary name and renamed:
- * a failure leaves an existing file as it was.  svg chooses the form. */
+/* The same into a file (outfile.h: a regular file is written whole under
+ * a temporary name and renamed, so a failure leaves it as it was; a link
+ * or a device is written through).  A failed write is an error naming
+ * path.  svg chooses the form. */
 int sy_record_ladder_file(const sy_record *r, const sy_ladder_opts *o,
 			  const char *path, bool svg, sy_err *err);
 
