@@ -13,8 +13,9 @@
 -- experiment rows of `synack run` use).  Integers print as integers,
 -- floats in the shortest form that reads back to the same double
 -- (inf, -inf and nan as such), booleans as true/false, nil as an empty
--- field.  The file is written to a temporary file in the same directory
--- and renamed, so a failure leaves what was there before.
+-- field.  A file already there is replaced only once the new one is
+-- written whole (a failure leaves it as it was); a symbolic link or a
+-- device is written through.
 local M = {}
 
 -- Raises the message at the first caller outside these helpers, so that
@@ -102,24 +103,15 @@ function M.format(rows, columns)
   return table.concat(out, "\n") .. "\n"
 end
 
--- Writes text to path through a temporary file in the same directory.
+-- Writes text as the whole of path (synack.write_file): a regular file is
+-- written to a temporary file beside it and renamed when every byte was
+-- written, so a failure (a full disk) leaves what was there; a symbolic
+-- link or a device is written through, never replaced.  A failure is an
+-- error naming the file, raised at the script's line.
 function M.replace_file(path, text, who)
-  -- a unique name without touching math.random (scripts may seed it)
-  local tmp = string.format("%s.%s.tmp", path, tostring({}):match("(%x+)$"))
-  local function why(e) return (tostring(e):gsub("^.*%.tmp: ", "")) end
-  local f, err = io.open(tmp, "wb")
-  if not f then fail("%s: cannot write %s: %s", who, path, why(err)) end
-  local ok, werr = f:write(text)
-  local cok, cerr = f:close()
-  if not ok or not cok then
-    os.remove(tmp)
-    fail("%s: cannot write %s: %s", who, path, why(werr or cerr))
-  end
-  local rok, rerr = os.rename(tmp, path)
-  if not rok then
-    os.remove(tmp)
-    fail("%s: cannot write %s: %s", who, path, why(rerr))
-  end
+  if type(path) ~= "string" then fail("%s: the path must be a string, got a %s", who, type(path)) end
+  local ok, err = pcall(require("synack").write_file, path, text)
+  if not ok then fail("%s: %s", who, tostring(err)) end
 end
 
 -- Creates directory dir (and its parents) if it does not exist; for the

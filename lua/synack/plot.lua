@@ -19,8 +19,9 @@
 -- The SVG is written directly, not through gnuplot or another program:
 -- nothing to install, the same numbers always give the same bytes (every
 -- coordinate is printed with two decimals), and the files are small.
--- Errors name the plot and the series; the file is written to a temporary
--- file and renamed, so a failed plot leaves what was there before.
+-- Errors name the plot and the series; the file is written as
+-- synack.csv writes (a failed plot leaves a file that was there as it
+-- was; a link or a device is written through).
 local csv = require "synack.csv"
 
 local M = {}
