@@ -56,7 +56,9 @@
 --                       (a number, true or false, or a name)
 --
 -- TIME is seconds from the start ("0.1") or from the previous line
--- ("+0.05").  SEGMENT is
+-- ("+0.05"); times, the tolerance and the rtt are at most 1e9 seconds.
+-- A line that does not parse, or a setting the endpoint refuses, is an
+-- error "FILE:LINE: message".  SEGMENT is
 --
 --   FLAGS SEQ:END(LEN) [ack N] [win N] [<OPTIONS>]
 --
@@ -311,9 +313,16 @@ local function parse_segment(words, i, where)
       seg.options = parse_options(inner, where)
       break
     end
-    local key = words[i]
-    local value = key == "ack" and u32(words[i + 1]) or math.tointeger(tonumber(words[i + 1]))
-    if (key ~= "ack" and key ~= "win") or not value or (key == "win" and (value < 0 or value > 65535)) then
+    local key, value = words[i], nil
+    if key == "ack" then
+      value = u32(words[i + 1])
+      if not value then error(("%s: expected 'ack N' with N from 0 to 4294967295"):format(where), 0) end
+    elseif key == "win" then
+      value = math.tointeger(tonumber(words[i + 1]))
+      if not value or value < 0 or value > 65535 then
+        error(("%s: expected 'win N' with N from 0 to 65535"):format(where), 0)
+      end
+    else
       error(("%s: unexpected '%s' (options are 'ack N', 'win N' and '<...>')"):format(where, key), 0)
     end
     seg[key] = value
@@ -328,12 +337,47 @@ local function sm_value(v)
   return v
 end
 
--- Parses a case file into a list of steps and settings.
+-- Times, the tolerance and the round-trip time are at most this many
+-- seconds (so that any sum of them is a valid virtual time).
+local MAX_SECONDS = 1e9
+
+-- A non-negative number of seconds up to MAX_SECONDS, or nil.
+local function seconds(s)
+  local v = tonumber(s)
+  if v and v >= 0 and v <= MAX_SECONDS then return v end
+end
+
+local function port(s)
+  local v = math.tointeger(tonumber(s))
+  if v and v >= 1 and v <= 65535 then return v end
+end
+
+local function timer_profiles()
+  local names = {}
+  for _, p in ipairs(synack.plugins("timers")) do names[#names + 1] = p.name end
+  table.sort(names)
+  return names
+end
+
+-- Parses a case file into a list of steps and settings.  Every error is
+-- "FILE:LINE: message".
 function M.parse(path)
   local f, err = io.open(path)
   if not f then error(err, 0) end
-  local case = { steps = {}, tolerance = 0.001, peer_port = 40000, dut_port = 80, rtt = 0, sm_params = {} }
+  local case = { steps = {}, tolerance = 0.001, peer_port = 40000, dut_port = 80, rtt = 0, sm_params = {},
+                 params = {} }
   local t, n = 0, 0
+  -- a directive that takes `count` words after its name
+  local function words_of(words, count, where, usage)
+    if #words ~= count + 1 then error(("%s: expected '%s'"):format(where, usage), 0) end
+  end
+  -- 'set' and 'sm' lines by parameter (the last one of a key counts)
+  local function param(kind, key, value, where)
+    local k = kind .. " " .. key
+    if not case.params[k] then case.params[#case.params + 1] = k end
+    case.params[k] = { kind = kind, key = key, value = value, where = where, line = n }
+  end
+  local ok, lerr = pcall(function()
   for line in f:lines() do
     n = n + 1
     local where = ("%s:%d"):format(path, n)
@@ -343,66 +387,138 @@ function M.parse(path)
     if #words == 0 then
       -- blank
     elseif words[1] == "tolerance" or words[1] == "rtt" then
-      local v = tonumber(words[2])
-      if not v or v < 0 then error(where .. ": expected a non-negative number of seconds", 0) end
+      local v = seconds(words[2])
+      if not v or words[3] then
+        error(("%s: expected '%s SECONDS' with SECONDS from 0 to %g"):format(where, words[1], MAX_SECONDS), 0)
+      end
       case[words[1]] = v
     elseif words[1] == "ports" then
-      case.peer_port, case.dut_port = math.tointeger(words[2]), math.tointeger(words[3])
-      if not case.peer_port or not case.dut_port then error(where .. ": expected two port numbers", 0) end
+      case.peer_port, case.dut_port = port(words[2]), port(words[3])
+      if not case.peer_port or not case.dut_port or words[4] then
+        error(where .. ": expected 'ports PEER DUT', two port numbers from 1 to 65535", 0)
+      end
     elseif words[1] == "isn" then
-      case.isn = math.tointeger(words[2])
-      if not case.isn or case.isn < 0 or case.isn > 0xffffffff then error(where .. ": expected an ISN", 0) end
+      case.isn = u32(words[2])
+      if not case.isn or words[3] then error(where .. ": expected 'isn N' with N from 0 to 4294967295", 0) end
     elseif words[1] == "timers" then
-      case.only_timers = words[2]
-      if not case.only_timers then error(where .. ": expected a timer profile", 0) end
+      words_of(words, 1, where, "timers NAME")
+      local names = timer_profiles()
+      local known = false
+      for _, name in ipairs(names) do known = known or name == words[2] end
+      if not known then
+        error(("%s: no timer profile '%s' (available: %s)"):format(where, words[2], table.concat(names, ", ")), 0)
+      end
+      case.only_timers, case.timers_where = words[2], where
     elseif words[1] == "set" then
-      if not words[2] or not words[3] then error(where .. ": expected 'set KEY VALUE'", 0) end
+      words_of(words, 2, where, "set KEY VALUE")
       case.timer_params = case.timer_params or {}
       case.timer_params[words[2]] = words[3]
+      param("set", words[2], words[3], where)
     elseif words[1] == "sm" then
-      if not words[2] or not words[3] or words[4] then error(where .. ": expected 'sm KEY VALUE'", 0) end
+      words_of(words, 2, where, "sm KEY VALUE")
       case.sm_params[words[2]] = sm_value(words[3])
+      param("sm", words[2], case.sm_params[words[2]], where)
     elseif SM_SHORT[words[1]] then
-      if not words[2] or words[3] then error(("%s: expected '%s VALUE'"):format(where, words[1]), 0) end
+      words_of(words, 1, where, words[1] .. " VALUE")
       case.sm_params[words[1]] = sm_value(words[2])
+      param("sm", words[1], case.sm_params[words[1]], where)
     elseif words[1] == "autoread" then
-      if words[2] ~= "on" and words[2] ~= "off" then error(where .. ": expected 'autoread on' or 'autoread off'", 0) end
+      if (words[2] ~= "on" and words[2] ~= "off") or words[3] then
+        error(where .. ": expected 'autoread on' or 'autoread off'", 0)
+      end
       case.autoread = words[2] == "on"
     elseif words[1] == "state_machine" then
-      case.sm = words[2]
-      if not case.sm then error(where .. ": expected a state-machine plugin name", 0) end
+      words_of(words, 1, where, "state_machine NAME")
+      case.sm, case.sm_where = words[2], where
     elseif words[1] == "listen" then
+      words_of(words, 0, where, "listen")
       case.listen = true
     else
       local rel, num = words[1]:match("^(%+?)([%d.]+)$")
       if not num or not tonumber(num) then error(("%s: expected a time, got '%s'"):format(where, words[1]), 0) end
       t = (rel == "+" and t or 0) + tonumber(num)
+      if not seconds(t) then
+        error(("%s: time %s is past the longest a case may last (%g seconds)"):format(where, words[1], MAX_SECONDS), 0)
+      end
       local dir = words[2]
       if dir == "connect" or dir == "close" or dir == "abort" then
+        words_of(words, 1, where, "TIME " .. dir)
         case.steps[#case.steps + 1] = { time = t, dir = dir, where = where }
       elseif dir == "state" then
-        if not words[3] then error(where .. ": expected a state name", 0) end
+        words_of(words, 2, where, "TIME state NAME")
         case.steps[#case.steps + 1] = { time = t, dir = dir, state = words[3], where = where }
       elseif dir == "send" or dir == "read" then
         local v = math.tointeger(tonumber(words[3]))
         if not v or v < 0 or words[4] then error(("%s: expected '%s N' with N a byte count"):format(where, dir), 0) end
         case.steps[#case.steps + 1] = { time = t, dir = dir, bytes = v, where = where }
       elseif dir == "stat" then
-        if not words[3] or not words[4] or words[5] then error(where .. ": expected 'stat KEY VALUE'", 0) end
+        words_of(words, 3, where, "TIME stat KEY VALUE")
         case.steps[#case.steps + 1] = { time = t, dir = dir, key = words[3], value = words[4], where = where }
       elseif dir ~= "<" and dir ~= ">" then
         error(("%s: expected '<', '>', connect, close, abort, send, read, state or stat after the time, got '%s'"):format(
-          where, tostring(dir)), 0)
+          where, dir or "nothing"), 0)
       else
         local seg = parse_segment(words, 3, where)
         seg.time, seg.dir, seg.where = t, dir, where
         if dir == "<" and seg.options then seg.raw_options = encode_options(seg.options, where) end
+        if dir == "<" and 40 + #(seg.raw_options or "") + seg.len > 65535 then
+          error(("%s: a segment of %d payload bytes does not fit in an IPv4 packet (65535 bytes)"):format(
+            where, seg.len), 0)
+        end
         case.steps[#case.steps + 1] = seg
       end
     end
   end
+  end)
   f:close()
+  -- a read error (a directory) has no line of its own
+  if not ok then
+    lerr = tostring(lerr)
+    if lerr:sub(1, #path + 1) ~= path .. ":" then lerr = path .. ": " .. lerr:gsub("^.-:%d+: ", "") end
+    error(lerr, 0)
+  end
   return case
+end
+
+-- The endpoint's plugins and parameters, those of lines 1..upto only (a
+-- line number; nil: all).
+local function endpoint_spec(case, timers, upto)
+  local tspec, smspec = {timers}, {case.sm or "rfc9293"}
+  for _, k in ipairs(case.params) do
+    local p = case.params[k]
+    if not upto or p.line <= upto then
+      if p.kind == "set" then tspec[p.key] = p.value else smspec[p.key] = p.value end
+    end
+  end
+  return {isn = {"fixed", value = case.isn or 0}, timers = tspec, state_machine = smspec}
+end
+
+-- The line whose setting makes the endpoint fail, tried in a simulator of
+-- its own: the plugins first, then each parameter in line order.
+local function blame(path, case, timers)
+  local sim = synack.simulator{}
+  local i = 0
+  local function fails(upto)
+    i = i + 1
+    local node = sim:node("n" .. i)
+    return not pcall(node.tcp, node, endpoint_spec(case, timers, upto))
+  end
+  local where = path
+  if fails(0) then
+    where = case.sm_where or case.timers_where or path
+  else
+    local lines = {}
+    for _, k in ipairs(case.params) do lines[#lines + 1] = case.params[k] end
+    table.sort(lines, function(a, b) return a.line < b.line end)
+    for _, p in ipairs(lines) do
+      if fails(p.line) then
+        where = p.where
+        break
+      end
+    end
+  end
+  sim:close()
+  return where
 end
 
 local function describe(p)
@@ -425,16 +541,10 @@ function M.run(path, timers)
   local sim = synack.simulator{}
   local peer, dut = sim:node("peer"), sim:node("dut")
   sim:duplex_link(peer, dut, {rate = "100Gbps", delay = case.rtt / 2})
-  local tspec = {timers}
-  for k, v in pairs(case.timer_params or {}) do tspec[k] = v end
-  local smspec = {case.sm or "rfc9293"}
-  for k, v in pairs(case.sm_params) do smspec[k] = v end
-  local made, ep = pcall(dut.tcp, dut, {isn = {"fixed", value = case.isn or 0}, timers = tspec,
-                                        state_machine = smspec})
+  local made, ep = pcall(dut.tcp, dut, endpoint_spec(case, timers))
   if not made then
     sim:close()
-    error(("%s: the endpoint's settings ('set', 'sm' and their shorthands): %s"):format(
-      path, tostring(ep):gsub("^.-:%d+: ", "")), 0)
+    error(("%s: %s"):format(blame(path, case, timers), tostring(ep):gsub("^.-:%d+: ", "")), 0)
   end
   local conn
   local failures = {}
@@ -505,7 +615,9 @@ function M.run(path, timers)
       end)
     elseif s.dir == "close" or s.dir == "abort" then
       sim:at(s.time, function()
-        if need_conn(s) then conn[s.dir](conn) end
+        if not need_conn(s) then return end
+        local ok, e = pcall(conn[s.dir], conn)
+        if not ok then failures[#failures + 1] = ("%s: %s failed: %s"):format(s.where, s.dir, tostring(e)) end
       end)
     elseif s.dir == "send" then
       sim:at(s.time, function()
@@ -553,10 +665,11 @@ function M.run(path, timers)
     elseif s.dir == "<" then
       sim:at(s.time, function()
         local raw = s.raw_options or ""
-        peer:send_raw{to = dut, size = 40 + #raw + s.len, tcp = {
+        local ok, e = pcall(peer.send_raw, peer, {to = dut, size = 40 + #raw + s.len, tcp = {
           sport = case.peer_port, dport = dut_port, seq = s.seq,
           ack = s.ack or 0, window = s.win or 65535, flags = s.names,
-          options = raw ~= "" and raw or nil}}
+          options = raw ~= "" and raw or nil}})
+        if not ok then failures[#failures + 1] = ("%s: cannot send the segment: %s"):format(s.where, tostring(e)) end
       end)
     end
   end
