@@ -41,6 +41,8 @@ struct sy_tun {
 	sy_tun_stats st;
 	pcap_t *dead;          /* for the capture: NULL without one */
 	pcap_dumper_t *dump;
+	char *pcap_path;
+	int pcap_errno;        /* a write failed: the capture stopped */
 	unsigned char buf[SY_IP_MAXLEN];
 };
 
@@ -991,23 +993,56 @@ static void tun_capture(sy_tun *t, const unsigned char *b, size_t n)
 	struct pcap_pkthdr h;
 	sy_time now = sy_sim_now(t->net->sim);
 
-	if (!t->dump)
+	if (!t->dump || t->pcap_errno)
 		return;
 	h.ts.tv_sec = (time_t)(now / SY_SEC);
 	/* a nanosecond-precision capture keeps nanoseconds in tv_usec */
 	h.ts.tv_usec = (suseconds_t)(now % SY_SEC);
 	h.caplen = h.len = (bpf_u_int32)n;
 	pcap_dump((u_char *)t->dump, &h, b);
+	/* pcap_dump returns nothing: its stream's error flag tells */
+	if (ferror(pcap_dump_file(t->dump)))
+		t->pcap_errno = errno ? errno : EIO;
 }
 
+/* Writes out the capture's buffer; the first failure stays. */
+static int tun_capture_flush(sy_tun *t, sy_err *err)
+{
+	if (t->dump && !t->pcap_errno) {
+		errno = 0;
+		if (pcap_dump_flush(t->dump) != 0 || ferror(pcap_dump_file(t->dump)))
+			t->pcap_errno = errno ? errno : EIO;
+	}
+	if (t->pcap_errno)
+		return sy_err_set(err, "TUN capture: cannot write %s: %s", t->pcap_path,
+				  strerror(t->pcap_errno));
+	return 0;
+}
+
+/* pcap_dump_close reports nothing: sy_net_flush reports what it would
+ * lose, before the network is freed. */
 static void tun_capture_close(sy_tun *t)
 {
 	if (t->dump)
 		pcap_dump_close(t->dump);
 	if (t->dead)
 		pcap_close(t->dead);
+	free(t->pcap_path);
 	t->dump = NULL;
 	t->dead = NULL;
+	t->pcap_path = NULL;
+}
+
+int sy_net_flush(sy_net *net, sy_err *err)
+{
+	int rc = 0;
+
+	if (!net)
+		return 0;
+	for (size_t i = 0; i < net->ntuns; i++)
+		if (tun_capture_flush(net->tuns[i], rc < 0 ? NULL : err) < 0)
+			rc = -1;
+	return rc;
 }
 
 static int tun_capture_open(sy_tun *t, const char *path, sy_err *err)
@@ -1017,9 +1052,17 @@ static int tun_capture_open(sy_tun *t, const char *path, sy_err *err)
 						       PCAP_TSTAMP_PRECISION_NANO);
 	if (!t->dead)
 		return sy_err_set(err, "libpcap cannot create a raw IPv4 capture");
+	if (!(t->pcap_path = strdup(path))) {
+		pcap_close(t->dead);
+		t->dead = NULL;
+		return sy_err_set(err, "TUN capture: out of memory");
+	}
+	errno = 0;
 	t->dump = pcap_dump_open(t->dead, path);
 	if (!t->dump) {
-		sy_err_set(err, "TUN capture: cannot write %s: %s", path, pcap_geterr(t->dead));
+		/* libpcap's message repeats the path */
+		sy_err_set(err, "TUN capture: cannot write %s: %s", path,
+			   errno ? strerror(errno) : pcap_geterr(t->dead));
 		pcap_close(t->dead);
 		t->dead = NULL;
 		return -1;

@@ -225,6 +225,10 @@ const char *sy_tun_name(const sy_tun *t);
 sy_node *sy_tun_node(const sy_tun *t);
 int sy_tun_fd(const sy_tun *t);
 sy_tun_stats sy_tun_stats_get(const sy_tun *t);
+/* Writes out what the TUN captures buffered; -1 naming the first capture
+ * a write to which failed (since it was opened).  Call it before
+ * sy_net_free, which cannot report. */
+int sy_net_flush(sy_net *net, sy_err *err);
 
 /* Observes packets as they pass, for traces and recorders: ev is '+'
  * (enqueued or transmitted at once), '-' (starts transmission), 'r'

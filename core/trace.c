@@ -195,10 +195,13 @@ static int open_pcap(sy_trace *t, struct per_link *pl, const char *path, sy_err 
 
 	if (!p)
 		return sy_err_set(err, "out of memory");
+	errno = 0;
 	if (!(d = pcap_dump_open(t->dead, path))) {
+		/* libpcap's message repeats the path */
+		sy_err_set(err, "cannot write the pcap file %s: %s", path,
+			   errno ? strerror(errno) : pcap_geterr(t->dead));
 		free(p);
-		return sy_err_set(err, "cannot write the pcap file %s: %s", path,
-				  pcap_geterr(t->dead));
+		return -1;
 	}
 	if (pl->pcap)
 		close_pcap(t, pl);

@@ -543,7 +543,8 @@ static int sim_run(lua_State *L)
 	ls->L = NULL;
 	/* A script may read its traces once run() returns; a trace that
 	 * could not be written is an error (after the script's own). */
-	if (ls->trace && sy_trace_flush(ls->trace, &err) < 0 && ls->err_ref == LUA_NOREF)
+	if (((ls->trace && sy_trace_flush(ls->trace, &err) < 0) || sy_net_flush(ls->net, &err) < 0) &&
+	    ls->err_ref == LUA_NOREF)
 		return luaL_error(L, "%s", err.msg);
 	if (ls->err_ref != LUA_NOREF) {
 		lua_rawgeti(L, LUA_REGISTRYINDEX, ls->err_ref);
@@ -832,6 +833,8 @@ static int close_sim(lua_State *L, int idx, struct sy_lua_sim *ls, sy_err *err)
 	rc = sy_trace_free(ls->trace, err);
 	sy_lua_record_close(L, idx, ls);
 	ls->trace = NULL;
+	if (rc == 0)
+		rc = sy_net_flush(ls->net, &err);
 	sy_net_free(ls->net);
 	ls->net = NULL;
 	sy_lua_apps_close(L, idx);

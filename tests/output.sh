@@ -8,7 +8,9 @@
 #      device (a node made here when mknod is allowed, then /dev/full);
 #   3. a full disk (a file-size limit) fails the run naming the file, and
 #      an older file at a whole-file output's path is left as it was, with
-#      no temporary file beside it.
+#      no temporary file beside it;
+#   4. the capture of a TUN interface (as root, in a network namespace):
+#      written through a link, and a full device fails the run.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 : "${SYNACK_SRCDIR:=$(dirname "$here")}"
@@ -18,7 +20,8 @@ export SYNACK_CONFIG
 unset SYNACK_PLUGIN_PATH
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/synack-output.XXXXXX") || exit 1
-trap 'rm -rf "$tmp"' EXIT
+ns=
+trap '[ -n "$ns" ] && ip netns del "$ns"; rm -rf "$tmp"' EXIT
 trap 'exit 1' HUP INT TERM
 . "$here/shlib.sh"
 
@@ -129,6 +132,34 @@ for k in $kinds; do
 	left=$(find "$tmp" -name '*.tmp*')
 	[ -z "$left" ] || fail "temporary files left: $left"
 done
+
+echo "== 4. the capture of a TUN interface"
+# In a network namespace of its own; the device is not configured.
+if [ "$(id -u)" != 0 ] || ! [ -c /dev/net/tun ] || ! command -v ip >/dev/null 2>&1; then
+	echo "(skipped: needs root, /dev/net/tun and ip)"
+elif ! ip netns add "synack-output-$$" 2>"$tmp/err"; then
+	echo "(skipped: ip netns add failed: $(cat "$tmp/err"))"
+else
+	ns=synack-output-$$
+	tun() { ip netns exec "$ns" "$synack" run "$SYNACK_SRCDIR/tests/data/output_tun.lua" "$@"; }
+	: >"$tmp/tun.target"
+	ln -s "$tmp/tun.target" "$tmp/tun.link"
+	run "TUN capture to a symbolic link" tun pcap="$tmp/tun.link"
+	expect_rc 0
+	checks=$((checks + 1))
+	is_link "$tmp/tun.link" && [ -s "$tmp/tun.target" ] ||
+		fail "$tmp/tun.link is no longer a link, or its target is empty"
+	for dev in "$tmp/full" /dev/full; do
+		is_chardev "$dev" || continue
+		run "TUN capture to $dev" tun pcap="$dev"
+		expect_rc 1
+		expect_has err "TUN capture: cannot write $dev: No space left on device"
+		checks=$((checks + 1))
+		is_chardev "$dev" || fail "$dev is no longer a character device"
+	done
+	ip netns del "$ns"
+	ns=
+fi
 
 echo "output.sh: $checks checks, $failed failed"
 [ "$failed" -eq 0 ]
