@@ -413,8 +413,14 @@ static void observe(void *ctx, char ev, const sy_link *l, int dir,
 	if (!l)
 		return; /* a drop at a node before any link: nothing to place */
 	pl = slot(t, l);
-	if (!pl)
+	if (!pl) {
+		/* the traces would miss this packet: the run must not end well */
+		if (!t->failed) {
+			t->failed = true;
+			sy_err_set(&t->failure, "out of memory writing the traces");
+		}
 		return;
+	}
 	if (ev == '-')
 		write_pcap(t, pl, l, p);
 	if (pl->text && !pl->text_failed) {
