@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include "lpriv.h"
-#include "outfile.h"
 #include "record.h"
 
 #define MT_RECORD "synack.record"
@@ -181,21 +180,11 @@ static int rec_ladder(lua_State *L)
 	size_t n = strlen(path);
 	bool svg = n >= 4 && strcmp(path + n - 4, ".svg") == 0;
 	sy_ladder_opts o;
-	sy_out *out;
 	sy_err err;
-	int rc;
 
 	/* The options are checked before anything touches the file. */
 	ladder_opts(L, 3, r, ls, &o, "ladder");
-	if (!(out = sy_out_open(path, &err)))
-		return luaL_error(L, "ladder: %s", err.msg);
-	rc = svg ? sy_record_ladder_svg(r, &o, sy_out_file(out), &err) :
-		   sy_record_ladder_text(r, &o, sy_out_file(out), &err);
-	if (rc < 0) {
-		sy_out_abandon(out);
-		return luaL_error(L, "ladder: %s: %s", path, err.msg);
-	}
-	if (sy_out_close(out, &err) < 0)
+	if (sy_record_ladder_file(r, &o, path, svg, &err) < 0)
 		return luaL_error(L, "ladder: %s", err.msg);
 	return 0;
 }

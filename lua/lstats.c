@@ -413,7 +413,7 @@ static int l_write_file(lua_State *L)
 	sy_err err;
 
 	if (sy_out_whole(path, text, n, &err) < 0)
-		return luaL_error(L, "write_file: %s", err.msg);
+		return luaL_error(L, "%s", err.msg);
 	return 0;
 }
 

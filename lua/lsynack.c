@@ -834,7 +834,7 @@ static int close_sim(lua_State *L, int idx, struct sy_lua_sim *ls, sy_err *err)
 	sy_lua_record_close(L, idx, ls);
 	ls->trace = NULL;
 	if (rc == 0)
-		rc = sy_net_flush(ls->net, &err);
+		rc = sy_net_flush(ls->net, err);
 	sy_net_free(ls->net);
 	ls->net = NULL;
 	sy_lua_apps_close(L, idx);

@@ -276,12 +276,12 @@ do
   check(is("-L", full), "%s is no longer a symbolic link", full)
   fails("write_tcp_csv: cannot write " .. full, function() sim:write_tcp_csv(full) end)
   check(is("-L", full), "%s is no longer a symbolic link", full)
-  fails("write_file: cannot write " .. full, function() synack.write_file(full, "x\n") end)
+  fails("cannot write " .. full, function() synack.write_file(full, "x\n") end)
   check(is("-L", full), "%s is no longer a symbolic link", full)
   -- The device itself: an error naming it, and it stays a device.
   fails("ladder: cannot write /dev/full", function() rec:ladder("/dev/full") end)
   fails("write_tcp_csv: cannot write /dev/full", function() sim:write_tcp_csv("/dev/full") end)
-  fails("write_file: cannot write /dev/full", function() synack.write_file("/dev/full", "x\n") end)
+  fails("cannot write /dev/full", function() synack.write_file("/dev/full", "x\n") end)
   check(is("-c", "/dev/full"), "/dev/full is no longer a character device")
   -- A regular file is written whole.
   local function read(path)
