@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cfg.h"
+#include "outfile.h"
 
 struct sy_cfg {
 	config_t lc;
@@ -41,6 +42,78 @@ static char *search(void)
 	if (exists(buf))
 		return strdup(buf);
 	return NULL;
+}
+
+/* A NUL byte in the text, or a \x00 escape in a string: libconfig would
+ * end or drop the string there, so a value would silently differ from what
+ * the file says.  Follows libconfig's lexer: comments (#, //, slash-star)
+ * and quoted strings with backslash escapes. */
+static int check_nul(const char *path, const char *s, size_t n, sy_err *err)
+{
+	size_t line = 1;
+
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+
+		if (c == '\n') {
+			line++;
+		} else if (c == '\0') {
+			return sy_err_set(err, "%s:%zu: a NUL byte: not a text file", path, line);
+		} else if (c == '#' || (c == '/' && i + 1 < n && s[i + 1] == '/')) {
+			while (i + 1 < n && s[i + 1] != '\n' && s[i + 1] != '\0')
+				i++;
+		} else if (c == '/' && i + 1 < n && s[i + 1] == '*') {
+			for (i += 2; i < n && !(s[i] == '*' && i + 1 < n && s[i + 1] == '/'); i++) {
+				if (s[i] == '\n')
+					line++;
+				else if (s[i] == '\0')
+					return sy_err_set(err, "%s:%zu: a NUL byte: not a text file",
+							  path, line);
+			}
+			i++;
+		} else if (c == '"') {
+			for (i++; i < n && s[i] != '"'; i++) {
+				if (s[i] == '\n') {
+					line++;
+				} else if (s[i] == '\0') {
+					return sy_err_set(err, "%s:%zu: a NUL byte: not a text file",
+							  path, line);
+				} else if (s[i] == '\\' && i + 1 < n) {
+					if ((s[i + 1] == 'x' || s[i + 1] == 'X') && i + 3 < n &&
+					    s[i + 2] == '0' && s[i + 3] == '0')
+						return sy_err_set(err, "%s:%zu: a string holds \\x00, a NUL byte, which would cut it short",
+								  path, line);
+					i++;
+				}
+			}
+		}
+	}
+	return 0;
+}
+
+int sy_cfg_read(config_t *lc, const char *path, const char *what, sy_err *err)
+{
+	char *text;
+	size_t len;
+	int rc = 0;
+
+	if (sy_read_bounded(path, SY_CFG_MAX, &text, &len, err) < 0)
+		return sy_err_prefix(err, "cannot read the %s", what);
+	if (check_nul(path, text, len, err) < 0) {
+		free(text);
+		return -1;
+	}
+	if (config_read_string(lc, text) != CONFIG_TRUE) {
+		const char *f = config_error_file(lc);
+
+		if (config_error_type(lc) == CONFIG_ERR_FILE_IO)
+			rc = sy_err_set(err, "%s: cannot read a file it includes", f ? f : path);
+		else
+			rc = sy_err_set(err, "%s:%d: %s", f ? f : path,
+					config_error_line(lc), config_error_text(lc));
+	}
+	free(text);
+	return rc;
 }
 
 static int where(char *buf, size_t n, const sy_cfg *cfg, const config_setting_t *s)
@@ -110,15 +183,7 @@ sy_cfg *sy_cfg_load(const char *path, sy_err *err)
 		sy_cfg_free(cfg);
 		return NULL;
 	}
-	if (config_read_file(&cfg->lc, cfg->file) != CONFIG_TRUE) {
-		const char *f = config_error_file(&cfg->lc);
-
-		if (config_error_type(&cfg->lc) == CONFIG_ERR_FILE_IO)
-			sy_err_set(err, "%s: cannot read config file", cfg->file);
-		else
-			sy_err_set(err, "%s:%d: %s", f ? f : cfg->file,
-				   config_error_line(&cfg->lc),
-				   config_error_text(&cfg->lc));
+	if (sy_cfg_read(&cfg->lc, cfg->file, "config file", err) < 0) {
 		sy_cfg_free(cfg);
 		return NULL;
 	}

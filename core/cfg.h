@@ -42,4 +42,18 @@ const char *sy_cfg_default_plugin(const sy_cfg *cfg, const char *kind,
  * file and line. */
 int sy_cfg_apply(const sy_cfg *cfg, sy_instance *in, sy_err *err);
 
+/* The most a libconfig file (config or sweep) may hold: far more than any
+ * real one, and a bound when the path is an endless source (/dev/zero, a
+ * FIFO). */
+#define SY_CFG_MAX ((size_t)16 << 20)
+
+/* Reads a libconfig file of at most SY_CFG_MAX bytes into lc (initialized
+ * by the caller).  A NUL byte, or a string escape \x00 that libconfig
+ * would silently drop, is an error naming the file and line; so are
+ * libconfig's own errors.  `what` names the file's role in messages
+ * ("config file", "sweep file"). */
+struct config_t;
+int sy_cfg_read(struct config_t *lc, const char *path, const char *what,
+		sy_err *err);
+
 #endif

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cfg.h"
 #include "csv.h"
 #include "sweep.h"
 
@@ -386,18 +387,9 @@ sy_sweep *sy_sweep_load(const char *path, sy_err *err)
 	sw->seed = 1;
 	sw->replications = 1;
 	config_init(&lc);
-	if (config_read_file(&lc, path) != CONFIG_TRUE) {
-		const char *f = config_error_file(&lc);
-
-		if (config_error_type(&lc) == CONFIG_ERR_FILE_IO)
-			sy_err_set(err, "%s: cannot read the sweep file", path);
-		else
-			sy_err_set(err, "%s:%d: %s", f ? f : path,
-				   config_error_line(&lc), config_error_text(&lc));
-		rc = -1;
-	} else {
+	rc = sy_cfg_read(&lc, path, "sweep file", err);
+	if (rc == 0)
 		rc = load(sw, &lc, err);
-	}
 	config_destroy(&lc);
 	if (rc < 0) {
 		sy_sweep_free(sw);
