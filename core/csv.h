@@ -45,7 +45,14 @@ int sy_csv_next(const char *s, size_t n, size_t *pos, size_t *line,
 		sy_csv_rec *rec, int *terminated, sy_err *err);
 void sy_csv_rec_free(sy_csv_rec *rec);
 
-/* Reads a whole file into a NUL-terminated buffer. */
+/* The most a CSV input (summarize, --resume) may hold: 1 GiB, about ten
+ * million rows of a batch; a bound when the path is an endless source
+ * (/dev/zero, a FIFO). */
+#define SY_CSV_MAX ((size_t)1 << 30)
+
+/* Reads a whole text file of at most SY_CSV_MAX bytes into a
+ * NUL-terminated buffer.  A directory, a longer input or a NUL byte (not
+ * text: every C string would end there) is an error naming the file. */
 int sy_read_file(const char *path, char **data, size_t *len, sy_err *err);
 
 /* A number as text in the shortest form of %.15g / %.17g that reads back

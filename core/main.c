@@ -317,7 +317,7 @@ static int cmd_plugins(int argc, char **argv)
 	return rc;
 }
 
-int main(int argc, char **argv)
+static int command(int argc, char **argv)
 {
 	if (argc < 2) {
 		fputs(usage_text, stderr);
@@ -342,4 +342,23 @@ int main(int argc, char **argv)
 		return cmd_plugins(argc - 2, argv + 2);
 	usage_error("unknown command '%s'", argv[1]);
 	return EXIT_USAGE;
+}
+
+/* Whatever a command printed (a listing, a summary, a script's print) is
+ * lost when the standard output cannot be written (a full disk, a closed
+ * pipe's reader gone with SIGPIPE ignored): that is an error, not a
+ * success with a short output. */
+int main(int argc, char **argv)
+{
+	int rc = command(argc, argv);
+
+	if (fflush(stdout) != 0) {
+		fprintf(stderr, "synack: cannot write the standard output: %s\n",
+			strerror(errno));
+		rc = EXIT_FAILURE;
+	} else if (ferror(stdout)) {
+		fprintf(stderr, "synack: cannot write the standard output\n");
+		rc = EXIT_FAILURE;
+	}
+	return rc;
 }

@@ -18,6 +18,7 @@
 
 #include "batch.h"
 #include "csv.h"
+#include "outfile.h"
 
 #define EXIT_USAGE 2
 
@@ -294,13 +295,12 @@ int sy_summarize_main(int argc, char **argv)
 			sy_csv_end(&o);
 		}
 	if (outpath) {
-		FILE *f = fopen(outpath, "w");
-
-		if (!f || fwrite(o.p, 1, o.len, f) != o.len || fclose(f) != 0) {
-			fprintf(stderr, "synack: cannot write %s\n", outpath);
+		if (sy_out_whole(outpath, o.p, o.len, &err) < 0) {
+			fprintf(stderr, "synack: %s\n", err.msg);
 			goto out;
 		}
 	} else {
+		/* Checked, with every other write to stdout, at exit (main.c). */
 		fwrite(o.p, 1, o.len, stdout);
 	}
 	if (nskipped)

@@ -187,6 +187,65 @@ START_TEST(csv_reader_edges)
 }
 END_TEST
 
+/* A \x00 escape in a string is refused with its line, wherever libconfig
+ * would read it as one: not in comments, not after an escaped backslash. */
+START_TEST(nul_escapes)
+{
+	static const struct {
+		const char *text;
+		int line; /* 0: accepted */
+	} cases[] = {
+		{ "script = \"x.lua\";\ngrid: { a = [\"p\\x00q\"]; };\n", 2 },
+		{ "script = \"x.lua\";\ngrid: { a = [\"p\\X00\"]; };\n", 2 },
+		{ "script = \"x.lua\";\nfilter = \"a\nb\\x00\";\ngrid: { a = 1; };\n", 3 },
+		{ "/* a\n\\x00 */ script = \"x\\x00.lua\";\ngrid: { a = 1; };\n", 2 },
+		{ "# \"\\x00\"\nscript = \"x.lua\"; // \\x00\ngrid: { a = 1; };\n", 0 },
+		{ "/* \"\\x00\" */\nscript = \"x.lua\";\ngrid: { a = [\"\\\\x00\", \"\\x01\"]; };\n", 0 },
+	};
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		sy_err err;
+		sy_sweep *sw = load_text(cases[i].text, &err);
+		char want[64];
+
+		if (!cases[i].line) {
+			ck_assert_msg(sw != NULL, "case %zu: %s", i, err.msg);
+			sy_sweep_free(sw);
+			continue;
+		}
+		ck_assert_msg(sw == NULL, "case %zu accepted", i);
+		snprintf(want, sizeof want, ":%d: a string holds \\x00", cases[i].line);
+		ck_assert_msg(strstr(err.msg, want), "case %zu: %s", i, err.msg);
+	}
+}
+END_TEST
+
+/* CSV input: a NUL byte is refused with its line, a directory too. */
+START_TEST(csv_read)
+{
+	char path[] = "/tmp/check_batch.XXXXXX", *data;
+	int fd = mkstemp(path);
+	size_t len;
+	sy_err err;
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, "a,b\n1,2\n3,\0\n", 12), 12);
+	close(fd);
+	ck_assert_int_eq(sy_read_file(path, &data, &len, &err), -1);
+	ck_assert_msg(strstr(err.msg, ":3: a NUL byte"), "%s", err.msg);
+	ck_assert_int_eq(truncate(path, 8), 0);
+	ck_assert_int_eq(sy_read_file(path, &data, &len, &err), 0);
+	ck_assert_uint_eq(len, 8);
+	ck_assert_str_eq(data, "a,b\n1,2\n");
+	free(data);
+	unlink(path);
+	ck_assert_int_eq(sy_read_file("/tmp", &data, &len, &err), -1);
+	ck_assert_msg(strstr(err.msg, "is a directory"), "%s", err.msg);
+	ck_assert_int_eq(sy_read_file("/dev/zero", &data, &len, &err), -1);
+	ck_assert_msg(strstr(err.msg, "/dev/zero:1: a NUL byte"), "%s", err.msg);
+}
+END_TEST
+
 START_TEST(numbers)
 {
 	char buf[64];
@@ -211,6 +270,8 @@ int main(void)
 	tcase_add_test(tc, csv_round_trip);
 	tcase_add_test(tc, csv_reader_edges);
 	tcase_add_test(tc, numbers);
+	tcase_add_test(tc, nul_escapes);
+	tcase_add_test(tc, csv_read);
 	suite_add_tcase(s, tc);
 	return sy_test_main(s);
 }
