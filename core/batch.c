@@ -12,9 +12,11 @@
  *
  * The output file always holds a header and every run finished so far:
  * rows are appended and flushed as runs finish, and the file is rewritten
- * (to a temporary file, then renamed) when a new metric column appears and
- * at the end, in point order.  `--resume` keeps the rows with status ok
- * and runs the rest again. */
+ * (to a temporary file, then renamed, when it is a regular file: see
+ * outfile.h) when a new metric column appears and at the end, in point
+ * order.  A failed write (a full disk) stops the batch with the rows
+ * written so far intact.  `--resume` keeps the rows with status ok and
+ * runs the rest again. */
 #include "config.h"
 
 #include <errno.h>
@@ -45,6 +47,7 @@
 #include "batch.h"
 #include "csv.h"
 #include "lsynack.h"
+#include "outfile.h"
 #include "plugin.h"
 #include "sweep.h"
 
@@ -91,12 +94,12 @@ typedef struct batch {
 	size_t nruns;
 	char **mnames; /* metric columns, sorted */
 	size_t nmnames;
-	FILE *out;
-	char *tmp;
+	FILE *out; /* appends; NULL once a write failed (and was reported) */
 	size_t ndone, nresumed, nran, count[ST_N];
 	double t0, last_draw;
 	int tty, last_tenth, drawn;
 	int rank, nranks; /* MPI; 0 and 1 otherwise */
+	int mpi_stuck;	  /* rank 0 left workers waiting: abort, not finalize */
 } batch;
 
 static volatile sig_atomic_t got_signal;
@@ -241,6 +244,19 @@ static int load_experiment(const batch *b, lua_State *L, char *msg, size_t n)
 	return 0;
 }
 
+/* A string at idx with an embedded NUL: every C string would end there,
+ * so a row would silently hold less than the script gave. */
+static int has_nul(lua_State *L, int idx)
+{
+	size_t n;
+	const char *s;
+
+	if (lua_type(L, idx) != LUA_TSTRING)
+		return 0;
+	s = lua_tolstring(L, idx, &n);
+	return memchr(s, '\0', n) != NULL;
+}
+
 /* A parameter or metric value as text; NULL for other types. */
 static const char *value_text(lua_State *L, int idx, char *buf, size_t n)
 {
@@ -342,8 +358,19 @@ static int prepare(batch *b)
 		int t = lua_type(L, -1);
 
 		if (lua_type(L, -2) == LUA_TSTRING &&
-		    (t == LUA_TNUMBER || t == LUA_TSTRING || t == LUA_TBOOLEAN))
+		    (t == LUA_TNUMBER || t == LUA_TSTRING || t == LUA_TBOOLEAN)) {
+			if (has_nul(L, -2) || has_nul(L, -1)) {
+				fprintf(stderr, "synack: %s: parameter '%s' holds a NUL byte in its %s, which would cut it short\n",
+					sw->script, lua_tostring(L, -2),
+					has_nul(L, -2) ? "name" : "value");
+				lua_pop(L, 2);
+				for (size_t j = 0; j < nparams; j++)
+					free(others[j]);
+				free(others);
+				goto out;
+			}
 			others[nparams++] = xstrdup(lua_tostring(L, -2));
+		}
 		lua_pop(L, 1);
 	}
 	qsort(others, nparams, sizeof *others, cmp_str);
@@ -551,6 +578,11 @@ static void execute(const batch *b, const run *r, sy_buf *rec)
 				 luaL_typename(L, -1));
 			goto fail;
 		}
+		if (has_nul(L, -1)) {
+			snprintf(msg, sizeof msg, "metric name '%s' holds a NUL byte, which would cut it short",
+				 lua_tostring(L, -1));
+			goto fail;
+		}
 		keys[nkeys++] = (char *)lua_tostring(L, -1);
 	}
 	qsort(keys, nkeys, sizeof *keys, cmp_str);
@@ -572,6 +604,11 @@ static void execute(const batch *b, const run *r, sy_buf *rec)
 			goto fail_rec;
 		}
 		lua_getfield(L, -1, keys[i]);
+		if (has_nul(L, -1)) {
+			snprintf(msg, sizeof msg, "metric '%s' holds a NUL byte, which would cut it short",
+				 keys[i]);
+			goto fail_rec;
+		}
 		v = value_text(L, -1, buf, sizeof buf);
 		if (!v) {
 			snprintf(msg, sizeof msg, "metric '%s' is a %s: metrics must be numbers, strings or booleans",
@@ -770,40 +807,45 @@ static void add_header(const batch *b, sy_buf *o)
 	sy_csv_end(o);
 }
 
-/* Writes the header and every finished row, in point order, to a
- * temporary file and renames it over the output; then appends go to it. */
-static int rewrite(batch *b)
+/* Closes the handle rows are appended through. */
+static int close_append(batch *b)
+{
+	int rc = 0;
+
+	if (b->out && fclose(b->out) != 0) {
+		fprintf(stderr, "synack: cannot write %s: %s\n", b->output, strerror(errno));
+		rc = -1;
+	}
+	b->out = NULL;
+	return rc;
+}
+
+/* Writes the header and every finished row, in point order, over the
+ * output: a regular file is replaced only once all of it is written, so a
+ * failure (a full disk) leaves the rows it held.  With `append`, rows are
+ * then appended to it.  On failure nothing more is appended. */
+static int rewrite(batch *b, int append)
 {
 	sy_buf o = { 0 };
-	FILE *f;
-	int rc = 0;
+	sy_out *f;
+	sy_err err;
+	int rc = close_append(b);
 
 	add_header(b, &o);
 	for (size_t i = 0; i < b->nruns; i++)
 		if (b->runs[i].done)
 			add_row(b, &o, &b->runs[i]);
-	if (b->out) {
-		fclose(b->out);
-		b->out = NULL;
+	if ((f = sy_out_open(b->output, &err)) && sy_out_write(f, o.p, o.len, &err) < 0) {
+		sy_out_abandon(f);
+		f = NULL;
 	}
-	f = fopen(b->tmp, "w");
-	if (!f || fwrite(o.p, 1, o.len, f) != o.len || fflush(f) != 0 ||
-	    fsync(fileno(f)) != 0) {
+	if (!f || sy_out_close(f, &err) < 0) {
+		fprintf(stderr, "synack: %s\n", err.msg);
+		rc = -1;
+	} else if (rc == 0 && append && !(b->out = fopen(b->output, "a"))) {
 		fprintf(stderr, "synack: cannot write %s: %s\n", b->output, strerror(errno));
 		rc = -1;
 	}
-	if (f && fclose(f) != 0 && rc == 0) {
-		fprintf(stderr, "synack: cannot write %s: %s\n", b->output, strerror(errno));
-		rc = -1;
-	}
-	if (rc == 0 && rename(b->tmp, b->output) < 0) {
-		fprintf(stderr, "synack: cannot write %s: %s\n", b->output, strerror(errno));
-		rc = -1;
-	}
-	if (rc < 0)
-		unlink(b->tmp);
-	else if (!(b->out = fopen(b->output, "a")))
-		rc = -1;
 	sy_buf_free(&o);
 	return rc;
 }
@@ -863,14 +905,20 @@ static int store(batch *b, size_t ri, const char *res, size_t len)
 	b->ndone++;
 	b->nran++;
 	b->count[r->status]++;
-	if (add_metric_names(b, r)) {
-		rc = rewrite(b);
+	if (!b->out) {
+		rc = -1; /* an earlier write failed and said so */
+	} else if (add_metric_names(b, r)) {
+		rc = rewrite(b, 1);
 	} else {
 		sy_buf o = { 0 };
 
 		add_row(b, &o, r);
 		if (fwrite(o.p, 1, o.len, b->out) != o.len || fflush(b->out) != 0) {
 			fprintf(stderr, "synack: cannot write %s: %s\n", b->output, strerror(errno));
+			/* What reached the file ends in a row cut short, which
+			 * --resume drops; append nothing after it. */
+			fclose(b->out);
+			b->out = NULL;
 			rc = -1;
 		}
 		sy_buf_free(&o);
@@ -1253,7 +1301,7 @@ static int mpi_master(batch *b)
 {
 	size_t next = 0;
 	int stopped = 0, rc = 0, nworkers = b->nranks - 1;
-	char *buf = NULL;
+	char *buf = NULL, *p;
 
 	while (stopped < nworkers) {
 		MPI_Status st;
@@ -1271,7 +1319,16 @@ static int mpi_master(batch *b)
 			continue;
 		}
 		MPI_Get_count(&st, MPI_CHAR, &count);
-		buf = realloc(buf, (size_t)count + 1);
+		if (count < 0 || !(p = realloc(buf, (size_t)count + 1))) {
+			/* The message cannot be taken: the workers are left
+			 * waiting, so the batch ends with MPI_Abort. */
+			fprintf(stderr, "synack: out of memory receiving a result of %d bytes\n",
+				count);
+			b->mpi_stuck = 1;
+			rc = -1;
+			break;
+		}
+		buf = p;
 		MPI_Recv(buf, count, MPI_CHAR, st.MPI_SOURCE, TAG_RESULT, MPI_COMM_WORLD,
 			 MPI_STATUS_IGNORE);
 		buf[count] = 0;
@@ -1349,10 +1406,13 @@ static void report(const batch *b)
 	if (b->nresumed)
 		fprintf(stderr, " (%zu from before)", b->nresumed);
 	fprintf(stderr, ": %zu ok, %zu failed", b->count[ST_OK], failed);
-	for (int s = ST_ERROR; s < ST_N; s++)
-		if (b->count[s])
-			fprintf(stderr, "%s%zu %s", s == ST_ERROR || !b->count[ST_ERROR] ? " (" : ", ",
-				b->count[s], status_names[s]);
+	/* The failures by kind, in parentheses: " (1 timeout, 2 crash)". */
+	for (int s = ST_ERROR, first = 1; s < ST_N; s++)
+		if (b->count[s]) {
+			fprintf(stderr, "%s%zu %s", first ? " (" : ", ", b->count[s],
+				status_names[s]);
+			first = 0;
+		}
 	fprintf(stderr, "%s; results in %s\n", failed ? ")" : "", b->output);
 	for (size_t i = 0; i < b->nruns && shown < 10; i++) {
 		const run *r = &b->runs[i];
@@ -1396,9 +1456,7 @@ static void batch_free(batch *b)
 	for (size_t i = 0; i < b->nmnames; i++)
 		free(b->mnames[i]);
 	free(b->mnames);
-	if (b->out)
-		fclose(b->out);
-	free(b->tmp);
+	close_append(b);
 	sy_sweep_free(b->sw);
 	sy_plugin_unload_all();
 }
@@ -1453,26 +1511,40 @@ static int parse_args(batch *b, int argc, char **argv)
 
 /* Checks the output before any run: an earlier batch's file is completed
  * (--resume), replaced (--force) or refused; the file is (re)written at
- * once, so an unwritable path fails here. */
+ * once, so an unwritable path fails here.  Something else than a regular
+ * file (a device, a FIFO) holds no rows to keep or to resume from: it is
+ * written through. */
 static int open_output(batch *b)
 {
 	struct stat st;
 	int exists = stat(b->output, &st) == 0;
 
-	b->tmp = xcalloc(strlen(b->output) + 8, 1);
-	sprintf(b->tmp, "%s.tmp", b->output);
 	if (exists && S_ISDIR(st.st_mode)) {
 		fprintf(stderr, "synack: cannot write %s: it is a directory\n", b->output);
 		return -1;
 	}
-	if (exists && !b->resume && !b->force) {
+	if (exists && !S_ISREG(st.st_mode)) {
+		if (b->resume) {
+			fprintf(stderr, "synack: cannot resume from %s: not a regular file\n",
+				b->output);
+			return -1;
+		}
+	} else if (exists && !b->resume && !b->force) {
 		fprintf(stderr, "synack: %s exists: --resume completes it, --force starts again\n",
 			b->output);
 		return -1;
-	}
-	if (exists && b->resume && load_previous(b) < 0)
+	} else if (exists && b->resume && load_previous(b) < 0) {
 		return -1;
-	return rewrite(b);
+	}
+	return rewrite(b, 1);
+}
+
+/* How to complete the batch with the rows in the output. */
+static void resume_hint(const batch *b)
+{
+	fprintf(stderr, "synack: to complete the batch: synack batch %s --resume%s%s\n",
+		b->sweep_path, b->output != b->sw->output ? " -o " : "",
+		b->output != b->sw->output ? b->output : "");
 }
 
 int sy_batch_main(int argc, char **argv)
@@ -1564,15 +1636,14 @@ int sy_batch_main(int argc, char **argv)
 	}
 	if (b.drawn || !b.quiet)
 		progress(&b, 1);
-	/* Whatever happened, the file ends in point order with every row. */
-	if (rewrite(&b) < 0 && sig == 0)
+	/* Whatever happened, the file ends in point order with every row
+	 * (or, when that cannot be written, keeps the rows it has). */
+	if (rewrite(&b, 0) < 0 && sig == 0)
 		sig = -1;
 	if (sig > 0) {
-		fprintf(stderr, "synack: interrupted by signal %d (%s): %zu of %zu runs are in %s\n"
-				"synack: to complete the batch: synack batch %s --resume%s%s\n",
-			sig, strsignal(sig), b.ndone, b.nruns, b.output, b.sweep_path,
-			b.output != b.sw->output ? " -o " : "",
-			b.output != b.sw->output ? b.output : "");
+		fprintf(stderr, "synack: interrupted by signal %d (%s): %zu of %zu runs are in %s\n",
+			sig, strsignal(sig), b.ndone, b.nruns, b.output);
+		resume_hint(&b);
 		rc = 128 + sig;
 #ifdef SY_MPI
 		if (b.nranks > 1) {
@@ -1581,7 +1652,16 @@ int sy_batch_main(int argc, char **argv)
 		}
 #endif
 	} else if (sig < 0) {
+		fprintf(stderr, "synack: the batch stopped: the rows written before the error are in %s\n",
+			b.output);
+		resume_hint(&b);
 		rc = EXIT_FAILURE;
+#ifdef SY_MPI
+		if (b.mpi_stuck) {
+			fflush(NULL);
+			MPI_Abort(MPI_COMM_WORLD, rc);
+		}
+#endif
 	} else {
 		report(&b);
 		rc = b.ndone == b.count[ST_OK] ? EXIT_SUCCESS : EXIT_FAILURE;

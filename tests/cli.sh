@@ -185,6 +185,17 @@ run "plugins of an unknown kind" "$SYNACK" plugins nokind
 expect_rc 1
 expect_has err "nokind"
 
+# ------------------------------------------------------------ standard output
+# Output that cannot be written (a full disk) is an error, not a success.
+for cmd in "--help" "plugins" "run $DATA/seed.lua"; do
+	# shellcheck disable=SC2086
+	"$SYNACK" $cmd >/dev/full 2>"$tmp/err"
+	rc=$?
+	label="$cmd to a full device"
+	expect_rc 1
+	expect_has err "cannot write the standard output"
+done
+
 # ------------------------------------------------------------ config files
 run "broken config" "$SYNACK" run "$DATA/simulator.lua" --config "$DATA/broken.conf"
 expect_rc 1
@@ -223,6 +234,20 @@ expect_empty out
 run "missing \$SYNACK_CONFIG" env SYNACK_CONFIG="$tmp/env-missing.conf" "$SYNACK" run "$DATA/seed.lua"
 expect_rc 1
 expect_has err "$tmp/env-missing.conf"
+
+# A config file is read whole up to a bound (an endless device or FIFO is
+# refused), and a \x00 escape, which libconfig would drop, is refused.
+run "config /dev/zero" "$SYNACK" run "$DATA/seed.lua" --config /dev/zero
+expect_rc 1
+expect_has err "cannot read the config file: /dev/zero: longer than 16777216 bytes"
+run "config a directory" "$SYNACK" run "$DATA/seed.lua" --config "$DATA"
+expect_rc 1
+expect_has err "cannot read the config file: $DATA: is a directory"
+printf '# a plugin name\nscheduler: { default = "heap\\x00x"; };\n' >"$tmp/nul.conf"
+run "config with a NUL escape" "$SYNACK" run "$DATA/simulator.lua" --config "$tmp/nul.conf"
+expect_rc 1
+expect_has err "$tmp/nul.conf:2: a string holds \\x00, a NUL byte"
+expect_empty out
 
 run "config seed and default plugin" "$SYNACK" run "$DATA/simulator.lua" --config "$DATA/seed.conf"
 expect_rc 0

@@ -83,3 +83,21 @@ expect_out() {
 		diff "$1" "$tmp/out" | sed 's/^/    diff /' >&2
 	fi
 }
+
+# wait_for WHAT CMD...: runs CMD every 0.1 s until it succeeds, for at
+# most 120 s, else counts a failure ("gave up waiting for WHAT").  A test
+# waits for the condition it needs, never a fixed time: the machine may be
+# slow or busy.
+wait_for() {
+	wait_what=$1
+	shift
+	wait_end=$(($(date +%s) + 120))
+	until "$@"; do
+		if [ "$(date +%s)" -ge "$wait_end" ]; then
+			checks=$((checks + 1))
+			fail "gave up waiting for $wait_what"
+			return 1
+		fi
+		sleep 0.1
+	done
+}

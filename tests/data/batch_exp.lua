@@ -10,11 +10,20 @@ return {
     if P.mode == "fail" then error("asked to fail") end
     if P.mode == "hang" then while true do end end
     if P.mode == "crash" then os.exit(3) end
+    -- With SYNACK_TEST_GATE naming a file, a run with loss above 0.1 waits
+    -- until that file exists: tests stop a batch half-way without timing.
+    local gate = os.getenv("SYNACK_TEST_GATE")
+    if gate and P.loss > 0.1 then
+      while not io.open(gate) do end
+    end
     local sim = synack.simulator{}
     local hits, rng = 0, sim:rng("loss")
     for _ = 1, 100 do
       if rng:bernoulli(P.loss) then hits = hits + 1 end
     end
+    -- a metric holding a NUL byte, in its value or in its name
+    if P.mode == "nulvalue" then return { y = "a\0b" } end
+    if P.mode == "nulname" then return { ["y\0z"] = 1 } end
     return { y = P.n * 2, lost = hits, label = P.name .. ', "quoted"' }
   end,
 }
