@@ -23,11 +23,12 @@ cd "$tmp" || exit 1
 root=
 [ "$(id -u)" = 0 ] && root=--allow-run-as-root
 
+# The timeout is generous (an ok run takes a few milliseconds) so that a
+# busy machine cannot turn an ok run into a timeout.
 cat >mpi.cfg <<'CFG'
 script = "exp.lua";
 output = "local.csv";
-replications = 2;
-timeout = 1.0;
+timeout = 3.0;
 grid: {
   loss = [0.1, 0.5];
   mode = ["ok", "fail", "ok", "crash", "hang"];
@@ -40,7 +41,7 @@ sed 's/,[^,]*$//' local.csv >local.cut
 for np in 2 3; do
 	mpirun $root --oversubscribe -np $np "$SYNACK" batch mpi.cfg -o mpi$np.csv -q \
 		>mpi$np.out 2>mpi$np.err
-	grep -F "20 runs: 8 ok, 12 failed (4 error, 4 timeout, 4 crash)" mpi$np.err >/dev/null ||
+	grep -F "10 runs: 4 ok, 6 failed (2 error, 2 timeout, 2 crash)" mpi$np.err >/dev/null ||
 		{ echo "FAIL: -np $np: summary" >&2; cat mpi$np.err >&2; failed=1; }
 	sed 's/,[^,]*$//' mpi$np.csv >mpi$np.cut
 	if ! cmp -s local.cut mpi$np.cut; then
