@@ -47,12 +47,13 @@ scenario="$SYNACK_SRCDIR/tests/tun_fixtures/scenario.lua"
 peer="$SYNACK_SRCDIR/tests/tun_fixtures/peer.py"
 failed=0
 fail() { echo "FAIL: $*"; failed=1; }
-# Waits (up to 10 s) for a line matching $2 in file $1.
+# Waits (up to 120 s: a busy machine is slow, never wrong) for a line
+# matching $2 in file $1.
 wait_for() {
 	i=0
 	while ! grep -q "$2" "$1" 2>/dev/null; do
 		i=$((i + 1))
-		[ $i -gt 100 ] && return 1
+		[ $i -gt 1200 ] && return 1
 		sleep 0.1
 	done
 }
@@ -109,7 +110,9 @@ cat "$tmp/refused.out"
 ms=$(sed -n 's/^result refused why=refused after_ms=\([0-9.]*\)$/\1/p' "$tmp/refused.out")
 if [ -z "$ms" ]; then
 	fail "no refusal reported"
-elif ! awk -v ms="$ms" 'BEGIN { exit !(ms < 1000) }'; then
+elif ! awk -v ms="$ms" 'BEGIN { exit !(ms < 3000) }'; then
+	# One SYN answered by RST (the capture below shows there was one):
+	# well before the second SYN retransmission even on a busy machine.
 	fail "the refusal took $ms ms"
 fi
 # synack's own capture of the device and its ladder of the connection
@@ -129,7 +132,14 @@ cat "$tmp/remote.out"
 grep -q "^linux remote connect_close=True abort_reset=True exit=0 " "$tmp/remote.out" || fail "remote endpoint"
 
 echo "== 5. the capture of syn0"
-sleep 0.5
+# The last segment of section 4 is synack's RST to the aborted Linux
+# client (port 40003): once dumpcap has written it, the capture is whole.
+i=0
+until tshark -n -r "$tmp/syn0.pcap" -Y "tcp.flags.reset == 1 && tcp.srcport == 40003" 2>/dev/null | grep -q .; do
+	i=$((i + 1))
+	[ $i -gt 1200 ] && { fail "the capture never showed the RST of section 4"; break; }
+	sleep 0.1
+done
 kill -INT "$cap" 2>/dev/null
 wait "$cap" 2>/dev/null
 cap=
