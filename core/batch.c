@@ -563,6 +563,16 @@ static void execute(const batch *b, const run *r, sy_buf *rec)
 			 luaL_typename(L, -1));
 		goto fail;
 	}
+	/* A trace or log of a simulator left open that could not be written
+	 * fails the run, as it fails `synack run`. */
+	{
+		sy_err err;
+
+		if (sy_lua_close_all(L, &err) < 0) {
+			snprintf(msg, sizeof msg, "%s", err.msg);
+			goto fail;
+		}
+	}
 	lua_pushnil(L);
 	while (lua_next(L, -2)) {
 		nkeys++;

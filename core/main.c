@@ -117,6 +117,7 @@ static int cmd_run(int argc, char **argv)
 	int have_seed = 0, realtime = 0, status, nargs = 0;
 	uint64_t seed = 0;
 	lua_State *L;
+	sy_err err;
 
 	for (int i = 0; i < argc; i++) {
 		const char *a = argv[i];
@@ -219,6 +220,10 @@ static int cmd_run(int argc, char **argv)
 				status = report(L, docall(L, 2, 0));
 			}
 		}
+	}
+	if (sy_lua_close_all(L, &err) < 0) {
+		fprintf(stderr, "synack: %s\n", err.msg);
+		status = LUA_ERRRUN;
 	}
 	lua_close(L);
 	sy_plugin_unload_all();

@@ -849,6 +849,75 @@ static int close_sim(lua_State *L, int idx, struct sy_lua_sim *ls, sy_err *err)
 	return rc;
 }
 
+/* The simulators not yet closed, as the weak keys of a registry table, so
+ * a host can close (and hear from) those a script left open. */
+#define OPEN_SIMS "synack.open_simulators"
+
+static void push_open_sims(lua_State *L)
+{
+	if (lua_getfield(L, LUA_REGISTRYINDEX, OPEN_SIMS) == LUA_TTABLE)
+		return;
+	lua_pop(L, 1);
+	lua_newtable(L);
+	lua_newtable(L);
+	lua_pushliteral(L, "k");
+	lua_setfield(L, -2, "__mode");
+	lua_setmetatable(L, -2);
+	lua_pushvalue(L, -1);
+	lua_setfield(L, LUA_REGISTRYINDEX, OPEN_SIMS);
+}
+
+/* The first output failure of a simulator closed by the collector, for
+ * sy_lua_close_all to report. */
+#define GC_ERROR "synack.gc_error"
+
+/* Protected part of sy_lua_close_all: the first failure's message, or
+ * nothing. */
+static int close_all(lua_State *L)
+{
+	int failed = 0;
+
+	lua_settop(L, 0);
+	if (lua_getfield(L, LUA_REGISTRYINDEX, GC_ERROR) == LUA_TSTRING)
+		failed = 1;
+	if (lua_getfield(L, LUA_REGISTRYINDEX, OPEN_SIMS) != LUA_TTABLE) {
+		lua_settop(L, 1);
+		return failed;
+	}
+	lua_pushnil(L);
+	while (lua_next(L, 2)) {
+		struct sy_lua_sim *ls;
+		sy_err e;
+		int top;
+
+		lua_pop(L, 1);
+		top = lua_gettop(L);
+		ls = luaL_checkudata(L, top, MT_SIM);
+		if (close_sim(L, top, ls, &e) < 0 && !failed) {
+			lua_pushstring(L, e.msg);
+			lua_replace(L, 1);
+			failed = 1;
+		}
+		lua_settop(L, top);
+	}
+	lua_settop(L, 1);
+	return failed;
+}
+
+int sy_lua_close_all(lua_State *L, sy_err *err)
+{
+	int top = lua_gettop(L), rc = 0;
+
+	lua_pushcfunction(L, close_all);
+	if (lua_pcall(L, 0, 1, 0) != LUA_OK)
+		rc = sy_err_set(err, "closing the simulators: %s",
+				lua_isstring(L, -1) ? lua_tostring(L, -1) : "an error");
+	else if (lua_isstring(L, -1))
+		rc = sy_err_set(err, "%s", lua_tostring(L, -1));
+	lua_settop(L, top);
+	return rc;
+}
+
 /* sim:close(), and a to-be-closed simulator: raises when an output could
  * not be written. */
 static int sim_close(lua_State *L)
@@ -870,8 +939,14 @@ static int sim_gc(lua_State *L)
 	struct sy_lua_sim *ls = luaL_checkudata(L, 1, MT_SIM);
 	sy_err err;
 
-	if (close_sim(L, 1, ls, &err) < 0)
+	if (close_sim(L, 1, ls, &err) < 0) {
 		fprintf(stderr, "synack: %s\n", err.msg);
+		if (lua_getfield(L, LUA_REGISTRYINDEX, GC_ERROR) != LUA_TSTRING) {
+			lua_pushstring(L, err.msg);
+			lua_setfield(L, LUA_REGISTRYINDEX, GC_ERROR);
+		}
+		lua_pop(L, 1);
+	}
 	return 0;
 }
 
@@ -956,6 +1031,11 @@ static int l_simulator(lua_State *L)
 	if (!ls->sim)
 		return luaL_error(L, "synack.simulator: %s", err.msg);
 	sy_sim_set_realtime(ls->sim, realtime);
+	push_open_sims(L);
+	lua_pushvalue(L, -2);
+	lua_pushboolean(L, 1);
+	lua_rawset(L, -3);
+	lua_pop(L, 1);
 	return 1;
 }
 

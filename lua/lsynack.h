@@ -15,7 +15,15 @@
 
 #include <lua.h>
 
+#include "errors.h"
+
 int sy_lua_open(lua_State *L);
+
+/* Closes every simulator the script left open, as sim:close() would, and
+ * returns -1 with the first output failure (a trace or log that could not
+ * be written), also one of a simulator the collector already closed.  A
+ * host calls it before lua_close, whose errors nobody could hear. */
+int sy_lua_close_all(lua_State *L, sy_err *err);
 
 /* Error objects raised by the binding for failures inside event callbacks
  * carry their own traceback; this tells a host's message handler not to add

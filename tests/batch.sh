@@ -162,6 +162,14 @@ run "metrics with a NUL byte" "$SYNACK" batch nulm.cfg -j1 -q
 expect_rc 1
 expect_has err "(mode=nulvalue): error: metric 'y' holds a NUL byte"
 expect_has err "(mode=nulname): error: metric name 'y' holds a NUL byte"
+# A trace of a simulator the run left open, which cannot be written: the
+# run fails, naming the file (a full device; skipped where there is none).
+if [ -c /dev/full ]; then
+	printf 'script = "exp.lua";\noutput = "open.csv";\ngrid: { mode = ["opentrace"]; };\n' >open.cfg
+	run "a trace left open" env SYNACK_TEST_FULL=/dev/full "$SYNACK" batch open.cfg -j1 -q
+	expect_rc 1
+	expect_has err "(mode=opentrace): error: cannot write the trace file /dev/full"
+fi
 # --resume runs the failed ones again (and they fail again).
 run "resume reruns failures" "$SYNACK" batch fail.cfg -j2 --resume
 expect_rc 1

@@ -10,7 +10,9 @@
 #      an older file at a whole-file output's path is left as it was, with
 #      no temporary file beside it;
 #   4. the capture of a TUN interface (as root, in a network namespace):
-#      written through a link, and a full device fails the run.
+#      written through a link, and a full device fails the run;
+#   5. a trace of a simulator the script leaves open is flushed when the
+#      program ends, and a failure then still fails the run.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 : "${SYNACK_SRCDIR:=$(dirname "$here")}"
@@ -160,6 +162,19 @@ else
 	ip netns del "$ns"
 	ns=
 fi
+
+echo "== 5. a simulator left open"
+run "a trace left open" "$synack" run "$SYNACK_SRCDIR/tests/data/output_open.lua" path="$tmp/open.tr"
+expect_rc 0
+expect_has "$tmp/open.tr" "+ 0"
+for dev in "$tmp/full" /dev/full; do
+	is_chardev "$dev" || continue
+	run "a trace left open to $dev" "$synack" run "$SYNACK_SRCDIR/tests/data/output_open.lua" path="$dev"
+	expect_rc 1
+	expect_has err "cannot write the trace file $dev: No space left on device"
+	checks=$((checks + 1))
+	is_chardev "$dev" || fail "$dev is no longer a character device"
+done
 
 echo "output.sh: $checks checks, $failed failed"
 [ "$failed" -eq 0 ]

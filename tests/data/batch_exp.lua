@@ -21,6 +21,14 @@ return {
     for _ = 1, 100 do
       if rng:bernoulli(P.loss) then hits = hits + 1 end
     end
+    -- a trace that cannot be written, of a simulator left open (SYNACK_TEST_FULL
+    -- names a full device): the run fails, naming it
+    if P.mode == "opentrace" then
+      local a, b = sim:node("a"), sim:node("b")
+      sim:duplex_link(a, b, {rate = "10Mbps", delay = "1ms"})
+      sim:trace(os.getenv("SYNACK_TEST_FULL"))
+      a:send_raw{to = b, size = 100}
+    end
     -- a metric holding a NUL byte, in its value or in its name
     if P.mode == "nulvalue" then return { y = "a\0b" } end
     if P.mode == "nulname" then return { ["y\0z"] = 1 } end
