@@ -206,6 +206,7 @@ struct sy_tcb {
 	uint32_t rtt_seq;          /* timed segment ends here (no timestamps) */
 	bool rtt_timing;
 	uint64_t snd_queued;       /* bytes the user has queued, in total */
+	uint64_t snd_sent;         /* ... of which sent at least once */
 	sy_time tx_head;           /* when the oldest unacked data was sent */
 	sy_time rto_due;           /* the retransmission timer's deadline */
 	sy_time last_send;         /* for the idle restart */
@@ -325,6 +326,16 @@ void sy_tcb_ack_now(sy_tcb *c);
 uint32_t sy_tcb_smss(const sy_tcb *c);
 /* Bytes sent and not acknowledged (FlightSize). */
 static inline uint32_t sy_tcb_flight(const sy_tcb *c) { return c->snd_max - c->snd_una; }
+/* Whether our SYN has been acknowledged.  The sequence space is the SYN
+ * at ISS, the user's bytes from ISS + 1 on, then the FIN; a state machine
+ * may leave the SYN unacknowledged into ESTABLISHED (the two-way
+ * handshake), and the first ACK of data then acknowledges the SYN too.
+ * SND.UNA leaves ISS when the SYN is acknowledged and comes back to it
+ * only after 2^32 - 1 bytes of data, which the count tells apart. */
+static inline bool sy_tcb_syn_acked(const sy_tcb *c)
+{
+	return c->snd_una != c->iss || c->st.bytes_acked != 0;
+}
 
 /* For listen_input: a new connection in SYN_RECEIVED for segment s, with
  * its ISS chosen; NULL if the listener's queue is full (counted). */

@@ -85,18 +85,43 @@ uint32_t sy_tcb_smss(const sy_tcb *c)
 	return m ? m : 1;
 }
 
-/* Bytes queued from SND.UNA on, and the sequence number after the last
- * of them (at most 2^30 ahead: the rest waits outside sequence space). */
+/* Bytes queued and not acknowledged; the sequence number of the first of
+ * them (SND.UNA, or the one after it while our SYN is unacknowledged);
+ * and the sequence number after the last of them (at most 2^30 ahead:
+ * the rest waits outside sequence space, however many there are). */
 uint64_t sy_tcp_unacked(const sy_tcb *c)
 {
 	return c->snd_queued - c->st.bytes_acked;
+}
+
+static uint32_t data_seq(const sy_tcb *c)
+{
+	return c->snd_una + !sy_tcb_syn_acked(c);
 }
 
 static uint32_t data_end(const sy_tcb *c)
 {
 	uint64_t u = sy_tcp_unacked(c);
 
-	return c->snd_una + (uint32_t)(u > WND_MAX ? WND_MAX : u);
+	return data_seq(c) + (uint32_t)(u > WND_MAX ? WND_MAX : u);
+}
+
+/* The send side's invariants, whatever the state machine and the peer
+ * do: no more bytes acknowledged than sent, nor sent than queued (so the
+ * unacknowledged count cannot wrap), SND.UNA <= SND.NXT <= SND.MAX, and
+ * nothing sent beyond the queued bytes and a FIN (so the flight is the
+ * bytes queued, at most 2^30, plus the SYN or the FIN). */
+static void send_check(const sy_tcb *c)
+{
+	SY_INVARIANT(c->st.bytes_acked <= c->snd_sent);
+	SY_INVARIANT(c->snd_sent <= c->snd_queued);
+	if (!c->data_started)
+		return;
+	SY_INVARIANT(sy_seq_le(c->snd_una, c->snd_nxt));
+	SY_INVARIANT(sy_seq_le(c->snd_nxt, c->snd_max));
+	SY_INVARIANT(sy_seq_le(c->snd_max, data_end(c) + c->fin_sent));
+	SY_INVARIANT(sy_tcb_flight(c) <= WND_MAX + 1);
+	SY_INVARIANT(!c->fin_sent || sy_seq_le(c->fin_seq, c->snd_max - 1));
 }
 
 static bool synchronized(const sy_tcb *c)
@@ -113,7 +138,7 @@ static bool can_output(const sy_tcb *c)
 	case SY_TCP_FIN_WAIT_1:
 	case SY_TCP_CLOSING:
 	case SY_TCP_LAST_ACK:
-		return c->snd_una != c->iss;
+		return sy_tcb_syn_acked(c);
 	default:
 		return false;
 	}
@@ -256,21 +281,24 @@ int sy_tcp_send(sy_tcb *c, const void *bytes, uint64_t n, sy_err *err)
 		c->snd_queued += take;
 		n -= take;
 	}
+	send_check(c);
 	if (can_output(c))
 		sy_tcb_output(c);
 	return 0;
 }
 
-/* Drops n acknowledged bytes from the head of the queue. */
+/* Drops n acknowledged bytes from the head of the queue: they were all
+ * queued, and the queue is empty exactly when nothing is unacknowledged. */
 static void sq_drop(sy_tcb *c, uint64_t n)
 {
 	while (n && c->sq_head) {
 		sy_chunk *k = c->sq_head;
-		uint32_t left = k->len - k->off;
+		uint64_t left = k->len - k->off;
 
 		if (n < left) {
 			k->off += (uint32_t)n;
-			return;
+			n = 0;
+			break;
 		}
 		n -= left;
 		c->sq_head = k->next;
@@ -278,17 +306,19 @@ static void sq_drop(sy_tcb *c, uint64_t n)
 			c->sq_tail = NULL;
 		free(k);
 	}
+	SY_INVARIANT(n == 0);
+	SY_INVARIANT((c->sq_head == NULL) == (sy_tcp_unacked(c) == 0));
 }
 
-/* The payload of [off, off + len) from SND.UNA: NULL when every byte of it
- * is virtual, else the bytes (virtual ones as zeros) in the endpoint's
- * scratch buffer. */
+/* The payload of [off, off + len) from the first unacknowledged byte:
+ * NULL when every byte of it is virtual, else the bytes (virtual ones as
+ * zeros) in the endpoint's scratch buffer. */
 static const unsigned char *sq_gather(sy_tcb *c, uint32_t off, uint32_t len)
 {
 	sy_tcp_ep *ep = c->ep;
 	const sy_chunk *k = c->sq_head;
 	bool real = false;
-	uint32_t o = off;
+	uint64_t o = off;
 
 	while (k && o >= k->len - k->off) {
 		o -= k->len - k->off;
@@ -299,7 +329,7 @@ static const unsigned char *sq_gather(sy_tcb *c, uint32_t off, uint32_t len)
 			real = true;
 			break;
 		}
-		if ((uint64_t)x->len - x->off - (x == k ? o : 0) >= len)
+		if (x->len - x->off - (x == k ? o : 0) >= len)
 			break;
 	}
 	if (!real)
@@ -313,10 +343,9 @@ static const unsigned char *sq_gather(sy_tcb *c, uint32_t off, uint32_t len)
 		ep->scratch_len = len;
 	}
 	for (uint32_t got = 0; got < len && k; k = k->next, o = 0) {
-		uint32_t n = k->len - k->off - o;
+		uint64_t left = k->len - k->off - o;
+		uint32_t n = left > len - got ? len - got : (uint32_t)left;
 
-		if (n > len - got)
-			n = len - got;
 		if (k->bytes)
 			memcpy(ep->scratch + got, k->bytes + k->off + o, n);
 		else
@@ -486,7 +515,7 @@ void sy_tcb_send(sy_tcb *c, uint8_t flags, uint32_t seq, uint32_t len)
 			sy_tcb_timer_cancel(c, SY_TCP_T_DELACK);
 	}
 	if (len && synchronized(c))
-		bytes = sq_gather(c, seq - c->snd_una, len);
+		bytes = sq_gather(c, seq - data_seq(c), len);
 	c->st.segments_out++;
 	sy_tcp_ep_send_bytes(c->ep, &ip, &t, len, bytes, NULL);
 }
@@ -705,6 +734,8 @@ static void send_data(sy_tcb *c, uint32_t seq, uint32_t len, bool fin, sy_time n
 		c->rtt_seq = seq + len + fin;
 		c->rtt_start = now;
 	}
+	if (sy_seq_gt(seq + len, c->snd_max))
+		c->snd_sent += seq + len - c->snd_max;
 	if (fin) {
 		c->fin_seq = seq + len;
 		c->fin_sent = true;
@@ -716,6 +747,7 @@ static void send_data(sy_tcb *c, uint32_t seq, uint32_t len, bool fin, sy_time n
 	c->last_send = now;
 	if (!timer_on(c, SY_TCP_T_RETRANS))
 		arm_rto(c);
+	send_check(c);
 }
 
 void sy_tcb_output(sy_tcb *c)
@@ -892,8 +924,13 @@ bool sy_tcb_ack_in(sy_tcb *c, const sy_seg *s)
 		uint32_t acked = s->ack - c->snd_una, data = acked;
 		sy_time r = -1;
 
+		/* the SYN and the FIN take a sequence number each, and no
+		 * byte of data */
+		if (!sy_tcb_syn_acked(c))
+			data--;
 		if (c->fin_sent && s->ack == c->fin_seq + 1)
 			data--;
+		SY_INVARIANT(data <= acked);
 		if (sy_seq_gt(s->ack, c->snd_nxt))
 			c->snd_nxt = s->ack;
 		if (c->ts_ok && s->opts.has_ts && s->opts.tsecr)
@@ -950,8 +987,9 @@ bool sy_tcb_ack_in(sy_tcb *c, const sy_seg *s)
 			notify_sent(c);
 	} else if (s->ack == c->snd_una && s->len == 0 &&
 		   !(s->flags & (SY_TCP_SYN | SY_TCP_FIN)) && wnd == old_wnd &&
-		   c->snd_una != c->snd_max) {
-		/* a duplicate ACK (RFC 5681 2) */
+		   c->snd_una != c->snd_max && sy_tcb_syn_acked(c)) {
+		/* a duplicate ACK (RFC 5681 2); none while our SYN is
+		 * what is outstanding: no data has gone */
 		c->st.dupacks_in++;
 		c->dupacks++;
 		if (c->in_recovery) {
@@ -971,6 +1009,7 @@ bool sy_tcb_ack_in(sy_tcb *c, const sy_seg *s)
 			c->limited = (uint8_t)c->dupacks;
 		}
 	}
+	send_check(c);
 	return false;
 }
 
