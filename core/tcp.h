@@ -127,11 +127,12 @@ typedef struct sy_tcb_stats {
 } sy_tcb_stats;
 
 /* The user's data not yet acknowledged, in the order it was queued: each
- * chunk is real bytes or virtual (a length only). */
+ * chunk is real bytes (at most 4 GiB) or virtual (a length only, any
+ * number of bytes: queued virtual bytes cost one chunk). */
 typedef struct sy_chunk {
 	struct sy_chunk *next;
-	uint32_t len;               /* bytes from `off` on */
-	uint32_t off;               /* bytes already acknowledged */
+	uint64_t len;               /* bytes, `off` of them acknowledged */
+	uint64_t off;
 	unsigned char *bytes;       /* NULL: virtual */
 } sy_chunk;
 
@@ -448,8 +449,10 @@ void sy_tcp_close(sy_tcb *c);
 void sy_tcp_abort(sy_tcb *c);
 
 /* Queues n bytes to send: copied from `bytes`, or virtual when bytes is
- * NULL.  Fails with a message when the connection cannot send: closed,
- * closing, or after close/shutdown. */
+ * NULL (in O(1) memory however many).  Fails with a message when the
+ * connection cannot send (closed, closing, or after close/shutdown), for
+ * more than 4 GiB of real bytes at once, and when the bytes queued over
+ * the connection's life would pass 2^63 - 1. */
 int sy_tcp_send(sy_tcb *c, const void *bytes, uint64_t n, sy_err *err);
 /* With autoread off, the user reads: frees up to n bytes of the receive
  * buffer (sending a window update when the window opens enough); returns

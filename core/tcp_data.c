@@ -253,34 +253,33 @@ int sy_tcp_send(sy_tcb *c, const void *bytes, uint64_t n, sy_err *err)
 		return 0;
 	if (bytes && n > UINT32_MAX)
 		return sy_err_set(err, "send: at most 4 GiB of real bytes at once");
-	while (n) {
-		sy_chunk *k = c->sq_tail;
-		uint32_t take;
+	/* the count stays a signed 64-bit integer (the bytes_queued
+	 * statistic), so it never wraps */
+	if (n > (uint64_t)INT64_MAX - c->snd_queued)
+		return sy_err_set(err, "send: %llu more bytes would take the bytes queued "
+				  "on this connection past 2^63 - 1 (%llu so far)",
+				  (unsigned long long)n, (unsigned long long)c->snd_queued);
+	if (!bytes && c->sq_tail && !c->sq_tail->bytes) {
+		/* virtual bytes after virtual bytes: one chunk */
+		c->sq_tail->len += n;
+	} else {
+		sy_chunk *k = malloc(sizeof *k + (bytes ? n : 0));
 
-		if (!bytes && k && !k->bytes && k->len < UINT32_MAX) {
-			/* virtual bytes after virtual bytes: one chunk */
-			take = n > UINT32_MAX - k->len ? UINT32_MAX - k->len : (uint32_t)n;
-			k->len += take;
-		} else {
-			take = n > UINT32_MAX ? UINT32_MAX : (uint32_t)n;
-			k = malloc(sizeof *k + (bytes ? take : 0));
-			if (!k)
-				return sy_err_set(err, "send: out of memory");
-			k->next = NULL;
-			k->len = take;
-			k->off = 0;
-			k->bytes = bytes ? (unsigned char *)(k + 1) : NULL;
-			if (bytes)
-				memcpy(k->bytes, bytes, take);
-			if (c->sq_tail)
-				c->sq_tail->next = k;
-			else
-				c->sq_head = k;
-			c->sq_tail = k;
-		}
-		c->snd_queued += take;
-		n -= take;
+		if (!k)
+			return sy_err_set(err, "send: out of memory");
+		k->next = NULL;
+		k->len = n;
+		k->off = 0;
+		k->bytes = bytes ? (unsigned char *)(k + 1) : NULL;
+		if (bytes)
+			memcpy(k->bytes, bytes, n);
+		if (c->sq_tail)
+			c->sq_tail->next = k;
+		else
+			c->sq_head = k;
+		c->sq_tail = k;
 	}
+	c->snd_queued += n;
 	send_check(c);
 	if (can_output(c))
 		sy_tcb_output(c);
@@ -296,7 +295,7 @@ static void sq_drop(sy_tcb *c, uint64_t n)
 		uint64_t left = k->len - k->off;
 
 		if (n < left) {
-			k->off += (uint32_t)n;
+			k->off += n;
 			n = 0;
 			break;
 		}

@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -648,6 +649,42 @@ static void data_observer(void *ctx, sy_tcb *c, uint32_t n, const unsigned char 
 	lua_settop(L, top);
 }
 
+/* The byte count of conn:send at idx: a whole number from 0 to
+ * math.maxinteger (a float with a whole value, 2^20 or 1e6, is one too);
+ * anything else is an error naming the argument and what is wrong. */
+static uint64_t check_count(lua_State *L, int idx)
+{
+	lua_Integer n;
+	lua_Number x;
+
+	if (lua_type(L, idx) != LUA_TNUMBER)
+		return (uint64_t)luaL_argerror(L, idx, lua_pushfstring(L,
+				"a byte count (an integer) or a string expected, got %s",
+				luaL_typename(L, idx)));
+	if (lua_isinteger(L, idx)) {
+		n = lua_tointeger(L, idx);
+		if (n < 0)
+			return (uint64_t)luaL_argerror(L, idx, lua_pushfstring(L,
+					"a byte count cannot be negative, got %I", n));
+		return (uint64_t)n;
+	}
+	x = lua_tonumber(L, idx);
+	if (isnan(x))
+		return (uint64_t)luaL_argerror(L, idx, "a byte count cannot be NaN");
+	if (isinf(x))
+		return (uint64_t)luaL_argerror(L, idx, "a byte count cannot be infinite");
+	if (x < 0)
+		return (uint64_t)luaL_argerror(L, idx, lua_pushfstring(L,
+				"a byte count cannot be negative, got %f", x));
+	if (!lua_numbertointeger(x, &n))
+		return (uint64_t)luaL_argerror(L, idx, lua_pushfstring(L,
+				"a byte count is at most math.maxinteger, got %f", x));
+	if ((lua_Number)n != x)
+		return (uint64_t)luaL_argerror(L, idx, lua_pushfstring(L,
+				"a byte count is a whole number, got %f", x));
+	return (uint64_t)n;
+}
+
 /* conn:send(n_or_string): n virtual bytes, or the string's bytes. */
 static int conn_send(lua_State *L)
 {
@@ -661,13 +698,7 @@ static int conn_send(lua_State *L)
 
 		rc = sy_tcp_send(c, n ? b : NULL, n, &err);
 	} else {
-		lua_Integer n;
-
-		if (!lua_isinteger(L, 2))
-			return luaL_argerror(L, 2, "a byte count (an integer) or a string");
-		n = lua_tointeger(L, 2);
-		luaL_argcheck(L, n >= 0, 2, "a byte count cannot be negative");
-		rc = sy_tcp_send(c, NULL, (uint64_t)n, &err);
+		rc = sy_tcp_send(c, NULL, check_count(L, 2), &err);
 	}
 	if (rc < 0)
 		return luaL_error(L, "%s", err.msg);

@@ -224,6 +224,48 @@ START_TEST(handshakes_and_ports)
 }
 END_TEST
 
+/* Virtual bytes cost one chunk however many are queued: a count past
+ * 2^32 (and up to 2^63 - 1 over the connection's life) stays one chunk
+ * while it is sent and acknowledged; the count never wraps. */
+START_TEST(virtual_bytes_constant_memory)
+{
+	sy_err err;
+	sy_tcb *c;
+	uint64_t big = (uint64_t)16 << 32, acked;
+
+	ck_assert_ptr_nonnull(sy_tcp_listen(eb, 80, 16, SY_SYNCOOKIES_OFF, &err));
+	c = sy_tcp_connect(ea, sy_node_addr(b, 0), 80, &err);
+	ck_assert_ptr_nonnull(c);
+	sy_sim_run(sim, SY_SEC / 10);
+	ck_assert_int_eq(c->state, SY_TCP_ESTABLISHED);
+	ck_assert_int_eq(sy_tcp_send(c, NULL, big, &err), 0);
+	ck_assert_int_eq(sy_tcp_send(c, NULL, 5, &err), 0);
+	ck_assert_ptr_nonnull(c->sq_head);
+	ck_assert_ptr_eq(c->sq_head, c->sq_tail);
+	ck_assert_uint_eq(c->sq_head->len, big + 5);
+	sy_sim_run(sim, SY_SEC / 2);
+	acked = c->st.bytes_acked;
+	ck_assert_uint_gt(acked, 100000);
+	ck_assert_ptr_eq(c->sq_head, c->sq_tail);
+	ck_assert_uint_eq(sy_tcp_unacked(c), big + 5 - acked);
+	ck_assert_uint_eq(c->sq_head->len - c->sq_head->off, big + 5 - acked);
+	/* real bytes after virtual ones are a chunk of their own, and
+	 * virtual ones after those another */
+	ck_assert_int_eq(sy_tcp_send(c, "abc", 3, &err), 0);
+	ck_assert_int_eq(sy_tcp_send(c, NULL, INT64_MAX - c->snd_queued, &err), 0);
+	ck_assert_uint_eq(c->snd_queued, INT64_MAX);
+	ck_assert_ptr_eq(c->sq_head->next->next, c->sq_tail);
+	ck_assert_ptr_null(c->sq_tail->next);
+	/* one byte more would pass 2^63 - 1 */
+	ck_assert_int_eq(sy_tcp_send(c, NULL, 1, &err), -1);
+	ck_assert_msg(strstr(err.msg, "past 2^63 - 1") != NULL, "%s", err.msg);
+	ck_assert_uint_eq(c->snd_queued, INT64_MAX);
+	sy_sim_run(sim, SY_SEC);
+	ck_assert_uint_gt(c->st.bytes_acked, acked);
+	ck_assert_uint_eq(sy_tcp_unacked(c), INT64_MAX - c->st.bytes_acked);
+}
+END_TEST
+
 static Suite *tcp_suite(void)
 {
 	Suite *s = suite_create("tcp");
@@ -234,6 +276,7 @@ static Suite *tcp_suite(void)
 	tcase_add_test(t, options_sack_and_malformed);
 	tcase_add_test(t, listen_errors);
 	tcase_add_test(t, handshakes_and_ports);
+	tcase_add_test(t, virtual_bytes_constant_memory);
 	suite_add_tcase(s, t);
 	return s;
 }
