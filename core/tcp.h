@@ -115,6 +115,8 @@ typedef struct sy_tcb_stats {
 	uint32_t syns_sent, synacks_sent, retransmissions;
 	uint32_t rsts_sent, rsts_received, challenge_acks;
 	uint32_t challenge_acks_suppressed;  /* over the rate limit */
+	uint32_t invalid_acks_suppressed;    /* answers to unacceptable
+					      * segments, rate limited */
 	uint32_t fast_retransmits, timeouts;  /* loss recoveries entered */
 	uint32_t dupacks_in, zero_window_probes, bad_options;
 	uint64_t segments_out, segments_in;
@@ -211,6 +213,8 @@ struct sy_tcb {
 	sy_time tx_head;           /* when the oldest unacked data was sent */
 	sy_time rto_due;           /* the retransmission timer's deadline */
 	sy_time last_send;         /* for the idle restart */
+	sy_time invalid_ack_next;  /* an answer to an unacceptable segment
+				    * may go from here on (RFC 5961 7) */
 	sy_chunk *sq_head, *sq_tail;
 	sy_ooo *ooo;               /* sorted by sequence number */
 	uint32_t (*sb)[2];         /* SACK scoreboard, sorted, disjoint */
@@ -322,6 +326,16 @@ void sy_tcb_data_timeout(sy_tcb *c, int which);
 /* An ACK is to go out with the next output (ack_now) or at once. */
 void sy_tcb_ack_soon(sy_tcb *c);
 void sy_tcb_ack_now(sy_tcb *c);
+/* The ACK that answers an unacceptable segment s (RFC 9293 3.10.7.4
+ * first, and RFC 5961 5.2 for an ACK of what was never sent), rate
+ * limited per connection (RFC 5961 7): a segment with neither data nor a
+ * FIN, or with a SYN, is answered only once the profile's
+ * invalid_ack_ratelimit has passed since the previous such answer, or two
+ * endpoints out of step (after one spoofed segment) would answer each
+ * other's ACKs for ever.  Other segments are always answered: they are
+ * no part of such a loop, and the peer's recovery needs their duplicate
+ * ACKs.  Suppressed answers are counted. */
+void sy_tcb_ack_invalid(sy_tcb *c, const sy_seg *s);
 /* The sender's maximum segment size: the peer's MSS (no more than ours),
  * less the timestamp option when timestamps are in use. */
 uint32_t sy_tcb_smss(const sy_tcb *c);

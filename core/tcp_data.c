@@ -529,6 +529,20 @@ void sy_tcb_ack_now(sy_tcb *c)
 	sy_tcb_send(c, SY_TCP_ACK, c->snd_nxt, 0);
 }
 
+void sy_tcb_ack_invalid(sy_tcb *c, const sy_seg *s)
+{
+	sy_time now = now_of(c), gap = limits(c)->invalid_ack_ratelimit;
+
+	if (gap > 0 && (sy_seg_len(s) == 0 || (s->flags & SY_TCP_SYN))) {
+		if (now < c->invalid_ack_next) {
+			c->st.invalid_acks_suppressed++;
+			return;
+		}
+		c->invalid_ack_next = now + gap;
+	}
+	sy_tcb_ack_now(c);
+}
+
 /* ------------------------------------------------------------ scoreboard */
 
 static uint32_t sb_total(const sy_tcb *c)
@@ -899,7 +913,7 @@ bool sy_tcb_ack_in(sy_tcb *c, const sy_seg *s)
 	/* RFC 5961 5.2: an ACK for what was never sent is answered and
 	 * dropped. */
 	if (sy_seq_gt(s->ack, c->snd_max)) {
-		sy_tcb_ack_now(c);
+		sy_tcb_ack_invalid(c, s);
 		return true;
 	}
 	if (c->sack_ok && s->opts.nsack)

@@ -44,6 +44,9 @@ typedef struct sy_timer_limits {
 	sy_time keepalive_intvl; /* between probes */
 	int64_t keepalive_probes;    /* unanswered probes before giving up */
 	sy_time delack;          /* delayed-ACK timeout */
+	sy_time invalid_ack_ratelimit; /* least time between ACKs answering
+					* unacceptable segments (RFC 5961
+					* 7); 0: no limit */
 } sy_timer_limits;
 
 typedef struct sy_timers_ops {

@@ -266,6 +266,65 @@ START_TEST(virtual_bytes_constant_memory)
 }
 END_TEST
 
+/* A segment from b's endpoint to connection c on a. */
+static void send_to(sy_tcb *c, uint32_t seq, uint32_t ack, uint32_t len)
+{
+	sy_ipv4 ip = { .src = sy_node_addr(b, 0), .dst = sy_node_addr(a, 0),
+		       .proto = SY_IPPROTO_TCP, .ttl = 64 };
+	sy_tcp t = { .sport = 80, .dport = c->lport, .seq = seq, .ack = ack,
+		     .flags = SY_TCP_ACK, .window = 1000 };
+	sy_err err;
+
+	ck_assert_int_eq(sy_tcp_ep_send(eb, &ip, &t, len, &err), 0);
+}
+
+/* RFC 5961 7: per connection, the ACKs answering unacceptable segments
+ * without data go at most once per invalid_ack_ratelimit (500 ms by
+ * default), the others are counted; a segment with data is always
+ * answered. */
+START_TEST(invalid_ack_ratelimit)
+{
+	sy_err err;
+	sy_tcb *c;
+	uint64_t out;
+
+	ck_assert_ptr_nonnull(sy_tcp_listen(eb, 80, 16, SY_SYNCOOKIES_OFF, &err));
+	c = sy_tcp_connect(ea, sy_node_addr(b, 0), 80, &err);
+	ck_assert_ptr_nonnull(c);
+	sy_sim_run(sim, SY_SEC / 10);
+	ck_assert_int_eq(c->state, SY_TCP_ESTABLISHED);
+	/* three ACKs of data never sent (RFC 5961 5.2): one answer */
+	out = c->st.segments_out;
+	for (int i = 0; i < 3; i++)
+		send_to(c, c->rcv_nxt, c->snd_max + 1000, 0);
+	sy_sim_run(sim, SY_SEC / 5);
+	ck_assert_uint_eq(c->st.segments_out - out, 1);
+	ck_assert_uint_eq(c->st.invalid_acks_suppressed, 2);
+	/* three out-of-window segments without data (below RCV.NXT): none
+	 * within the same 500 ms */
+	for (int i = 0; i < 3; i++)
+		send_to(c, c->rcv_nxt - 100, c->snd_una, 0);
+	sy_sim_run(sim, SY_SEC * 3 / 10);
+	ck_assert_uint_eq(c->st.segments_out - out, 1);
+	ck_assert_uint_eq(c->st.invalid_acks_suppressed, 5);
+	/* old data: every one answered */
+	for (int i = 0; i < 3; i++)
+		send_to(c, c->rcv_nxt - 100, c->snd_una, 50);
+	sy_sim_run(sim, SY_SEC * 4 / 10);
+	ck_assert_uint_eq(c->st.segments_out - out, 4);
+	ck_assert_uint_eq(c->st.invalid_acks_suppressed, 5);
+	/* 500 ms after the first answer, the next one goes */
+	sy_sim_run(sim, SY_SEC * 7 / 10);
+	ck_assert_uint_eq(c->st.segments_out - out, 4);
+	send_to(c, c->rcv_nxt - 100, c->snd_una, 0);
+	send_to(c, c->rcv_nxt - 100, c->snd_una, 0);
+	sy_sim_run(sim, SY_SEC * 8 / 10);
+	ck_assert_uint_eq(c->st.segments_out - out, 5);
+	ck_assert_uint_eq(c->st.invalid_acks_suppressed, 6);
+	ck_assert_int_eq(c->state, SY_TCP_ESTABLISHED);
+}
+END_TEST
+
 static Suite *tcp_suite(void)
 {
 	Suite *s = suite_create("tcp");
@@ -277,6 +336,7 @@ static Suite *tcp_suite(void)
 	tcase_add_test(t, listen_errors);
 	tcase_add_test(t, handshakes_and_ports);
 	tcase_add_test(t, virtual_bytes_constant_memory);
+	tcase_add_test(t, invalid_ack_ratelimit);
 	suite_add_tcase(s, t);
 	return s;
 }

@@ -143,6 +143,7 @@ static void limits_eq(const sy_timer_limits *got, const sy_timer_limits *want)
 	EQ(keepalive_intvl);
 	EQ(keepalive_probes);
 	EQ(delack);
+	EQ(invalid_ack_ratelimit);
 #undef EQ
 }
 
@@ -162,6 +163,7 @@ static const sy_timer_limits rfc_defaults = {
 	.keepalive_intvl = 75 * SEC,
 	.keepalive_probes = 9,
 	.delack = 200 * MS,
+	.invalid_ack_ratelimit = 500 * MS, /* RFC 5961 7 names none: Linux's */
 };
 
 static const sy_timer_limits linux_defaults = {
@@ -180,13 +182,14 @@ static const sy_timer_limits linux_defaults = {
 	.keepalive_intvl = 75 * SEC,  /* TCP_KEEPALIVE_INTVL */
 	.keepalive_probes = 9,        /* TCP_KEEPALIVE_PROBES */
 	.delack = 40 * MS,            /* TCP_DELACK_MIN */
+	.invalid_ack_ratelimit = 500 * MS, /* tcp_invalid_ratelimit */
 };
 
 static const char *const common_names[] = {
 	"rto_initial", "rto_min", "rto_max", "syn_retries", "synack_retries",
 	"data_retries", "time_wait", "fin_wait2", "syn_received",
 	"user_timeout", "keepalive", "keepalive_time", "keepalive_intvl",
-	"keepalive_probes", "delack", NULL,
+	"keepalive_probes", "delack", "invalid_ack_ratelimit", NULL,
 };
 
 /* The table has exactly the names of sy_timer_limits plus extra (may be
@@ -252,7 +255,7 @@ static void override_each(const char *name, const sy_timer_limits *def)
 	static const struct {
 		const char *key, *val;
 		size_t off;
-		int kind;  /* 0: sy_time, 1: int, 2: bool */
+		int kind;  /* 0: sy_time, 1: int64_t, 2: bool */
 		int64_t want;
 	} o[] = {
 #define D(f, v, w) { #f, v, offsetof(sy_timer_limits, f), 0, w }
@@ -273,6 +276,8 @@ static void override_each(const char *name, const sy_timer_limits *def)
 		D(keepalive_intvl, "5s", 5 * SEC),
 		I(keepalive_probes, "3", 3),
 		D(delack, "100ms", 100 * MS),
+		D(invalid_ack_ratelimit, "0s", 0),
+		D(invalid_ack_ratelimit, "1s", 1 * SEC),
 #undef D
 #undef I
 	};
@@ -286,7 +291,7 @@ static void override_each(const char *name, const sy_timer_limits *def)
 		if (o[i].kind == 0)
 			*(sy_time *)(w + o[i].off) = o[i].want;
 		else if (o[i].kind == 1)
-			*(int *)(w + o[i].off) = (int)o[i].want;
+			*(int64_t *)(w + o[i].off) = o[i].want;
 		else
 			*(bool *)(w + o[i].off) = o[i].want != 0;
 		prof_open(&t, name, set);

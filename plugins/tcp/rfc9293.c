@@ -553,10 +553,10 @@ static void sm_input(sy_tcb *c, const sy_seg *s)
 		challenge_ack(c);
 		return;
 	}
-	/* first: sequence number */
+	/* first: sequence number; the answering ACK is rate limited */
 	if (!acceptable(c, s)) {
 		if (!(s->flags & SY_TCP_RST))
-			send_ack(c);
+			sy_tcb_ack_invalid(c, s);
 		return;
 	}
 	keepalive_restart(c); /* the peer is alive: idle time anew */

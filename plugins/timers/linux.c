@@ -80,7 +80,12 @@
  *   delack       40 ms   TCP_DELACK_MIN (HZ/25), also TCP_ATO_MIN.  Linux
  *                        adapts its ACK timeout (icsk_ack.ato) between
  *                        TCP_ATO_MIN and TCP_DELACK_MAX (200 ms); one
- *                        fixed value is a simplification. */
+ *                        fixed value is a simplification.
+ *   invalid_ack_ratelimit 500 ms  sysctl tcp_invalid_ratelimit: per
+ *                        connection, an ACK answering an unacceptable
+ *                        segment without data (out of window, or
+ *                        acknowledging what was never sent) goes only
+ *                        this long after the previous one (RFC 5961 7) */
 #include "config.h"
 
 #include <stdbool.h>
@@ -223,6 +228,11 @@ static const sy_param params[] = {
 	{ .name = "delack", .type = SY_PT_DURATION, .offset = LIM(delack),
 	  .def = "40ms", .min = "0s", .max = "10s",
 	  .doc = "delayed-ACK timeout; 0: ACK at once (TCP_DELACK_MIN)" },
+	{ .name = "invalid_ack_ratelimit", .type = SY_PT_DURATION,
+	  .offset = LIM(invalid_ack_ratelimit),
+	  .def = "500ms", .min = "0s", .max = RTO_DUR_MAX,
+	  .doc = "per connection, the least time between ACKs answering unacceptable "
+		 "segments without data (RFC 5961 7); 0: no limit (tcp_invalid_ratelimit)" },
 	{ .name = NULL },
 };
 

@@ -27,7 +27,11 @@
  *
  * Backoff (5.5): each timeout doubles the RTO, up to rto_max; a new sample
  * (which Karn's rule makes the caller take from a segment sent once) ends
- * it. */
+ * it.
+ *
+ * invalid_ack_ratelimit: RFC 5961 7 asks that the ACKs answering
+ * unacceptable segments be throttled, configurably, and names no value;
+ * the default is Linux's 500 ms. */
 #include "config.h"
 
 #include <stdbool.h>
@@ -175,6 +179,12 @@ static const sy_param params[] = {
 	{ .name = "delack", .type = SY_PT_DURATION, .offset = LIM(delack),
 	  .def = "200ms", .min = "0s", .max = "10s",
 	  .doc = "delayed-ACK timeout; 0: ACK at once (RFC 1122 4.2.3.2: below 500 ms)" },
+	{ .name = "invalid_ack_ratelimit", .type = SY_PT_DURATION,
+	  .offset = LIM(invalid_ack_ratelimit),
+	  .def = "500ms", .min = "0s", .max = RTO_DUR_MAX,
+	  .doc = "per connection, the least time between ACKs answering unacceptable "
+		 "segments without data (RFC 5961 7 asks for a limit and names no value: "
+		 "Linux's); 0: no limit" },
 	{ .name = NULL },
 };
 
