@@ -122,6 +122,31 @@ static void send_check(const sy_tcb *c)
 	SY_INVARIANT(sy_seq_le(c->snd_max, data_end(c) + c->fin_sent));
 	SY_INVARIANT(sy_tcb_flight(c) <= WND_MAX + 1);
 	SY_INVARIANT(!c->fin_sent || sy_seq_le(c->fin_seq, c->snd_max - 1));
+#ifdef SY_DEEP_CHECKS
+	/* the SACK scoreboard: sorted, disjoint, not touching, above
+	 * SND.UNA and at most SND.MAX */
+	for (int i = 0; i < c->nsb; i++) {
+		SY_INVARIANT(sy_seq_lt(c->sb[i][0], c->sb[i][1]));
+		SY_INVARIANT(sy_seq_le(c->snd_una, c->sb[i][0]));
+		SY_INVARIANT(sy_seq_le(c->sb[i][1], c->snd_max));
+		SY_INVARIANT(i == 0 || sy_seq_lt(c->sb[i - 1][1], c->sb[i][0]));
+	}
+#endif
+}
+
+/* The receive side's: RCV.NXT never passes the right edge advertised,
+ * and (walking the queue: sanitizer and fuzzing builds) the reassembly
+ * queue holds sorted, disjoint, non-empty pieces past RCV.NXT. */
+static void recv_check(const sy_tcb *c)
+{
+	SY_INVARIANT(!c->data_started || sy_seq_le(c->rcv_nxt, c->rcv_adv));
+#ifdef SY_DEEP_CHECKS
+	for (const sy_ooo *q = c->ooo; q; q = q->next) {
+		SY_INVARIANT(q->len > 0);
+		SY_INVARIANT(sy_seq_gt(q->seq, c->rcv_nxt));
+		SY_INVARIANT(!q->next || sy_seq_le(q->seq + q->len, q->next->seq));
+	}
+#endif
 }
 
 static bool synchronized(const sy_tcb *c)
@@ -1120,7 +1145,16 @@ static void ooo_pull(sy_tcb *c)
 	}
 }
 
+static void text_in(sy_tcb *c, const sy_seg *s);
+
 void sy_tcb_text_in(sy_tcb *c, const sy_seg *s)
+{
+	text_in(c, s);
+	if (c->state != SY_TCP_CLOSED)
+		recv_check(c);
+}
+
+static void text_in(sy_tcb *c, const sy_seg *s)
 {
 	uint32_t seq = s->seq, len = s->len, right;
 	const unsigned char *b = s->data;
