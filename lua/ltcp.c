@@ -11,8 +11,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdio.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -970,6 +970,7 @@ static int conn_stats(lua_State *L)
 	sy_lua_set_int(L, "rsts_received", c->st.rsts_received);
 	sy_lua_set_int(L, "challenge_acks", c->st.challenge_acks);
 	sy_lua_set_int(L, "challenge_acks_suppressed", c->st.challenge_acks_suppressed);
+	sy_lua_set_int(L, "invalid_acks_suppressed", c->st.invalid_acks_suppressed);
 	sy_lua_set_int(L, "iss", c->iss);
 	sy_lua_set_int(L, "irs", c->irs);
 	sy_lua_set_int(L, "snd_nxt", c->snd_nxt);

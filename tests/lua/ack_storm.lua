@@ -38,8 +38,10 @@ end
 for _, timers in ipairs({"rfc", "linux"}) do
   -- The default limit, 500 ms, and an RTT of 2 ms: the server's ACK of
   -- the spoofed bytes, one answer from each side, and no more.
-  local how, n = storm(timers, "1ms")
+  local how, n, c, sconn = storm(timers, "1ms")
   eq(how, "empty", timers .. ": the run ended by itself")
+  check(c.stats.invalid_acks_suppressed + sconn.stats.invalid_acks_suppressed >= 1,
+        "%s: no answer was counted as suppressed", timers)
   check(n <= 4, "%s: %d segments after the spoofed one", timers, n)
   check(n >= 2, "%s: the spoofed segment was acknowledged and answered (%d)", timers, n)
   -- The limit off: the exchange goes on until the run is stopped.
