@@ -6,11 +6,7 @@
 set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
-: "${SYNACK_SRCDIR:=$(dirname "$here")}"
-: "${SYNACK_BUILDDIR:=$SYNACK_SRCDIR}"
-: "${SYNACK_CONFIG:=$SYNACK_SRCDIR/tests/test.conf}"
-export SYNACK_CONFIG
-unset SYNACK_PLUGIN_PATH
+. "$here/testenv.sh"
 
 SYNACK=$SYNACK_BUILDDIR/synack
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/synack-batch.XXXXXX") || exit 1

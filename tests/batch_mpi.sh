@@ -5,11 +5,7 @@
 set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
-: "${SYNACK_SRCDIR:=$(dirname "$here")}"
-: "${SYNACK_BUILDDIR:=$SYNACK_SRCDIR}"
-: "${SYNACK_CONFIG:=$SYNACK_SRCDIR/tests/test.conf}"
-export SYNACK_CONFIG
-unset SYNACK_PLUGIN_PATH
+. "$here/testenv.sh"
 
 SYNACK=$SYNACK_BUILDDIR/synack
 command -v mpirun >/dev/null || { echo "batch_mpi.sh: mpirun not found"; exit 1; }

@@ -4,11 +4,7 @@
 # CR and LF inside fields, empty fields, numbers.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
-: "${SYNACK_SRCDIR:=$(dirname "$here")}"
-: "${SYNACK_BUILDDIR:=$SYNACK_SRCDIR}"
-: "${SYNACK_CONFIG:=$SYNACK_SRCDIR/tests/test.conf}"
-export SYNACK_CONFIG
-unset SYNACK_PLUGIN_PATH
+. "$here/testenv.sh"
 
 if ! command -v python3 >/dev/null 2>&1; then
 	echo "csv.sh: SKIP: python3 is not installed (it provides the reference CSV parser)"

@@ -3,11 +3,7 @@
 # figures are the ones its text explains (one round trip of 20 ms).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
-: "${SYNACK_SRCDIR:=$(dirname "$here")}"
-: "${SYNACK_BUILDDIR:=$SYNACK_SRCDIR}"
-: "${SYNACK_CONFIG:=$SYNACK_SRCDIR/tests/test.conf}"
-export SYNACK_CONFIG
-unset SYNACK_PLUGIN_PATH
+. "$here/testenv.sh"
 failed=0
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/synack-examples.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT

@@ -15,11 +15,7 @@
 #      program ends, and a failure then still fails the run.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
-: "${SYNACK_SRCDIR:=$(dirname "$here")}"
-: "${SYNACK_BUILDDIR:=$SYNACK_SRCDIR}"
-: "${SYNACK_CONFIG:=$SYNACK_SRCDIR/tests/test.conf}"
-export SYNACK_CONFIG
-unset SYNACK_PLUGIN_PATH
+. "$here/testenv.sh"
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/synack-output.XXXXXX") || exit 1
 ns=

@@ -5,11 +5,7 @@
 set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
-: "${SYNACK_SRCDIR:=$(dirname "$here")}"
-: "${SYNACK_BUILDDIR:=$SYNACK_SRCDIR}"
-: "${SYNACK_CONFIG:=$SYNACK_SRCDIR/tests/test.conf}"
-export SYNACK_CONFIG
-unset SYNACK_PLUGIN_PATH
+. "$here/testenv.sh"
 
 if ! command -v tshark >/dev/null 2>&1; then
 	echo "SKIP: tshark is not installed (Debian package tshark; .ci/run installs it)"

@@ -12,11 +12,7 @@
 # python3 or tshark.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
-: "${SYNACK_SRCDIR:=$(dirname "$here")}"
-: "${SYNACK_BUILDDIR:=$SYNACK_SRCDIR}"
-: "${SYNACK_CONFIG:=$SYNACK_SRCDIR/tests/test.conf}"
-export SYNACK_CONFIG
-unset SYNACK_PLUGIN_PATH
+. "$here/testenv.sh"
 
 skip() { echo "SKIP: $*"; exit 77; }
 [ "$(id -u)" = 0 ] || skip "needs root (CAP_NET_ADMIN) for a network namespace and a TUN device"
