@@ -14,10 +14,9 @@
 
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "benchutil.h"
 #include "net.h"
 #include "plugin.h"
 #include "sim.h"
@@ -33,33 +32,6 @@ static void sink(void *ctx, sy_node *n, sy_packet *p)
 	sy_net_release(ctx, p);
 }
 
-static double seconds(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void die(const char *what, const sy_err *err)
-{
-	fprintf(stderr, "forward: %s: %s\n", what, err->msg);
-	exit(1);
-}
-
-static sy_instance queue_instance(long limit)
-{
-	sy_instance q;
-	sy_err err;
-	sy_value v = { .type = SY_V_INT, .u.i = limit };
-	const sy_plugin *p = sy_plugin_load("queue", "droptail", &err);
-
-	if (!p || sy_instance_new(&q, p, &err) < 0 ||
-	    sy_instance_set(&q, "limit", &v, "bench", &err) < 0)
-		die("droptail", &err);
-	return q;
-}
-
 int main(int argc, char **argv)
 {
 	long n = 1000000;
@@ -73,6 +45,7 @@ int main(int argc, char **argv)
 	size_t mem0, mem1;
 	double t0, t1;
 
+	bench_prog = "forward";
 	while ((opt = getopt(argc, argv, "n:q")) != -1) {
 		if (opt == 'n')
 			n = atol(optarg);
@@ -85,34 +58,23 @@ int main(int argc, char **argv)
 	}
 	sp = sy_plugin_load("scheduler", "heap", &err);
 	if (!sp || sy_instance_new(&sched, sp, &err) < 0 || !(sim = sy_sim_new(1, &sched, &err)))
-		die("simulator", &err);
+		bench_die("simulator", &err);
 	if (!(net = sy_net_new(sim, &err)))
-		die("network", &err);
+		bench_die("network", &err);
 	for (int i = 0; i <= HOPS; i++) {
 		char name[16];
 
 		snprintf(name, sizeof name, "n%d", i);
 		if (!(nodes[i] = sy_net_node(net, name, &err)))
-			die("node", &err);
-		if (i) {
-			sy_link_opts o;
-
-			memset(&o, 0, sizeof o);
-			for (int d = 0; d < 2; d++) {
-				o.dir[d].rate = 10000000000LL;
-				o.dir[d].delay = SY_US;
-				o.dir[d].mtu = 1500;
-				o.dir[d].queue = queue_instance(n + 1);
-			}
-			if (!sy_net_link(net, nodes[i - 1], nodes[i], &o, &err))
-				die("link", &err);
-		}
+			bench_die("node", &err);
+		if (i)
+			bench_link(net, nodes[i - 1], nodes[i], 10000000000LL, SY_US, n + 1);
 	}
 	sy_node_set_proto(nodes[HOPS], PROTO, sink, net);
 	sy_net_hops(net, nodes[0], nodes[HOPS]); /* routes before timing */
 
 	mem0 = sy_pktpool_memory(sy_net_pool(net)) + sy_sim_memory(sim);
-	t0 = seconds();
+	t0 = bench_wall();
 	for (long i = 0; i < n; i++) {
 		sy_packet *p = sy_packet_new(sy_net_pool(net));
 		sy_ipv4 ip = {
@@ -127,7 +89,7 @@ int main(int argc, char **argv)
 	}
 	mem1 = sy_pktpool_memory(sy_net_pool(net)) + sy_sim_memory(sim);
 	sy_sim_run(sim, SY_TIME_NEVER);
-	t1 = seconds();
+	t1 = bench_wall();
 	if (received != n) {
 		fprintf(stderr, "forward: %ld of %ld packets arrived\n", received, n);
 		return 1;
