@@ -81,6 +81,31 @@ int sy_param_set(const sy_param *tab, void *state, const char *owner,
 		 const char *key, const sy_value *v, const char *where,
 		 sy_err *err);
 
+/* Limits of a table that sy_params_check enforces: entries before the
+ * terminator, bytes of a name (of a parameter or an enum choice), of a
+ * default or bound, of a description, and choices of an enum. */
+#define SY_PARAM_MAX 128
+#define SY_PARAM_NAME_MAX 64
+#define SY_PARAM_VALUE_MAX 256
+#define SY_PARAM_DOC_MAX 1024
+#define SY_PARAM_CHOICES_MAX 64
+
+/* Checks a whole table against a state of state_size bytes before anything
+ * is written through it: a terminator (an all-zero entry) within
+ * SY_PARAM_MAX entries, names (letters, digits, '_', '-'; unique), known
+ * types, fields inside the state, aligned and not overlapping, strings of
+ * bounded length without control characters, bounds and defaults that
+ * parse and lie in range.  The message names the entry and the problem. */
+int sy_params_check(const sy_param *tab, size_t state_size, sy_err *err);
+
+/* 1 to SY_PARAM_NAME_MAX letters, digits, '_' or '-'. */
+bool sy_param_name_valid(const char *s);
+
+/* A quoted copy of s that fits in n bytes, control characters escaped and
+ * "..." when cut; "(null)" for NULL.  For messages about strings that a
+ * module supplied. */
+const char *sy_param_show(const char *s, char *buf, size_t n);
+
 /* Frees the strings that sy_param_set/sy_params_defaults stored. */
 void sy_params_free(const sy_param *tab, void *state);
 

@@ -9,7 +9,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "loss.h"
 #include "plugin.h"
+#include "queue.h"
+#include "scheduler.h"
 
 const char *const sy_plugin_kinds[] = {
 	"scheduler", "queue", "loss", "tcp", "isn", "timers", "cc", "app", NULL,
@@ -131,20 +134,86 @@ void sy_plugin_unload_all(void)
 	path_clear();
 }
 
+/* Operations every plugin of a kind must have, by offset in its ops table
+ * (the others are optional or kinds whose callers check them). */
+struct required_op {
+	const char *kind;
+	const char *op;
+	size_t offset;
+};
+
+#define OP(kind, type, op) { kind, #op, offsetof(type, op) }
+static const struct required_op required_ops[] = {
+	OP("scheduler", sy_sched_ops, insert),
+	OP("scheduler", sy_sched_ops, peek),
+	OP("scheduler", sy_sched_ops, pop),
+	OP("scheduler", sy_sched_ops, size),
+	OP("scheduler", sy_sched_ops, filter),
+	OP("scheduler", sy_sched_ops, memory),
+	OP("queue", sy_queue_ops, enqueue),
+	OP("queue", sy_queue_ops, dequeue),
+	OP("queue", sy_queue_ops, packets),
+	OP("queue", sy_queue_ops, bytes),
+	OP("queue", sy_queue_ops, flush),
+	OP("loss", sy_loss_ops, apply),
+};
+#undef OP
+
+/* Everything the loader will read or write through the descriptor, checked
+ * before the module is accepted: a module built wrong must be refused with
+ * its path, not trusted.  Strings are read only up to their limit. */
 static int check_desc(const sy_plugin *d, const char *path, sy_err *err)
 {
+	char show[80], id[SY_PLUGIN_ID_MAX];
+	size_t len;
+	sy_err why;
+
 	if (d->abi != SY_PLUGIN_ABI)
 		return sy_err_set(err,
 				  "%s: plugin built for ABI version %u, but this synack loads ABI version %u; rebuild the plugin against this synack",
 				  path, (unsigned)d->abi, (unsigned)SY_PLUGIN_ABI);
 	if (!d->kind || !sy_plugin_kind_valid(d->kind))
-		return sy_err_set(err, "%s: plugin declares an unknown kind '%s'",
-				  path, d->kind ? d->kind : "(null)");
+		return sy_err_set(err, "%s: plugin declares an unknown kind %s",
+				  path, sy_param_show(d->kind, show,
+						      sizeof show));
 	if (!d->name || !*d->name)
 		return sy_err_set(err, "%s: plugin has no name", path);
+	if (!sy_param_name_valid(d->name))
+		return sy_err_set(err, "%s: plugin name %s is not a name (1 to %d letters, digits, '_' or '-')",
+				  path, sy_param_show(d->name, show, sizeof show),
+				  SY_PARAM_NAME_MAX);
+	sy_plugin_id(d, id);
+	if (!d->summary)
+		return sy_err_set(err, "%s: plugin %s has no summary", path, id);
+	len = strnlen(d->summary, SY_PLUGIN_SUMMARY_MAX + 1);
+	if (len > SY_PLUGIN_SUMMARY_MAX)
+		return sy_err_set(err, "%s: plugin %s: its summary is longer than %d bytes",
+				  path, id, SY_PLUGIN_SUMMARY_MAX);
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)d->summary[i] < 0x20 || d->summary[i] == 0x7f)
+			return sy_err_set(err, "%s: plugin %s: its summary %s holds a control character",
+					  path, id, sy_param_show(d->summary, show,
+								  sizeof show));
 	if (!d->ops)
-		return sy_err_set(err, "%s: plugin %s/%s has no operations table",
-				  path, d->kind, d->name);
+		return sy_err_set(err, "%s: plugin %s has no operations table",
+				  path, id);
+	for (size_t i = 0; i < sizeof required_ops / sizeof required_ops[0]; i++) {
+		const struct required_op *r = &required_ops[i];
+		void (*fn)(void);
+
+		if (strcmp(r->kind, d->kind) != 0)
+			continue;
+		memcpy(&fn, (const char *)d->ops + r->offset, sizeof fn);
+		if (!fn)
+			return sy_err_set(err, "%s: plugin %s: its operations table has no '%s'",
+					  path, id, r->op);
+	}
+	if (d->state_size > SY_PLUGIN_STATE_MAX)
+		return sy_err_set(err, "%s: plugin %s: its state of %zu bytes is larger than the %d allowed",
+				  path, id, d->state_size, SY_PLUGIN_STATE_MAX);
+	if (sy_params_check(d->params, d->state_size, &why) < 0)
+		return sy_err_set(err, "%s: plugin %s: broken parameter table: %s",
+				  path, id, why.msg);
 	return 0;
 }
 
@@ -204,17 +273,6 @@ const sy_plugin *sy_plugin_load_file(const char *path, sy_err *err)
 	return d;
 }
 
-static int name_valid(const char *name)
-{
-	if (!*name || strlen(name) > 64)
-		return 0;
-	for (const char *p = name; *p; p++)
-		if (!(('a' <= *p && *p <= 'z') || ('A' <= *p && *p <= 'Z') ||
-		      ('0' <= *p && *p <= '9') || *p == '_' || *p == '-'))
-			return 0;
-	return 1;
-}
-
 /* The module file for KIND/NAME in dir, if there is one. */
 static int module_file(const char *dir, const char *kind, const char *name,
 		       char *buf, size_t n)
@@ -260,7 +318,7 @@ const sy_plugin *sy_plugin_load(const char *kind, const char *name,
 			   kinds);
 		return NULL;
 	}
-	if (!name_valid(name)) {
+	if (!sy_param_name_valid(name)) {
 		sy_err_set(err, "bad plugin name '%s' for kind %s (letters, digits, '_' and '-' only)",
 			   name, kind);
 		return NULL;

@@ -42,6 +42,11 @@ typedef struct sy_plugin {
 
 typedef const sy_plugin *(*sy_plugin_entry)(void);
 
+/* Limits the loader enforces on a descriptor (with those of param.h on its
+ * parameter table): bytes of the summary, bytes of the state. */
+#define SY_PLUGIN_SUMMARY_MAX 256
+#define SY_PLUGIN_STATE_MAX (1 << 20)
+
 /* In a plugin: SY_PLUGIN_EXPORT(my_descriptor); */
 #define SY_PLUGIN_EXPORT(desc)                                         \
 	const sy_plugin *synack_plugin(void);                          \
@@ -64,7 +69,10 @@ int sy_plugin_path(const char ***dirs, size_t *n, sy_err *err);
 const sy_plugin *sy_plugin_load(const char *kind, const char *name,
 				sy_err *err);
 
-/* Loads one module file and checks its descriptor (ABI, kind, name). */
+/* Loads one module file and checks its descriptor: ABI, kind, name,
+ * summary, the operations its kind requires, the state size and the whole
+ * parameter table (sy_params_check).  A module that fails any check is
+ * refused with its path and what is wrong, and unloaded. */
 const sy_plugin *sy_plugin_load_file(const char *path, sy_err *err);
 
 /* Calls fn for every plugin found on the path, in kind order then name

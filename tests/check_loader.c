@@ -275,6 +275,83 @@ START_TEST(instance_lifecycle)
 }
 END_TEST
 
+/* Each defect of tests/plugins/baddesc.c: the module's file and a phrase
+ * that says what is wrong. */
+static const struct {
+	const char *module;
+	const char *phrase[3];
+} defects[] = {
+	{ "offset", { "parameter 'limit'", "field (8 bytes at offset 4096) lies outside the state" } },
+	{ "size", { "parameter 'limit'", "lies outside the state" } },
+	{ "align", { "parameter 'limit'", "offset 3 is not aligned" } },
+	{ "type", { "parameter 'limit'", "unknown type 42" } },
+	{ "null_name", { "entry 1 has a NULL name but other fields set" } },
+	{ "duplicate", { "parameter 'limit' is declared twice", "entries 0 and 1" } },
+	{ "overlap", { "parameter 'label'", "overlaps that of 'limit'" } },
+	{ "default_range", { "parameter 'limit'", "its default: value 500 is above the maximum 100" } },
+	{ "bad_param_name", { "entry 0: name \"li\\x0amit\" is not a parameter name" } },
+	{ "long_param_name", { "entry 0: name \"abcdefghijklmnop", "\"... is not a parameter name" } },
+	{ "long_doc", { "parameter 'limit'", "its description", "is longer than 1024 bytes" } },
+	{ "bad_choice", { "parameter 'mode'", "choice 1 \"two words\" is not a name" } },
+	{ "no_end", { "parameter table has no end within its first 128 entries" } },
+	{ "no_name", { "plugin has no name" } },
+	{ "bad_name", { "plugin name \"bad name\\x1b[2J\" is not a name" } },
+	{ "long_name", { "plugin name \"abcdefghijklmnop", "\"... is not a name" } },
+	{ "long_kind", { "unknown kind \"schedulerabcdefghijklmnop", "\"..." } },
+	{ "no_summary", { "plugin scheduler/baddesc has no summary" } },
+	{ "big_state", { "state of 1099511627776 bytes is larger than the 1048576 allowed" } },
+	{ "no_ops", { "plugin scheduler/baddesc has no operations table" } },
+	{ "no_pop", { "operations table has no 'pop'" } },
+};
+
+START_TEST(broken_descriptors_refused)
+{
+	char path[300];
+	sy_err err;
+
+	/* The same file without a defect loads. */
+	ck_assert_msg(sy_plugin_load_file(TEST_MODULES "/baddesc_sound.so", &err) != NULL,
+		      "%s", err.msg);
+	for (size_t i = 0; i < sizeof defects / sizeof defects[0]; i++) {
+		snprintf(path, sizeof path, "%s/baddesc_%s.so", TEST_MODULES,
+			 defects[i].module);
+		strcpy(err.msg, "");
+		ck_assert_msg(sy_plugin_load_file(path, &err) == NULL,
+			      "%s accepted", path);
+		ck_assert_msg(strncmp(err.msg, path, strlen(path)) == 0,
+			      "message \"%s\" does not start with the path",
+			      err.msg);
+		for (int j = 0; j < 3 && defects[i].phrase[j]; j++)
+			contains(err.msg, defects[i].phrase[j]);
+		/* A message stays short whatever the module holds. */
+		ck_assert_uint_lt(strlen(err.msg), strlen(path) + 300);
+	}
+}
+END_TEST
+
+/* Through the search path, as a script loads a plugin, and in the
+ * listing: the refusal names the module's path. */
+START_TEST(broken_descriptor_by_name_and_listed)
+{
+	struct seen s = { 0 };
+	char want[400];
+	sy_err err;
+
+	scratch_link(TEST_MODULES "/baddesc_offset.so", "baddesc");
+	setenv("SYNACK_PLUGIN_PATH", tmpdir, 1);
+	ck_assert_ptr_null(sy_plugin_load("scheduler", "baddesc", &err));
+	snprintf(want, sizeof want, "%s/scheduler/baddesc.so: plugin scheduler/baddesc: broken parameter table: parameter 'limit'",
+		 tmpdir);
+	contains(err.msg, want);
+	ck_assert_int_eq(sy_plugin_each("scheduler", visit, bad, &s, &err), 0);
+	ck_assert_int_eq(s.nbad, 1);
+	contains(s.bad[0], "baddesc.so");
+	contains(s.bad[0], "lies outside the state");
+	for (int i = 0; i < s.n; i++)
+		ck_assert_str_ne(s.names[i], "scheduler/baddesc");
+}
+END_TEST
+
 static Suite *loader_suite(void)
 {
 	Suite *s = suite_create("loader");
@@ -292,6 +369,8 @@ static Suite *loader_suite(void)
 	tcase_add_test(t, not_found_lists_available);
 	tcase_add_test(t, listing);
 	tcase_add_test(t, instance_lifecycle);
+	tcase_add_test(t, broken_descriptors_refused);
+	tcase_add_test(t, broken_descriptor_by_name_and_listed);
 	suite_add_tcase(s, t);
 	return s;
 }
