@@ -19,29 +19,37 @@ static int exists(const char *path)
 	return path && *path && access(path, F_OK) == 0;
 }
 
-/* The first existing file of the documented search order, or NULL. */
-static char *search(void)
+/* The first existing file of the documented search order, in *found
+ * (NULL: none).  Returns -1 only when out of memory. */
+static int search(char **found)
 {
 	const char *env = getenv("SYNACK_CONFIG");
 	const char *xdg = getenv("XDG_CONFIG_HOME");
 	const char *home = getenv("HOME");
+	const char *pick = NULL;
 	char buf[4096];
 
-	if (env && *env)
-		return strdup(env); /* named explicitly: must exist */
-	if (xdg && *xdg) {
-		snprintf(buf, sizeof buf, "%s/synack/synack.conf", xdg);
+	*found = NULL;
+	buf[0] = 0;
+	if (env && *env) {
+		pick = env; /* named explicitly: must exist */
+	} else {
+		if (xdg && *xdg)
+			snprintf(buf, sizeof buf, "%s/synack/synack.conf", xdg);
+		else if (home && *home)
+			snprintf(buf, sizeof buf, "%s/.config/synack/synack.conf",
+				 home);
+		if (!exists(buf))
+			snprintf(buf, sizeof buf, "%s/synack/synack.conf",
+				 SY_SYSCONFDIR);
 		if (exists(buf))
-			return strdup(buf);
-	} else if (home && *home) {
-		snprintf(buf, sizeof buf, "%s/.config/synack/synack.conf", home);
-		if (exists(buf))
-			return strdup(buf);
+			pick = buf;
 	}
-	snprintf(buf, sizeof buf, "%s/synack/synack.conf", SY_SYSCONFDIR);
-	if (exists(buf))
-		return strdup(buf);
-	return NULL;
+	if (!pick)
+		return 0;
+	/* Out of memory must not pass for "no config file". */
+	*found = strdup(pick);
+	return *found ? 0 : -1;
 }
 
 /* A NUL byte in the text, or a \x00 escape in a string: libconfig would
@@ -175,7 +183,11 @@ sy_cfg *sy_cfg_load(const char *path, sy_err *err)
 		return NULL;
 	}
 	config_init(&cfg->lc);
-	cfg->file = path ? strdup(path) : search();
+	if (path ? !(cfg->file = strdup(path)) : search(&cfg->file) < 0) {
+		sy_err_set(err, "out of memory reading the config");
+		sy_cfg_free(cfg);
+		return NULL;
+	}
 	if (!cfg->file)
 		return cfg;
 	if (!exists(cfg->file)) {

@@ -229,6 +229,11 @@ static int conv_int(const sy_value *v, union pval *out, sy_err *why)
 			return 0;
 		}
 		fmt_double(num, sizeof num, v->u.f);
+		/* Whole but beyond int64_t: converting it would be undefined. */
+		if (isfinite(v->u.f) && floor(v->u.f) == v->u.f)
+			return sy_err_set(why, "integer %s is out of range "
+					  "(%" PRId64 " to %" PRId64 ")",
+					  num, INT64_MIN, INT64_MAX);
 		return sy_err_set(why, "expected an integer, got %s", num);
 	case SY_V_STRING:
 		break;

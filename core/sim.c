@@ -51,6 +51,7 @@ struct sy_sim {
 	/* real time */
 	bool realtime;
 	struct watch *watches;
+	struct pollfd *pfds;    /* capwatches of them, for serve_input */
 	size_t nwatches, capwatches;
 	size_t nhold;       /* watches that hold the run */
 	sy_lag lag;
@@ -99,6 +100,7 @@ void sy_sim_free(sy_sim *sim)
 	sy_instance_free(&sim->sched);
 	free(sim->slots);
 	free(sim->watches);
+	free(sim->pfds);
 	free(sim);
 }
 
@@ -338,13 +340,20 @@ int sy_sim_watch(sy_sim *sim, int fd, bool hold, sy_watch_fn fn, void *arg,
 		return sy_err_set(err, "cannot watch file descriptor %d", fd);
 	if (find_watch(sim, fd))
 		return sy_err_set(err, "file descriptor %d is watched already", fd);
+	/* The poll array grows with the watches, so that waiting for input
+	 * never needs memory it could fail to get. */
 	if (sim->nwatches == sim->capwatches) {
 		size_t cap = sim->capwatches ? 2 * sim->capwatches : 4;
 		struct watch *v = realloc(sim->watches, cap * sizeof *v);
+		struct pollfd *pf;
 
 		if (!v)
 			return sy_err_set(err, "out of memory watching a file descriptor");
 		sim->watches = v;
+		pf = realloc(sim->pfds, cap * sizeof *pf);
+		if (!pf)
+			return sy_err_set(err, "out of memory watching a file descriptor");
+		sim->pfds = pf;
 		sim->capwatches = cap;
 	}
 	sim->watches[sim->nwatches++] = (struct watch){ fd, hold, fn, arg };
@@ -388,16 +397,11 @@ static const sy_sched_entry *peek_live(sy_sim *sim)
 static int serve_input(sy_sim *sim, sy_time wall0, sy_time deadline,
 		       sy_time cap)
 {
-	struct pollfd stackfds[16], *fds = stackfds;
+	struct pollfd *fds = sim->pfds;
 	struct timespec ts, *tsp = NULL;
 	size_t n = sim->nwatches;
 	int rc, calls = 0;
 
-	if (n > sizeof stackfds / sizeof stackfds[0]) {
-		fds = malloc(n * sizeof *fds);
-		if (!fds)
-			return 0;
-	}
 	for (size_t i = 0; i < n; i++)
 		fds[i] = (struct pollfd){ .fd = sim->watches[i].fd, .events = POLLIN };
 	if (deadline != SY_TIME_NEVER) {
@@ -421,17 +425,20 @@ static int serve_input(sy_sim *sim, sy_time wall0, sy_time deadline,
 		if (t > sim->now)
 			sim->now = t;
 		for (size_t i = 0; i < n && !sim->stop; i++) {
+			/* Through sim->pfds: a watch function may watch more
+			 * descriptors, which moves the array. */
+			const struct pollfd pf = sim->pfds[i];
 			struct watch *w;
 
-			if (!(fds[i].revents & (POLLIN | POLLHUP | POLLERR | POLLNVAL)))
+			if (!(pf.revents & (POLLIN | POLLHUP | POLLERR | POLLNVAL)))
 				continue;
 			/* An earlier call may have ended this watch. */
-			w = find_watch(sim, fds[i].fd);
+			w = find_watch(sim, pf.fd);
 			if (!w)
 				continue;
-			if (fds[i].revents & POLLNVAL) {
+			if (pf.revents & POLLNVAL) {
 				/* Closed under us: nothing will ever come. */
-				sy_sim_unwatch(sim, fds[i].fd);
+				sy_sim_unwatch(sim, pf.fd);
 				continue;
 			}
 			sim->lag.inputs++;
@@ -439,8 +446,6 @@ static int serve_input(sy_sim *sim, sy_time wall0, sy_time deadline,
 			w->fn(sim, w->arg, w->fd);
 		}
 	}
-	if (fds != stackfds)
-		free(fds);
 	return calls;
 }
 

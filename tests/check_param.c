@@ -273,7 +273,12 @@ START_TEST(set_int)
 
 	BAD("count", vf(7.5), "expected an integer, got 7.5");
 	BAD("count", vf(NAN), "expected an integer");
-	BAD("count", vf(1e19), "expected an integer");
+	BAD("count", vf(1e19), "integer 1e+19 is out of range");
+	BAD("plain", vf(1e300), "parameter 'plain': integer 1e+300 is out of "
+	    "range (-9223372036854775808 to 9223372036854775807)");
+	BAD("plain", vf(-1e300), "integer -1e+300 is out of range");
+	BAD("plain", vf(9223372036854775808.0), "out of range");
+	BAD("plain", vf(INFINITY), "expected an integer, got inf");
 	BAD("count", vb(true), "expected an integer, got a boolean");
 	BAD("count", vs("12abc"), "expected an integer, got \"12abc\"");
 	BAD("count", vs(""), "expected an integer");

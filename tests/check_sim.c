@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <check.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -422,6 +423,67 @@ START_TEST(realtime_watch)
 }
 END_TEST
 
+/* More descriptors than fit on the stack, and a watch function that
+ * watches more of them while the ready ones are being served (the poll
+ * array then moves): every one is served once. */
+#define RT_MANY 20
+#define RT_MORE 13
+
+struct rt_many {
+	int fd[RT_MANY + RT_MORE][2];
+	int reads[RT_MANY + RT_MORE];
+	bool added;
+};
+
+static void rt_many_read(sy_sim *sim, void *arg, int fd)
+{
+	struct rt_many *m = arg;
+	char c;
+	sy_err err;
+
+	for (int i = 0; i < RT_MANY + RT_MORE; i++) {
+		if (m->fd[i][0] != fd)
+			continue;
+		ck_assert_int_eq(read(fd, &c, 1), 1);
+		m->reads[i]++;
+	}
+	sy_sim_unwatch(sim, fd);
+	if (!m->added) {
+		m->added = true;
+		for (int i = RT_MANY; i < RT_MANY + RT_MORE; i++)
+			ck_assert_int_eq(sy_sim_watch(sim, m->fd[i][0], true,
+						      rt_many_read, m, &err),
+					 0);
+	}
+}
+
+START_TEST(realtime_many_watches)
+{
+	sy_sim *sim = new_sim(1);
+	struct rt_many *m = calloc(1, sizeof *m);
+	sy_err err;
+
+	ck_assert_ptr_nonnull(m);
+	sy_sim_set_realtime(sim, true);
+	for (int i = 0; i < RT_MANY + RT_MORE; i++) {
+		ck_assert_int_eq(pipe(m->fd[i]), 0);
+		ck_assert_int_eq(write(m->fd[i][1], "x", 1), 1);
+	}
+	for (int i = 0; i < RT_MANY; i++)
+		ck_assert_int_eq(sy_sim_watch(sim, m->fd[i][0], true,
+					      rt_many_read, m, &err), 0);
+	ck_assert_int_eq(sy_sim_run(sim, SY_TIME_NEVER), SY_RUN_EMPTY);
+	ck_assert_uint_eq(sy_sim_watches(sim), 0);
+	for (int i = 0; i < RT_MANY + RT_MORE; i++) {
+		ck_assert_int_eq(m->reads[i], 1);
+		close(m->fd[i][0]);
+		close(m->fd[i][1]);
+	}
+	free(m);
+	sy_sim_free(sim);
+}
+END_TEST
+
 static Suite *sim_suite(void)
 {
 	Suite *s = suite_create("sim");
@@ -442,6 +504,7 @@ static Suite *sim_suite(void)
 	tcase_set_timeout(t, 30);
 	tcase_add_test(t, realtime_follows_wall_clock);
 	tcase_add_test(t, realtime_watch);
+	tcase_add_test(t, realtime_many_watches);
 	suite_add_tcase(s, t);
 	return s;
 }

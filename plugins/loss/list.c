@@ -29,6 +29,10 @@ struct list {
 	size_t n;
 };
 
+/* Most items in `drop`: each costs 16 bytes until merged, and a longer
+ * list is more likely a mistake than an experiment. */
+#define LIST_MAX_ITEMS 1000000
+
 #define LIST_SYNTAX "write indices (from 0) or ranges FIRST-LAST separated " \
 		    "by commas, e.g. \"0,3,7-9\""
 
@@ -121,9 +125,14 @@ static int list_init(void *st, struct sy_sim *sim, sy_err *err)
 		return 0; /* nothing listed: nothing dropped */
 	for (p = s; *p; p++)
 		cap += *p == ',';
+	if (cap > LIST_MAX_ITEMS)
+		return sy_err_set(err, "parameter 'drop': %zu items, more than "
+				  "the %d allowed (write runs of indices as "
+				  "ranges FIRST-LAST)", cap, LIST_MAX_ITEMS);
 	l->r = malloc(cap * sizeof *l->r);
 	if (!l->r)
-		return sy_err_set(err, "out of memory");
+		return sy_err_set(err, "parameter 'drop': out of memory for "
+				  "%zu items", cap);
 
 	for (p = s;; p++) {
 		const char *start = p, *end;
@@ -224,7 +233,8 @@ static const sy_param params[] = {
 	{ .name = "drop", .type = SY_PT_STRING,
 	  .offset = offsetof(struct list, drop),
 	  .def = "",
-	  .doc = "0-based indices of the packets to drop, e.g. \"0,3,7-9\"" },
+	  .doc = "0-based indices of the packets to drop, e.g. \"0,3,7-9\" "
+		 "(at most 1000000 items)" },
 	{ .name = NULL },
 };
 

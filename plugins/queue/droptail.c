@@ -77,11 +77,11 @@ static const sy_queue_ops ops = {
 static const sy_param params[] = {
 	{ .name = "limit", .type = SY_PT_INT,
 	  .offset = offsetof(struct droptail, limit),
-	  .def = "100", .min = "1", .max = "1000000000",
+	  .def = "100", .min = "1", .max = "10000000",
 	  .doc = "most packets queued; an arrival beyond it is dropped" },
 	{ .name = "bytes", .type = SY_PT_SIZE,
 	  .offset = offsetof(struct droptail, bytes),
-	  .def = "0B", .min = "0B",
+	  .def = "0B", .min = "0B", .max = "1024GiB",
 	  .doc = "most bytes (IPv4 total lengths) queued; 0B: no byte limit" },
 	{ .name = NULL },
 };

@@ -869,10 +869,10 @@ static const sy_param params[] = {
 	{
 		.name = "buckets", .type = SY_PT_INT,
 		.offset = offsetof(struct calendar, buckets),
-		.def = "64", .min = "2", .max = "1073741824",
-		.doc = "initial number of buckets, a power of two; with resize "
-		       "the count follows the queue size but never drops below "
-		       "this",
+		.def = "64", .min = "2", .max = "16777216",
+		.doc = "initial number of buckets, a power of two up to 2^24 "
+		       "(64 bytes each); with resize the count follows the "
+		       "queue size but never drops below this",
 	},
 	{
 		.name = "width", .type = SY_PT_DURATION,

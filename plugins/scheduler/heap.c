@@ -45,6 +45,8 @@ static inline bool key_before(const struct key *a, const struct key *b)
 	return a->time < b->time || (a->time == b->time && a->seq < b->seq);
 }
 
+static void heap_fini(void *st);
+
 static int heap_init(void *st, struct sy_sim *sim, sy_err *err)
 {
 	struct heap *h = st;
@@ -55,8 +57,12 @@ static int heap_init(void *st, struct sy_sim *sim, sy_err *err)
 	h->npay = h->cap;
 	h->pay = malloc(h->npay * sizeof *h->pay);
 	h->free = malloc(h->npay * sizeof *h->free);
-	if (!h->v || !h->pay || !h->free)
-		return sy_err_set(err, "out of memory");
+	if (!h->v || !h->pay || !h->free) {
+		/* fini is not called when init fails. */
+		heap_fini(h);
+		return sy_err_set(err, "out of memory for %zu entries",
+				  h->cap);
+	}
 	/* Lowest index on top, so a fresh heap fills the table in order. */
 	for (size_t i = h->npay; i-- > 0;)
 		h->free[h->nfree++] = (uint32_t)i;
@@ -70,6 +76,9 @@ static void heap_fini(void *st)
 	free(h->v);
 	free(h->pay);
 	free(h->free);
+	h->v = NULL;
+	h->pay = NULL;
+	h->free = NULL;
 }
 
 static void sift_up(struct heap *h, size_t i, struct key e)
@@ -123,9 +132,13 @@ static int heap_insert(void *st, const sy_sched_entry *e)
 	}
 	if (!h->nfree) {
 		size_t n = h->npay * 2;
-		struct payload *p = realloc(h->pay, n * sizeof *p);
+		struct payload *p;
 		uint32_t *f;
 
+		/* A pidx is 32 bits. */
+		if (n > (size_t)UINT32_MAX + 1)
+			return -1;
+		p = realloc(h->pay, n * sizeof *p);
 		if (!p)
 			return -1;
 		h->pay = p;
@@ -225,8 +238,9 @@ static const sy_param params[] = {
 	  .doc = "children per node (2 is a binary heap)" },
 	{ .name = "capacity", .type = SY_PT_INT,
 	  .offset = offsetof(struct heap, capacity),
-	  .def = "1024", .min = "1", .max = "1000000000",
-	  .doc = "entries allocated up front; the array doubles when full" },
+	  .def = "1024", .min = "1", .max = "16777216",
+	  .doc = "entries allocated up front (60 bytes each, at most 2^24); "
+		 "the arrays double when full" },
 	{ .name = NULL },
 };
 
