@@ -290,6 +290,10 @@ sy_run_end sy_sim_run(sy_sim *sim, sy_time until)
 				sim->now = until;
 			return SY_RUN_UNTIL;
 		}
+		/* The clock never goes back, every live event is counted and
+		 * its slot is one of ours. */
+		SY_INVARIANT(e->time >= sim->now && sim->live > 0 &&
+			     (e->slot == NO_SLOT || e->slot < sim->nslots));
 		sim->now = e->time;
 		fn = e->fn;
 		arg = e->arg;
@@ -473,6 +477,9 @@ static sy_run_end run_realtime(sy_sim *sim, sy_time until)
 			uint64_t data = e->data;
 			sy_time lag = wall - e->time;
 
+			SY_INVARIANT(e->time >= sim->now && sim->live > 0 &&
+				     (e->slot == NO_SLOT ||
+				      e->slot < sim->nslots));
 			sim->now = e->time;
 			if (e->slot != NO_SLOT)
 				release(sim, e->slot);

@@ -32,6 +32,8 @@ static bool dt_enqueue(void *st, sy_packet *p, sy_time now)
 		return false;
 	p->stamp = now;
 	sy_fifo_push(&q->fifo, p);
+	SY_INVARIANT(q->fifo.n <= (uint64_t)q->limit &&
+		     (!q->bytes || q->fifo.bytes <= (uint64_t)q->bytes));
 	return true;
 }
 

@@ -41,8 +41,8 @@
  * finds the queue full is refused too (and, as in ns-2, restarts count).
  * Packets wait in a FIFO list threaded through p->next.
  *
- * Invariants: fifo.n <= limit; avg >=
- * 0; count >= -1. */
+ * Invariants (checked): fifo.n <= limit; avg >= 0; count >= -1, and 0 or
+ * more in the range where it is used. */
 #include "config.h"
 
 #include <math.h>
@@ -130,6 +130,7 @@ static bool red_early_drop(struct red *q, sy_time now)
 	else
 		pb = q->max_p + (1.0 - q->max_p) *
 		     (q->avg - (double)q->max_th) / (double)q->max_th;
+	SY_INVARIANT(q->avg >= 0 && q->count >= 0);
 	pa = (double)q->count * pb >= 1.0 ? 1.0
 		: pb / (1.0 - (double)q->count * pb);
 	/* One draw per arrival in this range, whatever pa, so that the
@@ -153,6 +154,7 @@ static bool red_enqueue(void *st, sy_packet *p, sy_time now)
 	}
 	p->stamp = now;
 	sy_fifo_push(&q->fifo, p);
+	SY_INVARIANT(q->fifo.n <= (uint64_t)q->limit);
 	return true;
 }
 

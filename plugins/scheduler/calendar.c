@@ -42,7 +42,16 @@
  * earliest entries.  Because the spacing can drift while the size stays
  * put, the queue also counts the buckets it steps over and the nodes it
  * walks, and rebuilds with a fresh width when that work per operation
- * grows too large. */
+ * grows too large.
+ *
+ * Checked on every operation (SY_INVARIANT): the size never goes below
+ * zero, a node index is below the pool's high-water mark, and the least
+ * entry found is never on a day before cur_day.  Checked by a walk in
+ * sanitizer builds (SY_DEEP_INVARIANT), where the operation is O(n)
+ * anyway (rebuild, filter): each entry sits in its day's bucket with the
+ * bucket's least inline and the rest sorted, rtail and ttime name the
+ * last, the overflow is a heap, and the nodes in buckets and on the free
+ * list are the pool's used nodes, each once. */
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -208,6 +217,7 @@ static uint32_t node_alloc(struct calendar *c)
 	uint32_t n = c->free;
 
 	if (n != CQ_NIL) {
+		SY_INVARIANT(n < c->nused);
 		c->free = c->node[n].next;
 		return n;
 	}
@@ -224,6 +234,7 @@ static uint32_t node_alloc(struct calendar *c)
 
 static inline void node_free(struct calendar *c, uint32_t n)
 {
+	SY_INVARIANT(n < c->nused);
 	c->node[n].next = c->free;
 	c->free = n;
 }
@@ -401,6 +412,7 @@ static int ovf_push(struct calendar *c, const sy_sched_entry *e)
 
 static void ovf_pop(struct calendar *c)
 {
+	SY_INVARIANT(c->novf > 0);
 	if (--c->novf > 0)
 		ovf_sift_down(c->ovf, c->novf, 0, c->ovf[c->novf]);
 }
@@ -419,6 +431,62 @@ static inline bool far_ahead(int64_t day, int64_t cur_day, uint64_t nb)
 	return day > cur_day &&
 	       (uint64_t)day - (uint64_t)cur_day >= CQ_OVF_YEARS * nb;
 }
+
+/* ---------------------------------------------------------------- checks */
+
+#ifdef SY_DEEP_CHECKS
+/* The walk described at the top of the file. */
+static bool in_bucket(const struct calendar *c, const sy_sched_entry *e,
+		      uint64_t b)
+{
+	int64_t d = day_of(e->time, c->shift);
+
+	return ((uint64_t)d & c->mask) == b && d >= c->cur_day;
+}
+
+static bool cq_valid(const struct calendar *c)
+{
+	uint64_t nb = c->mask + 1, counted = c->novf, nodes = 0;
+	unsigned char *mark = calloc(c->nused ? c->nused : 1, 1);
+	bool ok = true;
+
+	for (uint64_t b = 0; ok && b < nb; b++) {
+		const struct cq_bucket *bk = &c->bucket[b];
+		sy_sched_entry prev = bk->e, e;
+		uint32_t last = CQ_NIL;
+
+		if (bk->rest == CQ_EMPTY)
+			continue;
+		counted++;
+		ok = in_bucket(c, &bk->e, b);
+		for (uint32_t n = bk->rest; ok && n != CQ_NIL;
+		     n = c->node[n].next) {
+			if (n >= c->nused || (mark && mark[n]++)) {
+				ok = false;
+				break;
+			}
+			node_get(&e, &c->node[n]);
+			ok = !sy_entry_before(&e, &prev) && in_bucket(c, &e, b);
+			prev = e;
+			last = n;
+			counted++;
+			nodes++;
+		}
+		if (ok && (bk->rtail != last ||
+			   (last != CQ_NIL && bk->ttime != c->node[last].time)))
+			ok = false;
+	}
+	for (size_t i = 1; ok && i < c->novf; i++)
+		ok = !sy_entry_before(&c->ovf[i], &c->ovf[(i - 1) / 2]);
+	for (uint32_t n = c->free; ok && n != CQ_NIL; n = c->node[n].next) {
+		if (n >= c->nused || (mark && mark[n]++))
+			ok = false;
+		nodes++;
+	}
+	free(mark);
+	return ok && counted == c->size && nodes == c->nused;
+}
+#endif
 
 /* ---------------------------------------------------------------- rebuild */
 
@@ -560,6 +628,7 @@ static int cq_rebuild(struct calendar *c, uint64_t nb)
 	c->top_valid = false;
 	set_thresholds(c);
 	c->ops = c->work = 0;
+	SY_DEEP_INVARIANT(cq_valid(c));
 	return 0;
 
 fail:
@@ -651,6 +720,8 @@ static void cq_find(struct calendar *c)
 		goto overflow;
 	bk = best;
 	day = day_of(bk->e.time, shift);
+	/* Every entry is at cur_day or later. */
+	SY_INVARIANT(day >= c->cur_day);
 found:
 	c->cur_day = day;
 	c->top = bk->e;
@@ -658,6 +729,7 @@ found:
 	c->top_valid = true;
 	return;
 overflow:
+	SY_INVARIANT(o && oday >= c->cur_day);
 	c->cur_day = oday;
 	c->top = *o;
 	c->top_in_ovf = true;
@@ -724,6 +796,7 @@ static void cq_pop(void *st)
 {
 	struct calendar *c = st;
 
+	SY_INVARIANT(c->size > 0);
 	if (!c->top_valid)
 		cq_find(c);
 	if (c->top_in_ovf)
@@ -771,6 +844,7 @@ static void cq_filter(void *st, sy_sched_keep keep, void *ctx)
 				else
 					c->node[prev].next = next;
 				node_free(c, n);
+				SY_INVARIANT(c->size > 0);
 				c->size--;
 			}
 			n = next;
@@ -780,6 +854,7 @@ static void cq_filter(void *st, sy_sched_keep keep, void *ctx)
 			bk->ttime = c->node[prev].time;
 		if (!keep(ctx, &bk->e)) {
 			bucket_shift(c, bk);
+			SY_INVARIANT(c->size > 0);
 			c->size--;
 		}
 	}
@@ -787,6 +862,7 @@ static void cq_filter(void *st, sy_sched_keep keep, void *ctx)
 		if (keep(ctx, &c->ovf[i])) {
 			c->ovf[j++] = c->ovf[i];
 		} else {
+			SY_INVARIANT(c->size > 0);
 			c->size--;
 		}
 	}
@@ -794,6 +870,7 @@ static void cq_filter(void *st, sy_sched_keep keep, void *ctx)
 	ovf_heapify(c);
 	/* cur_day stays a lower bound; only the cached top may be gone. */
 	c->top_valid = false;
+	SY_DEEP_INVARIANT(cq_valid(c));
 	if (c->size < c->shrink_at)
 		cq_rebuild(c, buckets_for(c));
 }
@@ -834,6 +911,8 @@ static int cq_init(void *state, struct sy_sim *sim, sy_err *err)
 	buckets_clear(c->bucket, nb);
 	c->mask = nb - 1;
 	c->shift = shift_for((double)c->width);
+	/* nb is in range: the parameter's maximum is far below this. */
+	SY_INVARIANT(nb >= 2 && nb <= CQ_MAX_BUCKETS);
 	c->cur_day = 0;
 	c->top_valid = false;
 	c->ovf = NULL;

@@ -6,12 +6,19 @@
  * (slot, fn, arg, data) does not move with its key: it waits in a side
  * table at index pidx, taken from a free stack at insertion and returned
  * at removal.  Arrays grow by doubling and never shrink, so the steady
- * state allocates nothing. */
+ * state allocates nothing.
+ *
+ * Invariants: every pidx is either held by a key or on the free stack
+ * (n + nfree == npay), and below npay; no key is before its parent, so a
+ * popped key is never after the next top.  The first two are checked on
+ * every operation, the heap order in sanitizer builds where a walk costs
+ * no more than the operation (growth, filter). */
 #include "config.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#include "errors.h"
 #include "plugin.h"
 #include "scheduler.h"
 
@@ -45,6 +52,38 @@ static inline bool key_before(const struct key *a, const struct key *b)
 	return a->time < b->time || (a->time == b->time && a->seq < b->seq);
 }
 
+#ifdef SY_DEEP_CHECKS
+/* The whole structure: heap order, and each pidx used exactly once by a
+ * key or the free stack. */
+static bool heap_valid(const struct heap *h)
+{
+	size_t seen = 0;
+	bool ok = h->n + h->nfree == h->npay && h->n <= h->cap;
+	unsigned char *used = calloc(h->npay ? h->npay : 1, 1);
+
+	if (!used)
+		return ok; /* nothing to walk with: the counts must do */
+	for (size_t i = 0; ok && i < h->n; i++) {
+		uint32_t k = h->v[i].pidx;
+
+		if (i > 0 && key_before(&h->v[i], &h->v[(i - 1) / h->d]))
+			ok = false;
+		else if (k >= h->npay || used[k]++)
+			ok = false;
+		seen++;
+	}
+	for (size_t i = 0; ok && i < h->nfree; i++) {
+		uint32_t k = h->free[i];
+
+		if (k >= h->npay || used[k]++)
+			ok = false;
+		seen++;
+	}
+	free(used);
+	return ok && seen == h->npay;
+}
+#endif
+
 static void heap_fini(void *st);
 
 static int heap_init(void *st, struct sy_sim *sim, sy_err *err)
@@ -66,6 +105,7 @@ static int heap_init(void *st, struct sy_sim *sim, sy_err *err)
 	/* Lowest index on top, so a fresh heap fills the table in order. */
 	for (size_t i = h->npay; i-- > 0;)
 		h->free[h->nfree++] = (uint32_t)i;
+	SY_DEEP_INVARIANT(heap_valid(h));
 	return 0;
 }
 
@@ -149,10 +189,14 @@ static int heap_insert(void *st, const sy_sched_entry *e)
 		for (size_t i = n; i-- > h->npay;)
 			h->free[h->nfree++] = (uint32_t)i;
 		h->npay = n;
+		/* Grown by doubling: the walk costs no more than the copy. */
+		SY_DEEP_INVARIANT(heap_valid(h));
 	}
 	pidx = h->free[--h->nfree];
+	SY_INVARIANT(pidx < h->npay);
 	h->pay[pidx] = (struct payload){ e->fn, e->arg, e->data, e->slot };
 	sift_up(h, h->n++, (struct key){ e->time, e->seq, pidx });
+	SY_INVARIANT(h->n + h->nfree == h->npay);
 	return 0;
 }
 
@@ -163,6 +207,7 @@ static const sy_sched_entry *heap_peek(void *st)
 
 	if (!h->n)
 		return NULL;
+	SY_INVARIANT(h->v[0].pidx < h->npay);
 	p = &h->pay[h->v[0].pidx];
 	h->top = (sy_sched_entry){
 		.time = h->v[0].time, .seq = h->v[0].seq, .slot = p->slot,
@@ -174,10 +219,16 @@ static const sy_sched_entry *heap_peek(void *st)
 static void heap_pop(void *st)
 {
 	struct heap *h = st;
+	struct key top;
 
-	h->free[h->nfree++] = h->v[0].pidx;
-	if (--h->n > 0)
+	SY_INVARIANT(h->n > 0 && h->nfree < h->npay);
+	top = h->v[0];
+	h->free[h->nfree++] = top.pidx;
+	if (--h->n > 0) {
 		sift_down(h, 0, h->v[h->n]);
+		/* What leaves is never after what stays. */
+		SY_INVARIANT(!key_before(&h->v[0], &top));
+	}
 }
 
 static size_t heap_size(const void *st)
@@ -212,6 +263,8 @@ static void heap_filter(void *st, sy_sched_keep keep, void *ctx)
 	for (size_t i = h->n / h->d + 1; i-- > 0;)
 		if (i < h->n)
 			sift_down(h, i, h->v[i]);
+	SY_INVARIANT(h->n + h->nfree == h->npay);
+	SY_DEEP_INVARIANT(heap_valid(h));
 }
 
 static size_t heap_memory(const void *st)

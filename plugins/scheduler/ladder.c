@@ -87,7 +87,16 @@
  * need), and failing that moves only the bucket's least entry into
  * Bottom, found by a scan.  That entry may be at or after the rung's lo,
  * which keeps the order (it precedes everything left) but stops Bottom
- * from becoming a rung until it has emptied. */
+ * from becoming a rung until it has emptied.
+ *
+ * Checks.  Every operation checks in O(1) (SY_INVARIANT) that no count
+ * goes below zero, that Bottom is not empty when read and that what is
+ * popped is not after the next entry of Bottom.  Sanitizer builds walk
+ * (SY_DEEP_INVARIANT) what an operation has just walked anyway: a bucket
+ * sorted into Bottom is sorted, a new rung holds its entries in the right
+ * buckets of its range, and a filter, which visits everything, checks the
+ * whole ladder: tier counts, ranges, bucket placement, Bottom's order and
+ * the pool's free count. */
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -193,6 +202,13 @@ static inline bool key_before(const struct lq_key *a, const struct lq_key *b)
 	return a->time < b->time ||
 	       (a->time == b->time && a->e->seq < b->e->seq);
 }
+
+#ifdef SY_DEEP_CHECKS
+static bool bucket_count_ok(const struct lq_bucket *bk);
+static bool rung_valid(const struct ladder *q, unsigned r);
+static bool bottom_sorted(const struct ladder *q);
+static bool lq_valid(const struct ladder *q);
+#endif
 
 /* Bucket of time t in rung g: t >= g->start, so the unsigned difference is
  * exact. */
@@ -690,6 +706,7 @@ static void bottom_spill(struct ladder *q)
 	g->n = q->bn;
 	q->nr++;
 	q->bh = q->bn = 0;
+	SY_DEEP_INVARIANT(rung_valid(q, q->nr - 1));
 }
 
 /* Sorted insertion by binary search, moving the shorter side. */
@@ -757,6 +774,7 @@ static void take_top(struct ladder *q)
 	q->top_last = max;
 	q->top_min = INT64_MAX;
 	q->top_max = INT64_MIN;
+	SY_DEEP_INVARIANT(q->nr == 0 ? bottom_sorted(q) : rung_valid(q, 0));
 }
 
 /* Takes bucket bk of the lowest rung g, whose range ends at last: into a
@@ -790,6 +808,7 @@ static void take_bucket(struct ladder *q, struct lq_rung *g,
 			struct lq_rung *c = &q->rung[q->nr];
 
 			rung_fill_chain(q, c, bk);
+			SY_INVARIANT(g->n >= k);
 			g->n -= k;
 			if (replace) {
 				struct lq_rung t = *g;
@@ -801,15 +820,20 @@ static void take_bucket(struct ladder *q, struct lq_rung *g,
 				g->cur = (uint32_t)bucket_of(g, g->lo);
 				q->nr++;
 			}
+			SY_INVARIANT(q->nr <= q->maxr);
+			SY_DEEP_INVARIANT(rung_valid(q, q->nr - 1));
 			return;
 		}
 	}
 	if (bottom_reserve(q, k, true) < 0) {
 		bottom_take_least(q, bk);
+		SY_INVARIANT(g->n > 0);
 		g->n--;
 		return;
 	}
 	max = bottom_fill(q, bk);
+	SY_DEEP_INVARIANT(bottom_sorted(q));
+	SY_INVARIANT(g->n >= k);
 	g->n -= k;
 	if (max == last) {
 		q->nr--;
@@ -845,6 +869,99 @@ static void refill(struct ladder *q)
 		take_bucket(q, g, &g->b[b], last);
 	}
 }
+
+/* ---------------------------------------------------------------- checks */
+
+#ifdef SY_DEEP_CHECKS
+/* A chain's count matches its segments: all full but the last. */
+static bool bucket_count_ok(const struct lq_bucket *bk)
+{
+	size_t segs = 0;
+
+	if (bk->n == 0)
+		return !bk->head && !bk->tail;
+	for (const struct lq_seg *s = bk->head; s; s = s->next) {
+		segs++;
+		if (!s->next && s != bk->tail)
+			return false;
+	}
+	return segs == (bk->n + LQ_SEG - 1) / LQ_SEG;
+}
+
+/* The end of rung r's range. */
+static sy_time rung_end(const struct ladder *q, unsigned r)
+{
+	return r == 0 ? q->top_last : q->rung[r - 1].lo - 1;
+}
+
+/* Rung r: its count, each entry in its own bucket from cur on and within
+ * [lo, end], the buckets before cur empty. */
+static bool rung_valid(const struct ladder *q, unsigned r)
+{
+	const struct lq_rung *g = &q->rung[r];
+	sy_time end = rung_end(q, r);
+	size_t n = 0, used;
+
+	if (g->lo < g->start || end < g->lo ||
+	    g->cur != bucket_of(g, g->lo))
+		return false;
+	/* The buckets up to end's; those beyond stay empty. */
+	used = bucket_of(g, end) + 1;
+	for (size_t b = 0; b < used && b < g->cap; b++) {
+		const struct lq_bucket *bk = &g->b[b];
+
+		if (!bk->n)
+			continue;
+		if (b < g->cur || !bucket_count_ok(bk))
+			return false;
+		for (const struct lq_seg *s = bk->head; s; s = s->next) {
+			size_t m = seg_count(bk, s);
+
+			for (size_t i = 0; i < m; i++) {
+				sy_time t = s->e[i].time;
+
+				if (t < g->lo || t > end || bucket_of(g, t) != b)
+					return false;
+			}
+		}
+		n += bk->n;
+	}
+	return n == g->n;
+}
+
+static bool bottom_sorted(const struct ladder *q)
+{
+	for (size_t i = q->bh + 1; i < q->bh + q->bn; i++)
+		if (sy_entry_before(&q->bot[i], &q->bot[i - 1]))
+			return false;
+	return q->bh + q->bn <= q->bcap;
+}
+
+/* Everything: tier counts adding up to the size, each rung, Top after
+ * top_last, Bottom sorted, and the pool's free list as long as it says. */
+static bool lq_valid(const struct ladder *q)
+{
+	size_t n = q->top.n + q->bn, nfree = 0;
+
+	if (q->nr > q->maxr || !bucket_count_ok(&q->top) || !bottom_sorted(q))
+		return false;
+	for (const struct lq_seg *s = q->top.head; s; s = s->next) {
+		size_t m = seg_count(&q->top, s);
+
+		for (size_t i = 0; i < m; i++)
+			if (s->e[i].time <= q->top_last)
+				return false;
+	}
+	for (unsigned r = 0; r < q->nr; r++) {
+		if (!rung_valid(q, r))
+			return false;
+		n += q->rung[r].n;
+	}
+	for (const struct lq_seg *s = q->free; s; s = s->next)
+		nfree++;
+	return n == q->size && nfree == q->nfree;
+}
+#endif
 
 /* ---------------------------------------------------------------- ops */
 
@@ -928,6 +1045,7 @@ static const sy_sched_entry *lq_peek(void *st)
 			return NULL;
 		refill(q);
 	}
+	SY_INVARIANT(q->bn > 0);
 	return &q->bot[q->bh];
 }
 
@@ -935,12 +1053,17 @@ static void lq_pop(void *st)
 {
 	struct ladder *q = st;
 
+	SY_INVARIANT(q->size > 0);
 	if (__builtin_expect(q->bn == 0, 0))
 		refill(q);
+	SY_INVARIANT(q->bn > 0 && q->bn <= q->size);
 	q->bh++;
 	q->size--;
 	if (--q->bn == 0)
 		q->bh = 0;
+	else	/* What leaves is never after what stays. */
+		SY_INVARIANT(!sy_entry_before(&q->bot[q->bh],
+					      &q->bot[q->bh - 1]));
 }
 
 static size_t lq_size(const void *st)
@@ -972,16 +1095,19 @@ static void lq_filter(void *st, sy_sched_keep keep, void *ctx)
 				gone += bucket_filter(q, &g->b[b], keep, ctx);
 			}
 		}
+		SY_INVARIANT(g->n >= gone && q->size >= gone);
 		g->n -= gone;
 		q->size -= gone;
 	}
 	for (size_t i = q->bh; i < q->bh + q->bn; i++)
 		if (keep(ctx, &q->bot[i]))
 			q->bot[j++] = q->bot[i];
+	SY_INVARIANT(q->size >= q->bh + q->bn - j);
 	q->size -= q->bh + q->bn - j;
 	q->bn = j - q->bh;
 	if (q->bn == 0)
 		q->bh = 0;
+	SY_DEEP_INVARIANT(lq_valid(q));
 }
 
 static size_t lq_memory(const void *st)
