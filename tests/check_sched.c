@@ -1200,6 +1200,7 @@ END_TEST
 #endif
 #endif
 
+#ifndef NO_RLIMIT_AS
 /* In a child whose address space may grow by only `headroom` bytes, runs
  * fn; a failure message from it (or a crash) fails the test. */
 static void with_little_memory(const char *(*fn)(int), int arg,
@@ -1387,6 +1388,7 @@ START_TEST(insert_allocation_failure)
 	with_little_memory(fill_until_oom, _i, 8 << 20);
 }
 END_TEST
+#endif /* NO_RLIMIT_AS */
 
 /* ---------------------------------------------------------------- main */
 
