@@ -68,6 +68,11 @@ ip netns exec "$ns" dumpcap -P -i syn0 -w "$tmp/syn0.pcap" 2>"$tmp/dumpcap.err" 
 cap=$!
 wait_for "$tmp/dumpcap.err" "Capturing on" || fail "dumpcap did not start: $(cat "$tmp/dumpcap.err")"
 
+echo "== 0. a TUN interface of a closed simulator"
+inns "$synack" run "$SYNACK_SRCDIR/tests/tun_fixtures/closed.lua" >"$tmp/closed.out" 2>&1 ||
+	fail "closed.lua: $(cat "$tmp/closed.out")"
+grep -qx "closed ok" "$tmp/closed.out" || fail "closed.lua did not finish: $(cat "$tmp/closed.out")"
+
 echo "== 1. synack server, Linux client"
 inns timeout 60 "$synack" run "$scenario" mode=server dev=syn0 address=192.0.2.2/24 \
 	port=40000 log="$tmp/server.log" >"$tmp/server.out" 2>&1 &
