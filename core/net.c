@@ -904,7 +904,8 @@ static void sample_tick(sy_sim *sim, void *arg, uint64_t data)
 
 		if (dr->nsmp == dr->capsmp) {
 			size_t cap = dr->capsmp ? 2 * dr->capsmp : 256;
-			sy_time *t = realloc(dr->smp_t, cap * sizeof *t);
+			sy_time *t = SY_FAULT(SY_FAULT_SAMPLE) ? NULL :
+				     realloc(dr->smp_t, cap * sizeof *t);
 			uint32_t *q;
 
 			if (!t)

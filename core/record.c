@@ -379,7 +379,8 @@ static uint16_t intern(sy_record *r, const char *cause)
 	for (size_t i = r->ncause; i-- > 0;)
 		if (strcmp(r->cause[i], cause) == 0)
 			return (uint16_t)i;
-	if (r->ncause >= UINT16_MAX || !(s = strdup(cause)))
+	if (r->ncause >= UINT16_MAX || SY_FAULT(SY_FAULT_CAUSE) ||
+	    !(s = strdup(cause)))
 		return 0;
 	if (!(v = realloc(r->cause, (r->ncause + 1) * sizeof *v))) {
 		free(s);

@@ -3,6 +3,8 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -38,6 +40,8 @@ struct sy_sim {
 	uint64_t next_seq;  /* next sequence number; starts at 1 */
 	uint64_t fired;
 	int stop;
+	bool failed;
+	sy_err failure;     /* the first sy_sim_fail, once failed */
 
 	sy_instance sched;
 	const sy_sched_ops *ops;
@@ -62,9 +66,16 @@ struct sy_sim {
  * live size at O(1) amortized cost per cancel. */
 #define COMPACT_MIN 1024
 
+static int fault_env(sy_err *err);
+
 sy_sim *sy_sim_new(uint64_t seed, sy_instance *sched, sy_err *err)
 {
 	sy_sim *sim;
+
+	if (fault_env(err) < 0) {
+		sy_instance_free(sched);
+		return NULL;
+	}
 
 	if (strcmp(sched->plugin->kind, "scheduler") != 0) {
 		char id[SY_PLUGIN_ID_MAX];
@@ -255,6 +266,35 @@ void sy_sim_stop(sy_sim *sim)
 	sim->stop = 1;
 }
 
+void sy_sim_fail(sy_sim *sim, const char *fmt, ...)
+{
+	va_list ap;
+	size_t n;
+
+	sim->stop = 1;
+	if (sim->failed)
+		return;
+	sim->failed = true;
+	va_start(ap, fmt);
+	vsnprintf(sim->failure.msg, sizeof sim->failure.msg, fmt, ap);
+	va_end(ap);
+	n = strlen(sim->failure.msg);
+	snprintf(sim->failure.msg + n, sizeof sim->failure.msg - n,
+		 " at virtual time %.9f s", sy_time_to_sec(sim->now));
+}
+
+const char *sy_sim_failure(const sy_sim *sim)
+{
+	return sim->failed ? sim->failure.msg : NULL;
+}
+
+/* How a run that was told to stop ends. */
+static sy_run_end stopped(sy_sim *sim)
+{
+	sim->stop = 0;
+	return sim->failed ? SY_RUN_FAILED : SY_RUN_STOPPED;
+}
+
 static sy_run_end run_realtime(sy_sim *sim, sy_time until);
 
 sy_run_end sy_sim_run(sy_sim *sim, sy_time until)
@@ -262,6 +302,9 @@ sy_run_end sy_sim_run(sy_sim *sim, sy_time until)
 	const sy_sched_ops *ops = sim->ops;
 	void *st = sim->sched.state;
 
+	/* A failed run's state is wrong: nothing more runs on it. */
+	if (sim->failed)
+		return SY_RUN_FAILED;
 	if (sim->realtime)
 		return run_realtime(sim, until);
 	sim->stop = 0;
@@ -307,11 +350,66 @@ sy_run_end sy_sim_run(sy_sim *sim, sy_time until)
 		sim->live--;
 		sim->fired++;
 		fn(sim, arg, data);
-		if (sim->stop) {
-			sim->stop = 0;
-			return SY_RUN_STOPPED;
-		}
+		if (sim->stop)
+			return stopped(sim);
 	}
+}
+
+/* ------------------------------------------------------------ faults */
+
+unsigned sy_fault_sites;
+
+static const char *const fault_names[SY_FAULT_NSITES] = {
+	[SY_FAULT_CC] = "cc",
+	[SY_FAULT_SACK] = "sack",
+	[SY_FAULT_OOO] = "ooo",
+	[SY_FAULT_SCRATCH] = "scratch",
+	[SY_FAULT_SAMPLE] = "sample",
+	[SY_FAULT_CAUSE] = "cause",
+	[SY_FAULT_WATCH] = "watch",
+};
+
+int sy_fault_set(const char *list, sy_err *err)
+{
+	unsigned mask = 0;
+	const char *p = list;
+
+	while (*p) {
+		size_t n = strcspn(p, ",");
+		int i;
+
+		for (i = 0; i < SY_FAULT_NSITES; i++)
+			if (strlen(fault_names[i]) == n &&
+			    strncmp(p, fault_names[i], n) == 0)
+				break;
+		if (i == SY_FAULT_NSITES && n)
+			return sy_err_set(err, "unknown allocation fault site '%.*s' "
+					  "(known: cc, sack, ooo, scratch, sample, cause, watch)",
+					  (int)n, p);
+		if (n)
+			mask |= 1u << i;
+		p += n;
+		if (*p)
+			p++;
+	}
+	sy_fault_sites = mask;
+	return 0;
+}
+
+/* SYNACK_FAULT (a list for sy_fault_set) is read by the first simulator
+ * made, so that scripts can be tested too. */
+static int fault_env(sy_err *err)
+{
+	static bool done;
+	const char *v;
+
+	if (done)
+		return 0;
+	v = getenv("SYNACK_FAULT");
+	if (v && sy_fault_set(v, err) < 0)
+		return sy_err_prefix(err, "SYNACK_FAULT");
+	done = true;
+	return 0;
 }
 
 /* ------------------------------------------------------------ real time */
@@ -492,10 +590,8 @@ static sy_run_end run_realtime(sy_sim *sim, sy_time until)
 				sim->lag.max = lag;
 			since_poll++;
 			fn(sim, arg, data);
-			if (sim->stop) {
-				sim->stop = 0;
-				return SY_RUN_STOPPED;
-			}
+			if (sim->stop)
+				return stopped(sim);
 			continue;
 		}
 		since_poll = 0;
@@ -525,9 +621,7 @@ static sy_run_end run_realtime(sy_sim *sim, sy_time until)
 			while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
 				;
 		}
-		if (sim->stop) {
-			sim->stop = 0;
-			return SY_RUN_STOPPED;
-		}
+		if (sim->stop)
+			return stopped(sim);
 	}
 }

@@ -63,6 +63,7 @@ typedef enum sy_run_end {
 	SY_RUN_EMPTY,   /* no event left */
 	SY_RUN_UNTIL,   /* the time limit was reached */
 	SY_RUN_STOPPED, /* an event called sy_sim_stop */
+	SY_RUN_FAILED,  /* the run failed (sy_sim_fail): see sy_sim_failure */
 } sy_run_end;
 
 /* Runs events in (time, scheduling order) until the queue is empty, the
@@ -73,6 +74,17 @@ sy_run_end sy_sim_run(sy_sim *sim, sy_time until);
 
 /* Ends the current run after the event that calls it. */
 void sy_sim_stop(sy_sim *sim);
+
+/* Fails the run: something it needed could not be done (memory could not
+ * be allocated), so its results would be wrong.  The first failure's
+ * message (fmt, then " at virtual time T s") is kept; the run ends as by
+ * sy_sim_stop, and this and every later sy_sim_run returns SY_RUN_FAILED
+ * without running an event.  For failures inside events, which have no
+ * caller to return an error to. */
+void sy_sim_fail(sy_sim *sim, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* The first failure's message, or NULL while the simulator has none. */
+const char *sy_sim_failure(const sy_sim *sim);
 
 /* Bytes held by the simulator for its events: the slot table and the
  * scheduler's memory (for the benchmarks). */
@@ -136,6 +148,30 @@ void sy_sim_lag(const sy_sim *sim, sy_lag *lag);
 
 /* The monotonic wall clock in nanoseconds (for tests and reports). */
 sy_time sy_wall_ns(void);
+
+/* ------------------------------------------------------------ faults
+ *
+ * For tests: allocation sites of a run that can be made to fail, so that
+ * the failure path (sy_sim_fail) can be shown to work without exhausting
+ * memory.  A site consults the mask only beside its own malloc. */
+enum sy_fault_site {
+	SY_FAULT_CC,      /* "cc": a connection's congestion-control state */
+	SY_FAULT_SACK,    /* "sack": the SACK scoreboard */
+	SY_FAULT_OOO,     /* "ooo": the out-of-order queue */
+	SY_FAULT_SCRATCH, /* "scratch": the buffer payload is gathered in */
+	SY_FAULT_SAMPLE,  /* "sample": queue-length samples */
+	SY_FAULT_CAUSE,   /* "cause": state-change causes of a record */
+	SY_FAULT_WATCH,   /* "watch": the line buffer of a watched input */
+	SY_FAULT_NSITES
+};
+
+extern unsigned sy_fault_sites;
+
+#define SY_FAULT(site) __builtin_expect((sy_fault_sites >> (site)) & 1u, 0)
+
+/* Sets the sites that fail from a comma-separated list of their names
+ * (empty: none).  Returns -1 with a message for an unknown name. */
+int sy_fault_set(const char *list, sy_err *err);
 
 /* Seeds r as stream (name, index) of this run (rng.h). */
 void sy_sim_stream(const sy_sim *sim, sy_rng *r, const char *name,

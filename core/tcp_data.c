@@ -223,7 +223,7 @@ void sy_tcb_data_start(sy_tcb *c)
 	}
 	c->cc.ssthresh = UINT32_MAX;
 	if (o && !c->cc.priv && o->conn_size)
-		c->cc.priv = calloc(1, o->conn_size);
+		c->cc.priv = SY_FAULT(SY_FAULT_CC) ? NULL : calloc(1, o->conn_size);
 	if (o && (c->cc.priv || !o->conn_size)) {
 		cc_sync(c);
 		o->init(c->ccst, &c->cc);
@@ -359,7 +359,8 @@ static const unsigned char *sq_gather(sy_tcb *c, uint32_t off, uint32_t len)
 	if (!real)
 		return NULL;
 	if (ep->scratch_len < len) {
-		unsigned char *b = realloc(ep->scratch, len);
+		unsigned char *b = SY_FAULT(SY_FAULT_SCRATCH) ? NULL :
+				   realloc(ep->scratch, len);
 
 		if (!b)
 			return NULL;
@@ -603,7 +604,8 @@ static void sb_add(sy_tcb *c, uint32_t l, uint32_t r)
 
 	if (c->nsb == c->sb_cap && c->sb_cap < MAX_SB) {
 		unsigned cap = c->sb_cap ? 2u * c->sb_cap : 8;
-		uint32_t (*sb)[2] = realloc(c->sb, cap * sizeof *sb);
+		uint32_t (*sb)[2] = SY_FAULT(SY_FAULT_SACK) ? NULL :
+				    realloc(c->sb, cap * sizeof *sb);
 
 		if (sb) {
 			c->sb = sb;
@@ -1108,7 +1110,8 @@ static void ooo_insert(sy_tcb *c, uint32_t seq, uint32_t len, const unsigned cha
 		}
 		/* a piece before q (or at the end) */
 		take = q && sy_seq_lt(q->seq, seq + len) ? q->seq - seq : len;
-		n = malloc(sizeof *n + (bytes ? take : 0));
+		n = SY_FAULT(SY_FAULT_OOO) ? NULL :
+		    malloc(sizeof *n + (bytes ? take : 0));
 		if (!n)
 			return;
 		n->seq = seq;

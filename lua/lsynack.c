@@ -674,7 +674,7 @@ static void watch_ready(sy_sim *sim, void *arg, int fd)
 
 		while (cap < w->len + (size_t)n)
 			cap *= 2;
-		b = realloc(w->buf, cap);
+		b = SY_FAULT(SY_FAULT_WATCH) ? NULL : realloc(w->buf, cap);
 		if (!b)
 			return;
 		w->buf = b;
