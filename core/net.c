@@ -531,8 +531,10 @@ fail:
 static int compute_routes(sy_net *net)
 {
 	size_t n = net->nnodes;
-	int32_t *nh = malloc(n * n * sizeof *nh);
-	int16_t *hops = malloc(n * n * sizeof *hops);
+	/* n * n entries: a count that overflows cannot be allocated */
+	bool big = n && n > SIZE_MAX / n / sizeof(int32_t);
+	int32_t *nh = big ? NULL : malloc(n * n * sizeof *nh);
+	int16_t *hops = big ? NULL : malloc(n * n * sizeof *hops);
 	size_t *fifo = malloc((n ? n : 1) * sizeof *fifo);
 
 	if (!nh || !hops || !fifo) {
@@ -658,8 +660,11 @@ static void queue_drop(void *ctx, sy_packet *p)
 
 static void schedule_arrival(sy_net *net, struct dir *dr, sy_packet *p, sy_time when)
 {
-	if (sy_sim_at(net->sim, when, arrive, dr, (uint64_t)(uintptr_t)p, NULL, NULL) < 0)
-		sy_packet_release(net->pool, p); /* out of memory: lost */
+	if (sy_sim_at(net->sim, when, arrive, dr, (uint64_t)(uintptr_t)p, NULL, NULL) < 0) {
+		sy_sim_fail(net->sim, "out of memory scheduling a packet's arrival at node %s",
+			    sy_node_name(dr->to));
+		sy_packet_release(net->pool, p);
+	}
 }
 
 static void tx_end(sy_sim *sim, void *arg, uint64_t data)
@@ -716,6 +721,8 @@ static void start_tx(struct dir *dr, sy_packet *p, sy_time now)
 	dr->busy = true;
 	dr->busy_since = now;
 	if (sy_sim_at(net->sim, now + t, tx_end, dr, (uint64_t)(uintptr_t)p, NULL, NULL) < 0) {
+		sy_sim_fail(net->sim, "out of memory scheduling a transmission to node %s",
+			    sy_node_name(dr->to));
 		dr->busy = false;
 		sy_packet_release(net->pool, p);
 	}
@@ -813,12 +820,20 @@ static void route(sy_node *n, sy_packet *p)
 
 	if (owner == n) {
 		p->meta = NULL;
-		if (sy_sim_after(net->sim, 0, loopback, n, (uint64_t)(uintptr_t)p, NULL, NULL) < 0)
+		if (sy_sim_after(net->sim, 0, loopback, n, (uint64_t)(uintptr_t)p, NULL, NULL) < 0) {
+			sy_sim_fail(net->sim, "out of memory scheduling a packet to node %s itself",
+				    sy_node_name(n));
 			sy_packet_release(net->pool, p);
+		}
 		return;
 	}
-	if (owner && net->routes_dirty && compute_routes(net) < 0)
-		owner = NULL; /* out of memory: nothing is reachable */
+	if (owner && net->routes_dirty && compute_routes(net) < 0) {
+		/* Dropping as unroutable would be a silent wrong result. */
+		sy_sim_fail(net->sim, "out of memory computing the routes of %zu nodes",
+			    net->nnodes);
+		sy_packet_release(net->pool, p);
+		return;
+	}
 	i = owner ? net->nexthop[n->index * net->nnodes + owner->index] : -1;
 	if (i < 0) {
 		sy_net_drop(net, n, p, SY_DROP_NOROUTE);
@@ -909,11 +924,11 @@ static void sample_tick(sy_sim *sim, void *arg, uint64_t data)
 			uint32_t *q;
 
 			if (!t)
-				return;
+				goto oom;
 			dr->smp_t = t;
 			q = realloc(dr->smp_q, cap * sizeof *q);
 			if (!q)
-				return;
+				goto oom;
 			dr->smp_q = q;
 			dr->capsmp = cap;
 		}
@@ -923,9 +938,16 @@ static void sample_tick(sy_sim *sim, void *arg, uint64_t data)
 	}
 	/* Only while something else is pending: a sampler must not keep an
 	 * otherwise finished run alive. */
-	if (sy_sim_size(sim) > 0 &&
-	    sy_sim_after(sim, l->sample_every, sample_tick, l, 0, NULL, NULL) == 0)
+	if (sy_sim_size(sim) > 0) {
+		if (sy_sim_after(sim, l->sample_every, sample_tick, l, 0, NULL, NULL) < 0)
+			goto oom;
 		l->sampling = true;
+	}
+	return;
+oom:
+	/* A series with a silent end would read as an idle queue. */
+	sy_sim_fail(sim, "out of memory storing a queue-length sample of link %s - %s",
+		    sy_node_name(l->node[0]), sy_node_name(l->node[1]));
 }
 
 int sy_link_sample(sy_link *l, sy_time interval, sy_err *err)

@@ -65,6 +65,13 @@ static int grow(void **v, size_t *cap, size_t n, size_t size)
 	return 0;
 }
 
+/* A record missing what it could not store would be read as what
+ * happened: the run fails instead. */
+static void record_oom(sy_record *r, const char *what)
+{
+	sy_sim_fail(sy_net_sim(r->net), "out of memory recording %s", what);
+}
+
 /* ------------------------------------------------------------ uid map */
 
 static int fly_put(sy_record *r, uint64_t uid, uint64_t val);
@@ -91,8 +98,10 @@ static int fly_put(sy_record *r, uint64_t uid, uint64_t val)
 {
 	size_t i;
 
-	if ((r->nfly + 1) * 2 > r->flycap && fly_grow(r) < 0)
+	if ((r->nfly + 1) * 2 > r->flycap && fly_grow(r) < 0) {
+		record_oom(r, "a segment in flight");
 		return -1;
+	}
 	for (i = mix(uid + 1) & (r->flycap - 1); r->fly[i].key; i = (i + 1) & (r->flycap - 1))
 		;
 	r->fly[i].key = uid + 1;
@@ -151,6 +160,7 @@ static struct tslot *tup_find(sy_record *r, uint64_t a, uint64_t b)
 
 		if (!(r->tup = calloc(cap, sizeof *r->tup))) {
 			r->tup = old;
+			record_oom(r, "a connection's addresses");
 			return NULL;
 		}
 		r->tupcap = cap;
@@ -180,8 +190,10 @@ static long conn_new(sy_record *r, struct tslot *t, uint32_t caddr, uint16_t cpo
 	sy_rec_conn *c;
 	sy_time now = sy_sim_now(sy_net_sim(r->net));
 
-	if (grow((void **)&r->conn, &r->conncap, r->nconn, sizeof *r->conn) < 0)
+	if (grow((void **)&r->conn, &r->conncap, r->nconn, sizeof *r->conn) < 0) {
+		record_oom(r, "a connection");
 		return -1;
+	}
 	c = &r->conn[r->nconn];
 	memset(c, 0, sizeof *c);
 	c->addr[0] = caddr;
@@ -269,8 +281,12 @@ static long new_segment(sy_record *r, const sy_packet *p, sy_time now)
 	if (sy_tcp_read(p, &t, NULL) < 0)
 		return -1;
 	ci = conn_for_segment(r, src, t.sport, dst, t.dport, t.flags, t.seq);
-	if (ci < 0 || grow((void **)&r->seg, &r->segcap, r->nseg, sizeof *r->seg) < 0)
+	if (ci < 0)
 		return -1;
+	if (grow((void **)&r->seg, &r->segcap, r->nseg, sizeof *r->seg) < 0) {
+		record_oom(r, "a segment");
+		return -1;
+	}
 	c = &r->conn[ci];
 	side = side_of(c, src, t.sport);
 	if (!c->has_isn[side] || (!c->syn_isn[side] && (t.flags & SY_TCP_SYN))) {
@@ -379,16 +395,26 @@ static uint16_t intern(sy_record *r, const char *cause)
 	for (size_t i = r->ncause; i-- > 0;)
 		if (strcmp(r->cause[i], cause) == 0)
 			return (uint16_t)i;
-	if (r->ncause >= UINT16_MAX || SY_FAULT(SY_FAULT_CAUSE) ||
-	    !(s = strdup(cause)))
+	/* Cause 0 is the first one recorded: a cause that cannot be kept
+	 * would be reported as another, so the run fails instead. */
+	if (r->ncause >= UINT16_MAX) {
+		sy_sim_fail(sy_net_sim(r->net), "more than %u distinct state-change causes to record",
+			    UINT16_MAX);
 		return 0;
+	}
+	if (SY_FAULT(SY_FAULT_CAUSE) || !(s = strdup(cause)))
+		goto oom;
 	if (!(v = realloc(r->cause, (r->ncause + 1) * sizeof *v))) {
 		free(s);
-		return 0;
+		goto oom;
 	}
 	r->cause = v;
 	r->cause[r->ncause] = s;
 	return (uint16_t)r->ncause++;
+oom:
+	sy_sim_fail(sy_net_sim(r->net), "out of memory recording the state-change cause '%s'",
+		    cause);
+	return 0;
 }
 
 static void on_state(void *ctx, sy_tcb *tcb, sy_tcp_state from, sy_tcp_state to,
@@ -464,8 +490,10 @@ static void on_state(void *ctx, sy_tcb *tcb, sy_tcp_state from, sy_tcp_state to,
 		c->side[side].tag = tcb->user;
 	if (c->last < now)
 		c->last = now;
-	if (grow((void **)&r->st, &r->stcap, r->nst, sizeof *r->st) < 0)
+	if (grow((void **)&r->st, &r->stcap, r->nst, sizeof *r->st) < 0) {
+		record_oom(r, "a state change");
 		return;
+	}
 	/* Observers are called in turn, and one may change the state again
 	 * (an application closing in CLOSE_WAIT) before this recorder hears
 	 * of the first change: a change from our `to` at this instant is

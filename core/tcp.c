@@ -354,8 +354,12 @@ void sy_tcb_timer_set(sy_tcb *c, int which, sy_time after)
 {
 	sy_sim_cancel(c->ep->sim, c->timer[which]);
 	if (sy_sim_after(c->ep->sim, after, timer_fire, c, (uint64_t)which,
-			 &c->timer[which], NULL) < 0)
+			 &c->timer[which], NULL) < 0) {
+		/* A timer that never fires would hang the connection. */
 		c->timer[which] = SY_EVENT_NONE;
+		sy_sim_fail(c->ep->sim, "out of memory setting a TCP timer on node %s",
+			    sy_node_name(c->ep->node));
+	}
 }
 
 void sy_tcb_timer_cancel(sy_tcb *c, int which)
@@ -441,7 +445,7 @@ void sy_tcb_set_state(sy_tcb *c, sy_tcp_state s, const char *cause)
 		c->hnext = c->ep->zombies;
 		c->ep->zombies = c;
 		if (sy_sim_after(c->ep->sim, 0, free_later, c, 0, NULL, NULL) < 0)
-			free_later(c->ep->sim, c, 0);
+			sy_sim_fail(c->ep->sim, "out of memory scheduling a closed connection's release");
 	}
 }
 

@@ -149,6 +149,18 @@ static void recv_check(const sy_tcb *c)
 #endif
 }
 
+/* Fails the run: memory for c's `what` could not be allocated, and going
+ * on without it would give wrong results. */
+static void conn_oom(sy_tcb *c, const char *what)
+{
+	char l[16], r[16];
+
+	sy_ipv4_format(c->laddr, l);
+	sy_ipv4_format(c->raddr, r);
+	sy_sim_fail(c->ep->sim, "out of memory %s (connection %s:%u -> %s:%u on node %s)",
+		    what, l, c->lport, r, c->rport, sy_node_name(c->ep->node));
+}
+
 static bool synchronized(const sy_tcb *c)
 {
 	return c->state >= SY_TCP_ESTABLISHED;
@@ -227,8 +239,11 @@ void sy_tcb_data_start(sy_tcb *c)
 	if (o && (c->cc.priv || !o->conn_size)) {
 		cc_sync(c);
 		o->init(c->ccst, &c->cc);
-	} else {
-		c->cco = NULL; /* out of memory: fixed window */
+	} else if (o) {
+		/* A fixed window would give wrong results: the run fails
+		 * (the connection keeps a window meanwhile). */
+		c->cco = NULL;
+		conn_oom(c, "allocating the congestion-control state");
 	}
 }
 
@@ -334,10 +349,12 @@ static void sq_drop(sy_tcb *c, uint64_t n)
 	SY_INVARIANT((c->sq_head == NULL) == (sy_tcp_unacked(c) == 0));
 }
 
-/* The payload of [off, off + len) from the first unacknowledged byte:
- * NULL when every byte of it is virtual, else the bytes (virtual ones as
- * zeros) in the endpoint's scratch buffer. */
-static const unsigned char *sq_gather(sy_tcb *c, uint32_t off, uint32_t len)
+/* The payload of [off, off + len) from the first unacknowledged byte to
+ * *out: NULL when every byte of it is virtual, else the bytes (virtual
+ * ones as zeros) in the endpoint's scratch buffer.  -1 when that buffer
+ * cannot grow (the run has failed). */
+static int sq_gather(sy_tcb *c, uint32_t off, uint32_t len,
+		     const unsigned char **out)
 {
 	sy_tcp_ep *ep = c->ep;
 	const sy_chunk *k = c->sq_head;
@@ -356,14 +373,17 @@ static const unsigned char *sq_gather(sy_tcb *c, uint32_t off, uint32_t len)
 		if (x->len - x->off - (x == k ? o : 0) >= len)
 			break;
 	}
+	*out = NULL;
 	if (!real)
-		return NULL;
+		return 0;
 	if (ep->scratch_len < len) {
 		unsigned char *b = SY_FAULT(SY_FAULT_SCRATCH) ? NULL :
 				   realloc(ep->scratch, len);
 
-		if (!b)
-			return NULL;
+		if (!b) {
+			conn_oom(c, "gathering a segment's payload");
+			return -1;
+		}
 		ep->scratch = b;
 		ep->scratch_len = len;
 	}
@@ -377,7 +397,8 @@ static const unsigned char *sq_gather(sy_tcb *c, uint32_t off, uint32_t len)
 			memset(ep->scratch + got, 0, n);
 		got += n;
 	}
-	return ep->scratch;
+	*out = ep->scratch;
+	return 0;
 }
 
 /* ------------------------------------------------------------ receive window */
@@ -539,8 +560,10 @@ void sy_tcb_send(sy_tcb *c, uint8_t flags, uint32_t seq, uint32_t len)
 		if (timer_on(c, SY_TCP_T_DELACK))
 			sy_tcb_timer_cancel(c, SY_TCP_T_DELACK);
 	}
-	if (len && synchronized(c))
-		bytes = sq_gather(c, seq - data_seq(c), len);
+	/* Rather nothing than zeros in place of real bytes. */
+	if (len && synchronized(c) &&
+	    sq_gather(c, seq - data_seq(c), len, &bytes) < 0)
+		return;
 	c->st.segments_out++;
 	sy_tcp_ep_send_bytes(c->ep, &ip, &t, len, bytes, NULL);
 }
@@ -607,10 +630,12 @@ static void sb_add(sy_tcb *c, uint32_t l, uint32_t r)
 		uint32_t (*sb)[2] = SY_FAULT(SY_FAULT_SACK) ? NULL :
 				    realloc(c->sb, cap * sizeof *sb);
 
-		if (sb) {
-			c->sb = sb;
-			c->sb_cap = (uint16_t)cap;
+		if (!sb) {
+			conn_oom(c, "growing the SACK scoreboard");
+			return;
 		}
+		c->sb = sb;
+		c->sb_cap = (uint16_t)cap;
 	}
 	if (!c->sb)
 		return;
@@ -1112,8 +1137,10 @@ static void ooo_insert(sy_tcb *c, uint32_t seq, uint32_t len, const unsigned cha
 		take = q && sy_seq_lt(q->seq, seq + len) ? q->seq - seq : len;
 		n = SY_FAULT(SY_FAULT_OOO) ? NULL :
 		    malloc(sizeof *n + (bytes ? take : 0));
-		if (!n)
+		if (!n) {
+			conn_oom(c, "queueing an out-of-order segment");
 			return;
+		}
 		n->seq = seq;
 		n->len = take;
 		n->bytes = bytes ? (unsigned char *)(n + 1) : NULL;

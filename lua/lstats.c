@@ -244,10 +244,12 @@ static void every_tick(sy_sim *sim, void *arg, uint64_t data)
 	failed = sy_lua_call(ls, 1) < 0;
 	/* Only while something other than samplers is pending: a sampler
 	 * must not keep an otherwise finished run alive. */
-	if (!failed && !e->stop && sy_sim_size(sim) > (size_t)ls->samplers &&
-	    sy_sim_after(sim, e->interval, every_tick, e, 0, NULL, NULL) == 0) {
-		ls->samplers++;
-		return;
+	if (!failed && !e->stop && sy_sim_size(sim) > (size_t)ls->samplers) {
+		if (sy_sim_after(sim, e->interval, every_tick, e, 0, NULL, NULL) == 0) {
+			ls->samplers++;
+			return;
+		}
+		sy_sim_fail(sim, "out of memory scheduling the next call of sim:every");
 	}
 	luaL_unref(L, ls->cb_idx, e->ref);
 	(void)data;

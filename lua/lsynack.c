@@ -544,8 +544,17 @@ static int sim_run(lua_State *L)
 	/* A script may read its traces once run() returns; a trace that
 	 * could not be written is an error (after the script's own). */
 	if (((ls->trace && sy_trace_flush(ls->trace, &err) < 0) || sy_net_flush(ls->net, &err) < 0) &&
-	    ls->err_ref == LUA_NOREF)
+	    ls->err_ref == LUA_NOREF && end != SY_RUN_FAILED)
 		return luaL_error(L, "%s", err.msg);
+	/* A failed run (memory it needed could not be had) has wrong
+	 * results: that comes first, and this simulator runs no more. */
+	if (end == SY_RUN_FAILED) {
+		if (ls->err_ref != LUA_NOREF) {
+			luaL_unref(L, LUA_REGISTRYINDEX, ls->err_ref);
+			ls->err_ref = LUA_NOREF;
+		}
+		return luaL_error(L, "the run failed: %s", sy_sim_failure(ls->sim));
+	}
 	if (ls->err_ref != LUA_NOREF) {
 		lua_rawgeti(L, LUA_REGISTRYINDEX, ls->err_ref);
 		luaL_unref(L, LUA_REGISTRYINDEX, ls->err_ref);
@@ -675,8 +684,12 @@ static void watch_ready(sy_sim *sim, void *arg, int fd)
 		while (cap < w->len + (size_t)n)
 			cap *= 2;
 		b = SY_FAULT(SY_FAULT_WATCH) ? NULL : realloc(w->buf, cap);
-		if (!b)
+		if (!b) {
+			/* Input dropped unseen would be a silent gap. */
+			sy_sim_fail(ls->sim, "out of memory buffering the input of file descriptor %d",
+				    w->fd);
 			return;
+		}
 		w->buf = b;
 		w->cap = cap;
 	}

@@ -41,14 +41,16 @@ static void topup(sy_sim *sim, void *arg, uint64_t data)
 	struct bulk *b = arg;
 	sy_tcb *c = b->k.c;
 	uint64_t u;
+	sy_err err;
 
 	(void)data;
 	if (!c || (c->state != SY_TCP_ESTABLISHED && c->state != SY_TCP_CLOSE_WAIT))
 		return;
 	u = sy_tcp_unacked(c);
-	if (u < TOPUP_LOW && sy_tcp_send(c, NULL, TOPUP_HIGH - u, NULL) < 0)
-		return;
-	sy_sim_after(sim, TOPUP_EVERY, topup, b, 0, &b->topup, NULL);
+	/* A sender that stopped topping up would look like a slow one. */
+	if ((u < TOPUP_LOW && sy_tcp_send(c, NULL, TOPUP_HIGH - u, &err) < 0) ||
+	    sy_sim_after(sim, TOPUP_EVERY, topup, b, 0, &b->topup, &err) < 0)
+		sy_sim_fail(sim, "app/bulk: %s", err.msg);
 }
 
 static void on_sent(void *ctx, sy_tcb *c)

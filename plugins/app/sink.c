@@ -70,7 +70,8 @@ static void tick(sy_sim *sim, void *arg, uint64_t data)
 		finish(sc);
 		return;
 	}
-	sy_sim_after(sim, s->read_interval, tick, sc, 0, &sc->tick, NULL);
+	if (sy_sim_after(sim, s->read_interval, tick, sc, 0, &sc->tick, NULL) < 0)
+		sy_sim_fail(sim, "app/sink: out of memory scheduling a read");
 }
 
 static void on_data(void *ctx, sy_tcb *c, uint32_t n, const unsigned char *bytes)
@@ -124,8 +125,9 @@ static void on_accept(void *ctx, sy_tcb *c)
 	sc->last = -1;
 	tapp_add(&s->app, &sc->k, c, &callbacks, sc);
 	tapp_set_bufs(c, 0, s->rcvbuf, -1, s->read_rate > 0 ? 0 : 1, NULL);
-	if (s->read_rate > 0)
-		sy_sim_after(s->app.ctx.sim, s->read_interval, tick, sc, 0, &sc->tick, NULL);
+	if (s->read_rate > 0 &&
+	    sy_sim_after(s->app.ctx.sim, s->read_interval, tick, sc, 0, &sc->tick, NULL) < 0)
+		sy_sim_fail(s->app.ctx.sim, "app/sink: out of memory scheduling a read");
 }
 
 static int sink_start(void *st, const sy_app_ctx *ctx, sy_err *err)

@@ -79,8 +79,8 @@ static void fire(sy_sim *sim, void *arg, uint64_t data)
 		sy_node_send(f->ctx.node, p);
 	}
 	next = sy_sim_now(sim) + gap(f);
-	if (next < f->stop)
-		sy_sim_at(sim, next, fire, f, 0, NULL, NULL);
+	if (next < f->stop && sy_sim_at(sim, next, fire, f, 0, NULL, NULL) < 0)
+		sy_sim_fail(sim, "app/synflood: out of memory scheduling the next SYN");
 }
 
 static int flood_start(void *st, const sy_app_ctx *ctx, sy_err *err)
