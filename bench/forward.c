@@ -88,7 +88,10 @@ int main(int argc, char **argv)
 		sy_node_send(nodes[0], p);
 	}
 	mem1 = sy_pktpool_memory(sy_net_pool(net)) + sy_sim_memory(sim);
-	sy_sim_run(sim, SY_TIME_NEVER);
+	if (sy_sim_run(sim, SY_TIME_NEVER) == SY_RUN_FAILED) {
+		fprintf(stderr, "forward: %s\n", sy_sim_failure(sim));
+		return 1;
+	}
 	t1 = bench_wall();
 	if (received != n) {
 		fprintf(stderr, "forward: %ld of %ld packets arrived\n", received, n);

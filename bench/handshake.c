@@ -365,7 +365,10 @@ static int storm(void)
 	rss_base = rss_now();
 
 	t0 = bench_wall();
-	sy_sim_run(sim, SY_TIME_NEVER);
+	if (sy_sim_run(sim, SY_TIME_NEVER) == SY_RUN_FAILED) {
+		fprintf(stderr, "handshake: %s\n", sy_sim_failure(sim));
+		return 1;
+	}
 	t1 = bench_wall();
 	fired = sy_sim_fired(sim);
 	for (long k = 0; k < nconn; k++)
@@ -446,7 +449,11 @@ static int idle(void)
 	pool0 = sy_pktpool_memory(sy_net_pool(net));
 	sim0 = sy_sim_memory(sim);
 	sy_sim_at(sim, 0, idle_start, NULL, 0, NULL, NULL);
-	sy_sim_run(sim, SY_TIME_NEVER); /* ends when every handshake is done */
+	/* ends when every handshake is done */
+	if (sy_sim_run(sim, SY_TIME_NEVER) == SY_RUN_FAILED) {
+		fprintf(stderr, "handshake: %s\n", sy_sim_failure(sim));
+		return 1;
+	}
 	rss1 = rss_now();
 	pool1 = sy_pktpool_memory(sy_net_pool(net));
 	sim1 = sy_sim_memory(sim);

@@ -155,7 +155,10 @@ static double run(sy_sim *sim, flow *f, int n)
 	if ((sy_time)(seconds * 1e9) > WARMUP)
 		sy_sim_at(sim, WARMUP, warm, NULL, 0, NULL, NULL);
 	t0 = bench_wall();
-	sy_sim_run(sim, (sy_time)(seconds * 1e9));
+	if (sy_sim_run(sim, (sy_time)(seconds * 1e9)) == SY_RUN_FAILED) {
+		fprintf(stderr, "transfer: %s\n", sy_sim_failure(sim));
+		return 1;
+	}
 	t1 = bench_wall();
 	for (int i = 0; i < n; i++)
 		if (f[i].c) {

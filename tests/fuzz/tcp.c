@@ -155,7 +155,9 @@ static void run_until(sy_time t)
 	while (sy_sim_now(F.sim) < t) {
 		sy_time slice = sy_sim_now(F.sim) + 100 * SY_MS;
 
-		sy_sim_run(F.sim, slice < t ? slice : t);
+		/* a failed run (memory exhausted) runs no more */
+		if (sy_sim_run(F.sim, slice < t ? slice : t) == SY_RUN_FAILED)
+			return;
 		if (sy_sim_fired(F.sim) - F.fired0 > MAX_EVENTS)
 			FUZZ_FAIL("more than %d events by %.3f s of virtual time: an exchange that does not end",
 				  MAX_EVENTS, (double)sy_sim_now(F.sim) / SY_SEC);
