@@ -36,6 +36,7 @@ for c in "ooo:queueing an out-of-order segment" "sack:growing the SACK scoreboar
 	grep -q "oom.lua:[0-9]*: the run failed: out of memory $what.* at virtual time [0-9.]* s" "$tmp/err" ||
 		bad "$site: no message naming '$what': $(cat "$tmp/err")"
 	grep -q received "$tmp/out" && bad "$site: a result was printed: $(cat "$tmp/out")"
+	grep -q "Sanitizer\|runtime error" "$tmp/err" && bad "$site: a sanitizer report: $(cat "$tmp/err")"
 done
 
 SYNACK_FAULT=nosuch "$synack" run "$script" >"$tmp/out" 2>"$tmp/err" &&
