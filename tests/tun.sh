@@ -41,18 +41,11 @@ inns() { ip netns exec "$ns" "$@"; }
 synack="$SYNACK_BUILDDIR/synack"
 scenario="$SYNACK_SRCDIR/tests/tun_fixtures/scenario.lua"
 peer="$SYNACK_SRCDIR/tests/tun_fixtures/peer.py"
+. "$here/shlib.sh"
 failed=0
 fail() { echo "FAIL: $*"; failed=1; }
-# Waits (up to 120 s: a busy machine is slow, never wrong) for a line
-# matching $2 in file $1.
-wait_for() {
-	i=0
-	while ! grep -q "$2" "$1" 2>/dev/null; do
-		i=$((i + 1))
-		[ $i -gt 1200 ] && return 1
-		sleep 0.1
-	done
-}
+# A line matching $2 in file $1 (shlib's wait_for polls, up to 120 s).
+has_line() { grep -q "$2" "$1" 2>/dev/null; }
 
 # The namespace: loopback up, no IPv6 (no router solicitations in the
 # capture), and syn0 made here, as a user would with `ip`.
@@ -66,7 +59,7 @@ inns ip addr add 192.0.2.1/24 dev syn0 && inns ip link set syn0 up || fail "conf
 # (ip netns exec execs dumpcap: $! is dumpcap's pid)
 ip netns exec "$ns" dumpcap -P -i syn0 -w "$tmp/syn0.pcap" 2>"$tmp/dumpcap.err" &
 cap=$!
-wait_for "$tmp/dumpcap.err" "Capturing on" || fail "dumpcap did not start: $(cat "$tmp/dumpcap.err")"
+wait_for "dumpcap to start" has_line "$tmp/dumpcap.err" "Capturing on" || fail "dumpcap did not start: $(cat "$tmp/dumpcap.err")"
 
 echo "== 0. a TUN interface of a closed simulator"
 inns "$synack" run "$SYNACK_SRCDIR/tests/tun_fixtures/closed.lua" >"$tmp/closed.out" 2>&1 ||
@@ -77,7 +70,7 @@ echo "== 1. synack server, Linux client"
 inns timeout 60 "$synack" run "$scenario" mode=server dev=syn0 address=192.0.2.2/24 \
 	port=40000 log="$tmp/server.log" >"$tmp/server.out" 2>&1 &
 spid=$!
-wait_for "$tmp/server.out" '^ready' || fail "synack server not ready: $(cat "$tmp/server.out")"
+wait_for "the synack server" has_line "$tmp/server.out" '^ready' || fail "synack server not ready: $(cat "$tmp/server.out")"
 inns timeout 60 python3 "$peer" client 192.0.2.2 40000 >"$tmp/client.out" 2>&1 || fail "Linux client failed"
 wait $spid || fail "synack server exited with $?"
 cat "$tmp/client.out" "$tmp/server.out" "$tmp/server.log"
@@ -91,7 +84,7 @@ done
 echo "== 2. synack client, Linux server"
 inns timeout 60 python3 "$peer" server 192.0.2.1 40001 >"$tmp/lserver.out" 2>&1 &
 ppid=$!
-wait_for "$tmp/lserver.out" '^listening' || fail "Linux server not listening: $(cat "$tmp/lserver.out")"
+wait_for "the Linux server" has_line "$tmp/lserver.out" '^listening' || fail "Linux server not listening: $(cat "$tmp/lserver.out")"
 inns timeout 60 "$synack" run "$scenario" mode=client dev=syn0 address=192.0.2.2/24 \
 	server=192.0.2.1 port=40001 log="$tmp/client.log" >"$tmp/sclient.out" 2>&1 || fail "synack client exited with $?"
 wait $ppid || fail "Linux server failed"
@@ -135,12 +128,10 @@ grep -q "^linux remote connect_close=True abort_reset=True exit=0 " "$tmp/remote
 echo "== 5. the capture of syn0"
 # The last segment of section 4 is synack's RST to the aborted Linux
 # client (port 40003): once dumpcap has written it, the capture is whole.
-i=0
-until tshark -n -r "$tmp/syn0.pcap" -Y "tcp.flags.reset == 1 && tcp.srcport == 40003" 2>/dev/null | grep -q .; do
-	i=$((i + 1))
-	[ $i -gt 1200 ] && { fail "the capture never showed the RST of section 4"; break; }
-	sleep 0.1
-done
+last_rst() {
+	tshark -n -r "$tmp/syn0.pcap" -Y "tcp.flags.reset == 1 && tcp.srcport == 40003" 2>/dev/null | grep -q .
+}
+wait_for "the RST of section 4 in the capture" last_rst
 kill -INT "$cap" 2>/dev/null
 wait "$cap" 2>/dev/null
 cap=
