@@ -52,11 +52,11 @@ static int search(char **found)
 	return *found ? 0 : -1;
 }
 
-/* A NUL byte in the text, or a \x00 escape in a string: libconfig would
- * end or drop the string there, so a value would silently differ from what
- * the file says.  Follows libconfig's lexer: comments (#, //, slash-star)
- * and quoted strings with backslash escapes. */
-static int check_nul(const char *path, const char *s, size_t n, sy_err *err)
+/* A \x00 escape in a string: libconfig drops it, so a value would silently
+ * differ from what the file says (the text itself holds no NUL byte:
+ * sy_read_bounded refused it).  Follows libconfig's lexer: comments (#,
+ * //, slash-star) and quoted strings with backslash escapes. */
+static int check_nul_escape(const char *path, const char *s, size_t n, sy_err *err)
 {
 	size_t line = 1;
 
@@ -65,27 +65,17 @@ static int check_nul(const char *path, const char *s, size_t n, sy_err *err)
 
 		if (c == '\n') {
 			line++;
-		} else if (c == '\0') {
-			return sy_err_set(err, "%s:%zu: a NUL byte: not a text file", path, line);
 		} else if (c == '#' || (c == '/' && i + 1 < n && s[i + 1] == '/')) {
-			while (i + 1 < n && s[i + 1] != '\n' && s[i + 1] != '\0')
+			while (i + 1 < n && s[i + 1] != '\n')
 				i++;
 		} else if (c == '/' && i + 1 < n && s[i + 1] == '*') {
-			for (i += 2; i < n && !(s[i] == '*' && i + 1 < n && s[i + 1] == '/'); i++) {
-				if (s[i] == '\n')
-					line++;
-				else if (s[i] == '\0')
-					return sy_err_set(err, "%s:%zu: a NUL byte: not a text file",
-							  path, line);
-			}
+			for (i += 2; i < n && !(s[i] == '*' && i + 1 < n && s[i + 1] == '/'); i++)
+				line += s[i] == '\n';
 			i++;
 		} else if (c == '"') {
 			for (i++; i < n && s[i] != '"'; i++) {
 				if (s[i] == '\n') {
 					line++;
-				} else if (s[i] == '\0') {
-					return sy_err_set(err, "%s:%zu: a NUL byte: not a text file",
-							  path, line);
 				} else if (s[i] == '\\' && i + 1 < n) {
 					if ((s[i + 1] == 'x' || s[i + 1] == 'X') && i + 3 < n &&
 					    s[i + 2] == '0' && s[i + 3] == '0')
@@ -105,9 +95,9 @@ int sy_cfg_read(config_t *lc, const char *path, const char *what, sy_err *err)
 	size_t len;
 	int rc = 0;
 
-	if (sy_read_bounded(path, SY_CFG_MAX, &text, &len, err) < 0)
+	if (sy_read_bounded(path, SY_CFG_MAX, "a text file", &text, &len, err) < 0)
 		return sy_err_prefix(err, "cannot read the %s", what);
-	if (check_nul(path, text, len, err) < 0) {
+	if (check_nul_escape(path, text, len, err) < 0) {
 		free(text);
 		return -1;
 	}

@@ -5,9 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "csv.h"
+#include "outfile.h"
 
 int sy_buf_add(sy_buf *b, const char *s, size_t n)
 {
@@ -196,62 +196,9 @@ oom:
 	return sy_err_set(err, "out of memory reading CSV");
 }
 
-/* Like sy_read_bounded (outfile.h), but a NUL byte stops the reading at
- * once: /dev/zero is refused after one chunk, not after 1 GiB. */
 int sy_read_file(const char *path, char **data, size_t *len, sy_err *err)
 {
-	FILE *f = fopen(path, "rb");
-	sy_buf b = { 0 };
-	char chunk[65536];
-	struct stat st;
-	size_t n;
-
-	if (!f)
-		return sy_err_set(err, "%s: %s", path, strerror(errno));
-	if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
-		fclose(f);
-		return sy_err_set(err, "%s: is a directory", path);
-	}
-	if (sy_buf_add(&b, "", 0) < 0)
-		goto oom;
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
-		const char *nul = memchr(chunk, '\0', n);
-
-		if (nul) {
-			size_t line = 1;
-
-			for (size_t i = 0; i < b.len; i++)
-				line += b.p[i] == '\n';
-			for (const char *c = chunk; c < nul; c++)
-				line += *c == '\n';
-			fclose(f);
-			sy_buf_free(&b);
-			return sy_err_set(err, "%s:%zu: a NUL byte: not a CSV file", path, line);
-		}
-		if (n > SY_CSV_MAX - b.len) {
-			fclose(f);
-			sy_buf_free(&b);
-			return sy_err_set(err, "%s: longer than %zu bytes; is it the right file?",
-					  path, SY_CSV_MAX);
-		}
-		if (sy_buf_add(&b, chunk, n) < 0)
-			goto oom;
-	}
-	if (ferror(f)) {
-		int e = errno;
-
-		fclose(f);
-		sy_buf_free(&b);
-		return sy_err_set(err, "%s: %s", path, strerror(e));
-	}
-	fclose(f);
-	*data = b.p;
-	*len = b.len;
-	return 0;
-oom:
-	fclose(f);
-	sy_buf_free(&b);
-	return sy_err_set(err, "%s: out of memory", path);
+	return sy_read_bounded(path, SY_CSV_MAX, "a CSV file", data, len, err);
 }
 
 void sy_csv_number(char *buf, size_t n, double v)

@@ -162,12 +162,13 @@ int sy_out_whole(const char *path, const void *p, size_t n, sy_err *err)
 	return sy_out_close(o, err);
 }
 
-int sy_read_bounded(const char *path, size_t max, char **data, size_t *len,
-		    sy_err *err)
+int sy_read_bounded(const char *path, size_t max, const char *text, char **data,
+		    size_t *len, sy_err *err)
 {
 	struct stat st;
 	size_t cap = 4096, n = 0;
 	char *b = NULL;
+	const char *nul;
 	FILE *f;
 
 	if (!(f = fopen(path, "rb")))
@@ -194,6 +195,15 @@ int sy_read_bounded(const char *path, size_t max, char **data, size_t *len,
 			b = nb;
 		}
 		got = fread(b + n, 1, cap - 1 - n, f);
+		if (text && (nul = memchr(b + n, '\0', got))) {
+			size_t line = 1;
+
+			for (const char *c = b; c < nul; c++)
+				line += *c == '\n';
+			free(b);
+			fclose(f);
+			return sy_err_set(err, "%s:%zu: a NUL byte: not %s", path, line, text);
+		}
 		n += got;
 		if (n > max) {
 			free(b);

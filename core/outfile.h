@@ -45,9 +45,11 @@ int sy_out_whole(const char *path, const void *p, size_t n, sy_err *err);
 /* Reads a whole input file of at most max bytes into a NUL-terminated
  * buffer (free it).  A directory, or a file (a device such as /dev/zero,
  * a FIFO) longer than max, is an error naming path, so reading is always
- * bounded. */
-int sy_read_bounded(const char *path, size_t max, char **data, size_t *len,
-		    sy_err *err);
+ * bounded.  With text ("a CSV file"), a NUL byte is an error naming the
+ * line ("PATH:LINE: a NUL byte: not a CSV file") as soon as it is read:
+ * /dev/zero is refused after its first block. */
+int sy_read_bounded(const char *path, size_t max, const char *text, char **data,
+		    size_t *len, sy_err *err);
 
 /* A string argument with an embedded NUL would be cut short by every C
  * call it reaches: -1 with "what: contains a NUL byte" when s[0..n) has

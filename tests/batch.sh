@@ -369,7 +369,7 @@ expect_has err "cannot write the standard output: No space left on device"
 # ------------------------------------------------------------ endless input
 run "sweep file /dev/zero" "$SYNACK" batch /dev/zero -o x.csv
 expect_rc 1
-expect_has err "cannot read the sweep file: /dev/zero: longer than 16777216 bytes"
+expect_has err "cannot read the sweep file: /dev/zero:1: a NUL byte: not a text file"
 run "sweep file a directory" "$SYNACK" batch adir -o x.csv
 expect_rc 1
 expect_has err "cannot read the sweep file: adir: is a directory"

@@ -202,17 +202,33 @@ START_TEST(bounded_read)
 	sy_err err;
 
 	put(p, "0123456789");
-	ck_assert_int_eq(sy_read_bounded(p, 10, &data, &len, &err), 0);
+	ck_assert_int_eq(sy_read_bounded(p, 10, NULL, &data, &len, &err), 0);
 	ck_assert_uint_eq(len, 10);
 	ck_assert_str_eq(data, "0123456789");
 	free(data);
-	ck_assert_int_eq(sy_read_bounded(p, 9, &data, &len, &err), -1);
+	ck_assert_int_eq(sy_read_bounded(p, 9, NULL, &data, &len, &err), -1);
 	ck_assert_ptr_nonnull(strstr(err.msg, p));
 	/* A device without an end stops at the bound. */
-	ck_assert_int_eq(sy_read_bounded("/dev/zero", 1 << 20, &data, &len, &err), -1);
+	ck_assert_int_eq(sy_read_bounded("/dev/zero", 1 << 20, NULL, &data, &len, &err), -1);
 	ck_assert_ptr_nonnull(strstr(err.msg, "/dev/zero"));
-	ck_assert_int_eq(sy_read_bounded(dir, 100, &data, &len, &err), -1);
+	ck_assert_int_eq(sy_read_bounded(dir, 100, NULL, &data, &len, &err), -1);
 	ck_assert_ptr_nonnull(strstr(err.msg, "directory"));
+	/* As text, a NUL byte is an error naming its line, at once. */
+	{
+		FILE *f = fopen(p, "wb");
+
+		ck_assert_ptr_nonnull(f);
+		ck_assert_uint_eq(fwrite("a\nb\0c\n", 1, 6, f), 6);
+		ck_assert_int_eq(fclose(f), 0);
+	}
+	ck_assert_int_eq(sy_read_bounded(p, 100, NULL, &data, &len, &err), 0);
+	ck_assert_uint_eq(len, 6);
+	free(data);
+	ck_assert_int_eq(sy_read_bounded(p, 100, "a text file", &data, &len, &err), -1);
+	ck_assert_ptr_nonnull(strstr(err.msg, ":2: a NUL byte: not a text file"));
+	ck_assert_int_eq(sy_read_bounded("/dev/zero", (size_t)1 << 30, "a CSV file", &data, &len,
+					 &err), -1);
+	ck_assert_str_eq(err.msg, "/dev/zero:1: a NUL byte: not a CSV file");
 }
 END_TEST
 
