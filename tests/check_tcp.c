@@ -17,35 +17,9 @@ static sy_net *net;
 static sy_node *a, *b;
 static sy_tcp_ep *ea, *eb;
 
-static sy_instance inst(const char *kind, const char *name)
-{
-	sy_instance in;
-	sy_err err;
-	const sy_plugin *p = sy_plugin_load(kind, name, &err);
-
-	ck_assert_msg(p != NULL, "%s", err.msg);
-	ck_assert_int_eq(sy_instance_new(&in, p, &err), 0);
-	return in;
-}
-
 static void setup(void)
 {
-	sy_instance s = inst("scheduler", "heap");
-	sy_link_opts o;
-	sy_err err;
-
-	sim = sy_sim_new(1, &s, &err);
-	net = sy_net_new(sim, &err);
-	a = sy_net_node(net, "a", &err);
-	b = sy_net_node(net, "b", &err);
-	memset(&o, 0, sizeof o);
-	for (int d = 0; d < 2; d++)
-		o.dir[d] = (sy_dir_opts){ .rate = 10000000, .delay = SY_MS, .mtu = 1500 };
-	ck_assert_ptr_nonnull(sy_net_link(net, a, b, &o, &err));
-	ea = sy_tcp_ep_new(net, a, NULL, &err);
-	ck_assert_msg(ea != NULL, "%s", err.msg);
-	eb = sy_tcp_ep_new(net, b, NULL, &err);
-	ck_assert_msg(eb != NULL, "%s", err.msg);
+	sy_test_tcp_pair(&sim, &net, &a, &b, &ea, &eb);
 }
 
 static void teardown(void)
