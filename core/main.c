@@ -221,7 +221,9 @@ static int cmd_run(int argc, char **argv)
 			}
 		}
 	}
-	if (sy_lua_close_all(L, &err) < 0) {
+	/* After a script error (often this very failure, raised by
+	 * sim:run) the run has failed and said why already. */
+	if (sy_lua_close_all(L, &err) < 0 && status == LUA_OK) {
 		fprintf(stderr, "synack: %s\n", err.msg);
 		status = LUA_ERRRUN;
 	}

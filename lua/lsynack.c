@@ -825,7 +825,7 @@ static int sim_lag(lua_State *L)
  * an output could not be written (everything is freed all the same). */
 static int close_sim(lua_State *L, int idx, struct sy_lua_sim *ls, sy_err *err)
 {
-	int rc;
+	int rc, top = lua_gettop(L);
 
 	/* Asked for on the command line (--realtime), the lag report goes
 	 * to standard error when a real-time simulator ends. */
@@ -840,6 +840,7 @@ static int close_sim(lua_State *L, int idx, struct sy_lua_sim *ls, sy_err *err)
 			(double)g.max / 1e6,
 			g.events ? (double)g.total / 1e6 / (double)g.events : 0.0);
 	}
+	lua_settop(L, top);
 	sy_sim_free(ls->sim);
 	ls->sim = NULL;
 	/* After the simulator: no event may run with the network gone. */
