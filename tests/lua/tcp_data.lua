@@ -5,13 +5,7 @@ local synack = require "synack"
 local T = dofile(debug.getinfo(1, "S").source:match("^@(.*/)") .. "testlib.lua")
 local check, eq, fails = T.check, T.eq, T.fails
 
--- A pseudo-random text of n bytes (the same for the same n and seed).
-local function text(n, seed)
-  local r = synack.simulator{seed = seed}:rng("text")
-  local t = {}
-  for i = 1, n do t[i] = string.char(r:integer(32, 126)) end
-  return table.concat(t)
-end
+local text = T.text
 
 -- a sends `payload` (a string, or a byte count) to b over one link with
 -- these options; returns what b received (a string, or a count), the

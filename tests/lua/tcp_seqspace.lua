@@ -7,13 +7,7 @@ local synack = require "synack"
 local T = dofile(debug.getinfo(1, "S").source:match("^@(.*/)") .. "testlib.lua")
 local check, eq = T.check, T.eq
 
--- A pseudo-random text of n bytes.
-local function text(n, seed)
-  local r = synack.simulator{seed = seed}:rng("text")
-  local t = {}
-  for i = 1, n do t[i] = string.char(r:integer(32, 126)) end
-  return table.concat(t)
-end
+local text = T.text
 
 -- 1. tcp/twoway, data both ways.  The client's first data segment
 -- acknowledges the server's SYN.  `early` queues the server's reply as

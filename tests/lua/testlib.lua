@@ -29,4 +29,13 @@ function T.fails(part, f, ...)
   end
 end
 
+-- A pseudo-random printable text of n bytes (the same for the same n and
+-- seed): payload whose every byte can be checked at the other end.
+function T.text(n, seed)
+  local r = require("synack").simulator{seed = seed}:rng("text")
+  local t = {}
+  for i = 1, n do t[i] = string.char(r:integer(32, 126)) end
+  return table.concat(t)
+end
+
 return T
