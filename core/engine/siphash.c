@@ -16,7 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "isn.h"
+#include "siphash.h"
 
 static inline uint64_t rotl64(uint64_t x, unsigned b)
 {

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "rng.h"
+#include "siphash.h"
 #include "vtime.h"
 
 typedef struct sy_isn_ctx {
@@ -25,9 +26,5 @@ typedef struct sy_isn_ops {
 	void (*seed)(void *st, const sy_rng *r);
 	uint32_t (*isn)(void *st, const sy_isn_ctx *c);
 } sy_isn_ops;
-
-/* SipHash-2-4 (Aumasson and Bernstein) of len bytes under a 128-bit key
- * given as 16 bytes: the keyed hash of RFC 6528's F(). */
-uint64_t sy_siphash24(const uint8_t key[16], const void *data, size_t len);
 
 #endif
