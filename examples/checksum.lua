@@ -30,6 +30,7 @@ end
 function experiment.run(P)
   local n = P.fast and math.min(P.bytes, 60000) or P.bytes
   local sim = synack.simulator{}
+  sim:tcp_table() -- keep the connection table from the start
   local client, server = sim:node("client"), sim:node("server")
   local link = sim:duplex_link(client, server, {rate = "10Mbps", delay = P.delay,
     ab = {loss = {"corrupt", p = P.p}}})

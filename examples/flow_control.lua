@@ -25,6 +25,7 @@ local experiment = {
 function experiment.run(P)
   local n = P.fast and math.min(P.bytes, 60000) or P.bytes
   local sim = synack.simulator{}
+  sim:tcp_table() -- keep the connection table from the start
   local client, server = sim:node("client"), sim:node("server")
   sim:duplex_link(client, server, {rate = "10Mbps", delay = P.delay})
   local window, sent, read = synack.series("window"), synack.series("acknowledged"), synack.series("read")

@@ -24,6 +24,7 @@ local experiment = {
 -- the path, the reset's cause and the client's counters.
 local function refuse(delay, rate)
   local sim = synack.simulator{}
+  sim:tcp_table() -- keep the connection table from the start
   local client, server = sim:node("client"), sim:node("server")
   local link = sim:duplex_link(client, server, {rate = rate, delay = delay})
   server:tcp():listen(80)                       -- port 80 listens, 81 does not

@@ -9,6 +9,7 @@
 #include "net.h"
 #include "plugin.h"
 #include "sim.h"
+#include "tcp.h"
 
 #define SY_MT_SIM "synack.sim"
 
@@ -29,7 +30,11 @@ struct sy_lua_sim {
 	int cb_idx;       /* stack index of the callbacks table during run */
 	int msgh_idx;     /* stack index of the message handler during run */
 	int err_ref;      /* error raised by a callback, LUA_NOREF if none */
-	struct sy_tcp_table *tcp_table; /* every connection (lstats.c), with the network */
+	struct sy_tcp_table *tcp_table; /* every connection (lstats.c), once asked for */
+	bool want_table;  /* asked for before the network existed */
+	uint64_t conn_boxes;      /* connection boxes whose connection lives */
+	uint64_t conn_boxes_made; /* connection boxes ever made */
+	uint64_t conn_handlers;   /* connection handler tables ever made */
 	int samplers;     /* sim:every samplers pending */
 	struct sy_record *record; /* sim:record() (lrecord.c), freed before the network */
 	struct sy_lua_log *logs;  /* ep:state_log files (ltcp.c), closed with the simulator */
@@ -110,8 +115,53 @@ void sy_lua_hook_input(void *ctx, sy_node *n, sy_packet *p);
 void sy_lua_set_int(lua_State *L, const char *k, uint64_t v);
 void sy_lua_push_addr(lua_State *L, uint32_t a);
 
-/* ltcp.c: node:tcp and the endpoint and connection classes. */
+/* ltcp.c: connections; ltcp_ep.c: node:tcp, node:app, endpoints,
+ * listeners and state logs.
+ *
+ * Lua pays for what a script uses: a connection gets a box (struct
+ * sy_lua_conn) only when it is given to Lua (returned, or passed to a
+ * handler), and a handler table only when a handler is set on it.  Which
+ * handlers exist is kept as bits in C, so that the observer of an
+ * endpoint with no handlers of its own does one test for a connection
+ * with no box, and events become strings only when a handler is called. */
+#define SY_MT_CONN "synack.conn"
+
+/* The events of conn:on, in its order; handlers are kept in the handler
+ * table (user value 2 of the box) at key event + 1. */
+enum sy_lua_conn_ev {
+	SY_LEV_STATE, SY_LEV_ESTABLISHED, SY_LEV_CLOSED, SY_LEV_RESET,
+	SY_LEV_ERROR, SY_LEV_DATA, SY_LEV_SENT, SY_LEV_N,
+};
+
+/* A connection's box: ptr first, as in every box. */
+struct sy_lua_conn {
+	void *ptr;       /* the sy_tcb, NULL once freed */
+	unsigned want;   /* 1 << sy_lua_conn_ev for each handler set */
+};
+
+/* Endpoint-wide handlers, as bits of struct sy_lua_ep's want. */
+enum { SY_LEP_STATE = 1, SY_LEP_ACCEPT = 2 };
+
+/* Per endpoint: the simulator (for calls into Lua), the registry
+ * reference of the endpoint's box, whose user value 2 holds the Lua side:
+ * [1] = {port -> accept handler}, [2] = state handler; and which of
+ * those exist. */
+struct sy_lua_ep {
+	struct sy_lua_sim *ls;
+	int box_ref;
+	unsigned want;   /* SY_LEP_* */
+};
+
 void sy_lua_open_tcp(lua_State *L);
+void sy_lua_open_tcp_ep(lua_State *L);
+/* The endpoint's observers (ltcp.c), reporting to the binding state e. */
+void sy_lua_tcp_observe(sy_tcp_ep *ep, struct sy_lua_ep *e);
+/* Pushes the box of connection c, made on first use, of the simulator at
+ * sim_idx. */
+void sy_lua_push_conn(lua_State *L, int sim_idx, sy_tcb *c);
+/* Applies the options of conn:set in the table at idx to c, whose box is
+ * at 1; errors name fname. */
+void sy_lua_conn_options(lua_State *L, int idx, sy_tcb *c, const char *fname);
 /* Frees the applications of the simulator at sim_idx (after its network). */
 void sy_lua_apps_close(lua_State *L, int sim_idx);
 /* The state logs of ls: flushed, and with close closed and freed; -1 with
@@ -122,11 +172,16 @@ int sy_lua_logs_check(struct sy_lua_sim *ls, bool close, sy_err *err);
 void sy_lua_open_tun(lua_State *L);
 
 /* lstats.c: synack.summary and synack.series (added to the module table
- * on top), sim:every, sim:tcp_table; the connection table is created with
- * the network and freed after it. */
+ * on top), sim:every, sim:tcp_table; the connection table is kept only
+ * once asked for (sim:tcp_table, sim:write_tcp_csv, sim:record) and freed
+ * after the network. */
 void sy_lua_open_stats(lua_State *L);
 void sy_lua_stats_module(lua_State *L);
+/* With the network: makes the table if it was asked for before. */
 void sy_lua_stats_net(lua_State *L, struct sy_lua_sim *ls);
+/* Keeps the table from now on if no connection can have existed yet;
+ * returns whether it is kept. */
+bool sy_lua_stats_keep(lua_State *L, struct sy_lua_sim *ls);
 void sy_lua_stats_close(struct sy_lua_sim *ls);
 
 /* lrecord.c: sim:record and the recorder class; the recorder is freed

@@ -25,6 +25,8 @@ static int sim_record(lua_State *L)
 	if (!ls->record) {
 		sy_net *net = sy_lua_net_of(L, ls);
 
+		/* a recorded run has its connection table too, when whole */
+		(void)sy_lua_stats_keep(L, ls);
 		if (!(ls->record = sy_record_new(net, &err)))
 			return luaL_error(L, "%s", err.msg);
 	}

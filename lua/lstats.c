@@ -2,9 +2,11 @@
  * sim:every, sim:tcp_table and sim:write_tcp_csv; and the pure-Lua
  * helpers synack.csv, synack.plot and synack.models, loaded on first use.
  *
- * The connection table (stats.h) of a simulator is created with its
- * network (sy_lua_net_of), so that it has a row for every connection,
- * closed ones included, and freed after it. */
+ * The connection table (stats.h) costs time at every state change and
+ * a row per connection, so a simulator keeps one only once a script asks
+ * for it (sim:tcp_table, sim:write_tcp_csv, sim:record) before its first
+ * connection; asked for later, it would miss rows, so it is an error
+ * saying what to call first.  It is freed after the network. */
 #include "config.h"
 
 #include <math.h>
@@ -352,6 +354,47 @@ static const char *const tcp_columns[] = {
 	NULL,
 };
 
+/* Whether a connection can have existed in the network: each one sent
+ * (an active open) or received (a passive one) a segment through its
+ * endpoint. */
+static bool had_connections(sy_net *net)
+{
+	for (size_t i = 0; net && i < sy_net_nodes(net); i++) {
+		const sy_tcp_ep *ep = sy_tcp_ep_of(sy_net_node_at(net, i));
+
+		if (ep && (sy_tcp_ep_stats_get(ep)->segments_out ||
+			   sy_tcp_ep_stats_get(ep)->segments_in))
+			return true;
+	}
+	return false;
+}
+
+bool sy_lua_stats_keep(lua_State *L, struct sy_lua_sim *ls)
+{
+	if (ls->tcp_table)
+		return true;
+	if (!ls->net) {
+		ls->want_table = true;  /* made with the network */
+		return true;
+	}
+	if (had_connections(ls->net))
+		return false;
+	ls->want_table = true;
+	sy_lua_stats_net(L, ls);
+	return true;
+}
+
+/* The table, kept from now on; an error naming fname when connections
+ * it would miss have been made already. */
+static sy_tcp_table *need_table(lua_State *L, struct sy_lua_sim *ls, const char *fname)
+{
+	if (!sy_lua_stats_keep(L, ls))
+		luaL_error(L, "%s: the connection table was not kept: call sim:tcp_table() "
+			   "(or sim:record()) before the first connection, e.g. right after "
+			   "creating the simulator, to have it", fname);
+	return ls->tcp_table;
+}
+
 /* sim:tcp_table(): a row per connection the simulator has had, in order
  * of creation.  open and closed are times; handshake_time, ttfb and
  * completion durations since open (s); goodput bytes received per second
@@ -359,14 +402,17 @@ static const char *const tcp_columns[] = {
 static int sim_tcp_table(lua_State *L)
 {
 	struct sy_lua_sim *ls = sy_lua_check_sim(L, 1);
-	size_t n = ls->tcp_table ? sy_tcp_table_rows(ls->tcp_table) : 0;
+	const char *fname = lua_isstring(L, lua_upvalueindex(1)) ?
+		lua_tostring(L, lua_upvalueindex(1)) : "tcp_table";
+	sy_tcp_table *t = need_table(L, ls, fname);
+	size_t n = t ? sy_tcp_table_rows(t) : 0;
 	sy_time now = sy_sim_now(ls->sim);
 
 	lua_createtable(L, (int)n, 0);
 	for (size_t i = 0; i < n; i++) {
 		sy_tcp_row r;
 
-		sy_tcp_table_row(ls->tcp_table, i, &r);
+		sy_tcp_table_row(t, i, &r);
 		push_row(L, ls->net, &r, now);
 		lua_rawseti(L, -2, (lua_Integer)i + 1);
 	}
@@ -388,7 +434,8 @@ static int sim_write_tcp_csv(lua_State *L)
 	lua_pushliteral(L, "synack.csv");
 	lua_call(L, 1, 1);
 	lua_getfield(L, -1, "format");   /* 4 */
-	lua_pushcfunction(L, sim_tcp_table);
+	lua_pushliteral(L, "write_tcp_csv");
+	lua_pushcclosure(L, sim_tcp_table, 1);
 	lua_pushvalue(L, 1);
 	lua_call(L, 1, 1);
 	lua_newtable(L);
@@ -433,7 +480,8 @@ static int sim_totals(lua_State *L)
 	uint64_t sp = 0, sb = 0, dp = 0, db = 0, corrupted = 0, duplicated = 0;
 	uint64_t drops[SY_DROP_REASONS] = { 0 }, nsent = 0, nrecv = 0, nfwd = 0;
 	uint64_t conns = 0, est = 0, tx = 0, rx = 0, rtx = 0, tos = 0, frs = 0, rsts = 0;
-	size_t n = ls->tcp_table ? sy_tcp_table_rows(ls->tcp_table) : 0;
+	sy_tcp_table *t = need_table(L, ls, "totals");
+	size_t n = t ? sy_tcp_table_rows(t) : 0;
 
 	for (size_t i = 0; i < sy_net_links(net); i++)
 		for (int d = 0; d < 2; d++) {
@@ -462,7 +510,7 @@ static int sim_totals(lua_State *L)
 	for (size_t i = 0; i < n; i++) {
 		sy_tcp_row r;
 
-		sy_tcp_table_row(ls->tcp_table, i, &r);
+		sy_tcp_table_row(t, i, &r);
 		conns++;
 		est += r.t_established >= 0;
 		tx += r.bytes_sent;
@@ -565,7 +613,8 @@ void sy_lua_stats_net(lua_State *L, struct sy_lua_sim *ls)
 {
 	sy_err err;
 
-	if (!ls->tcp_table && !(ls->tcp_table = sy_tcp_table_new(ls->net, &err)))
+	if (ls->want_table && !ls->tcp_table && ls->net &&
+	    !(ls->tcp_table = sy_tcp_table_new(ls->net, &err)))
 		luaL_error(L, "%s", err.msg);
 }
 
@@ -573,5 +622,6 @@ void sy_lua_stats_close(struct sy_lua_sim *ls)
 {
 	sy_tcp_table_free(ls->tcp_table);
 	ls->tcp_table = NULL;
+	ls->want_table = false;
 	ls->samplers = 0;
 }

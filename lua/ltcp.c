@@ -1,214 +1,97 @@
-/* Lua binding of TCP: node:tcp{...}, endpoints and connections.
+/* Lua binding of TCP connections.
  *
  * Connections belong to their endpoint; a connection's box is emptied
  * when the endpoint frees the record (after CLOSED), after which only
  * conn.state answers ("CLOSED").  conn.state and conn.stats are fields;
  * everything else is a method.  Handlers run inside the simulator's
  * events; a state change caused outside a run (a connect before sim:run)
- * is not reported to handlers. */
-#define _GNU_SOURCE /* fopencookie: state logs that keep their write errors */
+ * is not reported to handlers.
+ *
+ * A connection Lua never sees has no box and no handler table (lpriv.h):
+ * its box is made when it is first returned to Lua or passed to a
+ * handler, its handler table with its first conn:on. */
 #include "config.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <lauxlib.h>
 #include <lua.h>
-#include <lualib.h>
 
-#include "app.h"
 #include "lpriv.h"
 #include "tcp.h"
 #include "units.h"
 
-#define MT_TCP "synack.tcp"
-#define MT_CONN "synack.conn"
-#define MT_APP "synack.app"
-#define MT_LISTENER "synack.listener"
-
-/* ------------------------------------------------------------ applications */
-
-/* An application instance; the simulator's object table keeps it alive as
- * long as the simulator, and the simulator frees it when it closes, after
- * its network, so that neither its events nor its connections outlive
- * it (whatever order the collector finalizes them in). */
-struct lapp {
-	sy_instance in;
-	bool kept;  /* in the simulator's object table */
-};
-
-static int app_gc(lua_State *L)
-{
-	struct lapp *a = luaL_checkudata(L, 1, MT_APP);
-	struct sy_lua_sim *ls;
-
-	lua_getiuservalue(L, 1, 1);
-	ls = luaL_testudata(L, -1, SY_MT_SIM);
-	if (a->kept && ls && ls->sim)
-		return 0;  /* sy_lua_apps_close frees it */
-	sy_instance_free(&a->in);
-	return 0;
-}
-
-void sy_lua_apps_close(lua_State *L, int sim_idx)
-{
-	sim_idx = lua_absindex(L, sim_idx);
-	if (lua_getiuservalue(L, sim_idx, 3) != LUA_TTABLE) {
-		lua_pop(L, 1);
-		return;
-	}
-	lua_pushnil(L);
-	while (lua_next(L, -2)) {
-		struct lapp *a = luaL_testudata(L, -1, MT_APP);
-
-		if (a)
-			sy_instance_free(&a->in);
-		lua_pop(L, 1);
-	}
-	lua_pop(L, 1);
-}
-
-/* node:app{NAME, param = value, ...}: starts an application plugin on the
- * node; returns it (app:stats()). */
-static int node_app(lua_State *L)
-{
-	sy_node *n = sy_lua_check_node(L, 1, NULL);
-	struct sy_lua_sim *ls = sy_lua_obj_sim(L, 1);
-	struct sy_lua_ctx *c;
-	struct lapp *a;
-	sy_app_ctx ctx;
-	sy_err err;
-
-	luaL_checkany(L, 2);
-	lua_settop(L, 2);
-	lua_getiuservalue(L, 1, 1);  /* 3: the simulator */
-	lua_getiuservalue(L, 3, 2);
-	c = lua_touserdata(L, -1);
-	lua_pop(L, 1);
-	a = lua_newuserdatauv(L, sizeof *a, 1); /* 4 */
-	memset(a, 0, sizeof *a);
-	lua_pushvalue(L, 3);
-	lua_setiuservalue(L, 4, 1);  /* its simulator, for app:stats */
-	luaL_setmetatable(L, MT_APP);
-	sy_lua_instance(L, c, "app", 2, NULL, &a->in);
-	if (sy_instance_init(&a->in, ls->sim, &err) < 0)
-		return luaL_error(L, "%s", err.msg);
-	ctx.sim = ls->sim;
-	ctx.net = sy_lua_net_of(L, ls);
-	ctx.node = n;
-	/* one stream per application: by node and by its address in the
-	 * order of creation on that node */
-	lua_getiuservalue(L, 3, 3);
-	lua_getfield(L, -1, "napps");
-	lua_Integer k = luaL_optinteger(L, -1, 0);
-	lua_pop(L, 1);
-	lua_pushinteger(L, k + 1);
-	lua_setfield(L, -2, "napps");
-	sy_sim_stream(ls->sim, &ctx.rng, "app", ((uint64_t)sy_node_index(n) << 20) | (uint64_t)k);
-	if (((const sy_app_ops *)a->in.plugin->ops)->start(a->in.state, &ctx, &err) < 0) {
-		char id[SY_PLUGIN_ID_MAX];
-
-		sy_plugin_id(a->in.plugin, id);
-		return luaL_error(L, "%s: %s", id, err.msg);
-	}
-	lua_pushvalue(L, 4);
-	lua_rawsetp(L, -2, a);  /* kept by the simulator */
-	a->kept = true;
-	lua_settop(L, 4);
-	return 1;
-}
-
-static int app_stats(lua_State *L)
-{
-	struct lapp *a = sy_lua_check_obj(L, 1, MT_APP, NULL);
-	sy_app_stats s;
-
-	s = ((const sy_app_ops *)a->in.plugin->ops)->stats(a->in.state);
-
-	lua_createtable(L, 0, 15);
-	sy_lua_set_int(L, "packets_sent", s.packets_sent);
-	sy_lua_set_int(L, "bytes_sent", s.bytes_sent);
-	sy_lua_set_int(L, "packets_received", s.packets_received);
-	sy_lua_set_int(L, "bytes_received", s.bytes_received);
-	/* TCP applications (app.h); times in seconds, -1 for never */
-	sy_lua_set_int(L, "connections", s.connections);
-	sy_lua_set_int(L, "completed", s.completed);
-	sy_lua_set_int(L, "failed", s.failed);
-	lua_pushnumber(L, s.start < 0 ? -1.0 : sy_time_to_sec(s.start));
-	lua_setfield(L, -2, "start");
-	lua_pushnumber(L, s.completion < 0 ? -1.0 : sy_time_to_sec(s.completion));
-	lua_setfield(L, -2, "completion");
-	lua_pushnumber(L, s.goodput);  /* bytes per second */
-	lua_setfield(L, -2, "goodput");
-	lua_pushnumber(L, sy_time_to_sec(s.latency_min));
-	lua_setfield(L, -2, "latency_min");
-	lua_pushnumber(L, sy_time_to_sec(s.latency_max));
-	lua_setfield(L, -2, "latency_max");
-	lua_pushnumber(L, s.completed ? sy_time_to_sec(s.latency_sum) / (double)s.completed : 0.0);
-	lua_setfield(L, -2, "latency_mean");
-	return 1;
-}
-
-static const luaL_Reg app_methods[] = {
-	{ "stats", app_stats },
-	{ NULL, NULL },
-};
-
-/* Per endpoint: the simulator (for calls into Lua) and the registry
- * reference of the endpoint's box, whose user value holds the Lua side:
- * [1] = {port -> accept handler}, [2] = state handler. */
-struct lep {
-	struct sy_lua_sim *ls;
-	int box_ref;
-};
-
-static sy_tcp_ep *check_ep(lua_State *L, int idx, struct sy_lua_sim **ls)
-{
-	return sy_lua_check_box(L, idx, MT_TCP, "endpoint", ls);
-}
 
 /* A connection whose record was freed (after CLOSED) is gone. */
 static sy_tcb *check_conn(lua_State *L, int idx)
 {
-	return sy_lua_check_box(L, idx, MT_CONN, "connection", NULL);
+	return sy_lua_check_box(L, idx, SY_MT_CONN, "connection", NULL);
 }
-
-static sy_tcp_listener *check_listener(lua_State *L, int idx)
+void sy_lua_push_conn(lua_State *L, int sim_idx, sy_tcb *c)
 {
-	return sy_lua_check_box(L, idx, MT_LISTENER, "listener", NULL);
-}
+	struct sy_lua_sim *ls;
+	struct sy_lua_conn *b;
 
-/* Pushes the box of connection c (user value 2: its handlers table). */
-static void push_conn(lua_State *L, int sim_idx, sy_tcb *c)
-{
 	sim_idx = lua_absindex(L, sim_idx);
-	sy_lua_push_box(L, sim_idx, c, MT_CONN);
-	if (lua_getiuservalue(L, -1, 2) != LUA_TTABLE) {
-		lua_pop(L, 1);
-		lua_newtable(L);
-		lua_setiuservalue(L, -2, 2);
-	} else {
-		lua_pop(L, 1);
-	}
-	c->user = lua_touserdata(L, -1);
-}
-
-/* Calls handler `name` of the connection box at idx with the values
- * pushed after it (nargs), if there is one; pops the arguments. */
-static void call_conn(struct sy_lua_sim *ls, int idx, const char *name, int nargs)
-{
-	lua_State *L = ls->L;
-
-	lua_getiuservalue(L, idx, 2);
-	if (lua_getfield(L, -1, name) != LUA_TFUNCTION) {
-		lua_pop(L, 2 + nargs);
+	lua_getiuservalue(L, sim_idx, 3);  /* the simulator's objects */
+	if (c->user) {
+		lua_rawgetp(L, -1, c);
+		lua_remove(L, -2);
 		return;
 	}
+	b = lua_newuserdatauv(L, sizeof *b, 2); /* 1: simulator, 2: handlers */
+	b->ptr = c;
+	b->want = 0;
+	luaL_setmetatable(L, SY_MT_CONN);
+	lua_pushvalue(L, sim_idx);
+	lua_setiuservalue(L, -2, 1);
+	lua_pushvalue(L, -1);
+	lua_rawsetp(L, -3, c);  /* kept until the record is freed */
+	lua_remove(L, -2);
+	c->user = b;
+	ls = lua_touserdata(L, sim_idx);
+	ls->conn_boxes++;
+	ls->conn_boxes_made++;
+}
+
+/* The names the events have in Lua, for a handler's arguments. */
+static void push_state(lua_State *L, sy_tcp_state s)
+{
+	lua_pushstring(L, sy_tcp_state_name(s));
+}
+
+/* What a report that is not a state change (from == to) means.  The one
+ * place where the core's causes are read: a state change needs none, and
+ * a cause is pushed as it is only when a handler is called. */
+enum report { R_FREED, R_ACCEPTED, R_TIMEOUT, R_RESET };
+
+static enum report report_kind(const char *cause)
+{
+	if (strcmp(cause, "freed") == 0)
+		return R_FREED;
+	if (strcmp(cause, "accepted") == 0)
+		return R_ACCEPTED;
+	if (strcmp(cause, "timeout") == 0)
+		return R_TIMEOUT;
+	return R_RESET;  /* "reset", "refused" */
+}
+
+/* Calls handler ev of the connection box at idx with the values pushed
+ * after it (nargs), if it has one; pops the arguments. */
+static void call_conn(struct sy_lua_sim *ls, int idx, enum sy_lua_conn_ev ev, int nargs)
+{
+	lua_State *L = ls->L;
+	struct sy_lua_conn *b = lua_touserdata(L, idx);
+
+	if (!(b->want & (1u << ev))) {
+		lua_pop(L, nargs);
+		return;
+	}
+	lua_getiuservalue(L, idx, 2);
+	lua_rawgeti(L, -1, ev + 1);
 	lua_remove(L, -2);
 	lua_insert(L, -1 - nargs);
 	lua_pushvalue(L, idx);
@@ -216,387 +99,120 @@ static void call_conn(struct sy_lua_sim *ls, int idx, const char *name, int narg
 	sy_lua_call(ls, nargs + 1);
 }
 
+/* Forgets the box of c, whose record is being freed: a new record may get
+ * the same address.  Records are freed by events only, so a run is under
+ * way. */
+static void conn_freed(struct sy_lua_ep *e, sy_tcb *c)
+{
+	struct sy_lua_sim *ls = e->ls;
+	lua_State *L = ls->L;
+
+	((struct sy_lua_conn *)c->user)->ptr = NULL;
+	ls->conn_boxes--;
+	if (ls->running && L) {
+		lua_rawgeti(L, LUA_REGISTRYINDEX, e->box_ref);
+		lua_getiuservalue(L, -1, 1);
+		lua_getiuservalue(L, -1, 3);
+		lua_pushnil(L);
+		lua_rawsetp(L, -2, c);
+		lua_pop(L, 3);
+	}
+}
+
 static void observer(void *ctx, sy_tcb *c, sy_tcp_state from, sy_tcp_state to,
 		     const char *cause)
 {
-	struct lep *e = ctx;
+	struct sy_lua_ep *e = ctx;
 	struct sy_lua_sim *ls = e->ls;
 	lua_State *L = ls->L;
-	int top, sim, conn;
+	struct sy_lua_conn *b = c->user;
+	int top, conn;
 
-	if (strcmp(cause, "freed") == 0) {
-		if (c->user)
-			((struct sy_lua_box *)c->user)->ptr = NULL;
-		/* Forget the box: a new record may get the same address.
-		 * Records are freed by events only, so a run is under way. */
-		if (ls->running && L) {
+	if (!b && !e->want)
+		return;  /* nothing in Lua to tell */
+	if (from == to) {
+		enum report k = report_kind(cause);
+
+		if (k == R_FREED) {
+			if (b)
+				conn_freed(e, c);
+			return;
+		}
+		if (!ls->running || !L)
+			return;
+		top = lua_gettop(L);
+		if (k == R_ACCEPTED) {
+			if (!(e->want & SY_LEP_ACCEPT))
+				return;
+			lua_rawgeti(L, LUA_REGISTRYINDEX, e->box_ref);
+			lua_getiuservalue(L, -1, 2);
+			lua_rawgeti(L, -1, 1);
+			if (lua_rawgeti(L, -1, c->lport) == LUA_TFUNCTION) {
+				lua_getiuservalue(L, top + 1, 1);
+				sy_lua_push_conn(L, -1, c);
+				lua_remove(L, -2);
+				sy_lua_call(ls, 1);
+			}
+		} else if (b && (b->want & (1u << (k == R_TIMEOUT ? SY_LEV_ERROR : SY_LEV_RESET)))) {
 			lua_rawgeti(L, LUA_REGISTRYINDEX, e->box_ref);
 			lua_getiuservalue(L, -1, 1);
-			lua_getiuservalue(L, -1, 3);
-			lua_pushnil(L);
-			lua_rawsetp(L, -2, c);
-			lua_pop(L, 3);
+			sy_lua_push_conn(L, -1, c);
+			lua_pushstring(L, cause);
+			call_conn(ls, lua_gettop(L) - 1,
+				  k == R_TIMEOUT ? SY_LEV_ERROR : SY_LEV_RESET, 1);
 		}
+		lua_settop(L, top);
 		return;
 	}
 	if (!ls->running || !L)
 		return;
 	top = lua_gettop(L);
-	lua_rawgeti(L, LUA_REGISTRYINDEX, e->box_ref);  /* endpoint box */
-	lua_getiuservalue(L, -1, 1);                    /* its simulator */
-	sim = lua_gettop(L);
-	push_conn(L, sim, c);
-	conn = lua_gettop(L);
-	if (from != to) {
-		/* the endpoint's state handler, then the connection's */
+	lua_rawgeti(L, LUA_REGISTRYINDEX, e->box_ref);  /* top + 1: endpoint box */
+	if (e->want & SY_LEP_STATE) {
+		/* the endpoint's state handler, given the connection */
+		lua_getiuservalue(L, top + 1, 1);
+		sy_lua_push_conn(L, -1, c);
+		lua_replace(L, -2);
 		lua_getiuservalue(L, top + 1, 2);
-		if (lua_istable(L, -1) && lua_rawgeti(L, -1, 2) == LUA_TFUNCTION) {
-			lua_pushvalue(L, conn);
-			lua_pushstring(L, sy_tcp_state_name(from));
-			lua_pushstring(L, sy_tcp_state_name(to));
-			lua_pushstring(L, cause);
-			sy_lua_call(ls, 4);
-		}
-		lua_settop(L, conn);
-		lua_pushstring(L, sy_tcp_state_name(from));
-		lua_pushstring(L, sy_tcp_state_name(to));
+		lua_rawgeti(L, -1, 2);
+		lua_replace(L, -2);
+		lua_pushvalue(L, -2);
+		push_state(L, from);
+		push_state(L, to);
 		lua_pushstring(L, cause);
-		call_conn(ls, conn, "state", 3);
+		sy_lua_call(ls, 4);
+		lua_settop(L, top + 2);
+		b = c->user;
+	} else if (b) {
+		lua_getiuservalue(L, top + 1, 1);
+		sy_lua_push_conn(L, -1, c);
+		lua_replace(L, -2);
+	}
+	/* then the connection's own (which the handler may just have set) */
+	if (b && b->want) {
+		conn = top + 2;
+		if (b->want & (1u << SY_LEV_STATE)) {
+			push_state(L, from);
+			push_state(L, to);
+			lua_pushstring(L, cause);
+			call_conn(ls, conn, SY_LEV_STATE, 3);
+		}
 		if (to == SY_TCP_ESTABLISHED)
-			call_conn(ls, conn, "established", 0);
-		if (to == SY_TCP_CLOSED) {
+			call_conn(ls, conn, SY_LEV_ESTABLISHED, 0);
+		if (to == SY_TCP_CLOSED && (b->want & (1u << SY_LEV_CLOSED))) {
 			lua_pushstring(L, cause);
-			call_conn(ls, conn, "closed", 1);
+			call_conn(ls, conn, SY_LEV_CLOSED, 1);
 		}
-	} else if (strcmp(cause, "accepted") == 0) {
-		lua_getiuservalue(L, top + 1, 2);
-		if (lua_istable(L, -1) && lua_rawgeti(L, -1, 1) == LUA_TTABLE &&
-		    lua_rawgeti(L, -1, c->lport) == LUA_TFUNCTION) {
-			lua_pushvalue(L, conn);
-			sy_lua_call(ls, 1);
-		}
-	} else {
-		/* "reset", "refused", "timeout" */
-		lua_pushstring(L, cause);
-		call_conn(ls, conn, strcmp(cause, "timeout") == 0 ? "error" : "reset", 1);
 	}
 	lua_settop(L, top);
 }
 
 static void data_observer(void *ctx, sy_tcb *c, uint32_t n, const unsigned char *bytes);
-static int listener_misuse(lua_State *L);
-static void apply_conn_options(lua_State *L, int idx, sy_tcb *c, const char *fname);
 
-/* Instances for the endpoint from the options table at idx. */
-static void ep_options(lua_State *L, int idx, struct sy_lua_ctx *c, sy_tcp_ep_opts *o)
+void sy_lua_tcp_observe(sy_tcp_ep *ep, struct sy_lua_ep *e)
 {
-	static const char *const known[] = { "state_machine", "isn", "timers", "cc", NULL };
-
-	if (lua_isnoneornil(L, idx)) {
-		/* every plugin as synack.conf says */
-		lua_newtable(L);
-		lua_replace(L, idx);
-	}
-	luaL_checktype(L, idx, LUA_TTABLE);
-	sy_lua_check_options(L, idx, "tcp", known);
-	lua_getfield(L, idx, "state_machine");
-	sy_lua_instance(L, c, "tcp", lua_gettop(L), "rfc9293", &o->sm);
-	lua_getfield(L, idx, "isn");
-	sy_lua_instance(L, c, "isn", lua_gettop(L), "rfc6528", &o->isn);
-	lua_getfield(L, idx, "timers");
-	sy_lua_instance(L, c, "timers", lua_gettop(L), "rfc", &o->timers);
-	lua_getfield(L, idx, "cc");
-	sy_lua_instance(L, c, "cc", lua_gettop(L), "newreno", &o->cc);
-	lua_pop(L, 4);
-}
-
-static int instance_gc(lua_State *L)
-{
-	sy_instance_free(lua_touserdata(L, 1));
-	return 0;
-}
-
-static int opts_gc(lua_State *L)
-{
-	sy_tcp_ep_opts *o = lua_touserdata(L, 1);
-
-	sy_instance_free(&o->sm);
-	sy_instance_free(&o->isn);
-	sy_instance_free(&o->timers);
-	sy_instance_free(&o->cc);
-	return 0;
-}
-
-/* Gives the endpoint's box (on top) its handler table and the endpoint
- * its observers, which report to the binding state e (at e_idx). */
-static int bind_ep(lua_State *L, int e_idx, sy_tcp_ep *ep, struct lep *e)
-{
-	lua_createtable(L, 2, 1);
-	lua_newtable(L);
-	lua_rawseti(L, -2, 1);       /* accept handlers by port */
-	lua_pushvalue(L, e_idx);
-	lua_setfield(L, -2, "lep");  /* keeps e alive */
-	lua_setiuservalue(L, -2, 2);
-	lua_pushvalue(L, -1);
-	e->box_ref = luaL_ref(L, LUA_REGISTRYINDEX);
 	sy_tcp_ep_observe(ep, observer, e);
 	sy_tcp_ep_observe_data(ep, data_observer);
-	return 1;
-}
-
-/* node:tcp{state_machine=, isn=, timers=}: the node's TCP endpoint,
- * created on first use (with these plugins; each defaults to synack.conf's
- * choice).  Options on a later call are an error. */
-static int node_tcp(lua_State *L)
-{
-	sy_node *n = sy_lua_check_node(L, 1, NULL);
-	struct sy_lua_sim *ls = sy_lua_obj_sim(L, 1);
-	sy_tcp_ep *ep = sy_tcp_ep_of(n);
-	struct sy_lua_ctx *c;
-	sy_tcp_ep_opts *o;
-	struct lep *e;
-	sy_err err;
-
-	lua_settop(L, 2);
-	lua_getiuservalue(L, 1, 1); /* 3: the simulator */
-	if (ep) {
-		if (!lua_isnil(L, 2))
-			return luaL_error(L, "tcp: node '%s' has its endpoint already; options go to the first call",
-					  sy_node_name(n));
-		sy_lua_push_box(L, 3, ep, MT_TCP);
-		if (lua_getiuservalue(L, -1, 2) == LUA_TTABLE) {
-			lua_pop(L, 1);
-			return 1;
-		}
-		/* made by an application: bind it now */
-		lua_pop(L, 1);
-		e = lua_newuserdatauv(L, sizeof *e, 0);
-		e->ls = ls;
-		lua_insert(L, -2);
-		return bind_ep(L, lua_gettop(L) - 1, ep, e);
-	}
-	if (sy_node_proto_ctx(n, SY_IPPROTO_TCP, sy_lua_hook_input))
-		return luaL_error(L, "tcp: node '%s' has an on_receive hook for TCP", sy_node_name(n));
-	lua_getiuservalue(L, 3, 2);
-	c = lua_touserdata(L, -1);
-	lua_pop(L, 1);
-	o = lua_newuserdatauv(L, sizeof *o, 0); /* 4: freed by __gc on error */
-	memset(o, 0, sizeof *o);
-	lua_newtable(L);
-	lua_pushcfunction(L, opts_gc);
-	lua_setfield(L, -2, "__gc");
-	lua_setmetatable(L, -2);
-	ep_options(L, 2, c, o);
-	e = lua_newuserdatauv(L, sizeof *e, 0); /* 5: kept alive by the box */
-	e->ls = ls;
-	e->box_ref = LUA_NOREF;
-	ep = sy_tcp_ep_new(sy_lua_net_of(L, ls), n, o, &err);
-	if (!ep)
-		return luaL_error(L, "%s", err.msg);
-	sy_lua_push_box(L, 3, ep, MT_TCP);
-	return bind_ep(L, 5, ep, e);
-}
-
-static int ep_stats(lua_State *L)
-{
-	const sy_tcp_ep_stats *s = sy_tcp_ep_stats_get(check_ep(L, 1, NULL));
-
-	lua_createtable(L, 0, 6);
-	sy_lua_set_int(L, "segments_in", s->segments_in);
-	sy_lua_set_int(L, "segments_out", s->segments_out);
-	sy_lua_set_int(L, "bad_options", s->bad_options);
-	sy_lua_set_int(L, "bad_segments", s->bad_segments);
-	sy_lua_set_int(L, "no_socket", s->no_socket);
-	sy_lua_set_int(L, "rst_out", s->rst_out);
-	sy_lua_set_int(L, "rst_in", s->rst_in);
-	return 1;
-}
-
-/* ep:listen(port, {backlog = N, syncookies = "off" | "on_overflow" |
- * "always"}, function(conn) ... end); cookies default to on_overflow, as
- * in Linux. */
-static int ep_listen(lua_State *L)
-{
-	static const char *const known[] = { "backlog", "syncookies", "accept", "accept_backlog", NULL };
-	static const char *const modes[] = { "off", "on_overflow", "always", NULL };
-	sy_syncookies cookies = SY_SYNCOOKIES_ON_OVERFLOW;
-	sy_tcp_ep *ep = check_ep(L, 1, NULL);
-	lua_Integer port = luaL_checkinteger(L, 2);
-	lua_Integer backlog = 128, accept_backlog = 0;
-	bool manual = false;
-	sy_tcp_listener *l;
-	int fn = 3;
-	sy_err err;
-
-	luaL_argcheck(L, port > 0 && port <= 65535, 2, "port must be between 1 and 65535");
-	if (lua_istable(L, 3)) {
-		sy_lua_check_options(L, 3, "listen", known);
-		lua_getfield(L, 3, "backlog");
-		backlog = luaL_optinteger(L, -1, 128);
-		lua_pop(L, 1);
-		lua_getfield(L, 3, "syncookies");
-		if (!lua_isnil(L, -1)) {
-			const char *m = lua_type(L, -1) == LUA_TSTRING ?
-				sy_lua_check_string(L, -1, "listen: syncookies") : NULL;
-			int i;
-
-			for (i = 0; modes[i] && (!m || strcmp(m, modes[i]) != 0); i++)
-				;
-			if (!modes[i])
-				return luaL_error(L, "listen: syncookies must be \"off\", \"on_overflow\" or \"always\", got %s",
-						  m ? m : luaL_typename(L, -1));
-			cookies = (sy_syncookies)i;
-		}
-		lua_pop(L, 1);
-		lua_getfield(L, 3, "accept");
-		if (!lua_isnil(L, -1)) {
-			const char *m = lua_type(L, -1) == LUA_TSTRING ?
-				sy_lua_check_string(L, -1, "listen: accept") : NULL;
-
-			if (!m || (strcmp(m, "auto") != 0 && strcmp(m, "manual") != 0))
-				return luaL_error(L, "listen: accept must be \"auto\" or \"manual\", got %s",
-						  m ? m : luaL_typename(L, -1));
-			manual = strcmp(m, "manual") == 0;
-		}
-		lua_pop(L, 1);
-		lua_getfield(L, 3, "accept_backlog");
-		accept_backlog = luaL_optinteger(L, -1, 0);
-		lua_pop(L, 1);
-		if (accept_backlog < 0 || accept_backlog > 1000000)
-			return luaL_error(L, "listen: accept_backlog must be between 1 and 1000000");
-		fn = 4;
-	}
-	luaL_argcheck(L, backlog >= 1 && backlog <= 1000000, 3, "backlog must be between 1 and 1000000");
-	if (!lua_isnoneornil(L, fn))
-		luaL_checktype(L, fn, LUA_TFUNCTION);
-	if (manual && !lua_isnoneornil(L, fn))
-		return luaL_error(L, "listen: with accept = \"manual\" there is no accept handler: call listener:accept()");
-	if (!(l = sy_tcp_listen(ep, (uint16_t)port, (int)backlog, cookies, &err)))
-		return luaL_error(L, "%s", err.msg);
-	if (manual || accept_backlog)
-		sy_tcp_listener_set_manual(l, manual, (int)accept_backlog);
-	if (!lua_isnoneornil(L, fn)) {
-		lua_getiuservalue(L, 1, 2);
-		lua_rawgeti(L, -1, 1);
-		lua_pushvalue(L, fn);
-		lua_rawseti(L, -2, port);
-	}
-	lua_getiuservalue(L, 1, 1);
-	sy_lua_push_box(L, -1, l, MT_LISTENER);
-	return 1;
-}
-
-/* listener:stats(): connections waiting in SYN_RECEIVED, SYNs dropped
- * because the backlog was full, and SYN cookies. */
-static int listener_stats(lua_State *L)
-{
-	sy_tcp_listener_stats st = sy_tcp_listener_stats_get(check_listener(L, 1));
-
-	lua_createtable(L, 0, 5);
-	sy_lua_set_int(L, "syn_received", (uint64_t)st.syn_received);
-	sy_lua_set_int(L, "syn_queue_drops", st.syn_queue_drops);
-	sy_lua_set_int(L, "cookies_sent", st.cookies_sent);
-	sy_lua_set_int(L, "cookies_accepted", st.cookies_accepted);
-	sy_lua_set_int(L, "cookies_rejected", st.cookies_rejected);
-	sy_lua_set_int(L, "accept_queue", (uint64_t)st.accept_queue);
-	sy_lua_set_int(L, "accept_queue_drops", st.accept_queue_drops);
-	return 1;
-}
-
-/* listener:accept(): with accept = "manual", the next established
- * connection waiting in the accept queue, or nil. */
-static int listener_accept(lua_State *L)
-{
-	sy_tcb *c = sy_tcp_accept(check_listener(L, 1));
-
-	if (!c) {
-		lua_pushnil(L);
-		return 1;
-	}
-	lua_getiuservalue(L, 1, 1);
-	push_conn(L, -1, c);
-	return 1;
-}
-
-static const luaL_Reg listener_methods[] = {
-	{ "stats", listener_stats },
-	{ "accept", listener_accept },
-	{ "send", listener_misuse },
-	{ "read", listener_misuse },
-	{ "shutdown", listener_misuse },
-	{ NULL, NULL },
-};
-
-/* ep:on_state(function(conn, from, to, cause) ... end): every state
- * change of every connection of the endpoint. */
-static int ep_on_state(lua_State *L)
-{
-	check_ep(L, 1, NULL);
-	luaL_checktype(L, 2, LUA_TFUNCTION);
-	lua_getiuservalue(L, 1, 2);
-	lua_pushvalue(L, 2);
-	lua_rawseti(L, -2, 2);
-	return 0;
-}
-
-/* ep:connect(node_or_address, port [, options]) -> conn; options as
- * conn:set. */
-static int ep_connect(lua_State *L)
-{
-	struct sy_lua_sim *ls;
-	sy_tcp_ep *ep = check_ep(L, 1, &ls);
-	lua_Integer port = luaL_checkinteger(L, 3);
-	uint32_t addr;
-	sy_tcb *c;
-	sy_err err;
-
-	luaL_argcheck(L, port > 0 && port <= 65535, 3, "port must be between 1 and 65535");
-	if (lua_type(L, 2) == LUA_TSTRING) {
-		if (sy_ipv4_parse(sy_lua_check_string(L, 2, NULL), &addr) < 0)
-			return luaL_argerror(L, 2, "not an IPv4 address");
-	} else {
-		sy_node *n = sy_lua_check_node(L, 2, ls);
-
-		if (!sy_node_ifaces(n))
-			return luaL_argerror(L, 2, "the node has no link");
-		addr = sy_node_addr(n, 0);
-	}
-	bool opts = !lua_isnoneornil(L, 4);
-	lua_Integer lport = 0;
-
-	if (opts)
-		luaL_checktype(L, 4, LUA_TTABLE);
-	lua_settop(L, 4);
-	if (opts && lua_getfield(L, 4, "lport") != LUA_TNIL) {
-		/* the local port (port reuse); the other options as conn:set */
-		if (!lua_isinteger(L, -1) || (lport = lua_tointeger(L, -1)) < 1 || lport > 65535)
-			return luaL_error(L, "connect: option 'lport' must be a port (1 to 65535)");
-		lua_newtable(L);
-		lua_pushnil(L);
-		while (lua_next(L, 4)) {
-			if (lua_type(L, -2) == LUA_TSTRING && lua_rawlen(L, -2) == 5 &&
-			    strcmp(lua_tostring(L, -2), "lport") == 0) {
-				lua_pop(L, 1);
-				continue;
-			}
-			lua_pushvalue(L, -2);
-			lua_insert(L, -2);
-			lua_rawset(L, -4);
-		}
-		lua_replace(L, 4);
-	}
-	lua_settop(L, 4);
-	c = sy_tcp_connect_from(ep, (uint16_t)lport, addr, (uint16_t)port, &err);
-	if (!c)
-		return luaL_error(L, "%s", err.msg);
-	lua_getiuservalue(L, 1, 1);
-	push_conn(L, -1, c);
-	if (opts) {
-		lua_replace(L, 1);  /* conn at 1 for the options' simulator */
-		apply_conn_options(L, 4, c, "connect");
-		lua_settop(L, 1);
-	}
-	return 1;
 }
 
 /* conn:on(event, fn): "state", "established", "closed", "reset",
@@ -608,15 +224,24 @@ static int conn_on(lua_State *L)
 	static const char *const events[] = {
 		"state", "established", "closed", "reset", "error", "data", "sent", NULL,
 	};
+	struct sy_lua_conn *b;
 	sy_tcb *c = check_conn(L, 1);
 	int i;
 
-	i = sy_lua_check_option(L, 2, NULL, events);
+	i = sy_lua_check_option(L, 2, NULL, events);  /* sy_lua_conn_ev */
 	luaL_checktype(L, 3, LUA_TFUNCTION);
-	lua_getiuservalue(L, 1, 2);
+	b = lua_touserdata(L, 1);
+	if (lua_getiuservalue(L, 1, 2) != LUA_TTABLE) {
+		lua_pop(L, 1);
+		lua_createtable(L, SY_LEV_N, 0);
+		lua_pushvalue(L, -1);
+		lua_setiuservalue(L, 1, 2);
+		sy_lua_obj_sim(L, 1)->conn_handlers++;
+	}
 	lua_pushvalue(L, 3);
-	lua_setfield(L, -2, events[i]);
-	if (i >= 5)
+	lua_rawseti(L, -2, i + 1);
+	b->want |= 1u << i;
+	if (i == SY_LEV_DATA || i == SY_LEV_SENT)
 		c->want_data = true;
 	lua_settop(L, 1);
 	return 1;
@@ -625,7 +250,7 @@ static int conn_on(lua_State *L)
 /* The binding's data observer: "data" and "sent" handlers. */
 static void data_observer(void *ctx, sy_tcb *c, uint32_t n, const unsigned char *bytes)
 {
-	struct lep *e = ctx;
+	struct sy_lua_ep *e = ctx;
 	struct sy_lua_sim *ls = e->ls;
 	lua_State *L = ls->L;
 	int top;
@@ -635,16 +260,16 @@ static void data_observer(void *ctx, sy_tcb *c, uint32_t n, const unsigned char 
 	top = lua_gettop(L);
 	lua_rawgeti(L, LUA_REGISTRYINDEX, e->box_ref);
 	lua_getiuservalue(L, -1, 1);
-	push_conn(L, -1, c);
+	sy_lua_push_conn(L, -1, c);
 	if (n) {
 		lua_pushinteger(L, n);
 		if (bytes)
 			lua_pushlstring(L, (const char *)bytes, n);
 		else
 			lua_pushnil(L);
-		call_conn(ls, lua_gettop(L) - 2, "data", 2);
+		call_conn(ls, lua_gettop(L) - 2, SY_LEV_DATA, 2);
 	} else {
-		call_conn(ls, lua_gettop(L), "sent", 0);
+		call_conn(ls, lua_gettop(L), SY_LEV_SENT, 0);
 	}
 	lua_settop(L, top);
 }
@@ -735,9 +360,15 @@ static uint32_t opt_bytes(lua_State *L, int idx, const char *key)
 	return (uint32_t)v;
 }
 
+static int instance_gc(lua_State *L)
+{
+	sy_instance_free(lua_touserdata(L, 1));
+	return 0;
+}
+
 /* Applies the data options of the table at idx to c: sndbuf, rcvbuf,
  * nagle, autoread, initial_window, cc. */
-static void apply_conn_options(lua_State *L, int idx, sy_tcb *c, const char *fname)
+void sy_lua_conn_options(lua_State *L, int idx, sy_tcb *c, const char *fname)
 {
 	static const char *const known[] = {
 		"sndbuf", "rcvbuf", "nagle", "autoread", "initial_window", "cc", NULL,
@@ -800,7 +431,7 @@ static int conn_set(lua_State *L)
 	sy_tcb *c = check_conn(L, 1);
 
 	luaL_checktype(L, 2, LUA_TTABLE);
-	apply_conn_options(L, 2, c, "set");
+	sy_lua_conn_options(L, 2, c, "set");
 	lua_settop(L, 1);
 	return 1;
 }
@@ -922,12 +553,6 @@ static int conn_sample(lua_State *L)
 	return 0;
 }
 
-/* Misuse that would otherwise be a bare "attempt to call a nil value". */
-static int listener_misuse(lua_State *L)
-{
-	return luaL_error(L, "a listener does not send or receive: use the connection its accept handler is given");
-}
-
 static int conn_connect_again(lua_State *L)
 {
 	return luaL_error(L, "connect: this connection is open already; ep:connect makes a new one");
@@ -940,7 +565,7 @@ static int conn_listen(lua_State *L)
 
 static int conn_state(lua_State *L)
 {
-	struct sy_lua_box *b = sy_lua_check_obj(L, 1, MT_CONN, NULL);
+	struct sy_lua_box *b = sy_lua_check_obj(L, 1, SY_MT_CONN, NULL);
 
 	lua_pushstring(L, b->ptr ? sy_tcp_state_name(((sy_tcb *)b->ptr)->state) : "CLOSED");
 	return 1;
@@ -1030,118 +655,6 @@ static int conn_index(lua_State *L)
 	}
 	return conn_stats(L);
 }
-
-/* A state log: a stream the endpoint writes to during the run, whose
- * writes are all checked (the first failure is kept, with its reason),
- * so that a full disk fails the run (sim:run checks the logs when it
- * ends) and sim:close, never silently. */
-struct sy_lua_log {
-	struct sy_lua_log *next;
-	FILE *f;
-	int fd;
-	int err;       /* errno of the first failed write or close, 0 if none */
-	bool reported; /* the failure was raised already */
-	char path[];
-};
-
-static ssize_t log_write(void *cookie, const char *buf, size_t n)
-{
-	struct sy_lua_log *g = cookie;
-	size_t done = 0;
-
-	while (done < n) {
-		ssize_t w = write(g->fd, buf + done, n - done);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			if (!g->err)
-				g->err = w < 0 ? errno : EIO;
-			return -1;
-		}
-		done += (size_t)w;
-	}
-	return (ssize_t)n;
-}
-
-static int log_close(void *cookie)
-{
-	struct sy_lua_log *g = cookie;
-
-	if (close(g->fd) < 0 && !g->err)
-		g->err = errno;
-	return g->err ? -1 : 0;
-}
-
-int sy_lua_logs_check(struct sy_lua_sim *ls, bool close, sy_err *err)
-{
-	struct sy_lua_log *g, *next;
-	int rc = 0;
-
-	for (g = ls->logs; g; g = next) {
-		next = g->next;
-		if (fflush(g->f) != 0 && !g->err)
-			g->err = errno ? errno : EIO;
-		if (close) {
-			if (fclose(g->f) != 0 && !g->err)
-				g->err = EIO;
-		}
-		if (g->err && !g->reported && rc == 0) {
-			rc = sy_err_set(err, "state_log: cannot write %s: %s", g->path,
-					strerror(g->err));
-			g->reported = true;
-		}
-		if (close)
-			free(g);
-	}
-	if (close)
-		ls->logs = NULL;
-	return rc;
-}
-
-/* ep:state_log(path): every state change of the endpoint's connections,
- * one line each (TIME LOCAL REMOTE FROM TO CAUSE); the file is the
- * endpoint's until the simulator closes. */
-static int ep_state_log(lua_State *L)
-{
-	static const cookie_io_functions_t io = { .write = log_write, .close = log_close };
-	struct sy_lua_sim *ls;
-	sy_tcp_ep *ep = check_ep(L, 1, &ls);
-	const char *path = sy_lua_check_string(L, 2, NULL);
-	struct sy_lua_log *g = malloc(sizeof *g + strlen(path) + 1);
-
-	if (!g)
-		return luaL_error(L, "state_log: out of memory");
-	memset(g, 0, sizeof *g);
-	strcpy(g->path, path);
-	g->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-	if (g->fd < 0) {
-		int e = errno;
-
-		free(g);
-		return luaL_error(L, "state_log: cannot write %s: %s", path, strerror(e));
-	}
-	if (!(g->f = fopencookie(g, "w", io))) {
-		close(g->fd);
-		free(g);
-		return luaL_error(L, "state_log: out of memory");
-	}
-	setvbuf(g->f, NULL, _IOLBF, 0); /* readable while the run goes on */
-	g->next = ls->logs;
-	ls->logs = g;
-	sy_tcp_ep_state_log(ep, g->f);
-	return 0;
-}
-
-static const luaL_Reg ep_methods[] = {
-	{ "state_log", ep_state_log },
-	{ "stats", ep_stats },
-	{ "listen", ep_listen },
-	{ "connect", ep_connect },
-	{ "on_state", ep_on_state },
-	{ NULL, NULL },
-};
-
 static const luaL_Reg conn_methods[] = {
 	{ "on", conn_on },
 	{ "close", conn_close },
@@ -1157,22 +670,32 @@ static const luaL_Reg conn_methods[] = {
 	{ NULL, NULL },
 };
 
+/* sim:lua_stats(): what the binding holds for the script: conn_boxes,
+ * the connection boxes whose connection lives; conn_boxes_made and
+ * conn_handlers, the boxes and handler tables made so far. */
+static int sim_lua_stats(lua_State *L)
+{
+	struct sy_lua_sim *ls = sy_lua_check_sim(L, 1);
+
+	lua_createtable(L, 0, 3);
+	sy_lua_set_int(L, "conn_boxes", ls->conn_boxes);
+	sy_lua_set_int(L, "conn_boxes_made", ls->conn_boxes_made);
+	sy_lua_set_int(L, "conn_handlers", ls->conn_handlers);
+	return 1;
+}
+
 void sy_lua_open_tcp(lua_State *L)
 {
-	sy_lua_new_class(L, MT_TCP, ep_methods, NULL, NULL);
-	sy_lua_new_class(L, MT_CONN, conn_methods, NULL, NULL);
-	luaL_getmetatable(L, MT_CONN);
+	sy_lua_new_class(L, SY_MT_CONN, conn_methods, NULL, NULL);
+	luaL_getmetatable(L, SY_MT_CONN);
 	lua_getfield(L, -1, "__index");
 	lua_pushcclosure(L, conn_index, 1);
 	lua_setfield(L, -2, "__index");
 	lua_pop(L, 1);
-	sy_lua_new_class(L, MT_APP, app_methods, app_gc, NULL);
-	sy_lua_new_class(L, MT_LISTENER, listener_methods, NULL, NULL);
-	luaL_getmetatable(L, SY_MT_NODE);
+	luaL_getmetatable(L, SY_MT_SIM);
 	lua_getfield(L, -1, "__index");
-	lua_pushcfunction(L, node_tcp);
-	lua_setfield(L, -2, "tcp");
-	lua_pushcfunction(L, node_app);
-	lua_setfield(L, -2, "app");
+	lua_pushcfunction(L, sim_lua_stats);
+	lua_setfield(L, -2, "lua_stats");
 	lua_pop(L, 2);
+	sy_lua_open_tcp_ep(L);
 }

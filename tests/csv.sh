@@ -25,6 +25,7 @@ synack.csv.write(dir .. "/fields.csv", {
   { name = '"', value = 9007199254740993, note = ",\"," },
 }, { "name", "value", "note" })
 local sim = synack.simulator{}
+sim:tcp_table() -- kept from the start
 local a, b = sim:node("a,\"1\""), sim:node("b")
 sim:duplex_link(a, b, { rate = "10Mbps", delay = "1ms" })
 b:tcp():listen(80)

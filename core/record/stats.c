@@ -208,55 +208,68 @@ static void copy_row(sy_tcp_row *r, const sy_tcb *c)
 	snprintf(r->cc, sizeof r->cc, "%s", sy_tcp_cc_name(c));
 }
 
+/* Whether a report is the record being freed: the one place the table
+ * reads a cause. */
+static bool is_freed(sy_tcp_state from, sy_tcp_state to, const char *cause)
+{
+	return from == to && strcmp(cause, "freed") == 0;
+}
+
+/* A row is made at a connection's first state change and written only
+ * when its record is freed: until then sy_tcp_table_row reads the
+ * record itself, so other reports cost one lookup. */
 static void table_observer(void *ctx, sy_tcb *c, sy_tcp_state from,
 			   sy_tcp_state to, const char *cause)
 {
 	sy_tcp_table *t = ctx;
-	struct slot *s = map_find(t, c);
+	bool freed = is_freed(from, to, cause);
+	struct slot *s;
 	sy_tcp_row *r;
 
-	if (!s) {
-		if (strcmp(cause, "freed") == 0)
-			return;  /* never seen changing state: not a connection */
-		if (t->n == t->cap) {
-			size_t cap = t->cap ? 2 * t->cap : 64;
-			sy_tcp_row *rows = realloc(t->rows, cap * sizeof *rows);
-			sy_tcb **live;
-
-			if (!rows)
-				return;
-			t->rows = rows;
-			if (!(live = realloc(t->live, cap * sizeof *live)))
-				return;
-			t->live = live;
-			t->cap = cap;
+	if (from == to && !freed)
+		return;  /* not a state change: the record has it all */
+	s = map_find(t, c);
+	if (s) {
+		if (freed) {
+			r = &t->rows[s->row];
+			copy_row(r, c);
+			r->live = false;
+			t->live[s->row] = NULL;
+			map_remove(t, s);
 		}
-		if (map_insert(t, c, t->n) < 0)
+		return;
+	}
+	if (freed)
+		return;  /* never seen changing state: not a connection */
+	if (t->n == t->cap) {
+		size_t cap = t->cap ? 2 * t->cap : 64;
+		sy_tcp_row *rows = realloc(t->rows, cap * sizeof *rows);
+		sy_tcb **live;
+
+		if (!rows)
 			return;
-		r = &t->rows[t->n];
-		memset(r, 0, sizeof *r);
-		r->id = t->n + 1;
-		r->ep_id = c->id;
-		r->node = (uint32_t)sy_node_index(sy_tcp_ep_node(c->ep));
-		/* a passive open has its listener until it is accepted */
-		r->server = c->listener != NULL || from == SY_TCP_LISTEN;
-		r->laddr = c->laddr;
-		r->raddr = c->raddr;
-		r->lport = c->lport;
-		r->rport = c->rport;
-		r->live = true;
-		t->live[t->n] = c;
-		t->n++;
-		s = map_find(t, c);
+		t->rows = rows;
+		if (!(live = realloc(t->live, cap * sizeof *live)))
+			return;
+		t->live = live;
+		t->cap = cap;
 	}
-	r = &t->rows[s->row];
-	copy_row(r, c);
-	if (strcmp(cause, "freed") == 0) {
-		r->live = false;
-		t->live[s->row] = NULL;
-		map_remove(t, s);
-	}
-	(void)to;
+	if (map_insert(t, c, t->n) < 0)
+		return;
+	r = &t->rows[t->n];
+	memset(r, 0, sizeof *r);
+	r->id = t->n + 1;
+	r->ep_id = c->id;
+	r->node = (uint32_t)sy_node_index(sy_tcp_ep_node(c->ep));
+	/* a passive open has its listener until it is accepted */
+	r->server = c->listener != NULL || from == SY_TCP_LISTEN;
+	r->laddr = c->laddr;
+	r->raddr = c->raddr;
+	r->lport = c->lport;
+	r->rport = c->rport;
+	r->live = true;
+	t->live[t->n] = c;
+	t->n++;
 }
 
 sy_tcp_table *sy_tcp_table_new(sy_net *net, sy_err *err)

@@ -58,6 +58,7 @@ end
 -- creation; times and counters.
 do
   local sim = synack.simulator{}
+  eq(#sim:tcp_table(), 0, "asked for before the run: kept, empty so far")
   local c, srv = sim:node("client,1"), sim:node("server")
   sim:duplex_link(c, srv, { rate = "10Mbps", delay = "10ms" })
   srv:tcp():listen(80, function(conn)
@@ -145,6 +146,7 @@ check(first == -1 and step == 250 and n == 6, "ticks -3..1234: %g %g %d", first,
 do
   local sim = synack.simulator{seed = 2}
   local a, r, b = sim:node("a"), sim:node("r"), sim:node("b")
+  sim:tcp_table() -- the TCP totals sum the connection table
   local l1 = sim:duplex_link(a, r, {rate = "10Mbps", delay = "2ms"})
   local l2 = sim:duplex_link(r, b, {rate = "10Mbps", delay = "2ms",
                                     ab = {loss = {"list", drop = "3"}}})
