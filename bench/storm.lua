@@ -1,0 +1,47 @@
+-- The handshake storm with a Lua script: 100 clients behind one router
+-- open N connections to one server, one every 10 us in turn; each sends
+-- 1000 bytes and closes first, so its client goes through TIME_WAIT.
+-- The server is an application (sink) that Lua never touches.  Prints
+-- connections, CPU seconds (os.clock), CPU us per connection and the
+-- peak RSS (VmHWM) as figures.
+--
+--   synack run bench/storm.lua n=10000
+local synack = require "synack"
+local topo = require "synack.topo"
+
+local n = math.tointeger(tonumber(synack.args.n or "10000"))
+assert(n and n >= 1, "storm: n must be a positive integer")
+local clients = 100
+
+local t0 = os.clock()
+local sim = synack.simulator{seed = 1}
+local star = topo.star(sim, clients, {rate = "1Gbps", delay = "100us"}, "client")
+local server = sim:node("server")
+sim:duplex_link(star.hub, server, {rate = "10Gbps", delay = "1ms"})
+server:app{"sink", port = 80}
+local eps = {}
+for i = 1, clients do eps[i] = star.leaves[i]:tcp() end
+
+local done, started = 0, 0
+local function established(c) c:send(1000); c:close() end
+local function closed() done = done + 1 end
+local function tick()
+  started = started + 1
+  eps[(started - 1) % clients + 1]:connect(server, 80)
+    :on("established", established)
+    :on("closed", closed)
+  if started < n then sim:after("10us", tick) end
+end
+sim:after(0, tick)
+sim:run()
+assert(done == n, ("storm: %d of %d connections closed"):format(done, n))
+local cpu = os.clock() - t0
+
+local hwm
+for line in io.lines("/proc/self/status") do
+  hwm = hwm or line:match("^VmHWM:%s*(%d+)%s*kB")
+end
+print(("connections %d"):format(n))
+print(("cpu_s %.3f"):format(cpu))
+print(("cpu_us_per_conn %.2f"):format(cpu * 1e6 / n))
+print(("peak_rss_kb %s"):format(hwm or "?"))
