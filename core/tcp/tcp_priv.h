@@ -1,10 +1,20 @@
-/* The endpoint's private parts, shared by tcp.c (sockets, handshake
- * services) and tcp_data.c (the data path). */
+/* The endpoint's private parts, shared by the files of core/tcp:
+ * endpoint.c (endpoint, demultiplexing, tables, observers), listen.c
+ * (listeners, accept queue, SYN cookies), options.c, services.c (timers,
+ * state changes, the data phase's set-up), output.c, input.c and
+ * recovery.c (the data path).  The small helpers of the hot path are
+ * inline here; functions shared between the files are hidden from the
+ * library's users (direct calls, no interposition). */
 #ifndef SY_TCP_PRIV_H
 #define SY_TCP_PRIV_H
 
 #include "isn.h"
+#include "sim.h"
 #include "tcp.h"
+
+#define SY_HIDDEN __attribute__((visibility("hidden")))
+#define TTL_DEFAULT 64
+#define WND_MAX 0x40000000u    /* 2^30: the largest window RFC 7323 allows */
 
 #define MAX_LISTENERS 64
 
@@ -54,9 +64,141 @@ struct sy_tcp_ep {
 };
 
 
-/* tcp_data.c */
+/* endpoint.c */
+SY_HIDDEN void sy_tcp_report(sy_tcb *c, sy_tcp_state from, sy_tcp_state to, const char *cause);
+SY_HIDDEN sy_tcb *sy_tcp_lookup(const sy_tcp_ep *ep, uint32_t raddr, uint16_t lport,
+				uint16_t rport);
+SY_HIDDEN int sy_tcp_insert(sy_tcp_ep *ep, sy_tcb *c);
+SY_HIDDEN void sy_tcp_unlink(sy_tcb *c);
+SY_HIDDEN sy_tcp_listener *sy_tcp_find_listener(const sy_tcp_ep *ep, uint16_t port);
+SY_HIDDEN sy_tcb *sy_tcb_new(sy_tcp_ep *ep, uint32_t laddr, uint16_t lport,
+			     uint32_t raddr, uint16_t rport);
+/* listen.c */
+SY_HIDDEN void sy_tcp_aq_remove(sy_tcb *c);
+/* options.c */
+SY_HIDDEN void sy_tcb_sack_blocks(const sy_tcb *c, sy_tcp_opts *o, unsigned max);
+/* services.c */
+SY_HIDDEN void sy_tcb_oom(sy_tcb *c, const char *what);
 void sy_tcb_data_free(sy_tcb *c);   /* buffers, scoreboard, cc state */
+/* output.c */
 int sy_tcp_ep_send_bytes(sy_tcp_ep *ep, const sy_ipv4 *ip, const sy_tcp *t,
 			 uint32_t len, const unsigned char *bytes, sy_err *err);
+SY_HIDDEN void sy_tcb_send_data(sy_tcb *c, uint32_t seq, uint32_t len, bool fin, sy_time now);
+/* recovery.c */
+SY_HIDDEN uint32_t sy_tcb_sb_total(const sy_tcb *c);
+SY_HIDDEN void sy_tcb_sb_trim(sy_tcb *c);
+SY_HIDDEN void sy_tcb_sb_update(sy_tcb *c, const sy_seg *s);
+SY_HIDDEN uint32_t sy_tcb_pipe(const sy_tcb *c);
+SY_HIDDEN bool sy_tcb_next_lost(const sy_tcb *c, uint32_t *seq, uint32_t *len, bool *fin);
+SY_HIDDEN void sy_tcb_arm_rto(sy_tcb *c);
+SY_HIDDEN void sy_tcb_enter_recovery(sy_tcb *c);
+
+/* ------------------------------------------------------------ inline helpers */
+
+static inline sy_ipv4 ip_for(sy_tcp_ep *ep, uint32_t src, uint32_t dst)
+{
+	return (sy_ipv4){
+		.src = src, .dst = dst, .proto = SY_IPPROTO_TCP,
+		.ttl = TTL_DEFAULT, .id = sy_node_next_ip_id(ep->node), .df = true,
+	};
+}
+
+static inline sy_time now_of(const sy_tcb *c)
+{
+	return sy_sim_now(c->ep->sim);
+}
+
+static inline bool timer_on(const sy_tcb *c, int which)
+{
+	return sy_sim_pending(c->ep->sim, c->timer[which]);
+}
+
+static inline const sy_timer_limits *limits(const sy_tcb *c)
+{
+	return sy_tcb_limits(c);
+}
+
+static inline uint32_t data_seq(const sy_tcb *c)
+{
+	return c->snd_una + !sy_tcb_syn_acked(c);
+}
+
+static inline uint32_t data_end(const sy_tcb *c)
+{
+	uint64_t u = sy_tcp_unacked(c);
+
+	return data_seq(c) + (uint32_t)(u > WND_MAX ? WND_MAX : u);
+}
+
+/* The send side's invariants, whatever the state machine and the peer
+ * do: no more bytes acknowledged than sent, nor sent than queued (so the
+ * unacknowledged count cannot wrap), SND.UNA <= SND.NXT <= SND.MAX, and
+ * nothing sent beyond the queued bytes and a FIN (so the flight is the
+ * bytes queued, at most 2^30, plus the SYN or the FIN). */
+static inline void send_check(const sy_tcb *c)
+{
+	SY_INVARIANT(c->st.bytes_acked <= c->snd_sent);
+	SY_INVARIANT(c->snd_sent <= c->snd_queued);
+	if (!c->data_started)
+		return;
+	SY_INVARIANT(sy_seq_le(c->snd_una, c->snd_nxt));
+	SY_INVARIANT(sy_seq_le(c->snd_nxt, c->snd_max));
+	SY_INVARIANT(sy_seq_le(c->snd_max, data_end(c) + c->fin_sent));
+	SY_INVARIANT(sy_tcb_flight(c) <= WND_MAX + 1);
+	SY_INVARIANT(!c->fin_sent || sy_seq_le(c->fin_seq, c->snd_max - 1));
+#ifdef SY_DEEP_CHECKS
+	/* the SACK scoreboard: sorted, disjoint, not touching, above
+	 * SND.UNA and at most SND.MAX */
+	for (int i = 0; i < c->nsb; i++) {
+		SY_INVARIANT(sy_seq_lt(c->sb[i][0], c->sb[i][1]));
+		SY_INVARIANT(sy_seq_le(c->snd_una, c->sb[i][0]));
+		SY_INVARIANT(sy_seq_le(c->sb[i][1], c->snd_max));
+		SY_INVARIANT(i == 0 || sy_seq_lt(c->sb[i - 1][1], c->sb[i][0]));
+	}
+#endif
+}
+
+/* The receive side's: RCV.NXT never passes the right edge advertised,
+ * and (walking the queue: sanitizer and fuzzing builds) the reassembly
+ * queue holds sorted, disjoint, non-empty pieces past RCV.NXT. */
+static inline void recv_check(const sy_tcb *c)
+{
+	SY_INVARIANT(!c->data_started || sy_seq_le(c->rcv_nxt, c->rcv_adv));
+#ifdef SY_DEEP_CHECKS
+	for (const sy_ooo *q = c->ooo; q; q = q->next) {
+		SY_INVARIANT(q->len > 0);
+		SY_INVARIANT(sy_seq_gt(q->seq, c->rcv_nxt));
+		SY_INVARIANT(!q->next || sy_seq_le(q->seq + q->len, q->next->seq));
+	}
+#endif
+}
+
+static inline bool synchronized(const sy_tcb *c)
+{
+	return c->state >= SY_TCP_ESTABLISHED;
+}
+
+/* States from which data and a FIN may go out. */
+static inline bool can_output(const sy_tcb *c)
+{
+	switch (c->state) {
+	case SY_TCP_ESTABLISHED:
+	case SY_TCP_CLOSE_WAIT:
+	case SY_TCP_FIN_WAIT_1:
+	case SY_TCP_CLOSING:
+	case SY_TCP_LAST_ACK:
+		return sy_tcb_syn_acked(c);
+	default:
+		return false;
+	}
+}
+
+static inline void cc_sync(sy_tcb *c)
+{
+	c->cc.mss = sy_tcb_smss(c);
+	c->cc.flight = sy_tcb_flight(c);
+	c->cc.now = now_of(c);
+	c->cc.srtt = c->rtt.samples ? c->rtt.srtt : 0;
+}
 
 #endif

@@ -1,13 +1,15 @@
+/* The endpoint of a node: its connections by 4-tuple and its listeners
+ * by port, the demultiplexing of arriving segments, segments with no
+ * connection, observers, and the endpoint's plugins. */
+
 #include "config.h"
 
-#include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "isn.h"
 #include "tcp_priv.h"
 
-#define TTL_DEFAULT 64
 #define EPHEMERAL_LO 32768 /* Linux's default ip_local_port_range */
 #define EPHEMERAL_HI 60999
 
@@ -81,7 +83,7 @@ void sy_tcp_net_unobserve(sy_net *net, sy_tcp_observer fn, void *ctx)
 }
 
 /* Every observer of c's endpoint and network. */
-static void report(sy_tcb *c, sy_tcp_state from, sy_tcp_state to, const char *cause)
+void sy_tcp_report(sy_tcb *c, sy_tcp_state from, sy_tcp_state to, const char *cause)
 {
 	struct net_obs *no = *sy_net_tcp_observers(c->ep->net);
 
@@ -99,144 +101,6 @@ int sy_tcp_ep_send(sy_tcp_ep *ep, const sy_ipv4 *ip, const sy_tcp *t,
 		   uint32_t len, sy_err *err)
 {
 	return sy_tcp_ep_send_bytes(ep, ip, t, len, NULL, err);
-}
-
-static sy_ipv4 ip_for(sy_tcp_ep *ep, uint32_t src, uint32_t dst)
-{
-	return (sy_ipv4){
-		.src = src, .dst = dst, .proto = SY_IPPROTO_TCP,
-		.ttl = TTL_DEFAULT, .id = sy_node_next_ip_id(ep->node), .df = true,
-	};
-}
-
-int sy_tcp_parse_options(const uint8_t *opt, unsigned len, sy_tcp_opts *o)
-{
-	memset(o, 0, sizeof *o);
-	for (unsigned i = 0; i < len;) {
-		uint8_t kind = opt[i], olen;
-
-		if (kind == 0)
-			break;          /* end of option list */
-		if (kind == 1) {
-			i++;            /* no-operation */
-			continue;
-		}
-		if (i + 1 >= len || (olen = opt[i + 1]) < 2 || i + olen > len)
-			return -1;
-		switch (kind) {
-		case 2:
-			if (olen != 4)
-				return -1;
-			o->has_mss = true;
-			o->mss = (uint16_t)(opt[i + 2] << 8 | opt[i + 3]);
-			break;
-		case 3:
-			if (olen != 3) {
-				o->ignored++;
-				break;
-			}
-			o->has_ws = true;
-			o->ws = opt[i + 2];
-			break;
-		case 4:
-			if (olen != 2)
-				return -1;
-			o->sack_ok = true;
-			break;
-		case 8:
-			if (olen != 10)
-				return -1;
-			o->has_ts = true;
-			o->tsval = (uint32_t)opt[i + 2] << 24 | (uint32_t)opt[i + 3] << 16 |
-				   (uint32_t)opt[i + 4] << 8 | opt[i + 5];
-			o->tsecr = (uint32_t)opt[i + 6] << 24 | (uint32_t)opt[i + 7] << 16 |
-				   (uint32_t)opt[i + 8] << 8 | opt[i + 9];
-			break;
-		case 5:
-			if (olen < 10 || (olen - 2) % 8 != 0 || o->nsack) {
-				o->ignored++;
-				break;
-			}
-			for (unsigned k = 0; k < (olen - 2u) / 8; k++) {
-				const uint8_t *q = opt + i + 2 + 8 * k;
-
-				o->sack[k][0] = (uint32_t)q[0] << 24 | (uint32_t)q[1] << 16 |
-						(uint32_t)q[2] << 8 | q[3];
-				o->sack[k][1] = (uint32_t)q[4] << 24 | (uint32_t)q[5] << 16 |
-						(uint32_t)q[6] << 8 | q[7];
-			}
-			o->nsack = (uint8_t)((olen - 2) / 8);
-			break;
-		default:
-			break;          /* unknown: skipped */
-		}
-		i += olen;
-	}
-	return 0;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
-
-unsigned sy_tcp_write_options(const sy_tcp_opts *o, uint8_t *b)
-{
-	unsigned n = 0;
-
-	if (o->has_mss) {
-		b[n++] = 2;
-		b[n++] = 4;
-		b[n++] = (uint8_t)(o->mss >> 8);
-		b[n++] = (uint8_t)o->mss;
-	}
-	if (o->sack_ok) {
-		if (!o->has_ts) {
-			b[n++] = 1;
-			b[n++] = 1;
-		}
-		b[n++] = 4;
-		b[n++] = 2;
-	} else if (o->has_ts) {
-		b[n++] = 1;
-		b[n++] = 1;
-	}
-	if (o->has_ts) {
-		b[n++] = 8;
-		b[n++] = 10;
-		put32(b + n, o->tsval);
-		put32(b + n + 4, o->tsecr);
-		n += 8;
-	}
-	if (o->has_ws) {
-		b[n++] = 1;
-		b[n++] = 3;
-		b[n++] = 3;
-		b[n++] = o->ws;
-	}
-	if (o->nsack) {
-		unsigned k = o->nsack;
-
-		while (k && n + 4 + 8 * k > 40)
-			k--;
-		if (k) {
-			b[n++] = 1;
-			b[n++] = 1;
-			b[n++] = 5;
-			b[n++] = (uint8_t)(2 + 8 * k);
-			for (unsigned j = 0; j < k; j++) {
-				put32(b + n, o->sack[j][0]);
-				put32(b + n + 4, o->sack[j][1]);
-				n += 8;
-			}
-		}
-	}
-	while (n % 4)
-		b[n++] = 0;
-	return n;
 }
 
 void sy_tcp_send_reset(sy_tcp_ep *ep, const sy_seg *s, uint32_t seq,
@@ -278,7 +142,7 @@ static size_t tuple_hash(size_t nhash, uint32_t raddr, uint16_t lport,
 /* Connections are keyed by (raddr, lport, rport): a node answers from the
  * address a segment came to, and two connections differing only in the
  * local address are not supported (one address per peer path). */
-static sy_tcb *lookup(const sy_tcp_ep *ep, uint32_t raddr, uint16_t lport,
+sy_tcb *sy_tcp_lookup(const sy_tcp_ep *ep, uint32_t raddr, uint16_t lport,
 		      uint16_t rport)
 {
 	if (!ep->nhash)
@@ -289,7 +153,7 @@ static sy_tcb *lookup(const sy_tcp_ep *ep, uint32_t raddr, uint16_t lport,
 	return NULL;
 }
 
-static int insert(sy_tcp_ep *ep, sy_tcb *c)
+int sy_tcp_insert(sy_tcp_ep *ep, sy_tcb *c)
 {
 	if (2 * (ep->nconns + 1) > ep->nhash) {
 		size_t n = ep->nhash ? 2 * ep->nhash : 64;
@@ -319,7 +183,7 @@ static int insert(sy_tcp_ep *ep, sy_tcb *c)
 	return 0;
 }
 
-static void unlink_conn(sy_tcb *c)
+void sy_tcp_unlink(sy_tcb *c)
 {
 	sy_tcp_ep *ep = c->ep;
 	sy_tcb **pp = &ep->hash[tuple_hash(ep->nhash, c->raddr, c->lport, c->rport)];
@@ -332,7 +196,7 @@ static void unlink_conn(sy_tcb *c)
 		}
 }
 
-static sy_tcp_listener *find_listener(const sy_tcp_ep *ep, uint16_t port)
+sy_tcp_listener *sy_tcp_find_listener(const sy_tcp_ep *ep, uint16_t port)
 {
 	for (int i = 0; i < ep->nlst; i++)
 		if (ep->lst[i]->port == port)
@@ -342,114 +206,7 @@ static sy_tcp_listener *find_listener(const sy_tcp_ep *ep, uint16_t port)
 
 /* ------------------------------------------------------------ connections */
 
-static void timer_fire(sy_sim *sim, void *arg, uint64_t which)
-{
-	sy_tcb *c = arg;
-
-	c->timer[which] = SY_EVENT_NONE;
-	c->ep->smo->timeout(c, (int)which);
-}
-
-void sy_tcb_timer_set(sy_tcb *c, int which, sy_time after)
-{
-	sy_sim_cancel(c->ep->sim, c->timer[which]);
-	if (sy_sim_after(c->ep->sim, after, timer_fire, c, (uint64_t)which,
-			 &c->timer[which], NULL) < 0) {
-		/* A timer that never fires would hang the connection. */
-		c->timer[which] = SY_EVENT_NONE;
-		sy_sim_fail(c->ep->sim, "out of memory setting a TCP timer on node %s",
-			    sy_node_name(c->ep->node));
-	}
-}
-
-void sy_tcb_timer_cancel(sy_tcb *c, int which)
-{
-	sy_sim_cancel(c->ep->sim, c->timer[which]);
-	c->timer[which] = SY_EVENT_NONE;
-}
-
-const sy_timer_limits *sy_tcb_limits(const sy_tcb *c)
-{
-	return c->ep->tmo->limits(c->ep->timers.state);
-}
-
-const sy_timers_ops *sy_tcb_timers(const sy_tcb *c, const void **st)
-{
-	*st = c->ep->timers.state;
-	return c->ep->tmo;
-}
-
-void *sy_tcb_sm_state(const sy_tcb *c)
-{
-	return c->ep->sm.state;
-}
-
-void sy_tcb_notify(sy_tcb *c, const char *what)
-{
-	report(c, c->state, c->state, what);
-}
-
-static void aq_remove(sy_tcb *c);
-
-static void free_later(sy_sim *sim, void *arg, uint64_t data)
-{
-	sy_tcb *c = arg;
-
-	for (sy_tcb **pp = &c->ep->zombies; *pp; pp = &(*pp)->hnext)
-		if (*pp == c) {
-			*pp = c->hnext;
-			break;
-		}
-	sy_tcb_notify(c, "freed");
-	sy_tcb_data_free(c);
-	free(c);
-}
-
-void sy_tcb_set_state(sy_tcb *c, sy_tcp_state s, const char *cause)
-{
-	sy_tcp_state old = c->state;
-
-	if (old == s)
-		return;
-	c->state = s;
-	if (c->listener && old == SY_TCP_SYN_RECEIVED)
-		c->listener->pending--;
-	if (c->ep->log) {
-		char la[16], ra[16];
-		sy_time now = sy_sim_now(c->ep->sim);
-
-		sy_ipv4_format(c->laddr, la);
-		sy_ipv4_format(c->raddr, ra);
-		fprintf(c->ep->log, "%lld.%09lld %s:%u %s:%u %s %s %s\n",
-			(long long)(now / SY_SEC), (long long)(now % SY_SEC), la,
-			(unsigned)c->lport, ra, (unsigned)c->rport,
-			sy_tcp_state_name(old), sy_tcp_state_name(s), cause);
-	}
-	if (s == SY_TCP_ESTABLISHED &&
-	    (old == SY_TCP_SYN_SENT || old == SY_TCP_SYN_RECEIVED))
-		sy_tcb_data_start(c);
-	if (s == SY_TCP_ESTABLISHED && c->t_established < 0)
-		c->t_established = sy_sim_now(c->ep->sim);
-	if (s == SY_TCP_CLOSED)
-		c->t_closed = sy_sim_now(c->ep->sim);
-	report(c, old, s, cause);
-	if (s == SY_TCP_CLOSED) {
-		if (c->queued)
-			aq_remove(c);
-		for (int i = 0; i < SY_TCP_TIMERS; i++)
-			sy_tcb_timer_cancel(c, i);
-		unlink_conn(c);
-		/* Freed after the current event, so that the callers up the
-		 * stack can still look at it; kept on a list until then, so
-		 * that a simulator freed in between leaks nothing. */
-		c->hnext = c->ep->zombies;
-		c->ep->zombies = c;
-		if (sy_sim_after(c->ep->sim, 0, free_later, c, 0, NULL, NULL) < 0)
-			sy_sim_fail(c->ep->sim, "out of memory scheduling a closed connection's release");
-	}
-}
-
-static sy_tcb *tcb_new(sy_tcp_ep *ep, uint32_t laddr, uint16_t lport,
+sy_tcb *sy_tcb_new(sy_tcp_ep *ep, uint32_t laddr, uint16_t lport,
 		       uint32_t raddr, uint16_t rport)
 {
 	sy_tcb *c = calloc(1, sizeof *c);
@@ -482,221 +239,10 @@ static sy_tcb *tcb_new(sy_tcp_ep *ep, uint32_t laddr, uint16_t lport,
 	for (int i = 0; i < SY_TCP_TIMERS; i++)
 		c->timer[i] = SY_EVENT_NONE;
 	ep->tmo->rtt_init(ep->timers.state, &c->rtt);
-	if (insert(ep, c) < 0) {
+	if (sy_tcp_insert(ep, c) < 0) {
 		free(c);
 		return NULL;
 	}
-	return c;
-}
-
-sy_tcb *sy_tcp_accept_new(sy_tcp_listener *l, const sy_seg *s)
-{
-	sy_tcb *c;
-
-	if (l->pending >= l->backlog) {
-		l->overflows++;
-		return NULL;
-	}
-	c = tcb_new(l->ep, s->dst, s->dport, s->src, s->sport);
-	if (!c)
-		return NULL;
-	c->listener = l;
-	l->pending++;
-	c->state = SY_TCP_LISTEN;
-	return c;
-}
-
-void sy_tcp_accept_ready(sy_tcb *c)
-{
-	sy_tcp_listener *l = c->listener;
-
-	if (l && l->manual) {
-		/* waits, unread, for the user's accept */
-		c->queued = true;
-		c->autoread = false;
-		c->aq_next = NULL;
-		if (l->aq_tail)
-			l->aq_tail->aq_next = c;
-		else
-			l->aq_head = c;
-		l->aq_tail = c;
-		l->aq_len++;
-		return;
-	}
-	sy_tcb_notify(c, "accepted");
-	c->listener = NULL;
-	if (l && l->on_accept && c->state != SY_TCP_CLOSED)
-		l->on_accept(l->accept_ctx, c);
-}
-
-void sy_tcp_listener_set_manual(sy_tcp_listener *l, bool manual, int accept_backlog)
-{
-	l->manual = manual;
-	l->accept_backlog = accept_backlog > 0 ? accept_backlog : l->backlog;
-}
-
-bool sy_tcp_accept_full(sy_tcp_listener *l)
-{
-	if (!l->manual || l->aq_len < l->accept_backlog)
-		return false;
-	l->accept_drops++;
-	return true;
-}
-
-static void aq_remove(sy_tcb *c)
-{
-	sy_tcp_listener *l = c->listener;
-	sy_tcb *prev = NULL;
-
-	for (sy_tcb *x = l->aq_head; x; prev = x, x = x->aq_next) {
-		if (x != c)
-			continue;
-		if (prev)
-			prev->aq_next = c->aq_next;
-		else
-			l->aq_head = c->aq_next;
-		if (l->aq_tail == c)
-			l->aq_tail = prev;
-		l->aq_len--;
-		break;
-	}
-	c->queued = false;
-	c->aq_next = NULL;
-}
-
-sy_tcb *sy_tcp_accept(sy_tcp_listener *l)
-{
-	sy_tcb *c = l->aq_head;
-
-	if (!c)
-		return NULL;
-	aq_remove(c);
-	c->listener = NULL;
-	if (l->ep->dopts.autoread) {
-		c->autoread = true;
-		sy_tcp_consume(c, c->rcv_unread);
-	}
-	return c;
-}
-
-void sy_tcp_listener_on_accept(sy_tcp_listener *l,
-			       void (*fn)(void *ctx, sy_tcb *c), void *ctx)
-{
-	l->on_accept = fn;
-	l->accept_ctx = ctx;
-}
-
-sy_tcp_listener *sy_tcp_listen(sy_tcp_ep *ep, uint16_t port, int backlog,
-			       sy_syncookies cookies, sy_err *err)
-{
-	sy_tcp_listener *l;
-
-	if (port == 0)
-		return sy_err_set(err, "listen: port 0 is not a port"), NULL;
-	if (find_listener(ep, port))
-		return sy_err_set(err, "listen: port %u is in use", port), NULL;
-	if (backlog < 1)
-		return sy_err_set(err, "listen: backlog must be at least 1"), NULL;
-	if (ep->nlst == MAX_LISTENERS)
-		return sy_err_set(err, "listen: at most %d listeners per node", MAX_LISTENERS), NULL;
-	l = calloc(1, sizeof *l);
-	if (!l)
-		return sy_err_set(err, "out of memory"), NULL;
-	l->ep = ep;
-	l->port = port;
-	l->backlog = backlog;
-	l->accept_backlog = backlog;
-	l->cookies = cookies;
-	ep->lst[ep->nlst++] = l;
-	return l;
-}
-
-/* ------------------------------------------------------------ SYN cookies */
-
-/* The classic layout (Bernstein): the top 5 bits count 64-second periods,
- * the next 3 index the MSS table, the low 24 bits are a keyed hash of the
- * 4-tuple and the period.  A cookie is valid for the period it was made in
- * and the next one. */
-#define COOKIE_PERIOD (64 * SY_SEC)
-static const uint16_t cookie_mss[8] = { 536, 1200, 1300, 1400, 1440, 1452, 1460, 8960 };
-
-static uint32_t cookie_hash(const sy_tcp_ep *ep, const sy_seg *s, uint32_t t)
-{
-	uint8_t m[16];
-
-	/* the listener's view: local address and port first */
-	m[0] = (uint8_t)(s->dst >> 24); m[1] = (uint8_t)(s->dst >> 16);
-	m[2] = (uint8_t)(s->dst >> 8); m[3] = (uint8_t)s->dst;
-	m[4] = (uint8_t)(s->src >> 24); m[5] = (uint8_t)(s->src >> 16);
-	m[6] = (uint8_t)(s->src >> 8); m[7] = (uint8_t)s->src;
-	m[8] = (uint8_t)(s->dport >> 8); m[9] = (uint8_t)s->dport;
-	m[10] = (uint8_t)(s->sport >> 8); m[11] = (uint8_t)s->sport;
-	m[12] = (uint8_t)t; m[13] = m[14] = m[15] = 0;
-	return (uint32_t)sy_siphash24(ep->cookie_key, m, sizeof m) & 0xffffff;
-}
-
-static uint32_t cookie_period(const sy_tcp_ep *ep)
-{
-	return (uint32_t)(sy_sim_now(ep->sim) / COOKIE_PERIOD) & 31;
-}
-
-bool sy_tcp_cookie_wanted(const sy_tcp_listener *l)
-{
-	return l->cookies == SY_SYNCOOKIES_ALWAYS ||
-	       (l->cookies == SY_SYNCOOKIES_ON_OVERFLOW && l->pending >= l->backlog);
-}
-
-void sy_tcp_cookie_synack(sy_tcp_listener *l, const sy_seg *s)
-{
-	sy_tcp_ep *ep = l->ep;
-	uint16_t want = s->opts.has_mss ? s->opts.mss : 536;
-	uint32_t t = cookie_period(ep), m = 0, iss;
-	sy_ipv4 ip = ip_for(ep, s->dst, s->src);
-	sy_tcp out = { .sport = s->dport, .dport = s->sport, .ack = s->seq + 1,
-		       .flags = SY_TCP_SYN | SY_TCP_ACK, .window = 65535 };
-	sy_tcp_opts o = { .has_mss = true };
-
-	/* the largest table entry not above the peer's MSS */
-	for (uint32_t i = 0; i < 8; i++)
-		if (cookie_mss[i] <= want)
-			m = i;
-	iss = t << 27 | m << 24 | cookie_hash(ep, s, t);
-	out.seq = iss;
-	o.mss = cookie_mss[m];
-	out.optlen = (uint8_t)sy_tcp_write_options(&o, out.opt);
-	l->cookies_sent++;
-	sy_tcp_ep_send(ep, &ip, &out, 0, NULL);
-}
-
-sy_tcb *sy_tcp_cookie_accept(sy_tcp_listener *l, const sy_seg *s)
-{
-	sy_tcp_ep *ep = l->ep;
-	uint32_t cookie = s->ack - 1, t = cookie >> 27, now = cookie_period(ep);
-	sy_tcb *c;
-
-	if (l->cookies == SY_SYNCOOKIES_OFF || !(s->flags & SY_TCP_ACK) ||
-	    (s->flags & (SY_TCP_SYN | SY_TCP_RST)))
-		return NULL;
-	if (((now - t) & 31) > 1 || (cookie & 0xffffff) != cookie_hash(ep, s, t)) {
-		l->cookies_rejected++;
-		return NULL;
-	}
-	c = tcb_new(ep, s->dst, s->dport, s->src, s->sport);
-	if (!c)
-		return NULL;
-	c->listener = l;
-	c->iss = cookie;
-	c->irs = s->seq - 1;
-	c->snd_una = c->snd_nxt = s->ack;
-	c->rcv_nxt = s->seq;
-	c->snd_wnd = s->win;
-	c->mss_peer = cookie_mss[(cookie >> 24) & 7];
-	l->cookies_accepted++;
-	/* The record appears established: no SYN_RECEIVED, nothing pending. */
-	c->state = SY_TCP_SYN_RECEIVED;
-	l->pending++;
-	sy_tcb_set_state(c, SY_TCP_ESTABLISHED, "syn cookie");
-	sy_tcp_accept_ready(c);
 	return c;
 }
 
@@ -717,8 +263,8 @@ sy_tcb *sy_tcp_connect(sy_tcp_ep *ep, uint32_t raddr, uint16_t rport, sy_err *er
 		if (tries > EPHEMERAL_HI - EPHEMERAL_LO)
 			return sy_err_set(err, "connect: no free ephemeral port"), NULL;
 		ep->next_port = p >= EPHEMERAL_HI ? EPHEMERAL_LO : (uint16_t)(p + 1);
-		if (!lookup(ep, raddr, p, rport) && !find_listener(ep, p)) {
-			c = tcb_new(ep, laddr, p, raddr, rport);
+		if (!sy_tcp_lookup(ep, raddr, p, rport) && !sy_tcp_find_listener(ep, p)) {
+			c = sy_tcb_new(ep, laddr, p, raddr, rport);
 			break;
 		}
 	}
@@ -739,7 +285,7 @@ sy_tcb *sy_tcp_connect_from(sy_tcp_ep *ep, uint16_t lport, uint32_t raddr,
 		return sy_err_set(err, "connect: node '%s' has no link", sy_node_name(ep->node)), NULL;
 	if (rport == 0)
 		return sy_err_set(err, "connect: port 0 is not a port"), NULL;
-	if ((c = lookup(ep, raddr, lport, rport))) {
+	if ((c = sy_tcp_lookup(ep, raddr, lport, rport))) {
 		char ra[16];
 
 		sy_ipv4_format(raddr, ra);
@@ -747,9 +293,9 @@ sy_tcb *sy_tcp_connect_from(sy_tcp_ep *ep, uint16_t lport, uint32_t raddr,
 				  (unsigned)lport, ra, (unsigned)rport,
 				  sy_tcp_state_name(c->state)), NULL;
 	}
-	if (find_listener(ep, lport))
+	if (sy_tcp_find_listener(ep, lport))
 		return sy_err_set(err, "connect: local port %u is a listener's", (unsigned)lport), NULL;
-	if (!(c = tcb_new(ep, sy_node_addr(ep->node, 0), lport, raddr, rport)))
+	if (!(c = sy_tcb_new(ep, sy_node_addr(ep->node, 0), lport, raddr, rport)))
 		return sy_err_set(err, "out of memory"), NULL;
 	ep->smo->connect(c);
 	return c;
@@ -795,14 +341,14 @@ static void input(void *ctx, sy_node *n, sy_packet *p)
 	ep->st.bad_options += s.opts.ignored;
 	if (s.flags & SY_TCP_RST)
 		ep->st.rst_in++;
-	c = lookup(ep, s.src, s.dport, s.sport);
+	c = sy_tcp_lookup(ep, s.src, s.dport, s.sport);
 	if (c) {
 		c->st.segments_in++;
 		c->st.bad_options += s.opts.ignored;
 		if (s.flags & SY_TCP_RST)
 			c->st.rsts_received++;
 		ep->smo->input(c, &s);
-	} else if ((l = find_listener(ep, s.dport))) {
+	} else if ((l = sy_tcp_find_listener(ep, s.dport))) {
 		ep->smo->listen_input(l, &s);
 	} else {
 		ep->st.no_socket++;

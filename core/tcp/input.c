@@ -1,0 +1,370 @@
+/* The TCP data path's input: the ACK field of an acceptable segment
+ * (RFC 9293 3.10.7.4, fifth step) and the segment text (seventh).
+ *
+ * Receiving.  In-order text is delivered (counted, and passed on with its
+ * bytes when they are real); segments past a gap wait in a sorted queue,
+ * trimmed against what is there, and are delivered when the gap fills.
+ * The advertised window is the free receive buffer; its right edge never
+ * moves back, and moves forward only by at least min(rcvbuf/2, MSS)
+ * (receiver-side silly-window avoidance, RFC 9293 3.8.6.2.2); scaled, it
+ * is rounded up to the scale's unit within the free buffer.  ACKs are
+ * delayed (RFC 1122 4.2.3.2, RFC 5681 4.2): at least every second
+ * full-sized segment (the largest seen so far), else after the profile's
+ * delack time; at once for a segment out of order, one that fills a gap,
+ * a FIN, and a duplicate. */
+
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "tcp_priv.h"
+
+/* Drops n acknowledged bytes from the head of the queue: they were all
+ * queued, and the queue is empty exactly when nothing is unacknowledged. */
+static void sq_drop(sy_tcb *c, uint64_t n)
+{
+	while (n && c->sq_head) {
+		sy_chunk *k = c->sq_head;
+		uint64_t left = k->len - k->off;
+
+		if (n < left) {
+			k->off += n;
+			n = 0;
+			break;
+		}
+		n -= left;
+		c->sq_head = k->next;
+		if (!c->sq_head)
+			c->sq_tail = NULL;
+		free(k);
+	}
+	SY_INVARIANT(n == 0);
+	SY_INVARIANT((c->sq_head == NULL) == (sy_tcp_unacked(c) == 0));
+}
+
+/* ------------------------------------------------------------ ACK */
+
+static void notify_sent(sy_tcb *c)
+{
+	c->t_all_acked = now_of(c);
+	if (c->cb && c->cb->sent)
+		c->cb->sent(c->cb_ctx, c);
+	if (c->want_data && c->ep->dobs)
+		c->ep->dobs(c->ep->obs_ctx, c, 0, NULL);
+}
+
+static void rtt_take(sy_tcb *c, sy_time r)
+{
+	const void *st;
+	const sy_timers_ops *t = sy_tcb_timers(c, &st);
+
+	if (r < 0)
+		return;
+	t->rtt_sample(st, &c->rtt, r);
+	if (!c->cc.min_rtt || r < c->cc.min_rtt)
+		c->cc.min_rtt = r;
+}
+
+bool sy_tcb_ack_in(sy_tcb *c, const sy_seg *s)
+{
+	sy_time now = now_of(c);
+	uint32_t wnd = (uint32_t)s->win << c->snd_wscale, old_wnd = c->snd_wnd;
+	uint32_t mss = sy_tcb_smss(c);
+
+	/* RFC 5961 5.2: an ACK for what was never sent is answered and
+	 * dropped. */
+	if (sy_seq_gt(s->ack, c->snd_max)) {
+		sy_tcb_ack_invalid(c, s);
+		return true;
+	}
+	if (c->sack_ok && s->opts.nsack)
+		sy_tcb_sb_update(c, s);
+	/* the send window (RFC 9293 3.10.7.4, fifth, SND.WL1 and WL2) */
+	if (sy_seq_lt(c->snd_wl1, s->seq) ||
+	    (c->snd_wl1 == s->seq && sy_seq_le(c->snd_wl2, s->ack))) {
+		if (sy_seq_ge(s->ack, c->snd_una)) {
+			c->snd_wnd = wnd;
+			c->snd_wl1 = s->seq;
+			c->snd_wl2 = s->ack;
+			if (wnd > c->max_wnd)
+				c->max_wnd = wnd;
+		}
+	}
+	if (c->snd_wnd && timer_on(c, SY_TCP_T_PERSIST)) {
+		sy_tcb_timer_cancel(c, SY_TCP_T_PERSIST);
+		c->persist_shift = 0;
+	}
+	if (sy_seq_gt(s->ack, c->snd_una)) {
+		uint32_t acked = s->ack - c->snd_una, data = acked;
+		sy_time r = -1;
+
+		/* the SYN and the FIN take a sequence number each, and no
+		 * byte of data */
+		if (!sy_tcb_syn_acked(c))
+			data--;
+		if (c->fin_sent && s->ack == c->fin_seq + 1)
+			data--;
+		SY_INVARIANT(data <= acked);
+		if (sy_seq_gt(s->ack, c->snd_nxt))
+			c->snd_nxt = s->ack;
+		if (c->ts_ok && s->opts.has_ts && s->opts.tsecr)
+			r = now - (sy_time)s->opts.tsecr * SY_MS;
+		else if (c->rtt_timing && sy_seq_ge(s->ack, c->rtt_seq))
+			r = now - c->rtt_start;
+		if (!c->ts_ok && c->rtt_timing && sy_seq_ge(s->ack, c->rtt_seq))
+			c->rtt_timing = false;
+		if (r >= 0 && (c->retries == 0 || c->ts_ok))
+			rtt_take(c, r);
+		c->retries = 0;
+		c->snd_una = s->ack;
+		c->st.bytes_acked += data;
+		sq_drop(c, data);
+		sy_tcb_sb_trim(c);
+		c->tx_head = now;
+		c->dupacks = 0;
+		c->limited = 0;
+		if (c->in_recovery) {
+			if (sy_seq_ge(s->ack, c->recover)) {
+				c->in_recovery = false;
+				c->reno_sacked = 0;
+				c->nsb = 0;
+				if (c->cco) {
+					cc_sync(c);
+					c->cco->recovery_exit(c->ccst, &c->cc);
+				}
+			} else if (!c->sack_ok) {
+				/* partial ACK (RFC 6582): the bytes acknowledged
+				 * beyond one segment were among those the
+				 * duplicate ACKs stood for; the new first
+				 * segment is lost */
+				uint32_t gone = acked > mss ? acked - mss : 0;
+
+				c->reno_sacked -= gone < c->reno_sacked ? gone : c->reno_sacked;
+				c->high_rxt = c->snd_una;
+			} else if (sy_seq_lt(c->high_rxt, c->snd_una)) {
+				c->high_rxt = c->snd_una;
+			}
+		} else {
+			if (c->after_rto && sy_seq_ge(s->ack, c->recover))
+				c->after_rto = false;
+			if (c->cco && data) {
+				cc_sync(c);
+				c->cco->ack(c->ccst, &c->cc, data, r);
+			}
+		}
+		if (c->snd_una == c->snd_max) {
+			sy_tcb_timer_cancel(c, SY_TCP_T_RETRANS);
+		} else {
+			sy_tcb_arm_rto(c);
+		}
+		if (data && sy_tcp_unacked(c) == 0)
+			notify_sent(c);
+	} else if (s->ack == c->snd_una && s->len == 0 &&
+		   !(s->flags & (SY_TCP_SYN | SY_TCP_FIN)) && wnd == old_wnd &&
+		   c->snd_una != c->snd_max && sy_tcb_syn_acked(c)) {
+		/* a duplicate ACK (RFC 5681 2); none while our SYN is
+		 * what is outstanding: no data has gone */
+		c->st.dupacks_in++;
+		c->dupacks++;
+		if (c->in_recovery) {
+			if (!c->sack_ok && c->reno_sacked < sy_tcb_flight(c))
+				c->reno_sacked += mss;
+		} else if (c->after_rto && sy_seq_lt(s->ack, c->recover)) {
+			/* RFC 6582 4.1: no fast retransmit for duplicates
+			 * of what the timeout sent again */
+		} else if (c->dupacks >= 3 ||
+			   (c->sack_ok && sy_tcb_sb_total(c) > 2 * mss)) {
+			/* the third duplicate ACK, or RFC 6675 5 (2): more
+			 * than two segments SACKed above SND.UNA */
+			c->limited = 0;
+			sy_tcb_enter_recovery(c);
+		} else if (c->dupacks <= 2 && c->limited_transmit) {
+			/* RFC 3042: a new segment for each of the first two */
+			c->limited = (uint8_t)c->dupacks;
+		}
+	}
+	send_check(c);
+	return false;
+}
+
+/* ------------------------------------------------------------ text */
+
+/* In-order text: RCV.NXT advances past it. */
+static void advance(sy_tcb *c, uint32_t len)
+{
+	if (c->t_first_rx < 0)
+		c->t_first_rx = now_of(c);
+	c->rcv_nxt += len;
+	c->rcv_wnd = sy_seq_gt(c->rcv_adv, c->rcv_nxt) ? c->rcv_adv - c->rcv_nxt : 0;
+	c->st.bytes_received += len;
+	if (!c->autoread)
+		c->rcv_unread += len;
+}
+
+/* ... and goes to the user.  The ACK policy has been applied by then, so
+ * that a segment the user sends from its callback carries the ACK. */
+static void deliver(sy_tcb *c, uint32_t len, const unsigned char *bytes)
+{
+	if (c->cb && c->cb->data)
+		c->cb->data(c->cb_ctx, c, len, bytes);
+	if (c->want_data && c->ep->dobs)
+		c->ep->dobs(c->ep->obs_ctx, c, len, bytes);
+}
+
+/* Queues [seq, seq + len) past a gap, trimmed against what is queued. */
+static void ooo_insert(sy_tcb *c, uint32_t seq, uint32_t len, const unsigned char *bytes)
+{
+	sy_ooo **pp = &c->ooo;
+
+	if (seq != c->last_ooo) {
+		c->recent_ooo[1] = c->recent_ooo[0];
+		c->recent_ooo[0] = c->last_ooo;
+	}
+	c->last_ooo = seq;
+	while (len) {
+		sy_ooo *q = *pp, *n;
+		uint32_t take;
+
+		/* skip what ends before seq; trim what is covered */
+		if (q && sy_seq_le(q->seq + q->len, seq)) {
+			pp = &q->next;
+			continue;
+		}
+		if (q && sy_seq_le(q->seq, seq)) {
+			uint32_t d = q->seq + q->len - seq;
+
+			if (d >= len)
+				return;
+			seq += d;
+			len -= d;
+			if (bytes)
+				bytes += d;
+			pp = &q->next;
+			continue;
+		}
+		/* a piece before q (or at the end) */
+		take = q && sy_seq_lt(q->seq, seq + len) ? q->seq - seq : len;
+		n = SY_FAULT(SY_FAULT_OOO) ? NULL :
+		    malloc(sizeof *n + (bytes ? take : 0));
+		if (!n) {
+			sy_tcb_oom(c, "queueing an out-of-order segment");
+			return;
+		}
+		n->seq = seq;
+		n->len = take;
+		n->bytes = bytes ? (unsigned char *)(n + 1) : NULL;
+		if (bytes)
+			memcpy(n->bytes, bytes, take);
+		n->next = q;
+		*pp = n;
+		pp = &n->next;
+		seq += take;
+		len -= take;
+		if (bytes)
+			bytes += take;
+	}
+}
+
+/* Delivers queued segments that the gap's filling made in order. */
+static void ooo_pull(sy_tcb *c)
+{
+	while (c->ooo && sy_seq_le(c->ooo->seq, c->rcv_nxt)) {
+		sy_ooo *q = c->ooo;
+		uint32_t d = c->rcv_nxt - q->seq;
+
+		c->ooo = q->next;
+		if (d < q->len) {
+			advance(c, q->len - d);
+			c->ack_now = true;
+			deliver(c, q->len - d, q->bytes ? q->bytes + d : NULL);
+		}
+		free(q);
+		if (c->state == SY_TCP_CLOSED)
+			return;
+	}
+}
+
+static void text_in(sy_tcb *c, const sy_seg *s);
+
+void sy_tcb_text_in(sy_tcb *c, const sy_seg *s)
+{
+	text_in(c, s);
+	if (c->state != SY_TCP_CLOSED)
+		recv_check(c);
+}
+
+static void text_in(sy_tcb *c, const sy_seg *s)
+{
+	uint32_t seq = s->seq, len = s->len, right;
+	const unsigned char *b = s->data;
+
+	if (!len || c->state < SY_TCP_ESTABLISHED || c->state > SY_TCP_FIN_WAIT_2 ||
+	    c->state == SY_TCP_CLOSE_WAIT)
+		return;
+	if (sy_seq_lt(seq, c->rcv_nxt)) {
+		uint32_t d = c->rcv_nxt - seq;
+
+		if (d >= len) {
+			c->st.bytes_duplicate += len;
+			c->ack_now = true;
+			return;
+		}
+		c->st.bytes_duplicate += d;
+		seq += d;
+		len -= d;
+		if (b)
+			b += d;
+		c->ack_now = true;
+	}
+	right = c->rcv_nxt + c->rcv_wnd;
+	if (!sy_seq_lt(seq, right)) {
+		c->ack_now = true;
+		return;
+	}
+	if (sy_seq_gt(seq + len, right))
+		len = right - seq;
+	if (s->len > c->rcv_mss)
+		c->rcv_mss = s->len;
+	if (seq != c->rcv_nxt) {
+		c->st.segments_ooo++;
+		ooo_insert(c, seq, len, b);
+		c->ack_now = true;
+		return;
+	}
+	advance(c, len);
+	if (c->ooo) {
+		c->ack_now = true;
+		deliver(c, len, b);
+		if (c->state != SY_TCP_CLOSED)
+			ooo_pull(c);
+		return;
+	}
+	c->rcv_unacked += len;
+	if (c->rcv_unacked >= 2 * c->rcv_mss || limits(c)->delack == 0)
+		c->ack_now = true;
+	else if (!timer_on(c, SY_TCP_T_DELACK))
+		sy_tcb_timer_set(c, SY_TCP_T_DELACK, limits(c)->delack);
+	deliver(c, len, b);
+}
+
+uint32_t sy_tcp_consume(sy_tcb *c, uint32_t n)
+{
+	uint32_t before, after;
+
+	if (n > c->rcv_unread)
+		n = c->rcv_unread;
+	if (!n)
+		return 0;
+	before = c->rcv_adv - c->rcv_nxt;
+	c->rcv_unread -= n;
+	if (!synchronized(c) || c->state == SY_TCP_TIME_WAIT)
+		return n;
+	/* a window update when the window opens by a step (RFC 1122
+	 * 4.2.3.3) */
+	after = c->rcvbuf > c->rcv_unread ? c->rcvbuf - c->rcv_unread : 0;
+	if (after > before && (after - before >= 2 * c->mss_local ||
+			       after - before >= c->rcvbuf / 2))
+		sy_tcb_ack_now(c);
+	return n;
+}

@@ -1,0 +1,220 @@
+/* Listeners: the backlog of records in SYN_RECEIVED, the accept queue,
+ * and SYN cookies (RFC 4987). */
+
+#include "config.h"
+
+#include <stdlib.h>
+
+#include "siphash.h"
+#include "tcp_priv.h"
+
+sy_tcb *sy_tcp_accept_new(sy_tcp_listener *l, const sy_seg *s)
+{
+	sy_tcb *c;
+
+	if (l->pending >= l->backlog) {
+		l->overflows++;
+		return NULL;
+	}
+	c = sy_tcb_new(l->ep, s->dst, s->dport, s->src, s->sport);
+	if (!c)
+		return NULL;
+	c->listener = l;
+	l->pending++;
+	c->state = SY_TCP_LISTEN;
+	return c;
+}
+
+void sy_tcp_accept_ready(sy_tcb *c)
+{
+	sy_tcp_listener *l = c->listener;
+
+	if (l && l->manual) {
+		/* waits, unread, for the user's accept */
+		c->queued = true;
+		c->autoread = false;
+		c->aq_next = NULL;
+		if (l->aq_tail)
+			l->aq_tail->aq_next = c;
+		else
+			l->aq_head = c;
+		l->aq_tail = c;
+		l->aq_len++;
+		return;
+	}
+	sy_tcb_notify(c, "accepted");
+	c->listener = NULL;
+	if (l && l->on_accept && c->state != SY_TCP_CLOSED)
+		l->on_accept(l->accept_ctx, c);
+}
+
+void sy_tcp_listener_set_manual(sy_tcp_listener *l, bool manual, int accept_backlog)
+{
+	l->manual = manual;
+	l->accept_backlog = accept_backlog > 0 ? accept_backlog : l->backlog;
+}
+
+bool sy_tcp_accept_full(sy_tcp_listener *l)
+{
+	if (!l->manual || l->aq_len < l->accept_backlog)
+		return false;
+	l->accept_drops++;
+	return true;
+}
+
+void sy_tcp_aq_remove(sy_tcb *c)
+{
+	sy_tcp_listener *l = c->listener;
+	sy_tcb *prev = NULL;
+
+	for (sy_tcb *x = l->aq_head; x; prev = x, x = x->aq_next) {
+		if (x != c)
+			continue;
+		if (prev)
+			prev->aq_next = c->aq_next;
+		else
+			l->aq_head = c->aq_next;
+		if (l->aq_tail == c)
+			l->aq_tail = prev;
+		l->aq_len--;
+		break;
+	}
+	c->queued = false;
+	c->aq_next = NULL;
+}
+
+sy_tcb *sy_tcp_accept(sy_tcp_listener *l)
+{
+	sy_tcb *c = l->aq_head;
+
+	if (!c)
+		return NULL;
+	sy_tcp_aq_remove(c);
+	c->listener = NULL;
+	if (l->ep->dopts.autoread) {
+		c->autoread = true;
+		sy_tcp_consume(c, c->rcv_unread);
+	}
+	return c;
+}
+
+void sy_tcp_listener_on_accept(sy_tcp_listener *l,
+			       void (*fn)(void *ctx, sy_tcb *c), void *ctx)
+{
+	l->on_accept = fn;
+	l->accept_ctx = ctx;
+}
+
+sy_tcp_listener *sy_tcp_listen(sy_tcp_ep *ep, uint16_t port, int backlog,
+			       sy_syncookies cookies, sy_err *err)
+{
+	sy_tcp_listener *l;
+
+	if (port == 0)
+		return sy_err_set(err, "listen: port 0 is not a port"), NULL;
+	if (sy_tcp_find_listener(ep, port))
+		return sy_err_set(err, "listen: port %u is in use", port), NULL;
+	if (backlog < 1)
+		return sy_err_set(err, "listen: backlog must be at least 1"), NULL;
+	if (ep->nlst == MAX_LISTENERS)
+		return sy_err_set(err, "listen: at most %d listeners per node", MAX_LISTENERS), NULL;
+	l = calloc(1, sizeof *l);
+	if (!l)
+		return sy_err_set(err, "out of memory"), NULL;
+	l->ep = ep;
+	l->port = port;
+	l->backlog = backlog;
+	l->accept_backlog = backlog;
+	l->cookies = cookies;
+	ep->lst[ep->nlst++] = l;
+	return l;
+}
+
+/* ------------------------------------------------------------ SYN cookies */
+
+/* The classic layout (Bernstein): the top 5 bits count 64-second periods,
+ * the next 3 index the MSS table, the low 24 bits are a keyed hash of the
+ * 4-tuple and the period.  A cookie is valid for the period it was made in
+ * and the next one. */
+#define COOKIE_PERIOD (64 * SY_SEC)
+static const uint16_t cookie_mss[8] = { 536, 1200, 1300, 1400, 1440, 1452, 1460, 8960 };
+
+static uint32_t cookie_hash(const sy_tcp_ep *ep, const sy_seg *s, uint32_t t)
+{
+	uint8_t m[16];
+
+	/* the listener's view: local address and port first */
+	m[0] = (uint8_t)(s->dst >> 24); m[1] = (uint8_t)(s->dst >> 16);
+	m[2] = (uint8_t)(s->dst >> 8); m[3] = (uint8_t)s->dst;
+	m[4] = (uint8_t)(s->src >> 24); m[5] = (uint8_t)(s->src >> 16);
+	m[6] = (uint8_t)(s->src >> 8); m[7] = (uint8_t)s->src;
+	m[8] = (uint8_t)(s->dport >> 8); m[9] = (uint8_t)s->dport;
+	m[10] = (uint8_t)(s->sport >> 8); m[11] = (uint8_t)s->sport;
+	m[12] = (uint8_t)t; m[13] = m[14] = m[15] = 0;
+	return (uint32_t)sy_siphash24(ep->cookie_key, m, sizeof m) & 0xffffff;
+}
+
+static uint32_t cookie_period(const sy_tcp_ep *ep)
+{
+	return (uint32_t)(sy_sim_now(ep->sim) / COOKIE_PERIOD) & 31;
+}
+
+bool sy_tcp_cookie_wanted(const sy_tcp_listener *l)
+{
+	return l->cookies == SY_SYNCOOKIES_ALWAYS ||
+	       (l->cookies == SY_SYNCOOKIES_ON_OVERFLOW && l->pending >= l->backlog);
+}
+
+void sy_tcp_cookie_synack(sy_tcp_listener *l, const sy_seg *s)
+{
+	sy_tcp_ep *ep = l->ep;
+	uint16_t want = s->opts.has_mss ? s->opts.mss : 536;
+	uint32_t t = cookie_period(ep), m = 0, iss;
+	sy_ipv4 ip = ip_for(ep, s->dst, s->src);
+	sy_tcp out = { .sport = s->dport, .dport = s->sport, .ack = s->seq + 1,
+		       .flags = SY_TCP_SYN | SY_TCP_ACK, .window = 65535 };
+	sy_tcp_opts o = { .has_mss = true };
+
+	/* the largest table entry not above the peer's MSS */
+	for (uint32_t i = 0; i < 8; i++)
+		if (cookie_mss[i] <= want)
+			m = i;
+	iss = t << 27 | m << 24 | cookie_hash(ep, s, t);
+	out.seq = iss;
+	o.mss = cookie_mss[m];
+	out.optlen = (uint8_t)sy_tcp_write_options(&o, out.opt);
+	l->cookies_sent++;
+	sy_tcp_ep_send(ep, &ip, &out, 0, NULL);
+}
+
+sy_tcb *sy_tcp_cookie_accept(sy_tcp_listener *l, const sy_seg *s)
+{
+	sy_tcp_ep *ep = l->ep;
+	uint32_t cookie = s->ack - 1, t = cookie >> 27, now = cookie_period(ep);
+	sy_tcb *c;
+
+	if (l->cookies == SY_SYNCOOKIES_OFF || !(s->flags & SY_TCP_ACK) ||
+	    (s->flags & (SY_TCP_SYN | SY_TCP_RST)))
+		return NULL;
+	if (((now - t) & 31) > 1 || (cookie & 0xffffff) != cookie_hash(ep, s, t)) {
+		l->cookies_rejected++;
+		return NULL;
+	}
+	c = sy_tcb_new(ep, s->dst, s->dport, s->src, s->sport);
+	if (!c)
+		return NULL;
+	c->listener = l;
+	c->iss = cookie;
+	c->irs = s->seq - 1;
+	c->snd_una = c->snd_nxt = s->ack;
+	c->rcv_nxt = s->seq;
+	c->snd_wnd = s->win;
+	c->mss_peer = cookie_mss[(cookie >> 24) & 7];
+	l->cookies_accepted++;
+	/* The record appears established: no SYN_RECEIVED, nothing pending. */
+	c->state = SY_TCP_SYN_RECEIVED;
+	l->pending++;
+	sy_tcb_set_state(c, SY_TCP_ESTABLISHED, "syn cookie");
+	sy_tcp_accept_ready(c);
+	return c;
+}

@@ -1,0 +1,192 @@
+/* TCP options: parsing and writing them (RFC 9293 3.2, RFC 7323, RFC
+ * 2018), and the SACK blocks a receiver reports. */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "tcp_priv.h"
+
+int sy_tcp_parse_options(const uint8_t *opt, unsigned len, sy_tcp_opts *o)
+{
+	memset(o, 0, sizeof *o);
+	for (unsigned i = 0; i < len;) {
+		uint8_t kind = opt[i], olen;
+
+		if (kind == 0)
+			break;          /* end of option list */
+		if (kind == 1) {
+			i++;            /* no-operation */
+			continue;
+		}
+		if (i + 1 >= len || (olen = opt[i + 1]) < 2 || i + olen > len)
+			return -1;
+		switch (kind) {
+		case 2:
+			if (olen != 4)
+				return -1;
+			o->has_mss = true;
+			o->mss = (uint16_t)(opt[i + 2] << 8 | opt[i + 3]);
+			break;
+		case 3:
+			if (olen != 3) {
+				o->ignored++;
+				break;
+			}
+			o->has_ws = true;
+			o->ws = opt[i + 2];
+			break;
+		case 4:
+			if (olen != 2)
+				return -1;
+			o->sack_ok = true;
+			break;
+		case 8:
+			if (olen != 10)
+				return -1;
+			o->has_ts = true;
+			o->tsval = (uint32_t)opt[i + 2] << 24 | (uint32_t)opt[i + 3] << 16 |
+				   (uint32_t)opt[i + 4] << 8 | opt[i + 5];
+			o->tsecr = (uint32_t)opt[i + 6] << 24 | (uint32_t)opt[i + 7] << 16 |
+				   (uint32_t)opt[i + 8] << 8 | opt[i + 9];
+			break;
+		case 5:
+			if (olen < 10 || (olen - 2) % 8 != 0 || o->nsack) {
+				o->ignored++;
+				break;
+			}
+			for (unsigned k = 0; k < (olen - 2u) / 8; k++) {
+				const uint8_t *q = opt + i + 2 + 8 * k;
+
+				o->sack[k][0] = (uint32_t)q[0] << 24 | (uint32_t)q[1] << 16 |
+						(uint32_t)q[2] << 8 | q[3];
+				o->sack[k][1] = (uint32_t)q[4] << 24 | (uint32_t)q[5] << 16 |
+						(uint32_t)q[6] << 8 | q[7];
+			}
+			o->nsack = (uint8_t)((olen - 2) / 8);
+			break;
+		default:
+			break;          /* unknown: skipped */
+		}
+		i += olen;
+	}
+	return 0;
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+unsigned sy_tcp_write_options(const sy_tcp_opts *o, uint8_t *b)
+{
+	unsigned n = 0;
+
+	if (o->has_mss) {
+		b[n++] = 2;
+		b[n++] = 4;
+		b[n++] = (uint8_t)(o->mss >> 8);
+		b[n++] = (uint8_t)o->mss;
+	}
+	if (o->sack_ok) {
+		if (!o->has_ts) {
+			b[n++] = 1;
+			b[n++] = 1;
+		}
+		b[n++] = 4;
+		b[n++] = 2;
+	} else if (o->has_ts) {
+		b[n++] = 1;
+		b[n++] = 1;
+	}
+	if (o->has_ts) {
+		b[n++] = 8;
+		b[n++] = 10;
+		put32(b + n, o->tsval);
+		put32(b + n + 4, o->tsecr);
+		n += 8;
+	}
+	if (o->has_ws) {
+		b[n++] = 1;
+		b[n++] = 3;
+		b[n++] = 3;
+		b[n++] = o->ws;
+	}
+	if (o->nsack) {
+		unsigned k = o->nsack;
+
+		while (k && n + 4 + 8 * k > 40)
+			k--;
+		if (k) {
+			b[n++] = 1;
+			b[n++] = 1;
+			b[n++] = 5;
+			b[n++] = (uint8_t)(2 + 8 * k);
+			for (unsigned j = 0; j < k; j++) {
+				put32(b + n, o->sack[j][0]);
+				put32(b + n + 4, o->sack[j][1]);
+				n += 8;
+			}
+		}
+	}
+	while (n % 4)
+		b[n++] = 0;
+	return n;
+}
+
+/* ------------------------------------------------------------ SACK blocks */
+
+/* The next block of contiguous queued segments from *q on: [l, r). */
+static const sy_ooo *ooo_block(const sy_ooo *q, uint32_t *l, uint32_t *r)
+{
+	*l = q->seq;
+	*r = q->seq + q->len;
+	for (q = q->next; q && q->seq == *r; q = q->next)
+		*r += q->len;
+	return q;
+}
+
+/* Fills o with SACK blocks from the reassembly queue: the block holding
+ * the latest segment to arrive, then those holding the arrivals before
+ * it (RFC 2018 4: the most recent first), then the others in sequence
+ * order, as many as fit. */
+void sy_tcb_sack_blocks(const sy_tcb *c, sy_tcp_opts *o, unsigned max)
+{
+	uint32_t want[3] = { c->last_ooo, c->recent_ooo[0], c->recent_ooo[1] };
+	uint32_t l, r;
+	const sy_ooo *q;
+
+	o->nsack = 0;
+	for (int k = 0; k < 3 && o->nsack < max; k++) {
+		for (q = c->ooo; q;) {
+			bool dup = false;
+
+			q = ooo_block(q, &l, &r);
+			if (!sy_seq_le(l, want[k]) || !sy_seq_lt(want[k], r))
+				continue;
+			for (unsigned i = 0; i < o->nsack; i++)
+				dup = dup || o->sack[i][0] == l;
+			if (!dup) {
+				o->sack[o->nsack][0] = l;
+				o->sack[o->nsack][1] = r;
+				o->nsack++;
+			}
+			break;
+		}
+	}
+	for (q = c->ooo; q && o->nsack < max;) {
+		bool dup = false;
+
+		q = ooo_block(q, &l, &r);
+		for (unsigned i = 0; i < o->nsack; i++)
+			dup = dup || o->sack[i][0] == l;
+		if (dup)
+			continue;
+		o->sack[o->nsack][0] = l;
+		o->sack[o->nsack][1] = r;
+		o->nsack++;
+	}
+}

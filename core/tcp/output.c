@@ -1,0 +1,405 @@
+/* The TCP data path's output: the send queue, segments and their
+ * options, the advertised window, ACKs, and the sending loop.
+ *
+ * Sending.  The user's bytes wait in a chunk list (real or virtual) from
+ * SND.UNA on; bytes past the send buffer wait there too, as if the
+ * writer were blocked, so the send buffer bounds only what is in flight.
+ * Output sends while the usable window min(cwnd, SND.WND, sndbuf) allows:
+ * full segments at once; a short one only when it empties the queue and
+ * nothing is unacknowledged (Nagle, RFC 896) or Nagle is off, or when it
+ * is at least half the largest window the peer offered (sender-side
+ * silly-window avoidance, RFC 9293 3.8.6.2.1).  A window too small to
+ * send into, with data waiting and nothing in flight, starts the persist
+ * timer: for a zero window its probes are ACKs one below SND.UNA (the
+ * receiver answers them with its window), backed off like the RTO and
+ * never given up while answered (RFC 1122 4.2.2.17); for a small one it
+ * sends what fits (the override timeout of 3.8.6.2.1). */
+
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "tcp_priv.h"
+
+/* ------------------------------------------------------------ send queue */
+
+int sy_tcp_send(sy_tcb *c, const void *bytes, uint64_t n, sy_err *err)
+{
+	if (c->fin_pending)
+		return sy_err_set(err, "send: the connection was shut down for sending (%s)",
+				  sy_tcp_state_name(c->state));
+	switch (c->state) {
+	case SY_TCP_SYN_SENT:
+	case SY_TCP_SYN_RECEIVED:
+	case SY_TCP_ESTABLISHED:
+	case SY_TCP_CLOSE_WAIT:
+		break;
+	case SY_TCP_LISTEN:
+	case SY_TCP_CLOSED:
+		return sy_err_set(err, "send: the connection is not open (%s)",
+				  sy_tcp_state_name(c->state));
+	default:
+		return sy_err_set(err, "send: the connection is closing (%s)",
+				  sy_tcp_state_name(c->state));
+	}
+	if (n == 0)
+		return 0;
+	if (bytes && n > UINT32_MAX)
+		return sy_err_set(err, "send: at most 4 GiB of real bytes at once");
+	/* the count stays a signed 64-bit integer (the bytes_queued
+	 * statistic), so it never wraps */
+	if (n > (uint64_t)INT64_MAX - c->snd_queued)
+		return sy_err_set(err, "send: %llu more bytes would take the bytes queued "
+				  "on this connection past 2^63 - 1 (%llu so far)",
+				  (unsigned long long)n, (unsigned long long)c->snd_queued);
+	if (!bytes && c->sq_tail && !c->sq_tail->bytes) {
+		/* virtual bytes after virtual bytes: one chunk */
+		c->sq_tail->len += n;
+	} else {
+		sy_chunk *k = malloc(sizeof *k + (bytes ? n : 0));
+
+		if (!k)
+			return sy_err_set(err, "send: out of memory");
+		k->next = NULL;
+		k->len = n;
+		k->off = 0;
+		k->bytes = bytes ? (unsigned char *)(k + 1) : NULL;
+		if (bytes)
+			memcpy(k->bytes, bytes, n);
+		if (c->sq_tail)
+			c->sq_tail->next = k;
+		else
+			c->sq_head = k;
+		c->sq_tail = k;
+	}
+	c->snd_queued += n;
+	send_check(c);
+	if (can_output(c))
+		sy_tcb_output(c);
+	return 0;
+}
+
+/* The payload of [off, off + len) from the first unacknowledged byte to
+ * *out: NULL when every byte of it is virtual, else the bytes (virtual
+ * ones as zeros) in the endpoint's scratch buffer.  -1 when that buffer
+ * cannot grow (the run has failed). */
+static int sq_gather(sy_tcb *c, uint32_t off, uint32_t len,
+		     const unsigned char **out)
+{
+	sy_tcp_ep *ep = c->ep;
+	const sy_chunk *k = c->sq_head;
+	bool real = false;
+	uint64_t o = off;
+
+	while (k && o >= k->len - k->off) {
+		o -= k->len - k->off;
+		k = k->next;
+	}
+	for (const sy_chunk *x = k; x; x = x->next) {
+		if (x->bytes) {
+			real = true;
+			break;
+		}
+		if (x->len - x->off - (x == k ? o : 0) >= len)
+			break;
+	}
+	*out = NULL;
+	if (!real)
+		return 0;
+	if (ep->scratch_len < len) {
+		unsigned char *b = SY_FAULT(SY_FAULT_SCRATCH) ? NULL :
+				   realloc(ep->scratch, len);
+
+		if (!b) {
+			sy_tcb_oom(c, "gathering a segment's payload");
+			return -1;
+		}
+		ep->scratch = b;
+		ep->scratch_len = len;
+	}
+	for (uint32_t got = 0; got < len && k; k = k->next, o = 0) {
+		uint64_t left = k->len - k->off - o;
+		uint32_t n = left > len - got ? len - got : (uint32_t)left;
+
+		if (k->bytes)
+			memcpy(ep->scratch + got, k->bytes + k->off + o, n);
+		else
+			memset(ep->scratch + got, 0, n);
+		got += n;
+	}
+	*out = ep->scratch;
+	return 0;
+}
+
+/* ------------------------------------------------------------ receive window */
+
+/* The window to advertise now: the free receive buffer, its right edge
+ * never moved back and moved forward only in steps of at least
+ * min(rcvbuf/2, MSS). */
+static uint32_t advertise(sy_tcb *c)
+{
+	uint32_t space, right, step, maxw;
+
+	if (!c->data_started)
+		return c->rcv_wnd;
+	space = c->rcvbuf > c->rcv_unread ? c->rcvbuf - c->rcv_unread : 0;
+	maxw = (uint32_t)65535 << c->rcv_wscale;
+	if (space > maxw)
+		space = maxw;
+	right = c->rcv_nxt + space;
+	step = c->rcvbuf / 2 < c->mss_local ? c->rcvbuf / 2 : c->mss_local;
+	if (sy_seq_gt(right, c->rcv_adv) &&
+	    (right - c->rcv_adv >= step || c->rcv_adv == c->rcv_nxt))
+		c->rcv_adv = right;
+	/* The window field counts units of 2^wscale.  Rounded down, a
+	 * window below one unit would go out as zero and nothing would
+	 * reopen it; so it is rounded up (the right edge moving to what the
+	 * field says) as long as that stays within the free buffer rounded
+	 * up, and down otherwise: the buffer is overrun by less than a
+	 * unit at most. */
+	c->rcv_wnd = c->rcv_adv - c->rcv_nxt;
+	if (c->rcv_wscale) {
+		uint32_t unit = (uint32_t)1 << c->rcv_wscale, mask = unit - 1;
+		uint32_t up = c->rcv_wnd > maxw - mask ? maxw : (c->rcv_wnd + mask) & ~mask;
+		uint32_t cap = space > maxw - mask ? maxw : (space + mask) & ~mask;
+
+		c->rcv_wnd = up <= cap ? up : c->rcv_wnd & ~mask;
+		c->rcv_adv = c->rcv_nxt + c->rcv_wnd;
+	}
+	return c->rcv_wnd;
+}
+
+static uint32_t ts_now(const sy_tcb *c)
+{
+	return (uint32_t)(now_of(c) / SY_MS);
+}
+
+int sy_tcp_ep_send_bytes(sy_tcp_ep *ep, const sy_ipv4 *ip, const sy_tcp *t,
+			 uint32_t len, const unsigned char *bytes, sy_err *err)
+{
+	sy_packet *p = sy_packet_new(sy_net_pool(ep->net));
+
+	if (!p)
+		return sy_err_set(err, "out of memory sending a segment");
+	p->hdr_len = (uint16_t)(40 + t->optlen);
+	if (sy_packet_set_payload(sy_net_pool(ep->net), p, bytes, len, err) < 0) {
+		sy_net_release(ep->net, p);
+		return -1;
+	}
+	sy_tcp_build(p, ip, t);
+	ep->st.segments_out++;
+	if (t->flags & SY_TCP_RST)
+		ep->st.rst_out++;
+	sy_node_send(ep->node, p);
+	return 0;
+}
+
+void sy_tcb_send(sy_tcb *c, uint8_t flags, uint32_t seq, uint32_t len)
+{
+	sy_ipv4 ip = {
+		.src = c->laddr, .dst = c->raddr, .proto = SY_IPPROTO_TCP,
+		.ttl = 64, .id = sy_node_next_ip_id(c->ep->node), .df = true,
+	};
+	uint32_t wnd = (flags & SY_TCP_SYN) ? c->rcv_wnd : advertise(c) >> c->rcv_wscale;
+	sy_tcp t = {
+		.sport = c->lport, .dport = c->rport, .seq = seq,
+		.ack = (flags & SY_TCP_ACK) ? c->rcv_nxt : 0, .flags = flags,
+		.window = (uint16_t)(wnd > 65535 ? 65535 : wnd),
+	};
+	sy_tcp_opts o = { 0 };
+	const unsigned char *bytes = NULL;
+
+	if (flags & SY_TCP_SYN) {
+		/* what we offer, or (SYN-ACK) what the peer offered too */
+		o.has_mss = true;
+		o.mss = c->mss_local;
+		o.has_ws = c->ws_ok;
+		o.ws = c->rcv_wscale;
+		o.sack_ok = c->sack_ok;
+		o.has_ts = c->ts_ok;
+	} else if (c->ts_ok && !(flags & SY_TCP_RST)) {
+		o.has_ts = true;
+	}
+	if (o.has_ts) {
+		o.tsval = ts_now(c);
+		o.tsecr = (flags & SY_TCP_ACK) ? c->ts_recent : 0;
+	}
+	if (c->sack_ok && c->ooo && (flags & SY_TCP_ACK) && !(flags & (SY_TCP_SYN | SY_TCP_RST)))
+		sy_tcb_sack_blocks(c, &o, o.has_ts ? 3 : 4);
+	t.optlen = (uint8_t)sy_tcp_write_options(&o, t.opt);
+	if (flags & SY_TCP_RST)
+		c->st.rsts_sent++;
+	if (flags & SY_TCP_ACK)
+		c->last_ack_sent = c->rcv_nxt;
+	if ((flags & SY_TCP_ACK) && !(flags & SY_TCP_RST)) {
+		/* this carries every ACK that was due */
+		c->ack_now = false;
+		c->rcv_unacked = 0;
+		if (timer_on(c, SY_TCP_T_DELACK))
+			sy_tcb_timer_cancel(c, SY_TCP_T_DELACK);
+	}
+	/* Rather nothing than zeros in place of real bytes. */
+	if (len && synchronized(c) &&
+	    sq_gather(c, seq - data_seq(c), len, &bytes) < 0)
+		return;
+	c->st.segments_out++;
+	sy_tcp_ep_send_bytes(c->ep, &ip, &t, len, bytes, NULL);
+}
+
+void sy_tcb_ack_soon(sy_tcb *c)
+{
+	c->ack_now = true;
+}
+
+void sy_tcb_ack_now(sy_tcb *c)
+{
+	sy_tcb_send(c, SY_TCP_ACK, c->snd_nxt, 0);
+}
+
+void sy_tcb_ack_invalid(sy_tcb *c, const sy_seg *s)
+{
+	sy_time now = now_of(c), gap = limits(c)->invalid_ack_ratelimit;
+
+	if (gap > 0 && (sy_seg_len(s) == 0 || (s->flags & SY_TCP_SYN))) {
+		if (now < c->invalid_ack_next) {
+			c->st.invalid_acks_suppressed++;
+			return;
+		}
+		c->invalid_ack_next = now + gap;
+	}
+	sy_tcb_ack_now(c);
+}
+
+/* ------------------------------------------------------------ output */
+
+/* Sends [seq, seq + len) of the queue, with a FIN after it if fin. */
+void sy_tcb_send_data(sy_tcb *c, uint32_t seq, uint32_t len, bool fin, sy_time now)
+{
+	bool retx = sy_seq_lt(seq, c->snd_max);
+	uint8_t flags = SY_TCP_ACK;
+
+	if (len && seq + len == data_end(c))
+		flags |= SY_TCP_PSH;
+	if (fin)
+		flags |= SY_TCP_FIN;
+	if (!retx && c->snd_una == c->snd_max)
+		c->tx_head = now;
+	sy_tcb_send(c, flags, seq, len);
+	c->st.bytes_sent += len;
+	if (retx) {
+		c->st.retransmissions++;
+		c->st.bytes_retransmitted += len;
+		if (c->rtt_timing && sy_seq_lt(seq, c->rtt_seq))
+			c->rtt_timing = false; /* Karn */
+	} else if (!c->rtt_timing && !c->ts_ok) {
+		c->rtt_timing = true;
+		c->rtt_seq = seq + len + fin;
+		c->rtt_start = now;
+	}
+	if (sy_seq_gt(seq + len, c->snd_max))
+		c->snd_sent += seq + len - c->snd_max;
+	if (fin) {
+		c->fin_seq = seq + len;
+		c->fin_sent = true;
+	}
+	if (seq == c->snd_nxt)
+		c->snd_nxt += len + fin;
+	if (sy_seq_gt(c->snd_nxt, c->snd_max))
+		c->snd_max = c->snd_nxt;
+	c->last_send = now;
+	if (!timer_on(c, SY_TCP_T_RETRANS))
+		sy_tcb_arm_rto(c);
+	send_check(c);
+}
+
+void sy_tcb_output(sy_tcb *c)
+{
+	sy_time now = now_of(c);
+	uint32_t mss = sy_tcb_smss(c);
+
+	if (!can_output(c)) {
+		if (c->ack_now && synchronized(c) && c->state != SY_TCP_CLOSED)
+			sy_tcb_ack_now(c);
+		return;
+	}
+	/* RFC 5681 4.1: after an idle period longer than the RTO, start
+	 * again from at most the initial window. */
+	if (c->snd_una == c->snd_max && c->cco && sy_seq_lt(c->snd_nxt, data_end(c))) {
+		const void *st;
+		const sy_timers_ops *t = sy_tcb_timers(c, &st);
+
+		if (now - c->last_send > t->rto(st, &c->rtt)) {
+			cc_sync(c);
+			c->cco->idle_restart(c->ccst, &c->cc, c->iw_bytes);
+		}
+	}
+	for (;;) {
+		uint32_t end = data_end(c), wnd, usable, len, room;
+		bool fin, retx;
+
+		if (c->in_recovery) {
+			uint32_t p = sy_tcb_pipe(c), seq;
+			bool lfin;
+
+			if (p + mss > c->cc.cwnd)
+				break;
+			room = c->cc.cwnd - p;
+			if (sy_tcb_next_lost(c, &seq, &len, &lfin)) {
+				sy_tcb_send_data(c, seq, len, lfin, now);
+				c->high_rxt = seq + len + lfin;
+				continue;
+			}
+		} else {
+			room = UINT32_MAX;
+		}
+		wnd = c->snd_wnd < c->sndbuf ? c->snd_wnd : c->sndbuf;
+		if (!c->in_recovery) {
+			/* limited transmit lets FlightSize reach cwnd plus
+			 * a segment per duplicate ACK, up to two */
+			uint32_t cw = c->cc.cwnd + c->limited * mss;
+
+			if (cw < wnd)
+				wnd = cw;
+		}
+		usable = sy_seq_lt(c->snd_nxt, c->snd_una + wnd) ? c->snd_una + wnd - c->snd_nxt : 0;
+		if (usable > room)
+			usable = room;
+		len = sy_seq_lt(c->snd_nxt, end) ? end - c->snd_nxt : 0;
+		if (len > mss)
+			len = mss;
+		if (len > usable)
+			len = usable;
+		retx = sy_seq_lt(c->snd_nxt, c->snd_max);
+		fin = c->fin_pending && c->snd_nxt + len == end &&
+		      (!c->fin_sent || c->fin_seq == end) &&
+		      (!c->fin_sent || retx);
+		if (!len && !fin)
+			break;
+		if (len && len < mss && !fin && !retx && !c->force) {
+			bool all = c->snd_nxt + len == end;
+			bool ok = (all && (!c->nagle || c->snd_nxt == c->snd_una)) ||
+				  len >= c->max_wnd / 2;
+
+			if (!ok)
+				break;
+		}
+		c->force = false;
+		sy_tcb_send_data(c, c->snd_nxt, len, fin, now);
+	}
+	/* Nothing in flight, something to send, and the window too small
+	 * for it (zero, or short of what silly-window avoidance waits
+	 * for): the persist timer probes a zero window and, for a small
+	 * one, sends what fits when it fires (the override timeout of RFC
+	 * 9293 3.8.6.2.1). */
+	if (c->snd_una == c->snd_max &&
+	    (sy_seq_lt(c->snd_nxt, data_end(c)) || (c->fin_pending && !c->fin_sent)) &&
+	    !timer_on(c, SY_TCP_T_PERSIST) && !timer_on(c, SY_TCP_T_RETRANS)) {
+		const void *st;
+		const sy_timers_ops *t = sy_tcb_timers(c, &st);
+
+		sy_tcb_timer_set(c, SY_TCP_T_PERSIST, t->rto(st, &c->rtt));
+	}
+	if (c->ack_now)
+		sy_tcb_ack_now(c);
+}

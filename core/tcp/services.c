@@ -1,0 +1,259 @@
+/* What the endpoint provides a connection and its state machine: timers,
+ * state changes and their reports, the profile's values, the set-up and
+ * release of the data phase, and per-connection options. */
+
+#include "config.h"
+
+#include <stdlib.h>
+
+#include "tcp_priv.h"
+
+static void timer_fire(sy_sim *sim, void *arg, uint64_t which)
+{
+	sy_tcb *c = arg;
+
+	c->timer[which] = SY_EVENT_NONE;
+	c->ep->smo->timeout(c, (int)which);
+}
+
+void sy_tcb_timer_set(sy_tcb *c, int which, sy_time after)
+{
+	sy_sim_cancel(c->ep->sim, c->timer[which]);
+	if (sy_sim_after(c->ep->sim, after, timer_fire, c, (uint64_t)which,
+			 &c->timer[which], NULL) < 0) {
+		/* A timer that never fires would hang the connection. */
+		c->timer[which] = SY_EVENT_NONE;
+		sy_sim_fail(c->ep->sim, "out of memory setting a TCP timer on node %s",
+			    sy_node_name(c->ep->node));
+	}
+}
+
+void sy_tcb_timer_cancel(sy_tcb *c, int which)
+{
+	sy_sim_cancel(c->ep->sim, c->timer[which]);
+	c->timer[which] = SY_EVENT_NONE;
+}
+
+const sy_timer_limits *sy_tcb_limits(const sy_tcb *c)
+{
+	return c->ep->tmo->limits(c->ep->timers.state);
+}
+
+const sy_timers_ops *sy_tcb_timers(const sy_tcb *c, const void **st)
+{
+	*st = c->ep->timers.state;
+	return c->ep->tmo;
+}
+
+void *sy_tcb_sm_state(const sy_tcb *c)
+{
+	return c->ep->sm.state;
+}
+
+void sy_tcb_notify(sy_tcb *c, const char *what)
+{
+	sy_tcp_report(c, c->state, c->state, what);
+}
+
+static void free_later(sy_sim *sim, void *arg, uint64_t data)
+{
+	sy_tcb *c = arg;
+
+	for (sy_tcb **pp = &c->ep->zombies; *pp; pp = &(*pp)->hnext)
+		if (*pp == c) {
+			*pp = c->hnext;
+			break;
+		}
+	sy_tcb_notify(c, "freed");
+	sy_tcb_data_free(c);
+	free(c);
+}
+
+void sy_tcb_set_state(sy_tcb *c, sy_tcp_state s, const char *cause)
+{
+	sy_tcp_state old = c->state;
+
+	if (old == s)
+		return;
+	c->state = s;
+	if (c->listener && old == SY_TCP_SYN_RECEIVED)
+		c->listener->pending--;
+	if (c->ep->log) {
+		char la[16], ra[16];
+		sy_time now = sy_sim_now(c->ep->sim);
+
+		sy_ipv4_format(c->laddr, la);
+		sy_ipv4_format(c->raddr, ra);
+		fprintf(c->ep->log, "%lld.%09lld %s:%u %s:%u %s %s %s\n",
+			(long long)(now / SY_SEC), (long long)(now % SY_SEC), la,
+			(unsigned)c->lport, ra, (unsigned)c->rport,
+			sy_tcp_state_name(old), sy_tcp_state_name(s), cause);
+	}
+	if (s == SY_TCP_ESTABLISHED &&
+	    (old == SY_TCP_SYN_SENT || old == SY_TCP_SYN_RECEIVED))
+		sy_tcb_data_start(c);
+	if (s == SY_TCP_ESTABLISHED && c->t_established < 0)
+		c->t_established = sy_sim_now(c->ep->sim);
+	if (s == SY_TCP_CLOSED)
+		c->t_closed = sy_sim_now(c->ep->sim);
+	sy_tcp_report(c, old, s, cause);
+	if (s == SY_TCP_CLOSED) {
+		if (c->queued)
+			sy_tcp_aq_remove(c);
+		for (int i = 0; i < SY_TCP_TIMERS; i++)
+			sy_tcb_timer_cancel(c, i);
+		sy_tcp_unlink(c);
+		/* Freed after the current event, so that the callers up the
+		 * stack can still look at it; kept on a list until then, so
+		 * that a simulator freed in between leaks nothing. */
+		c->hnext = c->ep->zombies;
+		c->ep->zombies = c;
+		if (sy_sim_after(c->ep->sim, 0, free_later, c, 0, NULL, NULL) < 0)
+			sy_sim_fail(c->ep->sim, "out of memory scheduling a closed connection's release");
+	}
+}
+
+/* Fails the run: memory for c's `what` could not be allocated, and going
+ * on without it would give wrong results. */
+void sy_tcb_oom(sy_tcb *c, const char *what)
+{
+	char l[16], r[16];
+
+	sy_ipv4_format(c->laddr, l);
+	sy_ipv4_format(c->raddr, r);
+	sy_sim_fail(c->ep->sim, "out of memory %s (connection %s:%u -> %s:%u on node %s)",
+		    what, l, c->lport, r, c->rport, sy_node_name(c->ep->node));
+}
+
+uint32_t sy_tcb_smss(const sy_tcb *c)
+{
+	uint32_t m = c->mss_peer < c->mss_local ? c->mss_peer : c->mss_local;
+
+	if (c->ts_ok)
+		m -= 12;
+	return m ? m : 1;
+}
+
+/* Bytes queued and not acknowledged; the sequence number of the first of
+ * them (SND.UNA, or the one after it while our SYN is unacknowledged);
+ * and the sequence number after the last of them (at most 2^30 ahead:
+ * the rest waits outside sequence space, however many there are). */
+uint64_t sy_tcp_unacked(const sy_tcb *c)
+{
+	return c->snd_queued - c->st.bytes_acked;
+}
+
+void sy_tcb_info_get(const sy_tcb *c, sy_tcb_info *i)
+{
+	const void *st;
+	const sy_timers_ops *t = sy_tcb_timers(c, &st);
+	i->cwnd = c->cc.cwnd;
+	i->ssthresh = c->cc.ssthresh;
+	i->snd_wnd = c->snd_wnd;
+	i->rcv_wnd = c->rcv_wnd;
+	i->flight = synchronized(c) ? sy_tcb_flight(c) : 0;
+	i->pipe = synchronized(c) ? sy_tcb_pipe(c) : 0;
+	i->srtt = c->rtt.samples ? c->rtt.srtt : 0;
+	i->rttvar = c->rtt.samples ? c->rtt.rttvar : 0;
+	i->rto = t->rto(st, &c->rtt);
+	i->in_recovery = c->in_recovery;
+}
+
+/* ------------------------------------------------------------ set-up */
+
+void sy_tcb_data_start(sy_tcb *c)
+{
+	const sy_cc_ops *o = c->cco;
+	uint32_t mss = sy_tcb_smss(c);
+
+	if (c->data_started)
+		return;
+	c->data_started = true;
+	c->snd_max = c->snd_nxt;
+	c->snd_wl1 = c->rcv_nxt - 1;
+	c->snd_wl2 = c->snd_una;
+	c->max_wnd = c->snd_wnd;
+	c->rcv_adv = c->rcv_nxt + c->rcv_wnd;
+	c->rcv_mss = mss < 536 ? mss : 536;
+	c->tx_head = c->last_send = now_of(c);
+	c->iw_bytes = c->iw_segs * mss;
+	c->cc.cwnd = c->iw_bytes;
+	/* RFC 6298 5.7: after a SYN (or SYN-ACK) timeout and without an RTT
+	 * sample, data starts from an RTO of 3 s (Linux does the same) */
+	if (c->syn_timed_out && !c->rtt.samples) {
+		c->rtt.backoff = 0;
+		if (c->rtt.rto < 3 * SY_SEC)
+			c->rtt.rto = 3 * SY_SEC;
+	}
+	c->cc.ssthresh = UINT32_MAX;
+	if (o && !c->cc.priv && o->conn_size)
+		c->cc.priv = SY_FAULT(SY_FAULT_CC) ? NULL : calloc(1, o->conn_size);
+	if (o && (c->cc.priv || !o->conn_size)) {
+		cc_sync(c);
+		o->init(c->ccst, &c->cc);
+	} else if (o) {
+		/* A fixed window would give wrong results: the run fails
+		 * (the connection keeps a window meanwhile). */
+		c->cco = NULL;
+		sy_tcb_oom(c, "allocating the congestion-control state");
+	}
+}
+
+void sy_tcb_data_free(sy_tcb *c)
+{
+	while (c->sq_head) {
+		sy_chunk *k = c->sq_head;
+
+		c->sq_head = k->next;
+		free(k);
+	}
+	c->sq_tail = NULL;
+	while (c->ooo) {
+		sy_ooo *q = c->ooo;
+
+		c->ooo = q->next;
+		free(q);
+	}
+	free(c->sb);
+	c->sb = NULL;
+	free(c->cc.priv);
+	c->cc.priv = NULL;
+}
+
+/* ------------------------------------------------------------ options */
+
+int sy_tcp_set_data_opts(sy_tcb *c, const sy_tcp_data_opts *o, sy_err *err)
+{
+	if (o->sndbuf < 1 || o->rcvbuf < 1)
+		return sy_err_set(err, "buffers must hold at least one byte");
+	if (o->initial_window < 1)
+		return sy_err_set(err, "initial_window must be at least one segment");
+	c->sndbuf = o->sndbuf;
+	c->rcvbuf = o->rcvbuf;
+	c->nagle = o->nagle;
+	if (c->autoread != o->autoread && o->autoread) {
+		c->autoread = true;
+		sy_tcp_consume(c, c->rcv_unread);
+	}
+	c->autoread = o->autoread;
+	if (c->iw_segs != o->initial_window) {
+		if (synchronized(c) && c->snd_max != c->iss + 1)
+			return sy_err_set(err, "initial_window: data has been sent already");
+		c->iw_segs = o->initial_window;
+		c->iw_bytes = o->initial_window * sy_tcb_smss(c);
+		if (synchronized(c))
+			c->cc.cwnd = c->iw_bytes;
+	}
+	return 0;
+}
+
+void sy_tcp_set_callbacks(sy_tcb *c, const sy_tcp_cb *cb, void *ctx)
+{
+	c->cb = cb;
+	c->cb_ctx = ctx;
+}
+
+void sy_tcp_ep_observe_data(sy_tcp_ep *ep, sy_tcp_data_observer fn)
+{
+	ep->dobs = fn;
+}
