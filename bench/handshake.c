@@ -48,6 +48,7 @@
 #include "net.h"
 #include "plugin.h"
 #include "sim.h"
+#include "tcb.h"
 #include "tcp.h"
 
 #include "benchutil.h"

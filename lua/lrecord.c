@@ -7,6 +7,7 @@
 
 #include "lpriv.h"
 #include "record.h"
+#include "tcb.h"
 
 #define MT_RECORD "synack.record"
 #define MT_CONN "synack.conn"

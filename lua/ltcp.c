@@ -21,6 +21,7 @@
 #include <lua.h>
 
 #include "lpriv.h"
+#include "tcb.h"
 #include "tcp.h"
 #include "units.h"
 

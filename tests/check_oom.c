@@ -11,6 +11,7 @@
 #include "net.h"
 #include "plugin.h"
 #include "sim.h"
+#include "tcb.h"
 #include "tcp.h"
 #include "testutil.h"
 

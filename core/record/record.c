@@ -11,6 +11,7 @@
 
 #include "outfile.h"
 #include "record.h"
+#include "tcb.h"
 
 /* Open addressing with linear probing; key 0 marks a free slot. */
 struct slot {

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "stats.h"
+#include "tcb.h"
 
 /* ------------------------------------------------------------ summaries */
 

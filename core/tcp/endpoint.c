@@ -486,7 +486,7 @@ int sy_tcp_set_cc(sy_tcb *c, sy_instance *in, sy_err *err)
 
 	if (strcmp(in->plugin->kind, "cc") != 0)
 		return sy_err_set(err, "%s/%s is not a cc plugin", in->plugin->kind, in->plugin->name);
-	if (c->state >= SY_TCP_ESTABLISHED && c->snd_max != c->iss + 1)
+	if (synchronized(c) && c->snd_max != c->iss + 1)
 		return sy_err_set(err, "cc: the connection has sent data already");
 	if (sy_instance_init(in, ep->sim, err) < 0)
 		return -1;
@@ -495,7 +495,7 @@ int sy_tcp_set_cc(sy_tcb *c, sy_instance *in, sy_err *err)
 		return sy_err_set(err, "out of memory");
 	ep->ccx = x;
 	o = in->plugin->ops;
-	if (c->state >= SY_TCP_ESTABLISHED && o->conn_size &&
+	if (synchronized(c) && o->conn_size &&
 	    !(priv = calloc(1, o->conn_size)))
 		return sy_err_set(err, "out of memory");
 	x[ep->nccx] = *in;
@@ -503,7 +503,7 @@ int sy_tcp_set_cc(sy_tcb *c, sy_instance *in, sy_err *err)
 	c->cco = o;
 	c->ccst = x[ep->nccx].state;
 	ep->nccx++;
-	if (c->state >= SY_TCP_ESTABLISHED) {
+	if (synchronized(c)) {
 		free(c->cc.priv);
 		c->cc.priv = priv;
 		c->cc.cwnd = c->iw_bytes;

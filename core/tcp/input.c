@@ -299,8 +299,7 @@ static void text_in(sy_tcb *c, const sy_seg *s)
 	uint32_t seq = s->seq, len = s->len, right;
 	const unsigned char *b = s->data;
 
-	if (!len || c->state < SY_TCP_ESTABLISHED || c->state > SY_TCP_FIN_WAIT_2 ||
-	    c->state == SY_TCP_CLOSE_WAIT)
+	if (!len || !(c->caps & SY_TCP_CAP_RECV))
 		return;
 	if (sy_seq_lt(seq, c->rcv_nxt)) {
 		uint32_t d = c->rcv_nxt - seq;
@@ -348,6 +347,16 @@ static void text_in(sy_tcb *c, const sy_seg *s)
 	deliver(c, len, b);
 }
 
+bool sy_tcb_fin_in(sy_tcb *c, const sy_seg *s)
+{
+	c->ack_now = true;
+	if (s->seq + s->len != c->rcv_nxt)
+		return false; /* past a gap it waits; the ACK says what is missing */
+	c->rcv_nxt++;
+	c->rcv_adv++;
+	return true;
+}
+
 uint32_t sy_tcp_consume(sy_tcb *c, uint32_t n)
 {
 	uint32_t before, after;
@@ -358,7 +367,7 @@ uint32_t sy_tcp_consume(sy_tcb *c, uint32_t n)
 		return 0;
 	before = c->rcv_adv - c->rcv_nxt;
 	c->rcv_unread -= n;
-	if (!synchronized(c) || c->state == SY_TCP_TIME_WAIT)
+	if (!(c->caps & SY_TCP_CAP_WINDOW))
 		return n;
 	/* a window update when the window opens by a step (RFC 1122
 	 * 4.2.3.3) */

@@ -42,7 +42,7 @@ void sy_tcp_accept_ready(sy_tcb *c)
 		l->aq_len++;
 		return;
 	}
-	sy_tcb_notify(c, "accepted");
+	sy_tcb_notify(c, SY_TCP_CAUSE_ACCEPTED);
 	c->listener = NULL;
 	if (l && l->on_accept && c->state != SY_TCP_CLOSED)
 		l->on_accept(l->accept_ctx, c);
@@ -81,6 +81,11 @@ void sy_tcp_aq_remove(sy_tcb *c)
 	}
 	c->queued = false;
 	c->aq_next = NULL;
+}
+
+bool sy_tcb_accept_full(sy_tcb *c)
+{
+	return c->listener && sy_tcp_accept_full(c->listener);
 }
 
 sy_tcb *sy_tcp_accept(sy_tcp_listener *l)
@@ -214,7 +219,7 @@ sy_tcb *sy_tcp_cookie_accept(sy_tcp_listener *l, const sy_seg *s)
 	/* The record appears established: no SYN_RECEIVED, nothing pending. */
 	c->state = SY_TCP_SYN_RECEIVED;
 	l->pending++;
-	sy_tcb_set_state(c, SY_TCP_ESTABLISHED, "syn cookie");
+	sy_tcb_set_state(c, SY_TCP_ESTABLISHED, SY_TCP_CAUSE_SYN_COOKIE);
 	sy_tcp_accept_ready(c);
 	return c;
 }

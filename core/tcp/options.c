@@ -190,3 +190,27 @@ void sy_tcb_sack_blocks(const sy_tcb *c, sy_tcp_opts *o, unsigned max)
 		o->nsack++;
 	}
 }
+
+/* ------------------------------------------------------------ negotiation */
+
+void sy_tcb_offer(sy_tcb *c, const sy_tcp_offer *o)
+{
+	c->mss_local = o->mss;
+	c->ws_ok = o->window_scaling;
+	c->rcv_wscale = o->window_scaling ? o->wscale : 0;
+	c->ts_ok = o->timestamps;
+	c->sack_ok = o->sack;
+}
+
+void sy_tcb_negotiate(sy_tcb *c, const sy_tcp_opts *o)
+{
+	c->mss_peer = o->has_mss ? o->mss : 536;
+	c->ws_ok = c->ws_ok && o->has_ws;
+	c->snd_wscale = c->ws_ok ? (uint8_t)(o->ws > 14 ? 14 : o->ws) : 0;
+	if (!c->ws_ok)
+		c->rcv_wscale = 0;
+	c->ts_ok = c->ts_ok && o->has_ts;
+	if (c->ts_ok)
+		c->ts_recent = o->tsval;
+	c->sack_ok = c->sack_ok && o->sack_ok;
+}

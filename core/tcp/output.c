@@ -29,20 +29,14 @@ int sy_tcp_send(sy_tcb *c, const void *bytes, uint64_t n, sy_err *err)
 	if (c->fin_pending)
 		return sy_err_set(err, "send: the connection was shut down for sending (%s)",
 				  sy_tcp_state_name(c->state));
-	switch (c->state) {
-	case SY_TCP_SYN_SENT:
-	case SY_TCP_SYN_RECEIVED:
-	case SY_TCP_ESTABLISHED:
-	case SY_TCP_CLOSE_WAIT:
-		break;
-	case SY_TCP_LISTEN:
-	case SY_TCP_CLOSED:
+	/* a state with no capability at all is not open (CLOSED,
+	 * LISTEN); one that no longer takes data is closing */
+	if (!c->caps)
 		return sy_err_set(err, "send: the connection is not open (%s)",
 				  sy_tcp_state_name(c->state));
-	default:
+	if (!(c->caps & SY_TCP_CAP_QUEUE))
 		return sy_err_set(err, "send: the connection is closing (%s)",
 				  sy_tcp_state_name(c->state));
-	}
 	if (n == 0)
 		return 0;
 	if (bytes && n > UINT32_MAX)
@@ -271,6 +265,63 @@ void sy_tcb_ack_invalid(sy_tcb *c, const sy_seg *s)
 	sy_tcb_ack_now(c);
 }
 
+void sy_tcb_challenge_ack(sy_tcb *c, int64_t per_second)
+{
+	sy_tcp_ep *ep = c->ep;
+	sy_time second = now_of(c) / SY_SEC;
+
+	if (second != ep->chal_second) {
+		ep->chal_second = second;
+		ep->chal_sent = 0;
+	}
+	if (per_second && ep->chal_sent >= per_second) {
+		c->st.challenge_acks_suppressed++;
+		return;
+	}
+	ep->chal_sent++;
+	c->st.challenge_acks++;
+	sy_tcb_send(c, SY_TCP_ACK, c->snd_nxt, 0);
+}
+
+void sy_tcb_send_syn(sy_tcb *c, bool ack)
+{
+	sy_tcb_send(c, ack ? SY_TCP_SYN | SY_TCP_ACK : SY_TCP_SYN, c->iss, 0);
+	if (ack)
+		c->st.synacks_sent++;
+	else
+		c->st.syns_sent++;
+}
+
+uint32_t sy_tcb_seg_wnd(const sy_tcb *c, const sy_seg *s)
+{
+	return (s->flags & SY_TCP_SYN) ? s->win : (uint32_t)s->win << c->snd_wscale;
+}
+
+void sy_tcb_ts_update(sy_tcb *c, const sy_seg *s)
+{
+	/* the timestamp to echo is the one of the segment that our last
+	 * ACK acknowledged (SEG.SEQ <= Last.ACK.sent), so a delayed ACK
+	 * echoes the earliest of the segments it covers */
+	if (c->ts_ok && s->opts.has_ts && sy_seq_le(s->seq, c->last_ack_sent) &&
+	    sy_seq_ge(s->opts.tsval, c->ts_recent))
+		c->ts_recent = s->opts.tsval;
+}
+
+void sy_tcb_queue_fin(sy_tcb *c)
+{
+	c->fin_pending = true;
+}
+
+bool sy_tcb_fin_queued(const sy_tcb *c)
+{
+	return c->fin_pending;
+}
+
+bool sy_tcb_fin_acked(const sy_tcb *c)
+{
+	return c->fin_sent && c->snd_una == c->fin_seq + 1;
+}
+
 /* ------------------------------------------------------------ output */
 
 /* Sends [seq, seq + len) of the queue, with a FIN after it if fin. */
@@ -319,7 +370,7 @@ void sy_tcb_output(sy_tcb *c)
 	uint32_t mss = sy_tcb_smss(c);
 
 	if (!can_output(c)) {
-		if (c->ack_now && synchronized(c) && c->state != SY_TCP_CLOSED)
+		if (c->ack_now && synchronized(c))
 			sy_tcb_ack_now(c);
 		return;
 	}

@@ -248,6 +248,8 @@ void sy_tcb_enter_recovery(sy_tcb *c)
 
 /* ------------------------------------------------------------ timers */
 
+/* SY_TCP_T_RETRANS in synchronized states, SY_TCP_T_DELACK and
+ * SY_TCP_T_PERSIST. */
 void sy_tcb_data_timeout(sy_tcb *c, int which)
 {
 	const sy_timer_limits *lim = limits(c);
@@ -257,7 +259,7 @@ void sy_tcb_data_timeout(sy_tcb *c, int which)
 
 	switch (which) {
 	case SY_TCP_T_DELACK:
-		if (synchronized(c) && c->state != SY_TCP_TIME_WAIT)
+		if (c->caps & SY_TCP_CAP_WINDOW)
 			sy_tcb_ack_now(c);
 		return;
 	case SY_TCP_T_PERSIST: {
@@ -298,9 +300,8 @@ void sy_tcb_data_timeout(sy_tcb *c, int which)
 	if ((int64_t)c->retries >= lim->data_retries ||
 	    (lim->user_timeout > 0 && now - c->tx_head >= lim->user_timeout)) {
 		/* the retry limit, or the user timeout (R2 of RFC 1122
-		 * 4.2.3.5): the connection goes, without a reset */
-		sy_tcb_notify(c, "timeout");
-		sy_tcb_set_state(c, SY_TCP_CLOSED, "timeout");
+		 * 4.2.3.5): the state machine ends the connection */
+		c->ep->smo->give_up(c, SY_TCP_T_RETRANS);
 		return;
 	}
 	c->retries++;

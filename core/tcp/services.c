@@ -8,11 +8,77 @@
 
 #include "tcp_priv.h"
 
+static const char *const cause_names[SY_TCP_CAUSES] = {
+	[SY_TCP_CAUSE_CONNECT] = "connect",
+	[SY_TCP_CAUSE_CLOSE] = "close",
+	[SY_TCP_CAUSE_ABORT] = "abort",
+	[SY_TCP_CAUSE_SYN] = "syn",
+	[SY_TCP_CAUSE_SYN_TWOWAY] = "syn (two-way handshake)",
+	[SY_TCP_CAUSE_SYN_ACK] = "syn-ack",
+	[SY_TCP_CAUSE_ACK] = "ack",
+	[SY_TCP_CAUSE_ACK_OF_FIN] = "ack of fin",
+	[SY_TCP_CAUSE_FIN] = "fin",
+	[SY_TCP_CAUSE_RESET] = "reset",
+	[SY_TCP_CAUSE_SYN_COOKIE] = "syn cookie",
+	[SY_TCP_CAUSE_TIMEOUT] = "timeout",
+	[SY_TCP_CAUSE_TIME_WAIT] = "time_wait",
+	[SY_TCP_CAUSE_FIN_WAIT_2_TIMEOUT] = "fin_wait_2 timeout",
+	[SY_TCP_CAUSE_SYN_RECEIVED_TIMEOUT] = "syn_received timeout",
+	[SY_TCP_CAUSE_KEEPALIVE_TIMEOUT] = "keepalive timeout",
+	[SY_TCP_CAUSE_REFUSED] = "refused",
+	[SY_TCP_CAUSE_ACCEPTED] = "accepted",
+	[SY_TCP_CAUSE_FREED] = "freed",
+};
+
+const char *sy_tcp_cause_name(sy_tcp_cause cause)
+{
+	return (unsigned)cause < SY_TCP_CAUSES ? cause_names[cause] : "?";
+}
+
+/* ------------------------------------------------------------ timers */
+
+/* Keepalive probes <SEQ=SND.NXT-1><ACK=RCV.NXT> every keepalive_intvl
+ * once the idle time has passed; when keepalive_probes have gone
+ * unanswered, the state machine ends the connection. */
+static void keepalive_timeout(sy_tcb *c)
+{
+	const sy_timer_limits *lim = sy_tcb_limits(c);
+
+	if (!(c->caps & SY_TCP_CAP_KEEPALIVE))
+		return;
+	if ((int64_t)c->probes >= lim->keepalive_probes) {
+		c->ep->smo->give_up(c, SY_TCP_T_KEEPALIVE);
+		return;
+	}
+	c->probes++;
+	sy_tcb_send(c, SY_TCP_ACK, c->snd_nxt - 1, 0);
+	sy_tcb_timer_set(c, SY_TCP_T_KEEPALIVE, lim->keepalive_intvl);
+}
+
+/* The data path's timers are the endpoint's; the others the state
+ * machine's. */
 static void timer_fire(sy_sim *sim, void *arg, uint64_t which)
 {
 	sy_tcb *c = arg;
 
 	c->timer[which] = SY_EVENT_NONE;
+	switch (which) {
+	case SY_TCP_T_DELACK:
+	case SY_TCP_T_PERSIST:
+		sy_tcb_data_timeout(c, (int)which);
+		return;
+	case SY_TCP_T_KEEPALIVE:
+		keepalive_timeout(c);
+		return;
+	case SY_TCP_T_RETRANS:
+		if (c->caps & SY_TCP_CAP_SYNC) {
+			sy_tcb_data_timeout(c, (int)which);
+			return;
+		}
+		break;
+	default:
+		break;
+	}
 	c->ep->smo->timeout(c, (int)which);
 }
 
@@ -50,10 +116,73 @@ void *sy_tcb_sm_state(const sy_tcb *c)
 	return c->ep->sm.state;
 }
 
-void sy_tcb_notify(sy_tcb *c, const char *what)
+void sy_tcb_notify(sy_tcb *c, sy_tcp_cause what)
 {
-	sy_tcp_report(c, c->state, c->state, what);
+	sy_tcp_report(c, c->state, c->state, sy_tcp_cause_name(what));
 }
+
+void sy_tcb_arm_retransmit(sy_tcb *c)
+{
+	const void *st;
+	const sy_timers_ops *t = sy_tcb_timers(c, &st);
+
+	sy_tcb_timer_set(c, SY_TCP_T_RETRANS, t->rto(st, &c->rtt));
+}
+
+void sy_tcb_syn_backoff(sy_tcb *c)
+{
+	const void *st;
+	const sy_timers_ops *t = sy_tcb_timers(c, &st);
+
+	c->retries++;
+	c->st.retransmissions++;
+	t->rtt_backoff(st, &c->rtt);
+	c->syn_timed_out = true;
+}
+
+void sy_tcb_time_syn(sy_tcb *c)
+{
+	c->rtt_start = sy_sim_now(c->ep->sim);
+}
+
+void sy_tcb_rtt_syn(sy_tcb *c)
+{
+	const void *st;
+	const sy_timers_ops *t = sy_tcb_timers(c, &st);
+
+	if (c->retries == 0)
+		t->rtt_sample(st, &c->rtt, sy_sim_now(c->ep->sim) - c->rtt_start);
+}
+
+void sy_tcb_keepalive_restart(sy_tcb *c)
+{
+	const sy_timer_limits *lim = sy_tcb_limits(c);
+
+	if (!lim->keepalive || !(c->caps & SY_TCP_CAP_KEEPALIVE))
+		return;
+	c->probes = 0;
+	sy_tcb_timer_set(c, SY_TCP_T_KEEPALIVE, lim->keepalive_time);
+}
+
+void sy_tcb_enter_time_wait(sy_tcb *c, sy_tcp_cause cause)
+{
+	sy_tcb_timer_cancel(c, SY_TCP_T_RETRANS);
+	sy_tcb_timer_cancel(c, SY_TCP_T_FIN_WAIT_2);
+	sy_tcb_timer_cancel(c, SY_TCP_T_PERSIST);
+	sy_tcb_timer_cancel(c, SY_TCP_T_KEEPALIVE);
+	sy_tcb_timer_set(c, SY_TCP_T_TIME_WAIT, sy_tcb_limits(c)->time_wait);
+	sy_tcb_set_state(c, SY_TCP_TIME_WAIT, cause);
+}
+
+/* ------------------------------------------------------------ the record */
+
+sy_tcp_vars *sy_tcb_vars(sy_tcb *c) { return &c->v; }
+sy_tcp_ep *sy_tcb_ep(const sy_tcb *c) { return c->ep; }
+bool sy_tcb_passive(const sy_tcb *c) { return c->listener != NULL; }
+sy_tcp_state sy_tcb_state(const sy_tcb *c) { return c->state; }
+const sy_tcb_stats *sy_tcb_stats_get(const sy_tcb *c) { return &c->st; }
+uint32_t sy_tcp_unread(const sy_tcb *c) { return c->rcv_unread; }
+bool sy_tcp_autoread(const sy_tcb *c) { return c->autoread; }
 
 static void free_later(sy_sim *sim, void *arg, uint64_t data)
 {
@@ -64,18 +193,21 @@ static void free_later(sy_sim *sim, void *arg, uint64_t data)
 			*pp = c->hnext;
 			break;
 		}
-	sy_tcb_notify(c, "freed");
+	sy_tcb_notify(c, SY_TCP_CAUSE_FREED);
 	sy_tcb_data_free(c);
 	free(c);
 }
 
-void sy_tcb_set_state(sy_tcb *c, sy_tcp_state s, const char *cause)
+void sy_tcb_set_state(sy_tcb *c, sy_tcp_state s, sy_tcp_cause why)
 {
 	sy_tcp_state old = c->state;
+	const char *cause = sy_tcp_cause_name(why);
+	uint8_t was = c->caps;
 
 	if (old == s)
 		return;
 	c->state = s;
+	c->caps = (unsigned)s < SY_TCP_STATES ? c->ep->smo->caps[s] : 0;
 	if (c->listener && old == SY_TCP_SYN_RECEIVED)
 		c->listener->pending--;
 	if (c->ep->log) {
@@ -89,11 +221,14 @@ void sy_tcb_set_state(sy_tcb *c, sy_tcp_state s, const char *cause)
 			(unsigned)c->lport, ra, (unsigned)c->rport,
 			sy_tcp_state_name(old), sy_tcp_state_name(s), cause);
 	}
-	if (s == SY_TCP_ESTABLISHED &&
-	    (old == SY_TCP_SYN_SENT || old == SY_TCP_SYN_RECEIVED))
+	/* the first synchronized state: the data phase starts (unless the
+	 * state machine started it already) and the connection counts as
+	 * established */
+	if ((c->caps & SY_TCP_CAP_SYNC) && !(was & SY_TCP_CAP_SYNC)) {
 		sy_tcb_data_start(c);
-	if (s == SY_TCP_ESTABLISHED && c->t_established < 0)
-		c->t_established = sy_sim_now(c->ep->sim);
+		if (c->t_established < 0)
+			c->t_established = sy_sim_now(c->ep->sim);
+	}
 	if (s == SY_TCP_CLOSED)
 		c->t_closed = sy_sim_now(c->ep->sim);
 	sy_tcp_report(c, old, s, cause);
@@ -245,6 +380,15 @@ int sy_tcp_set_data_opts(sy_tcb *c, const sy_tcp_data_opts *o, sy_err *err)
 			c->cc.cwnd = c->iw_bytes;
 	}
 	return 0;
+}
+
+void sy_tcp_get_data_opts(const sy_tcb *c, sy_tcp_data_opts *o)
+{
+	*o = (sy_tcp_data_opts){
+		.sndbuf = c->sndbuf, .rcvbuf = c->rcvbuf, .initial_window = c->iw_segs,
+		.nagle = c->nagle, .autoread = c->autoread,
+		.limited_transmit = c->limited_transmit,
+	};
 }
 
 void sy_tcp_set_callbacks(sy_tcb *c, const sy_tcp_cb *cb, void *ctx)

@@ -7,15 +7,15 @@
  * socket exists gets the reset of RFC 9293 3.10.7.1.  What a socket does
  * with a segment, and with the user's open, close and abort, is the
  * business of a state-machine plugin (kind "tcp", ops sy_tcp_sm_ops),
- * chosen per endpoint; the endpoint provides it with the connection record
- * (sy_tcb), segment output, timers and state changes, and reports every
- * state change to an observer.  ISNs come from an ISN plugin (isn.h),
+ * chosen per endpoint (their interface: tcp_sm.h); the endpoint reports
+ * every state change to an observer.  ISNs come from an ISN plugin (isn.h),
  * timeouts and retry limits from a timer profile (timers.h).
  *
- * The data path (tcp_data.c) is shared by the state machines: send and
+ * The data path is the endpoint's, shared by the state machines: send and
  * receive buffers, segmentation, reassembly, flow control, delayed ACKs,
- * retransmission, loss recovery with SACK, the persist timer; congestion
- * control is a plugin (cc.h). */
+ * retransmission, loss recovery with SACK, the persist timer, keepalive;
+ * congestion control is a plugin (cc.h).  The connection record (sy_tcb)
+ * is opaque: applications use the functions below. */
 #ifndef SY_TCP_H
 #define SY_TCP_H
 
@@ -128,23 +128,6 @@ typedef struct sy_tcb_stats {
 	uint64_t segments_ooo;      /* arrived out of order */
 } sy_tcb_stats;
 
-/* The user's data not yet acknowledged, in the order it was queued: each
- * chunk is real bytes (at most 4 GiB) or virtual (a length only, any
- * number of bytes: queued virtual bytes cost one chunk). */
-typedef struct sy_chunk {
-	struct sy_chunk *next;
-	uint64_t len;               /* bytes, `off` of them acknowledged */
-	uint64_t off;
-	unsigned char *bytes;       /* NULL: virtual */
-} sy_chunk;
-
-/* A received segment waiting for the gap before it to fill. */
-typedef struct sy_ooo {
-	struct sy_ooo *next;
-	uint32_t seq, len;
-	unsigned char *bytes;       /* NULL: virtual */
-} sy_ooo;
-
 /* Callbacks of one connection for C applications (the Lua binding uses
  * the endpoint's observer). */
 typedef struct sy_tcp_cb {
@@ -166,198 +149,6 @@ typedef struct sy_tcp_data_opts {
 	bool autoread;              /* the user reads every byte on arrival */
 	bool limited_transmit;      /* RFC 3042 */
 } sy_tcp_data_opts;
-
-/* The connection record (RFC 9293 3.3.1).  The endpoint owns it; the
- * state machine reads and writes the sequence variables directly and
- * changes the state only through sy_tcb_set_state. */
-struct sy_tcb {
-	sy_tcp_ep *ep;
-	sy_tcp_listener *listener; /* a passive open's listener, until accepted */
-	uint32_t laddr, raddr;
-	uint16_t lport, rport;
-	sy_tcp_state state;
-	uint32_t iss, irs;
-	uint32_t snd_una, snd_nxt, snd_wnd;
-	uint32_t rcv_nxt, rcv_wnd;
-	uint32_t snd_max;          /* above the highest sequence number sent */
-	uint32_t snd_wl1, snd_wl2; /* segment that last updated SND.WND */
-	uint32_t max_wnd;          /* the largest window the peer offered */
-	uint32_t rcv_adv;          /* right edge of the window we advertised */
-	bool fin_pending;          /* the user closed: a FIN is due */
-	bool fin_sent;             /* ... and it has gone out at fin_seq */
-	bool in_recovery;          /* fast recovery until snd_una >= recover */
-	bool after_rto;            /* go-back-N after a timeout, until recover */
-	bool nagle, autoread, want_data, limited_transmit;
-	bool ack_now;              /* an ACK is due with the next output */
-	bool force;                /* send a short segment (persist override) */
-	bool data_started;         /* sy_tcb_data_start has run */
-	uint8_t persist_shift;     /* zero-window probe backoff */
-	uint8_t limited;           /* limited transmit: segments allowed (RFC 3042) */
-	bool syn_timed_out;        /* a SYN or SYN-ACK was retransmitted */
-	uint32_t last_ack_sent;    /* RFC 7323's Last.ACK.sent */
-	uint32_t recent_ooo[2];    /* earlier out-of-order arrivals, for SACK */
-	uint32_t last_ooo;         /* latest out-of-order segment's start */
-	uint16_t dupacks;
-	uint32_t recover;          /* RFC 6582 / RFC 6675 recovery point */
-	uint32_t high_rxt;         /* retransmitted up to here in recovery */
-	uint32_t reno_sacked;      /* without SACK: bytes left by dupacks */
-	uint32_t sndbuf, rcvbuf;
-	uint32_t iw_segs, iw_bytes; /* initial window */
-	uint32_t rcv_unread;       /* delivered, not read by the user */
-	uint32_t rcv_unacked;      /* in-order bytes not yet acknowledged */
-	uint32_t rcv_mss;          /* largest segment received */
-	uint32_t rtt_seq;          /* timed segment ends here (no timestamps) */
-	bool rtt_timing;
-	uint64_t snd_queued;       /* bytes the user has queued, in total */
-	uint64_t snd_sent;         /* ... of which sent at least once */
-	sy_time tx_head;           /* when the oldest unacked data was sent */
-	sy_time rto_due;           /* the retransmission timer's deadline */
-	sy_time last_send;         /* for the idle restart */
-	sy_time invalid_ack_next;  /* an answer to an unacceptable segment
-				    * may go from here on (RFC 5961 7) */
-	sy_chunk *sq_head, *sq_tail;
-	sy_ooo *ooo;               /* sorted by sequence number */
-	uint32_t (*sb)[2];         /* SACK scoreboard, sorted, disjoint */
-	uint16_t nsb, sb_cap;
-	const sy_cc_ops *cco;
-	const void *ccst;          /* the cc instance's parameters */
-	sy_cc_conn cc;
-	const sy_tcp_cb *cb;
-	void *cb_ctx;
-	/* options negotiated in the handshake */
-	uint16_t mss_local;        /* what we announce */
-	uint16_t mss_peer;         /* what the peer announced; 536 if nothing */
-	bool ws_ok, ts_ok, sack_ok;
-	uint8_t snd_wscale, rcv_wscale;
-	uint32_t ts_recent;        /* the peer's latest TSval */
-	uint32_t fin_seq;          /* our FIN's sequence number, once sent */
-	unsigned retries;          /* retransmissions of the current segment */
-	unsigned probes;           /* keepalive probes unanswered */
-	sy_time rtt_start;         /* when the segment being timed was sent */
-	sy_rtt rtt;
-	sy_event_id timer[SY_TCP_TIMERS];
-	sy_tcb_stats st;
-	/* times (virtual ns) for statistics; -1 until they happen */
-	sy_time t_open;            /* connect, or the SYN that made it */
-	sy_time t_established;
-	sy_time t_first_rx;        /* first byte of data delivered */
-	sy_time t_all_acked;       /* latest moment every queued byte was acknowledged */
-	sy_time t_closed;
-	void *user;                /* for the binding */
-	sy_tcb *aq_next;           /* the listener's accept queue */
-	bool queued;               /* ... waiting in it */
-	sy_tcb *hnext;             /* endpoint's hash chain */
-	uint64_t id;               /* unique per endpoint, from 1 */
-};
-
-/* What a state machine implements.  Every function runs inside an event
- * of the simulator. */
-typedef struct sy_tcp_sm_ops {
-	/* An active open: c has its 4-tuple, ISS and timers profile; send
-	 * the SYN. */
-	void (*connect)(sy_tcb *c);
-	/* A segment for a listener's port with no connection: the state
-	 * machine may create one with sy_tcp_accept_new. */
-	void (*listen_input)(sy_tcp_listener *l, const sy_seg *s);
-	/* A segment for connection c. */
-	void (*input)(sy_tcb *c, const sy_seg *s);
-	/* The user's close (no more to send) and abort. */
-	void (*close)(sy_tcb *c);
-	void (*abort)(sy_tcb *c);
-	/* Timer `which` of c expired. */
-	void (*timeout)(sy_tcb *c, int which);
-	/* The endpoint's defaults for the data path (from the plugin's
-	 * parameters). */
-	void (*data_defaults)(const void *st, sy_tcp_data_opts *o);
-} sy_tcp_sm_ops;
-
-/* ------------------------------------------------------------ services */
-
-/* Sends a segment of c with these flags and sequence number and len
- * bytes of (virtual) payload; ACK carries rcv_nxt, the window rcv_wnd
- * (scaled once window scaling is in effect).  A SYN carries the options c
- * offers (set by the state machine in c's option fields before the
- * handshake); other segments carry timestamps once they are negotiated. */
-void sy_tcb_send(sy_tcb *c, uint8_t flags, uint32_t seq, uint32_t len);
-/* Sends <SEQ=seq><ACK=ack><CTL=flags> for a segment that has no
- * connection (or to reset one): from the segment's destination back to
- * its source. */
-void sy_tcp_send_reset(sy_tcp_ep *ep, const sy_seg *s, uint32_t seq,
-		       uint32_t ack, uint8_t flags);
-/* The answer of RFC 9293 3.10.7.1 to a segment with no socket. */
-void sy_tcp_refuse(sy_tcp_ep *ep, const sy_seg *s);
-
-/* Changes c's state, reporting (old, new, cause) to the observer.  Going
- * to CLOSED frees c once the current event is over: do not touch it
- * afterwards. */
-void sy_tcb_set_state(sy_tcb *c, sy_tcp_state s, const char *cause);
-void sy_tcb_timer_set(sy_tcb *c, int which, sy_time after);
-void sy_tcb_timer_cancel(sy_tcb *c, int which);
-/* The profile's values and estimator for c's endpoint. */
-const sy_timer_limits *sy_tcb_limits(const sy_tcb *c);
-const sy_timers_ops *sy_tcb_timers(const sy_tcb *c, const void **st);
-/* The state of the endpoint's state-machine instance (its parameters). */
-void *sy_tcb_sm_state(const sy_tcb *c);
-/* Reports an event other than a state change ("reset", "refused",
- * "timeout") to the observer. */
-void sy_tcb_notify(sy_tcb *c, const char *what);
-
-/* ------------------------------------------------------------ data path
- *
- * For the state machine, in synchronized states: the ACK field of an
- * acceptable segment (fifth step: RFC 5961 5.2 check, SND.UNA, the send
- * window, duplicate ACKs, SACK, loss recovery, RTT samples, congestion
- * control; returns true when the segment is to be dropped), the segment
- * text (seventh step: trimming, in-order delivery, reassembly, the ACK
- * policy), and output (data, retransmissions and a FIN the user asked
- * for, as the windows allow, and any ACK that is due).  A FIN is sent by
- * output once fin_pending is set and every queued byte has gone.
- * sy_tcb_data_timeout handles SY_TCP_T_RETRANS in synchronized states,
- * SY_TCP_T_DELACK and SY_TCP_T_PERSIST. */
-bool sy_tcb_ack_in(sy_tcb *c, const sy_seg *s);
-/* Sets up the data phase (windows, congestion control); runs when c
- * enters ESTABLISHED, or earlier when the state machine calls it (before
- * the handshake's last segment, so that it advertises the data phase's
- * window). */
-void sy_tcb_data_start(sy_tcb *c);
-void sy_tcb_text_in(sy_tcb *c, const sy_seg *s);
-void sy_tcb_output(sy_tcb *c);
-void sy_tcb_data_timeout(sy_tcb *c, int which);
-/* An ACK is to go out with the next output (ack_now) or at once. */
-void sy_tcb_ack_soon(sy_tcb *c);
-void sy_tcb_ack_now(sy_tcb *c);
-/* The ACK that answers an unacceptable segment s (RFC 9293 3.10.7.4
- * first, and RFC 5961 5.2 for an ACK of what was never sent), rate
- * limited per connection (RFC 5961 7): a segment with neither data nor a
- * FIN, or with a SYN, is answered only once the profile's
- * invalid_ack_ratelimit has passed since the previous such answer, or two
- * endpoints out of step (after one spoofed segment) would answer each
- * other's ACKs for ever.  Other segments are always answered: they are
- * no part of such a loop, and the peer's recovery needs their duplicate
- * ACKs.  Suppressed answers are counted. */
-void sy_tcb_ack_invalid(sy_tcb *c, const sy_seg *s);
-/* The sender's maximum segment size: the peer's MSS (no more than ours),
- * less the timestamp option when timestamps are in use. */
-uint32_t sy_tcb_smss(const sy_tcb *c);
-/* Bytes sent and not acknowledged (FlightSize). */
-static inline uint32_t sy_tcb_flight(const sy_tcb *c) { return c->snd_max - c->snd_una; }
-/* Whether our SYN has been acknowledged.  The sequence space is the SYN
- * at ISS, the user's bytes from ISS + 1 on, then the FIN; a state machine
- * may leave the SYN unacknowledged into ESTABLISHED (the two-way
- * handshake), and the first ACK of data then acknowledges the SYN too.
- * SND.UNA leaves ISS when the SYN is acknowledged and comes back to it
- * only after 2^32 - 1 bytes of data, which the count tells apart. */
-static inline bool sy_tcb_syn_acked(const sy_tcb *c)
-{
-	return c->snd_una != c->iss || c->st.bytes_acked != 0;
-}
-
-/* For listen_input: a new connection in SYN_RECEIVED for segment s, with
- * its ISS chosen; NULL if the listener's queue is full (counted). */
-sy_tcb *sy_tcp_accept_new(sy_tcp_listener *l, const sy_seg *s);
-/* For the state machine, when a passive connection is established: it
- * moves to the listener's accept queue. */
-void sy_tcp_accept_ready(sy_tcb *c);
 
 /* ------------------------------------------------------------ endpoint */
 
@@ -432,24 +223,12 @@ sy_tcp_listener_stats sy_tcp_listener_stats_get(const sy_tcp_listener *l);
 void sy_tcp_listener_set_manual(sy_tcp_listener *l, bool manual, int accept_backlog);
 /* The next connection waiting in the accept queue, or NULL. */
 sy_tcb *sy_tcp_accept(sy_tcp_listener *l);
-/* For the state machine: a handshake that completes now would find the
- * accept queue full (the final ACK is dropped; counted here). */
-bool sy_tcp_accept_full(sy_tcp_listener *l);
-
 /* For C applications: fn(ctx, c) for every connection the listener
  * accepts, once it is established (after the observer's "accepted"),
  * before any of its data is delivered; NULL stops. */
 void sy_tcp_listener_on_accept(sy_tcp_listener *l,
 			       void (*fn)(void *ctx, sy_tcb *c), void *ctx);
 
-/* For listen_input: whether this SYN is to be answered with a cookie
- * instead of a record; the cookie SYN-ACK (ISS encoding the time, the MSS
- * and a keyed hash of the 4-tuple); and, for an ACK with no record, the
- * connection a valid cookie stands for (ESTABLISHED), or NULL (counted as
- * rejected). */
-bool sy_tcp_cookie_wanted(const sy_tcp_listener *l);
-void sy_tcp_cookie_synack(sy_tcp_listener *l, const sy_seg *s);
-sy_tcb *sy_tcp_cookie_accept(sy_tcp_listener *l, const sy_seg *s);
 /* Opens a connection to raddr:rport from an ephemeral port. */
 sy_tcb *sy_tcp_connect(sy_tcp_ep *ep, uint32_t raddr, uint16_t rport,
 		       sy_err *err);
@@ -477,6 +256,7 @@ uint64_t sy_tcp_unacked(const sy_tcb *c);
 /* Per-connection data options (sndbuf, rcvbuf, nagle, autoread; the
  * initial window only before data has been sent). */
 int sy_tcp_set_data_opts(sy_tcb *c, const sy_tcp_data_opts *o, sy_err *err);
+void sy_tcp_get_data_opts(const sy_tcb *c, sy_tcp_data_opts *o);
 /* Callbacks for a C application. */
 void sy_tcp_set_callbacks(sy_tcb *c, const sy_tcp_cb *cb, void *ctx);
 /* Changes c's congestion control to the instance in *in (moved into the
@@ -505,5 +285,15 @@ typedef struct sy_tcb_info {
 	bool in_recovery;
 } sy_tcb_info;
 void sy_tcb_info_get(const sy_tcb *c, sy_tcb_info *i);
+/* c's state, counters, and the sender's maximum segment size (the peer's
+ * MSS, no more than ours, less the timestamp option when timestamps are
+ * in use). */
+sy_tcp_state sy_tcb_state(const sy_tcb *c);
+const sy_tcb_stats *sy_tcb_stats_get(const sy_tcb *c);
+uint32_t sy_tcb_smss(const sy_tcb *c);
+/* Bytes delivered and not yet read by the user (sy_tcp_consume), and
+ * whether the user reads every byte on arrival. */
+uint32_t sy_tcp_unread(const sy_tcb *c);
+bool sy_tcp_autoread(const sy_tcb *c);
 
 #endif

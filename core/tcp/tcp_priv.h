@@ -10,7 +10,7 @@
 
 #include "isn.h"
 #include "sim.h"
-#include "tcp.h"
+#include "tcb.h"
 
 #define SY_HIDDEN __attribute__((visibility("hidden")))
 #define TTL_DEFAULT 64
@@ -56,6 +56,8 @@ struct sy_tcp_ep {
 	sy_tcp_ep_stats st;
 	sy_tcb *zombies;            /* closed, freed after the current event */
 	uint8_t cookie_key[16];     /* from the run seed */
+	sy_time chal_second;        /* challenge ACKs: the current second */
+	int64_t chal_sent;          /* ... and how many went in it */
 	FILE *log;
 	sy_tcp_data_opts dopts;     /* defaults for new connections */
 	sy_tcp_data_observer dobs;  /* data and "sent" for the binding */
@@ -92,6 +94,7 @@ SY_HIDDEN uint32_t sy_tcb_pipe(const sy_tcb *c);
 SY_HIDDEN bool sy_tcb_next_lost(const sy_tcb *c, uint32_t *seq, uint32_t *len, bool *fin);
 SY_HIDDEN void sy_tcb_arm_rto(sy_tcb *c);
 SY_HIDDEN void sy_tcb_enter_recovery(sy_tcb *c);
+SY_HIDDEN void sy_tcb_data_timeout(sy_tcb *c, int which);
 
 /* ------------------------------------------------------------ inline helpers */
 
@@ -173,24 +176,17 @@ static inline void recv_check(const sy_tcb *c)
 #endif
 }
 
+/* What the state machine lets the data path do in c's state. */
 static inline bool synchronized(const sy_tcb *c)
 {
-	return c->state >= SY_TCP_ESTABLISHED;
+	return c->caps & SY_TCP_CAP_SYNC;
 }
 
-/* States from which data and a FIN may go out. */
+/* Data and a FIN may go out: the state allows it and our SYN has been
+ * acknowledged. */
 static inline bool can_output(const sy_tcb *c)
 {
-	switch (c->state) {
-	case SY_TCP_ESTABLISHED:
-	case SY_TCP_CLOSE_WAIT:
-	case SY_TCP_FIN_WAIT_1:
-	case SY_TCP_CLOSING:
-	case SY_TCP_LAST_ACK:
-		return sy_tcb_syn_acked(c);
-	default:
-		return false;
-	}
+	return (c->caps & SY_TCP_CAP_SEND) && sy_tcb_syn_acked(c);
 }
 
 static inline void cc_sync(sy_tcb *c)

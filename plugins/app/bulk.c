@@ -44,7 +44,7 @@ static void topup(sy_sim *sim, void *arg, uint64_t data)
 	sy_err err;
 
 	(void)data;
-	if (!c || (c->state != SY_TCP_ESTABLISHED && c->state != SY_TCP_CLOSE_WAIT))
+	if (!c || (sy_tcb_state(c) != SY_TCP_ESTABLISHED && sy_tcb_state(c) != SY_TCP_CLOSE_WAIT))
 		return;
 	u = sy_tcp_unacked(c);
 	/* A sender that stopped topping up would look like a slow one. */
@@ -57,7 +57,7 @@ static void on_sent(void *ctx, sy_tcb *c)
 {
 	struct bulk *b = ctx;
 
-	if (b->bytes > 0 && c->st.bytes_acked >= (uint64_t)b->bytes)
+	if (b->bytes > 0 && sy_tcb_stats_get(c)->bytes_acked >= (uint64_t)b->bytes)
 		tapp_done(&b->app, &b->k, tapp_now(&b->app));
 }
 

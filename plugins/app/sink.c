@@ -62,11 +62,11 @@ static void tick(sy_sim *sim, void *arg, uint64_t data)
 
 	(void)data;
 	sc->carry = want == UINT32_MAX ? 0 : allow - (double)want;
-	if (!c || c->state == SY_TCP_CLOSED)
+	if (!c || sy_tcb_state(c) == SY_TCP_CLOSED)
 		return;
 	if (sy_tcp_consume(c, want) > 0)
 		sc->last = sy_sim_now(sim);
-	if (sc->eof && c->rcv_unread == 0) {
+	if (sc->eof && sy_tcp_unread(c) == 0) {
 		finish(sc);
 		return;
 	}
@@ -80,7 +80,7 @@ static void on_data(void *ctx, sy_tcb *c, uint32_t n, const unsigned char *bytes
 
 	(void)bytes;
 	(void)n;
-	if (c->autoread)
+	if (sy_tcp_autoread(c))
 		sc->last = tapp_now(&sc->s->app);
 }
 
@@ -99,7 +99,7 @@ static void on_event(void *ctx, sy_tcb *c, sy_tcp_state from, sy_tcp_state to,
 		return;
 	if (to == SY_TCP_CLOSE_WAIT) {
 		sc->eof = true;
-		if (c->autoread || c->rcv_unread == 0)
+		if (sy_tcp_autoread(c) || sy_tcp_unread(c) == 0)
 			finish(sc);
 	} else if (to == SY_TCP_CLOSED) {
 		sy_sim_cancel(s->app.ctx.sim, sc->tick);

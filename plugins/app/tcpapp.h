@@ -67,10 +67,12 @@ static inline void tapp_add(struct tapp *a, struct tapp_conn *k, sy_tcb *c,
 
 static inline void tapp_count(sy_app_stats *s, const sy_tcb *c)
 {
-	s->packets_sent += c->st.segments_out;
-	s->packets_received += c->st.segments_in;
-	s->bytes_sent += c->st.bytes_acked;
-	s->bytes_received += c->st.bytes_received;
+	const sy_tcb_stats *st = sy_tcb_stats_get(c);
+
+	s->packets_sent += st->segments_out;
+	s->packets_received += st->segments_in;
+	s->bytes_sent += st->bytes_acked;
+	s->bytes_received += st->bytes_received;
 }
 
 /* The application's last byte so far was acknowledged or received at
@@ -149,13 +151,17 @@ static inline void tapp_fini(struct tapp *a)
 static inline int tapp_set_bufs(sy_tcb *c, int64_t sndbuf, int64_t rcvbuf,
 				int nagle, int autoread, sy_err *err)
 {
-	sy_tcp_data_opts o = {
-		.sndbuf = sndbuf > 0 ? (uint32_t)sndbuf : c->sndbuf,
-		.rcvbuf = rcvbuf > 0 ? (uint32_t)rcvbuf : c->rcvbuf,
-		.initial_window = c->iw_segs,
-		.nagle = nagle < 0 ? c->nagle : nagle,
-		.autoread = autoread < 0 ? c->autoread : autoread,
-	};
+	sy_tcp_data_opts o;
+
+	sy_tcp_get_data_opts(c, &o);
+	if (sndbuf > 0)
+		o.sndbuf = (uint32_t)sndbuf;
+	if (rcvbuf > 0)
+		o.rcvbuf = (uint32_t)rcvbuf;
+	if (nagle >= 0)
+		o.nagle = nagle;
+	if (autoread >= 0)
+		o.autoread = autoread;
 
 	return sy_tcp_set_data_opts(c, &o, err);
 }

@@ -9,10 +9,13 @@
  * challenge ACK (4.2), and an ACK beyond what was sent is answered and
  * dropped (5.2).
  *
- * The data path (the ACK field's processing, the segment text and
- * output) is the endpoint's, shared with other state machines
- * (tcp_data.c); its buffer sizes, the initial window and Nagle's default
- * are parameters of this plugin.
+ * The data path (the ACK field's processing from SND.UNA on, the segment
+ * text, output, delayed ACKs, the persist timer, keepalive probes and
+ * retransmission once synchronized) is the endpoint's, shared with other
+ * state machines (tcp_sm.h); this plugin tells it what it may do in each
+ * state (the caps table) and decides how a connection ends when its
+ * retries run out.  The buffer sizes, the initial window and Nagle's
+ * default are parameters of this plugin.
  *
  * Challenge ACKs are limited to `challenge_ack_limit` per second of
  * virtual time per endpoint (RFC 5961 section 7 asks for a configurable
@@ -23,40 +26,14 @@
  * answered a SYN and the client sends no third segment.  Nothing then tells
  * the server that a SYN was an old duplicate: the experiment that shows why
  * TCP needs the third segment. */
-#include "config.h"
-
 #include <stdbool.h>
 #include <stddef.h>
 
 #include "plugin.h"
 #include "tcp.h"
+#include "tcp_sm.h"
 
 /* ------------------------------------------------------------ sending */
-
-static void arm_retransmit(sy_tcb *c)
-{
-	const void *st;
-	const sy_timers_ops *t = sy_tcb_timers(c, &st);
-
-	sy_tcb_timer_set(c, SY_TCP_T_RETRANS, t->rto(st, &c->rtt));
-}
-
-static void send_syn(sy_tcb *c)
-{
-	sy_tcb_send(c, SY_TCP_SYN, c->iss, 0);
-	c->st.syns_sent++;
-}
-
-static void send_synack(sy_tcb *c)
-{
-	sy_tcb_send(c, SY_TCP_SYN | SY_TCP_ACK, c->iss, 0);
-	c->st.synacks_sent++;
-}
-
-static void send_ack(sy_tcb *c)
-{
-	sy_tcb_send(c, SY_TCP_ACK, c->snd_nxt, 0);
-}
 
 /* Per endpoint (the instance's state). */
 struct sm {
@@ -70,130 +47,67 @@ struct sm {
 	int64_t initial_window;      /* parameter: segments */
 	bool nagle;                  /* parameter */
 	bool limited_transmit;       /* parameter */
-	sy_time window;              /* the current whole second */
-	int64_t sent;                /* challenge ACKs sent in it */
 };
 
-static sy_time sim_now(sy_tcb *c);
+static void send_ack(sy_tcb *c)
+{
+	sy_tcb_send(c, SY_TCP_ACK, sy_tcb_vars(c)->snd_nxt, 0);
+}
 
 static void challenge_ack(sy_tcb *c)
 {
-	struct sm *m = sy_tcb_sm_state(c);
-	sy_time second = sim_now(c) / SY_SEC;
+	const struct sm *m = sy_tcb_sm_state(c);
 
-	if (second != m->window) {
-		m->window = second;
-		m->sent = 0;
-	}
-	if (m->challenge_ack_limit && m->sent >= m->challenge_ack_limit) {
-		c->st.challenge_acks_suppressed++;
-		return;
-	}
-	m->sent++;
-	c->st.challenge_acks++;
-	send_ack(c);
+	sy_tcb_challenge_ack(c, m->challenge_ack_limit);
 }
 
 /* What this endpoint offers in its SYN (or may accept in a SYN-ACK). */
 static void offer(sy_tcb *c)
 {
 	const struct sm *m = sy_tcb_sm_state(c);
+	sy_tcp_offer o = {
+		.mss = (uint16_t)m->mss, .window_scaling = m->window_scaling,
+		.wscale = (uint8_t)m->wscale, .timestamps = m->timestamps,
+		.sack = m->sack,
+	};
 
-	c->mss_local = (uint16_t)m->mss;
-	c->ws_ok = m->window_scaling;
-	c->rcv_wscale = m->window_scaling ? (uint8_t)m->wscale : 0;
-	c->ts_ok = m->timestamps;
-	c->sack_ok = m->sack;
-}
-
-/* Keeps what both sides offered (RFC 9293 3.7.1 for the MSS, 536 when
- * absent; RFC 7323 2.2 and 3.2; RFC 2018). */
-static void negotiate(sy_tcb *c, const sy_tcp_opts *o)
-{
-	c->mss_peer = o->has_mss ? o->mss : 536;
-	c->ws_ok = c->ws_ok && o->has_ws;
-	c->snd_wscale = c->ws_ok ? (uint8_t)(o->ws > 14 ? 14 : o->ws) : 0;
-	if (!c->ws_ok)
-		c->rcv_wscale = 0;
-	c->ts_ok = c->ts_ok && o->has_ts;
-	if (c->ts_ok)
-		c->ts_recent = o->tsval;
-	c->sack_ok = c->sack_ok && o->sack_ok;
+	sy_tcb_offer(c, &o);
 }
 
 /* The user closed: the FIN goes after the queued data (output sends
  * it); the state changes now. */
 static void start_fin(sy_tcb *c, sy_tcp_state next)
 {
-	c->fin_pending = true;
-	sy_tcb_set_state(c, next, "close");
+	sy_tcb_queue_fin(c);
+	sy_tcb_set_state(c, next, SY_TCP_CAUSE_CLOSE);
 	sy_tcb_output(c);
-}
-
-/* An RTT sample from the SYN or SYN-ACK timed at rtt_start, unless it
- * was retransmitted (Karn). */
-static void rtt_sample(sy_tcb *c, sy_time now)
-{
-	const void *st;
-	const sy_timers_ops *t = sy_tcb_timers(c, &st);
-
-	if (c->retries == 0)
-		t->rtt_sample(st, &c->rtt, now - c->rtt_start);
-}
-
-/* Keepalive (RFC 1122 4.2.3.6), when the profile enables it: after
- * keepalive_time without a segment from the peer, probes
- * <SEQ=SND.NXT-1><ACK=RCV.NXT> every keepalive_intvl; keepalive_probes
- * unanswered ones abort the connection.  Any segment from the peer starts
- * the idle time again. */
-static void keepalive_restart(sy_tcb *c)
-{
-	const sy_timer_limits *lim = sy_tcb_limits(c);
-
-	if (!lim->keepalive || c->state != SY_TCP_ESTABLISHED)
-		return;
-	c->probes = 0;
-	sy_tcb_timer_set(c, SY_TCP_T_KEEPALIVE, lim->keepalive_time);
-}
-
-static void enter_time_wait(sy_tcb *c, const char *cause)
-{
-	sy_tcb_timer_cancel(c, SY_TCP_T_RETRANS);
-	sy_tcb_timer_cancel(c, SY_TCP_T_FIN_WAIT_2);
-	sy_tcb_timer_cancel(c, SY_TCP_T_PERSIST);
-	sy_tcb_timer_cancel(c, SY_TCP_T_KEEPALIVE);
-	sy_tcb_timer_set(c, SY_TCP_T_TIME_WAIT, sy_tcb_limits(c)->time_wait);
-	sy_tcb_set_state(c, SY_TCP_TIME_WAIT, cause);
 }
 
 /* ------------------------------------------------------------ user calls */
 
-static sy_time sim_now(sy_tcb *c)
-{
-	return sy_sim_now(sy_net_sim(sy_tcp_ep_net(c->ep)));
-}
-
 static void sm_connect(sy_tcb *c)
 {
+	sy_tcp_vars *v = sy_tcb_vars(c);
+
 	offer(c);
-	c->snd_una = c->iss;
-	c->snd_nxt = c->iss + 1;
-	c->retries = 0;
-	c->rtt_start = sim_now(c);
-	send_syn(c);
-	arm_retransmit(c);
-	sy_tcb_set_state(c, SY_TCP_SYN_SENT, "connect");
+	v->snd_una = v->iss;
+	v->snd_nxt = v->iss + 1;
+	v->retries = 0;
+	sy_tcb_time_syn(c);
+	sy_tcb_send_syn(c, false);
+	sy_tcb_arm_retransmit(c);
+	sy_tcb_set_state(c, SY_TCP_SYN_SENT, SY_TCP_CAUSE_CONNECT);
 }
 
 static void sm_close(sy_tcb *c)
 {
-	switch (c->state) {
+	switch (sy_tcb_state(c)) {
 	case SY_TCP_SYN_SENT:
-		sy_tcb_set_state(c, SY_TCP_CLOSED, "close");
+		sy_tcb_set_state(c, SY_TCP_CLOSED, SY_TCP_CAUSE_CLOSE);
 		break;
 	case SY_TCP_SYN_RECEIVED:
 		/* RFC 9293 3.10.4: queued until ESTABLISHED */
-		c->fin_pending = true;
+		sy_tcb_queue_fin(c);
 		break;
 	case SY_TCP_ESTABLISHED:
 		start_fin(c, SY_TCP_FIN_WAIT_1);
@@ -208,83 +122,78 @@ static void sm_close(sy_tcb *c)
 
 static void sm_abort(sy_tcb *c)
 {
-	switch (c->state) {
+	switch (sy_tcb_state(c)) {
 	case SY_TCP_SYN_RECEIVED:
 	case SY_TCP_ESTABLISHED:
 	case SY_TCP_FIN_WAIT_1:
 	case SY_TCP_FIN_WAIT_2:
 	case SY_TCP_CLOSE_WAIT:
-		sy_tcb_send(c, SY_TCP_RST, c->snd_nxt, 0);
+		sy_tcb_send(c, SY_TCP_RST, sy_tcb_vars(c)->snd_nxt, 0);
 		break;
 	default:
 		break;
 	}
-	sy_tcb_set_state(c, SY_TCP_CLOSED, "abort");
+	sy_tcb_set_state(c, SY_TCP_CLOSED, SY_TCP_CAUSE_ABORT);
 }
 
 /* ------------------------------------------------------------ timers */
 
+/* This state machine's timers: the handshake's retransmissions, the
+ * SYN_RECEIVED, FIN_WAIT_2 and TIME_WAIT timeouts. */
 static void sm_timeout(sy_tcb *c, int which)
 {
 	const sy_timer_limits *lim = sy_tcb_limits(c);
-	const void *st;
-	const sy_timers_ops *t = sy_tcb_timers(c, &st);
+	sy_tcp_state state = sy_tcb_state(c);
 	int64_t limit;
 
 	if (which == SY_TCP_T_TIME_WAIT) {
-		sy_tcb_set_state(c, SY_TCP_CLOSED, "time_wait");
+		sy_tcb_set_state(c, SY_TCP_CLOSED, SY_TCP_CAUSE_TIME_WAIT);
 		return;
 	}
 	if (which == SY_TCP_T_FIN_WAIT_2) {
-		sy_tcb_set_state(c, SY_TCP_CLOSED, "fin_wait_2 timeout");
+		sy_tcb_set_state(c, SY_TCP_CLOSED, SY_TCP_CAUSE_FIN_WAIT_2_TIMEOUT);
 		return;
 	}
 	if (which == SY_TCP_T_SYN_RECEIVED) {
-		sy_tcb_set_state(c, SY_TCP_CLOSED, "syn_received timeout");
+		sy_tcb_set_state(c, SY_TCP_CLOSED, SY_TCP_CAUSE_SYN_RECEIVED_TIMEOUT);
 		return;
 	}
-	if (which == SY_TCP_T_DELACK || which == SY_TCP_T_PERSIST ||
-	    (which == SY_TCP_T_RETRANS && c->state >= SY_TCP_ESTABLISHED)) {
-		sy_tcb_data_timeout(c, which);
+	if (which != SY_TCP_T_RETRANS)
 		return;
-	}
-	if (which == SY_TCP_T_KEEPALIVE) {
-		if (c->state != SY_TCP_ESTABLISHED)
-			return;
-		if ((int64_t)c->probes >= lim->keepalive_probes) {
-			sy_tcb_notify(c, "timeout");
-			sy_tcb_send(c, SY_TCP_RST, c->snd_nxt, 0);
-			sy_tcb_set_state(c, SY_TCP_CLOSED, "keepalive timeout");
-			return;
-		}
-		c->probes++;
-		sy_tcb_send(c, SY_TCP_ACK, c->snd_nxt - 1, 0);
-		sy_tcb_timer_set(c, SY_TCP_T_KEEPALIVE, lim->keepalive_intvl);
-		return;
-	}
-	limit = c->state == SY_TCP_SYN_SENT ? lim->syn_retries :
-		c->state == SY_TCP_SYN_RECEIVED ? lim->synack_retries :
+	limit = state == SY_TCP_SYN_SENT ? lim->syn_retries :
+		state == SY_TCP_SYN_RECEIVED ? lim->synack_retries :
 		lim->data_retries;
-	if ((int64_t)c->retries >= limit) {
-		sy_tcb_notify(c, "timeout");
-		sy_tcb_set_state(c, SY_TCP_CLOSED, "timeout");
+	if ((int64_t)sy_tcb_vars(c)->retries >= limit) {
+		sy_tcb_notify(c, SY_TCP_CAUSE_TIMEOUT);
+		sy_tcb_set_state(c, SY_TCP_CLOSED, SY_TCP_CAUSE_TIMEOUT);
 		return;
 	}
-	c->retries++;
-	c->st.retransmissions++;
-	t->rtt_backoff(st, &c->rtt);
-	c->syn_timed_out = true;
-	switch (c->state) {
+	sy_tcb_syn_backoff(c);
+	switch (state) {
 	case SY_TCP_SYN_SENT:
-		send_syn(c);
+		sy_tcb_send_syn(c, false);
 		break;
 	case SY_TCP_SYN_RECEIVED:
-		send_synack(c);
+		sy_tcb_send_syn(c, true);
 		break;
 	default:
 		return;
 	}
-	arm_retransmit(c);
+	sy_tcb_arm_retransmit(c);
+}
+
+/* The data path's retries ran out: after the retransmissions (or the
+ * user timeout) the connection goes without a reset; after unanswered
+ * keepalive probes with one. */
+static void sm_give_up(sy_tcb *c, int which)
+{
+	sy_tcb_notify(c, SY_TCP_CAUSE_TIMEOUT);
+	if (which == SY_TCP_T_KEEPALIVE) {
+		sy_tcb_send(c, SY_TCP_RST, sy_tcb_vars(c)->snd_nxt, 0);
+		sy_tcb_set_state(c, SY_TCP_CLOSED, SY_TCP_CAUSE_KEEPALIVE_TIMEOUT);
+		return;
+	}
+	sy_tcb_set_state(c, SY_TCP_CLOSED, SY_TCP_CAUSE_TIMEOUT);
 }
 
 /* ------------------------------------------------------------ LISTEN */
@@ -292,6 +201,7 @@ static void sm_timeout(sy_tcb *c, int which)
 /* RFC 9293 3.10.7.2. */
 static void sm_listen_input(sy_tcp_listener *l, const sy_seg *s)
 {
+	sy_tcp_vars *v;
 	sy_tcb *c;
 
 	if (s->flags & SY_TCP_RST)
@@ -314,27 +224,28 @@ static void sm_listen_input(sy_tcp_listener *l, const sy_seg *s)
 	c = sy_tcp_accept_new(l, s);
 	if (!c)
 		return; /* backlog full: dropped and counted */
-	c->irs = s->seq;
-	c->rcv_nxt = s->seq + 1;
-	c->snd_una = c->iss;
-	c->snd_nxt = c->iss + 1;
-	c->snd_wnd = s->win; /* never scaled in a SYN */
+	v = sy_tcb_vars(c);
+	v->irs = s->seq;
+	v->rcv_nxt = s->seq + 1;
+	v->snd_una = v->iss;
+	v->snd_nxt = v->iss + 1;
+	v->snd_wnd = s->win; /* never scaled in a SYN */
 	offer(c);
-	negotiate(c, &s->opts);
-	c->retries = 0;
-	c->rtt_start = sim_now(c);
-	send_synack(c);
+	sy_tcb_negotiate(c, &s->opts);
+	v->retries = 0;
+	sy_tcb_time_syn(c);
+	sy_tcb_send_syn(c, true);
 #ifdef SY_TWOWAY
-	sy_tcb_set_state(c, SY_TCP_SYN_RECEIVED, "syn");
-	sy_tcb_set_state(c, SY_TCP_ESTABLISHED, "syn (two-way handshake)");
+	sy_tcb_set_state(c, SY_TCP_SYN_RECEIVED, SY_TCP_CAUSE_SYN);
+	sy_tcb_set_state(c, SY_TCP_ESTABLISHED, SY_TCP_CAUSE_SYN_TWOWAY);
 	sy_tcp_accept_ready(c);
 #else
-	arm_retransmit(c);
+	sy_tcb_arm_retransmit(c);
 	/* A SYN_RECEIVED timeout shorter than the SYN-ACK retries frees
 	 * the slot sooner: a defence against SYN floods (RFC 4987 3.2). */
 	if (sy_tcb_limits(c)->syn_received > 0)
 		sy_tcb_timer_set(c, SY_TCP_T_SYN_RECEIVED, sy_tcb_limits(c)->syn_received);
-	sy_tcb_set_state(c, SY_TCP_SYN_RECEIVED, "syn");
+	sy_tcb_set_state(c, SY_TCP_SYN_RECEIVED, SY_TCP_CAUSE_SYN);
 #endif
 }
 
@@ -343,66 +254,66 @@ static void sm_listen_input(sy_tcp_listener *l, const sy_seg *s)
 /* RFC 9293 3.10.7.3. */
 static void syn_sent_input(sy_tcb *c, const sy_seg *s)
 {
+	sy_tcp_vars *v = sy_tcb_vars(c);
 	bool ack = s->flags & SY_TCP_ACK;
 
 	/* first: the ACK bit */
-	if (ack && (sy_seq_le(s->ack, c->iss) || sy_seq_gt(s->ack, c->snd_nxt))) {
+	if (ack && (sy_seq_le(s->ack, v->iss) || sy_seq_gt(s->ack, v->snd_nxt))) {
 		if (!(s->flags & SY_TCP_RST))
-			sy_tcp_send_reset(c->ep, s, s->ack, 0, SY_TCP_RST);
+			sy_tcp_send_reset(sy_tcb_ep(c), s, s->ack, 0, SY_TCP_RST);
 		return;
 	}
 	/* second: the RST bit; acceptable only with an acceptable ACK */
 	if (s->flags & SY_TCP_RST) {
 		if (ack) {
-			sy_tcb_notify(c, "refused");
-			sy_tcb_set_state(c, SY_TCP_CLOSED, "reset");
+			sy_tcb_notify(c, SY_TCP_CAUSE_REFUSED);
+			sy_tcb_set_state(c, SY_TCP_CLOSED, SY_TCP_CAUSE_RESET);
 		}
 		return;
 	}
 	/* fourth: the SYN bit */
 	if (!(s->flags & SY_TCP_SYN))
 		return;
-	c->irs = s->seq;
-	c->rcv_nxt = s->seq + 1;
-	c->snd_wnd = s->win;
-	negotiate(c, &s->opts);
+	v->irs = s->seq;
+	v->rcv_nxt = s->seq + 1;
+	v->snd_wnd = s->win;
+	sy_tcb_negotiate(c, &s->opts); /* timestamps in use from here on */
 	if (ack)
-		c->snd_una = s->ack;
-	if (sy_seq_gt(c->snd_una, c->iss)) {
-		rtt_sample(c, sim_now(c));
+		v->snd_una = s->ack;
+	if (sy_seq_gt(v->snd_una, v->iss)) {
+		sy_tcb_rtt_syn(c);
 		sy_tcb_timer_cancel(c, SY_TCP_T_RETRANS);
-		if (c->ts_ok) /* timestamps are in use from here on */
-			c->ts_recent = s->opts.tsval;
 		sy_tcb_data_start(c);
 #ifndef SY_TWOWAY
 		send_ack(c); /* the third segment */
 #endif
-		sy_tcb_set_state(c, SY_TCP_ESTABLISHED, "syn-ack");
-		if (c->state == SY_TCP_CLOSED)
+		sy_tcb_set_state(c, SY_TCP_ESTABLISHED, SY_TCP_CAUSE_SYN_ACK);
+		if (sy_tcb_state(c) == SY_TCP_CLOSED)
 			return;
-		keepalive_restart(c);
+		sy_tcb_keepalive_restart(c);
 		sy_tcb_output(c);
 	} else {
 		/* simultaneous open */
-		send_synack(c);
-		sy_tcb_set_state(c, SY_TCP_SYN_RECEIVED, "syn");
+		sy_tcb_send_syn(c, true);
+		sy_tcb_set_state(c, SY_TCP_SYN_RECEIVED, SY_TCP_CAUSE_SYN);
 	}
 }
 
 /* ------------------------------------------------------------ the others */
 
 /* First: is the segment acceptable (RFC 9293 3.10.7.4, the four cases)? */
-static bool acceptable(const sy_tcb *c, const sy_seg *s)
+static bool acceptable(sy_tcb *c, const sy_seg *s)
 {
-	uint32_t len = sy_seg_len(s), wnd = c->rcv_wnd;
-	bool first = sy_seq_le(c->rcv_nxt, s->seq) && sy_seq_lt(s->seq, c->rcv_nxt + wnd);
+	const sy_tcp_vars *v = sy_tcb_vars(c);
+	uint32_t len = sy_seg_len(s), wnd = v->rcv_wnd;
+	bool first = sy_seq_le(v->rcv_nxt, s->seq) && sy_seq_lt(s->seq, v->rcv_nxt + wnd);
 
 	if (len == 0)
-		return wnd == 0 ? s->seq == c->rcv_nxt : first;
+		return wnd == 0 ? s->seq == v->rcv_nxt : first;
 	if (wnd == 0)
 		return false;
-	return first || (sy_seq_le(c->rcv_nxt, s->seq + len - 1) &&
-			 sy_seq_lt(s->seq + len - 1, c->rcv_nxt + wnd));
+	return first || (sy_seq_le(v->rcv_nxt, s->seq + len - 1) &&
+			 sy_seq_lt(s->seq + len - 1, v->rcv_nxt + wnd));
 }
 
 /* Second: the RST bit, with RFC 5961 3.2: exactly RCV.NXT resets, anything
@@ -410,21 +321,24 @@ static bool acceptable(const sy_tcb *c, const sy_seg *s)
  * is consumed. */
 static bool rst_step(sy_tcb *c, const sy_seg *s)
 {
+	sy_tcp_state state = sy_tcb_state(c);
+
 	if (!(s->flags & SY_TCP_RST))
 		return false;
-	if (s->seq != c->rcv_nxt) {
+	if (s->seq != sy_tcb_vars(c)->rcv_nxt) {
 		challenge_ack(c);
 		return true;
 	}
-	if (c->state == SY_TCP_SYN_RECEIVED && c->listener) {
+	if (state == SY_TCP_SYN_RECEIVED && sy_tcb_passive(c)) {
 		/* a passive open returns to LISTEN: this record goes */
-		sy_tcb_set_state(c, SY_TCP_CLOSED, "reset");
+		sy_tcb_set_state(c, SY_TCP_CLOSED, SY_TCP_CAUSE_RESET);
 		return true;
 	}
-	if (c->state != SY_TCP_CLOSING && c->state != SY_TCP_LAST_ACK &&
-	    c->state != SY_TCP_TIME_WAIT)
-		sy_tcb_notify(c, c->state == SY_TCP_SYN_RECEIVED ? "refused" : "reset");
-	sy_tcb_set_state(c, SY_TCP_CLOSED, "reset");
+	if (state != SY_TCP_CLOSING && state != SY_TCP_LAST_ACK &&
+	    state != SY_TCP_TIME_WAIT)
+		sy_tcb_notify(c, state == SY_TCP_SYN_RECEIVED ? SY_TCP_CAUSE_REFUSED :
+				 SY_TCP_CAUSE_RESET);
+	sy_tcb_set_state(c, SY_TCP_CLOSED, SY_TCP_CAUSE_RESET);
 	return true;
 }
 
@@ -435,8 +349,8 @@ static bool syn_step(sy_tcb *c, const sy_seg *s)
 {
 	if (!(s->flags & SY_TCP_SYN))
 		return false;
-	if (c->state == SY_TCP_SYN_RECEIVED && c->listener) {
-		sy_tcb_set_state(c, SY_TCP_CLOSED, "syn");
+	if (sy_tcb_state(c) == SY_TCP_SYN_RECEIVED && sy_tcb_passive(c)) {
+		sy_tcb_set_state(c, SY_TCP_CLOSED, SY_TCP_CAUSE_SYN);
 		return true;
 	}
 	challenge_ack(c);
@@ -446,32 +360,32 @@ static bool syn_step(sy_tcb *c, const sy_seg *s)
 /* Fifth: the ACK field.  Returns true when the segment is consumed. */
 static bool ack_step(sy_tcb *c, const sy_seg *s)
 {
-	sy_time now = sim_now(c);
+	sy_tcp_vars *v = sy_tcb_vars(c);
 
 	if (!(s->flags & SY_TCP_ACK))
 		return true;
-	if (c->state == SY_TCP_SYN_RECEIVED) {
-		if (sy_seq_lt(c->snd_una, s->ack) && sy_seq_le(s->ack, c->snd_nxt)) {
+	if (sy_tcb_state(c) == SY_TCP_SYN_RECEIVED) {
+		if (sy_seq_lt(v->snd_una, s->ack) && sy_seq_le(s->ack, v->snd_nxt)) {
 			/* a full accept queue drops the final ACK: the
 			 * SYN-ACK timer goes on and the peer tries again */
-			if (c->listener && sy_tcp_accept_full(c->listener))
+			if (sy_tcb_accept_full(c))
 				return true;
-			c->snd_una = c->iss + 1;
-			c->snd_wnd = (uint32_t)s->win << c->snd_wscale;
-			rtt_sample(c, now);
-			c->retries = 0;
+			v->snd_una = v->iss + 1;
+			v->snd_wnd = sy_tcb_seg_wnd(c, s);
+			sy_tcb_rtt_syn(c);
+			v->retries = 0;
 			sy_tcb_timer_cancel(c, SY_TCP_T_RETRANS);
 			sy_tcb_timer_cancel(c, SY_TCP_T_SYN_RECEIVED);
-			sy_tcb_set_state(c, SY_TCP_ESTABLISHED, "ack");
-			keepalive_restart(c);
-			if (c->listener)
+			sy_tcb_set_state(c, SY_TCP_ESTABLISHED, SY_TCP_CAUSE_ACK);
+			sy_tcb_keepalive_restart(c);
+			if (sy_tcb_passive(c))
 				sy_tcp_accept_ready(c);
-			if (c->state == SY_TCP_ESTABLISHED && c->fin_pending)
-				sy_tcb_set_state(c, SY_TCP_FIN_WAIT_1, "close");
-			if (c->state == SY_TCP_CLOSED)
+			if (sy_tcb_state(c) == SY_TCP_ESTABLISHED && sy_tcb_fin_queued(c))
+				sy_tcb_set_state(c, SY_TCP_FIN_WAIT_1, SY_TCP_CAUSE_CLOSE);
+			if (sy_tcb_state(c) == SY_TCP_CLOSED)
 				return true;
 		} else {
-			sy_tcp_send_reset(c->ep, s, s->ack, 0, SY_TCP_RST);
+			sy_tcp_send_reset(sy_tcb_ep(c), s, s->ack, 0, SY_TCP_RST);
 			return true;
 		}
 	}
@@ -479,19 +393,19 @@ static bool ack_step(sy_tcb *c, const sy_seg *s)
 	if (sy_tcb_ack_in(c, s))
 		return true;
 	/* Our FIN is acknowledged once SND.UNA passes it. */
-	if (c->fin_sent && c->snd_una == c->fin_seq + 1) {
-		switch (c->state) {
+	if (sy_tcb_fin_acked(c)) {
+		switch (sy_tcb_state(c)) {
 		case SY_TCP_FIN_WAIT_1:
 			if (sy_tcb_limits(c)->fin_wait2 > 0)
 				sy_tcb_timer_set(c, SY_TCP_T_FIN_WAIT_2,
 						 sy_tcb_limits(c)->fin_wait2);
-			sy_tcb_set_state(c, SY_TCP_FIN_WAIT_2, "ack of fin");
+			sy_tcb_set_state(c, SY_TCP_FIN_WAIT_2, SY_TCP_CAUSE_ACK_OF_FIN);
 			break;
 		case SY_TCP_CLOSING:
-			enter_time_wait(c, "ack of fin");
+			sy_tcb_enter_time_wait(c, SY_TCP_CAUSE_ACK_OF_FIN);
 			break;
 		case SY_TCP_LAST_ACK:
-			sy_tcb_set_state(c, SY_TCP_CLOSED, "ack of fin");
+			sy_tcb_set_state(c, SY_TCP_CLOSED, SY_TCP_CAUSE_ACK_OF_FIN);
 			return true;
 		default:
 			break;
@@ -504,28 +418,21 @@ static bool ack_step(sy_tcb *c, const sy_seg *s)
  * business) and FIN. */
 static void text_and_fin(sy_tcb *c, const sy_seg *s)
 {
-	bool fin = s->flags & SY_TCP_FIN;
-
 	sy_tcb_text_in(c, s);
-	if (c->state == SY_TCP_CLOSED || !fin)
+	if (sy_tcb_state(c) == SY_TCP_CLOSED || !(s->flags & SY_TCP_FIN))
 		return;
-	if (s->seq + s->len != c->rcv_nxt) {
-		sy_tcb_ack_soon(c); /* a FIN past a gap waits; say what is missing */
-		return;
-	}
-	c->rcv_nxt++;
-	c->rcv_adv++;
-	sy_tcb_ack_soon(c);
-	switch (c->state) {
+	if (!sy_tcb_fin_in(c, s))
+		return; /* past a gap: it waits */
+	switch (sy_tcb_state(c)) {
 	case SY_TCP_SYN_RECEIVED:
 	case SY_TCP_ESTABLISHED:
-		sy_tcb_set_state(c, SY_TCP_CLOSE_WAIT, "fin");
+		sy_tcb_set_state(c, SY_TCP_CLOSE_WAIT, SY_TCP_CAUSE_FIN);
 		break;
 	case SY_TCP_FIN_WAIT_1:
-		sy_tcb_set_state(c, SY_TCP_CLOSING, "fin");
+		sy_tcb_set_state(c, SY_TCP_CLOSING, SY_TCP_CAUSE_FIN);
 		break;
 	case SY_TCP_FIN_WAIT_2:
-		enter_time_wait(c, "fin");
+		sy_tcb_enter_time_wait(c, SY_TCP_CAUSE_FIN);
 		break;
 	default:
 		break;
@@ -534,21 +441,23 @@ static void text_and_fin(sy_tcb *c, const sy_seg *s)
 
 static void sm_input(sy_tcb *c, const sy_seg *s)
 {
-	if (c->state == SY_TCP_SYN_SENT) {
+	sy_tcp_state state = sy_tcb_state(c);
+
+	if (state == SY_TCP_SYN_SENT) {
 		syn_sent_input(c, s);
 		return;
 	}
 	/* TIME-WAIT: a retransmission of the peer's FIN is acknowledged and
 	 * restarts the 2 MSL wait (3.10.7.4, eighth). */
-	if (c->state == SY_TCP_TIME_WAIT && (s->flags & SY_TCP_FIN) &&
-	    !(s->flags & SY_TCP_RST) && s->seq + sy_seg_len(s) == c->rcv_nxt) {
+	if (state == SY_TCP_TIME_WAIT && (s->flags & SY_TCP_FIN) &&
+	    !(s->flags & SY_TCP_RST) && s->seq + sy_seg_len(s) == sy_tcb_vars(c)->rcv_nxt) {
 		send_ack(c);
 		sy_tcb_timer_set(c, SY_TCP_T_TIME_WAIT, sy_tcb_limits(c)->time_wait);
 		return;
 	}
 	/* RFC 5961 4.2: in a synchronized state a SYN gets a challenge ACK
 	 * whatever its sequence number, so before the sequence check. */
-	if (c->state >= SY_TCP_ESTABLISHED && (s->flags & SY_TCP_SYN) &&
+	if (state >= SY_TCP_ESTABLISHED && (s->flags & SY_TCP_SYN) &&
 	    !(s->flags & SY_TCP_RST)) {
 		challenge_ack(c);
 		return;
@@ -559,18 +468,13 @@ static void sm_input(sy_tcb *c, const sy_seg *s)
 			sy_tcb_ack_invalid(c, s);
 		return;
 	}
-	keepalive_restart(c); /* the peer is alive: idle time anew */
-	/* RFC 7323 4.3: the timestamp to echo is the one of the segment
-	 * that our last ACK acknowledged (SEG.SEQ <= Last.ACK.sent), so a
-	 * delayed ACK echoes the earliest of the segments it covers */
-	if (c->ts_ok && s->opts.has_ts && sy_seq_le(s->seq, c->last_ack_sent) &&
-	    sy_seq_ge(s->opts.tsval, c->ts_recent))
-		c->ts_recent = s->opts.tsval;
+	sy_tcb_keepalive_restart(c); /* the peer is alive: idle time anew */
+	sy_tcb_ts_update(c, s);      /* RFC 7323 4.3 */
 	if (rst_step(c, s) || syn_step(c, s))
 		return;
 	if (!ack_step(c, s))
 		text_and_fin(c, s);
-	if (c->state != SY_TCP_CLOSED)
+	if (sy_tcb_state(c) != SY_TCP_CLOSED)
 		sy_tcb_output(c);
 }
 
@@ -592,7 +496,22 @@ static const sy_tcp_sm_ops ops = {
 	.close = sm_close,
 	.abort = sm_abort,
 	.timeout = sm_timeout,
+	.give_up = sm_give_up,
 	.data_defaults = sm_data_defaults,
+	.caps = {
+		[SY_TCP_SYN_SENT] = SY_TCP_CAP_QUEUE,
+		[SY_TCP_SYN_RECEIVED] = SY_TCP_CAP_QUEUE,
+		[SY_TCP_ESTABLISHED] = SY_TCP_CAP_SYNC | SY_TCP_CAP_QUEUE | SY_TCP_CAP_SEND |
+			SY_TCP_CAP_RECV | SY_TCP_CAP_WINDOW | SY_TCP_CAP_KEEPALIVE,
+		[SY_TCP_FIN_WAIT_1] = SY_TCP_CAP_SYNC | SY_TCP_CAP_SEND | SY_TCP_CAP_RECV |
+			SY_TCP_CAP_WINDOW,
+		[SY_TCP_FIN_WAIT_2] = SY_TCP_CAP_SYNC | SY_TCP_CAP_RECV | SY_TCP_CAP_WINDOW,
+		[SY_TCP_CLOSE_WAIT] = SY_TCP_CAP_SYNC | SY_TCP_CAP_QUEUE | SY_TCP_CAP_SEND |
+			SY_TCP_CAP_WINDOW,
+		[SY_TCP_CLOSING] = SY_TCP_CAP_SYNC | SY_TCP_CAP_SEND | SY_TCP_CAP_WINDOW,
+		[SY_TCP_LAST_ACK] = SY_TCP_CAP_SYNC | SY_TCP_CAP_SEND | SY_TCP_CAP_WINDOW,
+		[SY_TCP_TIME_WAIT] = SY_TCP_CAP_SYNC,
+	},
 };
 
 static const sy_param params[] = {

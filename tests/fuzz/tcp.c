@@ -33,6 +33,7 @@
 #include "fuzz.h"
 #include "net.h"
 #include "sim.h"
+#include "tcb.h"
 #include "tcp.h"
 
 #define NCONN 16

@@ -1,0 +1,124 @@
+/* The connection record and what the data path keeps per connection:
+ * the endpoint's own, not installed.  In-tree code (core, the Lua binding,
+ * the recorders, tests and benchmarks) may read it; plugins use tcp.h and
+ * tcp_sm.h. */
+#ifndef SY_TCB_H
+#define SY_TCB_H
+
+#include "tcp.h"
+#include "tcp_sm.h"
+
+/* The user's data not yet acknowledged, in the order it was queued: each
+ * chunk is real bytes (at most 4 GiB) or virtual (a length only, any
+ * number of bytes: queued virtual bytes cost one chunk). */
+typedef struct sy_chunk {
+	struct sy_chunk *next;
+	uint64_t len;               /* bytes, `off` of them acknowledged */
+	uint64_t off;
+	unsigned char *bytes;       /* NULL: virtual */
+} sy_chunk;
+
+/* A received segment waiting for the gap before it to fill. */
+typedef struct sy_ooo {
+	struct sy_ooo *next;
+	uint32_t seq, len;
+	unsigned char *bytes;       /* NULL: virtual */
+} sy_ooo;
+
+/* The connection record (RFC 9293 3.3.1).  The endpoint owns it; a state
+ * machine reaches the sequence variables through sy_tcb_vars (the same
+ * storage as the fields here, which in-tree code reads by name) and
+ * changes the state only through sy_tcb_set_state. */
+struct sy_tcb {
+	sy_tcp_ep *ep;
+	sy_tcp_listener *listener; /* a passive open's listener, until accepted */
+	uint32_t laddr, raddr;
+	uint16_t lport, rport;
+	sy_tcp_state state;
+	uint8_t caps;              /* SY_TCP_CAP_* of the state */
+	union {
+		struct { SY_TCP_VARS_FIELDS };
+		sy_tcp_vars v;
+	};
+	uint32_t max_wnd;          /* the largest window the peer offered */
+	uint32_t rcv_adv;          /* right edge of the window we advertised */
+	bool fin_pending;          /* the user closed: a FIN is due */
+	bool fin_sent;             /* ... and it has gone out at fin_seq */
+	bool in_recovery;          /* fast recovery until snd_una >= recover */
+	bool after_rto;            /* go-back-N after a timeout, until recover */
+	bool nagle, autoread, want_data, limited_transmit;
+	bool ack_now;              /* an ACK is due with the next output */
+	bool force;                /* send a short segment (persist override) */
+	bool data_started;         /* sy_tcb_data_start has run */
+	uint8_t persist_shift;     /* zero-window probe backoff */
+	uint8_t limited;           /* limited transmit: segments allowed (RFC 3042) */
+	bool syn_timed_out;        /* a SYN or SYN-ACK was retransmitted */
+	uint32_t last_ack_sent;    /* RFC 7323's Last.ACK.sent */
+	uint32_t recent_ooo[2];    /* earlier out-of-order arrivals, for SACK */
+	uint32_t last_ooo;         /* latest out-of-order segment's start */
+	uint16_t dupacks;
+	uint32_t recover;          /* RFC 6582 / RFC 6675 recovery point */
+	uint32_t high_rxt;         /* retransmitted up to here in recovery */
+	uint32_t reno_sacked;      /* without SACK: bytes left by dupacks */
+	uint32_t sndbuf, rcvbuf;
+	uint32_t iw_segs, iw_bytes; /* initial window */
+	uint32_t rcv_unread;       /* delivered, not read by the user */
+	uint32_t rcv_unacked;      /* in-order bytes not yet acknowledged */
+	uint32_t rcv_mss;          /* largest segment received */
+	uint32_t rtt_seq;          /* timed segment ends here (no timestamps) */
+	bool rtt_timing;
+	uint64_t snd_queued;       /* bytes the user has queued, in total */
+	uint64_t snd_sent;         /* ... of which sent at least once */
+	sy_time tx_head;           /* when the oldest unacked data was sent */
+	sy_time rto_due;           /* the retransmission timer's deadline */
+	sy_time last_send;         /* for the idle restart */
+	sy_time invalid_ack_next;  /* an answer to an unacceptable segment
+				    * may go from here on (RFC 5961 7) */
+	sy_chunk *sq_head, *sq_tail;
+	sy_ooo *ooo;               /* sorted by sequence number */
+	uint32_t (*sb)[2];         /* SACK scoreboard, sorted, disjoint */
+	uint16_t nsb, sb_cap;
+	const sy_cc_ops *cco;
+	const void *ccst;          /* the cc instance's parameters */
+	sy_cc_conn cc;
+	const sy_tcp_cb *cb;
+	void *cb_ctx;
+	/* options negotiated in the handshake */
+	uint16_t mss_local;        /* what we announce */
+	uint16_t mss_peer;         /* what the peer announced; 536 if nothing */
+	bool ws_ok, ts_ok, sack_ok;
+	uint8_t snd_wscale, rcv_wscale;
+	uint32_t ts_recent;        /* the peer's latest TSval */
+	uint32_t fin_seq;          /* our FIN's sequence number, once sent */
+	unsigned probes;           /* keepalive probes unanswered */
+	sy_time rtt_start;         /* when the segment being timed was sent */
+	sy_rtt rtt;
+	sy_event_id timer[SY_TCP_TIMERS];
+	sy_tcb_stats st;
+	/* times (virtual ns) for statistics; -1 until they happen */
+	sy_time t_open;            /* connect, or the SYN that made it */
+	sy_time t_established;
+	sy_time t_first_rx;        /* first byte of data delivered */
+	sy_time t_all_acked;       /* latest moment every queued byte was acknowledged */
+	sy_time t_closed;
+	void *user;                /* for the binding */
+	sy_tcb *aq_next;           /* the listener's accept queue */
+	bool queued;               /* ... waiting in it */
+	sy_tcb *hnext;             /* endpoint's hash chain */
+	uint64_t id;               /* unique per endpoint, from 1 */
+};
+
+/* Bytes sent and not acknowledged (FlightSize). */
+static inline uint32_t sy_tcb_flight(const sy_tcb *c) { return c->snd_max - c->snd_una; }
+/* Whether our SYN has been acknowledged.  The sequence space is the SYN
+ * at ISS, the user's bytes from ISS + 1 on, then the FIN; a state machine
+ * may leave the SYN unacknowledged into ESTABLISHED (the two-way
+ * handshake), and the first ACK of data then acknowledges the SYN too.
+ * SND.UNA leaves ISS when the SYN is acknowledged and comes back to it
+ * only after 2^32 - 1 bytes of data, which the count tells apart. */
+static inline bool sy_tcb_syn_acked(const sy_tcb *c)
+{
+	return c->snd_una != c->iss || c->st.bytes_acked != 0;
+}
+
+#endif

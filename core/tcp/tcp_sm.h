@@ -1,0 +1,278 @@
+/* The interface between the TCP endpoint and its state-machine plugins
+ * (kind "tcp").
+ *
+ * The endpoint (core) owns the connection record, which is opaque here:
+ * a state machine reads and writes the sequence variables of RFC 9293
+ * 3.3.1 through sy_tcb_vars, changes the state only through
+ * sy_tcb_set_state, and does everything else through the services below.
+ * The data path is the endpoint's: the ACK field of an acceptable
+ * segment (3.10.7.4, fifth step, from SND.UNA on), the segment text
+ * (seventh), output, the delayed ACK, the persist timer, keepalive, and
+ * retransmission once the connection is synchronized.  What the data path
+ * may do in each state is what the state machine says in its table of
+ * capabilities (caps), which the endpoint applies at every state change;
+ * the data path never tests state names.
+ *
+ * Lifecycle of a connection:
+ *   active open:  sy_tcp_connect makes the record (CLOSED, ISS chosen)
+ *                 and calls ops->connect;
+ *   passive open: a segment for a listener's port with no record goes to
+ *                 ops->listen_input, which may make one with
+ *                 sy_tcp_accept_new (LISTEN, ISS chosen) or answer with a
+ *                 SYN cookie;
+ *   every segment for a record goes to ops->input; the user's close and
+ *                 abort to ops->close and ops->abort;
+ *   timers:       the state machine's own (SY_TCP_T_RETRANS while the
+ *                 state has no SY_TCP_CAP_SYNC, SY_TCP_T_TIME_WAIT,
+ *                 SY_TCP_T_FIN_WAIT_2, SY_TCP_T_SYN_RECEIVED) fire
+ *                 ops->timeout; the data path's (SY_TCP_T_RETRANS in
+ *                 synchronized states, SY_TCP_T_DELACK, SY_TCP_T_PERSIST,
+ *                 SY_TCP_T_KEEPALIVE) are the endpoint's;
+ *   retry limits: when the data path's retransmissions or keepalive
+ *                 probes run out, the endpoint calls ops->give_up, and the
+ *                 state machine decides how the connection ends;
+ *   the end:      sy_tcb_set_state(c, SY_TCP_CLOSED, ...) frees the record
+ *                 once the current event is over.
+ * Every function runs inside an event of the simulator. */
+#ifndef SY_TCP_SM_H
+#define SY_TCP_SM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "tcp.h"
+
+/* The sequence variables of RFC 9293 3.3.1 that a state machine reads
+ * and writes (SND.UP and RCV.UP are not kept: no urgent data), and the
+ * retransmission count of the segment in flight (the SYN or SYN-ACK
+ * while not synchronized).  SND.MAX is the data path's: above the highest
+ * sequence number sent; read only. */
+#define SY_TCP_VARS_FIELDS                                                  \
+	uint32_t iss, irs;                                                  \
+	uint32_t snd_una, snd_nxt, snd_wnd;                                 \
+	uint32_t snd_wl1, snd_wl2; /* segment that last updated SND.WND */ \
+	uint32_t rcv_nxt, rcv_wnd;                                          \
+	uint32_t snd_max;                                                   \
+	unsigned retries;
+typedef struct sy_tcp_vars {
+	SY_TCP_VARS_FIELDS
+} sy_tcp_vars;
+
+sy_tcp_vars *sy_tcb_vars(sy_tcb *c);
+
+/* What the data path may do in a state.  A state machine gives one set
+ * per state (ops->caps); the endpoint applies it at each state change. */
+enum {
+	/* Synchronized: the data phase is set up (on the first state that
+	 * has this), the ACK field of segments is the data path's, and so
+	 * is SY_TCP_T_RETRANS. */
+	SY_TCP_CAP_SYNC = 1 << 0,
+	SY_TCP_CAP_QUEUE = 1 << 1,    /* the user may queue data */
+	SY_TCP_CAP_SEND = 1 << 2,     /* data and a FIN may go out (once our
+				       * SYN is acknowledged) */
+	SY_TCP_CAP_RECV = 1 << 3,     /* segment text is accepted */
+	SY_TCP_CAP_WINDOW = 1 << 4,   /* delayed ACKs and window updates */
+	SY_TCP_CAP_KEEPALIVE = 1 << 5, /* keepalive probes, when enabled */
+};
+
+/* Why a state changed, or what happened: the observers receive the name
+ * (sy_tcp_cause_name), which logs, traces and scripts see. */
+typedef enum sy_tcp_cause {
+	SY_TCP_CAUSE_CONNECT,           /* "connect" */
+	SY_TCP_CAUSE_CLOSE,             /* "close" */
+	SY_TCP_CAUSE_ABORT,             /* "abort" */
+	SY_TCP_CAUSE_SYN,               /* "syn" */
+	SY_TCP_CAUSE_SYN_TWOWAY,        /* "syn (two-way handshake)" */
+	SY_TCP_CAUSE_SYN_ACK,           /* "syn-ack" */
+	SY_TCP_CAUSE_ACK,               /* "ack" */
+	SY_TCP_CAUSE_ACK_OF_FIN,        /* "ack of fin" */
+	SY_TCP_CAUSE_FIN,               /* "fin" */
+	SY_TCP_CAUSE_RESET,             /* "reset" */
+	SY_TCP_CAUSE_SYN_COOKIE,        /* "syn cookie" */
+	SY_TCP_CAUSE_TIMEOUT,           /* "timeout" */
+	SY_TCP_CAUSE_TIME_WAIT,         /* "time_wait": its end */
+	SY_TCP_CAUSE_FIN_WAIT_2_TIMEOUT, /* "fin_wait_2 timeout" */
+	SY_TCP_CAUSE_SYN_RECEIVED_TIMEOUT, /* "syn_received timeout" */
+	SY_TCP_CAUSE_KEEPALIVE_TIMEOUT, /* "keepalive timeout" */
+	SY_TCP_CAUSE_REFUSED,           /* "refused": events, not changes */
+	SY_TCP_CAUSE_ACCEPTED,          /* "accepted" */
+	SY_TCP_CAUSE_FREED,             /* "freed" */
+	SY_TCP_CAUSES
+} sy_tcp_cause;
+
+const char *sy_tcp_cause_name(sy_tcp_cause cause);
+
+/* What a state machine implements. */
+typedef struct sy_tcp_sm_ops {
+	/* An active open: c has its 4-tuple, ISS and timers profile; send
+	 * the SYN. */
+	void (*connect)(sy_tcb *c);
+	/* A segment for a listener's port with no connection: the state
+	 * machine may create one with sy_tcp_accept_new. */
+	void (*listen_input)(sy_tcp_listener *l, const sy_seg *s);
+	/* A segment for connection c. */
+	void (*input)(sy_tcb *c, const sy_seg *s);
+	/* The user's close (no more to send) and abort. */
+	void (*close)(sy_tcb *c);
+	void (*abort)(sy_tcb *c);
+	/* One of the state machine's timers of c expired (see above). */
+	void (*timeout)(sy_tcb *c, int which);
+	/* The data path's retransmissions (which = SY_TCP_T_RETRANS: the
+	 * profile's retry limit or the user timeout) or keepalive probes
+	 * (SY_TCP_T_KEEPALIVE) ran out: the connection is to end. */
+	void (*give_up)(sy_tcb *c, int which);
+	/* The endpoint's defaults for the data path (from the plugin's
+	 * parameters); optional. */
+	void (*data_defaults)(const void *st, sy_tcp_data_opts *o);
+	/* SY_TCP_CAP_* of each state. */
+	uint8_t caps[SY_TCP_STATES];
+} sy_tcp_sm_ops;
+
+/* ------------------------------------------------------------ the record */
+
+sy_tcp_ep *sy_tcb_ep(const sy_tcb *c);
+/* Whether c is a passive open that its listener has not accepted yet. */
+bool sy_tcb_passive(const sy_tcb *c);
+/* The state of the endpoint's state-machine instance (its parameters). */
+void *sy_tcb_sm_state(const sy_tcb *c);
+/* Changes c's state, applies the new state's capabilities (setting up
+ * the data phase on the first synchronized one) and reports (old, new,
+ * cause) to the observers.  Going to CLOSED frees c once the current
+ * event is over: do not touch it afterwards. */
+void sy_tcb_set_state(sy_tcb *c, sy_tcp_state s, sy_tcp_cause cause);
+/* Reports an event other than a state change to the observers. */
+void sy_tcb_notify(sy_tcb *c, sy_tcp_cause what);
+
+/* ------------------------------------------------------------ segments */
+
+/* Sends a segment of c with these flags and sequence number and len
+ * bytes of payload from the send queue; ACK carries RCV.NXT, the window
+ * RCV.WND (scaled once window scaling is in effect).  A SYN carries the
+ * options c offers; other segments carry timestamps once they are
+ * negotiated. */
+void sy_tcb_send(sy_tcb *c, uint8_t flags, uint32_t seq, uint32_t len);
+/* The SYN (ack false) or SYN-ACK at ISS, counted. */
+void sy_tcb_send_syn(sy_tcb *c, bool ack);
+/* Sends <SEQ=seq><ACK=ack><CTL=flags> for a segment that has no
+ * connection (or to reset one): from the segment's destination back to
+ * its source. */
+void sy_tcp_send_reset(sy_tcp_ep *ep, const sy_seg *s, uint32_t seq,
+		       uint32_t ack, uint8_t flags);
+/* The answer of RFC 9293 3.10.7.1 to a segment with no socket. */
+void sy_tcp_refuse(sy_tcp_ep *ep, const sy_seg *s);
+/* A challenge ACK (RFC 5961 3.2, 4.2), at most per_second of them per
+ * second of virtual time on the endpoint (0: no limit); the rest are
+ * counted as suppressed. */
+void sy_tcb_challenge_ack(sy_tcb *c, int64_t per_second);
+/* SEG.WND of s as a number of bytes: scaled once window scaling is in
+ * effect (never in a SYN). */
+uint32_t sy_tcb_seg_wnd(const sy_tcb *c, const sy_seg *s);
+/* RFC 7323 4.3: for an acceptable segment, the timestamp to echo. */
+void sy_tcb_ts_update(sy_tcb *c, const sy_seg *s);
+
+/* ------------------------------------------------------------ options */
+
+/* What an endpoint offers in its SYN (or accepts in a SYN-ACK). */
+typedef struct sy_tcp_offer {
+	uint16_t mss;
+	bool window_scaling;
+	uint8_t wscale;
+	bool timestamps, sack;
+} sy_tcp_offer;
+void sy_tcb_offer(sy_tcb *c, const sy_tcp_offer *o);
+/* Keeps what both sides offered, from the peer's SYN or SYN-ACK options
+ * (RFC 9293 3.7.1 for the MSS, 536 when absent; RFC 7323 2.2 and 3.2;
+ * RFC 2018). */
+void sy_tcb_negotiate(sy_tcb *c, const sy_tcp_opts *peer);
+
+/* ------------------------------------------------------------ timers */
+
+/* Timers of c (which: SY_TCP_T_*); the state machine sets its own. */
+void sy_tcb_timer_set(sy_tcb *c, int which, sy_time after);
+void sy_tcb_timer_cancel(sy_tcb *c, int which);
+/* SY_TCP_T_RETRANS to the current RTO. */
+void sy_tcb_arm_retransmit(sy_tcb *c);
+/* A SYN or SYN-ACK timed out: one more retry, counted, the RTO backed
+ * off (and the data phase will start from an RTO of 3 s without an RTT
+ * sample, RFC 6298 5.7). */
+void sy_tcb_syn_backoff(sy_tcb *c);
+/* Times the SYN or SYN-ACK about to go; then, when it is acknowledged,
+ * an RTT sample from it unless it was retransmitted (Karn). */
+void sy_tcb_time_syn(sy_tcb *c);
+void sy_tcb_rtt_syn(sy_tcb *c);
+/* The profile's values and estimator for c's endpoint. */
+const sy_timer_limits *sy_tcb_limits(const sy_tcb *c);
+const sy_timers_ops *sy_tcb_timers(const sy_tcb *c, const void **st);
+/* Keepalive (RFC 1122 4.2.3.6), when the profile enables it and the
+ * state has SY_TCP_CAP_KEEPALIVE: the idle time starts again (any segment
+ * from the peer).  The probes are the endpoint's; when they run out it
+ * calls ops->give_up(c, SY_TCP_T_KEEPALIVE). */
+void sy_tcb_keepalive_restart(sy_tcb *c);
+/* Cancels the retransmission, FIN_WAIT_2, persist and keepalive timers,
+ * starts the 2 MSL wait and goes to TIME_WAIT. */
+void sy_tcb_enter_time_wait(sy_tcb *c, sy_tcp_cause cause);
+
+/* ------------------------------------------------------------ data path
+ *
+ * The ACK field of an acceptable segment in a synchronized state (fifth
+ * step: RFC 5961 5.2 check, SND.UNA, the send window, duplicate ACKs,
+ * SACK, loss recovery, RTT samples, congestion control; returns true when
+ * the segment is to be dropped), the segment text (seventh: trimming,
+ * in-order delivery, reassembly, the ACK policy, in states with
+ * SY_TCP_CAP_RECV), and output (data, retransmissions and a queued FIN,
+ * as the windows allow, in states with SY_TCP_CAP_SEND, and any ACK that
+ * is due). */
+bool sy_tcb_ack_in(sy_tcb *c, const sy_seg *s);
+void sy_tcb_text_in(sy_tcb *c, const sy_seg *s);
+void sy_tcb_output(sy_tcb *c);
+/* Sets up the data phase (windows, congestion control); runs on the
+ * first synchronized state, or earlier when the state machine calls it
+ * (before the handshake's last segment, so that it advertises the data
+ * phase's window). */
+void sy_tcb_data_start(sy_tcb *c);
+/* An ACK is to go out with the next output, or at once. */
+void sy_tcb_ack_soon(sy_tcb *c);
+void sy_tcb_ack_now(sy_tcb *c);
+/* The ACK that answers an unacceptable segment s (RFC 9293 3.10.7.4
+ * first, and RFC 5961 5.2 for an ACK of what was never sent), rate
+ * limited per connection (RFC 5961 7): a segment with neither data nor a
+ * FIN, or with a SYN, is answered only once the profile's
+ * invalid_ack_ratelimit has passed since the previous such answer, or two
+ * endpoints out of step (after one spoofed segment) would answer each
+ * other's ACKs for ever.  Other segments are always answered: they are
+ * no part of such a loop, and the peer's recovery needs their duplicate
+ * ACKs.  Suppressed answers are counted. */
+void sy_tcb_ack_invalid(sy_tcb *c, const sy_seg *s);
+/* The peer's FIN (eighth step), for segment s whose text has been
+ * processed: true when it is in order and consumed (RCV.NXT passes it);
+ * false when it waits past a gap.  An ACK is due either way. */
+bool sy_tcb_fin_in(sy_tcb *c, const sy_seg *s);
+/* The user closed: a FIN is due once every queued byte has gone (output
+ * sends it). */
+void sy_tcb_queue_fin(sy_tcb *c);
+bool sy_tcb_fin_queued(const sy_tcb *c);
+/* Our FIN has been sent and acknowledged (SND.UNA is past it). */
+bool sy_tcb_fin_acked(const sy_tcb *c);
+
+/* ------------------------------------------------------------ listeners */
+
+/* For listen_input: a new connection in LISTEN for segment s, with its
+ * ISS chosen; NULL if the listener's backlog is full (counted). */
+sy_tcb *sy_tcp_accept_new(sy_tcp_listener *l, const sy_seg *s);
+/* When a passive connection is established: it moves to the listener's
+ * accept queue (or is accepted at once). */
+void sy_tcp_accept_ready(sy_tcb *c);
+/* A handshake that completes now would find the accept queue full (the
+ * final ACK is dropped; counted). */
+bool sy_tcp_accept_full(sy_tcp_listener *l);
+/* The same for c's listener; false once c is accepted. */
+bool sy_tcb_accept_full(sy_tcb *c);
+/* Whether this SYN is to be answered with a cookie instead of a record;
+ * the cookie SYN-ACK (ISS encoding the time, the MSS and a keyed hash of
+ * the 4-tuple); and, for an ACK with no record, the connection a valid
+ * cookie stands for (ESTABLISHED), or NULL (counted as rejected). */
+bool sy_tcp_cookie_wanted(const sy_tcp_listener *l);
+void sy_tcp_cookie_synack(sy_tcp_listener *l, const sy_seg *s);
+sy_tcb *sy_tcp_cookie_accept(sy_tcp_listener *l, const sy_seg *s);
+
+#endif
