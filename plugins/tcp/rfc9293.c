@@ -20,12 +20,7 @@
  * Challenge ACKs are limited to `challenge_ack_limit` per second of
  * virtual time per endpoint (RFC 5961 section 7 asks for a configurable
  * throttle; 1000 per second is Linux's former host-wide default).
- *
- * Built with SY_TWOWAY, the same file is the teaching plugin `twoway`: a
- * two-way handshake, in which the server is ESTABLISHED as soon as it has
- * answered a SYN and the client sends no third segment.  Nothing then tells
- * the server that a SYN was an old duplicate: the experiment that shows why
- * TCP needs the third segment. */
+ */
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -235,18 +230,12 @@ static void sm_listen_input(sy_tcp_listener *l, const sy_seg *s)
 	v->retries = 0;
 	sy_tcb_time_syn(c);
 	sy_tcb_send_syn(c, true);
-#ifdef SY_TWOWAY
-	sy_tcb_set_state(c, SY_TCP_SYN_RECEIVED, SY_TCP_CAUSE_SYN);
-	sy_tcb_set_state(c, SY_TCP_ESTABLISHED, SY_TCP_CAUSE_SYN_TWOWAY);
-	sy_tcp_accept_ready(c);
-#else
 	sy_tcb_arm_retransmit(c);
 	/* A SYN_RECEIVED timeout shorter than the SYN-ACK retries frees
 	 * the slot sooner: a defence against SYN floods (RFC 4987 3.2). */
 	if (sy_tcb_limits(c)->syn_received > 0)
 		sy_tcb_timer_set(c, SY_TCP_T_SYN_RECEIVED, sy_tcb_limits(c)->syn_received);
 	sy_tcb_set_state(c, SY_TCP_SYN_RECEIVED, SY_TCP_CAUSE_SYN);
-#endif
 }
 
 /* ------------------------------------------------------------ SYN-SENT */
@@ -284,9 +273,7 @@ static void syn_sent_input(sy_tcb *c, const sy_seg *s)
 		sy_tcb_rtt_syn(c);
 		sy_tcb_timer_cancel(c, SY_TCP_T_RETRANS);
 		sy_tcb_data_start(c);
-#ifndef SY_TWOWAY
 		send_ack(c); /* the third segment */
-#endif
 		sy_tcb_set_state(c, SY_TCP_ESTABLISHED, SY_TCP_CAUSE_SYN_ACK);
 		if (sy_tcb_state(c) == SY_TCP_CLOSED)
 			return;
@@ -549,13 +536,8 @@ static const sy_param params[] = {
 static const sy_plugin desc = {
 	.abi = SY_PLUGIN_ABI,
 	.kind = "tcp",
-#ifdef SY_TWOWAY
-	.name = "twoway",
-	.summary = "teaching: a two-way handshake (server ESTABLISHED on the SYN)",
-#else
 	.name = "rfc9293",
 	.summary = "RFC 9293 state machine with RFC 5961's defences",
-#endif
 	.state_size = sizeof(struct sm),
 	.params = params,
 	.ops = &ops,

@@ -1,0 +1,333 @@
+/* A teaching state machine: the two-way handshake.  The server is
+ * ESTABLISHED as soon as it has answered a SYN, and the client sends no
+ * third segment: its first data segment acknowledges the server's SYN.
+ * Nothing then tells the server that a SYN was an old duplicate: the
+ * experiment that shows why TCP needs the third segment.
+ *
+ * Beyond the handshake it is RFC 9293 without its refinements: a reset is
+ * accepted when its sequence number is RCV.NXT and ignored otherwise, a
+ * SYN in a synchronized state is answered with a plain ACK, there is no
+ * simultaneous open, no SYN_RECEIVED timeout and no SYN cookie.  The data
+ * path, keepalive and the closing sequence are the endpoint's services
+ * (tcp_sm.h), as for tcp/rfc9293. */
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "plugin.h"
+#include "tcp.h"
+#include "tcp_sm.h"
+
+/* Per endpoint (the instance's state): parameters as tcp/rfc9293's. */
+struct sm {
+	int64_t mss;
+	bool window_scaling;
+	int64_t wscale;
+	bool timestamps, sack;
+	int64_t sndbuf, rcvbuf, initial_window;
+	bool nagle, limited_transmit;
+};
+
+static void offer(sy_tcb *c)
+{
+	const struct sm *m = sy_tcb_sm_state(c);
+	sy_tcp_offer o = {
+		.mss = (uint16_t)m->mss, .window_scaling = m->window_scaling,
+		.wscale = (uint8_t)m->wscale, .timestamps = m->timestamps,
+		.sack = m->sack,
+	};
+
+	sy_tcb_offer(c, &o);
+}
+
+static void sm_connect(sy_tcb *c)
+{
+	sy_tcp_vars *v = sy_tcb_vars(c);
+
+	offer(c);
+	v->snd_una = v->iss;
+	v->snd_nxt = v->iss + 1;
+	v->retries = 0;
+	sy_tcb_time_syn(c);
+	sy_tcb_send_syn(c, false);
+	sy_tcb_arm_retransmit(c);
+	sy_tcb_set_state(c, SY_TCP_SYN_SENT, SY_TCP_CAUSE_CONNECT);
+}
+
+static void sm_close(sy_tcb *c)
+{
+	sy_tcp_state s = sy_tcb_state(c);
+
+	if (s == SY_TCP_SYN_SENT) {
+		sy_tcb_set_state(c, SY_TCP_CLOSED, SY_TCP_CAUSE_CLOSE);
+	} else if (s == SY_TCP_ESTABLISHED || s == SY_TCP_CLOSE_WAIT) {
+		sy_tcb_queue_fin(c);
+		sy_tcb_set_state(c, s == SY_TCP_ESTABLISHED ? SY_TCP_FIN_WAIT_1 :
+				 SY_TCP_LAST_ACK, SY_TCP_CAUSE_CLOSE);
+		sy_tcb_output(c);
+	}
+}
+
+static void sm_abort(sy_tcb *c)
+{
+	sy_tcp_state s = sy_tcb_state(c);
+
+	if (s >= SY_TCP_ESTABLISHED && s <= SY_TCP_CLOSE_WAIT)
+		sy_tcb_send(c, SY_TCP_RST, sy_tcb_vars(c)->snd_nxt, 0);
+	sy_tcb_set_state(c, SY_TCP_CLOSED, SY_TCP_CAUSE_ABORT);
+}
+
+/* The SYN's retransmissions, FIN_WAIT_2 and TIME_WAIT. */
+static void sm_timeout(sy_tcb *c, int which)
+{
+	if (which == SY_TCP_T_TIME_WAIT) {
+		sy_tcb_set_state(c, SY_TCP_CLOSED, SY_TCP_CAUSE_TIME_WAIT);
+	} else if (which == SY_TCP_T_FIN_WAIT_2) {
+		sy_tcb_set_state(c, SY_TCP_CLOSED, SY_TCP_CAUSE_FIN_WAIT_2_TIMEOUT);
+	} else if (which == SY_TCP_T_RETRANS && sy_tcb_state(c) == SY_TCP_SYN_SENT) {
+		if ((int64_t)sy_tcb_vars(c)->retries >= sy_tcb_limits(c)->syn_retries) {
+			sy_tcb_notify(c, SY_TCP_CAUSE_TIMEOUT);
+			sy_tcb_set_state(c, SY_TCP_CLOSED, SY_TCP_CAUSE_TIMEOUT);
+			return;
+		}
+		sy_tcb_syn_backoff(c);
+		sy_tcb_send_syn(c, false);
+		sy_tcb_arm_retransmit(c);
+	}
+}
+
+static void sm_give_up(sy_tcb *c, int which)
+{
+	sy_tcb_notify(c, SY_TCP_CAUSE_TIMEOUT);
+	if (which == SY_TCP_T_KEEPALIVE) {
+		sy_tcb_send(c, SY_TCP_RST, sy_tcb_vars(c)->snd_nxt, 0);
+		sy_tcb_set_state(c, SY_TCP_CLOSED, SY_TCP_CAUSE_KEEPALIVE_TIMEOUT);
+		return;
+	}
+	sy_tcb_set_state(c, SY_TCP_CLOSED, SY_TCP_CAUSE_TIMEOUT);
+}
+
+/* A SYN makes a connection, ESTABLISHED once the SYN-ACK has gone. */
+static void sm_listen_input(sy_tcp_listener *l, const sy_seg *s)
+{
+	sy_tcp_vars *v;
+	sy_tcb *c;
+
+	if (s->flags & SY_TCP_RST)
+		return;
+	if (s->flags & SY_TCP_ACK) {
+		sy_tcp_send_reset(sy_tcp_listener_ep(l), s, s->ack, 0, SY_TCP_RST);
+		return;
+	}
+	if (!(s->flags & SY_TCP_SYN) || !(c = sy_tcp_accept_new(l, s)))
+		return;
+	v = sy_tcb_vars(c);
+	v->irs = s->seq;
+	v->rcv_nxt = s->seq + 1;
+	v->snd_una = v->iss;
+	v->snd_nxt = v->iss + 1;
+	v->snd_wnd = s->win; /* never scaled in a SYN */
+	offer(c);
+	sy_tcb_negotiate(c, &s->opts);
+	v->retries = 0;
+	sy_tcb_send_syn(c, true);
+	sy_tcb_set_state(c, SY_TCP_SYN_RECEIVED, SY_TCP_CAUSE_SYN);
+	sy_tcb_set_state(c, SY_TCP_ESTABLISHED, SY_TCP_CAUSE_SYN_TWOWAY);
+	sy_tcp_accept_ready(c);
+}
+
+/* SYN_SENT: a SYN-ACK that acknowledges our SYN establishes, with no
+ * third segment; a reset with an acceptable ACK refuses. */
+static void syn_sent_input(sy_tcb *c, const sy_seg *s)
+{
+	sy_tcp_vars *v = sy_tcb_vars(c);
+	bool ack = s->flags & SY_TCP_ACK;
+
+	if (ack && (sy_seq_le(s->ack, v->iss) || sy_seq_gt(s->ack, v->snd_nxt))) {
+		if (!(s->flags & SY_TCP_RST))
+			sy_tcp_send_reset(sy_tcb_ep(c), s, s->ack, 0, SY_TCP_RST);
+		return;
+	}
+	if (s->flags & SY_TCP_RST) {
+		if (ack) {
+			sy_tcb_notify(c, SY_TCP_CAUSE_REFUSED);
+			sy_tcb_set_state(c, SY_TCP_CLOSED, SY_TCP_CAUSE_RESET);
+		}
+		return;
+	}
+	if (!ack || !(s->flags & SY_TCP_SYN))
+		return;
+	v->irs = s->seq;
+	v->rcv_nxt = s->seq + 1;
+	v->snd_wnd = s->win;
+	sy_tcb_negotiate(c, &s->opts);
+	v->snd_una = s->ack;
+	sy_tcb_rtt_syn(c);
+	sy_tcb_timer_cancel(c, SY_TCP_T_RETRANS);
+	sy_tcb_set_state(c, SY_TCP_ESTABLISHED, SY_TCP_CAUSE_SYN_ACK);
+	if (sy_tcb_state(c) == SY_TCP_CLOSED)
+		return;
+	sy_tcb_keepalive_restart(c);
+	sy_tcb_output(c);
+}
+
+static bool acceptable(sy_tcb *c, const sy_seg *s)
+{
+	const sy_tcp_vars *v = sy_tcb_vars(c);
+	uint32_t len = sy_seg_len(s), wnd = v->rcv_wnd;
+	bool first = sy_seq_le(v->rcv_nxt, s->seq) && sy_seq_lt(s->seq, v->rcv_nxt + wnd);
+
+	if (len == 0)
+		return wnd == 0 ? s->seq == v->rcv_nxt : first;
+	if (wnd == 0)
+		return false;
+	return first || (sy_seq_le(v->rcv_nxt, s->seq + len - 1) &&
+			 sy_seq_lt(s->seq + len - 1, v->rcv_nxt + wnd));
+}
+
+/* Our FIN acknowledged, then the peer's FIN. */
+static void closing(sy_tcb *c, const sy_seg *s)
+{
+	sy_tcp_state st = sy_tcb_state(c);
+
+	if (sy_tcb_fin_acked(c)) {
+		if (st == SY_TCP_LAST_ACK) {
+			sy_tcb_set_state(c, SY_TCP_CLOSED, SY_TCP_CAUSE_ACK_OF_FIN);
+			return;
+		}
+		if (st == SY_TCP_CLOSING)
+			sy_tcb_enter_time_wait(c, SY_TCP_CAUSE_ACK_OF_FIN);
+		if (st == SY_TCP_FIN_WAIT_1) {
+			if (sy_tcb_limits(c)->fin_wait2 > 0)
+				sy_tcb_timer_set(c, SY_TCP_T_FIN_WAIT_2, sy_tcb_limits(c)->fin_wait2);
+			sy_tcb_set_state(c, SY_TCP_FIN_WAIT_2, SY_TCP_CAUSE_ACK_OF_FIN);
+		}
+	}
+	sy_tcb_text_in(c, s);
+	if (sy_tcb_state(c) == SY_TCP_CLOSED || !(s->flags & SY_TCP_FIN) ||
+	    !sy_tcb_fin_in(c, s))
+		return;
+	st = sy_tcb_state(c);
+	if (st == SY_TCP_ESTABLISHED)
+		sy_tcb_set_state(c, SY_TCP_CLOSE_WAIT, SY_TCP_CAUSE_FIN);
+	else if (st == SY_TCP_FIN_WAIT_1)
+		sy_tcb_set_state(c, SY_TCP_CLOSING, SY_TCP_CAUSE_FIN);
+	else if (st == SY_TCP_FIN_WAIT_2)
+		sy_tcb_enter_time_wait(c, SY_TCP_CAUSE_FIN);
+}
+
+static void sm_input(sy_tcb *c, const sy_seg *s)
+{
+	sy_tcp_state st = sy_tcb_state(c);
+
+	if (st == SY_TCP_SYN_SENT) {
+		syn_sent_input(c, s);
+		return;
+	}
+	/* TIME_WAIT: the peer's FIN again is acknowledged, the wait restarts */
+	if (st == SY_TCP_TIME_WAIT && (s->flags & SY_TCP_FIN) && !(s->flags & SY_TCP_RST) &&
+	    s->seq + sy_seg_len(s) == sy_tcb_vars(c)->rcv_nxt) {
+		sy_tcb_ack_now(c);
+		sy_tcb_timer_set(c, SY_TCP_T_TIME_WAIT, sy_tcb_limits(c)->time_wait);
+		return;
+	}
+	if (!acceptable(c, s)) {
+		if (!(s->flags & SY_TCP_RST))
+			sy_tcb_ack_invalid(c, s);
+		return;
+	}
+	sy_tcb_keepalive_restart(c);
+	sy_tcb_ts_update(c, s);
+	if (s->flags & SY_TCP_RST) {
+		if (s->seq != sy_tcb_vars(c)->rcv_nxt)
+			return;
+		if (st != SY_TCP_CLOSING && st != SY_TCP_LAST_ACK && st != SY_TCP_TIME_WAIT)
+			sy_tcb_notify(c, SY_TCP_CAUSE_RESET);
+		sy_tcb_set_state(c, SY_TCP_CLOSED, SY_TCP_CAUSE_RESET);
+		return;
+	}
+	if (s->flags & SY_TCP_SYN) {
+		sy_tcb_ack_now(c);
+		return;
+	}
+	if (!(s->flags & SY_TCP_ACK) || sy_tcb_ack_in(c, s))
+		return;
+	closing(c, s);
+	if (sy_tcb_state(c) != SY_TCP_CLOSED)
+		sy_tcb_output(c);
+}
+
+static void sm_data_defaults(const void *st, sy_tcp_data_opts *o)
+{
+	const struct sm *m = st;
+
+	o->sndbuf = (uint32_t)m->sndbuf;
+	o->rcvbuf = (uint32_t)m->rcvbuf;
+	o->initial_window = (uint32_t)m->initial_window;
+	o->nagle = m->nagle;
+	o->limited_transmit = m->limited_transmit;
+}
+
+static const sy_tcp_sm_ops ops = {
+	.connect = sm_connect,
+	.listen_input = sm_listen_input,
+	.input = sm_input,
+	.close = sm_close,
+	.abort = sm_abort,
+	.timeout = sm_timeout,
+	.give_up = sm_give_up,
+	.data_defaults = sm_data_defaults,
+	.caps = {
+		[SY_TCP_SYN_SENT] = SY_TCP_CAP_QUEUE,
+		[SY_TCP_SYN_RECEIVED] = SY_TCP_CAP_QUEUE,
+		[SY_TCP_ESTABLISHED] = SY_TCP_CAP_SYNC | SY_TCP_CAP_QUEUE | SY_TCP_CAP_SEND |
+			SY_TCP_CAP_RECV | SY_TCP_CAP_WINDOW | SY_TCP_CAP_KEEPALIVE,
+		[SY_TCP_FIN_WAIT_1] = SY_TCP_CAP_SYNC | SY_TCP_CAP_SEND | SY_TCP_CAP_RECV |
+			SY_TCP_CAP_WINDOW,
+		[SY_TCP_FIN_WAIT_2] = SY_TCP_CAP_SYNC | SY_TCP_CAP_RECV | SY_TCP_CAP_WINDOW,
+		[SY_TCP_CLOSE_WAIT] = SY_TCP_CAP_SYNC | SY_TCP_CAP_QUEUE | SY_TCP_CAP_SEND |
+			SY_TCP_CAP_WINDOW,
+		[SY_TCP_CLOSING] = SY_TCP_CAP_SYNC | SY_TCP_CAP_SEND | SY_TCP_CAP_WINDOW,
+		[SY_TCP_LAST_ACK] = SY_TCP_CAP_SYNC | SY_TCP_CAP_SEND | SY_TCP_CAP_WINDOW,
+		[SY_TCP_TIME_WAIT] = SY_TCP_CAP_SYNC,
+	},
+};
+
+static const sy_param params[] = {
+	{ .name = "mss", .type = SY_PT_SIZE, .offset = offsetof(struct sm, mss),
+	  .def = "1460B", .min = "88B", .max = "65495B",
+	  .doc = "maximum segment size announced in the SYN (MTU 1500 minus 40)" },
+	{ .name = "window_scaling", .type = SY_PT_BOOL, .offset = offsetof(struct sm, window_scaling),
+	  .def = "true", .doc = "offer window scaling (RFC 7323)" },
+	{ .name = "wscale", .type = SY_PT_INT, .offset = offsetof(struct sm, wscale),
+	  .def = "7", .min = "0", .max = "14", .doc = "our window shift count (Linux: 7)" },
+	{ .name = "timestamps", .type = SY_PT_BOOL, .offset = offsetof(struct sm, timestamps),
+	  .def = "true", .doc = "offer timestamps (RFC 7323), a millisecond clock" },
+	{ .name = "sack", .type = SY_PT_BOOL, .offset = offsetof(struct sm, sack),
+	  .def = "true", .doc = "offer SACK-permitted (RFC 2018)" },
+	{ .name = "sndbuf", .type = SY_PT_SIZE, .offset = offsetof(struct sm, sndbuf),
+	  .def = "4MiB", .min = "1B", .max = "1GiB",
+	  .doc = "send buffer: bounds the bytes in flight" },
+	{ .name = "rcvbuf", .type = SY_PT_SIZE, .offset = offsetof(struct sm, rcvbuf),
+	  .def = "4MiB", .min = "1B", .max = "1GiB",
+	  .doc = "receive buffer: the largest window advertised" },
+	{ .name = "initial_window", .type = SY_PT_INT, .offset = offsetof(struct sm, initial_window),
+	  .def = "10", .min = "1", .max = "1000",
+	  .doc = "initial congestion window in segments (RFC 6928: 10)" },
+	{ .name = "nagle", .type = SY_PT_BOOL, .offset = offsetof(struct sm, nagle),
+	  .def = "true", .doc = "Nagle's algorithm (RFC 896) by default" },
+	{ .name = "limited_transmit", .type = SY_PT_BOOL, .offset = offsetof(struct sm, limited_transmit),
+	  .def = "true", .doc = "a new segment on each of the first two duplicate ACKs (RFC 3042)" },
+	{ .name = NULL },
+};
+
+static const sy_plugin desc = {
+	.abi = SY_PLUGIN_ABI,
+	.kind = "tcp",
+	.name = "twoway",
+	.summary = "teaching: a two-way handshake (server ESTABLISHED on the SYN)",
+	.state_size = sizeof(struct sm),
+	.params = params,
+	.ops = &ops,
+};
+
+SY_PLUGIN_EXPORT(desc)
