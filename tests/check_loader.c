@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "plugin.h"
+#include "scheduler.h"
 #include "testutil.h"
 
 #define TEST_MODULES SY_ABS_BUILDDIR "/tests/plugins/.libs"
@@ -329,6 +330,48 @@ START_TEST(broken_descriptors_refused)
 }
 END_TEST
 
+/* A module whose operations table has another version or size than this
+ * synack's is refused, naming both.  The sound module of the same file
+ * loads (broken_descriptors_refused). */
+START_TEST(ops_head_mismatch_refused)
+{
+	const size_t size = sizeof(sy_sched_ops), fn = sizeof(void *);
+	const unsigned v = SY_SCHED_OPS_VERSION;
+	struct {
+		const char *module;
+		char want[300];
+	} cases[4] = { { "ops_version" }, { "ops_small" }, { "ops_large" },
+		       { "ops_no_head" } };
+	char path[300];
+	sy_err err;
+
+	snprintf(cases[0].want, sizeof cases[0].want,
+		 "plugin scheduler/baddesc: its scheduler operations are version %u, but this synack needs version %u; rebuild the plugin",
+		 v + 1, v);
+	snprintf(cases[1].want, sizeof cases[1].want,
+		 "plugin scheduler/baddesc: its scheduler operations table (version %u) is %zu bytes, but this synack's is %zu bytes; rebuild",
+		 v, size - fn, size);
+	snprintf(cases[2].want, sizeof cases[2].want,
+		 "plugin scheduler/baddesc: its scheduler operations table (version %u) is %zu bytes, but this synack's is %zu bytes; rebuild",
+		 v, size + fn, size);
+	snprintf(cases[3].want, sizeof cases[3].want,
+		 "plugin scheduler/baddesc: its scheduler operations table has no version (its head is not set with SY_OPS_HEAD); this synack needs version %u",
+		 v);
+	ck_assert_uint_ne(v, 0);
+	for (size_t i = 0; i < 4; i++) {
+		snprintf(path, sizeof path, "%s/baddesc_%s.so", TEST_MODULES,
+			 cases[i].module);
+		strcpy(err.msg, "");
+		ck_assert_msg(sy_plugin_load_file(path, &err) == NULL,
+			      "%s accepted", path);
+		ck_assert_msg(strncmp(err.msg, path, strlen(path)) == 0,
+			      "message \"%s\" does not start with the path",
+			      err.msg);
+		contains(err.msg, cases[i].want);
+	}
+}
+END_TEST
+
 /* Through the search path, as a script loads a plugin, and in the
  * listing: the refusal names the module's path. */
 START_TEST(broken_descriptor_by_name_and_listed)
@@ -370,6 +413,7 @@ static Suite *loader_suite(void)
 	tcase_add_test(t, listing);
 	tcase_add_test(t, instance_lifecycle);
 	tcase_add_test(t, broken_descriptors_refused);
+	tcase_add_test(t, ops_head_mismatch_refused);
 	tcase_add_test(t, broken_descriptor_by_name_and_listed);
 	suite_add_tcase(s, t);
 	return s;

@@ -9,10 +9,14 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "app.h"
+#include "cc.h"
+#include "isn.h"
 #include "loss.h"
 #include "plugin.h"
 #include "queue.h"
 #include "scheduler.h"
+#include "timers.h"
 
 const char *const sy_plugin_kinds[] = {
 	"scheduler", "queue", "loss", "tcp", "isn", "timers", "cc", "app", NULL,
@@ -134,6 +138,68 @@ void sy_plugin_unload_all(void)
 	path_clear();
 }
 
+/* The version and size of each kind's operations table, as this synack
+ * was built with them; every kind of sy_plugin_kinds has an entry.  A
+ * version of 0 means the kind's table has no sy_ops_head yet and is not
+ * checked: "tcp", whose sy_tcp_sm_ops (tcp.h) gets its head when that
+ * interface settles.  Then its entry becomes
+ *	{ "tcp", SY_TCP_SM_OPS_VERSION, sizeof(sy_tcp_sm_ops) },
+ * with `sy_ops_head head;` first in sy_tcp_sm_ops and SY_OPS_HEAD in the
+ * tcp plugins' tables. */
+static const struct kind_ops {
+	const char *kind;
+	uint32_t version;
+	size_t size;
+} kind_ops[] = {
+	{ "scheduler", SY_SCHED_OPS_VERSION, sizeof(sy_sched_ops) },
+	{ "queue", SY_QUEUE_OPS_VERSION, sizeof(sy_queue_ops) },
+	{ "loss", SY_LOSS_OPS_VERSION, sizeof(sy_loss_ops) },
+	{ "tcp", 0, 0 },
+	{ "isn", SY_ISN_OPS_VERSION, sizeof(sy_isn_ops) },
+	{ "timers", SY_TIMERS_OPS_VERSION, sizeof(sy_timers_ops) },
+	{ "cc", SY_CC_OPS_VERSION, sizeof(sy_cc_ops) },
+	{ "app", SY_APP_OPS_VERSION, sizeof(sy_app_ops) },
+};
+_Static_assert(sizeof kind_ops / sizeof kind_ops[0] ==
+	       sizeof sy_plugin_kinds / sizeof sy_plugin_kinds[0] - 1,
+	       "every plugin kind has an entry in kind_ops");
+
+static const struct kind_ops *kind_ops_of(const char *kind)
+{
+	for (size_t i = 0; i < sizeof kind_ops / sizeof kind_ops[0]; i++)
+		if (strcmp(kind_ops[i].kind, kind) == 0)
+			return &kind_ops[i];
+	return NULL;
+}
+
+/* The head of d's operations table against this synack's: exactly the
+ * same version and size (plugin.h: no forward rule).  Checked before any
+ * operation is read, so a table of another layout is never read past its
+ * head. */
+static int check_ops_head(const sy_plugin *d, const char *path,
+			  const char *id, sy_err *err)
+{
+	const struct kind_ops *k = kind_ops_of(d->kind);
+	sy_ops_head h;
+
+	SY_INVARIANT(k != NULL); /* every kind has an entry */
+	if (k->version == 0)
+		return 0;
+	memcpy(&h, d->ops, sizeof h);
+	if (h.version == 0)
+		return sy_err_set(err, "%s: plugin %s: its %s operations table has no version (its head is not set with SY_OPS_HEAD); this synack needs version %u",
+				  path, id, d->kind, (unsigned)k->version);
+	if (h.version != k->version)
+		return sy_err_set(err, "%s: plugin %s: its %s operations are version %u, but this synack needs version %u; rebuild the plugin against this synack",
+				  path, id, d->kind, (unsigned)h.version,
+				  (unsigned)k->version);
+	if (h.size != k->size)
+		return sy_err_set(err, "%s: plugin %s: its %s operations table (version %u) is %u bytes, but this synack's is %zu bytes; rebuild the plugin against this synack",
+				  path, id, d->kind, (unsigned)h.version,
+				  (unsigned)h.size, k->size);
+	return 0;
+}
+
 /* Operations every plugin of a kind must have, by offset in its ops table
  * (the others are optional or kinds whose callers check them). */
 struct required_op {
@@ -197,6 +263,8 @@ static int check_desc(const sy_plugin *d, const char *path, sy_err *err)
 	if (!d->ops)
 		return sy_err_set(err, "%s: plugin %s has no operations table",
 				  path, id);
+	if (check_ops_head(d, path, id, err) < 0)
+		return -1;
 	for (size_t i = 0; i < sizeof required_ops / sizeof required_ops[0]; i++) {
 		const struct required_op *r = &required_ops[i];
 		void (*fn)(void);

@@ -7,6 +7,29 @@
  * anything else.  Everything kind-specific lives in the ops table, whose
  * layout is fixed by the kind's header (scheduler.h for schedulers, ...).
  *
+ * Versions.  Two numbers protect a plugin's binary interface, and the
+ * loader refuses a module whose numbers differ from its own:
+ *
+ *   SY_PLUGIN_ABI  the descriptor below and everything every plugin sees
+ *                  (errors.h, vtime.h, param.h, rng.h, packet.h, net.h,
+ *                  sim.h, tcp.h, ...);
+ *   SY_<KIND>_OPS_VERSION  the kind's operations table and the types
+ *                  only that kind passes (SY_QUEUE_OPS_VERSION in
+ *                  queue.h, ...), carried by the table's first member, a
+ *                  sy_ops_head that also holds the table's size.
+ *
+ * A table is accepted only with exactly the version and the size this
+ * synack has.  There is no forward rule: a newer table, even one that only
+ * appended operations, is refused as well as an older or a smaller one,
+ * since its plugin may count on the core calling what it appended.  A
+ * version is bumped, never reused, by any change to a declaration of a
+ * header it covers (adding, removing, reordering or retyping a field or an
+ * operation, changing a constant, a function or an enum); comments and
+ * layout do not count.  core/abi.list records which versions cover each
+ * installed header, with a hash of its declarations, and tests/abi.sh
+ * fails when a header changed and its versions did not (see README,
+ * "Plugin ABI").
+ *
  * Lifecycle of an instance:
  *   state = calloc(state_size); defaults; user parameters; init(state);
  *   ... use through ops ...; fini(state); strings freed; free(state).
@@ -20,8 +43,24 @@
 #include "errors.h"
 #include "param.h"
 
-#define SY_PLUGIN_ABI 1
+/* 2: operations tables start with a sy_ops_head. */
+#define SY_PLUGIN_ABI 2
 #define SY_PLUGIN_SYMBOL "synack_plugin"
+
+/* The first member of every kind's operations table, named `head`: the
+ * version of the kind's table the plugin was built against and the size of
+ * its table.  A version is never 0 (the loader's "not checked"). */
+typedef struct sy_ops_head {
+	uint32_t version;
+	uint32_t size;
+} sy_ops_head;
+
+/* In a plugin's table: { SY_OPS_HEAD(SY_QUEUE_OPS_VERSION, sy_queue_ops),
+ * .enqueue = ..., }.  Both come from the headers the plugin is built
+ * with, so a rebuild is all a plugin needs after a version bump that
+ * leaves its operations alone. */
+#define SY_OPS_HEAD(version_, type_) \
+	.head = { .version = (version_), .size = sizeof(type_) }
 
 struct sy_sim;
 
@@ -37,7 +76,8 @@ typedef struct sy_plugin {
 	 * init fails, fini is not called: init frees what it allocated. */
 	int (*init)(void *state, struct sy_sim *sim, sy_err *err);
 	void (*fini)(void *state);
-	const void *ops;        /* kind-specific operations */
+	const void *ops;        /* kind-specific operations; starts with a
+				 * sy_ops_head */
 } sy_plugin;
 
 typedef const sy_plugin *(*sy_plugin_entry)(void);
@@ -70,7 +110,8 @@ const sy_plugin *sy_plugin_load(const char *kind, const char *name,
 				sy_err *err);
 
 /* Loads one module file and checks its descriptor: ABI, kind, name,
- * summary, the operations its kind requires, the state size and the whole
+ * summary, the version and size of its operations table (sy_ops_head),
+ * the operations its kind requires, the state size and the whole
  * parameter table (sy_params_check).  A module that fails any check is
  * refused with its path and what is wrong, and unloaded. */
 const sy_plugin *sy_plugin_load_file(const char *path, sy_err *err);

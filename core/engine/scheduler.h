@@ -21,6 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "plugin.h"
 #include "vtime.h"
 
 struct sy_sim;
@@ -51,7 +52,12 @@ static inline bool sy_entry_before(const sy_sched_entry *a,
 
 typedef bool (*sy_sched_keep)(void *ctx, const sy_sched_entry *e);
 
+/* The version of the table below and of the types only it passes;
+ * bumped by any change to them (plugin.h, "Versions"). */
+#define SY_SCHED_OPS_VERSION 1
+
 typedef struct sy_sched_ops {
+	sy_ops_head head; /* SY_OPS_HEAD(SY_SCHED_OPS_VERSION, sy_sched_ops) */
 	/* Adds e (copied).  Returns 0, or -1 when memory is exhausted. */
 	int (*insert)(void *st, const sy_sched_entry *e);
 	/* The least entry, or NULL when empty.  Valid until the next call. */

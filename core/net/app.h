@@ -10,6 +10,7 @@
 #include "errors.h"
 #include "vtime.h"
 #include "net.h"
+#include "plugin.h"
 #include "rng.h"
 
 typedef struct sy_app_ctx {
@@ -41,7 +42,12 @@ typedef struct sy_app_stats {
 	sy_time latency_min, latency_max, latency_sum;
 } sy_app_stats;
 
+/* The version of the table below and of the types only it passes;
+ * bumped by any change to them (plugin.h, "Versions"). */
+#define SY_APP_OPS_VERSION 1
+
 typedef struct sy_app_ops {
+	sy_ops_head head; /* SY_OPS_HEAD(SY_APP_OPS_VERSION, sy_app_ops) */
 	/* Starts the application (ctx stays valid while it runs). */
 	int (*start)(void *st, const sy_app_ctx *ctx, sy_err *err);
 	/* Its counters. */

@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "packet.h"
+#include "plugin.h"
 #include "rng.h"
 #include "vtime.h"
 
@@ -34,7 +35,12 @@ typedef struct sy_loss_ctx {
 	bool corrupted;       /* the model flipped bits in the packet */
 } sy_loss_ctx;
 
+/* The version of the table below and of the types only it passes;
+ * bumped by any change to them (plugin.h, "Versions"). */
+#define SY_LOSS_OPS_VERSION 1
+
 typedef struct sy_loss_ops {
+	sy_ops_head head; /* SY_OPS_HEAD(SY_LOSS_OPS_VERSION, sy_loss_ops) */
 	/* Gives the model its own random stream (after init; may be NULL
 	 * for a model that draws nothing). */
 	void (*seed)(void *st, const sy_rng *r);

@@ -13,10 +13,16 @@
 #include <stddef.h>
 
 #include "packet.h"
+#include "plugin.h"
 #include "rng.h"
 #include "vtime.h"
 
+/* The version of the table below and of the types only it passes;
+ * bumped by any change to them (plugin.h, "Versions"). */
+#define SY_QUEUE_OPS_VERSION 1
+
 typedef struct sy_queue_ops {
+	sy_ops_head head; /* SY_OPS_HEAD(SY_QUEUE_OPS_VERSION, sy_queue_ops) */
 	/* Gives the queue its own random stream (after init; optional). */
 	void (*seed)(void *st, const sy_rng *r);
 	/* Offers p at time now: true if the queue took it. */

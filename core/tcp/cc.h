@@ -28,6 +28,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "plugin.h"
 #include "vtime.h"
 
 typedef enum sy_cc_signal {
@@ -47,7 +48,12 @@ typedef struct sy_cc_conn {
 	void *priv;         /* conn_size bytes of the plugin's own, zeroed */
 } sy_cc_conn;
 
+/* The version of the table below and of the types only it passes;
+ * bumped by any change to them (plugin.h, "Versions"). */
+#define SY_CC_OPS_VERSION 1
+
 typedef struct sy_cc_ops {
+	sy_ops_head head; /* SY_OPS_HEAD(SY_CC_OPS_VERSION, sy_cc_ops) */
 	size_t conn_size;
 	/* A new connection: cwnd holds the initial window and ssthresh
 	 * "infinity" (UINT32_MAX) on entry; the plugin may change them. */

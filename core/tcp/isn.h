@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "plugin.h"
 #include "rng.h"
 #include "siphash.h"
 #include "vtime.h"
@@ -20,7 +21,12 @@ typedef struct sy_isn_ctx {
 	sy_time now;
 } sy_isn_ctx;
 
+/* The version of the table below and of the types only it passes;
+ * bumped by any change to them (plugin.h, "Versions"). */
+#define SY_ISN_OPS_VERSION 1
+
 typedef struct sy_isn_ops {
+	sy_ops_head head; /* SY_OPS_HEAD(SY_ISN_OPS_VERSION, sy_isn_ops) */
 	/* Gives the generator its stream (after init).  The op may be NULL
 	 * for a generator that needs no randomness. */
 	void (*seed)(void *st, const sy_rng *r);

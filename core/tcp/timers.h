@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "plugin.h"
 #include "vtime.h"
 
 /* Per-connection estimator state (RFC 6298 section 2). */
@@ -49,7 +50,12 @@ typedef struct sy_timer_limits {
 					* 7); 0: no limit */
 } sy_timer_limits;
 
+/* The version of the table below and of the types only it passes;
+ * bumped by any change to them (plugin.h, "Versions"). */
+#define SY_TIMERS_OPS_VERSION 1
+
 typedef struct sy_timers_ops {
+	sy_ops_head head; /* SY_OPS_HEAD(SY_TIMERS_OPS_VERSION, sy_timers_ops) */
 	/* The profile's values (pointer into the instance state). */
 	const sy_timer_limits *(*limits)(const void *st);
 	/* A fresh estimator: RTO = rto_initial, no samples. */

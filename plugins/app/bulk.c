@@ -125,6 +125,7 @@ static sy_app_stats bulk_stats(const void *st)
 }
 
 static const sy_app_ops ops = {
+	SY_OPS_HEAD(SY_APP_OPS_VERSION, sy_app_ops),
 	.start = bulk_start,
 	.stats = bulk_stats,
 };

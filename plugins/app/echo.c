@@ -109,6 +109,7 @@ static sy_app_stats echo_stats(const void *st)
 }
 
 static const sy_app_ops ops = {
+	SY_OPS_HEAD(SY_APP_OPS_VERSION, sy_app_ops),
 	.start = echo_start,
 	.stats = echo_stats,
 };

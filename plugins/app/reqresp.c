@@ -216,6 +216,7 @@ static sy_app_stats rr_stats(const void *st)
 }
 
 static const sy_app_ops ops = {
+	SY_OPS_HEAD(SY_APP_OPS_VERSION, sy_app_ops),
 	.start = rr_start,
 	.stats = rr_stats,
 };

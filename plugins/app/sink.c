@@ -155,6 +155,7 @@ static sy_app_stats sink_stats(const void *st)
 }
 
 static const sy_app_ops ops = {
+	SY_OPS_HEAD(SY_APP_OPS_VERSION, sy_app_ops),
 	.start = sink_start,
 	.stats = sink_stats,
 };

@@ -113,6 +113,7 @@ static sy_app_stats flood_stats(const void *st)
 }
 
 static const sy_app_ops ops = {
+	SY_OPS_HEAD(SY_APP_OPS_VERSION, sy_app_ops),
 	.start = flood_start,
 	.stats = flood_stats,
 };

@@ -284,6 +284,7 @@ static void cubic_idle_restart(const void *st, sy_cc_conn *cc,
 }
 
 static const sy_cc_ops ops = {
+	SY_OPS_HEAD(SY_CC_OPS_VERSION, sy_cc_ops),
 	.conn_size = sizeof(struct cubic_conn),
 	.init = cubic_init,
 	.ack = cubic_ack,

@@ -122,6 +122,7 @@ static void newreno_idle_restart(const void *st, sy_cc_conn *cc,
 }
 
 static const sy_cc_ops ops = {
+	SY_OPS_HEAD(SY_CC_OPS_VERSION, sy_cc_ops),
 	.conn_size = sizeof(struct newreno_conn),
 	.init = newreno_init,
 	.ack = newreno_ack,

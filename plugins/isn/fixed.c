@@ -25,6 +25,7 @@ static uint32_t fixed_isn(void *st, const sy_isn_ctx *c)
 }
 
 static const sy_isn_ops ops = {
+	SY_OPS_HEAD(SY_ISN_OPS_VERSION, sy_isn_ops),
 	.seed = fixed_seed,
 	.isn = fixed_isn,
 };

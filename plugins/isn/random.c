@@ -41,6 +41,7 @@ static uint32_t random_isn(void *st, const sy_isn_ctx *c)
 }
 
 static const sy_isn_ops ops = {
+	SY_OPS_HEAD(SY_ISN_OPS_VERSION, sy_isn_ops),
 	.seed = random_seed,
 	.isn = random_isn,
 };

@@ -99,6 +99,7 @@ static uint32_t rfc6528_isn(void *st, const sy_isn_ctx *c)
 }
 
 static const sy_isn_ops ops = {
+	SY_OPS_HEAD(SY_ISN_OPS_VERSION, sy_isn_ops),
 	.seed = rfc6528_seed,
 	.isn = rfc6528_isn,
 };

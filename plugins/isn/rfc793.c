@@ -34,6 +34,7 @@ static uint32_t rfc793_isn(void *st, const sy_isn_ctx *c)
 }
 
 static const sy_isn_ops ops = {
+	SY_OPS_HEAD(SY_ISN_OPS_VERSION, sy_isn_ops),
 	.seed = rfc793_seed,
 	.isn = rfc793_isn,
 };

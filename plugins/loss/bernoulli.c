@@ -39,6 +39,7 @@ static sy_loss_verdict bernoulli_apply(void *st, sy_packet *p,
 }
 
 static const sy_loss_ops ops = {
+	SY_OPS_HEAD(SY_LOSS_OPS_VERSION, sy_loss_ops),
 	.seed = bernoulli_seed,
 	.apply = bernoulli_apply,
 };

@@ -48,6 +48,7 @@ static sy_loss_verdict corrupt_apply(void *st, sy_packet *p, sy_loss_ctx *ctx)
 }
 
 static const sy_loss_ops ops = {
+	SY_OPS_HEAD(SY_LOSS_OPS_VERSION, sy_loss_ops),
 	.seed = corrupt_seed,
 	.apply = corrupt_apply,
 };

@@ -40,6 +40,7 @@ static sy_loss_verdict duplicate_apply(void *st, sy_packet *p,
 }
 
 static const sy_loss_ops ops = {
+	SY_OPS_HEAD(SY_LOSS_OPS_VERSION, sy_loss_ops),
 	.seed = duplicate_seed,
 	.apply = duplicate_apply,
 };

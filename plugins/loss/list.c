@@ -225,6 +225,7 @@ static sy_loss_verdict list_apply(void *st, sy_packet *p, sy_loss_ctx *ctx)
 }
 
 static const sy_loss_ops ops = {
+	SY_OPS_HEAD(SY_LOSS_OPS_VERSION, sy_loss_ops),
 	.seed = list_seed,
 	.apply = list_apply,
 };

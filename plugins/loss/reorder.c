@@ -57,6 +57,7 @@ static sy_loss_verdict reorder_apply(void *st, sy_packet *p, sy_loss_ctx *ctx)
 }
 
 static const sy_loss_ops ops = {
+	SY_OPS_HEAD(SY_LOSS_OPS_VERSION, sy_loss_ops),
 	.seed = reorder_seed,
 	.apply = reorder_apply,
 };

@@ -68,6 +68,7 @@ static void dt_flush(void *st, void (*drop)(void *ctx, sy_packet *p),
 }
 
 static const sy_queue_ops ops = {
+	SY_OPS_HEAD(SY_QUEUE_OPS_VERSION, sy_queue_ops),
 	.seed = NULL, /* deterministic */
 	.enqueue = dt_enqueue,
 	.dequeue = dt_dequeue,

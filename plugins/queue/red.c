@@ -192,6 +192,7 @@ static void red_flush(void *st, void (*drop)(void *ctx, sy_packet *p),
 }
 
 static const sy_queue_ops ops = {
+	SY_OPS_HEAD(SY_QUEUE_OPS_VERSION, sy_queue_ops),
 	.seed = red_seed,
 	.enqueue = red_enqueue,
 	.dequeue = red_dequeue,

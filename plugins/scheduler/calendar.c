@@ -885,6 +885,7 @@ static size_t cq_memory(const void *st)
 }
 
 static const sy_sched_ops ops = {
+	SY_OPS_HEAD(SY_SCHED_OPS_VERSION, sy_sched_ops),
 	.insert = cq_insert,
 	.peek = cq_peek,
 	.pop = cq_pop,

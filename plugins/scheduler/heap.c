@@ -276,6 +276,7 @@ static size_t heap_memory(const void *st)
 }
 
 static const sy_sched_ops ops = {
+	SY_OPS_HEAD(SY_SCHED_OPS_VERSION, sy_sched_ops),
 	.insert = heap_insert,
 	.peek = heap_peek,
 	.pop = heap_pop,

@@ -1125,6 +1125,7 @@ static size_t lq_memory(const void *st)
 }
 
 static const sy_sched_ops ops = {
+	SY_OPS_HEAD(SY_SCHED_OPS_VERSION, sy_sched_ops),
 	.insert = lq_insert,
 	.peek = lq_peek,
 	.pop = lq_pop,

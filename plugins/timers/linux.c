@@ -173,6 +173,7 @@ static sy_time linux_rto(const void *st, const sy_rtt *r)
 }
 
 static const sy_timers_ops ops = {
+	SY_OPS_HEAD(SY_TIMERS_OPS_VERSION, sy_timers_ops),
 	.limits = linux_limits,
 	.rtt_init = linux_rtt_init,
 	.rtt_sample = linux_rtt_sample,

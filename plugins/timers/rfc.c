@@ -108,6 +108,7 @@ static sy_time rfc_rto(const void *st, const sy_rtt *r)
 }
 
 static const sy_timers_ops ops = {
+	SY_OPS_HEAD(SY_TIMERS_OPS_VERSION, sy_timers_ops),
 	.limits = rfc_limits,
 	.rtt_init = rfc_rtt_init,
 	.rtt_sample = rfc_rtt_sample,

@@ -1,5 +1,5 @@
-/* Scheduler modules with one defect each in their descriptor or parameter
- * table, chosen by a -D flag (Makefile.am builds this file once per
+/* Scheduler modules with one defect each in their descriptor, parameter
+ * table or the head of their operations table, chosen by a -D flag (Makefile.am builds this file once per
  * defect).  The loader must refuse each with the module's path and the
  * defect, and never write through the table.  Without a flag the module
  * is sound, which shows that the refusals come from the defects. */
@@ -28,6 +28,16 @@ static void filter(void *st, sy_sched_keep keep, void *ctx) { }
 static size_t memory(const void *st) { return 0; }
 
 static const sy_sched_ops __attribute__((unused)) ops = {
+#if defined(DEFECT_OPS_VERSION)
+	SY_OPS_HEAD(SY_SCHED_OPS_VERSION + 1, sy_sched_ops),
+#elif defined(DEFECT_OPS_SMALL)
+	/* built against a table one operation shorter */
+	.head = { SY_SCHED_OPS_VERSION, sizeof(sy_sched_ops) - sizeof(void *) },
+#elif defined(DEFECT_OPS_LARGE)
+	.head = { SY_SCHED_OPS_VERSION, sizeof(sy_sched_ops) + sizeof(void *) },
+#elif !defined(DEFECT_OPS_NO_HEAD)
+	SY_OPS_HEAD(SY_SCHED_OPS_VERSION, sy_sched_ops),
+#endif
 #ifdef DEFECT_NO_POP
 	.pop = NULL,
 #else

@@ -17,6 +17,7 @@ static size_t count(const void *st) { return 0; }
 static void flush(void *st, void (*drop)(void *ctx, sy_packet *p), void *ctx) { }
 
 static const sy_queue_ops ops = {
+	SY_OPS_HEAD(SY_QUEUE_OPS_VERSION, sy_queue_ops),
 	.enqueue = enqueue, .dequeue = dequeue, .packets = count,
 	.bytes = count, .flush = flush,
 };
