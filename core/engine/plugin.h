@@ -17,6 +17,9 @@
  *                  only that kind passes (SY_QUEUE_OPS_VERSION in
  *                  queue.h, ...), carried by the table's first member, a
  *                  sy_ops_head that also holds the table's size.
+ *                  A kind's header whose types a shared header uses
+ *                  (cc.h and timers.h in tcp.h's sy_tcb, scheduler.h in
+ *                  sim.h) is covered by SY_PLUGIN_ABI as well.
  *
  * A table is accepted only with exactly the version and the size this
  * synack has.  There is no forward rule: a newer table, even one that only
@@ -27,8 +30,12 @@
  * operation, changing a constant, a function or an enum); comments and
  * layout do not count.  core/abi.list records which versions cover each
  * installed header, with a hash of its declarations, and tests/abi.sh
- * fails when a header changed and its versions did not (see README,
- * "Plugin ABI").
+ * fails when a header changed and its versions did not; after the bump,
+ * tests/abi-record.sh rewrites the record (README, "Plugins").
+ *
+ * The tcp state machines' table (sy_tcp_sm_ops, tcp.h) has no head yet:
+ * the loader's table of versions (plugin.c, kind_ops) holds version 0,
+ * "not checked", for kind "tcp" until it gets one.
  *
  * Lifecycle of an instance:
  *   state = calloc(state_size); defaults; user parameters; init(state);
