@@ -252,10 +252,11 @@ case $rc.$mode in
 	echo "$me: $list matches the $(wc -l <"$tmp/headers") installed headers"
 	;;
 3.record)
-	cp "$record" "$tmp/old" && cp "$tmp/new" "$root/$list.tmp" && mv "$root/$list.tmp" "$root/$list" || {
+	if ! { cp "$record" "$tmp/old" && cp "$tmp/new" "$root/$list.tmp" &&
+		mv "$root/$list.tmp" "$root/$list"; }; then
 		echo "$me: cannot write $root/$list" >&2
 		exit 1
-	}
+	fi
 	echo "$me: recorded $list; new or changed:"
 	awk -F '\t' 'FILENAME == ARGV[1] { was[$0] = 1; next }
 		!/^#/ && !($0 in was) { print "  " $1 " " $2 }' "$tmp/old" "$root/$list"

@@ -39,7 +39,9 @@ queue=core/net/queue.h
 qv=$(version SY_QUEUE_OPS_VERSION $queue)
 abi=$(version SY_PLUGIN_ABI core/engine/plugin.h)
 checks=$((checks + 1))
-[ -n "$qv" ] && [ -n "$abi" ] || fail "no SY_QUEUE_OPS_VERSION or SY_PLUGIN_ABI in the copy"
+if [ -z "$qv" ] || [ -z "$abi" ]; then
+	fail "no SY_QUEUE_OPS_VERSION or SY_PLUGIN_ABI in the copy"
+fi
 
 echo "== 2. comments and layout do not count"
 check "the copy matches"
