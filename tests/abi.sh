@@ -107,34 +107,34 @@ check "both recorded"
 expect_rc 0
 
 echo "== 6. a new installed header must be recorded with its versions"
-cat >"$t/core/tcp/tcp_sm.h" <<'EOF'
-#define SY_TCP_SM_OPS_VERSION 1
-typedef struct sy_tcp_sm_ops { sy_ops_head head; } sy_tcp_sm_ops;
+cat >"$t/core/net/probe.h" <<'EOF'
+#define SY_PROBE_OPS_VERSION 1
+typedef struct sy_probe_ops { sy_ops_head head; } sy_probe_ops;
 EOF
-sed -i 's|^\(synackinclude_HEADERS = \)|\1core/tcp/tcp_sm.h |' "$t/Makefile.am"
+sed -i 's|^\(synackinclude_HEADERS = \)|\1core/net/probe.h |' "$t/Makefile.am"
 check "a header not recorded"
 expect_rc 1
-expect_has err "core/tcp/tcp_sm.h: installed but not recorded: run tests/abi-record.sh core/tcp/tcp_sm.h=MACRO[,MACRO...]"
+expect_has err "core/net/probe.h: installed but not recorded: run tests/abi-record.sh core/net/probe.h=MACRO[,MACRO...]"
 record "recording without saying what covers it"
 expect_rc 1
-expect_has err "core/tcp/tcp_sm.h: installed but not recorded"
-record "recording with a macro that is not a version" core/tcp/tcp_sm.h=SY_TCP_H
+expect_has err "core/net/probe.h: installed but not recorded"
+record "recording with a macro that is not a version" core/net/probe.h=SY_PROBE_H
 expect_rc 1
-expect_has err "core/tcp/tcp_sm.h: SY_TCP_H is not a version macro"
-record "recording it" core/tcp/tcp_sm.h=SY_PLUGIN_ABI,SY_TCP_SM_OPS_VERSION
+expect_has err "core/net/probe.h: SY_PROBE_H is not a version macro"
+record "recording it" core/net/probe.h=SY_PLUGIN_ABI,SY_PROBE_OPS_VERSION
 expect_rc 0
-expect_has "$t/core/abi.list" "core/tcp/tcp_sm.h	SY_PLUGIN_ABI=$((abi + 1)),SY_TCP_SM_OPS_VERSION=1	"
+expect_has "$t/core/abi.list" "core/net/probe.h	SY_PLUGIN_ABI=$((abi + 1)),SY_PROBE_OPS_VERSION=1	"
 check "the new header recorded"
 expect_rc 0
 
 echo "== 7. a header no longer installed"
-sed -i 's|^\(synackinclude_HEADERS = \)core/tcp/tcp_sm.h |\1|' "$t/Makefile.am"
+sed -i 's|^\(synackinclude_HEADERS = \)core/net/probe.h |\1|' "$t/Makefile.am"
 check "a recorded header gone"
 expect_rc 1
-expect_has err "core/tcp/tcp_sm.h: recorded but no longer installed; run tests/abi-record.sh"
+expect_has err "core/net/probe.h: recorded but no longer installed; run tests/abi-record.sh"
 record "recording its removal"
 expect_rc 0
-expect_not "$t/core/abi.list" "tcp_sm.h"
+expect_not "$t/core/abi.list" "probe.h"
 
 echo "abi.sh: $checks checks, $failed failed"
 [ "$failed" -eq 0 ]

@@ -11,6 +11,7 @@
 
 #include "app.h"
 #include "cc.h"
+#include "tcp_sm.h"
 #include "isn.h"
 #include "loss.h"
 #include "plugin.h"
@@ -139,13 +140,7 @@ void sy_plugin_unload_all(void)
 }
 
 /* The version and size of each kind's operations table, as this synack
- * was built with them; every kind of sy_plugin_kinds has an entry.  A
- * version of 0 means the kind's table has no sy_ops_head yet and is not
- * checked: "tcp", whose sy_tcp_sm_ops (tcp.h) gets its head when that
- * interface settles.  Then its entry becomes
- *	{ "tcp", SY_TCP_SM_OPS_VERSION, sizeof(sy_tcp_sm_ops) },
- * with `sy_ops_head head;` first in sy_tcp_sm_ops and SY_OPS_HEAD in the
- * tcp plugins' tables. */
+ * was built with them; every kind of sy_plugin_kinds has an entry. */
 static const struct kind_ops {
 	const char *kind;
 	uint32_t version;
@@ -154,7 +149,7 @@ static const struct kind_ops {
 	{ "scheduler", SY_SCHED_OPS_VERSION, sizeof(sy_sched_ops) },
 	{ "queue", SY_QUEUE_OPS_VERSION, sizeof(sy_queue_ops) },
 	{ "loss", SY_LOSS_OPS_VERSION, sizeof(sy_loss_ops) },
-	{ "tcp", 0, 0 },
+	{ "tcp", SY_TCP_SM_OPS_VERSION, sizeof(sy_tcp_sm_ops) },
 	{ "isn", SY_ISN_OPS_VERSION, sizeof(sy_isn_ops) },
 	{ "timers", SY_TIMERS_OPS_VERSION, sizeof(sy_timers_ops) },
 	{ "cc", SY_CC_OPS_VERSION, sizeof(sy_cc_ops) },
@@ -182,9 +177,7 @@ static int check_ops_head(const sy_plugin *d, const char *path,
 	const struct kind_ops *k = kind_ops_of(d->kind);
 	sy_ops_head h;
 
-	SY_INVARIANT(k != NULL); /* every kind has an entry */
-	if (k->version == 0)
-		return 0;
+	SY_INVARIANT(k != NULL && k->version != 0); /* every kind has one */
 	memcpy(&h, d->ops, sizeof h);
 	if (h.version == 0)
 		return sy_err_set(err, "%s: plugin %s: its %s operations table has no version (its head is not set with SY_OPS_HEAD); this synack needs version %u",

@@ -33,10 +33,6 @@
  * fails when a header changed and its versions did not; after the bump,
  * tests/abi-record.sh rewrites the record (README, "Plugins").
  *
- * The tcp state machines' table (sy_tcp_sm_ops, tcp.h) has no head yet:
- * the loader's table of versions (plugin.c, kind_ops) holds version 0,
- * "not checked", for kind "tcp" until it gets one.
- *
  * Lifecycle of an instance:
  *   state = calloc(state_size); defaults; user parameters; init(state);
  *   ... use through ops ...; fini(state); strings freed; free(state).
@@ -50,13 +46,15 @@
 #include "errors.h"
 #include "param.h"
 
-/* 2: operations tables start with a sy_ops_head. */
-#define SY_PLUGIN_ABI 2
+/* 2: operations tables start with a sy_ops_head; 3: sy_tcb is opaque,
+ * state machines work through tcp_sm.h. */
+#define SY_PLUGIN_ABI 3
 #define SY_PLUGIN_SYMBOL "synack_plugin"
 
 /* The first member of every kind's operations table, named `head`: the
  * version of the kind's table the plugin was built against and the size of
- * its table.  A version is never 0 (the loader's "not checked"). */
+ * its table.  A version is never 0: a table whose head was left unset is
+ * refused as having none. */
 typedef struct sy_ops_head {
 	uint32_t version;
 	uint32_t size;

@@ -102,8 +102,13 @@ typedef enum sy_tcp_cause {
 
 const char *sy_tcp_cause_name(sy_tcp_cause cause);
 
+/* The version of sy_tcp_sm_ops and of the services below (plugin.h,
+ * "Versions"). */
+#define SY_TCP_SM_OPS_VERSION 1
+
 /* What a state machine implements. */
 typedef struct sy_tcp_sm_ops {
+	sy_ops_head head; /* SY_OPS_HEAD(SY_TCP_SM_OPS_VERSION, sy_tcp_sm_ops) */
 	/* An active open: c has its 4-tuple, ISS and timers profile; send
 	 * the SYN. */
 	void (*connect)(sy_tcb *c);

@@ -477,6 +477,7 @@ static void sm_data_defaults(const void *st, sy_tcp_data_opts *o)
 }
 
 static const sy_tcp_sm_ops ops = {
+	SY_OPS_HEAD(SY_TCP_SM_OPS_VERSION, sy_tcp_sm_ops),
 	.connect = sm_connect,
 	.listen_input = sm_listen_input,
 	.input = sm_input,
