@@ -1,0 +1,444 @@
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "record_priv.h"
+
+/* ------------------------------------------------------------ SVG */
+
+static void xml_text(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		switch (*s) {
+		case '<': fputs("&lt;", f); break;
+		case '>': fputs("&gt;", f); break;
+		case '&': fputs("&amp;", f); break;
+		case '"': fputs("&quot;", f); break;
+		case '\'': fputs("&apos;", f); break;
+		default:
+			if ((unsigned char)*s >= 0x20 || *s == '\n' || *s == '\t')
+				fputc(*s, f);
+		}
+	}
+}
+
+/* The vertical scale: times of interest sorted, mapped piecewise linearly
+ * with long gaps cut to BREAK_PX. */
+#define ONEWAY_PX 90.0
+#define BREAK_PX 56.0
+#define MAX_HEIGHT 30000.0
+
+struct scale {
+	sy_time *t;
+	double *y;
+	bool *cut;       /* the gap before t[i] was cut */
+	size_t n;
+	double pps;      /* pixels per second */
+	double top;
+};
+
+static int time_cmp(const void *a, const void *b)
+{
+	sy_time x = *(const sy_time *)a, y = *(const sy_time *)b;
+
+	return (x > y) - (x < y);
+}
+
+static sy_time clip(const struct view *v, sy_time t)
+{
+	if (t < v->from)
+		return v->from;
+	if (v->to >= 0 && t > v->to)
+		return v->to;
+	return t;
+}
+
+/* The end a segment is drawn to. */
+static sy_time seg_end(const struct view *v, const sy_rec_seg *s, sy_time last)
+{
+	return clip(v, s->end < 0 ? last : s->end);
+}
+
+static double y_at(const struct scale *sc, sy_time t)
+{
+	size_t lo = 0, hi = sc->n;
+
+	if (!sc->n)
+		return sc->top;
+	while (hi - lo > 1) {
+		size_t mid = (lo + hi) / 2;
+
+		if (sc->t[mid] <= t)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	if (t <= sc->t[0])
+		return sc->y[0];
+	if (lo + 1 >= sc->n || sc->cut[lo + 1])
+		return sc->y[lo];
+	return sc->y[lo] + (double)(t - sc->t[lo]) / (double)(sc->t[lo + 1] - sc->t[lo]) *
+			   (sc->y[lo + 1] - sc->y[lo]);
+}
+
+static int scale_build(const struct view *v, struct scale *sc, sy_time last, double top,
+		       sy_time *owd_out)
+{
+	const sy_record *r = v->r;
+	size_t n = 0, nd = 0;
+	sy_time *d, owd;
+
+	memset(sc, 0, sizeof *sc);
+	sc->top = top;
+	sc->t = malloc((2 * v->n + 1) * sizeof *sc->t);
+	d = malloc((v->n + 1) * sizeof *d);
+	if (!sc->t || !d) {
+		free(d);
+		return -1;
+	}
+	for (size_t k = 0; k < v->n; k++) {
+		const struct item *it = &v->it[k];
+
+		if (it->seg == SIZE_MAX) {
+			sc->t[n++] = clip(v, it->t);
+			continue;
+		}
+		const sy_rec_seg *s = &r->seg[it->seg];
+
+		sc->t[n++] = clip(v, s->sent);
+		sc->t[n++] = seg_end(v, s, last);
+		if (s->fate == SY_REC_ARRIVED && !it->old && s->end > s->sent)
+			d[nd++] = s->end - s->sent;
+	}
+	qsort(sc->t, n, sizeof *sc->t, time_cmp);
+	qsort(d, nd, sizeof *d, time_cmp);
+	/* one-way delay: the median of the delivered segments' */
+	owd = nd ? d[nd / 2] : 0;
+	free(d);
+	{
+		size_t u = 0;
+
+		for (size_t i = 0; i < n; i++)
+			if (!u || sc->t[u - 1] != sc->t[i])
+				sc->t[u++] = sc->t[i];
+		n = u;
+	}
+	if (!owd)
+		owd = n > 1 ? (sc->t[n - 1] - sc->t[0]) / 8 : SY_SEC / 1000;
+	if (owd <= 0)
+		owd = SY_SEC / 1000;
+	*owd_out = owd;
+	sc->n = n;
+	sc->y = malloc((n + 1) * sizeof *sc->y);
+	sc->cut = calloc(n + 1, sizeof *sc->cut);
+	if (!sc->y || !sc->cut)
+		return -1;
+	sc->pps = ONEWAY_PX / ((double)owd / 1e9);
+	for (int pass = 0; pass < 40; pass++) {
+		double y = top;
+
+		for (size_t i = 0; i < n; i++) {
+			if (i) {
+				double dy = (double)(sc->t[i] - sc->t[i - 1]) / 1e9 * sc->pps;
+
+				sc->cut[i] = dy > 8 * ONEWAY_PX;
+				y += sc->cut[i] ? BREAK_PX : dy;
+			}
+			sc->y[i] = y;
+		}
+		if (y - top <= MAX_HEIGHT)
+			break;
+		sc->pps /= 2;
+	}
+	return 0;
+}
+
+static void scale_free(struct scale *sc)
+{
+	free(sc->t);
+	free(sc->y);
+	free(sc->cut);
+}
+
+/* "12.5 ms" or "60 s" for a tick at t with spacing step. */
+static void tick_label(sy_time t, sy_time step, char *buf, size_t n)
+{
+	bool seconds = step >= SY_SEC;
+	double unit = seconds ? 1e9 : 1e6;
+	int dec = 0;
+
+	for (double s = (double)step / unit; s < 0.999 && dec < 6; s *= 10)
+		dec++;
+	snprintf(buf, n, "%.*f %s", dec, (double)t / unit, seconds ? "s" : "ms");
+}
+
+static void svg_axis(FILE *f, const struct scale *sc, double x)
+{
+	size_t i = 0;
+
+	while (i < sc->n) {
+		size_t j = i;
+
+		while (j + 1 < sc->n && !sc->cut[j + 1])
+			j++;
+		/* a piece from t[i] to t[j]: ticks every nice step */
+		sy_time span = sc->t[j] - sc->t[i], step = 1;
+		static const int nice[] = { 1, 2, 5 };
+		char lab[48];
+
+		for (int e = 0; e < 19 && span; e++) {
+			sy_time base = 1;
+			bool done = false;
+
+			for (int k = 0; k < e; k++)
+				base *= 10;
+			for (int k = 0; k < 3; k++) {
+				step = base * nice[k];
+				if ((double)step / 1e9 * sc->pps >= 48) {
+					done = true;
+					break;
+				}
+			}
+			if (done)
+				break;
+		}
+		/* the piece's start, one decimal finer than its ticks */
+		tick_label(sc->t[i], span ? (step >= 10 ? step / 10 : 1) : 1000, lab, sizeof lab);
+		if (!span || y_at(sc, (sc->t[i] / step + 1) * step) - sc->y[i] >= 14) {
+			fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" class=\"tick\">", x - 6, sc->y[i] + 4);
+			xml_text(f, lab);
+			fputs("</text>\n", f);
+		}
+		if (span)
+			for (sy_time t = (sc->t[i] / step + 1) * step; t <= sc->t[j]; t += step) {
+				double y = y_at(sc, t);
+
+				tick_label(t, step, lab, sizeof lab);
+				fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" class=\"axis\"/>"
+					"<text x=\"%.1f\" y=\"%.1f\" class=\"tick\">", x - 3, y, x + 3, y,
+					x - 6, y + 4);
+				xml_text(f, lab);
+				fputs("</text>\n", f);
+			}
+		fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" class=\"axis\"/>\n",
+			x, sc->y[i], x, sc->y[j]);
+		i = j + 1;
+	}
+}
+
+#define SVG_MAX_SEGMENTS 3000
+
+int sy_record_ladder_svg(const sy_record *r, const sy_ladder_opts *o, FILE *f, sy_err *err)
+{
+	struct view v;
+	struct scale sc;
+	double W = o->width > 0 ? o->width : 800, top = 104, xl, xr, xa = 88, H;
+	sy_time last, owd;
+	size_t drawn = 0;
+	/* labels nudged down so as not to overlap: the lowest so far of each
+	 * side's state names and segment labels */
+	double st_low[2] = { -1e9, -1e9 }, lab_low[2] = { -1e9, -1e9 };
+	char a[64], b[64], lab[200];
+
+	if (W < 480)
+		W = 480;
+	xl = xa + 140;
+	xr = W - 150;
+	if (sy_ladder_view_build(r, o, &v, err) < 0)
+		return -1;
+	sy_ladder_view_sort(&v);
+	last = o->to >= 0 ? o->to : v.c->last;
+	if (last < v.c->last && o->to < 0)
+		last = v.c->last;
+	for (size_t k = 0; k < v.n; k++)
+		if (v.it[k].t > last)
+			last = v.it[k].t;
+	if (scale_build(&v, &sc, last, top, &owd) < 0) {
+		free(v.it);
+		scale_free(&sc);
+		return sy_err_set(err, "out of memory drawing a ladder");
+	}
+	H = (sc.n ? sc.y[sc.n - 1] : top) + 60;
+	sy_ladder_endpoint_text(v.c, 0, a, sizeof a);
+	sy_ladder_endpoint_text(v.c, 1, b, sizeof b);
+
+	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+		"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" "
+		"viewBox=\"0 0 %.0f %.0f\" font-family=\"monospace\" font-size=\"11\">\n", W, H, W, H);
+	fputs("<style>\n"
+	      ".life{stroke:#444;stroke-width:1.5}\n"
+	      ".axis{stroke:#888;stroke-width:1}\n"
+	      ".tick{fill:#555;text-anchor:end;font-size:10px}\n"
+	      ".cs{stroke:#1f5fbf;stroke-width:1.3;fill:none}\n"
+	      ".sc{stroke:#a05000;stroke-width:1.3;fill:none}\n"
+	      ".lost{stroke:#c00000;stroke-width:1.3;stroke-dasharray:5 3;fill:none}\n"
+	      ".old{stroke:#7b2fa0;stroke-width:1.3;stroke-dasharray:2 2;fill:none}\n"
+	      ".x{stroke:#c00000;stroke-width:2}\n"
+	      ".lcs{fill:#1f5fbf}\n.lsc{fill:#a05000}\n.llost{fill:#c00000}\n.lold{fill:#7b2fa0}\n"
+	      ".state{font-weight:bold;fill:#222}\n"
+	      ".cause{fill:#777;font-size:9px}\n"
+	      ".cut{fill:#777;font-style:italic;text-anchor:middle}\n"
+	      "</style>\n", f);
+	fputs("<defs>\n", f);
+	static const char *const heads[][2] = {
+		{ "acs", "#1f5fbf" }, { "asc", "#a05000" }, { "aold", "#7b2fa0" },
+	};
+	for (size_t i = 0; i < 3; i++)
+		fprintf(f, "<marker id=\"%s\" markerWidth=\"10\" markerHeight=\"8\" refX=\"9\" refY=\"4\" "
+			"orient=\"auto\" markerUnits=\"userSpaceOnUse\"><path d=\"M0,0 L10,4 L0,8 z\" "
+			"fill=\"%s\"/></marker>\n", heads[i][0], heads[i][1]);
+	fputs("</defs>\n", f);
+	fprintf(f, "<rect x=\"0\" y=\"0\" width=\"%.0f\" height=\"%.0f\" fill=\"white\"/>\n", W, H);
+	/* title and endpoints */
+	if (o->title)
+		snprintf(lab, sizeof lab, "%s", o->title);
+	else
+		snprintf(lab, sizeof lab, "%s -> %s", a, b);
+	fprintf(f, "<text x=\"%.1f\" y=\"22\" text-anchor=\"middle\" font-size=\"14\" font-weight=\"bold\">",
+		W / 2);
+	xml_text(f, lab);
+	fputs("</text>\n", f);
+	for (int s = 0; s < 2; s++) {
+		double x = s ? xr : xl;
+
+		fprintf(f, "<text x=\"%.1f\" y=\"52\" text-anchor=\"middle\" font-size=\"13\" font-weight=\"bold\">", x);
+		xml_text(f, sy_ladder_node_name(v.c, s));
+		fprintf(f, "</text>\n<text x=\"%.1f\" y=\"68\" text-anchor=\"middle\">", x);
+		xml_text(f, s ? b : a);
+		fprintf(f, "</text>\n<text x=\"%.1f\" y=\"82\" text-anchor=\"middle\" class=\"cause\">%s</text>\n",
+			x, s ? "server" : "client");
+	}
+	fprintf(f, "<text x=\"%.1f\" y=\"82\" class=\"tick\">time</text>\n", xa);
+	/* lifelines, broken at the cuts */
+	for (int s = 0; s < 2; s++) {
+		double x = s ? xr : xl, y0 = top - 12;
+
+		for (size_t i = 1; i < sc.n; i++)
+			if (sc.cut[i]) {
+				double ya = sc.y[i - 1] + 12, yb = sc.y[i] - 12;
+
+				fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" class=\"life\"/>\n",
+					x, y0, x, ya);
+				fprintf(f, "<path d=\"M%.1f,%.1f l-6,-3 m6,3 m0,%.1f l6,3\" class=\"axis\"/>\n"
+					"<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" class=\"axis\" "
+					"stroke-dasharray=\"2 3\"/>\n", x, ya, yb - ya, x, ya, x, yb);
+				y0 = yb;
+			}
+		fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" class=\"life\"/>\n",
+			x, y0, x, H - 30);
+	}
+	for (size_t i = 1; i < sc.n; i++)
+		if (sc.cut[i]) {
+			char gap[48];
+			sy_time g = sc.t[i] - sc.t[i - 1];
+
+			if (g >= SY_SEC)
+				snprintf(gap, sizeof gap, "%.3f s later", (double)g / 1e9);
+			else
+				snprintf(gap, sizeof gap, "%.3f ms later", (double)g / 1e6);
+			fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" class=\"cut\">%s</text>\n",
+				(xl + xr) / 2, (sc.y[i - 1] + sc.y[i]) / 2 + 4, gap);
+		}
+	svg_axis(f, &sc, xa);
+	/* segments and state changes */
+	for (size_t k = 0; k < v.n; k++) {
+		const struct item *it = &v.it[k];
+
+		if (it->seg == SIZE_MAX) {
+			const sy_rec_state *s = &r->st[it->st];
+			double x = s->side ? xr : xl, y = y_at(&sc, clip(&v, s->t));
+			const char *anchor = s->side ? "start" : "end";
+			double tx = s->side ? x + 8 : x - 8;
+
+			fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"#222\"/>\n", x, y);
+			if (y < st_low[s->side] + 24)
+				y = st_low[s->side] + 24;
+			st_low[s->side] = y;
+			fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\" class=\"state\">%s"
+				"<title>%s -&gt; %s (", tx, y + 4, anchor,
+				sy_tcp_state_name(s->to), sy_tcp_state_name(s->from),
+				sy_tcp_state_name(s->to));
+			xml_text(f, sy_record_cause(r, s->cause));
+			fputs(")</title></text>\n", f);
+			fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\" class=\"cause\">", tx,
+				y + 15, anchor);
+			xml_text(f, sy_record_cause(r, s->cause));
+			fputs("</text>\n", f);
+			continue;
+		}
+		if (drawn++ >= SVG_MAX_SEGMENTS)
+			continue;
+		const sy_rec_seg *s = &r->seg[it->seg];
+		double x0 = s->dir ? xr : xl, x1 = s->dir ? xl : xr;
+		double y0 = y_at(&sc, clip(&v, s->sent)), y1 = y_at(&sc, seg_end(&v, s, last));
+		const char *cls = it->old ? "old" : s->dir ? "sc" : "cs";
+		const char *lcls = it->old ? "lold" : s->dir ? "lsc" : "lcs";
+		const char *head = it->old ? "aold" : s->dir ? "asc" : "acs";
+		double lx = s->dir ? x0 - 10 : x0 + 10, ly;
+
+		if (s->fate == SY_REC_DROPPED && !s->at_receiver) {
+			/* stops partway, at the drop time: a third of the way
+			 * at least, two thirds at most */
+			double frac = (double)(s->end - s->sent) / (double)owd;
+
+			if (frac < 0.33)
+				frac = 0.33;
+			if (frac > 0.67)
+				frac = 0.67;
+			x1 = x0 + (x1 - x0) * frac;
+			fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" class=\"lost\"/>\n",
+				x0, y0, x1, y1);
+			fprintf(f, "<path d=\"M%.1f,%.1f l12,12 m0,-12 l-12,12\" class=\"x\"/>\n",
+				x1 - 6, y1 - 6);
+			sy_ladder_drop_text(r, s, lab, sizeof lab);
+			fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\" class=\"llost\">lost: ",
+				s->dir ? x1 - 10 : x1 + 10, y1 + 14, s->dir ? "end" : "start");
+			xml_text(f, lab);
+			fputs("</text>\n", f);
+			cls = "lost";
+			lcls = "llost";
+		} else {
+			fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" class=\"%s\"%s%s%s/>\n",
+				x0, y0, x1, y1, s->fate == SY_REC_DROPPED ? "lost" : cls,
+				s->fate == SY_REC_ARRIVED ? " marker-end=\"url(#" : "",
+				s->fate == SY_REC_ARRIVED ? head : "",
+				s->fate == SY_REC_ARRIVED ? ")\"" : "");
+			if (s->fate == SY_REC_DROPPED) {
+				fprintf(f, "<path d=\"M%.1f,%.1f l12,12 m0,-12 l-12,12\" class=\"x\"/>\n",
+					x1 - 6, y1 - 6);
+				sy_ladder_drop_text(r, s, lab, sizeof lab);
+				fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\" class=\"llost\">lost: ",
+					s->dir ? x1 + 10 : x1 - 10, y1 + 14, s->dir ? "start" : "end");
+				xml_text(f, lab);
+				fputs("</text>\n", f);
+				lcls = "llost";
+			}
+		}
+		/* the label just above the arrow, near its tail */
+		ly = y0 + (y1 - y0) * (lx - x0) / (x1 - x0 ? x1 - x0 : 1) - 4;
+		if (ly < lab_low[s->dir] + 13)
+			ly = lab_low[s->dir] + 13;
+		lab_low[s->dir] = ly;
+		sy_ladder_seg_label(&v, s, o->relative, it->old, false, lab, sizeof lab);
+		if (s->copy)
+			snprintf(lab + strlen(lab), sizeof lab - strlen(lab), " (copy)");
+		fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\" class=\"%s\">", lx, ly,
+			s->dir ? "end" : "start", lcls);
+		xml_text(f, lab);
+		fputs("</text>\n", f);
+	}
+	if (drawn > SVG_MAX_SEGMENTS)
+		fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" class=\"cut\">%zu more segments not drawn: "
+			"narrow the window (from, to)</text>\n", (xl + xr) / 2, H - 12,
+			drawn - SVG_MAX_SEGMENTS);
+	if (!v.n)
+		fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" class=\"cut\">nothing in this time window</text>\n",
+			(xl + xr) / 2, top + 20);
+	fputs("</svg>\n", f);
+	scale_free(&sc);
+	free(v.it);
+	return ferror(f) ? sy_err_set(err, "cannot write the ladder: %s", strerror(errno)) : 0;
+}

@@ -1,0 +1,148 @@
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "record_priv.h"
+
+static double ms(sy_time t)
+{
+	return (double)t / 1e6;
+}
+
+/* Writes s padded with spaces (or cut) to exactly w columns. */
+static void put_col(FILE *f, const char *s, int w, bool right)
+{
+	int n = (int)strlen(s);
+
+	if (n > w)
+		n = w;
+	if (right)
+		fprintf(f, "%*s%.*s", w - n, "", n, s);
+	else
+		fprintf(f, "%.*s%*s", n, s, w - n, "");
+}
+
+int sy_record_ladder_text(const sy_record *r, const sy_ladder_opts *o, FILE *f, sy_err *err)
+{
+	struct view v;
+	int width = o->width > 0 ? o->width : 80;
+	const int tw = 11, sw = 13;
+	int mw;
+	char a[64], b[64];
+
+	if (width < 60)
+		width = 60;
+	if (width > 200)
+		width = 200;
+	mw = width - tw - 2 * sw;
+	if (sy_ladder_view_build(r, o, &v, err) < 0)
+		return -1;
+	sy_ladder_view_sort(&v);
+	sy_ladder_endpoint_text(v.c, 0, a, sizeof a);
+	sy_ladder_endpoint_text(v.c, 1, b, sizeof b);
+	if (o->title)
+		fprintf(f, "%s\n", o->title);
+	fprintf(f, "%*s  %-*s%*s\n", tw - 2, "time", (mw + sw) / 2, sy_ladder_node_name(v.c, 0),
+		width - tw - (mw + sw) / 2, sy_ladder_node_name(v.c, 1));
+	fprintf(f, "%*s  %-*s%*s\n", tw - 2, "(ms)", (mw + sw) / 2, a,
+		width - tw - (mw + sw) / 2, b);
+	for (size_t k = 0; k < v.n; k++) {
+		const struct item *it = &v.it[k];
+		char mid[256], lab[160], side[96];
+
+		fprintf(f, "%*.3f  ", tw - 2, ms(it->t));
+		if (it->seg == SIZE_MAX) {
+			const sy_rec_state *s = &r->st[it->st];
+			char cause[96];
+
+			snprintf(cause, sizeof cause, "(%s)", sy_record_cause(r, s->cause));
+			if (s->side == 0) {
+				put_col(f, sy_tcp_state_name(s->to), sw, false);
+				fputc('|', f);
+				fputc(' ', f);
+				put_col(f, cause, mw - 3, false);
+				fputc('|', f);
+			} else {
+				put_col(f, "", sw, false);
+				fputc('|', f);
+				put_col(f, cause, mw - 3, true);
+				fputc(' ', f);
+				fputc('|', f);
+				fputc(' ', f);
+				fputs(sy_tcp_state_name(s->to), f);
+			}
+			fputc('\n', f);
+			continue;
+		}
+		const sy_rec_seg *s = &r->seg[it->seg];
+		int room = mw - 6;  /* "|--" label "->|" */
+		size_t ll;
+
+		sy_ladder_seg_label(&v, s, o->relative, it->old, false, lab, sizeof lab);
+		if ((int)strlen(lab) > room)
+			sy_ladder_seg_label(&v, s, o->relative, it->old, true, lab, sizeof lab);
+		ll = strlen(lab);
+		if ((int)ll > room)
+			ll = (size_t)room;
+		/* the arrow, with its label after the tail */
+		memset(mid, '-', (size_t)mw);
+		mid[mw] = 0;
+		mid[0] = mid[mw - 1] = '|';
+		if (s->dir == 0) {
+			memcpy(mid + 3, lab, ll);
+			mid[mw - 2] = '>';
+		} else {
+			memcpy(mid + mw - 3 - ll, lab, ll);
+			mid[1] = '<';
+		}
+		side[0] = 0;
+		if (s->fate == SY_REC_DROPPED) {
+			char why[64];
+
+			sy_ladder_drop_text(r, s, why, sizeof why);
+			snprintf(side, sizeof side, "lost: %s", why);
+			if (!s->at_receiver) {
+				/* the arrow stops short, in an X */
+				int x = s->dir == 0 ? (int)(3 + ll + (size_t)(mw - 5 - (int)ll) / 2)
+						    : (int)(mw - 4 - ll - (size_t)(mw - 5 - (int)ll) / 2);
+
+				if (s->dir == 0) {
+					mid[x] = 'X';
+					for (int i = x + 1; i < mw - 1; i++)
+						mid[i] = ' ';
+				} else {
+					mid[x] = 'X';
+					for (int i = 1; i < x; i++)
+						mid[i] = ' ';
+				}
+			} else {
+				mid[s->dir == 0 ? mw - 2 : 1] = 'X';
+			}
+		} else if (s->fate == SY_REC_ARRIVED) {
+			snprintf(side, sizeof side, "%.3f", ms(s->end));
+		} else {
+			snprintf(side, sizeof side, "in flight");
+		}
+		if (s->copy)
+			snprintf(side + strlen(side), sizeof side - strlen(side), " copy");
+		if (s->dir == 0) {
+			put_col(f, "", sw, false);
+			fputs(mid, f);
+			fprintf(f, " %s\n", side);
+		} else {
+			char l2[112];
+
+			snprintf(l2, sizeof l2, "%s ", side);
+			put_col(f, l2, sw, true);
+			fputs(mid, f);
+			fputc('\n', f);
+		}
+	}
+	if (!v.n)
+		fprintf(f, "%*s  (nothing in this time window)\n", tw - 2, "");
+	free(v.it);
+	return ferror(f) ? sy_err_set(err, "cannot write the ladder: %s", strerror(errno)) : 0;
+}
