@@ -110,123 +110,11 @@
 #include "scheduler.h"
 #include "vtime.h"
 
-/* Entries per segment, a power of two: a segment is 784 bytes, small
- * enough that the part-filled tails of a few thousand buckets cost little
- * next to the entries, large enough to amortize the links. */
-#define LQ_SEG 16
-/* Most buckets of rung 0, and of the other rungs.  Measured in the hold
- * model at 10^5 events: 512 to 1024 for rung 0 fared best, 4096 was about
- * 10 % slower. */
-#define LQ_MAX_TOP 1024
-#define LQ_MAX_BUCKETS 4096
-/* Buckets per threshold's worth of entries in rungs other than rung 0. */
-#define LQ_SPLIT 4
-/* Segments kept free after every insertion that takes one. */
-#define LQ_SPARE 4
-/* Largest `rungs`; the rung array has one more slot for a replacement. */
-#define LQ_MAX_RUNGS 64
-/* Buckets up to this size are sorted into Bottom by counting ranks, with
- * keys of 64 - LQ_RANK_BITS bits of time and LQ_RANK_BITS of position. */
-#define LQ_RANK_MAX 32
-#define LQ_RANK_BITS 6
-_Static_assert(LQ_RANK_MAX <= 1 << LQ_RANK_BITS, "positions must fit");
-/* Larger buckets sort 16-byte keys: by insertion in runs of this length,
- * then by merging. */
-#define LQ_INSERTION_SORT 24
-
-struct lq_seg {
-	struct lq_seg *next;
-	uint64_t pad;           /* keeps the entries 16-byte aligned */
-	sy_sched_entry e[LQ_SEG];
-};
-
-/* A chain of segments; all but the last are full, so n alone says where
- * the next entry goes.  Empty: n == 0, head and tail NULL. */
-struct lq_bucket {
-	struct lq_seg *head, *tail;
-	size_t n;
-};
-
-struct lq_rung {
-	sy_time lo;             /* no entry before this */
-	sy_time start;          /* time of bucket 0 */
-	unsigned shift;         /* bucket width 2^shift ns */
-	uint32_t cur;           /* bucket of lo */
-	size_t n;               /* entries in the rung */
-	struct lq_bucket *b;
-	size_t cap;             /* buckets allocated, all empty beyond use */
-};
-
-struct lq_chunk {
-	struct lq_chunk *next;
-	size_t nseg;
-	struct lq_seg seg[];
-};
-
-/* A sort key: the entry's time, and the entry for ties and the copy. */
-struct lq_key {
-	sy_time time;
-	const sy_sched_entry *e;
-};
-
-struct ladder {
-	/* Parameters, set before init. */
-	int64_t threshold;
-	int64_t rungs;
-
-	size_t thr;
-	unsigned maxr;
-	size_t size;
-
-	struct lq_bucket top;
-	sy_time top_min, top_max;       /* bounds of Top's times */
-	sy_time top_last;               /* Top holds what is after this */
-
-	unsigned nr;                    /* rungs in use: rung[0 .. nr-1] */
-	struct lq_rung rung[LQ_MAX_RUNGS + 1];
-
-	/* Bottom: bot[bh .. bh+bn-1], sorted. */
-	sy_sched_entry *bot;
-	size_t bh, bn, bcap;
-
-	struct lq_key *keys, *keys2;    /* sort scratch, kcap each */
-	size_t kcap;
-
-	struct lq_seg *free;            /* pool free list */
-	size_t nfree, nseg;             /* free, allocated */
-	struct lq_chunk *chunks;
-};
-
-static inline bool key_before(const struct lq_key *a, const struct lq_key *b)
-{
-	return a->time < b->time ||
-	       (a->time == b->time && a->e->seq < b->e->seq);
-}
-
-#ifdef SY_DEEP_CHECKS
-static bool bucket_count_ok(const struct lq_bucket *bk);
-static bool rung_valid(const struct ladder *q, unsigned r);
-static bool bottom_sorted(const struct ladder *q);
-static bool lq_valid(const struct ladder *q);
-#endif
-
-/* Bucket of time t in rung g: t >= g->start, so the unsigned difference is
- * exact. */
-static inline size_t bucket_of(const struct lq_rung *g, sy_time t)
-{
-	return (size_t)(((uint64_t)t - (uint64_t)g->start) >> g->shift);
-}
-
-/* Entries in the segment s of bucket bk. */
-static inline size_t seg_count(const struct lq_bucket *bk,
-			       const struct lq_seg *s)
-{
-	return s == bk->tail ? ((bk->n - 1) & (LQ_SEG - 1)) + 1 : LQ_SEG;
-}
+#include "ladder.h"
 
 /* ---------------------------------------------------------------- pool */
 
-static int pool_grow(struct ladder *q)
+int lq_pool_grow(struct ladder *q)
 {
 	size_t m = q->nseg < 64 ? 64 : q->nseg / 2;
 	struct lq_chunk *c;
@@ -246,98 +134,7 @@ static int pool_grow(struct ladder *q)
 	return 0;
 }
 
-/* Makes at least m segments free. */
-static int pool_reserve(struct ladder *q, size_t m)
-{
-	while (q->nfree < m)
-		if (pool_grow(q) < 0)
-			return -1;
-	return 0;
-}
-
-/* A free segment; the caller has made sure there is one. */
-static inline struct lq_seg *seg_take(struct ladder *q)
-{
-	struct lq_seg *s = q->free;
-
-	q->free = s->next;
-	q->nfree--;
-	return s;
-}
-
-static inline void seg_give(struct ladder *q, struct lq_seg *s)
-{
-	s->next = q->free;
-	q->free = s;
-	q->nfree++;
-}
-
-/* Returns a whole chain to the pool. */
-static void chain_give(struct ladder *q, struct lq_bucket *bk)
-{
-	if (bk->n) {
-		bk->tail->next = q->free;
-		q->free = bk->head;
-		q->nfree += (bk->n + LQ_SEG - 1) / LQ_SEG;
-	}
-	bk->head = bk->tail = NULL;
-	bk->n = 0;
-}
-
 /* ---------------------------------------------------------------- buckets */
-
-/* Copies an entry field by field.  The simulator builds the entry it
- * inserts with one store per field, and reading it back in 16-byte pieces
- * (as a struct copy does) spans two stores, which the store buffer cannot
- * forward: each insertion would wait for them to reach the cache. */
-static inline void entry_copy_in(sy_sched_entry *d, const sy_sched_entry *s)
-{
-	sy_time t = s->time;
-	uint64_t seq = s->seq;
-	uint32_t slot = s->slot;
-	sy_event_fn fn = s->fn;
-	void *arg = s->arg;
-	uint64_t data = s->data;
-
-	d->time = t;
-	d->seq = seq;
-	d->slot = slot;
-	d->fn = fn;
-	d->arg = arg;
-	d->data = data;
-}
-
-/* Room for one more entry at the end of bk, counted in; a segment must be
- * free when the tail is full. */
-static inline sy_sched_entry *bucket_slot(struct ladder *q,
-					  struct lq_bucket *bk)
-{
-	size_t i = bk->n & (LQ_SEG - 1);
-
-	if (i == 0) {
-		struct lq_seg *s = seg_take(q);
-
-		s->next = NULL;
-		if (bk->n == 0)
-			bk->head = s;
-		else
-			bk->tail->next = s;
-		bk->tail = s;
-	}
-	bk->n++;
-	return &bk->tail->e[i];
-}
-
-/* Appends e for an insertion: keeps LQ_SPARE segments free afterwards. */
-static inline int bucket_put(struct ladder *q, struct lq_bucket *bk,
-			     const sy_sched_entry *e)
-{
-	if ((bk->n & (LQ_SEG - 1)) == 0 && q->nfree <= LQ_SPARE &&
-	    pool_grow(q) < 0)
-		return -1;
-	entry_copy_in(bucket_slot(q, bk), e);
-	return 0;
-}
 
 /* Keeps the entries for which keep() is true, in order, compacting the
  * chain; returns how many were removed. */
@@ -379,308 +176,7 @@ static size_t bucket_filter(struct ladder *q, struct lq_bucket *bk,
 	return n - kept;
 }
 
-/* ---------------------------------------------------------------- rungs */
-
-/* Makes rung g able to hold nb buckets (all empty). */
-static int rung_reserve(struct lq_rung *g, size_t nb)
-{
-	struct lq_bucket *b;
-	size_t cap = g->cap;
-
-	if (nb <= cap)
-		return 0;
-	while (cap < nb)
-		cap *= 2;
-	b = realloc(g->b, cap * sizeof *b);
-	if (!b)
-		return -1;
-	memset(b + g->cap, 0, (cap - g->cap) * sizeof *b);
-	g->b = b;
-	g->cap = cap;
-	return 0;
-}
-
-static size_t pow2_at_least(size_t x)
-{
-	size_t p = 1;
-
-	while (p < x)
-		p *= 2;
-	return p;
-}
-
-/* Buckets wanted for a rung of k entries: about split * k / thr, a power
- * of two in [2, max]. */
-static size_t buckets_for(const struct ladder *q, size_t k, size_t split,
-			  size_t max)
-{
-	size_t want = k / q->thr * split + 1;
-
-	if (want > max)
-		want = max;
-	return want < 2 ? 2 : pow2_at_least(want);
-}
-
-/* The shape of a rung over [min, max] with at most nb buckets (a power of
- * two): the least shift that fits the span, and the buckets used. */
-static unsigned shape(sy_time min, sy_time max, size_t nb, size_t *used)
-{
-	uint64_t d = (uint64_t)max - (uint64_t)min;
-	unsigned lg = (unsigned)__builtin_ctzll(nb), len, s;
-
-	len = d ? 64 - (unsigned)__builtin_clzll(d) : 0;
-	s = len > lg ? len - lg : 0;
-	*used = (size_t)(d >> s) + 1;
-	return s;
-}
-
-/* Prepares slot `slot` as a rung over [min, max] for k entries (slot 0, a
- * rung made from Top, gets fewer buckets), reserving
- * the bucket array and the segments that distributing them may need
- * (`extra` more when the source is not freed as it is read).  Tries the
- * wanted size, then 2 buckets, whose array is always there.  Returns 0, or
- * -1 with nothing changed. */
-static int rung_prepare(struct ladder *q, unsigned slot, sy_time min,
-			sy_time max, size_t k, size_t extra)
-{
-	struct lq_rung *g = &q->rung[slot];
-	size_t used;
-	unsigned s = slot == 0 ?
-		shape(min, max, buckets_for(q, k, 1, LQ_MAX_TOP), &used) :
-		shape(min, max, buckets_for(q, k, LQ_SPLIT, LQ_MAX_BUCKETS),
-		      &used);
-
-	if (rung_reserve(g, used) < 0 || pool_reserve(q, used + 2 + extra) < 0) {
-		s = shape(min, max, 2, &used);
-		if (pool_reserve(q, used + 2 + extra) < 0)
-			return -1;
-	}
-	g->lo = min;
-	g->start = min;
-	g->shift = s;
-	g->cur = 0;
-	g->n = 0;
-	return 0;
-}
-
-/* Moves the chain bk into rung g (prepared), freeing each segment once
- * read so that the next bucket_slot reuses it while it is in the cache. */
-static void rung_fill_chain(struct ladder *q, struct lq_rung *g,
-			    struct lq_bucket *bk)
-{
-	struct lq_bucket *b = g->b;
-	uint64_t start = (uint64_t)g->start;
-	unsigned shift = g->shift;
-	struct lq_seg *s = bk->head, *next;
-
-	while (s) {
-		size_t m = seg_count(bk, s);
-
-		next = s->next;
-		for (size_t i = 0; i < m; i++) {
-			const sy_sched_entry *x = &s->e[i];
-
-			*bucket_slot(q, &b[((uint64_t)x->time - start) >> shift]) =
-				*x;
-		}
-		seg_give(q, s);
-		s = next;
-	}
-	g->n += bk->n;
-	bk->head = bk->tail = NULL;
-	bk->n = 0;
-}
-
 /* ---------------------------------------------------------------- bottom */
-
-/* Makes room for n entries in Bottom and, with keys, for sorting n. */
-static int bottom_reserve(struct ladder *q, size_t n, bool keys)
-{
-	size_t cap;
-
-	if (n > q->bcap) {
-		sy_sched_entry *b;
-
-		for (cap = q->bcap; cap < n; cap *= 2)
-			;
-		b = realloc(q->bot, cap * sizeof *b);
-		if (!b)
-			return -1;
-		q->bot = b;
-		q->bcap = cap;
-	}
-	if (keys && n > q->kcap) {
-		struct lq_key *k;
-
-		for (cap = q->kcap; cap < n; cap *= 2)
-			;
-		k = realloc(q->keys, cap * sizeof *k);
-		if (!k)
-			return -1;
-		q->keys = k;
-		k = realloc(q->keys2, cap * sizeof *k);
-		if (!k)
-			return -1;
-		q->keys2 = k;
-		q->kcap = cap;
-	}
-	return 0;
-}
-
-static void sort_keys(struct lq_key *k, struct lq_key *tmp, size_t n)
-{
-	size_t i, j, w;
-
-	/* Insertion sort in runs of LQ_INSERTION_SORT, O(n) on sorted input
-	 * (a bucket filled in seq order with equal times). */
-	for (size_t base = 0; base < n; base += LQ_INSERTION_SORT) {
-		size_t end = base + LQ_INSERTION_SORT < n ?
-			     base + LQ_INSERTION_SORT : n;
-
-		for (i = base + 1; i < end; i++) {
-			struct lq_key x = k[i];
-
-			for (j = i; j > base && key_before(&x, &k[j - 1]); j--)
-				k[j] = k[j - 1];
-			k[j] = x;
-		}
-	}
-	/* Then bottom-up merges, skipping pairs already in order. */
-	for (w = LQ_INSERTION_SORT; w < n; w *= 2) {
-		for (size_t lo = 0; lo + w < n; lo += 2 * w) {
-			size_t mid = lo + w, hi = lo + 2 * w < n ? lo + 2 * w : n;
-			size_t a = lo, b = mid, o = 0;
-
-			if (!key_before(&k[mid], &k[mid - 1]))
-				continue;
-			while (a < mid && b < hi)
-				tmp[o++] = key_before(&k[b], &k[a]) ? k[b++] :
-								      k[a++];
-			while (a < mid)
-				tmp[o++] = k[a++];
-			/* What is left of the right run is in place. */
-			memcpy(&k[lo], tmp, o * sizeof *k);
-		}
-	}
-}
-
-/* Sorts the chain bk (Bottom empty, with room for it) into Bottom and
- * returns the chain to the pool.  Returns the greatest time. */
-static sy_time bottom_fill(struct ladder *q, struct lq_bucket *bk)
-{
-	struct lq_key *key = q->keys;
-	sy_time max = INT64_MIN;
-	size_t n = 0;
-
-	if (bk->n <= LQ_RANK_MAX) {
-		uint64_t key64[LQ_RANK_MAX + 3];
-		const sy_sched_entry *p[LQ_RANK_MAX];
-		sy_sched_entry *bot = q->bot;
-		sy_time min = INT64_MAX;
-
-		for (const struct lq_seg *s = bk->head; s; s = s->next) {
-			size_t m = seg_count(bk, s);
-
-			for (size_t i = 0; i < m; i++, n++) {
-				sy_time t = s->e[i].time;
-
-				p[n] = &s->e[i];
-				min = t < min ? t : min;
-				max = t > max ? t : max;
-			}
-		}
-		if (((uint64_t)max - (uint64_t)min) >> (64 - LQ_RANK_BITS))
-			goto keys;
-		/* Each entry goes straight to its place, its rank among keys
-		 * that pack the time (as an offset) above the position in
-		 * the bucket: counting costs n^2 comparisons but no
-		 * mispredicted branch, less than sorting for a few dozen. */
-		for (size_t i = 0; i < n; i++)
-			key64[i] = ((uint64_t)p[i]->time - (uint64_t)min)
-				   << LQ_RANK_BITS | i;
-		/* Padding that counts for nothing, for a loop by fours. */
-		for (size_t i = n; i & 3; i++)
-			key64[i] = UINT64_MAX;
-		for (size_t i = 0; i < n; i++) {
-			uint64_t ki = key64[i];
-			size_t r = 0;
-
-			for (size_t j = 0; j < n; j += 4)
-				r += (size_t)(key64[j] < ki) +
-				     (key64[j + 1] < ki) +
-				     (key64[j + 2] < ki) + (key64[j + 3] < ki);
-			bot[r] = *p[i];
-		}
-		/* Equal times are in bucket order: put them in seq order
-		 * (nothing to do unless a bucket got them out of order). */
-		for (size_t i = 1; i < n; i++) {
-			sy_sched_entry x;
-			size_t j;
-
-			if (!sy_entry_before(&bot[i], &bot[i - 1]))
-				continue;
-			x = bot[i];
-			for (j = i; j > 0 && sy_entry_before(&x, &bot[j - 1]); j--)
-				bot[j] = bot[j - 1];
-			bot[j] = x;
-		}
-		q->bh = 0;
-		q->bn = n;
-		chain_give(q, bk);
-		return max;
-	}
-keys:
-	n = 0;
-	max = INT64_MIN;
-	for (const struct lq_seg *s = bk->head; s; s = s->next) {
-		size_t m = seg_count(bk, s);
-
-		for (size_t i = 0; i < m; i++, n++) {
-			key[n].time = s->e[i].time;
-			key[n].e = &s->e[i];
-			if (s->e[i].time > max)
-				max = s->e[i].time;
-		}
-	}
-	sort_keys(key, q->keys2, n);
-	for (size_t i = 0; i < n; i++)
-		q->bot[i] = *key[i].e;
-	q->bh = 0;
-	q->bn = n;
-	chain_give(q, bk);
-	return max;
-}
-
-/* The memory fallback: moves the least entry of the non-empty chain bk
- * into Bottom (empty, bcap >= 1), putting the last entry in its place. */
-static void bottom_take_least(struct ladder *q, struct lq_bucket *bk)
-{
-	sy_sched_entry *least = NULL, *last;
-	struct lq_seg *s, *prev = NULL;
-
-	for (s = bk->head; s; s = s->next) {
-		size_t m = seg_count(bk, s);
-
-		for (size_t i = 0; i < m; i++)
-			if (!least || sy_entry_before(&s->e[i], least))
-				least = &s->e[i];
-		if (s != bk->tail)
-			prev = s;
-	}
-	q->bot[0] = *least;
-	q->bh = 0;
-	q->bn = 1;
-	last = &bk->tail->e[(bk->n - 1) & (LQ_SEG - 1)];
-	*least = *last;
-	if (--bk->n == 0) {
-		seg_give(q, bk->tail);
-		bk->head = bk->tail = NULL;
-	} else if ((bk->n & (LQ_SEG - 1)) == 0) {
-		seg_give(q, bk->tail);
-		prev->next = NULL;
-		bk->tail = prev;
-	}
-}
 
 /* Bottom holds more than thr entries after an insertion: makes it the
  * lowest rung, over [its least time, the end of its range], if its times
@@ -697,8 +193,8 @@ static void bottom_spill(struct ladder *q)
 	/* After the memory fallback Bottom may reach past its range. */
 	if (max > bound)
 		return;
-	if (rung_prepare(q, q->nr, min, bound, q->bn,
-			 q->bn / LQ_SEG + 1) < 0)
+	if (lq_rung_prepare(q, q->nr, min, bound, q->bn,
+			    q->bn / LQ_SEG + 1) < 0)
 		return;
 	g = &q->rung[q->nr];
 	for (size_t i = 0; i < q->bn; i++)
@@ -706,7 +202,7 @@ static void bottom_spill(struct ladder *q)
 	g->n = q->bn;
 	q->nr++;
 	q->bh = q->bn = 0;
-	SY_DEEP_INVARIANT(rung_valid(q, q->nr - 1));
+	SY_DEEP_INVARIANT(lq_rung_valid(q, q->nr - 1));
 }
 
 /* Sorted insertion by binary search, moving the shorter side. */
@@ -731,7 +227,7 @@ static int bottom_put(struct ladder *q, const sy_sched_entry *e)
 	} else {
 		if (q->bh + q->bn == q->bcap) {
 			if (q->bn >= q->bcap / 2) {
-				if (bottom_reserve(q, 2 * q->bcap, false) < 0)
+				if (lq_bottom_reserve(q, 2 * q->bcap, false) < 0)
 					return -1;
 				b = q->bot;
 			} else {
@@ -749,219 +245,6 @@ static int bottom_put(struct ladder *q, const sy_sched_entry *e)
 		bottom_spill(q);
 	return 0;
 }
-
-/* ---------------------------------------------------------------- refill */
-
-/* Top becomes rung 0 (no rung left, Bottom empty, Top not empty), or goes
- * straight into Bottom when it is small or one single time. */
-static void take_top(struct ladder *q)
-{
-	struct lq_bucket *top = &q->top;
-	sy_time min = q->top_min, max = q->top_max;
-	struct lq_rung *g = &q->rung[0];
-
-	if ((top->n <= q->thr || min == max) &&
-	    bottom_reserve(q, top->n, true) == 0) {
-		bottom_fill(q, top);
-	} else {
-		/* Cannot fail: all segments but Top's are free (no rung, an
-		 * empty Bottom), and LQ_SPARE of them were kept beyond Top's
-		 * when it took its last one; slot 0 has 2 buckets. */
-		rung_prepare(q, 0, min, max, top->n, 0);
-		rung_fill_chain(q, g, top);
-		q->nr = 1;
-	}
-	q->top_last = max;
-	q->top_min = INT64_MAX;
-	q->top_max = INT64_MIN;
-	SY_DEEP_INVARIANT(q->nr == 0 ? bottom_sorted(q) : rung_valid(q, 0));
-}
-
-/* Takes bucket bk of the lowest rung g, whose range ends at last: into a
- * new rung, into Bottom, or (short of memory) its least entry into
- * Bottom. */
-static void take_bucket(struct ladder *q, struct lq_rung *g,
-			struct lq_bucket *bk, sy_time last)
-{
-	size_t k = bk->n;
-	sy_time max;
-
-	if (k > q->thr) {
-		sy_time min = INT64_MAX;
-		bool replace;
-
-		max = INT64_MIN;
-		for (const struct lq_seg *s = bk->head; s; s = s->next) {
-			size_t m = seg_count(bk, s);
-
-			for (size_t i = 0; i < m; i++) {
-				sy_time t = s->e[i].time;
-
-				min = t < min ? t : min;
-				max = t > max ? t : max;
-			}
-		}
-		/* The bucket ends the rung: the child replaces it. */
-		replace = max == last;
-		if (min < max && (replace || q->nr < q->maxr) &&
-		    rung_prepare(q, q->nr, min, max, k, 0) == 0) {
-			struct lq_rung *c = &q->rung[q->nr];
-
-			rung_fill_chain(q, c, bk);
-			SY_INVARIANT(g->n >= k);
-			g->n -= k;
-			if (replace) {
-				struct lq_rung t = *g;
-
-				*g = *c;
-				*c = t;
-			} else {
-				g->lo = max + 1;
-				g->cur = (uint32_t)bucket_of(g, g->lo);
-				q->nr++;
-			}
-			SY_INVARIANT(q->nr <= q->maxr);
-			SY_DEEP_INVARIANT(rung_valid(q, q->nr - 1));
-			return;
-		}
-	}
-	if (bottom_reserve(q, k, true) < 0) {
-		bottom_take_least(q, bk);
-		SY_INVARIANT(g->n > 0);
-		g->n--;
-		return;
-	}
-	max = bottom_fill(q, bk);
-	SY_DEEP_INVARIANT(bottom_sorted(q));
-	SY_INVARIANT(g->n >= k);
-	g->n -= k;
-	if (max == last) {
-		q->nr--;
-	} else {
-		g->lo = max + 1;
-		g->cur = (uint32_t)bucket_of(g, g->lo);
-	}
-}
-
-/* Fills Bottom (empty) from the lowest rung or from Top; the queue is not
- * empty. */
-static void refill(struct ladder *q)
-{
-	while (q->bn == 0) {
-		struct lq_rung *g;
-		sy_time last;
-		size_t b;
-
-		if (q->nr == 0) {
-			take_top(q);
-			continue;
-		}
-		g = &q->rung[q->nr - 1];
-		/* An empty rung goes, its range joining Bottom's. */
-		if (g->n == 0) {
-			q->nr--;
-			continue;
-		}
-		last = q->nr == 1 ? q->top_last : q->rung[q->nr - 2].lo - 1;
-		for (b = g->cur; g->b[b].n == 0; b++)
-			;
-		g->cur = (uint32_t)b;
-		take_bucket(q, g, &g->b[b], last);
-	}
-}
-
-/* ---------------------------------------------------------------- checks */
-
-#ifdef SY_DEEP_CHECKS
-/* A chain's count matches its segments: all full but the last. */
-static bool bucket_count_ok(const struct lq_bucket *bk)
-{
-	size_t segs = 0;
-
-	if (bk->n == 0)
-		return !bk->head && !bk->tail;
-	for (const struct lq_seg *s = bk->head; s; s = s->next) {
-		segs++;
-		if (!s->next && s != bk->tail)
-			return false;
-	}
-	return segs == (bk->n + LQ_SEG - 1) / LQ_SEG;
-}
-
-/* The end of rung r's range. */
-static sy_time rung_end(const struct ladder *q, unsigned r)
-{
-	return r == 0 ? q->top_last : q->rung[r - 1].lo - 1;
-}
-
-/* Rung r: its count, each entry in its own bucket from cur on and within
- * [lo, end], the buckets before cur empty. */
-static bool rung_valid(const struct ladder *q, unsigned r)
-{
-	const struct lq_rung *g = &q->rung[r];
-	sy_time end = rung_end(q, r);
-	size_t n = 0, used;
-
-	if (g->lo < g->start || end < g->lo ||
-	    g->cur != bucket_of(g, g->lo))
-		return false;
-	/* The buckets up to end's; those beyond stay empty. */
-	used = bucket_of(g, end) + 1;
-	for (size_t b = 0; b < used && b < g->cap; b++) {
-		const struct lq_bucket *bk = &g->b[b];
-
-		if (!bk->n)
-			continue;
-		if (b < g->cur || !bucket_count_ok(bk))
-			return false;
-		for (const struct lq_seg *s = bk->head; s; s = s->next) {
-			size_t m = seg_count(bk, s);
-
-			for (size_t i = 0; i < m; i++) {
-				sy_time t = s->e[i].time;
-
-				if (t < g->lo || t > end || bucket_of(g, t) != b)
-					return false;
-			}
-		}
-		n += bk->n;
-	}
-	return n == g->n;
-}
-
-static bool bottom_sorted(const struct ladder *q)
-{
-	for (size_t i = q->bh + 1; i < q->bh + q->bn; i++)
-		if (sy_entry_before(&q->bot[i], &q->bot[i - 1]))
-			return false;
-	return q->bh + q->bn <= q->bcap;
-}
-
-/* Everything: tier counts adding up to the size, each rung, Top after
- * top_last, Bottom sorted, and the pool's free list as long as it says. */
-static bool lq_valid(const struct ladder *q)
-{
-	size_t n = q->top.n + q->bn, nfree = 0;
-
-	if (q->nr > q->maxr || !bucket_count_ok(&q->top) || !bottom_sorted(q))
-		return false;
-	for (const struct lq_seg *s = q->top.head; s; s = s->next) {
-		size_t m = seg_count(&q->top, s);
-
-		for (size_t i = 0; i < m; i++)
-			if (s->e[i].time <= q->top_last)
-				return false;
-	}
-	for (unsigned r = 0; r < q->nr; r++) {
-		if (!rung_valid(q, r))
-			return false;
-		n += q->rung[r].n;
-	}
-	for (const struct lq_seg *s = q->free; s; s = s->next)
-		nfree++;
-	return n == q->size && nfree == q->nfree;
-}
-#endif
 
 /* ---------------------------------------------------------------- ops */
 
@@ -1043,7 +326,7 @@ static const sy_sched_entry *lq_peek(void *st)
 	if (__builtin_expect(q->bn == 0, 0)) {
 		if (q->size == 0)
 			return NULL;
-		refill(q);
+		lq_refill(q);
 	}
 	SY_INVARIANT(q->bn > 0);
 	return &q->bot[q->bh];
@@ -1055,7 +338,7 @@ static void lq_pop(void *st)
 
 	SY_INVARIANT(q->size > 0);
 	if (__builtin_expect(q->bn == 0, 0))
-		refill(q);
+		lq_refill(q);
 	SY_INVARIANT(q->bn > 0 && q->bn <= q->size);
 	q->bh++;
 	q->size--;
@@ -1188,7 +471,7 @@ static int lq_init(void *state, struct sy_sim *sim, sy_err *err)
 	q->bot = malloc((q->thr + 1) * sizeof *q->bot);
 	q->keys = malloc((q->thr + 1) * sizeof *q->keys);
 	q->keys2 = malloc((q->thr + 1) * sizeof *q->keys2);
-	if (!q->bot || !q->keys || !q->keys2 || pool_grow(q) < 0)
+	if (!q->bot || !q->keys || !q->keys2 || lq_pool_grow(q) < 0)
 		goto oom;
 	q->bcap = q->kcap = q->thr + 1;
 	return 0;
