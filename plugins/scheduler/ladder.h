@@ -111,10 +111,14 @@ static inline bool key_before(const struct lq_key *a, const struct lq_key *b)
 	       (a->time == b->time && a->e->seq < b->e->seq);
 }
 
+/* Shared by the module's files only: hidden, so that the compiler knows
+ * the calls stay within the module, as when these were static. */
+#define LQ_LOCAL __attribute__((visibility("hidden")))
+
 #ifdef SY_DEEP_CHECKS
-bool lq_rung_valid(const struct ladder *q, unsigned r);
-bool lq_bottom_sorted(const struct ladder *q);
-bool lq_valid(const struct ladder *q);
+LQ_LOCAL bool lq_rung_valid(const struct ladder *q, unsigned r);
+LQ_LOCAL bool lq_bottom_sorted(const struct ladder *q);
+LQ_LOCAL bool lq_valid(const struct ladder *q);
 #endif
 
 /* Bucket of time t in rung g: t >= g->start, so the unsigned difference is
@@ -132,13 +136,13 @@ static inline size_t seg_count(const struct lq_bucket *bk,
 }
 
 /* ladder.c */
-int lq_pool_grow(struct ladder *q);
+LQ_LOCAL int lq_pool_grow(struct ladder *q);
 
 /* ladder_rungs.c */
-int lq_rung_prepare(struct ladder *q, unsigned slot, sy_time min,
-		    sy_time max, size_t k, size_t extra);
-int lq_bottom_reserve(struct ladder *q, size_t n, bool keys);
-void lq_refill(struct ladder *q);
+LQ_LOCAL int lq_rung_prepare(struct ladder *q, unsigned slot, sy_time min,
+			     sy_time max, size_t k, size_t extra);
+LQ_LOCAL int lq_bottom_reserve(struct ladder *q, size_t n, bool keys);
+LQ_LOCAL void lq_refill(struct ladder *q);
 
 /* Makes at least m segments free. */
 static inline int pool_reserve(struct ladder *q, size_t m)
