@@ -64,139 +64,11 @@
 #include "scheduler.h"
 #include "vtime.h"
 
-#define CQ_LINE 64
-
-/* Link values: CQ_NIL ends a list; CQ_EMPTY in a bucket's `rest` marks the
- * bucket empty.  Pool indices stay below both. */
-#define CQ_NIL UINT32_MAX
-#define CQ_EMPTY (UINT32_MAX - 1)
-#define CQ_MAX_NODES ((uint64_t)UINT32_MAX - 1)
-/* Entries that the width is estimated from (Brown uses up to 25). */
-#define CQ_SAMPLE 25
-/* Largest shift: with days of 2^62 ns every sy_time still has a day. */
-#define CQ_MAX_SHIFT 62
-/* Entries this many years or more ahead of the current day go to the
- * overflow heap.  Nearer ones share buckets with those of the current year:
- * in the hold model with exponential increments about one in ten inserts
- * lands in the next year, and the heap would cost them O(log n); beyond
- * four years they are rare enough for the heap to be the cheaper home. */
-#define CQ_OVF_YEARS 4
-/* Largest bucket count a rebuild picks. */
-#define CQ_MAX_BUCKETS ((uint64_t)1 << 31)
-/* Rebuild with a fresh width when the search and the sorted insertion do
- * more than this many steps per operation on average, checked every
- * check_every operations (starting at least CQ_CHECK_MIN apart). */
-#define CQ_WORK_LIMIT 6
-#define CQ_CHECK_MIN 4096
-#define CQ_CHECK_MAX ((uint64_t)1 << 26)
-
-/* An entry that is not the least of its bucket.  `next` is the following
- * node of the same bucket, or of the free list; CQ_NIL ends either. */
-struct cq_node {
-	sy_time time;
-	uint64_t seq;
-	uint32_t slot;
-	uint32_t next;
-	sy_event_fn fn;
-	void *arg;
-	uint64_t data;
-};
-
-_Static_assert(sizeof(struct cq_node) == sizeof(sy_sched_entry),
-	       "a node should cost no more than the entry it holds");
-
-/* When rest != CQ_EMPTY: e is the least entry of the bucket, rest the list
- * of the others (CQ_NIL if none), sorted, rtail its last node and ttime
- * that node's time.  One bucket per cache line: popping the inline entry
- * reads nothing else, and an insertion that lands in an empty bucket,
- * before its inline entry or (by ttime) after its last one reads nothing
- * else either. */
-struct cq_bucket {
-	sy_sched_entry e;
-	uint32_t rest;
-	uint32_t rtail;
-	sy_time ttime;
-} __attribute__((aligned(CQ_LINE)));
-
-_Static_assert(sizeof(struct cq_bucket) == CQ_LINE,
-	       "a bucket should fill one cache line");
-
-struct calendar {
-	/* Parameters, set before init. */
-	int64_t buckets;
-	sy_time width;
-	bool resize;
-
-	struct cq_bucket *bucket;
-	uint64_t mask;          /* nbuckets - 1 */
-	unsigned shift;         /* width == 1 << shift */
-	/* Invariant: every entry's day (time >> shift), in a bucket or in
-	 * the overflow, is >= cur_day.  When top_valid, top is a copy of the
-	 * least entry, whose day is cur_day: the overflow's top when
-	 * top_in_ovf, else the inline entry of bucket cur_day & mask. */
-	int64_t cur_day;
-	bool top_valid;
-	bool top_in_ovf;
-	sy_sched_entry top;
-
-	/* Entries inserted CQ_OVF_YEARS or more ahead: a binary min-heap. */
-	sy_sched_entry *ovf;
-	size_t novf, ovf_cap;
-
-	struct cq_node *node;   /* pool */
-	uint32_t ncap;          /* nodes allocated */
-	uint32_t nused;         /* nodes ever handed out (high-water mark) */
-	uint32_t free;          /* free list */
-	size_t size;
-
-	/* Resizing; both thresholds are out of reach when resize is off. */
-	uint64_t min_buckets;
-	size_t grow_at;         /* grow when size > grow_at */
-	size_t shrink_at;       /* shrink when size < shrink_at */
-
-	/* Work accounting for the width check (see the top of the file). */
-	uint64_t ops, work;
-	uint64_t check_every;
-};
-
-static inline bool node_before(const struct cq_node *a,
-			       const struct cq_node *b)
-{
-	return a->time < b->time || (a->time == b->time && a->seq < b->seq);
-}
-
-static inline int64_t day_of(sy_time t, unsigned shift)
-{
-	/* Arithmetic shift: floor division, so negative times work too. */
-	return t >> shift;
-}
-
-/* The shift whose power of two is nearest to w (in ratio), w >= 0. */
-static unsigned shift_for(double w)
-{
-	unsigned s = 0;
-
-	while (s < CQ_MAX_SHIFT && (double)((uint64_t)1 << s) * 1.41421356 < w)
-		s++;
-	return s;
-}
-
-static void set_thresholds(struct calendar *c)
-{
-	uint64_t nb = c->mask + 1;
-
-	if (!c->resize) {
-		c->grow_at = SIZE_MAX;
-		c->shrink_at = 0;
-		return;
-	}
-	c->grow_at = nb < CQ_MAX_BUCKETS ? 2 * nb : SIZE_MAX;
-	c->shrink_at = nb > c->min_buckets ? nb / 2 : 0;
-}
+#include "calendar.h"
 
 /* ---------------------------------------------------------------- nodes */
 
-static int pool_reserve(struct calendar *c, uint64_t cap)
+int cq_pool_reserve(struct calendar *c, uint64_t cap)
 {
 	struct cq_node *p;
 
@@ -226,7 +98,7 @@ static uint32_t node_alloc(struct calendar *c)
 
 		if (cap > CQ_MAX_NODES)
 			cap = CQ_MAX_NODES;
-		if (cap == c->ncap || pool_reserve(c, cap) < 0)
+		if (cap == c->ncap || cq_pool_reserve(c, cap) < 0)
 			return CQ_NIL;
 	}
 	return c->nused++;
@@ -239,27 +111,6 @@ static inline void node_free(struct calendar *c, uint32_t n)
 	c->free = n;
 }
 
-/* Field by field: `next` lives where the entry has padding. */
-static inline void node_set(struct cq_node *x, const sy_sched_entry *e)
-{
-	x->time = e->time;
-	x->seq = e->seq;
-	x->slot = e->slot;
-	x->fn = e->fn;
-	x->arg = e->arg;
-	x->data = e->data;
-}
-
-static inline void node_get(sy_sched_entry *e, const struct cq_node *x)
-{
-	e->time = x->time;
-	e->seq = x->seq;
-	e->slot = x->slot;
-	e->fn = x->fn;
-	e->arg = x->arg;
-	e->data = x->data;
-}
-
 /* ---------------------------------------------------------------- buckets */
 
 /* Adds e to bucket bk, keeping it sorted.  Returns the nodes walked past
@@ -268,8 +119,8 @@ static inline void node_get(sy_sched_entry *e, const struct cq_node *x)
  * Appending is tried before walking: entries of one day mostly arrive in
  * order (equal times always do, seq being increasing), so a run of equal
  * times costs O(1) per insertion and not the length of the run. */
-static long bucket_put(struct calendar *c, struct cq_bucket *bk,
-		       const sy_sched_entry *e)
+long cq_bucket_put(struct calendar *c, struct cq_bucket *bk,
+		   const sy_sched_entry *e)
 {
 	struct cq_node *node, *x;
 	uint32_t n, p, q;
@@ -346,23 +197,9 @@ static inline void bucket_shift(struct calendar *c, struct cq_bucket *bk)
 	node_free(c, n);
 }
 
-/* Aligned so that each bucket is exactly one cache line. */
-static struct cq_bucket *buckets_alloc(uint64_t nb)
-{
-	if (nb > SIZE_MAX / sizeof(struct cq_bucket))
-		return NULL;
-	return aligned_alloc(CQ_LINE, nb * sizeof(struct cq_bucket));
-}
-
-static void buckets_clear(struct cq_bucket *b, uint64_t nb)
-{
-	for (uint64_t i = 0; i < nb; i++)
-		b[i].rest = CQ_EMPTY;
-}
-
 /* ---------------------------------------------------------------- overflow */
 
-static int ovf_reserve(struct calendar *c, size_t cap)
+int cq_ovf_reserve(struct calendar *c, size_t cap)
 {
 	sy_sched_entry *v;
 
@@ -399,7 +236,7 @@ static int ovf_push(struct calendar *c, const sy_sched_entry *e)
 	size_t i;
 
 	if (c->novf == c->ovf_cap &&
-	    ovf_reserve(c, c->ovf_cap ? 2 * c->ovf_cap : 64) < 0)
+	    cq_ovf_reserve(c, c->ovf_cap ? 2 * c->ovf_cap : 64) < 0)
 		return -1;
 	for (i = c->novf++; i > 0; i = (i - 1) / 2) {
 		if (!sy_entry_before(e, &c->ovf[(i - 1) / 2]))
@@ -418,255 +255,10 @@ static void ovf_pop(struct calendar *c)
 }
 
 /* Floyd's bottom-up construction, O(n). */
-static void ovf_heapify(struct calendar *c)
+void cq_ovf_heapify(struct calendar *c)
 {
 	for (size_t i = c->novf / 2; i-- > 0;)
 		ovf_sift_down(c->ovf, c->novf, i, c->ovf[i]);
-}
-
-/* Whether an entry of this day belongs in the overflow: CQ_OVF_YEARS or
- * more past cur_day.  Unsigned arithmetic: the distance always fits. */
-static inline bool far_ahead(int64_t day, int64_t cur_day, uint64_t nb)
-{
-	return day > cur_day &&
-	       (uint64_t)day - (uint64_t)cur_day >= CQ_OVF_YEARS * nb;
-}
-
-/* ---------------------------------------------------------------- checks */
-
-#ifdef SY_DEEP_CHECKS
-/* The walk described at the top of the file. */
-static bool in_bucket(const struct calendar *c, const sy_sched_entry *e,
-		      uint64_t b)
-{
-	int64_t d = day_of(e->time, c->shift);
-
-	return ((uint64_t)d & c->mask) == b && d >= c->cur_day;
-}
-
-static bool cq_valid(const struct calendar *c)
-{
-	uint64_t nb = c->mask + 1, counted = c->novf, nodes = 0;
-	unsigned char *mark = calloc(c->nused ? c->nused : 1, 1);
-	bool ok = true;
-
-	for (uint64_t b = 0; ok && b < nb; b++) {
-		const struct cq_bucket *bk = &c->bucket[b];
-		sy_sched_entry prev = bk->e, e;
-		uint32_t last = CQ_NIL;
-
-		if (bk->rest == CQ_EMPTY)
-			continue;
-		counted++;
-		ok = in_bucket(c, &bk->e, b);
-		for (uint32_t n = bk->rest; ok && n != CQ_NIL;
-		     n = c->node[n].next) {
-			if (n >= c->nused || (mark && mark[n]++)) {
-				ok = false;
-				break;
-			}
-			node_get(&e, &c->node[n]);
-			ok = !sy_entry_before(&e, &prev) && in_bucket(c, &e, b);
-			prev = e;
-			last = n;
-			counted++;
-			nodes++;
-		}
-		if (ok && (bk->rtail != last ||
-			   (last != CQ_NIL && bk->ttime != c->node[last].time)))
-			ok = false;
-	}
-	for (size_t i = 1; ok && i < c->novf; i++)
-		ok = !sy_entry_before(&c->ovf[i], &c->ovf[(i - 1) / 2]);
-	for (uint32_t n = c->free; ok && n != CQ_NIL; n = c->node[n].next) {
-		if (n >= c->nused || (mark && mark[n]++))
-			ok = false;
-		nodes++;
-	}
-	free(mark);
-	return ok && counted == c->size && nodes == c->nused;
-}
-#endif
-
-/* ---------------------------------------------------------------- rebuild */
-
-/* The CQ_SAMPLE least of n entries, sorted, into samp; returns how many.
- * An insertion sort that mostly rejects at the first comparison, as the
- * entries come roughly in order. */
-static unsigned sample_least(const sy_sched_entry *all, size_t n,
-			     sy_sched_entry samp[CQ_SAMPLE])
-{
-	unsigned k = 0, j;
-
-	for (size_t i = 0; i < n; i++) {
-		if (k == CQ_SAMPLE && !sy_entry_before(&all[i], &samp[k - 1]))
-			continue;
-		j = k < CQ_SAMPLE ? k++ : k - 1;
-		while (j > 0 && sy_entry_before(&all[i], &samp[j - 1])) {
-			samp[j] = samp[j - 1];
-			j--;
-		}
-		samp[j] = all[i];
-	}
-	return k;
-}
-
-/* Brown's estimate of the width: the mean spacing of the sample, again
- * over the spacings no larger than twice that mean (so that a straggler
- * does not stretch the days), times three.  Spacings are taken in
- * unsigned arithmetic, where the true difference of two sy_time always
- * fits.  Returns `shift` unchanged when the sample has fewer than two
- * entries. */
-static unsigned estimate_shift(const sy_sched_entry *samp, unsigned k,
-			       unsigned shift)
-{
-	double sum = 0, mean, sum2 = 0;
-	unsigned m = 0, j;
-
-	if (k < 2)
-		return shift;
-	for (j = 1; j < k; j++)
-		sum += (double)((uint64_t)samp[j].time -
-				(uint64_t)samp[j - 1].time);
-	mean = sum / (k - 1);
-	for (j = 1; j < k; j++) {
-		double d = (double)((uint64_t)samp[j].time -
-				    (uint64_t)samp[j - 1].time);
-
-		if (d <= 2 * mean) {
-			sum2 += d;
-			m++;
-		}
-	}
-	/* All equal: the front is one run of ties, which the finest days
-	 * keep apart from whatever differs from them by even 1 ns (a coarse
-	 * day would mix them with later times and make each insertion walk
-	 * the run). */
-	if (sum2 == 0)
-		return 0;
-	return shift_for(3 * sum2 / m);
-}
-
-/* Rebuilds the calendar with nb buckets (a power of two) and a width
- * estimated from the earliest entries.  Everything that can fail happens
- * before the old structure is touched: on failure the queue stays as it
- * was, correct, only slower.  Returns 0 or -1. */
-static int cq_rebuild(struct calendar *c, uint64_t nb)
-{
-	sy_sched_entry *all = NULL, samp[CQ_SAMPLE];
-	struct cq_bucket *nbk;
-	size_t m = 0, need, far = 0;
-	unsigned k, shift;
-	uint64_t i, nonempty = 0;
-	int64_t day0;
-
-	nbk = buckets_alloc(nb);
-	if (c->size > 0)
-		all = malloc(c->size * sizeof *all);
-	if (!nbk || (c->size > 0 && !all))
-		goto fail;
-
-	/* Gather, starting at the current day's bucket so that the entries
-	 * come roughly in time order (which makes relinking mostly
-	 * appends and sampling mostly rejections). */
-	for (i = 0; i <= c->mask; i++) {
-		const struct cq_bucket *bk =
-			&c->bucket[((uint64_t)c->cur_day + i) & c->mask];
-
-		if (bk->rest == CQ_EMPTY)
-			continue;
-		all[m++] = bk->e;
-		for (uint32_t n = bk->rest; n != CQ_NIL; n = c->node[n].next)
-			node_get(&all[m++], &c->node[n]);
-	}
-	for (i = 0; i < c->novf; i++)
-		all[m++] = c->ovf[i];
-	k = sample_least(all, m, samp);
-	shift = estimate_shift(samp, k, c->shift);
-	day0 = k > 0 ? day_of(samp[0].time, shift) : c->cur_day;
-
-	/* Each non-empty bucket holds one entry inline; the others need
-	 * nodes, and entries beyond the new year go to the overflow.  Count
-	 * both with the new layout and make room, so that placing the
-	 * entries below cannot fail. */
-	buckets_clear(nbk, nb);
-	for (i = 0; i < m; i++) {
-		int64_t d = day_of(all[i].time, shift);
-		struct cq_bucket *bk = &nbk[(uint64_t)d & (nb - 1)];
-
-		if (far_ahead(d, day0, nb))
-			far++;
-		else if (bk->rest == CQ_EMPTY) {
-			bk->rest = CQ_NIL;
-			nonempty++;
-		}
-	}
-	need = m - far - nonempty;
-	if (pool_reserve(c, need) < 0 || ovf_reserve(c, far) < 0)
-		goto fail;
-
-	/* Commit. */
-	free(c->bucket);
-	c->bucket = nbk;
-	c->mask = nb - 1;
-	c->shift = shift;
-	c->cur_day = day0;
-	buckets_clear(nbk, nb);
-	c->free = CQ_NIL;
-	c->nused = 0;
-	c->novf = 0;
-	for (i = 0; i < m; i++) {
-		int64_t d = day_of(all[i].time, shift);
-
-		if (far_ahead(d, day0, nb))
-			c->ovf[c->novf++] = all[i];
-		else
-			bucket_put(c, &nbk[(uint64_t)d & c->mask], &all[i]);
-	}
-	ovf_heapify(c);
-	free(all);
-	c->top_valid = false;
-	set_thresholds(c);
-	c->ops = c->work = 0;
-	SY_DEEP_INVARIANT(cq_valid(c));
-	return 0;
-
-fail:
-	free(nbk);
-	free(all);
-	/* Retrying at the next operation would cost a failed rebuild per
-	 * operation: wait until the size has moved well away. */
-	c->grow_at = c->size < SIZE_MAX / 2 ? 2 * c->size : SIZE_MAX;
-	c->shrink_at = c->size / 2;
-	c->ops = c->work = 0;
-	return -1;
-}
-
-/* The bucket count for the current size, within [min_buckets, max]. */
-static uint64_t buckets_for(const struct calendar *c)
-{
-	uint64_t nb = c->min_buckets;
-
-	while (nb < c->size && nb < CQ_MAX_BUCKETS)
-		nb *= 2;
-	return nb;
-}
-
-/* Called every check_every operations (never when resize is off). */
-static void cq_check(struct calendar *c)
-{
-	unsigned oldshift = c->shift;
-
-	if (c->work <= CQ_WORK_LIMIT * c->ops) {
-		c->ops = c->work = 0;
-		return;
-	}
-	/* The same width again: the cost is the distribution's (no single
-	 * width fits it) and rebuilding soon would only repeat this one, so
-	 * look less often. */
-	if (cq_rebuild(c, c->mask + 1) == 0 && c->shift == oldshift &&
-	    c->check_every < CQ_CHECK_MAX)
-		c->check_every *= 2;
 }
 
 /* ---------------------------------------------------------------- search */
@@ -757,7 +349,7 @@ static int cq_insert(void *st, const sy_sched_entry *e)
 		if (ovf_push(c, e) < 0)
 			goto fail;
 	} else {
-		walked = bucket_put(c, &c->bucket[(uint64_t)day & c->mask], e);
+		walked = cq_bucket_put(c, &c->bucket[(uint64_t)day & c->mask], e);
 		if (walked < 0)
 			goto fail;
 		c->work += (uint64_t)walked;
@@ -867,12 +459,12 @@ static void cq_filter(void *st, sy_sched_keep keep, void *ctx)
 		}
 	}
 	c->novf = j;
-	ovf_heapify(c);
+	cq_ovf_heapify(c);
 	/* cur_day stays a lower bound; only the cached top may be gone. */
 	c->top_valid = false;
 	SY_DEEP_INVARIANT(cq_valid(c));
 	if (c->size < c->shrink_at)
-		cq_rebuild(c, buckets_for(c));
+		cq_rebuild(c, cq_buckets_for(c));
 }
 
 static size_t cq_memory(const void *st)
