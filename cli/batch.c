@@ -38,7 +38,6 @@
 
 #include <lauxlib.h>
 #include <lua.h>
-#include <lualib.h>
 
 #ifdef SY_MPI
 #include <mpi.h>
@@ -47,6 +46,7 @@
 #include "batch.h"
 #include "csv.h"
 #include "lsynack.h"
+#include "luastate.h"
 #include "outfile.h"
 #include "plugin.h"
 #include "sweep.h"
@@ -141,62 +141,25 @@ static char *xstrdup(const char *s)
 
 /* ------------------------------------------------------------ Lua */
 
-static int open_synack(lua_State *L)
-{
-	luaL_requiref(L, "synack", sy_lua_open, 0);
-	return 1;
-}
-
-/* A state as `synack run` makes it: the standard libraries, synack's Lua
- * helpers on package.path, the config, the seed and the overrides. */
+/* A state as `synack run` makes it, with the config, the run's seed and
+ * the run's overrides (none and the config's seed for the checks). */
 static lua_State *new_state(const batch *b, const run *r)
 {
-	const char *dir = sy_running_in_tree() ? SY_ABS_SRCDIR "/lua" : SY_LUALMODDIR;
-	lua_State *L = luaL_newstate();
+	lua_State *L = sy_cli_state(&(sy_cli_opts){ .config = b->config,
+						    .have_seed = r != NULL,
+						    .seed = r ? r->seed : 0 });
 
-	if (!L)
-		return NULL;
-	luaL_openlibs(L);
-	lua_getglobal(L, "package");
-	lua_getfield(L, -1, "path");
-	lua_pushfstring(L, "%s/?.lua;%s/?/init.lua;%s", dir, dir, lua_tostring(L, -1));
-	lua_setfield(L, -3, "path");
-	lua_pop(L, 2);
-	if (b->config) {
-		lua_pushstring(L, b->config);
-		lua_setfield(L, LUA_REGISTRYINDEX, "synack.config");
-	}
-	if (r) {
-		lua_pushinteger(L, (lua_Integer)r->seed);
-		lua_setfield(L, LUA_REGISTRYINDEX, "synack.seed");
-	}
-	lua_newtable(L);
-	if (r) {
+	if (L && r) {
 		const point *p = &b->pts[r->pt];
 
+		lua_getfield(L, LUA_REGISTRYINDEX, "synack.args");
 		for (size_t i = 0; i < b->sw->nnames; i++) {
 			lua_pushstring(L, p->over[i]);
 			lua_setfield(L, -2, b->sw->names[i]);
 		}
+		lua_pop(L, 1);
 	}
-	lua_setfield(L, LUA_REGISTRYINDEX, "synack.args");
-	luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_PRELOAD_TABLE);
-	lua_pushcfunction(L, sy_lua_open);
-	lua_setfield(L, -2, "synack");
-	lua_pop(L, 1);
 	return L;
-}
-
-static int docall(lua_State *L, int narg, int nres)
-{
-	int base = lua_gettop(L) - narg;
-	int status;
-
-	lua_pushcfunction(L, sy_lua_msgh);
-	lua_insert(L, base);
-	status = lua_pcall(L, narg, nres, base);
-	lua_remove(L, base);
-	return status;
 }
 
 /* The message on top of the stack on one line, without the traceback. */
@@ -218,20 +181,19 @@ static void pop_message(lua_State *L, char *buf, size_t n)
  * stack, with the contract module below it. */
 static int load_experiment(const batch *b, lua_State *L, char *msg, size_t n)
 {
-	lua_pushcfunction(L, open_synack);
-	if (lua_pcall(L, 0, 0, 0) != LUA_OK ||
+	if (sy_cli_load_synack(L) != LUA_OK ||
 	    luaL_loadfile(L, b->sw->script) != LUA_OK) {
 		pop_message(L, msg, n);
 		return -1;
 	}
 	lua_getglobal(L, "require");
 	lua_pushliteral(L, "synack.contract");
-	if (docall(L, 1, 1) != LUA_OK) {
+	if (sy_cli_docall(L, 1, 1) != LUA_OK) {
 		pop_message(L, msg, n);
 		return -1;
 	}
 	lua_insert(L, -2);
-	if (docall(L, 0, 1) != LUA_OK) {
+	if (sy_cli_docall(L, 0, 1) != LUA_OK) {
 		pop_message(L, msg, n);
 		return -1;
 	}
@@ -300,7 +262,7 @@ static int point_params(const batch *b, lua_State *L, int contract, int exp,
 		lua_pushstring(L, over[i]);
 		lua_setfield(L, -2, b->sw->names[i]);
 	}
-	if (docall(L, 2, 1) != LUA_OK) {
+	if (sy_cli_docall(L, 2, 1) != LUA_OK) {
 		pop_message(L, msg, n);
 		return -1;
 	}
@@ -458,7 +420,7 @@ static int prepare(batch *b)
 			lua_setfield(L, -2, "__index");
 			lua_setmetatable(L, -2);
 			lua_setupvalue(L, -2, 1);
-			if (docall(L, 0, 1) != LUA_OK) {
+			if (sy_cli_docall(L, 0, 1) != LUA_OK) {
 				char where[1024];
 
 				pop_message(L, msg, sizeof msg);
@@ -554,7 +516,7 @@ static void execute(const batch *b, const run *r, sy_buf *rec)
 		goto fail;
 	lua_getfield(L, exp, "run");
 	lua_insert(L, -2);
-	if (docall(L, 1, 1) != LUA_OK) {
+	if (sy_cli_docall(L, 1, 1) != LUA_OK) {
 		pop_message(L, msg, sizeof msg);
 		goto fail;
 	}

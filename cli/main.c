@@ -9,10 +9,10 @@
 
 #include <lauxlib.h>
 #include <lua.h>
-#include <lualib.h>
 
 #include "batch.h"
 #include "lsynack.h"
+#include "luastate.h"
 #include "param.h"
 #include "plugin.h"
 
@@ -65,39 +65,6 @@ static int report(lua_State *L, int status)
 		lua_pop(L, 1);
 	}
 	return status;
-}
-
-static int docall(lua_State *L, int narg, int nres)
-{
-	int base = lua_gettop(L) - narg;
-	int status;
-
-	lua_pushcfunction(L, sy_lua_msgh);
-	lua_insert(L, base);
-	status = lua_pcall(L, narg, nres, base);
-	lua_remove(L, base);
-	return status;
-}
-
-static int open_synack(lua_State *L)
-{
-	luaL_requiref(L, "synack", sy_lua_open, 0);
-	return 1;
-}
-
-/* Prepends the directory of synack's Lua helpers to package.path: the
- * source tree when running uninstalled, else the install directory. */
-static void set_lua_path(lua_State *L)
-{
-	const char *dir = sy_running_in_tree() ? SY_ABS_SRCDIR "/lua" :
-						  SY_LUALMODDIR;
-
-	lua_getglobal(L, "package");
-	lua_getfield(L, -1, "path");
-	lua_pushfstring(L, "%s/?.lua;%s/?/init.lua;%s", dir, dir,
-			lua_tostring(L, -1));
-	lua_setfield(L, -3, "path");
-	lua_pop(L, 2);
 }
 
 static int parse_seed(const char *s, uint64_t *seed)
@@ -157,27 +124,14 @@ static int cmd_run(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 
-	L = luaL_newstate();
+	L = sy_cli_state(&(sy_cli_opts){ .config = config, .have_seed = have_seed,
+					  .seed = seed, .realtime = realtime });
 	if (!L) {
 		fprintf(stderr, "synack: out of memory\n");
 		return EXIT_FAILURE;
 	}
-	luaL_openlibs(L);
-	set_lua_path(L);
-	if (config) {
-		lua_pushstring(L, config);
-		lua_setfield(L, LUA_REGISTRYINDEX, "synack.config");
-	}
-	if (have_seed) {
-		lua_pushinteger(L, (lua_Integer)seed);
-		lua_setfield(L, LUA_REGISTRYINDEX, "synack.seed");
-	}
-	if (realtime) {
-		lua_pushboolean(L, 1);
-		lua_setfield(L, LUA_REGISTRYINDEX, "synack.realtime");
-	}
 	/* synack.args: the key=value overrides; arg: as lua5.4 sets it. */
-	lua_newtable(L);
+	lua_getfield(L, LUA_REGISTRYINDEX, "synack.args");
 	lua_newtable(L);
 	lua_pushstring(L, script);
 	lua_rawseti(L, -2, 0);
@@ -191,20 +145,15 @@ static int cmd_run(int argc, char **argv)
 		lua_rawseti(L, -2, i + 1);
 	}
 	lua_setglobal(L, "arg");
-	lua_setfield(L, LUA_REGISTRYINDEX, "synack.args");
-	luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_PRELOAD_TABLE);
-	lua_pushcfunction(L, sy_lua_open);
-	lua_setfield(L, -2, "synack");
 	lua_pop(L, 1);
 
 	/* Load synack (and so the config) before the script: a broken
 	 * config is reported as such, not as a failure inside the script. */
-	lua_pushcfunction(L, open_synack);
-	status = report(L, lua_pcall(L, 0, 0, 0)); /* no traceback: not the script's fault */
+	status = report(L, sy_cli_load_synack(L));
 	if (status == LUA_OK)
 		status = report(L, luaL_loadfile(L, script));
 	if (status == LUA_OK)
-		status = report(L, docall(L, 0, 1));
+		status = report(L, sy_cli_docall(L, 0, 1));
 	if (status == LUA_OK && lua_istable(L, -1)) {
 		/* An experiment: {params = {...}, run = function(P) ... }. */
 		lua_getfield(L, -1, "run");
@@ -212,12 +161,12 @@ static int cmd_run(int argc, char **argv)
 			lua_pop(L, 1);
 			lua_getglobal(L, "require");
 			lua_pushliteral(L, "synack.contract");
-			status = report(L, docall(L, 1, 1));
+			status = report(L, sy_cli_docall(L, 1, 1));
 			if (status == LUA_OK) {
 				lua_getfield(L, -1, "main");
 				lua_pushvalue(L, -3);
 				lua_getfield(L, LUA_REGISTRYINDEX, "synack.args");
-				status = report(L, docall(L, 2, 0));
+				status = report(L, sy_cli_docall(L, 2, 0));
 			}
 		}
 	}
