@@ -7,8 +7,6 @@
  * complete (completion) when its last byte is acknowledged; start is when
  * it connected.  A connection refused, reset or timed out before that
  * counts as failed. */
-#include "config.h"
-
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>

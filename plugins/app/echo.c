@@ -7,8 +7,6 @@
  * echoed bytes acknowledged; a connection is complete once the peer has
  * closed and every echoed byte is acknowledged; start is the first
  * accept. */
-#include "config.h"
-
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>

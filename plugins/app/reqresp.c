@@ -16,8 +16,6 @@
  * has arrived; the server when its latest connection has finished (the
  * client closed, every response acknowledged), at the time its last
  * response was acknowledged. */
-#include "config.h"
-
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>

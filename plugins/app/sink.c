@@ -14,8 +14,6 @@
  * Statistics: bytes_received counts the bytes delivered; a connection is
  * complete when its last byte has been read (for an immediate reader,
  * when it arrived) and the peer has closed; start is the first accept. */
-#include "config.h"
-
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>

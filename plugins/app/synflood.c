@@ -4,8 +4,6 @@
  * (by default 198.18.0.0/15, the benchmarking range), so the victim's
  * SYN-ACKs go nowhere and each SYN holds a SYN_RECEIVED slot until the
  * victim gives up on it. */
-#include "config.h"
-
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>

@@ -73,8 +73,6 @@
  *
  * The cube root is computed here (Newton's method) so that the module
  * does not depend on libm. */
-#include "config.h"
-
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>

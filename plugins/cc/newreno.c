@@ -37,8 +37,6 @@
  * ssthresh is left as it is.
  *
  * The initial window and ssthresh ("infinity") are the endpoint's. */
-#include "config.h"
-
 #include <stddef.h>
 #include <stdint.h>
 

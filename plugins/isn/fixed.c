@@ -1,8 +1,6 @@
 /* The same ISN for every connection, whatever the 4-tuple and the time:
  * what ns-3's TCP does.  For teaching and for traces that are easy to read;
  * it is exactly the predictability RFC 6528 warns against. */
-#include "config.h"
-
 #include <stddef.h>
 #include <stdint.h>
 

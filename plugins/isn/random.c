@@ -3,8 +3,6 @@
  * are unrelated (and may even repeat or go backwards, which RFC 793's
  * clock was there to prevent).  One draw per call: the n-th ISN of a run
  * depends only on the seed and n. */
-#include "config.h"
-
 #include <stddef.h>
 #include <stdint.h>
 

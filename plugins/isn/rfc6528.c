@@ -20,8 +20,6 @@
  *
  * The tuple is ordered (local first), so the two ends of one connection,
  * which see each other's tuple swapped, get unrelated offsets. */
-#include "config.h"
-
 #include <stddef.h>
 #include <stdint.h>
 

@@ -7,8 +7,6 @@
  * incarnation starts close to where that one's sequence numbers were, so an
  * old delayed segment may fall into the new window.  No randomness: the
  * stream is ignored. */
-#include "config.h"
-
 #include <stddef.h>
 #include <stdint.h>
 

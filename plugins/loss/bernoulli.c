@@ -2,8 +2,6 @@
  * happened to the others (losses come singly; bursts only by chance, with
  * mean run length 1/(1-p)).  One draw per packet, so the verdict of packet
  * i depends only on the seed and i. */
-#include "config.h"
-
 #include <stddef.h>
 
 #include "loss.h"

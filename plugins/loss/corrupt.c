@@ -6,8 +6,6 @@
  * with nothing after its IPv4 header cannot be corrupted and passes
  * unmarked.  One draw decides, then sy_packet_corrupt draws the bit from
  * the same stream. */
-#include "config.h"
-
 #include <stddef.h>
 
 #include "loss.h"

@@ -1,8 +1,6 @@
 /* Duplication: with probability p the link delivers one extra copy of the
  * packet (ctx->copies = 1), as a misbehaving link layer or a routing
  * change can.  The verdict is always PASS.  One draw per packet. */
-#include "config.h"
-
 #include <stddef.h>
 
 #include "loss.h"

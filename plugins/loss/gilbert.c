@@ -21,8 +21,6 @@
  * original model) losses come in bursts of mean length 1/p_bg.  With p_gb
  * = p_bg = 0 the chain stays in `start` forever.  The defaults never leave
  * the good state and lose nothing. */
-#include "config.h"
-
 #include <stdbool.h>
 #include <stddef.h>
 

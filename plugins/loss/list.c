@@ -6,8 +6,6 @@
  * The list is parsed once at init into sorted, disjoint, non-adjacent
  * ranges (overlaps and repeats merge), so a packet costs a binary search
  * over the ranges and nothing is allocated afterwards. */
-#include "config.h"
-
 #include <stdbool.h>
 #include <inttypes.h>
 #include <stddef.h>

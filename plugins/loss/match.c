@@ -17,8 +17,6 @@
  * Examples: drop the first two SYN-ACKs: flags="SYN+ACK", count=2; drop
  * the final ACK of a close: flags="ACK", has_data=no, nth=N with N the
  * number of pure ACKs that come before it. */
-#include "config.h"
-
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>

@@ -1,7 +1,5 @@
 /* The lossless wire: every packet passes untouched.  Useful as an explicit
  * "no loss" in a configuration and as the baseline of the loss tests. */
-#include "config.h"
-
 #include "loss.h"
 #include "plugin.h"
 

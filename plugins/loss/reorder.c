@@ -10,8 +10,6 @@
  * never swap on its account.  The verdict is always PASS.
  *
  * Draws per packet: one for p, then one for the jitter when jitter > 0. */
-#include "config.h"
-
 #include <stddef.h>
 #include <stdint.h>
 

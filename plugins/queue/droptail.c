@@ -5,8 +5,6 @@
  * packet is refused when taking it would put more than `limit` packets or
  * (if `bytes` is set) more than `bytes` bytes of IPv4 datagrams in the
  * queue; what is already queued is never dropped. */
-#include "config.h"
-
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>

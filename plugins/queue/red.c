@@ -43,8 +43,6 @@
  *
  * Invariants (checked): fifo.n <= limit; avg >= 0; count >= -1, and 0 or
  * more in the range where it is used. */
-#include "config.h"
-
 #include <math.h>
 #include <stdbool.h>
 #include <stddef.h>

@@ -1,5 +1,3 @@
-#include "config.h"
-
 /* Calendar queue scheduler (R. Brown, "Calendar queues: a fast O(1)
  * priority queue implementation for the simulation event set problem",
  * CACM 31(10), 1988).

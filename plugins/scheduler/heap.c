@@ -13,8 +13,6 @@
  * popped key is never after the next top.  The first two are checked on
  * every operation, the heap order in sanitizer builds where a walk costs
  * no more than the operation (growth, filter). */
-#include "config.h"
-
 #include <stdlib.h>
 #include <string.h>
 

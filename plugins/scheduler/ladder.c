@@ -1,5 +1,3 @@
-#include "config.h"
-
 /* Ladder queue scheduler (W. T. Tang, R. S. M. Goh and I. L.-J. Thng,
  * "Ladder Queue: an O(1) priority queue structure for large-scale discrete
  * event simulation", ACM TOMACS 15(3), 2005).

@@ -86,8 +86,6 @@
  *                        segment without data (out of window, or
  *                        acknowledging what was never sent) goes only
  *                        this long after the previous one (RFC 5961 7) */
-#include "config.h"
-
 #include <stdbool.h>
 #include <stddef.h>
 

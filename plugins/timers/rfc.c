@@ -32,8 +32,6 @@
  * invalid_ack_ratelimit: RFC 5961 7 asks that the ACKs answering
  * unacceptable segments be throttled, configurably, and names no value;
  * the default is Linux's 500 ms. */
-#include "config.h"
-
 #include <stdbool.h>
 #include <stddef.h>
 
