@@ -33,11 +33,14 @@ else
 	# What a plugin of each kind and an embedding program include.
 	for h in errors.h vtime.h units.h rng.h param.h plugin.h sim.h \
 		scheduler.h packet.h queue.h loss.h net.h app.h tcp.h cc.h \
-		isn.h timers.h siphash.h trace.h stats.h record.h outfile.h; do
+		isn.h timers.h siphash.h trace.h stats.h record.h outfile.h tcp_sm.h; do
 		[ -f "$inc/$h" ] || fail "$h is not installed"
 	done
-	# The endpoint's internals stay out.
-	[ -f "$inc/tcp_priv.h" ] && fail "tcp_priv.h is installed"
+	# The library's internals stay out (the connection record among them:
+	# plugins see it only through tcp.h and tcp_sm.h).
+	for h in tcp_priv.h tcb.h net_priv.h record_priv.h param_priv.h; do
+		[ -f "$inc/$h" ] && fail "$h is installed"
+	done
 	mkdir "$tmp/src"
 	for path in "$inc"/*.h; do
 		h=${path##*/}

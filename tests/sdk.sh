@@ -142,7 +142,7 @@ expect_has err "every"
 for f in "$SYNACK_SRCDIR"/plugins/scheduler/*.c "$SYNACK_SRCDIR"/plugins/queue/*.c \
 	"$SYNACK_SRCDIR"/plugins/loss/*.c "$SYNACK_SRCDIR"/plugins/isn/*.c \
 	"$SYNACK_SRCDIR"/plugins/timers/*.c "$SYNACK_SRCDIR"/plugins/cc/*.c \
-	"$SYNACK_SRCDIR"/plugins/app/*.c; do
+	"$SYNACK_SRCDIR"/plugins/app/*.c "$SYNACK_SRCDIR"/plugins/tcp/*.c; do
 	run "${f#"$SYNACK_SRCDIR"/} against the installed headers" \
 		$CC -fsyntax-only $cflags -I"${f%/*}" "$f"
 	expect_rc 0

@@ -101,6 +101,7 @@ static void aimd_idle_restart(const void *st, sy_cc_conn *cc,
 }
 
 static const sy_cc_ops ops = {
+	SY_OPS_HEAD(SY_CC_OPS_VERSION, sy_cc_ops),
 	.conn_size = sizeof(struct aimd_conn),
 	.init = aimd_conn_init,
 	.ack = aimd_ack,

@@ -38,6 +38,7 @@ static uint32_t counter_isn(void *st, const sy_isn_ctx *ctx)
 }
 
 static const sy_isn_ops ops = {
+	SY_OPS_HEAD(SY_ISN_OPS_VERSION, sy_isn_ops),
 	.seed = NULL,    /* draws nothing random */
 	.isn = counter_isn,
 };

@@ -32,6 +32,7 @@ static sy_loss_verdict periodic_apply(void *st, sy_packet *pkt,
 }
 
 static const sy_loss_ops ops = {
+	SY_OPS_HEAD(SY_LOSS_OPS_VERSION, sy_loss_ops),
 	.seed = NULL,
 	.apply = periodic_apply,
 };

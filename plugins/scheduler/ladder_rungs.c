@@ -1,5 +1,3 @@
-#include "config.h"
-
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
