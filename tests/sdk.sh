@@ -99,7 +99,7 @@ cp "$SYNACK_SRCDIR"/examples/plugins/*.c "$SYNACK_SRCDIR"/examples/plugins/Makef
 run "make (examples/plugins)" submake -C "$tmp/ex" \
 	CFLAGS="-O2 -Wall -Wextra -Wno-unused-parameter -Werror"
 expect_rc 0
-for so in loss/periodic.so isn/counter.so cc/aimd.so; do
+for so in loss/periodic.so isn/counter.so cc/aimd.so tcp/quickclose.so; do
 	label="examples/plugins builds $so"
 	checks=$((checks + 1))
 	[ -f "$tmp/ex/$so" ] || fail "$so was not built"
@@ -112,10 +112,14 @@ expect_rc 0
 expect_has out "loss/periodic"
 expect_has out "isn/counter"
 expect_has out "cc/aimd"
+expect_has out "tcp/quickclose"
 expect_has out "loss/bernoulli"
 run "synack plugins cc/aimd" "$bin" plugins cc/aimd
 expect_rc 0
 expect_has out "decrease"
+run "synack plugins tcp/quickclose" "$bin" plugins tcp/quickclose
+expect_rc 0
+expect_has out "time_wait"
 
 run "check.lua" sh -c 'cd "$1" && exec "$2" run check.lua trace="$1/periodic.tr"' \
 	sh "$tmp/ex" "$bin"
@@ -124,6 +128,7 @@ expect_has out "loss/periodic: dropped packets 1,5,9"
 expect_has out "isn/counter: ISNs 4000000000,5032704,305032704"
 expect_has out "cc/aimd: without loss"
 expect_has out "cc/aimd: under loss"
+expect_has out "tcp/quickclose: ESTABLISHED FIN_WAIT_1 FIN_WAIT_2 CLOSED; with TIME_WAIT 5 s; final ACK lost: 1 reset"
 
 # A parameter out of its range is refused, naming it.
 cat >"$tmp/ex/bad.lua" <<'LUA'

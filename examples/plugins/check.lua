@@ -139,3 +139,97 @@ do
   check(falls > 0, "cc/aimd: cwnd never fell under loss")
   print(string.format("cc/aimd: under loss, cwnd fell %d times, each by %g", falls, P.decrease))
 end
+
+-- tcp/quickclose on both sides, timers {"rfc", time_wait = "5s"}.  An
+-- ordinary connection: the handshake, 3000 bytes from the client and
+-- 2000 from the server, then the client closes, and the server 5 ms after
+-- the client's FIN.  Every byte arrives and the client's record goes
+-- FIN_WAIT_2 -> CLOSED without TIME_WAIT, so that its port can be used
+-- again as soon as the server's record is gone too.  With time_wait =
+-- true (RFC 9293) the client waits 5 s in TIME_WAIT and the port is in
+-- use.  lose: the client's final ACK is lost; then the server's
+-- retransmitted FIN finds no record under quickclose and meets a reset,
+-- and is answered from TIME_WAIT under RFC 9293.
+local function quickclose(time_wait, lose)
+  local sim = synack.simulator{}
+  local a, b = sim:node("a"), sim:node("b")
+  sim:duplex_link(a, b, {rate = "10Mbps", delay = "1ms", ab = {loss = lose and
+    {"match", flags = "ACK", has_data = "no", direction = "forward", nth = 2} or nil}})
+  local opts = {state_machine = {"quickclose", time_wait = time_wait},
+                timers = {"rfc", time_wait = "5s"}}
+  local client, server = a:tcp(opts), b:tcp(opts)
+  local r = {client = {}, server = {}, got = {client = 0, server = 0}}
+  local up, down = lose and 0 or 3000, lose and 0 or 2000
+  local accepted = 0
+  server:listen(80, {}, function(c)
+    accepted = accepted + 1
+    if accepted > 1 then return end -- the port's reuse
+    c:on("data", function(_, n) r.got.server = r.got.server + n end)
+    c:on("state", function(c, _, to)
+      r.server[#r.server + 1] = to
+      if to == "CLOSE_WAIT" then sim:after(0.005, function() c:close() end) end
+      if to ~= "CLOSED" then return end
+      r.rst_in = server:stats().rst_in
+      -- both records gone under quickclose: the client's port is free
+      sim:after(0.001, function()
+        local ok, e = pcall(client.connect, client, b, 80, {lport = 40000})
+        r.reuse = ok and "connected" or tostring(e)
+        if ok then e:on("established", function(c) r.reused = true; c:abort() end) end
+      end)
+    end)
+    if down > 0 then c:send(down) end
+  end)
+  sim:at(0, function()
+    local c = client:connect(b, 80, {lport = 40000})
+    local sent = up == 0
+    local function maybe_close(c)
+      if sent and r.got.client == down and c.state == "ESTABLISHED" then c:close() end
+    end
+    c:on("state", function(c, _, to)
+      r.client[#r.client + 1] = to
+      r.client[to] = sim:now()
+      if to == "ESTABLISHED" then
+        if up > 0 then c:send(up) end
+        maybe_close(c)
+      end
+    end)
+    c:on("data", function(c, n) r.got.client = r.got.client + n; maybe_close(c) end)
+    c:on("sent", function(c) sent = true; maybe_close(c) end)
+  end)
+  sim:run{stop = 60}
+  sim:close()
+  r.path = table.concat(r.client, " ", 1, #r.client)
+  check(r.got.server == up and r.got.client == down,
+        "tcp/quickclose: %d of %d bytes arrived at the server, %d of %d at the client",
+        r.got.server, up, r.got.client, down)
+  return r
+end
+
+do
+  local r = quickclose(false)
+  check(r.path == "ESTABLISHED FIN_WAIT_1 FIN_WAIT_2 CLOSED",
+        "tcp/quickclose: the client went %s", r.path)
+  local s = table.concat(r.server, " ")
+  check(s == "CLOSE_WAIT LAST_ACK CLOSED", "tcp/quickclose: the server went %s", s)
+  check(r.client.CLOSED - r.client.FIN_WAIT_2 < 0.1,
+        "tcp/quickclose: the client closed %.3f s after FIN_WAIT_2",
+        r.client.CLOSED - r.client.FIN_WAIT_2)
+  check(r.reuse == "connected" and r.reused, "tcp/quickclose: the port was not free: %s",
+        tostring(r.reuse))
+  check(r.rst_in == 0, "tcp/quickclose: the server received %s resets", tostring(r.rst_in))
+
+  local w = quickclose(true)
+  check(w.path == "ESTABLISHED FIN_WAIT_1 FIN_WAIT_2 TIME_WAIT CLOSED",
+        "tcp/quickclose, time_wait = true: the client went %s", w.path)
+  local tw = w.client.CLOSED - w.client.TIME_WAIT
+  check(math.abs(tw - 5) < 1e-6, "tcp/quickclose, time_wait = true: TIME_WAIT lasted %g s", tw)
+  check(w.reuse and w.reuse:find("in use", 1, true),
+        "tcp/quickclose, time_wait = true: reusing the port gave %s", tostring(w.reuse))
+
+  local lost, kept = quickclose(false, true), quickclose(true, true)
+  check(lost.rst_in == 1 and kept.rst_in == 0,
+        "tcp/quickclose: with the final ACK lost, the server received %s resets (%s with TIME_WAIT), expected 1 (0)",
+        tostring(lost.rst_in), tostring(kept.rst_in))
+  print(string.format("tcp/quickclose: %s; with TIME_WAIT %g s; final ACK lost: %d reset",
+        r.path, tw, lost.rst_in))
+end
