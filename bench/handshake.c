@@ -231,13 +231,13 @@ static double order_x = 1.0; /* the order statistic drawn last */
 static long next_conn;
 
 static void count_records(void *ctx, sy_tcb *c, sy_tcp_state from, sy_tcp_state to,
-			  const char *cause)
+			  sy_tcp_cause cause)
 {
 	if (from == to)
 		return;
 	if ((from == SY_TCP_CLOSED && to == SY_TCP_SYN_SENT) ||
 	    (from == SY_TCP_LISTEN && to == SY_TCP_SYN_RECEIVED) ||
-	    (from == SY_TCP_SYN_RECEIVED && !strcmp(cause, "syn cookie"))) {
+	    (from == SY_TCP_SYN_RECEIVED && cause == SY_TCP_CAUSE_SYN_COOKIE)) {
 		if (++live > peak_live)
 			peak_live = live;
 	} else if (to == SY_TCP_CLOSED && from != SY_TCP_LISTEN) {
@@ -246,7 +246,7 @@ static void count_records(void *ctx, sy_tcb *c, sy_tcp_state from, sy_tcp_state 
 }
 
 static void client_event(void *ctx, sy_tcb *c, sy_tcp_state from, sy_tcp_state to,
-			 const char *cause)
+			 sy_tcp_cause cause)
 {
 	uint32_t k = (uint32_t)(uintptr_t)ctx;
 	sy_err err;
@@ -272,7 +272,7 @@ static void server_data(void *ctx, sy_tcb *c, uint32_t n, const unsigned char *b
 }
 
 static void server_event(void *ctx, sy_tcb *c, sy_tcp_state from, sy_tcp_state to,
-			 const char *cause)
+			 sy_tcp_cause cause)
 {
 	uint32_t k = (uint32_t)(uintptr_t)ctx;
 
@@ -411,7 +411,7 @@ static int storm(void)
 static long nidle, idle_est_client, idle_accepted, idle_other;
 
 static void idle_obs(void *ctx, sy_tcb *c, sy_tcp_state from, sy_tcp_state to,
-		     const char *cause)
+		     sy_tcp_cause cause)
 {
 	if (from == to)
 		return;

@@ -102,7 +102,7 @@ typedef struct flow {
 } flow;
 
 static void sender_event(void *ctx, sy_tcb *c, sy_tcp_state from, sy_tcp_state to,
-			 const char *cause)
+			 sy_tcp_cause cause)
 {
 	flow *f = ctx;
 

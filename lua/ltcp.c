@@ -64,20 +64,22 @@ static void push_state(lua_State *L, sy_tcp_state s)
 	lua_pushstring(L, sy_tcp_state_name(s));
 }
 
-/* What a report that is not a state change (from == to) means.  The one
- * place where the core's causes are read: a state change needs none, and
- * a cause is pushed as it is only when a handler is called. */
+/* What a report that is not a state change (from == to) means.  A cause
+ * becomes a string only when a handler is called. */
 enum report { R_FREED, R_ACCEPTED, R_TIMEOUT, R_RESET };
 
-static enum report report_kind(const char *cause)
+static enum report report_kind(sy_tcp_cause cause)
 {
-	if (strcmp(cause, "freed") == 0)
+	switch (cause) {
+	case SY_TCP_CAUSE_FREED:
 		return R_FREED;
-	if (strcmp(cause, "accepted") == 0)
+	case SY_TCP_CAUSE_ACCEPTED:
 		return R_ACCEPTED;
-	if (strcmp(cause, "timeout") == 0)
+	case SY_TCP_CAUSE_TIMEOUT:
 		return R_TIMEOUT;
-	return R_RESET;  /* "reset", "refused" */
+	default:
+		return R_RESET;  /* reset, refused */
+	}
 }
 
 /* Calls handler ev of the connection box at idx with the values pushed
@@ -121,7 +123,7 @@ static void conn_freed(struct sy_lua_ep *e, sy_tcb *c)
 }
 
 static void observer(void *ctx, sy_tcb *c, sy_tcp_state from, sy_tcp_state to,
-		     const char *cause)
+		     sy_tcp_cause cause)
 {
 	struct sy_lua_ep *e = ctx;
 	struct sy_lua_sim *ls = e->ls;
@@ -158,7 +160,7 @@ static void observer(void *ctx, sy_tcb *c, sy_tcp_state from, sy_tcp_state to,
 			lua_rawgeti(L, LUA_REGISTRYINDEX, e->box_ref);
 			lua_getiuservalue(L, -1, 1);
 			sy_lua_push_conn(L, -1, c);
-			lua_pushstring(L, cause);
+			lua_pushstring(L, sy_tcp_cause_name(cause));
 			call_conn(ls, lua_gettop(L) - 1,
 				  k == R_TIMEOUT ? SY_LEV_ERROR : SY_LEV_RESET, 1);
 		}
@@ -180,7 +182,7 @@ static void observer(void *ctx, sy_tcb *c, sy_tcp_state from, sy_tcp_state to,
 		lua_pushvalue(L, -2);
 		push_state(L, from);
 		push_state(L, to);
-		lua_pushstring(L, cause);
+		lua_pushstring(L, sy_tcp_cause_name(cause));
 		sy_lua_call(ls, 4);
 		lua_settop(L, top + 2);
 		b = c->user;
@@ -195,13 +197,13 @@ static void observer(void *ctx, sy_tcb *c, sy_tcp_state from, sy_tcp_state to,
 		if (b->want & (1u << SY_LEV_STATE)) {
 			push_state(L, from);
 			push_state(L, to);
-			lua_pushstring(L, cause);
+			lua_pushstring(L, sy_tcp_cause_name(cause));
 			call_conn(ls, conn, SY_LEV_STATE, 3);
 		}
 		if (to == SY_TCP_ESTABLISHED)
 			call_conn(ls, conn, SY_LEV_ESTABLISHED, 0);
 		if (to == SY_TCP_CLOSED && (b->want & (1u << SY_LEV_CLOSED))) {
-			lua_pushstring(L, cause);
+			lua_pushstring(L, sy_tcp_cause_name(cause));
 			call_conn(ls, conn, SY_LEV_CLOSED, 1);
 		}
 	}

@@ -340,8 +340,8 @@ START_TEST(ops_head_mismatch_refused)
 	struct {
 		const char *module;
 		char want[300];
-	} cases[4] = { { "ops_version" }, { "ops_small" }, { "ops_large" },
-		       { "ops_no_head" } };
+	} cases[4] = { { .module = "ops_version" }, { .module = "ops_small" },
+		       { .module = "ops_large" }, { .module = "ops_no_head" } };
 	char path[300];
 	sy_err err;
 

@@ -166,7 +166,7 @@ static void on_data(void *ctx, sy_tcb *c, uint32_t len, const unsigned char *byt
 }
 
 static void want_data(void *ctx, sy_tcb *c, sy_tcp_state from,
-		      sy_tcp_state to, const char *cause)
+		      sy_tcp_state to, sy_tcp_cause cause)
 {
 	c->want_data = true;
 }

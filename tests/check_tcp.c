@@ -167,7 +167,7 @@ END_TEST
 static int established;
 
 static void count_established(void *ctx, sy_tcb *c, sy_tcp_state from,
-			      sy_tcp_state to, const char *cause)
+			      sy_tcp_state to, sy_tcp_cause cause)
 {
 	if (to == SY_TCP_ESTABLISHED)
 		established++;

@@ -26,7 +26,7 @@ grep -q '^received 500000$' "$tmp/out" || bad "without a fault: $(cat "$tmp/out"
 
 # site, then what the message must name
 for c in "ooo:queueing an out-of-order segment" "sack:growing the SACK scoreboard" \
-	 "cc:allocating the congestion-control state" "cause:recording the state-change cause" \
+	 "cc:allocating the congestion-control state" \
 	 "sample:storing a queue-length sample of link a - b"; do
 	site=${c%%:*}
 	what=${c#*:}

@@ -365,7 +365,6 @@ static const char *const fault_names[SY_FAULT_NSITES] = {
 	[SY_FAULT_OOO] = "ooo",
 	[SY_FAULT_SCRATCH] = "scratch",
 	[SY_FAULT_SAMPLE] = "sample",
-	[SY_FAULT_CAUSE] = "cause",
 	[SY_FAULT_WATCH] = "watch",
 };
 
@@ -384,7 +383,7 @@ int sy_fault_set(const char *list, sy_err *err)
 				break;
 		if (i == SY_FAULT_NSITES && n)
 			return sy_err_set(err, "unknown allocation fault site '%.*s' "
-					  "(known: cc, sack, ooo, scratch, sample, cause, watch)",
+					  "(known: cc, sack, ooo, scratch, sample, watch)",
 					  (int)n, p);
 		if (n)
 			mask |= 1u << i;

@@ -160,7 +160,6 @@ enum sy_fault_site {
 	SY_FAULT_OOO,     /* "ooo": the out-of-order queue */
 	SY_FAULT_SCRATCH, /* "scratch": the buffer payload is gathered in */
 	SY_FAULT_SAMPLE,  /* "sample": queue-length samples */
-	SY_FAULT_CAUSE,   /* "cause": state-change causes of a record */
 	SY_FAULT_WATCH,   /* "watch": the line buffer of a watched input */
 	SY_FAULT_NSITES
 };

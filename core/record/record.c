@@ -339,37 +339,8 @@ static void on_packet(void *ctx, char ev, const sy_link *l, int dir,
 	}
 }
 
-static uint16_t intern(sy_record *r, const char *cause)
-{
-	char **v, *s;
-
-	for (size_t i = r->ncause; i-- > 0;)
-		if (strcmp(r->cause[i], cause) == 0)
-			return (uint16_t)i;
-	/* Cause 0 is the first one recorded: a cause that cannot be kept
-	 * would be reported as another, so the run fails instead. */
-	if (r->ncause >= UINT16_MAX) {
-		sy_sim_fail(sy_net_sim(r->net), "more than %u distinct state-change causes to record",
-			    UINT16_MAX);
-		return 0;
-	}
-	if (SY_FAULT(SY_FAULT_CAUSE) || !(s = strdup(cause)))
-		goto oom;
-	if (!(v = realloc(r->cause, (r->ncause + 1) * sizeof *v))) {
-		free(s);
-		goto oom;
-	}
-	r->cause = v;
-	r->cause[r->ncause] = s;
-	return (uint16_t)r->ncause++;
-oom:
-	sy_sim_fail(sy_net_sim(r->net), "out of memory recording the state-change cause '%s'",
-		    cause);
-	return 0;
-}
-
 static void on_state(void *ctx, sy_tcb *tcb, sy_tcp_state from, sy_tcp_state to,
-		     const char *cause)
+		     sy_tcp_cause cause)
 {
 	sy_record *r = ctx;
 	sy_time now = sy_sim_now(sy_net_sim(r->net));
@@ -469,7 +440,7 @@ static void on_state(void *ctx, sy_tcb *tcb, sy_tcp_state from, sy_tcp_state to,
 	st->side = (uint8_t)side;
 	st->from = (uint8_t)from;
 	st->to = (uint8_t)to;
-	st->cause = intern(r, cause);
+	st->cause = (uint16_t)cause;
 }
 
 sy_record *sy_record_new(sy_net *net, sy_err *err)
@@ -504,9 +475,6 @@ void sy_record_free(sy_record *r, bool detach)
 		sy_net_unobserve(r->net, on_packet, r);
 		sy_tcp_net_unobserve(r->net, on_state, r);
 	}
-	for (size_t i = 0; i < r->ncause; i++)
-		free(r->cause[i]);
-	free(r->cause);
 	free(r->seg);
 	free(r->conn);
 	free(r->st);
@@ -521,7 +489,7 @@ size_t sy_record_segments(const sy_record *r) { return r->nseg; }
 const sy_rec_seg *sy_record_segment(const sy_record *r, size_t i) { return i < r->nseg ? &r->seg[i] : NULL; }
 size_t sy_record_states(const sy_record *r) { return r->nst; }
 const sy_rec_state *sy_record_state(const sy_record *r, size_t i) { return i < r->nst ? &r->st[i] : NULL; }
-const char *sy_record_cause(const sy_record *r, uint16_t i) { return i < r->ncause ? r->cause[i] : ""; }
+const char *sy_record_cause(const sy_record *r, uint16_t i) { (void)r; return i < SY_TCP_CAUSES ? sy_tcp_cause_name((sy_tcp_cause)i) : ""; }
 
 long sy_record_find(const sy_record *r, const void *ep, uint64_t id, const void *tag)
 {

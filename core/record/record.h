@@ -88,7 +88,7 @@ typedef struct sy_rec_state {
 	uint32_t conn;
 	uint8_t side;
 	uint8_t from, to;       /* sy_tcp_state */
-	uint16_t cause;         /* index into the recorder's causes */
+	uint16_t cause;         /* a sy_tcp_cause (sy_record_cause names it) */
 } sy_rec_state;
 
 /* Starts recording the network now.  Fails when its observer slots are

@@ -27,8 +27,6 @@ struct sy_record {
 	size_t nconn, conncap;
 	sy_rec_state *st;
 	size_t nst, stcap;
-	char **cause;
-	size_t ncause;
 	struct slot *fly;        /* uid + 1 -> segment, while in flight */
 	size_t flycap, nfly;
 	struct tslot *tup;       /* 4-tuple -> current connection */

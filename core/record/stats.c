@@ -211,16 +211,16 @@ static void copy_row(sy_tcp_row *r, const sy_tcb *c)
 
 /* Whether a report is the record being freed: the one place the table
  * reads a cause. */
-static bool is_freed(sy_tcp_state from, sy_tcp_state to, const char *cause)
+static bool is_freed(sy_tcp_state from, sy_tcp_state to, sy_tcp_cause cause)
 {
-	return from == to && strcmp(cause, "freed") == 0;
+	return from == to && cause == SY_TCP_CAUSE_FREED;
 }
 
 /* A row is made at a connection's first state change and written only
  * when its record is freed: until then sy_tcp_table_row reads the
  * record itself, so other reports cost one lookup. */
 static void table_observer(void *ctx, sy_tcb *c, sy_tcp_state from,
-			   sy_tcp_state to, const char *cause)
+			   sy_tcp_state to, sy_tcp_cause cause)
 {
 	sy_tcp_table *t = ctx;
 	bool freed = is_freed(from, to, cause);

@@ -83,7 +83,7 @@ void sy_tcp_net_unobserve(sy_net *net, sy_tcp_observer fn, void *ctx)
 }
 
 /* Every observer of c's endpoint and network. */
-void sy_tcp_report(sy_tcb *c, sy_tcp_state from, sy_tcp_state to, const char *cause)
+void sy_tcp_report(sy_tcb *c, sy_tcp_state from, sy_tcp_state to, sy_tcp_cause cause)
 {
 	struct net_obs *no = *sy_net_tcp_observers(c->ep->net);
 

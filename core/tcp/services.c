@@ -118,7 +118,7 @@ void *sy_tcb_sm_state(const sy_tcb *c)
 
 void sy_tcb_notify(sy_tcb *c, sy_tcp_cause what)
 {
-	sy_tcp_report(c, c->state, c->state, sy_tcp_cause_name(what));
+	sy_tcp_report(c, c->state, c->state, what);
 }
 
 void sy_tcb_arm_retransmit(sy_tcb *c)
@@ -201,7 +201,6 @@ static void free_later(sy_sim *sim, void *arg, uint64_t data)
 void sy_tcb_set_state(sy_tcb *c, sy_tcp_state s, sy_tcp_cause why)
 {
 	sy_tcp_state old = c->state;
-	const char *cause = sy_tcp_cause_name(why);
 	uint8_t was = c->caps;
 
 	if (old == s)
@@ -219,7 +218,8 @@ void sy_tcb_set_state(sy_tcb *c, sy_tcp_state s, sy_tcp_cause why)
 		fprintf(c->ep->log, "%lld.%09lld %s:%u %s:%u %s %s %s\n",
 			(long long)(now / SY_SEC), (long long)(now % SY_SEC), la,
 			(unsigned)c->lport, ra, (unsigned)c->rport,
-			sy_tcp_state_name(old), sy_tcp_state_name(s), cause);
+			sy_tcp_state_name(old), sy_tcp_state_name(s),
+			sy_tcp_cause_name(why));
 	}
 	/* the first synchronized state: the data phase starts (unless the
 	 * state machine started it already) and the connection counts as
@@ -231,7 +231,7 @@ void sy_tcb_set_state(sy_tcb *c, sy_tcp_state s, sy_tcp_cause why)
 	}
 	if (s == SY_TCP_CLOSED)
 		c->t_closed = sy_sim_now(c->ep->sim);
-	sy_tcp_report(c, old, s, cause);
+	sy_tcp_report(c, old, s, why);
 	if (s == SY_TCP_CLOSED) {
 		if (c->queued)
 			sy_tcp_aq_remove(c);

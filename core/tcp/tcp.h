@@ -48,6 +48,33 @@ typedef enum sy_tcp_state {
 
 const char *sy_tcp_state_name(sy_tcp_state s); /* "SYN_SENT", ... */
 
+/* Why a state changed, or what happened.  Observers receive the value;
+ * its name (sy_tcp_cause_name) is what logs, traces and scripts see. */
+typedef enum sy_tcp_cause {
+	SY_TCP_CAUSE_CONNECT,           /* "connect" */
+	SY_TCP_CAUSE_CLOSE,             /* "close" */
+	SY_TCP_CAUSE_ABORT,             /* "abort" */
+	SY_TCP_CAUSE_SYN,               /* "syn" */
+	SY_TCP_CAUSE_SYN_TWOWAY,        /* "syn (two-way handshake)" */
+	SY_TCP_CAUSE_SYN_ACK,           /* "syn-ack" */
+	SY_TCP_CAUSE_ACK,               /* "ack" */
+	SY_TCP_CAUSE_ACK_OF_FIN,        /* "ack of fin" */
+	SY_TCP_CAUSE_FIN,               /* "fin" */
+	SY_TCP_CAUSE_RESET,             /* "reset" */
+	SY_TCP_CAUSE_SYN_COOKIE,        /* "syn cookie" */
+	SY_TCP_CAUSE_TIMEOUT,           /* "timeout" */
+	SY_TCP_CAUSE_TIME_WAIT,         /* "time_wait": its end */
+	SY_TCP_CAUSE_FIN_WAIT_2_TIMEOUT, /* "fin_wait_2 timeout" */
+	SY_TCP_CAUSE_SYN_RECEIVED_TIMEOUT, /* "syn_received timeout" */
+	SY_TCP_CAUSE_KEEPALIVE_TIMEOUT, /* "keepalive timeout" */
+	SY_TCP_CAUSE_REFUSED,           /* "refused": events, not changes */
+	SY_TCP_CAUSE_ACCEPTED,          /* "accepted" */
+	SY_TCP_CAUSE_FREED,             /* "freed" */
+	SY_TCP_CAUSES
+} sy_tcp_cause;
+
+const char *sy_tcp_cause_name(sy_tcp_cause cause);
+
 /* Timers of a connection. */
 enum {
 	SY_TCP_T_RETRANS,    /* SYN, SYN-ACK, data and FIN retransmission */
@@ -137,7 +164,7 @@ typedef struct sy_tcp_cb {
 	void (*sent)(void *ctx, sy_tcb *c);
 	/* a state change (from != to) or another event, as the observer */
 	void (*event)(void *ctx, sy_tcb *c, sy_tcp_state from, sy_tcp_state to,
-		      const char *cause);
+		      sy_tcp_cause cause);
 } sy_tcp_cb;
 
 /* Per-connection data options; the endpoint's defaults come from its
@@ -171,7 +198,7 @@ typedef struct sy_tcp_ep_opts {
 
 /* Observes state changes and other events of every connection. */
 typedef void (*sy_tcp_observer)(void *ctx, sy_tcb *c, sy_tcp_state from,
-				sy_tcp_state to, const char *cause);
+				sy_tcp_state to, sy_tcp_cause cause);
 
 /* Creates the endpoint of node n and registers it for protocol 6.  A node
  * has at most one; the network owns it and frees it with itself. */

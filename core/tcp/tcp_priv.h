@@ -67,7 +67,7 @@ struct sy_tcp_ep {
 
 
 /* endpoint.c */
-SY_HIDDEN void sy_tcp_report(sy_tcb *c, sy_tcp_state from, sy_tcp_state to, const char *cause);
+SY_HIDDEN void sy_tcp_report(sy_tcb *c, sy_tcp_state from, sy_tcp_state to, sy_tcp_cause cause);
 SY_HIDDEN sy_tcb *sy_tcp_lookup(const sy_tcp_ep *ep, uint32_t raddr, uint16_t lport,
 				uint16_t rport);
 SY_HIDDEN int sy_tcp_insert(sy_tcp_ep *ep, sy_tcb *c);

@@ -75,33 +75,6 @@ enum {
 	SY_TCP_CAP_KEEPALIVE = 1 << 5, /* keepalive probes, when enabled */
 };
 
-/* Why a state changed, or what happened: the observers receive the name
- * (sy_tcp_cause_name), which logs, traces and scripts see. */
-typedef enum sy_tcp_cause {
-	SY_TCP_CAUSE_CONNECT,           /* "connect" */
-	SY_TCP_CAUSE_CLOSE,             /* "close" */
-	SY_TCP_CAUSE_ABORT,             /* "abort" */
-	SY_TCP_CAUSE_SYN,               /* "syn" */
-	SY_TCP_CAUSE_SYN_TWOWAY,        /* "syn (two-way handshake)" */
-	SY_TCP_CAUSE_SYN_ACK,           /* "syn-ack" */
-	SY_TCP_CAUSE_ACK,               /* "ack" */
-	SY_TCP_CAUSE_ACK_OF_FIN,        /* "ack of fin" */
-	SY_TCP_CAUSE_FIN,               /* "fin" */
-	SY_TCP_CAUSE_RESET,             /* "reset" */
-	SY_TCP_CAUSE_SYN_COOKIE,        /* "syn cookie" */
-	SY_TCP_CAUSE_TIMEOUT,           /* "timeout" */
-	SY_TCP_CAUSE_TIME_WAIT,         /* "time_wait": its end */
-	SY_TCP_CAUSE_FIN_WAIT_2_TIMEOUT, /* "fin_wait_2 timeout" */
-	SY_TCP_CAUSE_SYN_RECEIVED_TIMEOUT, /* "syn_received timeout" */
-	SY_TCP_CAUSE_KEEPALIVE_TIMEOUT, /* "keepalive timeout" */
-	SY_TCP_CAUSE_REFUSED,           /* "refused": events, not changes */
-	SY_TCP_CAUSE_ACCEPTED,          /* "accepted" */
-	SY_TCP_CAUSE_FREED,             /* "freed" */
-	SY_TCP_CAUSES
-} sy_tcp_cause;
-
-const char *sy_tcp_cause_name(sy_tcp_cause cause);
-
 /* The version of sy_tcp_sm_ops and of the services below (plugin.h,
  * "Versions"). */
 #define SY_TCP_SM_OPS_VERSION 1

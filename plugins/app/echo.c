@@ -46,7 +46,7 @@ static void on_sent(void *ctx, sy_tcb *c)
 }
 
 static void on_event(void *ctx, sy_tcb *c, sy_tcp_state from, sy_tcp_state to,
-		     const char *cause)
+		     sy_tcp_cause cause)
 {
 	struct econn *ec = ctx;
 

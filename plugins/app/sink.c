@@ -83,7 +83,7 @@ static void on_data(void *ctx, sy_tcb *c, uint32_t n, const unsigned char *bytes
 }
 
 static void on_event(void *ctx, sy_tcb *c, sy_tcp_state from, sy_tcp_state to,
-		     const char *cause)
+		     sy_tcp_cause cause)
 {
 	struct sconn *sc = ctx;
 	struct sink *s = sc->s;

@@ -100,14 +100,14 @@ static inline void tapp_done(struct tapp *a, struct tapp_conn *k, sy_time when)
  * cancelling its own events). */
 static inline bool tapp_event(struct tapp *a, struct tapp_conn *k,
 			      sy_tcp_state from, sy_tcp_state to,
-			      const char *cause)
+			      sy_tcp_cause cause)
 {
 	if (from != to) {
 		if (to == SY_TCP_CLOSED && !k->done)
 			a->st.failed++;
 		return false;
 	}
-	if (strcmp(cause, "freed") != 0)
+	if (cause != SY_TCP_CAUSE_FREED)
 		return false;
 	tapp_count(&a->st, k->c);
 	for (struct tapp_conn **pp = &a->conns; *pp; pp = &(*pp)->next)

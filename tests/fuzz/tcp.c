@@ -101,7 +101,7 @@ static sy_instance inst(const sy_plugin *p)
 /* Keeps each side's table of connections: added when first seen, removed
  * when they close (they are freed right after). */
 static void observe(void *ctx, sy_tcb *c, sy_tcp_state from, sy_tcp_state to,
-		    const char *cause)
+		    sy_tcp_cause cause)
 {
 	side *s = ctx;
 	int free_slot = -1;
