@@ -47,8 +47,9 @@
 #include "param.h"
 
 /* 2: operations tables start with a sy_ops_head; 3: sy_tcb is opaque,
- * state machines work through tcp_sm.h. */
-#define SY_PLUGIN_ABI 3
+ * state machines work through tcp_sm.h; 4: observers receive typed
+ * causes, cc plugins the FreeBSD-like interface of cc.h 2. */
+#define SY_PLUGIN_ABI 4
 #define SY_PLUGIN_SYMBOL "synack_plugin"
 
 /* The first member of every kind's operations table, named `head`: the

@@ -482,7 +482,8 @@ int sy_tcp_set_cc(sy_tcb *c, sy_instance *in, sy_err *err)
 	sy_tcp_ep *ep = c->ep;
 	sy_instance *x;
 	void *priv = NULL;
-	const sy_cc_ops *o;
+	const sy_cc_ops *o, *old = c->cco;
+	const void *old_st = c->ccst;
 
 	if (strcmp(in->plugin->kind, "cc") != 0)
 		return sy_err_set(err, "%s/%s is not a cc plugin", in->plugin->kind, in->plugin->name);
@@ -504,10 +505,13 @@ int sy_tcp_set_cc(sy_tcb *c, sy_instance *in, sy_err *err)
 	c->ccst = x[ep->nccx].state;
 	ep->nccx++;
 	if (synchronized(c)) {
+		if (old && c->data_started && old->destroy)
+			old->destroy(old_st, &c->cc);
 		free(c->cc.priv);
 		c->cc.priv = priv;
 		c->cc.cwnd = c->iw_bytes;
 		c->cc.ssthresh = UINT32_MAX;
+		c->cc.prior_cwnd = c->cc.prior_ssthresh = 0;
 		c->cc.mss = sy_tcb_smss(c);
 		c->cc.now = sy_sim_now(ep->sim);
 		o->init(c->ccst, &c->cc);

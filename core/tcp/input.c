@@ -64,6 +64,7 @@ static void rtt_take(sy_tcb *c, sy_time r)
 	t->rtt_sample(st, &c->rtt, r);
 	if (!c->cc.min_rtt || r < c->cc.min_rtt)
 		c->cc.min_rtt = r;
+	c->cc.latest_rtt = r;
 }
 
 bool sy_tcb_ack_in(sy_tcb *c, const sy_seg *s)
@@ -145,13 +146,13 @@ bool sy_tcb_ack_in(sy_tcb *c, const sy_seg *s)
 			} else if (sy_seq_lt(c->high_rxt, c->snd_una)) {
 				c->high_rxt = c->snd_una;
 			}
+			if (c->in_recovery && c->cco)
+				cc_ack(c, SY_CC_ACK_PARTIAL, data, r, s);
 		} else {
 			if (c->after_rto && sy_seq_ge(s->ack, c->recover))
 				c->after_rto = false;
-			if (c->cco && data) {
-				cc_sync(c);
-				c->cco->ack(c->ccst, &c->cc, data, r);
-			}
+			if (c->cco && data)
+				cc_ack(c, SY_CC_ACK_NEW, data, r, s);
 		}
 		if (c->snd_una == c->snd_max) {
 			sy_tcb_timer_cancel(c, SY_TCP_T_RETRANS);
@@ -167,6 +168,8 @@ bool sy_tcb_ack_in(sy_tcb *c, const sy_seg *s)
 		 * what is outstanding: no data has gone */
 		c->st.dupacks_in++;
 		c->dupacks++;
+		if (c->cco)
+			cc_ack(c, SY_CC_ACK_DUP, 0, -1, s);
 		if (c->in_recovery) {
 			if (!c->sack_ok && c->reno_sacked < sy_tcb_flight(c))
 				c->reno_sacked += mss;

@@ -230,10 +230,8 @@ void sy_tcb_enter_recovery(sy_tcb *c)
 	c->high_rxt = c->snd_una;
 	c->reno_sacked = c->sack_ok ? 0 : 3 * sy_tcb_smss(c);
 	c->rtt_timing = false;
-	if (c->cco) {
-		cc_sync(c);
-		c->cco->congestion(c->ccst, &c->cc, SY_CC_FAST_RETRANSMIT);
-	}
+	if (c->cco)
+		cc_signal(c, SY_CC_FAST_RETRANSMIT);
 	/* the first unacknowledged segment goes at once, whatever pipe says */
 	seq = c->snd_una;
 	len = data_end(c) - seq;
@@ -308,8 +306,7 @@ void sy_tcb_data_timeout(sy_tcb *c, int which)
 	c->st.timeouts++;
 	t->rtt_backoff(st, &c->rtt);
 	if (c->cco && c->retries == 1) {
-		cc_sync(c);
-		c->cco->congestion(c->ccst, &c->cc, SY_CC_RTO);
+		cc_signal(c, SY_CC_RTO);
 	} else {
 		c->cc.cwnd = sy_tcb_smss(c);
 	}

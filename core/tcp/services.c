@@ -351,6 +351,10 @@ void sy_tcb_data_free(sy_tcb *c)
 	}
 	free(c->sb);
 	c->sb = NULL;
+	/* init ran when the data phase started with a cc (cco is NULL
+	 * when its state could not be allocated) */
+	if (c->cco && c->data_started && c->cco->destroy)
+		c->cco->destroy(c->ccst, &c->cc);
 	free(c->cc.priv);
 	c->cc.priv = NULL;
 }

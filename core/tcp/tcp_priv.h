@@ -195,6 +195,32 @@ static inline void cc_sync(sy_tcb *c)
 	c->cc.flight = sy_tcb_flight(c);
 	c->cc.now = now_of(c);
 	c->cc.srtt = c->rtt.samples ? c->rtt.srtt : 0;
+	c->cc.delivered = c->st.bytes_acked;
+	c->cc.in_recovery = c->in_recovery;
+}
+
+/* An ACK of segment s for the congestion control (cc.h). */
+static inline void cc_ack(sy_tcb *c, sy_cc_ack_type type, uint32_t acked,
+			  sy_time rtt, const sy_seg *s)
+{
+	sy_cc_ack a = {
+		.type = type, .acked = acked, .rtt = rtt,
+		.ece = (s->flags & SY_TCP_ECE) != 0,
+	};
+
+	cc_sync(c);
+	c->cco->ack(c->ccst, &c->cc, &a);
+}
+
+/* A congestion signal; before a reduction, what an undo restores. */
+static inline void cc_signal(sy_tcb *c, sy_cc_signal sig)
+{
+	cc_sync(c);
+	if (sig != SY_CC_RTO_SPURIOUS) {
+		c->cc.prior_cwnd = c->cc.cwnd;
+		c->cc.prior_ssthresh = c->cc.ssthresh;
+	}
+	c->cco->congestion(c->ccst, &c->cc, sig);
 }
 
 #endif

@@ -60,14 +60,17 @@ static void aimd_conn_init(const void *st, sy_cc_conn *cc)
 	cc->cwnd = segments((uint64_t)g->initial, cc->mss);
 }
 
-static void aimd_ack(const void *st, sy_cc_conn *cc, uint32_t acked,
-		     sy_time rtt)
+static void aimd_ack(const void *st, sy_cc_conn *cc, const sy_cc_ack *a)
 {
 	const struct aimd *g = st;
 	struct aimd_conn *c = cc->priv;
 	uint32_t step = segments((uint64_t)g->increase, cc->mss);
 
-	c->counted += acked;
+	/* duplicate and partial ACKs change nothing: the endpoint's
+	 * recovery sends by its estimate of the bytes in flight */
+	if (a->type != SY_CC_ACK_NEW)
+		return;
+	c->counted += a->acked;
 	while (c->counted >= cc->cwnd && cc->cwnd > 0) {
 		c->counted -= cc->cwnd;
 		cc->cwnd = (uint64_t)cc->cwnd + step > UINT32_MAX ?
@@ -83,6 +86,10 @@ static void aimd_congestion(const void *st, sy_cc_conn *cc, sy_cc_signal sig)
 	uint32_t low = segments((uint64_t)g->min, cc->mss);
 	uint32_t w = (uint32_t)(g->decrease * cc->cwnd) / cc->mss * cc->mss;
 
+	if (sig == SY_CC_RTO_SPURIOUS) {
+		sy_cc_undo(cc);  /* libsynack's: back to before the timeout */
+		return;
+	}
 	cc->ssthresh = w > low ? w : low;
 	cc->cwnd = sig == SY_CC_RTO ? low : cc->ssthresh;
 	((struct aimd_conn *)cc->priv)->counted = 0;
@@ -90,14 +97,13 @@ static void aimd_congestion(const void *st, sy_cc_conn *cc, sy_cc_signal sig)
 
 static void aimd_recovery_exit(const void *st, sy_cc_conn *cc)
 {
-	cc->cwnd = cc->ssthresh;
+	sy_cc_recovery_exit(cc);
 }
 
 static void aimd_idle_restart(const void *st, sy_cc_conn *cc,
 			      uint32_t restart_window)
 {
-	if (cc->cwnd > restart_window)
-		cc->cwnd = restart_window;
+	sy_cc_idle_restart(cc, restart_window);
 }
 
 static const sy_cc_ops ops = {

@@ -6,6 +6,9 @@
  *
  * Slow start (cwnd < ssthresh) is RFC 5681's, as in newreno: cwnd +=
  * min(acked, SMSS) per ACK (RFC 9438 4.10; HyStart++ is not implemented).
+ * An ECN-Echo is a congestion event as a loss is (4.6); a timeout found
+ * spurious restores cwnd, ssthresh, W_max and cwnd_prior as they were
+ * before it (4.9).
  *
  * Congestion avoidance runs in epochs.  An epoch starts at the first ACK
  * in congestion avoidance after a congestion event, an idle restart, or
@@ -101,6 +104,7 @@ struct cubic_conn {
 	sy_time t_epoch;
 	bool in_epoch;
 	bool after_rto;     /* the next epoch is the first after a timeout */
+	double prior_w_max, prior_cwnd_prior; /* before the latest reduction */
 };
 
 /* Cube root of x (0 for x <= 0 or NaN), by Newton's method after
@@ -164,6 +168,8 @@ static void cubic_init(const void *st, sy_cc_conn *cc)
 	c->t_epoch = 0;
 	c->in_epoch = false;
 	c->after_rto = false;
+	c->prior_w_max = 0;
+	c->prior_cwnd_prior = 0;
 }
 
 static void epoch_start(const struct cubic *g, struct cubic_conn *c,
@@ -182,20 +188,18 @@ static void epoch_start(const struct cubic *g, struct cubic_conn *c,
 	c->in_epoch = true;
 }
 
-static void cubic_ack(const void *st, sy_cc_conn *cc, uint32_t acked,
-		      sy_time rtt)
+static void cubic_ack(const void *st, sy_cc_conn *cc, const sy_cc_ack *a)
 {
 	const struct cubic *g = st;
 	struct cubic_conn *c = cc->priv;
+	uint32_t acked = a->acked;
 	double mss = cc->mss, w, t, target;
 	sy_time r;
 
-	if (acked == 0 || cc->mss == 0)
+	if (a->type != SY_CC_ACK_NEW || acked == 0 || cc->mss == 0)
 		return;
 	if (cc->cwnd < cc->ssthresh) {
-		uint32_t step = acked < cc->mss ? acked : cc->mss;
-
-		cc->cwnd = to_bytes((double)cc->cwnd + (double)step);
+		sy_cc_slow_start(cc, acked, 1);
 		return;
 	}
 
@@ -245,6 +249,18 @@ static void cubic_congestion(const void *st, sy_cc_conn *cc,
 	uint64_t least = 2 * (uint64_t)cc->mss;
 	uint32_t ss;
 
+	if (sig == SY_CC_RTO_SPURIOUS) {
+		/* 4.9: the state before the reduction comes back */
+		sy_cc_undo(cc);
+		c->w_max = c->prior_w_max;
+		c->cwnd_prior = c->prior_cwnd_prior;
+		c->in_epoch = false;
+		c->credit = 0;
+		c->after_rto = false;
+		return;
+	}
+	c->prior_w_max = c->w_max;
+	c->prior_cwnd_prior = c->cwnd_prior;
 	/* Fast convergence (4.7). */
 	if (g->fast_convergence && w < c->w_max)
 		c->w_max = w * (1 + g->beta) / 2;
@@ -266,7 +282,7 @@ static void cubic_recovery_exit(const void *st, sy_cc_conn *cc)
 {
 	struct cubic_conn *c = cc->priv;
 
-	cc->cwnd = cc->ssthresh;
+	sy_cc_recovery_exit(cc);
 	c->credit = 0;
 }
 
@@ -275,8 +291,7 @@ static void cubic_idle_restart(const void *st, sy_cc_conn *cc,
 {
 	struct cubic_conn *c = cc->priv;
 
-	if (cc->cwnd > restart_window)
-		cc->cwnd = restart_window;
+	sy_cc_idle_restart(cc, restart_window);
 	c->in_epoch = false;
 	c->credit = 0;
 }
@@ -285,6 +300,7 @@ static const sy_cc_ops ops = {
 	SY_OPS_HEAD(SY_CC_OPS_VERSION, sy_cc_ops),
 	.conn_size = sizeof(struct cubic_conn),
 	.init = cubic_init,
+	.destroy = NULL,
 	.ack = cubic_ack,
 	.congestion = cubic_congestion,
 	.recovery_exit = cubic_recovery_exit,

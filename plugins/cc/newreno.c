@@ -36,7 +36,14 @@
  * with RW the restart window the endpoint gives (its initial window);
  * ssthresh is left as it is.
  *
- * The initial window and ssthresh ("infinity") are the endpoint's. */
+ * An ECN-Echo is answered as a loss found by duplicate ACKs (RFC 3168
+ * 6.1.2); a timeout found spurious is undone (cwnd and ssthresh back to
+ * at least what they were before it).  Duplicate and partial ACKs change
+ * nothing: the endpoint's recovery sends by pipe.
+ *
+ * The rules are the library's (cc.h: sy_cc_slow_start, ...), which other
+ * plugins reuse.  The initial window and ssthresh ("infinity") are the
+ * endpoint's. */
 #include <stddef.h>
 #include <stdint.h>
 
@@ -53,13 +60,6 @@ struct newreno_conn {
 	uint64_t bytes_acked;
 };
 
-static uint32_t add_sat(uint32_t a, uint64_t b)
-{
-	uint64_t s = (uint64_t)a + b;
-
-	return s > UINT32_MAX ? UINT32_MAX : (uint32_t)s;
-}
-
 static void newreno_init(const void *st, sy_cc_conn *cc)
 {
 	struct newreno_conn *c = cc->priv;
@@ -67,37 +67,27 @@ static void newreno_init(const void *st, sy_cc_conn *cc)
 	c->bytes_acked = 0;
 }
 
-static void newreno_ack(const void *st, sy_cc_conn *cc, uint32_t acked,
-			sy_time rtt)
+static void newreno_ack(const void *st, sy_cc_conn *cc, const sy_cc_ack *a)
 {
 	const struct newreno *g = st;
 	struct newreno_conn *c = cc->priv;
 
-	if (acked == 0)
+	if (a->type != SY_CC_ACK_NEW || a->acked == 0)
 		return;
 	if (cc->cwnd < cc->ssthresh) {
-		uint64_t limit = (uint64_t)g->abc_limit * cc->mss;
-
-		cc->cwnd = add_sat(cc->cwnd, acked < limit ? acked : limit);
+		sy_cc_slow_start(cc, a->acked, (uint32_t)g->abc_limit);
 		c->bytes_acked = 0;
 		return;
 	}
-	c->bytes_acked += acked;
-	if (c->bytes_acked >= cc->cwnd) {
-		c->bytes_acked -= cc->cwnd;
-		cc->cwnd = add_sat(cc->cwnd, cc->mss);
-	}
+	sy_cc_congestion_avoidance(cc, &c->bytes_acked, a->acked);
 }
 
 static void newreno_congestion(const void *st, sy_cc_conn *cc,
 			       sy_cc_signal sig)
 {
 	struct newreno_conn *c = cc->priv;
-	uint64_t least = 2 * (uint64_t)cc->mss;
-	uint32_t half = cc->flight / 2;
 
-	cc->ssthresh = half > least ? half : (uint32_t)least;
-	cc->cwnd = sig == SY_CC_RTO ? cc->mss : cc->ssthresh;
+	sy_cc_newreno_congestion(cc, sig);
 	c->bytes_acked = 0;
 }
 
@@ -105,7 +95,7 @@ static void newreno_recovery_exit(const void *st, sy_cc_conn *cc)
 {
 	struct newreno_conn *c = cc->priv;
 
-	cc->cwnd = cc->ssthresh;
+	sy_cc_recovery_exit(cc);
 	c->bytes_acked = 0;
 }
 
@@ -114,8 +104,7 @@ static void newreno_idle_restart(const void *st, sy_cc_conn *cc,
 {
 	struct newreno_conn *c = cc->priv;
 
-	if (cc->cwnd > restart_window)
-		cc->cwnd = restart_window;
+	sy_cc_idle_restart(cc, restart_window);
 	c->bytes_acked = 0;
 }
 
@@ -123,6 +112,7 @@ static const sy_cc_ops ops = {
 	SY_OPS_HEAD(SY_CC_OPS_VERSION, sy_cc_ops),
 	.conn_size = sizeof(struct newreno_conn),
 	.init = newreno_init,
+	.destroy = NULL,
 	.ack = newreno_ack,
 	.congestion = newreno_congestion,
 	.recovery_exit = newreno_recovery_exit,
