@@ -149,6 +149,66 @@ START_TEST(options_sack_and_malformed)
 }
 END_TEST
 
+/* The Fast Open option (RFC 7413, kind 34): written after the window
+ * scale, two NOPs after it when its length leaves the options 2 bytes
+ * past a word, read back; an empty one is a cookie request; a cookie of
+ * an odd length or outside 4..16 is skipped and counted.  Without it the
+ * layout is what it was. */
+START_TEST(options_fastopen)
+{
+	sy_tcp_opts o = { .has_mss = true, .mss = 1460, .sack_ok = true,
+			  .has_ts = true, .tsval = 1, .tsecr = 0,
+			  .has_ws = true, .ws = 7 }, r;
+	const uint8_t plain[20] = { 2, 4, 0x05, 0xb4, 4, 2, 8, 10, 0, 0, 0, 1,
+				    0, 0, 0, 0, 1, 3, 3, 7 };
+	uint8_t buf[40];
+	unsigned n;
+
+	n = sy_tcp_write_options(&o, buf);
+	ck_assert_uint_eq(n, 20);
+	ck_assert_mem_eq(buf, plain, 20);
+	/* a request: kind 34, length 2, then the two NOPs */
+	o.has_tfo = true;
+	n = sy_tcp_write_options(&o, buf);
+	ck_assert_uint_eq(n, 24);
+	ck_assert_mem_eq(buf, plain, 20);
+	ck_assert_uint_eq(buf[20], 34);
+	ck_assert_uint_eq(buf[21], 2);
+	ck_assert_uint_eq(buf[22], 1);
+	ck_assert_uint_eq(buf[23], 1);
+	ck_assert_int_eq(sy_tcp_parse_options(buf, n, &r), 0);
+	ck_assert(r.has_tfo);
+	ck_assert_uint_eq(r.tfo_len, 0);
+	ck_assert(r.has_ws && r.has_ts && r.sack_ok && r.has_mss);
+	/* the longest cookie still fits in 40 bytes */
+	o.tfo_len = 16;
+	for (int i = 0; i < 16; i++)
+		o.tfo_cookie[i] = (uint8_t)(0xa0 + i);
+	n = sy_tcp_write_options(&o, buf);
+	ck_assert_uint_eq(n, 40);
+	ck_assert_uint_eq(buf[21], 18);
+	ck_assert_int_eq(sy_tcp_parse_options(buf, n, &r), 0);
+	ck_assert(r.has_tfo);
+	ck_assert_uint_eq(r.tfo_len, 16);
+	ck_assert_mem_eq(r.tfo_cookie, o.tfo_cookie, 16);
+	/* 8 bytes: 30, padded to 32 */
+	o.tfo_len = 8;
+	n = sy_tcp_write_options(&o, buf);
+	ck_assert_uint_eq(n, 32);
+	ck_assert_int_eq(sy_tcp_parse_options(buf, n, &r), 0);
+	ck_assert_uint_eq(r.tfo_len, 8);
+	ck_assert_mem_eq(r.tfo_cookie, o.tfo_cookie, 8);
+	{
+		/* cookies of 3 and 5 bytes: skipped and counted */
+		const uint8_t bad[] = { 34, 5, 1, 2, 3, 34, 7, 1, 2, 3, 4, 5, 0 };
+
+		ck_assert_int_eq(sy_tcp_parse_options(bad, sizeof bad, &r), 0);
+		ck_assert(!r.has_tfo);
+		ck_assert_uint_eq(r.ignored, 2);
+	}
+}
+END_TEST
+
 START_TEST(listen_errors)
 {
 	sy_err err;
@@ -308,6 +368,7 @@ static Suite *tcp_suite(void)
 	tcase_add_checked_fixture(t, setup, teardown);
 	tcase_add_test(t, malformed_segments_counted);
 	tcase_add_test(t, options_sack_and_malformed);
+	tcase_add_test(t, options_fastopen);
 	tcase_add_test(t, listen_errors);
 	tcase_add_test(t, handshakes_and_ports);
 	tcase_add_test(t, virtual_bytes_constant_memory);

@@ -1,5 +1,5 @@
 /* TCP options: parsing and writing them (RFC 9293 3.2, RFC 7323, RFC
- * 2018), and the SACK blocks a receiver reports. */
+ * 2018, RFC 7413), and the SACK blocks a receiver reports. */
 
 #include "config.h"
 
@@ -65,6 +65,17 @@ int sy_tcp_parse_options(const uint8_t *opt, unsigned len, sy_tcp_opts *o)
 			}
 			o->nsack = (uint8_t)((olen - 2) / 8);
 			break;
+		case 34:
+			/* RFC 7413 4.1.1: an empty cookie asks for one; a
+			 * cookie has 4 to 16 bytes, an even number */
+			if (olen != 2 && (olen < 6 || olen > 18 || olen % 2)) {
+				o->ignored++;
+				break;
+			}
+			o->has_tfo = true;
+			o->tfo_len = (uint8_t)(olen - 2);
+			memcpy(o->tfo_cookie, opt + i + 2, o->tfo_len);
+			break;
 		default:
 			break;          /* unknown: skipped */
 		}
@@ -114,6 +125,18 @@ unsigned sy_tcp_write_options(const sy_tcp_opts *o, uint8_t *b)
 		b[n++] = 3;
 		b[n++] = 3;
 		b[n++] = o->ws;
+	}
+	if (o->has_tfo) {
+		uint8_t len = o->tfo_len > 16 ? 16 : o->tfo_len;
+
+		b[n++] = 34;
+		b[n++] = (uint8_t)(2 + len);
+		memcpy(b + n, o->tfo_cookie, len);
+		n += len;
+		if (n % 4 == 2) {
+			b[n++] = 1;
+			b[n++] = 1;
+		}
 	}
 	if (o->nsack) {
 		unsigned k = o->nsack;

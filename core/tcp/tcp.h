@@ -97,27 +97,34 @@ typedef struct sy_tcp_ep sy_tcp_ep;
 typedef struct sy_tcb sy_tcb;
 typedef struct sy_tcp_listener sy_tcp_listener;
 
-/* TCP options of a segment (RFC 9293 3.2, RFC 7323, RFC 2018). */
+/* TCP options of a segment (RFC 9293 3.2, RFC 7323, RFC 2018, RFC
+ * 7413). */
 typedef struct sy_tcp_opts {
 	bool has_mss, has_ws, has_ts, sack_ok;
 	uint16_t mss;
 	uint8_t ws;            /* shift count */
 	uint8_t nsack;         /* SACK blocks (RFC 2018), at most 4 */
-	uint8_t ignored;       /* malformed SACK or window-scale options skipped */
+	uint8_t ignored;       /* malformed SACK, window-scale or Fast Open
+				* options skipped */
 	uint32_t tsval, tsecr;
 	uint32_t sack[4][2];   /* left and right edges */
+	bool has_tfo;          /* TCP Fast Open (RFC 7413, kind 34) */
+	uint8_t tfo_len;       /* its cookie's bytes: 0 (a cookie request),
+				* or 4 to 16 and even */
+	uint8_t tfo_cookie[16];
 } sy_tcp_opts;
 
 /* Parses the option bytes of a segment.  Options that cannot be walked
  * (a length below 2 or running past the header) and MSS or timestamp
- * options of the wrong length fail; a SACK or window-scale option of the
- * wrong length is skipped and counted in `ignored`, as are unknown
- * options (not counted). */
+ * options of the wrong length fail; a SACK, window-scale or Fast Open
+ * option of the wrong length is skipped and counted in `ignored`, as are
+ * unknown options (not counted). */
 int sy_tcp_parse_options(const uint8_t *opt, unsigned len, sy_tcp_opts *o);
 /* Writes options in Linux's layout (MSS, SACK-permitted, timestamps, NOP,
- * window scale, then SACK blocks after two NOPs), each only if set, padded
- * to a multiple of 4; as many SACK blocks as fit in 40 bytes.  Returns the
- * length (at most 40). */
+ * window scale, the Fast Open option followed by two NOPs when its length
+ * is not a multiple of 4, then SACK blocks after two NOPs), each only if
+ * set, padded to a multiple of 4; as many SACK blocks as fit in 40 bytes.
+ * Returns the length (at most 40). */
 unsigned sy_tcp_write_options(const sy_tcp_opts *o, uint8_t *buf);
 
 /* A received segment, parsed. */
