@@ -70,7 +70,7 @@ static void rtt_take(sy_tcb *c, sy_time r)
 bool sy_tcb_ack_in(sy_tcb *c, const sy_seg *s)
 {
 	sy_time now = now_of(c);
-	uint32_t wnd = (uint32_t)s->win << c->snd_wscale, old_wnd = c->snd_wnd;
+	uint32_t wnd = sy_tcb_seg_wnd(c, s), old_wnd = c->snd_wnd;
 	uint32_t mss = sy_tcb_smss(c);
 
 	/* RFC 5961 5.2: an ACK for what was never sent is answered and
@@ -299,10 +299,10 @@ void sy_tcb_text_in(sy_tcb *c, const sy_seg *s)
 
 static void text_in(sy_tcb *c, const sy_seg *s)
 {
-	uint32_t seq = s->seq, len = s->len, right;
+	uint32_t seq = s->seq + !!(s->flags & SY_TCP_SYN), len = s->len, right;
 	const unsigned char *b = s->data;
 
-	if (!len || !(c->caps & SY_TCP_CAP_RECV))
+	if (!len || !(c->caps & SY_TCP_CAP_RECV) || !c->data_started)
 		return;
 	if (sy_seq_lt(seq, c->rcv_nxt)) {
 		uint32_t d = c->rcv_nxt - seq;
@@ -353,7 +353,7 @@ static void text_in(sy_tcb *c, const sy_seg *s)
 bool sy_tcb_fin_in(sy_tcb *c, const sy_seg *s)
 {
 	c->ack_now = true;
-	if (s->seq + s->len != c->rcv_nxt)
+	if (s->seq + !!(s->flags & SY_TCP_SYN) + s->len != c->rcv_nxt)
 		return false; /* past a gap it waits; the ACK says what is missing */
 	c->rcv_nxt++;
 	c->rcv_adv++;

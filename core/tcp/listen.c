@@ -29,7 +29,9 @@ void sy_tcp_accept_ready(sy_tcb *c)
 {
 	sy_tcp_listener *l = c->listener;
 
-	if (l && l->manual) {
+	if (!l || c->queued)
+		return; /* accepted or queued already */
+	if (l->manual) {
 		/* waits, unread, for the user's accept */
 		c->queued = true;
 		c->autoread = false;
@@ -43,6 +45,9 @@ void sy_tcp_accept_ready(sy_tcb *c)
 		return;
 	}
 	sy_tcb_notify(c, SY_TCP_CAUSE_ACCEPTED);
+	/* accepted in SYN_RECEIVED: it leaves the backlog now */
+	if (c->state == SY_TCP_SYN_RECEIVED)
+		l->pending--;
 	c->listener = NULL;
 	if (l && l->on_accept && c->state != SY_TCP_CLOSED)
 		l->on_accept(l->accept_ctx, c);
@@ -95,6 +100,8 @@ sy_tcb *sy_tcp_accept(sy_tcp_listener *l)
 	if (!c)
 		return NULL;
 	sy_tcp_aq_remove(c);
+	if (c->state == SY_TCP_SYN_RECEIVED)
+		l->pending--; /* queued before its handshake completed */
 	c->listener = NULL;
 	if (l->ep->dopts.autoread) {
 		c->autoread = true;

@@ -237,3 +237,11 @@ void sy_tcb_negotiate(sy_tcb *c, const sy_tcp_opts *o)
 		c->ts_recent = o->tsval;
 	c->sack_ok = c->sack_ok && o->sack_ok;
 }
+
+void sy_tcb_fastopen_option(sy_tcb *c, const uint8_t *cookie, unsigned len)
+{
+	c->tfo = cookie != NULL;
+	c->tfo_len = (uint8_t)(len > sizeof c->tfo_cookie ? sizeof c->tfo_cookie : len);
+	if (cookie)
+		memcpy(c->tfo_cookie, cookie, c->tfo_len);
+}

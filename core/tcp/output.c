@@ -212,6 +212,9 @@ void sy_tcb_send(sy_tcb *c, uint8_t flags, uint32_t seq, uint32_t len)
 		o.ws = c->rcv_wscale;
 		o.sack_ok = c->sack_ok;
 		o.has_ts = c->ts_ok;
+		o.has_tfo = c->tfo;
+		o.tfo_len = c->tfo_len;
+		memcpy(o.tfo_cookie, c->tfo_cookie, c->tfo_len);
 	} else if (c->ts_ok && !(flags & SY_TCP_RST)) {
 		o.has_ts = true;
 	}
@@ -233,9 +236,10 @@ void sy_tcb_send(sy_tcb *c, uint8_t flags, uint32_t seq, uint32_t len)
 		if (timer_on(c, SY_TCP_T_DELACK))
 			sy_tcb_timer_cancel(c, SY_TCP_T_DELACK);
 	}
-	/* Rather nothing than zeros in place of real bytes. */
-	if (len && synchronized(c) &&
-	    sq_gather(c, seq - data_seq(c), len, &bytes) < 0)
+	/* Rather nothing than zeros in place of real bytes.  A SYN's text
+	 * follows its sequence number. */
+	if (len && (c->data_started || (flags & SY_TCP_SYN)) &&
+	    sq_gather(c, seq + !!(flags & SY_TCP_SYN) - data_seq(c), len, &bytes) < 0)
 		return;
 	c->st.segments_out++;
 	sy_tcp_ep_send_bytes(c->ep, &ip, &t, len, bytes, NULL);
@@ -290,6 +294,19 @@ void sy_tcb_send_syn(sy_tcb *c, bool ack)
 		c->st.synacks_sent++;
 	else
 		c->st.syns_sent++;
+}
+
+uint32_t sy_tcb_send_syn_data(sy_tcb *c, uint32_t max)
+{
+	uint64_t q = sy_tcp_unacked(c);
+	uint32_t len = q < max ? (uint32_t)q : max;
+
+	sy_tcb_send(c, SY_TCP_SYN, c->iss, len);
+	c->st.syns_sent++;
+	c->st.bytes_sent += len;
+	if (len > c->snd_sent)
+		c->snd_sent = len;
+	return len;
 }
 
 uint32_t sy_tcb_seg_wnd(const sy_tcb *c, const sy_seg *s)

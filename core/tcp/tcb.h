@@ -88,6 +88,9 @@ struct sy_tcb {
 	uint16_t mss_peer;         /* what the peer announced; 536 if nothing */
 	bool ws_ok, ts_ok, sack_ok;
 	uint8_t snd_wscale, rcv_wscale;
+	bool tfo;                  /* our SYN carries the Fast Open option */
+	uint8_t tfo_len;           /* ... with this many bytes of cookie */
+	uint8_t tfo_cookie[16];
 	uint32_t ts_recent;        /* the peer's latest TSval */
 	uint32_t fin_seq;          /* our FIN's sequence number, once sent */
 	unsigned probes;           /* keepalive probes unanswered */

@@ -183,10 +183,14 @@ static inline bool synchronized(const sy_tcb *c)
 }
 
 /* Data and a FIN may go out: the state allows it and our SYN has been
- * acknowledged. */
+ * acknowledged, or (SY_TCP_CAP_EARLY) sent with the data phase started. */
 static inline bool can_output(const sy_tcb *c)
 {
-	return (c->caps & SY_TCP_CAP_SEND) && sy_tcb_syn_acked(c);
+	if (!(c->caps & SY_TCP_CAP_SEND))
+		return false;
+	return sy_tcb_syn_acked(c) ||
+	       ((c->caps & SY_TCP_CAP_EARLY) && c->data_started &&
+		(c->st.syns_sent || c->st.synacks_sent));
 }
 
 static inline void cc_sync(sy_tcb *c)

@@ -73,6 +73,11 @@ enum {
 	SY_TCP_CAP_RECV = 1 << 3,     /* segment text is accepted */
 	SY_TCP_CAP_WINDOW = 1 << 4,   /* delayed ACKs and window updates */
 	SY_TCP_CAP_KEEPALIVE = 1 << 5, /* keepalive probes, when enabled */
+	/* With SY_TCP_CAP_SEND: data (and a FIN) may go out before our SYN
+	 * is acknowledged, once it has been sent and the data phase has
+	 * started (sy_tcb_data_start): a Fast Open server answers in
+	 * SYN-RECEIVED (RFC 7413 4.2.2). */
+	SY_TCP_CAP_EARLY = 1 << 6,
 };
 
 /* The version of sy_tcp_sm_ops and of the services below (plugin.h,
@@ -131,6 +136,13 @@ void sy_tcb_notify(sy_tcb *c, sy_tcp_cause what);
 void sy_tcb_send(sy_tcb *c, uint8_t flags, uint32_t seq, uint32_t len);
 /* The SYN (ack false) or SYN-ACK at ISS, counted. */
 void sy_tcb_send_syn(sy_tcb *c, bool ack);
+/* The SYN at ISS carrying the first bytes the user has queued, at most
+ * max of them (RFC 7413: data on the SYN); counted as a SYN and as data
+ * sent.  Returns the bytes it carries.  SND.NXT is the state machine's to
+ * move past them.  Once the data phase has started (with SND.MAX past
+ * them), going back with SND.NXT to what the peer acknowledged makes the
+ * data path send them again. */
+uint32_t sy_tcb_send_syn_data(sy_tcb *c, uint32_t max);
 /* Sends <SEQ=seq><ACK=ack><CTL=flags> for a segment that has no
  * connection (or to reset one): from the segment's destination back to
  * its source. */
@@ -162,6 +174,11 @@ void sy_tcb_offer(sy_tcb *c, const sy_tcp_offer *o);
  * (RFC 9293 3.7.1 for the MSS, 536 when absent; RFC 7323 2.2 and 3.2;
  * RFC 2018). */
 void sy_tcb_negotiate(sy_tcb *c, const sy_tcp_opts *peer);
+/* The Fast Open option (RFC 7413) that c's SYN or SYN-ACK carry from now
+ * on, retransmissions included: a cookie of len bytes (4 to 16, even), or
+ * with len 0 an empty one (a cookie request); cookie NULL: none (the
+ * default). */
+void sy_tcb_fastopen_option(sy_tcb *c, const uint8_t *cookie, unsigned len);
 
 /* ------------------------------------------------------------ timers */
 
@@ -199,7 +216,12 @@ void sy_tcb_enter_time_wait(sy_tcb *c, sy_tcp_cause cause);
  * in-order delivery, reassembly, the ACK policy, in states with
  * SY_TCP_CAP_RECV), and output (data, retransmissions and a queued FIN,
  * as the windows allow, in states with SY_TCP_CAP_SEND, and any ACK that
- * is due). */
+ * is due).  The ACK field of a SYN-ACK may go to the data path too (a
+ * SYN that carried data: its window is taken unscaled); the text of a SYN
+ * starts after the SYN's sequence number (RFC 7413: data on the SYN);
+ * text is accepted once the data phase has started, in a state with
+ * SY_TCP_CAP_RECV (SYN-RECEIVED included, when the state machine says
+ * so). */
 bool sy_tcb_ack_in(sy_tcb *c, const sy_seg *s);
 void sy_tcb_text_in(sy_tcb *c, const sy_seg *s);
 void sy_tcb_output(sy_tcb *c);
@@ -238,7 +260,10 @@ bool sy_tcb_fin_acked(const sy_tcb *c);
  * ISS chosen; NULL if the listener's backlog is full (counted). */
 sy_tcb *sy_tcp_accept_new(sy_tcp_listener *l, const sy_seg *s);
 /* When a passive connection is established: it moves to the listener's
- * accept queue (or is accepted at once). */
+ * accept queue (or is accepted at once).  A state machine may call it
+ * earlier, in SYN-RECEIVED (RFC 7413: data on the SYN goes to the
+ * application before the handshake completes); the connection then
+ * leaves the backlog.  A second call does nothing. */
 void sy_tcp_accept_ready(sy_tcb *c);
 /* A handshake that completes now would find the accept queue full (the
  * final ACK is dropped; counted). */
