@@ -179,6 +179,15 @@ void sy_tcb_enter_time_wait(sy_tcb *c, sy_tcp_cause cause)
 sy_tcp_vars *sy_tcb_vars(sy_tcb *c) { return &c->v; }
 sy_tcp_ep *sy_tcb_ep(const sy_tcb *c) { return c->ep; }
 bool sy_tcb_passive(const sy_tcb *c) { return c->listener != NULL; }
+
+void sy_tcb_tuple(const sy_tcb *c, uint32_t *laddr, uint16_t *lport,
+		  uint32_t *raddr, uint16_t *rport)
+{
+	*laddr = c->laddr;
+	*lport = c->lport;
+	*raddr = c->raddr;
+	*rport = c->rport;
+}
 sy_tcp_state sy_tcb_state(const sy_tcb *c) { return c->state; }
 const sy_tcb_stats *sy_tcb_stats_get(const sy_tcb *c) { return &c->st; }
 uint32_t sy_tcp_unread(const sy_tcb *c) { return c->rcv_unread; }

@@ -114,6 +114,10 @@ typedef struct sy_tcp_sm_ops {
 /* ------------------------------------------------------------ the record */
 
 sy_tcp_ep *sy_tcb_ep(const sy_tcb *c);
+/* c's 4-tuple: the local and remote addresses (IPv4, host order) and
+ * ports. */
+void sy_tcb_tuple(const sy_tcb *c, uint32_t *laddr, uint16_t *lport,
+		  uint32_t *raddr, uint16_t *rport);
 /* Whether c is a passive open that its listener has not accepted yet. */
 bool sy_tcb_passive(const sy_tcb *c);
 /* The state of the endpoint's state-machine instance (its parameters). */

@@ -1,0 +1,754 @@
+/* TCP Fast Open (RFC 7413): the state machine of tcp/rfc9293 with data on
+ * the SYN.
+ *
+ * Client.  A connection to a server this endpoint holds no cookie for
+ * sends a SYN with an empty Fast Open option (a cookie request); the
+ * cookie a SYN-ACK carries is kept per server address, with the server's
+ * MSS, in this endpoint's instance (a table of CACHE entries, the oldest
+ * replaced).  A later connection to that server sends the cookie, and its
+ * SYN carries the bytes the user has queued by then, at most one segment
+ * (the server's MSS from the cache, no more than ours, less the
+ * timestamps): the SYN leaves at the end of the instant of the connect (a
+ * timer of no delay), so that a send right after the connect goes on it.
+ * A SYN-ACK that acknowledges only the SYN leaves the data to the data
+ * path, which sends it again at once (the fallback of RFC 7413 4.2.2); a
+ * retransmitted SYN carries no data.
+ *
+ * Server.  The cookie of a client is SipHash-2-4, under a 128-bit key, of
+ * the 8 bytes client address then server address (big-endian), its first
+ * cookie_len bytes (little-endian); the key is the parameter `key`, or
+ * comes from the run's seed.  A SYN with a valid cookie and data makes a
+ * connection in SYN_RECEIVED that is accepted at once: its data goes to
+ * the application before the handshake completes, the SYN-ACK
+ * acknowledges it, and what the application sends goes out right after
+ * the SYN-ACK (SY_TCP_CAP_EARLY).  A SYN with an empty option, or with a
+ * cookie that is not valid, is answered with a SYN-ACK that acknowledges
+ * only the SYN and carries a valid cookie; without the option, or with
+ * `server` off, the SYN is an ordinary one (its data is not accepted).
+ *
+ * Everything else (simultaneous open, resets, the data phase, closing,
+ * TIME_WAIT, RFC 5961's defences) is tcp/rfc9293's, on the same
+ * services; so are the parameters they share. */
+#include <stdbool.h>
+#include <stddef.h>
+#include <string.h>
+
+#include "plugin.h"
+#include "rng.h"
+#include "sim.h"
+#include "siphash.h"
+#include "tcp.h"
+#include "tcp_sm.h"
+
+#define CACHE 64 /* servers whose cookie a client keeps */
+
+struct cookie {
+	uint32_t addr;               /* the server's */
+	uint16_t mss;                /* ... and the MSS it announced */
+	uint8_t len;
+	uint8_t bytes[16];
+};
+
+/* Per endpoint (the instance's state). */
+struct sm {
+	/* as tcp/rfc9293's */
+	int64_t challenge_ack_limit, mss;
+	bool window_scaling;
+	int64_t wscale;
+	bool timestamps, sack;
+	int64_t sndbuf, rcvbuf, initial_window;
+	bool nagle, limited_transmit;
+	/* Fast Open's */
+	bool client, server;         /* parameters: the two sides */
+	int64_t cookie_len;          /* parameter: bytes of the cookies made */
+	char *key;                   /* parameter: 32 hex digits, or empty */
+	uint8_t k[16];               /* the key in use */
+	struct cookie cache[CACHE];
+	unsigned ncache, next;       /* entries used; the next to replace */
+};
+
+static void send_ack(sy_tcb *c)
+{
+	sy_tcb_send(c, SY_TCP_ACK, sy_tcb_vars(c)->snd_nxt, 0);
+}
+
+static void challenge_ack(sy_tcb *c)
+{
+	const struct sm *m = sy_tcb_sm_state(c);
+
+	sy_tcb_challenge_ack(c, m->challenge_ack_limit);
+}
+
+static void offer(sy_tcb *c)
+{
+	const struct sm *m = sy_tcb_sm_state(c);
+	sy_tcp_offer o = {
+		.mss = (uint16_t)m->mss, .window_scaling = m->window_scaling,
+		.wscale = (uint8_t)m->wscale, .timestamps = m->timestamps,
+		.sack = m->sack,
+	};
+
+	sy_tcb_offer(c, &o);
+}
+
+/* ------------------------------------------------------------ cookies */
+
+/* The cookie this server gives the client of segment s. */
+static void make_cookie(const struct sm *m, const sy_seg *s, uint8_t *out)
+{
+	uint8_t msg[8] = {
+		(uint8_t)(s->src >> 24), (uint8_t)(s->src >> 16),
+		(uint8_t)(s->src >> 8), (uint8_t)s->src,
+		(uint8_t)(s->dst >> 24), (uint8_t)(s->dst >> 16),
+		(uint8_t)(s->dst >> 8), (uint8_t)s->dst,
+	};
+	uint8_t h[16];
+	uint64_t a, b;
+
+	/* up to 16 bytes: a second hash, of the first, for bytes 8 to 15 */
+	a = sy_siphash24(m->k, msg, sizeof msg);
+	b = sy_siphash24(m->k, &a, sizeof a);
+	for (int i = 0; i < 8; i++) {
+		h[i] = (uint8_t)(a >> 8 * i);
+		h[8 + i] = (uint8_t)(b >> 8 * i);
+	}
+	memcpy(out, h, (size_t)m->cookie_len);
+}
+
+static bool cookie_valid(const struct sm *m, const sy_seg *s)
+{
+	uint8_t want[16];
+
+	if (s->opts.tfo_len != m->cookie_len)
+		return false;
+	make_cookie(m, s, want);
+	return memcmp(want, s->opts.tfo_cookie, (size_t)m->cookie_len) == 0;
+}
+
+static struct cookie *cache_find(struct sm *m, uint32_t addr)
+{
+	for (unsigned i = 0; i < m->ncache; i++)
+		if (m->cache[i].addr == addr)
+			return &m->cache[i];
+	return NULL;
+}
+
+/* Keeps the cookie of a SYN-ACK from addr (a new one replaces the old). */
+static void cache_put(struct sm *m, uint32_t addr, const sy_seg *s)
+{
+	struct cookie *e = cache_find(m, addr);
+
+	if (!e) {
+		if (m->ncache < CACHE) {
+			e = &m->cache[m->ncache++];
+		} else {
+			e = &m->cache[m->next];
+			m->next = (m->next + 1) % CACHE;
+		}
+	}
+	e->addr = addr;
+	e->mss = s->opts.has_mss ? s->opts.mss : 536;
+	e->len = s->opts.tfo_len;
+	memcpy(e->bytes, s->opts.tfo_cookie, e->len);
+}
+
+/* ------------------------------------------------------------ user calls */
+
+static uint32_t peer_of(const sy_tcb *c)
+{
+	uint32_t la, ra;
+	uint16_t lp, rp;
+
+	sy_tcb_tuple(c, &la, &lp, &ra, &rp);
+	return ra;
+}
+
+static void sm_connect(sy_tcb *c)
+{
+	struct sm *m = sy_tcb_sm_state(c);
+	sy_tcp_vars *v = sy_tcb_vars(c);
+	const struct cookie *e = m->client ? cache_find(m, peer_of(c)) : NULL;
+
+	offer(c);
+	v->snd_una = v->iss;
+	v->snd_nxt = v->iss + 1;
+	v->retries = 0;
+	sy_tcb_set_state(c, SY_TCP_SYN_SENT, SY_TCP_CAUSE_CONNECT);
+	if (e) {
+		/* the SYN waits for the data queued in this instant */
+		sy_tcb_fastopen_option(c, e->bytes, e->len);
+		sy_tcb_timer_set(c, SY_TCP_T_RETRANS, 0);
+		return;
+	}
+	if (m->client)
+		sy_tcb_fastopen_option(c, (const uint8_t *)"", 0);
+	sy_tcb_time_syn(c);
+	sy_tcb_send_syn(c, false);
+	sy_tcb_arm_retransmit(c);
+}
+
+/* The first SYN of a client with a cookie, with data. */
+static void send_syn_data(sy_tcb *c)
+{
+	struct sm *m = sy_tcb_sm_state(c);
+	const struct cookie *e = cache_find(m, peer_of(c));
+	sy_tcp_vars *v = sy_tcb_vars(c);
+	uint32_t mss = e && e->mss < m->mss ? e->mss : (uint32_t)m->mss;
+
+	if (m->timestamps)
+		mss -= 12;
+	sy_tcb_time_syn(c);
+	v->snd_nxt = v->iss + 1 + sy_tcb_send_syn_data(c, mss);
+	sy_tcb_arm_retransmit(c);
+}
+
+static void start_fin(sy_tcb *c, sy_tcp_state next)
+{
+	sy_tcb_queue_fin(c);
+	sy_tcb_set_state(c, next, SY_TCP_CAUSE_CLOSE);
+	sy_tcb_output(c);
+}
+
+static void sm_close(sy_tcb *c)
+{
+	switch (sy_tcb_state(c)) {
+	case SY_TCP_SYN_SENT:
+		sy_tcb_set_state(c, SY_TCP_CLOSED, SY_TCP_CAUSE_CLOSE);
+		break;
+	case SY_TCP_SYN_RECEIVED:
+		/* RFC 9293 3.10.4: the state waits for ESTABLISHED (after
+		 * data on the SYN, the FIN may go out as early as data) */
+		sy_tcb_queue_fin(c);
+		sy_tcb_output(c);
+		break;
+	case SY_TCP_ESTABLISHED:
+		start_fin(c, SY_TCP_FIN_WAIT_1);
+		break;
+	case SY_TCP_CLOSE_WAIT:
+		start_fin(c, SY_TCP_LAST_ACK);
+		break;
+	default:
+		break;
+	}
+}
+
+static void sm_abort(sy_tcb *c)
+{
+	switch (sy_tcb_state(c)) {
+	case SY_TCP_SYN_RECEIVED:
+	case SY_TCP_ESTABLISHED:
+	case SY_TCP_FIN_WAIT_1:
+	case SY_TCP_FIN_WAIT_2:
+	case SY_TCP_CLOSE_WAIT:
+		sy_tcb_send(c, SY_TCP_RST, sy_tcb_vars(c)->snd_nxt, 0);
+		break;
+	default:
+		break;
+	}
+	sy_tcb_set_state(c, SY_TCP_CLOSED, SY_TCP_CAUSE_ABORT);
+}
+
+/* ------------------------------------------------------------ timers */
+
+static void sm_timeout(sy_tcb *c, int which)
+{
+	const sy_timer_limits *lim = sy_tcb_limits(c);
+	sy_tcp_state state = sy_tcb_state(c);
+	int64_t limit;
+
+	if (which == SY_TCP_T_TIME_WAIT) {
+		sy_tcb_set_state(c, SY_TCP_CLOSED, SY_TCP_CAUSE_TIME_WAIT);
+		return;
+	}
+	if (which == SY_TCP_T_FIN_WAIT_2) {
+		sy_tcb_set_state(c, SY_TCP_CLOSED, SY_TCP_CAUSE_FIN_WAIT_2_TIMEOUT);
+		return;
+	}
+	if (which == SY_TCP_T_SYN_RECEIVED) {
+		sy_tcb_set_state(c, SY_TCP_CLOSED, SY_TCP_CAUSE_SYN_RECEIVED_TIMEOUT);
+		return;
+	}
+	if (which != SY_TCP_T_RETRANS)
+		return;
+	if (state == SY_TCP_SYN_SENT && sy_tcb_stats_get(c)->syns_sent == 0) {
+		send_syn_data(c);
+		return;
+	}
+	limit = state == SY_TCP_SYN_SENT ? lim->syn_retries :
+		state == SY_TCP_SYN_RECEIVED ? lim->synack_retries :
+		lim->data_retries;
+	if ((int64_t)sy_tcb_vars(c)->retries >= limit) {
+		sy_tcb_notify(c, SY_TCP_CAUSE_TIMEOUT);
+		sy_tcb_set_state(c, SY_TCP_CLOSED, SY_TCP_CAUSE_TIMEOUT);
+		return;
+	}
+	sy_tcb_syn_backoff(c);
+	switch (state) {
+	case SY_TCP_SYN_SENT:
+		/* without its data, which waits for the handshake */
+		sy_tcb_send_syn(c, false);
+		break;
+	case SY_TCP_SYN_RECEIVED:
+		sy_tcb_send_syn(c, true);
+		break;
+	default:
+		return;
+	}
+	sy_tcb_arm_retransmit(c);
+}
+
+static void sm_give_up(sy_tcb *c, int which)
+{
+	sy_tcb_notify(c, SY_TCP_CAUSE_TIMEOUT);
+	if (which == SY_TCP_T_KEEPALIVE) {
+		sy_tcb_send(c, SY_TCP_RST, sy_tcb_vars(c)->snd_nxt, 0);
+		sy_tcb_set_state(c, SY_TCP_CLOSED, SY_TCP_CAUSE_KEEPALIVE_TIMEOUT);
+		return;
+	}
+	sy_tcb_set_state(c, SY_TCP_CLOSED, SY_TCP_CAUSE_TIMEOUT);
+}
+
+/* ------------------------------------------------------------ LISTEN */
+
+/* A SYN with a valid cookie and data: accepted at once, its data
+ * delivered, then the SYN-ACK that acknowledges it, then what the
+ * application answered. */
+static void fast_open(sy_tcb *c, const sy_seg *s)
+{
+	sy_tcb_data_start(c);
+	sy_tcb_set_state(c, SY_TCP_SYN_RECEIVED, SY_TCP_CAUSE_SYN);
+	sy_tcp_accept_ready(c);
+	if (sy_tcb_state(c) == SY_TCP_CLOSED)
+		return;
+	sy_tcb_text_in(c, s);
+	if (sy_tcb_state(c) == SY_TCP_CLOSED)
+		return;
+	sy_tcb_send_syn(c, true);
+	sy_tcb_arm_retransmit(c);
+	if (sy_tcb_limits(c)->syn_received > 0)
+		sy_tcb_timer_set(c, SY_TCP_T_SYN_RECEIVED, sy_tcb_limits(c)->syn_received);
+	sy_tcb_output(c);
+}
+
+static void sm_listen_input(sy_tcp_listener *l, const sy_seg *s)
+{
+	const struct sm *m;
+	sy_tcp_vars *v;
+	sy_tcb *c;
+
+	if (s->flags & SY_TCP_RST)
+		return;
+	if (s->flags & SY_TCP_ACK) {
+		if (sy_tcp_accept_full(l))
+			return;
+		if (!sy_tcp_cookie_accept(l, s))
+			sy_tcp_send_reset(sy_tcp_listener_ep(l), s, s->ack, 0, SY_TCP_RST);
+		return;
+	}
+	if (!(s->flags & SY_TCP_SYN))
+		return;
+	if (sy_tcp_cookie_wanted(l)) {
+		sy_tcp_cookie_synack(l, s);
+		return;
+	}
+	c = sy_tcp_accept_new(l, s);
+	if (!c)
+		return;
+	m = sy_tcb_sm_state(c);
+	v = sy_tcb_vars(c);
+	v->irs = s->seq;
+	v->rcv_nxt = s->seq + 1;
+	v->snd_una = v->iss;
+	v->snd_nxt = v->iss + 1;
+	v->snd_wnd = s->win;
+	offer(c);
+	sy_tcb_negotiate(c, &s->opts);
+	v->retries = 0;
+	sy_tcb_time_syn(c);
+	if (m->server && s->opts.has_tfo) {
+		if (s->len && cookie_valid(m, s)) {
+			fast_open(c, s);
+			return;
+		}
+		if (!cookie_valid(m, s)) {
+			/* a request, or a cookie to replace */
+			uint8_t k[16];
+
+			make_cookie(m, s, k);
+			sy_tcb_fastopen_option(c, k, (unsigned)m->cookie_len);
+		}
+	}
+	sy_tcb_send_syn(c, true);
+	sy_tcb_arm_retransmit(c);
+	if (sy_tcb_limits(c)->syn_received > 0)
+		sy_tcb_timer_set(c, SY_TCP_T_SYN_RECEIVED, sy_tcb_limits(c)->syn_received);
+	sy_tcb_set_state(c, SY_TCP_SYN_RECEIVED, SY_TCP_CAUSE_SYN);
+}
+
+/* ------------------------------------------------------------ SYN-SENT */
+
+static void syn_sent_input(sy_tcb *c, const sy_seg *s)
+{
+	struct sm *m = sy_tcb_sm_state(c);
+	sy_tcp_vars *v = sy_tcb_vars(c);
+	bool ack = s->flags & SY_TCP_ACK;
+	uint32_t sent;
+
+	if (ack && (sy_seq_le(s->ack, v->iss) || sy_seq_gt(s->ack, v->snd_nxt))) {
+		if (!(s->flags & SY_TCP_RST))
+			sy_tcp_send_reset(sy_tcb_ep(c), s, s->ack, 0, SY_TCP_RST);
+		return;
+	}
+	if (s->flags & SY_TCP_RST) {
+		if (ack) {
+			sy_tcb_notify(c, SY_TCP_CAUSE_REFUSED);
+			sy_tcb_set_state(c, SY_TCP_CLOSED, SY_TCP_CAUSE_RESET);
+		}
+		return;
+	}
+	if (!(s->flags & SY_TCP_SYN))
+		return;
+	v->irs = s->seq;
+	v->rcv_nxt = s->seq + 1;
+	v->snd_wnd = s->win;
+	sy_tcb_negotiate(c, &s->opts);
+	if (m->client && s->opts.has_tfo && s->opts.tfo_len)
+		cache_put(m, peer_of(c), s);
+	sent = v->snd_nxt - v->iss - 1; /* data on the SYN */
+	if (ack && !sent)
+		v->snd_una = s->ack;
+	if (ack && sent) {
+		/* The data path takes the ACK: the SYN and as much of the
+		 * data as it covers; the rest goes again (RFC 7413 4.2.2). */
+		if (!m->timestamps)
+			sy_tcb_rtt_syn(c);
+		sy_tcb_timer_cancel(c, SY_TCP_T_RETRANS);
+		sy_tcb_data_start(c);
+		v->snd_nxt = s->ack;
+		sy_tcb_ack_in(c, s);
+		send_ack(c);
+		sy_tcb_set_state(c, SY_TCP_ESTABLISHED, SY_TCP_CAUSE_SYN_ACK);
+		if (sy_tcb_state(c) == SY_TCP_CLOSED)
+			return;
+		sy_tcb_keepalive_restart(c);
+		sy_tcb_output(c);
+	} else if (sy_seq_gt(v->snd_una, v->iss)) {
+		sy_tcb_rtt_syn(c);
+		sy_tcb_timer_cancel(c, SY_TCP_T_RETRANS);
+		sy_tcb_data_start(c);
+		send_ack(c);
+		sy_tcb_set_state(c, SY_TCP_ESTABLISHED, SY_TCP_CAUSE_SYN_ACK);
+		if (sy_tcb_state(c) == SY_TCP_CLOSED)
+			return;
+		sy_tcb_keepalive_restart(c);
+		sy_tcb_output(c);
+	} else {
+		/* simultaneous open */
+		sy_tcb_send_syn(c, true);
+		sy_tcb_set_state(c, SY_TCP_SYN_RECEIVED, SY_TCP_CAUSE_SYN);
+	}
+}
+
+/* ------------------------------------------------------------ the others */
+
+static bool acceptable(sy_tcb *c, const sy_seg *s)
+{
+	const sy_tcp_vars *v = sy_tcb_vars(c);
+	uint32_t len = sy_seg_len(s), wnd = v->rcv_wnd;
+	bool first = sy_seq_le(v->rcv_nxt, s->seq) && sy_seq_lt(s->seq, v->rcv_nxt + wnd);
+
+	if (len == 0)
+		return wnd == 0 ? s->seq == v->rcv_nxt : first;
+	if (wnd == 0)
+		return false;
+	return first || (sy_seq_le(v->rcv_nxt, s->seq + len - 1) &&
+			 sy_seq_lt(s->seq + len - 1, v->rcv_nxt + wnd));
+}
+
+static bool rst_step(sy_tcb *c, const sy_seg *s)
+{
+	sy_tcp_state state = sy_tcb_state(c);
+
+	if (!(s->flags & SY_TCP_RST))
+		return false;
+	if (s->seq != sy_tcb_vars(c)->rcv_nxt) {
+		challenge_ack(c);
+		return true;
+	}
+	if (state == SY_TCP_SYN_RECEIVED && sy_tcb_passive(c)) {
+		sy_tcb_set_state(c, SY_TCP_CLOSED, SY_TCP_CAUSE_RESET);
+		return true;
+	}
+	if (state != SY_TCP_CLOSING && state != SY_TCP_LAST_ACK &&
+	    state != SY_TCP_TIME_WAIT)
+		sy_tcb_notify(c, state == SY_TCP_SYN_RECEIVED ? SY_TCP_CAUSE_REFUSED :
+				 SY_TCP_CAUSE_RESET);
+	sy_tcb_set_state(c, SY_TCP_CLOSED, SY_TCP_CAUSE_RESET);
+	return true;
+}
+
+static bool syn_step(sy_tcb *c, const sy_seg *s)
+{
+	if (!(s->flags & SY_TCP_SYN))
+		return false;
+	if (sy_tcb_state(c) == SY_TCP_SYN_RECEIVED && sy_tcb_passive(c)) {
+		sy_tcb_set_state(c, SY_TCP_CLOSED, SY_TCP_CAUSE_SYN);
+		return true;
+	}
+	challenge_ack(c);
+	return true;
+}
+
+/* SYN-RECEIVED: the ACK of our SYN completes the handshake. */
+static bool synrecv_ack(sy_tcb *c, const sy_seg *s)
+{
+	sy_tcp_vars *v = sy_tcb_vars(c);
+
+	/* SND.NXT is past the data sent early, if any */
+	if (!sy_seq_lt(v->snd_una, s->ack) || !sy_seq_le(s->ack, v->snd_nxt)) {
+		sy_tcp_send_reset(sy_tcb_ep(c), s, s->ack, 0, SY_TCP_RST);
+		return true;
+	}
+	if (sy_tcb_accept_full(c))
+		return true;
+	v->snd_una = v->iss + 1;
+	v->snd_wnd = sy_tcb_seg_wnd(c, s);
+	sy_tcb_rtt_syn(c);
+	v->retries = 0;
+	sy_tcb_timer_cancel(c, SY_TCP_T_SYN_RECEIVED);
+	sy_tcb_set_state(c, SY_TCP_ESTABLISHED, SY_TCP_CAUSE_ACK);
+	/* data sent before the handshake completed is the data path's to
+	 * time from here on */
+	if (v->snd_una == v->snd_max)
+		sy_tcb_timer_cancel(c, SY_TCP_T_RETRANS);
+	else
+		sy_tcb_arm_retransmit(c);
+	sy_tcb_keepalive_restart(c);
+	sy_tcp_accept_ready(c);
+	if (sy_tcb_state(c) == SY_TCP_ESTABLISHED && sy_tcb_fin_queued(c))
+		sy_tcb_set_state(c, SY_TCP_FIN_WAIT_1, SY_TCP_CAUSE_CLOSE);
+	return sy_tcb_state(c) == SY_TCP_CLOSED;
+}
+
+static bool ack_step(sy_tcb *c, const sy_seg *s)
+{
+	if (!(s->flags & SY_TCP_ACK))
+		return true;
+	if (sy_tcb_state(c) == SY_TCP_SYN_RECEIVED && synrecv_ack(c, s))
+		return true;
+	if (sy_tcb_ack_in(c, s))
+		return true;
+	if (sy_tcb_fin_acked(c)) {
+		switch (sy_tcb_state(c)) {
+		case SY_TCP_FIN_WAIT_1:
+			if (sy_tcb_limits(c)->fin_wait2 > 0)
+				sy_tcb_timer_set(c, SY_TCP_T_FIN_WAIT_2,
+						 sy_tcb_limits(c)->fin_wait2);
+			sy_tcb_set_state(c, SY_TCP_FIN_WAIT_2, SY_TCP_CAUSE_ACK_OF_FIN);
+			break;
+		case SY_TCP_CLOSING:
+			sy_tcb_enter_time_wait(c, SY_TCP_CAUSE_ACK_OF_FIN);
+			break;
+		case SY_TCP_LAST_ACK:
+			sy_tcb_set_state(c, SY_TCP_CLOSED, SY_TCP_CAUSE_ACK_OF_FIN);
+			return true;
+		default:
+			break;
+		}
+	}
+	return false;
+}
+
+static void text_and_fin(sy_tcb *c, const sy_seg *s)
+{
+	sy_tcb_text_in(c, s);
+	if (sy_tcb_state(c) == SY_TCP_CLOSED || !(s->flags & SY_TCP_FIN))
+		return;
+	if (!sy_tcb_fin_in(c, s))
+		return;
+	switch (sy_tcb_state(c)) {
+	case SY_TCP_SYN_RECEIVED:
+	case SY_TCP_ESTABLISHED:
+		sy_tcb_set_state(c, SY_TCP_CLOSE_WAIT, SY_TCP_CAUSE_FIN);
+		break;
+	case SY_TCP_FIN_WAIT_1:
+		sy_tcb_set_state(c, SY_TCP_CLOSING, SY_TCP_CAUSE_FIN);
+		break;
+	case SY_TCP_FIN_WAIT_2:
+		sy_tcb_enter_time_wait(c, SY_TCP_CAUSE_FIN);
+		break;
+	default:
+		break;
+	}
+}
+
+static void sm_input(sy_tcb *c, const sy_seg *s)
+{
+	sy_tcp_state state = sy_tcb_state(c);
+
+	if (state == SY_TCP_SYN_SENT) {
+		syn_sent_input(c, s);
+		return;
+	}
+	if (state == SY_TCP_TIME_WAIT && (s->flags & SY_TCP_FIN) &&
+	    !(s->flags & SY_TCP_RST) && s->seq + sy_seg_len(s) == sy_tcb_vars(c)->rcv_nxt) {
+		send_ack(c);
+		sy_tcb_timer_set(c, SY_TCP_T_TIME_WAIT, sy_tcb_limits(c)->time_wait);
+		return;
+	}
+	if (state >= SY_TCP_ESTABLISHED && (s->flags & SY_TCP_SYN) &&
+	    !(s->flags & SY_TCP_RST)) {
+		challenge_ack(c);
+		return;
+	}
+	if (!acceptable(c, s)) {
+		if (!(s->flags & SY_TCP_RST))
+			sy_tcb_ack_invalid(c, s);
+		return;
+	}
+	sy_tcb_keepalive_restart(c);
+	sy_tcb_ts_update(c, s);
+	if (rst_step(c, s) || syn_step(c, s))
+		return;
+	if (!ack_step(c, s))
+		text_and_fin(c, s);
+	if (sy_tcb_state(c) != SY_TCP_CLOSED)
+		sy_tcb_output(c);
+}
+
+static void sm_data_defaults(const void *st, sy_tcp_data_opts *o)
+{
+	const struct sm *m = st;
+
+	o->sndbuf = (uint32_t)m->sndbuf;
+	o->rcvbuf = (uint32_t)m->rcvbuf;
+	o->initial_window = (uint32_t)m->initial_window;
+	o->nagle = m->nagle;
+	o->limited_transmit = m->limited_transmit;
+}
+
+/* ------------------------------------------------------------ instance */
+
+static int hexval(char ch)
+{
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	if (ch >= 'a' && ch <= 'f')
+		return ch - 'a' + 10;
+	if (ch >= 'A' && ch <= 'F')
+		return ch - 'A' + 10;
+	return -1;
+}
+
+static int sm_init(void *state, struct sy_sim *sim, sy_err *err)
+{
+	struct sm *m = state;
+
+	if (m->cookie_len % 2)
+		return sy_err_set(err, "cookie_len: %lld bytes; a cookie has an even number "
+				  "(RFC 7413 4.1.1)", (long long)m->cookie_len);
+	if (m->key && m->key[0]) {
+		if (strlen(m->key) != 32)
+			return sy_err_set(err, "key: expected 32 hex digits, got '%s'", m->key);
+		for (int i = 0; i < 16; i++) {
+			int hi = hexval(m->key[2 * i]), lo = hexval(m->key[2 * i + 1]);
+
+			if (hi < 0 || lo < 0)
+				return sy_err_set(err, "key: expected 32 hex digits, got '%s'", m->key);
+			m->k[i] = (uint8_t)(hi << 4 | lo);
+		}
+	} else if (sim) {
+		sy_rng r;
+
+		sy_sim_stream(sim, &r, "tcp-fastopen", 0);
+		for (int i = 0; i < 16; i += 8) {
+			uint64_t x = sy_rng_next(&r);
+
+			memcpy(m->k + i, &x, 8);
+		}
+	}
+	return 0;
+}
+
+static const sy_tcp_sm_ops ops = {
+	SY_OPS_HEAD(SY_TCP_SM_OPS_VERSION, sy_tcp_sm_ops),
+	.connect = sm_connect,
+	.listen_input = sm_listen_input,
+	.input = sm_input,
+	.close = sm_close,
+	.abort = sm_abort,
+	.timeout = sm_timeout,
+	.give_up = sm_give_up,
+	.data_defaults = sm_data_defaults,
+	.caps = {
+		[SY_TCP_SYN_SENT] = SY_TCP_CAP_QUEUE,
+		/* text and early data once the data phase has started:
+		 * after a SYN with a valid cookie and data */
+		[SY_TCP_SYN_RECEIVED] = SY_TCP_CAP_QUEUE | SY_TCP_CAP_RECV | SY_TCP_CAP_SEND |
+			SY_TCP_CAP_EARLY,
+		[SY_TCP_ESTABLISHED] = SY_TCP_CAP_SYNC | SY_TCP_CAP_QUEUE | SY_TCP_CAP_SEND |
+			SY_TCP_CAP_RECV | SY_TCP_CAP_WINDOW | SY_TCP_CAP_KEEPALIVE,
+		[SY_TCP_FIN_WAIT_1] = SY_TCP_CAP_SYNC | SY_TCP_CAP_SEND | SY_TCP_CAP_RECV |
+			SY_TCP_CAP_WINDOW,
+		[SY_TCP_FIN_WAIT_2] = SY_TCP_CAP_SYNC | SY_TCP_CAP_RECV | SY_TCP_CAP_WINDOW,
+		[SY_TCP_CLOSE_WAIT] = SY_TCP_CAP_SYNC | SY_TCP_CAP_QUEUE | SY_TCP_CAP_SEND |
+			SY_TCP_CAP_WINDOW,
+		[SY_TCP_CLOSING] = SY_TCP_CAP_SYNC | SY_TCP_CAP_SEND | SY_TCP_CAP_WINDOW,
+		[SY_TCP_LAST_ACK] = SY_TCP_CAP_SYNC | SY_TCP_CAP_SEND | SY_TCP_CAP_WINDOW,
+		[SY_TCP_TIME_WAIT] = SY_TCP_CAP_SYNC,
+	},
+};
+
+static const sy_param params[] = {
+	{ .name = "client", .type = SY_PT_BOOL, .offset = offsetof(struct sm, client),
+	  .def = "true", .doc = "ask servers for cookies and send data on the SYN with them" },
+	{ .name = "server", .type = SY_PT_BOOL, .offset = offsetof(struct sm, server),
+	  .def = "true", .doc = "give cookies and accept data on SYNs with a valid one" },
+	{ .name = "cookie_len", .type = SY_PT_INT, .offset = offsetof(struct sm, cookie_len),
+	  .def = "8", .min = "4", .max = "16",
+	  .doc = "bytes of the cookies this server gives (even, RFC 7413 4.1.1)" },
+	{ .name = "key", .type = SY_PT_STRING, .offset = offsetof(struct sm, key),
+	  .doc = "the cookies' SipHash key, 32 hex digits; empty: from the run's seed" },
+	{ .name = "challenge_ack_limit", .type = SY_PT_INT,
+	  .offset = offsetof(struct sm, challenge_ack_limit),
+	  .def = "1000", .min = "0", .max = "1000000000",
+	  .doc = "challenge ACKs per second per endpoint (RFC 5961 7); 0: no limit" },
+	{ .name = "mss", .type = SY_PT_SIZE, .offset = offsetof(struct sm, mss),
+	  .def = "1460B", .min = "88B", .max = "65495B",
+	  .doc = "maximum segment size announced in the SYN (MTU 1500 minus 40)" },
+	{ .name = "window_scaling", .type = SY_PT_BOOL, .offset = offsetof(struct sm, window_scaling),
+	  .def = "true", .doc = "offer window scaling (RFC 7323)" },
+	{ .name = "wscale", .type = SY_PT_INT, .offset = offsetof(struct sm, wscale),
+	  .def = "7", .min = "0", .max = "14", .doc = "our window shift count (Linux: 7)" },
+	{ .name = "timestamps", .type = SY_PT_BOOL, .offset = offsetof(struct sm, timestamps),
+	  .def = "true", .doc = "offer timestamps (RFC 7323), a millisecond clock" },
+	{ .name = "sack", .type = SY_PT_BOOL, .offset = offsetof(struct sm, sack),
+	  .def = "true", .doc = "offer SACK-permitted (RFC 2018)" },
+	{ .name = "sndbuf", .type = SY_PT_SIZE, .offset = offsetof(struct sm, sndbuf),
+	  .def = "4MiB", .min = "1B", .max = "1GiB",
+	  .doc = "send buffer: bounds the bytes in flight" },
+	{ .name = "rcvbuf", .type = SY_PT_SIZE, .offset = offsetof(struct sm, rcvbuf),
+	  .def = "4MiB", .min = "1B", .max = "1GiB",
+	  .doc = "receive buffer: the largest window advertised" },
+	{ .name = "initial_window", .type = SY_PT_INT, .offset = offsetof(struct sm, initial_window),
+	  .def = "10", .min = "1", .max = "1000",
+	  .doc = "initial congestion window in segments (RFC 6928: 10)" },
+	{ .name = "nagle", .type = SY_PT_BOOL, .offset = offsetof(struct sm, nagle),
+	  .def = "true", .doc = "Nagle's algorithm (RFC 896) by default" },
+	{ .name = "limited_transmit", .type = SY_PT_BOOL, .offset = offsetof(struct sm, limited_transmit),
+	  .def = "true", .doc = "a new segment on each of the first two duplicate ACKs (RFC 3042)" },
+	{ .name = NULL },
+};
+
+static const sy_plugin desc = {
+	.abi = SY_PLUGIN_ABI,
+	.kind = "tcp",
+	.name = "fastopen",
+	.summary = "TCP Fast Open (RFC 7413) on the RFC 9293 state machine",
+	.state_size = sizeof(struct sm),
+	.params = params,
+	.init = sm_init,
+	.ops = &ops,
+};
+
+SY_PLUGIN_EXPORT(desc)
