@@ -77,6 +77,9 @@
 --   sackOK              SACK permitted
 --   sack L:R [L:R ...]  SACK blocks (at most 4), in the order given
 --   TS val N ecr N      timestamps
+--   tfo [HEX]           TCP Fast Open (RFC 7413, kind 34): alone, an empty
+--                       cookie (a request); with HEX, the cookie, 4 to 16
+--                       bytes in hex digits ("tfo 0102030405060708")
 --   nop, eol            padding
 --
 -- In a '<' line the options are sent in the order written, padded to a
@@ -90,8 +93,8 @@
 -- Every segment the endpoint sends must match the next '>' line in order;
 -- a segment sent where none is expected, or a '>' line with no segment,
 -- fails the case.  The case ends with its last line (plus the
--- tolerance): what the endpoint would do later is not checked.  After a
--- connect, the endpoint's port is the ephemeral port of its first
+-- tolerance): what the endpoint would do later is not checked.  After
+-- each connect, the endpoint's port is the ephemeral port of its next
 -- segment.
 --
 --   local conformance = require "synack.conformance"
@@ -160,6 +163,13 @@ local function parse_options(text, where)
       end
       if #blocks == 0 or #blocks > 4 then bad("expected 1 to 4 blocks L:R") end
       list[#list + 1] = { kind = "sack", blocks = blocks }
+    elseif kind == "tfo" then
+      local hex = w[2] or ""
+      if #w > 2 or not hex:match("^%x*$") or #hex % 2 ~= 0 or
+         (#hex > 0 and (#hex < 8 or #hex > 32 or #hex % 4 ~= 0)) then
+        bad("expected 'tfo' or 'tfo HEX' with a cookie of 4 to 16 bytes, an even number")
+      end
+      list[#list + 1] = { kind = "tfo", cookie = hex:gsub("%x%x", function(x) return string.char(tonumber(x, 16)) end) }
     elseif kind == "TS" then
       local o = { kind = "TS" }
       if #w == 5 and w[2] == "val" and w[4] == "ecr" then
@@ -170,7 +180,7 @@ local function parse_options(text, where)
       end
       list[#list + 1] = o
     else
-      bad("unknown option (known: mss, wscale, sackOK, sack, TS, nop, eol)")
+      bad("unknown option (known: mss, wscale, sackOK, sack, TS, tfo, nop, eol)")
     end
   end
   return list
@@ -190,6 +200,7 @@ local function encode_options(list, where)
     elseif o.kind == "wscale" then b[#b + 1] = "\3\3" .. string.char(o.value)
     elseif o.kind == "sackOK" then b[#b + 1] = "\4\2"
     elseif o.kind == "TS" then b[#b + 1] = "\8\10" .. be32(o.val or 0) .. be32(o.ecr or 0)
+    elseif o.kind == "tfo" then b[#b + 1] = "\34" .. string.char(2 + #o.cookie) .. o.cookie
     elseif o.kind == "sack" then
       local s = { "\5", string.char(2 + 8 * #o.blocks) }
       for _, blk in ipairs(o.blocks) do s[#s + 1] = be32(blk[1]) .. be32(blk[2]) end
@@ -223,6 +234,8 @@ local function decode_options(raw)
         list[#list + 1] = { kind = "sackOK" }
       elseif kind == 8 and len == 10 then
         list[#list + 1] = { kind = "TS", val = n32(i + 2), ecr = n32(i + 6) }
+      elseif kind == 34 then
+        list[#list + 1] = { kind = "tfo", cookie = raw:sub(i + 2, i + len - 1) }
       elseif kind == 5 and (len - 2) % 8 == 0 and len > 2 then
         local blocks = {}
         for k = 0, (len - 2) // 8 - 1 do
@@ -246,6 +259,9 @@ local function option_text(o)
     return "sack " .. table.concat(t, " ")
   end
   if o.kind == "TS" and o.val then return ("TS val %d ecr %d"):format(o.val, o.ecr) end
+  if o.kind == "tfo" and #o.cookie > 0 then
+    return "tfo " .. o.cookie:gsub(".", function(ch) return ("%02x"):format(ch:byte()) end)
+  end
   return o.kind
 end
 
@@ -609,6 +625,7 @@ function M.run(path, timers)
   for _, s in ipairs(case.steps) do
     if s.dir == "connect" then
       sim:at(s.time, function()
+        learn_port = true
         local opts = case.autoread ~= nil and {autoread = case.autoread} or nil
         local ok, e = pcall(ep.connect, ep, peer, case.peer_port, opts)
         if not ok then failures[#failures + 1] = s.where .. ": connect failed: " .. tostring(e) end

@@ -65,6 +65,9 @@ bad_case("\n0 < S 1:5(0)\n", ":2: 1:5(0): END - SEQ must equal LEN")
 bad_case("0 = S 1:1(0)\n", ":1: expected '<', '>', connect")
 bad_case("soon < S 1:1(0)\n", ":1: expected a time")
 bad_case("0 < S 1:1(0) mss 1460\n", ":1: unexpected 'mss'")
+bad_case("0 < S 1:1(0) <tfo 010203>\n", ":1: option 'tfo 010203': expected 'tfo' or 'tfo HEX'")
+bad_case("0 < S 1:1(0) <tfo 0102030405>\n", "a cookie of 4 to 16 bytes, an even number")
+bad_case("0 < S 1:1(0) <tfo xyzw0102>\n", "expected 'tfo' or 'tfo HEX'")
 
 -- A sweep of malformed lines, every directive: bad, huge, negative and
 -- missing numbers, unknown flags and options, words too many.  Each is an
