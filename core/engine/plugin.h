@@ -48,10 +48,10 @@
 
 /* 2: operations tables start with a sy_ops_head; 3: sy_tcb is opaque,
  * state machines work through tcp_sm.h; 4: observers receive typed
- * causes, cc plugins the FreeBSD-like interface of cc.h 2, sy_tcp_opts
+ * causes, cc plugins the FreeBSD-like interface of cc.h 2; 5: sy_tcp_opts
  * carries the Fast Open option, tcp_sm.h the services a Fast Open state
  * machine needs. */
-#define SY_PLUGIN_ABI 4
+#define SY_PLUGIN_ABI 5
 #define SY_PLUGIN_SYMBOL "synack_plugin"
 
 /* The first member of every kind's operations table, named `head`: the
