@@ -241,7 +241,7 @@ typedef void (*sy_net_observer)(void *ctx, char ev, const sy_link *l, int dir,
 int sy_net_observe(sy_net *net, sy_net_observer fn, void *ctx);
 void sy_net_unobserve(sy_net *net, sy_net_observer fn, void *ctx);
 /* A slot for the TCP endpoints' network-wide observers (tcp.h), owned by
- * tcp.c and freed with the network's endpoints. */
+ * core/tcp/endpoint.c and freed with the network's endpoints. */
 void **sy_net_tcp_observers(sy_net *net);
 
 #endif

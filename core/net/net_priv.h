@@ -94,7 +94,7 @@ struct sy_net {
 	bool routes_dirty;
 	struct { sy_net_observer fn; void *ctx; } obs[SY_NET_OBSERVERS];
 	int nobs;
-	void *tcp_obs;  /* the TCP endpoints' network-wide observers (tcp.c) */
+	void *tcp_obs;  /* the TCP endpoints' network-wide observers (core/tcp/endpoint.c) */
 	sy_tun **tuns;
 	size_t ntuns, captuns;
 };
