@@ -51,7 +51,7 @@
  * causes, cc plugins the FreeBSD-like interface of cc.h 2; 5: sy_tcp_opts
  * carries the Fast Open option, tcp_sm.h the services a Fast Open state
  * machine needs. */
-#define SY_PLUGIN_ABI 5
+#define SY_PLUGIN_ABI 6
 #define SY_PLUGIN_SYMBOL "synack_plugin"
 
 /* The first member of every kind's operations table, named `head`: the

@@ -82,7 +82,7 @@ enum {
 
 /* The version of sy_tcp_sm_ops and of the services below (plugin.h,
  * "Versions"). */
-#define SY_TCP_SM_OPS_VERSION 3
+#define SY_TCP_SM_OPS_VERSION 4
 
 /* What a state machine implements. */
 typedef struct sy_tcp_sm_ops {
@@ -281,5 +281,65 @@ bool sy_tcb_accept_full(sy_tcb *c);
 bool sy_tcp_cookie_wanted(const sy_tcp_listener *l);
 void sy_tcp_cookie_synack(sy_tcp_listener *l, const sy_seg *s);
 sy_tcb *sy_tcp_cookie_accept(sy_tcp_listener *l, const sy_seg *s);
+
+/* ------------------------------------------------------------ RFC 9293's steps
+ *
+ * RFC 9293's processing of a segment in the states from SYN-RECEIVED on
+ * (3.10.7.4), with RFC 5961's defences, its user calls and its timers, as
+ * library functions: tcp/rfc9293 is made of them, and a state machine that
+ * differs from it only in places calls them for the rest.
+ * challenge_ack_limit is as for sy_tcb_challenge_ack. */
+
+/* The user's close and abort from each state (3.10.4, 3.10.5): CLOSED
+ * from SYN-SENT; in SYN-RECEIVED the FIN is queued until ESTABLISHED; from
+ * ESTABLISHED and CLOSE-WAIT the FIN is queued and the state changes at
+ * once.  An abort resets the peer from the states that have sent a SYN
+ * and no FIN yet. */
+void sy_tcp_rfc9293_close(sy_tcb *c);
+void sy_tcp_rfc9293_abort(sy_tcb *c);
+/* ops->timeout: TIME_WAIT, FIN_WAIT_2 and SYN_RECEIVED end the
+ * connection; SY_TCP_T_RETRANS sends the SYN (SYN-SENT) or SYN-ACK
+ * (SYN-RECEIVED) again, backed off, until the profile's retry limit ends
+ * it. */
+void sy_tcp_rfc9293_timeout(sy_tcb *c, int which);
+/* ops->give_up: the connection ends, reporting a timeout; after
+ * keepalive probes with a reset. */
+void sy_tcp_rfc9293_give_up(sy_tcb *c, int which);
+/* First: whether segment s is acceptable (the four cases of 3.10.7.4). */
+bool sy_tcp_rfc9293_acceptable(sy_tcb *c, const sy_seg *s);
+/* Second: the RST bit, with RFC 5961 3.2 (only exactly RCV.NXT resets;
+ * anything else in the window gets a challenge ACK); a passive open in
+ * SYN-RECEIVED goes without a report.  Fourth: the SYN bit (a passive
+ * open in SYN-RECEIVED goes; otherwise a challenge ACK, RFC 5961 4.2).
+ * Both return true when the segment is consumed. */
+bool sy_tcp_rfc9293_rst_step(sy_tcb *c, const sy_seg *s, int64_t challenge_ack_limit);
+bool sy_tcp_rfc9293_syn_step(sy_tcb *c, const sy_seg *s, int64_t challenge_ack_limit);
+/* Fifth, in SYN-RECEIVED: an ACK of our SYN (SND.UNA < SEG.ACK =<
+ * SND.NXT) establishes the connection, unless the listener's accept
+ * queue is full (dropped); any other is answered with a reset.  Returns
+ * true when the segment is consumed.  sy_tcp_rfc9293_syn_acked is its
+ * first half, for a state machine that ends the handshake its own way:
+ * the reset and the full queue (true: consumed), or SND.UNA past our
+ * SYN, SND.WND from the segment, the SYN's RTT sample, the retry count
+ * reset and the SYN_RECEIVED timer cancelled (false: the state is the
+ * caller's to change). */
+typedef bool (*sy_tcp_ack_hook)(sy_tcb *c, const sy_seg *s);
+bool sy_tcp_rfc9293_syn_received_ack(sy_tcb *c, const sy_seg *s);
+bool sy_tcp_rfc9293_syn_acked(sy_tcb *c, const sy_seg *s);
+/* Fifth, after the data path's sy_tcb_ack_in: our FIN acknowledged moves
+ * FIN-WAIT-1 to FIN-WAIT-2 (with the profile's FIN_WAIT_2 timeout),
+ * CLOSING to TIME-WAIT and LAST-ACK to CLOSED (then true: c is gone). */
+bool sy_tcp_rfc9293_fin_acked(sy_tcb *c);
+/* Seventh and eighth: the text (sy_tcb_text_in), then an in-order FIN
+ * moves SYN-RECEIVED and ESTABLISHED to CLOSE-WAIT, FIN-WAIT-1 to CLOSING
+ * and FIN-WAIT-2 to TIME-WAIT. */
+void sy_tcp_rfc9293_text_and_fin(sy_tcb *c, const sy_seg *s);
+/* ops->input for any state but SYN-SENT (and LISTEN): a FIN repeated in
+ * TIME-WAIT is acknowledged and restarts the wait; a SYN in a
+ * synchronized state gets a challenge ACK; then the steps above in order,
+ * and output.  syn_received_ack is the fifth step in SYN-RECEIVED (NULL:
+ * sy_tcp_rfc9293_syn_received_ack). */
+void sy_tcp_rfc9293_input(sy_tcb *c, const sy_seg *s, int64_t challenge_ack_limit,
+			  sy_tcp_ack_hook syn_received_ack);
 
 #endif

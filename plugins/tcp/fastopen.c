@@ -27,8 +27,9 @@
  * `server` off, the SYN is an ordinary one (its data is not accepted).
  *
  * Everything else (simultaneous open, resets, the data phase, closing,
- * TIME_WAIT, RFC 5961's defences) is tcp/rfc9293's, on the same
- * services; so are the parameters they share. */
+ * TIME_WAIT, RFC 5961's defences) is tcp/rfc9293's: the same services and
+ * RFC 9293's steps (sy_tcp_rfc9293_*, tcp_sm.h); so are the parameters
+ * they share. */
 #include <stdbool.h>
 #include <stddef.h>
 #include <string.h>
@@ -70,13 +71,6 @@ struct sm {
 static void send_ack(sy_tcb *c)
 {
 	sy_tcb_send(c, SY_TCP_ACK, sy_tcb_vars(c)->snd_nxt, 0);
-}
-
-static void challenge_ack(sy_tcb *c)
-{
-	const struct sm *m = sy_tcb_sm_state(c);
-
-	sy_tcb_challenge_ack(c, m->challenge_ack_limit);
 }
 
 static void offer(sy_tcb *c)
@@ -202,110 +196,31 @@ static void send_syn_data(sy_tcb *c)
 	sy_tcb_arm_retransmit(c);
 }
 
-static void start_fin(sy_tcb *c, sy_tcp_state next)
-{
-	sy_tcb_queue_fin(c);
-	sy_tcb_set_state(c, next, SY_TCP_CAUSE_CLOSE);
-	sy_tcb_output(c);
-}
-
 static void sm_close(sy_tcb *c)
 {
-	switch (sy_tcb_state(c)) {
-	case SY_TCP_SYN_SENT:
-		sy_tcb_set_state(c, SY_TCP_CLOSED, SY_TCP_CAUSE_CLOSE);
-		break;
-	case SY_TCP_SYN_RECEIVED:
+	if (sy_tcb_state(c) == SY_TCP_SYN_RECEIVED) {
 		/* RFC 9293 3.10.4: the state waits for ESTABLISHED (after
 		 * data on the SYN, the FIN may go out as early as data) */
 		sy_tcb_queue_fin(c);
 		sy_tcb_output(c);
-		break;
-	case SY_TCP_ESTABLISHED:
-		start_fin(c, SY_TCP_FIN_WAIT_1);
-		break;
-	case SY_TCP_CLOSE_WAIT:
-		start_fin(c, SY_TCP_LAST_ACK);
-		break;
-	default:
-		break;
+		return;
 	}
-}
-
-static void sm_abort(sy_tcb *c)
-{
-	switch (sy_tcb_state(c)) {
-	case SY_TCP_SYN_RECEIVED:
-	case SY_TCP_ESTABLISHED:
-	case SY_TCP_FIN_WAIT_1:
-	case SY_TCP_FIN_WAIT_2:
-	case SY_TCP_CLOSE_WAIT:
-		sy_tcb_send(c, SY_TCP_RST, sy_tcb_vars(c)->snd_nxt, 0);
-		break;
-	default:
-		break;
-	}
-	sy_tcb_set_state(c, SY_TCP_CLOSED, SY_TCP_CAUSE_ABORT);
+	sy_tcp_rfc9293_close(c);
 }
 
 /* ------------------------------------------------------------ timers */
 
+/* tcp/rfc9293's, but for the first SYN of a client with a cookie, which
+ * waited for the data queued in the instant of its connect; a
+ * retransmitted SYN carries no data, which waits for the handshake. */
 static void sm_timeout(sy_tcb *c, int which)
 {
-	const sy_timer_limits *lim = sy_tcb_limits(c);
-	sy_tcp_state state = sy_tcb_state(c);
-	int64_t limit;
-
-	if (which == SY_TCP_T_TIME_WAIT) {
-		sy_tcb_set_state(c, SY_TCP_CLOSED, SY_TCP_CAUSE_TIME_WAIT);
-		return;
-	}
-	if (which == SY_TCP_T_FIN_WAIT_2) {
-		sy_tcb_set_state(c, SY_TCP_CLOSED, SY_TCP_CAUSE_FIN_WAIT_2_TIMEOUT);
-		return;
-	}
-	if (which == SY_TCP_T_SYN_RECEIVED) {
-		sy_tcb_set_state(c, SY_TCP_CLOSED, SY_TCP_CAUSE_SYN_RECEIVED_TIMEOUT);
-		return;
-	}
-	if (which != SY_TCP_T_RETRANS)
-		return;
-	if (state == SY_TCP_SYN_SENT && sy_tcb_stats_get(c)->syns_sent == 0) {
+	if (which == SY_TCP_T_RETRANS && sy_tcb_state(c) == SY_TCP_SYN_SENT &&
+	    sy_tcb_stats_get(c)->syns_sent == 0) {
 		send_syn_data(c);
 		return;
 	}
-	limit = state == SY_TCP_SYN_SENT ? lim->syn_retries :
-		state == SY_TCP_SYN_RECEIVED ? lim->synack_retries :
-		lim->data_retries;
-	if ((int64_t)sy_tcb_vars(c)->retries >= limit) {
-		sy_tcb_notify(c, SY_TCP_CAUSE_TIMEOUT);
-		sy_tcb_set_state(c, SY_TCP_CLOSED, SY_TCP_CAUSE_TIMEOUT);
-		return;
-	}
-	sy_tcb_syn_backoff(c);
-	switch (state) {
-	case SY_TCP_SYN_SENT:
-		/* without its data, which waits for the handshake */
-		sy_tcb_send_syn(c, false);
-		break;
-	case SY_TCP_SYN_RECEIVED:
-		sy_tcb_send_syn(c, true);
-		break;
-	default:
-		return;
-	}
-	sy_tcb_arm_retransmit(c);
-}
-
-static void sm_give_up(sy_tcb *c, int which)
-{
-	sy_tcb_notify(c, SY_TCP_CAUSE_TIMEOUT);
-	if (which == SY_TCP_T_KEEPALIVE) {
-		sy_tcb_send(c, SY_TCP_RST, sy_tcb_vars(c)->snd_nxt, 0);
-		sy_tcb_set_state(c, SY_TCP_CLOSED, SY_TCP_CAUSE_KEEPALIVE_TIMEOUT);
-		return;
-	}
-	sy_tcb_set_state(c, SY_TCP_CLOSED, SY_TCP_CAUSE_TIMEOUT);
+	sy_tcp_rfc9293_timeout(c, which);
 }
 
 /* ------------------------------------------------------------ LISTEN */
@@ -451,71 +366,13 @@ static void syn_sent_input(sy_tcb *c, const sy_seg *s)
 
 /* ------------------------------------------------------------ the others */
 
-static bool acceptable(sy_tcb *c, const sy_seg *s)
-{
-	const sy_tcp_vars *v = sy_tcb_vars(c);
-	uint32_t len = sy_seg_len(s), wnd = v->rcv_wnd;
-	bool first = sy_seq_le(v->rcv_nxt, s->seq) && sy_seq_lt(s->seq, v->rcv_nxt + wnd);
-
-	if (len == 0)
-		return wnd == 0 ? s->seq == v->rcv_nxt : first;
-	if (wnd == 0)
-		return false;
-	return first || (sy_seq_le(v->rcv_nxt, s->seq + len - 1) &&
-			 sy_seq_lt(s->seq + len - 1, v->rcv_nxt + wnd));
-}
-
-static bool rst_step(sy_tcb *c, const sy_seg *s)
-{
-	sy_tcp_state state = sy_tcb_state(c);
-
-	if (!(s->flags & SY_TCP_RST))
-		return false;
-	if (s->seq != sy_tcb_vars(c)->rcv_nxt) {
-		challenge_ack(c);
-		return true;
-	}
-	if (state == SY_TCP_SYN_RECEIVED && sy_tcb_passive(c)) {
-		sy_tcb_set_state(c, SY_TCP_CLOSED, SY_TCP_CAUSE_RESET);
-		return true;
-	}
-	if (state != SY_TCP_CLOSING && state != SY_TCP_LAST_ACK &&
-	    state != SY_TCP_TIME_WAIT)
-		sy_tcb_notify(c, state == SY_TCP_SYN_RECEIVED ? SY_TCP_CAUSE_REFUSED :
-				 SY_TCP_CAUSE_RESET);
-	sy_tcb_set_state(c, SY_TCP_CLOSED, SY_TCP_CAUSE_RESET);
-	return true;
-}
-
-static bool syn_step(sy_tcb *c, const sy_seg *s)
-{
-	if (!(s->flags & SY_TCP_SYN))
-		return false;
-	if (sy_tcb_state(c) == SY_TCP_SYN_RECEIVED && sy_tcb_passive(c)) {
-		sy_tcb_set_state(c, SY_TCP_CLOSED, SY_TCP_CAUSE_SYN);
-		return true;
-	}
-	challenge_ack(c);
-	return true;
-}
-
 /* SYN-RECEIVED: the ACK of our SYN completes the handshake. */
 static bool synrecv_ack(sy_tcb *c, const sy_seg *s)
 {
 	sy_tcp_vars *v = sy_tcb_vars(c);
 
-	/* SND.NXT is past the data sent early, if any */
-	if (!sy_seq_lt(v->snd_una, s->ack) || !sy_seq_le(s->ack, v->snd_nxt)) {
-		sy_tcp_send_reset(sy_tcb_ep(c), s, s->ack, 0, SY_TCP_RST);
+	if (sy_tcp_rfc9293_syn_acked(c, s))
 		return true;
-	}
-	if (sy_tcb_accept_full(c))
-		return true;
-	v->snd_una = v->iss + 1;
-	v->snd_wnd = sy_tcb_seg_wnd(c, s);
-	sy_tcb_rtt_syn(c);
-	v->retries = 0;
-	sy_tcb_timer_cancel(c, SY_TCP_T_SYN_RECEIVED);
 	sy_tcb_set_state(c, SY_TCP_ESTABLISHED, SY_TCP_CAUSE_ACK);
 	/* data sent before the handshake completed is the data path's to
 	 * time from here on */
@@ -530,90 +387,16 @@ static bool synrecv_ack(sy_tcb *c, const sy_seg *s)
 	return sy_tcb_state(c) == SY_TCP_CLOSED;
 }
 
-static bool ack_step(sy_tcb *c, const sy_seg *s)
-{
-	if (!(s->flags & SY_TCP_ACK))
-		return true;
-	if (sy_tcb_state(c) == SY_TCP_SYN_RECEIVED && synrecv_ack(c, s))
-		return true;
-	if (sy_tcb_ack_in(c, s))
-		return true;
-	if (sy_tcb_fin_acked(c)) {
-		switch (sy_tcb_state(c)) {
-		case SY_TCP_FIN_WAIT_1:
-			if (sy_tcb_limits(c)->fin_wait2 > 0)
-				sy_tcb_timer_set(c, SY_TCP_T_FIN_WAIT_2,
-						 sy_tcb_limits(c)->fin_wait2);
-			sy_tcb_set_state(c, SY_TCP_FIN_WAIT_2, SY_TCP_CAUSE_ACK_OF_FIN);
-			break;
-		case SY_TCP_CLOSING:
-			sy_tcb_enter_time_wait(c, SY_TCP_CAUSE_ACK_OF_FIN);
-			break;
-		case SY_TCP_LAST_ACK:
-			sy_tcb_set_state(c, SY_TCP_CLOSED, SY_TCP_CAUSE_ACK_OF_FIN);
-			return true;
-		default:
-			break;
-		}
-	}
-	return false;
-}
-
-static void text_and_fin(sy_tcb *c, const sy_seg *s)
-{
-	sy_tcb_text_in(c, s);
-	if (sy_tcb_state(c) == SY_TCP_CLOSED || !(s->flags & SY_TCP_FIN))
-		return;
-	if (!sy_tcb_fin_in(c, s))
-		return;
-	switch (sy_tcb_state(c)) {
-	case SY_TCP_SYN_RECEIVED:
-	case SY_TCP_ESTABLISHED:
-		sy_tcb_set_state(c, SY_TCP_CLOSE_WAIT, SY_TCP_CAUSE_FIN);
-		break;
-	case SY_TCP_FIN_WAIT_1:
-		sy_tcb_set_state(c, SY_TCP_CLOSING, SY_TCP_CAUSE_FIN);
-		break;
-	case SY_TCP_FIN_WAIT_2:
-		sy_tcb_enter_time_wait(c, SY_TCP_CAUSE_FIN);
-		break;
-	default:
-		break;
-	}
-}
-
+/* RFC 9293 3.10.7.4 as tcp/rfc9293, with the handshake's end above. */
 static void sm_input(sy_tcb *c, const sy_seg *s)
 {
-	sy_tcp_state state = sy_tcb_state(c);
+	const struct sm *m = sy_tcb_sm_state(c);
 
-	if (state == SY_TCP_SYN_SENT) {
+	if (sy_tcb_state(c) == SY_TCP_SYN_SENT) {
 		syn_sent_input(c, s);
 		return;
 	}
-	if (state == SY_TCP_TIME_WAIT && (s->flags & SY_TCP_FIN) &&
-	    !(s->flags & SY_TCP_RST) && s->seq + sy_seg_len(s) == sy_tcb_vars(c)->rcv_nxt) {
-		send_ack(c);
-		sy_tcb_timer_set(c, SY_TCP_T_TIME_WAIT, sy_tcb_limits(c)->time_wait);
-		return;
-	}
-	if (state >= SY_TCP_ESTABLISHED && (s->flags & SY_TCP_SYN) &&
-	    !(s->flags & SY_TCP_RST)) {
-		challenge_ack(c);
-		return;
-	}
-	if (!acceptable(c, s)) {
-		if (!(s->flags & SY_TCP_RST))
-			sy_tcb_ack_invalid(c, s);
-		return;
-	}
-	sy_tcb_keepalive_restart(c);
-	sy_tcb_ts_update(c, s);
-	if (rst_step(c, s) || syn_step(c, s))
-		return;
-	if (!ack_step(c, s))
-		text_and_fin(c, s);
-	if (sy_tcb_state(c) != SY_TCP_CLOSED)
-		sy_tcb_output(c);
+	sy_tcp_rfc9293_input(c, s, m->challenge_ack_limit, synrecv_ack);
 }
 
 static void sm_data_defaults(const void *st, sy_tcp_data_opts *o)
@@ -676,9 +459,9 @@ static const sy_tcp_sm_ops ops = {
 	.listen_input = sm_listen_input,
 	.input = sm_input,
 	.close = sm_close,
-	.abort = sm_abort,
+	.abort = sy_tcp_rfc9293_abort,
 	.timeout = sm_timeout,
-	.give_up = sm_give_up,
+	.give_up = sy_tcp_rfc9293_give_up,
 	.data_defaults = sm_data_defaults,
 	.caps = {
 		[SY_TCP_SYN_SENT] = SY_TCP_CAP_QUEUE,

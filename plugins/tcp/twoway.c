@@ -9,7 +9,10 @@
  * SYN in a synchronized state is answered with a plain ACK, there is no
  * simultaneous open, no SYN_RECEIVED timeout and no SYN cookie.  The data
  * path, keepalive and the closing sequence are the endpoint's services
- * (tcp_sm.h), as for tcp/rfc9293. */
+ * (tcp_sm.h), as for tcp/rfc9293; so are the sequence check, the closing
+ * states' steps, the timers and giving up (sy_tcp_rfc9293_*), which this
+ * machine shares with tcp/rfc9293 (it never arms the SYN_RECEIVED timer,
+ * and its SYN-RECEIVED lasts only until the SYN-ACK has gone). */
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -76,36 +79,6 @@ static void sm_abort(sy_tcb *c)
 	sy_tcb_set_state(c, SY_TCP_CLOSED, SY_TCP_CAUSE_ABORT);
 }
 
-/* The SYN's retransmissions, FIN_WAIT_2 and TIME_WAIT. */
-static void sm_timeout(sy_tcb *c, int which)
-{
-	if (which == SY_TCP_T_TIME_WAIT) {
-		sy_tcb_set_state(c, SY_TCP_CLOSED, SY_TCP_CAUSE_TIME_WAIT);
-	} else if (which == SY_TCP_T_FIN_WAIT_2) {
-		sy_tcb_set_state(c, SY_TCP_CLOSED, SY_TCP_CAUSE_FIN_WAIT_2_TIMEOUT);
-	} else if (which == SY_TCP_T_RETRANS && sy_tcb_state(c) == SY_TCP_SYN_SENT) {
-		if ((int64_t)sy_tcb_vars(c)->retries >= sy_tcb_limits(c)->syn_retries) {
-			sy_tcb_notify(c, SY_TCP_CAUSE_TIMEOUT);
-			sy_tcb_set_state(c, SY_TCP_CLOSED, SY_TCP_CAUSE_TIMEOUT);
-			return;
-		}
-		sy_tcb_syn_backoff(c);
-		sy_tcb_send_syn(c, false);
-		sy_tcb_arm_retransmit(c);
-	}
-}
-
-static void sm_give_up(sy_tcb *c, int which)
-{
-	sy_tcb_notify(c, SY_TCP_CAUSE_TIMEOUT);
-	if (which == SY_TCP_T_KEEPALIVE) {
-		sy_tcb_send(c, SY_TCP_RST, sy_tcb_vars(c)->snd_nxt, 0);
-		sy_tcb_set_state(c, SY_TCP_CLOSED, SY_TCP_CAUSE_KEEPALIVE_TIMEOUT);
-		return;
-	}
-	sy_tcb_set_state(c, SY_TCP_CLOSED, SY_TCP_CAUSE_TIMEOUT);
-}
-
 /* A SYN makes a connection, ESTABLISHED once the SYN-ACK has gone. */
 static void sm_listen_input(sy_tcp_listener *l, const sy_seg *s)
 {
@@ -170,51 +143,6 @@ static void syn_sent_input(sy_tcb *c, const sy_seg *s)
 	sy_tcb_output(c);
 }
 
-static bool acceptable(sy_tcb *c, const sy_seg *s)
-{
-	const sy_tcp_vars *v = sy_tcb_vars(c);
-	uint32_t len = sy_seg_len(s), wnd = v->rcv_wnd;
-	bool first = sy_seq_le(v->rcv_nxt, s->seq) && sy_seq_lt(s->seq, v->rcv_nxt + wnd);
-
-	if (len == 0)
-		return wnd == 0 ? s->seq == v->rcv_nxt : first;
-	if (wnd == 0)
-		return false;
-	return first || (sy_seq_le(v->rcv_nxt, s->seq + len - 1) &&
-			 sy_seq_lt(s->seq + len - 1, v->rcv_nxt + wnd));
-}
-
-/* Our FIN acknowledged, then the peer's FIN. */
-static void closing(sy_tcb *c, const sy_seg *s)
-{
-	sy_tcp_state st = sy_tcb_state(c);
-
-	if (sy_tcb_fin_acked(c)) {
-		if (st == SY_TCP_LAST_ACK) {
-			sy_tcb_set_state(c, SY_TCP_CLOSED, SY_TCP_CAUSE_ACK_OF_FIN);
-			return;
-		}
-		if (st == SY_TCP_CLOSING)
-			sy_tcb_enter_time_wait(c, SY_TCP_CAUSE_ACK_OF_FIN);
-		if (st == SY_TCP_FIN_WAIT_1) {
-			if (sy_tcb_limits(c)->fin_wait2 > 0)
-				sy_tcb_timer_set(c, SY_TCP_T_FIN_WAIT_2, sy_tcb_limits(c)->fin_wait2);
-			sy_tcb_set_state(c, SY_TCP_FIN_WAIT_2, SY_TCP_CAUSE_ACK_OF_FIN);
-		}
-	}
-	sy_tcb_text_in(c, s);
-	if (sy_tcb_state(c) == SY_TCP_CLOSED || !(s->flags & SY_TCP_FIN) ||
-	    !sy_tcb_fin_in(c, s))
-		return;
-	st = sy_tcb_state(c);
-	if (st == SY_TCP_ESTABLISHED)
-		sy_tcb_set_state(c, SY_TCP_CLOSE_WAIT, SY_TCP_CAUSE_FIN);
-	else if (st == SY_TCP_FIN_WAIT_1)
-		sy_tcb_set_state(c, SY_TCP_CLOSING, SY_TCP_CAUSE_FIN);
-	else if (st == SY_TCP_FIN_WAIT_2)
-		sy_tcb_enter_time_wait(c, SY_TCP_CAUSE_FIN);
-}
-
 static void sm_input(sy_tcb *c, const sy_seg *s)
 {
 	sy_tcp_state st = sy_tcb_state(c);
@@ -230,7 +158,7 @@ static void sm_input(sy_tcb *c, const sy_seg *s)
 		sy_tcb_timer_set(c, SY_TCP_T_TIME_WAIT, sy_tcb_limits(c)->time_wait);
 		return;
 	}
-	if (!acceptable(c, s)) {
+	if (!sy_tcp_rfc9293_acceptable(c, s)) {
 		if (!(s->flags & SY_TCP_RST))
 			sy_tcb_ack_invalid(c, s);
 		return;
@@ -251,7 +179,10 @@ static void sm_input(sy_tcb *c, const sy_seg *s)
 	}
 	if (!(s->flags & SY_TCP_ACK) || sy_tcb_ack_in(c, s))
 		return;
-	closing(c, s);
+	/* our FIN acknowledged, then the text and the peer's FIN */
+	if (sy_tcp_rfc9293_fin_acked(c))
+		return;
+	sy_tcp_rfc9293_text_and_fin(c, s);
 	if (sy_tcb_state(c) != SY_TCP_CLOSED)
 		sy_tcb_output(c);
 }
@@ -274,8 +205,8 @@ static const sy_tcp_sm_ops ops = {
 	.input = sm_input,
 	.close = sm_close,
 	.abort = sm_abort,
-	.timeout = sm_timeout,
-	.give_up = sm_give_up,
+	.timeout = sy_tcp_rfc9293_timeout,
+	.give_up = sy_tcp_rfc9293_give_up,
 	.data_defaults = sm_data_defaults,
 	.caps = {
 		[SY_TCP_SYN_SENT] = SY_TCP_CAP_QUEUE,
