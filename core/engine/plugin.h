@@ -50,8 +50,9 @@
  * state machines work through tcp_sm.h; 4: observers receive typed
  * causes, cc plugins the FreeBSD-like interface of cc.h 2; 5: sy_tcp_opts
  * carries the Fast Open option, tcp_sm.h the services a Fast Open state
- * machine needs. */
-#define SY_PLUGIN_ABI 6
+ * machine needs; 6: RFC 9293's steps as services; 7: the parameters state
+ * machines share (sy_tcp_sm_common). */
+#define SY_PLUGIN_ABI 7
 #define SY_PLUGIN_SYMBOL "synack_plugin"
 
 /* The first member of every kind's operations table, named `head`: the

@@ -216,6 +216,26 @@ void sy_tcb_sack_blocks(const sy_tcb *c, sy_tcp_opts *o, unsigned max)
 
 /* ------------------------------------------------------------ negotiation */
 
+void sy_tcp_sm_common_offer(sy_tcb *c, const sy_tcp_sm_common *p)
+{
+	sy_tcp_offer o = {
+		.mss = (uint16_t)p->mss, .window_scaling = p->window_scaling,
+		.wscale = (uint8_t)p->wscale, .timestamps = p->timestamps,
+		.sack = p->sack,
+	};
+
+	sy_tcb_offer(c, &o);
+}
+
+void sy_tcp_sm_common_defaults(const sy_tcp_sm_common *p, sy_tcp_data_opts *o)
+{
+	o->sndbuf = (uint32_t)p->sndbuf;
+	o->rcvbuf = (uint32_t)p->rcvbuf;
+	o->initial_window = (uint32_t)p->initial_window;
+	o->nagle = p->nagle;
+	o->limited_transmit = p->limited_transmit;
+}
+
 void sy_tcb_offer(sy_tcb *c, const sy_tcp_offer *o)
 {
 	c->mss_local = o->mss;

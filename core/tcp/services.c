@@ -116,6 +116,11 @@ void *sy_tcb_sm_state(const sy_tcb *c)
 	return c->ep->sm.state;
 }
 
+void *sy_tcp_ep_sm_state(const sy_tcp_ep *ep)
+{
+	return ep->sm.state;
+}
+
 void sy_tcb_notify(sy_tcb *c, sy_tcp_cause what)
 {
 	sy_tcp_report(c, c->state, c->state, what);

@@ -298,3 +298,51 @@ void sy_tcp_rfc9293_input(sy_tcb *c, const sy_seg *s, int64_t challenge_ack_limi
 	if (sy_tcb_state(c) != SY_TCP_CLOSED)
 		sy_tcb_output(c);
 }
+
+sy_tcb *sy_tcp_rfc9293_listen(sy_tcp_listener *l, const sy_seg *s,
+			      const sy_tcp_sm_common *p)
+{
+	sy_tcp_vars *v;
+	sy_tcb *c;
+
+	if (s->flags & SY_TCP_RST)
+		return NULL;
+	if (s->flags & SY_TCP_ACK) {
+		/* the final ACK of a cookie handshake, or a stray ACK; with
+		 * the accept queue full it is dropped */
+		if (!sy_tcp_accept_full(l) && !sy_tcp_cookie_accept(l, s))
+			sy_tcp_send_reset(sy_tcp_listener_ep(l), s, s->ack, 0, SY_TCP_RST);
+		return NULL;
+	}
+	if (!(s->flags & SY_TCP_SYN))
+		return NULL;
+	if (sy_tcp_cookie_wanted(l)) {
+		sy_tcp_cookie_synack(l, s);
+		return NULL;
+	}
+	c = sy_tcp_accept_new(l, s);
+	if (!c)
+		return NULL; /* backlog full: dropped and counted */
+	v = sy_tcb_vars(c);
+	v->irs = s->seq;
+	v->rcv_nxt = s->seq + 1;
+	v->snd_una = v->iss;
+	v->snd_nxt = v->iss + 1;
+	v->snd_wnd = s->win; /* never scaled in a SYN */
+	sy_tcp_sm_common_offer(c, p);
+	sy_tcb_negotiate(c, &s->opts);
+	v->retries = 0;
+	sy_tcb_time_syn(c);
+	return c;
+}
+
+void sy_tcp_rfc9293_synack(sy_tcb *c)
+{
+	sy_tcb_send_syn(c, true);
+	sy_tcb_arm_retransmit(c);
+	/* A SYN_RECEIVED timeout shorter than the SYN-ACK retries frees
+	 * the slot sooner: a defence against SYN floods (RFC 4987 3.2). */
+	if (sy_tcb_limits(c)->syn_received > 0)
+		sy_tcb_timer_set(c, SY_TCP_T_SYN_RECEIVED, sy_tcb_limits(c)->syn_received);
+	sy_tcb_set_state(c, SY_TCP_SYN_RECEIVED, SY_TCP_CAUSE_SYN);
+}

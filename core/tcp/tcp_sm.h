@@ -38,6 +38,7 @@
 #define SY_TCP_SM_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "tcp.h"
@@ -82,7 +83,7 @@ enum {
 
 /* The version of sy_tcp_sm_ops and of the services below (plugin.h,
  * "Versions"). */
-#define SY_TCP_SM_OPS_VERSION 4
+#define SY_TCP_SM_OPS_VERSION 5
 
 /* What a state machine implements. */
 typedef struct sy_tcp_sm_ops {
@@ -120,8 +121,11 @@ void sy_tcb_tuple(const sy_tcb *c, uint32_t *laddr, uint16_t *lport,
 		  uint32_t *raddr, uint16_t *rport);
 /* Whether c is a passive open that its listener has not accepted yet. */
 bool sy_tcb_passive(const sy_tcb *c);
-/* The state of the endpoint's state-machine instance (its parameters). */
+/* The state of the endpoint's state-machine instance (its parameters),
+ * from one of its connections or from the endpoint (in listen_input:
+ * sy_tcp_listener_ep). */
 void *sy_tcb_sm_state(const sy_tcb *c);
+void *sy_tcp_ep_sm_state(const sy_tcp_ep *ep);
 /* Changes c's state, applies the new state's capabilities (setting up
  * the data phase on the first synchronized one) and reports (old, new,
  * cause) to the observers.  Going to CLOSED frees c once the current
@@ -183,6 +187,70 @@ void sy_tcb_negotiate(sy_tcb *c, const sy_tcp_opts *peer);
  * with len 0 an empty one (a cookie request); cookie NULL: none (the
  * default). */
 void sy_tcb_fastopen_option(sy_tcb *c, const uint8_t *cookie, unsigned len);
+
+/* The parameters of a state machine built on RFC 9293's handshake: what
+ * it offers in its SYN and the data path's defaults.  A plugin keeps one
+ * block in its instance state and lists
+ * SY_TCP_SM_COMMON_PARAMS(struct its_state, its_field) in its parameter
+ * table; the two functions below apply it. */
+typedef struct sy_tcp_sm_common {
+	int64_t mss;                 /* announced in the SYN */
+	bool window_scaling;
+	int64_t wscale;              /* our shift count */
+	bool timestamps, sack;
+	int64_t sndbuf, rcvbuf;      /* bytes */
+	int64_t initial_window;      /* segments */
+	bool nagle, limited_transmit;
+} sy_tcp_sm_common;
+
+#define SY_TCP_SM_COMMON_PARAMS(st, f)                                            \
+	{ .name = "mss", .type = SY_PT_SIZE, .offset = offsetof(st, f.mss),    \
+	  .def = "1460B", .min = "88B", .max = "65495B",                         \
+	  .doc = "maximum segment size announced in the SYN (MTU 1500 minus 40)" }, \
+	{ .name = "window_scaling", .type = SY_PT_BOOL,                          \
+	  .offset = offsetof(st, f.window_scaling),                            \
+	  .def = "true", .doc = "offer window scaling (RFC 7323)" },             \
+	{ .name = "wscale", .type = SY_PT_INT, .offset = offsetof(st, f.wscale), \
+	  .def = "7", .min = "0", .max = "14", .doc = "our window shift count (Linux: 7)" }, \
+	{ .name = "timestamps", .type = SY_PT_BOOL,                              \
+	  .offset = offsetof(st, f.timestamps),                                \
+	  .def = "true", .doc = "offer timestamps (RFC 7323), a millisecond clock" }, \
+	{ .name = "sack", .type = SY_PT_BOOL, .offset = offsetof(st, f.sack),  \
+	  .def = "true", .doc = "offer SACK-permitted (RFC 2018)" },             \
+	{ .name = "sndbuf", .type = SY_PT_SIZE, .offset = offsetof(st, f.sndbuf), \
+	  .def = "4MiB", .min = "1B", .max = "1GiB",                             \
+	  .doc = "send buffer: bounds the bytes in flight" },                    \
+	{ .name = "rcvbuf", .type = SY_PT_SIZE, .offset = offsetof(st, f.rcvbuf), \
+	  .def = "4MiB", .min = "1B", .max = "1GiB",                             \
+	  .doc = "receive buffer: the largest window advertised" },              \
+	{ .name = "initial_window", .type = SY_PT_INT,                           \
+	  .offset = offsetof(st, f.initial_window),                            \
+	  .def = "10", .min = "1", .max = "1000",                                \
+	  .doc = "initial congestion window in segments (RFC 6928: 10)" },       \
+	{ .name = "nagle", .type = SY_PT_BOOL, .offset = offsetof(st, f.nagle), \
+	  .def = "true", .doc = "Nagle's algorithm (RFC 896) by default" },      \
+	{ .name = "limited_transmit", .type = SY_PT_BOOL,                        \
+	  .offset = offsetof(st, f.limited_transmit),                          \
+	  .def = "true", .doc = "a new segment on each of the first two duplicate ACKs (RFC 3042)" }
+
+/* c's SYN offers what p says (sy_tcb_offer). */
+void sy_tcp_sm_common_offer(sy_tcb *c, const sy_tcp_sm_common *p);
+/* ops->data_defaults from p. */
+void sy_tcp_sm_common_defaults(const sy_tcp_sm_common *p, sy_tcp_data_opts *o);
+
+/* RFC 9293's capabilities of the synchronized states, for a caps table:
+ * ESTABLISHED through TIME_WAIT. */
+#define SY_TCP_RFC9293_SYNCED_CAPS                                               \
+	[SY_TCP_ESTABLISHED] = SY_TCP_CAP_SYNC | SY_TCP_CAP_QUEUE | SY_TCP_CAP_SEND | \
+		SY_TCP_CAP_RECV | SY_TCP_CAP_WINDOW | SY_TCP_CAP_KEEPALIVE,       \
+	[SY_TCP_FIN_WAIT_1] = SY_TCP_CAP_SYNC | SY_TCP_CAP_SEND | SY_TCP_CAP_RECV | \
+		SY_TCP_CAP_WINDOW,                                                \
+	[SY_TCP_FIN_WAIT_2] = SY_TCP_CAP_SYNC | SY_TCP_CAP_RECV | SY_TCP_CAP_WINDOW, \
+	[SY_TCP_CLOSE_WAIT] = SY_TCP_CAP_SYNC | SY_TCP_CAP_QUEUE | SY_TCP_CAP_SEND | \
+		SY_TCP_CAP_WINDOW,                                                \
+	[SY_TCP_CLOSING] = SY_TCP_CAP_SYNC | SY_TCP_CAP_SEND | SY_TCP_CAP_WINDOW, \
+	[SY_TCP_LAST_ACK] = SY_TCP_CAP_SYNC | SY_TCP_CAP_SEND | SY_TCP_CAP_WINDOW, \
+	[SY_TCP_TIME_WAIT] = SY_TCP_CAP_SYNC
 
 /* ------------------------------------------------------------ timers */
 
@@ -305,6 +373,18 @@ void sy_tcp_rfc9293_timeout(sy_tcb *c, int which);
 /* ops->give_up: the connection ends, reporting a timeout; after
  * keepalive probes with a reset. */
 void sy_tcp_rfc9293_give_up(sy_tcb *c, int which);
+/* LISTEN (3.10.7.2) up to the SYN-ACK: a RST is ignored; an ACK is the
+ * last segment of a SYN-cookie handshake (sy_tcp_cookie_accept) or gets a
+ * reset, and is dropped with the accept queue full; a segment without SYN
+ * is dropped; a SYN is answered with a cookie when the listener wants one.
+ * Otherwise returns the new connection for the SYN (NULL: the backlog is
+ * full, counted) with its sequence variables set, the options of p
+ * offered and negotiated and the SYN-ACK timed; the caller sends it. */
+sy_tcb *sy_tcp_rfc9293_listen(sy_tcp_listener *l, const sy_seg *s,
+			      const sy_tcp_sm_common *p);
+/* The SYN-ACK of such a connection: sent, its retransmission and the
+ * profile's SYN_RECEIVED timeout armed, SYN-RECEIVED entered. */
+void sy_tcp_rfc9293_synack(sy_tcb *c);
 /* First: whether segment s is acceptable (the four cases of 3.10.7.4). */
 bool sy_tcp_rfc9293_acceptable(sy_tcb *c, const sy_seg *s);
 /* Second: the RST bit, with RFC 5961 3.2 (only exactly RCV.NXT resets;

@@ -53,12 +53,8 @@ struct cookie {
 /* Per endpoint (the instance's state). */
 struct sm {
 	/* as tcp/rfc9293's */
-	int64_t challenge_ack_limit, mss;
-	bool window_scaling;
-	int64_t wscale;
-	bool timestamps, sack;
-	int64_t sndbuf, rcvbuf, initial_window;
-	bool nagle, limited_transmit;
+	int64_t challenge_ack_limit;
+	sy_tcp_sm_common common;
 	/* Fast Open's */
 	bool client, server;         /* parameters: the two sides */
 	int64_t cookie_len;          /* parameter: bytes of the cookies made */
@@ -76,13 +72,8 @@ static void send_ack(sy_tcb *c)
 static void offer(sy_tcb *c)
 {
 	const struct sm *m = sy_tcb_sm_state(c);
-	sy_tcp_offer o = {
-		.mss = (uint16_t)m->mss, .window_scaling = m->window_scaling,
-		.wscale = (uint8_t)m->wscale, .timestamps = m->timestamps,
-		.sack = m->sack,
-	};
 
-	sy_tcb_offer(c, &o);
+	sy_tcp_sm_common_offer(c, &m->common);
 }
 
 /* ------------------------------------------------------------ cookies */
@@ -187,9 +178,9 @@ static void send_syn_data(sy_tcb *c)
 	struct sm *m = sy_tcb_sm_state(c);
 	const struct cookie *e = cache_find(m, peer_of(c));
 	sy_tcp_vars *v = sy_tcb_vars(c);
-	uint32_t mss = e && e->mss < m->mss ? e->mss : (uint32_t)m->mss;
+	uint32_t mss = e && e->mss < m->common.mss ? e->mss : (uint32_t)m->common.mss;
 
-	if (m->timestamps)
+	if (m->common.timestamps)
 		mss -= 12;
 	sy_tcb_time_syn(c);
 	v->snd_nxt = v->iss + 1 + sy_tcb_send_syn_data(c, mss);
@@ -247,39 +238,11 @@ static void fast_open(sy_tcb *c, const sy_seg *s)
 
 static void sm_listen_input(sy_tcp_listener *l, const sy_seg *s)
 {
-	const struct sm *m;
-	sy_tcp_vars *v;
-	sy_tcb *c;
+	const struct sm *m = sy_tcp_ep_sm_state(sy_tcp_listener_ep(l));
+	sy_tcb *c = sy_tcp_rfc9293_listen(l, s, &m->common);
 
-	if (s->flags & SY_TCP_RST)
-		return;
-	if (s->flags & SY_TCP_ACK) {
-		if (sy_tcp_accept_full(l))
-			return;
-		if (!sy_tcp_cookie_accept(l, s))
-			sy_tcp_send_reset(sy_tcp_listener_ep(l), s, s->ack, 0, SY_TCP_RST);
-		return;
-	}
-	if (!(s->flags & SY_TCP_SYN))
-		return;
-	if (sy_tcp_cookie_wanted(l)) {
-		sy_tcp_cookie_synack(l, s);
-		return;
-	}
-	c = sy_tcp_accept_new(l, s);
 	if (!c)
 		return;
-	m = sy_tcb_sm_state(c);
-	v = sy_tcb_vars(c);
-	v->irs = s->seq;
-	v->rcv_nxt = s->seq + 1;
-	v->snd_una = v->iss;
-	v->snd_nxt = v->iss + 1;
-	v->snd_wnd = s->win;
-	offer(c);
-	sy_tcb_negotiate(c, &s->opts);
-	v->retries = 0;
-	sy_tcb_time_syn(c);
 	if (m->server && s->opts.has_tfo) {
 		if (s->len && cookie_valid(m, s)) {
 			fast_open(c, s);
@@ -293,11 +256,7 @@ static void sm_listen_input(sy_tcp_listener *l, const sy_seg *s)
 			sy_tcb_fastopen_option(c, k, (unsigned)m->cookie_len);
 		}
 	}
-	sy_tcb_send_syn(c, true);
-	sy_tcb_arm_retransmit(c);
-	if (sy_tcb_limits(c)->syn_received > 0)
-		sy_tcb_timer_set(c, SY_TCP_T_SYN_RECEIVED, sy_tcb_limits(c)->syn_received);
-	sy_tcb_set_state(c, SY_TCP_SYN_RECEIVED, SY_TCP_CAUSE_SYN);
+	sy_tcp_rfc9293_synack(c);
 }
 
 /* ------------------------------------------------------------ SYN-SENT */
@@ -335,7 +294,7 @@ static void syn_sent_input(sy_tcb *c, const sy_seg *s)
 	if (ack && sent) {
 		/* The data path takes the ACK: the SYN and as much of the
 		 * data as it covers; the rest goes again (RFC 7413 4.2.2). */
-		if (!m->timestamps)
+		if (!m->common.timestamps)
 			sy_tcb_rtt_syn(c);
 		sy_tcb_timer_cancel(c, SY_TCP_T_RETRANS);
 		sy_tcb_data_start(c);
@@ -403,11 +362,7 @@ static void sm_data_defaults(const void *st, sy_tcp_data_opts *o)
 {
 	const struct sm *m = st;
 
-	o->sndbuf = (uint32_t)m->sndbuf;
-	o->rcvbuf = (uint32_t)m->rcvbuf;
-	o->initial_window = (uint32_t)m->initial_window;
-	o->nagle = m->nagle;
-	o->limited_transmit = m->limited_transmit;
+	sy_tcp_sm_common_defaults(&m->common, o);
 }
 
 /* ------------------------------------------------------------ instance */
@@ -469,16 +424,7 @@ static const sy_tcp_sm_ops ops = {
 		 * after a SYN with a valid cookie and data */
 		[SY_TCP_SYN_RECEIVED] = SY_TCP_CAP_QUEUE | SY_TCP_CAP_RECV | SY_TCP_CAP_SEND |
 			SY_TCP_CAP_EARLY,
-		[SY_TCP_ESTABLISHED] = SY_TCP_CAP_SYNC | SY_TCP_CAP_QUEUE | SY_TCP_CAP_SEND |
-			SY_TCP_CAP_RECV | SY_TCP_CAP_WINDOW | SY_TCP_CAP_KEEPALIVE,
-		[SY_TCP_FIN_WAIT_1] = SY_TCP_CAP_SYNC | SY_TCP_CAP_SEND | SY_TCP_CAP_RECV |
-			SY_TCP_CAP_WINDOW,
-		[SY_TCP_FIN_WAIT_2] = SY_TCP_CAP_SYNC | SY_TCP_CAP_RECV | SY_TCP_CAP_WINDOW,
-		[SY_TCP_CLOSE_WAIT] = SY_TCP_CAP_SYNC | SY_TCP_CAP_QUEUE | SY_TCP_CAP_SEND |
-			SY_TCP_CAP_WINDOW,
-		[SY_TCP_CLOSING] = SY_TCP_CAP_SYNC | SY_TCP_CAP_SEND | SY_TCP_CAP_WINDOW,
-		[SY_TCP_LAST_ACK] = SY_TCP_CAP_SYNC | SY_TCP_CAP_SEND | SY_TCP_CAP_WINDOW,
-		[SY_TCP_TIME_WAIT] = SY_TCP_CAP_SYNC,
+		SY_TCP_RFC9293_SYNCED_CAPS,
 	},
 };
 
@@ -496,30 +442,7 @@ static const sy_param params[] = {
 	  .offset = offsetof(struct sm, challenge_ack_limit),
 	  .def = "1000", .min = "0", .max = "1000000000",
 	  .doc = "challenge ACKs per second per endpoint (RFC 5961 7); 0: no limit" },
-	{ .name = "mss", .type = SY_PT_SIZE, .offset = offsetof(struct sm, mss),
-	  .def = "1460B", .min = "88B", .max = "65495B",
-	  .doc = "maximum segment size announced in the SYN (MTU 1500 minus 40)" },
-	{ .name = "window_scaling", .type = SY_PT_BOOL, .offset = offsetof(struct sm, window_scaling),
-	  .def = "true", .doc = "offer window scaling (RFC 7323)" },
-	{ .name = "wscale", .type = SY_PT_INT, .offset = offsetof(struct sm, wscale),
-	  .def = "7", .min = "0", .max = "14", .doc = "our window shift count (Linux: 7)" },
-	{ .name = "timestamps", .type = SY_PT_BOOL, .offset = offsetof(struct sm, timestamps),
-	  .def = "true", .doc = "offer timestamps (RFC 7323), a millisecond clock" },
-	{ .name = "sack", .type = SY_PT_BOOL, .offset = offsetof(struct sm, sack),
-	  .def = "true", .doc = "offer SACK-permitted (RFC 2018)" },
-	{ .name = "sndbuf", .type = SY_PT_SIZE, .offset = offsetof(struct sm, sndbuf),
-	  .def = "4MiB", .min = "1B", .max = "1GiB",
-	  .doc = "send buffer: bounds the bytes in flight" },
-	{ .name = "rcvbuf", .type = SY_PT_SIZE, .offset = offsetof(struct sm, rcvbuf),
-	  .def = "4MiB", .min = "1B", .max = "1GiB",
-	  .doc = "receive buffer: the largest window advertised" },
-	{ .name = "initial_window", .type = SY_PT_INT, .offset = offsetof(struct sm, initial_window),
-	  .def = "10", .min = "1", .max = "1000",
-	  .doc = "initial congestion window in segments (RFC 6928: 10)" },
-	{ .name = "nagle", .type = SY_PT_BOOL, .offset = offsetof(struct sm, nagle),
-	  .def = "true", .doc = "Nagle's algorithm (RFC 896) by default" },
-	{ .name = "limited_transmit", .type = SY_PT_BOOL, .offset = offsetof(struct sm, limited_transmit),
-	  .def = "true", .doc = "a new segment on each of the first two duplicate ACKs (RFC 3042)" },
+	SY_TCP_SM_COMMON_PARAMS(struct sm, common),
 	{ .name = NULL },
 };
 

@@ -22,24 +22,14 @@
 
 /* Per endpoint (the instance's state): parameters as tcp/rfc9293's. */
 struct sm {
-	int64_t mss;
-	bool window_scaling;
-	int64_t wscale;
-	bool timestamps, sack;
-	int64_t sndbuf, rcvbuf, initial_window;
-	bool nagle, limited_transmit;
+	sy_tcp_sm_common common;
 };
 
 static void offer(sy_tcb *c)
 {
 	const struct sm *m = sy_tcb_sm_state(c);
-	sy_tcp_offer o = {
-		.mss = (uint16_t)m->mss, .window_scaling = m->window_scaling,
-		.wscale = (uint8_t)m->wscale, .timestamps = m->timestamps,
-		.sack = m->sack,
-	};
 
-	sy_tcb_offer(c, &o);
+	sy_tcp_sm_common_offer(c, &m->common);
 }
 
 static void sm_connect(sy_tcb *c)
@@ -191,11 +181,7 @@ static void sm_data_defaults(const void *st, sy_tcp_data_opts *o)
 {
 	const struct sm *m = st;
 
-	o->sndbuf = (uint32_t)m->sndbuf;
-	o->rcvbuf = (uint32_t)m->rcvbuf;
-	o->initial_window = (uint32_t)m->initial_window;
-	o->nagle = m->nagle;
-	o->limited_transmit = m->limited_transmit;
+	sy_tcp_sm_common_defaults(&m->common, o);
 }
 
 static const sy_tcp_sm_ops ops = {
@@ -211,44 +197,12 @@ static const sy_tcp_sm_ops ops = {
 	.caps = {
 		[SY_TCP_SYN_SENT] = SY_TCP_CAP_QUEUE,
 		[SY_TCP_SYN_RECEIVED] = SY_TCP_CAP_QUEUE,
-		[SY_TCP_ESTABLISHED] = SY_TCP_CAP_SYNC | SY_TCP_CAP_QUEUE | SY_TCP_CAP_SEND |
-			SY_TCP_CAP_RECV | SY_TCP_CAP_WINDOW | SY_TCP_CAP_KEEPALIVE,
-		[SY_TCP_FIN_WAIT_1] = SY_TCP_CAP_SYNC | SY_TCP_CAP_SEND | SY_TCP_CAP_RECV |
-			SY_TCP_CAP_WINDOW,
-		[SY_TCP_FIN_WAIT_2] = SY_TCP_CAP_SYNC | SY_TCP_CAP_RECV | SY_TCP_CAP_WINDOW,
-		[SY_TCP_CLOSE_WAIT] = SY_TCP_CAP_SYNC | SY_TCP_CAP_QUEUE | SY_TCP_CAP_SEND |
-			SY_TCP_CAP_WINDOW,
-		[SY_TCP_CLOSING] = SY_TCP_CAP_SYNC | SY_TCP_CAP_SEND | SY_TCP_CAP_WINDOW,
-		[SY_TCP_LAST_ACK] = SY_TCP_CAP_SYNC | SY_TCP_CAP_SEND | SY_TCP_CAP_WINDOW,
-		[SY_TCP_TIME_WAIT] = SY_TCP_CAP_SYNC,
+		SY_TCP_RFC9293_SYNCED_CAPS,
 	},
 };
 
 static const sy_param params[] = {
-	{ .name = "mss", .type = SY_PT_SIZE, .offset = offsetof(struct sm, mss),
-	  .def = "1460B", .min = "88B", .max = "65495B",
-	  .doc = "maximum segment size announced in the SYN (MTU 1500 minus 40)" },
-	{ .name = "window_scaling", .type = SY_PT_BOOL, .offset = offsetof(struct sm, window_scaling),
-	  .def = "true", .doc = "offer window scaling (RFC 7323)" },
-	{ .name = "wscale", .type = SY_PT_INT, .offset = offsetof(struct sm, wscale),
-	  .def = "7", .min = "0", .max = "14", .doc = "our window shift count (Linux: 7)" },
-	{ .name = "timestamps", .type = SY_PT_BOOL, .offset = offsetof(struct sm, timestamps),
-	  .def = "true", .doc = "offer timestamps (RFC 7323), a millisecond clock" },
-	{ .name = "sack", .type = SY_PT_BOOL, .offset = offsetof(struct sm, sack),
-	  .def = "true", .doc = "offer SACK-permitted (RFC 2018)" },
-	{ .name = "sndbuf", .type = SY_PT_SIZE, .offset = offsetof(struct sm, sndbuf),
-	  .def = "4MiB", .min = "1B", .max = "1GiB",
-	  .doc = "send buffer: bounds the bytes in flight" },
-	{ .name = "rcvbuf", .type = SY_PT_SIZE, .offset = offsetof(struct sm, rcvbuf),
-	  .def = "4MiB", .min = "1B", .max = "1GiB",
-	  .doc = "receive buffer: the largest window advertised" },
-	{ .name = "initial_window", .type = SY_PT_INT, .offset = offsetof(struct sm, initial_window),
-	  .def = "10", .min = "1", .max = "1000",
-	  .doc = "initial congestion window in segments (RFC 6928: 10)" },
-	{ .name = "nagle", .type = SY_PT_BOOL, .offset = offsetof(struct sm, nagle),
-	  .def = "true", .doc = "Nagle's algorithm (RFC 896) by default" },
-	{ .name = "limited_transmit", .type = SY_PT_BOOL, .offset = offsetof(struct sm, limited_transmit),
-	  .def = "true", .doc = "a new segment on each of the first two duplicate ACKs (RFC 3042)" },
+	SY_TCP_SM_COMMON_PARAMS(struct sm, common),
 	{ .name = NULL },
 };
 
