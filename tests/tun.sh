@@ -43,7 +43,13 @@ scenario="$SYNACK_SRCDIR/tests/tun_fixtures/scenario.lua"
 peer="$SYNACK_SRCDIR/tests/tun_fixtures/peer.py"
 . "$here/shlib.sh"
 failed=0
-fail() { echo "FAIL: $*"; failed=1; }
+failures=
+fail() {
+	echo "FAIL: $*"
+	failed=1
+	failures="$failures
+FAIL: $(printf '%s' "$*" | head -c 2000)"
+}
 # A line matching $2 in file $1 (shlib's wait_for polls, up to 120 s).
 has_line() { grep -q "$2" "$1" 2>/dev/null; }
 
@@ -152,5 +158,10 @@ for f in server sclient refused; do
 	grep '^lag' "$tmp/$f.out"
 done
 
-[ $failed -eq 0 ] && echo "tun.sh: all emulation checks passed"
+if [ $failed -eq 0 ]; then
+	echo "tun.sh: all emulation checks passed"
+else
+	# again at the end, where a log's tail shows them
+	echo "tun.sh: failed checks:$failures"
+fi
 exit $failed
