@@ -183,4 +183,25 @@ run "run it" "$tmp/embed"
 expect_rc 0
 expect_has out "isn/counter: ISNs start, start + step"
 
+# ---------------------------------------------------------------- documentation
+# Every example of the source tree is installed with the documentation.
+for f in "$SYNACK_SRCDIR"/examples/*.lua "$SYNACK_SRCDIR"/examples/*.cfg \
+	"$SYNACK_SRCDIR"/examples/plugins/*.c "$SYNACK_SRCDIR"/examples/plugins/Makefile; do
+	rel=${f#"$SYNACK_SRCDIR"/}
+	label="$rel installed"
+	checks=$((checks + 1))
+	[ -n "$(find "$root" -path "*/share/doc/synack/$rel" -type f)" ] || fail "no share/doc/synack/$rel under $root"
+done
+
+# ---------------------------------------------------------------- uninstall
+run "make uninstall" submake -C "$SYNACK_BUILDDIR" uninstall DESTDIR="$root"
+expect_rc 0
+label="make uninstall"
+checks=$((checks + 1))
+left=$(find "$root" \( -name '*synack*' -o -path '*/lua/5.4*' \) -print)
+if [ -n "$left" ]; then
+	fail "left behind after make uninstall:"
+	echo "$left" | sed 's/^/    | /' >&2
+fi
+
 finish
