@@ -23,6 +23,8 @@ static const char usage_text[] =
 	"       synack batch SWEEP.cfg [-j N] [-o FILE] [--resume | --force]\n"
 	"                    [--config FILE] [--list] [-q]\n"
 	"       synack summarize RESULTS.csv [--by COL,...] [--metrics COL,...] [-o FILE]\n"
+	"       synack packetdrill [--verbose] [--ladder DIR] [--timers linux|rfc]\n"
+	"                          [--set KEY=VALUE]... FILE.pkt ...\n"
 	"       synack plugins [KIND | KIND/NAME]\n"
 	"       synack --help | --version\n"
 	"\n"
@@ -35,6 +37,8 @@ static const char usage_text[] =
 	"            runs without running them\n"
 	"  summarize mean, standard deviation, 95% confidence interval and count\n"
 	"            of each metric of a batch's CSV, per group of --by columns\n"
+	"  packetdrill run packetdrill scripts against synack's TCP in virtual\n"
+	"            time; prints PASS, FAIL or UNSUPPORTED for each\n"
 	"  plugins   list the plugins found, or the parameters of one\n"
 	"\n"
 	"  --seed N       default seed of every simulator the script creates\n"
@@ -181,6 +185,47 @@ static int cmd_run(int argc, char **argv)
 	return status == LUA_OK ? EXIT_SUCCESS : EXIT_FAILURE;
 }
 
+/* ------------------------------------------------------------ packetdrill */
+
+/* The runner is Lua (synack.packetdrill): main(args) prints the results
+ * and returns the exit status. */
+static int cmd_packetdrill(int argc, char **argv)
+{
+	lua_State *L;
+	int status, rc = EXIT_FAILURE;
+	sy_err err;
+
+	L = sy_cli_state(&(sy_cli_opts){ 0 });
+	if (!L) {
+		fprintf(stderr, "synack: out of memory\n");
+		return EXIT_FAILURE;
+	}
+	status = report(L, sy_cli_load_synack(L));
+	if (status == LUA_OK) {
+		lua_getglobal(L, "require");
+		lua_pushliteral(L, "synack.packetdrill");
+		status = report(L, sy_cli_docall(L, 1, 1));
+	}
+	if (status == LUA_OK) {
+		lua_getfield(L, -1, "main");
+		lua_createtable(L, argc, 0);
+		for (int i = 0; i < argc; i++) {
+			lua_pushstring(L, argv[i]);
+			lua_rawseti(L, -2, i + 1);
+		}
+		status = report(L, sy_cli_docall(L, 1, 1));
+		if (status == LUA_OK)
+			rc = (int)lua_tointeger(L, -1);
+	}
+	if (sy_lua_close_all(L, &err) < 0 && rc == EXIT_SUCCESS) {
+		fprintf(stderr, "synack: %s\n", err.msg);
+		rc = EXIT_FAILURE;
+	}
+	lua_close(L);
+	sy_plugin_unload_all();
+	return rc;
+}
+
 /* ------------------------------------------------------------ plugins */
 
 static void print_plugin(const sy_plugin *p, const char *path, void *ctx)
@@ -294,6 +339,8 @@ static int command(int argc, char **argv)
 		return sy_batch_main(argc - 2, argv + 2);
 	if (strcmp(argv[1], "summarize") == 0)
 		return sy_summarize_main(argc - 2, argv + 2);
+	if (strcmp(argv[1], "packetdrill") == 0)
+		return cmd_packetdrill(argc - 2, argv + 2);
 	if (strcmp(argv[1], "plugins") == 0)
 		return cmd_plugins(argc - 2, argv + 2);
 	usage_error("unknown command '%s'", argv[1]);
