@@ -116,6 +116,7 @@ function Run:on_segment(p)
 	if p.flags:find("S", 1, true) then
 		self.live_local_isn = p.seq
 		self.dut_port = p.sport
+		self.peer_port = p.dport
 	end
 	self.outq[#self.outq + 1] = { time = now, p = p }
 	self:stop_sim()
@@ -215,11 +216,14 @@ function Run:inbound(ev)
 	local syn = ev.flags:find("S", 1, true) ~= nil
 	local ackf = ev.flags:find("A", 1, true) ~= nil
 	if syn and not ackf then
-		-- a new connection from the peer: its ISN is the script's
-		self.remote_isn = ev.seq
-		self.dut_port = BIND_PORT
+		-- the first SYN opens the connection under test: its ISN is
+		-- the script's (later SYNs are taken as they are written)
+		if not self.remote_isn then
+			self.remote_isn = ev.seq
+			self.dut_port, self.peer_port = self.bind_port or BIND_PORT, PEER_PORT
+		end
 		if self.closed_listener then self:unsupported(ev.line, "close (of a listening socket)") end
-	elseif syn then
+	elseif syn and not self.remote_isn then
 		self.remote_isn = ev.seq
 	end
 	local seq = syn and ev.seq or u32(ev.seq + (self.remote_isn or 0))
@@ -262,11 +266,12 @@ function Run:inbound(ev)
 	end
 	self:log("%.6f %s", self.sim:now(), seg_text("<", ev.flag_text, ev.seq, ev.len, ev.ack, ev.win, ev.options))
 	local ok, err = pcall(self.peer.send_raw, self.peer, { to = self.dut, size = 40 + #(raw or "") + ev.len, tcp = {
-		sport = PEER_PORT, dport = self.dut_port or BIND_PORT, seq = seq, ack = ack,
+		sport = self.peer_port or PEER_PORT, dport = self.dut_port or self.bind_port or BIND_PORT, seq = seq, ack = ack,
 		window = ev.win, flags = ev.names, options = raw } })
 	if not ok then self:fail(ev.line, "cannot send the segment: " .. tostring(err)) end
-	-- the endpoint has it a few nanoseconds later: look at the blocked call then
-	self.sim:after(1e-6, function() self:stop_sim() end)
+	-- the endpoint has it a few nanoseconds later (as a kernel has a
+	-- packet before the next system call): the run moves on by 1 us
+	self:run_until(self.sim:now() + 1e-6)
 end
 
 -- ------------------------------------------------------------- the run

@@ -14,7 +14,7 @@ local PEER_PORT, BIND_PORT = 40000, 8080
 local function value(run, ev, e)
 	if e.k == "int" then return e.v end
 	if e.k == "word" then
-		local v = C[e.v]
+		local v = C[e.v] or E[e.v]
 		if v == nil then run:unsupported(ev.line, "constant " .. e.v) end
 		return v
 	end
