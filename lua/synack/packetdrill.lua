@@ -284,7 +284,7 @@ function Run:event_time(ev, prev)
 	if prev and prev.type == "packet" and prev.dir == "<" and ev.type == "packet" and ev.dir == "<" then
 		base = prev.at
 	else
-		base = self.sim:now()
+		base = self.base or 0
 	end
 	return base + t.t, t.t_end and base + t.t_end, ev.end_time and base + ev.end_time
 end
@@ -404,7 +404,9 @@ local function execute(run, script, opts)
 		if ev.type == "packet" and ev.dir == ">" then
 			local t = run:outbound(ev)
 			ev.at = ev.at or t
+			run.base = t
 		else
+			run.base = math.max(ev.at or run.sim:now(), run.base or 0)
 			if ev.at then run:run_until(ev.at) else ev.at = run.sim:now() end
 			if ev.type == "packet" then
 				run:inbound(ev)

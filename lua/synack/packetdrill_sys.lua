@@ -113,7 +113,7 @@ local function check(run, ev, ret, errno, at)
 	if ret == -1 and not ev.errno and want == -1 then bad = true end
 	if ret ~= -1 and ev.errno then bad = true end
 	local got = tostring(ret) .. (ret == -1 and errno and (" " .. errno_name(errno)) or "")
-	run:log("%.6f %s = %s", at or run.sim:now(), call_text(ev), got)
+	run:log("%.6f %s = %s", at or ev.at or run.sim:now(), call_text(ev), got)
 	if bad then
 		run:fail(ev.line, ("expected %s = %s%s, got %s"):format(call_text(ev), arg_text(ev.ret),
 			ev.errno and (" " .. ev.errno) or "", got))
