@@ -8,7 +8,8 @@
 #
 # Environment:
 #   FUZZ_TIME     seconds per target (default 60)
-#   FUZZ_TARGETS  which targets (default: tcp units config summarize conformance)
+#   FUZZ_TARGETS  which targets (default: tcp units config summarize conformance
+#                 packetdrill)
 #   FUZZ_ARGS     more libFuzzer options (e.g. "-jobs=4 -workers=4")
 #
 # Builds nothing: `make` in a build configured --enable-fuzzing builds the
@@ -20,7 +21,7 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 build=$(cd "${1:-.}" && pwd) || exit 2
 time=${FUZZ_TIME:-60}
-targets=${FUZZ_TARGETS:-tcp units config summarize conformance}
+targets=${FUZZ_TARGETS:-tcp units config summarize conformance packetdrill}
 work=$(mktemp -d "${TMPDIR:-/tmp}/synack-fuzz-run.XXXXXX") || exit 2
 
 # Leaks count (libFuzzer checks them with -detect_leaks, on by default);
