@@ -137,7 +137,11 @@ enum sy_lua_conn_ev {
 struct sy_lua_conn {
 	void *ptr;       /* the sy_tcb, NULL once freed */
 	unsigned want;   /* 1 << sy_lua_conn_ev for each handler set */
+	uint8_t error;   /* why it ended: SY_LERR_* */
 };
+
+/* conn.error: why a connection ended, if not by the closing sequence. */
+enum { SY_LERR_NONE, SY_LERR_REFUSED, SY_LERR_RESET, SY_LERR_TIMEOUT };
 
 /* Endpoint-wide handlers, as bits of struct sy_lua_ep's want. */
 enum { SY_LEP_STATE = 1, SY_LEP_ACCEPT = 2 };
@@ -162,6 +166,19 @@ void sy_lua_push_conn(lua_State *L, int sim_idx, sy_tcb *c);
 /* Applies the options of conn:set in the table at idx to c, whose box is
  * at 1; errors name fname. */
 void sy_lua_conn_options(lua_State *L, int idx, sy_tcb *c, const char *fname);
+/* ltcp_sock.c: the socket calls of a connection (conn:read, close,
+ * shutdown, poll), its socket options, and its errors. */
+void sy_lua_conn_sock_options(lua_State *L, int idx, sy_tcb *c, const char *fname);
+int sy_lua_conn_read(lua_State *L);
+int sy_lua_conn_close(lua_State *L);
+int sy_lua_conn_shutdown(lua_State *L);
+int sy_lua_conn_poll(lua_State *L);
+/* "refused", "reset", "timeout", or NULL. */
+const char *sy_lua_conn_error_name(const struct sy_lua_conn *b);
+/* A refusal, reset or timeout of c (a report of `cause`): kept in its box
+ * b (if any), and written to stderr unless the script watches c. */
+void sy_lua_conn_error(struct sy_lua_ep *e, sy_tcb *c, struct sy_lua_conn *b,
+		       sy_tcp_cause cause);
 /* Frees the applications of the simulator at sim_idx (after its network). */
 void sy_lua_apps_close(lua_State *L, int sim_idx);
 /* The state logs of ls: flushed, and with close closed and freed; -1 with

@@ -43,9 +43,11 @@ void sy_lua_push_conn(lua_State *L, int sim_idx, sy_tcb *c)
 		lua_remove(L, -2);
 		return;
 	}
-	b = lua_newuserdatauv(L, sizeof *b, 2); /* 1: simulator, 2: handlers */
+	/* 1: simulator, 2: handlers, 3: what stays readable once it is gone */
+	b = lua_newuserdatauv(L, sizeof *b, 3);
 	b->ptr = c;
 	b->want = 0;
+	b->error = SY_LERR_NONE;
 	luaL_setmetatable(L, SY_MT_CONN);
 	lua_pushvalue(L, sim_idx);
 	lua_setiuservalue(L, -2, 1);
@@ -105,21 +107,36 @@ static void call_conn(struct sy_lua_sim *ls, int idx, enum sy_lua_conn_ev ev, in
 /* Forgets the box of c, whose record is being freed: a new record may get
  * the same address.  Records are freed by events only, so a run is under
  * way. */
+static void push_stats(lua_State *L, const sy_tcb *c);
+static void push_info(lua_State *L, const sy_tcb *c);
+
 static void conn_freed(struct sy_lua_ep *e, sy_tcb *c)
 {
 	struct sy_lua_sim *ls = e->ls;
 	lua_State *L = ls->L;
 
-	((struct sy_lua_conn *)c->user)->ptr = NULL;
-	ls->conn_boxes--;
 	if (ls->running && L) {
+		/* conn.stats and conn:info() stay readable: a snapshot */
 		lua_rawgeti(L, LUA_REGISTRYINDEX, e->box_ref);
 		lua_getiuservalue(L, -1, 1);
 		lua_getiuservalue(L, -1, 3);
+		if (lua_rawgetp(L, -1, c) == LUA_TUSERDATA) {
+			lua_createtable(L, 2, 0);
+			push_stats(L, c);
+			lua_pushliteral(L, "CLOSED");
+			lua_setfield(L, -2, "state");
+			lua_rawseti(L, -2, 1);
+			push_info(L, c);
+			lua_rawseti(L, -2, 2);
+			lua_setiuservalue(L, -2, 3);
+		}
+		lua_pop(L, 1);
 		lua_pushnil(L);
 		lua_rawsetp(L, -2, c);
 		lua_pop(L, 3);
 	}
+	((struct sy_lua_conn *)c->user)->ptr = NULL;
+	ls->conn_boxes--;
 }
 
 static void observer(void *ctx, sy_tcb *c, sy_tcp_state from, sy_tcp_state to,
@@ -131,6 +148,9 @@ static void observer(void *ctx, sy_tcb *c, sy_tcp_state from, sy_tcp_state to,
 	struct sy_lua_conn *b = c->user;
 	int top, conn;
 
+	if (from == to && (cause == SY_TCP_CAUSE_RESET || cause == SY_TCP_CAUSE_REFUSED ||
+			   cause == SY_TCP_CAUSE_TIMEOUT))
+		sy_lua_conn_error(e, c, b, cause);
 	if (!b && !e->want)
 		return;  /* nothing in Lua to tell */
 	if (from == to) {
@@ -334,20 +354,6 @@ static int conn_send(lua_State *L)
 	return 1;
 }
 
-/* conn:read(n): with autoread off, the user reads up to n bytes (all when
- * n is absent); returns the bytes read. */
-static int conn_read(lua_State *L)
-{
-	sy_tcb *c = check_conn(L, 1);
-	lua_Integer n = luaL_optinteger(L, 2, UINT32_MAX);
-
-	luaL_argcheck(L, n >= 0, 2, "a byte count cannot be negative");
-	if (c->autoread)
-		return luaL_error(L, "read: the connection reads by itself (set{autoread = false} first)");
-	lua_pushinteger(L, sy_tcp_consume(c, n > UINT32_MAX ? UINT32_MAX : (uint32_t)n));
-	return 1;
-}
-
 static uint32_t opt_bytes(lua_State *L, int idx, const char *key)
 {
 	sy_err err;
@@ -369,12 +375,14 @@ static int instance_gc(lua_State *L)
 	return 0;
 }
 
-/* Applies the data options of the table at idx to c: sndbuf, rcvbuf,
- * nagle, autoread, initial_window, cc. */
+/* Applies the options of the table at idx to c: sndbuf, rcvbuf, nagle,
+ * autoread, initial_window, cc, and the socket options (ltcp_sock.c). */
 void sy_lua_conn_options(lua_State *L, int idx, sy_tcb *c, const char *fname)
 {
 	static const char *const known[] = {
-		"sndbuf", "rcvbuf", "nagle", "autoread", "initial_window", "cc", NULL,
+		"sndbuf", "rcvbuf", "nagle", "autoread", "initial_window", "cc",
+		"user_timeout", "keepalive", "keepidle", "keepintvl", "keepcnt", "cork",
+		"mss", "linger", NULL,
 	};
 	sy_tcp_data_opts o = {
 		.sndbuf = c->sndbuf, .rcvbuf = c->rcvbuf, .nagle = c->nagle,
@@ -406,6 +414,7 @@ void sy_lua_conn_options(lua_State *L, int idx, sy_tcb *c, const char *fname)
 	lua_pop(L, 5);
 	if (sy_tcp_set_data_opts(c, &o, &err) < 0)
 		luaL_error(L, "%s: %s", fname, err.msg);
+	sy_lua_conn_sock_options(L, idx, c, fname);
 	if (lua_getfield(L, idx, "cc") != LUA_TNIL) {
 		struct sy_lua_ctx *ctx;
 		sy_instance *in;
@@ -428,7 +437,9 @@ void sy_lua_conn_options(lua_State *L, int idx, sy_tcb *c, const char *fname)
 	lua_pop(L, 1);
 }
 
-/* conn:set{sndbuf=, rcvbuf=, nagle=, autoread=, initial_window=, cc=} */
+/* conn:set{sndbuf=, rcvbuf=, nagle=, autoread=, initial_window=, cc=,
+ * user_timeout=, keepalive=, keepidle=, keepintvl=, keepcnt=, cork=, mss=,
+ * linger=} */
 static int conn_set(lua_State *L)
 {
 	sy_tcb *c = check_conn(L, 1);
@@ -437,18 +448,6 @@ static int conn_set(lua_State *L)
 	sy_lua_conn_options(L, 2, c, "set");
 	lua_settop(L, 1);
 	return 1;
-}
-
-/* conn:shutdown(): no more to send (the FIN follows the queued bytes);
- * receiving goes on.  The same as close in RFC 9293's terms. */
-static int conn_shutdown(lua_State *L)
-{
-	sy_tcb *c = check_conn(L, 1);
-
-	if (c->fin_pending)
-		return luaL_error(L, "shutdown: the connection was shut down already");
-	sy_tcp_close(c);
-	return 0;
 }
 
 static void push_info(lua_State *L, const sy_tcb *c)
@@ -480,6 +479,12 @@ static void push_info(lua_State *L, const sy_tcb *c)
  * (seconds), in_recovery, bytes acknowledged and received. */
 static int conn_info(lua_State *L)
 {
+	struct sy_lua_box *b = sy_lua_check_obj(L, 1, SY_MT_CONN, NULL);
+
+	if (!b->ptr && lua_getiuservalue(L, 1, 3) == LUA_TTABLE) {
+		lua_rawgeti(L, -1, 2);
+		return 1;  /* as it was when the connection went */
+	}
 	push_info(L, check_conn(L, 1));
 	return 1;
 }
@@ -574,12 +579,6 @@ static int conn_state(lua_State *L)
 	return 1;
 }
 
-static int conn_close(lua_State *L)
-{
-	sy_tcp_close(check_conn(L, 1));
-	return 0;
-}
-
 static int conn_abort(lua_State *L)
 {
 	sy_tcp_abort(check_conn(L, 1));
@@ -588,8 +587,18 @@ static int conn_abort(lua_State *L)
 
 static int conn_stats(lua_State *L)
 {
-	sy_tcb *c = check_conn(L, 1);
+	struct sy_lua_box *b = sy_lua_check_obj(L, 1, SY_MT_CONN, NULL);
 
+	if (!b->ptr && lua_getiuservalue(L, 1, 3) == LUA_TTABLE) {
+		lua_rawgeti(L, -1, 1);
+		return 1;  /* as they were when the connection went */
+	}
+	push_stats(L, check_conn(L, 1));
+	return 1;
+}
+
+static void push_stats(lua_State *L, const sy_tcb *c)
+{
 	lua_createtable(L, 0, 20);
 	sy_lua_set_int(L, "syns_sent", c->st.syns_sent);
 	sy_lua_set_int(L, "synacks_sent", c->st.synacks_sent);
@@ -633,16 +642,30 @@ static int conn_stats(lua_State *L)
 	lua_setfield(L, -2, "cc");
 	lua_pushstring(L, sy_tcp_state_name(c->state));
 	lua_setfield(L, -2, "state");
-	return 1;
 }
 
-/* conn.state and conn.stats are fields, read when asked for. */
+/* conn.state, conn.stats, conn.error and conn.send_space are fields,
+ * read when asked for. */
 static int conn_index(lua_State *L)
 {
 	const char *k = lua_type(L, 2) == LUA_TSTRING ? lua_tostring(L, 2) : NULL;
 
 	if (k && strlen(k) != lua_rawlen(L, 2))
 		k = "";  /* with a NUL: no field, no method */
+	if (k && strcmp(k, "error") == 0) {
+		struct sy_lua_conn *b = sy_lua_check_obj(L, 1, SY_MT_CONN, NULL);
+
+		lua_pushstring(L, sy_lua_conn_error_name(b));
+		return 1;
+	}
+	if (k && strcmp(k, "send_space") == 0) {
+		struct sy_lua_box *b = sy_lua_check_obj(L, 1, SY_MT_CONN, NULL);
+		const sy_tcb *c = b->ptr;
+
+		lua_pushinteger(L, c && c->state != SY_TCP_CLOSED && !c->fin_pending ?
+				   (lua_Integer)sy_tcp_send_space(c) : 0);
+		return 1;
+	}
 	if (k && strcmp(k, "state") != 0 && strcmp(k, "stats") != 0) {
 		lua_pushvalue(L, 2);
 		lua_gettable(L, lua_upvalueindex(1));
@@ -660,11 +683,12 @@ static int conn_index(lua_State *L)
 }
 static const luaL_Reg conn_methods[] = {
 	{ "on", conn_on },
-	{ "close", conn_close },
+	{ "close", sy_lua_conn_close },
 	{ "abort", conn_abort },
 	{ "send", conn_send },
-	{ "read", conn_read },
-	{ "shutdown", conn_shutdown },
+	{ "read", sy_lua_conn_read },
+	{ "shutdown", sy_lua_conn_shutdown },
+	{ "poll", sy_lua_conn_poll },
 	{ "set", conn_set },
 	{ "info", conn_info },
 	{ "sample", conn_sample },

@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,7 @@
 #include "app.h"
 #include "lpriv.h"
 #include "tcp.h"
+#include "tcp_sm.h"
 #include "units.h"
 
 #define MT_TCP "synack.tcp"
@@ -597,7 +599,72 @@ static int ep_state_log(lua_State *L)
 	return 0;
 }
 
+/* The remote address at idx: "a.b.c.d" or a node (its first address). */
+static uint32_t check_raddr(lua_State *L, int idx, struct sy_lua_sim *ls)
+{
+	uint32_t addr;
+	sy_node *n;
+
+	if (lua_type(L, idx) == LUA_TSTRING) {
+		if (sy_ipv4_parse(sy_lua_check_string(L, idx, NULL), &addr) < 0)
+			return (uint32_t)luaL_argerror(L, idx, "not an IPv4 address");
+		return addr;
+	}
+	n = sy_lua_check_node(L, idx, ls);
+	if (!sy_node_ifaces(n))
+		return (uint32_t)luaL_argerror(L, idx, "the node has no link");
+	return sy_node_addr(n, 0);
+}
+
+/* ep:connections(): the endpoint's connections (those still waiting for
+ * a listener's accept left out) in the order they were made. */
+static int ep_connections(lua_State *L)
+{
+	sy_tcp_ep *ep = check_ep(L, 1, NULL);
+	size_t n = sy_tcp_ep_connections(ep, NULL, 0), k = 0;
+	sy_tcb **all;
+
+	lua_createtable(L, n < INT_MAX ? (int)n : 0, 0);
+	if (!n)
+		return 1;
+	all = lua_newuserdatauv(L, n * sizeof *all, 0);
+	sy_tcp_ep_connections(ep, all, n);
+	lua_getiuservalue(L, 1, 1);
+	for (size_t i = 0; i < n; i++) {
+		if (sy_tcb_passive(all[i]))
+			continue;
+		sy_lua_push_conn(L, -1, all[i]);
+		lua_rawseti(L, -4, (lua_Integer)++k);
+	}
+	lua_pop(L, 2);
+	return 1;
+}
+
+/* ep:connection(local_port, remote_addr, remote_port): the connection of
+ * that 4-tuple, or nil (also while it waits for a listener's accept). */
+static int ep_connection(lua_State *L)
+{
+	struct sy_lua_sim *ls;
+	sy_tcp_ep *ep = check_ep(L, 1, &ls);
+	lua_Integer lport = luaL_checkinteger(L, 2), rport = luaL_checkinteger(L, 4);
+	uint32_t raddr = check_raddr(L, 3, ls);
+	sy_tcb *c;
+
+	luaL_argcheck(L, lport > 0 && lport <= 65535, 2, "port must be between 1 and 65535");
+	luaL_argcheck(L, rport > 0 && rport <= 65535, 4, "port must be between 1 and 65535");
+	c = sy_tcp_find(ep, (uint16_t)lport, raddr, (uint16_t)rport);
+	if (!c || sy_tcb_passive(c)) {
+		lua_pushnil(L);
+		return 1;
+	}
+	lua_getiuservalue(L, 1, 1);
+	sy_lua_push_conn(L, -1, c);
+	return 1;
+}
+
 static const luaL_Reg ep_methods[] = {
+	{ "connections", ep_connections },
+	{ "connection", ep_connection },
 	{ "state_log", ep_state_log },
 	{ "stats", ep_stats },
 	{ "listen", ep_listen },

@@ -233,6 +233,7 @@ sy_tcb *sy_tcb_new(sy_tcp_ep *ep, uint32_t laddr, uint16_t lport,
 	c->nagle = ep->dopts.nagle;
 	c->limited_transmit = ep->dopts.limited_transmit;
 	c->autoread = ep->dopts.autoread;
+	c->linger = -1;
 	c->rcv_wnd = c->rcvbuf < 65535 ? c->rcvbuf : 65535;
 	c->cco = ep->cc.plugin->ops;
 	c->ccst = ep->cc.state;
@@ -299,11 +300,6 @@ sy_tcb *sy_tcp_connect_from(sy_tcp_ep *ep, uint16_t lport, uint32_t raddr,
 		return sy_err_set(err, "out of memory"), NULL;
 	ep->smo->connect(c);
 	return c;
-}
-
-void sy_tcp_close(sy_tcb *c)
-{
-	c->ep->smo->close(c);
 }
 
 void sy_tcp_abort(sy_tcb *c)

@@ -201,7 +201,7 @@ static void advance(sy_tcb *c, uint32_t len)
 	c->rcv_nxt += len;
 	c->rcv_wnd = sy_seq_gt(c->rcv_adv, c->rcv_nxt) ? c->rcv_adv - c->rcv_nxt : 0;
 	c->st.bytes_received += len;
-	if (!c->autoread)
+	if (!c->autoread && !c->shut_rd)
 		c->rcv_unread += len;
 }
 
@@ -209,6 +209,10 @@ static void advance(sy_tcb *c, uint32_t len)
  * that a segment the user sends from its callback carries the ACK. */
 static void deliver(sy_tcb *c, uint32_t len, const unsigned char *bytes)
 {
+	if (c->shut_rd)
+		return;  /* shut for reading: acknowledged and discarded */
+	if (!c->autoread)
+		sy_tcb_rq_add(c, len, bytes);
 	if (c->cb && c->cb->data)
 		c->cb->data(c->cb_ctx, c, len, bytes);
 	if (c->want_data && c->ep->dobs)
@@ -326,6 +330,8 @@ static void text_in(sy_tcb *c, const sy_seg *s)
 	}
 	if (sy_seq_gt(seq + len, right))
 		len = right - seq;
+	if (sy_tcb_abort_on_data(c, s, seq, len))
+		return;
 	if (s->len > c->rcv_mss)
 		c->rcv_mss = s->len;
 	if (seq != c->rcv_nxt) {
@@ -357,6 +363,7 @@ bool sy_tcb_fin_in(sy_tcb *c, const sy_seg *s)
 		return false; /* past a gap it waits; the ACK says what is missing */
 	c->rcv_nxt++;
 	c->rcv_adv++;
+	c->fin_rcvd = true;
 	return true;
 }
 
@@ -370,6 +377,7 @@ uint32_t sy_tcp_consume(sy_tcb *c, uint32_t n)
 		return 0;
 	before = c->rcv_adv - c->rcv_nxt;
 	c->rcv_unread -= n;
+	sy_tcb_rq_drop(c, n);
 	if (!(c->caps & SY_TCP_CAP_WINDOW))
 		return n;
 	/* a window update when the window opens by a step (RFC 1122

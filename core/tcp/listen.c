@@ -103,10 +103,8 @@ sy_tcb *sy_tcp_accept(sy_tcp_listener *l)
 	if (c->state == SY_TCP_SYN_RECEIVED)
 		l->pending--; /* queued before its handshake completed */
 	c->listener = NULL;
-	if (l->ep->dopts.autoread) {
-		c->autoread = true;
-		sy_tcp_consume(c, c->rcv_unread);
-	}
+	/* handed over as accept(2) does: nothing read, nothing sent; the
+	 * user reads what waits (autoread stays off) */
 	return c;
 }
 

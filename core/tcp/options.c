@@ -238,7 +238,7 @@ void sy_tcp_sm_common_defaults(const sy_tcp_sm_common *p, sy_tcp_data_opts *o)
 
 void sy_tcb_offer(sy_tcb *c, const sy_tcp_offer *o)
 {
-	c->mss_local = o->mss;
+	c->mss_local = c->mss_user && c->mss_user < o->mss ? c->mss_user : o->mss;
 	c->ws_ok = o->window_scaling;
 	c->rcv_wscale = o->window_scaling ? o->wscale : 0;
 	c->ts_ok = o->timestamps;

@@ -385,6 +385,7 @@ void sy_tcb_output(sy_tcb *c)
 {
 	sy_time now = now_of(c);
 	uint32_t mss = sy_tcb_smss(c);
+	bool corked = false;  /* a short segment waits for the uncork */
 
 	if (!can_output(c)) {
 		if (c->ack_now && synchronized(c))
@@ -449,8 +450,10 @@ void sy_tcb_output(sy_tcb *c)
 			bool ok = (all && (!c->nagle || c->snd_nxt == c->snd_una)) ||
 				  len >= c->max_wnd / 2;
 
-			if (!ok)
+			if (!ok || c->cork) {
+				corked = ok;
 				break;
+			}
 		}
 		c->force = false;
 		sy_tcb_send_data(c, c->snd_nxt, len, fin, now);
@@ -460,7 +463,7 @@ void sy_tcb_output(sy_tcb *c)
 	 * for): the persist timer probes a zero window and, for a small
 	 * one, sends what fits when it fires (the override timeout of RFC
 	 * 9293 3.8.6.2.1). */
-	if (c->snd_una == c->snd_max &&
+	if (c->snd_una == c->snd_max && !corked &&
 	    (sy_seq_lt(c->snd_nxt, data_end(c)) || (c->fin_pending && !c->fin_sent)) &&
 	    !timer_on(c, SY_TCP_T_PERSIST) && !timer_on(c, SY_TCP_T_RETRANS)) {
 		const void *st;

@@ -100,9 +100,11 @@ void sy_tcb_timer_cancel(sy_tcb *c, int which)
 	c->timer[which] = SY_EVENT_NONE;
 }
 
+/* The connection's own values once a socket option changed one of them
+ * (sy_tcp_set_sock_opts), else the profile's. */
 const sy_timer_limits *sy_tcb_limits(const sy_tcb *c)
 {
-	return c->ep->tmo->limits(c->ep->timers.state);
+	return c->lim ? c->lim : c->ep->tmo->limits(c->ep->timers.state);
 }
 
 const sy_timers_ops *sy_tcb_timers(const sy_tcb *c, const void **st)
@@ -278,6 +280,8 @@ uint32_t sy_tcb_smss(const sy_tcb *c)
 {
 	uint32_t m = c->mss_peer < c->mss_local ? c->mss_peer : c->mss_local;
 
+	if (c->mss_user && c->mss_user < m)
+		m = c->mss_user;   /* TCP_MAXSEG */
 	if (c->ts_ok)
 		m -= 12;
 	return m ? m : 1;
@@ -365,6 +369,9 @@ void sy_tcb_data_free(sy_tcb *c)
 	}
 	free(c->sb);
 	c->sb = NULL;
+	sy_tcb_rq_drop(c, UINT32_MAX);
+	free(c->lim);
+	c->lim = NULL;
 	/* init ran when the data phase started with a cc (cco is NULL
 	 * when its state could not be allocated) */
 	if (c->cco && c->data_started && c->cco->destroy)

@@ -208,7 +208,9 @@ bool sy_tcp_rfc9293_fin_acked(sy_tcb *c)
 		return false;
 	switch (sy_tcb_state(c)) {
 	case SY_TCP_FIN_WAIT_1:
-		if (sy_tcb_limits(c)->fin_wait2 > 0)
+		/* only an orphan times out (Linux's tcp_fin_timeout): an
+		 * application that shut down for writing still reads */
+		if (sy_tcb_limits(c)->fin_wait2 > 0 && sy_tcp_orphaned(c))
 			sy_tcb_timer_set(c, SY_TCP_T_FIN_WAIT_2, sy_tcb_limits(c)->fin_wait2);
 		sy_tcb_set_state(c, SY_TCP_FIN_WAIT_2, SY_TCP_CAUSE_ACK_OF_FIN);
 		break;

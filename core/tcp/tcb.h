@@ -104,6 +104,16 @@ struct sy_tcb {
 	sy_time t_first_rx;        /* first byte of data delivered */
 	sy_time t_all_acked;       /* latest moment every queued byte was acknowledged */
 	sy_time t_closed;
+	/* the socket layer */
+	bool orphan;               /* closed: the user no longer holds it */
+	bool shut_rd;              /* reads see the end; data is discarded */
+	bool fin_rcvd;             /* the peer's FIN was consumed */
+	bool got_real;             /* real bytes were delivered */
+	bool cork;                 /* short segments wait (TCP_CORK) */
+	uint16_t mss_user;         /* clamp of the MSS; 0: none */
+	sy_time linger;            /* -1: off; 0: close aborts */
+	sy_timer_limits *lim;      /* per-connection timer values, or NULL */
+	sy_chunk *rq_head, *rq_tail; /* unread bytes, once some are real */
 	void *user;                /* for the binding */
 	sy_tcb *aq_next;           /* the listener's accept queue */
 	bool queued;               /* ... waiting in it */

@@ -20,6 +20,7 @@
 #define SY_TCP_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -223,6 +224,13 @@ void sy_tcp_net_unobserve(sy_net *net, sy_tcp_observer fn, void *ctx);
  * each: TIME LOCAL REMOTE FROM TO CAUSE (NULL stops; f stays the
  * caller's). */
 void sy_tcp_ep_state_log(sy_tcp_ep *ep, FILE *f);
+/* The connection of a 4-tuple (TIME_WAIT and connections not yet
+ * accepted included), or NULL. */
+sy_tcb *sy_tcp_find(const sy_tcp_ep *ep, uint16_t lport, uint32_t raddr,
+		    uint16_t rport);
+/* The endpoint's connections: up to max of them in out, in the order
+ * they were made when all of them fit; returns how many there are. */
+size_t sy_tcp_ep_connections(const sy_tcp_ep *ep, sy_tcb **out, size_t max);
 sy_node *sy_tcp_ep_node(const sy_tcp_ep *ep);
 sy_net *sy_tcp_ep_net(const sy_tcp_ep *ep);
 sy_tcp_ep *sy_tcp_listener_ep(const sy_tcp_listener *l);
@@ -255,7 +263,8 @@ sy_tcp_listener_stats sy_tcp_listener_stats_get(const sy_tcp_listener *l);
  * meanwhile, so their receive window closes.  Off by default: every
  * connection is accepted once established. */
 void sy_tcp_listener_set_manual(sy_tcp_listener *l, bool manual, int accept_backlog);
-/* The next connection waiting in the accept queue, or NULL. */
+/* The next connection waiting in the accept queue, or NULL: handed over
+ * with its data unread and autoread off (sy_tcp_recv), nothing sent. */
 sy_tcb *sy_tcp_accept(sy_tcp_listener *l);
 /* For C applications: fn(ctx, c) for every connection the listener
  * accepts, once it is established (after the observer's "accepted"),
@@ -270,10 +279,28 @@ sy_tcb *sy_tcp_connect(sy_tcp_ep *ep, uint32_t raddr, uint16_t rport,
  * fails while a record of the 4-tuple exists (TIME_WAIT included). */
 sy_tcb *sy_tcp_connect_from(sy_tcp_ep *ep, uint16_t lport, uint32_t raddr,
 			    uint16_t rport, sy_err *err);
-/* The user's close (a FIN after the queued data; receiving goes on, as
- * RFC 9293 CLOSE; shutdown is the same call) and abort. */
+/* The socket's full close: the application lets go of c (it is
+ * orphaned: sy_tcp_orphaned) and reads no more.  With unread data, or
+ * with linger 0 (sy_tcp_sock_opts), c is aborted with a reset (RFC 9293
+ * 3.10.4, RFC 2525 2.17); otherwise a FIN follows the queued data, unless
+ * shutdown sent one already.  Data arriving after a close (in FIN_WAIT_1
+ * or FIN_WAIT_2) is answered with a reset and ends c, and only an orphan
+ * has the profile's FIN_WAIT_2 timeout.  A second close does nothing. */
 void sy_tcp_close(sy_tcb *c);
 void sy_tcp_abort(sy_tcb *c);
+bool sy_tcp_orphaned(const sy_tcb *c);
+
+/* shutdown(): SY_SHUT_WR is RFC 9293's CLOSE (a FIN after the queued
+ * data; receiving goes on); SY_SHUT_RD discards what is unread, and data
+ * arriving afterwards is acknowledged and discarded (reads see the end of
+ * the stream).  Fails for a direction shut already, on a closed or
+ * orphaned connection, and for another `how`. */
+typedef enum sy_tcp_shut {
+	SY_SHUT_RD = 1,
+	SY_SHUT_WR = 2,
+	SY_SHUT_RDWR = 3,
+} sy_tcp_shut;
+int sy_tcp_shutdown(sy_tcb *c, sy_tcp_shut how, sy_err *err);
 
 /* Queues n bytes to send: copied from `bytes`, or virtual when bytes is
  * NULL (in O(1) memory however many).  Fails with a message when the
@@ -285,12 +312,46 @@ int sy_tcp_send(sy_tcb *c, const void *bytes, uint64_t n, sy_err *err);
  * buffer (sending a window update when the window opens enough); returns
  * the bytes read. */
 uint32_t sy_tcp_consume(sy_tcb *c, uint32_t n);
+/* With autoread off, reads up to n bytes of the first run of unread
+ * bytes: real ones (copied to buf, *real true) or virtual ones (*real
+ * false; buf untouched), as sy_tcp_consume.  The real bytes of a
+ * connection with autoread off are kept until read; virtual ones cost
+ * nothing.  Returns the bytes read (0: nothing to read). */
+uint32_t sy_tcp_recv(sy_tcb *c, void *buf, uint32_t n, bool *real);
+/* The first run of unread bytes: its length, and whether it is real. */
+uint32_t sy_tcp_readable(const sy_tcb *c, bool *real);
+/* The end of the stream for reads: nothing unread, and the peer's FIN
+ * received or reading shut down (SY_SHUT_RD, close). */
+bool sy_tcp_eof(const sy_tcb *c);
+/* Whether real bytes were ever delivered to c. */
+bool sy_tcp_got_real(const sy_tcb *c);
 /* Bytes queued and not yet acknowledged. */
 uint64_t sy_tcp_unacked(const sy_tcb *c);
+/* What the user can still queue before the send buffer (sndbuf) holds
+ * sndbuf bytes queued and unacknowledged (0 when over). */
+uint64_t sy_tcp_send_space(const sy_tcb *c);
 /* Per-connection data options (sndbuf, rcvbuf, nagle, autoread; the
  * initial window only before data has been sent). */
 int sy_tcp_set_data_opts(sy_tcb *c, const sy_tcp_data_opts *o, sy_err *err);
 void sy_tcp_get_data_opts(const sy_tcb *c, sy_tcp_data_opts *o);
+/* Per-connection socket options, each overriding the endpoint's timer
+ * profile or defaults for c alone. */
+typedef struct sy_tcp_sock_opts {
+	sy_time user_timeout;   /* RFC 5482 / 9293 USER TIMEOUT; 0: none */
+	bool keepalive;         /* RFC 1122 4.2.3.6 probes */
+	sy_time keepidle, keepintvl; /* idle time, then between probes */
+	int64_t keepcnt;        /* unanswered probes before giving up */
+	bool cork;              /* hold short segments until uncorked (which
+				 * sends them), full, or the FIN */
+	uint32_t mss;           /* clamp of the segments sent (0: none);
+				 * before synchronization also of the MSS
+				 * announced */
+	sy_time linger;         /* -1: off; 0: close aborts with a reset */
+} sy_tcp_sock_opts;
+void sy_tcp_get_sock_opts(const sy_tcb *c, sy_tcp_sock_opts *o);
+/* Errors: a negative time, keepcnt below 1, keepidle or keepintvl of 0,
+ * an MSS outside 88 to 65495. */
+int sy_tcp_set_sock_opts(sy_tcb *c, const sy_tcp_sock_opts *o, sy_err *err);
 /* Callbacks for a C application. */
 void sy_tcp_set_callbacks(sy_tcb *c, const sy_tcp_cb *cb, void *ctx);
 /* Changes c's congestion control to the instance in *in (moved into the

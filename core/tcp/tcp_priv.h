@@ -82,6 +82,10 @@ SY_HIDDEN void sy_tcb_sack_blocks(const sy_tcb *c, sy_tcp_opts *o, unsigned max)
 /* services.c */
 SY_HIDDEN void sy_tcb_oom(sy_tcb *c, const char *what);
 void sy_tcb_data_free(sy_tcb *c);   /* buffers, scoreboard, cc state */
+/* socket.c */
+SY_HIDDEN void sy_tcb_rq_add(sy_tcb *c, uint32_t len, const unsigned char *bytes);
+SY_HIDDEN void sy_tcb_rq_drop(sy_tcb *c, uint32_t n);
+SY_HIDDEN bool sy_tcb_abort_on_data(sy_tcb *c, const sy_seg *s, uint32_t seq, uint32_t len);
 /* output.c */
 int sy_tcp_ep_send_bytes(sy_tcp_ep *ep, const sy_ipv4 *ip, const sy_tcp *t,
 			 uint32_t len, const unsigned char *bytes, sy_err *err);

@@ -39,7 +39,11 @@
 --   TIME > SEGMENT      the endpoint must send SEGMENT, arriving at the
 --                       peer between TIME and TIME + tolerance
 --   TIME connect        the endpoint connects to the peer's port
---   TIME close          the endpoint closes its connection
+--   TIME close          the endpoint closes its connection (the socket's
+--                       close: a reset with unread data, and a reset
+--                       for data arriving afterwards)
+--   TIME shutdown [HOW]  the endpoint shuts its connection down: HOW is
+--                       write (the default: a FIN), read or both
 --   TIME abort          the endpoint aborts its connection
 --   TIME send N         the endpoint's user queues N (virtual) bytes on
 --                       its connection (conn:send(N))
@@ -273,6 +277,12 @@ function M.parse(path)
       if dir == "connect" or dir == "close" or dir == "abort" then
         words_of(words, 1, where, "TIME " .. dir)
         case.steps[#case.steps + 1] = { time = t, dir = dir, where = where }
+      elseif dir == "shutdown" then
+        local how = words[3] or "write"
+        if (how ~= "read" and how ~= "write" and how ~= "both") or words[4] then
+          error(where .. ": expected 'TIME shutdown [read|write|both]'", 0)
+        end
+        case.steps[#case.steps + 1] = { time = t, dir = dir, how = how, where = where }
       elseif dir == "state" then
         words_of(words, 2, where, "TIME state NAME")
         case.steps[#case.steps + 1] = { time = t, dir = dir, state = words[3], where = where }
@@ -284,7 +294,7 @@ function M.parse(path)
         words_of(words, 3, where, "TIME stat KEY VALUE")
         case.steps[#case.steps + 1] = { time = t, dir = dir, key = words[3], value = words[4], where = where }
       elseif dir ~= "<" and dir ~= ">" then
-        error(("%s: expected '<', '>', connect, close, abort, send, read, state or stat after the time, got '%s'"):format(
+        error(("%s: expected '<', '>', connect, close, shutdown, abort, send, read, state or stat after the time, got '%s'"):format(
           where, dir or "nothing"), 0)
       else
         local seg = parse_segment(words, 3, where)
@@ -449,6 +459,12 @@ function M.run(path, timers)
         local ok, e = pcall(conn[s.dir], conn)
         if not ok then failures[#failures + 1] = ("%s: %s failed: %s"):format(s.where, s.dir, tostring(e)) end
       end)
+    elseif s.dir == "shutdown" then
+      sim:at(s.time, function()
+        if not need_conn(s) then return end
+        local ok, e = pcall(conn.shutdown, conn, s.how)
+        if not ok then failures[#failures + 1] = ("%s: shutdown failed: %s"):format(s.where, tostring(e)) end
+      end)
     elseif s.dir == "send" then
       sim:at(s.time, function()
         if not need_conn(s) then return end
@@ -458,7 +474,17 @@ function M.run(path, timers)
     elseif s.dir == "read" then
       sim:at(s.time, function()
         if not need_conn(s) then return end
-        local ok, got = pcall(conn.read, conn, s.bytes)
+        -- conn:read returns a run of real bytes (a string) or a count of
+        -- virtual ones: read until N bytes or nothing more
+        local ok, got = true, 0
+        while ok and got < s.bytes do
+          local r
+          ok, r = pcall(conn.read, conn, s.bytes - got)
+          if not ok then got = r break end
+          r = type(r) == "string" and #r or r or 0
+          if r == 0 then break end
+          got = got + r
+        end
         if not ok then
           failures[#failures + 1] = s.where .. ": read failed: " .. tostring(got)
         elseif got ~= s.bytes then

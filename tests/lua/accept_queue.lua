@@ -36,6 +36,8 @@ local function acceptor()
     before[k] = c.stats.bytes_received -- what arrived while it waited
     received[k] = before[k]
     c:on("data", function(_, n) received[k] = received[k] + n end)
+    -- accept hands it over unread: from now on it reads by itself
+    c:set{autoread = true}
   end
   if #accepted < 5 then sim:after(1, acceptor) end
 end

@@ -26,7 +26,13 @@ local function transfer(payload, link, opts)
       if bytes then got[#got + 1] = bytes end
     end)
     c:on("state", function(conn, _, to)
-      if to == "CLOSE_WAIT" then sstats = conn.stats; conn:close() end
+      if to == "CLOSE_WAIT" then
+        sstats = conn.stats
+        -- closing with unread bytes would reset the client: a reader
+        -- that reads by itself reads the rest first
+        if opts.server_set and opts.server_set.autoread == false then conn:read() end
+        conn:close()
+      end
     end)
     if opts.on_accept then opts.on_accept(sim, c) end
   end)

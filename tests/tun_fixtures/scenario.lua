@@ -48,7 +48,7 @@ elseif A.mode == "client" then
     local c = ep:connect(A.server, PORT)
     c:on("established", function(c)
       c:send(pattern(0, SIZE))
-      c:close()
+      c:shutdown()  -- half-close: the server still sends
     end)
     c:on("data", function(c, n, bytes)
       if bytes ~= pattern(got, n) then ok = false end
