@@ -1,9 +1,10 @@
 /* Lua binding of TCP connections.
  *
  * Connections belong to their endpoint; a connection's box is emptied
- * when the endpoint frees the record (after CLOSED), after which only
- * conn.state answers ("CLOSED").  conn.state and conn.stats are fields;
- * everything else is a method.  Handlers run inside the simulator's
+ * when the endpoint frees the record (after CLOSED), keeping a snapshot
+ * of conn.stats and conn:info(); conn.state then answers "CLOSED" and
+ * methods that act raise.  conn.state, conn.stats, conn.error and
+ * conn.send_space are fields; everything else is a method.  Handlers run inside the simulator's
  * events; a state change caused outside a run (a connect before sim:run)
  * is not reported to handlers.
  *
