@@ -63,7 +63,8 @@ fi
 inns ip addr add 192.0.2.1/24 dev syn0 && inns ip link set syn0 up || fail "configuring syn0"
 
 # (ip netns exec execs dumpcap: $! is dumpcap's pid)
-ip netns exec "$ns" dumpcap -P -i syn0 -w "$tmp/syn0.pcap" 2>"$tmp/dumpcap.err" &
+# (a 64 MiB buffer: a busy machine makes dumpcap drop packets otherwise)
+ip netns exec "$ns" dumpcap -P -B 64 -i syn0 -w "$tmp/syn0.pcap" 2>"$tmp/dumpcap.err" &
 cap=$!
 wait_for "dumpcap to start" has_line "$tmp/dumpcap.err" "Capturing on" || fail "dumpcap did not start: $(cat "$tmp/dumpcap.err")"
 
@@ -144,12 +145,23 @@ cap=
 frames() { tshark -n -r "$tmp/syn0.pcap" -o ip.check_checksum:TRUE -o tcp.check_checksum:TRUE -Y "$1" 2>/dev/null | wc -l; }
 all=$(frames "tcp")
 bad=$(frames "ip.checksum.status != 1 || tcp.checksum.status != 1 || _ws.malformed")
-warn=$(frames "tcp.analysis.flags && _ws.expert.severity >= warning")
+# Packets dumpcap could not keep up with (it counts them) are missing from
+# the capture but were on the wire: the gaps they leave ("previous segment
+# not captured", "ACKed segment that wasn't captured") are the capture's,
+# not synack's, and are not counted then.
+grep '^Packets' "$tmp/dumpcap.err"
+dropped=$(sed -n 's|^Packets received/dropped on interface .*: [0-9]*/\([0-9]*\) .*|\1|p' "$tmp/dumpcap.err" | head -n 1)
+warning="tcp.analysis.flags && _ws.expert.severity >= warning"
+if [ "${dropped:-0}" -gt 0 ]; then
+	echo "capture: dumpcap dropped $dropped packets; the gaps they leave are not counted"
+	warning="$warning && !tcp.analysis.lost_segment && !tcp.analysis.ack_lost_segment"
+fi
+warn=$(frames "$warning")
 echo "capture: $all TCP frames, $bad with a bad or unverified checksum, $warn with analysis warnings"
 [ "$all" -gt 1000 ] || fail "only $all TCP frames captured"
 [ "$bad" -eq 0 ] || fail "$bad frames with bad checksums"
 if [ "$warn" -ne 0 ]; then
-	tshark -n -r "$tmp/syn0.pcap" -Y "tcp.analysis.flags && _ws.expert.severity >= warning" \
+	tshark -n -r "$tmp/syn0.pcap" -Y "$warning" \
 		-T fields -e frame.number -e _ws.expert.message 2>/dev/null | head -20
 	fail "$warn frames with TCP sequence-analysis warnings"
 fi
