@@ -411,6 +411,35 @@ run "seed 7 from a config" "$SYNACK" run "$DATA/random.lua" --config "$DATA/seed
 expect_rc 0
 expect_out "$tmp/seed7a"
 
+# ------------------------------------------------------------ unwatched errors
+# A refused connection nobody watches is reported once on stderr, with
+# the virtual time and the 4-tuple; one whose reset a handler sees is not.
+cat >"$tmp/refused.lua" <<'LUA'
+local synack = require "synack"
+local sim = synack.simulator{}
+local a, b = sim:node("a"), sim:node("b")
+sim:duplex_link(a, b, {rate = "10Mbps", delay = "5ms"})
+b:tcp{}
+local ep = a:tcp{}
+local watched = synack.args.watched == "yes"
+sim:at(0.5, function()
+  local c = ep:connect(b, 81)
+  if watched then c:on("reset", function(_, why) print("handled " .. why) end) end
+end)
+sim:run()
+LUA
+run "an unwatched refused connection" "$SYNACK" run "$tmp/refused.lua"
+expect_rc 0
+expect_has err "synack: 0.510"
+expect_has err "s: connection "
+expect_has err ":81 refused"
+checks=$((checks + 1))
+[ "$(grep -c refused "$tmp/err")" -eq 1 ] || fail "the refusal was not reported exactly once"
+run "a watched refused connection" "$SYNACK" run "$tmp/refused.lua" watched=yes
+expect_rc 0
+expect_has out "handled refused"
+expect_empty err
+
 # ------------------------------------------------------------ summary
 if [ "$failed" -ne 0 ]; then
 	echo "cli.sh: $failed of $checks checks failed" >&2
