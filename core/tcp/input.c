@@ -369,22 +369,25 @@ bool sy_tcb_fin_in(sy_tcb *c, const sy_seg *s)
 
 uint32_t sy_tcp_consume(sy_tcb *c, uint32_t n)
 {
-	uint32_t before, after;
+	uint32_t edge, step;
 
 	if (n > c->rcv_unread)
 		n = c->rcv_unread;
 	if (!n)
 		return 0;
-	before = c->rcv_adv - c->rcv_nxt;
 	c->rcv_unread -= n;
 	sy_tcb_rq_drop(c, n);
-	if (!(c->caps & SY_TCP_CAP_WINDOW))
+	if (!(c->caps & SY_TCP_CAP_WINDOW) || !c->data_started)
 		return n;
-	/* a window update when the window opens by a step (RFC 1122
-	 * 4.2.3.3) */
-	after = c->rcvbuf > c->rcv_unread ? c->rcvbuf - c->rcv_unread : 0;
-	if (after > before && (after - before >= 2 * c->mss_local ||
-			       after - before >= c->rcvbuf / 2))
+	/* A window update when the right edge the next segment would
+	 * advertise, as its window field encodes it, moves by at least
+	 * min(RCV.BUFF/2, MSS) (RFC 9293 3.8.6.2.2, RFC 1122 4.2.3.3).
+	 * Free space the field cannot show (past 65535 unscaled, or within
+	 * a scale unit) is no update: the ACK would repeat the previous one
+	 * and count as a duplicate at the sender (RFC 5681 2). */
+	edge = sy_tcb_adv_edge(c);
+	step = c->rcvbuf / 2 < c->mss_local ? c->rcvbuf / 2 : c->mss_local;
+	if (sy_seq_gt(edge, c->rcv_adv) && edge - c->rcv_adv >= step)
 		sy_tcb_ack_now(c);
 	return n;
 }

@@ -128,39 +128,49 @@ static int sq_gather(sy_tcb *c, uint32_t off, uint32_t len,
 
 /* ------------------------------------------------------------ receive window */
 
-/* The window to advertise now: the free receive buffer, its right edge
- * never moved back and moved forward only in steps of at least
- * min(rcvbuf/2, MSS). */
-static uint32_t advertise(sy_tcb *c)
+/* The right edge of the window to advertise now: the free receive
+ * buffer, its right edge never moved back and moved forward only in steps
+ * of at least min(rcvbuf/2, MSS), as the window field will carry it.
+ * Changes nothing, so that a window update can ask first whether it
+ * would say anything new. */
+uint32_t sy_tcb_adv_edge(const sy_tcb *c)
 {
-	uint32_t space, right, step, maxw;
+	uint32_t space, right, step, maxw, adv = c->rcv_adv, wnd;
 
-	if (!c->data_started)
-		return c->rcv_wnd;
 	space = c->rcvbuf > c->rcv_unread ? c->rcvbuf - c->rcv_unread : 0;
 	maxw = (uint32_t)65535 << c->rcv_wscale;
 	if (space > maxw)
 		space = maxw;
 	right = c->rcv_nxt + space;
 	step = c->rcvbuf / 2 < c->mss_local ? c->rcvbuf / 2 : c->mss_local;
-	if (sy_seq_gt(right, c->rcv_adv) &&
-	    (right - c->rcv_adv >= step || c->rcv_adv == c->rcv_nxt))
-		c->rcv_adv = right;
+	if (sy_seq_gt(right, adv) &&
+	    (right - adv >= step || adv == c->rcv_nxt))
+		adv = right;
 	/* The window field counts units of 2^wscale.  Rounded down, a
 	 * window below one unit would go out as zero and nothing would
 	 * reopen it; so it is rounded up (the right edge moving to what the
 	 * field says) as long as that stays within the free buffer rounded
 	 * up, and down otherwise: the buffer is overrun by less than a
 	 * unit at most. */
-	c->rcv_wnd = c->rcv_adv - c->rcv_nxt;
+	wnd = adv - c->rcv_nxt;
 	if (c->rcv_wscale) {
 		uint32_t unit = (uint32_t)1 << c->rcv_wscale, mask = unit - 1;
-		uint32_t up = c->rcv_wnd > maxw - mask ? maxw : (c->rcv_wnd + mask) & ~mask;
+		uint32_t up = wnd > maxw - mask ? maxw : (wnd + mask) & ~mask;
 		uint32_t cap = space > maxw - mask ? maxw : (space + mask) & ~mask;
 
-		c->rcv_wnd = up <= cap ? up : c->rcv_wnd & ~mask;
-		c->rcv_adv = c->rcv_nxt + c->rcv_wnd;
+		wnd = up <= cap ? up : wnd & ~mask;
+		adv = c->rcv_nxt + wnd;
 	}
+	return adv;
+}
+
+/* The window to advertise now (sy_tcb_adv_edge), taken. */
+static uint32_t advertise(sy_tcb *c)
+{
+	if (!c->data_started)
+		return c->rcv_wnd;
+	c->rcv_adv = sy_tcb_adv_edge(c);
+	c->rcv_wnd = c->rcv_adv - c->rcv_nxt;
 	return c->rcv_wnd;
 }
 

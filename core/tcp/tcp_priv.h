@@ -90,6 +90,8 @@ SY_HIDDEN bool sy_tcb_abort_on_data(sy_tcb *c, const sy_seg *s, uint32_t seq, ui
 int sy_tcp_ep_send_bytes(sy_tcp_ep *ep, const sy_ipv4 *ip, const sy_tcp *t,
 			 uint32_t len, const unsigned char *bytes, sy_err *err);
 SY_HIDDEN void sy_tcb_send_data(sy_tcb *c, uint32_t seq, uint32_t len, bool fin, sy_time now);
+/* the right edge the next segment would advertise (nothing changed) */
+SY_HIDDEN uint32_t sy_tcb_adv_edge(const sy_tcb *c);
 /* recovery.c */
 SY_HIDDEN uint32_t sy_tcb_sb_total(const sy_tcb *c);
 SY_HIDDEN void sy_tcb_sb_trim(sy_tcb *c);
