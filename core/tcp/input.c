@@ -73,9 +73,13 @@ bool sy_tcb_ack_in(sy_tcb *c, const sy_seg *s)
 	uint32_t wnd = sy_tcb_seg_wnd(c, s), old_wnd = c->snd_wnd;
 	uint32_t mss = sy_tcb_smss(c);
 
-	/* RFC 5961 5.2: an ACK for what was never sent is answered and
-	 * dropped. */
-	if (sy_seq_gt(s->ack, c->snd_max)) {
+	/* RFC 5961 5.2: an ACK for what was never sent, or below
+	 * SND.UNA - MAX.SND.WND (the largest window the peer has offered)
+	 * in a synchronized state, is answered and the segment dropped,
+	 * its text too: a blind injection must guess the ACK within a
+	 * window as well as the sequence number. */
+	if (sy_seq_gt(s->ack, c->snd_max) ||
+	    (synchronized(c) && sy_seq_lt(s->ack, c->snd_una - c->max_wnd))) {
 		sy_tcb_ack_invalid(c, s);
 		return true;
 	}
