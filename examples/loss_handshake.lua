@@ -2,8 +2,9 @@
 --
 -- Each run is one connection over a path with a one-way delay of 50 ms
 -- and independent loss p in both directions; the client retransmits its
--- SYN after 1, 2, 4, ... s (Linux's timers: 6 retries) and the server its
--- SYN-ACK on its own timer (5 retries).  For each p the experiment makes
+-- SYN after 1, 2, 4, ... s (Linux's timers: 6 retries, with the classic
+-- schedule: syn_linear_timeouts = 0) and the server its SYN-ACK on its own
+-- timer (5 retries).  For each p the experiment makes
 -- n connections (seeds 1..n) and plots the mean time to ESTABLISHED with
 -- its confidence interval next to the model of lua/synack/models.lua
 -- (Cardwell et al. 2000, truncated to the retry limits, enumerated
@@ -25,6 +26,7 @@ local experiment = {
 }
 
 local TS, RC, RS = 1.0, 6, 5
+local TIMERS = { "linux", syn_linear_timeouts = 0 }
 
 -- Normal quantiles for the usual confidence levels.
 local Z = { [0.9] = 1.6449, [0.95] = 1.9600, [0.99] = 2.5758, [0.999] = 3.2905 }
@@ -35,8 +37,8 @@ local function handshakes(p, n, delay)
     local sim = synack.simulator{ seed = seed }
     local a, b = sim:node("a"), sim:node("b")
     sim:duplex_link(a, b, { rate = "1Gbps", delay = delay, loss = { "bernoulli", p = p } })
-    b:tcp{ timers = "linux" }:listen(80)
-    local ta = a:tcp{ timers = "linux" }
+    b:tcp{ timers = TIMERS }:listen(80)
+    local ta = a:tcp{ timers = TIMERS }
     sim:at(0, function()
       ta:connect(b, 80):on("established", function(c)
         times[#times + 1] = sim:now()

@@ -144,6 +144,7 @@ static void limits_eq(const sy_timer_limits *got, const sy_timer_limits *want)
 	EQ(keepalive_probes);
 	EQ(delack);
 	EQ(invalid_ack_ratelimit);
+	EQ(syn_linear_timeouts);
 #undef EQ
 }
 
@@ -164,6 +165,7 @@ static const sy_timer_limits rfc_defaults = {
 	.keepalive_probes = 9,
 	.delack = 200 * MS,
 	.invalid_ack_ratelimit = 500 * MS, /* RFC 5961 7 names none: Linux's */
+	.syn_linear_timeouts = 0,    /* RFC 6298 5.5: back off at once */
 };
 
 static const sy_timer_limits linux_defaults = {
@@ -183,13 +185,15 @@ static const sy_timer_limits linux_defaults = {
 	.keepalive_probes = 9,        /* TCP_KEEPALIVE_PROBES */
 	.delack = 40 * MS,            /* TCP_DELACK_MIN */
 	.invalid_ack_ratelimit = 500 * MS, /* tcp_invalid_ratelimit */
+	.syn_linear_timeouts = 4,     /* tcp_syn_linear_timeouts, Linux 6.5 */
 };
 
 static const char *const common_names[] = {
 	"rto_initial", "rto_min", "rto_max", "syn_retries", "synack_retries",
 	"data_retries", "time_wait", "fin_wait2", "syn_received",
 	"user_timeout", "keepalive", "keepalive_time", "keepalive_intvl",
-	"keepalive_probes", "delack", "invalid_ack_ratelimit", NULL,
+	"keepalive_probes", "delack", "invalid_ack_ratelimit",
+	"syn_linear_timeouts", NULL,
 };
 
 /* The table has exactly the names of sy_timer_limits plus extra (may be

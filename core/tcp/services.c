@@ -143,7 +143,12 @@ void sy_tcb_syn_backoff(sy_tcb *c)
 
 	c->retries++;
 	c->st.retransmissions++;
-	t->rtt_backoff(st, &c->rtt);
+	/* The profile's first syn_linear_timeouts SYN timeouts keep the
+	 * RTO (Linux since 6.5: 1, 1, 1, 1, 1, 2, 4 s...); a SYN-ACK backs
+	 * off from the first. */
+	if (c->state != SY_TCP_SYN_SENT ||
+	    (int64_t)c->retries > sy_tcb_limits(c)->syn_linear_timeouts)
+		t->rtt_backoff(st, &c->rtt);
 	c->syn_timed_out = true;
 }
 

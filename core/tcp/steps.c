@@ -83,7 +83,8 @@ void sy_tcp_rfc9293_timeout(sy_tcb *c, int which)
 	}
 	if (which != SY_TCP_T_RETRANS)
 		return;
-	limit = state == SY_TCP_SYN_SENT ? lim->syn_retries :
+	/* the linear SYN timeouts come on top of the SYN retries */
+	limit = state == SY_TCP_SYN_SENT ? lim->syn_retries + lim->syn_linear_timeouts :
 		state == SY_TCP_SYN_RECEIVED ? lim->synack_retries :
 		lim->data_retries;
 	if ((int64_t)sy_tcb_vars(c)->retries >= limit) {

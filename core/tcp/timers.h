@@ -48,11 +48,15 @@ typedef struct sy_timer_limits {
 	sy_time invalid_ack_ratelimit; /* least time between ACKs answering
 					* unacceptable segments (RFC 5961
 					* 7); 0: no limit */
+	int64_t syn_linear_timeouts; /* SYN timeouts that do not back off
+				      * the RTO (Linux's
+				      * tcp_syn_linear_timeouts, each one
+				      * more SYN retry); 0: RFC 6298 5.5 */
 } sy_timer_limits;
 
 /* The version of the table below and of the types only it passes;
  * bumped by any change to them (plugin.h, "Versions"). */
-#define SY_TIMERS_OPS_VERSION 1
+#define SY_TIMERS_OPS_VERSION 2
 
 typedef struct sy_timers_ops {
 	sy_ops_head head; /* SY_OPS_HEAD(SY_TIMERS_OPS_VERSION, sy_timers_ops) */

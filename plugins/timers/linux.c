@@ -58,8 +58,17 @@
  *   rto_initial   1 s    TCP_TIMEOUT_INIT (1*HZ)
  *   rto_min     200 ms   TCP_RTO_MIN (HZ/5); tcp_rto_min_us
  *   rto_max     120 s    TCP_RTO_MAX (120*HZ); tcp_bound_rto
- *   syn_retries   6      TCP_SYN_RETRIES; sysctl tcp_syn_retries: a SYN
- *                        gives up after 1+2+4+8+16+32+64 = 127 s
+ *   syn_retries   6      TCP_SYN_RETRIES; sysctl tcp_syn_retries
+ *   syn_linear_timeouts 4  sysctl tcp_syn_linear_timeouts (Linux 6.5,
+ *                        "tcp: make the first N SYN RTO backoffs
+ *                        linear"): the first 4 SYN timeouts do not back
+ *                        off the RTO, and the SYN is sent syn_retries +
+ *                        4 more times (tcp_write_timeout): SYNs at 0, 1,
+ *                        2, 3, 4, 5, 7, 11, 19, 35, 67 s, giving up at
+ *                        131 s.  A SYN-ACK (reqsk_timer_handler) backs off
+ *                        from its first timeout whatever this says.  0:
+ *                        the schedule before 6.5 (1, 3, 7, ... 63 s,
+ *                        giving up at 127 s)
  *   synack_retries 5     TCP_SYNACK_RETRIES; sysctl tcp_synack_retries
  *   data_retries 15      TCP_RETR2; sysctl tcp_retries2.  Linux turns the
  *                        count into a time budget (tcp_timer.c,
@@ -193,7 +202,12 @@ static const sy_param params[] = {
 	  .doc = "upper bound of the RTO and its backoff (TCP_RTO_MAX)" },
 	{ .name = "syn_retries", .type = SY_PT_INT, .offset = LIM(syn_retries),
 	  .def = "6", .min = "0", .max = RTO_RETRIES_MAX,
-	  .doc = "SYN retransmissions before giving up (tcp_syn_retries: 127 s)" },
+	  .doc = "SYN retransmissions before giving up, besides the linear ones (tcp_syn_retries)" },
+	{ .name = "syn_linear_timeouts", .type = SY_PT_INT,
+	  .offset = LIM(syn_linear_timeouts),
+	  .def = "4", .min = "0", .max = RTO_RETRIES_MAX,
+	  .doc = "SYN timeouts before the RTO backs off, each one more SYN retry "
+		 "(tcp_syn_linear_timeouts, Linux 6.5); 0: backoff from the first" },
 	{ .name = "synack_retries", .type = SY_PT_INT, .offset = LIM(synack_retries),
 	  .def = "5", .min = "0", .max = RTO_RETRIES_MAX,
 	  .doc = "SYN-ACK retransmissions before giving up (tcp_synack_retries)" },

@@ -145,6 +145,11 @@ static const sy_param params[] = {
 	{ .name = "syn_retries", .type = SY_PT_INT, .offset = LIM(syn_retries),
 	  .def = "7", .min = "0", .max = RTO_RETRIES_MAX,
 	  .doc = "SYN retransmissions before giving up (7: 183 s, RFC 1122 4.2.3.5 asks for 3 min)" },
+	{ .name = "syn_linear_timeouts", .type = SY_PT_INT,
+	  .offset = LIM(syn_linear_timeouts),
+	  .def = "0", .min = "0", .max = RTO_RETRIES_MAX,
+	  .doc = "SYN timeouts before the RTO backs off, each one more SYN retry; "
+		 "0: backoff from the first (RFC 6298 5.5)" },
 	{ .name = "synack_retries", .type = SY_PT_INT, .offset = LIM(synack_retries),
 	  .def = "7", .min = "0", .max = RTO_RETRIES_MAX,
 	  .doc = "SYN-ACK retransmissions before giving up (as for a SYN)" },
