@@ -145,6 +145,7 @@ static void limits_eq(const sy_timer_limits *got, const sy_timer_limits *want)
 	EQ(delack);
 	EQ(invalid_ack_ratelimit);
 	EQ(syn_linear_timeouts);
+	EQ(acceptq_drop_syn);
 #undef EQ
 }
 
@@ -166,6 +167,7 @@ static const sy_timer_limits rfc_defaults = {
 	.delack = 200 * MS,
 	.invalid_ack_ratelimit = 500 * MS, /* RFC 5961 7 names none: Linux's */
 	.syn_linear_timeouts = 0,    /* RFC 6298 5.5: back off at once */
+	.acceptq_drop_syn = false,
 };
 
 static const sy_timer_limits linux_defaults = {
@@ -186,6 +188,7 @@ static const sy_timer_limits linux_defaults = {
 	.delack = 40 * MS,            /* TCP_DELACK_MIN */
 	.invalid_ack_ratelimit = 500 * MS, /* tcp_invalid_ratelimit */
 	.syn_linear_timeouts = 4,     /* tcp_syn_linear_timeouts, Linux 6.5 */
+	.acceptq_drop_syn = true,     /* tcp_conn_request */
 };
 
 static const char *const common_names[] = {
@@ -193,7 +196,7 @@ static const char *const common_names[] = {
 	"data_retries", "time_wait", "fin_wait2", "syn_received",
 	"user_timeout", "keepalive", "keepalive_time", "keepalive_intvl",
 	"keepalive_probes", "delack", "invalid_ack_ratelimit",
-	"syn_linear_timeouts", NULL,
+	"syn_linear_timeouts", "acceptq_drop_syn", NULL,
 };
 
 /* The table has exactly the names of sy_timer_limits plus extra (may be

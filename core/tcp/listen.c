@@ -8,10 +8,27 @@
 #include "siphash.h"
 #include "tcp_priv.h"
 
+/* A SYN that finds the accept queue full is dropped, and counted with
+ * the final ACKs dropped for it, when the profile says so (Linux's
+ * tcp_conn_request, sk_acceptq_is_full: before any SYN-ACK or cookie);
+ * otherwise it is answered and only the final ACK finds the queue full. */
+static bool syn_finds_queue_full(sy_tcp_listener *l)
+{
+	const sy_tcp_ep *ep = l->ep;
+
+	if (!ep->tmo->limits(ep->timers.state)->acceptq_drop_syn ||
+	    !l->manual || l->aq_len < l->accept_backlog)
+		return false;
+	l->accept_drops++;
+	return true;
+}
+
 sy_tcb *sy_tcp_accept_new(sy_tcp_listener *l, const sy_seg *s)
 {
 	sy_tcb *c;
 
+	if (syn_finds_queue_full(l))
+		return NULL;
 	if (l->pending >= l->backlog) {
 		l->overflows++;
 		return NULL;
@@ -185,6 +202,8 @@ void sy_tcp_cookie_synack(sy_tcp_listener *l, const sy_seg *s)
 		       .flags = SY_TCP_SYN | SY_TCP_ACK, .window = 65535 };
 	sy_tcp_opts o = { .has_mss = true };
 
+	if (syn_finds_queue_full(l))
+		return;
 	/* the largest table entry not above the peer's MSS */
 	for (uint32_t i = 0; i < 8; i++)
 		if (cookie_mss[i] <= want)

@@ -329,7 +329,9 @@ bool sy_tcb_fin_acked(const sy_tcb *c);
 /* ------------------------------------------------------------ listeners */
 
 /* For listen_input: a new connection in LISTEN for segment s, with its
- * ISS chosen; NULL if the listener's backlog is full (counted). */
+ * ISS chosen; NULL if the listener's backlog is full, or if its accept
+ * queue is full and the timer profile's acceptq_drop_syn says to drop
+ * such a SYN (both counted). */
 sy_tcb *sy_tcp_accept_new(sy_tcp_listener *l, const sy_seg *s);
 /* When a passive connection is established: it moves to the listener's
  * accept queue (or is accepted at once).  A state machine may call it
@@ -344,7 +346,8 @@ bool sy_tcp_accept_full(sy_tcp_listener *l);
 bool sy_tcb_accept_full(sy_tcb *c);
 /* Whether this SYN is to be answered with a cookie instead of a record;
  * the cookie SYN-ACK (ISS encoding the time, the MSS and a keyed hash of
- * the 4-tuple); and, for an ACK with no record, the connection a valid
+ * the 4-tuple; not sent, like a record not made, when acceptq_drop_syn
+ * drops the SYN for a full accept queue); and, for an ACK with no record, the connection a valid
  * cookie stands for (ESTABLISHED), or NULL (counted as rejected). */
 bool sy_tcp_cookie_wanted(const sy_tcp_listener *l);
 void sy_tcp_cookie_synack(sy_tcp_listener *l, const sy_seg *s);

@@ -52,6 +52,9 @@ typedef struct sy_timer_limits {
 				      * the RTO (Linux's
 				      * tcp_syn_linear_timeouts, each one
 				      * more SYN retry); 0: RFC 6298 5.5 */
+	bool acceptq_drop_syn;   /* a SYN that finds the listener's accept
+				  * queue full is dropped (Linux), not
+				  * answered */
 } sy_timer_limits;
 
 /* The version of the table below and of the types only it passes;

@@ -70,6 +70,12 @@
  *                        the schedule before 6.5 (1, 3, 7, ... 63 s,
  *                        giving up at 127 s)
  *   synack_retries 5     TCP_SYNACK_RETRIES; sysctl tcp_synack_retries
+ *   acceptq_drop_syn on  tcp_conn_request drops a SYN when the listener's
+ *                        accept queue is full (sk_acceptq_is_full,
+ *                        counted as ListenOverflows), before cookies and
+ *                        SYN-ACKs; the final ACK of a handshake that finds
+ *                        it full is dropped too (tcp_check_req), which
+ *                        every profile does
  *   data_retries 15      TCP_RETR2; sysctl tcp_retries2.  Linux turns the
  *                        count into a time budget (tcp_timer.c,
  *                        retransmits_timed_out: the time 15 backoffs from
@@ -208,6 +214,9 @@ static const sy_param params[] = {
 	  .def = "4", .min = "0", .max = RTO_RETRIES_MAX,
 	  .doc = "SYN timeouts before the RTO backs off, each one more SYN retry "
 		 "(tcp_syn_linear_timeouts, Linux 6.5); 0: backoff from the first" },
+	{ .name = "acceptq_drop_syn", .type = SY_PT_BOOL, .offset = LIM(acceptq_drop_syn),
+	  .def = "true",
+	  .doc = "a SYN finding the accept queue full is dropped, not answered (tcp_conn_request)" },
 	{ .name = "synack_retries", .type = SY_PT_INT, .offset = LIM(synack_retries),
 	  .def = "5", .min = "0", .max = RTO_RETRIES_MAX,
 	  .doc = "SYN-ACK retransmissions before giving up (tcp_synack_retries)" },

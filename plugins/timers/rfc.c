@@ -150,6 +150,9 @@ static const sy_param params[] = {
 	  .def = "0", .min = "0", .max = RTO_RETRIES_MAX,
 	  .doc = "SYN timeouts before the RTO backs off, each one more SYN retry; "
 		 "0: backoff from the first (RFC 6298 5.5)" },
+	{ .name = "acceptq_drop_syn", .type = SY_PT_BOOL, .offset = LIM(acceptq_drop_syn),
+	  .def = "false",
+	  .doc = "a SYN finding the accept queue full is dropped, not answered (Linux); false: answered" },
 	{ .name = "synack_retries", .type = SY_PT_INT, .offset = LIM(synack_retries),
 	  .def = "7", .min = "0", .max = RTO_RETRIES_MAX,
 	  .doc = "SYN-ACK retransmissions before giving up (as for a SYN)" },
