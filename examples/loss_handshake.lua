@@ -26,7 +26,8 @@ local experiment = {
 }
 
 local TS, RC, RS = 1.0, 6, 5
-local TIMERS = { "linux", syn_linear_timeouts = 0 }
+-- the model's schedule, and its bare ACK for a retransmitted SYN
+local TIMERS = { "linux", syn_linear_timeouts = 0, dup_syn_synack = false }
 
 -- Normal quantiles for the usual confidence levels.
 local Z = { [0.9] = 1.6449, [0.95] = 1.9600, [0.99] = 2.5758, [0.999] = 3.2905 }

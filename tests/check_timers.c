@@ -146,6 +146,7 @@ static void limits_eq(const sy_timer_limits *got, const sy_timer_limits *want)
 	EQ(invalid_ack_ratelimit);
 	EQ(syn_linear_timeouts);
 	EQ(acceptq_drop_syn);
+	EQ(dup_syn_synack);
 #undef EQ
 }
 
@@ -168,6 +169,7 @@ static const sy_timer_limits rfc_defaults = {
 	.invalid_ack_ratelimit = 500 * MS, /* RFC 5961 7 names none: Linux's */
 	.syn_linear_timeouts = 0,    /* RFC 6298 5.5: back off at once */
 	.acceptq_drop_syn = false,
+	.dup_syn_synack = false,      /* RFC 9293 3.10.7.4 first: an ACK */
 };
 
 static const sy_timer_limits linux_defaults = {
@@ -189,6 +191,7 @@ static const sy_timer_limits linux_defaults = {
 	.invalid_ack_ratelimit = 500 * MS, /* tcp_invalid_ratelimit */
 	.syn_linear_timeouts = 4,     /* tcp_syn_linear_timeouts, Linux 6.5 */
 	.acceptq_drop_syn = true,     /* tcp_conn_request */
+	.dup_syn_synack = true,       /* tcp_check_req */
 };
 
 static const char *const common_names[] = {
@@ -196,7 +199,7 @@ static const char *const common_names[] = {
 	"data_retries", "time_wait", "fin_wait2", "syn_received",
 	"user_timeout", "keepalive", "keepalive_time", "keepalive_intvl",
 	"keepalive_probes", "delack", "invalid_ack_ratelimit",
-	"syn_linear_timeouts", "acceptq_drop_syn", NULL,
+	"syn_linear_timeouts", "acceptq_drop_syn", "dup_syn_synack", NULL,
 };
 
 /* The table has exactly the names of sy_timer_limits plus extra (may be

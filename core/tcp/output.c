@@ -279,6 +279,23 @@ void sy_tcb_ack_invalid(sy_tcb *c, const sy_seg *s)
 	sy_tcb_ack_now(c);
 }
 
+bool sy_tcb_synack_again(sy_tcb *c)
+{
+	sy_time now = now_of(c), gap = limits(c)->invalid_ack_ratelimit;
+
+	if (gap > 0) {
+		if (now < c->invalid_ack_next) {
+			c->st.invalid_acks_suppressed++;
+			return false;
+		}
+		c->invalid_ack_next = now + gap;
+	}
+	sy_tcb_send_syn(c, true);
+	c->st.retransmissions++;
+	c->synack_again = true;
+	return true;
+}
+
 void sy_tcb_challenge_ack(sy_tcb *c, int64_t per_second)
 {
 	sy_tcp_ep *ep = c->ep;

@@ -162,7 +162,7 @@ void sy_tcb_rtt_syn(sy_tcb *c)
 	const void *st;
 	const sy_timers_ops *t = sy_tcb_timers(c, &st);
 
-	if (c->retries == 0)
+	if (c->retries == 0 && !c->synack_again)
 		t->rtt_sample(st, &c->rtt, sy_sim_now(c->ep->sim) - c->rtt_start);
 }
 

@@ -278,6 +278,19 @@ void sy_tcp_rfc9293_input(sy_tcb *c, const sy_seg *s, int64_t challenge_ack_limi
 		sy_tcb_timer_set(c, SY_TCP_T_TIME_WAIT, sy_tcb_limits(c)->time_wait);
 		return;
 	}
+	/* A passive open's peer sent its SYN again (its ISN, SYN without
+	 * ACK or RST): under a profile with dup_syn_synack the SYN-ACK goes
+	 * again at once and its timer restarts with the current timeout, as
+	 * Linux does (tcp_check_req); otherwise the sequence check below
+	 * answers it with an ACK (3.10.7.4 first). */
+	if (state == SY_TCP_SYN_RECEIVED && sy_tcb_passive(c) &&
+	    sy_tcb_limits(c)->dup_syn_synack &&
+	    (s->flags & (SY_TCP_SYN | SY_TCP_ACK | SY_TCP_RST)) == SY_TCP_SYN &&
+	    s->seq == sy_tcb_vars(c)->irs) {
+		if (sy_tcb_synack_again(c))
+			sy_tcb_arm_retransmit(c);
+		return;
+	}
 	/* RFC 5961 4.2: in a synchronized state a SYN gets a challenge ACK
 	 * whatever its sequence number, so before the sequence check. */
 	if (state >= SY_TCP_ESTABLISHED && (s->flags & SY_TCP_SYN) &&

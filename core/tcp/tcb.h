@@ -53,6 +53,8 @@ struct sy_tcb {
 	uint8_t persist_shift;     /* zero-window probe backoff */
 	uint8_t limited;           /* limited transmit: segments allowed (RFC 3042) */
 	bool syn_timed_out;        /* a SYN or SYN-ACK was retransmitted */
+	bool synack_again;         /* ... or the SYN-ACK sent again for a
+				    * retransmitted SYN: no RTT sample */
 	uint32_t last_ack_sent;    /* RFC 7323's Last.ACK.sent */
 	uint32_t recent_ooo[2];    /* earlier out-of-order arrivals, for SACK */
 	uint32_t last_ooo;         /* latest out-of-order segment's start */

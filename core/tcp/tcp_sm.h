@@ -83,7 +83,7 @@ enum {
 
 /* The version of sy_tcp_sm_ops and of the services below (plugin.h,
  * "Versions"). */
-#define SY_TCP_SM_OPS_VERSION 5
+#define SY_TCP_SM_OPS_VERSION 6
 
 /* What a state machine implements. */
 typedef struct sy_tcp_sm_ops {
@@ -144,6 +144,12 @@ void sy_tcb_notify(sy_tcb *c, sy_tcp_cause what);
 void sy_tcb_send(sy_tcb *c, uint8_t flags, uint32_t seq, uint32_t len);
 /* The SYN (ack false) or SYN-ACK at ISS, counted. */
 void sy_tcb_send_syn(sy_tcb *c, bool ack);
+/* The SYN-ACK again outside its timer (a retransmitted SYN asked for
+ * it): counted as a retransmission, not as a retry, and no RTT sample is
+ * taken from it (Karn).  Rate limited with the answers to unacceptable
+ * segments (sy_tcb_ack_invalid): false, and nothing sent, when too soon
+ * after the previous one. */
+bool sy_tcb_synack_again(sy_tcb *c);
 /* The SYN at ISS carrying the first bytes the user has queued, at most
  * max of them (RFC 7413: data on the SYN); counted as a SYN and as data
  * sent.  Returns the bytes it carries.  SND.NXT is the state machine's to

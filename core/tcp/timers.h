@@ -55,6 +55,8 @@ typedef struct sy_timer_limits {
 	bool acceptq_drop_syn;   /* a SYN that finds the listener's accept
 				  * queue full is dropped (Linux), not
 				  * answered */
+	bool dup_syn_synack;     /* a retransmitted SYN in SYN_RECEIVED gets
+				  * the SYN-ACK again (Linux), not an ACK */
 } sy_timer_limits;
 
 /* The version of the table below and of the types only it passes;

@@ -76,6 +76,16 @@
  *                        SYN-ACKs; the final ACK of a handshake that finds
  *                        it full is dropped too (tcp_check_req), which
  *                        every profile does
+ *   dup_syn_synack on    tcp_check_req: a SYN with the request's ISN (and
+ *                        neither ACK nor RST) is answered by the SYN-ACK
+ *                        again (inet_rtx_syn_ack: num_retrans, not
+ *                        num_timeout, so no retry is used and no RTT
+ *                        sample taken), and the SYN-ACK timer restarts
+ *                        with min(TCP_TIMEOUT_INIT << num_timeout,
+ *                        TCP_RTO_MAX); at most once per
+ *                        tcp_invalid_ratelimit (tcp_oow_rate_limited,
+ *                        the request's last_oow_ack_time), the rest
+ *                        dropped unanswered
  *   data_retries 15      TCP_RETR2; sysctl tcp_retries2.  Linux turns the
  *                        count into a time budget (tcp_timer.c,
  *                        retransmits_timed_out: the time 15 backoffs from
@@ -217,6 +227,10 @@ static const sy_param params[] = {
 	{ .name = "acceptq_drop_syn", .type = SY_PT_BOOL, .offset = LIM(acceptq_drop_syn),
 	  .def = "true",
 	  .doc = "a SYN finding the accept queue full is dropped, not answered (tcp_conn_request)" },
+	{ .name = "dup_syn_synack", .type = SY_PT_BOOL, .offset = LIM(dup_syn_synack),
+	  .def = "true",
+	  .doc = "a retransmitted SYN in SYN_RECEIVED gets the SYN-ACK again at once, "
+		 "restarting its timer; rate limited by invalid_ack_ratelimit (tcp_check_req)" },
 	{ .name = "synack_retries", .type = SY_PT_INT, .offset = LIM(synack_retries),
 	  .def = "5", .min = "0", .max = RTO_RETRIES_MAX,
 	  .doc = "SYN-ACK retransmissions before giving up (tcp_synack_retries)" },

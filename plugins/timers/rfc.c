@@ -153,6 +153,10 @@ static const sy_param params[] = {
 	{ .name = "acceptq_drop_syn", .type = SY_PT_BOOL, .offset = LIM(acceptq_drop_syn),
 	  .def = "false",
 	  .doc = "a SYN finding the accept queue full is dropped, not answered (Linux); false: answered" },
+	{ .name = "dup_syn_synack", .type = SY_PT_BOOL, .offset = LIM(dup_syn_synack),
+	  .def = "false",
+	  .doc = "a retransmitted SYN in SYN_RECEIVED gets the SYN-ACK again (Linux); "
+		 "false: an ACK (RFC 9293 3.10.7.4 first)" },
 	{ .name = "synack_retries", .type = SY_PT_INT, .offset = LIM(synack_retries),
 	  .def = "7", .min = "0", .max = RTO_RETRIES_MAX,
 	  .doc = "SYN-ACK retransmissions before giving up (as for a SYN)" },

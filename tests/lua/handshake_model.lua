@@ -19,8 +19,9 @@ local check = T.check
 
 local TS, RC, RS = 1.0, 6, 5
 -- Linux's timers with the classic SYN schedule the model is about (its
--- linear first timeouts, tcp_syn_linear_timeouts, off).
-local TIMERS = {"linux", syn_linear_timeouts = 0}
+-- linear first timeouts, tcp_syn_linear_timeouts, off) and a bare ACK for
+-- a retransmitted SYN (Linux's SYN-ACK resend, dup_syn_synack, off).
+local TIMERS = {"linux", syn_linear_timeouts = 0, dup_syn_synack = false}
 local DELAY = 0.05
 local RTT = 2 * DELAY + 2 * 40 * 8 / 1e9  -- two 40-byte segments at 1 Gbit/s
 
