@@ -147,6 +147,7 @@ static void limits_eq(const sy_timer_limits *got, const sy_timer_limits *want)
 	EQ(syn_linear_timeouts);
 	EQ(acceptq_drop_syn);
 	EQ(dup_syn_synack);
+	EQ(quickack);
 #undef EQ
 }
 
@@ -170,6 +171,7 @@ static const sy_timer_limits rfc_defaults = {
 	.syn_linear_timeouts = 0,    /* RFC 6298 5.5: back off at once */
 	.acceptq_drop_syn = false,
 	.dup_syn_synack = false,      /* RFC 9293 3.10.7.4 first: an ACK */
+	.quickack = 0,
 };
 
 static const sy_timer_limits linux_defaults = {
@@ -192,6 +194,7 @@ static const sy_timer_limits linux_defaults = {
 	.syn_linear_timeouts = 4,     /* tcp_syn_linear_timeouts, Linux 6.5 */
 	.acceptq_drop_syn = true,     /* tcp_conn_request */
 	.dup_syn_synack = true,       /* tcp_check_req */
+	.quickack = 16,               /* TCP_MAX_QUICKACKS */
 };
 
 static const char *const common_names[] = {
@@ -199,7 +202,7 @@ static const char *const common_names[] = {
 	"data_retries", "time_wait", "fin_wait2", "syn_received",
 	"user_timeout", "keepalive", "keepalive_time", "keepalive_intvl",
 	"keepalive_probes", "delack", "invalid_ack_ratelimit",
-	"syn_linear_timeouts", "acceptq_drop_syn", "dup_syn_synack", NULL,
+	"syn_linear_timeouts", "acceptq_drop_syn", "dup_syn_synack", "quickack", NULL,
 };
 
 /* The table has exactly the names of sy_timer_limits plus extra (may be

@@ -296,6 +296,24 @@ static void ooo_pull(sy_tcb *c)
 	}
 }
 
+/* Quick-ACK mode (the profile's quickack, Linux's tcp_incr_quickack):
+ * the next ACKs go at once, as many as half the window in segments,
+ * at least 2 and at most quickack. */
+static void quick_enter(sy_tcb *c)
+{
+	uint32_t q = (uint32_t)limits(c)->quickack, n;
+
+	if (!q)
+		return;
+	n = c->rcv_wnd / (2 * c->rcv_mss);
+	if (n < 2)
+		n = 2;
+	if (n > q)
+		n = q;
+	if (n > c->quick)
+		c->quick = n;
+}
+
 static void text_in(sy_tcb *c, const sy_seg *s);
 
 void sy_tcb_text_in(sy_tcb *c, const sy_seg *s)
@@ -318,6 +336,8 @@ static void text_in(sy_tcb *c, const sy_seg *s)
 		if (d >= len) {
 			c->st.bytes_duplicate += len;
 			c->ack_now = true;
+			/* our ACK was lost or late: ACK quickly again */
+			quick_enter(c);
 			return;
 		}
 		c->st.bytes_duplicate += d;
@@ -353,7 +373,11 @@ static void text_in(sy_tcb *c, const sy_seg *s)
 		return;
 	}
 	c->rcv_unacked += len;
-	if (c->rcv_unacked >= 2 * c->rcv_mss || limits(c)->delack == 0)
+	if (!c->quick_started) {
+		c->quick_started = true;
+		quick_enter(c);
+	}
+	if (c->rcv_unacked >= 2 * c->rcv_mss || limits(c)->delack == 0 || c->quick)
 		c->ack_now = true;
 	else if (!timer_on(c, SY_TCP_T_DELACK))
 		sy_tcb_timer_set(c, SY_TCP_T_DELACK, limits(c)->delack);

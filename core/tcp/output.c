@@ -240,7 +240,10 @@ void sy_tcb_send(sy_tcb *c, uint8_t flags, uint32_t seq, uint32_t len)
 	if (flags & SY_TCP_ACK)
 		c->last_ack_sent = c->rcv_nxt;
 	if ((flags & SY_TCP_ACK) && !(flags & SY_TCP_RST)) {
-		/* this carries every ACK that was due */
+		/* this carries every ACK that was due; in quick-ACK mode it
+		 * is one of the quick ones if one was due */
+		if (c->quick && (c->ack_now || c->rcv_unacked || timer_on(c, SY_TCP_T_DELACK)))
+			c->quick--;
 		c->ack_now = false;
 		c->rcv_unacked = 0;
 		if (timer_on(c, SY_TCP_T_DELACK))

@@ -67,6 +67,8 @@ struct sy_tcb {
 	uint32_t rcv_unread;       /* delivered, not read by the user */
 	uint32_t rcv_unacked;      /* in-order bytes not yet acknowledged */
 	uint32_t rcv_mss;          /* largest segment received */
+	uint32_t quick;            /* quick-ACK mode: ACKs still sent at once */
+	bool quick_started;        /* ... entered for the first data */
 	uint32_t rtt_seq;          /* timed segment ends here (no timestamps) */
 	bool rtt_timing;
 	uint64_t snd_queued;       /* bytes the user has queued, in total */

@@ -57,6 +57,10 @@ typedef struct sy_timer_limits {
 				  * answered */
 	bool dup_syn_synack;     /* a retransmitted SYN in SYN_RECEIVED gets
 				  * the SYN-ACK again (Linux), not an ACK */
+	int64_t quickack;        /* quick-ACK mode: at most this many ACKs
+				  * at once at the start of the data and
+				  * after a duplicate (Linux's
+				  * TCP_MAX_QUICKACKS); 0: none */
 } sy_timer_limits;
 
 /* The version of the table below and of the types only it passes;

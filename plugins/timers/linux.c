@@ -106,6 +106,17 @@
  *                        adapts its ACK timeout (icsk_ack.ato) between
  *                        TCP_ATO_MIN and TCP_DELACK_MAX (200 ms); one
  *                        fixed value is a simplification.
+ *   quickack     16      TCP_MAX_QUICKACKS: quick-ACK mode
+ *                        (tcp_incr_quickack) for the first data
+ *                        (tcp_event_data_recv) and a duplicate segment:
+ *                        the next min(16, max(2, rcv_wnd / (2 * rcv_mss)))
+ *                        ACKs that are due go at once, each ACK sent
+ *                        using one (tcp_dec_quickack_mode).  Not
+ *                        modelled: pingpong mode (interactive exchanges
+ *                        leave quick-ACK mode), the re-entry after an idle
+ *                        gap longer than the RTO and on ECN CE, and the
+ *                        ACK when a read drains small pushed segments
+ *                        (tcp_cleanup_rbuf)
  *   invalid_ack_ratelimit 500 ms  sysctl tcp_invalid_ratelimit: per
  *                        connection, an ACK answering an unacceptable
  *                        segment without data (out of window, or
@@ -264,6 +275,10 @@ static const sy_param params[] = {
 	{ .name = "delack", .type = SY_PT_DURATION, .offset = LIM(delack),
 	  .def = "40ms", .min = "0s", .max = "10s",
 	  .doc = "delayed-ACK timeout; 0: ACK at once (TCP_DELACK_MIN)" },
+	{ .name = "quickack", .type = SY_PT_INT, .offset = LIM(quickack),
+	  .def = "16", .min = "0", .max = "65535",
+	  .doc = "quick-ACK mode: up to this many ACKs at once (half the window in segments, "
+		 "at least 2) for the first data and after a duplicate (TCP_MAX_QUICKACKS); 0: none" },
 	{ .name = "invalid_ack_ratelimit", .type = SY_PT_DURATION,
 	  .offset = LIM(invalid_ack_ratelimit),
 	  .def = "500ms", .min = "0s", .max = RTO_DUR_MAX,

@@ -190,6 +190,10 @@ static const sy_param params[] = {
 	{ .name = "delack", .type = SY_PT_DURATION, .offset = LIM(delack),
 	  .def = "200ms", .min = "0s", .max = "10s",
 	  .doc = "delayed-ACK timeout; 0: ACK at once (RFC 1122 4.2.3.2: below 500 ms)" },
+	{ .name = "quickack", .type = SY_PT_INT, .offset = LIM(quickack),
+	  .def = "0", .min = "0", .max = "65535",
+	  .doc = "quick-ACK mode (Linux): up to this many ACKs at once for the first data "
+		 "and after a duplicate; 0: none, every ACK delayed (RFC 1122 4.2.3.2)" },
 	{ .name = "invalid_ack_ratelimit", .type = SY_PT_DURATION,
 	  .offset = LIM(invalid_ack_ratelimit),
 	  .def = "500ms", .min = "0s", .max = RTO_DUR_MAX,
