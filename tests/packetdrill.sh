@@ -29,16 +29,15 @@ PD=$SYNACK_SRCDIR/tests/packetdrill
 GAPS="
 close_unread_data: Linux's reset on close carries ACK (RST,ACK); synack's abort sends a bare RST
 keepalive_probes_abort: Linux's reset when keepalive gives up carries ACK (RST,ACK)
+delayed_ack: Linux's pingpong mode: once the application answers within the ACK timeout, ACKs are delayed again (no quick ACKs)
+delayed_ack_piggyback: Linux's pingpong mode (as delayed_ack): the ACK waits and rides on the answer
+delayed_ack_two_segments: Linux's pingpong mode (as delayed_ack): the ACK of two full segments covers both
 tcp_maxseg: TCP_MAXSEG before connect lowers the MSS Linux announces in its SYN
-accept_queue_full: Linux drops a SYN while the accept queue is full (no SYN-ACK)
 data_duplicate_dsack: Linux answers duplicate data with a D-SACK block (RFC 2883)
 fast_retransmit_dupacks: Linux's retransmission keeps the original segment's PSH flag
 sack_sender_retransmit: Linux's retransmission keeps the original segment's PSH flag
 nagle_minshall: Linux's Nagle (Minshall) sends a write's short tail at once when no short segment is unacknowledged
-quickack_first_data: Linux ACKs each of the first data segments at once (quick-ACK mode)
 rst_after_data_econnreset: Linux lets data received before a RST be read, then says ECONNRESET
-syn_received_dup_syn: Linux answers a duplicate SYN in SYN_RECEIVED with the SYN-ACK again
-syn_retransmit: Linux 6.x retransmits the SYN at 1 s intervals four times (tcp_syn_linear_timeouts=4), then backs off
 tail_loss_probe: Linux sends a tail loss probe (RFC 8985) at min(2 SRTT + 200 ms, RTO) when SACK is on
 window_shrink_ignored: Linux shrinks the send window only on a segment that acknowledges new data or has a newer sequence number
 "
