@@ -148,6 +148,7 @@ static void limits_eq(const sy_timer_limits *got, const sy_timer_limits *want)
 	EQ(acceptq_drop_syn);
 	EQ(dup_syn_synack);
 	EQ(quickack);
+	EQ(rst_ack);
 #undef EQ
 }
 
@@ -172,6 +173,7 @@ static const sy_timer_limits rfc_defaults = {
 	.acceptq_drop_syn = false,
 	.dup_syn_synack = false,      /* RFC 9293 3.10.7.4 first: an ACK */
 	.quickack = 0,
+	.rst_ack = false,             /* RFC 9293 3.10.4 */
 };
 
 static const sy_timer_limits linux_defaults = {
@@ -195,6 +197,7 @@ static const sy_timer_limits linux_defaults = {
 	.acceptq_drop_syn = true,     /* tcp_conn_request */
 	.dup_syn_synack = true,       /* tcp_check_req */
 	.quickack = 16,               /* TCP_MAX_QUICKACKS */
+	.rst_ack = true,              /* tcp_send_active_reset */
 };
 
 static const char *const common_names[] = {
@@ -202,7 +205,7 @@ static const char *const common_names[] = {
 	"data_retries", "time_wait", "fin_wait2", "syn_received",
 	"user_timeout", "keepalive", "keepalive_time", "keepalive_intvl",
 	"keepalive_probes", "delack", "invalid_ack_ratelimit",
-	"syn_linear_timeouts", "acceptq_drop_syn", "dup_syn_synack", "quickack", NULL,
+	"syn_linear_timeouts", "acceptq_drop_syn", "dup_syn_synack", "quickack", "rst_ack", NULL,
 };
 
 /* The table has exactly the names of sy_timer_limits plus extra (may be

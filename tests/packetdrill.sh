@@ -27,8 +27,6 @@ PD=$SYNACK_SRCDIR/tests/packetdrill
 # script and what Linux does.  They must FAIL: a gap closed moves its
 # script back among those that must pass.
 GAPS="
-close_unread_data: Linux's reset on close carries ACK (RST,ACK); synack's abort sends a bare RST
-keepalive_probes_abort: Linux's reset when keepalive gives up carries ACK (RST,ACK)
 delayed_ack: Linux's pingpong mode: once the application answers within the ACK timeout, ACKs are delayed again (no quick ACKs)
 delayed_ack_piggyback: Linux's pingpong mode (as delayed_ack): the ACK waits and rides on the answer
 delayed_ack_two_segments: Linux's pingpong mode (as delayed_ack): the ACK of two full segments covers both

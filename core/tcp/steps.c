@@ -45,6 +45,13 @@ void sy_tcp_rfc9293_close(sy_tcb *c)
 	}
 }
 
+/* The flags of an abort's reset: RFC 9293 3.10.4's bare RST, or RST,ACK
+ * as Linux sends it (the profile's rst_ack). */
+static uint8_t abort_rst(const sy_tcb *c)
+{
+	return sy_tcb_limits(c)->rst_ack ? SY_TCP_RST | SY_TCP_ACK : SY_TCP_RST;
+}
+
 void sy_tcp_rfc9293_abort(sy_tcb *c)
 {
 	switch (sy_tcb_state(c)) {
@@ -53,7 +60,7 @@ void sy_tcp_rfc9293_abort(sy_tcb *c)
 	case SY_TCP_FIN_WAIT_1:
 	case SY_TCP_FIN_WAIT_2:
 	case SY_TCP_CLOSE_WAIT:
-		sy_tcb_send(c, SY_TCP_RST, sy_tcb_vars(c)->snd_nxt, 0);
+		sy_tcb_send(c, abort_rst(c), sy_tcb_vars(c)->snd_nxt, 0);
 		break;
 	default:
 		break;
@@ -110,7 +117,7 @@ void sy_tcp_rfc9293_give_up(sy_tcb *c, int which)
 {
 	sy_tcb_notify(c, SY_TCP_CAUSE_TIMEOUT);
 	if (which == SY_TCP_T_KEEPALIVE) {
-		sy_tcb_send(c, SY_TCP_RST, sy_tcb_vars(c)->snd_nxt, 0);
+		sy_tcb_send(c, abort_rst(c), sy_tcb_vars(c)->snd_nxt, 0);
 		sy_tcb_set_state(c, SY_TCP_CLOSED, SY_TCP_CAUSE_KEEPALIVE_TIMEOUT);
 		return;
 	}

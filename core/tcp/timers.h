@@ -61,11 +61,16 @@ typedef struct sy_timer_limits {
 				  * at once at the start of the data and
 				  * after a duplicate (Linux's
 				  * TCP_MAX_QUICKACKS); 0: none */
+	bool rst_ack;            /* the reset of an abort carries ACK and
+				  * RCV.NXT (Linux's
+				  * tcp_send_active_reset), not the bare
+				  * <SEQ=SND.NXT><CTL=RST> of RFC 9293
+				  * 3.10.4 */
 } sy_timer_limits;
 
 /* The version of the table below and of the types only it passes;
  * bumped by any change to them (plugin.h, "Versions"). */
-#define SY_TIMERS_OPS_VERSION 2
+#define SY_TIMERS_OPS_VERSION 3
 
 typedef struct sy_timers_ops {
 	sy_ops_head head; /* SY_OPS_HEAD(SY_TIMERS_OPS_VERSION, sy_timers_ops) */

@@ -117,6 +117,10 @@
  *                        gap longer than the RTO and on ECN CE, and the
  *                        ACK when a read drains small pushed segments
  *                        (tcp_cleanup_rbuf)
+ *   rst_ack     on       tcp_send_active_reset: the reset of an abort
+ *                        (close with unread data or linger 0, data after
+ *                        close, keepalive giving up) is RST,ACK with
+ *                        RCV.NXT, where RFC 9293 3.10.4 sends a bare RST
  *   invalid_ack_ratelimit 500 ms  sysctl tcp_invalid_ratelimit: per
  *                        connection, an ACK answering an unacceptable
  *                        segment without data (out of window, or
@@ -279,6 +283,9 @@ static const sy_param params[] = {
 	  .def = "16", .min = "0", .max = "65535",
 	  .doc = "quick-ACK mode: up to this many ACKs at once (half the window in segments, "
 		 "at least 2) for the first data and after a duplicate (TCP_MAX_QUICKACKS); 0: none" },
+	{ .name = "rst_ack", .type = SY_PT_BOOL, .offset = LIM(rst_ack),
+	  .def = "true",
+	  .doc = "the reset of an abort (close with unread data, linger 0, keepalive giving up) carries ACK (tcp_send_active_reset)" },
 	{ .name = "invalid_ack_ratelimit", .type = SY_PT_DURATION,
 	  .offset = LIM(invalid_ack_ratelimit),
 	  .def = "500ms", .min = "0s", .max = RTO_DUR_MAX,

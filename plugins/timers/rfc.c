@@ -194,6 +194,9 @@ static const sy_param params[] = {
 	  .def = "0", .min = "0", .max = "65535",
 	  .doc = "quick-ACK mode (Linux): up to this many ACKs at once for the first data "
 		 "and after a duplicate; 0: none, every ACK delayed (RFC 1122 4.2.3.2)" },
+	{ .name = "rst_ack", .type = SY_PT_BOOL, .offset = LIM(rst_ack),
+	  .def = "false",
+	  .doc = "the reset of an abort carries ACK; off: a bare RST (RFC 9293 3.10.4)" },
 	{ .name = "invalid_ack_ratelimit", .type = SY_PT_DURATION,
 	  .offset = LIM(invalid_ack_ratelimit),
 	  .def = "500ms", .min = "0s", .max = RTO_DUR_MAX,
