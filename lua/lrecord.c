@@ -6,8 +6,9 @@
 #include <string.h>
 
 #include "lpriv.h"
-#include "record.h"
+#include "record_priv.h"
 #include "tcb.h"
+#include "tcp_priv.h"
 
 #define MT_RECORD "synack.record"
 #define MT_CONN "synack.conn"
@@ -92,20 +93,13 @@ static int rec_connections(lua_State *L)
 	return 1;
 }
 
-/* The options table at idx (or none) as ladder options. */
-static void ladder_opts(lua_State *L, int idx, sy_record *r, struct sy_lua_sim *ls,
-			sy_ladder_opts *o, const char *fname)
+/* Option 'connection' of the table at idx: an index from 1 or a
+ * connection object (nil: the first) -> the index from 0. */
+static size_t opt_connection(lua_State *L, int idx, sy_record *r, struct sy_lua_sim *ls,
+			     const char *fname)
 {
-	static const char *const known[] = {
-		"connection", "from", "to", "title", "width", "relative", NULL,
-	};
+	size_t conn = 0;
 
-	memset(o, 0, sizeof *o);
-	o->to = -1;
-	if (lua_isnoneornil(L, idx))
-		return;
-	luaL_checktype(L, idx, LUA_TTABLE);
-	sy_lua_check_options(L, idx, fname, known);
 	switch (lua_getfield(L, idx, "connection")) {
 	case LUA_TNIL:
 		break;
@@ -118,7 +112,7 @@ static void ladder_opts(lua_State *L, int idx, sy_record *r, struct sy_lua_sim *
 		if (i < 1 || (size_t)i > sy_record_conns(r))
 			luaL_error(L, "%s: no connection %I: the recorder has %I", fname, i,
 				   (lua_Integer)sy_record_conns(r));
-		o->conn = (size_t)(i - 1);
+		conn = (size_t)(i - 1);
 		break;
 	}
 	case LUA_TUSERDATA: {
@@ -144,13 +138,31 @@ static void ladder_opts(lua_State *L, int idx, sy_record *r, struct sy_lua_sim *
 		if (i < 0)
 			luaL_error(L, "%s: the connection was not recorded (no event of it "
 				   "since sim:record())", fname);
-		o->conn = (size_t)i;
+		conn = (size_t)i;
 		break;
 	}
 	default:
 		luaL_error(L, "%s: connection must be an index or a connection", fname);
 	}
 	lua_pop(L, 1);
+	return conn;
+}
+
+/* The options table at idx (or none) as ladder options. */
+static void ladder_opts(lua_State *L, int idx, sy_record *r, struct sy_lua_sim *ls,
+			sy_ladder_opts *o, const char *fname)
+{
+	static const char *const known[] = {
+		"connection", "from", "to", "title", "width", "relative", NULL,
+	};
+
+	memset(o, 0, sizeof *o);
+	o->to = -1;
+	if (lua_isnoneornil(L, idx))
+		return;
+	luaL_checktype(L, idx, LUA_TTABLE);
+	sy_lua_check_options(L, idx, fname, known);
+	o->conn = opt_connection(L, idx, r, ls, fname);
 	if (lua_getfield(L, idx, "from") != LUA_TNIL)
 		o->from = sy_lua_check_time(L, -1);
 	if (lua_getfield(L, idx, "to") != LUA_TNIL)
@@ -298,6 +310,190 @@ static int rec_states(lua_State *L)
 	return 1;
 }
 
+/* Option 'side' of rec:packetdrill: "client", "server", a node, or an
+ * address ("10.0.0.1" or "10.0.0.1:80") of connection c -> 0 or 1. */
+static int opt_side(lua_State *L, int idx, const sy_rec_conn *c, size_t ci)
+{
+	int side = 0;
+
+	switch (lua_getfield(L, idx, "side")) {
+	case LUA_TNIL:
+		break;
+	case LUA_TSTRING: {
+		const char *v = sy_lua_check_string(L, -1, "packetdrill: option 'side'");
+		char a[32];
+		const char *colon = strchr(v, ':');
+		uint32_t addr;
+		long port = -1;
+
+		if (strcmp(v, "client") == 0)
+			break;
+		if (strcmp(v, "server") == 0) {
+			side = 1;
+			break;
+		}
+		snprintf(a, sizeof a, "%.*s", colon ? (int)(colon - v) : (int)strlen(v), v);
+		if (colon) {
+			char *end;
+
+			port = strtol(colon + 1, &end, 10);
+			if (*end || end == colon + 1 || port < 0 || port > 65535)
+				port = -2;
+		}
+		if (port == -2 || sy_ipv4_parse(a, &addr) < 0)
+			luaL_error(L, "packetdrill: side '%s' is not \"client\", \"server\", a node "
+				   "or an address", v);
+		for (side = 0; side < 2; side++)
+			if (c->addr[side] == addr && (port < 0 || c->port[side] == port))
+				break;
+		if (side == 2)
+			luaL_error(L, "packetdrill: side '%s' is neither end of connection %I", v,
+				   (lua_Integer)ci + 1);
+		break;
+	}
+	case LUA_TUSERDATA: {
+		sy_node *n = sy_lua_check_node(L, -1, NULL);
+
+		for (side = 0; side < 2; side++)
+			if (c->node[side] == n)
+				break;
+		if (side == 2)
+			luaL_error(L, "packetdrill: node '%s' is neither end of connection %I",
+				   sy_node_name(n), (lua_Integer)ci + 1);
+		break;
+	}
+	default:
+		luaL_error(L, "packetdrill: side must be \"client\", \"server\", a node or an address");
+	}
+	lua_pop(L, 1);
+	return side;
+}
+
+/* An endpoint's plugin instance as {name=, params = {KEY = VALUE},
+ * defaults = {KEY = DEFAULT}} (values as the user writes them). */
+static void push_instance(lua_State *L, const sy_instance *in)
+{
+	char buf[128];
+
+	lua_newtable(L);
+	if (!in->plugin)
+		return;
+	lua_pushstring(L, in->plugin->name);
+	lua_setfield(L, -2, "name");
+	lua_newtable(L);
+	for (const sy_param *p = in->plugin->params; p && p->name; p++) {
+		if (sy_param_format(p, in->state, buf, sizeof buf) < 0)
+			continue;
+		lua_pushstring(L, buf);
+		lua_setfield(L, -2, p->name);
+	}
+	lua_setfield(L, -2, "params");
+	lua_newtable(L);
+	for (const sy_param *p = in->plugin->params; p && p->name; p++) {
+		lua_pushstring(L, p->def ? p->def : "");
+		lua_setfield(L, -2, p->name);
+	}
+	lua_setfield(L, -2, "defaults");
+}
+
+/* rec:packetdrill(path [, {connection=, side=}]): the connection as a
+ * packetdrill script from one side (lua/synack/packetdrill_export.lua
+ * writes it from the table built here). */
+static int rec_packetdrill(lua_State *L)
+{
+	static const char *const known[] = { "connection", "side", NULL };
+	struct sy_lua_sim *ls;
+	sy_record *r = check_record(L, 1, &ls);
+	const sy_rec_conn *c;
+	const sy_tcp_ep *ep;
+	size_t ci = 0;
+	lua_Integer k = 0;
+	int side = 0;
+
+	sy_lua_check_string(L, 2, NULL);
+	lua_settop(L, 3);
+	if (!lua_isnil(L, 3)) {
+		luaL_checktype(L, 3, LUA_TTABLE);
+		sy_lua_check_options(L, 3, "packetdrill", known);
+	}
+	if (!sy_record_conns(r))
+		return luaL_error(L, "packetdrill: no connection was recorded");
+	if (!lua_isnil(L, 3))
+		ci = opt_connection(L, 3, r, ls, "packetdrill");
+	c = sy_record_conn(r, ci);
+	if (!lua_isnil(L, 3))
+		side = opt_side(L, 3, c, ci);
+
+	lua_getglobal(L, "require");
+	lua_pushliteral(L, "synack.packetdrill_export");
+	lua_call(L, 1, 1);
+	lua_getfield(L, -1, "write");
+	lua_pushvalue(L, 2);
+	lua_createtable(L, 0, 12);
+	sy_lua_set_int(L, "index", ci + 1);
+	sy_lua_set_int(L, "side", (uint64_t)side);
+	for (int s = 0; s < 2; s++) {
+		push_endpoint(L, c, s);
+		lua_setfield(L, -2, s ? "server" : "client");
+		lua_pushstring(L, c->node[s] ? sy_node_name(c->node[s]) : "");
+		lua_setfield(L, -2, s ? "server_node" : "client_node");
+		lua_pushboolean(L, c->syn_isn[s]);
+		lua_setfield(L, -2, s ? "server_syn" : "client_syn");
+		sy_lua_set_int(L, s ? "server_isn" : "client_isn", c->isn[s]);
+		lua_pushboolean(L, c->side[s].ep != NULL);
+		lua_setfield(L, -2, s ? "server_record" : "client_record");
+	}
+	lua_pushnumber(L, sy_time_to_sec(c->first));
+	lua_setfield(L, -2, "first");
+	lua_newtable(L);
+	for (size_t i = 0; i < sy_record_segments(r); i++) {
+		const sy_rec_seg *s = sy_record_segment(r, i);
+		const uint8_t *opt;
+		unsigned olen;
+		char fl[48];
+
+		if (s->conn != ci)
+			continue;
+		lua_createtable(L, 0, 12);
+		lua_pushnumber(L, sy_time_to_sec(s->sent));
+		lua_setfield(L, -2, "sent");
+		if (s->fate != SY_REC_FLIGHT) {
+			lua_pushnumber(L, sy_time_to_sec(s->end));
+			lua_setfield(L, -2, s->fate == SY_REC_ARRIVED ? "arrived" : "dropped");
+		}
+		lua_pushboolean(L, s->at_receiver);
+		lua_setfield(L, -2, "at_receiver");
+		lua_pushboolean(L, s->copy);
+		lua_setfield(L, -2, "copy");
+		sy_lua_set_int(L, "dir", s->dir);
+		sy_record_flags(s->flags, fl, sizeof fl);
+		lua_pushstring(L, fl);
+		lua_setfield(L, -2, "flags");
+		sy_lua_set_int(L, "seq", s->seq);
+		sy_lua_set_int(L, "ack", s->ack);
+		sy_lua_set_int(L, "len", s->len);
+		sy_lua_set_int(L, "win", s->win);
+		opt = sy_record_seg_options(r, i, &olen);
+		lua_pushlstring(L, opt ? (const char *)opt : "", olen);
+		lua_setfield(L, -2, "options");
+		lua_rawseti(L, -2, ++k);
+	}
+	lua_setfield(L, -2, "segments");
+	/* the side's endpoint as it is now: its parameters are fixed at
+	 * creation, so they are those of the recorded run */
+	ep = c->node[side] ? sy_tcp_ep_of(c->node[side]) : NULL;
+	if (ep) {
+		push_instance(L, &ep->sm);
+		lua_setfield(L, -2, "sm");
+		push_instance(L, &ep->timers);
+		lua_setfield(L, -2, "timers");
+		push_instance(L, &ep->cc);
+		lua_setfield(L, -2, "cc");
+	}
+	lua_call(L, 2, 0);
+	return 0;
+}
+
 static int rec_tostring(lua_State *L)
 {
 	sy_record *r = check_record(L, 1, NULL);
@@ -311,6 +507,7 @@ static const luaL_Reg rec_methods[] = {
 	{ "connections", rec_connections },
 	{ "ladder", rec_ladder },
 	{ "ladder_text", rec_ladder_text },
+	{ "packetdrill", rec_packetdrill },
 	{ "segments", rec_segments },
 	{ "states", rec_states },
 	{ NULL, NULL },

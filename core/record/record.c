@@ -220,6 +220,24 @@ static uint32_t hdr_addr(const sy_packet *p, int off)
 	return ntohl(a);
 }
 
+/* Room for n more bytes of options (offsets are 32 bits: past 4 GiB of
+ * options the recording fails as out of memory). */
+static int opt_room(sy_record *r, size_t n)
+{
+	size_t c = r->optbcap ? r->optbcap : 1024;
+	uint8_t *p;
+
+	if (r->noptb + n <= r->optbcap)
+		return 0;
+	while (c < r->noptb + n)
+		c *= 2;
+	if (c > UINT32_MAX || !(p = realloc(r->optb, c)))
+		return -1;
+	r->optb = p;
+	r->optbcap = c;
+	return 0;
+}
+
 static long new_segment(sy_record *r, const sy_packet *p, sy_time now)
 {
 	uint32_t src = hdr_addr(p, 12), dst = hdr_addr(p, 16);
@@ -234,7 +252,9 @@ static long new_segment(sy_record *r, const sy_packet *p, sy_time now)
 	ci = conn_for_segment(r, src, t.sport, dst, t.dport, t.flags, t.seq);
 	if (ci < 0)
 		return -1;
-	if (grow((void **)&r->seg, &r->segcap, r->nseg, sizeof *r->seg) < 0) {
+	if (grow((void **)&r->seg, &r->segcap, r->nseg, sizeof *r->seg) < 0 ||
+	    grow((void **)&r->optoff, &r->optoffcap, r->nseg + 1, sizeof *r->optoff) < 0 ||
+	    opt_room(r, t.optlen) < 0) {
 		record_oom(r, "a segment");
 		return -1;
 	}
@@ -256,6 +276,10 @@ static long new_segment(sy_record *r, const sy_packet *p, sy_time now)
 	s->flags = t.flags;
 	s->conn = (uint32_t)ci;
 	s->dir = (uint8_t)side;
+	memcpy(r->optb + r->noptb, t.opt, t.optlen);
+	r->noptb += t.optlen;
+	r->optoff[r->nseg] = (uint32_t)(r->noptb - t.optlen);
+	r->optoff[r->nseg + 1] = (uint32_t)r->noptb;
 	c->segments++;
 	c->last = now;
 	return (long)r->nseg++;
@@ -476,6 +500,8 @@ void sy_record_free(sy_record *r, bool detach)
 		sy_tcp_net_unobserve(r->net, on_state, r);
 	}
 	free(r->seg);
+	free(r->optb);
+	free(r->optoff);
 	free(r->conn);
 	free(r->st);
 	free(r->fly);
@@ -487,6 +513,12 @@ size_t sy_record_conns(const sy_record *r) { return r->nconn; }
 const sy_rec_conn *sy_record_conn(const sy_record *r, size_t i) { return i < r->nconn ? &r->conn[i] : NULL; }
 size_t sy_record_segments(const sy_record *r) { return r->nseg; }
 const sy_rec_seg *sy_record_segment(const sy_record *r, size_t i) { return i < r->nseg ? &r->seg[i] : NULL; }
+const uint8_t *sy_record_seg_options(const sy_record *r, size_t i, unsigned *len)
+{
+	*len = i < r->nseg ? r->optoff[i + 1] - r->optoff[i] : 0;
+	return *len ? r->optb + r->optoff[i] : NULL;
+}
+
 size_t sy_record_states(const sy_record *r) { return r->nst; }
 const sy_rec_state *sy_record_state(const sy_record *r, size_t i) { return i < r->nst ? &r->st[i] : NULL; }
 const char *sy_record_cause(const sy_record *r, uint16_t i) { (void)r; return i < SY_TCP_CAUSES ? sy_tcp_cause_name((sy_tcp_cause)i) : ""; }

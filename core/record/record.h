@@ -6,8 +6,9 @@
  * '+' event, or the drop that refused it there), where it ended (the 'r'
  * event at the node owning its destination address, or a 'd' event with
  * its link and reason; packets keep their uid hop to hop), and its header
- * fields.  A segment takes 40 bytes; segments in flight are found by uid in
- * a hash table, so a run of millions of segments costs linear time.
+ * fields and options.  A segment takes 44 bytes and its options' bytes;
+ * segments in flight are found by uid in a hash table, so a run of
+ * millions of segments costs linear time.
  *
  * Segments and state changes are grouped into connections by 4-tuple.  A
  * 4-tuple starts a new connection (an incarnation) when a SYN without ACK

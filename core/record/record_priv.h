@@ -23,6 +23,12 @@ struct sy_record {
 	sy_net *net;
 	sy_rec_seg *seg;
 	size_t nseg, segcap;
+	/* each segment's TCP options: those of segment i are
+	 * optb[optoff[i] .. optoff[i + 1]) (optoff has nseg + 1 entries) */
+	uint8_t *optb;
+	size_t noptb, optbcap;
+	uint32_t *optoff;
+	size_t optoffcap;
 	sy_rec_conn *conn;
 	size_t nconn, conncap;
 	sy_rec_state *st;
@@ -49,6 +55,10 @@ static inline int grow(void **v, size_t *cap, size_t n, size_t size)
 	*cap = c;
 	return 0;
 }
+
+/* The TCP options of segment i as they were on the wire (*len bytes, 0
+ * for none), for the packetdrill export of the binding. */
+const uint8_t *sy_record_seg_options(const sy_record *r, size_t i, unsigned *len);
 
 /* What one ladder shows: segments and state changes in time order. */
 struct item {
