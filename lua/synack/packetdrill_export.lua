@@ -320,13 +320,9 @@ function M.text(d)
 			if stop > snd_max then snd_max = stop end
 			if has(s.flags, "FIN") and not fin_out then
 				fin_out = { t = s.sent, i = i }
-				-- close() with unread bytes would reset: read them
-				if unread > 0 and (active or accepted) then
-					notes[#notes + 1] = ("%.6f: read of the last %d bytes before the close (may send a window update)"):format(
-						b.t - t0, unread)
-					add(b.t, i, 0.5, ("read(%d, ..., %d) = %d"):format(fd, unread, unread))
-					unread = 0
-				end
+				-- bytes still unread (a read now would send a window
+				-- update): shutdown, which leaves them to read after
+				if unread > 0 then fin_out.shut = true end
 			end
 			if syn_f and has(s.flags, "ACK") then synack_sent = true end
 			add(b.t, i, 3, line)
