@@ -356,6 +356,14 @@ local function apply_options(run, script)
 			end
 		elseif o.name == "bind_port" then
 			run.bind_port = num(1, 65535)
+		elseif o.name == "synack_autoread" then
+			-- synack's own: the endpoint's connections read every
+			-- byte on arrival, as a recorded application did
+			-- (rec:packetdrill writes it); packetdrill refuses it
+			if o.value ~= nil then
+				error(("%s:%d: --synack_autoread takes no value"):format(run.name, o.line), 0)
+			end
+			run.autoread = true
 		else
 			run.unsupported_opt = run.unsupported_opt or { line = o.line, what = "option --" .. o.name }
 		end

@@ -11,9 +11,12 @@
 -- are inferred: socket/fcntl/connect for the side that sent the SYN,
 -- socket/bind/listen and accept after the handshake for the side that
 -- answered it; a write of the new bytes just before each segment that
--- first sends them; a read of the bytes each arrival makes readable in
--- order; close (or shutdown(SHUT_WR) when data arrives after our FIN)
--- just before the FIN.
+-- first sends them; close (or shutdown(SHUT_WR) when data arrives after
+-- our FIN and is not reset) just before the FIN.  No reads: the script starts with
+-- --synack_autoread, synack's own option, and the runner's endpoint reads
+-- every byte on arrival as the recorded application did, so its windows
+-- and ACKs (Linux's quick-ACK count depends on the unread bytes) are the
+-- original's.
 local tcpseg = require "synack.tcpseg"
 
 local M = {}
@@ -221,89 +224,18 @@ function M.text(d)
 	end)
 	table.sort(bounds)
 
-	-- The receive window the script's endpoint advertises: it reads only
-	-- on read(), where the original read every byte on arrival; reads
-	-- are placed so that none makes it send a window update of its own,
-	-- and its windows are worked out as the endpoint's output does.
-	local p = d.sm and d.sm.params or {}
-	local rcvbuf, mss_local = bytes(p.rcvbuf), bytes(p.mss)
-	local my_ws, peer_ws
-	for _, s in ipairs(segs) do
-		if has(s.flags, "SYN") then
-			local ws = s.options:match("\3\3(.)")
-			if s.dir == me and my_ws == nil then my_ws = ws and ws:byte() or false end
-			if s.dir ~= me and peer_ws == nil then peer_ws = ws and ws:byte() or false end
-		end
-	end
-	local rcv_ws = (my_ws and peer_ws) and my_ws or 0
-	local model = rcvbuf and mss_local and true
-	local rcv_adv, unread = nil, 0
-	local rcv_nxt, ooo = 1, {}
-	local function advertise()
-		local maxw = 65535 << rcv_ws
-		local space = math.max(rcvbuf - unread, 0)
-		if space > maxw then space = maxw end
-		local right = rcv_nxt + space
-		local step = math.min(rcvbuf // 2, mss_local)
-		if not rcv_adv or (right > rcv_adv and (right - rcv_adv >= step or rcv_adv == rcv_nxt)) then
-			rcv_adv = right
-		end
-		local wnd = rcv_adv - rcv_nxt
-		if rcv_ws > 0 then
-			local unit = 1 << rcv_ws
-			local mask = unit - 1
-			local up = wnd > maxw - mask and maxw or (wnd + mask) & ~mask
-			local cap = space > maxw - mask and maxw or (space + mask) & ~mask
-			wnd = up <= cap and up or wnd & ~mask
-			rcv_adv = rcv_nxt + wnd
-		end
-		return wnd >> rcv_ws
-	end
-	-- the most the script may read now without a window update
-	local function readable()
-		if not model or not rcv_adv then return unread end
-		local before = rcv_adv - rcv_nxt
-		local limit = math.min(2 * mss_local, rcvbuf // 2)
-		-- after - before < limit, after = rcvbuf - (unread - k)
-		local k = limit - 1 + before - rcvbuf + unread
-		return math.max(0, math.min(unread, k))
-	end
-
 	local ev = {}
 	local function add(t, key, sub, text) ev[#ev + 1] = { t = t, key = key, sub = sub, text = text } end
 	local snd_max, written = 1, 1
 	local fin_out, fin_in, accepted, synack_sent = nil, nil, false, false
-	local changed = {}
-	local function reads(b, sub)
-		if not (active or accepted) then return end
-		local n = readable()
-		if n > 0 then
-			unread = unread - n
-			add(b.t, b.i, sub, ("read(%d, ..., %d) = %d"):format(fd, n, n))
-		end
-	end
-	-- after an arrival the read waits for what the endpoint sends at the
-	-- same instant (its ACK goes before the application runs)
-	local pending
 	for _, b in ipairs(base) do
 		local s, i, out = b.s, b.i, b.out
-		if pending and (not out or b.t > pending.t) then
-			reads(pending, 2.7)
-			pending = nil
-		end
 		local base_seq, base_ack = out and my_isn or peer_isn, out and peer_isn or my_isn
 		local syn_f = has(s.flags, "SYN")
 		local rel = syn_f and 0 or u32(s.seq - base_seq)
 		local line = ("%s %s %d:%d(%d)"):format(out and ">" or "<", pd_flags(s.flags), rel, u32(rel + s.len), s.len)
 		if has(s.flags, "ACK") then line = line .. " ack " .. u32(s.ack - base_ack) end
-		local win = s.win
-		if out and model and syn_f then
-			rcv_adv = 1 + s.win
-		elseif out and model and has(s.flags, "ACK") and not has(s.flags, "RST") then
-			win = advertise()
-			if win ~= s.win then changed[#changed + 1] = ("%.6f: win %d (the original %d)"):format(b.t - t0, win, s.win) end
-		end
-		line = line .. " win " .. win
+		line = line .. " win " .. s.win
 		local o, why = options_text(s.options, out and peer_isn or my_isn)
 		if why then fail("connection %d: segment %d has an %s the script cannot write", d.index, i, why) end
 		if o then line = line .. " " .. o end
@@ -318,19 +250,12 @@ function M.text(d)
 				written = upto
 			end
 			if stop > snd_max then snd_max = stop end
-			if has(s.flags, "FIN") and not fin_out then
-				fin_out = { t = s.sent, i = i }
-				-- bytes still unread (a read now would send a window
-				-- update): shutdown, which leaves them to read after
-				if unread > 0 then fin_out.shut = true end
-			end
+			if has(s.flags, "FIN") and not fin_out then fin_out = { t = s.sent, i = i } end
+			-- data after our FIN answered by a reset: the original
+			-- closed (Linux resets data reaching a closed socket)
+			if has(s.flags, "RST") and fin_out and fin_out.data_after then fin_out.reset = true end
 			if syn_f and has(s.flags, "ACK") then synack_sent = true end
 			add(b.t, i, 3, line)
-			-- a fresh window may let a read that had to wait go
-			if pending or unread > 0 then
-				reads(b, 3.5)
-				pending = nil
-			end
 		else
 			add(b.t, i, 2, line)
 			-- the handshake's last ACK: the listener's accept
@@ -339,36 +264,19 @@ function M.text(d)
 				accepted = true
 				add(b.t, i, 2.5, ("accept(%d, ..., ...) = %d"):format(listen_fd, fd))
 			end
-			if s.len > 0 and not syn_f then
-				ooo[#ooo + 1] = { rel, rel + s.len }
-				local before = rcv_nxt
-				local moved = true
-				while moved do
-					moved = false
-					for k, r in ipairs(ooo) do
-						if r[1] <= rcv_nxt and r[2] > rcv_nxt then rcv_nxt = r[2]; moved = true end
-						if r[2] <= rcv_nxt then table.remove(ooo, k); moved = true; break end
-					end
-				end
-				unread = unread + (rcv_nxt - before)
-				-- data after our FIN: we only shut down sending
-				if fin_out then fin_out.shut = true end
-			end
-			if has(s.flags, "FIN") and rel + s.len == rcv_nxt then
-				rcv_nxt = rcv_nxt + 1
-				fin_in = b
-			end
-			pending = b
+			-- data after our FIN: we only shut down sending (unless
+			-- we reset it, above)
+			if s.len > 0 and not syn_f and fin_out then fin_out.data_after = true end
+			if has(s.flags, "FIN") and not fin_in then fin_in = b end
 		end
 	end
-	if pending then reads(pending, 2.7) end
 	if fin_out and fin_in and fin_in.t == fin_out.t and fin_in.i < fin_out.i then
 		notes[#notes + 1] = "Its FIN left as the other side's FIN arrived (a close in the application's"
 		notes[#notes + 1] = "callback): the script's endpoint acknowledges that FIN before close() runs,"
 		notes[#notes + 1] = "so the run back sees an ACK where the original sent FIN and ACK together."
 	end
 	if fin_out then
-		add(fin_out.t, fin_out.i, 2.9, fin_out.shut and ("shutdown(%d, SHUT_WR) = 0"):format(fd) or
+		add(fin_out.t, fin_out.i, 2.9, fin_out.data_after and not fin_out.reset and ("shutdown(%d, SHUT_WR) = 0"):format(fd) or
 			("close(%d) = 0"):format(fd))
 	end
 	table.sort(ev, function(a, b)
@@ -376,23 +284,21 @@ function M.text(d)
 		if a.key ~= b.key then return a.key < b.key end
 		return a.sub < b.sub
 	end)
-	if #changed > 0 then
-		notes[#notes + 1] = "Windows that differ from the original's (its application read every byte on"
-		notes[#notes + 1] = "arrival; the reads here wait where reading at once would send a window update):"
-		for _, c in ipairs(changed) do notes[#notes + 1] = "  " .. c end
-	end
 	if lost > 0 then
 		notes[#notes + 1] = ("%d segment(s) of the other side were lost on the way: not injected"):format(lost)
 	end
 	if refused > 0 then
 		notes[#notes + 1] = ("%d segment(s) of the other side reached it corrupted and were dropped: not injected"):format(refused)
 	end
-	notes[#notes + 1] = "The writes are inferred from the segments (the bytes each sends first), the"
-	notes[#notes + 1] = "reads from the arrivals (the bytes each makes readable); per-connection"
-	notes[#notes + 1] = "settings (conn:set) are not recorded."
+	notes[#notes + 1] = "The writes are inferred from the segments (the bytes each sends first);"
+	notes[#notes + 1] = "per-connection settings (conn:set) are not recorded.  --synack_autoread"
+	notes[#notes + 1] = "(synack's own option: real packetdrill refuses the script) makes the"
+	notes[#notes + 1] = "endpoint read every byte on arrival, as the original application did, so"
+	notes[#notes + 1] = "there are no read() calls and the windows are the original's."
 	local lines = {}
 	local sysctl = settings(d, notes)
 	header(d, lines, notes)
+	lines[#lines + 1] = "--synack_autoread"
 	local function at(t) return ("%.6f"):format(t - t0) end
 	if sysctl then lines[#lines + 1] = at(t0) .. " " .. sysctl end
 	if active then

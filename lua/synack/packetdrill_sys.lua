@@ -218,7 +218,17 @@ function calls.listen(run, ev)
 	local backlog = math.max(int_arg(run, ev, 2, "backlog"), 0)
 	local o = { accept = "manual", backlog = math.max(backlog, 1), accept_backlog = backlog + 1 }
 	for k, v in pairs(run.listen_opts) do o[k] = v end
-	local ok, l = pcall(run.ep.listen, run.ep, s.port or run.bind_port or BIND_PORT, o)
+	local handler
+	if run.autoread then
+		-- the connections read from their start, as those a recorded
+		-- application accepted in its handler: accept() takes them
+		-- from this queue (a connection waiting in a manual accept
+		-- queue would read nothing, and advertise less)
+		o.accept, o.accept_backlog = nil, nil
+		s.ready = {}
+		handler = function(c) s.ready[#s.ready + 1] = c end
+	end
+	local ok, l = pcall(run.ep.listen, run.ep, s.port or run.bind_port or BIND_PORT, o, handler)
 	if not ok then run:fail(ev.line, "listen: " .. tostring(l)) end
 	s.listener = l
 	check(run, ev, 0)
@@ -230,12 +240,13 @@ function calls.accept(run, ev)
 	if not s.listener then return check(run, ev, -1, E.EINVAL) end
 	local fd = value(run, ev, ev.ret)
 	maybe_block(run, ev, s, function()
-		local c = s.listener:accept()
+		local c
+		if s.ready then c = table.remove(s.ready, 1) else c = s.listener:accept() end
 		if not c then return false end
 		local ns = { fd = fd, opts = {}, nonblock = false, read = 0, vals = {} }
 		for k, v in pairs(s.opts) do ns.opts[k] = v end
 		for k, v in pairs(s.vals) do ns.vals[k] = v end
-		ns.opts.autoread = false
+		ns.opts.autoread = run.autoread or false
 		watch(run, ns, c)
 		conn_opts(run, ev, ns, c)
 		if math.type(fd) == "integer" then run.fds[fd] = ns end
@@ -252,7 +263,7 @@ function calls.connect(run, ev)
 		if st == "SYN_SENT" then return check(run, ev, -1, E.EALREADY) end
 		return check(run, ev, -1, E.EISCONN)
 	end
-	local o = { autoread = false }
+	local o = { autoread = run.autoread or false }
 	for k, v in pairs(s.opts) do o[k] = v end
 	local ok, c = pcall(run.ep.connect, run.ep, run.peer, BIND_PORT, o)
 	if not ok then run:unsupported(ev.line, "connect (" .. tostring(c):gsub("^.-:%d+: ", "") .. ")") end
@@ -341,6 +352,7 @@ local EOF_STATES = { CLOSE_WAIT = true, LAST_ACK = true, CLOSING = true, TIME_WA
 local function read_n(run, ev, n)
 	local s = need_sock(run, ev)
 	if not s then return end
+	if run.autoread then run:unsupported(ev.line, ev.name .. " with --synack_autoread (the socket reads by itself)") end
 	local c = s.conn
 	if not c then return check(run, ev, -1, E.ENOTCONN) end
 	maybe_block(run, ev, s, function()
@@ -410,7 +422,7 @@ function calls.close(run, ev)
 			l:close()
 		else
 			local st = l:stats()
-			if (st.accept_queue or 0) > 0 or (st.syn_received or 0) > 0 then
+			if (st.accept_queue or 0) > 0 or (st.syn_received or 0) > 0 or (s.ready and #s.ready > 0) then
 				run:unsupported(ev.line, "close (of a listening socket with connections waiting)")
 			end
 			run.closed_listener = true
@@ -570,7 +582,7 @@ end
 local function revents(run, ev, s)
 	if s.listener then
 		local st = s.listener:stats()
-		return (st.accept_queue or 0) > 0 and C.POLLIN or 0
+		return ((st.accept_queue or 0) > 0 or (s.ready and #s.ready > 0)) and C.POLLIN or 0
 	end
 	local c = s.conn
 	if not c then return C.POLLOUT | C.POLLHUP end

@@ -84,13 +84,15 @@ do
     "0.020010 > . 1:1(0) ack 1 win 32768 <nop,nop,TS val 20 ecr 10>\n",
     "0.020010 write(3, ..., 5000) = 5000\n",
     "0.020010 > . 1:1449(1448) ack 1 win 32768 <nop,nop,TS val 20 ecr 10>\n",
-    "read(3, ..., 1448) = 1448\n",
+    "\n--synack_autoread\n",
     "close(3) = 0\n",
     'net.ipv4.tcp_rmem="4096 4194304 4194304"',
     "synack packetdrill --timers linux",
   } do
     T.check(text:find(want, 1, true), "the export lacks %q:\n%s", want, text)
   end
+  -- the endpoint reads on arrival: no read() calls
+  T.check(not text:find("%d read%("), "the export has reads:\n%s", text)
   -- the server's side: listen, accept after the handshake
   local _, spath = export_run(rec, "text", "server", "linux")
   local stext = read_all(spath)
@@ -114,11 +116,15 @@ do
 end
 
 -- 2. Losses: alice's data lost on the way (her retransmissions are
--- expected lines, the lost segments are not injected at bob), then bob's
--- (both sides round-trip).
-for _, seed in ipairs{3, 7} do
+-- expected lines, the lost segments are not injected at bob, who receives
+-- out of order), then bob's; both sides round-trip under both profiles.
+-- (Seeds where bob sends data carrying SACK blocks do not: the endpoint's
+-- 1448-byte segments with TS and SACK options exceed the 1500-byte MTU,
+-- and the runner's link drops them as the original's did.)
+for _, timers in ipairs{"linux", "rfc"} do
+for _, seed in ipairs{2, 7} do
   for _, way in ipairs{"ab", "ba"} do
-    local sim, rec = transfer{timers = "linux", seed = seed, up = 30000, down = 20000, bob_close = 0.05,
+    local sim, rec = transfer{timers = timers, seed = seed, up = 30000, down = 20000, bob_close = 0.05,
       close_after = 2, loss = way == "ab" and {"bernoulli", p = 0.1} or nil,
       loss_ba = way == "ba" and {"bernoulli", p = 0.1} or nil}
     local dropped = 0
@@ -126,10 +132,11 @@ for _, seed in ipairs{3, 7} do
       if s.dropped then dropped = dropped + 1 end
     end
     T.check(dropped > 0, "seed %d: no segment was lost", seed)
-    export_run(rec, "loss" .. seed .. way, "client", "linux")
-    if way == "ba" then export_run(rec, "loss" .. seed .. way, "server", "linux") end
+    export_run(rec, "loss" .. seed .. way, "client", timers)
+    export_run(rec, "loss" .. seed .. way, "server", timers)
     sim:close()
   end
+end
 end
 
 -- 3. A refused connection: the client's SYN answered by a reset; the
