@@ -8,11 +8,7 @@
  * must not happen is a crash, a sanitizer report, a leak or a hang. */
 #include "config.h"
 
-#include <lauxlib.h>
-#include <lualib.h>
-
-#include "fuzz.h"
-#include "lsynack.h"
+#include "fuzz_lua.h"
 
 static const char glue[] =
 	"local path = ...\n"
@@ -33,46 +29,14 @@ static const char glue[] =
 	"pcall(conformance.run, path, case.only_timers or 'rfc')\n"
 	"return nil\n";
 
-static lua_State *L;
-
-/* One state for the whole run, as the synack program makes it: loading
- * the binding and the module for every input would cost more than
- * running most cases.  Each input runs the glue on a fresh path name and
- * collects its garbage (simulators included) before the next. */
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	fuzz_load_plugins();
-	L = luaL_newstate();
-	if (!L)
-		FUZZ_FAIL("out of memory");
-	luaL_openlibs(L);
-	lua_getglobal(L, "package");
-	lua_pushliteral(L, SY_ABS_SRCDIR "/lua/?.lua");
-	lua_setfield(L, -2, "path");
-	lua_pop(L, 1);
-	lua_pushliteral(L, SY_ABS_SRCDIR "/tests/test.conf");
-	lua_setfield(L, LUA_REGISTRYINDEX, "synack.config");
-	luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_PRELOAD_TABLE);
-	lua_pushcfunction(L, sy_lua_open);
-	lua_setfield(L, -2, "synack");
-	lua_pop(L, 1);
-	if (luaL_loadbuffer(L, glue, sizeof glue - 1, "=fuzz") != LUA_OK)
-		FUZZ_FAIL("glue: %s", lua_tostring(L, -1));
-	lua_setfield(L, LUA_REGISTRYINDEX, "fuzz.glue");
+	fuzz_lua_init(glue, sizeof glue - 1);
 	return 0;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	const char *path = fuzz_write("input.case", data, size);
-
-	lua_getfield(L, LUA_REGISTRYINDEX, "fuzz.glue");
-	lua_pushstring(L, path);
-	if (lua_pcall(L, 1, 1, 0) != LUA_OK)
-		FUZZ_FAIL("error outside pcall: %s", lua_tostring(L, -1));
-	if (lua_isstring(L, -1))
-		FUZZ_FAIL("%s", lua_tostring(L, -1));
-	lua_pop(L, 1);
-	lua_gc(L, LUA_GCCOLLECT);
+	fuzz_lua_run("input.case", data, size);
 	return 0;
 }
