@@ -276,7 +276,8 @@ static long new_segment(sy_record *r, const sy_packet *p, sy_time now)
 	s->flags = t.flags;
 	s->conn = (uint32_t)ci;
 	s->dir = (uint8_t)side;
-	memcpy(r->optb + r->noptb, t.opt, t.optlen);
+	if (t.optlen) /* optb is NULL until a segment has options */
+		memcpy(r->optb + r->noptb, t.opt, t.optlen);
 	r->noptb += t.optlen;
 	r->optoff[r->nseg] = (uint32_t)(r->noptb - t.optlen);
 	r->optoff[r->nseg + 1] = (uint32_t)r->noptb;
