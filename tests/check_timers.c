@@ -149,6 +149,7 @@ static void limits_eq(const sy_timer_limits *got, const sy_timer_limits *want)
 	EQ(dup_syn_synack);
 	EQ(quickack);
 	EQ(rst_ack);
+	EQ(pingpong);
 #undef EQ
 }
 
@@ -174,6 +175,7 @@ static const sy_timer_limits rfc_defaults = {
 	.dup_syn_synack = false,      /* RFC 9293 3.10.7.4 first: an ACK */
 	.quickack = 0,
 	.rst_ack = false,             /* RFC 9293 3.10.4 */
+	.pingpong = 0,
 };
 
 static const sy_timer_limits linux_defaults = {
@@ -198,6 +200,7 @@ static const sy_timer_limits linux_defaults = {
 	.dup_syn_synack = true,       /* tcp_check_req */
 	.quickack = 16,               /* TCP_MAX_QUICKACKS */
 	.rst_ack = true,              /* tcp_send_active_reset */
+	.pingpong = 1,                /* tcp_pingpong_thresh */
 };
 
 static const char *const common_names[] = {
@@ -205,7 +208,8 @@ static const char *const common_names[] = {
 	"data_retries", "time_wait", "fin_wait2", "syn_received",
 	"user_timeout", "keepalive", "keepalive_time", "keepalive_intvl",
 	"keepalive_probes", "delack", "invalid_ack_ratelimit",
-	"syn_linear_timeouts", "acceptq_drop_syn", "dup_syn_synack", "quickack", "rst_ack", NULL,
+	"syn_linear_timeouts", "acceptq_drop_syn", "dup_syn_synack", "quickack", "rst_ack",
+	"pingpong", NULL,
 };
 
 /* The table has exactly the names of sy_timer_limits plus extra (may be

@@ -27,9 +27,6 @@ PD=$SYNACK_SRCDIR/tests/packetdrill
 # script and what Linux does.  They must FAIL: a gap closed moves its
 # script back among those that must pass.
 GAPS="
-delayed_ack: Linux's pingpong mode: once the application answers within the ACK timeout, ACKs are delayed again (no quick ACKs)
-delayed_ack_piggyback: Linux's pingpong mode (as delayed_ack): the ACK waits and rides on the answer
-delayed_ack_two_segments: Linux's pingpong mode (as delayed_ack): the ACK of two full segments covers both
 tcp_maxseg: TCP_MAXSEG before connect lowers the MSS Linux announces in its SYN
 data_duplicate_dsack: Linux answers duplicate data with a D-SACK block (RFC 2883)
 fast_retransmit_dupacks: Linux's retransmission keeps the original segment's PSH flag

@@ -227,6 +227,7 @@ sy_tcb *sy_tcb_new(sy_tcp_ep *ep, uint32_t laddr, uint16_t lport,
 	c->id = ++ep->next_id;
 	c->t_open = sy_sim_now(ep->sim);
 	c->t_established = c->t_first_rx = c->t_all_acked = c->t_closed = -1;
+	c->data_rx_at = c->data_tx_at = -1;
 	c->sndbuf = ep->dopts.sndbuf;
 	c->rcvbuf = ep->dopts.rcvbuf;
 	c->iw_segs = ep->dopts.initial_window;

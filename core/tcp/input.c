@@ -336,8 +336,10 @@ static void text_in(sy_tcb *c, const sy_seg *s)
 		if (d >= len) {
 			c->st.bytes_duplicate += len;
 			c->ack_now = true;
-			/* our ACK was lost or late: ACK quickly again */
+			/* our ACK was lost or late: ACK quickly again, and
+			 * not as an interactive connection */
 			quick_enter(c);
+			c->pingpong = 0;
 			return;
 		}
 		c->st.bytes_duplicate += d;
@@ -365,6 +367,7 @@ static void text_in(sy_tcb *c, const sy_seg *s)
 		return;
 	}
 	advance(c, len);
+	c->data_rx_at = now_of(c);
 	if (c->ooo) {
 		c->ack_now = true;
 		deliver(c, len, b);
@@ -377,7 +380,8 @@ static void text_in(sy_tcb *c, const sy_seg *s)
 		c->quick_started = true;
 		quick_enter(c);
 	}
-	if (c->rcv_unacked >= 2 * c->rcv_mss || limits(c)->delack == 0 || c->quick)
+	if (c->rcv_unacked >= 2 * c->rcv_mss || limits(c)->delack == 0 ||
+	    (c->quick && !in_pingpong(c)))
 		c->ack_now = true;
 	else if (!timer_on(c, SY_TCP_T_DELACK))
 		sy_tcb_timer_set(c, SY_TCP_T_DELACK, limits(c)->delack);

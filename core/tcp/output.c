@@ -383,6 +383,15 @@ void sy_tcb_send_data(sy_tcb *c, uint32_t seq, uint32_t len, bool fin, sy_time n
 		flags |= SY_TCP_FIN;
 	if (!retx && c->snd_una == c->snd_max)
 		c->tx_head = now;
+	if (len) {
+		/* the first data sent after data arrived, within the ACK
+		 * timeout of it, is an answer: the connection counts as
+		 * interactive (the profile's pingpong) */
+		if (limits(c)->pingpong && c->data_rx_at >= 0 && c->data_tx_at < c->data_rx_at &&
+		    now - c->data_rx_at < limits(c)->delack && c->pingpong < UINT8_MAX)
+			c->pingpong++;
+		c->data_tx_at = now;
+	}
 	sy_tcb_send(c, flags, seq, len);
 	c->st.bytes_sent += len;
 	if (retx) {

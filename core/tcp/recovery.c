@@ -257,6 +257,8 @@ void sy_tcb_data_timeout(sy_tcb *c, int which)
 
 	switch (which) {
 	case SY_TCP_T_DELACK:
+		/* no answer took the ACK along: not interactive after all */
+		c->pingpong = 0;
 		if (c->caps & SY_TCP_CAP_WINDOW)
 			sy_tcb_ack_now(c);
 		return;

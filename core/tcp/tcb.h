@@ -69,6 +69,10 @@ struct sy_tcb {
 	uint32_t rcv_mss;          /* largest segment received */
 	uint32_t quick;            /* quick-ACK mode: ACKs still sent at once */
 	bool quick_started;        /* ... entered for the first data */
+	uint8_t pingpong;          /* data segments that answered data (the
+				    * profile's pingpong: interactive mode) */
+	sy_time data_rx_at;        /* latest in-order data received; -1: none */
+	sy_time data_tx_at;        /* latest data segment sent; -1: none */
 	uint32_t rtt_seq;          /* timed segment ends here (no timestamps) */
 	bool rtt_timing;
 	uint64_t snd_queued;       /* bytes the user has queued, in total */

@@ -127,6 +127,14 @@ static inline const sy_timer_limits *limits(const sy_tcb *c)
 	return sy_tcb_limits(c);
 }
 
+/* Interactive (pingpong) mode: quick-ACK mode is off while in it. */
+static inline bool in_pingpong(const sy_tcb *c)
+{
+	int64_t n = limits(c)->pingpong;
+
+	return n > 0 && c->pingpong >= n;
+}
+
 static inline uint32_t data_seq(const sy_tcb *c)
 {
 	return c->snd_una + !sy_tcb_syn_acked(c);

@@ -66,11 +66,17 @@ typedef struct sy_timer_limits {
 				  * tcp_send_active_reset), not the bare
 				  * <SEQ=SND.NXT><CTL=RST> of RFC 9293
 				  * 3.10.4 */
+	int64_t pingpong;        /* interactive (pingpong) mode: after this
+				  * many data segments each sent within
+				  * `delack` of data received, quick-ACK
+				  * mode is off until a delayed ACK times
+				  * out (Linux's tcp_pingpong_thresh);
+				  * 0: never */
 } sy_timer_limits;
 
 /* The version of the table below and of the types only it passes;
  * bumped by any change to them (plugin.h, "Versions"). */
-#define SY_TIMERS_OPS_VERSION 3
+#define SY_TIMERS_OPS_VERSION 4
 
 typedef struct sy_timers_ops {
 	sy_ops_head head; /* SY_OPS_HEAD(SY_TIMERS_OPS_VERSION, sy_timers_ops) */

@@ -112,11 +112,23 @@
  *                        the next min(16, max(2, rcv_wnd / (2 * rcv_mss)))
  *                        ACKs that are due go at once, each ACK sent
  *                        using one (tcp_dec_quickack_mode).  Not
- *                        modelled: pingpong mode (interactive exchanges
- *                        leave quick-ACK mode), the re-entry after an idle
- *                        gap longer than the RTO and on ECN CE, and the
- *                        ACK when a read drains small pushed segments
+ *                        modelled: the re-entry after an idle gap longer
+ *                        than the RTO and on ECN CE, and the ACK when a
+ *                        read drains small pushed segments
  *                        (tcp_cleanup_rbuf)
+ *   pingpong     1       sysctl tcp_pingpong_thresh (1 in 6.x): a data
+ *                        segment sent as the first one after data
+ *                        arrived, within the ACK timeout of it (here
+ *                        delack), counts (tcp_event_data_sent,
+ *                        inet_csk_inc_pingpong_cnt); at this count the
+ *                        connection is interactive and quick-ACK mode is
+ *                        off (tcp_in_quickack_mode), so ACKs wait for the
+ *                        timer or the answer.  A delayed-ACK timeout with
+ *                        the ACK still due (tcp_delack_timer_handler) and
+ *                        a duplicate segment (tcp_enter_quickack_mode)
+ *                        leave it.  Not modelled: the delayed ACK of a
+ *                        FIN entering CLOSE_WAIT (tcp_fin enters
+ *                        pingpong mode)
  *   rst_ack     on       tcp_send_active_reset: the reset of an abort
  *                        (close with unread data or linger 0, data after
  *                        close, keepalive giving up) is RST,ACK with
@@ -286,6 +298,11 @@ static const sy_param params[] = {
 	{ .name = "rst_ack", .type = SY_PT_BOOL, .offset = LIM(rst_ack),
 	  .def = "true",
 	  .doc = "the reset of an abort (close with unread data, linger 0, keepalive giving up) carries ACK (tcp_send_active_reset)" },
+	{ .name = "pingpong", .type = SY_PT_INT, .offset = LIM(pingpong),
+	  .def = "1", .min = "0", .max = "255",
+	  .doc = "interactive (pingpong) mode after this many data segments each sent within "
+		 "delack of data received: no quick ACKs until a delayed ACK times out "
+		 "(tcp_pingpong_thresh); 0: never" },
 	{ .name = "invalid_ack_ratelimit", .type = SY_PT_DURATION,
 	  .offset = LIM(invalid_ack_ratelimit),
 	  .def = "500ms", .min = "0s", .max = RTO_DUR_MAX,

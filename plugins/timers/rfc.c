@@ -197,6 +197,10 @@ static const sy_param params[] = {
 	{ .name = "rst_ack", .type = SY_PT_BOOL, .offset = LIM(rst_ack),
 	  .def = "false",
 	  .doc = "the reset of an abort carries ACK; off: a bare RST (RFC 9293 3.10.4)" },
+	{ .name = "pingpong", .type = SY_PT_INT, .offset = LIM(pingpong),
+	  .def = "0", .min = "0", .max = "255",
+	  .doc = "interactive mode (Linux): after this many data segments each sent within "
+		 "delack of data received, no quick ACKs until a delayed ACK times out; 0: never" },
 	{ .name = "invalid_ack_ratelimit", .type = SY_PT_DURATION,
 	  .offset = LIM(invalid_ack_ratelimit),
 	  .def = "500ms", .min = "0s", .max = RTO_DUR_MAX,
