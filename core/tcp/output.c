@@ -199,6 +199,27 @@ int sy_tcp_ep_send_bytes(sy_tcp_ep *ep, const sy_ipv4 *ip, const sy_tcp *t,
 	return 0;
 }
 
+/* The effective MSS counts the timestamps every segment carries
+ * (sy_tcb_smss); SACK blocks come and go, so a data segment sent while
+ * some are due carries that much less data, or the packet would exceed
+ * what the peer's MSS allows (RFC 9293 3.7.1: the sender decreases its
+ * data by the option length).  The blocks are those sy_tcb_send adds. */
+uint32_t sy_tcb_cur_mss(const sy_tcb *c)
+{
+	uint32_t m = sy_tcb_smss(c), extra;
+	sy_tcp_opts o = { 0 };
+	uint8_t buf[40];
+	unsigned base;
+
+	if (!c->sack_ok || !c->ooo)
+		return m;
+	o.has_ts = c->ts_ok;
+	base = sy_tcp_write_options(&o, buf);
+	sy_tcb_sack_blocks(c, &o, o.has_ts ? 3 : 4);
+	extra = sy_tcp_write_options(&o, buf) - base;
+	return m > extra ? m - extra : 1;
+}
+
 void sy_tcb_send(sy_tcb *c, uint8_t flags, uint32_t seq, uint32_t len)
 {
 	sy_ipv4 ip = {
@@ -423,7 +444,7 @@ void sy_tcb_send_data(sy_tcb *c, uint32_t seq, uint32_t len, bool fin, sy_time n
 void sy_tcb_output(sy_tcb *c)
 {
 	sy_time now = now_of(c);
-	uint32_t mss = sy_tcb_smss(c);
+	uint32_t mss = sy_tcb_smss(c), seg = sy_tcb_cur_mss(c);
 	bool corked = false;  /* a short segment waits for the uncork */
 
 	if (!can_output(c)) {
@@ -474,8 +495,8 @@ void sy_tcb_output(sy_tcb *c)
 		if (usable > room)
 			usable = room;
 		len = sy_seq_lt(c->snd_nxt, end) ? end - c->snd_nxt : 0;
-		if (len > mss)
-			len = mss;
+		if (len > seg)
+			len = seg;
 		if (len > usable)
 			len = usable;
 		retx = sy_seq_lt(c->snd_nxt, c->snd_max);
@@ -484,7 +505,7 @@ void sy_tcb_output(sy_tcb *c)
 		      (!c->fin_sent || retx);
 		if (!len && !fin)
 			break;
-		if (len && len < mss && !fin && !retx && !c->force) {
+		if (len && len < seg && !fin && !retx && !c->force) {
 			bool all = c->snd_nxt + len == end;
 			bool ok = (all && (!c->nagle || c->snd_nxt == c->snd_una)) ||
 				  len >= c->max_wnd / 2;

@@ -159,7 +159,7 @@ uint32_t sy_tcb_pipe(const sy_tcb *c)
  * segment: true with *seq and *len set. */
 bool sy_tcb_next_lost(const sy_tcb *c, uint32_t *seq, uint32_t *len, bool *fin)
 {
-	uint32_t mss = sy_tcb_smss(c), above = 0;
+	uint32_t mss = sy_tcb_smss(c), seg = sy_tcb_cur_mss(c), above = 0;
 	bool found = false;
 
 	*fin = false;
@@ -170,8 +170,8 @@ bool sy_tcb_next_lost(const sy_tcb *c, uint32_t *seq, uint32_t *len, bool *fin)
 		 * it follows within the segment */
 		*seq = c->snd_una;
 		*len = data_end(c) - c->snd_una;
-		if (*len > mss)
-			*len = mss;
+		if (*len > seg)
+			*len = seg;
 		*fin = c->fin_sent && *seq + *len == c->fin_seq;
 		return true;
 	}
@@ -185,7 +185,7 @@ bool sy_tcb_next_lost(const sy_tcb *c, uint32_t *seq, uint32_t *len, bool *fin)
 		from = sy_seq_gt(c->high_rxt, a) ? c->high_rxt : a;
 		if (sy_seq_lt(from, b)) {
 			*seq = from;
-			*len = b - from < mss ? b - from : mss;
+			*len = b - from < seg ? b - from : seg;
 			found = true;
 		}
 	}
@@ -237,8 +237,8 @@ void sy_tcb_enter_recovery(sy_tcb *c)
 	len = data_end(c) - seq;
 	if (c->sack_ok && c->nsb && sy_seq_lt(c->sb[0][0], seq + len))
 		len = c->sb[0][0] - seq;
-	if (len > sy_tcb_smss(c))
-		len = sy_tcb_smss(c);
+	if (len > sy_tcb_cur_mss(c))
+		len = sy_tcb_cur_mss(c);
 	fin = c->fin_sent && seq + len == c->fin_seq;
 	sy_tcb_send_data(c, seq, len, fin, now_of(c));
 	c->high_rxt = seq + len + fin;

@@ -87,6 +87,9 @@ SY_HIDDEN void sy_tcb_rq_add(sy_tcb *c, uint32_t len, const unsigned char *bytes
 SY_HIDDEN void sy_tcb_rq_drop(sy_tcb *c, uint32_t n);
 SY_HIDDEN bool sy_tcb_abort_on_data(sy_tcb *c, const sy_seg *s, uint32_t seq, uint32_t len);
 /* output.c */
+/* The most data a segment sent now may carry: the effective MSS less the
+ * SACK option it would carry. */
+SY_HIDDEN uint32_t sy_tcb_cur_mss(const sy_tcb *c);
 int sy_tcp_ep_send_bytes(sy_tcp_ep *ep, const sy_ipv4 *ip, const sy_tcp *t,
 			 uint32_t len, const unsigned char *bytes, sy_err *err);
 SY_HIDDEN void sy_tcb_send_data(sy_tcb *c, uint32_t seq, uint32_t len, bool fin, sy_time now);
