@@ -170,9 +170,14 @@ static struct sy_lua_ep *ep_state(lua_State *L, int idx)
 	return e;
 }
 
+/* A closed listener's box keeps its object but no pointer. */
 static sy_tcp_listener *check_listener(lua_State *L, int idx)
 {
-	return sy_lua_check_box(L, idx, MT_LISTENER, "listener", NULL);
+	struct sy_lua_box *b = sy_lua_check_obj(L, idx, MT_LISTENER, NULL);
+
+	if (!b->ptr)
+		luaL_error(L, "the listener is closed");
+	return b->ptr;
 }
 
 static int listener_misuse(lua_State *L);
@@ -369,6 +374,9 @@ static int ep_listen(lua_State *L)
 	}
 	lua_getiuservalue(L, 1, 1);
 	sy_lua_push_box(L, -1, l, MT_LISTENER);
+	/* the endpoint, for close to find the accept handlers */
+	lua_pushvalue(L, 1);
+	lua_setiuservalue(L, -2, 2);
 	return 1;
 }
 
@@ -404,7 +412,33 @@ static int listener_accept(lua_State *L)
 	return 1;
 }
 
+/* listener:close(): as close(2) of a listening socket (see
+ * sy_tcp_listener_close); the port may be listened on again, and the
+ * listener's methods raise afterwards. */
+static int listener_close(lua_State *L)
+{
+	sy_tcp_listener *l = check_listener(L, 1);
+	struct sy_lua_box *b = lua_touserdata(L, 1);
+	lua_Integer port = sy_tcp_listener_port(l);
+
+	/* the accept handler goes with the port: a later listen's is its own */
+	lua_getiuservalue(L, 1, 2);
+	lua_getiuservalue(L, -1, 2);
+	lua_rawgeti(L, -1, 1);
+	lua_pushnil(L);
+	lua_rawseti(L, -2, port);
+	/* and the box with the pointer: another listener may get the address */
+	lua_getiuservalue(L, 1, 1);
+	lua_getiuservalue(L, -1, 3);
+	lua_pushnil(L);
+	lua_rawsetp(L, -2, l);
+	b->ptr = NULL;
+	sy_tcp_listener_close(l);
+	return 0;
+}
+
 static const luaL_Reg listener_methods[] = {
+	{ "close", listener_close },
 	{ "stats", listener_stats },
 	{ "accept", listener_accept },
 	{ "send", listener_misuse },

@@ -28,6 +28,7 @@ const sy_tcp_ep_stats *sy_tcp_ep_stats_get(const sy_tcp_ep *ep) { return &ep->st
 sy_node *sy_tcp_ep_node(const sy_tcp_ep *ep) { return ep->node; }
 sy_net *sy_tcp_ep_net(const sy_tcp_ep *ep) { return ep->net; }
 sy_tcp_ep *sy_tcp_listener_ep(const sy_tcp_listener *l) { return l->ep; }
+uint16_t sy_tcp_listener_port(const sy_tcp_listener *l) { return l->port; }
 sy_tcp_listener_stats sy_tcp_listener_stats_get(const sy_tcp_listener *l)
 {
 	return (sy_tcp_listener_stats){

@@ -157,6 +157,49 @@ sy_tcp_listener *sy_tcp_listen(sy_tcp_ep *ep, uint16_t port, int backlog,
 	return l;
 }
 
+/* The first connection of l not yet accepted, or NULL. */
+static sy_tcb *first_unaccepted(const sy_tcp_listener *l)
+{
+	const sy_tcp_ep *ep = l->ep;
+
+	for (size_t i = 0; i < ep->nhash; i++)
+		for (sy_tcb *c = ep->hash[i]; c; c = c->hnext)
+			if (c->listener == l)
+				return c;
+	return NULL;
+}
+
+void sy_tcp_listener_close(sy_tcp_listener *l)
+{
+	sy_tcp_ep *ep = l->ep;
+	sy_tcb *c;
+	int i;
+
+	/* As Linux's listen stop: a handshake in progress is forgotten
+	 * without a word (the peer's ACK will find no connection and draw a
+	 * reset), and a connection in the accept queue, which no application
+	 * holds, is aborted (reset).  Searched again after each one: the
+	 * state changes run observers, which may close others. */
+	while ((c = first_unaccepted(l))) {
+		if (c->queued) {
+			sy_tcp_aq_remove(c);
+			sy_tcp_abort(c);
+		} else {
+			sy_tcb_set_state(c, SY_TCP_CLOSED, SY_TCP_CAUSE_ABORT);
+		}
+		/* the record may outlive l until the end of the event */
+		c->listener = NULL;
+	}
+	SY_INVARIANT(l->aq_len == 0 && !l->aq_head);
+	for (i = 0; i < ep->nlst && ep->lst[i] != l; i++)
+		;
+	SY_INVARIANT(i < ep->nlst);
+	/* the others keep their order (state logs list them) */
+	for (ep->nlst--; i < ep->nlst; i++)
+		ep->lst[i] = ep->lst[i + 1];
+	free(l);
+}
+
 /* ------------------------------------------------------------ SYN cookies */
 
 /* The classic layout (Bernstein): the top 5 bits count 64-second periods,

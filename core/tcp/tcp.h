@@ -234,6 +234,7 @@ size_t sy_tcp_ep_connections(const sy_tcp_ep *ep, sy_tcb **out, size_t max);
 sy_node *sy_tcp_ep_node(const sy_tcp_ep *ep);
 sy_net *sy_tcp_ep_net(const sy_tcp_ep *ep);
 sy_tcp_ep *sy_tcp_listener_ep(const sy_tcp_listener *l);
+uint16_t sy_tcp_listener_port(const sy_tcp_listener *l);
 
 
 /* SYN cookies (RFC 4987): never, when the backlog is full, or always. */
@@ -271,6 +272,12 @@ sy_tcb *sy_tcp_accept(sy_tcp_listener *l);
  * before any of its data is delivered; NULL stops. */
 void sy_tcp_listener_on_accept(sy_tcp_listener *l,
 			       void (*fn)(void *ctx, sy_tcb *c), void *ctx);
+
+/* Closes the listener and frees it: its connections in SYN_RECEIVED are
+ * dropped without a segment, those waiting in the accept queue are
+ * aborted (a reset to the peer); accepted ones go on.  SYNs to the port
+ * are then refused with a reset, and the port can be listened on again. */
+void sy_tcp_listener_close(sy_tcp_listener *l);
 
 /* Opens a connection to raddr:rport from an ephemeral port. */
 sy_tcb *sy_tcp_connect(sy_tcp_ep *ep, uint32_t raddr, uint16_t rport,

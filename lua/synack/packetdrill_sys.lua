@@ -419,7 +419,14 @@ function calls.close(run, ev)
 	if s.listener then
 		local l = s.listener
 		if l.close then
+			-- Linux drops the handshakes in progress and resets the
+			-- connections nobody accepted; with --synack_autoread
+			-- those wait here, accepted by the endpoint already
 			l:close()
+			for _, c in ipairs(s.ready or {}) do
+				if c.state ~= "CLOSED" then c:abort() end
+			end
+			s.ready = nil
 		else
 			local st = l:stats()
 			if (st.accept_queue or 0) > 0 or (st.syn_received or 0) > 0 or (s.ready and #s.ready > 0) then

@@ -230,4 +230,65 @@ do
   eq(c.stats.rsts_sent, 1, "with a reset")
   eq(why, "reset", "the peer sees it")
 end
+-- 10. listener:close(): a handshake in progress is dropped without a
+-- segment (the peer's ACK then draws a reset), an unaccepted connection
+-- is reset, accepted ones go on; SYNs then find no listener, the port
+-- can be listened on again, and the closed listener's methods raise.
+do
+  local sim = synack.simulator{seed = 1}
+  local a, b = sim:node("a"), sim:node("b")
+  sim:duplex_link(a, b, {rate = "100Mbps", delay = "10ms"})
+  local ta, tb = a:tcp{timers = "linux"}, b:tcp{timers = "linux"}
+  -- in SYN_RECEIVED: closed while the SYN-ACK is on its way
+  local l = tb:listen(80, {accept = "manual"})
+  local c = ta:connect(b, 80)
+  local why
+  c:on("reset", function(_, w) why = w end)
+  sim:run{stop = 0.015}
+  eq(l:stats().syn_received, 1, "a handshake in progress")
+  l:close()
+  sim:run{stop = 1}
+  eq(c.state, "CLOSED", "the peer's ACK found no connection")
+  eq(why, "reset", "and drew a reset")
+  eq(c.stats.segments_in, 2, "the SYN-ACK and the reset: nothing at the close")
+  -- methods of a closed listener raise
+  fails("the listener is closed", l.stats, l)
+  fails("the listener is closed", l.accept, l)
+  fails("the listener is closed", l.close, l)
+  -- established, never accepted: reset at the close
+  local l2 = tb:listen(80, {accept = "manual"})
+  check(l2 ~= l, "a new listener on the port")
+  local c2 = ta:connect(b, 80)
+  local why2
+  c2:on("reset", function(_, w) why2 = w end)
+  sim:run{stop = 2}
+  eq(c2.state, "ESTABLISHED", "the handshake completed")
+  eq(l2:stats().accept_queue, 1, "waiting for accept")
+  l2:close()
+  sim:run{stop = 3}
+  eq(c2.state, "CLOSED", "the unaccepted connection was reset")
+  eq(why2, "reset", "the peer sees a reset")
+  -- accepted connections go on; a SYN after the close is refused
+  local s3
+  local l3 = tb:listen(80, function(s) s3 = s end)
+  local c3 = ta:connect(b, 80)
+  sim:run{stop = 4}
+  check(s3, "accepted")
+  l3:close()
+  c3:send(1000)
+  sim:run{stop = 5}
+  eq(s3.state, "ESTABLISHED", "the accepted connection goes on")
+  eq(s3.stats.bytes_received, 1000, "and receives")
+  local c4 = ta:connect(b, 80)
+  sim:run{stop = 6}
+  eq(c4.state, "CLOSED", "a SYN after the close")
+  eq(c4.stats.rsts_received, 1, "is refused with a reset")
+  -- the accept handler went with the listener: the new one is its own
+  local n5 = 0
+  tb:listen(80, function() n5 = n5 + 1 end)
+  local c5 = ta:connect(b, 80)
+  sim:run{stop = 7}
+  eq(c5.state, "ESTABLISHED", "listening again on the port")
+  eq(n5, 1, "the new accept handler")
+end
 print("socket_api ok")
