@@ -462,6 +462,14 @@ static int ep_on_state(lua_State *L)
 
 /* ep:connect(node_or_address, port [, options]) -> conn; options as
  * conn:set. */
+/* connect's options: the connection's box at 1, the options at 2, the
+ * connection at 3. */
+static int connect_options(lua_State *L)
+{
+	sy_lua_conn_options(L, 2, lua_touserdata(L, 3), "connect");
+	return 0;
+}
+
 static int ep_connect(lua_State *L)
 {
 	struct sy_lua_sim *ls;
@@ -507,16 +515,29 @@ static int ep_connect(lua_State *L)
 		lua_replace(L, 4);
 	}
 	lua_settop(L, 4);
-	c = sy_tcp_connect_from(ep, (uint16_t)lport, addr, (uint16_t)port, &err);
+	c = sy_tcp_connect_prepare(ep, (uint16_t)lport, addr, (uint16_t)port, &err);
 	if (!c)
 		return luaL_error(L, "%s", err.msg);
 	lua_getiuservalue(L, 1, 1);
 	sy_lua_push_conn(L, -1, c);
+	lua_replace(L, 1);
 	if (opts) {
-		lua_replace(L, 1);  /* conn at 1 for the options' simulator */
-		sy_lua_conn_options(L, 4, c, "connect");
-		lua_settop(L, 1);
+		/* before the SYN, which carries some of them (mss, rcvbuf);
+		 * the connection opens even when one is refused */
+		int rc;
+
+		lua_pushcfunction(L, connect_options);
+		lua_pushvalue(L, 1);
+		lua_pushvalue(L, 4);
+		lua_pushlightuserdata(L, c);
+		rc = lua_pcall(L, 3, 0, 0);
+		sy_tcp_connect_open(c);
+		if (rc != LUA_OK)
+			return lua_error(L);
+	} else {
+		sy_tcp_connect_open(c);
 	}
+	lua_settop(L, 1);
 	return 1;
 }
 

@@ -27,7 +27,6 @@ PD=$SYNACK_SRCDIR/tests/packetdrill
 # script and what Linux does.  They must FAIL: a gap closed moves its
 # script back among those that must pass.
 GAPS="
-tcp_maxseg: TCP_MAXSEG before connect lowers the MSS Linux announces in its SYN
 data_duplicate_dsack: Linux answers duplicate data with a D-SACK block (RFC 2883)
 fast_retransmit_dupacks: Linux's retransmission keeps the original segment's PSH flag
 sack_sender_retransmit: Linux's retransmission keeps the original segment's PSH flag

@@ -249,7 +249,8 @@ sy_tcb *sy_tcb_new(sy_tcp_ep *ep, uint32_t laddr, uint16_t lport,
 	return c;
 }
 
-sy_tcb *sy_tcp_connect(sy_tcp_ep *ep, uint32_t raddr, uint16_t rport, sy_err *err)
+/* A connection from the next free ephemeral port, not opened yet. */
+static sy_tcb *ephemeral(sy_tcp_ep *ep, uint32_t raddr, uint16_t rport, sy_err *err)
 {
 	uint32_t laddr;
 	sy_tcb *c = NULL;
@@ -273,17 +274,42 @@ sy_tcb *sy_tcp_connect(sy_tcp_ep *ep, uint32_t raddr, uint16_t rport, sy_err *er
 	}
 	if (!c)
 		return sy_err_set(err, "out of memory"), NULL;
-	ep->smo->connect(c);
+	return c;
+}
+
+sy_tcb *sy_tcp_connect(sy_tcp_ep *ep, uint32_t raddr, uint16_t rport, sy_err *err)
+{
+	sy_tcb *c = sy_tcp_connect_prepare(ep, 0, raddr, rport, err);
+
+	if (c)
+		sy_tcp_connect_open(c);
 	return c;
 }
 
 sy_tcb *sy_tcp_connect_from(sy_tcp_ep *ep, uint16_t lport, uint32_t raddr,
 			    uint16_t rport, sy_err *err)
 {
+	sy_tcb *c = sy_tcp_connect_prepare(ep, lport, raddr, rport, err);
+
+	if (c)
+		sy_tcp_connect_open(c);
+	return c;
+}
+
+void sy_tcp_connect_open(sy_tcb *c)
+{
+	/* once: a connection that has been open ends with t_closed set */
+	if (c->state == SY_TCP_CLOSED && c->t_closed < 0)
+		c->ep->smo->connect(c);
+}
+
+sy_tcb *sy_tcp_connect_prepare(sy_tcp_ep *ep, uint16_t lport, uint32_t raddr,
+			       uint16_t rport, sy_err *err)
+{
 	sy_tcb *c;
 
 	if (!lport)
-		return sy_tcp_connect(ep, raddr, rport, err);
+		return ephemeral(ep, raddr, rport, err);
 	if (!sy_node_ifaces(ep->node))
 		return sy_err_set(err, "connect: node '%s' has no link", sy_node_name(ep->node)), NULL;
 	if (rport == 0)
@@ -300,7 +326,6 @@ sy_tcb *sy_tcp_connect_from(sy_tcp_ep *ep, uint16_t lport, uint32_t raddr,
 		return sy_err_set(err, "connect: local port %u is a listener's", (unsigned)lport), NULL;
 	if (!(c = sy_tcb_new(ep, sy_node_addr(ep->node, 0), lport, raddr, rport)))
 		return sy_err_set(err, "out of memory"), NULL;
-	ep->smo->connect(c);
 	return c;
 }
 

@@ -286,6 +286,13 @@ sy_tcb *sy_tcp_connect(sy_tcp_ep *ep, uint32_t raddr, uint16_t rport,
  * fails while a record of the 4-tuple exists (TIME_WAIT included). */
 sy_tcb *sy_tcp_connect_from(sy_tcp_ep *ep, uint16_t lport, uint32_t raddr,
 			    uint16_t rport, sy_err *err);
+/* The same in two steps, for options that its SYN must carry (the MSS
+ * clamp of sy_tcp_set_sock_opts, the buffers): prepare makes the record,
+ * in CLOSED, sending nothing; open sends the SYN (and does nothing on a
+ * connection opened already).  A prepared connection must be opened. */
+sy_tcb *sy_tcp_connect_prepare(sy_tcp_ep *ep, uint16_t lport, uint32_t raddr,
+			       uint16_t rport, sy_err *err);
+void sy_tcp_connect_open(sy_tcb *c);
 /* The socket's full close: the application lets go of c (it is
  * orphaned: sy_tcp_orphaned) and reads no more.  With unread data, or
  * with linger 0 (sy_tcp_sock_opts), c is aborted with a reset (RFC 9293

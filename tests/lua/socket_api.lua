@@ -291,4 +291,22 @@ do
   eq(c5.state, "ESTABLISHED", "listening again on the port")
   eq(n5, 1, "the new accept handler")
 end
+-- 11. mss given to connect is in force before the SYN: the SYN offers
+-- it, so the peer's segments are no larger.
+do
+  local function segments(opts)
+    local o = pair()
+    local c = o.ta:connect(o.b, 80, opts)
+    o.sim:run{stop = 1}
+    local before = c.stats.segments_in
+    o.s:send(1400)
+    o.sim:run{stop = 2}
+    eq(c.stats.bytes_received, 1400, "received")
+    return c.stats.segments_in - before, o
+  end
+  local plain = segments()
+  local clamped, o = segments{mss = 500}
+  eq(clamped - plain, 2, "1400 bytes in three segments of at most 500, not one")
+  fails("connect: option 'mss' must be between 88", o.ta.connect, o.ta, o.b, 80, {mss = 1})
+end
 print("socket_api ok")
