@@ -8,7 +8,7 @@
  * must not happen is a crash, a sanitizer report, a leak or a hang. */
 #include "config.h"
 
-#include "fuzz_lua.h"
+#include "lua_glue.h"
 
 static const char glue[] =
 	"local path = ...\n"

@@ -8,7 +8,7 @@
  * they name is only read. */
 #include "config.h"
 
-#include "fuzz_lua.h"
+#include "lua_glue.h"
 
 static const char glue[] =
 	"local path = ...\n"
