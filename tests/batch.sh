@@ -423,12 +423,25 @@ run "summarize" "$SYNACK" summarize res.csv --by loss
 expect_rc 0
 cat >sum.expected <<'CSV'
 loss,metric,n,mean,sd,ci95_half,ci95_low,ci95_high
-0.1,t,3,2,1,2.484137712,-0.4841377119,4.484137712
+0.1,t,3,2,1,2.484,-0.4841,4.484
 0.2,t,1,10,,,,
 CSV
 checks=$((checks + 1))
 cmp -s out sum.expected || { fail "summary"; diff sum.expected out >&2; }
 expect_has err "1 rows of res.csv left out"
+run "summarize --digits 10" "$SYNACK" summarize res.csv --by loss --digits 10
+expect_rc 0
+expect_has out "0.1,t,3,2,1,2.484137712,-0.4841377119,4.484137712"
+run "summarize --digits 17" "$SYNACK" summarize res.csv --by loss --metrics t --digits 17
+expect_rc 0
+expect_has out "0.1,t,3,2,1,2.4841377118949786,-0.48413771189497856,"
+for d in 0 18 x 4x ''; do
+	run "summarize --digits '$d'" "$SYNACK" summarize res.csv --digits "$d"
+	expect_rc 2
+done
+expect_has err "needs a value"
+run "summarize --digits 0" "$SYNACK" summarize res.csv --digits 0
+expect_has err "--digits '0': a number of significant digits from 1 to 17"
 run "summarize, no such column" "$SYNACK" summarize res.csv --by queue
 expect_rc 1
 expect_has err "no column 'queue'"
