@@ -169,7 +169,12 @@ static void ladder_opts(lua_State *L, int idx, sy_record *r, struct sy_lua_sim *
 		o->to = sy_lua_check_time(L, -1);
 	if (lua_getfield(L, idx, "title") != LUA_TNIL)
 		o->title = sy_lua_check_string(L, -1, "ladder: option 'title'"); /* stays on the stack */
-	if (lua_getfield(L, idx, "width") != LUA_TNIL) {
+	if (lua_getfield(L, idx, "width") == LUA_TSTRING) {
+		if (strcmp(lua_tostring(L, -1), "auto") != 0)
+			luaL_error(L, "%s: width '%s': a number or \"auto\"", fname,
+				   lua_tostring(L, -1));
+		o->width = SY_LADDER_WIDTH_AUTO;
+	} else if (!lua_isnil(L, -1)) {
 		lua_Integer w = luaL_checkinteger(L, -1);
 
 		if (w < 1 || w > 100000)

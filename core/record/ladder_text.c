@@ -12,35 +12,62 @@ static double ms(sy_time t)
 	return (double)t / 1e6;
 }
 
-/* Writes s padded with spaces (or cut) to exactly w columns. */
-static void put_col(FILE *f, const char *s, int w, bool right)
+/* The widest and narrowest text ladders, in columns. */
+#define WIDTH_MIN 60
+#define WIDTH_MAX 400
+
+/* Writes s padded with spaces to exactly w columns; a text longer than w
+ * is cut and its last column marked '~' (counted in *cut). */
+static void put_col(FILE *f, const char *s, int w, bool right, int *cut)
 {
 	int n = (int)strlen(s);
+	bool over = n > w;
 
-	if (n > w)
-		n = w;
+	if (over) {
+		n = w - 1;
+		(*cut)++;
+	}
 	if (right)
-		fprintf(f, "%*s%.*s", w - n, "", n, s);
+		fprintf(f, "%*s%.*s%s", w - n - over, "", n, s, over ? "~" : "");
 	else
-		fprintf(f, "%.*s%*s", n, s, w - n, "");
+		fprintf(f, "%.*s%s%*s", n, s, over ? "~" : "", w - n - over, "");
 }
 
 int sy_record_ladder_text(const sy_record *r, const sy_ladder_opts *o, FILE *f, sy_err *err)
 {
 	struct view v;
-	int width = o->width > 0 ? o->width : 80;
+	int width = o->width > 0 ? o->width : 80, cut = 0, need = 0;
 	const int tw = 11, sw = 13;
 	int mw;
 	char a[64], b[64];
 
-	if (width < 60)
-		width = 60;
-	if (width > 200)
-		width = 200;
-	mw = width - tw - 2 * sw;
 	if (sy_ladder_view_build(r, o, &v, err) < 0)
 		return -1;
 	sy_ladder_view_sort(&v);
+	/* The width at which no label is cut: an arrow holds "|--" label
+	 * "->|", a state change's cause sits in the middle less 3. */
+	for (size_t k = 0; k < v.n; k++) {
+		const struct item *it = &v.it[k];
+		char lab[160];
+		int n;
+
+		if (it->seg == SIZE_MAX) {
+			n = (int)strlen(sy_record_cause(r, r->st[it->st].cause)) + 2 + 3;
+		} else {
+			sy_ladder_seg_label(&v, &r->seg[it->seg], o->relative, it->old, false,
+					    lab, sizeof lab);
+			n = (int)strlen(lab) + 6;
+		}
+		if (tw + 2 * sw + n > need)
+			need = tw + 2 * sw + n;
+	}
+	if (o->width == SY_LADDER_WIDTH_AUTO)
+		width = need > 80 ? need : 80;
+	if (width < WIDTH_MIN)
+		width = WIDTH_MIN;
+	if (width > WIDTH_MAX)
+		width = WIDTH_MAX;
+	mw = width - tw - 2 * sw;
 	sy_ladder_endpoint_text(v.c, 0, a, sizeof a);
 	sy_ladder_endpoint_text(v.c, 1, b, sizeof b);
 	if (o->title)
@@ -51,7 +78,7 @@ int sy_record_ladder_text(const sy_record *r, const sy_ladder_opts *o, FILE *f, 
 		width - tw - (mw + sw) / 2, b);
 	for (size_t k = 0; k < v.n; k++) {
 		const struct item *it = &v.it[k];
-		char mid[256], lab[160], side[96];
+		char mid[WIDTH_MAX + 1], lab[160], side[96];
 
 		fprintf(f, "%*.3f  ", tw - 2, ms(it->t));
 		if (it->seg == SIZE_MAX) {
@@ -60,15 +87,15 @@ int sy_record_ladder_text(const sy_record *r, const sy_ladder_opts *o, FILE *f, 
 
 			snprintf(cause, sizeof cause, "(%s)", sy_record_cause(r, s->cause));
 			if (s->side == 0) {
-				put_col(f, sy_tcp_state_name(s->to), sw, false);
+				put_col(f, sy_tcp_state_name(s->to), sw, false, &cut);
 				fputc('|', f);
 				fputc(' ', f);
-				put_col(f, cause, mw - 3, false);
+				put_col(f, cause, mw - 3, false, &cut);
 				fputc('|', f);
 			} else {
-				put_col(f, "", sw, false);
+				put_col(f, "", sw, false, &cut);
 				fputc('|', f);
-				put_col(f, cause, mw - 3, true);
+				put_col(f, cause, mw - 3, true, &cut);
 				fputc(' ', f);
 				fputc('|', f);
 				fputc(' ', f);
@@ -85,8 +112,12 @@ int sy_record_ladder_text(const sy_record *r, const sy_ladder_opts *o, FILE *f, 
 		if ((int)strlen(lab) > room)
 			sy_ladder_seg_label(&v, s, o->relative, it->old, true, lab, sizeof lab);
 		ll = strlen(lab);
-		if ((int)ll > room)
+		if ((int)ll > room) {
+			/* cut, and marked so: never a silently shorter field */
 			ll = (size_t)room;
+			lab[room - 1] = '~';
+			cut++;
+		}
 		/* the arrow, with its label after the tail */
 		memset(mid, '-', (size_t)mw);
 		mid[mw] = 0;
@@ -129,20 +160,29 @@ int sy_record_ladder_text(const sy_record *r, const sy_ladder_opts *o, FILE *f, 
 		if (s->copy)
 			snprintf(side + strlen(side), sizeof side - strlen(side), " copy");
 		if (s->dir == 0) {
-			put_col(f, "", sw, false);
+			put_col(f, "", sw, false, &cut);
+			fputs(mid, f);
+			fprintf(f, " %s\n", side);
+		} else if ((int)strlen(side) + 1 > sw) {
+			/* too long for the left margin: after the arrow, whole */
+			put_col(f, "", sw, false, &cut);
 			fputs(mid, f);
 			fprintf(f, " %s\n", side);
 		} else {
 			char l2[112];
 
 			snprintf(l2, sizeof l2, "%s ", side);
-			put_col(f, l2, sw, true);
+			put_col(f, l2, sw, true, &cut);
 			fputs(mid, f);
 			fputc('\n', f);
 		}
 	}
 	if (!v.n)
 		fprintf(f, "%*s  (nothing in this time window)\n", tw - 2, "");
+	if (cut)
+		fprintf(f, "%*s  (%d field%s cut short, marked ~: width = %d%s shows every label whole)\n",
+			tw - 2, "", cut, cut == 1 ? "" : "s", need > WIDTH_MAX ? WIDTH_MAX : need,
+			need > WIDTH_MAX ? " (the most)" : " or \"auto\"");
 	free(v.it);
 	return ferror(f) ? sy_err_set(err, "cannot write the ladder: %s", strerror(errno)) : 0;
 }

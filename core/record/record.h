@@ -112,12 +112,16 @@ const char *sy_record_cause(const sy_record *r, uint16_t i);
 long sy_record_find(const sy_record *r, const void *ep, uint64_t id,
 		    const void *tag);
 
+#define SY_LADDER_WIDTH_AUTO (-1)
+
 typedef struct sy_ladder_opts {
 	size_t conn;             /* index, from 0 */
 	sy_time from, to;        /* the window; to < 0: to the end */
 	bool relative;           /* sequence numbers less each side's ISN */
 	const char *title;       /* NULL: "client -> server" */
-	int width;               /* SVG: pixels (0: 800); text: columns (0: 80) */
+	int width;               /* SVG: pixels (0: 800); text: columns (0: 80;
+				  * SY_LADDER_WIDTH_AUTO: as wide as the
+				  * longest label needs) */
 } sy_ladder_opts;
 
 /* Writes the ladder of a connection as text or SVG.  Fails (message)

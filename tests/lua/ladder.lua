@@ -123,6 +123,29 @@ local s3 = f:read("a")
 f:close()
 T.check(s3:find("lost: loss alice&gt;bob", 1, true) and s3:find('class="x"', 1, true), "SVG marks the loss")
 
+-- Labels too long for the width are cut visibly: the last column is '~'
+-- and a footnote counts them and names the width that shows them whole;
+-- width = "auto" is that width.
+do
+  local narrow = rec:ladder_text{width = 60}
+  local cuts = select(2, narrow:gsub("~", ""))
+  local n, need = narrow:match("%((%d+) fields? cut short, marked ~: width = (%d+) or \"auto\" shows every label whole%)")
+  T.check(n, "the footnote of a narrow ladder:\n%s", narrow)
+  T.eq(cuts, tonumber(n) + 1, "every cut marked ~ (and one ~ in the footnote)")
+  for line in narrow:gmatch("[^\n]+") do
+    if not line:find("cut short", 1, true) then T.check(#line <= 60, "line longer than 60 columns: %q", line) end
+  end
+  local auto = rec:ladder_text{width = "auto"}
+  T.check(not auto:find("~", 1, true), "nothing cut at width auto:\n%s", auto)
+  local widest = 0
+  for line in auto:gmatch("[^\n]+") do widest = math.max(widest, #line) end
+  T.eq(widest, tonumber(need), "the auto width is the width the footnote names")
+  T.eq(rec:ladder_text{width = tonumber(need)}, auto, "width = the named width is width auto")
+  -- everything at the default width either fits or is marked
+  T.check(not text:find("~", 1, true) or text:find("cut short", 1, true), "default width:\n%s", text)
+  T.fails("ladder_text: width 'wide': a number or \"auto\"", function() rec:ladder_text{width = "wide"} end)
+end
+
 -- After the simulator closes, the recorder says so.
 sim:close()
 T.fails("closed", function() rec:connections() end)
