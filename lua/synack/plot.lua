@@ -6,15 +6,22 @@
 --     series = {{name = "cwnd", t = {...}, v = {...}}, a_synack_series, ...}})
 --   plot.cdf("out/rtt.svg", {title = "RTT", xlabel = "s",
 --     series = {{name = "rtt", values = {...}}}})
+--   plot.bars("out/share.svg", {title = "goodput share", ylabel = "%",
+--     categories = {"cubic", "newreno"},
+--     series = {{name = "run 1", values = {61, 39}, lo = {...}, hi = {...}}}})
 --
 -- A series is a table {name =, t =, v =} or a synack.series; in `lines` it
 -- may also be a name, looked up in opts.data (a table from names to
 -- series, or a list of series).  Per series, style = "line" (default),
 -- "points" or "linepoints", and lo = {...}, hi = {...} draw error bars at each point.
 -- opts.step draws lines as steps (the value holds until the next sample);
--- opts.xmin/xmax/ymin/ymax fix the ranges.  Axes get ticks at round
--- numbers (1, 2, 2.5 or 5 times a power of ten), the legend lists the
--- series in their colours (a colour-blind-safe palette, then dashes).
+-- opts.xmin/xmax/ymin/ymax fix the ranges; opts.xlog/ylog = true make an
+-- axis logarithmic (ticks at powers of ten; every value on it must then
+-- be above zero).  Axes get ticks at round numbers (1, 2, 2.5 or 5 times
+-- a power of ten), the legend lists the series in their colours (a
+-- colour-blind-safe palette, then dashes).  `bars` draws grouped bars:
+-- one group per category, one bar per series in each, from zero (or the
+-- bottom of a log axis), with error bars from lo/hi.
 --
 -- The SVG is written directly, not through gnuplot or another program:
 -- nothing to install, the same numbers always give the same bytes (every
@@ -123,6 +130,97 @@ local function get_series(who, s, i, data)
            style = type(s) == "table" and s.style or "line" }
 end
 
+-- One axis over [lo, hi]: the transform from values to axis units, the
+-- ends in those units and the ticks {at = value, text = label}.
+local function axis(who, name, lo, hi, log)
+  if log then
+    if lo <= 0 then fail("%s: a %s value is %s, not above zero, on a log axis", who, name, tostring(lo)) end
+    local l0 = math.floor(math.log(lo, 10) + 1e-9)
+    local l1 = math.ceil(math.log(hi, 10) - 1e-9)
+    if l1 <= l0 then l1 = l0 + 1 end
+    local step = math.max(1, math.ceil((l1 - l0) / 8))
+    l1 = l0 + math.ceil((l1 - l0) / step) * step
+    local ticks = {}
+    for k = l0, l1, step do
+      local text = (k >= -4 and k <= 6) and string.format("%." .. math.max(0, -k) .. "f", 10.0 ^ k)
+                   or ("1e" .. k)
+      ticks[#ticks + 1] = { at = k, text = text }
+    end
+    return function(x) return math.log(x, 10) end, l0, l1, ticks
+  end
+  local first, step, n, dec = M.ticks(lo, hi)
+  local ticks = {}
+  for k = 0, n do ticks[#ticks + 1] = { at = (first + k) * step, text = label(first + k, step, dec) } end
+  return function(x) return x end, first * step, (first + n) * step, ticks
+end
+
+local function header(add, opts)
+  add('<?xml version="1.0" encoding="UTF-8"?>')
+  add('<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" font-family="sans-serif" font-size="12">', W, H, W, H)
+  add('<rect x="0" y="0" width="%d" height="%d" fill="white"/>', W, H)
+  if opts.title then
+    add('<text x="%s" y="24" text-anchor="middle" font-size="15">%s</text>', num((X0 + X1) / 2), esc(opts.title))
+  end
+end
+
+-- The y axis (grid, ticks, labels), the frame, the axis titles and, when
+-- given, the x axis's ticks.
+local function frame(add, opts, Y, yt, X, xt)
+  add('<g stroke="#dddddd" stroke-width="1">')
+  for _, t in ipairs(xt or {}) do add('<line x1="%s" y1="%d" x2="%s" y2="%d"/>', num(X(t.at)), Y0, num(X(t.at)), Y1) end
+  for _, t in ipairs(yt) do add('<line x1="%d" y1="%s" x2="%d" y2="%s"/>', X0, num(Y(t.at)), X1, num(Y(t.at))) end
+  add('</g>')
+  add('<g stroke="black" stroke-width="1">')
+  add('<line x1="%d" y1="%d" x2="%d" y2="%d"/>', X0, Y1, X1, Y1)
+  add('<line x1="%d" y1="%d" x2="%d" y2="%d"/>', X0, Y0, X0, Y1)
+  for _, t in ipairs(xt or {}) do add('<line x1="%s" y1="%d" x2="%s" y2="%d"/>', num(X(t.at)), Y1, num(X(t.at)), Y1 + 5) end
+  for _, t in ipairs(yt) do add('<line x1="%d" y1="%s" x2="%d" y2="%s"/>', X0 - 5, num(Y(t.at)), X0, num(Y(t.at))) end
+  add('</g>')
+  for _, t in ipairs(xt or {}) do
+    add('<text x="%s" y="%d" text-anchor="middle">%s</text>', num(X(t.at)), Y1 + 19, t.text)
+  end
+  for _, t in ipairs(yt) do
+    add('<text x="%d" y="%s" text-anchor="end">%s</text>', X0 - 8, num(Y(t.at) + 4), t.text)
+  end
+  if opts.xlabel then
+    add('<text x="%s" y="%d" text-anchor="middle">%s</text>', num((X0 + X1) / 2), Y1 + 42, esc(opts.xlabel))
+  end
+  if opts.ylabel then
+    add('<text x="16" y="%s" text-anchor="middle" transform="rotate(-90 16 %s)">%s</text>',
+        num((Y0 + Y1) / 2), num((Y0 + Y1) / 2), esc(opts.ylabel))
+  end
+end
+
+local function colours(list)
+  for i, s in ipairs(list) do
+    s.colour = COLOURS[(i - 1) % #COLOURS + 1]
+    s.dash = DASHES[(i - 1) // #COLOURS % #DASHES + 1]
+  end
+end
+
+local function legend(add, list, box)
+  add('<g font-size="12">')
+  for i, s in ipairs(list) do
+    local y = Y0 + 8 + (i - 1) * 20
+    if box then
+      add('<rect x="%d" y="%d" width="16" height="10" fill="%s"/>', X1 + 19, y - 5, s.colour)
+    elseif s.style == "points" then
+      add('<circle cx="%d" cy="%d" r="3.5" fill="%s"/>', X1 + 27, y, s.colour)
+    else
+      add('<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="%s" stroke-width="2"%s/>', X1 + 16, y, X1 + 38, y, s.colour,
+          s.dash ~= "" and (' stroke-dasharray="' .. s.dash .. '"') or "")
+    end
+    add('<text x="%d" y="%d">%s</text>', X1 + 44, y + 4, esc(s.name))
+  end
+  add('</g>')
+end
+
+-- An error bar at x from lo to hi (pixels).
+local function errbar(add, x, lo, hi, colour)
+  add('<path d="M%s,%s V%s M%s,%s H%s M%s,%s H%s" stroke="%s" stroke-width="1.2" fill="none"/>', num(x), num(lo), num(hi),
+      num(x - 4), num(lo), num(x + 4), num(x - 4), num(hi), num(x + 4), colour)
+end
+
 -- The whole picture, as text.
 local function render(who, opts, list, ylim)
   local xmin, xmax, ymin, ymax = math.huge, -math.huge, math.huge, -math.huge
@@ -137,53 +235,24 @@ local function render(who, opts, list, ylim)
   if ylim then ymin, ymax = ylim[1], ylim[2] end
   xmin, xmax = opts.xmin or xmin, opts.xmax or xmax
   ymin, ymax = opts.ymin or ymin, opts.ymax or ymax
-  if not opts.ymin and ymin > 0 and ymin < 0.5 * ymax then ymin = 0 end
-  local xf, xs, xn, xd = M.ticks(xmin, xmax)
-  local yf, ys, yn, yd = M.ticks(ymin, ymax)
-  local ax0, ax1 = xf * xs, (xf + xn) * xs
-  local ay0, ay1 = yf * ys, (yf + yn) * ys
-  local function X(x) return X0 + (x - ax0) / (ax1 - ax0) * (X1 - X0) end
-  local function Y(y) return Y1 - (y - ay0) / (ay1 - ay0) * (Y1 - Y0) end
+  if not opts.ymin and not opts.ylog and ymin > 0 and ymin < 0.5 * ymax then ymin = 0 end
+  local fx, ax0, ax1, xt = axis(who, "x", xmin, xmax, opts.xlog)
+  local fy, ay0, ay1, yt = axis(who, "y", ymin, ymax, opts.ylog)
+  local function X(x) return X0 + (fx(x) - ax0) / (ax1 - ax0) * (X1 - X0) end
+  local function Y(y) return Y1 - (fy(y) - ay0) / (ay1 - ay0) * (Y1 - Y0) end
+  local function XA(a) return X0 + (a - ax0) / (ax1 - ax0) * (X1 - X0) end
+  local function YA(a) return Y1 - (a - ay0) / (ay1 - ay0) * (Y1 - Y0) end
 
   local o = {}
   local function add(fmt, ...) o[#o + 1] = string.format(fmt, ...) end
-  add('<?xml version="1.0" encoding="UTF-8"?>')
-  add('<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" font-family="sans-serif" font-size="12">', W, H, W, H)
-  add('<rect x="0" y="0" width="%d" height="%d" fill="white"/>', W, H)
-  if opts.title then
-    add('<text x="%s" y="24" text-anchor="middle" font-size="15">%s</text>', num((X0 + X1) / 2), esc(opts.title))
-  end
-  -- grid, ticks and labels
-  add('<g stroke="#dddddd" stroke-width="1">')
-  for k = 0, xn do add('<line x1="%s" y1="%d" x2="%s" y2="%d"/>', num(X((xf + k) * xs)), Y0, num(X((xf + k) * xs)), Y1) end
-  for k = 0, yn do add('<line x1="%d" y1="%s" x2="%d" y2="%s"/>', X0, num(Y((yf + k) * ys)), X1, num(Y((yf + k) * ys))) end
-  add('</g>')
-  add('<g stroke="black" stroke-width="1">')
-  add('<line x1="%d" y1="%d" x2="%d" y2="%d"/>', X0, Y1, X1, Y1)
-  add('<line x1="%d" y1="%d" x2="%d" y2="%d"/>', X0, Y0, X0, Y1)
-  for k = 0, xn do add('<line x1="%s" y1="%d" x2="%s" y2="%d"/>', num(X((xf + k) * xs)), Y1, num(X((xf + k) * xs)), Y1 + 5) end
-  for k = 0, yn do add('<line x1="%d" y1="%s" x2="%d" y2="%s"/>', X0 - 5, num(Y((yf + k) * ys)), X0, num(Y((yf + k) * ys))) end
-  add('</g>')
-  for k = 0, xn do
-    add('<text x="%s" y="%d" text-anchor="middle">%s</text>', num(X((xf + k) * xs)), Y1 + 19, label(xf + k, xs, xd))
-  end
-  for k = 0, yn do
-    add('<text x="%d" y="%s" text-anchor="end">%s</text>', X0 - 8, num(Y((yf + k) * ys) + 4), label(yf + k, ys, yd))
-  end
-  if opts.xlabel then
-    add('<text x="%s" y="%d" text-anchor="middle">%s</text>', num((X0 + X1) / 2), Y1 + 42, esc(opts.xlabel))
-  end
-  if opts.ylabel then
-    add('<text x="16" y="%s" text-anchor="middle" transform="rotate(-90 16 %s)">%s</text>',
-        num((Y0 + Y1) / 2), num((Y0 + Y1) / 2), esc(opts.ylabel))
-  end
+  header(add, opts)
+  frame(add, opts, YA, yt, XA, xt)
   -- the data, clipped to the plotting area
   add('<clipPath id="area"><rect x="%d" y="%d" width="%d" height="%d"/></clipPath>', X0 - 6, Y0 - 6, X1 - X0 + 12, Y1 - Y0 + 12)
   add('<g clip-path="url(#area)" fill="none" stroke-width="1.8">')
-  for i, s in ipairs(list) do
-    local colour = COLOURS[(i - 1) % #COLOURS + 1]
-    local dash = DASHES[(i - 1) // #COLOURS % #DASHES + 1]
-    s.colour, s.dash = colour, dash
+  colours(list)
+  for _, s in ipairs(list) do
+    local colour, dash = s.colour, s.dash
     if s.style == "points" or s.style == "linepoints" then
       for k = 1, #s.t do
         add('<circle cx="%s" cy="%s" r="3.5" fill="%s" stroke="none"/>', num(X(s.t[k])), num(Y(s.v[k])), colour)
@@ -203,29 +272,30 @@ local function render(who, opts, list, ylim)
     end
     if s.lo or s.hi then
       for k = 1, #s.t do
-        local x = num(X(s.t[k]))
-        local lo, hi = num(Y(s.lo and s.lo[k] or s.v[k])), num(Y(s.hi and s.hi[k] or s.v[k]))
-        add('<path d="M%s,%s V%s M%s,%s H%s M%s,%s H%s" stroke="%s" stroke-width="1.2"/>', x, lo, hi,
-            num(X(s.t[k]) - 4), lo, num(X(s.t[k]) + 4), num(X(s.t[k]) - 4), hi, num(X(s.t[k]) + 4), colour)
+        errbar(add, X(s.t[k]), Y(s.lo and s.lo[k] or s.v[k]), Y(s.hi and s.hi[k] or s.v[k]), colour)
       end
     end
   end
   add('</g>')
-  -- legend
-  add('<g font-size="12">')
-  for i, s in ipairs(list) do
-    local y = Y0 + 8 + (i - 1) * 20
-    if s.style == "points" then
-      add('<circle cx="%d" cy="%d" r="3.5" fill="%s"/>', X1 + 27, y, s.colour)
-    else
-      add('<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="%s" stroke-width="2"%s/>', X1 + 16, y, X1 + 38, y, s.colour,
-          s.dash ~= "" and (' stroke-dasharray="' .. s.dash .. '"') or "")
-    end
-    add('<text x="%d" y="%d">%s</text>', X1 + 44, y + 4, esc(s.name))
-  end
-  add('</g>')
+  legend(add, list, false)
   add('</svg>')
   return table.concat(o, "\n") .. "\n"
+end
+
+-- Values on a log axis must be above zero: checked per series and point,
+-- so the error names them.
+local function check_log(who, list, log, field)
+  if not log then return end
+  for _, s in ipairs(list) do
+    for _, f in ipairs(field) do
+      for k, x in ipairs(s[f] or {}) do
+        if x <= 0 then
+          fail("%s: series '%s', point %d: %s is %s, not above zero, on a log axis", who, s.name, k,
+               f == "t" and "x" or f == "v" and "y" or f, tostring(x))
+        end
+      end
+    end
+  end
 end
 
 local function check_opts(who, path, opts)
@@ -241,6 +311,8 @@ function M.lines(path, opts)
   check_opts(who, path, opts)
   local list = {}
   for i, s in ipairs(opts.series) do list[i] = get_series(who, s, i, opts.data) end
+  check_log(who, list, opts.xlog, {"t"})
+  check_log(who, list, opts.ylog, {"v", "lo", "hi"})
   csv.replace_file(path, render(who, opts, list), who)
 end
 
@@ -278,8 +350,73 @@ function M.cdf(path, opts)
   end
   local o = {}
   for k, x in pairs(opts) do o[k] = x end
-  o.step, o.ylabel = true, opts.ylabel or "fraction of values <= x"
+  o.step, o.ylabel, o.ylog = true, opts.ylabel or "fraction of values <= x", nil
+  check_log(who, list, opts.xlog, {"t"})
   csv.replace_file(path, render(who, o, list, { 0, 1 }), who)
+end
+
+-- Grouped bars: opts.categories names the groups (left to right), each
+-- series gives one value per category (values, and lo/hi for error
+-- bars).
+function M.bars(path, opts)
+  local who = "plot.bars"
+  check_opts(who, path, opts)
+  local cats = opts.categories
+  if type(cats) ~= "table" or #cats == 0 then fail("%s: no categories in %s (opts.categories is empty)", who, path) end
+  local list, ymin, ymax = {}, math.huge, -math.huge
+  for i, s in ipairs(opts.series) do
+    if type(s) ~= "table" then fail("%s: series %d is a %s, not a table", who, i, type(s)) end
+    local name = tostring(s.name or ("series " .. i))
+    if type(s.values) ~= "table" or #s.values ~= #cats then
+      fail("%s: series '%s' needs one value per category (%d)", who, name, #cats)
+    end
+    for _, f in ipairs{"values", "lo", "hi"} do
+      if s[f] ~= nil and (type(s[f]) ~= "table" or #s[f] ~= #cats) then
+        fail("%s: series '%s': %s needs one value per category (%d)", who, name, f, #cats)
+      end
+      for k, x in ipairs(s[f] or {}) do
+        if type(x) ~= "number" or x ~= x or math.abs(x) == math.huge then
+          fail("%s: series '%s', %s %d is not a finite number", who, name, f, k)
+        end
+        ymin, ymax = math.min(ymin, x), math.max(ymax, x)
+      end
+    end
+    list[i] = { name = name, v = s.values, lo = s.lo, hi = s.hi }
+  end
+  check_log(who, list, opts.ylog, {"v", "lo", "hi"})
+  if not opts.ylog then ymin, ymax = math.min(ymin, 0), math.max(ymax, 0) end
+  ymin, ymax = opts.ymin or ymin, opts.ymax or ymax
+  local fy, ay0, ay1, yt = axis(who, "y", ymin, ymax, opts.ylog)
+  local function YA(a) return Y1 - (a - ay0) / (ay1 - ay0) * (Y1 - Y0) end
+  local function Y(y) return YA(fy(y)) end
+  local base = opts.ylog and Y1 or math.max(Y0, math.min(Y1, Y(0)))
+  local o = {}
+  local function add(fmt, ...) o[#o + 1] = string.format(fmt, ...) end
+  header(add, opts)
+  frame(add, opts, YA, yt)
+  local slot = (X1 - X0) / #cats
+  local bw = slot * 0.8 / #list
+  for c, name in ipairs(cats) do
+    add('<text x="%s" y="%d" text-anchor="middle">%s</text>', num(X0 + (c - 0.5) * slot), Y1 + 19, esc(name))
+  end
+  add('<clipPath id="area"><rect x="%d" y="%d" width="%d" height="%d"/></clipPath>', X0, Y0 - 6, X1 - X0, Y1 - Y0 + 6)
+  add('<g clip-path="url(#area)">')
+  colours(list)
+  for i, s in ipairs(list) do
+    for c = 1, #cats do
+      local x = X0 + (c - 1) * slot + slot * 0.1 + (i - 1) * bw
+      local y = Y(s.v[c])
+      add('<rect x="%s" y="%s" width="%s" height="%s" fill="%s"/>', num(x), num(math.min(y, base)), num(bw * 0.92),
+          num(math.abs(base - y)), s.colour)
+      if s.lo or s.hi then
+        errbar(add, x + bw * 0.46, Y(s.lo and s.lo[c] or s.v[c]), Y(s.hi and s.hi[c] or s.v[c]), "#000000")
+      end
+    end
+  end
+  add('</g>')
+  if #list > 1 or opts.series[1].name then legend(add, list, true) end
+  add('</svg>')
+  csv.replace_file(path, table.concat(o, "\n") .. "\n", who)
 end
 
 return M
