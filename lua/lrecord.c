@@ -239,9 +239,44 @@ static int rec_ladder_text(lua_State *L)
 	return 1;
 }
 
+/* The options of segment i that a reader of the ladder needs, as fields
+ * of the table on top: mss, wscale (SYNs), tsval and tsecr, and sack, a
+ * list of {left, right} blocks. */
+static void push_seg_options(lua_State *L, sy_record *r, size_t i)
+{
+	unsigned olen;
+	const uint8_t *opt = sy_record_seg_options(r, i, &olen);
+	sy_tcp_opts o;
+
+	if (!opt || !olen || sy_tcp_parse_options(opt, olen, &o) < 0)
+		return;
+	if (o.has_mss)
+		sy_lua_set_int(L, "mss", o.mss);
+	if (o.has_ws)
+		sy_lua_set_int(L, "wscale", o.ws);
+	if (o.has_ts) {
+		sy_lua_set_int(L, "tsval", o.tsval);
+		sy_lua_set_int(L, "tsecr", o.tsecr);
+	}
+	if (o.nsack) {
+		lua_createtable(L, o.nsack, 0);
+		for (unsigned b = 0; b < o.nsack; b++) {
+			lua_createtable(L, 2, 0);
+			lua_pushinteger(L, o.sack[b][0]);
+			lua_rawseti(L, -2, 1);
+			lua_pushinteger(L, o.sack[b][1]);
+			lua_rawseti(L, -2, 2);
+			lua_rawseti(L, -2, (lua_Integer)b + 1);
+		}
+		lua_setfield(L, -2, "sack");
+	}
+}
+
 /* rec:segments([opts]) -> the connection's segments in the order they
  * were sent: {sent=, arrived=, dropped=, reason=, dir = "c>s" | "s>c",
- * flags = "SYN,ACK", seq=, ack=, len=, win=}; rec:states([opts]) -> its
+ * flags = "SYN,ACK", seq=, ack=, len=, win=, and the options mss=,
+ * wscale=, tsval=, tsecr=, sack = {{left, right}...} it had};
+ * rec:states([opts]) -> its
  * state changes: {t=, side = "client" | "server", from=, to=, cause=}.
  * Both honour connection, from and to. */
 static int rec_segments(lua_State *L)
@@ -280,6 +315,7 @@ static int rec_segments(lua_State *L)
 		sy_lua_set_int(L, "ack", s->ack);
 		sy_lua_set_int(L, "len", s->len);
 		sy_lua_set_int(L, "win", s->win);
+		push_seg_options(L, r, i);
 		lua_rawseti(L, -2, ++k);
 	}
 	return 1;
@@ -499,6 +535,23 @@ static int rec_packetdrill(lua_State *L)
 	return 0;
 }
 
+/* rec:seqgraph(path [, opts]): a time-sequence graph in SVG, drawn by
+ * lua/synack/seqgraph.lua from rec:segments(). */
+static int rec_seqgraph(lua_State *L)
+{
+	check_record(L, 1, NULL);
+	lua_settop(L, 3);
+	lua_getglobal(L, "require");
+	lua_pushliteral(L, "synack.seqgraph");
+	lua_call(L, 1, 1);
+	lua_getfield(L, -1, "write");
+	lua_pushvalue(L, 1);
+	lua_pushvalue(L, 2);
+	lua_pushvalue(L, 3);
+	lua_call(L, 3, 1);
+	return 1;
+}
+
 static int rec_tostring(lua_State *L)
 {
 	sy_record *r = check_record(L, 1, NULL);
@@ -514,6 +567,7 @@ static const luaL_Reg rec_methods[] = {
 	{ "ladder_text", rec_ladder_text },
 	{ "packetdrill", rec_packetdrill },
 	{ "segments", rec_segments },
+	{ "seqgraph", rec_seqgraph },
 	{ "states", rec_states },
 	{ NULL, NULL },
 };

@@ -38,7 +38,10 @@ function M.fail(fmt, ...)
   while true do
     local info = debug.getinfo(level, "S")
     if not info then level = 0; break end
-    if not info.source:find("synack[/\\]csv%.lua$") and not info.source:find("synack[/\\]plot%.lua$") then
+    -- past these modules and the C functions that call them (a
+    -- recorder's method, pcall) to the script's own line
+    if info.what ~= "C" and not info.source:find("synack[/\\]csv%.lua$") and
+       not info.source:find("synack[/\\]plot%.lua$") and not info.source:find("synack[/\\]seqgraph%.lua$") then
       break
     end
     level = level + 1

@@ -132,7 +132,7 @@ end
 
 -- One axis over [lo, hi]: the transform from values to axis units, the
 -- ends in those units and the ticks {at = value, text = label}.
-local function axis(who, name, lo, hi, log)
+local function axis(who, name, lo, hi, log, si)
   if log then
     if lo <= 0 then fail("%s: a %s value is %s, not above zero, on a log axis", who, name, tostring(lo)) end
     local l0 = math.floor(math.log(lo, 10) + 1e-9)
@@ -149,8 +149,20 @@ local function axis(who, name, lo, hi, log)
     return function(x) return math.log(x, 10) end, l0, l1, ticks
   end
   local first, step, n, dec = M.ticks(lo, hi)
-  local ticks = {}
-  for k = 0, n do ticks[#ticks + 1] = { at = (first + k) * step, text = label(first + k, step, dec) } end
+  local ticks, unit, suffix = {}, 1, ""
+  if si then
+    -- 1500000 as 1.5M: the prefix the step calls for
+    for _, u in ipairs{ {1e9, "G"}, {1e6, "M"}, {1e3, "k"} } do
+      if step >= u[1] then unit, suffix = u[1], u[2]; break end
+    end
+    local m = step / unit
+    dec = math.max(0, -math.floor(math.log(m, 10) + 1e-9))
+    if m / 10 ^ math.floor(math.log(m, 10) + 1e-9) == 2.5 then dec = dec + 1 end
+  end
+  for k = 0, n do
+    local text = label(first + k, step / unit, dec)
+    ticks[#ticks + 1] = { at = (first + k) * step, text = text ~= "0" and text .. suffix or text }
+  end
   return function(x) return x end, first * step, (first + n) * step, ticks
 end
 
@@ -280,6 +292,43 @@ local function render(who, opts, list, ylim)
   legend(add, list, false)
   add('</svg>')
   return table.concat(o, "\n") .. "\n"
+end
+
+-- A drawing area with axes for other modules (synack.seqgraph): the
+-- ranges, the frame and titles of opts; returns add(fmt, ...) to draw,
+-- X and Y from values to pixels, and finish(legend) -> the SVG text,
+-- where legend is a list of {name, colour, style = "line"|"points"|"box"};
+-- opts.ysi labels the y axis with k, M, G (1.5M for 1500000).
+function M.canvas(who, opts, xmin, xmax, ymin, ymax)
+  local fx, ax0, ax1, xt = axis(who, "x", opts.xmin or xmin, opts.xmax or xmax, false)
+  local fy, ay0, ay1, yt = axis(who, "y", opts.ymin or ymin, opts.ymax or ymax, false, opts.ysi)
+  local function XA(a) return X0 + (a - ax0) / (ax1 - ax0) * (X1 - X0) end
+  local function YA(a) return Y1 - (a - ay0) / (ay1 - ay0) * (Y1 - Y0) end
+  local o = {}
+  local function add(fmt, ...) o[#o + 1] = string.format(fmt, ...) end
+  header(add, opts)
+  frame(add, opts, YA, yt, XA, xt)
+  add('<clipPath id="area"><rect x="%d" y="%d" width="%d" height="%d"/></clipPath>', X0, Y0, X1 - X0, Y1 - Y0)
+  add('<g clip-path="url(#area)" fill="none">')
+  local function finish(items)
+    add('</g>')
+    add('<g font-size="12">')
+    for i, it in ipairs(items) do
+      local y = Y0 + 8 + (i - 1) * 20
+      if it.style == "box" then
+        add('<rect x="%d" y="%d" width="16" height="10" fill="%s"/>', X1 + 19, y - 5, it.colour)
+      elseif it.style == "points" then
+        add('<circle cx="%d" cy="%d" r="3.5" fill="%s"/>', X1 + 27, y, it.colour)
+      else
+        add('<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="%s" stroke-width="2"/>', X1 + 16, y, X1 + 38, y, it.colour)
+      end
+      add('<text x="%d" y="%d">%s</text>', X1 + 44, y + 4, esc(it.name))
+    end
+    add('</g>')
+    add('</svg>')
+    return table.concat(o, "\n") .. "\n"
+  end
+  return add, function(x) return XA(fx(x)) end, function(y) return YA(fy(y)) end, finish, num
 end
 
 -- Values on a log axis must be above zero: checked per series and point,
