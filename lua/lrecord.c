@@ -153,7 +153,8 @@ static void ladder_opts(lua_State *L, int idx, sy_record *r, struct sy_lua_sim *
 			sy_ladder_opts *o, const char *fname)
 {
 	static const char *const known[] = {
-		"connection", "from", "to", "title", "width", "relative", NULL,
+		"connection", "from", "to", "title", "width", "relative", "font_size", "scale",
+		NULL,
 	};
 
 	memset(o, 0, sizeof *o);
@@ -180,6 +181,20 @@ static void ladder_opts(lua_State *L, int idx, sy_record *r, struct sy_lua_sim *
 		if (w < 1 || w > 100000)
 			luaL_error(L, "%s: width %I is out of range", fname, w);
 		o->width = (int)w;
+	}
+	if (lua_getfield(L, idx, "font_size") != LUA_TNIL) {
+		lua_Number v = luaL_checknumber(L, -1);
+
+		if (!(v >= 6 && v <= 48))
+			luaL_error(L, "%s: font_size %f: from 6 to 48 (pixels)", fname, v);
+		o->font = v;
+	}
+	if (lua_getfield(L, idx, "scale") != LUA_TNIL) {
+		lua_Number v = luaL_checknumber(L, -1);
+
+		if (!(v >= 0.1 && v <= 10))
+			luaL_error(L, "%s: scale %f: from 0.1 to 10", fname, v);
+		o->scale = v;
 	}
 	if (lua_getfield(L, idx, "relative") != LUA_TNIL) {
 		luaL_checktype(L, -1, LUA_TBOOLEAN);

@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,9 +36,11 @@ struct scale {
 	sy_time *t;
 	double *y;
 	bool *cut;       /* the gap before t[i] was cut */
+	unsigned *rows;  /* segment labels that start at t[i] */
 	size_t n;
 	double pps;      /* pixels per second */
 	double top;
+	double row;      /* pixels a label needs below the one before */
 };
 
 static int time_cmp(const void *a, const void *b)
@@ -62,12 +65,10 @@ static sy_time seg_end(const struct view *v, const sy_rec_seg *s, sy_time last)
 	return clip(v, s->end < 0 ? last : s->end);
 }
 
-static double y_at(const struct scale *sc, sy_time t)
+static size_t time_index(const struct scale *sc, sy_time t)
 {
 	size_t lo = 0, hi = sc->n;
 
-	if (!sc->n)
-		return sc->top;
 	while (hi - lo > 1) {
 		size_t mid = (lo + hi) / 2;
 
@@ -76,6 +77,16 @@ static double y_at(const struct scale *sc, sy_time t)
 		else
 			hi = mid;
 	}
+	return lo;
+}
+
+static double y_at(const struct scale *sc, sy_time t)
+{
+	size_t lo;
+
+	if (!sc->n)
+		return sc->top;
+	lo = time_index(sc, t);
 	if (t <= sc->t[0])
 		return sc->y[0];
 	if (lo + 1 >= sc->n || sc->cut[lo + 1])
@@ -84,8 +95,12 @@ static double y_at(const struct scale *sc, sy_time t)
 			   (sc->y[lo + 1] - sc->y[lo]);
 }
 
+/* Times map to heights piecewise linearly, except that the segments
+ * leaving at one instant are stacked a row apart (each its own label,
+ * none over another), so the next time of interest comes after the
+ * stack, and no two ends of arrows are closer than a row. */
 static int scale_build(const struct view *v, struct scale *sc, sy_time last, double top,
-		       sy_time *owd_out)
+		       double row, sy_time *owd_out)
 {
 	const sy_record *r = v->r;
 	size_t n = 0, nd = 0;
@@ -93,6 +108,7 @@ static int scale_build(const struct view *v, struct scale *sc, sy_time last, dou
 
 	memset(sc, 0, sizeof *sc);
 	sc->top = top;
+	sc->row = row;
 	sc->t = malloc((2 * v->n + 1) * sizeof *sc->t);
 	d = malloc((v->n + 1) * sizeof *d);
 	if (!sc->t || !d) {
@@ -134,18 +150,35 @@ static int scale_build(const struct view *v, struct scale *sc, sy_time last, dou
 	sc->n = n;
 	sc->y = malloc((n + 1) * sizeof *sc->y);
 	sc->cut = calloc(n + 1, sizeof *sc->cut);
-	if (!sc->y || !sc->cut)
+	sc->rows = calloc(n + 1, sizeof *sc->rows);
+	if (!sc->y || !sc->cut || !sc->rows)
 		return -1;
+	for (size_t k = 0; k < v->n; k++)
+		if (v->it[k].seg != SIZE_MAX)
+			sc->rows[time_index(sc, clip(v, r->seg[v->it[k].seg].sent))]++;
+	/* an arrow's head a row at least from the next event too, so that
+	 * arrows one way run a row apart end to end and their labels never
+	 * touch */
+	for (size_t k = 0; k < v->n; k++)
+		if (v->it[k].seg != SIZE_MAX) {
+			size_t i = time_index(sc, seg_end(v, &r->seg[v->it[k].seg], last));
+
+			if (!sc->rows[i])
+				sc->rows[i] = 1;
+		}
 	sc->pps = ONEWAY_PX / ((double)owd / 1e9);
 	for (int pass = 0; pass < 40; pass++) {
 		double y = top;
 
 		for (size_t i = 0; i < n; i++) {
 			if (i) {
-				double dy = (double)(sc->t[i] - sc->t[i - 1]) / 1e9 * sc->pps;
+				double dy = (double)(sc->t[i] - sc->t[i - 1]) / 1e9 * sc->pps,
+				       stack = sc->rows[i - 1] * row;
 
 				sc->cut[i] = dy > 8 * ONEWAY_PX;
-				y += sc->cut[i] ? BREAK_PX : dy;
+				if (sc->cut[i])
+					dy = BREAK_PX + stack;
+				y += dy > stack ? dy : stack;
 			}
 			sc->y[i] = y;
 		}
@@ -161,6 +194,7 @@ static void scale_free(struct scale *sc)
 	free(sc->t);
 	free(sc->y);
 	free(sc->cut);
+	free(sc->rows);
 }
 
 /* "12.5 ms" or "60 s" for a tick at t with spacing step. */
@@ -223,6 +257,15 @@ static void svg_axis(FILE *f, const struct scale *sc, double x)
 				xml_text(f, lab);
 				fputs("</text>\n", f);
 			}
+		/* a piece that a cut ends: its last time too, unless a tick
+		 * is there already */
+		if (span && j + 1 < sc->n &&
+		    sc->y[j] - y_at(sc, sc->t[j] / step * step) >= 14) {
+			tick_label(sc->t[j], step >= 10 ? step / 10 : 1, lab, sizeof lab);
+			fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" class=\"tick\">", x - 6, sc->y[j] + 4);
+			xml_text(f, lab);
+			fputs("</text>\n", f);
+		}
 		fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" class=\"axis\"/>\n",
 			x, sc->y[i], x, sc->y[j]);
 		i = j + 1;
@@ -230,33 +273,100 @@ static void svg_axis(FILE *f, const struct scale *sc, double x)
 }
 
 #define SVG_MAX_SEGMENTS 3000
+/* A monospace character's width over the font size, and the share of an
+ * arrow a label may take */
+#define CHAR_W 0.6
+#define LABEL_SHARE 0.48
+
+/* A segment's label: the ladder's, with (copy) and where it was lost. */
+static void seg_label(const struct view *v, const sy_rec_seg *s, bool relative, bool old,
+		      char *buf, size_t n)
+{
+	sy_ladder_seg_label(v, s, relative, old, false, buf, n);
+	if (s->copy)
+		snprintf(buf + strlen(buf), n - strlen(buf), " (copy)");
+	if (s->fate == SY_REC_DROPPED) {
+		char why[96];
+
+		sy_ladder_drop_text(v->r, s, why, sizeof why);
+		snprintf(buf + strlen(buf), n - strlen(buf), " lost: %s at %.3f ms", why,
+			 (double)s->end / 1e6);
+	}
+}
+
+/* A segment's label along its arrow, just above it, from near its tail;
+ * read left to right whichever way the arrow points, with a white halo so
+ * that the arrows it crosses do not hide it, and every field in a tooltip
+ * (title). */
+static void seg_text(FILE *f, double x0, double y0, double x1, double y1, int dir,
+		     const char *cls, const char *text, const char *tip)
+{
+	double dx = x1 - x0, dy = y1 - y0, len = sqrt(dx * dx + dy * dy);
+	double px, py, ang;
+
+	if (len < 1)
+		len = 1;
+	px = x0 + dx / len * 10;
+	py = y0 + dy / len * 10;
+	ang = atan2(dir ? -dy : dy, dir ? -dx : dx) * 180 / M_PI;
+	fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\" class=\"%s lab\" "
+		"transform=\"rotate(%.2f %.1f %.1f)\">", px, py - 3, dir ? "end" : "start", cls,
+		ang, px, py);
+	xml_text(f, text);
+	fputs("<title>", f);
+	xml_text(f, tip);
+	fputs("</title></text>\n", f);
+}
+
+static void ms_text(sy_time t, char *buf, size_t n)
+{
+	snprintf(buf, n, "%.3f ms", (double)t / 1e6);
+}
 
 int sy_record_ladder_svg(const sy_record *r, const sy_ladder_opts *o, FILE *f, sy_err *err)
 {
 	struct view v;
 	struct scale sc;
 	double W = o->width > 0 ? o->width : 800, top = 104, xl, xr, xa = 88, H;
-	sy_time last, owd;
+	double font = o->font > 0 ? o->font : 12, zoom = o->scale > 0 ? o->scale : 1;
+	sy_time last, owd, stack_t = -1;
 	size_t drawn = 0;
-	/* labels nudged down so as not to overlap: the lowest so far of each
-	 * side's state names and segment labels */
-	double st_low[2] = { -1e9, -1e9 }, lab_low[2] = { -1e9, -1e9 };
-	char a[64], b[64], lab[200];
+	unsigned stack_j = 0;
+	/* state names nudged down so as not to overlap: the lowest so far of
+	 * each side's */
+	double st_low[2] = { -1e9, -1e9 };
+	char a[64], b[64], lab[200], tip[320], t0[32], t1[32];
 
+	if (sy_ladder_view_build(r, o, &v, err) < 0)
+		return -1;
+	sy_ladder_view_sort(&v);
+	if (o->width <= 0) {
+		/* wide enough for the longest label to fill less than half of
+		 * its arrow: labels of arrows crossing the other way stay
+		 * apart */
+		size_t most = 0;
+
+		for (size_t k = 0; k < v.n && k < SVG_MAX_SEGMENTS * 2; k++)
+			if (v.it[k].seg != SIZE_MAX) {
+				seg_label(&v, &r->seg[v.it[k].seg], o->relative, v.it[k].old, lab,
+					  sizeof lab);
+				if (strlen(lab) > most)
+					most = strlen(lab);
+			}
+		if (CHAR_W * font * (double)most / LABEL_SHARE + 380 > W)
+			W = ceil(CHAR_W * font * (double)most / LABEL_SHARE + 380);
+	}
 	if (W < 480)
 		W = 480;
 	xl = xa + 140;
 	xr = W - 150;
-	if (sy_ladder_view_build(r, o, &v, err) < 0)
-		return -1;
-	sy_ladder_view_sort(&v);
 	last = o->to >= 0 ? o->to : v.c->last;
 	if (last < v.c->last && o->to < 0)
 		last = v.c->last;
 	for (size_t k = 0; k < v.n; k++)
 		if (v.it[k].t > last)
 			last = v.it[k].t;
-	if (scale_build(&v, &sc, last, top, &owd) < 0) {
+	if (scale_build(&v, &sc, last, top, font + 5, &owd) < 0) {
 		free(v.it);
 		scale_free(&sc);
 		return sy_err_set(err, "out of memory drawing a ladder");
@@ -267,11 +377,15 @@ int sy_record_ladder_svg(const sy_record *r, const sy_ladder_opts *o, FILE *f, s
 
 	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 		"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" "
-		"viewBox=\"0 0 %.0f %.0f\" font-family=\"monospace\" font-size=\"11\">\n", W, H, W, H);
-	fputs("<style>\n"
+		"viewBox=\"0 0 %.0f %.0f\" font-family=\"monospace\" font-size=\"%.1f\">\n",
+		W * zoom, H * zoom, W, H, font);
+	fprintf(f, "<style>\n"
 	      ".life{stroke:#444;stroke-width:1.5}\n"
 	      ".axis{stroke:#888;stroke-width:1}\n"
-	      ".tick{fill:#555;text-anchor:end;font-size:10px}\n"
+	      ".tick{fill:#555;text-anchor:end;font-size:%.1fpx}\n"
+	      ".lab{paint-order:stroke;stroke:#fff;stroke-width:3px;stroke-linejoin:round}\n",
+	      font - 1);
+	fputs(
 	      ".cs{stroke:#1f5fbf;stroke-width:1.3;fill:none}\n"
 	      ".sc{stroke:#a05000;stroke-width:1.3;fill:none}\n"
 	      ".lost{stroke:#c00000;stroke-width:1.3;stroke-dasharray:5 3;fill:none}\n"
@@ -279,7 +393,7 @@ int sy_record_ladder_svg(const sy_record *r, const sy_ladder_opts *o, FILE *f, s
 	      ".x{stroke:#c00000;stroke-width:2}\n"
 	      ".lcs{fill:#1f5fbf}\n.lsc{fill:#a05000}\n.llost{fill:#c00000}\n.lold{fill:#7b2fa0}\n"
 	      ".state{font-weight:bold;fill:#222}\n"
-	      ".cause{fill:#777;font-size:9px}\n"
+	      ".cause{fill:#777;font-size:0.8em}\n"
 	      ".cut{fill:#777;font-style:italic;text-anchor:middle}\n"
 	      "</style>\n", f);
 	fputs("<defs>\n", f);
@@ -369,36 +483,55 @@ int sy_record_ladder_svg(const sy_record *r, const sy_ladder_opts *o, FILE *f, s
 			fputs("</text>\n", f);
 			continue;
 		}
+		const sy_rec_seg *s = &r->seg[it->seg];
+		sy_time sent = clip(&v, s->sent);
+
+		/* segments leaving at one instant: a row apart */
+		if (sent == stack_t) {
+			stack_j++;
+		} else {
+			stack_t = sent;
+			stack_j = 0;
+		}
 		if (drawn++ >= SVG_MAX_SEGMENTS)
 			continue;
-		const sy_rec_seg *s = &r->seg[it->seg];
 		double x0 = s->dir ? xr : xl, x1 = s->dir ? xl : xr;
-		double y0 = y_at(&sc, clip(&v, s->sent)), y1 = y_at(&sc, seg_end(&v, s, last));
+		double y0 = y_at(&sc, sent) + stack_j * sc.row, y1 = y_at(&sc, seg_end(&v, s, last));
 		const char *cls = it->old ? "old" : s->dir ? "sc" : "cs";
 		const char *lcls = it->old ? "lold" : s->dir ? "lsc" : "lcs";
 		const char *head = it->old ? "aold" : s->dir ? "asc" : "acs";
-		double lx = s->dir ? x0 - 10 : x0 + 10, ly;
 
+		if (y1 < y0)
+			y1 = y0;
+		seg_label(&v, s, o->relative, it->old, lab, sizeof lab);
+		ms_text(s->sent, t0, sizeof t0);
+		ms_text(s->end, t1, sizeof t1);
+		if (s->fate == SY_REC_DROPPED) {
+			snprintf(tip, sizeof tip, "%s; sent at %s", lab, t0);
+		} else if (s->fate == SY_REC_ARRIVED) {
+			snprintf(tip, sizeof tip, "%s; sent at %s, arrived at %s", lab, t0, t1);
+		} else {
+			snprintf(tip, sizeof tip, "%s; sent at %s, still in flight", lab, t0);
+		}
 		if (s->fate == SY_REC_DROPPED && !s->at_receiver) {
-			/* stops partway, at the drop time: a third of the way
-			 * at least, two thirds at most */
-			double frac = (double)(s->end - s->sent) / (double)owd;
+			/* the arrow runs as a delivered one would, and stops in
+			 * an X at the place of the drop: a third of the way at
+			 * least, two thirds at most */
+			double frac = (double)(s->end - s->sent) / (double)owd,
+			       yd = y_at(&sc, clip(&v, s->sent + owd)) + stack_j * sc.row;
 
 			if (frac < 0.33)
 				frac = 0.33;
 			if (frac > 0.67)
 				frac = 0.67;
 			x1 = x0 + (x1 - x0) * frac;
+			if (yd < y0 + 8)
+				yd = y0 + 8;
+			y1 = y0 + (yd - y0) * frac;
 			fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" class=\"lost\"/>\n",
 				x0, y0, x1, y1);
 			fprintf(f, "<path d=\"M%.1f,%.1f l12,12 m0,-12 l-12,12\" class=\"x\"/>\n",
 				x1 - 6, y1 - 6);
-			sy_ladder_drop_text(r, s, lab, sizeof lab);
-			fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\" class=\"llost\">lost: ",
-				s->dir ? x1 - 10 : x1 + 10, y1 + 14, s->dir ? "end" : "start");
-			xml_text(f, lab);
-			fputs("</text>\n", f);
-			cls = "lost";
 			lcls = "llost";
 		} else {
 			fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" class=\"%s\"%s%s%s/>\n",
@@ -409,26 +542,21 @@ int sy_record_ladder_svg(const sy_record *r, const sy_ladder_opts *o, FILE *f, s
 			if (s->fate == SY_REC_DROPPED) {
 				fprintf(f, "<path d=\"M%.1f,%.1f l12,12 m0,-12 l-12,12\" class=\"x\"/>\n",
 					x1 - 6, y1 - 6);
-				sy_ladder_drop_text(r, s, lab, sizeof lab);
-				fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\" class=\"llost\">lost: ",
-					s->dir ? x1 + 10 : x1 - 10, y1 + 14, s->dir ? "start" : "end");
-				xml_text(f, lab);
-				fputs("</text>\n", f);
 				lcls = "llost";
 			}
 		}
-		/* the label just above the arrow, near its tail */
-		ly = y0 + (y1 - y0) * (lx - x0) / (x1 - x0 ? x1 - x0 : 1) - 4;
-		if (ly < lab_low[s->dir] + 13)
-			ly = lab_low[s->dir] + 13;
-		lab_low[s->dir] = ly;
-		sy_ladder_seg_label(&v, s, o->relative, it->old, false, lab, sizeof lab);
-		if (s->copy)
-			snprintf(lab + strlen(lab), sizeof lab - strlen(lab), " (copy)");
-		fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\" class=\"%s\">", lx, ly,
-			s->dir ? "end" : "start", lcls);
-		xml_text(f, lab);
-		fputs("</text>\n", f);
+		{
+			/* a label longer than its share of the full arrow (a
+			 * width the caller chose) is cut, marked with "~"; the
+			 * tooltip has it whole */
+			size_t fit = (size_t)(LABEL_SHARE * (xr - xl) / (CHAR_W * font));
+
+			if (strlen(lab) > fit && fit > 1) {
+				lab[fit - 1] = '~';
+				lab[fit] = 0;
+			}
+		}
+		seg_text(f, x0, y0, x1, y1, s->dir, lcls, lab, tip);
 	}
 	if (drawn > SVG_MAX_SEGMENTS)
 		fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" class=\"cut\">%zu more segments not drawn: "

@@ -122,6 +122,9 @@ typedef struct sy_ladder_opts {
 	int width;               /* SVG: pixels (0: 800); text: columns (0: 80;
 				  * SY_LADDER_WIDTH_AUTO: as wide as the
 				  * longest label needs) */
+	double font;             /* SVG: text size in pixels (0: 12) */
+	double scale;            /* SVG: drawn size over the picture's own
+				  * (0: 1); the layout stays the same */
 } sy_ladder_opts;
 
 /* Writes the ladder of a connection as text or SVG.  Fails (message)
