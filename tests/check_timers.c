@@ -150,6 +150,9 @@ static void limits_eq(const sy_timer_limits *got, const sy_timer_limits *want)
 	EQ(quickack);
 	EQ(rst_ack);
 	EQ(pingpong);
+	EQ(tw_syn_accept);
+	EQ(tw_reuse);
+	EQ(tw_reuse_delay);
 #undef EQ
 }
 
@@ -176,6 +179,9 @@ static const sy_timer_limits rfc_defaults = {
 	.quickack = 0,
 	.rst_ack = false,             /* RFC 9293 3.10.4 */
 	.pingpong = 0,
+	.tw_syn_accept = false,       /* RFC 9293 3.10.7.4: a challenge ACK */
+	.tw_reuse = 0,                /* RFC 9293 3.6: 2 MSL */
+	.tw_reuse_delay = 1 * SEC,
 };
 
 static const sy_timer_limits linux_defaults = {
@@ -201,6 +207,9 @@ static const sy_timer_limits linux_defaults = {
 	.quickack = 16,               /* TCP_MAX_QUICKACKS */
 	.rst_ack = true,              /* tcp_send_active_reset */
 	.pingpong = 1,                /* tcp_pingpong_thresh */
+	.tw_syn_accept = true,        /* tcp_timewait_state_process */
+	.tw_reuse = 2,                /* tcp_tw_reuse */
+	.tw_reuse_delay = 1 * SEC,    /* tcp_tw_reuse_delay */
 };
 
 static const char *const common_names[] = {
@@ -209,7 +218,7 @@ static const char *const common_names[] = {
 	"user_timeout", "keepalive", "keepalive_time", "keepalive_intvl",
 	"keepalive_probes", "delack", "invalid_ack_ratelimit",
 	"syn_linear_timeouts", "acceptq_drop_syn", "dup_syn_synack", "quickack", "rst_ack",
-	"pingpong", NULL,
+	"pingpong", "tw_syn_accept", "tw_reuse", "tw_reuse_delay", NULL,
 };
 
 /* The table has exactly the names of sy_timer_limits plus extra (may be

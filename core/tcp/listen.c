@@ -36,6 +36,9 @@ sy_tcb *sy_tcp_accept_new(sy_tcp_listener *l, const sy_seg *s)
 	c = sy_tcb_new(l->ep, s->dst, s->dport, s->src, s->sport);
 	if (!c)
 		return NULL;
+	/* a SYN that ended a TIME_WAIT: the ISS follows the old one */
+	if (l->ep->tw_isn)
+		c->iss = c->snd_una = c->snd_nxt = l->ep->tw_isn;
 	c->listener = l;
 	l->pending++;
 	c->state = SY_TCP_LISTEN;

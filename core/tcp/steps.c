@@ -299,10 +299,17 @@ void sy_tcp_rfc9293_input(sy_tcb *c, const sy_seg *s, int64_t challenge_ack_limi
 		return;
 	}
 	/* RFC 5961 4.2: in a synchronized state a SYN gets a challenge ACK
-	 * whatever its sequence number, so before the sequence check. */
+	 * whatever its sequence number, so before the sequence check.  In
+	 * TIME_WAIT, under a profile with tw_syn_accept, the SYNs that do
+	 * not reopen the connection (endpoint.c) get the TIME_WAIT's ACK
+	 * instead, rate limited per connection as Linux's
+	 * tcp_timewait_check_oow_rate_limit does. */
 	if (state >= SY_TCP_ESTABLISHED && (s->flags & SY_TCP_SYN) &&
 	    !(s->flags & SY_TCP_RST)) {
-		sy_tcb_challenge_ack(c, challenge_ack_limit);
+		if (state == SY_TCP_TIME_WAIT && sy_tcb_limits(c)->tw_syn_accept)
+			sy_tcb_ack_invalid(c, s);
+		else
+			sy_tcb_challenge_ack(c, challenge_ack_limit);
 		return;
 	}
 	/* first: sequence number; the answering ACK is rate limited */

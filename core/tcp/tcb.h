@@ -127,6 +127,7 @@ struct sy_tcb {
 	bool queued;               /* ... waiting in it */
 	sy_tcb *hnext;             /* endpoint's hash chain */
 	uint64_t id;               /* unique per endpoint, from 1 */
+	sy_time tw_since;          /* when TIME_WAIT began (tw_reuse_delay) */
 };
 
 /* Bytes sent and not acknowledged (FlightSize). */

@@ -63,6 +63,9 @@ struct sy_tcp_ep {
 	sy_tcp_data_observer dobs;  /* data and "sent" for the binding */
 	unsigned char *scratch;     /* a segment's real payload, gathered */
 	uint32_t scratch_len;
+	uint32_t tw_isn;            /* nonzero: the ISS of the passive open
+				     * under way, a SYN that ended a
+				     * TIME_WAIT (endpoint.c) */
 };
 
 

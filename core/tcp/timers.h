@@ -72,11 +72,29 @@ typedef struct sy_timer_limits {
 				  * mode is off until a delayed ACK times
 				  * out (Linux's tcp_pingpong_thresh);
 				  * 0: never */
+	bool tw_syn_accept;      /* a SYN in TIME_WAIT with a sequence
+				  * number beyond RCV.NXT or a newer TSval
+				  * ends it and goes to the port's
+				  * listener, the new ISS the old SND.NXT
+				  * + 65537 (Linux's TCP_TW_SYN); others
+				  * get a rate-limited ACK.  Off: a
+				  * challenge ACK (RFC 5961 4.2) */
+	int64_t tw_reuse;        /* a connect may take over a 4-tuple
+				  * held by a TIME_WAIT that used
+				  * timestamps (Linux's tcp_tw_reuse and
+				  * tcp_twsk_unique): 0 never; 1 an
+				  * explicit port always, an ephemeral one
+				  * once tw_reuse_delay has passed; 2 the
+				  * same but an ephemeral one only towards
+				  * the node itself */
+	sy_time tw_reuse_delay;  /* least time in TIME_WAIT before an
+				  * ephemeral port takes it over (Linux's
+				  * tcp_tw_reuse_delay) */
 } sy_timer_limits;
 
 /* The version of the table below and of the types only it passes;
  * bumped by any change to them (plugin.h, "Versions"). */
-#define SY_TIMERS_OPS_VERSION 4
+#define SY_TIMERS_OPS_VERSION 5
 
 typedef struct sy_timers_ops {
 	sy_ops_head head; /* SY_OPS_HEAD(SY_TIMERS_OPS_VERSION, sy_timers_ops) */

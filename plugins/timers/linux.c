@@ -137,7 +137,41 @@
  *                        connection, an ACK answering an unacceptable
  *                        segment without data (out of window, or
  *                        acknowledging what was never sent) goes only
- *                        this long after the previous one (RFC 5961 7) */
+ *                        this long after the previous one (RFC 5961 7)
+ *   tw_syn_accept on     tcp_timewait_state_process (TCP_TW_SYN) and
+ *                        tcp_v4_rcv: a SYN without ACK or RST in
+ *                        TIME_WAIT whose sequence number is after
+ *                        RCV.NXT, or whose TSval is newer than
+ *                        TS.Recent (and not older: PAWS), ends the
+ *                        TIME_WAIT and goes to the port's listener; the
+ *                        new connection's ISS is the old SND.NXT + 65535
+ *                        + 2 (never 0).  Another SYN gets the TIME_WAIT's
+ *                        ACK, rate limited like any answer to an
+ *                        unacceptable segment (tcp_timewait_check_oow_
+ *                        rate_limit), not a challenge ACK; an acceptable
+ *                        one with no listener gets it unlimited (the
+ *                        fall through to TCP_TW_ACK).  The same as
+ *                        RFC 6191 but that it answers what it refuses
+ *                        (6191 drops it) and that a first incarnation
+ *                        without timestamps needs the sequence rule
+ *   tw_reuse     2       sysctl tcp_tw_reuse (2 by default since Linux
+ *                        4.18, "loopback only"), tcp_twsk_unique: a
+ *                        connect may take over a 4-tuple held by a
+ *                        TIME_WAIT that saw timestamps, its write_seq the
+ *                        old SND.NXT + 65537.  An explicitly bound port
+ *                        is taken whatever the sysctl says (the check
+ *                        gets no twp); an ephemeral port only under 1,
+ *                        or under 2 when an address is loopback, and
+ *                        once tcp_tw_reuse_delay has passed since the
+ *                        TIME_WAIT began.  synack has no loopback: 2 is
+ *                        a connection to the node's own address, so
+ *                        between two nodes the ephemeral choice skips
+ *                        TIME_WAIT tuples as Linux does between two
+ *                        hosts; 0 here also refuses an explicit port
+ *                        (stricter than Linux's 0)
+ *   tw_reuse_delay 1 s   sysctl tcp_tw_reuse_delay (Linux 6.14, in ms;
+ *                        before it a fixed second since the last
+ *                        timestamp received) */
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -308,6 +342,17 @@ static const sy_param params[] = {
 	  .def = "500ms", .min = "0s", .max = RTO_DUR_MAX,
 	  .doc = "per connection, the least time between ACKs answering unacceptable "
 		 "segments without data (RFC 5961 7); 0: no limit (tcp_invalid_ratelimit)" },
+	{ .name = "tw_syn_accept", .type = SY_PT_BOOL, .offset = LIM(tw_syn_accept),
+	  .def = "true",
+	  .doc = "a SYN in TIME_WAIT beyond RCV.NXT or with a newer TSval opens a new "
+		 "connection on the listener, ISS = old SND.NXT + 65537 (TCP_TW_SYN)" },
+	{ .name = "tw_reuse", .type = SY_PT_INT, .offset = LIM(tw_reuse),
+	  .def = "2", .min = "0", .max = "2",
+	  .doc = "connect takes over a TIME_WAIT 4-tuple with timestamps: 0 never, 1 also for "
+		 "an ephemeral port, 2 an ephemeral one only to the node itself (tcp_tw_reuse)" },
+	{ .name = "tw_reuse_delay", .type = SY_PT_DURATION, .offset = LIM(tw_reuse_delay),
+	  .def = "1s", .min = "0s", .max = RTO_DUR_MAX,
+	  .doc = "time in TIME_WAIT before an ephemeral port takes it over (tcp_tw_reuse_delay)" },
 	{ .name = NULL },
 };
 

@@ -31,7 +31,16 @@
  *
  * invalid_ack_ratelimit: RFC 5961 7 asks that the ACKs answering
  * unacceptable segments be throttled, configurably, and names no value;
- * the default is Linux's 500 ms. */
+ * the default is Linux's 500 ms.
+ *
+ * TIME_WAIT and a new SYN (tw_syn_accept off): RFC 9293 3.10.7.4 counts
+ * TIME-WAIT among the synchronized states, where a SYN gets a challenge
+ * ACK (fourth step, RFC 5961 4.2).  Section 3.6 allows reopening from
+ * TIME-WAIT (MAY-2, RFC 1122's rule) and recommends RFC 6191 (SHLD-4),
+ * which silently drops the SYNs it refuses; neither is the event
+ * processing this profile follows, and Linux's version is the parameter.
+ * tw_reuse 0: the side in TIME-WAIT keeps its 4-tuple for 2 MSL (3.6,
+ * MUST-13). */
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -207,6 +216,17 @@ static const sy_param params[] = {
 	  .doc = "per connection, the least time between ACKs answering unacceptable "
 		 "segments without data (RFC 5961 7 asks for a limit and names no value: "
 		 "Linux's); 0: no limit" },
+	{ .name = "tw_syn_accept", .type = SY_PT_BOOL, .offset = LIM(tw_syn_accept),
+	  .def = "false",
+	  .doc = "a SYN in TIME_WAIT beyond RCV.NXT or with a newer TSval opens a new connection "
+		 "(Linux); false: a challenge ACK (RFC 9293 3.10.7.4, RFC 5961 4.2)" },
+	{ .name = "tw_reuse", .type = SY_PT_INT, .offset = LIM(tw_reuse),
+	  .def = "0", .min = "0", .max = "2",
+	  .doc = "connect takes over a TIME_WAIT 4-tuple with timestamps (Linux's tcp_tw_reuse); "
+		 "0: never, the 4-tuple waits 2 MSL (RFC 9293 3.6)" },
+	{ .name = "tw_reuse_delay", .type = SY_PT_DURATION, .offset = LIM(tw_reuse_delay),
+	  .def = "1s", .min = "0s", .max = RTO_DUR_MAX,
+	  .doc = "time in TIME_WAIT before an ephemeral port takes it over (with tw_reuse)" },
 	{ .name = NULL },
 };
 
