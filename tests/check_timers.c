@@ -153,6 +153,7 @@ static void limits_eq(const sy_timer_limits *got, const sy_timer_limits *want)
 	EQ(tw_syn_accept);
 	EQ(tw_reuse);
 	EQ(tw_reuse_delay);
+	EQ(crossed_synack);
 #undef EQ
 }
 
@@ -182,6 +183,7 @@ static const sy_timer_limits rfc_defaults = {
 	.tw_syn_accept = false,       /* RFC 9293 3.10.7.4: a challenge ACK */
 	.tw_reuse = 0,                /* RFC 9293 3.6: 2 MSL */
 	.tw_reuse_delay = 1 * SEC,
+	.crossed_synack = false,      /* RFC 9293 3.10.7.4 first: an ACK */
 };
 
 static const sy_timer_limits linux_defaults = {
@@ -210,6 +212,7 @@ static const sy_timer_limits linux_defaults = {
 	.tw_syn_accept = true,        /* tcp_timewait_state_process */
 	.tw_reuse = 2,                /* tcp_tw_reuse */
 	.tw_reuse_delay = 1 * SEC,    /* tcp_tw_reuse_delay */
+	.crossed_synack = true,       /* tcp_validate_incoming, 6.11 */
 };
 
 static const char *const common_names[] = {
@@ -218,7 +221,7 @@ static const char *const common_names[] = {
 	"user_timeout", "keepalive", "keepalive_time", "keepalive_intvl",
 	"keepalive_probes", "delack", "invalid_ack_ratelimit",
 	"syn_linear_timeouts", "acceptq_drop_syn", "dup_syn_synack", "quickack", "rst_ack",
-	"pingpong", "tw_syn_accept", "tw_reuse", "tw_reuse_delay", NULL,
+	"pingpong", "tw_syn_accept", "tw_reuse", "tw_reuse_delay", "crossed_synack", NULL,
 };
 
 /* The table has exactly the names of sy_timer_limits plus extra (may be

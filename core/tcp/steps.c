@@ -298,6 +298,25 @@ void sy_tcp_rfc9293_input(sy_tcb *c, const sy_seg *s, int64_t challenge_ack_limi
 			sy_tcb_arm_retransmit(c);
 		return;
 	}
+	/* A simultaneous open's crossed SYN-ACK (the peer's SYN again, now
+	 * acknowledging ours): under a profile with crossed_synack its ACK
+	 * completes the handshake, as in Linux (tcp_validate_incoming) and
+	 * RFC 9293's figure 7, and the duplicate SYN is acknowledged;
+	 * otherwise it is one below the window and the sequence check
+	 * answers it (3.10.7.4 first). */
+	if (state == SY_TCP_SYN_RECEIVED && !sy_tcb_passive(c) &&
+	    sy_tcb_limits(c)->crossed_synack &&
+	    (s->flags & (SY_TCP_SYN | SY_TCP_ACK | SY_TCP_RST)) == (SY_TCP_SYN | SY_TCP_ACK) &&
+	    s->len == 0 && s->seq + 1 == sy_tcb_vars(c)->rcv_nxt &&
+	    s->ack == sy_tcb_vars(c)->snd_nxt) {
+		sy_tcb_keepalive_restart(c);
+		sy_tcb_ts_update(c, s);
+		if (syn_received_ack(c, s))
+			return;
+		sy_tcb_ack_soon(c);
+		sy_tcb_output(c);
+		return;
+	}
 	/* RFC 5961 4.2: in a synchronized state a SYN gets a challenge ACK
 	 * whatever its sequence number, so before the sequence check.  In
 	 * TIME_WAIT, under a profile with tw_syn_accept, the SYNs that do

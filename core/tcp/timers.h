@@ -90,11 +90,17 @@ typedef struct sy_timer_limits {
 	sy_time tw_reuse_delay;  /* least time in TIME_WAIT before an
 				  * ephemeral port takes it over (Linux's
 				  * tcp_tw_reuse_delay) */
+	bool crossed_synack;     /* in a simultaneous open, the peer's
+				  * SYN-ACK arriving in SYN_RECEIVED
+				  * (SEG.SEQ + 1 = RCV.NXT, SEG.ACK =
+				  * SND.NXT) completes the handshake
+				  * (Linux 6.11); off: it is below the
+				  * window and gets an ACK */
 } sy_timer_limits;
 
 /* The version of the table below and of the types only it passes;
  * bumped by any change to them (plugin.h, "Versions"). */
-#define SY_TIMERS_OPS_VERSION 5
+#define SY_TIMERS_OPS_VERSION 6
 
 typedef struct sy_timers_ops {
 	sy_ops_head head; /* SY_OPS_HEAD(SY_TIMERS_OPS_VERSION, sy_timers_ops) */

@@ -217,10 +217,14 @@ function Run:inbound(ev)
 	local ackf = ev.flags:find("A", 1, true) ~= nil
 	if syn and not ackf then
 		-- the first SYN opens the connection under test: its ISN is
-		-- the script's (later SYNs are taken as they are written)
+		-- the script's (later SYNs are taken as they are written); one
+		-- crossing the endpoint's own SYN (a simultaneous open) goes to
+		-- the ports that SYN came from
 		if not self.remote_isn then
 			self.remote_isn = ev.seq
-			self.dut_port, self.peer_port = self.bind_port or BIND_PORT, PEER_PORT
+			if not self.live_local_isn then
+				self.dut_port, self.peer_port = self.bind_port or BIND_PORT, PEER_PORT
+			end
 		end
 		if self.closed_listener then self:unsupported(ev.line, "close (of a listening socket)") end
 	elseif syn and not self.remote_isn then

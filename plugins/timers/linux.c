@@ -171,7 +171,14 @@
  *                        (stricter than Linux's 0)
  *   tw_reuse_delay 1 s   sysctl tcp_tw_reuse_delay (Linux 6.14, in ms;
  *                        before it a fixed second since the last
- *                        timestamp received) */
+ *                        timestamp received)
+ *   crossed_synack on    tcp_validate_incoming (Linux 6.11, "tcp: Don't
+ *                        drop SYN+ACK for simultaneous connect()"): in
+ *                        SYN_RECEIVED of an active open, a SYN-ACK with
+ *                        SEG.SEQ + 1 = RCV.NXT, no data and SEG.ACK =
+ *                        SND.NXT is not challenged: its ACK completes
+ *                        the handshake, and the duplicate SYN is
+ *                        acknowledged (with a D-SACK block in Linux) */
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -353,6 +360,10 @@ static const sy_param params[] = {
 	{ .name = "tw_reuse_delay", .type = SY_PT_DURATION, .offset = LIM(tw_reuse_delay),
 	  .def = "1s", .min = "0s", .max = RTO_DUR_MAX,
 	  .doc = "time in TIME_WAIT before an ephemeral port takes it over (tcp_tw_reuse_delay)" },
+	{ .name = "crossed_synack", .type = SY_PT_BOOL, .offset = LIM(crossed_synack),
+	  .def = "true",
+	  .doc = "the peer's SYN-ACK in a simultaneous open's SYN_RECEIVED completes the "
+		 "handshake (Linux 6.11)" },
 	{ .name = NULL },
 };
 

@@ -40,7 +40,10 @@
  * which silently drops the SYNs it refuses; neither is the event
  * processing this profile follows, and Linux's version is the parameter.
  * tw_reuse 0: the side in TIME-WAIT keeps its 4-tuple for 2 MSL (3.6,
- * MUST-13). */
+ * MUST-13).  crossed_synack off: in a simultaneous open the peer's
+ * SYN-ACK is one below RCV.NXT, so the sequence check (3.10.7.4 first)
+ * answers it with an ACK, though figure 7 shows it completing the
+ * handshake; the peer's ACK completes it instead. */
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -227,6 +230,10 @@ static const sy_param params[] = {
 	{ .name = "tw_reuse_delay", .type = SY_PT_DURATION, .offset = LIM(tw_reuse_delay),
 	  .def = "1s", .min = "0s", .max = RTO_DUR_MAX,
 	  .doc = "time in TIME_WAIT before an ephemeral port takes it over (with tw_reuse)" },
+	{ .name = "crossed_synack", .type = SY_PT_BOOL, .offset = LIM(crossed_synack),
+	  .def = "false",
+	  .doc = "the peer's SYN-ACK in a simultaneous open's SYN_RECEIVED completes the handshake "
+		 "(Linux); false: an ACK (RFC 9293 3.10.7.4 first)" },
 	{ .name = NULL },
 };
 
