@@ -154,6 +154,10 @@ static void limits_eq(const sy_timer_limits *got, const sy_timer_limits *want)
 	EQ(tw_reuse);
 	EQ(tw_reuse_delay);
 	EQ(crossed_synack);
+	EQ(challenge_ack_per_conn);
+	EQ(challenge_ack_limit);
+	EQ(challenge_ack_random);
+	EQ(ts_offset);
 #undef EQ
 }
 
@@ -184,6 +188,10 @@ static const sy_timer_limits rfc_defaults = {
 	.tw_reuse = 0,                /* RFC 9293 3.6: 2 MSL */
 	.tw_reuse_delay = 1 * SEC,
 	.crossed_synack = false,      /* RFC 9293 3.10.7.4 first: an ACK */
+	.challenge_ack_per_conn = false, /* RFC 5961 7: the host's limit */
+	.challenge_ack_limit = 1000,
+	.challenge_ack_random = false,
+	.ts_offset = false,           /* RFC 7323 5.4: the clock */
 };
 
 static const sy_timer_limits linux_defaults = {
@@ -213,6 +221,10 @@ static const sy_timer_limits linux_defaults = {
 	.tw_reuse = 2,                /* tcp_tw_reuse */
 	.tw_reuse_delay = 1 * SEC,    /* tcp_tw_reuse_delay */
 	.crossed_synack = true,       /* tcp_validate_incoming, 6.11 */
+	.challenge_ack_per_conn = true, /* tcp_send_challenge_ack, 4.7 */
+	.challenge_ack_limit = 0,     /* tcp_challenge_ack_limit INT_MAX, 6.0 */
+	.challenge_ack_random = true, /* 4.7 */
+	.ts_offset = true,            /* tcp_timestamps = 1 */
 };
 
 static const char *const common_names[] = {
@@ -222,6 +234,8 @@ static const char *const common_names[] = {
 	"keepalive_probes", "delack", "invalid_ack_ratelimit",
 	"syn_linear_timeouts", "acceptq_drop_syn", "dup_syn_synack", "quickack", "rst_ack",
 	"pingpong", "tw_syn_accept", "tw_reuse", "tw_reuse_delay", "crossed_synack", NULL,
+	"pingpong", "challenge_ack_per_conn", "challenge_ack_limit", "challenge_ack_random",
+	"ts_offset", NULL,
 };
 
 /* The table has exactly the names of sy_timer_limits plus extra (may be

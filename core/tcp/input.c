@@ -113,9 +113,14 @@ bool sy_tcb_ack_in(sy_tcb *c, const sy_seg *s)
 		SY_INVARIANT(data <= acked);
 		if (sy_seq_gt(s->ack, c->snd_nxt))
 			c->snd_nxt = s->ack;
-		if (c->ts_ok && s->opts.has_ts && s->opts.tsecr)
-			r = now - (sy_time)s->opts.tsecr * SY_MS;
-		else if (c->rtt_timing && sy_seq_ge(s->ack, c->rtt_seq))
+		if (c->ts_ok && s->opts.has_ts && s->opts.tsecr) {
+			/* the echo's age in the TS clock (offset or not),
+			 * modulo 2^32; one from the future gives none */
+			uint32_t age = sy_tcb_ts_now(c) - s->opts.tsecr;
+
+			if (age < 0x80000000u)
+				r = (sy_time)age * SY_MS + now % SY_MS;
+		} else if (c->rtt_timing && sy_seq_ge(s->ack, c->rtt_seq))
 			r = now - c->rtt_start;
 		if (!c->ts_ok && c->rtt_timing && sy_seq_ge(s->ack, c->rtt_seq))
 			c->rtt_timing = false;

@@ -174,9 +174,38 @@ static uint32_t advertise(sy_tcb *c)
 	return c->rcv_wnd;
 }
 
-static uint32_t ts_now(const sy_tcb *c)
+/* The TS clock ticks every millisecond of virtual time.  Under a profile
+ * with ts_offset it starts from a keyed hash of the two addresses, as
+ * Linux's secure_tcp_ts_off: every connection between the same two
+ * addresses shares it, whichever side opened it, and the key is the
+ * node's, drawn from the run seed. */
+uint32_t sy_tcb_ts_now(sy_tcb *c)
 {
-	return (uint32_t)(now_of(c) / SY_MS);
+	uint32_t now = (uint32_t)(now_of(c) / SY_MS);
+	sy_tcp_ep *ep = c->ep;
+
+	if (!limits(c)->ts_offset)
+		return now;
+	if (!c->ts_off_ok) {
+		uint8_t m[8];
+
+		if (!ep->ts_key_ok) {
+			sy_rng r;
+
+			sy_sim_stream(ep->sim, &r, "tcp-ts-offset", sy_node_index(ep->node));
+			for (int i = 0; i < 16; i += 8) {
+				uint64_t x = sy_rng_next(&r);
+
+				memcpy(ep->ts_key + i, &x, 8);
+			}
+			ep->ts_key_ok = true;
+		}
+		memcpy(m, &c->laddr, 4);
+		memcpy(m + 4, &c->raddr, 4);
+		c->ts_off = (uint32_t)sy_siphash24(ep->ts_key, m, sizeof m);
+		c->ts_off_ok = true;
+	}
+	return now + c->ts_off;
 }
 
 int sy_tcp_ep_send_bytes(sy_tcp_ep *ep, const sy_ipv4 *ip, const sy_tcp *t,
@@ -246,11 +275,14 @@ void sy_tcb_send(sy_tcb *c, uint8_t flags, uint32_t seq, uint32_t len)
 		o.has_tfo = c->tfo;
 		o.tfo_len = c->tfo_len;
 		memcpy(o.tfo_cookie, c->tfo_cookie, c->tfo_len);
-	} else if (c->ts_ok && !(flags & SY_TCP_RST)) {
+	} else if (c->ts_ok) {
+		/* resets too: RFC 7323 3.2 (SHOULD), and Linux's
+		 * tcp_send_active_reset (tcp_transmit_skb adds the
+		 * option); TSecr only with ACK */
 		o.has_ts = true;
 	}
 	if (o.has_ts) {
-		o.tsval = ts_now(c);
+		o.tsval = sy_tcb_ts_now(c);
 		o.tsecr = (flags & SY_TCP_ACK) ? c->ts_recent : 0;
 	}
 	if (c->sack_ok && c->ooo && (flags & SY_TCP_ACK) && !(flags & (SY_TCP_SYN | SY_TCP_RST)))
@@ -320,20 +352,57 @@ bool sy_tcb_synack_again(sy_tcb *c)
 	return true;
 }
 
+/* The challenge ACKs a second of this endpoint allows: the limit, or
+ * under challenge_ack_random a number drawn uniformly from [h, limit + h
+ * - 1], h = ceil(limit / 2), as Linux draws it for each second, from the
+ * endpoint's own stream so that nothing else's draws change. */
+static int64_t chal_budget(sy_tcp_ep *ep, const sy_timer_limits *l, int64_t limit)
+{
+	int64_t half = (limit + 1) / 2;
+
+	if (!l->challenge_ack_random)
+		return limit;
+	if (!ep->chal_rng_ok) {
+		sy_sim_stream(ep->sim, &ep->chal_rng, "tcp-challenge-ack",
+			      sy_node_index(ep->node));
+		ep->chal_rng_ok = true;
+	}
+	return half + (int64_t)sy_rng_below(&ep->chal_rng, (uint64_t)limit);
+}
+
+/* RFC 5961 7: under challenge_ack_per_conn the connection's limit comes
+ * first (the one of sy_tcb_ack_invalid, whatever the segment carried), and
+ * a challenge ACK it holds back takes nothing from the endpoint's budget;
+ * then the budget of the current second of virtual time.  per_second < 0:
+ * the profile's challenge_ack_limit. */
 void sy_tcb_challenge_ack(sy_tcb *c, int64_t per_second)
 {
 	sy_tcp_ep *ep = c->ep;
-	sy_time second = now_of(c) / SY_SEC;
+	const sy_timer_limits *l = limits(c);
+	sy_time now = now_of(c), second = now / SY_SEC;
 
-	if (second != ep->chal_second) {
-		ep->chal_second = second;
-		ep->chal_sent = 0;
+	if (l->challenge_ack_per_conn && l->invalid_ack_ratelimit > 0) {
+		if (now < c->invalid_ack_next) {
+			c->st.challenge_acks_suppressed++;
+			return;
+		}
+		c->invalid_ack_next = now + l->invalid_ack_ratelimit;
 	}
-	if (per_second && ep->chal_sent >= per_second) {
-		c->st.challenge_acks_suppressed++;
-		return;
+	if (per_second < 0)
+		per_second = l->challenge_ack_limit;
+	if (per_second > 0) {
+		if (!ep->chal_started || second != ep->chal_second) {
+			ep->chal_started = true;
+			ep->chal_second = second;
+			ep->chal_sent = 0;
+			ep->chal_budget = chal_budget(ep, l, per_second);
+		}
+		if (ep->chal_sent >= ep->chal_budget) {
+			c->st.challenge_acks_suppressed++;
+			return;
+		}
+		ep->chal_sent++;
 	}
-	ep->chal_sent++;
 	c->st.challenge_acks++;
 	sy_tcb_send(c, SY_TCP_ACK, c->snd_nxt, 0);
 }

@@ -128,6 +128,8 @@ struct sy_tcb {
 	sy_tcb *hnext;             /* endpoint's hash chain */
 	uint64_t id;               /* unique per endpoint, from 1 */
 	sy_time tw_since;          /* when TIME_WAIT began (tw_reuse_delay) */
+	uint32_t ts_off;           /* added to the TS clock (ts_offset) */
+	bool ts_off_ok;            /* ... once drawn */
 };
 
 /* Bytes sent and not acknowledged (FlightSize). */

@@ -58,6 +58,11 @@ struct sy_tcp_ep {
 	uint8_t cookie_key[16];     /* from the run seed */
 	sy_time chal_second;        /* challenge ACKs: the current second */
 	int64_t chal_sent;          /* ... and how many went in it */
+	int64_t chal_budget;        /* ... of how many it allows */
+	bool chal_started;          /* chal_second and the budget hold */
+	bool chal_rng_ok, ts_key_ok; /* the two below are drawn */
+	sy_rng chal_rng;            /* the budgets, drawn (timers.h) */
+	uint8_t ts_key[16];         /* of the TSval offsets */
 	FILE *log;
 	sy_tcp_data_opts dopts;     /* defaults for new connections */
 	sy_tcp_data_observer dobs;  /* data and "sent" for the binding */
@@ -98,6 +103,8 @@ int sy_tcp_ep_send_bytes(sy_tcp_ep *ep, const sy_ipv4 *ip, const sy_tcp *t,
 SY_HIDDEN void sy_tcb_send_data(sy_tcb *c, uint32_t seq, uint32_t len, bool fin, sy_time now);
 /* the right edge the next segment would advertise (nothing changed) */
 SY_HIDDEN uint32_t sy_tcb_adv_edge(const sy_tcb *c);
+/* the TSval a segment sent now carries */
+SY_HIDDEN uint32_t sy_tcb_ts_now(sy_tcb *c);
 /* recovery.c */
 SY_HIDDEN uint32_t sy_tcb_sb_total(const sy_tcb *c);
 SY_HIDDEN void sy_tcb_sb_trim(sy_tcb *c);

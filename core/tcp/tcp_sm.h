@@ -165,8 +165,11 @@ void sy_tcp_send_reset(sy_tcp_ep *ep, const sy_seg *s, uint32_t seq,
 /* The answer of RFC 9293 3.10.7.1 to a segment with no socket. */
 void sy_tcp_refuse(sy_tcp_ep *ep, const sy_seg *s);
 /* A challenge ACK (RFC 5961 3.2, 4.2), at most per_second of them per
- * second of virtual time on the endpoint (0: no limit); the rest are
- * counted as suppressed. */
+ * second of virtual time on the endpoint (0: no limit; -1: the timer
+ * profile's challenge_ack_limit, drawn anew each second under
+ * challenge_ack_random), and under challenge_ack_per_conn at most one per
+ * invalid_ack_ratelimit on the connection; the rest are counted as
+ * suppressed. */
 void sy_tcb_challenge_ack(sy_tcb *c, int64_t per_second);
 /* SEG.WND of s as a number of bytes: scaled once window scaling is in
  * effect (never in a SYN). */

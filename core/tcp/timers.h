@@ -96,6 +96,22 @@ typedef struct sy_timer_limits {
 				  * SND.NXT) completes the handshake
 				  * (Linux 6.11); off: it is below the
 				  * window and gets an ACK */
+	bool challenge_ack_per_conn; /* a challenge ACK also waits
+				      * invalid_ack_ratelimit after the
+				      * connection's previous answer to an
+				      * unacceptable segment, data or not
+				      * (Linux 4.7), besides the endpoint's
+				      * budget */
+	int64_t challenge_ack_limit; /* challenge ACKs per second per
+				      * endpoint (RFC 5961 7) when the state
+				      * machine's parameter says "the
+				      * profile's"; 0: no limit */
+	bool challenge_ack_random;   /* each second's budget is drawn from
+				      * [ceil(limit/2), limit + ceil(limit/2)
+				      * - 1] (Linux 4.7), not the limit */
+	bool ts_offset;          /* TSval counts from a random offset per
+				  * pair of addresses (Linux 4.11's
+				  * tcp_timestamps = 1), not from 0 */
 } sy_timer_limits;
 
 /* The version of the table below and of the types only it passes;

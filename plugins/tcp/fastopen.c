@@ -440,8 +440,9 @@ static const sy_param params[] = {
 	  .doc = "the cookies' SipHash key, 32 hex digits; empty: from the run's seed" },
 	{ .name = "challenge_ack_limit", .type = SY_PT_INT,
 	  .offset = offsetof(struct sm, challenge_ack_limit),
-	  .def = "1000", .min = "0", .max = "1000000000",
-	  .doc = "challenge ACKs per second per endpoint (RFC 5961 7); 0: no limit" },
+	  .def = "-1", .min = "-1", .max = "1000000000",
+	  .doc = "challenge ACKs per second per endpoint (RFC 5961 7); 0: no limit; "
+		 "-1: the timer profile's challenge_ack_limit" },
 	SY_TCP_SM_COMMON_PARAMS(struct sm, common),
 	{ .name = NULL },
 };

@@ -21,7 +21,8 @@
  *
  * Challenge ACKs are limited to `challenge_ack_limit` per second of
  * virtual time per endpoint (RFC 5961 section 7 asks for a configurable
- * throttle; 1000 per second is Linux's former host-wide default).
+ * throttle); by default the timer profile's limit and rules apply (1000
+ * a second under `rfc`, none but the per-connection one under `linux`).
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -169,8 +170,9 @@ static const sy_tcp_sm_ops ops = {
 static const sy_param params[] = {
 	{ .name = "challenge_ack_limit", .type = SY_PT_INT,
 	  .offset = offsetof(struct sm, challenge_ack_limit),
-	  .def = "1000", .min = "0", .max = "1000000000",
-	  .doc = "challenge ACKs per second per endpoint (RFC 5961 7); 0: no limit" },
+	  .def = "-1", .min = "-1", .max = "1000000000",
+	  .doc = "challenge ACKs per second per endpoint (RFC 5961 7); 0: no limit; "
+		 "-1: the timer profile's challenge_ack_limit" },
 	SY_TCP_SM_COMMON_PARAMS(struct sm, common),
 	{ .name = NULL },
 };

@@ -178,7 +178,35 @@
  *                        SEG.SEQ + 1 = RCV.NXT, no data and SEG.ACK =
  *                        SND.NXT is not challenged: its ACK completes
  *                        the handshake, and the duplicate SYN is
- *                        acknowledged (with a D-SACK block in Linux) */
+ *                        acknowledged (with a D-SACK block in Linux)
+ *   challenge_ack_per_conn on  tcp_send_challenge_ack checks the
+ *                        connection's limit first (__tcp_oow_rate_limited
+ *                        on last_oow_ack_time, shared with the answers
+ *                        above, for every challenge ACK, data or not:
+ *                        Linux 4.7, 083ae308280d); a suppressed one is
+ *                        counted (TCPACKSkippedChallenge) and uses none
+ *                        of the endpoint's budget
+ *   challenge_ack_limit 0  sysctl tcp_challenge_ack_limit: INT_MAX, no
+ *                        per-netns (here per-endpoint) budget, since
+ *                        Linux 6.0 (79e3602caa6f, "make global challenge
+ *                        ack rate limitation per net-ns and default
+ *                        disabled"); 1000 from 4.7 to 5.19, 100 before
+ *   challenge_ack_random on  with a limit L, the budget of each second
+ *                        (jiffies / HZ) is drawn anew when the first
+ *                        challenge ACK of that second is due, uniform in
+ *                        [H, L + H - 1] with H = (L + 1) / 2 (Linux 4.7,
+ *                        75ff39ccc1bd, "make challenge acks less
+ *                        predictable"); here from the endpoint's own
+ *                        random stream, so a run stays reproducible
+ *   ts_offset   on       sysctl tcp_timestamps = 1: TSval is the 1 ms
+ *                        clock plus tsoffset = secure_tcp_ts_off(saddr,
+ *                        daddr), a keyed hash of the two addresses only
+ *                        (per connection in 4.10, 95a22caee396; per
+ *                        address pair since 4.11, 28ee1b746f49), on both
+ *                        sides of the handshake, so every connection
+ *                        between two hosts shares it.  Here the key comes
+ *                        from the run seed and the node.  Linux's clock
+ *                        counts from boot, this one from the run's start */
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -364,6 +392,21 @@ static const sy_param params[] = {
 	  .def = "true",
 	  .doc = "the peer's SYN-ACK in a simultaneous open's SYN_RECEIVED completes the "
 		 "handshake (Linux 6.11)" },
+	{ .name = "challenge_ack_per_conn", .type = SY_PT_BOOL,
+	  .offset = LIM(challenge_ack_per_conn), .def = "true",
+	  .doc = "challenge ACKs are also limited per connection by invalid_ack_ratelimit "
+		 "(tcp_send_challenge_ack, Linux 4.7)" },
+	{ .name = "challenge_ack_limit", .type = SY_PT_INT,
+	  .offset = LIM(challenge_ack_limit), .def = "0", .min = "0", .max = "1000000000",
+	  .doc = "challenge ACKs per second per endpoint, unless the state machine sets one; "
+		 "0: no limit (tcp_challenge_ack_limit, INT_MAX since Linux 6.0)" },
+	{ .name = "challenge_ack_random", .type = SY_PT_BOOL,
+	  .offset = LIM(challenge_ack_random), .def = "true",
+	  .doc = "each second's challenge ACK budget is drawn from [ceil(L/2), L + ceil(L/2) - 1] "
+		 "(Linux 4.7)" },
+	{ .name = "ts_offset", .type = SY_PT_BOOL, .offset = LIM(ts_offset), .def = "true",
+	  .doc = "TSval counts from a random offset per address pair (tcp_timestamps = 1, "
+		 "secure_tcp_ts_off)" },
 	{ .name = NULL },
 };
 

@@ -43,7 +43,16 @@
  * MUST-13).  crossed_synack off: in a simultaneous open the peer's
  * SYN-ACK is one below RCV.NXT, so the sequence check (3.10.7.4 first)
  * answers it with an ACK, though figure 7 shows it completing the
- * handshake; the peer's ACK completes it instead. */
+ * handshake; the peer's ACK completes it instead.
+ *
+ * Challenge ACKs (RFC 5961 7): an endpoint sends at most
+ * challenge_ack_limit (1000, Linux's host-wide default from 4.7 to 5.19;
+ * the RFC names none) a second, counted exactly; no per-connection limit
+ * besides (challenge_ack_per_conn off).  TSval is the clock itself, ms
+ * since the start of the run (ts_offset off): RFC 7323 5.4 asks for a
+ * clock and its rate, and leaves a random offset to the implementation,
+ * so the RFC profile keeps the plain clock, whose values a study can read
+ * as times. */
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -234,6 +243,21 @@ static const sy_param params[] = {
 	  .def = "false",
 	  .doc = "the peer's SYN-ACK in a simultaneous open's SYN_RECEIVED completes the handshake "
 		 "(Linux); false: an ACK (RFC 9293 3.10.7.4 first)" },
+	{ .name = "challenge_ack_per_conn", .type = SY_PT_BOOL,
+	  .offset = LIM(challenge_ack_per_conn), .def = "false",
+	  .doc = "challenge ACKs are also limited per connection by invalid_ack_ratelimit "
+		 "(Linux); off: only the endpoint's budget (RFC 5961 7)" },
+	{ .name = "challenge_ack_limit", .type = SY_PT_INT,
+	  .offset = LIM(challenge_ack_limit), .def = "1000", .min = "0", .max = "1000000000",
+	  .doc = "challenge ACKs per second per endpoint, unless the state machine sets one "
+		 "(RFC 5961 7 names no value: 1000); 0: no limit" },
+	{ .name = "challenge_ack_random", .type = SY_PT_BOOL,
+	  .offset = LIM(challenge_ack_random), .def = "false",
+	  .doc = "each second's challenge ACK budget is random around the limit (Linux); "
+		 "off: exactly the limit" },
+	{ .name = "ts_offset", .type = SY_PT_BOOL, .offset = LIM(ts_offset), .def = "false",
+	  .doc = "TSval counts from a random offset per address pair (Linux); off: "
+		 "milliseconds since the start of the run" },
 	{ .name = NULL },
 };
 

@@ -73,7 +73,7 @@ end
 -- The text of the client's side: the calls, the SYN with its options,
 -- the write that the segments imply, the close, the sysctls.
 do
-  local sim, rec, _, alice = transfer{timers = "linux", up = 5000, down = 3000, bob_close = 0.05}
+  local sim, rec, _, alice = transfer{timers = {"linux", ts_offset = false}, up = 5000, down = 3000, bob_close = 0.05}
   local _, path = export_run(rec, "text", "client", "linux")
   local text = read_all(path)
   for _, want in ipairs{
