@@ -158,6 +158,7 @@ static void limits_eq(const sy_timer_limits *got, const sy_timer_limits *want)
 	EQ(challenge_ack_limit);
 	EQ(challenge_ack_random);
 	EQ(ts_offset);
+	EQ(ts_recent_acked);
 #undef EQ
 }
 
@@ -192,6 +193,7 @@ static const sy_timer_limits rfc_defaults = {
 	.challenge_ack_limit = 1000,
 	.challenge_ack_random = false,
 	.ts_offset = false,           /* RFC 7323 5.4: the clock */
+	.ts_recent_acked = false,     /* RFC 7323 4.3 */
 };
 
 static const sy_timer_limits linux_defaults = {
@@ -225,6 +227,7 @@ static const sy_timer_limits linux_defaults = {
 	.challenge_ack_limit = 0,     /* tcp_challenge_ack_limit INT_MAX, 6.0 */
 	.challenge_ack_random = true, /* 4.7 */
 	.ts_offset = true,            /* tcp_timestamps = 1 */
+	.ts_recent_acked = true,      /* tcp_ack: tcp_replace_ts_recent */
 };
 
 static const char *const common_names[] = {
@@ -235,7 +238,7 @@ static const char *const common_names[] = {
 	"syn_linear_timeouts", "acceptq_drop_syn", "dup_syn_synack", "quickack", "rst_ack",
 	"pingpong", "tw_syn_accept", "tw_reuse", "tw_reuse_delay", "crossed_synack", NULL,
 	"pingpong", "challenge_ack_per_conn", "challenge_ack_limit", "challenge_ack_random",
-	"ts_offset", NULL,
+	"ts_offset", "ts_recent_acked", NULL,
 };
 
 /* The table has exactly the names of sy_timer_limits plus extra (may be

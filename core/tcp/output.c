@@ -439,8 +439,16 @@ void sy_tcb_ts_update(sy_tcb *c, const sy_seg *s)
 	/* the timestamp to echo is the one of the segment that our last
 	 * ACK acknowledged (SEG.SEQ <= Last.ACK.sent), so a delayed ACK
 	 * echoes the earliest of the segments it covers */
-	if (c->ts_ok && s->opts.has_ts && sy_seq_le(s->seq, c->last_ack_sent) &&
-	    sy_seq_ge(s->opts.tsval, c->ts_recent))
+	if (!c->ts_ok || !s->opts.has_ts)
+		return;
+	/* Linux records it in tcp_ack, once the ACK is accepted: resets
+	 * and SYNs are answered before, a segment without ACK is dropped,
+	 * an old ACK or one of data never sent returns early */
+	if (limits(c)->ts_recent_acked &&
+	    ((s->flags & (SY_TCP_RST | SY_TCP_SYN)) || !(s->flags & SY_TCP_ACK) ||
+	     sy_seq_lt(s->ack, c->snd_una) || sy_seq_gt(s->ack, c->snd_nxt)))
+		return;
+	if (sy_seq_le(s->seq, c->last_ack_sent) && sy_seq_ge(s->opts.tsval, c->ts_recent))
 		c->ts_recent = s->opts.tsval;
 }
 

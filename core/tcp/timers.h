@@ -112,6 +112,11 @@ typedef struct sy_timer_limits {
 	bool ts_offset;          /* TSval counts from a random offset per
 				  * pair of addresses (Linux 4.11's
 				  * tcp_timestamps = 1), not from 0 */
+	bool ts_recent_acked;    /* TS.Recent is taken only from a segment
+				  * whose ACK is accepted: not a RST or a
+				  * SYN, nor an ACK below SND.UNA or beyond
+				  * SND.NXT (Linux's tcp_ack), where RFC
+				  * 7323 4.3 takes it before the ACK check */
 } sy_timer_limits;
 
 /* The version of the table below and of the types only it passes;

@@ -206,7 +206,18 @@
  *                        sides of the handshake, so every connection
  *                        between two hosts shares it.  Here the key comes
  *                        from the run seed and the node.  Linux's clock
- *                        counts from boot, this one from the run's start */
+ *                        counts from boot, this one from the run's start
+ *   ts_recent_acked on   tcp_replace_ts_recent runs in tcp_ack after its
+ *                        early returns: a RST or SYN (tcp_validate_incoming),
+ *                        a segment without ACK, an ACK below SND.UNA
+ *                        (old_ack) or beyond SND.NXT leave TS.Recent as it
+ *                        was, so the ACK answering one echoes the older
+ *                        TSval (seen on 6.18); otherwise the rule is RFC
+ *                        7323 4.3's: SEG.SEQ <= rcv_wup, which is RCV.NXT
+ *                        as of the last segment sent (Last.ACK.sent), and
+ *                        SEG.TSval >= TS.Recent (tcp_paws_check; its
+ *                        exceptions for a TS.Recent of 0 or 24 days old
+ *                        are not modelled) */
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -407,6 +418,10 @@ static const sy_param params[] = {
 	{ .name = "ts_offset", .type = SY_PT_BOOL, .offset = LIM(ts_offset), .def = "true",
 	  .doc = "TSval counts from a random offset per address pair (tcp_timestamps = 1, "
 		 "secure_tcp_ts_off)" },
+	{ .name = "ts_recent_acked", .type = SY_PT_BOOL, .offset = LIM(ts_recent_acked),
+	  .def = "true",
+	  .doc = "TS.Recent only from a segment whose ACK is accepted: not a RST, a SYN, an old "
+		 "ACK or one of unsent data (tcp_ack, tcp_replace_ts_recent)" },
 	{ .name = NULL },
 };
 

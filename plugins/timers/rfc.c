@@ -258,6 +258,10 @@ static const sy_param params[] = {
 	{ .name = "ts_offset", .type = SY_PT_BOOL, .offset = LIM(ts_offset), .def = "false",
 	  .doc = "TSval counts from a random offset per address pair (Linux); off: "
 		 "milliseconds since the start of the run" },
+	{ .name = "ts_recent_acked", .type = SY_PT_BOOL, .offset = LIM(ts_recent_acked),
+	  .def = "false",
+	  .doc = "TS.Recent only from a segment whose ACK is accepted (Linux); off: before "
+		 "the ACK check (RFC 7323 4.3)" },
 	{ .name = NULL },
 };
 
