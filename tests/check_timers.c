@@ -236,8 +236,8 @@ static const char *const common_names[] = {
 	"user_timeout", "keepalive", "keepalive_time", "keepalive_intvl",
 	"keepalive_probes", "delack", "invalid_ack_ratelimit",
 	"syn_linear_timeouts", "acceptq_drop_syn", "dup_syn_synack", "quickack", "rst_ack",
-	"pingpong", "tw_syn_accept", "tw_reuse", "tw_reuse_delay", "crossed_synack", NULL,
-	"pingpong", "challenge_ack_per_conn", "challenge_ack_limit", "challenge_ack_random",
+	"pingpong", "tw_syn_accept", "tw_reuse", "tw_reuse_delay", "crossed_synack",
+	"challenge_ack_per_conn", "challenge_ack_limit", "challenge_ack_random",
 	"ts_offset", "ts_recent_acked", NULL,
 };
 
