@@ -159,6 +159,9 @@ static void limits_eq(const sy_timer_limits *got, const sy_timer_limits *want)
 	EQ(challenge_ack_random);
 	EQ(ts_offset);
 	EQ(ts_recent_acked);
+	EQ(retries_by_time);
+	EQ(orphan_retries);
+	EQ(user_timeout_probes);
 #undef EQ
 }
 
@@ -194,6 +197,9 @@ static const sy_timer_limits rfc_defaults = {
 	.challenge_ack_random = false,
 	.ts_offset = false,           /* RFC 7323 5.4: the clock */
 	.ts_recent_acked = false,     /* RFC 7323 4.3 */
+	.retries_by_time = false,     /* RFC 1122 4.2.3.5: counts */
+	.orphan_retries = -1,         /* data_retries */
+	.user_timeout_probes = false, /* RFC 9293 3.8.3: data only */
 };
 
 static const sy_timer_limits linux_defaults = {
@@ -228,6 +234,9 @@ static const sy_timer_limits linux_defaults = {
 	.challenge_ack_random = true, /* 4.7 */
 	.ts_offset = true,            /* tcp_timestamps = 1 */
 	.ts_recent_acked = true,      /* tcp_ack: tcp_replace_ts_recent */
+	.retries_by_time = true,      /* retransmits_timed_out */
+	.orphan_retries = 0,          /* tcp_orphan_retries */
+	.user_timeout_probes = true,  /* tcp_probe_timer, tcp_keepalive_timer */
 };
 
 static const char *const common_names[] = {
@@ -238,7 +247,8 @@ static const char *const common_names[] = {
 	"syn_linear_timeouts", "acceptq_drop_syn", "dup_syn_synack", "quickack", "rst_ack",
 	"pingpong", "tw_syn_accept", "tw_reuse", "tw_reuse_delay", "crossed_synack",
 	"challenge_ack_per_conn", "challenge_ack_limit", "challenge_ack_random",
-	"ts_offset", "ts_recent_acked", NULL,
+	"ts_offset", "ts_recent_acked", "retries_by_time", "orphan_retries", "user_timeout_probes",
+	NULL,
 };
 
 /* The table has exactly the names of sy_timer_limits plus extra (may be
@@ -327,6 +337,7 @@ static void override_each(const char *name, const sy_timer_limits *def)
 		D(delack, "100ms", 100 * MS),
 		D(invalid_ack_ratelimit, "0s", 0),
 		D(invalid_ack_ratelimit, "1s", 1 * SEC),
+		I(orphan_retries, "3", 3),
 #undef D
 #undef I
 	};

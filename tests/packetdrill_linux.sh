@@ -27,7 +27,6 @@ time_wait: real packetdrill reads no TCP_INFO fields (tcpi_state)
 slow_start_iw10: Linux's PSH flags follow its 2-segment GSO packets, not the end of the write
 peer_window_limits: Linux sent 1024 bytes into a 1024-byte window despite the peer's 1000-byte MSS
 window_update_opens: Linux sent 1024 bytes into a 1024-byte window despite the peer's 1000-byte MSS
-user_timeout: Linux had not yet timed the connection out at 1.4 s (TCP_USER_TIMEOUT 1 s)
 "
 
 differs() {

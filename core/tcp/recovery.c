@@ -7,7 +7,12 @@
  * with Karn's rule.  A timeout backs the RTO off, tells congestion control,
  * and goes back to SND.UNA (go-back-N; SACK information is dropped, as
  * RFC 6675 5.1 permits); after the data retry limit or the user timeout
- * the connection is closed with a "timeout" error.
+ * the connection is closed with a "timeout" error.  The limit is a count
+ * of retransmissions, or (the profile's retries_by_time, as Linux) the
+ * time that many timeouts backing off from rto_min would take, counted
+ * from the first retransmission of the series; a set
+ * user timeout then replaces it, and the timer is shortened so that it
+ * fires at that deadline.  An orphan has its own limit (orphan_retries).
  *
  * Loss recovery.  The third duplicate ACK starts fast recovery (RFC 5681
  * 3.2): the first unacknowledged segment is retransmitted and congestion
@@ -195,15 +200,20 @@ bool sy_tcb_next_lost(const sy_tcb *c, uint32_t *seq, uint32_t *len, bool *fin)
 /* ------------------------------------------------------------ output */
 
 /* The retransmission timer: the RTO, or sooner when the user timeout
- * (RFC 9293 3.8.3, RFC 5482) runs out first. */
+ * (RFC 9293 3.8.3, RFC 5482) runs out first: counted from the oldest
+ * unacknowledged send, or with retries_by_time (Linux's
+ * tcp_clamp_rto_to_user_timeout) only once a retransmission went, from
+ * rtx_stamp. */
 void sy_tcb_arm_rto(sy_tcb *c)
 {
 	const void *st;
 	const sy_timers_ops *t = sy_tcb_timers(c, &st);
-	sy_time after = t->rto(st, &c->rtt), uto = limits(c)->user_timeout;
+	const sy_timer_limits *lim = limits(c);
+	sy_time after = t->rto(st, &c->rtt), uto = lim->user_timeout;
+	sy_time from = lim->retries_by_time ? c->rtx_stamp : c->tx_head;
 
-	if (uto > 0 && c->data_started) {
-		sy_time left = c->tx_head + uto - now_of(c);
+	if (uto > 0 && c->data_started && (!lim->retries_by_time || c->retries)) {
+		sy_time left = from + uto - now_of(c);
 
 		if (left < after)
 			after = left > 0 ? left : 0;
@@ -246,6 +256,52 @@ void sy_tcb_enter_recovery(sy_tcb *c)
 
 /* ------------------------------------------------------------ timers */
 
+/* The time n retransmissions and the timeout after the last take (n + 1
+ * timeouts) when the first timeout is rto_min long and each next one
+ * twice the last, at most rto_max (Linux's tcp_model_timeout): the
+ * doubling goes on for floor(log2(rto_max / rto_min)) timeouts, then
+ * every timeout is rto_max; 15 from 200 ms with 120 s: 1023 * 0.2 s +
+ * 6 * 120 s = 924.6 s.  Bounded (n <= 255, durations <= a day), so no
+ * overflow. */
+static sy_time model_timeout(const sy_timer_limits *lim, int64_t n)
+{
+	sy_time base = lim->rto_min > 0 ? lim->rto_min : 1, ratio = lim->rto_max / base;
+	int64_t doublings = 0;
+
+	while (ratio > 1) {
+		ratio >>= 1;
+		doublings++;
+	}
+	if (n <= doublings)
+		return (((sy_time)2 << n) - 1) * base;
+	return (((sy_time)2 << doublings) - 1) * base + (n - doublings) * lim->rto_max;
+}
+
+/* R2 of RFC 1122 4.2.3.5: whether this timeout ends the connection
+ * instead of retransmitting again. */
+static bool retries_exhausted(sy_tcb *c, const sy_timer_limits *lim, sy_time now)
+{
+	int64_t n = lim->data_retries;
+	sy_time uto = lim->user_timeout;
+
+	if (c->orphan && lim->orphan_retries >= 0) {
+		const void *st;
+		const sy_timers_ops *t = sy_tcb_timers(c, &st);
+		/* Linux's tcp_orphan_retries: the default 0 is 8 (over 100 s
+		 * from a 200 ms RTO) while the backed-off RTO is below
+		 * rto_max, and 0 once it reached it */
+		bool alive = t->rto(st, &c->rtt) < lim->rto_max;
+
+		n = lim->orphan_retries ? lim->orphan_retries : alive ? 8 : 0;
+	}
+	if (!lim->retries_by_time)
+		return (int64_t)c->retries >= n || (uto > 0 && now - c->tx_head >= uto);
+	/* Linux's retransmits_timed_out: never before a retransmission */
+	if (!c->retries)
+		return false;
+	return now - c->rtx_stamp >= (uto > 0 ? uto : model_timeout(lim, n));
+}
+
 /* SY_TCP_T_RETRANS in synchronized states, SY_TCP_T_DELACK and
  * SY_TCP_T_PERSIST. */
 void sy_tcb_data_timeout(sy_tcb *c, int which)
@@ -274,6 +330,16 @@ void sy_tcb_data_timeout(sy_tcb *c, int which)
 			c->force = false;
 			return;
 		}
+		/* Linux's tcp_probe_timer: the user timeout counts from
+		 * the first probe of this closed window */
+		if (lim->user_timeout_probes && lim->user_timeout > 0) {
+			if (!c->persist_shift) {
+				c->probe_stamp = now;
+			} else if (now - c->probe_stamp >= lim->user_timeout) {
+				c->ep->smo->give_up(c, SY_TCP_T_PERSIST);
+				return;
+			}
+		}
 		c->st.zero_window_probes++;
 		sy_tcb_send(c, SY_TCP_ACK, c->snd_una - 1, 0);
 		if (c->persist_shift < 30)
@@ -282,6 +348,11 @@ void sy_tcb_data_timeout(sy_tcb *c, int which)
 			iv *= 2;
 		if (iv > lim->rto_max)
 			iv = lim->rto_max;
+		/* ... and the next probe comes no later than its end
+		 * (tcp_clamp_probe0_to_user_timeout) */
+		if (lim->user_timeout_probes && lim->user_timeout > 0 &&
+		    c->probe_stamp + lim->user_timeout - now < iv)
+			iv = c->probe_stamp + lim->user_timeout - now;
 		sy_tcb_timer_set(c, SY_TCP_T_PERSIST, iv);
 		return;
 	}
@@ -297,13 +368,16 @@ void sy_tcb_data_timeout(sy_tcb *c, int which)
 	}
 	if (!can_output(c) || c->snd_una == c->snd_max)
 		return;
-	if ((int64_t)c->retries >= lim->data_retries ||
-	    (lim->user_timeout > 0 && now - c->tx_head >= lim->user_timeout)) {
+	if (retries_exhausted(c, lim, now)) {
 		/* the retry limit, or the user timeout (R2 of RFC 1122
 		 * 4.2.3.5): the state machine ends the connection */
 		c->ep->smo->give_up(c, SY_TCP_T_RETRANS);
 		return;
 	}
+	/* Linux's retrans_stamp: when the first retransmission of the
+	 * series went (tcp_retransmit_skb), not the original send */
+	if (!c->retries)
+		c->rtx_stamp = now;
 	c->retries++;
 	c->st.timeouts++;
 	t->rtt_backoff(st, &c->rtt);

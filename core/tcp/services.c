@@ -39,14 +39,20 @@ const char *sy_tcp_cause_name(sy_tcp_cause cause)
 
 /* Keepalive probes <SEQ=SND.NXT-1><ACK=RCV.NXT> every keepalive_intvl
  * once the idle time has passed; when keepalive_probes have gone
- * unanswered, the state machine ends the connection. */
+ * unanswered, the state machine ends the connection.  With the profile's
+ * user_timeout_probes and a user timeout, the count does not matter:
+ * the end comes once a probe went unanswered and the user timeout has
+ * passed since the last segment received (Linux's tcp_keepalive_timer). */
 static void keepalive_timeout(sy_tcb *c)
 {
 	const sy_timer_limits *lim = sy_tcb_limits(c);
+	bool by_time = lim->user_timeout_probes && lim->user_timeout > 0;
 
 	if (!(c->caps & SY_TCP_CAP_KEEPALIVE))
 		return;
-	if ((int64_t)c->probes >= lim->keepalive_probes) {
+	if (by_time ? c->probes > 0 &&
+		      sy_sim_now(c->ep->sim) - c->ka_rx_at >= lim->user_timeout :
+		      (int64_t)c->probes >= lim->keepalive_probes) {
 		c->ep->smo->give_up(c, SY_TCP_T_KEEPALIVE);
 		return;
 	}
@@ -170,6 +176,7 @@ void sy_tcb_keepalive_restart(sy_tcb *c)
 {
 	const sy_timer_limits *lim = sy_tcb_limits(c);
 
+	c->ka_rx_at = sy_sim_now(c->ep->sim);
 	if (!lim->keepalive || !(c->caps & SY_TCP_CAP_KEEPALIVE))
 		return;
 	c->probes = 0;

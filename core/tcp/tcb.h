@@ -130,6 +130,15 @@ struct sy_tcb {
 	sy_time tw_since;          /* when TIME_WAIT began (tw_reuse_delay) */
 	uint32_t ts_off;           /* added to the TS clock (ts_offset) */
 	bool ts_off_ok;            /* ... once drawn */
+	/* the retry limits measured in time (the profile's
+	 * retries_by_time, user_timeout_probes) */
+	sy_time rtx_stamp;         /* the first retransmission of the
+				    * current series; valid while
+				    * retries > 0 */
+	sy_time probe_stamp;       /* the first zero-window probe since the
+				    * window closed */
+	sy_time ka_rx_at;          /* the latest segment that restarted
+				    * the keepalive idle time */
 };
 
 /* Bytes sent and not acknowledged (FlightSize). */

@@ -117,6 +117,33 @@ typedef struct sy_timer_limits {
 				  * SYN, nor an ACK below SND.UNA or beyond
 				  * SND.NXT (Linux's tcp_ack), where RFC
 				  * 7323 4.3 takes it before the ACK check */
+	bool retries_by_time;    /* data_retries and orphan_retries are a
+				  * time budget: the time that many
+				  * timeouts backing off from rto_min
+				  * (each at most rto_max) take, counted
+				  * from the first retransmission of the
+				  * series, and a set
+				  * user_timeout replaces it (Linux's
+				  * retransmits_timed_out and
+				  * tcp_model_timeout); false: counts of
+				  * retransmissions, the user timeout on
+				  * top */
+	int64_t orphan_retries;  /* the limit of an orphan (closed by the
+				  * user, retransmitting in FIN_WAIT_1,
+				  * CLOSING or LAST_ACK) instead of
+				  * data_retries: n > 0 that many; 0 as
+				  * Linux's tcp_orphan_retries default, 8
+				  * while the backed-off RTO is below
+				  * rto_max and 0 once it reached it;
+				  * -1: none, data_retries applies */
+	bool user_timeout_probes; /* the user timeout also ends
+				  * zero-window probing (that long after
+				  * the first probe) and keepalive (that
+				  * long after the last segment received,
+				  * once a probe went unanswered), and
+				  * keepalive_probes no longer counts
+				  * (Linux's tcp_probe_timer and
+				  * tcp_keepalive_timer) */
 } sy_timer_limits;
 
 /* The version of the table below and of the types only it passes;

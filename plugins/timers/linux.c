@@ -422,6 +422,20 @@ static const sy_param params[] = {
 	  .def = "true",
 	  .doc = "TS.Recent only from a segment whose ACK is accepted: not a RST, a SYN, an old "
 		 "ACK or one of unsent data (tcp_ack, tcp_replace_ts_recent)" },
+	{ .name = "retries_by_time", .type = SY_PT_BOOL, .offset = LIM(retries_by_time),
+	  .def = "true",
+	  .doc = "data_retries and orphan_retries are the time that many timeouts backing off "
+		 "from rto_min take (924.6 s for 15), from the first retransmission; "
+		 "a user_timeout replaces it (retransmits_timed_out, "
+		 "tcp_model_timeout); false: counts" },
+	{ .name = "orphan_retries", .type = SY_PT_INT, .offset = LIM(orphan_retries),
+	  .def = "0", .min = "-1", .max = RTO_RETRIES_MAX,
+	  .doc = "limit of an orphan (closed, in FIN_WAIT_1, CLOSING, LAST_ACK); 0: 8 while "
+		 "the RTO is below rto_max, else 0 (tcp_orphan_retries); -1: data_retries" },
+	{ .name = "user_timeout_probes", .type = SY_PT_BOOL, .offset = LIM(user_timeout_probes),
+	  .def = "true",
+	  .doc = "user_timeout also ends zero-window probing and keepalive (after a probe went "
+		 "unanswered), instead of keepalive_probes (tcp_probe_timer, tcp_keepalive_timer)" },
 	{ .name = NULL },
 };
 

@@ -262,6 +262,18 @@ static const sy_param params[] = {
 	  .def = "false",
 	  .doc = "TS.Recent only from a segment whose ACK is accepted (Linux); off: before "
 		 "the ACK check (RFC 7323 4.3)" },
+	{ .name = "retries_by_time", .type = SY_PT_BOOL, .offset = LIM(retries_by_time),
+	  .def = "false",
+	  .doc = "data_retries and orphan_retries as a time budget (Linux); false: counts of "
+		 "retransmissions (RFC 1122 4.2.3.5), the user timeout on top" },
+	{ .name = "orphan_retries", .type = SY_PT_INT, .offset = LIM(orphan_retries),
+	  .def = "-1", .min = "-1", .max = RTO_RETRIES_MAX,
+	  .doc = "limit of an orphan (closed, in FIN_WAIT_1, CLOSING, LAST_ACK); 0: Linux's "
+		 "rule (8, or 0 once the RTO reached rto_max); -1: data_retries, as the RFC" },
+	{ .name = "user_timeout_probes", .type = SY_PT_BOOL, .offset = LIM(user_timeout_probes),
+	  .def = "false",
+	  .doc = "user_timeout also ends zero-window probing and keepalive (Linux); false: "
+		 "it applies to unacknowledged data only (RFC 9293 3.8.3)" },
 	{ .name = NULL },
 };
 
