@@ -86,11 +86,50 @@
  *                        tcp_invalid_ratelimit (tcp_oow_rate_limited,
  *                        the request's last_oow_ack_time), the rest
  *                        dropped unanswered
- *   data_retries 15      TCP_RETR2; sysctl tcp_retries2.  Linux turns the
- *                        count into a time budget (tcp_timer.c,
- *                        retransmits_timed_out: the time 15 backoffs from
- *                        TCP_RTO_MIN would take, about 924.6 s); here it is
- *                        a count of retransmissions
+ *   data_retries 15      TCP_RETR2; sysctl tcp_retries2, a time budget
+ *                        under retries_by_time
+ *   retries_by_time on   tcp_timer.c (Linux 6.x, checked on 6.18 with
+ *                        tests/packetdrill/retries2_time.pkt),
+ *                        tcp_write_timeout and retransmits_timed_out: a
+ *                        data or FIN timeout ends the connection once the
+ *                        time since retrans_stamp (set by
+ *                        tcp_retransmit_skb at the first retransmission of
+ *                        the series, not the original send) reaches
+ *                        tcp_model_timeout(retries2, TCP_RTO_MIN): the
+ *                        time retries2 + 1 timeouts take from 200 ms,
+ *                        doubling for ilog2(TCP_RTO_MAX / TCP_RTO_MIN) = 9
+ *                        of them, then 120 s each: 1023 * 0.2 + 6 * 120 =
+ *                        924.6 s for 15.  Never before one retransmission.
+ *                        A set TCP_USER_TIMEOUT is the budget instead, and
+ *                        tcp_clamp_rto_to_user_timeout shortens the timer
+ *                        to its end.  SYN and SYN-ACK retries are counts
+ *                        (the SYN branch of tcp_write_timeout).
+ *                        tcp_retries1 (3) only triggers MTU probing and a
+ *                        route re-check, not modelled.  Not modelled
+ *                        either: the jiffy and millisecond roundings
+ *   orphan_retries 0     sysctl tcp_orphan_retries (default 0) through
+ *                        tcp_orphan_retries(): for an orphan (SOCK_DEAD:
+ *                        closed in FIN_WAIT_1, CLOSING, LAST_ACK) the
+ *                        budget above is for 8 retries while icsk_rto <
+ *                        TCP_RTO_MAX ("alive"; 102.2 s), else 0 (the next
+ *                        timeout after a retransmission ends it); a value
+ *                        n > 0 is n.  Not modelled: the ICMP soft error
+ *                        that makes it 0, and tcp_out_of_resources (the
+ *                        orphan count and memory limits)
+ *   user_timeout_probes on  tcp_probe_timer (since 5.11): with
+ *                        TCP_USER_TIMEOUT a zero window ends the
+ *                        connection that long after the first probe
+ *                        (icsk_probes_tstamp, reset when the window opens)
+ *                        even if the probes are answered, and
+ *                        tcp_clamp_probe0_to_user_timeout shortens the
+ *                        probe timer to it; tcp_keepalive_timer: with
+ *                        TCP_USER_TIMEOUT, keepalive gives up (RST) once
+ *                        a probe is out and the time since the last
+ *                        segment received reaches it, instead of after
+ *                        tcp_keepalive_probes (checked on 6.18:
+ *                        zero_window_user_timeout.pkt,
+ *                        keepalive_user_timeout.pkt).  Not modelled: the
+ *                        retries2 count of unanswered zero-window probes
  *   time_wait    60 s    TCP_TIMEWAIT_LEN (60*HZ), fixed, not 2*MSL
  *   fin_wait2    60 s    TCP_FIN_TIMEOUT (= TCP_TIMEWAIT_LEN); sysctl
  *                        tcp_fin_timeout

@@ -52,7 +52,14 @@
  * since the start of the run (ts_offset off): RFC 7323 5.4 asks for a
  * clock and its rate, and leaves a random offset to the implementation,
  * so the RFC profile keeps the plain clock, whose values a study can read
- * as times. */
+ * as times.
+ *
+ * Retry limits (RFC 1122 4.2.3.5, RFC 9293 3.8.3): R2 as a count of
+ * retransmissions (data_retries 6: at least 123 s > 100 s; RFC 1122 also
+ * allows a time), the same for an orphan (orphan_retries -1), and the
+ * user timeout on unacknowledged data only, from its oldest send
+ * (retries_by_time and user_timeout_probes off).  R1 (the threshold for
+ * telling the IP layer) has no effect here. */
 #include <stdbool.h>
 #include <stddef.h>
 
