@@ -83,6 +83,17 @@ local function watch(run, sock, c)
 	sock.conn = c
 	run.conn = c
 	pcall(c.on, c, "reset", function(_, why)
+		-- A Linux socket keeps what it received before the reset
+		-- readable (tcp_reset purges the send queue only), and
+		-- reports ECONNRESET once it is read; the connection goes
+		-- with this event, so its unread bytes move to the socket.
+		if why ~= "refused" and not run.autoread then
+			local ok, got = pcall(c.read, c)
+			if ok and type(got) == "string" then got = #got end
+			if ok and type(got) == "number" and got > 0 then
+				sock.unread = (sock.unread or 0) + got
+			end
+		end
 		sock.err_event = why == "refused" and "refused" or "reset"
 		sock.so_error = sock.so_error or sock.err_event
 		run:stop_sim()
@@ -356,6 +367,12 @@ local function read_n(run, ev, n)
 	local c = s.conn
 	if not c then return check(run, ev, -1, E.ENOTCONN) end
 	maybe_block(run, ev, s, function()
+		if (s.unread or 0) > 0 then
+			local got = math.min(n, s.unread)
+			s.unread = s.unread - got
+			s.read = s.read + got
+			return true, got
+		end
 		local e = conn_error(s)
 		if e and not s.err_reported then
 			s.err_reported = true
@@ -601,6 +618,7 @@ local function revents(run, ev, s)
 	if p.hup then r = r | C.POLLHUP end
 	if p.err then r = r | C.POLLERR end
 	if p.rdhup then r = r | C.POLLRDHUP end
+	if (s.unread or 0) > 0 then r = r | C.POLLIN end
 	return r
 end
 
