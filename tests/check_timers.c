@@ -162,6 +162,7 @@ static void limits_eq(const sy_timer_limits *got, const sy_timer_limits *want)
 	EQ(retries_by_time);
 	EQ(orphan_retries);
 	EQ(user_timeout_probes);
+	EQ(wnd_no_shrink);
 #undef EQ
 }
 
@@ -200,6 +201,7 @@ static const sy_timer_limits rfc_defaults = {
 	.retries_by_time = false,     /* RFC 1122 4.2.3.5: counts */
 	.orphan_retries = -1,         /* data_retries */
 	.user_timeout_probes = false, /* RFC 9293 3.8.3: data only */
+	.wnd_no_shrink = false,       /* RFC 9293 3.10.7.4 */
 };
 
 static const sy_timer_limits linux_defaults = {
@@ -237,6 +239,7 @@ static const sy_timer_limits linux_defaults = {
 	.retries_by_time = true,      /* retransmits_timed_out */
 	.orphan_retries = 0,          /* tcp_orphan_retries */
 	.user_timeout_probes = true,  /* tcp_probe_timer, tcp_keepalive_timer */
+	.wnd_no_shrink = true,        /* tcp_may_update_window */
 };
 
 static const char *const common_names[] = {
@@ -248,7 +251,7 @@ static const char *const common_names[] = {
 	"pingpong", "tw_syn_accept", "tw_reuse", "tw_reuse_delay", "crossed_synack",
 	"challenge_ack_per_conn", "challenge_ack_limit", "challenge_ack_random",
 	"ts_offset", "ts_recent_acked", "retries_by_time", "orphan_retries", "user_timeout_probes",
-	NULL,
+	"wnd_no_shrink", NULL,
 };
 
 /* The table has exactly the names of sy_timer_limits plus extra (may be

@@ -32,7 +32,6 @@ fast_retransmit_dupacks: Linux's retransmission keeps the original segment's PSH
 sack_sender_retransmit: Linux's retransmission keeps the original segment's PSH flag
 nagle_minshall: Linux's Nagle (Minshall) sends a write's short tail at once when no short segment is unacknowledged
 tail_loss_probe: Linux sends a tail loss probe (RFC 8985) at min(2 SRTT + 200 ms, RTO) when SACK is on
-window_shrink_ignored: Linux shrinks the send window only on a segment that acknowledges new data or has a newer sequence number
 "
 gaps=$(echo "$GAPS" | sed -n 's/^\([a-z0-9_]*\):.*/\1/p' | tr '\n' ' ')
 # Scripts using a call the runner cannot map yet: they must be UNSUPPORTED

@@ -85,9 +85,16 @@ bool sy_tcb_ack_in(sy_tcb *c, const sy_seg *s)
 	}
 	if (c->sack_ok && s->opts.nsack)
 		sy_tcb_sb_update(c, s);
-	/* the send window (RFC 9293 3.10.7.4, fifth, SND.WL1 and WL2) */
-	if (sy_seq_lt(c->snd_wl1, s->seq) ||
-	    (c->snd_wl1 == s->seq && sy_seq_le(c->snd_wl2, s->ack))) {
+	/* the send window (RFC 9293 3.10.7.4, fifth, SND.WL1 and WL2); the
+	 * profile's wnd_no_shrink takes it as Linux does: from a segment
+	 * that acknowledges new data or is newer than the last update, or
+	 * else only a wider or a zero window, so that a duplicate ACK never
+	 * shrinks it */
+	if (limits(c)->wnd_no_shrink ?
+	    (sy_seq_gt(s->ack, c->snd_una) || sy_seq_lt(c->snd_wl1, s->seq) ||
+	     (c->snd_wl1 == s->seq && (wnd > c->snd_wnd || wnd == 0))) :
+	    (sy_seq_lt(c->snd_wl1, s->seq) ||
+	     (c->snd_wl1 == s->seq && sy_seq_le(c->snd_wl2, s->ack)))) {
 		if (sy_seq_ge(s->ack, c->snd_una)) {
 			c->snd_wnd = wnd;
 			c->snd_wl1 = s->seq;

@@ -144,6 +144,12 @@ typedef struct sy_timer_limits {
 				  * keepalive_probes no longer counts
 				  * (Linux's tcp_probe_timer and
 				  * tcp_keepalive_timer) */
+	bool wnd_no_shrink;      /* a segment that acknowledges nothing new
+				  * and has the sequence number of the last
+				  * window update may widen the send window
+				  * or close it, never shrink it (Linux's
+				  * tcp_may_update_window), where RFC 9293
+				  * 3.10.7.4 takes its window */
 } sy_timer_limits;
 
 /* The version of the table below and of the types only it passes;

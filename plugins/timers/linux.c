@@ -172,6 +172,15 @@
  *                        (close with unread data or linger 0, data after
  *                        close, keepalive giving up) is RST,ACK with
  *                        RCV.NXT, where RFC 9293 3.10.4 sends a bare RST
+ *   wnd_no_shrink on     tcp_may_update_window (tcp_input.c, Linux 6.18):
+ *                        the send window is taken from an ACK that
+ *                        acknowledges new data or has a newer sequence
+ *                        number than the last update (snd_wl1); with the
+ *                        same one and nothing new acknowledged, only if
+ *                        it is wider or zero.  So a duplicate ACK cannot
+ *                        shrink the window, where RFC 9293 3.10.7.4
+ *                        (SND.WL1 = SEG.SEQ and SND.WL2 =< SEG.ACK)
+ *                        takes whatever it says
  *   invalid_ack_ratelimit 500 ms  sysctl tcp_invalid_ratelimit: per
  *                        connection, an ACK answering an unacceptable
  *                        segment without data (out of window, or
@@ -417,6 +426,10 @@ static const sy_param params[] = {
 	{ .name = "rst_ack", .type = SY_PT_BOOL, .offset = LIM(rst_ack),
 	  .def = "true",
 	  .doc = "the reset of an abort (close with unread data, linger 0, keepalive giving up) carries ACK (tcp_send_active_reset)" },
+	{ .name = "wnd_no_shrink", .type = SY_PT_BOOL, .offset = LIM(wnd_no_shrink),
+	  .def = "true",
+	  .doc = "an ACK with nothing new acknowledged and the last update's sequence number "
+		 "may widen or close the send window, not shrink it (tcp_may_update_window)" },
 	{ .name = "pingpong", .type = SY_PT_INT, .offset = LIM(pingpong),
 	  .def = "1", .min = "0", .max = "255",
 	  .doc = "interactive (pingpong) mode after this many data segments each sent within "

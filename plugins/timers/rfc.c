@@ -225,6 +225,10 @@ static const sy_param params[] = {
 	{ .name = "rst_ack", .type = SY_PT_BOOL, .offset = LIM(rst_ack),
 	  .def = "false",
 	  .doc = "the reset of an abort carries ACK; off: a bare RST (RFC 9293 3.10.4)" },
+	{ .name = "wnd_no_shrink", .type = SY_PT_BOOL, .offset = LIM(wnd_no_shrink),
+	  .def = "false",
+	  .doc = "an ACK with nothing new acknowledged and the last update's sequence number "
+		 "may widen or close the send window, not shrink it (Linux); off: RFC 9293 3.10.7.4" },
 	{ .name = "pingpong", .type = SY_PT_INT, .offset = LIM(pingpong),
 	  .def = "0", .min = "0", .max = "255",
 	  .doc = "interactive mode (Linux): after this many data segments each sent within "
