@@ -30,7 +30,6 @@ GAPS="
 data_duplicate_dsack: Linux answers duplicate data with a D-SACK block (RFC 2883)
 fast_retransmit_dupacks: Linux's retransmission keeps the original segment's PSH flag
 sack_sender_retransmit: Linux's retransmission keeps the original segment's PSH flag
-nagle_minshall: Linux's Nagle (Minshall) sends a write's short tail at once when no short segment is unacknowledged
 tail_loss_probe: Linux sends a tail loss probe (RFC 8985) at min(2 SRTT + 200 ms, RTO) when SACK is on
 "
 gaps=$(echo "$GAPS" | sed -n 's/^\([a-z0-9_]*\):.*/\1/p' | tr '\n' ' ')

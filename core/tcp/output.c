@@ -6,7 +6,9 @@
  * writer were blocked, so the send buffer bounds only what is in flight.
  * Output sends while the usable window min(cwnd, SND.WND, sndbuf) allows:
  * full segments at once; a short one only when it empties the queue and
- * nothing is unacknowledged (Nagle, RFC 896) or Nagle is off, or when it
+ * nothing is unacknowledged (Nagle, RFC 896; under the profile's
+ * nagle_minshall, no short segment is: Minshall's variant, as Linux) or
+ * Nagle is off, or when it
  * is at least half the largest window the peer offered (sender-side
  * silly-window avoidance, RFC 9293 3.8.6.2.1).  A window too small to
  * send into, with data waiting and nothing in flight, starts the persist
@@ -492,6 +494,12 @@ void sy_tcb_send_data(sy_tcb *c, uint32_t seq, uint32_t len, bool fin, sy_time n
 	}
 	sy_tcb_send(c, flags, seq, len);
 	c->st.bytes_sent += len;
+	/* a short segment of new data: Minshall's Nagle holds the next
+	 * short one until it is acknowledged */
+	if (len && !retx && len < sy_tcb_smss(c) && len < sy_tcb_cur_mss(c)) {
+		c->snd_sml = seq + len;
+		c->sml_set = true;
+	}
 	if (retx) {
 		c->st.retransmissions++;
 		c->st.bytes_retransmitted += len;
@@ -516,6 +524,13 @@ void sy_tcb_send_data(sy_tcb *c, uint32_t seq, uint32_t len, bool fin, sy_time n
 	if (!timer_on(c, SY_TCP_T_RETRANS))
 		sy_tcb_arm_rto(c);
 	send_check(c);
+}
+
+/* A short segment sent is not yet acknowledged (Minshall). */
+static bool short_unacked(const sy_tcb *c)
+{
+	return c->sml_set && sy_seq_gt(c->snd_sml, c->snd_una) &&
+	       sy_seq_le(c->snd_sml, c->snd_nxt);
 }
 
 void sy_tcb_output(sy_tcb *c)
@@ -584,8 +599,9 @@ void sy_tcb_output(sy_tcb *c)
 			break;
 		if (len && len < seg && !fin && !retx && !c->force) {
 			bool all = c->snd_nxt + len == end;
-			bool ok = (all && (!c->nagle || c->snd_nxt == c->snd_una)) ||
-				  len >= c->max_wnd / 2;
+			bool idle = c->snd_nxt == c->snd_una ||
+				    (limits(c)->nagle_minshall && !short_unacked(c));
+			bool ok = (all && (!c->nagle || idle)) || len >= c->max_wnd / 2;
 
 			if (!ok || c->cork) {
 				corked = ok;

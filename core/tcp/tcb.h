@@ -139,6 +139,9 @@ struct sy_tcb {
 				    * window closed */
 	sy_time ka_rx_at;          /* the latest segment that restarted
 				    * the keepalive idle time */
+	uint32_t snd_sml;          /* end of the latest short segment sent
+				    * (Minshall's Nagle), once sml_set */
+	bool sml_set;
 };
 
 /* Bytes sent and not acknowledged (FlightSize). */

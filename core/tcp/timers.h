@@ -150,6 +150,11 @@ typedef struct sy_timer_limits {
 				  * or close it, never shrink it (Linux's
 				  * tcp_may_update_window), where RFC 9293
 				  * 3.10.7.4 takes its window */
+	bool nagle_minshall;     /* Nagle holds a short segment only while
+				  * an earlier short one is unacknowledged
+				  * (Minshall's variant, Linux's
+				  * tcp_minshall_check), not while anything
+				  * is (RFC 1122 4.2.3.4) */
 } sy_timer_limits;
 
 /* The version of the table below and of the types only it passes;

@@ -181,6 +181,14 @@
  *                        shrink the window, where RFC 9293 3.10.7.4
  *                        (SND.WL1 = SEG.SEQ and SND.WL2 =< SEG.ACK)
  *                        takes whatever it says
+ *   nagle_minshall on    tcp_nagle_check / tcp_minshall_check
+ *                        (tcp_output.c, Linux 6.18): with Nagle on, a
+ *                        short segment that would empty the queue waits
+ *                        only while an earlier short segment (snd_sml,
+ *                        the end of the latest one sent, tcp_minshall_
+ *                        update) is unacknowledged, not while any data
+ *                        is as in RFC 1122 4.2.3.4; so a write of 1.5
+ *                        MSS goes at once as a full and a short segment
  *   invalid_ack_ratelimit 500 ms  sysctl tcp_invalid_ratelimit: per
  *                        connection, an ACK answering an unacceptable
  *                        segment without data (out of window, or
@@ -430,6 +438,10 @@ static const sy_param params[] = {
 	  .def = "true",
 	  .doc = "an ACK with nothing new acknowledged and the last update's sequence number "
 		 "may widen or close the send window, not shrink it (tcp_may_update_window)" },
+	{ .name = "nagle_minshall", .type = SY_PT_BOOL, .offset = LIM(nagle_minshall),
+	  .def = "true",
+	  .doc = "Nagle holds a short segment only while an earlier short one is "
+		 "unacknowledged (Minshall's variant, tcp_minshall_check)" },
 	{ .name = "pingpong", .type = SY_PT_INT, .offset = LIM(pingpong),
 	  .def = "1", .min = "0", .max = "255",
 	  .doc = "interactive (pingpong) mode after this many data segments each sent within "

@@ -229,6 +229,10 @@ static const sy_param params[] = {
 	  .def = "false",
 	  .doc = "an ACK with nothing new acknowledged and the last update's sequence number "
 		 "may widen or close the send window, not shrink it (Linux); off: RFC 9293 3.10.7.4" },
+	{ .name = "nagle_minshall", .type = SY_PT_BOOL, .offset = LIM(nagle_minshall),
+	  .def = "false",
+	  .doc = "Nagle holds a short segment only while an earlier short one is "
+		 "unacknowledged (Minshall, Linux); off: while any data is (RFC 1122 4.2.3.4)" },
 	{ .name = "pingpong", .type = SY_PT_INT, .offset = LIM(pingpong),
 	  .def = "0", .min = "0", .max = "255",
 	  .doc = "interactive mode (Linux): after this many data segments each sent within "
