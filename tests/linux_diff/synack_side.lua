@@ -1,0 +1,178 @@
+-- The "peer" side of a scenario of tests/linux_diff.sh with synack's TCP
+-- (timers = "linux") through a TUN device: the same steps as peer.py's
+-- (tests/linux_diff/scenarios), each waiting as the socket call would.
+-- Arguments: scenarios=FILE name=NAME dev=DEV address=A/LEN remote=ADDR
+-- syncdir=DIR timers=K=V,K=V (the common profile parameters).
+-- Prints "ready" once listening, then "result peer received=N error=E",
+-- and ends once the file "end" is in syncdir (the Linux side is done).
+local synack = require "synack"
+local A = synack.args
+io.stdout:setvbuf("line")
+
+local function fail(msg) io.stderr:write("synack_side.lua: ", msg, "\n"); os.exit(1) end
+
+-- The scenario's peer steps and timer parameters.
+local steps, port, timers = nil, nil, {"linux"}
+local function add_timers(list)
+  for kv in list:gmatch("[^,%s]+") do
+    local k, v = kv:match("^([%w_]+)=(.+)$")
+    if not k then fail("bad timer parameter '" .. kv .. "'") end
+    timers[k] = v
+  end
+end
+add_timers(A.timers or "")
+do
+  local cur
+  local n = 0
+  for line in io.lines(A.scenarios) do
+    n = n + 1
+    local words = {}
+    for w in line:gsub("#.*", ""):gmatch("%S+") do words[#words + 1] = w end
+    if words[1] == "scenario" then
+      cur = words[2] == A.name
+      if cur then port = math.tointeger(tonumber(words[3])) end
+    elseif cur and words[1] == "peer" then
+      steps = table.move(words, 2, #words, 1, {})
+    elseif cur and words[1] == "timers" then
+      add_timers(table.concat(words, ",", 2))
+    end
+  end
+end
+if not steps then fail("no scenario '" .. tostring(A.name) .. "' with a peer line in " .. A.scenarios) end
+
+local sim = synack.simulator{realtime = true}
+local node = sim:node("synack")
+node:tun{name = A.dev, address = A.address}
+local ep = node:tcp{timers = timers}
+
+-- The steps run in a coroutine; a step that waits polls its condition
+-- every millisecond (of real time: the simulator runs in real time).
+local BOUND = 60
+local co
+local function wait(what, cond)
+  local limit = sim:now() + BOUND
+  while not cond() do
+    if sim:now() > limit then fail(A.name .. ": gave up waiting for " .. what) end
+    sim:after(0.001, function()
+      local ok, err = coroutine.resume(co)
+      if not ok then fail(err) end
+    end)
+    coroutine.yield()
+  end
+end
+
+local opts = {autoread = false, rcvbuf = tonumber(A.rcvbuf)}
+local listener, c
+local got, err = 0, "none"
+local function conn_failed()
+  if c and c.error then
+    err = ({refused = "ECONNREFUSED", reset = "ECONNRESET", timeout = "ETIMEDOUT"})[c.error] or c.error
+    return true
+  end
+  return false
+end
+local function apply()
+  if c then c:set(opts) end
+end
+local function settled(conn)
+  local s = conn.state
+  return s == "CLOSED" or s == "TIME_WAIT"
+end
+local function pattern(n)
+  local t = {}
+  for i = 0, n - 1 do t[#t + 1] = string.char(i % 251) end
+  return table.concat(t)
+end
+
+local run = {}
+function run.nodelay() opts.nagle = false; apply() end
+function run.rcvbuf(v) opts.rcvbuf = math.tointeger(tonumber(v)); apply() end
+function run.keepalive(v)
+  local idle, intvl, cnt = v:match("^(%d+),(%d+),(%d+)$")
+  opts.keepalive, opts.keepidle, opts.keepintvl = true, idle .. "s", intvl .. "s"
+  opts.keepcnt = math.tointeger(tonumber(cnt))
+  apply()
+end
+function run.user_timeout(v) opts.user_timeout = v .. "ms"; apply() end
+function run.listen()
+  listener = ep:listen(port, {accept = "manual"})
+  print("ready")
+end
+function run.accept()
+  wait("a connection to accept", function() c = listener:accept(); return c ~= nil end)
+  apply()
+end
+function run.connect()
+  c = ep:connect(A.remote, port, opts)
+  wait("the connection to open", function()
+    return c.state == "ESTABLISHED" or conn_failed() or settled(c)
+  end)
+end
+function run.send(v) c:send(pattern(math.tointeger(tonumber(v)))) end
+local function recv(want)
+  wait("data", function()
+    while not want or got < want do
+      local b, e = c:read(want and want - got or nil)
+      if b == nil then
+        if e ~= "eof" then conn_failed() end
+        return true
+      end
+      -- (a string, or a count when the bytes were not kept)
+      local n = type(b) == "string" and #b or b
+      if n == 0 then return false end
+      got = got + n
+    end
+    return true
+  end)
+end
+function run.recv(v) recv(math.tointeger(tonumber(v))) end
+function run.recv_eof() recv(nil) end
+function run.unread(v)
+  local n = math.tointeger(tonumber(v))
+  wait(v .. " unread bytes", function() return c.stats.bytes_received >= n end)
+end
+function run.wait_error() wait("an error", conn_failed) end
+function run.shutdown() c:shutdown() end
+function run.close()
+  if c and c.state ~= "CLOSED" then c:close() end
+  if listener then listener:close() end
+  listener = nil
+end
+function run.sleep(v)
+  local t = sim:now() + tonumber(v)
+  wait("the end of a pause", function() return sim:now() >= t end)
+end
+function run.sync(v) assert(io.open(A.syncdir .. "/" .. v, "w")):close() end
+function run.wait(v)
+  wait(v, function()
+    local f = io.open(A.syncdir .. "/" .. v)
+    if f then f:close() end
+    return f ~= nil
+  end)
+end
+local function all_settled()
+  for _, conn in ipairs(ep:connections()) do
+    if not settled(conn) then return false end
+  end
+  return true
+end
+function run.gone() wait("the connection to close", all_settled) end
+
+co = coroutine.create(function()
+  for _, step in ipairs(steps) do
+    local k, v = step:match("^([%w_]+)=?(.*)$")
+    if not run[k] then fail("unknown step '" .. step .. "'") end
+    run[k](v)
+  end
+  run.gone()
+  print(string.format("result peer received=%d error=%s", got, err))
+  -- The node answers for itself as a Linux host's kernel would after its
+  -- program has gone (a reset to a later FIN) until the Linux side is done.
+  run.wait("end")
+  sim:stop()
+end)
+sim:at(0, function()
+  local ok, e = coroutine.resume(co)
+  if not ok then fail(e) end
+end)
+sim:run{stop = 300}
