@@ -41,7 +41,7 @@ cleanup() {
 			ip netns del "$n"
 		fi
 	done
-	rm -rf "$tmp"
+	if [ -n "${LINUX_DIFF_KEEP:-}" ]; then echo "kept $tmp"; else rm -rf "$tmp"; fi
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
@@ -133,7 +133,7 @@ run_scenario() {
 	else
 		laddr=192.0.2.1 paddr=192.0.2.2
 		set -- inl timeout 120 "$synack" run "$side" scenarios="$scenarios" name="$name" dev=syn0 \
-			address=$paddr/24 remote=$laddr syncdir="$d" timers="$timers" rcvbuf="$rcvbuf"
+			address=$paddr/24 remote=$laddr syncdir="$d" timers="$timers" rcvbuf="$rcvbuf" pcap="$d/synack.pcap"
 	fi
 	# the listening side first
 	if scen_line "$name" peer | grep -qw listen; then
