@@ -10,6 +10,8 @@
 # both runs.  The namespaces are deleted on exit, failure included.
 # Skipped (77), with the reason, without root, /dev/net/tun, ip netns,
 # python3, tshark/dumpcap, nft or ethtool.
+# LINUX_DIFF_ONLY="NAME..." runs those scenarios only; LINUX_DIFF_KEEP=1
+# keeps the directory of the captures and outputs; PYTHON names python3.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/testenv.sh"
