@@ -159,7 +159,7 @@ typedef struct sy_timer_limits {
 
 /* The version of the table below and of the types only it passes;
  * bumped by any change to them (plugin.h, "Versions"). */
-#define SY_TIMERS_OPS_VERSION 6
+#define SY_TIMERS_OPS_VERSION 5
 
 typedef struct sy_timers_ops {
 	sy_ops_head head; /* SY_OPS_HEAD(SY_TIMERS_OPS_VERSION, sy_timers_ops) */
