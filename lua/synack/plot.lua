@@ -233,6 +233,21 @@ local function errbar(add, x, lo, hi, colour)
       num(x - 4), num(lo), num(x + 4), num(x - 4), num(hi), num(x + 4), colour)
 end
 
+-- The picture's text so far (o), add(fmt, ...) to append to it, and X
+-- and Y from values to pixels: the header, axes and frame of a plot over
+-- the given ranges (opts.xlog, ylog and ysi as the options say).
+local function axes(who, opts, xmin, xmax, ymin, ymax)
+  local fx, ax0, ax1, xt = axis(who, "x", xmin, xmax, opts.xlog)
+  local fy, ay0, ay1, yt = axis(who, "y", ymin, ymax, opts.ylog, opts.ysi)
+  local function XA(a) return X0 + (a - ax0) / (ax1 - ax0) * (X1 - X0) end
+  local function YA(a) return Y1 - (a - ay0) / (ay1 - ay0) * (Y1 - Y0) end
+  local o = {}
+  local function add(fmt, ...) o[#o + 1] = string.format(fmt, ...) end
+  header(add, opts)
+  frame(add, opts, YA, yt, XA, xt)
+  return o, add, function(x) return XA(fx(x)) end, function(y) return YA(fy(y)) end
+end
+
 -- The whole picture, as text.
 local function render(who, opts, list, ylim)
   local xmin, xmax, ymin, ymax = math.huge, -math.huge, math.huge, -math.huge
@@ -248,17 +263,7 @@ local function render(who, opts, list, ylim)
   xmin, xmax = opts.xmin or xmin, opts.xmax or xmax
   ymin, ymax = opts.ymin or ymin, opts.ymax or ymax
   if not opts.ymin and not opts.ylog and ymin > 0 and ymin < 0.5 * ymax then ymin = 0 end
-  local fx, ax0, ax1, xt = axis(who, "x", xmin, xmax, opts.xlog)
-  local fy, ay0, ay1, yt = axis(who, "y", ymin, ymax, opts.ylog)
-  local function X(x) return X0 + (fx(x) - ax0) / (ax1 - ax0) * (X1 - X0) end
-  local function Y(y) return Y1 - (fy(y) - ay0) / (ay1 - ay0) * (Y1 - Y0) end
-  local function XA(a) return X0 + (a - ax0) / (ax1 - ax0) * (X1 - X0) end
-  local function YA(a) return Y1 - (a - ay0) / (ay1 - ay0) * (Y1 - Y0) end
-
-  local o = {}
-  local function add(fmt, ...) o[#o + 1] = string.format(fmt, ...) end
-  header(add, opts)
-  frame(add, opts, YA, yt, XA, xt)
+  local o, add, X, Y = axes(who, opts, xmin, xmax, ymin, ymax)
   -- the data, clipped to the plotting area
   add('<clipPath id="area"><rect x="%d" y="%d" width="%d" height="%d"/></clipPath>', X0 - 6, Y0 - 6, X1 - X0 + 12, Y1 - Y0 + 12)
   add('<g clip-path="url(#area)" fill="none" stroke-width="1.8">')
@@ -300,14 +305,8 @@ end
 -- where legend is a list of {name, colour, style = "line"|"points"|"box"};
 -- opts.ysi labels the y axis with k, M, G (1.5M for 1500000).
 function M.canvas(who, opts, xmin, xmax, ymin, ymax)
-  local fx, ax0, ax1, xt = axis(who, "x", opts.xmin or xmin, opts.xmax or xmax, false)
-  local fy, ay0, ay1, yt = axis(who, "y", opts.ymin or ymin, opts.ymax or ymax, false, opts.ysi)
-  local function XA(a) return X0 + (a - ax0) / (ax1 - ax0) * (X1 - X0) end
-  local function YA(a) return Y1 - (a - ay0) / (ay1 - ay0) * (Y1 - Y0) end
-  local o = {}
-  local function add(fmt, ...) o[#o + 1] = string.format(fmt, ...) end
-  header(add, opts)
-  frame(add, opts, YA, yt, XA, xt)
+  local o, add, X, Y = axes(who, opts, opts.xmin or xmin, opts.xmax or xmax, opts.ymin or ymin,
+                           opts.ymax or ymax)
   add('<clipPath id="area"><rect x="%d" y="%d" width="%d" height="%d"/></clipPath>', X0, Y0, X1 - X0, Y1 - Y0)
   add('<g clip-path="url(#area)" fill="none">')
   local function finish(items)
@@ -328,7 +327,7 @@ function M.canvas(who, opts, xmin, xmax, ymin, ymax)
     add('</svg>')
     return table.concat(o, "\n") .. "\n"
   end
-  return add, function(x) return XA(fx(x)) end, function(y) return YA(fy(y)) end, finish, num
+  return add, X, Y, finish, num
 end
 
 -- Values on a log axis must be above zero: checked per series and point,

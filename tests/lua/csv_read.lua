@@ -5,9 +5,7 @@ local T = dofile(debug.getinfo(1, "S").source:match("^@(.*/)") .. "testlib.lua")
 local check, eq, fails = T.check, T.eq, T.fails
 local csv = synack.csv
 
-local dir = os.tmpname()
-os.remove(dir)
-csv.mkdir(dir)
+local dir = T.tmpdir()
 local function file(name, text)
   local path = dir .. "/" .. name
   local f = assert(io.open(path, "wb"))

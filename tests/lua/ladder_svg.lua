@@ -18,16 +18,11 @@ sim:at(0, function()
 end)
 sim:run{stop = 100}
 
-local dir = os.tmpname()
-os.remove(dir)
-synack.csv.mkdir(dir)
+local dir = T.tmpdir()
 local function draw(opts)
   local path = dir .. "/l.svg"
   rec:ladder(path, opts)
-  local f = assert(io.open(path, "rb"))
-  local s = f:read("a")
-  f:close()
-  return s
+  return T.read(path)
 end
 
 -- The arrows and labels of a drawing.
@@ -123,5 +118,5 @@ for i = 2, #a16 do
 end
 fails("ladder: font_size 3.0: from 6 to 48 (pixels)", function() draw{font_size = 3} end)
 fails("ladder: scale 20.0: from 0.1 to 10", function() draw{scale = 20} end)
-os.execute("rm -rf '" .. dir .. "'")
+T.rmdir(dir)
 print("ladder_svg: ok")

@@ -6,15 +6,8 @@ local T = dofile(debug.getinfo(1, "S").source:match("^@(.*/)") .. "testlib.lua")
 local check, eq, fails = T.check, T.eq, T.fails
 local plot = synack.plot
 
-local dir = os.tmpname()
-os.remove(dir)
-synack.csv.mkdir(dir)
-local function read(path)
-  local f = assert(io.open(path, "rb"))
-  local s = f:read("a")
-  f:close()
-  return s
-end
+local dir = T.tmpdir()
+local read = T.read
 -- y of the tick labelled `text` on the y axis (labels sit 4 px below)
 local function ytick(svg, text)
   local y = svg:match('<text x="64" y="([%d.]+)" text%-anchor="end">' .. text:gsub("%p", "%%%0") .. '</text>')
@@ -103,5 +96,5 @@ fails("plot.bars: series 's', point 1: y is 0, not above zero, on a log axis", p
 fails("plot.bars: cannot write /nonexistent-dir/x.svg", plot.bars, "/nonexistent-dir/x.svg",
   {categories = {"a"}, series = {{values = {1}}}})
 
-os.execute("rm -rf '" .. dir .. "'")
+T.rmdir(dir)
 print("plot: ok")

@@ -21,15 +21,8 @@ local function run()
   return sim, rec, conn
 end
 local sim, rec, conn = run()
-local dir = os.tmpname()
-os.remove(dir)
-synack.csv.mkdir(dir)
-local function read(path)
-  local f = assert(io.open(path, "rb"))
-  local s = f:read("a")
-  f:close()
-  return s
-end
+local dir = T.tmpdir()
+local read = T.read
 
 -- rec:segments carries the options a reader needs.
 local segs = rec:segments()
@@ -100,5 +93,5 @@ fails("seqgraph: cannot write /nonexistent-dir/x.svg", function() rec:seqgraph("
 fails("seqgraph: the path must be a string", function() rec:seqgraph() end)
 sim:close()
 fails("closed", function() rec:seqgraph(path) end)
-os.execute("rm -rf '" .. dir .. "'")
+T.rmdir(dir)
 print("seqgraph: ok")

@@ -29,6 +29,26 @@ function T.fails(part, f, ...)
   end
 end
 
+-- A new empty directory for a test's files (remove it with T.rmdir).
+function T.tmpdir()
+  local dir = os.tmpname()
+  os.remove(dir)
+  require("synack").csv.mkdir(dir)
+  return dir
+end
+
+function T.rmdir(dir)
+  os.execute("rm -rf '" .. dir:gsub("'", "'\\''") .. "'")
+end
+
+-- The whole of a file, as bytes.
+function T.read(path)
+  local f = assert(io.open(path, "rb"))
+  local s = f:read("a")
+  f:close()
+  return s
+end
+
 -- A pseudo-random printable text of n bytes (the same for the same n and
 -- seed): payload whose every byte can be checked at the other end.
 function T.text(n, seed)
