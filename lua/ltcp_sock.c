@@ -124,7 +124,7 @@ int sy_lua_conn_shutdown(lua_State *L)
 {
 	static const char *const hows[] = { "read", "write", "both", NULL };
 	sy_tcb *c = sy_lua_check_box(L, 1, SY_MT_CONN, "connection", NULL);
-	int how = luaL_checkoption(L, 2, "write", hows) + 1;
+	int how = sy_lua_check_option(L, 2, "write", hows) + 1;
 	sy_err err;
 
 	if (sy_tcp_shutdown(c, (sy_tcp_shut)how, &err) < 0)

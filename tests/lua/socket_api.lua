@@ -69,6 +69,8 @@ do
   o.s:shutdown("read")
   fails("shut down already", function() o.s:shutdown("read") end)
   fails("bad argument", function() o.s:shutdown("sideways") end)
+  -- a NUL byte does not cut the option short into a valid one
+  fails("NUL", function() o.s:shutdown("write\0junk") end)
   c:send(5000)
   o.sim:run{stop = 2}
   eq(c.stats.bytes_acked, 5000, "data after shutdown(read) is acknowledged")
