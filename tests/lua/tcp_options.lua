@@ -68,3 +68,22 @@ do
   eq(string.unpack(">I4", syn.options, 9), 500, "TSval in milliseconds")
   eq(syn.options:sub(17, 20), "\1\3\3\7", "NOP, window scale 7")
 end
+
+-- The receive buffer given to connect is the window the SYN offers
+-- (unscaled, at most 65535), not the endpoint's default.
+do
+  local sim = synack.simulator{}
+  local a, b = sim:node("a"), sim:node("b")
+  sim:duplex_link(a, b, {rate = "10Mbps", delay = "1ms"})
+  local rec = sim:record()
+  b:tcp():listen(80)
+  local ep = a:tcp()
+  sim:at(0, function()
+    ep:connect(b, 80, {rcvbuf = 4096})
+    ep:connect(b, 80, {rcvbuf = 1 << 20})
+  end)
+  sim:run{stop = 0.1}
+  eq(rec:segments{connection = 1}[1].win, 4096, "the SYN's window with rcvbuf 4096")
+  eq(rec:segments{connection = 1}[3].win, 4096 >> 7, "the ACK's, scaled")
+  eq(rec:segments{connection = 2}[1].win, 65535, "the SYN's window with rcvbuf 1 MiB")
+end
