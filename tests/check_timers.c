@@ -164,6 +164,7 @@ static void limits_eq(const sy_timer_limits *got, const sy_timer_limits *want)
 	EQ(user_timeout_probes);
 	EQ(wnd_no_shrink);
 	EQ(nagle_minshall);
+	EQ(fin_delack);
 #undef EQ
 }
 
@@ -204,6 +205,7 @@ static const sy_timer_limits rfc_defaults = {
 	.user_timeout_probes = false, /* RFC 9293 3.8.3: data only */
 	.wnd_no_shrink = false,       /* RFC 9293 3.10.7.4 */
 	.nagle_minshall = false,      /* RFC 1122 4.2.3.4 */
+	.fin_delack = false,
 };
 
 static const sy_timer_limits linux_defaults = {
@@ -243,6 +245,7 @@ static const sy_timer_limits linux_defaults = {
 	.user_timeout_probes = true,  /* tcp_probe_timer, tcp_keepalive_timer */
 	.wnd_no_shrink = true,        /* tcp_may_update_window */
 	.nagle_minshall = true,       /* tcp_minshall_check */
+	.fin_delack = true,           /* tcp_fin: pingpong mode */
 };
 
 static const char *const common_names[] = {
@@ -254,7 +257,7 @@ static const char *const common_names[] = {
 	"pingpong", "tw_syn_accept", "tw_reuse", "tw_reuse_delay", "crossed_synack",
 	"challenge_ack_per_conn", "challenge_ack_limit", "challenge_ack_random",
 	"ts_offset", "ts_recent_acked", "retries_by_time", "orphan_retries", "user_timeout_probes",
-	"wnd_no_shrink", "nagle_minshall", NULL,
+	"wnd_no_shrink", "nagle_minshall", "fin_delack", NULL,
 };
 
 /* The table has exactly the names of sy_timer_limits plus extra (may be

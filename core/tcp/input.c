@@ -402,9 +402,21 @@ static void text_in(sy_tcb *c, const sy_seg *s)
 
 bool sy_tcb_fin_in(sy_tcb *c, const sy_seg *s)
 {
-	c->ack_now = true;
-	if (s->seq + !!(s->flags & SY_TCP_SYN) + s->len != c->rcv_nxt)
+	const sy_timer_limits *l = limits(c);
+
+	if (s->seq + !!(s->flags & SY_TCP_SYN) + s->len != c->rcv_nxt) {
+		c->ack_now = true;
 		return false; /* past a gap it waits; the ACK says what is missing */
+	}
+	/* fin_delack: the FIN that ends ESTABLISHED waits for a delayed ACK
+	 * that the application's FIN may carry (Linux's tcp_fin) */
+	if (l->fin_delack && l->delack > 0 &&
+	    (c->state == SY_TCP_ESTABLISHED || c->state == SY_TCP_SYN_RECEIVED)) {
+		if (!c->ack_now && !timer_on(c, SY_TCP_T_DELACK))
+			sy_tcb_timer_set(c, SY_TCP_T_DELACK, l->delack);
+	} else {
+		c->ack_now = true;
+	}
 	c->rcv_nxt++;
 	c->rcv_adv++;
 	c->fin_rcvd = true;

@@ -155,6 +155,12 @@ typedef struct sy_timer_limits {
 				  * (Minshall's variant, Linux's
 				  * tcp_minshall_check), not while anything
 				  * is (RFC 1122 4.2.3.4) */
+	bool fin_delack;         /* a FIN that ends ESTABLISHED is
+				  * acknowledged by a delayed ACK, which
+				  * the application's own FIN or data
+				  * within `delack` carries (Linux's
+				  * tcp_fin enters pingpong mode), not at
+				  * once */
 } sy_timer_limits;
 
 /* The version of the table below and of the types only it passes;

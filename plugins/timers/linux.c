@@ -189,6 +189,14 @@
  *                        update) is unacknowledged, not while any data
  *                        is as in RFC 1122 4.2.3.4; so a write of 1.5
  *                        MSS goes at once as a full and a short segment
+ *   fin_delack  on       tcp_fin: a FIN that moves ESTABLISHED to
+ *                        CLOSE_WAIT schedules its ACK and enters pingpong
+ *                        mode, so the ACK is a delayed one
+ *                        (__tcp_ack_snd_check) and rides on the
+ *                        application's FIN or answer when it comes
+ *                        within the ACK timeout; in FIN_WAIT_1 and
+ *                        FIN_WAIT_2 the FIN is acknowledged at once
+ *                        (tcp_send_ack)
  *   invalid_ack_ratelimit 500 ms  sysctl tcp_invalid_ratelimit: per
  *                        connection, an ACK answering an unacceptable
  *                        segment without data (out of window, or
@@ -442,6 +450,10 @@ static const sy_param params[] = {
 	  .def = "true",
 	  .doc = "Nagle holds a short segment only while an earlier short one is "
 		 "unacknowledged (Minshall's variant, tcp_minshall_check)" },
+	{ .name = "fin_delack", .type = SY_PT_BOOL, .offset = LIM(fin_delack),
+	  .def = "true",
+	  .doc = "a FIN that ends ESTABLISHED gets a delayed ACK, which the application's "
+		 "FIN can carry (tcp_fin's pingpong mode)" },
 	{ .name = "pingpong", .type = SY_PT_INT, .offset = LIM(pingpong),
 	  .def = "1", .min = "0", .max = "255",
 	  .doc = "interactive (pingpong) mode after this many data segments each sent within "

@@ -233,6 +233,11 @@ static const sy_param params[] = {
 	  .def = "false",
 	  .doc = "Nagle holds a short segment only while an earlier short one is "
 		 "unacknowledged (Minshall, Linux); off: while any data is (RFC 1122 4.2.3.4)" },
+	{ .name = "fin_delack", .type = SY_PT_BOOL, .offset = LIM(fin_delack),
+	  .def = "false",
+	  .doc = "a FIN that ends ESTABLISHED gets a delayed ACK (Linux); off: an ACK at once "
+		 "(RFC 1122 4.2.3.2: a segment out of the ordinary, as RFC 9293 3.10.7.4 "
+		 "eighth step answers a FIN)" },
 	{ .name = "pingpong", .type = SY_PT_INT, .offset = LIM(pingpong),
 	  .def = "0", .min = "0", .max = "255",
 	  .doc = "interactive mode (Linux): after this many data segments each sent within "
