@@ -293,7 +293,7 @@ size_t sy_tcp_ep_connections(const sy_tcp_ep *ep, sy_tcb **out, size_t max)
 				out[n] = c;
 			n++;
 		}
-	if (n <= max)
+	if (n && n <= max) /* qsort takes no NULL, even for nothing */
 		qsort(out, n, sizeof *out, by_id);
 	return n;
 }

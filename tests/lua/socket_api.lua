@@ -208,6 +208,7 @@ do
   eq(o.ta:connection(lport, o.b, 80), c, "lookup by node")
   eq(o.ta:connection(lport, "10.0.0.99", 80), nil, "no such connection")
   eq(o.tb:connection(80, o.a, lport), o.s, "the server's by its tuple")
+  eq(#o.sim:node("spare"):tcp():connections(), 0, "an endpoint with no connection")
   local c2 = o.ta:connect(o.b, 80)
   local all = o.ta:connections()
   eq(#all, 2, "two connections")
