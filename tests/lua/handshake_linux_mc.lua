@@ -41,27 +41,7 @@ end
 -- One handshake per simulator, each with its own seed: the sorted times
 -- to ESTABLISHED and the number of handshakes that failed.
 local function sample(p, n)
-  local times, failed = {}, 0
-  for seed = 1, n do
-    local sim = synack.simulator{seed = seed}
-    local a, b = sim:node("a"), sim:node("b")
-    sim:duplex_link(a, b, {rate = "1Gbps", delay = DELAY, loss = {"bernoulli", p = p}})
-    b:tcp{timers = TIMERS}:listen(80)
-    local ta = a:tcp{timers = TIMERS}
-    local done
-    sim:at(0, function()
-      ta:connect(b, 80):on("established", function() done = sim:now() end):on("error", function() end)
-    end)
-    sim:run{stop = 200}
-    if done then
-      times[#times + 1] = done
-    else
-      failed = failed + 1
-    end
-    sim:close()
-  end
-  table.sort(times)
-  return times, failed
+  return T.handshakes(p, n, TIMERS, DELAY)
 end
 
 local function mean_of(t)

@@ -49,6 +49,34 @@ function T.read(path)
   return s
 end
 
+-- Handshakes under independent loss p each way, one simulator per seed
+-- 1..n (a 1 Gbit/s link, one-way delay `delay`, both ends with `timers`):
+-- the sorted times to ESTABLISHED and how many never got there.
+function T.handshakes(p, n, timers, delay)
+  local synack = require "synack"
+  local times, failed = {}, 0
+  for seed = 1, n do
+    local sim = synack.simulator{seed = seed}
+    local a, b = sim:node("a"), sim:node("b")
+    sim:duplex_link(a, b, {rate = "1Gbps", delay = delay, loss = {"bernoulli", p = p}})
+    b:tcp{timers = timers}:listen(80)
+    local ta = a:tcp{timers = timers}
+    local done
+    sim:at(0, function()
+      ta:connect(b, 80):on("established", function() done = sim:now() end):on("error", function() end)
+    end)
+    sim:run{stop = 200}
+    if done then
+      times[#times + 1] = done
+    else
+      failed = failed + 1
+    end
+    sim:close()
+  end
+  table.sort(times)
+  return times, failed
+end
+
 -- A pseudo-random printable text of n bytes (the same for the same n and
 -- seed): payload whose every byte can be checked at the other end.
 function T.text(n, seed)
