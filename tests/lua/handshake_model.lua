@@ -13,7 +13,6 @@
 -- to the published form: when all Rs + 1 SYN-ACKs are lost, the server is
 -- back in LISTEN and a later SYN of the client starts a second SYN-ACK
 -- phase.  model() enumerates every such path exactly.
-local synack = require "synack"
 local T = dofile(debug.getinfo(1, "S").source:match("^@(.*/)") .. "testlib.lua")
 local check = T.check
 
