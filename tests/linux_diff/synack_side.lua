@@ -159,7 +159,21 @@ local function all_settled()
 end
 function run.gone() wait("the connection to close", all_settled) end
 
+-- The kernel sends nothing out of the device until it has seen it
+-- attached: the carrier comes on at once but the kernel's link watch may
+-- take up to a second to act on it (and until then drops what it sends,
+-- a SYN-ACK say), so the scenario starts once the device's operational
+-- state is no longer "down".
+local function device_up()
+  local f = io.open("/sys/class/net/" .. A.dev .. "/operstate")
+  if not f then return true end -- no sysfs here: nothing to wait for
+  local state = f:read("l")
+  f:close()
+  return state ~= "down"
+end
+
 co = coroutine.create(function()
+  wait("the device " .. A.dev .. " to be up", device_up)
   for _, step in ipairs(steps) do
     local k, v = step:match("^([%w_]+)=?(.*)$")
     if not run[k] then fail("unknown step '" .. step .. "'") end
