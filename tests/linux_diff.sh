@@ -144,6 +144,14 @@ run_scenario() {
 		wait_for "$name's $mode peer to listen" has_line "$d/peer.out" '^ready'
 		inl timeout 120 "$python" "$peer" "$scenarios" "$name" linux $laddr $paddr "$d" >"$d/linux.out" 2>&1 &
 		lpid=$!
+	elif [ "$mode" = synack ] && ! scen_line "$name" linux | grep -qw listen; then
+		# the Linux side connects to synack's node: the node is there
+		# first, its device up, or the SYN would find no one
+		"$@" >"$d/peer.out" 2>&1 &
+		ppid=$!
+		wait_for "$name's synack side to attach" has_line "$d/peer.out" '^attached'
+		inl timeout 120 "$python" "$peer" "$scenarios" "$name" linux $laddr $paddr "$d" >"$d/linux.out" 2>&1 &
+		lpid=$!
 	else
 		inl timeout 120 "$python" "$peer" "$scenarios" "$name" linux $laddr $paddr "$d" >"$d/linux.out" 2>&1 &
 		lpid=$!

@@ -174,6 +174,8 @@ end
 
 co = coroutine.create(function()
   wait("the device " .. A.dev .. " to be up", device_up)
+  print("attached")
+  io.stdout:flush()
   for _, step in ipairs(steps) do
     local k, v = step:match("^([%w_]+)=?(.*)$")
     if not run[k] then fail("unknown step '" .. step .. "'") end
