@@ -1,6 +1,7 @@
 """Compares the two runs of each scenario of tests/linux_diff.sh.
 
   compare.py SCENARIOS LINUX.pcap LINUX_ADDR SYNACK.pcap LINUX_ADDR2
+             [--port-offset N] [--differing FILE] [--only NAME...]
 
 Each scenario's segments (its port) of the first capture (between two
 Linux sockets) and of the second (synack as the peer) are compared in
@@ -9,7 +10,10 @@ length exactly; the window within WINDOW_TOL (both zero or neither); the
 time since the sender's previous segment within TIME_REL + TIME_ABS.  Prints per scenario "match" or the
 first difference with both sequences side by side; a difference is
 expected when the scenario says "known REASON".  Exits 1 on an unexpected
-difference or a scenario without segments."""
+difference or a scenario without segments, and writes their names, a line
+each, to FILE; --only compares the scenarios named only; each scenario's port is
+its port in SCENARIOS plus N."""
+import argparse
 import os
 import subprocess
 import sys
@@ -82,15 +86,23 @@ def first_difference(a, b):
 
 
 def main():
-    path, pcap1, addr1, pcap2, addr2 = sys.argv[1:6]
-    scens, order = scen.load(path)
-    if sys.argv[6:7] == ["--only"]:
-        order = [n for n in order if n in sys.argv[7:]]
-    s1, s2 = segments(pcap1, addr1), segments(pcap2, addr2)
-    bad, rows = 0, []
+    ap = argparse.ArgumentParser()
+    for a in ("scenarios", "pcap1", "addr1", "pcap2", "addr2"):
+        ap.add_argument(a)
+    ap.add_argument("--differing")
+    ap.add_argument("--port-offset", type=int, default=0)
+    ap.add_argument("--only", nargs="*")
+    args = ap.parse_args()
+    scens, order = scen.load(args.scenarios)
+    if args.only is not None:
+        order = [n for n in order if n in args.only]
+    s1, s2 = segments(args.pcap1, args.addr1), segments(args.pcap2, args.addr2)
+    differing = []
+    rows = []
     for name in order:
         sc = scens[name]
-        a, b = s1.get(sc["port"], []), s2.get(sc["port"], [])
+        port = sc["port"] + args.port_offset
+        a, b = s1.get(port, []), s2.get(port, [])
         first = None if a and b else ("peer", 0, "no segments")
         # Each sender's segments in order, on their own: segments of the
         # two directions sent at nearly the same time may pass each other.
@@ -121,12 +133,18 @@ def main():
                 print("  known difference: %s" % sc["known"])
             else:
                 verdict = "DIFFERS (unexpected: %s's segment %d, %s)" % (who, i + 1, why)
-                bad += 1
+                differing.append(name)
         rows.append((name, verdict))
     print("\nscenario                  result")
     for name, verdict in rows:
         print("%-25s %s" % (name, verdict))
-    return 1 if bad else 0
+    if args.differing:
+        with open(args.differing, "w") as f:
+            f.write("".join(n + "\n" for n in differing))
+    for name, verdict in rows:
+        if name in differing:
+            print("unexpected: %s: %s" % (name, verdict))
+    return 1 if differing else 0
 
 
 if __name__ == "__main__":

@@ -1,10 +1,10 @@
 """A side of a scenario of tests/linux_diff.sh with a Linux socket.
 
-  peer.py SCENARIOS NAME linux|peer LOCAL REMOTE SYNCDIR
+  peer.py SCENARIOS NAME linux|peer LOCAL REMOTE SYNCDIR [OFFSET]
 
 runs the steps of NAME's "linux" or "peer" line (tests/linux_diff/scenarios)
 between LOCAL (this side's address) and REMOTE, the server listening on the
-scenario's port, then waits until the connection is gone or in TIME_WAIT
+scenario's port plus OFFSET (default 0), then waits until the connection is gone or in TIME_WAIT
 (the kernel's orphans included) and prints one "result ..." line."""
 import errno
 import os
@@ -43,7 +43,7 @@ def alive(local, remote, port):
 def main():
     path, name, side, local, remote, syncdir = sys.argv[1:7]
     sc = scen.load(path)[0][name]
-    port = sc["port"]
+    port = sc["port"] + int(sys.argv[7] if len(sys.argv) > 7 else 0)
     opts = {}
     ls = s = None
     err = "none"

@@ -2,7 +2,8 @@
 -- (timers = "linux") through a TUN device: the same steps as peer.py's
 -- (tests/linux_diff/scenarios), each waiting as the socket call would.
 -- Arguments: scenarios=FILE name=NAME dev=DEV address=A/LEN remote=ADDR
--- syncdir=DIR timers=K=V,K=V (the common profile parameters).
+-- syncdir=DIR timers=K=V,K=V (the common profile parameters), and
+-- port_offset=N (added to the scenario's port; default 0).
 -- Prints "ready" once listening, then "result peer received=N error=E",
 -- and ends once the file "end" is in syncdir (the Linux side is done).
 local synack = require "synack"
@@ -30,7 +31,7 @@ do
     for w in line:gsub("#.*", ""):gmatch("%S+") do words[#words + 1] = w end
     if words[1] == "scenario" then
       cur = words[2] == A.name
-      if cur then port = math.tointeger(tonumber(words[3])) end
+      if cur then port = math.tointeger(tonumber(words[3])) + math.tointeger(tonumber(A.port_offset or 0)) end
     elseif cur and words[1] == "peer" then
       steps = table.move(words, 2, #words, 1, {})
     elseif cur and words[1] == "timers" then
