@@ -129,6 +129,7 @@ static void conn_freed(struct sy_lua_ep *e, sy_tcb *c)
 			lua_rawseti(L, -2, 1);
 			push_info(L, c);
 			lua_rawseti(L, -2, 2);
+			sy_lua_conn_keep_unread(L, c);
 			lua_setiuservalue(L, -2, 3);
 		}
 		lua_pop(L, 1);

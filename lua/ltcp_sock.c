@@ -70,20 +70,107 @@ static sy_tcb *live_conn(lua_State *L, struct sy_lua_conn **b)
 	return c && c->state != SY_TCP_CLOSED ? c : NULL;
 }
 
+/* A connection's user keeps what it received until it reads it, as a
+ * socket does: when the connection ends (a reset, a timeout, the end of
+ * TIME_WAIT) its unread bytes stay readable, and then the read reports
+ * the error or the end of the stream.  The record goes soon after, so
+ * what is unread then moves to the box's snapshot: a list of runs, each
+ * a string of real bytes or a count of virtual ones, and in field "i" the
+ * index of the first run not read.  Nothing is kept for a connection
+ * that reads by itself or that its user closed. */
+void sy_lua_conn_keep_unread(lua_State *L, sy_tcb *c)
+{
+	int k = 0;
+
+	if (c->autoread || c->orphan || !c->rcv_unread)
+		return;
+	lua_createtable(L, 2, 1);
+	while (c->rcv_unread) {
+		bool real;
+		uint32_t want = sy_tcp_readable(c, &real);
+
+		if (!want)
+			break;
+		if (real) {
+			luaL_Buffer buf;
+			char *p = luaL_buffinitsize(L, &buf, want);
+
+			luaL_pushresultsize(&buf, sy_tcp_recv(c, p, want, &real));
+		} else {
+			lua_pushinteger(L, sy_tcp_recv(c, NULL, want, &real));
+		}
+		lua_rawseti(L, -2, ++k);
+	}
+	lua_pushinteger(L, 1);
+	lua_setfield(L, -2, "i");
+	lua_rawseti(L, -2, 3);
+}
+
+/* conn:read of a connection gone with bytes unread (see above): pushes up
+ * to n of them and returns 1, or returns 0 when none is left. */
+static int read_kept(lua_State *L, lua_Integer n)
+{
+	lua_Integer i;
+	int t;
+
+	if (lua_getiuservalue(L, 1, 3) != LUA_TTABLE || lua_rawgeti(L, -1, 3) != LUA_TTABLE)
+		return 0;
+	t = lua_gettop(L);
+	lua_getfield(L, t, "i");
+	i = lua_tointeger(L, -1);
+	lua_pop(L, 1);
+	switch (lua_rawgeti(L, t, i)) {
+	case LUA_TSTRING: {
+		size_t len;
+		const char *s = lua_tolstring(L, -1, &len);
+
+		if ((lua_Integer)len > n) {
+			lua_pushlstring(L, s + n, len - (size_t)n);
+			lua_rawseti(L, t, i);
+			lua_pushlstring(L, s, (size_t)n);
+			return 1;
+		}
+		break;
+	}
+	case LUA_TNUMBER: {
+		lua_Integer v = lua_tointeger(L, -1);
+
+		if (v > n) {
+			lua_pushinteger(L, v - n);
+			lua_rawseti(L, t, i);
+			lua_pushinteger(L, n);
+			return 1;
+		}
+		break;
+	}
+	default:
+		return 0;
+	}
+	/* the whole run, which is on top */
+	lua_pushinteger(L, i + 1);
+	lua_setfield(L, t, "i");
+	lua_pushnil(L);
+	lua_rawseti(L, t, i);
+	return 1;
+}
+
 /* conn:read([n]): up to n bytes (all without n) of what waits unread: a
  * string of real bytes or a count of virtual ones (the first run of
  * either); "" or 0 when nothing waits; nil, "eof" at the end of the
- * stream; nil and conn.error after a refusal, reset or timeout. */
+ * stream; nil and conn.error after a refusal, reset or timeout, once
+ * what was received before it is read. */
 int sy_lua_conn_read(lua_State *L)
 {
-	struct sy_lua_conn *b;
-	sy_tcb *c = live_conn(L, &b);
+	struct sy_lua_conn *b = sy_lua_check_obj(L, 1, SY_MT_CONN, NULL);
+	sy_tcb *c = b->ptr;
 	lua_Integer n = luaL_optinteger(L, 2, UINT32_MAX);
 	uint32_t want, got;
 	bool real;
 
 	luaL_argcheck(L, n >= 0, 2, "a byte count cannot be negative");
-	if (!c || sy_tcp_eof(c)) {
+	if (!c && read_kept(L, n))
+		return 1;
+	if (!c || sy_tcp_eof(c) || (c->state == SY_TCP_CLOSED && !c->rcv_unread)) {
 		lua_pushnil(L);
 		lua_pushstring(L, sy_lua_conn_error_name(b) ? sy_lua_conn_error_name(b) : "eof");
 		return 2;

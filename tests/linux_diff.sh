@@ -23,7 +23,9 @@ skip() { echo "SKIP: $*"; exit 77; }
 [ "$(id -u)" = 0 ] || skip "needs root (CAP_NET_ADMIN) for network namespaces and a TUN device"
 [ -c /dev/net/tun ] || skip "no /dev/net/tun (the kernel's tun driver)"
 command -v ip >/dev/null 2>&1 || skip "no ip command (Debian package iproute2)"
-python=${PYTHON:-python3}
+# (Debian's python3, which ./setup installs, before another on the PATH: a
+# version manager's shim takes a tenth of a second or more to start)
+if [ -z "${PYTHON:-}" ] && [ -x /usr/bin/python3 ]; then python=/usr/bin/python3; else python=${PYTHON:-python3}; fi
 command -v "$python" >/dev/null 2>&1 || skip "no $python (Debian package python3)"
 command -v tshark >/dev/null 2>&1 && command -v dumpcap >/dev/null 2>&1 ||
 	skip "no tshark/dumpcap (Debian package tshark)"

@@ -312,4 +312,49 @@ do
   eq(clamped - plain, 2, "1400 bytes in three segments of at most 500, not one")
   fails("connect: option 'mss' must be between 88", o.ta.connect, o.ta, o.b, 80, {mss = 1})
 end
+-- 12. what a connection received stays readable after its end, as on a
+-- socket: past the end of TIME_WAIT (the record is gone), and after a
+-- reset; then read reports the end or the error.
+do
+  for _, timers in ipairs{"rfc", "linux"} do
+    local o = pair(timers)
+    local c = o.ta:connect(o.b, 80, {autoread = false})
+    local v = o.ta:connect(o.b, 80, {autoread = false})
+    o.sim:run{stop = 1}
+    local sc, sv = o.tb:connections()[1], o.tb:connections()[2]
+    if sc.stats.rport ~= c.stats.lport then sc, sv = sv, sc end
+    sc:send("hello, ")
+    sc:send("world")
+    sv:send(1000)
+    for _, x in ipairs{sc, sv} do x:close() end
+    for _, x in ipairs{c, v} do x:shutdown("write") end
+    o.sim:run{stop = 2}
+    eq(c.state, "TIME_WAIT", timers .. ": the client waits in TIME_WAIT")
+    o.sim:run{stop = 1000}
+    eq(c.state, "CLOSED", timers .. ": TIME_WAIT is over")
+    eq(v.state, "CLOSED", timers .. ": for both")
+    eq(c:read(3), "hel", timers .. ": part of what was received")
+    eq(c:read(0), "", timers .. ": read(0) of real bytes")
+    eq(c:read(), "lo, world", timers .. ": the rest")
+    local r, e = c:read()
+    check(r == nil and e == "eof", "%s: then the end of the stream (got %s, %s)", timers, r, e)
+    eq(v:read(400), 400, timers .. ": virtual bytes, in part")
+    eq(v:read(0), 0, timers .. ": read(0) of virtual bytes")
+    eq(v:read(), 600, timers .. ": and the rest")
+    eq(select(2, v:read()), "eof", timers .. ": then the end")
+  end
+  local o = pair()
+  local c = o.ta:connect(o.b, 80, {autoread = false})
+  c:on("reset", function() end)
+  o.sim:run{stop = 1}
+  o.s:send("before the reset")
+  o.sim:run{stop = 2}
+  o.s:set{linger = 0}
+  o.s:close()
+  o.sim:run{stop = 3}
+  eq(c.error, "reset", "the client was reset")
+  eq(c:read(), "before the reset", "what came before the reset is read")
+  local r, e = c:read()
+  check(r == nil and e == "reset", "then the reset (got %s, %s)", r, e)
+end
 print("socket_api ok")
