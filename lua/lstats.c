@@ -190,10 +190,11 @@ static int series_tostring(lua_State *L)
 /* series.name is a field; the rest are methods. */
 static int series_index(lua_State *L)
 {
-	const char *k = lua_tostring(L, 2);
+	size_t len;
+	const char *k = lua_type(L, 2) == LUA_TSTRING ? lua_tolstring(L, 2, &len) : NULL;
 
 	check_series(L, 1);
-	if (k && strcmp(k, "name") == 0) {
+	if (k && len == 4 && memcmp(k, "name", 4) == 0) {
 		lua_getiuservalue(L, 1, 1);
 		return 1;
 	}
@@ -554,10 +555,11 @@ static int sim_totals(lua_State *L)
 static int module_index(lua_State *L)
 {
 	static const char *const lazy[] = { "csv", "plot", "models", NULL };
-	const char *k = lua_tostring(L, 2);
+	size_t len;
+	const char *k = lua_type(L, 2) == LUA_TSTRING ? lua_tolstring(L, 2, &len) : NULL;
 
 	for (int i = 0; k && lazy[i]; i++)
-		if (strcmp(k, lazy[i]) == 0) {
+		if (len == strlen(lazy[i]) && memcmp(k, lazy[i], len) == 0) {
 			lua_getglobal(L, "require");
 			lua_pushfstring(L, "synack.%s", k);
 			lua_call(L, 1, 1);

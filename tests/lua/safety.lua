@@ -253,6 +253,11 @@ do
   fails("contains a NUL byte", function() return rec:ladder(dir .. "\0junk") end)
   fails("contains a NUL byte", function() return rec:ladder_text{title = "t\0junk"} end)
   check(not io.open(dir), "a file was made at %s", dir)
+  -- Field names are compared whole, NUL bytes included.
+  local s = synack.series("s")
+  eq(s["name\0junk"], nil, "series['name\\0junk'] is no field")
+  eq(s.name, "s", "series.name")
+  eq(synack["csv\0junk"], nil, "synack['csv\\0junk'] loads no module")
   sim:close()
 end
 
