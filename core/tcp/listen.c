@@ -172,27 +172,83 @@ static sy_tcb *first_unaccepted(const sy_tcp_listener *l)
 	return NULL;
 }
 
+/* The connections of l not yet accepted, in a new array (*n of them), or
+ * NULL when there are none or no memory. */
+static sy_tcb **unaccepted(const sy_tcp_listener *l, size_t *n)
+{
+	const sy_tcp_ep *ep = l->ep;
+	sy_tcb **v;
+	size_t k = 0;
+
+	*n = 0;
+	for (size_t i = 0; i < ep->nhash; i++)
+		for (sy_tcb *c = ep->hash[i]; c; c = c->hnext)
+			*n += c->listener == l;
+	if (!*n || !(v = malloc(*n * sizeof *v)))
+		return NULL;
+	for (size_t i = 0; i < ep->nhash; i++)
+		for (sy_tcb *c = ep->hash[i]; c; c = c->hnext)
+			if (c->listener == l)
+				v[k++] = c;
+	return v;
+}
+
+/* Ends c, a connection of l not yet accepted, unless an observer of
+ * another one's end did already: aborted (reset) if it was in the accept
+ * queue, forgotten if its handshake was in progress. */
+static void drop_unaccepted(sy_tcp_listener *l, sy_tcb *c, bool queued)
+{
+	if (c->listener != l)
+		return;
+	if (c->queued)
+		sy_tcp_aq_remove(c);
+	if (c->state == SY_TCP_CLOSED)
+		;  /* ended meanwhile: only the link to l goes */
+	else if (queued)
+		sy_tcp_abort(c);
+	else
+		sy_tcb_set_state(c, SY_TCP_CLOSED, SY_TCP_CAUSE_ABORT);
+	/* the record may outlive l until the end of the event */
+	c->listener = NULL;
+}
+
 void sy_tcp_listener_close(sy_tcp_listener *l)
 {
 	sy_tcp_ep *ep = l->ep;
-	sy_tcb *c;
+	sy_tcb *c, **v;
+	bool *q = NULL;
+	size_t n;
 	int i;
 
 	/* As Linux's listen stop: a handshake in progress is forgotten
 	 * without a word (the peer's ACK will find no connection and draw a
 	 * reset), and a connection in the accept queue, which no application
-	 * holds, is aborted (reset).  Searched again after each one: the
-	 * state changes run observers, which may close others. */
-	while ((c = first_unaccepted(l))) {
-		if (c->queued) {
-			sy_tcp_aq_remove(c);
-			sy_tcp_abort(c);
-		} else {
-			sy_tcb_set_state(c, SY_TCP_CLOSED, SY_TCP_CAUSE_ABORT);
-		}
-		/* the record may outlive l until the end of the event */
-		c->listener = NULL;
+	 * holds, is aborted (reset).  The state changes run observers, which
+	 * may end others: each is looked at when its turn comes.  Records
+	 * are freed by events only, so those listed stay valid here.  The
+	 * accept queue is emptied first (removing its members one by one
+	 * would walk it each time); a listing that finds no memory falls
+	 * back to searching again after each one. */
+	v = unaccepted(l, &n);
+	if (v && !(q = malloc(n * sizeof *q))) {
+		free(v);
+		v = NULL;
 	}
+	if (v) {
+		for (size_t k = 0; k < n; k++) {
+			q[k] = v[k]->queued;
+			v[k]->queued = false;
+			v[k]->aq_next = NULL;
+		}
+		l->aq_head = l->aq_tail = NULL;
+		l->aq_len = 0;
+		for (size_t k = 0; k < n; k++)
+			drop_unaccepted(l, v[k], q[k]);
+	}
+	free(v);
+	free(q);
+	while ((c = first_unaccepted(l)))
+		drop_unaccepted(l, c, c->queued);
 	SY_INVARIANT(l->aq_len == 0 && !l->aq_head);
 	for (i = 0; i < ep->nlst && ep->lst[i] != l; i++)
 		;

@@ -294,6 +294,53 @@ do
   eq(c5.state, "ESTABLISHED", "listening again on the port")
   eq(n5, 1, "the new accept handler")
 end
+-- 10b. listener:close() with many connections waiting: each queued one
+-- is reset once and each handshake in progress forgotten, also when an
+-- observer of one's end aborts others meanwhile.
+do
+  local sim = synack.simulator{seed = 1}
+  local a, b, f = sim:node("a"), sim:node("b"), sim:node("f")
+  local r = sim:node("r")
+  for _, x in ipairs{a, b, f} do sim:duplex_link(x, r, {rate = "1Gbps", delay = "1ms"}) end
+  local ta, tb = a:tcp{timers = "linux"}, b:tcp{timers = "linux"}
+  local l = tb:listen(80, {accept = "manual", backlog = 1000})
+  local clients, resets = {}, 0
+  for i = 1, 60 do
+    local c = ta:connect(b, 80)
+    c:on("reset", function() resets = resets + 1 end)
+    clients[i] = c
+  end
+  f:app{"synflood", target = b:address(), port = 80, rate = 1000, stop = 0.05}
+  local waiting, closing, aborted, ends = {}, false, 0, 0
+  tb:on_state(function(conn, _, to)
+    if to == "ESTABLISHED" then waiting[#waiting + 1] = conn end
+    if to ~= "CLOSED" or not closing then return end
+    ends = ends + 1
+    if ends == 1 then
+      -- the first end aborts ten other queued connections
+      for k = #waiting, 1, -1 do
+        local x = waiting[k]
+        if x ~= conn and x.state == "ESTABLISHED" and aborted < 10 then
+          x:abort()
+          aborted = aborted + 1
+        end
+      end
+    end
+  end)
+  local pending
+  sim:at(0.1, function()
+    eq(l:stats().accept_queue, 60, "60 connections wait to be accepted")
+    pending = l:stats().syn_received
+    check(pending >= 40, "handshakes in progress (%d)", pending)
+    closing = true
+    l:close()
+  end)
+  sim:run{stop = 1}
+  eq(aborted, 10, "the observer aborted ten")
+  eq(ends, 60 + pending, "every waiting connection ended once")
+  eq(resets, 60, "each client was reset once")
+  for i, c in ipairs(clients) do eq(c.state, "CLOSED", "client " .. i) end
+end
 -- 11. mss given to connect is in force before the SYN: the SYN offers
 -- it, so the peer's segments are no larger.
 do
