@@ -3,7 +3,9 @@
  *                 the report
  *   experiment.c  the Lua side: checks every point before the first run,
  *                 runs one in a worker
- *   worker.c      worker processes: one child per run, several at once
+ *   pool.c        local worker processes, each running many runs
+ *   worker.c      one run in a child (MPI ranks), and the rows of
+ *                 results and failures
  *   output.c      the CSV output: header, rows, rewrites
  *   resume.c      reading the rows of an interrupted batch (--resume)
  *   mpi.c         the runs spread over mpirun's ranks (--with-mpi only) */
@@ -123,6 +125,13 @@ void batch_describe_point(const batch *b, const char **over, char *buf, size_t n
 int slot_start(const batch *b, slot *s, size_t ri);
 void slot_kill(slot *s);
 void slot_finish(const batch *b, slot *s, sy_buf *res);
+int batch_result_ok(sy_buf *res, const char *p, size_t len, double wall);
+void batch_result_failed(const batch *b, sy_buf *res, int ws, int timed_out,
+			 const char *why, double wall);
+int batch_write_all(int fd, const char *p, size_t n);
+void batch_child_setup(pid_t parent);
+
+/* pool.c */
 int batch_run_local(batch *b);
 
 /* output.c */

@@ -1,8 +1,9 @@
-/* synack batch, worker processes: each run is a child forked from the
- * parent, which has no Lua state left at that time, and writes its result
- * to a pipe as one CSV record.  A child that crashes, hangs past the
- * timeout or exits without a result takes nothing down with it: its row
- * says what happened. */
+/* synack batch, one run in a child process (the MPI ranks' way; local
+ * batches use pool.c's workers): the child is forked from the parent,
+ * which has no Lua state left at that time, and writes its result to a
+ * pipe as one CSV record.  A child that crashes, hangs past the timeout
+ * or exits without a result takes nothing down with it: its row says what
+ * happened.  Also the rows of results and failures, which pool.c shares. */
 #include "config.h"
 
 #include <errno.h>
@@ -22,7 +23,7 @@
 #include "batch_priv.h"
 #include "csv.h"
 
-static int write_all(int fd, const char *p, size_t n)
+int batch_write_all(int fd, const char *p, size_t n)
 {
 	while (n > 0) {
 		ssize_t w = write(fd, p, n);
@@ -38,9 +39,11 @@ static int write_all(int fd, const char *p, size_t n)
 	return 0;
 }
 
-static void child(const batch *b, const run *r, int fd, pid_t parent)
+/* In a new child: its own process group (killed as one), gone with the
+ * parent, default signals, and its own output going nowhere (a run's row
+ * is its result). */
+void batch_child_setup(pid_t parent)
 {
-	sy_buf rec = { 0 };
 	struct sigaction sa = { 0 };
 	int null;
 
@@ -55,7 +58,6 @@ static void child(const batch *b, const run *r, int fd, pid_t parent)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 	sigaction(SIGPIPE, &sa, NULL);
-	/* A run's own output goes nowhere: its row is its result. */
 	null = open("/dev/null", O_RDWR);
 	if (null >= 0) {
 		dup2(null, 0);
@@ -64,8 +66,15 @@ static void child(const batch *b, const run *r, int fd, pid_t parent)
 		if (null > 2)
 			close(null);
 	}
+}
+
+static void child(const batch *b, const run *r, int fd, pid_t parent)
+{
+	sy_buf rec = { 0 };
+
+	batch_child_setup(parent);
 	batch_execute(b, r, &rec);
-	write_all(fd, rec.p ? rec.p : "", rec.len);
+	batch_write_all(fd, rec.p ? rec.p : "", rec.len);
 	_exit(0);
 }
 
@@ -108,38 +117,46 @@ void slot_kill(slot *s)
 	kill(s->pid, SIGKILL);
 }
 
-/* The result of a finished (or killed) child, as a record:
- * status, message, wall time, then metric names and values. */
-void slot_finish(const batch *b, slot *s, sy_buf *res)
+/* The row of a run from what its child wrote (len bytes at p: a CSV
+ * record of status, message, then metric names and values) and its wall
+ * time: status, message, wall time, metrics.  Returns 0, or -1 when the
+ * record is garbled (res is then empty). */
+int batch_result_ok(sy_buf *res, const char *p, size_t len, double wall)
 {
-	int ws = 0, status = ST_CRASH, ok = 0;
-	char msg[256], wall[32];
 	sy_csv_rec rec = { 0 };
+	size_t pos = 0, line = 1;
+	char w[32];
+	int term, rc = -1;
 
-	close(s->fd);
-	while (waitpid(s->pid, &ws, 0) < 0 && errno == EINTR)
-		;
-	snprintf(wall, sizeof wall, "%.3f", now() - s->start);
 	res->len = 0;
-	if (s->timed_out) {
+	snprintf(w, sizeof w, "%.3f", wall);
+	if (len && sy_csv_next(p, len, &pos, &line, &rec, &term, NULL) == 1 &&
+	    term && pos == len && rec.n >= 2 && rec.n % 2 == 0) {
+		sy_csv_field(res, rec.f[0], 1);
+		sy_csv_field(res, rec.f[1], 0);
+		sy_csv_field(res, w, 0);
+		for (size_t i = 2; i < rec.n; i++)
+			sy_csv_field(res, rec.f[i], 0);
+		sy_csv_end(res);
+		rc = 0;
+	}
+	sy_csv_rec_free(&rec);
+	return rc;
+}
+
+/* The row of a run that gave no result: its process ended with wait
+ * status ws (timed_out: killed at the timeout). */
+void batch_result_failed(const batch *b, sy_buf *res, int ws, int timed_out,
+			 const char *why, double wall)
+{
+	int status = ST_CRASH;
+	char msg[256], w[32];
+
+	if (why) {
+		snprintf(msg, sizeof msg, "%s", why);
+	} else if (timed_out) {
 		status = ST_TIMEOUT;
 		snprintf(msg, sizeof msg, "no result after %g s", b->sw->timeout);
-	} else if (WIFEXITED(ws) && WEXITSTATUS(ws) == 0 && s->buf.len) {
-		size_t pos = 0, line = 1;
-		int term;
-
-		if (sy_csv_next(s->buf.p, s->buf.len, &pos, &line, &rec, &term, NULL) == 1 &&
-		    term && rec.n >= 2 && rec.n % 2 == 0) {
-			ok = 1;
-			sy_csv_field(res, rec.f[0], 1);
-			sy_csv_field(res, rec.f[1], 0);
-			sy_csv_field(res, wall, 0);
-			for (size_t i = 2; i < rec.n; i++)
-				sy_csv_field(res, rec.f[i], 0);
-			sy_csv_end(res);
-		} else {
-			snprintf(msg, sizeof msg, "the run's result is garbled");
-		}
 	} else if (WIFSIGNALED(ws)) {
 		snprintf(msg, sizeof msg, "killed by signal %d (%s)", WTERMSIG(ws),
 			 strsignal(WTERMSIG(ws)));
@@ -147,117 +164,28 @@ void slot_finish(const batch *b, slot *s, sy_buf *res)
 		snprintf(msg, sizeof msg, "exited with status %d without a result",
 			 WIFEXITED(ws) ? WEXITSTATUS(ws) : -1);
 	}
-	if (!ok) {
-		sy_csv_field(res, status_names[status], 1);
-		sy_csv_field(res, msg, 0);
-		sy_csv_field(res, wall, 0);
-		sy_csv_end(res);
-	}
-	sy_csv_rec_free(&rec);
-	s->pid = 0;
+	snprintf(w, sizeof w, "%.3f", wall);
+	res->len = 0;
+	sy_csv_field(res, status_names[status], 1);
+	sy_csv_field(res, msg, 0);
+	sy_csv_field(res, w, 0);
+	sy_csv_end(res);
 }
 
-/* ------------------------------------------------------------ local */
-
-/* Runs every run not done on `jobs` children.  Returns 0, -1 on an error
- * of the batch itself, or the signal that interrupted it. */
-int batch_run_local(batch *b)
+/* The result of a finished (or killed) child, as a record:
+ * status, message, wall time, then metric names and values. */
+void slot_finish(const batch *b, slot *s, sy_buf *res)
 {
-	size_t nslots = (size_t)b->jobs, next = 0, active = 0;
-	slot *slots = xcalloc(nslots, sizeof *slots);
-	struct pollfd *pfd = xcalloc(nslots, sizeof *pfd);
-	sy_buf res = { 0 };
-	int rc = 0;
+	int ws = 0;
+	double wall;
 
-	for (;;) {
-		int timeout = 200, n = 0;
-		double t;
-
-		while (!got_signal && rc == 0 && active < nslots && next < b->nruns) {
-			size_t i = 0;
-
-			if (b->runs[next].done) {
-				next++;
-				continue;
-			}
-			while (slots[i].pid)
-				i++;
-			if (slot_start(b, &slots[i], next) < 0) {
-				rc = -1;
-				break;
-			}
-			next++;
-			active++;
-		}
-		if (active == 0)
-			break;
-		if (got_signal || rc < 0) {
-			for (size_t i = 0; i < nslots; i++)
-				if (slots[i].pid) {
-					slot_kill(&slots[i]);
-					slot_finish(b, &slots[i], &res);
-				}
-			active = 0;
-			break;
-		}
-		t = now();
-		for (size_t i = 0; i < nslots; i++) {
-			if (!slots[i].pid)
-				continue;
-			if (b->sw->timeout > 0 && !slots[i].timed_out) {
-				double left = slots[i].start + b->sw->timeout - t;
-				int ms = left <= 0 ? 0 : (int)ceil(left * 1000);
-
-				if (ms < timeout)
-					timeout = ms;
-			}
-			pfd[n].fd = slots[i].fd;
-			pfd[n].events = POLLIN;
-			pfd[n].revents = 0;
-			n++;
-		}
-		if (poll(pfd, (nfds_t)n, timeout) < 0 && errno != EINTR) {
-			fprintf(stderr, "synack: poll: %s\n", strerror(errno));
-			rc = -1;
-			continue;
-		}
-		t = now();
-		for (size_t i = 0, k = 0; i < nslots; i++) {
-			slot *s = &slots[i];
-			struct pollfd *q;
-
-			if (!s->pid)
-				continue;
-			q = &pfd[k++];
-			if (q->revents) {
-				char chunk[4096];
-				ssize_t got = read(s->fd, chunk, sizeof chunk);
-
-				if (got > 0) {
-					sy_buf_add(&s->buf, chunk, (size_t)got);
-				} else if (got == 0 || errno != EINTR) {
-					size_t ri = s->run;
-
-					slot_finish(b, s, &res);
-					active--;
-					if (batch_store(b, ri, res.p, res.len) < 0)
-						rc = -1;
-					batch_progress(b, 0);
-					continue;
-				}
-			}
-			if (b->sw->timeout > 0 && !s->timed_out &&
-			    t >= s->start + b->sw->timeout) {
-				s->timed_out = 1;
-				slot_kill(s);
-			}
-		}
-		batch_progress(b, 0);
-	}
-	for (size_t i = 0; i < nslots; i++)
-		sy_buf_free(&slots[i].buf);
-	free(slots);
-	free(pfd);
-	sy_buf_free(&res);
-	return rc < 0 ? -1 : got_signal;
+	close(s->fd);
+	while (waitpid(s->pid, &ws, 0) < 0 && errno == EINTR)
+		;
+	wall = now() - s->start;
+	if (s->timed_out || !WIFEXITED(ws) || WEXITSTATUS(ws) != 0 || !s->buf.len)
+		batch_result_failed(b, res, ws, s->timed_out, NULL, wall);
+	else if (batch_result_ok(res, s->buf.p, s->buf.len, wall) < 0)
+		batch_result_failed(b, res, ws, 0, "the run's result is garbled", wall);
+	s->pid = 0;
 }

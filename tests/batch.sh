@@ -152,6 +152,29 @@ expect_rc 1
 checks=$((checks + 1))
 [ "$(grep -F ' runs: ' err)" = "synack: 3 runs: 1 ok, 2 failed (1 timeout, 1 crash); results in fail2.csv" ] ||
 	{ fail "summary of failures"; show stderr err; }
+# One worker runs the runs one after another: a crash or a timeout ends
+# it, the run it was in gets the row, and the runs it held beyond go to a
+# new worker.  Each run is as if alone: -j1 (one worker for all) gives the
+# rows of -j15 (a worker per run), wall_s aside.
+cat >reuse.cfg <<'CFG'
+script = "exp.lua";
+grid: { mode = ["ok", "crash", "ok", "fail", "ok"]; loss = [0.1, 0.3, 0.5]; };
+CFG
+run "failures in one worker" "$SYNACK" batch reuse.cfg -j1 -q -o reuse1.csv
+expect_rc 1
+expect_has err "15 runs: 9 ok, 6 failed (3 error, 3 crash)"
+run "a worker per run" "$SYNACK" batch reuse.cfg -j15 -q -o reuse15.csv
+expect_rc 1
+checks=$((checks + 1))
+# (wall_s is the last column)
+sed 's/,[^,]*$//' reuse1.csv >reuse1.cut
+sed 's/,[^,]*$//' reuse15.csv >reuse15.cut
+[ "$(grep -c ',ok,$' reuse1.cut)" -eq 9 ] && cmp -s reuse1.cut reuse15.cut ||
+	{ fail "-j1 and -j15 differ"; diff reuse1.cut reuse15.cut | head >&2; }
+printf 'script = "exp.lua";\ntimeout = 3.0;\ngrid: { mode = ["ok", "hang", "ok", "ok"]; };\n' >hang.cfg
+run "a timeout in one worker" "$SYNACK" batch hang.cfg -j1 -q -o hang.csv
+expect_rc 1
+expect_has err "4 runs: 3 ok, 1 failed (1 timeout)"
 # A metric holding a NUL byte would be cut short: the run fails instead.
 printf 'script = "exp.lua";\noutput = "nul.csv";\ngrid: { mode = ["nulvalue", "nulname"]; };\n' >nulm.cfg
 run "metrics with a NUL byte" "$SYNACK" batch nulm.cfg -j1 -q
@@ -310,23 +333,27 @@ same big.csv bigwhole.csv
 # The disk fills while the file is rewritten (a first metric column) as a
 # second run's result is ready: both are stored in one pass, the second
 # after the failed rewrite.  The batch is stopped until both runs have
-# ended, so that it takes their results together.
-# (ps: Debian package procps, which ./setup installs.)
+# ended, so that it takes their results together: each run makes a file
+# as it returns, and its worker then writes the result and waits (S) for
+# another run.  (ps: Debian package procps, which ./setup installs.)
 long=$(printf '%02000d' 0)
 printf 'script = "exp.lua";\noutput = "two.csv";\ngrid: { loss = [0.2, 0.3]; name = "%s"; };\n' \
 	"$long" >two.cfg
-rm -f gate two.csv
-# ps lists the batch's children: the state of each, Z once ended.
+rm -f gate two.csv done.*
+# ps lists the batch's children (its workers): the state of each.
 children() {
 	[ "$(ps -o stat= --ppid "$pid" | grep -c "^$1")" -eq 2 ]
 }
-(ulimit -f 1; trap '' XFSZ; SYNACK_TEST_GATE=$tmp/gate exec "$SYNACK" batch two.cfg -j2 -q) \
-	>out 2>err &
+both_done() {
+	[ -e done.0.2 ] && [ -e done.0.3 ] && children S
+}
+(ulimit -f 1; trap '' XFSZ; SYNACK_TEST_GATE=$tmp/gate SYNACK_TEST_DONE=$tmp/done \
+	exec "$SYNACK" batch two.cfg -j2 -q) >out 2>err &
 pid=$!
 wait_for "two runs" children '[RS]'
 kill -s STOP $pid
 : >gate
-wait_for "the two runs to end" children Z
+wait_for "the two runs to end" both_done
 kill -s CONT $pid
 wait $pid
 rc=$?

@@ -32,6 +32,10 @@ return {
     -- a metric holding a NUL byte, in its value or in its name
     if P.mode == "nulvalue" then return { y = "a\0b" } end
     if P.mode == "nulname" then return { ["y\0z"] = 1 } end
+    -- With SYNACK_TEST_DONE naming a path, a run says it is done by making
+    -- the file PATH.LOSS as it returns.
+    local done = os.getenv("SYNACK_TEST_DONE")
+    if done then assert(io.open(done .. "." .. P.loss, "w")):close() end
     return { y = P.n * 2, lost = hits, label = P.name .. ', "quoted"' }
   end,
 }
