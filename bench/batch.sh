@@ -6,8 +6,9 @@
 #              (short runs: process and Lua start-up are a few percent)
 #   handshake  examples/sweep_handshake.cfg, 810 runs of one connection
 #              each (about 2 ms: start-up dominates)
-# Prints `name value unit` lines: wall times and the ratio -j2 / -j1
-# (0.5 would be perfect scaling on two cores).  Checks that both CSVs
+# Prints `name value unit` lines: wall times, the ratio -j2 / -j1 (0.5
+# would be perfect scaling on two cores) and the runs per second of one
+# worker.  Checks that both CSVs
 # agree, wall_s aside.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -53,4 +54,5 @@ for name in spin handshake; do
 	echo "${name}_wall_j1 $t1 s"
 	echo "${name}_wall_j2 $t2 s"
 	echo "${name}_ratio $(awk -v a="$t1" -v b="$t2" 'BEGIN { printf "%.3f", b / a }') (j2/j1)"
+	echo "${name}_rate_j1 $(awk -v a="$t1" -v n="$runs" 'BEGIN { printf "%.0f", n / a }') runs/s"
 done
