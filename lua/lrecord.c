@@ -292,7 +292,8 @@ static void push_seg_options(lua_State *L, sy_record *r, size_t i)
  * flags = "SYN,ACK", seq=, ack=, len=, win=, and the options mss=,
  * wscale=, tsval=, tsecr=, sack = {{left, right}...} it had};
  * rec:states([opts]) -> its
- * state changes: {t=, side = "client" | "server", from=, to=, cause=}.
+ * state changes: {t=, side = "client" | "server", from=, to=, cause=,
+ * rule = "RFC 9293 3.10.7.3" | "linux: tw_syn_accept" | ...}.
  * Both honour connection, from and to. */
 static int rec_segments(lua_State *L)
 {
@@ -336,6 +337,21 @@ static int rec_segments(lua_State *L)
 	return 1;
 }
 
+/* Field rule of the state change on top: the RFC section or the timer
+ * profile's parameter that made it (sy_tcp_cause_rule). */
+static void push_state_rule(lua_State *L, const sy_rec_state *s)
+{
+	const char *rule = NULL;
+
+	if (s->cause < SY_TCP_CAUSES && s->from < SY_TCP_STATES && s->to < SY_TCP_STATES)
+		rule = sy_tcp_cause_rule((sy_tcp_cause)s->cause, (sy_tcp_state)s->from,
+					 (sy_tcp_state)s->to);
+	if (rule) {
+		lua_pushstring(L, rule);
+		lua_setfield(L, -2, "rule");
+	}
+}
+
 static int rec_states(lua_State *L)
 {
 	struct sy_lua_sim *ls;
@@ -350,7 +366,7 @@ static int rec_states(lua_State *L)
 
 		if (s->conn != o.conn || s->t < o.from || (o.to >= 0 && s->t > o.to))
 			continue;
-		lua_createtable(L, 0, 5);
+		lua_createtable(L, 0, 6);
 		lua_pushnumber(L, sy_time_to_sec(s->t));
 		lua_setfield(L, -2, "t");
 		lua_pushstring(L, s->side ? "server" : "client");
@@ -361,6 +377,7 @@ static int rec_states(lua_State *L)
 		lua_setfield(L, -2, "to");
 		lua_pushstring(L, sy_record_cause(r, s->cause));
 		lua_setfield(L, -2, "cause");
+		push_state_rule(L, s);
 		lua_rawseti(L, -2, ++k);
 	}
 	return 1;

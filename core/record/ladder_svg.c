@@ -323,6 +323,22 @@ static void ms_text(sy_time t, char *buf, size_t n)
 	snprintf(buf, n, "%.3f ms", (double)t / 1e6);
 }
 
+/* The tooltip of a state change: "SYN_SENT -> ESTABLISHED (syn-ack):
+ * RFC 9293 3.10.7.3", the rule as sy_tcp_cause_rule gives it. */
+static void state_title(FILE *f, const sy_record *r, const sy_rec_state *s)
+{
+	const char *rule = sy_ladder_state_rule(s);
+
+	fprintf(f, "<title>%s -&gt; %s (", sy_tcp_state_name(s->from), sy_tcp_state_name(s->to));
+	xml_text(f, sy_record_cause(r, s->cause));
+	fputc(')', f);
+	if (rule) {
+		fputs(": ", f);
+		xml_text(f, rule);
+	}
+	fputs("</title>", f);
+}
+
 int sy_record_ladder_svg(const sy_record *r, const sy_ladder_opts *o, FILE *f, sy_err *err)
 {
 	struct view v;
@@ -471,12 +487,10 @@ int sy_record_ladder_svg(const sy_record *r, const sy_ladder_opts *o, FILE *f, s
 			if (y < st_low[s->side] + 24)
 				y = st_low[s->side] + 24;
 			st_low[s->side] = y;
-			fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\" class=\"state\">%s"
-				"<title>%s -&gt; %s (", tx, y + 4, anchor,
-				sy_tcp_state_name(s->to), sy_tcp_state_name(s->from),
-				sy_tcp_state_name(s->to));
-			xml_text(f, sy_record_cause(r, s->cause));
-			fputs(")</title></text>\n", f);
+			fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\" class=\"state\">%s",
+				tx, y + 4, anchor, sy_tcp_state_name(s->to));
+			state_title(f, r, s);
+			fputs("</text>\n", f);
 			fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\" class=\"cause\">", tx,
 				y + 15, anchor);
 			xml_text(f, sy_record_cause(r, s->cause));

@@ -33,10 +33,44 @@ static void put_col(FILE *f, const char *s, int w, bool right, int *cut)
 		fprintf(f, "%.*s%s%*s", n, s, over ? "~" : "", w - n - over, "");
 }
 
+/* The cause of state change s as the ladder shows it, "(syn-ack)", with
+ * the marker " [n]" of its footnote when it has a rule (n counts them). */
+static void state_cause(const sy_record *r, const sy_rec_state *s, int *n, char *buf,
+			size_t len)
+{
+	int k = snprintf(buf, len, "(%s)", sy_record_cause(r, s->cause));
+
+	if (sy_ladder_state_rule(s) && k >= 0 && (size_t)k < len)
+		snprintf(buf + k, len - (size_t)k, " [%d]", ++*n);
+}
+
+/* Under the ladder, a footnote per state change that has a rule: its new
+ * state, its cause and the rule ("[1] ESTABLISHED: syn-ack (RFC 9293
+ * 3.10.7.3)"), numbered as state_cause marked them. */
+static void state_notes(const sy_record *r, const struct view *v, FILE *f, int indent)
+{
+	int n = 0;
+
+	for (size_t k = 0; k < v->n; k++) {
+		const sy_rec_state *s;
+		const char *rule;
+
+		if (v->it[k].seg != SIZE_MAX)
+			continue;
+		s = &r->st[v->it[k].st];
+		if (!(rule = sy_ladder_state_rule(s)))
+			continue;
+		if (!n)
+			fputc('\n', f);
+		fprintf(f, "%*s[%d] %s: %s (%s)\n", indent, "", ++n, sy_tcp_state_name(s->to),
+			sy_record_cause(r, s->cause), rule);
+	}
+}
+
 int sy_record_ladder_text(const sy_record *r, const sy_ladder_opts *o, FILE *f, sy_err *err)
 {
 	struct view v;
-	int width = o->width > 0 ? o->width : 80, cut = 0, need = 0;
+	int width = o->width > 0 ? o->width : 80, cut = 0, need = 0, notes = 0;
 	const int tw = 11, sw = 13;
 	int mw;
 	char a[64], b[64];
@@ -52,7 +86,8 @@ int sy_record_ladder_text(const sy_record *r, const sy_ladder_opts *o, FILE *f, 
 		int n;
 
 		if (it->seg == SIZE_MAX) {
-			n = (int)strlen(sy_record_cause(r, r->st[it->st].cause)) + 2 + 3;
+			state_cause(r, &r->st[it->st], &notes, lab, sizeof lab);
+			n = (int)strlen(lab) + 3;
 		} else {
 			sy_ladder_seg_label(&v, &r->seg[it->seg], o->relative, it->old, false,
 					    lab, sizeof lab);
@@ -68,6 +103,7 @@ int sy_record_ladder_text(const sy_record *r, const sy_ladder_opts *o, FILE *f, 
 	if (width > WIDTH_MAX)
 		width = WIDTH_MAX;
 	mw = width - tw - 2 * sw;
+	notes = 0;
 	sy_ladder_endpoint_text(v.c, 0, a, sizeof a);
 	sy_ladder_endpoint_text(v.c, 1, b, sizeof b);
 	if (o->title)
@@ -85,7 +121,7 @@ int sy_record_ladder_text(const sy_record *r, const sy_ladder_opts *o, FILE *f, 
 			const sy_rec_state *s = &r->st[it->st];
 			char cause[96];
 
-			snprintf(cause, sizeof cause, "(%s)", sy_record_cause(r, s->cause));
+			state_cause(r, s, &notes, cause, sizeof cause);
 			if (s->side == 0) {
 				put_col(f, sy_tcp_state_name(s->to), sw, false, &cut);
 				fputc('|', f);
@@ -183,6 +219,7 @@ int sy_record_ladder_text(const sy_record *r, const sy_ladder_opts *o, FILE *f, 
 		fprintf(f, "%*s  (%d field%s cut short, marked ~: width = %d%s shows every label whole)\n",
 			tw - 2, "", cut, cut == 1 ? "" : "s", need > WIDTH_MAX ? WIDTH_MAX : need,
 			need > WIDTH_MAX ? " (the most)" : " or \"auto\"");
+	state_notes(r, &v, f, tw);
 	free(v.it);
 	return ferror(f) ? sy_err_set(err, "cannot write the ladder: %s", strerror(errno)) : 0;
 }

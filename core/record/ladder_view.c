@@ -154,6 +154,14 @@ void sy_ladder_drop_text(const sy_record *r, const sy_rec_seg *s, char *buf, siz
 		 sy_node_name(sy_link_node(l, !s->link_dir)));
 }
 
+const char *sy_ladder_state_rule(const sy_rec_state *s)
+{
+	if (s->cause >= SY_TCP_CAUSES || s->from >= SY_TCP_STATES || s->to >= SY_TCP_STATES)
+		return NULL;
+	return sy_tcp_cause_rule((sy_tcp_cause)s->cause, (sy_tcp_state)s->from,
+				 (sy_tcp_state)s->to);
+}
+
 int sy_record_ladder_file(const sy_record *r, const sy_ladder_opts *o, const char *path,
 			  bool svg, sy_err *err)
 {

@@ -86,5 +86,7 @@ const char *sy_ladder_node_name(const sy_rec_conn *c, int s);
 void sy_ladder_seg_label(const struct view *v, const sy_rec_seg *s, bool relative,
 			 bool old, bool shrt, char *buf, size_t n);
 void sy_ladder_drop_text(const sy_record *r, const sy_rec_seg *s, char *buf, size_t n);
+/* The rule that made state change s (sy_tcp_cause_rule), or NULL. */
+const char *sy_ladder_state_rule(const sy_rec_state *s);
 
 #endif

@@ -28,6 +28,7 @@ static const char *const cause_names[SY_TCP_CAUSES] = {
 	[SY_TCP_CAUSE_REFUSED] = "refused",
 	[SY_TCP_CAUSE_ACCEPTED] = "accepted",
 	[SY_TCP_CAUSE_FREED] = "freed",
+	[SY_TCP_CAUSE_CROSSED_SYNACK] = "crossed syn-ack",
 };
 
 const char *sy_tcp_cause_name(sy_tcp_cause cause)
@@ -227,6 +228,11 @@ static void free_later(sy_sim *sim, void *arg, uint64_t data)
 	free(c);
 }
 
+void sy_tcb_crossed_synack(sy_tcb *c, bool on)
+{
+	c->crossed = on;
+}
+
 void sy_tcb_set_state(sy_tcb *c, sy_tcp_state s, sy_tcp_cause why)
 {
 	sy_tcp_state old = c->state;
@@ -234,6 +240,9 @@ void sy_tcb_set_state(sy_tcb *c, sy_tcp_state s, sy_tcp_cause why)
 
 	if (old == s)
 		return;
+	if (c->crossed && why == SY_TCP_CAUSE_ACK && old == SY_TCP_SYN_RECEIVED &&
+	    s == SY_TCP_ESTABLISHED)
+		why = SY_TCP_CAUSE_CROSSED_SYNACK;
 	c->state = s;
 	c->caps = (unsigned)s < SY_TCP_STATES ? c->ep->smo->caps[s] : 0;
 	if (c->listener && old == SY_TCP_SYN_RECEIVED)

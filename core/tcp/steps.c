@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include "tcp.h"
+#include "tcp_priv.h"
 #include "tcp_sm.h"
 
 static void send_ack(sy_tcb *c)
@@ -274,6 +275,7 @@ void sy_tcp_rfc9293_input(sy_tcb *c, const sy_seg *s, int64_t challenge_ack_limi
 			  sy_tcp_ack_hook syn_received_ack)
 {
 	sy_tcp_state state = sy_tcb_state(c);
+	bool done;
 
 	if (!syn_received_ack)
 		syn_received_ack = sy_tcp_rfc9293_syn_received_ack;
@@ -311,7 +313,10 @@ void sy_tcp_rfc9293_input(sy_tcb *c, const sy_seg *s, int64_t challenge_ack_limi
 	    s->ack == sy_tcb_vars(c)->snd_nxt) {
 		sy_tcb_keepalive_restart(c);
 		sy_tcb_ts_update(c, s);
-		if (syn_received_ack(c, s))
+		sy_tcb_crossed_synack(c, true);
+		done = syn_received_ack(c, s);
+		sy_tcb_crossed_synack(c, false); /* a closed c lives to the event's end */
+		if (done)
 			return;
 		sy_tcb_ack_soon(c);
 		sy_tcb_output(c);

@@ -55,6 +55,9 @@ struct sy_tcb {
 	bool syn_timed_out;        /* a SYN or SYN-ACK was retransmitted */
 	bool synack_again;         /* ... or the SYN-ACK sent again for a
 				    * retransmitted SYN: no RTT sample */
+	bool crossed;              /* a crossed SYN-ACK is being taken: the
+				    * handshake it completes reports it as
+				    * the cause (sy_tcb_crossed_synack) */
 	uint32_t last_ack_sent;    /* RFC 7323's Last.ACK.sent */
 	uint32_t recent_ooo[2];    /* earlier out-of-order arrivals, for SACK */
 	uint32_t last_ooo;         /* latest out-of-order segment's start */

@@ -71,10 +71,18 @@ typedef enum sy_tcp_cause {
 	SY_TCP_CAUSE_REFUSED,           /* "refused": events, not changes */
 	SY_TCP_CAUSE_ACCEPTED,          /* "accepted" */
 	SY_TCP_CAUSE_FREED,             /* "freed" */
+	SY_TCP_CAUSE_CROSSED_SYNACK,    /* "crossed syn-ack": a simultaneous
+					 * open completed by the peer's
+					 * SYN-ACK (crossed_synack) */
 	SY_TCP_CAUSES
 } sy_tcp_cause;
 
 const char *sy_tcp_cause_name(sy_tcp_cause cause);
+/* The rule that made a state change from `from` to `to` for `cause`: a
+ * section of an RFC ("RFC 9293 3.10.7.3") or, where a timer profile's
+ * parameter modelling a Linux behaviour made it, that parameter
+ * ("linux: tw_syn_accept").  NULL for an event that is no change. */
+const char *sy_tcp_cause_rule(sy_tcp_cause cause, sy_tcp_state from, sy_tcp_state to);
 
 /* Timers of a connection. */
 enum {

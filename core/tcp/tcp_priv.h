@@ -89,6 +89,10 @@ SY_HIDDEN void sy_tcp_aq_remove(sy_tcb *c);
 SY_HIDDEN void sy_tcb_sack_blocks(const sy_tcb *c, sy_tcp_opts *o, unsigned max);
 /* services.c */
 SY_HIDDEN void sy_tcb_oom(sy_tcb *c, const char *what);
+/* While on, the move from SYN_RECEIVED to ESTABLISHED that an ACK makes
+ * reports SY_TCP_CAUSE_CROSSED_SYNACK: the ACK is a crossed SYN-ACK's,
+ * taken by the state machine's own SYN_RECEIVED hook (steps.c). */
+SY_HIDDEN void sy_tcb_crossed_synack(sy_tcb *c, bool on);
 void sy_tcb_data_free(sy_tcb *c);   /* buffers, scoreboard, cc state */
 /* socket.c */
 SY_HIDDEN void sy_tcb_rq_add(sy_tcb *c, uint32_t len, const unsigned char *bytes);
