@@ -67,8 +67,42 @@ void sy_lua_apps_close(lua_State *L, int sim_idx)
 	lua_pop(L, 1);
 }
 
+/* The app's parameter target given as a node, as connect takes one: the
+ * parameters at 2 are replaced by a copy whose target is the node's
+ * (first) address, the string the plugins read. */
+static void app_target_node(lua_State *L, struct sy_lua_sim *ls)
+{
+	char buf[16];
+	sy_node *n;
+
+	if (!lua_istable(L, 2))
+		return;
+	if (lua_getfield(L, 2, "target") != LUA_TUSERDATA) {
+		lua_pop(L, 1);
+		return;
+	}
+	if (!luaL_testudata(L, -1, SY_MT_NODE))
+		luaL_error(L, "app: target must be a node or an address");
+	n = sy_lua_check_node(L, -1, ls);
+	if (!sy_node_ifaces(n))
+		luaL_error(L, "app: target: the node %s has no link", sy_node_name(n));
+	sy_ipv4_format(sy_node_addr(n, 0), buf);
+	lua_pop(L, 1);
+	lua_newtable(L);
+	lua_pushnil(L);
+	while (lua_next(L, 2)) {
+		lua_pushvalue(L, -2);
+		lua_insert(L, -2);
+		lua_rawset(L, -4);
+	}
+	lua_pushstring(L, buf);
+	lua_setfield(L, -2, "target");
+	lua_replace(L, 2);
+}
+
 /* node:app{NAME, param = value, ...}: starts an application plugin on the
- * node; returns it (app:stats()). */
+ * node; returns it (app:stats()).  target, the address of a client's
+ * server, may be a node, as ep:connect takes one. */
 static int node_app(lua_State *L)
 {
 	sy_node *n = sy_lua_check_node(L, 1, NULL);
@@ -80,6 +114,7 @@ static int node_app(lua_State *L)
 
 	luaL_checkany(L, 2);
 	lua_settop(L, 2);
+	app_target_node(L, ls);
 	lua_getiuservalue(L, 1, 1);  /* 3: the simulator */
 	lua_getiuservalue(L, 3, 2);
 	c = lua_touserdata(L, -1);
