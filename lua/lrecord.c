@@ -584,6 +584,24 @@ static int rec_seqgraph(lua_State *L)
 	return 1;
 }
 
+/* rec:html(path [, opts]): an interactive viewer of a connection, one
+ * self-contained HTML file, written by lua/synack/html.lua from
+ * rec:segments(), rec:states() and rec:events(). */
+static int rec_html(lua_State *L)
+{
+	check_record(L, 1, NULL);
+	lua_settop(L, 3);
+	lua_getglobal(L, "require");
+	lua_pushliteral(L, "synack.html");
+	lua_call(L, 1, 1);
+	lua_getfield(L, -1, "write");
+	lua_pushvalue(L, 1);
+	lua_pushvalue(L, 2);
+	lua_pushvalue(L, 3);
+	lua_call(L, 3, 1);
+	return 1;
+}
+
 static int rec_tostring(lua_State *L)
 {
 	sy_record *r = check_record(L, 1, NULL);
@@ -595,6 +613,7 @@ static int rec_tostring(lua_State *L)
 
 static const luaL_Reg rec_methods[] = {
 	{ "connections", rec_connections },
+	{ "html", rec_html },
 	{ "ladder", rec_ladder },
 	{ "ladder_text", rec_ladder_text },
 	{ "packetdrill", rec_packetdrill },
