@@ -99,7 +99,8 @@ svg text{font:12px monospace}
 .arrow{stroke-width:1.5;fill:none}
 .c2s{stroke:#1f5fbf}.s2c{stroke:#9a5a1a}
 .lost{stroke:#c00;stroke-dasharray:6 3}
-.arrow.hl,.hit.hl+.arrow{stroke-width:4}
+.arrow.hl{stroke-width:4}
+.tick{fill:#888}
 .hit{stroke:transparent;stroke-width:10;fill:none;cursor:pointer}
 .state{font-weight:bold;cursor:help}
 .cause{fill:#777}
@@ -126,7 +127,7 @@ window.onerror = function (msg, src, line) {
   "use strict";
   var D = JSON.parse(document.getElementById("data").textContent);
   var NS = "http://www.w3.org/2000/svg";
-  var XL = 160, XR = 620, W = 780, TOP = 50, GAP = 120;
+  var XL = 200, XR = 660, W = 820, TOP = 50, GAP = 120;
   var zoom = 1, tip = document.getElementById("tip");
   var times = [];
   function el(name, attrs, parent) {
@@ -216,7 +217,16 @@ window.onerror = function (msg, src, line) {
     el("text", { x: XR, y: 36, "text-anchor": "middle" }, svg).textContent = D.server.addr;
     el("line", { x1: XL, y1: TOP, x2: XL, y2: h - 20, "class": "line" }, svg);
     el("line", { x1: XR, y1: TOP, x2: XR, y2: h - 20, "class": "line" }, svg);
-    var drawn = 0;
+    // the time axis: a tick at each instant something happens, where
+    // there is room
+    var lastTick = -Infinity;
+    times.forEach(function (t) {
+      var yy = y(t);
+      if (yy - lastTick < 16) return;
+      lastTick = yy;
+      el("text", { x: 8, y: yy + 4, "class": "tick" }, svg).textContent = ms(t) + " ms";
+    });
+    var drawn = 0, labelLow = [-Infinity, -Infinity];
     D.segments.forEach(function (s, i) {
       var c2s = s.dir === "c>s", x1 = c2s ? XL : XR, x2 = c2s ? XR : XL, y1 = y(s.sent), y2;
       var cls = c2s ? "c2s" : "s2c";
@@ -236,7 +246,10 @@ window.onerror = function (msg, src, line) {
         el("path", { d: "M" + (x2 - 5) + "," + (y2 - 5) + " l10,10 m0,-10 l-10,10",
                      stroke: "#c00", "stroke-width": 2 }, g);
       }
-      var t = el("text", { x: c2s ? x1 + 8 : x1 - 8, y: y1 - 3 + (c2s ? 0 : 0),
+      // labels of segments leaving one side close together: a row apart
+      var ly = Math.max(y1 - 3, labelLow[c2s ? 0 : 1] + 14);
+      labelLow[c2s ? 0 : 1] = ly;
+      var t = el("text", { x: c2s ? x1 + 8 : x1 - 8, y: ly,
                            "text-anchor": c2s ? "start" : "end", "class": "seglabel" }, g);
       t.textContent = label(s);
       g.addEventListener("mousemove", function (ev) {
