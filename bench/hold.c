@@ -40,6 +40,7 @@
 #define CANCEL_P 0.1            /* timers armed per fired event */
 #define TIMER_DELAY (100 * SY_MS)
 #define TIMER_RING 1024         /* armed timers; the oldest is cancelled */
+#define FAR_DELAY (60 * SY_SEC)   /* -f: a far event, as TIME_WAIT under linux */
 
 static const char *const default_schedulers[] = { "heap", "calendar",
 						"ladder", NULL };
@@ -49,13 +50,20 @@ struct opts {
 	const char *sched;      /* NULL: all of default_schedulers */
 	long n;                 /* 0: all of default_sizes */
 	bool quick;
+	bool cpu;               /* -c: process CPU time, not wall time */
+	double far;             /* -f: share of events scheduled FAR_DELAY ahead */
 };
+
+/* Set from the options before any run. */
+static bool use_cpu_time;
+static double far_share;
 
 static double now_sec(void)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(use_cpu_time ? CLOCK_PROCESS_CPUTIME_ID : CLOCK_MONOTONIC,
+		      &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
@@ -77,8 +85,29 @@ static void die(const char *what, const sy_err *err)
 	exit(1);
 }
 
+/* The delay of the event that replaces a fired one: with -f, FAR_DELAY
+ * for a share of them, as if those were TIME_WAIT timers. */
 static sy_time draw(sy_rng *r)
 {
+	if (far_share > 0 && sy_rng_bernoulli(r, far_share))
+		return FAR_DELAY;
+	return (sy_time)sy_rng_exponential(r, MEAN_NS);
+}
+
+/* The delay of an event of the initial fill, drawn from the steady state
+ * so that filling at time 0 starts there: a pending event is far with
+ * probability share * FAR_DELAY / (share * FAR_DELAY + (1 - share) * mean)
+ * (time spent pending, weighted by how often each kind is scheduled), and
+ * a far one is then uniformly spread over the next FAR_DELAY. */
+static sy_time draw_initial(sy_rng *r)
+{
+	if (far_share > 0) {
+		double far = far_share * (double)FAR_DELAY;
+		double q = far / (far + (1 - far_share) * MEAN_NS);
+
+		if (sy_rng_bernoulli(r, q))
+			return (sy_time)(sy_rng_uniform(r) * (double)FAR_DELAY);
+	}
 	return (sy_time)sy_rng_exponential(r, MEAN_NS);
 }
 
@@ -152,7 +181,7 @@ static double run_sim(const sy_plugin *p, long n, long ops, bool cancel,
 	sy_sim_stream(sim, &w->rng, "hold", 0);
 	w->cancel = cancel;
 	for (long i = 0; i < n; i++)
-		if (sy_sim_after(sim, draw(&w->rng), hold_event, w, 0, NULL,
+		if (sy_sim_after(sim, draw_initial(&w->rng), hold_event, w, 0, NULL,
 				 &err) < 0)
 			fail_schedule(&err);
 
@@ -198,7 +227,8 @@ static double run_alone(const sy_plugin *p, long n, long ops, size_t *bytes)
 
 	for (long i = 0; i < n; i++) {
 		sy_sched_entry e = {
-			.time = draw(&rng), .seq = seq++, .slot = (uint32_t)i,
+			.time = draw_initial(&rng), .seq = seq++,
+			.slot = (uint32_t)i,
 		};
 
 		if (so->insert(st, &e) < 0)
@@ -232,11 +262,14 @@ oom:
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: hold [-q] [-n N] [-s SCHEDULER]\n"
+		"usage: hold [-cq] [-f SHARE] [-n N] [-s SCHEDULER]\n"
 		"  -n N     only N pending events (default: 10^3 .. 10^6)\n"
 		"  -s NAME  only this scheduler plugin (default: heap, calendar, "
 		"ladder)\n"
-		"  -q       quick: fewer operations, for a smoke test\n");
+		"  -q       quick: fewer operations, for a smoke test\n"
+		"  -f SHARE schedule this share (0 to 1) of the events 60 s "
+		"ahead\n"
+		"  -c       time with the process's CPU time, not wall time\n");
 }
 
 static void one(const sy_plugin *p, long n, const struct opts *o)
@@ -257,14 +290,14 @@ static void one(const sy_plugin *p, long n, const struct opts *o)
 
 int main(int argc, char **argv)
 {
-	struct opts o = { NULL, 0, false };
+	struct opts o = { NULL, 0, false, false, 0 };
 	const char *const *names = default_schedulers;
 	const char *only[2] = { NULL, NULL };
 	const long *sizes = default_sizes;
 	long only_n[2] = { 0, 0 };
 	int c;
 
-	while ((c = getopt(argc, argv, "n:s:qh")) != -1) {
+	while ((c = getopt(argc, argv, "cf:n:s:qh")) != -1) {
 		switch (c) {
 		case 'n': {
 			char *end;
@@ -277,6 +310,20 @@ int main(int argc, char **argv)
 			}
 			break;
 		}
+		case 'f': {
+			char *end;
+
+			o.far = strtod(optarg, &end);
+			if (*end || end == optarg || !(o.far >= 0 && o.far <= 1)) {
+				fprintf(stderr, "hold: -f wants a share between "
+					"0 and 1, not '%s'\n", optarg);
+				return 2;
+			}
+			break;
+		}
+		case 'c':
+			o.cpu = true;
+			break;
 		case 's':
 			o.sched = optarg;
 			break;
@@ -295,6 +342,8 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	use_cpu_time = o.cpu;
+	far_share = o.far;
 	if (o.sched) {
 		only[0] = o.sched;
 		names = only;
@@ -307,6 +356,10 @@ int main(int argc, char **argv)
 	printf("hold model: N pending events, each fired event schedules one "
 	       "at now + exponential(1 ms)%s\n",
 	       o.quick ? " (quick mode: fewer operations)" : "");
+	if (o.far > 0)
+		printf("far events: a share %g of them scheduled 60 s ahead "
+		       "instead\n", o.far);
+	printf("times: %s\n", o.cpu ? "process CPU time" : "wall time");
 	printf("sim: through sy_sim_run; alone: the scheduler's ops only; "
 	       "+cancel: sim with a cancelled timer per 10 events\n");
 	printf("B/event: bytes held per pending event by the simulator "
