@@ -287,6 +287,61 @@ static void push_seg_options(lua_State *L, sy_record *r, size_t i)
 	}
 }
 
+/* A segment row's drop (reason=, and at= the node that refused it at its
+ * destination) and event= (what it was sent or received for). */
+static void push_seg_notes(lua_State *L, const sy_record *r, const sy_rec_seg *s)
+{
+	const sy_rec_conn *c = sy_record_conn(r, s->conn);
+
+	if (s->fate == SY_REC_DROPPED) {
+		lua_pushstring(L, sy_record_drop_name(s));
+		lua_setfield(L, -2, "reason");
+		if (s->at_receiver && c->node[!s->dir]) {
+			lua_pushstring(L, sy_node_name(c->node[!s->dir]));
+			lua_setfield(L, -2, "at");
+		}
+	}
+	if (s->event) {
+		lua_pushstring(L, sy_tcp_event_name((sy_tcp_event)(s->event - 1)));
+		lua_setfield(L, -2, "event");
+	}
+}
+
+/* rec:events([opts]) -> the connection's notable events in time order:
+ * {t=, side = "client" | "server", node=, event = "cookie_sent" | ...,
+ * seq=}; honours connection, from and to. */
+static int rec_events(lua_State *L)
+{
+	struct sy_lua_sim *ls;
+	sy_record *r = check_record(L, 1, &ls);
+	sy_ladder_opts o;
+	lua_Integer k = 0;
+
+	ladder_opts(L, 2, r, ls, &o, "events");
+	lua_newtable(L);
+	for (size_t i = 0; i < sy_record_events(r); i++) {
+		const sy_rec_event *e = sy_record_event(r, i);
+		const sy_rec_conn *c = sy_record_conn(r, e->conn);
+
+		if (e->conn != o.conn || e->t < o.from || (o.to >= 0 && e->t > o.to))
+			continue;
+		lua_createtable(L, 0, 5);
+		lua_pushnumber(L, sy_time_to_sec(e->t));
+		lua_setfield(L, -2, "t");
+		lua_pushstring(L, e->side ? "server" : "client");
+		lua_setfield(L, -2, "side");
+		if (c->node[e->side]) {
+			lua_pushstring(L, sy_node_name(c->node[e->side]));
+			lua_setfield(L, -2, "node");
+		}
+		lua_pushstring(L, sy_tcp_event_name((sy_tcp_event)e->what));
+		lua_setfield(L, -2, "event");
+		sy_lua_set_int(L, "seq", e->seq);
+		lua_rawseti(L, -2, ++k);
+	}
+	return 1;
+}
+
 /* rec:segments([opts]) -> the connection's segments in the order they
  * were sent: {sent=, arrived=, dropped=, reason=, dir = "c>s" | "s>c",
  * flags = "SYN,ACK", seq=, ack=, len=, win=, and the options mss=,
@@ -318,10 +373,7 @@ static int rec_segments(lua_State *L)
 			lua_pushnumber(L, sy_time_to_sec(s->end));
 			lua_setfield(L, -2, s->fate == SY_REC_ARRIVED ? "arrived" : "dropped");
 		}
-		if (s->fate == SY_REC_DROPPED) {
-			lua_pushstring(L, sy_drop_name((sy_drop)s->reason));
-			lua_setfield(L, -2, "reason");
-		}
+		push_seg_notes(L, r, s);
 		lua_pushstring(L, s->dir ? "s>c" : "c>s");
 		lua_setfield(L, -2, "dir");
 		sy_record_flags(s->flags, fl, sizeof fl);
@@ -614,6 +666,7 @@ static int rec_tostring(lua_State *L)
 static const luaL_Reg rec_methods[] = {
 	{ "connections", rec_connections },
 	{ "html", rec_html },
+	{ "events", rec_events },
 	{ "ladder", rec_ladder },
 	{ "ladder_text", rec_ladder_text },
 	{ "packetdrill", rec_packetdrill },

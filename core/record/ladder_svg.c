@@ -278,19 +278,21 @@ static void svg_axis(FILE *f, const struct scale *sc, double x)
 #define CHAR_W 0.6
 #define LABEL_SHARE 0.48
 
-/* A segment's label: the ladder's, with (copy) and where it was lost. */
+/* A segment's label: the ladder's, with its event, (copy) and where it
+ * was lost. */
 static void seg_label(const struct view *v, const sy_rec_seg *s, bool relative, bool old,
 		      char *buf, size_t n)
 {
 	sy_ladder_seg_label(v, s, relative, old, false, buf, n);
+	sy_ladder_event_mark(s, buf + strlen(buf), n - strlen(buf));
 	if (s->copy)
 		snprintf(buf + strlen(buf), n - strlen(buf), " (copy)");
 	if (s->fate == SY_REC_DROPPED) {
 		char why[96];
 
 		sy_ladder_drop_text(v->r, s, why, sizeof why);
-		snprintf(buf + strlen(buf), n - strlen(buf), " lost: %s at %.3f ms", why,
-			 (double)s->end / 1e6);
+		snprintf(buf + strlen(buf), n - strlen(buf), " %s: %s at %.3f ms",
+			 sy_ladder_drop_verb(s), why, (double)s->end / 1e6);
 	}
 }
 

@@ -170,7 +170,7 @@ int sy_record_ladder_text(const sy_record *r, const sy_ladder_opts *o, FILE *f, 
 			char why[64];
 
 			sy_ladder_drop_text(r, s, why, sizeof why);
-			snprintf(side, sizeof side, "lost: %s", why);
+			snprintf(side, sizeof side, "%s: %s", sy_ladder_drop_verb(s), why);
 			if (!s->at_receiver) {
 				/* the arrow stops short, in an X */
 				int x = s->dir == 0 ? (int)(3 + ll + (size_t)(mw - 5 - (int)ll) / 2)
@@ -195,6 +195,7 @@ int sy_record_ladder_text(const sy_record *r, const sy_ladder_opts *o, FILE *f, 
 		}
 		if (s->copy)
 			snprintf(side + strlen(side), sizeof side - strlen(side), " copy");
+		sy_ladder_event_mark(s, side + strlen(side), sizeof side - strlen(side));
 		if (s->dir == 0) {
 			put_col(f, "", sw, false, &cut);
 			fputs(mid, f);

@@ -136,9 +136,47 @@ void sy_ladder_seg_label(const struct view *v, const sy_rec_seg *s, bool relativ
 		snprintf(buf + len, n - len, " win=%u", (unsigned)s->win);
 }
 
+/* " [challenge ACK]", ...: what a segment was sent or received for
+ * ("" for nothing). */
+void sy_ladder_event_mark(const sy_rec_seg *s, char *buf, size_t n)
+{
+	static const char *const marks[SY_TCP_EVENTS] = {
+		[SY_TCP_EV_COOKIE_SENT] = "cookie",
+		[SY_TCP_EV_COOKIE_VALIDATED] = "cookie validated",
+		[SY_TCP_EV_CHALLENGE_ACK] = "challenge ACK",
+		[SY_TCP_EV_WINDOW_PROBE] = "window probe",
+		[SY_TCP_EV_KEEPALIVE_PROBE] = "keepalive probe",
+	};
+	unsigned e = s->event - 1u;
+
+	if (!s->event)
+		snprintf(buf, n, "%s", "");
+	else
+		snprintf(buf, n, " [%s]", e < SY_TCP_EVENTS ? marks[e] : "?");
+}
+
+/* Why TCP refused a segment, as a ladder says it. */
+static const char *tcp_drop_text(const sy_rec_seg *s)
+{
+	static const char *const texts[SY_TCP_DROPS] = {
+		[SY_TCP_DROP_SYN_QUEUE] = "SYN queue full",
+		[SY_TCP_DROP_ACCEPT_QUEUE] = "accept queue full",
+		[SY_TCP_DROP_NO_SOCKET] = "no socket",
+		[SY_TCP_DROP_CHALLENGE_LIMIT] = "challenge ACK limit",
+		[SY_TCP_DROP_COOKIE] = "cookie rejected",
+	};
+
+	return s->reason < SY_TCP_DROPS ? texts[s->reason] : "?";
+}
+
 void sy_ladder_drop_text(const sy_record *r, const sy_rec_seg *s, char *buf, size_t n)
 {
 	const char *why = sy_drop_name((sy_drop)s->reason);
+
+	if (s->tcp_drop) {
+		snprintf(buf, n, "%s", tcp_drop_text(s));
+		return;
+	}
 
 	if (s->at_receiver || !s->link) {
 		snprintf(buf, n, "%s", why);

@@ -468,6 +468,58 @@ static void on_state(void *ctx, sy_tcb *tcb, sy_tcp_state from, sy_tcp_state to,
 	st->cause = (uint16_t)cause;
 }
 
+/* A drop or an event of a TCP endpoint.  The segment received it names
+ * is the latest arrival (delivered just now, and being handled); the
+ * segment an event sent is among the latest recorded, left just now. */
+static void on_note(void *ctx, const sy_tcp_note *n)
+{
+	sy_record *r = ctx;
+	sy_time now = sy_sim_now(sy_net_sim(r->net));
+	sy_rec_seg *s = NULL;
+	sy_rec_event *e;
+	struct tslot *t;
+	long ci;
+	int side;
+
+	if (n->p) {
+		if (!r->have_last || r->last_uid != n->p->uid)
+			return;
+		s = &r->seg[r->last_seg];
+		if (n->drop) {
+			if (s->fate == SY_REC_DROPPED)
+				return;
+			end_segment(r, s, now, SY_REC_DROPPED);
+			s->at_receiver = 1;
+			s->tcp_drop = 1;
+			s->reason = n->what;
+			return;
+		}
+	}
+	if (n->drop)
+		return;
+	if (!(t = tup_find(r, endpoint(n->laddr, n->lport), endpoint(n->raddr, n->rport))) ||
+	    t->conn == UINT32_MAX)
+		return;
+	ci = s ? (long)s->conn : (long)t->conn;
+	side = side_of(&r->conn[ci], n->laddr, n->lport);
+	for (size_t k = r->nseg, m = 0; !s && k-- > 0 && m < 16 && r->seg[k].sent == now; m++)
+		if (r->seg[k].conn == (uint32_t)ci && r->seg[k].dir == side &&
+		    r->seg[k].seq == n->seq && !r->seg[k].event)
+			s = &r->seg[k];
+	if (s)
+		s->event = (uint8_t)(n->what + 1);
+	if (grow((void **)&r->ev, &r->evcap, r->nev, sizeof *r->ev) < 0) {
+		record_oom(r, "an event");
+		return;
+	}
+	e = &r->ev[r->nev++];
+	e->t = now;
+	e->conn = (uint32_t)ci;
+	e->seq = n->seq;
+	e->side = (uint8_t)side;
+	e->what = n->what;
+}
+
 sy_record *sy_record_new(sy_net *net, sy_err *err)
 {
 	sy_record *r = calloc(1, sizeof *r);
@@ -489,6 +541,13 @@ sy_record *sy_record_new(sy_net *net, sy_err *err)
 		sy_err_set(err, "record: the network's TCP observers are all taken");
 		return NULL;
 	}
+	if (sy_tcp_net_observe_notes(net, on_note, r) < 0) {
+		sy_tcp_net_unobserve(net, on_state, r);
+		sy_net_unobserve(net, on_packet, r);
+		free(r);
+		sy_err_set(err, "record: the network's TCP observers are all taken");
+		return NULL;
+	}
 	return r;
 }
 
@@ -499,12 +558,14 @@ void sy_record_free(sy_record *r, bool detach)
 	if (detach) {
 		sy_net_unobserve(r->net, on_packet, r);
 		sy_tcp_net_unobserve(r->net, on_state, r);
+		sy_tcp_net_unobserve_notes(r->net, on_note, r);
 	}
 	free(r->seg);
 	free(r->optb);
 	free(r->optoff);
 	free(r->conn);
 	free(r->st);
+	free(r->ev);
 	free(r->fly);
 	free(r->tup);
 	free(r);
@@ -523,6 +584,15 @@ const uint8_t *sy_record_seg_options(const sy_record *r, size_t i, unsigned *len
 size_t sy_record_states(const sy_record *r) { return r->nst; }
 const sy_rec_state *sy_record_state(const sy_record *r, size_t i) { return i < r->nst ? &r->st[i] : NULL; }
 const char *sy_record_cause(const sy_record *r, uint16_t i) { (void)r; return i < SY_TCP_CAUSES ? sy_tcp_cause_name((sy_tcp_cause)i) : ""; }
+
+size_t sy_record_events(const sy_record *r) { return r->nev; }
+const sy_rec_event *sy_record_event(const sy_record *r, size_t i) { return i < r->nev ? &r->ev[i] : NULL; }
+
+const char *sy_record_drop_name(const sy_rec_seg *s)
+{
+	return s->tcp_drop ? sy_tcp_drop_name((sy_tcp_drop)s->reason)
+			   : sy_drop_name((sy_drop)s->reason);
+}
 
 long sy_record_find(const sy_record *r, const void *ep, uint64_t id, const void *tag)
 {

@@ -60,7 +60,12 @@ typedef struct sy_rec_seg {
 	uint8_t copy : 1;      /* a copy made by a loss model */
 	uint8_t at_receiver : 1; /* dropped at its destination (checksum) */
 	uint8_t link_dir : 1;  /* direction of that link */
-	uint8_t reason;        /* sy_drop */
+	uint8_t tcp_drop : 1;  /* refused by TCP at its destination: reason
+				* is a sy_tcp_drop (tcp.h) */
+	uint8_t reason;        /* sy_drop, or sy_tcp_drop */
+	uint8_t event;         /* 0, or 1 + the sy_tcp_event it was sent or
+				* received for (a probe, a challenge ACK, a
+				* SYN cookie) */
 } sy_rec_seg;
 
 /* One connection.  Side 0 is the client. */
@@ -92,6 +97,16 @@ typedef struct sy_rec_state {
 	uint16_t cause;         /* a sy_tcp_cause (sy_record_cause names it) */
 } sy_rec_state;
 
+/* A notable event of a connection's side (tcp.h's sy_tcp_event): the
+ * segment it sent or received for it has seq. */
+typedef struct sy_rec_event {
+	sy_time t;
+	uint32_t conn;
+	uint32_t seq;
+	uint8_t side;
+	uint8_t what;          /* sy_tcp_event */
+} sy_rec_event;
+
 /* Starts recording the network now.  Fails when its observer slots are
  * taken. */
 sy_record *sy_record_new(sy_net *net, sy_err *err);
@@ -106,6 +121,11 @@ const sy_rec_seg *sy_record_segment(const sy_record *r, size_t i);
 size_t sy_record_states(const sy_record *r);
 const sy_rec_state *sy_record_state(const sy_record *r, size_t i);
 const char *sy_record_cause(const sy_record *r, uint16_t i);
+size_t sy_record_events(const sy_record *r);
+const sy_rec_event *sy_record_event(const sy_record *r, size_t i);
+/* Why a dropped segment was dropped: "queue", "loss", ..., or TCP's
+ * "syn_queue_full", "no_socket", ... */
+const char *sy_record_drop_name(const sy_rec_seg *s);
 
 /* The latest connection whose side was the record (ep, id), or whose
  * record's user pointer was tag (when tag is not NULL); -1 if none. */

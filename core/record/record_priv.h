@@ -33,6 +33,8 @@ struct sy_record {
 	size_t nconn, conncap;
 	sy_rec_state *st;
 	size_t nst, stcap;
+	sy_rec_event *ev;
+	size_t nev, evcap;
 	struct slot *fly;        /* uid + 1 -> segment, while in flight */
 	size_t flycap, nfly;
 	struct tslot *tup;       /* 4-tuple -> current connection */
@@ -88,5 +90,11 @@ void sy_ladder_seg_label(const struct view *v, const sy_rec_seg *s, bool relativ
 void sy_ladder_drop_text(const sy_record *r, const sy_rec_seg *s, char *buf, size_t n);
 /* The rule that made state change s (sy_tcp_cause_rule), or NULL. */
 const char *sy_ladder_state_rule(const sy_rec_state *s);
+void sy_ladder_event_mark(const sy_rec_seg *s, char *buf, size_t n);
+/* "lost" on the way, or "dropped" by TCP at its destination */
+static inline const char *sy_ladder_drop_verb(const sy_rec_seg *s)
+{
+	return s->tcp_drop ? "dropped" : "lost";
+}
 
 #endif

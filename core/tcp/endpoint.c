@@ -52,8 +52,9 @@ void sy_tcp_ep_observe(sy_tcp_ep *ep, sy_tcp_observer fn, void *ctx)
 
 #define NET_OBS 4
 struct net_obs {
-	int n;
+	int n, nn;
 	struct { sy_tcp_observer fn; void *ctx; } o[NET_OBS];
+	struct { sy_tcp_note_observer fn; void *ctx; } no[NET_OBS]; /* notes */
 };
 
 int sy_tcp_net_observe(sy_net *net, sy_tcp_observer fn, void *ctx)
@@ -81,6 +82,100 @@ void sy_tcp_net_unobserve(sy_net *net, sy_tcp_observer fn, void *ctx)
 			no->n--;
 			return;
 		}
+}
+
+/* ------------------------------------------------------------ notes */
+
+static const char *const drop_names[SY_TCP_DROPS] = {
+	[SY_TCP_DROP_SYN_QUEUE] = "syn_queue_full",
+	[SY_TCP_DROP_ACCEPT_QUEUE] = "accept_queue_full",
+	[SY_TCP_DROP_NO_SOCKET] = "no_socket",
+	[SY_TCP_DROP_CHALLENGE_LIMIT] = "challenge_ack_limit",
+	[SY_TCP_DROP_COOKIE] = "cookie_rejected",
+};
+
+static const char *const event_names[SY_TCP_EVENTS] = {
+	[SY_TCP_EV_COOKIE_SENT] = "cookie_sent",
+	[SY_TCP_EV_COOKIE_VALIDATED] = "cookie_validated",
+	[SY_TCP_EV_CHALLENGE_ACK] = "challenge_ack",
+	[SY_TCP_EV_WINDOW_PROBE] = "window_probe",
+	[SY_TCP_EV_KEEPALIVE_PROBE] = "keepalive_probe",
+};
+
+const char *sy_tcp_drop_name(sy_tcp_drop d)
+{
+	return (unsigned)d < SY_TCP_DROPS ? drop_names[d] : "?";
+}
+
+const char *sy_tcp_event_name(sy_tcp_event e)
+{
+	return (unsigned)e < SY_TCP_EVENTS ? event_names[e] : "?";
+}
+
+int sy_tcp_net_observe_notes(sy_net *net, sy_tcp_note_observer fn, void *ctx)
+{
+	void **slot = sy_net_tcp_observers(net);
+	struct net_obs *no = *slot;
+
+	if (!no && !(no = *slot = calloc(1, sizeof *no)))
+		return -1;
+	if (no->nn == NET_OBS)
+		return -1;
+	no->no[no->nn].fn = fn;
+	no->no[no->nn].ctx = ctx;
+	no->nn++;
+	return 0;
+}
+
+void sy_tcp_net_unobserve_notes(sy_net *net, sy_tcp_note_observer fn, void *ctx)
+{
+	struct net_obs *no = *sy_net_tcp_observers(net);
+
+	for (int i = 0; no && i < no->nn; i++)
+		if (no->no[i].fn == fn && no->no[i].ctx == ctx) {
+			memmove(no->no + i, no->no + i + 1, (size_t)(no->nn - i - 1) * sizeof no->no[0]);
+			no->nn--;
+			return;
+		}
+}
+
+bool sy_tcp_noted(const sy_tcp_ep *ep)
+{
+	const struct net_obs *no = *sy_net_tcp_observers(ep->net);
+
+	return no && no->nn;
+}
+
+void sy_tcp_note_send(sy_tcp_ep *ep, sy_tcp_note *n)
+{
+	struct net_obs *no = *sy_net_tcp_observers(ep->net);
+
+	n->node = ep->node;
+	for (int i = 0; no && i < no->nn; i++)
+		no->no[i].fn(no->no[i].ctx, n);
+}
+
+void sy_tcp_note_drop(sy_tcp_ep *ep, sy_tcp_drop why)
+{
+	sy_tcp_note n = { .drop = true, .what = (uint8_t)why, .p = ep->cur };
+
+	/* only a segment being delivered can be refused */
+	if (!ep->cur || !sy_tcp_noted(ep))
+		return;
+	sy_tcp_note_send(ep, &n);
+}
+
+void sy_tcb_note(sy_tcb *c, sy_tcp_event what, uint32_t seq, bool received)
+{
+	sy_tcp_note n = {
+		.what = (uint8_t)what, .p = received ? c->ep->cur : NULL,
+		.laddr = c->laddr, .raddr = c->raddr, .lport = c->lport,
+		.rport = c->rport, .seq = seq,
+	};
+
+	if (!sy_tcp_noted(c->ep) || (received && !c->ep->cur))
+		return;
+	sy_tcp_note_send(c->ep, &n);
 }
 
 /* Every observer of c's endpoint and network. */
@@ -466,6 +561,7 @@ static void input(void *ctx, sy_node *n, sy_packet *p)
 	}
 	ep->st.segments_in++;
 	ep->st.bad_options += s.opts.ignored;
+	ep->cur = p; /* the segment a drop or an event may name */
 	if (s.flags & SY_TCP_RST)
 		ep->st.rst_in++;
 	c = sy_tcp_lookup(ep, s.src, s.dport, s.sport);
@@ -480,8 +576,10 @@ static void input(void *ctx, sy_node *n, sy_packet *p)
 		ep->smo->listen_input(l, &s);
 	} else {
 		ep->st.no_socket++;
+		sy_tcp_note_drop(ep, SY_TCP_DROP_NO_SOCKET);
 		sy_tcp_refuse(ep, &s);
 	}
+	ep->cur = NULL;
 	sy_net_release(ep->net, p);
 }
 

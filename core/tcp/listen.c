@@ -20,6 +20,7 @@ static bool syn_finds_queue_full(sy_tcp_listener *l)
 	    !l->manual || l->aq_len < l->accept_backlog)
 		return false;
 	l->accept_drops++;
+	sy_tcp_note_drop(l->ep, SY_TCP_DROP_ACCEPT_QUEUE);
 	return true;
 }
 
@@ -31,6 +32,7 @@ sy_tcb *sy_tcp_accept_new(sy_tcp_listener *l, const sy_seg *s)
 		return NULL;
 	if (l->pending >= l->backlog) {
 		l->overflows++;
+		sy_tcp_note_drop(l->ep, SY_TCP_DROP_SYN_QUEUE);
 		return NULL;
 	}
 	c = sy_tcb_new(l->ep, s->dst, s->dport, s->src, s->sport);
@@ -84,6 +86,7 @@ bool sy_tcp_accept_full(sy_tcp_listener *l)
 	if (!l->manual || l->aq_len < l->accept_backlog)
 		return false;
 	l->accept_drops++;
+	sy_tcp_note_drop(l->ep, SY_TCP_DROP_ACCEPT_QUEUE);
 	return true;
 }
 
@@ -316,6 +319,14 @@ void sy_tcp_cookie_synack(sy_tcp_listener *l, const sy_seg *s)
 	out.optlen = (uint8_t)sy_tcp_write_options(&o, out.opt);
 	l->cookies_sent++;
 	sy_tcp_ep_send(ep, &ip, &out, 0, NULL);
+	if (sy_tcp_noted(ep)) {
+		sy_tcp_note n = {
+			.what = SY_TCP_EV_COOKIE_SENT, .laddr = s->dst, .raddr = s->src,
+			.lport = s->dport, .rport = s->sport, .seq = iss,
+		};
+
+		sy_tcp_note_send(ep, &n);
+	}
 }
 
 sy_tcb *sy_tcp_cookie_accept(sy_tcp_listener *l, const sy_seg *s)
@@ -329,6 +340,7 @@ sy_tcb *sy_tcp_cookie_accept(sy_tcp_listener *l, const sy_seg *s)
 		return NULL;
 	if (((now - t) & 31) > 1 || (cookie & 0xffffff) != cookie_hash(ep, s, t)) {
 		l->cookies_rejected++;
+		sy_tcp_note_drop(ep, SY_TCP_DROP_COOKIE);
 		return NULL;
 	}
 	c = sy_tcb_new(ep, s->dst, s->dport, s->src, s->sport);
@@ -342,6 +354,7 @@ sy_tcb *sy_tcp_cookie_accept(sy_tcp_listener *l, const sy_seg *s)
 	c->snd_wnd = s->win;
 	c->mss_peer = cookie_mss[(cookie >> 24) & 7];
 	l->cookies_accepted++;
+	sy_tcb_note(c, SY_TCP_EV_COOKIE_VALIDATED, s->seq, true);
 	/* The record appears established: no SYN_RECEIVED, nothing pending. */
 	c->state = SY_TCP_SYN_RECEIVED;
 	l->pending++;

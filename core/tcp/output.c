@@ -386,6 +386,7 @@ void sy_tcb_challenge_ack(sy_tcb *c, int64_t per_second)
 	if (l->challenge_ack_per_conn && l->invalid_ack_ratelimit > 0) {
 		if (now < c->invalid_ack_next) {
 			c->st.challenge_acks_suppressed++;
+			sy_tcp_note_drop(ep, SY_TCP_DROP_CHALLENGE_LIMIT);
 			return;
 		}
 		c->invalid_ack_next = now + l->invalid_ack_ratelimit;
@@ -401,12 +402,14 @@ void sy_tcb_challenge_ack(sy_tcb *c, int64_t per_second)
 		}
 		if (ep->chal_sent >= ep->chal_budget) {
 			c->st.challenge_acks_suppressed++;
+			sy_tcp_note_drop(ep, SY_TCP_DROP_CHALLENGE_LIMIT);
 			return;
 		}
 		ep->chal_sent++;
 	}
 	c->st.challenge_acks++;
 	sy_tcb_send(c, SY_TCP_ACK, c->snd_nxt, 0);
+	sy_tcb_note(c, SY_TCP_EV_CHALLENGE_ACK, c->snd_nxt, false);
 }
 
 void sy_tcb_send_syn(sy_tcb *c, bool ack)

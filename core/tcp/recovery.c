@@ -342,6 +342,7 @@ void sy_tcb_data_timeout(sy_tcb *c, int which)
 		}
 		c->st.zero_window_probes++;
 		sy_tcb_send(c, SY_TCP_ACK, c->snd_una - 1, 0);
+		sy_tcb_note(c, SY_TCP_EV_WINDOW_PROBE, c->snd_una - 1, false);
 		if (c->persist_shift < 30)
 			c->persist_shift++;
 		for (unsigned i = 0; i < c->persist_shift && iv < lim->rto_max; i++)

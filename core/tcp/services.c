@@ -59,6 +59,7 @@ static void keepalive_timeout(sy_tcb *c)
 	}
 	c->probes++;
 	sy_tcb_send(c, SY_TCP_ACK, c->snd_nxt - 1, 0);
+	sy_tcb_note(c, SY_TCP_EV_KEEPALIVE_PROBE, c->snd_nxt - 1, false);
 	sy_tcb_timer_set(c, SY_TCP_T_KEEPALIVE, lim->keepalive_intvl);
 }
 

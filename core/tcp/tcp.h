@@ -232,6 +232,55 @@ void sy_tcp_net_unobserve(sy_net *net, sy_tcp_observer fn, void *ctx);
  * each: TIME LOCAL REMOTE FROM TO CAUSE (NULL stops; f stays the
  * caller's). */
 void sy_tcp_ep_state_log(sy_tcp_ep *ep, FILE *f);
+
+/* Segments an endpoint refuses after their delivery, and notable events
+ * of connections (not state changes), for recorders and traces: nothing
+ * is reported, nor costs anything, while no one observes them. */
+typedef enum sy_tcp_drop {
+	SY_TCP_DROP_SYN_QUEUE,       /* "syn_queue_full": a SYN, the listener's
+				      * backlog full */
+	SY_TCP_DROP_ACCEPT_QUEUE,    /* "accept_queue_full": a SYN
+				      * (acceptq_drop_syn) or a final ACK */
+	SY_TCP_DROP_NO_SOCKET,       /* "no_socket": no connection nor listener
+				      * (answered with a reset unless a reset) */
+	SY_TCP_DROP_CHALLENGE_LIMIT, /* "challenge_ack_limit": its challenge ACK
+				      * held back by the rate limit */
+	SY_TCP_DROP_COOKIE,          /* "cookie_rejected": an ACK to a listener
+				      * whose SYN cookie fails validation */
+	SY_TCP_DROPS
+} sy_tcp_drop;
+
+typedef enum sy_tcp_event {
+	SY_TCP_EV_COOKIE_SENT,       /* "cookie_sent": a SYN-ACK with a cookie */
+	SY_TCP_EV_COOKIE_VALIDATED,  /* "cookie_validated": the ACK that
+				      * returned it */
+	SY_TCP_EV_CHALLENGE_ACK,     /* "challenge_ack" (RFC 5961) */
+	SY_TCP_EV_WINDOW_PROBE,      /* "window_probe": of a zero window */
+	SY_TCP_EV_KEEPALIVE_PROBE,   /* "keepalive_probe" */
+	SY_TCP_EVENTS
+} sy_tcp_event;
+
+const char *sy_tcp_drop_name(sy_tcp_drop d);
+const char *sy_tcp_event_name(sy_tcp_event e);
+
+typedef struct sy_tcp_note {
+	bool drop;              /* what is a sy_tcp_drop, else a sy_tcp_event */
+	uint8_t what;
+	const sy_node *node;    /* where */
+	/* the segment received it concerns (a drop, cookie_validated; it
+	 * was delivered to node just now), else NULL: the event is about
+	 * the segment node sent just now, seq */
+	const sy_packet *p;
+	uint32_t laddr, raddr;  /* the connection, node's side first */
+	uint16_t lport, rport;
+	uint32_t seq;
+} sy_tcp_note;
+
+typedef void (*sy_tcp_note_observer)(void *ctx, const sy_tcp_note *n);
+/* Observers of the drops and events of every endpoint of a network; at
+ * most 4 (-1 when they are all taken). */
+int sy_tcp_net_observe_notes(sy_net *net, sy_tcp_note_observer fn, void *ctx);
+void sy_tcp_net_unobserve_notes(sy_net *net, sy_tcp_note_observer fn, void *ctx);
 /* The connection of a 4-tuple (TIME_WAIT and connections not yet
  * accepted included), or NULL. */
 sy_tcb *sy_tcp_find(const sy_tcp_ep *ep, uint16_t lport, uint32_t raddr,

@@ -68,6 +68,7 @@ struct sy_tcp_ep {
 	sy_tcp_data_observer dobs;  /* data and "sent" for the binding */
 	unsigned char *scratch;     /* a segment's real payload, gathered */
 	uint32_t scratch_len;
+	const sy_packet *cur;       /* the segment being delivered, or NULL */
 	uint32_t tw_isn;            /* nonzero: the ISS of the passive open
 				     * under way, a SYN that ended a
 				     * TIME_WAIT (endpoint.c) */
@@ -81,6 +82,13 @@ SY_HIDDEN sy_tcb *sy_tcp_lookup(const sy_tcp_ep *ep, uint32_t raddr, uint16_t lp
 SY_HIDDEN int sy_tcp_insert(sy_tcp_ep *ep, sy_tcb *c);
 SY_HIDDEN void sy_tcp_unlink(sy_tcb *c);
 SY_HIDDEN sy_tcp_listener *sy_tcp_find_listener(const sy_tcp_ep *ep, uint16_t port);
+/* Drops and events for their observers (tcp.h, sy_tcp_note): a drop is
+ * of the segment being delivered; an event of c names the segment seq
+ * just sent, or (received) the one being delivered. */
+SY_HIDDEN bool sy_tcp_noted(const sy_tcp_ep *ep);
+SY_HIDDEN void sy_tcp_note_send(sy_tcp_ep *ep, sy_tcp_note *n);
+SY_HIDDEN void sy_tcp_note_drop(sy_tcp_ep *ep, sy_tcp_drop why);
+SY_HIDDEN void sy_tcb_note(sy_tcb *c, sy_tcp_event what, uint32_t seq, bool received);
 SY_HIDDEN sy_tcb *sy_tcb_new(sy_tcp_ep *ep, uint32_t laddr, uint16_t lport,
 			     uint32_t raddr, uint16_t rport);
 /* listen.c */
