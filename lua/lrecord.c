@@ -582,11 +582,13 @@ static int rec_packetdrill(lua_State *L)
 		lua_createtable(L, 0, 12);
 		lua_pushnumber(L, sy_time_to_sec(s->sent));
 		lua_setfield(L, -2, "sent");
+		/* one its destination's TCP refused reached that TCP: the
+		 * script injects it, and the endpoint refuses it again */
 		if (s->fate != SY_REC_FLIGHT) {
 			lua_pushnumber(L, sy_time_to_sec(s->end));
-			lua_setfield(L, -2, s->fate == SY_REC_ARRIVED ? "arrived" : "dropped");
+			lua_setfield(L, -2, s->fate == SY_REC_ARRIVED || s->tcp_drop ? "arrived" : "dropped");
 		}
-		lua_pushboolean(L, s->at_receiver);
+		lua_pushboolean(L, s->at_receiver && !s->tcp_drop);
 		lua_setfield(L, -2, "at_receiver");
 		lua_pushboolean(L, s->copy);
 		lua_setfield(L, -2, "copy");

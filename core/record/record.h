@@ -5,8 +5,11 @@
  * memory, each TCP segment's journey: when it left its source (its first
  * '+' event, or the drop that refused it there), where it ended (the 'r'
  * event at the node owning its destination address, or a 'd' event with
- * its link and reason; packets keep their uid hop to hop), and its header
- * fields and options.  A segment takes 44 bytes and its options' bytes;
+ * its link and reason; packets keep their uid hop to hop; or refused by
+ * the destination's TCP, which tells its observers of notes, tcp.h), and
+ * its header fields and options.  The notable events of a connection
+ * (SYN cookies, challenge ACKs, probes) are kept too, and mark the
+ * segment they sent or received.  A segment takes 44 bytes and its options' bytes;
  * segments in flight are found by uid in a hash table, so a run of
  * millions of segments costs linear time.
  *
