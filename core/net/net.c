@@ -57,8 +57,7 @@ void sy_net_free(sy_net *net)
 	free(net->nodes);
 	free(net->akeys);
 	free(net->avals);
-	free(net->nexthop);
-	free(net->hops);
+	sy_net_routes_free(net->routes);
 	sy_pktpool_free(net->pool);
 	free(net->tcp_obs);
 	free(net);

@@ -88,9 +88,7 @@ struct sy_net {
 	uint32_t *akeys;
 	sy_node **avals;
 	size_t asize, acount;
-	/* nexthop[u * nnodes + t]: interface of u toward node t, -1 none */
-	int32_t *nexthop;
-	int16_t *hops;
+	struct sy_routes *routes; /* route.c; rebuilt when routes_dirty */
 	bool routes_dirty;
 	struct { sy_net_observer fn; void *ctx; } obs[SY_NET_OBSERVERS];
 	int nobs;
@@ -130,6 +128,7 @@ int sy_net_addr_put(sy_net *net, uint32_t a, sy_node *n);
 void sy_net_dir_free(sy_net *net, struct dir *dr);
 
 /* route.c */
+void sy_net_routes_free(struct sy_routes *rt);
 void sy_net_node_input(sy_node *n, sy_packet *p); /* a datagram from a TUN device */
 
 /* tun.c */

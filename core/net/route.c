@@ -1,6 +1,8 @@
 #include "config.h"
 
 #include <arpa/inet.h>
+#include <limits.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -8,80 +10,263 @@
 
 /* ------------------------------------------------------------ routing */
 
-/* Hop counts by breadth-first search from each destination, then for each
- * node the first interface (in link order) whose peer is one hop closer. */
-static int compute_routes(sy_net *net)
+/* The route from u toward t is the first interface of u (in interface
+ * order; TUN interfaces aside) whose peer is one hop closer to t.
+ *
+ * Most nodes of a large network are hosts on a single link (stubs): a stub
+ * needs no table, since every node it can reach is reached through its one
+ * link, and no shortest path between two other nodes passes through it.
+ * So only the other nodes (the core: routers, multi-homed hosts, nodes
+ * with no link) get a table, indexed by core node, filled by a
+ * breadth-first search of the core graph when the node first needs it.
+ * Toward a stub t a core node u goes toward t's peer r, or straight to t
+ * when u is r: every path to t ends with r's link to t.
+ *
+ * The search keeps the tie-break: with u's neighbours queued in interface
+ * order and every node reached first from the earliest queued node one
+ * level up, each level of the queue is in order of first hop, so each node
+ * inherits the smallest first hop among its shortest paths, which is the
+ * first interface whose peer is one hop closer. */
+
+struct rnode {
+	int32_t core;    /* index among the core nodes; -1: a stub */
+	int32_t up;      /* a stub: its link's interface */
+	int32_t peer_if; /* a stub: that link's interface at the peer */
+	uint32_t peer;   /* a stub: the node at the link's other end */
+};
+
+struct radj {
+	int32_t ifx;     /* the interface */
+	uint32_t peer;   /* the core node behind it (core index) */
+};
+
+/* A core node's table: nh[c], its interface toward core node c (-1: none
+ * or itself), and dist[c], the hops to it (-1: unreachable). */
+struct rrow {
+	int32_t *nh;
+	int32_t *dist;
+};
+
+struct sy_routes {
+	size_t ncore;
+	struct rnode *rn;     /* per node */
+	uint32_t *core_node;  /* core index -> node index */
+	size_t *adj_off;      /* core c's neighbours: adj[adj_off[c] .. adj_off[c + 1]) */
+	struct radj *adj;
+	struct rrow *rows;    /* per core node; nh NULL until first needed */
+	uint32_t *fifo;
+};
+
+void sy_net_routes_free(struct sy_routes *rt)
 {
-	size_t n = net->nnodes;
-	/* n * n entries: a count that overflows cannot be allocated */
-	bool big = n && n > SIZE_MAX / n / sizeof(int32_t);
-	int32_t *nh = big ? NULL : malloc(n * n * sizeof *nh);
-	int16_t *hops = big ? NULL : malloc(n * n * sizeof *hops);
-	size_t *fifo = malloc((n ? n : 1) * sizeof *fifo);
+	if (!rt)
+		return;
+	for (size_t c = 0; rt->rows && c < rt->ncore; c++)
+		free(rt->rows[c].nh);
+	free(rt->rows);
+	free(rt->rn);
+	free(rt->core_node);
+	free(rt->adj_off);
+	free(rt->adj);
+	free(rt->fifo);
+	free(rt);
+}
 
-	if (!nh || !hops || !fifo) {
-		free(nh);
-		free(hops);
-		free(fifo);
-		return -1;
-	}
-	for (size_t t = 0; t < n; t++) {
-		int16_t *dist = &hops[t * n]; /* dist[u]: hops from u to t */
-		size_t head = 0, tail = 0;
+static size_t link_ifaces(const sy_node *v)
+{
+	size_t k = 0;
 
-		for (size_t u = 0; u < n; u++)
-			dist[u] = -1;
-		dist[t] = 0;
-		fifo[tail++] = t;
-		while (head < tail) {
-			sy_node *v = net->nodes[fifo[head++]];
+	for (size_t i = 0; i < v->nifs; i++)
+		k += v->ifs[i].link != NULL;
+	return k;
+}
 
-			for (size_t i = 0; i < v->nifs; i++) {
-				sy_link *l = v->ifs[i].link;
-				sy_node *w;
+static sy_node *peer_of(const sy_node *v, size_t i)
+{
+	return v->ifs[i].link->node[!v->ifs[i].side];
+}
 
-				if (!l)
-					continue; /* a TUN interface */
-				w = l->node[!v->ifs[i].side];
-				if (dist[w->index] < 0) {
-					dist[w->index] = (int16_t)(dist[v->index] + 1);
-					fifo[tail++] = w->index;
-				}
-			}
+/* The stubs, the core and the core graph: O(nodes + links). */
+static struct sy_routes *routes_build(sy_net *net)
+{
+	size_t n = net->nnodes, ncore = 0, nadj = 0;
+	struct sy_routes *rt = calloc(1, sizeof *rt);
+
+	if (!rt || n > INT32_MAX || !(rt->rn = calloc(n ? n : 1, sizeof *rt->rn)))
+		goto fail;
+	for (size_t u = 0; u < n; u++) {
+		sy_node *v = net->nodes[u];
+
+		rt->rn[u].core = -1;
+		if (link_ifaces(v) != 1) {
+			rt->rn[u].core = (int32_t)ncore++;
+			continue;
 		}
-		for (size_t u = 0; u < n; u++) {
-			sy_node *un = net->nodes[u];
+		for (size_t i = 0; i < v->nifs; i++)
+			if (v->ifs[i].link) {
+				rt->rn[u].up = (int32_t)i;
+				rt->rn[u].peer = (uint32_t)peer_of(v, i)->index;
+			}
+	}
+	rt->ncore = ncore;
+	rt->core_node = malloc((ncore ? ncore : 1) * sizeof *rt->core_node);
+	rt->adj_off = malloc((ncore + 1) * sizeof *rt->adj_off);
+	rt->rows = calloc(ncore ? ncore : 1, sizeof *rt->rows);
+	rt->fifo = malloc((ncore ? ncore : 1) * sizeof *rt->fifo);
+	if (!rt->core_node || !rt->adj_off || !rt->rows || !rt->fifo)
+		goto fail;
+	for (size_t u = 0; u < n; u++) {
+		sy_node *v = net->nodes[u];
 
-			nh[u * n + t] = -1;
-			if (u == t || dist[u] < 0)
+		if (rt->rn[u].core < 0)
+			continue;
+		rt->core_node[rt->rn[u].core] = (uint32_t)u;
+		for (size_t i = 0; i < v->nifs; i++) {
+			size_t w;
+
+			if (!v->ifs[i].link)
 				continue;
-			for (size_t i = 0; i < un->nifs; i++) {
-				sy_node *w;
-
-				if (!un->ifs[i].link)
-					continue;
-				w = un->ifs[i].link->node[!un->ifs[i].side];
-				if (dist[w->index] == dist[u] - 1) {
-					nh[u * n + t] = (int32_t)i;
-					break;
-				}
-			}
+			w = peer_of(v, i)->index;
+			if (rt->rn[w].core >= 0)
+				nadj++;
+			else
+				rt->rn[w].peer_if = (int32_t)i; /* w's only link */
 		}
 	}
-	free(fifo);
-	free(net->nexthop);
-	free(net->hops);
-	net->nexthop = nh;
-	net->hops = hops;
+	rt->adj = malloc((nadj ? nadj : 1) * sizeof *rt->adj);
+	if (!rt->adj)
+		goto fail;
+	nadj = 0;
+	for (size_t c = 0; c < ncore; c++) {
+		sy_node *v = net->nodes[rt->core_node[c]];
+
+		rt->adj_off[c] = nadj;
+		for (size_t i = 0; i < v->nifs; i++) {
+			int32_t wc;
+
+			if (!v->ifs[i].link || (wc = rt->rn[peer_of(v, i)->index].core) < 0)
+				continue;
+			rt->adj[nadj].ifx = (int32_t)i;
+			rt->adj[nadj++].peer = (uint32_t)wc;
+		}
+	}
+	rt->adj_off[ncore] = nadj;
+	return rt;
+fail:
+	sy_net_routes_free(rt);
+	return NULL;
+}
+
+static int routes_fresh(sy_net *net)
+{
+	struct sy_routes *rt;
+
+	if (!net->routes_dirty)
+		return 0;
+	if (!(rt = routes_build(net)))
+		return -1;
+	sy_net_routes_free(net->routes);
+	net->routes = rt;
 	net->routes_dirty = false;
 	return 0;
 }
 
+/* Core node s's table: a breadth-first search of the core graph from s,
+ * O(core nodes + their links). */
+static struct rrow *routes_row(struct sy_routes *rt, uint32_t s)
+{
+	struct rrow *r = &rt->rows[s];
+	size_t head = 0, tail = 0;
+
+	if (r->nh)
+		return r;
+	if (!(r->nh = malloc(2 * (rt->ncore ? rt->ncore : 1) * sizeof *r->nh)))
+		return NULL;
+	r->dist = r->nh + rt->ncore;
+	for (size_t c = 0; c < rt->ncore; c++)
+		r->nh[c] = r->dist[c] = -1;
+	r->dist[s] = 0;
+	rt->fifo[tail++] = s;
+	while (head < tail) {
+		uint32_t v = rt->fifo[head++];
+
+		for (size_t k = rt->adj_off[v]; k < rt->adj_off[v + 1]; k++) {
+			uint32_t w = rt->adj[k].peer;
+
+			if (r->dist[w] >= 0)
+				continue;
+			r->dist[w] = r->dist[v] + 1;
+			r->nh[w] = v == s ? rt->adj[k].ifx : r->nh[v];
+			rt->fifo[tail++] = w;
+		}
+	}
+	return r;
+}
+
+/* Hops from a to b (node indices), -1 if b cannot be reached, through *ifx
+ * (when not NULL) a's interface toward b.  -2: out of memory. */
+static int64_t routes_lookup(struct sy_routes *rt, size_t a, size_t b, int32_t *ifx)
+{
+	const struct rnode *ra = &rt->rn[a], *rb = &rt->rn[b];
+	int64_t d = 0;
+	int32_t first = -1;
+	struct rrow *r;
+
+	if (ifx)
+		*ifx = -1;
+	if (a == b)
+		return 0;
+	if (ra->core < 0) { /* a stub: out of its link, if b is reachable */
+		first = ra->up;
+		d = 1;
+		if (ra->peer == b)
+			goto found;
+		a = ra->peer;
+		ra = &rt->rn[a];
+		if (ra->core < 0)
+			return -1; /* two stubs on one link: b is neither */
+	}
+	if (rb->core < 0) { /* toward b's peer, or straight to b */
+		if (rb->peer == a) {
+			if (first < 0)
+				first = rb->peer_if;
+			d++;
+			goto found;
+		}
+		b = rb->peer;
+		rb = &rt->rn[b];
+		d++;
+		if (rb->core < 0)
+			return -1;
+	}
+	if (ra->core != rb->core) {
+		if (!(r = routes_row(rt, (uint32_t)ra->core)))
+			return -2;
+		if (r->dist[rb->core] < 0)
+			return -1;
+		d += r->dist[rb->core];
+		if (first < 0)
+			first = r->nh[rb->core];
+	}
+found:
+	if (ifx)
+		*ifx = first;
+	return d;
+}
+
 int sy_net_hops(sy_net *net, const sy_node *a, const sy_node *b)
 {
-	if (net->routes_dirty && compute_routes(net) < 0)
+	int64_t d;
+
+	if (routes_fresh(net) < 0)
 		return -1;
-	return net->hops[b->index * net->nnodes + a->index];
+	/* Every table now, as before a first packet: what this forces is
+	 * the whole computation, not only a's. */
+	for (uint32_t c = 0; c < net->routes->ncore; c++)
+		if (!routes_row(net->routes, c))
+			return -1;
+	d = routes_lookup(net->routes, a->index, b->index, NULL);
+	return d < 0 ? -1 : d > INT_MAX ? INT_MAX : (int)d;
 }
 
 /* ------------------------------------------------------------ data path */
@@ -306,14 +491,15 @@ static void route(sy_node *n, sy_packet *p)
 		}
 		return;
 	}
-	if (owner && net->routes_dirty && compute_routes(net) < 0) {
+	i = -1;
+	if (owner && (routes_fresh(net) < 0 ||
+		      routes_lookup(net->routes, n->index, owner->index, &i) == -2)) {
 		/* Dropping as unroutable would be a silent wrong result. */
 		sy_sim_fail(net->sim, "out of memory computing the routes of %zu nodes",
 			    net->nnodes);
 		sy_packet_release(net->pool, p);
 		return;
 	}
-	i = owner ? net->nexthop[n->index * net->nnodes + owner->index] : -1;
 	if (i < 0) {
 		sy_net_drop(net, n, p, SY_DROP_NOROUTE);
 		return;
