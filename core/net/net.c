@@ -55,6 +55,7 @@ void sy_net_free(sy_net *net)
 	free(net->tuns);
 	free(net->links);
 	free(net->nodes);
+	free(net->names);
 	free(net->akeys);
 	free(net->avals);
 	sy_net_routes_free(net->routes);

@@ -82,6 +82,8 @@ struct sy_net {
 	sy_pktpool *pool;
 	sy_node **nodes;
 	size_t nnodes, capnodes;
+	sy_node **names;      /* name -> node, see node.c */
+	size_t nsize;
 	sy_link **links;
 	size_t nlinks, caplinks;
 	/* address -> node: open addressing, power-of-two size, 0 = empty */

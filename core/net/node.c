@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,12 +15,56 @@ uint32_t sy_node_addr(const sy_node *n, size_t i) { return n->ifs[i].addr; }
 const sy_node_stats *sy_node_stats_get(const sy_node *n) { return &n->st; }
 uint16_t sy_node_next_ip_id(sy_node *n) { return n->ip_id++; }
 
+/* Names -> nodes: open addressing, power-of-two size, NULL = empty, so that
+ * creating n nodes is O(n), not n^2 / 2 name comparisons. */
+static size_t name_hash(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325u; /* FNV-1a */
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 0x100000001b3u;
+	return (size_t)(h ^ (h >> 29));
+}
+
 sy_node *sy_net_find(const sy_net *net, const char *name)
 {
-	for (size_t i = 0; i < net->nnodes; i++)
-		if (strcmp(net->nodes[i]->name, name) == 0)
-			return net->nodes[i];
+	size_t mask = net->nsize - 1;
+
+	if (!net->nsize)
+		return NULL;
+	for (size_t i = name_hash(name) & mask; net->names[i]; i = (i + 1) & mask)
+		if (strcmp(net->names[i]->name, name) == 0)
+			return net->names[i];
 	return NULL;
+}
+
+static int name_put(sy_net *net, sy_node *n)
+{
+	size_t mask;
+
+	if (2 * (net->nnodes + 1) > net->nsize) {
+		size_t size = net->nsize ? 2 * net->nsize : 64;
+		sy_node **t = calloc(size, sizeof *t);
+
+		if (!t)
+			return -1;
+		for (size_t k = 0; k < net->nnodes; k++) {
+			size_t i = name_hash(net->nodes[k]->name) & (size - 1);
+
+			while (t[i])
+				i = (i + 1) & (size - 1);
+			t[i] = net->nodes[k];
+		}
+		free(net->names);
+		net->names = t;
+		net->nsize = size;
+	}
+	mask = net->nsize - 1;
+	for (size_t i = name_hash(n->name) & mask;; i = (i + 1) & mask)
+		if (!net->names[i]) {
+			net->names[i] = n;
+			return 0;
+		}
 }
 
 sy_node *sy_net_node(sy_net *net, const char *name, sy_err *err)
@@ -31,9 +76,11 @@ sy_node *sy_net_node(sy_net *net, const char *name, sy_err *err)
 	if (sy_net_find(net, name))
 		return sy_err_set(err, "a node named '%s' already exists", name), NULL;
 	if (grow((void **)&net->nodes, &net->capnodes, net->nnodes, sizeof *net->nodes) < 0 ||
-	    !(n = calloc(1, sizeof *n)) || !(n->name = strdup(name))) {
+	    !(n = calloc(1, sizeof *n)) || !(n->name = strdup(name)) ||
+	    name_put(net, n) < 0) {
 		if (n)
-			free(n);
+			free(n->name);
+		free(n);
 		return sy_err_set(err, "out of memory creating node '%s'", name), NULL;
 	}
 	n->net = net;
