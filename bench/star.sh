@@ -35,7 +35,7 @@ run() {
 	name=$2
 	n=$3
 	if ! out=$("$bin" run "$top/bench/star.lua" n="$n" 2>&1); then
-		echo "run $name n=$n failed: $(printf '%s\n' "$out" | tail -n 1)"
+		echo "run $name n=$n failed: $(printf '%s\n' "$out" | head -n 1)"
 		return 0
 	fi
 	b=$(printf '%s\n' "$out" | awk '$1 == "build_s" { print $2 }')
