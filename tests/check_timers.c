@@ -165,6 +165,9 @@ static void limits_eq(const sy_timer_limits *got, const sy_timer_limits *want)
 	EQ(wnd_no_shrink);
 	EQ(nagle_minshall);
 	EQ(fin_delack);
+	EQ(tw_ack_restart);
+	EQ(tw_rst_exact);
+	EQ(tw_rfc1337);
 #undef EQ
 }
 
@@ -206,6 +209,9 @@ static const sy_timer_limits rfc_defaults = {
 	.wnd_no_shrink = false,       /* RFC 9293 3.10.7.4 */
 	.nagle_minshall = false,      /* RFC 1122 4.2.3.4 */
 	.fin_delack = false,
+	.tw_ack_restart = false,      /* RFC 9293 3.10.7.4: a FIN only */
+	.tw_rst_exact = false,        /* RFC 5961 3.2: a challenge ACK */
+	.tw_rfc1337 = false,          /* RFC 9293 3.10.7.4: the reset ends it */
 };
 
 static const sy_timer_limits linux_defaults = {
@@ -246,6 +252,9 @@ static const sy_timer_limits linux_defaults = {
 	.wnd_no_shrink = true,        /* tcp_may_update_window */
 	.nagle_minshall = true,       /* tcp_minshall_check */
 	.fin_delack = true,           /* tcp_fin: pingpong mode */
+	.tw_ack_restart = true,       /* tcp_timewait_state_process */
+	.tw_rst_exact = true,         /* tcp_timewait_state_process */
+	.tw_rfc1337 = false,          /* tcp_rfc1337 = 0 */
 };
 
 static const char *const common_names[] = {
@@ -257,7 +266,8 @@ static const char *const common_names[] = {
 	"pingpong", "tw_syn_accept", "tw_reuse", "tw_reuse_delay", "crossed_synack",
 	"challenge_ack_per_conn", "challenge_ack_limit", "challenge_ack_random",
 	"ts_offset", "ts_recent_acked", "retries_by_time", "orphan_retries", "user_timeout_probes",
-	"wnd_no_shrink", "nagle_minshall", "fin_delack", NULL,
+	"wnd_no_shrink", "nagle_minshall", "fin_delack", "tw_ack_restart", "tw_rst_exact",
+	"tw_rfc1337", NULL,
 };
 
 /* The table has exactly the names of sy_timer_limits plus extra (may be

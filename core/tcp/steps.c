@@ -5,6 +5,7 @@
  * (the handshake, data on the SYN) take the rest from here. */
 #include "config.h"
 
+#include "tcb.h"
 #include "tcp.h"
 #include "tcp_priv.h"
 #include "tcp_sm.h"
@@ -271,6 +272,44 @@ static bool ack_step(sy_tcb *c, const sy_seg *s, sy_tcp_ack_hook syn_received_ac
 	return sy_tcp_rfc9293_fin_acked(c);
 }
 
+/* TIME_WAIT under the profile's Linux rules (tcp_timewait_state_process,
+ * Linux 6.18).  Only a segment exactly at RCV.NXT (a bare one, or a
+ * reset) that PAWS does not reject counts as in the window: a reset ends
+ * the TIME_WAIT unless tw_rfc1337, anything else restarts the wait,
+ * unanswered.  A reset that is not exact is dropped (tw_rst_exact); any
+ * other segment but a SYN gets the rate-limited ACK and, when it carries
+ * ACK or fails PAWS, restarts the wait (tw_ack_restart).  The SYNs go on
+ * to the SYN rule below once the wait is restarted.  Returns true when
+ * the segment is consumed; false leaves it to 3.10.7.4. */
+static bool time_wait_input(sy_tcb *c, const sy_seg *s)
+{
+	const sy_timer_limits *lim = sy_tcb_limits(c);
+	bool paws = c->ts_ok && s->opts.has_ts && sy_seq_lt(s->opts.tsval, c->ts_recent);
+	bool at = s->seq == c->rcv_nxt;
+
+	if (s->flags & SY_TCP_RST) {
+		if (lim->tw_rst_exact && paws)
+			at = false;
+		if (at && lim->tw_rfc1337)
+			return true;
+		return !at && lim->tw_rst_exact;
+	}
+	if (!lim->tw_ack_restart)
+		return false;
+	if (at && !paws && sy_seg_len(s) == 0) {
+		if (c->ts_ok && s->opts.has_ts)
+			c->ts_recent = s->opts.tsval;
+		sy_tcb_timer_set(c, SY_TCP_T_TIME_WAIT, lim->time_wait);
+		return true;
+	}
+	if ((s->flags & SY_TCP_ACK) || paws)
+		sy_tcb_timer_set(c, SY_TCP_T_TIME_WAIT, lim->time_wait);
+	if (s->flags & SY_TCP_SYN)
+		return false;
+	sy_tcb_ack_invalid(c, s);
+	return true;
+}
+
 void sy_tcp_rfc9293_input(sy_tcb *c, const sy_seg *s, int64_t challenge_ack_limit,
 			  sy_tcp_ack_hook syn_received_ack)
 {
@@ -279,6 +318,8 @@ void sy_tcp_rfc9293_input(sy_tcb *c, const sy_seg *s, int64_t challenge_ack_limi
 
 	if (!syn_received_ack)
 		syn_received_ack = sy_tcp_rfc9293_syn_received_ack;
+	if (state == SY_TCP_TIME_WAIT && time_wait_input(c, s))
+		return;
 	/* TIME-WAIT: a retransmission of the peer's FIN is acknowledged and
 	 * restarts the 2 MSL wait (3.10.7.4, eighth). */
 	if (state == SY_TCP_TIME_WAIT && (s->flags & SY_TCP_FIN) &&

@@ -161,6 +161,21 @@ typedef struct sy_timer_limits {
 				  * within `delack` carries (Linux's
 				  * tcp_fin enters pingpong mode), not at
 				  * once */
+	bool tw_ack_restart;     /* in TIME_WAIT a bare ACK at RCV.NXT
+				  * restarts the wait unanswered, and any
+				  * other segment but a reset or a SYN
+				  * gets the rate-limited ACK and restarts
+				  * it when it carries ACK or fails PAWS
+				  * (Linux's tcp_timewait_state_process),
+				  * where RFC 9293 3.10.7.4 restarts it
+				  * only for a retransmitted FIN */
+	bool tw_rst_exact;       /* in TIME_WAIT a reset not at RCV.NXT
+				  * (or failing PAWS) is dropped without a
+				  * challenge ACK (Linux), where RFC 5961
+				  * 3.2 challenges one in the window */
+	bool tw_rfc1337;         /* in TIME_WAIT even a reset at RCV.NXT
+				  * is ignored (RFC 1337's remedy, Linux's
+				  * tcp_rfc1337, off by default) */
 } sy_timer_limits;
 
 /* The version of the table below and of the types only it passes;

@@ -218,6 +218,29 @@
  *                        RFC 6191 but that it answers what it refuses
  *                        (6191 drops it) and that a first incarnation
  *                        without timestamps needs the sequence rule
+ *   tw_ack_restart on    tcp_timewait_state_process (Linux 6.18, checked
+ *                        with tests/packetdrill/time_wait_ack_restart.pkt):
+ *                        a segment is in the window only when exactly at
+ *                        RCV.NXT with no data, SYN or FIN (or a RST) and
+ *                        PAWS accepts it; a bare one restarts the wait
+ *                        (inet_twsk_reschedule, TCP_TIMEWAIT_LEN: here
+ *                        time_wait) unanswered, whether it carries ACK or
+ *                        not, and takes its TSval as TS.Recent.  Any other
+ *                        segment but a reset gets the TIME_WAIT's ACK
+ *                        (tcp_timewait_check_oow_rate_limit: rate limited
+ *                        unless it carries data or a FIN) and restarts the
+ *                        wait when it carries ACK or fails PAWS, so an old
+ *                        duplicate ACK, data, and the retransmitted FIN
+ *                        of RFC 9293 all do; a SYN without ACK does not.
+ *                        Not modelled: PAWS's 24-day and reset exceptions
+ *   tw_rst_exact on      the same function: a reset not exactly at
+ *                        RCV.NXT, or failing PAWS, is dropped unanswered,
+ *                        in the window or not (no challenge ACK)
+ *   tw_rfc1337  off      sysctl tcp_rfc1337 (0 by default): a reset at
+ *                        RCV.NXT ends the TIME_WAIT ("TIME_WAIT
+ *                        assassination"); on, it is ignored as RFC 1337
+ *                        proposes (checked on 6.18 with
+ *                        tests/packetdrill/time_wait_rst.pkt)
  *   tw_reuse     2       sysctl tcp_tw_reuse (2 by default since Linux
  *                        4.18, "loopback only"), tcp_twsk_unique: a
  *                        connect may take over a 4-tuple held by a
@@ -512,6 +535,18 @@ static const sy_param params[] = {
 	  .def = "true",
 	  .doc = "user_timeout also ends zero-window probing and keepalive (after a probe went "
 		 "unanswered), instead of keepalive_probes (tcp_probe_timer, tcp_keepalive_timer)" },
+	{ .name = "tw_ack_restart", .type = SY_PT_BOOL, .offset = LIM(tw_ack_restart),
+	  .def = "true",
+	  .doc = "in TIME_WAIT a bare ACK at RCV.NXT restarts the wait; any other segment but a "
+		 "reset gets the rate-limited ACK and restarts it if it carries ACK "
+		 "(tcp_timewait_state_process)" },
+	{ .name = "tw_rst_exact", .type = SY_PT_BOOL, .offset = LIM(tw_rst_exact),
+	  .def = "true",
+	  .doc = "in TIME_WAIT a reset not at RCV.NXT is dropped, no challenge ACK "
+		 "(tcp_timewait_state_process)" },
+	{ .name = "tw_rfc1337", .type = SY_PT_BOOL, .offset = LIM(tw_rfc1337),
+	  .def = "false",
+	  .doc = "in TIME_WAIT even a reset at RCV.NXT is ignored (tcp_rfc1337, 0 by default)" },
 	{ .name = NULL },
 };
 

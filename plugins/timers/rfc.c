@@ -294,6 +294,18 @@ static const sy_param params[] = {
 	  .def = "false",
 	  .doc = "user_timeout also ends zero-window probing and keepalive (Linux); false: "
 		 "it applies to unacknowledged data only (RFC 9293 3.8.3)" },
+	{ .name = "tw_ack_restart", .type = SY_PT_BOOL, .offset = LIM(tw_ack_restart),
+	  .def = "false",
+	  .doc = "in TIME_WAIT an ACK restarts the wait and any segment not exactly at RCV.NXT "
+		 "is answered (Linux); false: only a retransmitted FIN (RFC 9293 3.10.7.4)" },
+	{ .name = "tw_rst_exact", .type = SY_PT_BOOL, .offset = LIM(tw_rst_exact),
+	  .def = "false",
+	  .doc = "in TIME_WAIT a reset not at RCV.NXT is dropped silently (Linux); false: a "
+		 "challenge ACK when in the window (RFC 5961 3.2)" },
+	{ .name = "tw_rfc1337", .type = SY_PT_BOOL, .offset = LIM(tw_rfc1337),
+	  .def = "false",
+	  .doc = "in TIME_WAIT even a reset at RCV.NXT is ignored (RFC 1337); false: it ends "
+		 "the TIME_WAIT (RFC 9293 3.10.7.4)" },
 	{ .name = NULL },
 };
 
