@@ -168,6 +168,7 @@ static void limits_eq(const sy_timer_limits *got, const sy_timer_limits *want)
 	EQ(tw_ack_restart);
 	EQ(tw_rst_exact);
 	EQ(tw_rfc1337);
+	EQ(syn_retries_by_time);
 #undef EQ
 }
 
@@ -212,6 +213,7 @@ static const sy_timer_limits rfc_defaults = {
 	.tw_ack_restart = false,      /* RFC 9293 3.10.7.4: a FIN only */
 	.tw_rst_exact = false,        /* RFC 5961 3.2: a challenge ACK */
 	.tw_rfc1337 = false,          /* RFC 9293 3.10.7.4: the reset ends it */
+	.syn_retries_by_time = false, /* RFC 1122 4.2.3.5: a count */
 };
 
 static const sy_timer_limits linux_defaults = {
@@ -255,6 +257,7 @@ static const sy_timer_limits linux_defaults = {
 	.tw_ack_restart = true,       /* tcp_timewait_state_process */
 	.tw_rst_exact = true,         /* tcp_timewait_state_process */
 	.tw_rfc1337 = false,          /* tcp_rfc1337 = 0 */
+	.syn_retries_by_time = true,  /* tcp_write_timeout */
 };
 
 static const char *const common_names[] = {
@@ -267,7 +270,7 @@ static const char *const common_names[] = {
 	"challenge_ack_per_conn", "challenge_ack_limit", "challenge_ack_random",
 	"ts_offset", "ts_recent_acked", "retries_by_time", "orphan_retries", "user_timeout_probes",
 	"wnd_no_shrink", "nagle_minshall", "fin_delack", "tw_ack_restart", "tw_rst_exact",
-	"tw_rfc1337", NULL,
+	"tw_rfc1337", "syn_retries_by_time", NULL,
 };
 
 /* The table has exactly the names of sy_timer_limits plus extra (may be

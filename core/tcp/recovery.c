@@ -257,16 +257,20 @@ void sy_tcb_enter_recovery(sy_tcb *c)
 /* ------------------------------------------------------------ timers */
 
 /* The time n retransmissions and the timeout after the last take (n + 1
- * timeouts) when the first timeout is rto_min long and each next one
- * twice the last, at most rto_max (Linux's tcp_model_timeout): the
- * doubling goes on for floor(log2(rto_max / rto_min)) timeouts, then
- * every timeout is rto_max; 15 from 200 ms with 120 s: 1023 * 0.2 s +
- * 6 * 120 s = 924.6 s.  Bounded (n <= 255, durations <= a day), so no
- * overflow. */
-static sy_time model_timeout(const sy_timer_limits *lim, int64_t n)
+ * timeouts) when the first timeout is `base` long (rto_min for data,
+ * rto_initial for a SYN) and each next one twice the last, at most
+ * rto_max (Linux's tcp_model_timeout): the doubling goes on for
+ * floor(log2(rto_max / base)) timeouts, then every timeout is rto_max;
+ * 15 from 200 ms with 120 s: 1023 * 0.2 s + 6 * 120 s = 924.6 s.
+ * Bounded (n <= 255, durations <= a day), so no overflow. */
+sy_time sy_tcb_model_timeout(const sy_timer_limits *lim, sy_time base, int64_t n)
 {
-	sy_time base = lim->rto_min > 0 ? lim->rto_min : 1, ratio = lim->rto_max / base;
+	sy_time ratio;
 	int64_t doublings = 0;
+
+	if (base <= 0)
+		base = 1;
+	ratio = lim->rto_max / base;
 
 	while (ratio > 1) {
 		ratio >>= 1;
@@ -299,7 +303,7 @@ static bool retries_exhausted(sy_tcb *c, const sy_timer_limits *lim, sy_time now
 	/* Linux's retransmits_timed_out: never before a retransmission */
 	if (!c->retries)
 		return false;
-	return now - c->rtx_stamp >= (uto > 0 ? uto : model_timeout(lim, n));
+	return now - c->rtx_stamp >= (uto > 0 ? uto : sy_tcb_model_timeout(lim, lim->rto_min, n));
 }
 
 /* SY_TCP_T_RETRANS in synchronized states, SY_TCP_T_DELACK and

@@ -5,7 +5,6 @@
  * (the handshake, data on the SYN) take the rest from here. */
 #include "config.h"
 
-#include "tcb.h"
 #include "tcp.h"
 #include "tcp_priv.h"
 #include "tcp_sm.h"
@@ -72,6 +71,20 @@ void sy_tcp_rfc9293_abort(sy_tcb *c)
 
 /* ------------------------------------------------------------ timers */
 
+/* Under syn_retries_by_time, whether an active open has spent its time
+ * budget (Linux's tcp_write_timeout, retransmits_timed_out): the time
+ * syn_retries timeouts doubling from rto_initial take, without the
+ * linear ones (tcp_model_timeout with tcp_timeout_init), counted from
+ * the first SYN (retrans_stamp, set by tcp_connect), once a SYN went
+ * again.  The count still applies: whichever comes first. */
+static bool syn_timed_out(sy_tcb *c, const sy_timer_limits *lim)
+{
+	if (!lim->syn_retries_by_time || !c->retries)
+		return false;
+	return sy_sim_now(c->ep->sim) - c->rtt_start >=
+	       sy_tcb_model_timeout(lim, lim->rto_initial, lim->syn_retries);
+}
+
 void sy_tcp_rfc9293_timeout(sy_tcb *c, int which)
 {
 	const sy_timer_limits *lim = sy_tcb_limits(c);
@@ -96,7 +109,8 @@ void sy_tcp_rfc9293_timeout(sy_tcb *c, int which)
 	limit = state == SY_TCP_SYN_SENT ? lim->syn_retries + lim->syn_linear_timeouts :
 		state == SY_TCP_SYN_RECEIVED ? lim->synack_retries :
 		lim->data_retries;
-	if ((int64_t)sy_tcb_vars(c)->retries >= limit) {
+	if ((int64_t)sy_tcb_vars(c)->retries >= limit ||
+	    (state == SY_TCP_SYN_SENT && syn_timed_out(c, lim))) {
 		sy_tcb_notify(c, SY_TCP_CAUSE_TIMEOUT);
 		sy_tcb_set_state(c, SY_TCP_CLOSED, SY_TCP_CAUSE_TIMEOUT);
 		return;

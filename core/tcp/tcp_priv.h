@@ -126,6 +126,9 @@ SY_HIDDEN bool sy_tcb_next_lost(const sy_tcb *c, uint32_t *seq, uint32_t *len, b
 SY_HIDDEN void sy_tcb_arm_rto(sy_tcb *c);
 SY_HIDDEN void sy_tcb_enter_recovery(sy_tcb *c);
 SY_HIDDEN void sy_tcb_data_timeout(sy_tcb *c, int which);
+/* Linux's tcp_model_timeout: n + 1 timeouts doubling from base, each at
+ * most rto_max. */
+SY_HIDDEN sy_time sy_tcb_model_timeout(const sy_timer_limits *lim, sy_time base, int64_t n);
 
 /* ------------------------------------------------------------ inline helpers */
 

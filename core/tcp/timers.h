@@ -176,6 +176,14 @@ typedef struct sy_timer_limits {
 	bool tw_rfc1337;         /* in TIME_WAIT even a reset at RCV.NXT
 				  * is ignored (RFC 1337's remedy, Linux's
 				  * tcp_rfc1337, off by default) */
+	bool syn_retries_by_time; /* an active open also gives up once the
+				   * time syn_retries timeouts doubling
+				   * from rto_initial take has passed
+				   * since the first SYN, whichever of
+				   * that and the count comes first
+				   * (Linux's tcp_write_timeout and
+				   * tcp_model_timeout); false: the count
+				   * alone */
 } sy_timer_limits;
 
 /* The version of the table below and of the types only it passes;

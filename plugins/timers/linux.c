@@ -69,6 +69,23 @@
  *                        from its first timeout whatever this says.  0:
  *                        the schedule before 6.5 (1, 3, 7, ... 63 s,
  *                        giving up at 127 s)
+ *   syn_retries_by_time on  tcp_write_timeout (Linux 6.18, checked with
+ *                        tests/packetdrill/syn_give_up_time.pkt): in
+ *                        SYN_SENT the count (syn_retries + the linear
+ *                        timeouts) and retransmits_timed_out both end the
+ *                        connect, whichever first: the time since the
+ *                        first SYN (retrans_stamp, set by tcp_connect),
+ *                        once a SYN went again, reaching
+ *                        tcp_model_timeout(syn_retries,
+ *                        tcp_timeout_init): syn_retries + 1 timeouts
+ *                        doubling from rto_initial without the linear
+ *                        ones, so 3 s for 1, 7 s for 2 (the kernel gave up
+ *                        after 3.06 and 7.13 s), 127 s for 6, where the
+ *                        count (131 s) comes later.  A SYN-ACK is counted
+ *                        only (reqsk_timer_handler: num_timeout against
+ *                        tcp_synack_retries); the SYN_RECV branch of
+ *                        tcp_write_timeout is a Fast Open child's, not
+ *                        modelled
  *   synack_retries 5     TCP_SYNACK_RETRIES; sysctl tcp_synack_retries
  *   acceptq_drop_syn on  tcp_conn_request drops a SYN when the listener's
  *                        accept queue is full (sk_acceptq_is_full,
@@ -102,8 +119,7 @@
  *                        924.6 s for 15.  Never before one retransmission.
  *                        A set TCP_USER_TIMEOUT is the budget instead, and
  *                        tcp_clamp_rto_to_user_timeout shortens the timer
- *                        to its end.  SYN and SYN-ACK retries are counts
- *                        (the SYN branch of tcp_write_timeout).
+ *                        to its end.  SYN retries: syn_retries_by_time.
  *                        tcp_retries1 (3) only triggers MTU probing and a
  *                        route re-check, not modelled.  Not modelled
  *                        either: the jiffy and millisecond roundings
@@ -547,6 +563,11 @@ static const sy_param params[] = {
 	{ .name = "tw_rfc1337", .type = SY_PT_BOOL, .offset = LIM(tw_rfc1337),
 	  .def = "false",
 	  .doc = "in TIME_WAIT even a reset at RCV.NXT is ignored (tcp_rfc1337, 0 by default)" },
+	{ .name = "syn_retries_by_time", .type = SY_PT_BOOL,
+	  .offset = LIM(syn_retries_by_time), .def = "true",
+	  .doc = "an active open also gives up once the time syn_retries timeouts doubling "
+		 "from rto_initial take has passed since the first SYN (3 s for 1, 7 s for 2; "
+		 "tcp_write_timeout, tcp_model_timeout)" },
 	{ .name = NULL },
 };
 

@@ -306,6 +306,10 @@ static const sy_param params[] = {
 	  .def = "false",
 	  .doc = "in TIME_WAIT even a reset at RCV.NXT is ignored (RFC 1337); false: it ends "
 		 "the TIME_WAIT (RFC 9293 3.10.7.4)" },
+	{ .name = "syn_retries_by_time", .type = SY_PT_BOOL,
+	  .offset = LIM(syn_retries_by_time), .def = "false",
+	  .doc = "an active open also gives up once the time syn_retries timeouts from "
+		 "rto_initial take has passed (Linux); false: a count (RFC 1122 4.2.3.5)" },
 	{ .name = NULL },
 };
 
