@@ -217,10 +217,35 @@ static sy_tcp_listener *check_listener(lua_State *L, int idx)
 
 static int listener_misuse(lua_State *L);
 
+/* node:tcp{rcvbuf=}: the state machine's receive buffer, so that every
+ * connection has it from its first segment, a listener's before it is
+ * accepted too (conn:set changes one connection, later). */
+static void ep_rcvbuf(lua_State *L, int idx, sy_instance *sm)
+{
+	sy_value v = { .type = SY_V_INT };
+	sy_err err;
+	int rc;
+
+	if (lua_getfield(L, idx, "rcvbuf") == LUA_TNIL) {
+		lua_pop(L, 1);
+		return;
+	}
+	rc = sy_lua_to_quantity(L, -1, sy_parse_size, sy_size_from_number, &v.u.i, &err);
+	if (rc == -2)
+		luaL_error(L, "tcp: option 'rcvbuf' must be a size (bytes, or a string such as \"128KiB\")");
+	if (rc < 0)
+		luaL_error(L, "tcp: option 'rcvbuf': %s", err.msg);
+	if (v.u.i < 1 || v.u.i > (1 << 30))
+		luaL_error(L, "tcp: option 'rcvbuf' must be between 1 byte and 1 GiB");
+	if (sy_instance_set(sm, "rcvbuf", &v, "tcp{rcvbuf}", &err) < 0)
+		luaL_error(L, "tcp: option 'rcvbuf': %s", err.msg);
+	lua_pop(L, 1);
+}
+
 /* Instances for the endpoint from the options table at idx. */
 static void ep_options(lua_State *L, int idx, struct sy_lua_ctx *c, sy_tcp_ep_opts *o)
 {
-	static const char *const known[] = { "state_machine", "isn", "timers", "cc", NULL };
+	static const char *const known[] = { "state_machine", "isn", "timers", "cc", "rcvbuf", NULL };
 
 	if (lua_isnoneornil(L, idx)) {
 		/* every plugin as synack.conf says */
@@ -231,6 +256,7 @@ static void ep_options(lua_State *L, int idx, struct sy_lua_ctx *c, sy_tcp_ep_op
 	sy_lua_check_options(L, idx, "tcp", known);
 	lua_getfield(L, idx, "state_machine");
 	sy_lua_instance(L, c, "tcp", lua_gettop(L), "rfc9293", &o->sm);
+	ep_rcvbuf(L, idx, &o->sm);
 	lua_getfield(L, idx, "isn");
 	sy_lua_instance(L, c, "isn", lua_gettop(L), "rfc6528", &o->isn);
 	lua_getfield(L, idx, "timers");
@@ -267,7 +293,7 @@ static int bind_ep(lua_State *L, int e_idx, sy_tcp_ep *ep, struct sy_lua_ep *e)
 	return 1;
 }
 
-/* node:tcp{state_machine=, isn=, timers=}: the node's TCP endpoint,
+/* node:tcp{state_machine=, isn=, timers=, cc=, rcvbuf=}: the node's TCP endpoint,
  * created on first use (with these plugins; each defaults to synack.conf's
  * choice).  Options on a later call are an error. */
 static int node_tcp(lua_State *L)

@@ -44,7 +44,9 @@ if not steps then fail("no scenario '" .. tostring(A.name) .. "' with a peer lin
 local sim = synack.simulator{realtime = true}
 local node = sim:node("synack")
 node:tun{name = A.dev, address = A.address, pcap = A.pcap}
-local ep = node:tcp{timers = timers}
+-- The receive buffer is the endpoint's, so that a listener's connections
+-- advertise Linux's window (half its tcp_rmem default) before accept too.
+local ep = node:tcp{timers = timers, rcvbuf = tonumber(A.rcvbuf)}
 
 -- The steps run in a coroutine; a step that waits polls its condition
 -- every millisecond (of real time: the simulator runs in real time).
