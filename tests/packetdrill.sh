@@ -28,8 +28,6 @@ PD=$SYNACK_SRCDIR/tests/packetdrill
 # script back among those that must pass.
 GAPS="
 data_duplicate_dsack: Linux answers duplicate data with a D-SACK block (RFC 2883)
-fast_retransmit_dupacks: Linux's retransmission keeps the original segment's PSH flag
-sack_sender_retransmit: Linux's retransmission keeps the original segment's PSH flag
 tail_loss_probe: Linux sends a tail loss probe (RFC 8985) at min(2 SRTT + 200 ms, RTO) when SACK is on
 "
 gaps=$(echo "$GAPS" | sed -n 's/^\([a-z0-9_]*\):.*/\1/p' | tr '\n' ' ')
@@ -166,6 +164,19 @@ expect_rc 2
 run "bad --set" "$SYNACK" packetdrill --set nosuchparam=1 "$PD/passive_open.pkt"
 expect_rc 1
 expect_has out "no such parameter"
+
+# retx_psh: under rfc a retransmission has PSH only where the queued data
+# ends; set, it keeps the PSH its data was first sent with
+run "rfc: no PSH on the retransmission" "$SYNACK" packetdrill --timers rfc \
+	"$PD/fast_retransmit_dupacks.pkt" "$PD/sack_sender_retransmit.pkt"
+expect_rc 1
+expect_has out "FAIL $PD/fast_retransmit_dupacks.pkt:24: expected > P. 1:1001(1000) ack 1"
+expect_has out "FAIL $PD/sack_sender_retransmit.pkt:24: expected > P. 1:1001(1000) ack 1"
+expect_has out "(flags differ)"
+run "rfc with retx_psh" "$SYNACK" packetdrill --timers rfc --set retx_psh=true \
+	"$PD/fast_retransmit_dupacks.pkt" "$PD/sack_sender_retransmit.pkt"
+expect_rc 0
+expect_has out "2 passed, 0 failed"
 
 # --set reaches the timer profile: a 200 ms delayed ACK breaks the 40 ms one
 run "--set delack" "$SYNACK" packetdrill --set delack=200ms "$PD/delayed_ack.pkt"

@@ -15,7 +15,10 @@
  * timer: for a zero window its probes are ACKs one below SND.UNA (the
  * receiver answers them with its window), backed off like the RTO and
  * never given up while answered (RFC 1122 4.2.2.17); for a small one it
- * sends what fits (the override timeout of 3.8.6.2.1). */
+ * sends what fits (the override timeout of 3.8.6.2.1).  PSH marks a
+ * segment that ends the queued data; under the profile's retx_psh that
+ * position is remembered in the queue and a retransmission covering it
+ * carries PSH again, as Linux's does. */
 
 #include "config.h"
 
@@ -49,7 +52,7 @@ int sy_tcp_send(sy_tcb *c, const void *bytes, uint64_t n, sy_err *err)
 		return sy_err_set(err, "send: %llu more bytes would take the bytes queued "
 				  "on this connection past 2^63 - 1 (%llu so far)",
 				  (unsigned long long)n, (unsigned long long)c->snd_queued);
-	if (!bytes && c->sq_tail && !c->sq_tail->bytes) {
+	if (!bytes && c->sq_tail && !c->sq_tail->bytes && !c->sq_tail->pushed) {
 		/* virtual bytes after virtual bytes: one chunk */
 		c->sq_tail->len += n;
 	} else {
@@ -60,6 +63,7 @@ int sy_tcp_send(sy_tcb *c, const void *bytes, uint64_t n, sy_err *err)
 		k->next = NULL;
 		k->len = n;
 		k->off = 0;
+		k->pushed = false;
 		k->bytes = bytes ? (unsigned char *)(k + 1) : NULL;
 		if (bytes)
 			memcpy(k->bytes, bytes, n);
@@ -126,6 +130,32 @@ static int sq_gather(sy_tcb *c, uint32_t off, uint32_t len,
 	}
 	*out = ep->scratch;
 	return 0;
+}
+
+/* Whether a segment first sent with PSH ended within (off, off + len]
+ * from the first unacknowledged byte (the profile's retx_psh). */
+static bool sq_pushed(const sy_tcb *c, uint32_t off, uint32_t len)
+{
+	uint64_t end = 0;
+
+	for (const sy_chunk *k = c->sq_head; k; k = k->next) {
+		end += k->len - k->off;
+		if (end > (uint64_t)off + len)
+			return false;
+		if (k->pushed && end > off)
+			return true;
+	}
+	return false;
+}
+
+/* A segment with PSH ends at the end of the queue: the tail chunk's end
+ * is marked, so that a retransmission of those bytes carries PSH again.
+ * Past 2^30 queued bytes the data_end a segment ends at is not the
+ * queue's end, and nothing is marked. */
+static void sq_mark_push(sy_tcb *c, uint32_t seq, uint32_t len)
+{
+	if (c->sq_tail && seq + len - data_seq(c) == sy_tcp_unacked(c))
+		c->sq_tail->pushed = true;
 }
 
 /* ------------------------------------------------------------ receive window */
@@ -480,8 +510,15 @@ void sy_tcb_send_data(sy_tcb *c, uint32_t seq, uint32_t len, bool fin, sy_time n
 	bool retx = sy_seq_lt(seq, c->snd_max);
 	uint8_t flags = SY_TCP_ACK;
 
-	if (len && seq + len == data_end(c))
+	if (len && seq + len == data_end(c)) {
 		flags |= SY_TCP_PSH;
+		if (limits(c)->retx_psh)
+			sq_mark_push(c, seq, len);
+	} else if (len && retx && limits(c)->retx_psh &&
+		   sq_pushed(c, seq - data_seq(c), len)) {
+		/* the data keeps the PSH it was first sent with (Linux) */
+		flags |= SY_TCP_PSH;
+	}
 	if (fin)
 		flags |= SY_TCP_FIN;
 	if (!retx && c->snd_una == c->snd_max)

@@ -16,6 +16,9 @@ typedef struct sy_chunk {
 	uint64_t len;               /* bytes, `off` of them acknowledged */
 	uint64_t off;
 	unsigned char *bytes;       /* NULL: virtual */
+	bool pushed;                /* a segment with PSH ended at its end
+				     * (the profile's retx_psh): later
+				     * bytes go to a new chunk */
 } sy_chunk;
 
 /* A received segment waiting for the gap before it to fill. */

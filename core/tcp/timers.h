@@ -184,6 +184,11 @@ typedef struct sy_timer_limits {
 				   * (Linux's tcp_write_timeout and
 				   * tcp_model_timeout); false: the count
 				   * alone */
+	bool retx_psh;           /* a retransmission carries PSH when it
+				  * covers the end of a segment first sent
+				  * with PSH (Linux keeps the flag with the
+				  * data: tcp_mark_push, tcp_fragment), not
+				  * only when it ends the queued data */
 } sy_timer_limits;
 
 /* The version of the table below and of the types only it passes;

@@ -213,6 +213,17 @@
  *                        within the ACK timeout; in FIN_WAIT_1 and
  *                        FIN_WAIT_2 the FIN is acknowledged at once
  *                        (tcp_send_ack)
+ *   retx_psh    on       tcp_sendmsg marks PSH on the buffer that ends a
+ *                        write (tcp_push, tcp_mark_push), the flag
+ *                        stays with those bytes: a split keeps it on the
+ *                        tail part (tcp_fragment), a merge of two
+ *                        buffers ORs the flags (tcp_retrans_try_
+ *                        collapse), so a retransmission that covers the
+ *                        end of a segment first sent with PSH carries it
+ *                        too (checked on 6.18: fast_retransmit_dupacks.
+ *                        pkt, sack_sender_retransmit.pkt).  Here PSH is
+ *                        set where a segment ends the queued data, and
+ *                        that position is remembered while unacknowledged
  *   invalid_ack_ratelimit 500 ms  sysctl tcp_invalid_ratelimit: per
  *                        connection, an ACK answering an unacceptable
  *                        segment without data (out of window, or
@@ -493,6 +504,10 @@ static const sy_param params[] = {
 	  .def = "true",
 	  .doc = "a FIN that ends ESTABLISHED gets a delayed ACK, which the application's "
 		 "FIN can carry (tcp_fin's pingpong mode)" },
+	{ .name = "retx_psh", .type = SY_PT_BOOL, .offset = LIM(retx_psh),
+	  .def = "true",
+	  .doc = "a retransmission carries PSH when it covers the end of a segment sent with "
+		 "PSH (tcp_mark_push: the flag stays with the data)" },
 	{ .name = "pingpong", .type = SY_PT_INT, .offset = LIM(pingpong),
 	  .def = "1", .min = "0", .max = "255",
 	  .doc = "interactive (pingpong) mode after this many data segments each sent within "

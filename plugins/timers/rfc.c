@@ -233,6 +233,11 @@ static const sy_param params[] = {
 	  .def = "false",
 	  .doc = "Nagle holds a short segment only while an earlier short one is "
 		 "unacknowledged (Minshall, Linux); off: while any data is (RFC 1122 4.2.3.4)" },
+	{ .name = "retx_psh", .type = SY_PT_BOOL, .offset = LIM(retx_psh),
+	  .def = "false",
+	  .doc = "a retransmission carries PSH when it covers the end of a segment sent with "
+		 "PSH (Linux); off: only when it ends the queued data (RFC 9293 3.9.1: PSH is "
+		 "the sender's choice)" },
 	{ .name = "fin_delack", .type = SY_PT_BOOL, .offset = LIM(fin_delack),
 	  .def = "false",
 	  .doc = "a FIN that ends ESTABLISHED gets a delayed ACK (Linux); off: an ACK at once "
