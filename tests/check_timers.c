@@ -170,6 +170,7 @@ static void limits_eq(const sy_timer_limits *got, const sy_timer_limits *want)
 	EQ(tw_rfc1337);
 	EQ(syn_retries_by_time);
 	EQ(retx_psh);
+	EQ(ack_on_read);
 #undef EQ
 }
 
@@ -216,6 +217,7 @@ static const sy_timer_limits rfc_defaults = {
 	.tw_rfc1337 = false,          /* RFC 9293 3.10.7.4: the reset ends it */
 	.syn_retries_by_time = false, /* RFC 1122 4.2.3.5: a count */
 	.retx_psh = false,            /* PSH where the queued data ends */
+	.ack_on_read = false,         /* RFC 1122 4.2.3.2 */
 };
 
 static const sy_timer_limits linux_defaults = {
@@ -261,6 +263,7 @@ static const sy_timer_limits linux_defaults = {
 	.tw_rfc1337 = false,          /* tcp_rfc1337 = 0 */
 	.syn_retries_by_time = true,  /* tcp_write_timeout */
 	.retx_psh = true,             /* tcp_mark_push */
+	.ack_on_read = true,          /* tcp_cleanup_rbuf */
 };
 
 static const char *const common_names[] = {
@@ -273,7 +276,7 @@ static const char *const common_names[] = {
 	"challenge_ack_per_conn", "challenge_ack_limit", "challenge_ack_random",
 	"ts_offset", "ts_recent_acked", "retries_by_time", "orphan_retries", "user_timeout_probes",
 	"wnd_no_shrink", "nagle_minshall", "fin_delack", "tw_ack_restart", "tw_rst_exact",
-	"tw_rfc1337", "syn_retries_by_time", "retx_psh", NULL,
+	"tw_rfc1337", "syn_retries_by_time", "retx_psh", "ack_on_read", NULL,
 };
 
 /* The table has exactly the names of sy_timer_limits plus extra (may be

@@ -11,7 +11,9 @@
  * delayed (RFC 1122 4.2.3.2, RFC 5681 4.2): at least every second
  * full-sized segment (the largest seen so far), else after the profile's
  * delack time; at once for a segment out of order, one that fills a gap,
- * a FIN, and a duplicate. */
+ * a FIN, and a duplicate.  Under the profile's ack_on_read a read sends
+ * a delayed ACK at once when more than a receive MSS waits for it, or
+ * when the read empties the buffer and short segments do (Linux). */
 
 #include "config.h"
 
@@ -326,6 +328,32 @@ static void quick_enter(sy_tcb *c)
 		c->quick = n;
 }
 
+/* The profile's ack_on_read counts the short in-order segments since the
+ * last ACK, as Linux's tcp_measure_rcv_mss sets ICSK_ACK_PUSHED and
+ * PUSHED2: one shorter than the receive MSS estimate, unless it has the
+ * size of the segment before it and that size can be a path's MSS (536
+ * bytes with the header, or 88 without PSH, FIN, SYN or URG). */
+static void measure_pushed(sy_tcb *c, const sy_seg *s)
+{
+	uint32_t prev = c->rcv_last_size, extra, len = s->len;
+
+	c->rcv_last_size = 0;
+	if (len >= c->rcv_mss)
+		return;
+	/* the header beyond the 20 bytes and the timestamps every
+	 * segment carries: SACK blocks, as NOP, NOP, kind, length */
+	extra = s->opts.nsack ? 4 + 8 * (uint32_t)s->opts.nsack : 0;
+	if (len + extra + 20 >= 536 + 20 ||
+	    (len + extra + 20 >= 88 + 20 &&
+	     !(s->flags & (SY_TCP_PSH | SY_TCP_FIN | SY_TCP_SYN | SY_TCP_URG)))) {
+		c->rcv_last_size = len + extra;
+		if (len + extra == prev)
+			return;
+	}
+	if (c->rcv_pushed < 2)
+		c->rcv_pushed++;
+}
+
 static void text_in(sy_tcb *c, const sy_seg *s);
 
 void sy_tcb_text_in(sy_tcb *c, const sy_seg *s)
@@ -370,6 +398,8 @@ static void text_in(sy_tcb *c, const sy_seg *s)
 		len = right - seq;
 	if (sy_tcb_abort_on_data(c, s, seq, len))
 		return;
+	if (seq == c->rcv_nxt)
+		measure_pushed(c, s);
 	if (s->len > c->rcv_mss)
 		c->rcv_mss = s->len;
 	if (seq != c->rcv_nxt) {
@@ -435,6 +465,17 @@ uint32_t sy_tcp_consume(sy_tcb *c, uint32_t n)
 	sy_tcb_rq_drop(c, n);
 	if (!(c->caps & SY_TCP_CAP_WINDOW) || !c->data_started)
 		return n;
+	/* ack_on_read: the delayed ACK goes now if more than a receive MSS
+	 * waits for it, or if the read emptied the buffer (nothing out of
+	 * order either) and short segments wait: two, or one outside
+	 * interactive mode (Linux's tcp_cleanup_rbuf) */
+	if (limits(c)->ack_on_read && !c->shut_rd && timer_on(c, SY_TCP_T_DELACK) &&
+	    (c->rcv_unacked > c->rcv_mss ||
+	     (!c->rcv_unread && !c->ooo &&
+	      (c->rcv_pushed >= 2 || (c->rcv_pushed && !in_pingpong(c)))))) {
+		sy_tcb_ack_now(c);
+		return n;
+	}
 	/* A window update when the right edge the next segment would
 	 * advertise, as its window field encodes it, moves by at least
 	 * min(RCV.BUFF/2, MSS) (RFC 9293 3.8.6.2.2, RFC 1122 4.2.3.3).

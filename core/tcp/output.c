@@ -331,6 +331,7 @@ void sy_tcb_send(sy_tcb *c, uint8_t flags, uint32_t seq, uint32_t len)
 			c->quick--;
 		c->ack_now = false;
 		c->rcv_unacked = 0;
+		c->rcv_pushed = 0;
 		if (timer_on(c, SY_TCP_T_DELACK))
 			sy_tcb_timer_cancel(c, SY_TCP_T_DELACK);
 	}

@@ -148,6 +148,11 @@ struct sy_tcb {
 	uint32_t snd_sml;          /* end of the latest short segment sent
 				    * (Minshall's Nagle), once sml_set */
 	bool sml_set;
+	/* the profile's ack_on_read: short in-order segments since the
+	 * last ACK sent (Linux's ICSK_ACK_PUSHED, PUSHED2) */
+	uint8_t rcv_pushed;        /* 0, 1 or 2 */
+	uint32_t rcv_last_size;    /* the previous segment's size, if it
+				    * was of a size a path's MSS can be */
 };
 
 /* Bytes sent and not acknowledged (FlightSize). */

@@ -189,6 +189,13 @@ typedef struct sy_timer_limits {
 				  * with PSH (Linux keeps the flag with the
 				  * data: tcp_mark_push, tcp_fragment), not
 				  * only when it ends the queued data */
+	bool ack_on_read;        /* a read sends the delayed ACK at once
+				  * when more than a receive MSS is
+				  * unacknowledged, or when it empties the
+				  * receive buffer and short segments wait
+				  * for the ACK (two, or one outside
+				  * interactive mode): Linux's
+				  * tcp_cleanup_rbuf */
 } sy_timer_limits;
 
 /* The version of the table below and of the types only it passes;

@@ -168,9 +168,8 @@
  *                        ACKs that are due go at once, each ACK sent
  *                        using one (tcp_dec_quickack_mode).  Not
  *                        modelled: the re-entry after an idle gap longer
- *                        than the RTO and on ECN CE, and the ACK when a
- *                        read drains small pushed segments
- *                        (tcp_cleanup_rbuf)
+ *                        than the RTO and on ECN CE (the ACK when a read
+ *                        drains short segments is ack_on_read)
  *   pingpong     1       sysctl tcp_pingpong_thresh (1 in 6.x): a data
  *                        segment sent as the first one after data
  *                        arrived, within the ACK timeout of it (here
@@ -224,6 +223,28 @@
  *                        pkt, sack_sender_retransmit.pkt).  Here PSH is
  *                        set where a segment ends the queued data, and
  *                        that position is remembered while unacknowledged
+ *   ack_on_read on       tcp_cleanup_rbuf (tcp.c, Linux 6.18) after a
+ *                        read, with an ACK scheduled: it goes at once if
+ *                        more than one receive MSS arrived since the
+ *                        last window sent (rcv_nxt - rcv_wup >
+ *                        icsk_ack.rcv_mss), or if the read emptied the
+ *                        receive memory and a short segment is pending:
+ *                        tcp_measure_rcv_mss sets ICSK_ACK_PUSHED for an
+ *                        in-order segment shorter than rcv_mss, and
+ *                        PUSHED2 for a second one before an ACK clears
+ *                        them; PUSHED2 counts even in interactive
+ *                        (pingpong) mode, PUSHED only outside it.  A
+ *                        segment of at least 536 bytes of payload and
+ *                        header, or of 88 without PSH, FIN, SYN or URG,
+ *                        of the same size as the one before it, is no
+ *                        short segment (a path whose MSS is that size).
+ *                        Checked on 6.18 with ack_on_read.pkt.  Not
+ *                        modelled: the shrinking of rcv_mss to that
+ *                        size, and Linux's own window-update rule of the
+ *                        same function (the new window at least twice
+ *                        the one left): the endpoint's RFC 9293 3.8.6.2.2
+ *                        rule applies in every profile.  Reads are the
+ *                        application's: with autoread nothing reads
  *   invalid_ack_ratelimit 500 ms  sysctl tcp_invalid_ratelimit: per
  *                        connection, an ACK answering an unacceptable
  *                        segment without data (out of window, or
@@ -508,6 +529,11 @@ static const sy_param params[] = {
 	  .def = "true",
 	  .doc = "a retransmission carries PSH when it covers the end of a segment sent with "
 		 "PSH (tcp_mark_push: the flag stays with the data)" },
+	{ .name = "ack_on_read", .type = SY_PT_BOOL, .offset = LIM(ack_on_read),
+	  .def = "true",
+	  .doc = "a read sends the delayed ACK at once after more than a receive MSS, or when "
+		 "it empties the buffer after two short segments, or one outside interactive "
+		 "mode (tcp_cleanup_rbuf)" },
 	{ .name = "pingpong", .type = SY_PT_INT, .offset = LIM(pingpong),
 	  .def = "1", .min = "0", .max = "255",
 	  .doc = "interactive (pingpong) mode after this many data segments each sent within "

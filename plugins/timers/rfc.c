@@ -238,6 +238,11 @@ static const sy_param params[] = {
 	  .doc = "a retransmission carries PSH when it covers the end of a segment sent with "
 		 "PSH (Linux); off: only when it ends the queued data (RFC 9293 3.9.1: PSH is "
 		 "the sender's choice)" },
+	{ .name = "ack_on_read", .type = SY_PT_BOOL, .offset = LIM(ack_on_read),
+	  .def = "false",
+	  .doc = "a read sends the delayed ACK at once after more than a receive MSS, or when "
+		 "it empties the buffer after short segments (Linux); off: the delayed ACK waits "
+		 "for its timer or the second full segment (RFC 1122 4.2.3.2)" },
 	{ .name = "fin_delack", .type = SY_PT_BOOL, .offset = LIM(fin_delack),
 	  .def = "false",
 	  .doc = "a FIN that ends ESTABLISHED gets a delayed ACK (Linux); off: an ACK at once "
