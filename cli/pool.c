@@ -338,7 +338,7 @@ int batch_run_local(batch *b)
 
 			if (!w->pid)
 				continue;
-			if (b->sw->timeout > 0 && !w->timed_out) {
+			if (b->sw->timeout > 0 && !w->timed_out && w->nq > 0) {
 				double left = w->start + b->sw->timeout - t;
 				int ms = left <= 0 ? 0 : (int)ceil(left * 1000);
 
