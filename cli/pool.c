@@ -42,6 +42,18 @@ typedef struct worker {
 	sy_buf buf;      /* bytes of results not yet taken */
 } worker;
 
+typedef struct pool {
+	batch *b;
+	worker *ws;
+	size_t n;
+	size_t next;    /* runs before it were given out or done */
+	size_t *back;   /* runs given back by workers that ended */
+	size_t nback;
+	sy_buf res;
+	struct pollfd *pfd;
+	int rc;
+} pool;
+
 /* ------------------------------------------------------------ the worker */
 
 /* Reads run indices from fd, a line each, runs them and writes their
@@ -88,10 +100,30 @@ static void work(const batch *b, int fd, int out)
 	}
 }
 
-/* Starts worker w (of ws[0..n), whose pipes the child closes).  Returns 0
- * or -1 with a message. */
-static int worker_start(const batch *b, worker *ws, size_t n, worker *w)
+/* In a new worker: the parent's bookkeeping is not the worker's.  The
+ * other workers' pipes are closed (a copy kept open here would hide a
+ * worker's end from the parent) and the memory freed (a run that ends the
+ * process, os.exit, would otherwise leave it to the leak checker). */
+static void drop_parent(pool *p, worker *w)
 {
+	for (size_t i = 0; i < p->n; i++) {
+		if (p->ws[i].pid && &p->ws[i] != w) {
+			close(p->ws[i].res);
+			if (p->ws[i].cmd >= 0)
+				close(p->ws[i].cmd);
+		}
+		sy_buf_free(&p->ws[i].buf);
+	}
+	free(p->ws);
+	free(p->back);
+	free(p->pfd);
+	sy_buf_free(&p->res);
+}
+
+/* Starts worker w of pool p.  Returns 0 or -1 with a message. */
+static int worker_start(pool *p, worker *w)
+{
+	const batch *b = p->b;
 	int res[2], cmd[2];
 	pid_t parent = getpid();
 
@@ -117,13 +149,7 @@ static int worker_start(const batch *b, worker *ws, size_t n, worker *w)
 		return -1;
 	}
 	if (w->pid == 0) {
-		/* the other workers' pipes are theirs: a copy kept open here
-		 * would hide a worker's end from the parent */
-		for (size_t i = 0; i < n; i++)
-			if (ws[i].pid && &ws[i] != w) {
-				close(ws[i].res);
-				close(ws[i].cmd);
-			}
+		drop_parent(p, w);
 		close(res[0]);
 		close(cmd[1]);
 		batch_child_setup(parent);
@@ -149,16 +175,6 @@ static void worker_kill(worker *w)
 
 /* ------------------------------------------------------------ the parent */
 
-typedef struct pool {
-	batch *b;
-	worker *ws;
-	size_t n;
-	size_t next;    /* runs before it were given out or done */
-	size_t *back;   /* runs given back by workers that ended */
-	size_t nback;
-	sy_buf res;
-	int rc;
-} pool;
 
 /* Whether a run waits to be given out. */
 static int has_work(pool *p)
@@ -285,7 +301,7 @@ int batch_run_local(batch *b)
 	sigaction(SIGPIPE, &ign, &old);
 	p.ws = xcalloc(p.n, sizeof *p.ws);
 	p.back = xcalloc(p.n * DEPTH, sizeof *p.back);
-	pfd = xcalloc(p.n, sizeof *pfd);
+	pfd = p.pfd = xcalloc(p.n, sizeof *pfd);
 	for (;;) {
 		int timeout = 200, k = 0, busy = 0;
 		double t;
@@ -294,7 +310,7 @@ int batch_run_local(batch *b)
 			worker *w = &p.ws[i];
 
 			if (!w->pid && has_work(&p)) {
-				if (worker_start(b, p.ws, p.n, w) < 0) {
+				if (worker_start(&p, w) < 0) {
 					p.rc = -1;
 					break;
 				}
