@@ -152,6 +152,35 @@ START_TEST(env_path_first)
 }
 END_TEST
 
+/* What a load found is remembered (a topology loads the same plugins for
+ * every link) only while SYNACK_PLUGIN_PATH stays as it was: set, it
+ * hides the remembered module; unset again, the build tree's is found. */
+START_TEST(found_forgotten_when_path_changes)
+{
+	const sy_plugin *heap, *again;
+	sy_err err;
+
+	unsetenv("SYNACK_PLUGIN_PATH");
+	heap = sy_plugin_load("scheduler", "heap", &err);
+	ck_assert_msg(heap != NULL, "%s", err.msg);
+	again = sy_plugin_load("scheduler", "heap", &err);
+	ck_assert_ptr_eq(again, heap);
+
+	scratch_link(TEST_MODULES "/badabi.so", "heap");
+	setenv("SYNACK_PLUGIN_PATH", tmpdir, 1);
+	ck_assert_ptr_null(sy_plugin_load("scheduler", "heap", &err));
+	contains(err.msg, "ABI version");
+
+	setenv("SYNACK_PLUGIN_PATH", "/nonexistent", 1);
+	again = sy_plugin_load("scheduler", "heap", &err);
+	ck_assert_msg(again == heap, "%s", again ? "another module" : err.msg);
+	setenv("SYNACK_PLUGIN_PATH", tmpdir, 1);
+	ck_assert_ptr_null(sy_plugin_load("scheduler", "heap", &err));
+	unsetenv("SYNACK_PLUGIN_PATH");
+	ck_assert_ptr_eq(sy_plugin_load("scheduler", "heap", &err), heap);
+}
+END_TEST
+
 START_TEST(unknown_kind_and_bad_name)
 {
 	sy_err err;
@@ -415,6 +444,7 @@ static Suite *loader_suite(void)
 	tcase_add_test(t, broken_descriptors_refused);
 	tcase_add_test(t, ops_head_mismatch_refused);
 	tcase_add_test(t, broken_descriptor_by_name_and_listed);
+	tcase_add_test(t, found_forgotten_when_path_changes);
 	suite_add_tcase(s, t);
 	return s;
 }

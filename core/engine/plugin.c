@@ -76,14 +76,18 @@ static int path_add(const char *dir, size_t len)
 int sy_running_in_tree(void)
 {
 	static const char root[] = SY_ABS_BUILDDIR "/";
+	static int in_tree = -1;  /* the library does not move: asked once */
 	char real[PATH_MAX];
 	Dl_info info;
 
+	if (in_tree >= 0)
+		return in_tree;
 	if (!dladdr((void *)&sy_running_in_tree, &info) || !info.dli_fname)
 		return 0;
 	if (!realpath(info.dli_fname, real))
 		return 0;
-	return strncmp(real, root, sizeof root - 1) == 0;
+	in_tree = strncmp(real, root, sizeof root - 1) == 0;
+	return in_tree;
 }
 
 int sy_plugin_path(const char ***dirs, size_t *n, sy_err *err)
@@ -126,8 +130,66 @@ struct module {
 
 static struct module *modules;
 
+/* What sy_plugin_load found for a kind and name, under the search path
+ * SYNACK_PLUGIN_PATH gave then: a topology of many links loads the same
+ * queue and loss plugins for each, and searching the path each time
+ * (access, realpath) cost more than building the link.  Forgotten when
+ * the variable changes and when the modules are unloaded. */
+struct found_memo {
+	struct found_memo *next;
+	const sy_plugin *desc;   /* its kind and name are the key */
+};
+
+static struct found_memo *memo;
+static char *memo_env;           /* SYNACK_PLUGIN_PATH for memo, or NULL */
+
+static void memo_clear(void)
+{
+	while (memo) {
+		struct found_memo *f = memo;
+
+		memo = f->next;
+		free(f);
+	}
+	free(memo_env);
+	memo_env = NULL;
+}
+
+/* The memo's entry for kind/name, after forgetting the memo if the search
+ * path's variable changed since it was made. */
+static const sy_plugin *memo_find(const char *kind, const char *name)
+{
+	const char *env = getenv("SYNACK_PLUGIN_PATH");
+
+	if ((env == NULL) != (memo_env == NULL) ||
+	    (env && strcmp(env, memo_env) != 0)) {
+		memo_clear();
+		return NULL;
+	}
+	for (struct found_memo *f = memo; f; f = f->next)
+		if (strcmp(f->desc->name, name) == 0 && strcmp(f->desc->kind, kind) == 0)
+			return f->desc;
+	return NULL;
+}
+
+/* Remembers d (out of memory: not remembered, searched again next time). */
+static void memo_add(const sy_plugin *d)
+{
+	const char *env = getenv("SYNACK_PLUGIN_PATH");
+	struct found_memo *f;
+
+	if (!memo && env && !(memo_env = strdup(env)))
+		return;
+	if (!(f = malloc(sizeof *f)))
+		return;
+	f->desc = d;
+	f->next = memo;
+	memo = f;
+}
+
 void sy_plugin_unload_all(void)
 {
+	memo_clear();
 	while (modules) {
 		struct module *m = modules;
 
@@ -384,6 +446,8 @@ const sy_plugin *sy_plugin_load(const char *kind, const char *name,
 			   name, kind);
 		return NULL;
 	}
+	if ((d = memo_find(kind, name)))
+		return d;
 	if (sy_plugin_path(&dirs, &n, err) < 0)
 		return NULL;
 	for (size_t i = 0; i < n; i++) {
@@ -402,6 +466,7 @@ const sy_plugin *sy_plugin_load(const char *kind, const char *name,
 				   file, d->kind, d->name, kind, name);
 			return NULL;
 		}
+		memo_add(d);
 		return d;
 	}
 	sy_plugin_each(kind, avail_visit, NULL, &av, NULL);
