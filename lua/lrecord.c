@@ -287,11 +287,14 @@ static void push_seg_options(lua_State *L, sy_record *r, size_t i)
 	}
 }
 
-/* A segment row's drop (reason=, and at= the node that refused it at its
- * destination) and event= (what it was sent or received for). */
-static void push_seg_notes(lua_State *L, const sy_record *r, const sy_rec_seg *s)
+/* A segment row's drop (reason=; at= the node that refused it at its
+ * destination, or link = "a>b" the link direction that dropped it) and
+ * event= (what it was sent or received for). */
+static void push_seg_notes(lua_State *L, sy_net *net, const sy_record *r,
+			   const sy_rec_seg *s)
 {
 	const sy_rec_conn *c = sy_record_conn(r, s->conn);
+	const sy_link *l;
 
 	if (s->fate == SY_REC_DROPPED) {
 		lua_pushstring(L, sy_record_drop_name(s));
@@ -299,6 +302,11 @@ static void push_seg_notes(lua_State *L, const sy_record *r, const sy_rec_seg *s
 		if (s->at_receiver && c->node[!s->dir]) {
 			lua_pushstring(L, sy_node_name(c->node[!s->dir]));
 			lua_setfield(L, -2, "at");
+		} else if (!s->at_receiver && !s->tcp_drop && s->link &&
+			   (l = sy_net_link_at(net, s->link - 1))) {
+			lua_pushfstring(L, "%s>%s", sy_node_name(sy_link_node(l, s->link_dir)),
+					sy_node_name(sy_link_node(l, !s->link_dir)));
+			lua_setfield(L, -2, "link");
 		}
 	}
 	if (s->event) {
@@ -356,8 +364,10 @@ static int rec_segments(lua_State *L)
 	sy_record *r = check_record(L, 1, &ls);
 	sy_ladder_opts o;
 	lua_Integer k = 0;
+	sy_net *net;
 
 	ladder_opts(L, 2, r, ls, &o, "segments");
+	net = sy_lua_net_of(L, ls);
 	lua_newtable(L);
 	for (size_t i = 0; i < sy_record_segments(r); i++) {
 		const sy_rec_seg *s = sy_record_segment(r, i);
@@ -373,7 +383,7 @@ static int rec_segments(lua_State *L)
 			lua_pushnumber(L, sy_time_to_sec(s->end));
 			lua_setfield(L, -2, s->fate == SY_REC_ARRIVED ? "arrived" : "dropped");
 		}
-		push_seg_notes(L, r, s);
+		push_seg_notes(L, net, r, s);
 		lua_pushstring(L, s->dir ? "s>c" : "c>s");
 		lua_setfield(L, -2, "dir");
 		sy_record_flags(s->flags, fl, sizeof fl);

@@ -123,6 +123,21 @@ static int dir_setup(sy_net *net, sy_link *l, int d, sy_dir_opts *o, sy_err *err
 	return 0;
 }
 
+/* Link k's default addresses: 10.H.L.1 and .2 with H.L = k for the first
+ * 65535 links; the 65535 after them take .3 and .4 of the same /24s, and
+ * so on up to .253 and .254: each link a pair of its own in 10/8. */
+#define LINKS_PER_ROUND 0xffffu
+#define MAX_LINKS ((size_t)LINKS_PER_ROUND * 127)
+
+static uint32_t default_addr(size_t index, int side)
+{
+	uint32_t hl = (uint32_t)((index - 1) % LINKS_PER_ROUND) + 1;
+	uint32_t round = (uint32_t)((index - 1) / LINKS_PER_ROUND);
+
+	SY_INVARIANT(index >= 1 && index <= MAX_LINKS);
+	return (10u << 24) | (hl << 8) | (2 * round + (uint32_t)side + 1);
+}
+
 static int add_iface(sy_node *n, sy_link *l, int side)
 {
 	if (grow((void **)&n->ifs, &n->capifs, n->nifs, sizeof *n->ifs) < 0)
@@ -144,8 +159,8 @@ sy_link *sy_net_link(sy_net *net, sy_node *a, sy_node *b, sy_link_opts *o,
 	if (check_dir(a, b, 0, &o->dir[0], err) < 0 ||
 	    check_dir(a, b, 1, &o->dir[1], err) < 0)
 		goto fail;
-	if (net->nlinks >= 0xffff) {
-		sy_err_set(err, "too many links (at most 65535)");
+	if (net->nlinks >= MAX_LINKS) {
+		sy_err_set(err, "too many links (at most %lu)", (unsigned long)MAX_LINKS);
 		goto fail;
 	}
 	l = calloc(1, sizeof *l);
@@ -158,8 +173,7 @@ sy_link *sy_net_link(sy_net *net, sy_node *a, sy_node *b, sy_link_opts *o,
 	l->node[0] = a;
 	l->node[1] = b;
 	for (int s = 0; s < 2; s++) {
-		uint32_t x = o->addr[s] ? o->addr[s] :
-			(10u << 24) | ((uint32_t)l->index << 8) | (uint32_t)(s + 1);
+		uint32_t x = o->addr[s] ? o->addr[s] : default_addr(l->index, s);
 
 		if (sy_net_owner(net, x) || (s == 1 && x == l->addr[0])) {
 			sy_ipv4_format(x, ab);

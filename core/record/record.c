@@ -356,7 +356,7 @@ static void on_packet(void *ctx, char ev, const sy_link *l, int dir,
 		}
 		end_segment(r, &r->seg[i], now, SY_REC_DROPPED);
 		r->seg[i].reason = (uint8_t)reason;
-		r->seg[i].link = l ? (uint16_t)sy_link_index(l) : 0;
+		r->seg[i].link = l ? (uint32_t)sy_link_index(l) : 0;
 		r->seg[i].link_dir = (uint8_t)(dir & 1);
 		return;
 	default:
