@@ -3,7 +3,7 @@
 #
 #   bench/star.sh OLD_SYNACK NEW_SYNACK [N ...]
 #
-# For each N (default 1000 10000 60000), builds a star of N hosts REPEAT
+# For each N (default 1000 10000 100000), builds a star of N hosts REPEAT
 # times (default 3) with each build, alternating old and new so that a
 # change in the machine's load falls on both alike, and routes two packets
 # through it.  Prints every run's figures, then for each N the median CPU
@@ -21,7 +21,7 @@ fi
 old=$1
 new=$2
 shift 2
-[ $# -gt 0 ] || set -- 1000 10000 60000
+[ $# -gt 0 ] || set -- 1000 10000 100000
 REPEAT=${REPEAT:-3}
 OLD_MAX=${OLD_MAX:-10000}
 SYNACK_CONFIG=${SYNACK_CONFIG:-$top/tests/test.conf}
