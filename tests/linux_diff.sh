@@ -85,19 +85,39 @@ table inet synack_diff {
 NFT
 
 has_line() { grep -q "$2" "$1" 2>/dev/null; }
+# packets_on DEV: the packets DEV (in the Linux side's namespace) has
+# sent and received so far
+packets_on() {
+	echo $(($(inl cat /sys/class/net/$1/statistics/rx_packets) +
+		$(inl cat /sys/class/net/$1/statistics/tx_packets)))
+}
 # start_captures DIR: dumpcap on both devices of the Linux side, into DIR
 start_captures() {
+	cap_dir=$1
 	for dev in veth0 syn0; do
 		# (a 64 MiB buffer: a busy machine makes dumpcap drop packets otherwise)
 		# (ip netns exec execs dumpcap: $! is dumpcap's pid)
 		ip netns exec "$nsl" dumpcap -P -B 64 -i $dev -w "$1/$dev.pcap" 2>"$1/dumpcap-$dev.err" &
 		caps="$caps $!"
 		wait_for "dumpcap on $dev" has_line "$1/dumpcap-$dev.err" "Capturing on" || return 1
+		# (counted once it captures: it may count more, never fewer)
+		eval "cap_base_$dev=\$(packets_on $dev)"
 	done
 }
+# captured DEV: true once dumpcap has counted every packet DEV carried
+# since its capture began (it reads them from the kernel in batches: one
+# interrupted earlier loses the last, a scenario's final segments)
+captured() {
+	eval "want=\$((\$(packets_on $1) - cap_base_$1))"
+	got=$(tr '\r' '\n' <"$cap_dir/dumpcap-$1.err" | sed -n 's/^Packets: \([0-9]*\).*/\1/p' | tail -n 1)
+	[ "${got:-0}" -ge "$want" ]
+}
 # stop_captures: the last segments are in the captures once dumpcap has
-# written them: it writes what it has when interrupted.
+# counted them, and written them: it writes what it has when interrupted.
 stop_captures() {
+	for dev in veth0 syn0; do
+		wait_for "dumpcap to count every packet on $dev" captured $dev
+	done
 	for p in $caps; do
 		kill -INT "$p" 2>/dev/null
 		wait "$p" 2>/dev/null
