@@ -55,8 +55,8 @@ typedef struct sy_rec_seg {
 	sy_time end;           /* arrived or dropped; -1 while in flight */
 	uint32_t seq, ack, len;
 	uint32_t conn;         /* its connection, from 0 */
+	uint32_t link;         /* where it was dropped: link index (0: a node) */
 	uint16_t win;          /* as on the wire */
-	uint16_t link;         /* where it was dropped: link index (0: a node) */
 	uint8_t flags;
 	uint8_t dir : 1;
 	uint8_t fate : 2;      /* SY_REC_* */
