@@ -171,6 +171,7 @@ static void limits_eq(const sy_timer_limits *got, const sy_timer_limits *want)
 	EQ(syn_retries_by_time);
 	EQ(retx_psh);
 	EQ(ack_on_read);
+	EQ(tlp);
 #undef EQ
 }
 
@@ -218,6 +219,7 @@ static const sy_timer_limits rfc_defaults = {
 	.syn_retries_by_time = false, /* RFC 1122 4.2.3.5: a count */
 	.retx_psh = false,            /* PSH where the queued data ends */
 	.ack_on_read = false,         /* RFC 1122 4.2.3.2 */
+	.tlp = false,                 /* RFC 6298: the RTO alone */
 };
 
 static const sy_timer_limits linux_defaults = {
@@ -264,6 +266,7 @@ static const sy_timer_limits linux_defaults = {
 	.syn_retries_by_time = true,  /* tcp_write_timeout */
 	.retx_psh = true,             /* tcp_mark_push */
 	.ack_on_read = true,          /* tcp_cleanup_rbuf */
+	.tlp = true,                  /* tcp_schedule_loss_probe */
 };
 
 static const char *const common_names[] = {
@@ -276,7 +279,8 @@ static const char *const common_names[] = {
 	"challenge_ack_per_conn", "challenge_ack_limit", "challenge_ack_random",
 	"ts_offset", "ts_recent_acked", "retries_by_time", "orphan_retries", "user_timeout_probes",
 	"wnd_no_shrink", "nagle_minshall", "fin_delack", "tw_ack_restart", "tw_rst_exact",
-	"tw_rfc1337", "syn_retries_by_time", "retx_psh", "ack_on_read", NULL,
+	"tw_rfc1337", "syn_retries_by_time", "retx_psh", "ack_on_read",
+	"tlp", NULL,
 };
 
 /* The table has exactly the names of sy_timer_limits plus extra (may be

@@ -28,7 +28,6 @@ PD=$SYNACK_SRCDIR/tests/packetdrill
 # script back among those that must pass.
 GAPS="
 data_duplicate_dsack: Linux answers duplicate data with a D-SACK block (RFC 2883)
-tail_loss_probe: Linux sends a tail loss probe (RFC 8985) at min(2 SRTT + 200 ms, RTO) when SACK is on
 "
 gaps=$(echo "$GAPS" | sed -n 's/^\([a-z0-9_]*\):.*/\1/p' | tr '\n' ' ')
 # Scripts using a call the runner cannot map yet: they must be UNSUPPORTED
@@ -177,6 +176,15 @@ run "rfc with retx_psh" "$SYNACK" packetdrill --timers rfc --set retx_psh=true \
 	"$PD/fast_retransmit_dupacks.pkt" "$PD/sack_sender_retransmit.pkt"
 expect_rc 0
 expect_has out "2 passed, 0 failed"
+
+# tlp: without it no tail loss probe goes, only the RTO (backing off)
+run "linux with tlp off" "$SYNACK" packetdrill --set tlp=false \
+	"$PD/tlp_two_srtt.pkt" "$PD/tlp_new_data.pkt" "$PD/tail_loss_probe.pkt"
+expect_rc 1
+expect_has out "FAIL $PD/tlp_two_srtt.pkt:26: expected > P. 3001:4001(1000) ack 1 at 0.402001, got nothing"
+expect_has out "FAIL $PD/tlp_new_data.pkt:38: expected > P. 10001:11001(1000) ack 1 at 0.302002, got nothing"
+expect_has out "FAIL $PD/tail_loss_probe.pkt:16: expected > P. 1:1001(1000) ack 1 at 0.530000~0.550000, got nothing"
+expect_has out "0 passed, 3 failed"
 
 # --set reaches the timer profile: a 200 ms delayed ACK breaks the 40 ms one
 run "--set delack" "$SYNACK" packetdrill --set delack=200ms "$PD/delayed_ack.pkt"

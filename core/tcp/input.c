@@ -109,6 +109,10 @@ bool sy_tcb_ack_in(sy_tcb *c, const sy_seg *s)
 		sy_tcb_timer_cancel(c, SY_TCP_T_PERSIST);
 		c->persist_shift = 0;
 	}
+	/* the tail loss probe's episode (RFC 8985 7.4), before SND.UNA
+	 * moves */
+	if (c->tlp_out)
+		sy_tlp_ack(c, s, wnd != old_wnd);
 	if (sy_seq_gt(s->ack, c->snd_una)) {
 		uint32_t acked = s->ack - c->snd_una, data = acked;
 		sy_time r = -1;
@@ -176,6 +180,8 @@ bool sy_tcb_ack_in(sy_tcb *c, const sy_seg *s)
 			sy_tcb_timer_cancel(c, SY_TCP_T_RETRANS);
 		} else {
 			sy_tcb_arm_rto(c);
+			/* or the probe timeout before it (RFC 8985 7.2) */
+			sy_tlp_schedule(c);
 		}
 		if (data && sy_tcp_unacked(c) == 0)
 			notify_sent(c);

@@ -557,6 +557,8 @@ void sy_tcb_send_data(sy_tcb *c, uint32_t seq, uint32_t len, bool fin, sy_time n
 		c->fin_seq = seq + len;
 		c->fin_sent = true;
 	}
+	if (!retx && (len || fin))
+		c->last_seg = seq; /* what a tail loss probe sends again */
 	if (seq == c->snd_nxt)
 		c->snd_nxt += len + fin;
 	if (sy_seq_gt(c->snd_nxt, c->snd_max))
@@ -579,6 +581,7 @@ void sy_tcb_output(sy_tcb *c)
 	sy_time now = now_of(c);
 	uint32_t mss = sy_tcb_smss(c), seg = sy_tcb_cur_mss(c);
 	bool corked = false;  /* a short segment waits for the uncork */
+	bool sent_new = false;
 
 	if (!can_output(c)) {
 		if (c->ack_now && synchronized(c))
@@ -650,8 +653,12 @@ void sy_tcb_output(sy_tcb *c)
 			}
 		}
 		c->force = false;
+		sent_new |= !retx;
 		sy_tcb_send_data(c, c->snd_nxt, len, fin, now);
 	}
+	/* new data restarts the tail loss probe's timeout (RFC 8985 7.2) */
+	if (sent_new)
+		sy_tlp_schedule(c);
 	/* Nothing in flight, something to send, and the window too small
 	 * for it (zero, or short of what silly-window avoidance waits
 	 * for): the persist timer probes a zero window and, for a small

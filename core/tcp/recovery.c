@@ -223,6 +223,7 @@ void sy_tcb_arm_rto(sy_tcb *c)
 	 * moved on when it fires (sy_tcb_data_timeout): one event per RTO
 	 * instead of a cancel and an insert per ACK. */
 	c->rto_due = now_of(c) + after;
+	c->pto_armed = false; /* the RTO, not a probe timeout (tlp.c) */
 	if (timer_on(c, SY_TCP_T_RETRANS) &&
 	    sy_sim_due(c->ep->sim, c->timer[SY_TCP_T_RETRANS]) <= c->rto_due)
 		return;
@@ -236,6 +237,7 @@ void sy_tcb_enter_recovery(sy_tcb *c)
 
 	c->st.fast_retransmits++;
 	c->in_recovery = true;
+	c->tlp_out = false; /* the tail loss probe's episode ends */
 	c->recover = c->snd_max;
 	c->high_rxt = c->snd_una;
 	c->reno_sacked = c->sack_ok ? 0 : 3 * sy_tcb_smss(c);
@@ -362,6 +364,9 @@ void sy_tcb_data_timeout(sy_tcb *c, int which)
 		return;
 	}
 	case SY_TCP_T_RETRANS:
+		/* a tail loss probe's timeout (tlp.c) comes first */
+		if (c->pto_armed && sy_tlp_timeout(c))
+			return;
 		/* restarted since it was set: on to the deadline */
 		if (now < c->rto_due) {
 			sy_tcb_timer_set(c, SY_TCP_T_RETRANS, c->rto_due - now);
@@ -393,6 +398,7 @@ void sy_tcb_data_timeout(sy_tcb *c, int which)
 	}
 	c->in_recovery = false;
 	c->after_rto = true;
+	c->tlp_out = false;
 	c->recover = c->snd_max;
 	c->dupacks = 0;
 	c->reno_sacked = 0;

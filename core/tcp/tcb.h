@@ -153,6 +153,17 @@ struct sy_tcb {
 	uint8_t rcv_pushed;        /* 0, 1 or 2 */
 	uint32_t rcv_last_size;    /* the previous segment's size, if it
 				    * was of a size a path's MSS can be */
+	/* the profile's tlp: Tail Loss Probe (RFC 8985 7, tlp.c) */
+	bool pto_armed;            /* the retransmission timer waits for
+				    * the probe timeout pto_due, before
+				    * the RTO (rto_due) */
+	bool tlp_out;              /* a probe is unresolved (TLP.end_seq
+				    * set, Linux's tlp_high_seq != 0) */
+	bool tlp_retrans;          /* ... and it sent old data again */
+	sy_time pto_due;
+	uint32_t tlp_high;         /* SND.NXT after the probe (TLP.end_seq) */
+	uint32_t tlp_seq;          /* where the probe's bytes began */
+	uint32_t last_seg;         /* where the latest new segment began */
 };
 
 /* Bytes sent and not acknowledged (FlightSize). */

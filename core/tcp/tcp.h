@@ -169,6 +169,11 @@ typedef struct sy_tcb_stats {
 	uint64_t bytes_received;    /* delivered in order to the user */
 	uint64_t bytes_duplicate;   /* received again (below RCV.NXT) */
 	uint64_t segments_ooo;      /* arrived out of order */
+	uint32_t tlp_probes;        /* tail loss probes sent (the
+				     * retransmitted ones are among the
+				     * retransmissions too) */
+	uint32_t tlp_recoveries;    /* ... that repaired a loss (RFC 8985
+				     * 7.4: cwnd reduced) */
 } sy_tcb_stats;
 
 /* Callbacks of one connection for C applications (the Lua binding uses

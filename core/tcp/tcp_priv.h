@@ -129,6 +129,15 @@ SY_HIDDEN void sy_tcb_data_timeout(sy_tcb *c, int which);
 /* Linux's tcp_model_timeout: n + 1 timeouts doubling from base, each at
  * most rto_max. */
 SY_HIDDEN sy_time sy_tcb_model_timeout(const sy_timer_limits *lim, sy_time base, int64_t n);
+/* tlp.c: Tail Loss Probe (the profile's tlp) */
+/* Puts the retransmission timer at the probe timeout, when one applies
+ * (RTO armed first): true if it did. */
+SY_HIDDEN bool sy_tlp_schedule(sy_tcb *c);
+/* The retransmission timer fired with pto_armed: the probe, or the RTO
+ * re-armed; true when handled. */
+SY_HIDDEN bool sy_tlp_timeout(sy_tcb *c);
+/* An acceptable ACK, before SND.UNA moves (RFC 8985 7.4). */
+SY_HIDDEN void sy_tlp_ack(sy_tcb *c, const sy_seg *s, bool win_update);
 
 /* ------------------------------------------------------------ inline helpers */
 

@@ -83,7 +83,7 @@ enum {
 
 /* The version of sy_tcp_sm_ops and of the services below (plugin.h,
  * "Versions"). */
-#define SY_TCP_SM_OPS_VERSION 6
+#define SY_TCP_SM_OPS_VERSION 7
 
 /* What a state machine implements. */
 typedef struct sy_tcp_sm_ops {

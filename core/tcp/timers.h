@@ -196,11 +196,17 @@ typedef struct sy_timer_limits {
 				  * for the ACK (two, or one outside
 				  * interactive mode): Linux's
 				  * tcp_cleanup_rbuf */
+	bool tlp;                /* Tail Loss Probe (RFC 8985 7, with SACK,
+				  * as Linux's tcp_schedule_loss_probe):
+				  * the retransmission timer first fires
+				  * about two SRTTs after the last send or
+				  * ACK and sends one segment, new or the
+				  * last one again, before the RTO */
 } sy_timer_limits;
 
 /* The version of the table below and of the types only it passes;
  * bumped by any change to them (plugin.h, "Versions"). */
-#define SY_TIMERS_OPS_VERSION 5
+#define SY_TIMERS_OPS_VERSION 6
 
 typedef struct sy_timers_ops {
 	sy_ops_head head; /* SY_OPS_HEAD(SY_TIMERS_OPS_VERSION, sy_timers_ops) */

@@ -245,6 +245,43 @@
  *                        the one left): the endpoint's RFC 9293 3.8.6.2.2
  *                        rule applies in every profile.  Reads are the
  *                        application's: with autoread nothing reads
+ *   tlp         on       Tail Loss Probe (RFC 8985 7; sysctl
+ *                        tcp_early_retrans 3, the default; as in 6.18,
+ *                        checked with tlp_two_srtt.pkt,
+ *                        tlp_new_data.pkt, tail_loss_probe.pkt).
+ *                        tcp_schedule_loss_probe (tcp_output.c), called
+ *                        after new data goes (tcp_write_xmit) and on an
+ *                        ACK of new data (tcp_set_xmit_timer): with SACK,
+ *                        data out and the congestion state Open or CWR
+ *                        (no recovery, no timeout's loss state, no
+ *                        duplicate ACK or SACKed bytes), the
+ *                        retransmission timer becomes the probe timeout
+ *                        2 SRTT + tcp_rto_min_us (here rto_min) with one
+ *                        segment out, 2 SRTT + TCP_TIMEOUT_MIN_US (2 ms)
+ *                        with more, TCP_TIMEOUT_INIT (here rto_initial)
+ *                        before an RTT sample, at most when the RTO would
+ *                        fire.  tcp_send_loss_probe when it fires: none
+ *                        while tlp_high_seq is set (the RTO is re-armed
+ *                        where it was due); else the next new segment if
+ *                        the peer's window takes it (tcp_snd_wnd_test;
+ *                        tcp_write_xmit with push_one 2 ignores cwnd),
+ *                        or the last segment again; tlp_high_seq =
+ *                        snd_nxt and the RTO restarts from the probe.
+ *                        tcp_process_tlp_ack (tcp_input.c) on an ACK at
+ *                        or beyond tlp_high_seq: a probe of new data ends
+ *                        the episode; for a retransmission, a D-SACK of
+ *                        the probe (FLAG_DSACK_TLP) or a pure duplicate
+ *                        ACK ends it with no response, an ACK beyond it
+ *                        enters CWR (tcp_init_cwnd_reduction,
+ *                        tcp_end_cwnd_reduction: ssthresh from the
+ *                        algorithm, cwnd = ssthresh), here the cc's ECN
+ *                        response.  tcp_retransmit_timer and the start
+ *                        of recovery (tcp_init_cwnd_reduction) clear
+ *                        tlp_high_seq.  Not modelled: "one segment"
+ *                        is a flight of at most one MSS (and the FIN),
+ *                        not packets_out; the last segment is the
+ *                        latest one sent, not the tail of the last skb;
+ *                        the jiffy roundings and pacing offset
  *   invalid_ack_ratelimit 500 ms  sysctl tcp_invalid_ratelimit: per
  *                        connection, an ACK answering an unacceptable
  *                        segment without data (out of window, or
@@ -529,6 +566,11 @@ static const sy_param params[] = {
 	  .def = "true",
 	  .doc = "a retransmission carries PSH when it covers the end of a segment sent with "
 		 "PSH (tcp_mark_push: the flag stays with the data)" },
+	{ .name = "tlp", .type = SY_PT_BOOL, .offset = LIM(tlp),
+	  .def = "true",
+	  .doc = "Tail Loss Probe (RFC 8985 7) with SACK: 2 SRTT (+ rto_min with one segment "
+		 "out, + 2 ms with more) after the last send or ACK, one new segment or the "
+		 "last one again (tcp_schedule_loss_probe, tcp_send_loss_probe)" },
 	{ .name = "ack_on_read", .type = SY_PT_BOOL, .offset = LIM(ack_on_read),
 	  .def = "true",
 	  .doc = "a read sends the delayed ACK at once after more than a receive MSS, or when "

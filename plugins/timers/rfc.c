@@ -238,6 +238,10 @@ static const sy_param params[] = {
 	  .doc = "a retransmission carries PSH when it covers the end of a segment sent with "
 		 "PSH (Linux); off: only when it ends the queued data (RFC 9293 3.9.1: PSH is "
 		 "the sender's choice)" },
+	{ .name = "tlp", .type = SY_PT_BOOL, .offset = LIM(tlp),
+	  .def = "false",
+	  .doc = "Tail Loss Probe (RFC 8985 7) with SACK, as Linux: one segment about 2 SRTT "
+		 "after the last send or ACK, before the RTO; off: the RTO alone (RFC 6298)" },
 	{ .name = "ack_on_read", .type = SY_PT_BOOL, .offset = LIM(ack_on_read),
 	  .def = "false",
 	  .doc = "a read sends the delayed ACK at once after more than a receive MSS, or when "
