@@ -151,7 +151,7 @@ bool sy_tcb_ack_in(sy_tcb *c, const sy_seg *s)
 			if (sy_seq_ge(s->ack, c->recover)) {
 				c->in_recovery = false;
 				c->reno_sacked = 0;
-				c->nsb = 0;
+				sy_ranges_clear(&c->sb);
 				if (c->cco) {
 					cc_sync(c);
 					c->cco->recovery_exit(c->ccst, &c->cc);
@@ -243,10 +243,13 @@ static void deliver(sy_tcb *c, uint32_t len, const unsigned char *bytes)
 		c->ep->dobs(c->ep->obs_ctx, c, len, bytes);
 }
 
-/* Queues [seq, seq + len) past a gap, trimmed against what is queued. */
+/* Queues [seq, seq + len) past a gap, trimmed against what is queued.
+ * The blocks of contiguous segments (c->ooo_blocks) find where each new
+ * piece goes by bisection: the piece follows the last segment of the
+ * block below it, so nothing walks the queue. */
 static void ooo_insert(sy_tcb *c, uint32_t seq, uint32_t len, const unsigned char *bytes)
 {
-	sy_ooo **pp = &c->ooo;
+	sy_ranges *rs = &c->ooo_blocks;
 
 	if (seq != c->last_ooo) {
 		c->recent_ooo[1] = c->recent_ooo[0];
@@ -254,16 +257,14 @@ static void ooo_insert(sy_tcb *c, uint32_t seq, uint32_t len, const unsigned cha
 	}
 	c->last_ooo = seq;
 	while (len) {
-		sy_ooo *q = *pp, *n;
+		unsigned i = sy_ranges_upper(rs, seq);
+		const sy_range *g = i < sy_ranges_count(rs) ? sy_ranges_at(rs, i) : NULL;
+		sy_ooo *n, *prev;
 		uint32_t take;
 
-		/* skip what ends before seq; trim what is covered */
-		if (q && sy_seq_le(q->seq + q->len, seq)) {
-			pp = &q->next;
-			continue;
-		}
-		if (q && sy_seq_le(q->seq, seq)) {
-			uint32_t d = q->seq + q->len - seq;
+		/* trim what is covered */
+		if (g && sy_seq_le(g->l, seq)) {
+			uint32_t d = g->r - seq;
 
 			if (d >= len)
 				return;
@@ -271,13 +272,15 @@ static void ooo_insert(sy_tcb *c, uint32_t seq, uint32_t len, const unsigned cha
 			len -= d;
 			if (bytes)
 				bytes += d;
-			pp = &q->next;
 			continue;
 		}
-		/* a piece before q (or at the end) */
-		take = q && sy_seq_lt(q->seq, seq + len) ? q->seq - seq : len;
-		n = SY_FAULT(SY_FAULT_OOO) ? NULL :
-		    malloc(sizeof *n + (bytes ? take : 0));
+		/* a piece before block i (or at the end) */
+		take = g && sy_seq_lt(g->l, seq + len) ? g->l - seq : len;
+		if (!sy_ranges_touches(rs, seq, seq + take) && !sy_ranges_reserve(rs, 0))
+			n = NULL;
+		else
+			n = SY_FAULT(SY_FAULT_OOO) ? NULL :
+			    malloc(sizeof *n + (bytes ? take : 0));
 		if (!n) {
 			sy_tcb_oom(c, "queueing an out-of-order segment");
 			return;
@@ -287,9 +290,13 @@ static void ooo_insert(sy_tcb *c, uint32_t seq, uint32_t len, const unsigned cha
 		n->bytes = bytes ? (unsigned char *)(n + 1) : NULL;
 		if (bytes)
 			memcpy(n->bytes, bytes, take);
-		n->next = q;
-		*pp = n;
-		pp = &n->next;
+		prev = i ? sy_ranges_at(rs, i - 1)->tag : NULL;
+		n->next = prev ? prev->next : c->ooo;
+		if (prev)
+			prev->next = n;
+		else
+			c->ooo = n;
+		sy_ranges_add(rs, seq, seq + take, n);
 		seq += take;
 		len -= take;
 		if (bytes)
@@ -305,6 +312,7 @@ static void ooo_pull(sy_tcb *c)
 		uint32_t d = c->rcv_nxt - q->seq;
 
 		c->ooo = q->next;
+		sy_ranges_trim(&c->ooo_blocks, q->seq + q->len);
 		if (d < q->len) {
 			advance(c, q->len - d);
 			c->ack_now = true;

@@ -162,56 +162,37 @@ unsigned sy_tcp_write_options(const sy_tcp_opts *o, uint8_t *b)
 
 /* ------------------------------------------------------------ SACK blocks */
 
-/* The next block of contiguous queued segments from *q on: [l, r). */
-static const sy_ooo *ooo_block(const sy_ooo *q, uint32_t *l, uint32_t *r)
+/* Appends block [l, r) to o unless it is there already. */
+static void sack_put(sy_tcp_opts *o, const sy_range *g)
 {
-	*l = q->seq;
-	*r = q->seq + q->len;
-	for (q = q->next; q && q->seq == *r; q = q->next)
-		*r += q->len;
-	return q;
+	for (unsigned i = 0; i < o->nsack; i++)
+		if (o->sack[i][0] == g->l)
+			return;
+	o->sack[o->nsack][0] = g->l;
+	o->sack[o->nsack][1] = g->r;
+	o->nsack++;
 }
 
-/* Fills o with SACK blocks from the reassembly queue: the block holding
- * the latest segment to arrive, then those holding the arrivals before
- * it (RFC 2018 4: the most recent first), then the others in sequence
- * order, as many as fit. */
+/* Fills o with SACK blocks from the reassembly queue's blocks: the block
+ * holding the latest segment to arrive, then those holding the arrivals
+ * before it (RFC 2018 4: the most recent first), then the others in
+ * sequence order, as many as fit.  Each is found by bisection, and the
+ * walk in order skips at most the three already taken. */
 void sy_tcb_sack_blocks(const sy_tcb *c, sy_tcp_opts *o, unsigned max)
 {
 	uint32_t want[3] = { c->last_ooo, c->recent_ooo[0], c->recent_ooo[1] };
-	uint32_t l, r;
-	const sy_ooo *q;
+	const sy_ranges *rs = &c->ooo_blocks;
+	unsigned n = sy_ranges_count(rs);
 
 	o->nsack = 0;
 	for (int k = 0; k < 3 && o->nsack < max; k++) {
-		for (q = c->ooo; q;) {
-			bool dup = false;
+		unsigned i = sy_ranges_upper(rs, want[k]);
 
-			q = ooo_block(q, &l, &r);
-			if (!sy_seq_le(l, want[k]) || !sy_seq_lt(want[k], r))
-				continue;
-			for (unsigned i = 0; i < o->nsack; i++)
-				dup = dup || o->sack[i][0] == l;
-			if (!dup) {
-				o->sack[o->nsack][0] = l;
-				o->sack[o->nsack][1] = r;
-				o->nsack++;
-			}
-			break;
-		}
+		if (i < n && sy_seq_le(sy_ranges_at(rs, i)->l, want[k]))
+			sack_put(o, sy_ranges_at(rs, i));
 	}
-	for (q = c->ooo; q && o->nsack < max;) {
-		bool dup = false;
-
-		q = ooo_block(q, &l, &r);
-		for (unsigned i = 0; i < o->nsack; i++)
-			dup = dup || o->sack[i][0] == l;
-		if (dup)
-			continue;
-		o->sack[o->nsack][0] = l;
-		o->sack[o->nsack][1] = r;
-		o->nsack++;
-	}
+	for (unsigned i = 0; i < n && o->nsack < max; i++)
+		sack_put(o, sy_ranges_at(rs, i));
 }
 
 /* ------------------------------------------------------------ negotiation */

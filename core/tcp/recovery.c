@@ -43,69 +43,43 @@
 
 /* ------------------------------------------------------------ scoreboard */
 
+/* The scoreboard is a range set (ranges.h): the SACKed total is a
+ * running count, the lost holes and the bytes retransmitted below
+ * high_rxt are found by bisection, and only the few ranges within the
+ * top two segments' worth of SACKed bytes are walked; nothing per ACK
+ * grows with the number of holes. */
+
 uint32_t sy_tcb_sb_total(const sy_tcb *c)
 {
-	uint32_t n = 0;
-
-	for (int i = 0; i < c->nsb; i++)
-		n += c->sb[i][1] - c->sb[i][0];
-	return n;
+	return (uint32_t)sy_ranges_total(&c->sb);
 }
 
 /* Drops ranges at or below SND.UNA. */
 void sy_tcb_sb_trim(sy_tcb *c)
 {
-	int k = 0;
-
-	for (int i = 0; i < c->nsb; i++) {
-		if (sy_seq_le(c->sb[i][1], c->snd_una))
-			continue;
-		if (sy_seq_lt(c->sb[i][0], c->snd_una))
-			c->sb[i][0] = c->snd_una;
-		c->sb[k][0] = c->sb[i][0];
-		c->sb[k][1] = c->sb[i][1];
-		k++;
-	}
-	c->nsb = (uint16_t)k;
+	sy_ranges_trim(&c->sb, c->snd_una);
 }
 
-/* Adds [l, r) and merges what touches it. */
+/* Adds [l, r) and merges what touches it.  At most MAX_SB ranges: when
+ * full, a range that would be new is dropped if it is the highest, or
+ * else replaces the highest. */
 static void sb_add(sy_tcb *c, uint32_t l, uint32_t r)
 {
-	int i, j;
+	sy_ranges *s = &c->sb;
 
-	if (c->nsb == c->sb_cap && c->sb_cap < MAX_SB) {
-		unsigned cap = c->sb_cap ? 2u * c->sb_cap : 8;
-		uint32_t (*sb)[2] = SY_FAULT(SY_FAULT_SACK) ? NULL :
-				    realloc(c->sb, cap * sizeof *sb);
-
-		if (!sb) {
+	if (!sy_ranges_touches(s, l, r)) {
+		if (sy_ranges_count(s) >= MAX_SB) {
+			if (sy_ranges_upper(s, l) == sy_ranges_count(s))
+				return;
+			sy_ranges_drop_last(s);
+		}
+		if ((s->off + s->n == s->cap && SY_FAULT(SY_FAULT_SACK)) ||
+		    !sy_ranges_reserve(s, MAX_SB)) {
 			sy_tcb_oom(c, "growing the SACK scoreboard");
 			return;
 		}
-		c->sb = sb;
-		c->sb_cap = (uint16_t)cap;
 	}
-	if (!c->sb)
-		return;
-	for (i = 0; i < c->nsb && sy_seq_lt(c->sb[i][1], l); i++)
-		;
-	/* ranges i.. that overlap or touch [l, r) merge into it */
-	for (j = i; j < c->nsb && sy_seq_le(c->sb[j][0], r); j++) {
-		if (sy_seq_lt(c->sb[j][0], l))
-			l = c->sb[j][0];
-		if (sy_seq_gt(c->sb[j][1], r))
-			r = c->sb[j][1];
-	}
-	if (j == i && c->nsb == c->sb_cap) {
-		if (i == c->nsb)
-			return; /* full: the highest range is dropped */
-		c->nsb--;
-	}
-	memmove(c->sb + i + 1, c->sb + j, (size_t)(c->nsb - j) * sizeof *c->sb);
-	c->nsb = (uint16_t)(c->nsb - (j - i) + 1);
-	c->sb[i][0] = l;
-	c->sb[i][1] = r;
+	sy_ranges_add(s, l, r, NULL);
 }
 
 void sy_tcb_sb_update(sy_tcb *c, const sy_seg *s)
@@ -127,13 +101,43 @@ void sy_tcb_sb_update(sy_tcb *c, const sy_seg *s)
 	}
 }
 
+/* The hole below range i of the scoreboard: [*a, return). */
+static uint32_t sb_hole(const sy_tcb *c, unsigned i, uint32_t *a)
+{
+	*a = i ? sy_ranges_at(&c->sb, i - 1)->r : c->snd_una;
+	return sy_ranges_at(&c->sb, i)->l;
+}
+
+/* The holes below ranges 0 .. return - 1 are lost: more than two
+ * segments' worth of bytes above them are SACKed.  The walk goes from
+ * the highest range down, summing what is SACKed above, and stops at
+ * the first lost hole (all below it are lost too); *kept (if not NULL)
+ * gets the bytes of the holes above it, those not lost. */
+static unsigned sb_lost_below(const sy_tcb *c, uint32_t *kept)
+{
+	uint32_t mss = sy_tcb_smss(c), above = 0, a, b;
+
+	if (kept)
+		*kept = 0;
+	for (unsigned i = sy_ranges_count(&c->sb); i-- > 0;) {
+		const sy_range *g = sy_ranges_at(&c->sb, i);
+
+		above += g->r - g->l;
+		if (above > 2 * mss)
+			return i + 1;
+		b = sb_hole(c, i, &a);
+		if (kept)
+			*kept += b - a;
+	}
+	return 0;
+}
+
 /* RFC 6675's pipe: bytes outstanding that are neither SACKed nor lost,
- * plus those retransmitted in this recovery.  A hole is lost when more
- * than two segments' worth of bytes above it are SACKed; the walk goes
- * from the highest range down, summing what is SACKed above. */
+ * plus those retransmitted in this recovery. */
 uint32_t sy_tcb_pipe(const sy_tcb *c)
 {
-	uint32_t flight = sy_tcb_flight(c), mss = sy_tcb_smss(c), p, above = 0;
+	uint32_t flight = sy_tcb_flight(c), mss = sy_tcb_smss(c), p, kept, top;
+	unsigned n = sy_ranges_count(&c->sb);
 
 	if (!c->in_recovery)
 		return flight;
@@ -145,17 +149,18 @@ uint32_t sy_tcb_pipe(const sy_tcb *c)
 			p -= head < p ? head : p; /* lost, not yet resent */
 		return p;
 	}
-	if (!c->nsb)
+	if (!n)
 		return flight;
-	p = c->snd_max - c->sb[c->nsb - 1][1];
-	for (int i = c->nsb - 1; i >= 0; i--) {
-		uint32_t a = i ? c->sb[i - 1][1] : c->snd_una, b = c->sb[i][0];
-
-		above += c->sb[i][1] - c->sb[i][0];
-		if (above <= 2 * mss)
-			p += b - a;
-		if (sy_seq_gt(c->high_rxt, a))
-			p += (sy_seq_lt(c->high_rxt, b) ? c->high_rxt : b) - a;
+	/* above the highest range, and the holes not lost */
+	p = c->snd_max - sy_ranges_at(&c->sb, n - 1)->r;
+	sb_lost_below(c, &kept);
+	p += kept;
+	/* the holes' bytes below high_rxt, lost or not: retransmitted */
+	if (sy_seq_gt(c->high_rxt, c->snd_una)) {
+		top = sy_ranges_at(&c->sb, n - 1)->l;
+		if (sy_seq_lt(c->high_rxt, top))
+			top = c->high_rxt;
+		p += (top - c->snd_una) - (uint32_t)sy_ranges_below(&c->sb, top);
 	}
 	return p;
 }
@@ -164,11 +169,11 @@ uint32_t sy_tcb_pipe(const sy_tcb *c)
  * segment: true with *seq and *len set. */
 bool sy_tcb_next_lost(const sy_tcb *c, uint32_t *seq, uint32_t *len, bool *fin)
 {
-	uint32_t mss = sy_tcb_smss(c), seg = sy_tcb_cur_mss(c), above = 0;
-	bool found = false;
+	uint32_t seg = sy_tcb_cur_mss(c), a, b, from;
+	unsigned k;
 
 	*fin = false;
-	if (!c->sack_ok || !c->nsb) {
+	if (!c->sack_ok || !sy_ranges_count(&c->sb)) {
 		if (sy_seq_gt(c->high_rxt, c->snd_una) || c->snd_una == c->snd_max)
 			return false;
 		/* the first segment: data up to a segment, and the FIN when
@@ -180,21 +185,17 @@ bool sy_tcb_next_lost(const sy_tcb *c, uint32_t *seq, uint32_t *len, bool *fin)
 		*fin = c->fin_sent && *seq + *len == c->fin_seq;
 		return true;
 	}
-	/* the lowest lost hole with bytes at or above high_rxt */
-	for (int i = c->nsb - 1; i >= 0; i--) {
-		uint32_t a = i ? c->sb[i - 1][1] : c->snd_una, b = c->sb[i][0], from;
-
-		above += c->sb[i][1] - c->sb[i][0];
-		if (above <= 2 * mss)
-			continue;
-		from = sy_seq_gt(c->high_rxt, a) ? c->high_rxt : a;
-		if (sy_seq_lt(from, b)) {
-			*seq = from;
-			*len = b - from < seg ? b - from : seg;
-			found = true;
-		}
-	}
-	return found;
+	/* the lowest lost hole with bytes at or above high_rxt: the hole
+	 * below the first range starting past both high_rxt and SND.UNA */
+	from = sy_seq_gt(c->high_rxt, c->snd_una) ? c->high_rxt : c->snd_una;
+	k = sy_ranges_after(&c->sb, from);
+	if (k >= sb_lost_below(c, NULL))
+		return false;
+	b = sb_hole(c, k, &a);
+	from = sy_seq_gt(c->high_rxt, a) ? c->high_rxt : a;
+	*seq = from;
+	*len = b - from < seg ? b - from : seg;
+	return true;
 }
 
 /* ------------------------------------------------------------ output */
@@ -247,8 +248,9 @@ void sy_tcb_enter_recovery(sy_tcb *c)
 	/* the first unacknowledged segment goes at once, whatever pipe says */
 	seq = c->snd_una;
 	len = data_end(c) - seq;
-	if (c->sack_ok && c->nsb && sy_seq_lt(c->sb[0][0], seq + len))
-		len = c->sb[0][0] - seq;
+	if (c->sack_ok && sy_ranges_count(&c->sb) &&
+	    sy_seq_lt(sy_ranges_at(&c->sb, 0)->l, seq + len))
+		len = sy_ranges_at(&c->sb, 0)->l - seq;
 	if (len > sy_tcb_cur_mss(c))
 		len = sy_tcb_cur_mss(c);
 	fin = c->fin_sent && seq + len == c->fin_seq;
@@ -402,7 +404,7 @@ void sy_tcb_data_timeout(sy_tcb *c, int which)
 	c->recover = c->snd_max;
 	c->dupacks = 0;
 	c->reno_sacked = 0;
-	c->nsb = 0;
+	sy_ranges_clear(&c->sb);
 	c->rtt_timing = false;
 	c->snd_nxt = c->snd_una;
 	c->high_rxt = c->snd_una;

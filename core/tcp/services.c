@@ -390,8 +390,8 @@ void sy_tcb_data_free(sy_tcb *c)
 		c->ooo = q->next;
 		free(q);
 	}
-	free(c->sb);
-	c->sb = NULL;
+	sy_ranges_free(&c->ooo_blocks);
+	sy_ranges_free(&c->sb);
 	sy_tcb_rq_drop(c, UINT32_MAX);
 	free(c->lim);
 	c->lim = NULL;

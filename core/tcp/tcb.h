@@ -7,6 +7,7 @@
 
 #include "tcp.h"
 #include "tcp_sm.h"
+#include "ranges.h"
 
 /* The user's data not yet acknowledged, in the order it was queued: each
  * chunk is real bytes (at most 4 GiB) or virtual (a length only, any
@@ -90,8 +91,9 @@ struct sy_tcb {
 				    * may go from here on (RFC 5961 7) */
 	sy_chunk *sq_head, *sq_tail;
 	sy_ooo *ooo;               /* sorted by sequence number */
-	uint32_t (*sb)[2];         /* SACK scoreboard, sorted, disjoint */
-	uint16_t nsb, sb_cap;
+	sy_ranges ooo_blocks;      /* ... its contiguous blocks, each tagged
+				    * with its last segment */
+	sy_ranges sb;              /* SACK scoreboard */
 	const sy_cc_ops *cco;
 	const void *ccst;          /* the cc instance's parameters */
 	sy_cc_conn cc;

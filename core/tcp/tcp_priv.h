@@ -203,27 +203,47 @@ static inline void send_check(const sy_tcb *c)
 #ifdef SY_DEEP_CHECKS
 	/* the SACK scoreboard: sorted, disjoint, not touching, above
 	 * SND.UNA and at most SND.MAX */
-	for (int i = 0; i < c->nsb; i++) {
-		SY_INVARIANT(sy_seq_lt(c->sb[i][0], c->sb[i][1]));
-		SY_INVARIANT(sy_seq_le(c->snd_una, c->sb[i][0]));
-		SY_INVARIANT(sy_seq_le(c->sb[i][1], c->snd_max));
-		SY_INVARIANT(i == 0 || sy_seq_lt(c->sb[i - 1][1], c->sb[i][0]));
+	SY_INVARIANT(sy_ranges_valid(&c->sb));
+	if (sy_ranges_count(&c->sb)) {
+		SY_INVARIANT(sy_seq_le(c->snd_una, sy_ranges_at(&c->sb, 0)->l));
+		SY_INVARIANT(sy_seq_le(sy_ranges_at(&c->sb, sy_ranges_count(&c->sb) - 1)->r,
+				       c->snd_max));
 	}
 #endif
 }
 
 /* The receive side's: RCV.NXT never passes the right edge advertised,
  * and (walking the queue: sanitizer and fuzzing builds) the reassembly
- * queue holds sorted, disjoint, non-empty pieces past RCV.NXT. */
+ * queue holds sorted, disjoint, non-empty pieces past RCV.NXT, whose
+ * contiguous runs are the blocks of c->ooo_blocks. */
 static inline void recv_check(const sy_tcb *c)
 {
 	SY_INVARIANT(!c->data_started || sy_seq_le(c->rcv_nxt, c->rcv_adv));
 #ifdef SY_DEEP_CHECKS
+	unsigned k = 0;
+	uint32_t expect = 0;
+
+	SY_INVARIANT(sy_ranges_valid(&c->ooo_blocks));
 	for (const sy_ooo *q = c->ooo; q; q = q->next) {
+		const sy_range *g;
+
 		SY_INVARIANT(q->len > 0);
 		SY_INVARIANT(sy_seq_gt(q->seq, c->rcv_nxt));
 		SY_INVARIANT(!q->next || sy_seq_le(q->seq + q->len, q->next->seq));
+		/* ... and the blocks are its contiguous runs, each tagged
+		 * with its last piece */
+		SY_INVARIANT(k < sy_ranges_count(&c->ooo_blocks));
+		g = sy_ranges_at(&c->ooo_blocks, k);
+		if (sy_seq_le(q->seq, g->l))
+			expect = g->l;
+		SY_INVARIANT(q->seq == expect);
+		expect = q->seq + q->len;
+		if (q == g->tag) {
+			SY_INVARIANT(expect == g->r);
+			k++;
+		}
 	}
+	SY_INVARIANT(k == sy_ranges_count(&c->ooo_blocks));
 #endif
 }
 
