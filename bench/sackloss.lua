@@ -8,7 +8,8 @@
 -- filled the pipe, so the receiver holds a window's worth of segments
 -- out of order and the sender a scoreboard of many holes.  Prints the
 -- bytes, the CPU seconds (os.clock) of the run and the CPU nanoseconds
--- per byte acknowledged, as figures.
+-- per byte acknowledged, as figures.  rate= changes the link's rate (to
+-- compare builds on a smaller pipe).
 --
 --   synack run bench/sackloss.lua mb=256 loss=0.001 from=150000
 local synack = require "synack"
