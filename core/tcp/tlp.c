@@ -45,7 +45,7 @@ bool sy_tlp_schedule(sy_tcb *c)
 
 	if (!lim->tlp || !c->sack_ok || !flight || !can_output(c) ||
 	    !sy_tcb_syn_acked(c) || c->in_recovery || c->after_rto ||
-	    c->dupacks || c->nsb)
+	    c->dupacks || sy_ranges_count(&c->sb))
 		return false;
 	if (c->rtt.samples) {
 		bool one = flight <= sy_tcb_cur_mss(c) + c->fin_sent;
