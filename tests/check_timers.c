@@ -172,6 +172,9 @@ static void limits_eq(const sy_timer_limits *got, const sy_timer_limits *want)
 	EQ(retx_psh);
 	EQ(ack_on_read);
 	EQ(tlp);
+	EQ(rcv_ratio_initial);
+	EQ(rcv_ratio);
+	EQ(rcv_grow);
 #undef EQ
 }
 
@@ -220,6 +223,9 @@ static const sy_timer_limits rfc_defaults = {
 	.retx_psh = false,            /* PSH where the queued data ends */
 	.ack_on_read = false,         /* RFC 1122 4.2.3.2 */
 	.tlp = false,                 /* RFC 6298: the RTO alone */
+	.rcv_ratio_initial = 256,
+	.rcv_ratio = 256,
+	.rcv_grow = false,            /* RFC 9293 3.8.6.2.2 */
 };
 
 static const sy_timer_limits linux_defaults = {
@@ -267,6 +273,9 @@ static const sy_timer_limits linux_defaults = {
 	.retx_psh = true,             /* tcp_mark_push */
 	.ack_on_read = true,          /* tcp_cleanup_rbuf */
 	.tlp = true,                  /* tcp_schedule_loss_probe */
+	.rcv_ratio_initial = 128,     /* TCP_DEFAULT_SCALING_RATIO */
+	.rcv_ratio = 154,             /* measured: veth, 6.18 */
+	.rcv_grow = true,             /* tcp_grow_window */
 };
 
 static const char *const common_names[] = {
@@ -280,7 +289,7 @@ static const char *const common_names[] = {
 	"ts_offset", "ts_recent_acked", "retries_by_time", "orphan_retries", "user_timeout_probes",
 	"wnd_no_shrink", "nagle_minshall", "fin_delack", "tw_ack_restart", "tw_rst_exact",
 	"tw_rfc1337", "syn_retries_by_time", "retx_psh", "ack_on_read",
-	"tlp", NULL,
+	"tlp", "rcv_ratio_initial", "rcv_ratio", "rcv_grow", NULL,
 };
 
 /* The table has exactly the names of sy_timer_limits plus extra (may be

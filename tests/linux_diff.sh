@@ -131,8 +131,8 @@ side="$SYNACK_SRCDIR/tests/linux_diff/synack_side.lua"
 synack="$SYNACK_BUILDDIR/synack"
 # synack's timer profile parameters matching the namespaces' sysctls
 timers="fin_wait2=2s"
-# (synack advertises its rcvbuf; Linux half its tcp_rmem default, 131072)
-rcvbuf=65536
+# (Linux's default receive buffer, tcp_rmem[1]; the window is a share of it)
+rcvbuf=131072
 
 # field N of scenario NAME's line KEYWORD
 scen_line() { awk -v n="$1" -v k="$2" '$1 == "scenario" { cur = ($2 == n) } cur && $1 == k' "$scenarios"; }

@@ -325,16 +325,16 @@ static void ooo_pull(sy_tcb *c)
 }
 
 /* Quick-ACK mode (the profile's quickack, Linux's tcp_incr_quickack):
- * the next ACKs go at once, as many as half the window in segments,
- * at least 2 and at most quickack. */
+ * the next ACKs go at once, as many as half the window last advertised
+ * in segments (2 when that is none) and at most quickack. */
 static void quick_enter(sy_tcb *c)
 {
 	uint32_t q = (uint32_t)limits(c)->quickack, n;
 
 	if (!q)
 		return;
-	n = c->rcv_wnd / (2 * c->rcv_mss);
-	if (n < 2)
+	n = (c->rcv_adv - c->rcv_wup) / (2 * c->rcv_mss);
+	if (n == 0)
 		n = 2;
 	if (n > q)
 		n = q;
@@ -368,6 +368,73 @@ static void measure_pushed(sy_tcb *c, const sy_seg *s)
 		c->rcv_pushed++;
 }
 
+/* A full-sized segment tells the memory a segment costs (rcv_ratio,
+ * Linux's tcp_measure_rcv_mss updating scaling_ratio): the window's
+ * share of the buffer changes, and under rcv_grow its clamp with it
+ * (tcp_set_window_clamp). */
+static void ratio_take(sy_tcb *c)
+{
+	const sy_timer_limits *l = limits(c);
+	uint32_t old = c->rcv_ratio ? c->rcv_ratio : (uint32_t)l->rcv_ratio_initial, clamp;
+
+	c->rcv_ratio = (uint32_t)l->rcv_ratio;
+	if (!l->rcv_grow || c->rcv_ratio == old || !c->data_started)
+		return;
+	clamp = sy_tcb_rcv_full(c);
+	if (clamp < c->rcv_clamp) {
+		c->rcv_clamp = clamp;
+	} else if (clamp > c->rcv_clamp) {
+		uint32_t last = c->rcv_adv - c->rcv_wup;
+
+		c->rcv_clamp = clamp;
+		if (last > clamp)
+			last = clamp;
+		if (last > c->rcv_ssthresh)
+			c->rcv_ssthresh = last;
+	}
+	if (c->rcv_ssthresh > c->rcv_clamp)
+		c->rcv_ssthresh = c->rcv_clamp;
+}
+
+/* rcv_grow: an in-order segment of at least 128 bytes lets the window
+ * grow by two MSS (or twice its length) towards what the clamp and the
+ * free memory allow, and its ACK goes at once (Linux's tcp_grow_window:
+ * icsk_ack.quick |= 1, which also keeps an even count of quick ACKs
+ * from falling).  Growth needs segments that cost no more memory than
+ * the window's share assumes. */
+static void window_grow(sy_tcb *c, uint32_t len)
+{
+	const sy_timer_limits *l = limits(c);
+	uint32_t free = sy_tcb_rcv_free(c), cap, incr;
+	uint32_t r = c->rcv_ratio ? c->rcv_ratio : (uint32_t)l->rcv_ratio_initial;
+
+	cap = c->rcv_clamp < free ? c->rcv_clamp : free;
+	if (len < 128 || cap <= c->rcv_ssthresh || r > (uint32_t)l->rcv_ratio)
+		return;
+	incr = 2 * c->mss_local > 2 * len ? 2 * c->mss_local : 2 * len;
+	c->rcv_ssthresh += cap - c->rcv_ssthresh < incr ? cap - c->rcv_ssthresh : incr;
+	c->quick |= 1;
+}
+
+/* rcv_grow: whether the ACK goes now (Linux's __tcp_ack_snd_check):
+ * more than a receive MSS unacknowledged and a window that would not
+ * shrink, or quick-ACK mode, which a low window has ended; else the
+ * delayed ACK. */
+static void grow_ack_check(sy_tcb *c)
+{
+	bool low = false;
+
+	if (c->rcv_nxt - c->rcv_wup > c->rcv_mss &&
+	    sy_tcb_rcv_select(c, &low) >= c->rcv_adv - c->rcv_wup)
+		c->ack_now = true;
+	if (low)
+		c->quick = 0;
+	if (limits(c)->delack == 0 || (c->quick && !in_pingpong(c)))
+		c->ack_now = true;
+	if (!c->ack_now && !timer_on(c, SY_TCP_T_DELACK))
+		sy_tcb_timer_set(c, SY_TCP_T_DELACK, limits(c)->delack);
+}
+
 static void text_in(sy_tcb *c, const sy_seg *s);
 
 void sy_tcb_text_in(sy_tcb *c, const sy_seg *s)
@@ -389,11 +456,14 @@ static void text_in(sy_tcb *c, const sy_seg *s)
 
 		if (d >= len) {
 			c->st.bytes_duplicate += len;
-			c->ack_now = true;
 			/* our ACK was lost or late: ACK quickly again, and
 			 * not as an interactive connection */
 			quick_enter(c);
 			c->pingpong = 0;
+			if (limits(c)->rcv_grow)
+				grow_ack_check(c); /* a low window holds it back */
+			else
+				c->ack_now = true;
 			return;
 		}
 		c->st.bytes_duplicate += d;
@@ -414,8 +484,10 @@ static void text_in(sy_tcb *c, const sy_seg *s)
 		return;
 	if (seq == c->rcv_nxt)
 		measure_pushed(c, s);
-	if (s->len > c->rcv_mss)
+	if (s->len > c->rcv_mss) {
 		c->rcv_mss = s->len;
+		ratio_take(c);
+	}
 	if (seq != c->rcv_nxt) {
 		c->st.segments_ooo++;
 		ooo_insert(c, seq, len, b);
@@ -436,11 +508,15 @@ static void text_in(sy_tcb *c, const sy_seg *s)
 		c->quick_started = true;
 		quick_enter(c);
 	}
-	if (c->rcv_unacked >= 2 * c->rcv_mss || limits(c)->delack == 0 ||
-	    (c->quick && !in_pingpong(c)))
+	if (limits(c)->rcv_grow) {
+		window_grow(c, len);
+		grow_ack_check(c);
+	} else if (c->rcv_unacked >= 2 * c->rcv_mss || limits(c)->delack == 0 ||
+		   (c->quick && !in_pingpong(c))) {
 		c->ack_now = true;
-	else if (!timer_on(c, SY_TCP_T_DELACK))
+	} else if (!timer_on(c, SY_TCP_T_DELACK)) {
 		sy_tcb_timer_set(c, SY_TCP_T_DELACK, limits(c)->delack);
+	}
 	deliver(c, len, b);
 }
 
@@ -496,6 +572,21 @@ uint32_t sy_tcp_consume(sy_tcb *c, uint32_t n)
 	 * Free space the field cannot show (past 65535 unscaled, or within
 	 * a scale unit) is no update: the ACK would repeat the previous one
 	 * and count as a duplicate at the sender (RFC 5681 2). */
+	if (limits(c)->rcv_grow) {
+		/* Linux's tcp_cleanup_rbuf: an update when the window left
+		 * is at most half the largest and the new one at least twice
+		 * it */
+		uint32_t left = sy_seq_gt(c->rcv_adv, c->rcv_nxt) ? c->rcv_adv - c->rcv_nxt : 0;
+		bool low;
+
+		if (!c->shut_rd && 2 * (uint64_t)left <= c->rcv_clamp) {
+			uint32_t w = sy_tcb_rcv_select(c, &low);
+
+			if (w && w >= 2 * (uint64_t)left)
+				sy_tcb_ack_now(c);
+		}
+		return n;
+	}
 	edge = sy_tcb_adv_edge(c);
 	step = c->rcvbuf / 2 < c->mss_local ? c->rcvbuf / 2 : c->mss_local;
 	if (sy_seq_gt(edge, c->rcv_adv) && edge - c->rcv_adv >= step)

@@ -160,16 +160,117 @@ static void sq_mark_push(sy_tcb *c, uint32_t seq, uint32_t len)
 
 /* ------------------------------------------------------------ receive window */
 
+/* The receive buffer's memory is rcvbuf (Linux's sk_rcvbuf: twice what
+ * SO_RCVBUF asks, which a socket layer doubles); the window may offer a
+ * share of it: 256ths rcv_ratio_initial until a full-sized segment
+ * arrived, rcv_ratio after (Linux's tcp_win_from_space).  At 256 the
+ * window is the buffer. */
+static uint64_t rcv_mem(const sy_tcb *c)
+{
+	return c->rcvbuf;
+}
+
+static uint32_t rcv_share(const sy_tcb *c, uint64_t mem)
+{
+	uint64_t r = c->rcv_ratio ? c->rcv_ratio : (uint64_t)limits(c)->rcv_ratio_initial;
+	uint64_t w = mem * r / 256;
+
+	return w > WND_MAX ? WND_MAX : (uint32_t)w;
+}
+
+/* The largest window the buffer allows (Linux's tcp_full_space). */
+uint32_t sy_tcb_rcv_full(const sy_tcb *c)
+{
+	return rcv_share(c, rcv_mem(c));
+}
+
+/* The window the free memory allows (Linux's tcp_space): each unread
+ * byte costs 256 / rcv_ratio bytes of memory (the segments' overhead). */
+uint32_t sy_tcb_rcv_free(const sy_tcb *c)
+{
+	uint64_t mem = rcv_mem(c);
+	uint64_t used = (uint64_t)c->rcv_unread * 256 / (uint64_t)limits(c)->rcv_ratio;
+
+	return used >= mem ? 0 : rcv_share(c, mem - used);
+}
+
+/* The window offered in a SYN or SYN-ACK: the buffer's share, under
+ * rcv_grow a multiple of our MSS (Linux's tcp_select_initial_window),
+ * unscaled. */
+uint32_t sy_tcb_syn_wnd(const sy_tcb *c)
+{
+	uint32_t w = sy_tcb_rcv_full(c);
+
+	if (limits(c)->rcv_grow && w > c->mss_local)
+		w -= w % c->mss_local;
+	return w < 65535 ? w : 65535;
+}
+
+/* rcv_grow: the window Linux's __tcp_select_window offers now, before
+ * the rule that the right edge never moves back; *low when the free
+ * space is under half the largest window (quick ACKs end then). */
+uint32_t sy_tcb_rcv_select(const sy_tcb *c, bool *low)
+{
+	uint32_t allowed = sy_tcb_rcv_full(c), free = sy_tcb_rcv_free(c);
+	uint32_t full = c->rcv_clamp < allowed ? c->rcv_clamp : allowed;
+	uint32_t unit = (uint32_t)1 << c->rcv_wscale, mss = c->rcv_mss;
+	int64_t wnd;
+
+	*low = false;
+	if (mss > full) {
+		mss = full;
+		if (!mss)
+			return 0;
+	}
+	if (free < full / 2) {
+		*low = true;
+		free &= ~(unit - 1);
+		/* a window under an MSS (or a sixteenth of the buffer)
+		 * would only invite small segments: zero */
+		if (free < allowed / 16 || free < mss)
+			return 0;
+	}
+	if (free > c->rcv_ssthresh)
+		free = c->rcv_ssthresh;
+	if (c->rcv_wscale)
+		return free > WND_MAX - unit ? WND_MAX : (free + unit - 1) & ~(unit - 1);
+	/* unscaled: whole MSSs, the previous window kept while within an
+	 * MSS of the free space */
+	wnd = (int64_t)(c->rcv_adv - c->rcv_wup);
+	if (wnd <= (int64_t)free - mss || wnd > (int64_t)free)
+		wnd = free - free % mss;
+	else if (mss == full && free > wnd + full / 2)
+		wnd = free;
+	return (uint32_t)wnd;
+}
+
+/* rcv_grow: the right edge of the window to advertise now. */
+static uint32_t grow_edge(const sy_tcb *c)
+{
+	uint32_t unit = (uint32_t)1 << c->rcv_wscale, maxw = (uint32_t)65535 << c->rcv_wscale;
+	uint32_t cur = sy_seq_gt(c->rcv_adv, c->rcv_nxt) ? c->rcv_adv - c->rcv_nxt : 0;
+	bool low;
+	uint32_t wnd = sy_tcb_rcv_select(c, &low);
+
+	if (wnd < cur)
+		wnd = cur > maxw - (unit - 1) ? maxw : (cur + unit - 1) & ~(unit - 1);
+	if (wnd > maxw)
+		wnd = maxw;
+	return c->rcv_nxt + wnd;
+}
+
 /* The right edge of the window to advertise now: the free receive
  * buffer, its right edge never moved back and moved forward only in steps
- * of at least min(rcvbuf/2, MSS), as the window field will carry it.
- * Changes nothing, so that a window update can ask first whether it
- * would say anything new. */
+ * of at least min(rcvbuf/2, MSS), as the window field will carry it
+ * (under rcv_grow, Linux's selection: grow_edge).  Changes nothing, so
+ * that a window update can ask first whether it would say anything new. */
 uint32_t sy_tcb_adv_edge(const sy_tcb *c)
 {
 	uint32_t space, right, step, maxw, adv = c->rcv_adv, wnd;
 
-	space = c->rcvbuf > c->rcv_unread ? c->rcvbuf - c->rcv_unread : 0;
+	if (limits(c)->rcv_grow)
+		return grow_edge(c);
+	space = sy_tcb_rcv_free(c);
 	maxw = (uint32_t)65535 << c->rcv_wscale;
 	if (space > maxw)
 		space = maxw;
@@ -201,7 +302,17 @@ static uint32_t advertise(sy_tcb *c)
 {
 	if (!c->data_started)
 		return c->rcv_wnd;
+	if (limits(c)->rcv_grow) {
+		bool low;
+
+		/* Linux's __tcp_select_window ends quick-ACK mode when
+		 * the free space is low */
+		sy_tcb_rcv_select(c, &low);
+		if (low)
+			c->quick = 0;
+	}
 	c->rcv_adv = sy_tcb_adv_edge(c);
+	c->rcv_wup = c->rcv_nxt;
 	c->rcv_wnd = c->rcv_adv - c->rcv_nxt;
 	return c->rcv_wnd;
 }
@@ -287,7 +398,24 @@ void sy_tcb_send(sy_tcb *c, uint8_t flags, uint32_t seq, uint32_t len)
 		.src = c->laddr, .dst = c->raddr, .proto = SY_IPPROTO_TCP,
 		.ttl = 64, .id = sy_node_next_ip_id(c->ep->node), .df = true,
 	};
-	uint32_t wnd = (flags & SY_TCP_SYN) ? c->rcv_wnd : advertise(c) >> c->rcv_wscale;
+	uint32_t wnd;
+
+	if ((flags & SY_TCP_SYN) && !c->data_started) {
+		c->rcv_wnd = sy_tcb_syn_wnd(c);
+		/* rcv_grow: with a receive buffer set on the connection,
+		 * a scale no larger than the buffer's share needs (Linux's
+		 * tcp_select_initial_window under SOCK_RCVBUF_LOCK, whose
+		 * window_clamp is that share) */
+		if (limits(c)->rcv_grow && c->rcvbuf_set && c->rcv_wscale) {
+			uint32_t full = sy_tcb_rcv_full(c), fit = 0;
+
+			while (fit < 14 && (full >> (fit + 16)))
+				fit++;
+			if (fit < c->rcv_wscale)
+				c->rcv_wscale = (uint8_t)fit;
+		}
+	}
+	wnd = (flags & SY_TCP_SYN) ? c->rcv_wnd : advertise(c) >> c->rcv_wscale;
 	sy_tcp t = {
 		.sport = c->lport, .dport = c->rport, .seq = seq,
 		.ack = (flags & SY_TCP_ACK) ? c->rcv_nxt : 0, .flags = flags,

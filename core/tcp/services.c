@@ -350,7 +350,22 @@ void sy_tcb_data_start(sy_tcb *c)
 	c->snd_wl2 = c->snd_una;
 	c->max_wnd = c->snd_wnd;
 	c->rcv_adv = c->rcv_nxt + c->rcv_wnd;
+	c->rcv_wup = c->rcv_nxt;
 	c->rcv_mss = mss < 536 ? mss : 536;
+	if (sy_tcb_limits(c)->rcv_grow) {
+		/* the largest window a little under the buffer's share, an
+		 * MSS of it kept back, and the window to grow from at most
+		 * the one offered (Linux's tcp_init_buffer_space) */
+		uint32_t maxwin = sy_tcb_rcv_full(c), adv = c->mss_local;
+		uint32_t clamp = (uint32_t)65535 << c->rcv_wscale;
+
+		if (clamp > maxwin)
+			clamp = maxwin;
+		if (clamp > 2 * adv && clamp + adv > maxwin)
+			clamp = maxwin - adv > 2 * adv ? maxwin - adv : 2 * adv;
+		c->rcv_clamp = clamp;
+		c->rcv_ssthresh = c->rcv_wnd < clamp ? c->rcv_wnd : clamp;
+	}
 	c->tx_head = c->last_send = now_of(c);
 	c->iw_bytes = c->iw_segs * mss;
 	c->cc.cwnd = c->iw_bytes;
@@ -412,6 +427,8 @@ int sy_tcp_set_data_opts(sy_tcb *c, const sy_tcp_data_opts *o, sy_err *err)
 	if (o->initial_window < 1)
 		return sy_err_set(err, "initial_window must be at least one segment");
 	c->sndbuf = o->sndbuf;
+	if (o->rcvbuf != c->rcvbuf)
+		c->rcvbuf_set = true;
 	c->rcvbuf = o->rcvbuf;
 	/* before the data phase the window offered (in the SYN or SYN-ACK
 	 * still to be sent, or again) is the buffer's, unscaled */

@@ -166,6 +166,15 @@ struct sy_tcb {
 	uint32_t tlp_high;         /* SND.NXT after the probe (TLP.end_seq) */
 	uint32_t tlp_seq;          /* where the probe's bytes began */
 	uint32_t last_seg;         /* where the latest new segment began */
+	/* the profile's receive memory model (rcv_ratio, rcv_grow) */
+	uint32_t rcv_ratio;        /* the window's share of the memory, in
+				    * 256ths; 0: rcv_ratio_initial */
+	uint32_t rcv_ssthresh;     /* rcv_grow: the window's growing limit */
+	uint32_t rcv_clamp;        /* rcv_grow: the largest window */
+	bool rcvbuf_set;           /* rcvbuf set on the connection, not the
+				    * endpoint's (Linux's SOCK_RCVBUF_LOCK) */
+	uint32_t rcv_wup;          /* RCV.NXT when the window was last
+				    * advertised */
 };
 
 /* Bytes sent and not acknowledged (FlightSize). */

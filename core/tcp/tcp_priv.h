@@ -115,6 +115,10 @@ int sy_tcp_ep_send_bytes(sy_tcp_ep *ep, const sy_ipv4 *ip, const sy_tcp *t,
 SY_HIDDEN void sy_tcb_send_data(sy_tcb *c, uint32_t seq, uint32_t len, bool fin, sy_time now);
 /* the right edge the next segment would advertise (nothing changed) */
 SY_HIDDEN uint32_t sy_tcb_adv_edge(const sy_tcb *c);
+SY_HIDDEN uint32_t sy_tcb_rcv_full(const sy_tcb *c);
+SY_HIDDEN uint32_t sy_tcb_rcv_free(const sy_tcb *c);
+SY_HIDDEN uint32_t sy_tcb_syn_wnd(const sy_tcb *c);
+SY_HIDDEN uint32_t sy_tcb_rcv_select(const sy_tcb *c, bool *low);
 /* the TSval a segment sent now carries */
 SY_HIDDEN uint32_t sy_tcb_ts_now(sy_tcb *c);
 /* recovery.c */

@@ -202,6 +202,28 @@ typedef struct sy_timer_limits {
 				  * about two SRTTs after the last send or
 				  * ACK and sends one segment, new or the
 				  * last one again, before the RTO */
+	int64_t rcv_ratio_initial; /* the share of rcvbuf (the buffer's
+				    * memory, Linux's sk_rcvbuf) the window
+				    * offers, in 256ths, until a full-sized
+				    * segment arrives (Linux's
+				    * TCP_DEFAULT_SCALING_RATIO); 256: all */
+	int64_t rcv_ratio;       /* payload per byte of memory a received
+				  * segment costs, in 256ths (Linux's
+				  * scaling_ratio, skb->len / truesize,
+				  * taken from the first full-sized
+				  * segment); the window's share from then
+				  * on, and what unread bytes charge */
+	bool rcv_grow;           /* the window as Linux selects it: it
+				  * starts at most the initial window
+				  * (rcv_ssthresh) and grows by two MSS per
+				  * segment received up to a clamp below
+				  * the buffer, each growth an ACK at once;
+				  * in MSS multiples when unscaled; zero
+				  * rather than under an MSS; an ACK for
+				  * two segments only when the window has
+				  * not shrunk (tcp_grow_window,
+				  * __tcp_select_window, __tcp_ack_snd_check,
+				  * tcp_cleanup_rbuf) */
 } sy_timer_limits;
 
 /* The version of the table below and of the types only it passes;

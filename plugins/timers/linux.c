@@ -164,7 +164,8 @@
  *   quickack     16      TCP_MAX_QUICKACKS: quick-ACK mode
  *                        (tcp_incr_quickack) for the first data
  *                        (tcp_event_data_recv) and a duplicate segment:
- *                        the next min(16, max(2, rcv_wnd / (2 * rcv_mss)))
+ *                        the next min(16, rcv_wnd / (2 * rcv_mss)) (2
+ *                        if that is 0; rcv_wnd the last window sent)
  *                        ACKs that are due go at once, each ACK sent
  *                        using one (tcp_dec_quickack_mode).  Not
  *                        modelled: the re-entry after an idle gap longer
@@ -282,6 +283,75 @@
  *                        not packets_out; the last segment is the
  *                        latest one sent, not the tail of the last skb;
  *                        the jiffy roundings and pacing offset
+ *   (receive buffer)     rcvbuf is the buffer's memory, Linux's sk_rcvbuf:
+ *                        SO_RCVBUF sets it to twice the value asked
+ *                        (sock_setsockopt, net/core/sock.c, 6.18; at
+ *                        least SOCK_MIN_RCVBUF), as the packetdrill
+ *                        layer and tests/linux_diff/synack_side.lua do;
+ *                        unset it is tcp_rmem[1] = 131072 (since 4.20)
+ *   rcv_ratio_initial 128  include/net/tcp.h, tcp_win_from_space: the
+ *                        window is space * scaling_ratio >> 8; the ratio
+ *                        starts at TCP_DEFAULT_SCALING_RATIO, 50 % in
+ *                        6.18 (6.5 to 6.7 "1200 bytes per 4 KiB page");
+ *                        before 6.5 tcp_adv_win_scale = 1 took the same
+ *                        half (space - space/2).  So SO_RCVBUF 4096
+ *                        offers rounddown(4096, 1460) = 2920 bytes in
+ *                        the SYN (tcp_select_initial_window), the default
+ *                        buffer 64240 (checked on 6.18, linux_diff's
+ *                        zero_window_receiver and delayed_ack)
+ *   rcv_ratio   154      tcp_measure_rcv_mss (tcp_input.c, 6.18): a
+ *                        segment longer than the receive MSS estimate
+ *                        sets scaling_ratio = len * 256 / truesize and,
+ *                        if it changed, window_clamp to the new full
+ *                        space (tcp_set_window_clamp).  truesize is the
+ *                        driver's: 154 fits the windows Linux 6.18
+ *                        advertised for 1448-byte segments over a veth
+ *                        (a clamp of 78848 for the 131072-byte default,
+ *                        free space under half the clamp after two
+ *                        segments for SO_RCVBUF 4096).  Here each unread
+ *                        byte costs 256 / rcv_ratio bytes of memory; the
+ *                        kernel charges each buffer's own truesize, and
+ *                        a short segment costs it far more
+ *   rcv_grow    on       tcp_select_initial_window (tcp_output.c, 6.18):
+ *                        the SYN's window is the full space rounded down
+ *                        to whole advertised MSSs, at most 65535, and
+ *                        the window scale the smallest that carries the
+ *                        window clamp, which for a set SO_RCVBUF is the
+ *                        full space (tcp_connect_init); unset, Linux
+ *                        sizes it for tcp_rmem[2] (7 for 6 MiB: synack's
+ *                        default 4 MiB rcvbuf gives the same).
+ *                        tcp_init_buffer_space: window_clamp is the full
+ *                        space less an MSS (at least two MSS) and
+ *                        rcv_ssthresh at most the initial window.
+ *                        tcp_grow_window: an in-order segment of 128
+ *                        bytes or more (tcp_event_data_recv) raises
+ *                        rcv_ssthresh by max(2 * advmss, 2 * len) up to
+ *                        min(window_clamp, tcp_space) and sets
+ *                        icsk_ack.quick |= 1, so the ACK goes at once
+ *                        and an even quick-ACK count stays where it was.
+ *                        __tcp_select_window: the window is min(free
+ *                        space, rcv_ssthresh); free space under half the
+ *                        full space clears icsk_ack.quick and, under an
+ *                        MSS or a sixteenth of the buffer, offers zero;
+ *                        unscaled it is a multiple of the receive MSS
+ *                        (the previous window kept while within an MSS),
+ *                        scaled rounded up to the unit; tcp_select_window
+ *                        never moves the right edge back
+ *                        (tcp_shrink_window 0).  __tcp_ack_snd_check: two
+ *                        segments' worth (more than rcv_mss since the
+ *                        last window sent) is ACKed at once only when the
+ *                        new window is no smaller than the last; a
+ *                        duplicate segment enters quick-ACK mode
+ *                        (tcp_enter_quickack_mode) but the same check
+ *                        decides.  tcp_cleanup_rbuf: a read sends a
+ *                        window update when the window left is at most
+ *                        half the clamp and the new one at least twice
+ *                        it.  Not modelled: receive-buffer autotuning
+ *                        (tcp_rcv_space_adjust, tcp_rcvbuf_grow: an
+ *                        unset SO_RCVBUF grows towards tcp_rmem[2] with
+ *                        what the reader copies per RTT), memory
+ *                        pressure, and growth of a window already beyond
+ *                        the segments' ratio (__tcp_grow_window)
  *   invalid_ack_ratelimit 500 ms  sysctl tcp_invalid_ratelimit: per
  *                        connection, an ACK answering an unacceptable
  *                        segment without data (out of window, or
@@ -571,6 +641,19 @@ static const sy_param params[] = {
 	  .doc = "Tail Loss Probe (RFC 8985 7) with SACK: 2 SRTT (+ rto_min with one segment "
 		 "out, + 2 ms with more) after the last send or ACK, one new segment or the "
 		 "last one again (tcp_schedule_loss_probe, tcp_send_loss_probe)" },
+	{ .name = "rcv_ratio_initial", .type = SY_PT_INT, .offset = LIM(rcv_ratio_initial),
+	  .def = "128", .min = "1", .max = "256",
+	  .doc = "256ths of the buffer's memory the window offers until a full-sized segment "
+		 "arrives (TCP_DEFAULT_SCALING_RATIO)" },
+	{ .name = "rcv_ratio", .type = SY_PT_INT, .offset = LIM(rcv_ratio),
+	  .def = "154", .min = "1", .max = "256",
+	  .doc = "payload per 256 bytes of memory a received segment costs (scaling_ratio, "
+		 "skb->len / truesize): the window's share after a full-sized segment" },
+	{ .name = "rcv_grow", .type = SY_PT_BOOL, .offset = LIM(rcv_grow),
+	  .def = "true",
+	  .doc = "the window grows from the initial one by two MSS per segment, each growth "
+		 "ACKed at once, to a clamp under the buffer; whole MSSs unscaled, zero under "
+		 "an MSS (tcp_grow_window, __tcp_select_window)" },
 	{ .name = "ack_on_read", .type = SY_PT_BOOL, .offset = LIM(ack_on_read),
 	  .def = "true",
 	  .doc = "a read sends the delayed ACK at once after more than a receive MSS, or when "

@@ -242,6 +242,18 @@ static const sy_param params[] = {
 	  .def = "false",
 	  .doc = "Tail Loss Probe (RFC 8985 7) with SACK, as Linux: one segment about 2 SRTT "
 		 "after the last send or ACK, before the RTO; off: the RTO alone (RFC 6298)" },
+	{ .name = "rcv_ratio_initial", .type = SY_PT_INT, .offset = LIM(rcv_ratio_initial),
+	  .def = "256", .min = "1", .max = "256",
+	  .doc = "256ths of the buffer the window offers until a full-sized segment arrives "
+		 "(Linux: 128); 256: all of it" },
+	{ .name = "rcv_ratio", .type = SY_PT_INT, .offset = LIM(rcv_ratio),
+	  .def = "256", .min = "1", .max = "256",
+	  .doc = "payload per 256 bytes of buffer a received segment costs, and the window's "
+		 "share after a full-sized segment (Linux: its skb overhead); 256: none" },
+	{ .name = "rcv_grow", .type = SY_PT_BOOL, .offset = LIM(rcv_grow),
+	  .def = "false",
+	  .doc = "the window grows from the initial one as Linux's does; off: the free buffer, "
+		 "moved in steps of min(buffer/2, MSS) (RFC 9293 3.8.6.2.2)" },
 	{ .name = "ack_on_read", .type = SY_PT_BOOL, .offset = LIM(ack_on_read),
 	  .def = "false",
 	  .doc = "a read sends the delayed ACK at once after more than a receive MSS, or when "

@@ -98,7 +98,8 @@ end
 
 local run = {}
 function run.nodelay() opts.nagle = false; apply() end
-function run.rcvbuf(v) opts.rcvbuf = math.tointeger(tonumber(v)); apply() end
+-- (SO_RCVBUF: the kernel's buffer is twice the value, at least 2304 bytes)
+function run.rcvbuf(v) opts.rcvbuf = math.max(2 * math.tointeger(tonumber(v)), 2304); apply() end
 function run.keepalive(v)
   local idle, intvl, cnt = v:match("^(%d+),(%d+),(%d+)$")
   opts.keepalive, opts.keepidle, opts.keepintvl = true, idle .. "s", intvl .. "s"
