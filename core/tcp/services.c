@@ -433,7 +433,7 @@ int sy_tcp_set_data_opts(sy_tcb *c, const sy_tcp_data_opts *o, sy_err *err)
 	/* before the data phase the window offered (in the SYN or SYN-ACK
 	 * still to be sent, or again) is the buffer's, unscaled */
 	if (!c->data_started)
-		c->rcv_wnd = c->rcvbuf < 65535 ? c->rcvbuf : 65535;
+		c->rcv_wnd = sy_tcb_syn_wnd(c);
 	c->nagle = o->nagle;
 	if (c->autoread != o->autoread && o->autoread) {
 		c->autoread = true;
