@@ -616,7 +616,7 @@ static const sy_param params[] = {
 	{ .name = "quickack", .type = SY_PT_INT, .offset = LIM(quickack),
 	  .def = "16", .min = "0", .max = "65535",
 	  .doc = "quick-ACK mode: up to this many ACKs at once (half the window in segments, "
-		 "at least 2) for the first data and after a duplicate (TCP_MAX_QUICKACKS); 0: none" },
+		 "2 if none) for the first data and after a duplicate (TCP_MAX_QUICKACKS); 0: none" },
 	{ .name = "rst_ack", .type = SY_PT_BOOL, .offset = LIM(rst_ack),
 	  .def = "true",
 	  .doc = "the reset of an abort (close with unread data, linger 0, keepalive giving up) carries ACK (tcp_send_active_reset)" },

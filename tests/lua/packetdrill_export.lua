@@ -81,9 +81,9 @@ do
     "0.000000 connect(3, ..., ...) = -1 EINPROGRESS (Operation now in progress)\n",
     "0.000000 > S 0:0(0) win 65535 <mss 1460,sackOK,TS val 0 ecr 0,nop,wscale 7>\n",
     "0.020010 < S. 0:0(0) ack 1 win 65535 <mss 1460,sackOK,TS val 10 ecr 0,nop,wscale 7>\n",
-    "0.020010 > . 1:1(0) ack 1 win 32768 <nop,nop,TS val 20 ecr 10>\n",
+    "0.020010 > . 1:1(0) ack 1 win 512 <nop,nop,TS val 20 ecr 10>\n",
     "0.020010 write(3, ..., 5000) = 5000\n",
-    "0.020010 > . 1:1449(1448) ack 1 win 32768 <nop,nop,TS val 20 ecr 10>\n",
+    "0.020010 > . 1:1449(1448) ack 1 win 512 <nop,nop,TS val 20 ecr 10>\n",
     "\n--synack_autoread\n",
     "close(3) = 0\n",
     'net.ipv4.tcp_rmem="4096 4194304 4194304"',
@@ -101,7 +101,7 @@ do
   T.check(stext:find("< S 0:0(0) win 65535", 1, true), "server's SYN injected:\n%s", stext)
 
   -- One window changed: the run back must fail, on that line.
-  local changed, n = text:gsub("(> %. 1:1449%(1448%) ack 1 win )32768", "%132000", 1)
+  local changed, n = text:gsub("(> %. 1:1449%(1448%) ack 1 win )512", "%1500", 1)
   T.eq(n, 1, "a window to change")
   local r = pd.run_string(changed, dir .. "/changed.pkt", {timers = "linux"})
   T.check(not r.ok and r.failures[1] and r.failures[1].message:find("win differ", 1, true),
