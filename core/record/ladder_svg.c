@@ -37,6 +37,9 @@ struct scale {
 	double *y;
 	bool *cut;       /* the gap before t[i] was cut */
 	unsigned *rows;  /* segment labels that start at t[i] */
+	double *rowh;    /* the rows' height there (row, or more where
+			  * labels along steep arrows would touch) */
+	double *extra;   /* pixels added before t[i], for the same reason */
 	size_t n;
 	double pps;      /* pixels per second */
 	double top;
@@ -151,8 +154,12 @@ static int scale_build(const struct view *v, struct scale *sc, sy_time last, dou
 	sc->y = malloc((n + 1) * sizeof *sc->y);
 	sc->cut = calloc(n + 1, sizeof *sc->cut);
 	sc->rows = calloc(n + 1, sizeof *sc->rows);
-	if (!sc->y || !sc->cut || !sc->rows)
+	sc->rowh = malloc((n + 1) * sizeof *sc->rowh);
+	sc->extra = calloc(n + 1, sizeof *sc->extra);
+	if (!sc->y || !sc->cut || !sc->rows || !sc->rowh || !sc->extra)
 		return -1;
+	for (size_t i = 0; i < n; i++)
+		sc->rowh[i] = row;
 	for (size_t k = 0; k < v->n; k++)
 		if (v->it[k].seg != SIZE_MAX)
 			sc->rows[time_index(sc, clip(v, r->seg[v->it[k].seg].sent))]++;
@@ -167,26 +174,32 @@ static int scale_build(const struct view *v, struct scale *sc, sy_time last, dou
 				sc->rows[i] = 1;
 		}
 	sc->pps = ONEWAY_PX / ((double)owd / 1e9);
-	for (int pass = 0; pass < 40; pass++) {
-		double y = top;
+	return 0;
+}
 
-		for (size_t i = 0; i < n; i++) {
+/* The heights of the times of interest, with the rows and extra space the
+ * layout has asked for so far. */
+static void scale_place(struct scale *sc)
+{
+	for (int pass = 0; pass < 40; pass++) {
+		double y = sc->top;
+
+		for (size_t i = 0; i < sc->n; i++) {
 			if (i) {
 				double dy = (double)(sc->t[i] - sc->t[i - 1]) / 1e9 * sc->pps,
-				       stack = sc->rows[i - 1] * row;
+				       stack = sc->rows[i - 1] * sc->rowh[i - 1];
 
 				sc->cut[i] = dy > 8 * ONEWAY_PX;
 				if (sc->cut[i])
 					dy = BREAK_PX + stack;
-				y += dy > stack ? dy : stack;
+				y += (dy > stack ? dy : stack) + sc->extra[i];
 			}
 			sc->y[i] = y;
 		}
-		if (y - top <= MAX_HEIGHT)
+		if (y - sc->top <= MAX_HEIGHT)
 			break;
 		sc->pps /= 2;
 	}
-	return 0;
 }
 
 static void scale_free(struct scale *sc)
@@ -195,6 +208,8 @@ static void scale_free(struct scale *sc)
 	free(sc->y);
 	free(sc->cut);
 	free(sc->rows);
+	free(sc->rowh);
+	free(sc->extra);
 }
 
 /* "12.5 ms" or "60 s" for a tick at t with spacing step. */
@@ -277,6 +292,115 @@ static void svg_axis(FILE *f, const struct scale *sc, double x)
  * arrow a label may take */
 #define CHAR_W 0.6
 #define LABEL_SHARE 0.48
+/* the white halo around a label's glyphs (its stroke is twice as wide) */
+#define LABEL_HALO 1.5
+/* passes of the layout that move labels apart */
+#define LAYOUT_PASSES 80
+
+/* A segment's arrow, as drawn: from (x0, y0) to (x1, y1), where a drop
+ * in the network ends it short in an X (xmark), and its label's length. */
+struct geom {
+	double x0, y0, x1, y1;
+	size_t tix;        /* its send time's index in the scale */
+	size_t etix;       /* its end's */
+	size_t nch;        /* its label's characters */
+	int dir;
+	bool xmark;
+};
+
+static void seg_geom(const struct view *v, const struct scale *sc, const sy_rec_seg *s,
+		     sy_time last, sy_time owd, unsigned stack_j, double xl, double xr,
+		     const struct geom *above, struct geom *g)
+{
+	sy_time sent = clip(v, s->sent);
+
+	g->tix = time_index(sc, sent);
+	g->dir = s->dir;
+	g->x0 = s->dir ? xr : xl;
+	g->x1 = s->dir ? xl : xr;
+	g->y0 = y_at(sc, sent) + stack_j * sc->rowh[g->tix];
+	g->etix = time_index(sc, seg_end(v, s, last));
+	g->y1 = y_at(sc, seg_end(v, s, last));
+	g->xmark = s->fate == SY_REC_DROPPED;
+	if (g->y1 < g->y0)
+		g->y1 = g->y0;
+	if (s->fate == SY_REC_DROPPED && !s->at_receiver) {
+		/* the arrow runs as a delivered one would (parallel to the
+		 * one above it in a stack, whose label it must not meet),
+		 * and stops in an X at the place of the drop: a third of
+		 * the way at least, two thirds at most */
+		double frac = (double)(s->end - s->sent) / (double)owd,
+		       yd = y_at(sc, clip(v, s->sent + owd)) + stack_j * sc->rowh[g->tix];
+
+		if (above && above->dir == g->dir && above->tix == g->tix)
+			yd = g->y0 + (above->y1 - above->y0) / (above->x1 - above->x0) *
+					     (g->x1 - g->x0);
+
+		if (frac < 0.33)
+			frac = 0.33;
+		if (frac > 0.67)
+			frac = 0.67;
+		g->x1 = g->x0 + (g->x1 - g->x0) * frac;
+		if (yd < g->y0 + 8)
+			yd = g->y0 + 8;
+		g->y1 = g->y0 + (yd - g->y0) * frac;
+	}
+}
+
+static void label_at(const struct geom *g, double *px, double *py, double *ang)
+{
+	double dx = g->x1 - g->x0, dy = g->y1 - g->y0, len = sqrt(dx * dx + dy * dy);
+
+	if (len < 1)
+		len = 1;
+	*px = g->x0 + dx / len * 10;
+	*py = g->y0 + dy / len * 10;
+	*ang = atan2(g->dir ? -dy : dy, g->dir ? -dx : dx) * 180 / M_PI;
+}
+
+/* The box a label covers (a monospace character is CHAR_W of the font
+ * size wide, the glyphs 0.8 of it above the baseline and 0.2 below) with
+ * its halo and a pixel more: its corners, clockwise. */
+static void label_box(const struct geom *g, double font, double c[4][2])
+{
+	double px, py, ang, w = CHAR_W * font * (double)g->nch, m = LABEL_HALO + 1;
+	double lx0 = g->dir ? -w - m : -m, lx1 = g->dir ? m : w + m;
+	double ly0 = -3 - 0.8 * font - m, ly1 = -3 + 0.2 * font + m;
+	double lx[4] = { lx0, lx1, lx1, lx0 }, ly[4] = { ly0, ly0, ly1, ly1 };
+
+	label_at(g, &px, &py, &ang);
+	ang *= M_PI / 180;
+	for (int i = 0; i < 4; i++) {
+		c[i][0] = px + lx[i] * cos(ang) - ly[i] * sin(ang);
+		c[i][1] = py + lx[i] * sin(ang) + ly[i] * cos(ang);
+	}
+}
+
+/* Two convex quadrilaterals overlap unless one of their edges' normals
+ * separates them. */
+static bool boxes_overlap(double a[4][2], double b[4][2])
+{
+	double (*p[2])[2] = { a, b };
+
+	for (int k = 0; k < 2; k++)
+		for (int i = 0; i < 4; i++) {
+			double nx = p[k][(i + 1) % 4][1] - p[k][i][1];
+			double ny = p[k][i][0] - p[k][(i + 1) % 4][0];
+			double amin = INFINITY, amax = -INFINITY, bmin = INFINITY, bmax = -INFINITY;
+
+			for (int j = 0; j < 4; j++) {
+				double da = a[j][0] * nx + a[j][1] * ny, db = b[j][0] * nx + b[j][1] * ny;
+
+				amin = fmin(amin, da);
+				amax = fmax(amax, da);
+				bmin = fmin(bmin, db);
+				bmax = fmax(bmax, db);
+			}
+			if (amax <= bmin || bmax <= amin)
+				return false;
+		}
+	return true;
+}
 
 /* A segment's label: the ladder's, with its event, (copy) and where it
  * was lost. */
@@ -300,17 +424,13 @@ static void seg_label(const struct view *v, const sy_rec_seg *s, bool relative, 
  * read left to right whichever way the arrow points, with a white halo so
  * that the arrows it crosses do not hide it, and every field in a tooltip
  * (title). */
-static void seg_text(FILE *f, double x0, double y0, double x1, double y1, int dir,
-		     const char *cls, const char *text, const char *tip)
+static void seg_text(FILE *f, const struct geom *g, const char *cls, const char *text,
+		     const char *tip)
 {
-	double dx = x1 - x0, dy = y1 - y0, len = sqrt(dx * dx + dy * dy);
 	double px, py, ang;
+	int dir = g->dir;
 
-	if (len < 1)
-		len = 1;
-	px = x0 + dx / len * 10;
-	py = y0 + dy / len * 10;
-	ang = atan2(dir ? -dy : dy, dir ? -dx : dx) * 180 / M_PI;
+	label_at(g, &px, &py, &ang);
 	fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\" class=\"%s lab\" "
 		"transform=\"rotate(%.2f %.1f %.1f)\">", px, py - 3, dir ? "end" : "start", cls,
 		ang, px, py);
@@ -341,6 +461,143 @@ static void state_title(FILE *f, const sy_record *r, const sy_rec_state *s)
 	fputs("</title>", f);
 }
 
+/* A label longer than its share of the full arrow (a width the caller
+ * chose) is cut, marked with "~"; the tooltip has it whole. */
+static void label_cut(char *lab, double xl, double xr, double font)
+{
+	size_t fit = (size_t)(LABEL_SHARE * (xr - xl) / (CHAR_W * font));
+
+	if (strlen(lab) > fit && fit > 1) {
+		lab[fit - 1] = '~';
+		lab[fit] = 0;
+	}
+}
+
+/* How steeply an arrow falls, whichever way it points. */
+static double slope(const struct geom *g)
+{
+	return (g->y1 - g->y0) / fabs(g->x1 - g->x0);
+}
+
+struct span {
+	double lo, hi;   /* a label box's top and bottom */
+	size_t k;
+};
+
+static int span_cmp(const void *a, const void *b)
+{
+	const struct span *x = a, *y = b;
+
+	if (x->lo != y->lo)
+		return x->lo < y->lo ? -1 : 1;
+	return (x->k > y->k) - (x->k < y->k);
+}
+
+/* Labels along steep or converging arrows may touch although their
+ * arrows leave a row apart: while two labels' boxes overlap, the rows of
+ * a stack grow, or the later label's time moves down, two pixels a pass.
+ * Deterministic: the same recording, the same layout. */
+static int layout(const struct view *v, struct scale *sc, sy_time last, sy_time owd, double xl,
+		  double xr, double font, bool relative)
+{
+	size_t m = 0, k = 0;
+	struct geom *g = NULL;
+	struct span *sp = NULL;
+	double (*box)[4][2] = NULL;
+	bool *hit = NULL;
+	char lab[200];
+	int rc = -1;
+
+	for (size_t i = 0; i < v->n; i++)
+		if (v->it[i].seg != SIZE_MAX && m < SVG_MAX_SEGMENTS)
+			m++;
+	if (!(g = calloc(m + 1, sizeof *g)) || !(sp = calloc(m + 1, sizeof *sp)) ||
+	    !(box = calloc(m + 1, sizeof *box)) || !(hit = calloc(sc->n + 1, sizeof *hit)))
+		goto out;
+	for (size_t i = 0; i < v->n && k < m; i++)
+		if (v->it[i].seg != SIZE_MAX) {
+			seg_label(v, &v->r->seg[v->it[i].seg], relative, v->it[i].old, lab, sizeof lab);
+			label_cut(lab, xl, xr, font);
+			g[k++].nch = strlen(lab);
+		}
+	for (int pass = 0; pass < LAYOUT_PASSES; pass++) {
+		sy_time stack_t = -1;
+		unsigned stack_j = 0;
+		bool moved = false;
+
+		scale_place(sc);
+		k = 0;
+		for (size_t i = 0; i < v->n && k < m; i++) {
+			const sy_rec_seg *s;
+			size_t nch = g[k].nch;
+
+			if (v->it[i].seg == SIZE_MAX)
+				continue;
+			s = &v->r->seg[v->it[i].seg];
+			if (clip(v, s->sent) == stack_t) {
+				stack_j++;
+			} else {
+				stack_t = clip(v, s->sent);
+				stack_j = 0;
+			}
+			seg_geom(v, sc, s, last, owd, stack_j, xl, xr, stack_j ? &g[k - 1] : NULL,
+				 &g[k]);
+			g[k].nch = nch;
+			label_box(&g[k], font, box[k]);
+			sp[k] = (struct span){ .lo = INFINITY, .hi = -INFINITY, .k = k };
+			for (int c = 0; c < 4; c++) {
+				sp[k].lo = fmin(sp[k].lo, box[k][c][1]);
+				sp[k].hi = fmax(sp[k].hi, box[k][c][1]);
+			}
+			k++;
+		}
+		qsort(sp, m, sizeof *sp, span_cmp);
+		memset(hit, 0, sc->n * sizeof *hit);
+		for (size_t a = 0; a < m; a++)
+			for (size_t b = a + 1; b < m && sp[b].lo < sp[a].hi; b++) {
+				size_t i = sp[a].k, j = sp[b].k, t;
+
+				if (!boxes_overlap(box[i], box[j]))
+					continue;
+				moved = true;
+				if (i > j) {
+					t = i;
+					i = j;
+					j = t;
+				}
+				/* i drawn first: j leaves later (its time
+				 * moves down), or lower in a stack (the
+				 * stack's rows grow) */
+				if (g[j].etix > g[i].etix && g[j].etix > g[j].tix &&
+				    slope(&g[j]) < slope(&g[i]) - 0.01) {
+					/* converging: j's end moves down */
+					t = g[j].etix;
+					if (!hit[t])
+						sc->extra[t] += 2;
+				} else if (g[i].tix == g[j].tix) {
+					t = g[i].tix;
+					if (!hit[t])
+						sc->rowh[t] += 2;
+				} else {
+					t = g[j].tix;
+					if (!hit[t])
+						sc->extra[t] += 2;
+				}
+				hit[t] = true;
+			}
+		if (!moved)
+			break;
+	}
+	scale_place(sc);
+	rc = 0;
+out:
+	free(g);
+	free(sp);
+	free(box);
+	free(hit);
+	return rc;
+}
+
 int sy_record_ladder_svg(const sy_record *r, const sy_ladder_opts *o, FILE *f, sy_err *err)
 {
 	struct view v;
@@ -350,6 +607,7 @@ int sy_record_ladder_svg(const sy_record *r, const sy_ladder_opts *o, FILE *f, s
 	sy_time last, owd, stack_t = -1;
 	size_t drawn = 0;
 	unsigned stack_j = 0;
+	struct geom above = { 0 };
 	/* state names nudged down so as not to overlap: the lowest so far of
 	 * each side's */
 	double st_low[2] = { -1e9, -1e9 };
@@ -384,7 +642,8 @@ int sy_record_ladder_svg(const sy_record *r, const sy_ladder_opts *o, FILE *f, s
 	for (size_t k = 0; k < v.n; k++)
 		if (v.it[k].t > last)
 			last = v.it[k].t;
-	if (scale_build(&v, &sc, last, top, font + 5, &owd) < 0) {
+	if (scale_build(&v, &sc, last, top, font + 5, &owd) < 0 ||
+	    layout(&v, &sc, last, owd, xl, xr, font, o->relative) < 0) {
 		free(v.it);
 		scale_free(&sc);
 		return sy_err_set(err, "out of memory drawing a ladder");
@@ -501,6 +760,7 @@ int sy_record_ladder_svg(const sy_record *r, const sy_ladder_opts *o, FILE *f, s
 		}
 		const sy_rec_seg *s = &r->seg[it->seg];
 		sy_time sent = clip(&v, s->sent);
+		struct geom g;
 
 		/* segments leaving at one instant: a row apart */
 		if (sent == stack_t) {
@@ -511,14 +771,12 @@ int sy_record_ladder_svg(const sy_record *r, const sy_ladder_opts *o, FILE *f, s
 		}
 		if (drawn++ >= SVG_MAX_SEGMENTS)
 			continue;
-		double x0 = s->dir ? xr : xl, x1 = s->dir ? xl : xr;
-		double y0 = y_at(&sc, sent) + stack_j * sc.row, y1 = y_at(&sc, seg_end(&v, s, last));
+		seg_geom(&v, &sc, s, last, owd, stack_j, xl, xr, stack_j ? &above : NULL, &g);
+		above = g;
 		const char *cls = it->old ? "old" : s->dir ? "sc" : "cs";
 		const char *lcls = it->old ? "lold" : s->dir ? "lsc" : "lcs";
 		const char *head = it->old ? "aold" : s->dir ? "asc" : "acs";
 
-		if (y1 < y0)
-			y1 = y0;
 		seg_label(&v, s, o->relative, it->old, lab, sizeof lab);
 		ms_text(s->sent, t0, sizeof t0);
 		ms_text(s->end, t1, sizeof t1);
@@ -529,50 +787,18 @@ int sy_record_ladder_svg(const sy_record *r, const sy_ladder_opts *o, FILE *f, s
 		} else {
 			snprintf(tip, sizeof tip, "%s; sent at %s, still in flight", lab, t0);
 		}
-		if (s->fate == SY_REC_DROPPED && !s->at_receiver) {
-			/* the arrow runs as a delivered one would, and stops in
-			 * an X at the place of the drop: a third of the way at
-			 * least, two thirds at most */
-			double frac = (double)(s->end - s->sent) / (double)owd,
-			       yd = y_at(&sc, clip(&v, s->sent + owd)) + stack_j * sc.row;
-
-			if (frac < 0.33)
-				frac = 0.33;
-			if (frac > 0.67)
-				frac = 0.67;
-			x1 = x0 + (x1 - x0) * frac;
-			if (yd < y0 + 8)
-				yd = y0 + 8;
-			y1 = y0 + (yd - y0) * frac;
-			fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" class=\"lost\"/>\n",
-				x0, y0, x1, y1);
+		fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" class=\"%s\"%s%s%s/>\n",
+			g.x0, g.y0, g.x1, g.y1, s->fate == SY_REC_DROPPED ? "lost" : cls,
+			s->fate == SY_REC_ARRIVED ? " marker-end=\"url(#" : "",
+			s->fate == SY_REC_ARRIVED ? head : "",
+			s->fate == SY_REC_ARRIVED ? ")\"" : "");
+		if (g.xmark) {
 			fprintf(f, "<path d=\"M%.1f,%.1f l12,12 m0,-12 l-12,12\" class=\"x\"/>\n",
-				x1 - 6, y1 - 6);
+				g.x1 - 6, g.y1 - 6);
 			lcls = "llost";
-		} else {
-			fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" class=\"%s\"%s%s%s/>\n",
-				x0, y0, x1, y1, s->fate == SY_REC_DROPPED ? "lost" : cls,
-				s->fate == SY_REC_ARRIVED ? " marker-end=\"url(#" : "",
-				s->fate == SY_REC_ARRIVED ? head : "",
-				s->fate == SY_REC_ARRIVED ? ")\"" : "");
-			if (s->fate == SY_REC_DROPPED) {
-				fprintf(f, "<path d=\"M%.1f,%.1f l12,12 m0,-12 l-12,12\" class=\"x\"/>\n",
-					x1 - 6, y1 - 6);
-				lcls = "llost";
-			}
 		}
-		{
-			/* a label longer than its share of the full arrow (a
-			 * width the caller chose) is cut, marked with "~"; the
-			 * tooltip has it whole */
-			size_t fit = (size_t)(LABEL_SHARE * (xr - xl) / (CHAR_W * font));
-
-			if (strlen(lab) > fit && fit > 1) {
-				lab[fit - 1] = '~';
-				lab[fit] = 0;
-			}
-		}
-		seg_text(f, x0, y0, x1, y1, s->dir, lcls, lab, tip);
+		label_cut(lab, xl, xr, font);
+		seg_text(f, &g, lcls, lab, tip);
 	}
 	if (drawn > SVG_MAX_SEGMENTS)
 		fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" class=\"cut\">%zu more segments not drawn: "
