@@ -16,7 +16,8 @@
 -- '&', so no string in it can end the script element.
 local M = {}
 
-local KNOWN = { connection = true, from = true, to = true, title = true }
+local KNOWN = { connection = true, from = true, to = true, title = true, compare = true,
+                compare_connection = true, labels = true }
 
 -- Raises the message at the script's line: past this module and the C
 -- functions calling it (the recorder's method).
@@ -91,15 +92,21 @@ end
 local CSS = [[
 body{font:14px sans-serif;margin:16px;color:#222}
 h1{font-size:18px;margin:0 0 8px}
+h2{font-size:16px;margin:4px 0}
 #bar{margin:6px 0}
 #bar button{margin-right:4px}
-#wrap{overflow:auto;max-height:75vh;border:1px solid #ccc;position:relative}
+#panes{display:flex;gap:16px;align-items:flex-start}
+.pane{flex:1 1 0;min-width:0}
+.wrap{overflow:auto;max-height:70vh;border:1px solid #ccc;position:relative}
+.graph{overflow:auto;border:1px solid #ccc;margin-top:6px}
 svg text{font:12px monospace}
 .line{stroke:#444;stroke-width:2}
 .arrow{stroke-width:1.5;fill:none}
 .c2s{stroke:#1f5fbf}.s2c{stroke:#9a5a1a}
 .lost{stroke:#c00;stroke-dasharray:6 3}
 .arrow.hl{stroke-width:4}
+.seglabel{paint-order:stroke;stroke:#fff;stroke-width:3px;stroke-linejoin:round}
+.seglabel.c2s{fill:#1f5fbf}.seglabel.s2c{fill:#9a5a1a}.seglabel.lost{fill:#c00;stroke-dasharray:none}
 .tick{fill:#888}
 .hit{stroke:transparent;stroke-width:10;fill:none;cursor:pointer}
 .state{font-weight:bold;cursor:help}
@@ -111,11 +118,17 @@ table{border-collapse:collapse;margin-top:10px;font:12px monospace}
 td,th{border:1px solid #ccc;padding:1px 5px;text-align:right}
 tr.hl{background:#fe8}
 tr.dropped td{color:#c00}
+table.conns tr{cursor:pointer}
+table.conns tr.sel{background:#cde}
+table.conns{max-height:20vh;display:block;overflow:auto}
 ]]
 
--- The viewer: reads the JSON of <script id="data">, draws the ladder and
--- the table.  window.onerror writes any script error into the page
--- (#script-error), where a test finds it.
+-- The viewer: reads the JSON of <script id="data">, draws for each
+-- recording (pane) its table of connections and, for the connection
+-- chosen there, the ladder, the time-sequence graph and the table of
+-- segments.  window.onerror writes any script error into the page
+-- (#script-error), where a test finds it.  "#click=P.K" in the address
+-- clicks connection K of pane P once the page is drawn (tests use it).
 local JS = [[
 window.onerror = function (msg, src, line) {
   var e = document.getElementById("script-error") || document.createElement("pre");
@@ -127,56 +140,26 @@ window.onerror = function (msg, src, line) {
   "use strict";
   var D = JSON.parse(document.getElementById("data").textContent);
   var NS = "http://www.w3.org/2000/svg";
-  var XL = 200, XR = 660, W = 820, TOP = 50, GAP = 120;
+  // ROW: the height of a segment's label, each in its own row
+  var XL = 200, XR = 660, W = 860, TOP = 50, GAP = 120, ROW = 17;
   var zoom = 1, tip = document.getElementById("tip");
-  var times = [];
   function el(name, attrs, parent) {
     var e = document.createElementNS(NS, name);
     for (var k in attrs) e.setAttribute(k, attrs[k]);
     if (parent) parent.appendChild(e);
     return e;
   }
-  function ms(t) { return (t * 1000).toFixed(3); }
-  D.segments.forEach(function (s) {
-    times.push(s.sent);
-    var end = s.arrived !== undefined ? s.arrived : s.dropped;
-    if (end !== undefined) times.push(end);
-  });
-  D.states.forEach(function (s) { times.push(s.t); });
-  (D.events || []).forEach(function (e) { times.push(e.t); });
-  times.sort(function (a, b) { return a - b; });
-  // The shortest one-way trip sets the scale: 90 pixels; a longer idle
-  // gap is cut to GAP pixels (times stay on the axis).
-  var owd = Infinity;
-  D.segments.forEach(function (s) {
-    if (s.arrived !== undefined && s.arrived > s.sent) owd = Math.min(owd, s.arrived - s.sent);
-  });
-  if (owd === Infinity) owd = 0.01;
-  function ymap() {
-    var pps = 90 / owd * zoom, cap = GAP * zoom, knots = [], y = TOP, prev = null;
-    times.forEach(function (t) {
-      if (prev !== null && t > prev) y += Math.min((t - prev) * pps, cap);
-      if (prev === null || t > prev) knots.push([t, y]);
-      prev = t;
-    });
-    return function (t) {
-      var lo = 0, hi = knots.length - 1;
-      if (!knots.length) return TOP;
-      if (t <= knots[0][0]) return knots[0][1];
-      if (t >= knots[hi][0]) return knots[hi][1];
-      while (hi - lo > 1) {
-        var m = (lo + hi) >> 1;
-        if (knots[m][0] <= t) lo = m; else hi = m;
-      }
-      var a = knots[lo], b = knots[hi];
-      return a[1] + (b[1] - a[1]) * (t - a[0]) / (b[0] - a[0]);
-    };
+  function html(name, text, parent) {
+    var e = document.createElement(name);
+    if (text !== undefined) e.textContent = String(text);
+    if (parent) parent.appendChild(e);
+    return e;
   }
+  function ms(t) { return (t * 1000).toFixed(3); }
   function fields(o) {
     var lines = [];
     Object.keys(o).forEach(function (k) {
       var v = o[k];
-      if (k === "i") return;
       if (k === "sack") v = v.map(function (b) { return b[0] + "-" + b[1]; }).join(" ");
       lines.push(k + ": " + v);
     });
@@ -189,8 +172,8 @@ window.onerror = function (msg, src, line) {
     tip.style.top = (ev.clientY + 12) + "px";
   }
   function hide() { tip.style.display = "none"; }
-  function highlight(i, on) {
-    var a = document.getElementById("seg" + i), r = document.getElementById("row" + i);
+  function highlight(p, i, on) {
+    var a = document.getElementById("seg" + p + "-" + i), r = document.getElementById("row" + p + "-" + i);
     if (a) a.classList.toggle("hl", on);
     if (r) r.classList.toggle("hl", on);
   }
@@ -201,35 +184,76 @@ window.onerror = function (msg, src, line) {
     if (s.dropped !== undefined) l += " lost" + (s.reason ? ": " + s.reason : "");
     return l;
   }
-  function draw() {
-    var y = ymap(), old = document.getElementById("ladder");
-    var h = y(times.length ? times[times.length - 1] : 0) + 60;
-    var svg = el("svg", { id: "ladder", width: W, height: h, viewBox: "0 0 " + W + " " + h });
+  // Time to height: piecewise linear, the shortest one-way trip 90 pixels,
+  // an idle gap cut to GAP; after an instant at which n segments leave,
+  // n rows at least, so that every label has a row of its own and none
+  // meets another, whichever side it is on.
+  function ymap(C) {
+    var times = [], rows = new Map(), owd = Infinity;
+    C.segments.forEach(function (s) {
+      times.push(s.sent);
+      rows.set(s.sent, (rows.get(s.sent) || 0) + 1);
+      var end = s.arrived !== undefined ? s.arrived : s.dropped;
+      if (end !== undefined) times.push(end);
+      if (s.arrived !== undefined && s.arrived > s.sent) owd = Math.min(owd, s.arrived - s.sent);
+    });
+    C.states.forEach(function (s) { times.push(s.t); });
+    (C.events || []).forEach(function (e) { if (typeof e.t === "number") times.push(e.t); });
+    times.sort(function (a, b) { return a - b; });
+    if (owd === Infinity) owd = 0.01;
+    var pps = 90 / owd * zoom, cap = GAP * zoom, knots = [], y = TOP, prev = null;
+    times.forEach(function (t) {
+      if (prev !== null && t > prev) y += Math.max(Math.min((t - prev) * pps, cap), (rows.get(prev) || 0) * ROW);
+      if (prev === null || t > prev) knots.push([t, y]);
+      prev = t;
+    });
+    var f = function (t) {
+      var lo = 0, hi = knots.length - 1;
+      if (!knots.length) return TOP;
+      if (t <= knots[0][0]) return knots[0][1];
+      if (t >= knots[hi][0]) return knots[hi][1];
+      while (hi - lo > 1) {
+        var m = (lo + hi) >> 1;
+        if (knots[m][0] <= t) lo = m; else hi = m;
+      }
+      var a = knots[lo], b = knots[hi];
+      return a[1] + (b[1] - a[1]) * (t - a[0]) / (b[0] - a[0]);
+    };
+    f.times = times;
+    f.bottom = y + (prev !== null ? (rows.get(prev) || 0) * ROW : 0);
+    return f;
+  }
+  function ladder(p) {
+    var P = D.panes[p], C = P.conns[P.sel], y = ymap(C), old = document.getElementById("ladder" + p);
+    var h = y.bottom + 60;
+    var svg = el("svg", { id: "ladder" + p, width: W, height: h, viewBox: "0 0 " + W + " " + h,
+                          "data-conn": C.index });
     var defs = el("defs", {}, svg);
     ["c2s", "s2c"].forEach(function (c) {
-      var m = el("marker", { id: "head-" + c, markerWidth: 8, markerHeight: 8, refX: 7, refY: 4,
+      var m = el("marker", { id: "head" + p + c, markerWidth: 8, markerHeight: 8, refX: 7, refY: 4,
                              orient: "auto" }, defs);
       el("path", { d: "M0,0 L8,4 L0,8 z", fill: c === "c2s" ? "#1f5fbf" : "#9a5a1a" }, m);
     });
-    el("text", { x: XL, y: 20, "text-anchor": "middle" }, svg).textContent = D.client.node;
-    el("text", { x: XL, y: 36, "text-anchor": "middle" }, svg).textContent = D.client.addr;
-    el("text", { x: XR, y: 20, "text-anchor": "middle" }, svg).textContent = D.server.node;
-    el("text", { x: XR, y: 36, "text-anchor": "middle" }, svg).textContent = D.server.addr;
+    el("text", { x: XL, y: 20, "text-anchor": "middle" }, svg).textContent = C.client.node;
+    el("text", { x: XL, y: 36, "text-anchor": "middle" }, svg).textContent = C.client.addr;
+    el("text", { x: XR, y: 20, "text-anchor": "middle" }, svg).textContent = C.server.node;
+    el("text", { x: XR, y: 36, "text-anchor": "middle" }, svg).textContent = C.server.addr;
     el("line", { x1: XL, y1: TOP, x2: XL, y2: h - 20, "class": "line" }, svg);
     el("line", { x1: XR, y1: TOP, x2: XR, y2: h - 20, "class": "line" }, svg);
     // the time axis: a tick at each instant something happens, where
     // there is room
     var lastTick = -Infinity;
-    times.forEach(function (t) {
+    y.times.forEach(function (t) {
       var yy = y(t);
       if (yy - lastTick < 16) return;
       lastTick = yy;
       el("text", { x: 8, y: yy + 4, "class": "tick" }, svg).textContent = ms(t) + " ms";
     });
-    var drawn = 0, labelLow = [-Infinity, -Infinity];
-    D.segments.forEach(function (s, i) {
-      var c2s = s.dir === "c>s", x1 = c2s ? XL : XR, x2 = c2s ? XR : XL, y1 = y(s.sent), y2;
-      var cls = c2s ? "c2s" : "s2c";
+    var drawn = 0, stack = new Map();
+    C.segments.forEach(function (s, i) {
+      var c2s = s.dir === "c>s", x1 = c2s ? XL : XR, x2 = c2s ? XR : XL, y2;
+      var cls = c2s ? "c2s" : "s2c", j = stack.get(s.sent) || 0, y1 = y(s.sent) + j * ROW;
+      stack.set(s.sent, j + 1);
       var g = el("g", {}, svg);
       if (s.arrived !== undefined) {
         y2 = y(s.arrived);
@@ -238,29 +262,29 @@ window.onerror = function (msg, src, line) {
         y2 = y(s.dropped !== undefined ? s.dropped : s.sent);
         x2 = (x1 + x2) / 2;
       }
+      y2 = Math.max(y2, y1);
       el("line", { x1: x1, y1: y1, x2: x2, y2: y2, "class": "hit" }, g);
-      var a = el("line", { id: "seg" + i, x1: x1, y1: y1, x2: x2, y2: y2, "data-i": i,
-                           "class": "arrow " + cls + (s.dropped !== undefined ? " lost" : "") }, g);
-      if (s.arrived !== undefined) a.setAttribute("marker-end", "url(#head-" + cls + ")");
-      if (s.dropped !== undefined) {
+      var lost = s.dropped !== undefined ? " lost" : "";
+      var a = el("line", { id: "seg" + p + "-" + i, x1: x1, y1: y1, x2: x2, y2: y2, "data-i": i,
+                           "class": "arrow " + cls + lost }, g);
+      if (s.arrived !== undefined) a.setAttribute("marker-end", "url(#head" + p + cls + ")");
+      if (lost) {
         el("path", { d: "M" + (x2 - 5) + "," + (y2 - 5) + " l10,10 m0,-10 l-10,10",
                      stroke: "#c00", "stroke-width": 2 }, g);
       }
-      // labels of segments leaving one side close together: a row apart
-      var ly = Math.max(y1 - 3, labelLow[c2s ? 0 : 1] + 14);
-      labelLow[c2s ? 0 : 1] = ly;
-      var t = el("text", { x: c2s ? x1 + 8 : x1 - 8, y: ly,
-                           "text-anchor": c2s ? "start" : "end", "class": "seglabel" }, g);
+      // the label at the arrow's tail, in its own row
+      var t = el("text", { x: c2s ? x1 + 8 : x1 - 8, y: y1 - 3, "text-anchor": c2s ? "start" : "end",
+                           "class": "seglabel " + cls + lost, "data-i": i }, g);
       t.textContent = label(s);
       g.addEventListener("mousemove", function (ev) {
         show(ev, "segment " + (i + 1) + "\n" + fields(s));
       });
-      g.addEventListener("mouseenter", function () { highlight(i, true); });
-      g.addEventListener("mouseleave", function () { highlight(i, false); hide(); });
+      g.addEventListener("mouseenter", function () { highlight(p, i, true); });
+      g.addEventListener("mouseleave", function () { highlight(p, i, false); hide(); });
       drawn++;
     });
     var low = [0, 0];
-    D.states.forEach(function (s) {
+    C.states.forEach(function (s) {
       var side = s.side === "client" ? 0 : 1, x = side ? XR : XL, yy = y(s.t);
       el("circle", { cx: x, cy: yy, r: 3, fill: "#222" }, svg);
       if (yy < low[side] + 26) yy = low[side] + 26;
@@ -278,33 +302,111 @@ window.onerror = function (msg, src, line) {
       g.addEventListener("mousemove", function (ev) { show(ev, why); });
       g.addEventListener("mouseleave", hide);
     });
-    (D.events || []).forEach(function (e) {
+    (C.events || []).forEach(function (e) {
       var side = e.side === "client" ? 0 : (e.side === "server" ? 1 : -1);
       var x = side === 0 ? XL : (side === 1 ? XR : (XL + XR) / 2), yy = y(e.t);
       var g = el("g", { "class": "eventmark" }, svg);
       el("path", { d: "M" + x + "," + (yy - 5) + " l5,5 l-5,5 l-5,-5 z", "class": "event" }, g);
-      var t = el("text", { x: side === 1 ? x - 10 : x + 10, y: yy + 4,
-                           "text-anchor": side === 1 ? "end" : "start", "class": "event" }, g);
+      // outside the lines, where the state names are
+      var t = el("text", { x: side === 1 ? x + 10 : x - 10, y: yy + 4,
+                           "text-anchor": side === 1 ? "start" : "end", "class": "event" }, g);
       t.textContent = String(e.event);
       g.addEventListener("mousemove", function (ev) { show(ev, "event\n" + fields(e)); });
       g.addEventListener("mouseleave", hide);
     });
     svg.setAttribute("data-arrows", drawn);
     if (old) old.parentNode.replaceChild(svg, old);
-    else document.getElementById("wrap").appendChild(svg);
-    document.getElementById("zoomlevel").textContent = "zoom " + zoom.toFixed(2) + "x";
+    else document.getElementById("wrap" + p).appendChild(svg);
   }
-  function table() {
+  // The time-sequence graph of the side that sent more data: a bar per
+  // segment from its first to its last sequence number at its send time
+  // (blue, orange when resent, a red X when lost), the other side's ACKs
+  // as they arrived (a green step line) and SACK blocks (purple).
+  function graph(p) {
+    var P = D.panes[p], C = P.conns[P.sel], old = document.getElementById("seqgraph" + p);
+    var GW = W, GH = 320, L = 90, R = 20, T = 30, B = 40;
+    var bytes = { "c>s": 0, "s>c": 0 };
+    C.segments.forEach(function (s) { bytes[s.dir] += s.len; });
+    var mine = bytes["s>c"] > bytes["c>s"] ? "s>c" : "c>s", isn = null, bars = [], acks = [];
+    C.segments.forEach(function (s) {
+      if (s.dir === mine && isn === null) isn = s.seq;
+    });
+    var svg = el("svg", { id: "seqgraph" + p, width: GW, height: GH, viewBox: "0 0 " + GW + " " + GH });
+    function rel(v) { return ((v - isn) % 4294967296 + 4294967296) % 4294967296; }
+    var high = -1;
+    C.segments.forEach(function (s) {
+      if (isn === null) return;
+      var n = s.len + (s.flags.indexOf("SYN") >= 0 ? 1 : 0) + (s.flags.indexOf("FIN") >= 0 ? 1 : 0);
+      if (s.dir === mine && n > 0) {
+        var lo = rel(s.seq);
+        bars.push({ t: s.sent, lo: lo, hi: lo + n, again: lo < high, lost: s.dropped !== undefined });
+        high = Math.max(high, lo + n);
+      } else if (s.dir !== mine && s.arrived !== undefined && s.flags.indexOf("ACK") >= 0) {
+        var a = rel(s.ack);
+        acks.push({ t: s.arrived, ack: a, sack: (s.sack || []).map(function (b) {
+          return [a + ((b[0] - s.ack) | 0), a + ((b[1] - s.ack) | 0)];
+        }) });
+      }
+    });
+    acks.sort(function (a, b) { return a.t - b.t; });
+    var t0 = Infinity, t1 = -Infinity, s0 = Infinity, s1 = -Infinity;
+    bars.forEach(function (b) { t0 = Math.min(t0, b.t); t1 = Math.max(t1, b.t); s0 = Math.min(s0, b.lo); s1 = Math.max(s1, b.hi); });
+    acks.forEach(function (a) { t0 = Math.min(t0, a.t); t1 = Math.max(t1, a.t); s0 = Math.min(s0, a.ack); s1 = Math.max(s1, a.ack); });
+    el("text", { x: L, y: 18 }, svg).textContent = (mine === "c>s" ? C.client.node : C.server.node) +
+      "'s sequence numbers (relative) over time (ms)";
+    if (!bars.length) {
+      el("text", { x: L, y: 60 }, svg).textContent = "no data in this connection";
+    } else {
+      if (t1 === t0) t1 = t0 + 0.001;
+      if (s1 === s0) s1 = s0 + 1;
+      var X = function (t) { return L + (t - t0) / (t1 - t0) * (GW - L - R); };
+      var Y = function (v) { return GH - B - (v - s0) / (s1 - s0) * (GH - T - B); };
+      el("line", { x1: L, y1: GH - B, x2: GW - R, y2: GH - B, stroke: "#888" }, svg);
+      el("line", { x1: L, y1: T, x2: L, y2: GH - B, stroke: "#888" }, svg);
+      for (var k = 0; k <= 4; k++) {
+        var tt = t0 + (t1 - t0) * k / 4, vv = Math.round(s0 + (s1 - s0) * k / 4);
+        el("text", { x: X(tt), y: GH - B + 16, "text-anchor": "middle", "class": "tick" }, svg).textContent = ms(tt);
+        el("text", { x: L - 6, y: Y(vv) + 4, "text-anchor": "end", "class": "tick" }, svg).textContent = vv;
+      }
+      if (acks.length) {
+        var pts = [];
+        acks.forEach(function (a, k) {
+          if (k) pts.push(X(a.t) + "," + Y(acks[k - 1].ack));
+          pts.push(X(a.t) + "," + Y(a.ack));
+        });
+        pts.push(X(t1) + "," + Y(acks[acks.length - 1].ack));
+        el("polyline", { points: pts.join(" "), stroke: "#009E73", "stroke-width": 1.5, fill: "none",
+                         "class": "ackline" }, svg);
+        acks.forEach(function (a) {
+          a.sack.forEach(function (b) {
+            el("line", { x1: X(a.t), y1: Y(b[0]), x2: X(a.t), y2: Y(b[1]), stroke: "#CC79A7",
+                         "stroke-width": 3, "class": "sackbar" }, svg);
+          });
+        });
+      }
+      bars.forEach(function (b) {
+        var x = X(b.t), ya = Y(b.lo), yb = Y(b.hi);
+        el("path", { d: "M" + x + "," + ya + " V" + yb + " M" + (x - 3) + "," + ya + " h6 M" + (x - 3) + "," + yb + " h6",
+                     stroke: b.again ? "#D55E00" : "#0072B2", "stroke-width": 1.5, fill: "none",
+                     "class": "bar" }, svg);
+        if (b.lost) {
+          el("path", { d: "M" + (x - 5) + "," + (yb - 5) + " l10,10 m0,-10 l-10,10", stroke: "#CC0000",
+                       "stroke-width": 2 }, svg);
+        }
+      });
+    }
+    svg.setAttribute("data-bars", bars.length);
+    if (old) old.parentNode.replaceChild(svg, old);
+    else document.getElementById("graph" + p).appendChild(svg);
+  }
+  function segtable(p) {
+    var P = D.panes[p], C = P.conns[P.sel], tb = document.getElementById("segments" + p);
     var cols = ["#", "sent (ms)", "arrived (ms)", "dir", "flags", "seq", "ack", "len", "win",
                 "options", "dropped / reason / event"];
-    var tb = document.getElementById("segments"), tr = document.createElement("tr");
-    cols.forEach(function (c) {
-      var th = document.createElement("th");
-      th.textContent = c;
-      tr.appendChild(th);
-    });
-    tb.appendChild(tr);
-    D.segments.forEach(function (s, i) {
+    tb.textContent = "";
+    var tr = html("tr", undefined, tb);
+    cols.forEach(function (c) { html("th", c, tr); });
+    C.segments.forEach(function (s, i) {
       var opts = [];
       ["mss", "wscale", "tsval", "tsecr"].forEach(function (k) {
         if (s[k] !== undefined) opts.push(k + "=" + s[k]);
@@ -314,53 +416,120 @@ window.onerror = function (msg, src, line) {
       if (s.event !== undefined) fate += (fate ? "; " : "") + s.event;
       var cells = [i + 1, ms(s.sent), s.arrived !== undefined ? ms(s.arrived) : "", s.dir, s.flags,
                    s.seq, s.ack, s.len, s.win, opts.join(" "), fate];
-      var row = document.createElement("tr");
-      row.id = "row" + i;
+      var row = html("tr", undefined, tb);
+      row.id = "row" + p + "-" + i;
       if (s.dropped !== undefined) row.className = "dropped";
-      cells.forEach(function (c) {
-        var td = document.createElement("td");
-        td.textContent = String(c);
-        row.appendChild(td);
-      });
-      row.addEventListener("mouseenter", function () { highlight(i, true); });
-      row.addEventListener("mouseleave", function () { highlight(i, false); });
-      tb.appendChild(row);
+      cells.forEach(function (c) { html("td", c, row); });
+      row.addEventListener("mouseenter", function () { highlight(p, i, true); });
+      row.addEventListener("mouseleave", function () { highlight(p, i, false); });
     });
+  }
+  function conntable(p) {
+    var P = D.panes[p], tb = document.getElementById("conns" + p);
+    var tr = html("tr", undefined, tb);
+    ["#", "client", "server", "first (ms)", "last (ms)", "segments"].forEach(function (c) { html("th", c, tr); });
+    P.conns.forEach(function (C, k) {
+      var row = html("tr", undefined, tb);
+      row.id = "conn" + p + "-" + k;
+      [C.index, C.client.node + " " + C.client.addr, C.server.node + " " + C.server.addr,
+       ms(C.first), ms(C.last), C.segments.length].forEach(function (c) { html("td", c, row); });
+      row.addEventListener("click", function () { select(p, k); });
+    });
+  }
+  function select(p, k) {
+    var P = D.panes[p], was = document.getElementById("conn" + p + "-" + P.sel);
+    if (was) was.classList.remove("sel");
+    P.sel = k;
+    document.getElementById("conn" + p + "-" + k).classList.add("sel");
+    segtable(p);
+    ladder(p);
+    graph(p);
+  }
+  function redraw() {
+    D.panes.forEach(function (P, p) { ladder(p); });
+    document.getElementById("zoomlevel").textContent = "zoom " + zoom.toFixed(2) + "x";
   }
   function setzoom(z) {
     zoom = Math.max(0.05, Math.min(50, z));
-    draw();
+    redraw();
   }
   document.getElementById("zin").onclick = function () { setzoom(zoom * 1.5); };
   document.getElementById("zout").onclick = function () { setzoom(zoom / 1.5); };
   document.getElementById("zreset").onclick = function () { setzoom(1); };
-  document.getElementById("wrap").addEventListener("wheel", function (ev) {
-    if (!ev.ctrlKey && !ev.shiftKey) return;  // plain wheel scrolls
-    ev.preventDefault();
-    setzoom(ev.deltaY < 0 ? zoom * 1.2 : zoom / 1.2);
-  }, { passive: false });
-  table();
-  draw();
+  D.panes.forEach(function (P, p) {
+    document.getElementById("wrap" + p).addEventListener("wheel", function (ev) {
+      if (!ev.ctrlKey && !ev.shiftKey) return;  // plain wheel scrolls
+      ev.preventDefault();
+      setzoom(ev.deltaY < 0 ? zoom * 1.2 : zoom / 1.2);
+    }, { passive: false });
+    conntable(p);
+    select(p, P.sel);
+  });
+  redraw();
+  var m = /click=(\d+)\.(\d+)/.exec(location.hash);
+  if (m) document.getElementById("conn" + m[1] + "-" + (m[2] - 1)).click();
   document.body.setAttribute("data-ready", "1");
 })();
 ]]
-
--- The client's and server's node names and addresses, from the text
--- ladder's heading (the same words the ladders show).
-local function ends(text, titled)
-  local lines = {}
-  for l in text:gmatch("[^\n]*") do lines[#lines + 1] = l end
-  local k = titled and 2 or 1
-  local cn, sn = (lines[k] or ""):match("^%s*time%s+(%S+)%s+(%S+)%s*$")
-  local ca, sa = (lines[k + 1] or ""):match("^%s*%(ms%)%s+(%S+)%s+(%S+)%s*$")
-  return { node = cn or "client", addr = ca or "" }, { node = sn or "server", addr = sa or "" }
-end
 
 -- A time option (seconds, or a string with a unit) in seconds; checked
 -- already by the recorder's methods.
 local function seconds(v)
   if v == nil then return nil end
   return require("synack").duration(v) / 1e9
+end
+
+-- A connection's end, as rec:connections() names it.
+local function endpoint(c, side)
+  return { node = c[side .. "_node"] or side, addr = c[side] or "" }
+end
+
+-- The index of a connection option among rec:connections(): an index
+-- as it is, a connection object found by its segments (the recorder
+-- checks it belongs to it).
+local function index_of(rec, conns, c, get)
+  if c == nil then return 1 end
+  local mine = get(rec, "segments", { connection = c })
+  if math.type(c) == "integer" then return c end
+  local first = mine[1]
+  for k = 1, #conns do
+    if conns[k].segments == #mine then
+      local s = get(rec, "segments", { connection = k })[1]
+      if not first or (s and s.sent == first.sent and s.seq == first.seq and s.dir == first.dir
+                       and s.flags == first.flags) then
+        return k
+      end
+    end
+  end
+  return 1
+end
+
+-- One recording's part of the page: every connection with its segments,
+-- state changes and events in the time window.
+local function pane(rec, opts, connection, label, get)
+  local conns = rec:connections()
+  if #conns == 0 then fail("html: no connection was recorded%s", label and " in '" .. label .. "'" or "") end
+  local sel = index_of(rec, conns, connection, get)
+  local from, to = seconds(opts.from), seconds(opts.to)
+  local out = {}
+  for k, c in ipairs(conns) do
+    local w = { connection = k, from = opts.from, to = opts.to }
+    local e = { index = k, client = endpoint(c, "client"), server = endpoint(c, "server"),
+                first = c.first, last = c.last, segments = get(rec, "segments", w),
+                states = get(rec, "states", w) }
+    if rec.events then
+      -- the listener's events (drops with their reasons), in the window
+      local kept = {}
+      for _, ev in ipairs(get(rec, "events", { connection = k })) do
+        local t = tonumber(ev.t)
+        if not t or ((not from or t >= from) and (not to or t <= to)) then kept[#kept + 1] = ev end
+      end
+      e.events = kept
+    end
+    out[k] = e
+  end
+  local text = get(rec, "ladder_text", { connection = sel, from = opts.from, to = opts.to })
+  return { label = label, sel = sel - 1, conns = out }, text
 end
 
 function M.write(rec, path, opts)
@@ -374,48 +543,70 @@ function M.write(rec, path, opts)
   if opts.title ~= nil and type(opts.title) ~= "string" then
     fail("%s: option 'title' must be a string, got a %s", who, type(opts.title))
   end
-  local sel = { connection = opts.connection, from = opts.from, to = opts.to }
-  local function get(method)
-    local ok, v = pcall(rec[method], rec, sel)
+  local other = opts.compare
+  if other ~= nil and (type(other) ~= "userdata" and type(other) ~= "table" or not other.connections) then
+    fail("%s: option 'compare' must be a recorder (sim:record()), got a %s", who, type(other))
+  end
+  if other == nil and opts.compare_connection ~= nil then
+    fail("%s: option 'compare_connection' without 'compare'", who)
+  end
+  local labels = opts.labels
+  if labels ~= nil then
+    local n = other and 2 or 1
+    if type(labels) ~= "table" or #labels ~= n then
+      fail("%s: option 'labels' must be a list of %d string%s", who, n, n > 1 and "s" or "")
+    end
+    for i = 1, n do
+      if type(labels[i]) ~= "string" then
+        fail("%s: option 'labels': label %d must be a string, got a %s", who, i, type(labels[i]))
+      end
+    end
+  end
+  local function get(r, method, sel)
+    local ok, v = pcall(r[method], r, sel)
     if not ok then
       fail("%s", (tostring(v):gsub("^[^:]*:%d+: ", ""):gsub("^" .. method .. ":", who .. ":")))
     end
     return v
   end
-  local segs, states, text = get("segments"), get("states"), get("ladder_text")
-  local client, server = ends(text, false)
-  local data = { client = client, server = server, segments = segs, states = states }
-  if rec.events then
-    -- the listener's events (drops with their reasons), in the window
-    local ok, evs = pcall(rec.events, rec, { connection = opts.connection })
-    if not ok then fail("%s", (tostring(evs):gsub("^[^:]*:%d+: ", ""):gsub("^events:", who .. ":"))) end
-    local from, to = seconds(opts.from), seconds(opts.to)
-    local kept = {}
-    for _, e in ipairs(evs) do
-      local t = tonumber(e.t)
-      if not t or ((not from or t >= from) and (not to or t <= to)) then kept[#kept + 1] = e end
-    end
-    data.events = kept
+  labels = labels or (other and { "recording 1", "recording 2" } or {})
+  local p1, text = pane(rec, opts, opts.connection, labels[1], get)
+  local panes, texts = { p1 }, { text }
+  if other then
+    panes[2], texts[2] = pane(other, opts, opts.compare_connection, labels[2], get)
   end
-  local title = opts.title or string.format("%s %s -> %s %s", client.node, client.addr,
-                                            server.node, server.addr)
-  data.title = title
+  local c1 = p1.conns[p1.sel + 1]
+  local title = opts.title or string.format("%s %s -> %s %s", c1.client.node, c1.client.addr,
+                                            c1.server.node, c1.server.addr)
+  local data = { title = title, panes = panes }
+  local body = {}
+  for p, P in ipairs(panes) do
+    local q = p - 1
+    body[#body + 1] = table.concat({
+      "<div class=\"pane\" id=\"pane", q, "\">\n",
+      P.label and "<h2>" .. html_text(P.label) .. "</h2>\n" or "",
+      "<table class=\"conns\" id=\"conns", q, "\"></table>\n",
+      "<div class=\"wrap\" id=\"wrap", q, "\"></div>\n",
+      "<div class=\"graph\" id=\"graph", q, "\"></div>\n",
+      "<table class=\"segments\" id=\"segments", q, "\"></table>\n",
+      "<details><summary>text ladder</summary><pre>", html_text(texts[p]), "</pre></details>\n",
+      "</div>\n" })
+  end
   local page = table.concat({
     "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n",
     "<title>", html_text(title), "</title>\n<style>\n", CSS, "</style>\n</head>\n<body>\n",
     "<h1>", html_text(title), "</h1>\n",
     "<div id=\"bar\"><button id=\"zin\">zoom in</button><button id=\"zout\">zoom out</button>",
     "<button id=\"zreset\">reset</button> <span id=\"zoomlevel\"></span>",
-    " (ctrl or shift + wheel over the ladder zooms; hover over a segment or a state)</div>\n",
-    "<div id=\"wrap\"></div>\n<div id=\"tip\"></div>\n",
-    "<table id=\"segments\"></table>\n",
-    "<details><summary>text ladder</summary><pre>", html_text(text), "</pre></details>\n",
+    " (ctrl or shift + wheel over a ladder zooms; hover over a segment or a state; click a connection)</div>\n",
+    "<div id=\"panes\">\n", table.concat(body), "</div>\n<div id=\"tip\"></div>\n",
     "<script type=\"application/json\" id=\"data\">", json(data), "</script>\n",
     "<script>\n", JS, "</script>\n</body>\n</html>\n",
   })
   local ok, err = pcall(require("synack").write_file, path, page)
   if not ok then fail("%s: %s", who, tostring(err)) end
-  return { segments = #segs, states = #states, events = data.events and #data.events or nil }
+  return { segments = #c1.segments, states = #c1.states, events = c1.events and #c1.events or nil,
+           connections = #p1.conns }
 end
 
 return M
