@@ -1,19 +1,27 @@
--- An interactive viewer of one recorded connection, as one self-contained
--- HTML file (inline CSS and JavaScript, nothing fetched):
+-- An interactive viewer of a recording, as one self-contained HTML file
+-- (inline CSS and JavaScript, nothing fetched):
 --
 --   rec:html("out/conn.html", {connection = conn, from = 0, to = "2s",
 --                              title = "..."})
+--   rec:html("out/cmp.html", {compare = other_rec, labels = {"linux", "rfc"}})
 --
--- The page embeds the connection's segments (every field of
--- rec:segments), its state changes with their causes and rules
+-- The page embeds every connection of the recording: its segments (every
+-- field of rec:segments), its state changes with their causes and rules
 -- (rec:states) and, where the recorder has them, its events
--- (rec:events), as JSON; its script draws the ladder from them in SVG:
--- hovering over a segment shows its fields and highlights its row in the
--- table of segments under the ladder, hovering over a state change shows
--- its cause and the rule behind it; the wheel over the ladder, or the
--- buttons, zoom the time axis.  The text ladder (rec:ladder_text) is there
--- too, for a reader without JavaScript.  The JSON escapes '<', '>' and
--- '&', so no string in it can end the script element.
+-- (rec:events), in the time window, as JSON.  Its script lists the
+-- connections in a table (a click on one switches to it) and draws the
+-- chosen one (`connection`, default the first): the ladder in SVG, each
+-- segment's label in a row of its own at its arrow's tail (the time
+-- scale stretches where segments leave together), hovering over a
+-- segment shows its fields and highlights its row in the table of
+-- segments, hovering over a state change shows its cause and the rule
+-- behind it; the time-sequence graph of the side that sent more data;
+-- the wheel over the ladder, or the buttons, zoom the time axis.  With
+-- `compare`, a second recording (its connection `compare_connection`)
+-- is drawn beside the first, both under their `labels`, at one zoom.
+-- The text ladder (rec:ladder_text) is there too, for a reader without
+-- JavaScript.  The JSON escapes '<', '>' and '&', so no string in it can
+-- end the script element.
 local M = {}
 
 local KNOWN = { connection = true, from = true, to = true, title = true, compare = true,

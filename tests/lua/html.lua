@@ -105,7 +105,35 @@ T.check(epage:find('"events":[{"event":"syn_queue_drop \\u003c/script\\u003e","n
   .. '"side":"server","t":0.01}]', 1, true), "the events:\n%s", epage:match('"events":[^%]]*%]') or "none")
 T.check(not page:find('"events":', 1, true) == (rec.events == nil), "events only when the recorder has them")
 
+-- two recordings side by side: both in the data, under their labels,
+-- the same bytes for the same runs
+local cmp = rec:html(dir .. "/cmp.html", {compare = rec2, compare_connection = 1, labels = {"one </h2>", "two"}})
+T.eq(cmp.connections, 1, "connections counted")
+local cpage = T.read(dir .. "/cmp.html")
+T.check(cpage:find("<h2>one &lt;/h2&gt;</h2>", 1, true) and cpage:find("<h2>two</h2>", 1, true), "the labels")
+for _, id in ipairs{"conns", "wrap", "graph", "segments"} do
+  T.check(cpage:find('id="' .. id .. '0"', 1, true) and cpage:find('id="' .. id .. '1"', 1, true), "both panes' %s", id)
+end
+local npanes = 0
+for _ in cpage:gmatch('"label":') do npanes = npanes + 1 end
+T.eq(npanes, 2, "two recordings in the data")
+local nf = 0
+for _ in cpage:gmatch('"flags":') do nf = nf + 1 end
+T.eq(nf, 2 * #segs, "both recordings' segments")
+rec:html(dir .. "/cmp2.html", {compare = rec2, compare_connection = 1, labels = {"one </h2>", "two"}})
+T.eq(T.read(dir .. "/cmp2.html"), cpage, "side by side: deterministic")
+T.check(not page:find('"label":', 1, true), "one recording: no label")
+
 -- errors
+T.fails("html: option 'compare' must be a recorder (sim:record()), got a number",
+  function() rec:html(dir .. "/x.html", {compare = 3}) end)
+T.fails("html: option 'compare_connection' without 'compare'",
+  function() rec:html(dir .. "/x.html", {compare_connection = 1}) end)
+T.fails("html: option 'labels' must be a list of 2 strings",
+  function() rec:html(dir .. "/x.html", {compare = rec2, labels = {"a"}}) end)
+T.fails("html: option 'labels': label 2 must be a string, got a number",
+  function() rec:html(dir .. "/x.html", {compare = rec2, labels = {"a", 2}}) end)
+T.fails("html: no connection 5", function() rec:html(dir .. "/x.html", {compare = rec2, compare_connection = 5}) end)
 T.fails("html: unknown option 'colour'", function() rec:html(dir .. "/x.html", {colour = 1}) end)
 T.fails("html: option 'title' must be a string", function() rec:html(dir .. "/x.html", {title = 1}) end)
 T.fails("html: no connection 9", function() rec:html(dir .. "/x.html", {connection = 9}) end)
