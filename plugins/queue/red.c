@@ -41,6 +41,11 @@
  * finds the queue full is refused too (and, as in ns-2, restarts count).
  * Packets wait in a FIFO list threaded through p->next.
  *
+ * With `ecn` on (RFC 3168 7), an early drop of an ECN-capable packet (its
+ * IPv4 ECN field ECT(0), ECT(1) or CE) becomes a CE mark: the packet is
+ * marked and taken, if there is room (ecn.h).  Not-ECT packets are still
+ * dropped, and so is every arrival to a full buffer, ECT or not.
+ *
  * Invariants (checked): fifo.n <= limit; avg >= 0; count >= -1, and 0 or
  * more in the range where it is used. */
 #include <math.h>
@@ -51,6 +56,7 @@
 #include "plugin.h"
 #include "queue.h"
 
+#include "ecn.h"
 #include "fifo.h"
 
 struct red {
@@ -62,6 +68,7 @@ struct red {
 	bool gentle;
 	int64_t mean_pktsize;  /* bytes */
 	int64_t rate;          /* bit/s */
+	bool ecn;
 
 	sy_rng rng;
 	double avg;            /* average queue length, packets */
@@ -144,7 +151,7 @@ static bool red_enqueue(void *st, sy_packet *p, sy_time now)
 {
 	struct red *q = st;
 
-	if (red_early_drop(q, now))
+	if (red_early_drop(q, now) && !(q->ecn && sy_ecn_mark(p)))
 		return false;
 	if (q->fifo.n >= (uint64_t)q->limit) {
 		q->count = 0;
@@ -237,6 +244,11 @@ static const sy_param params[] = {
 	  .def = "10Mbps", .min = "1bps", .max = "10000Gbps",
 	  .doc = "link rate, used only to count idle time in mean_pktsize "
 		 "packets (set it to the link's rate)" },
+	{ .name = "ecn", .type = SY_PT_BOOL,
+	  .offset = offsetof(struct red, ecn),
+	  .def = "false",
+	  .doc = "mark ECN-capable packets CE instead of an early drop (a "
+		 "full buffer still drops)" },
 	{ .name = NULL },
 };
 
