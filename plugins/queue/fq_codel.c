@@ -2,7 +2,9 @@
  * Management Algorithm" (RFC 8290): packets are sorted into `flows`
  * queues by a hash of their 5-tuple, the queues are served by deficit
  * round robin, and each runs CoDel (codel.h, codel.c's comment) with the
- * shared parameters.
+ * shared parameters; CoDel's byte threshold (`mtu`) looks at the flow's
+ * own queue, so a flow with at most one packet waiting is never dropped
+ * from by CoDel.
  *
  * Classification (4.1.1): the hash covers the IPv4 source and destination,
  * the protocol and, for TCP and UDP, the ports, keyed by a per-instance
@@ -38,10 +40,10 @@
  * transmission time: the link is busy whenever the queue holds packets);
  * it no longer counts in packets() and bytes().
  *
- * Invariants (checked): the totals are the sums over the queues (O(n)
- * check in sanitizer builds, at flush); packets() <= limit after every
- * enqueue; a queue is on at most one list, and every queue holding
- * packets is on one. */
+ * Invariants (checked): packets() <= limit after every enqueue; a queue
+ * joins a list only when on none; the totals are the sums over the
+ * queues, and every queue holding packets is on a list (both checked at
+ * flush, which walks every queue anyway). */
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
