@@ -282,7 +282,7 @@
  *                        is a flight of at most one MSS (and the FIN),
  *                        not packets_out; the last segment is the
  *                        latest one sent, not the tail of the last skb;
- *                        the jiffy roundings and pacing offset
+ *                        the jiffy roundings and pacing offset.
  *   (receive buffer)     rcvbuf is the buffer's memory, Linux's sk_rcvbuf:
  *                        SO_RCVBUF sets it to twice the value asked
  *                        (sock_setsockopt, net/core/sock.c, 6.18; at
