@@ -384,7 +384,7 @@ void sy_lua_conn_options(lua_State *L, int idx, sy_tcb *c, const char *fname)
 	static const char *const known[] = {
 		"sndbuf", "rcvbuf", "nagle", "autoread", "initial_window", "cc",
 		"user_timeout", "keepalive", "keepidle", "keepintvl", "keepcnt", "cork",
-		"mss", "linger", NULL,
+		"mss", "linger", "syn_retries", NULL,
 	};
 	sy_tcp_data_opts o = {
 		.sndbuf = c->sndbuf, .rcvbuf = c->rcvbuf, .nagle = c->nagle,

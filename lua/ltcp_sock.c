@@ -299,7 +299,7 @@ static bool opt_bool(lua_State *L, int idx, const char *key, const char *fname)
 }
 
 /* user_timeout, keepalive, keepidle, keepintvl, keepcnt, cork, mss,
- * linger of the table at idx. */
+ * linger, syn_retries of the table at idx. */
 void sy_lua_conn_sock_options(lua_State *L, int idx, sy_tcb *c, const char *fname)
 {
 	sy_tcp_sock_opts o;
@@ -343,6 +343,14 @@ void sy_lua_conn_sock_options(lua_State *L, int idx, sy_tcb *c, const char *fnam
 		o.linger = -1;
 	else if (!lua_isnil(L, -1))
 		o.linger = opt_time(L, -1, "linger", fname);
+	lua_pop(L, 1);
+	if (lua_getfield(L, idx, "syn_retries") != LUA_TNIL) {
+		lua_Integer n = lua_tointeger(L, -1);
+
+		if (!lua_isinteger(L, -1) || n < 1 || n > 127)
+			luaL_error(L, "%s: option 'syn_retries' must be an integer count from 1 to 127", fname);
+		o.syn_retries = n;
+	}
 	lua_pop(L, 1);
 	if (sy_tcp_set_sock_opts(c, &o, &err) < 0)
 		luaL_error(L, "%s: %s", fname, err.msg);

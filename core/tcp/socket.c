@@ -206,7 +206,7 @@ void sy_tcp_get_sock_opts(const sy_tcb *c, sy_tcp_sock_opts *o)
 		.user_timeout = lim->user_timeout, .keepalive = lim->keepalive,
 		.keepidle = lim->keepalive_time, .keepintvl = lim->keepalive_intvl,
 		.keepcnt = lim->keepalive_probes, .cork = c->cork, .mss = c->mss_user,
-		.linger = c->linger,
+		.linger = c->linger, .syn_retries = lim->syn_retries,
 	};
 }
 
@@ -225,10 +225,13 @@ int sy_tcp_set_sock_opts(sy_tcb *c, const sy_tcp_sock_opts *o, sy_err *err)
 		return sy_err_set(err, "mss must be between 88 and 65495 bytes (or 0: none)");
 	if (o->linger < -1)
 		return sy_err_set(err, "linger cannot be negative");
+	/* (Linux's TCP_SYNCNT takes 1 to MAX_TCP_SYNCNT, 127) */
+	if (o->syn_retries != lim->syn_retries && (o->syn_retries < 1 || o->syn_retries > 127))
+		return sy_err_set(err, "syn_retries must be from 1 to 127");
 	ka_changed = o->keepalive != lim->keepalive || o->keepidle != lim->keepalive_time ||
 		     o->keepintvl != lim->keepalive_intvl;
 	if (ka_changed || o->user_timeout != lim->user_timeout ||
-	    o->keepcnt != lim->keepalive_probes) {
+	    o->keepcnt != lim->keepalive_probes || o->syn_retries != lim->syn_retries) {
 		if (!c->lim) {
 			/* the connection's own copy, only once it differs */
 			c->lim = malloc(sizeof *c->lim);
@@ -241,6 +244,7 @@ int sy_tcp_set_sock_opts(sy_tcb *c, const sy_tcp_sock_opts *o, sy_err *err)
 		c->lim->keepalive_time = o->keepidle;
 		c->lim->keepalive_intvl = o->keepintvl;
 		c->lim->keepalive_probes = o->keepcnt;
+		c->lim->syn_retries = o->syn_retries;
 	}
 	if (ka_changed) {
 		if (o->keepalive)

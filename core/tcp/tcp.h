@@ -423,10 +423,13 @@ typedef struct sy_tcp_sock_opts {
 				 * before synchronization also of the MSS
 				 * announced */
 	sy_time linger;         /* -1: off; 0: close aborts with a reset */
+	int64_t syn_retries;    /* an active open's SYN retransmissions
+				 * before it gives up (Linux's TCP_SYNCNT:
+				 * the profile's syn_retries for c) */
 } sy_tcp_sock_opts;
 void sy_tcp_get_sock_opts(const sy_tcb *c, sy_tcp_sock_opts *o);
 /* Errors: a negative time, keepcnt below 1, keepidle or keepintvl of 0,
- * an MSS outside 88 to 65495. */
+ * an MSS outside 88 to 65495, syn_retries outside 1 to 127. */
 int sy_tcp_set_sock_opts(sy_tcb *c, const sy_tcp_sock_opts *o, sy_err *err);
 /* Callbacks for a C application. */
 void sy_tcp_set_callbacks(sy_tcb *c, const sy_tcp_cb *cb, void *ctx);

@@ -496,6 +496,7 @@ local SETOPT = {
 	TCP_KEEPIDLE = function(v) return { keepidle = v } end,
 	TCP_KEEPINTVL = function(v) return { keepintvl = v } end,
 	TCP_KEEPCNT = function(v) return { keepcnt = v } end,
+	TCP_SYNCNT = function(v) return { syn_retries = v } end,
 }
 
 local function opt_name(run, ev, e)

@@ -164,10 +164,30 @@ do
   c = silent({}, false)
   eq(c.state, "ESTABLISHED", "without keepalive the idle connection stays")
   for _, bad in ipairs{{keepcnt = 0}, {user_timeout = "soon"}, {mss = 10}, {cork = 1},
-                       {keepidle = 0}, {linger = -1}} do
+                       {keepidle = 0}, {linger = -1}, {syn_retries = 0}, {syn_retries = 128},
+                       {syn_retries = 1.5}} do
     local k = next(bad)
     fails(k, function() c:set(bad) end)
   end
+end
+
+-- 6b. syn_retries (TCP_SYNCNT): an active open to a peer that never
+-- answers sends its SYN and that many retransmissions, then gives up,
+-- in each profile (under linux after the linear timeouts too).
+for _, timers in ipairs{"rfc", "linux"} do
+  local sim = synack.simulator{seed = 1}
+  local a, b = sim:node("a"), sim:node("b")
+  sim:duplex_link(a, b, {rate = "100Mbps", delay = "10ms"})
+  local syns = 0
+  b:on_receive("tcp", function() syns = syns + 1 end)
+  local c
+  sim:at(0, function() c = a:tcp{timers = timers}:connect(b, 80, {syn_retries = 1}) end)
+  sim:run{stop = 600}
+  eq(c.state, "CLOSED", timers .. ": the open gave up")
+  eq(c.error, "timeout", timers .. ": conn.error")
+  -- linux: 1 retry + 4 linear timeouts, cut at the time 1 + 1 doubling
+  -- timeouts take (3 s: SYNs at 0, 1, 2 s)
+  eq(syns, timers == "rfc" and 2 or 3, timers .. ": SYNs sent with syn_retries = 1")
 end
 
 -- 7. cork holds a short segment until uncorked; mss clamps the segments.
