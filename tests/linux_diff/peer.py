@@ -131,6 +131,10 @@ def main():
             s = ls = None
         elif k == "sleep":
             time.sleep(float(v))
+        elif k == "drained":
+            wait("every byte sent acknowledged", lambda: _outq(s) == 0)
+        elif k == "fin_acked":
+            wait("our FIN acknowledged", lambda: _tcp_state(s) in FIN_ACKED)
         elif k == "sync":
             open(os.path.join(syncdir, v), "w").close()
         elif k == "wait":
@@ -141,6 +145,22 @@ def main():
             raise SystemExit("peer.py: unknown step '%s' in %s" % (step, name))
     wait("the connection to close", lambda: alive(local, remote, port) == 0)
     print("result %s received=%d error=%s" % (side, got, err), flush=True)
+
+
+# tcp_info's first byte, tcpi_state: FIN_WAIT2, TIME_WAIT, CLOSE
+FIN_ACKED = (5, 6, 7)
+
+
+def _tcp_state(s):
+    return s.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 8)[0]
+
+
+def _outq(s):
+    # SIOCOUTQ (TIOCOUTQ): bytes sent or queued and not acknowledged
+    import fcntl
+    import struct
+    import termios
+    return struct.unpack("i", fcntl.ioctl(s.fileno(), termios.TIOCOUTQ, b"\0" * 4))[0]
 
 
 def _readable(s):

@@ -146,6 +146,11 @@ function run.unread(v)
   wait(v .. " unread bytes", function() return c.stats.bytes_received >= n end)
 end
 function run.wait_error() wait("an error", conn_failed) end
+function run.fin_acked()
+  wait("our FIN acknowledged", function()
+    return c.state == "FIN_WAIT_2" or c.state == "TIME_WAIT" or c.state == "CLOSED"
+  end)
+end
 function run.shutdown() c:shutdown() end
 function run.close()
   if c and c.state ~= "CLOSED" then c:close() end
