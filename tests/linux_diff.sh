@@ -8,7 +8,7 @@
 # segment (tests/linux_diff/compare.py).  Losses are nftables rules in the
 # Linux side's namespace that drop the Nth segment of a kind, the same in
 # both runs.  A scenario that differs where it should not is run and
-# compared again, up to three rounds in all (see "rounds" below): only a
+# compared again, up to five rounds in all (see "rounds" below): only a
 # difference that persists fails.  The namespaces are deleted on exit,
 # failure included.
 # Skipped (77), with the reason, without root, /dev/net/tun, ip netns,
@@ -213,10 +213,11 @@ run_scenario() {
 # runs again in the next round.  The kernel's timers and the two programs
 # run in real time, so on a busy machine a step may come late enough to
 # change what is sent (a delayed ACK timer firing before a read, say): a
-# difference counts when it persists through $rounds rounds.  Round R uses
+# difference counts when it persists through $rounds rounds (delayed_ack's
+# Linux receiver, reading late, batches its ACKs in about one round of two).  Round R uses
 # the scenarios' ports plus (R - 1) * 1000, so that no connection of an
 # earlier round (in TIME_WAIT) meets the new ones.
-rounds=3
+rounds=5
 start=$(date +%s)
 todo=${LINUX_DIFF_ONLY:-$(awk '$1 == "scenario" { print $2 }' "$scenarios")}
 round=1
