@@ -315,21 +315,21 @@ static void raw_tcp_options(lua_State *L, int idx, sy_tcp *t)
 	t->optlen = (uint8_t)sy_tcp_write_options(&o, t->opt);
 }
 
-/* node:send_raw{to = NODE, size = BYTES, ttl = 64, tcp = {...}}: one IPv4
+/* node:send_raw{to = NODE, size = BYTES, ttl = 64, tos = 0, tcp = {...}}: one IPv4
  * packet with a virtual payload, for exercising links without a transport.
  * Without `tcp` its protocol is 253 and the destination counts it in its
  * stats; with tcp = {sport=, dport=, seq=, ack=, flags="SYN+ACK", window=}
  * it is a TCP segment with a valid checksum (for traces). */
 static int node_send_raw(lua_State *L)
 {
-	static const char *const known[] = { "to", "size", "ttl", "tcp", NULL };
+	static const char *const known[] = { "to", "size", "ttl", "tos", "tcp", NULL };
 	static const char *const tcp_known[] = { "sport", "dport", "seq", "ack", "flags", "window", "options", NULL };
 	struct sy_lua_sim *ls;
 	sy_node *n = sy_lua_check_node(L, 1, NULL), *to;
 	struct sy_lua_sim *tols;
 	sy_packet *p;
 	int64_t size;
-	lua_Integer ttl;
+	lua_Integer ttl, tos;
 	bool tcp;
 	sy_ipv4 ip;
 	sy_tcp opt = { 0 };
@@ -348,6 +348,7 @@ static int node_send_raw(lua_State *L)
 	lua_getfield(L, 2, "size");
 	size = lua_isnil(L, -1) ? 1000 : sy_lua_opt_size(L, -1, "size");
 	ttl = opt_int(L, 2, "ttl", 64, 1, 255, "send_raw");
+	tos = opt_int(L, 2, "tos", 0, 0, 255, "send_raw"); /* its low bits: ECN */
 	tcp = lua_getfield(L, 2, "tcp") != LUA_TNIL; /* index 5 */
 	if (tcp) {
 		luaL_checktype(L, 5, LUA_TTABLE);
@@ -371,7 +372,7 @@ static int node_send_raw(lua_State *L)
 	ip = (sy_ipv4){
 		.src = sy_node_addr(n, 0), .dst = sy_node_addr(to, 0),
 		.proto = tcp ? SY_IPPROTO_TCP : PROTO_RAW, .ttl = (uint8_t)ttl,
-		.id = sy_node_next_ip_id(n), .df = true,
+		.tos = (uint8_t)tos, .id = sy_node_next_ip_id(n), .df = true,
 	};
 	if (tcp) {
 		sy_tcp t = opt;
@@ -438,6 +439,7 @@ static void push_packet(lua_State *L, const sy_packet *p)
 		sy_lua_push_addr(L, ip.dst);
 		lua_setfield(L, -2, "dst");
 		sy_lua_set_int(L, "ttl", ip.ttl);
+		sy_lua_set_int(L, "tos", ip.tos);
 		sy_lua_set_int(L, "proto", ip.proto);
 	}
 	sy_lua_set_int(L, "size", p->len);

@@ -384,7 +384,7 @@ void sy_lua_conn_options(lua_State *L, int idx, sy_tcb *c, const char *fname)
 	static const char *const known[] = {
 		"sndbuf", "rcvbuf", "nagle", "autoread", "initial_window", "cc",
 		"user_timeout", "keepalive", "keepidle", "keepintvl", "keepcnt", "cork",
-		"mss", "linger", "syn_retries", NULL,
+		"mss", "linger", "syn_retries", "ecn", NULL,
 	};
 	sy_tcp_data_opts o = {
 		.sndbuf = c->sndbuf, .rcvbuf = c->rcvbuf, .nagle = c->nagle,
@@ -625,6 +625,12 @@ static void push_stats(lua_State *L, const sy_tcb *c)
 	lua_setfield(L, -2, "timestamps");
 	lua_pushboolean(L, c->sack_ok);
 	lua_setfield(L, -2, "sack");
+	lua_pushboolean(L, (c->ecn & SY_ECN_OK) != 0);
+	lua_setfield(L, -2, "ecn");
+	sy_lua_set_int(L, "ecn_ce_received", c->st.ecn_ce_received);
+	sy_lua_set_int(L, "ecn_ece_received", c->st.ecn_ece_received);
+	sy_lua_set_int(L, "ecn_reductions", c->st.ecn_reductions);
+	sy_lua_set_int(L, "ecn_cwr_sent", c->st.ecn_cwr_sent);
 	sy_lua_set_int(L, "rport", c->rport);
 	sy_lua_set_int(L, "fast_retransmits", c->st.fast_retransmits);
 	sy_lua_set_int(L, "timeouts", c->st.timeouts);

@@ -299,7 +299,7 @@ static bool opt_bool(lua_State *L, int idx, const char *key, const char *fname)
 }
 
 /* user_timeout, keepalive, keepidle, keepintvl, keepcnt, cork, mss,
- * linger, syn_retries of the table at idx. */
+ * linger, syn_retries, ecn of the table at idx. */
 void sy_lua_conn_sock_options(lua_State *L, int idx, sy_tcb *c, const char *fname)
 {
 	sy_tcp_sock_opts o;
@@ -350,6 +350,18 @@ void sy_lua_conn_sock_options(lua_State *L, int idx, sy_tcb *c, const char *fnam
 		if (!lua_isinteger(L, -1) || n < 1 || n > 127)
 			luaL_error(L, "%s: option 'syn_retries' must be an integer count from 1 to 127", fname);
 		o.syn_retries = n;
+	}
+	lua_pop(L, 1);
+	if (lua_getfield(L, idx, "ecn") != LUA_TNIL) {
+		static const char *const modes[] = { "off", "accept", "on" };
+		const char *m = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "";
+		int i = 0;
+
+		while (i < 3 && strcmp(m, modes[i]) != 0)
+			i++;
+		if (i == 3)
+			luaL_error(L, "%s: option 'ecn' must be \"off\", \"accept\" or \"on\"", fname);
+		o.ecn = i; /* SY_TCP_ECN_OFF, _ACCEPT, _ON */
 	}
 	lua_pop(L, 1);
 	if (sy_tcp_set_sock_opts(c, &o, &err) < 0)

@@ -175,6 +175,7 @@ static void limits_eq(const sy_timer_limits *got, const sy_timer_limits *want)
 	EQ(rcv_ratio_initial);
 	EQ(rcv_ratio);
 	EQ(rcv_grow);
+	EQ(ecn);
 #undef EQ
 }
 
@@ -226,6 +227,7 @@ static const sy_timer_limits rfc_defaults = {
 	.rcv_ratio_initial = 256,
 	.rcv_ratio = 256,
 	.rcv_grow = false,            /* RFC 9293 3.8.6.2.2 */
+	.ecn = SY_TCP_ECN_OFF,        /* RFC 3168 6.1.1: the host's choice */
 };
 
 static const sy_timer_limits linux_defaults = {
@@ -276,6 +278,7 @@ static const sy_timer_limits linux_defaults = {
 	.rcv_ratio_initial = 128,     /* TCP_DEFAULT_SCALING_RATIO */
 	.rcv_ratio = 154,             /* measured: veth, 6.18 */
 	.rcv_grow = true,             /* tcp_grow_window */
+	.ecn = SY_TCP_ECN_ACCEPT,     /* tcp_ecn = 2 */
 };
 
 static const char *const common_names[] = {
@@ -289,7 +292,7 @@ static const char *const common_names[] = {
 	"ts_offset", "ts_recent_acked", "retries_by_time", "orphan_retries", "user_timeout_probes",
 	"wnd_no_shrink", "nagle_minshall", "fin_delack", "tw_ack_restart", "tw_rst_exact",
 	"tw_rfc1337", "syn_retries_by_time", "retx_psh", "ack_on_read",
-	"tlp", "rcv_ratio_initial", "rcv_ratio", "rcv_grow", NULL,
+	"tlp", "rcv_ratio_initial", "rcv_ratio", "rcv_grow", "ecn", NULL,
 };
 
 /* The table has exactly the names of sy_timer_limits plus extra (may be

@@ -552,7 +552,7 @@ static void input(void *ctx, sy_node *n, sy_packet *p)
 	s = (sy_seg){
 		.src = ip.src, .dst = ip.dst, .sport = t.sport, .dport = t.dport,
 		.seq = t.seq, .ack = t.ack, .flags = t.flags, .win = t.window,
-		.len = p->payload_len, .data = p->data,
+		.len = p->payload_len, .data = p->data, .tos = ip.tos,
 	};
 	if (sy_tcp_parse_options(t.opt, t.optlen, &s.opts) < 0) {
 		ep->st.bad_segments++;
@@ -562,6 +562,7 @@ static void input(void *ctx, sy_node *n, sy_packet *p)
 	ep->st.segments_in++;
 	ep->st.bad_options += s.opts.ignored;
 	ep->cur = p; /* the segment a drop or an event may name */
+	ep->cur_seg = &s;
 	if (s.flags & SY_TCP_RST)
 		ep->st.rst_in++;
 	c = sy_tcp_lookup(ep, s.src, s.dport, s.sport);
@@ -580,6 +581,7 @@ static void input(void *ctx, sy_node *n, sy_packet *p)
 		sy_tcp_refuse(ep, &s);
 	}
 	ep->cur = NULL;
+	ep->cur_seg = NULL;
 	sy_net_release(ep->net, p);
 }
 

@@ -74,6 +74,7 @@ bool sy_tcb_ack_in(sy_tcb *c, const sy_seg *s)
 	sy_time now = now_of(c);
 	uint32_t wnd = sy_tcb_seg_wnd(c, s), old_wnd = c->snd_wnd;
 	uint32_t mss = sy_tcb_smss(c);
+	bool was_recovery = c->in_recovery;
 
 	/* RFC 5961 5.2: an ACK for what was never sent, or below
 	 * SND.UNA - MAX.SND.WND (the largest window the peer has offered)
@@ -211,6 +212,7 @@ bool sy_tcb_ack_in(sy_tcb *c, const sy_seg *s)
 			c->limited = (uint8_t)c->dupacks;
 		}
 	}
+	sy_ecn_ack_in(c, s, was_recovery);
 	send_check(c);
 	return false;
 }
@@ -451,6 +453,7 @@ static void text_in(sy_tcb *c, const sy_seg *s)
 
 	if (!len || !(c->caps & SY_TCP_CAP_RECV) || !c->data_started)
 		return;
+	sy_ecn_cwr_in(c, s);
 	if (sy_seq_lt(seq, c->rcv_nxt)) {
 		uint32_t d = c->rcv_nxt - seq;
 
@@ -488,6 +491,7 @@ static void text_in(sy_tcb *c, const sy_seg *s)
 		c->rcv_mss = s->len;
 		ratio_take(c);
 	}
+	sy_ecn_ce_in(c, s);
 	if (seq != c->rcv_nxt) {
 		c->st.segments_ooo++;
 		ooo_insert(c, seq, len, b);

@@ -195,6 +195,42 @@ void sy_tcb_sack_blocks(const sy_tcb *c, sy_tcp_opts *o, unsigned max)
 		sack_put(o, sy_ranges_at(rs, i));
 }
 
+/* ------------------------------------------------------------ timestamps */
+
+/* The TS clock ticks every millisecond of virtual time.  Under a profile
+ * with ts_offset it starts from a keyed hash of the two addresses, as
+ * Linux's secure_tcp_ts_off: every connection between the same two
+ * addresses shares it, whichever side opened it, and the key is the
+ * node's, drawn from the run seed. */
+uint32_t sy_tcb_ts_now(sy_tcb *c)
+{
+	uint32_t now = (uint32_t)(now_of(c) / SY_MS);
+	sy_tcp_ep *ep = c->ep;
+
+	if (!limits(c)->ts_offset)
+		return now;
+	if (!c->ts_off_ok) {
+		uint8_t m[8];
+
+		if (!ep->ts_key_ok) {
+			sy_rng r;
+
+			sy_sim_stream(ep->sim, &r, "tcp-ts-offset", sy_node_index(ep->node));
+			for (int i = 0; i < 16; i += 8) {
+				uint64_t x = sy_rng_next(&r);
+
+				memcpy(ep->ts_key + i, &x, 8);
+			}
+			ep->ts_key_ok = true;
+		}
+		memcpy(m, &c->laddr, 4);
+		memcpy(m + 4, &c->raddr, 4);
+		c->ts_off = (uint32_t)sy_siphash24(ep->ts_key, m, sizeof m);
+		c->ts_off_ok = true;
+	}
+	return now + c->ts_off;
+}
+
 /* ------------------------------------------------------------ negotiation */
 
 void sy_tcp_sm_common_offer(sy_tcb *c, const sy_tcp_sm_common *p)
@@ -237,6 +273,9 @@ void sy_tcb_negotiate(sy_tcb *c, const sy_tcp_opts *o)
 	if (c->ts_ok)
 		c->ts_recent = o->tsval;
 	c->sack_ok = c->sack_ok && o->sack_ok;
+	/* ECN is negotiated by the SYN's flags, not its options: the
+	 * segment being delivered */
+	sy_ecn_negotiate(c, c->ep->cur_seg);
 }
 
 void sy_tcb_fastopen_option(sy_tcb *c, const uint8_t *cookie, unsigned len)

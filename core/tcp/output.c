@@ -317,40 +317,6 @@ static uint32_t advertise(sy_tcb *c)
 	return c->rcv_wnd;
 }
 
-/* The TS clock ticks every millisecond of virtual time.  Under a profile
- * with ts_offset it starts from a keyed hash of the two addresses, as
- * Linux's secure_tcp_ts_off: every connection between the same two
- * addresses shares it, whichever side opened it, and the key is the
- * node's, drawn from the run seed. */
-uint32_t sy_tcb_ts_now(sy_tcb *c)
-{
-	uint32_t now = (uint32_t)(now_of(c) / SY_MS);
-	sy_tcp_ep *ep = c->ep;
-
-	if (!limits(c)->ts_offset)
-		return now;
-	if (!c->ts_off_ok) {
-		uint8_t m[8];
-
-		if (!ep->ts_key_ok) {
-			sy_rng r;
-
-			sy_sim_stream(ep->sim, &r, "tcp-ts-offset", sy_node_index(ep->node));
-			for (int i = 0; i < 16; i += 8) {
-				uint64_t x = sy_rng_next(&r);
-
-				memcpy(ep->ts_key + i, &x, 8);
-			}
-			ep->ts_key_ok = true;
-		}
-		memcpy(m, &c->laddr, 4);
-		memcpy(m + 4, &c->raddr, 4);
-		c->ts_off = (uint32_t)sy_siphash24(ep->ts_key, m, sizeof m);
-		c->ts_off_ok = true;
-	}
-	return now + c->ts_off;
-}
-
 int sy_tcp_ep_send_bytes(sy_tcp_ep *ep, const sy_ipv4 *ip, const sy_tcp *t,
 			 uint32_t len, const unsigned char *bytes, sy_err *err)
 {
@@ -400,6 +366,7 @@ void sy_tcb_send(sy_tcb *c, uint8_t flags, uint32_t seq, uint32_t len)
 	};
 	uint32_t wnd;
 
+	flags = sy_ecn_out(c, flags, seq, len, &ip.tos); /* ecn.c */
 	if ((flags & SY_TCP_SYN) && !c->data_started) {
 		c->rcv_wnd = sy_tcb_syn_wnd(c);
 		/* rcv_grow: with a receive buffer set on the connection,

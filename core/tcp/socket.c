@@ -207,6 +207,7 @@ void sy_tcp_get_sock_opts(const sy_tcb *c, sy_tcp_sock_opts *o)
 		.keepidle = lim->keepalive_time, .keepintvl = lim->keepalive_intvl,
 		.keepcnt = lim->keepalive_probes, .cork = c->cork, .mss = c->mss_user,
 		.linger = c->linger, .syn_retries = lim->syn_retries,
+		.ecn = lim->ecn,
 	};
 }
 
@@ -228,10 +229,13 @@ int sy_tcp_set_sock_opts(sy_tcb *c, const sy_tcp_sock_opts *o, sy_err *err)
 	/* (Linux's TCP_SYNCNT takes 1 to MAX_TCP_SYNCNT, 127) */
 	if (o->syn_retries != lim->syn_retries && (o->syn_retries < 1 || o->syn_retries > 127))
 		return sy_err_set(err, "syn_retries must be from 1 to 127");
+	if (o->ecn < SY_TCP_ECN_OFF || o->ecn > SY_TCP_ECN_ON)
+		return sy_err_set(err, "ecn must be SY_TCP_ECN_OFF, _ACCEPT or _ON (%d)", o->ecn);
 	ka_changed = o->keepalive != lim->keepalive || o->keepidle != lim->keepalive_time ||
 		     o->keepintvl != lim->keepalive_intvl;
 	if (ka_changed || o->user_timeout != lim->user_timeout ||
-	    o->keepcnt != lim->keepalive_probes || o->syn_retries != lim->syn_retries) {
+	    o->keepcnt != lim->keepalive_probes || o->syn_retries != lim->syn_retries ||
+	    o->ecn != lim->ecn) {
 		if (!c->lim) {
 			/* the connection's own copy, only once it differs */
 			c->lim = malloc(sizeof *c->lim);
@@ -245,6 +249,7 @@ int sy_tcp_set_sock_opts(sy_tcb *c, const sy_tcp_sock_opts *o, sy_err *err)
 		c->lim->keepalive_intvl = o->keepintvl;
 		c->lim->keepalive_probes = o->keepcnt;
 		c->lim->syn_retries = o->syn_retries;
+		c->lim->ecn = o->ecn;
 	}
 	if (ka_changed) {
 		if (o->keepalive)

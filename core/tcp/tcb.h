@@ -175,7 +175,21 @@ struct sy_tcb {
 				    * endpoint's (Linux's SOCK_RCVBUF_LOCK) */
 	uint32_t rcv_wup;          /* RCV.NXT when the window was last
 				    * advertised */
+	/* ECN (RFC 3168, ecn.c) */
+	uint8_t ecn;               /* SY_ECN_* below */
+	uint32_t ecn_high;         /* SY_ECN_CWR: SND.MAX at the latest
+				    * reduction; no other until SND.UNA
+				    * passes it */
+	uint32_t ecn_rtos;         /* timeouts (of data or our SYN) already
+				    * told by CWR */
 };
+
+#define SY_ECN_REQ 0x01         /* our SYN asked for ECN */
+#define SY_ECN_OK 0x02          /* negotiated: data goes ECT(0) */
+#define SY_ECN_DEMAND_CWR 0x04  /* CE seen: ACKs carry ECE until CWR */
+#define SY_ECN_QUEUE_CWR 0x08   /* the next new data segment carries CWR */
+#define SY_ECN_CWR 0x10         /* a reduction's window is under way */
+#define SY_ECN_SEEN 0x20        /* an ECT or CE data segment arrived */
 
 /* Bytes sent and not acknowledged (FlightSize). */
 static inline uint32_t sy_tcb_flight(const sy_tcb *c) { return c->snd_max - c->snd_una; }

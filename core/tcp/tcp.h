@@ -146,6 +146,8 @@ typedef struct sy_seg {
 	uint32_t len;          /* payload bytes */
 	const unsigned char *data; /* payload bytes; NULL: virtual */
 	sy_tcp_opts opts;
+	uint8_t tos;           /* the IPv4 TOS byte: its low two bits are
+				* the ECN field (RFC 3168 5) */
 } sy_seg;
 
 /* SEG.LEN of RFC 9293: payload plus one for SYN and one for FIN. */
@@ -174,6 +176,12 @@ typedef struct sy_tcb_stats {
 				     * retransmissions too) */
 	uint32_t tlp_recoveries;    /* ... that repaired a loss (RFC 8985
 				     * 7.4: cwnd reduced) */
+	/* ECN (RFC 3168; the profile's ecn) */
+	uint32_t ecn_ce_received;   /* data segments that arrived CE-marked */
+	uint32_t ecn_ece_received;  /* ACKs that carried ECN-Echo */
+	uint32_t ecn_reductions;    /* ... to which the cc responded (at
+				     * most one per window of data) */
+	uint32_t ecn_cwr_sent;      /* data segments sent with CWR */
 } sy_tcb_stats;
 
 /* Callbacks of one connection for C applications (the Lua binding uses
@@ -426,6 +434,8 @@ typedef struct sy_tcp_sock_opts {
 	int64_t syn_retries;    /* an active open's SYN retransmissions
 				 * before it gives up (Linux's TCP_SYNCNT:
 				 * the profile's syn_retries for c) */
+	int ecn;                /* SY_TCP_ECN_*: the profile's ecn for c,
+				 * read when the SYN or SYN-ACK goes */
 } sy_tcp_sock_opts;
 void sy_tcp_get_sock_opts(const sy_tcb *c, sy_tcp_sock_opts *o);
 /* Errors: a negative time, keepcnt below 1, keepidle or keepintvl of 0,

@@ -69,11 +69,21 @@ struct sy_tcp_ep {
 	unsigned char *scratch;     /* a segment's real payload, gathered */
 	uint32_t scratch_len;
 	const sy_packet *cur;       /* the segment being delivered, or NULL */
+	const sy_seg *cur_seg;      /* ... parsed (ECN's negotiation reads
+				     * its flags) */
 	uint32_t tw_isn;            /* nonzero: the ISS of the passive open
 				     * under way, a SYN that ended a
 				     * TIME_WAIT (endpoint.c) */
 };
 
+
+/* ecn.c: ECN (RFC 3168) */
+SY_HIDDEN void sy_ecn_negotiate(sy_tcb *c, const sy_seg *s);
+SY_HIDDEN uint8_t sy_ecn_out(sy_tcb *c, uint8_t flags, uint32_t seq, uint32_t len,
+			     uint8_t *tos);
+SY_HIDDEN void sy_ecn_cwr_in(sy_tcb *c, const sy_seg *s);
+SY_HIDDEN void sy_ecn_ce_in(sy_tcb *c, const sy_seg *s);
+SY_HIDDEN void sy_ecn_ack_in(sy_tcb *c, const sy_seg *s, bool was_recovery);
 
 /* endpoint.c */
 SY_HIDDEN void sy_tcp_report(sy_tcb *c, sy_tcp_state from, sy_tcp_state to, sy_tcp_cause cause);

@@ -224,11 +224,19 @@ typedef struct sy_timer_limits {
 				  * not shrunk (tcp_grow_window,
 				  * __tcp_select_window, __tcp_ack_snd_check,
 				  * tcp_cleanup_rbuf) */
+	int ecn;                 /* SY_TCP_ECN_*: ECN (RFC 3168) never, on
+				  * a passive open whose SYN asks for it
+				  * (Linux's tcp_ecn = 2), or also asked
+				  * for on active opens (tcp_ecn = 1) */
 } sy_timer_limits;
+
+/* The values of sy_timer_limits.ecn (the parameter's choices "off",
+ * "accept", "on"). */
+enum { SY_TCP_ECN_OFF, SY_TCP_ECN_ACCEPT, SY_TCP_ECN_ON };
 
 /* The version of the table below and of the types only it passes;
  * bumped by any change to them (plugin.h, "Versions"). */
-#define SY_TIMERS_OPS_VERSION 6
+#define SY_TIMERS_OPS_VERSION 7
 
 typedef struct sy_timers_ops {
 	sy_ops_head head; /* SY_OPS_HEAD(SY_TIMERS_OPS_VERSION, sy_timers_ops) */

@@ -202,8 +202,19 @@ function Run:outbound(ev)
 		end
 		if not same then bad[#bad + 1] = "options" end
 	end
+	if ev.ecn then
+		local e, want_e = (p.tos or 0) % 4, parser.ECN_FIELDS[ev.ecn]
+		if want_e == true and e ~= 1 and e ~= 2 or want_e ~= true and e ~= want_e then
+			bad[#bad + 1] = "ip_ecn"
+		end
+	end
 	if t < lo - 1e-9 or t > hi + 1e-9 then bad[#bad + 1] = "time" end
 	local got_text = seg_text(">", flags, seq, p.len, p.flags:find("A", 1, true) and ack or nil, p.win, opts or {})
+	if ev.ecn then
+		local names = { [0] = "noecn", "ect1", "ect0", "ce" }
+		want = want:gsub("^> ", "> [" .. ev.ecn .. "] ", 1)
+		got_text = got_text:gsub("^> ", "> [" .. names[(p.tos or 0) % 4] .. "] ", 1)
+	end
 	self:log("%.6f %s", t, got_text)
 	if #bad > 0 then
 		self:fail(ev.line, ("expected %s at %s, got %s at %.6f (%s differ)"):format(
@@ -269,7 +280,8 @@ function Run:inbound(ev)
 		self:unsupported(ev.line, "data after close (needs close with the receive side shut)")
 	end
 	self:log("%.6f %s", self.sim:now(), seg_text("<", ev.flag_text, ev.seq, ev.len, ev.ack, ev.win, ev.options))
-	local ok, err = pcall(self.peer.send_raw, self.peer, { to = self.dut, size = 40 + #(raw or "") + ev.len, tcp = {
+	local ok, err = pcall(self.peer.send_raw, self.peer, { to = self.dut, size = 40 + #(raw or "") + ev.len,
+		tos = ev.ecn and parser.ECN_FIELDS[ev.ecn] or 0, tcp = {
 		sport = self.peer_port or PEER_PORT, dport = self.dut_port or self.bind_port or BIND_PORT, seq = seq, ack = ack,
 		window = ev.win, flags = ev.names, options = raw } })
 	if not ok then self:fail(ev.line, "cannot send the segment: " .. tostring(err)) end

@@ -81,11 +81,13 @@ M.SYSCTL = {
 	["net.ipv4.tcp_syncookies"] = { "listen", "syncookies", function(v)
 		return ({ ["0"] = "off", ["1"] = "on_overflow", ["2"] = "always" })[v]
 	end },
+	["net.ipv4.tcp_ecn"] = { "timers", "ecn", function(v)
+		return ({ ["0"] = "off", ["1"] = "on", ["2"] = "accept" })[v]
+	end },
 	["net.ipv4.tcp_congestion_control"] = { "cc", "name", function(v)
 		return ({ reno = "newreno", cubic = "cubic" })[v]
 	end },
 	-- behaviours synack does not have, honoured when turned off
-	["net.ipv4.tcp_ecn"] = { "none", "ecn", only("0") },
 	["net.ipv4.tcp_fastopen"] = { "none", "fastopen", only("0") },
 	["net.ipv4.tcp_mtu_probing"] = { "none", "mtu_probing", only("0") },
 }

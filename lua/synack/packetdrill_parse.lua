@@ -9,7 +9,9 @@
 --   time = {kind = "abs" | "rel" | "any", t =, t_end = (a range a~b)}
 --   {type = "packet", dir = "<" | ">", flags = "SA" (letters as the
 --    endpoint's hook gives them), seq =, len =, ack = (nil: absent),
---    win = (nil), options = nil (not checked) | "any" (<...>) | list}
+--    win = (nil), options = nil (not checked) | "any" (<...>) | list,
+--    ecn = nil (inbound Not-ECT, outbound not checked) | "noecn" |
+--    "ect0" | "ect1" | "ce" | "ect01" (outbound: either ECT)}
 --   {type = "syscall", name =, args = {expr...}, ret = expr, errno =,
 --    end_time = (seconds: "a...b", a blocking call)}
 --   {type = "command", text = (the backquoted text)}
@@ -24,6 +26,10 @@ local tcpseg = require "synack.tcpseg"
 local M = {}
 
 local MAX_SECONDS = 1e6
+
+-- the IP ECN field a segment may name, and its value (RFC 3168 5)
+local ECN_FIELDS = { noecn = 0, ect1 = 1, ect0 = 2, ce = 3, ect01 = true }
+M.ECN_FIELDS = ECN_FIELDS
 
 local function fail(name, line, fmt, ...)
 	error(("%s:%d: " .. fmt):format(name, line, ...), 0)
@@ -249,12 +255,23 @@ function M.parse(text, name)
 	local function packet(ev)
 		ev.type = "packet"
 		ev.dir = nextt().t
-		-- optional "(ECT0)" / "[...]" ip info and "PORT > PORT": not modelled
+		-- optional "[ect0]" / "(...)" ip info: the ECN field alone
+		-- (noecn, ect0, ect1, ce; ect01 outbound only: either ECT) is
+		-- modelled; "PORT > PORT" is not
 		if peek().t == "(" or peek().t == "[" then
-			ev.unsupported = "IP header fields"
 			local close = peek().t == "(" and ")" or "]"
-			while nextt().t ~= close do
-				if peek().t == "eof" then fail(name, ev.line, "unterminated IP fields") end
+			local w, c = peek(1), peek(2)
+			if w.t == "word" and ECN_FIELDS[w.v] and c.t == close then
+				nextt(); nextt(); nextt()
+				if w.v == "ect01" and ev.dir == "<" then
+					fail(name, w.line, "[ect01] can only be used with outbound packets")
+				end
+				ev.ecn = w.v
+			else
+				ev.unsupported = "IP header fields"
+				while nextt().t ~= close do
+					if peek().t == "eof" then fail(name, ev.line, "unterminated IP fields") end
+				end
 			end
 		end
 		local t = peek()

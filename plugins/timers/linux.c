@@ -352,6 +352,28 @@
  *                        what the reader copies per RTT), memory
  *                        pressure, and growth of a window already beyond
  *                        the segments' ratio (__tcp_grow_window)
+ *   ecn         accept   sysctl tcp_ecn = 2 (the default since 2.6.31,
+ *                        still in 6.18): ECN (RFC 3168) when a
+ *                        passive open's SYN asks for it (ECE and CWR,
+ *                        Not-ECT: tcp_ecn_create_request), never asked
+ *                        for by a connect; "on" is tcp_ecn = 1.  Of
+ *                        6.18's include/net/tcp_ecn.h and tcp_output.c:
+ *                        new data goes ECT(0), SYNs, ACKs and
+ *                        retransmissions Not-ECT (tcp_ecn_send); a
+ *                        retransmitted SYN drops ECE and CWR
+ *                        (tcp_ecn_clear_syn, tcp_ecn_fallback 1); the
+ *                        first CE of a series, or a Not-ECT segment after
+ *                        ECT ones, enters quick-ACK mode for two ACKs
+ *                        (tcp_ecn_check_ce); every segment carries ECE
+ *                        until data with CWR, which is ACKed at once
+ *                        (tcp_ecn_accept_cwr); an ECE outside recovery
+ *                        and CWR enters CWR (tcp_enter_cwr: ssthresh
+ *                        from the algorithm, CWR queued for the next new
+ *                        data, high_seq = snd_nxt), left once snd_una
+ *                        passes high_seq.  Checked with ecn_*.pkt.  Not
+ *                        modelled: AccECN (tcp_ecn 3 to 5), PRR's
+ *                        gradual reduction in CWR (cwnd = ssthresh at
+ *                        once), per-route ECN (RTAX_FEATURE_ECN)
  *   invalid_ack_ratelimit 500 ms  sysctl tcp_invalid_ratelimit: per
  *                        connection, an ACK answering an unacceptable
  *                        segment without data (out of window, or
@@ -555,6 +577,8 @@ static const sy_timers_ops ops = {
 
 #define LIM(f) offsetof(struct lnx, lim.f)
 
+static const char *const ecn_choices[] = { "off", "accept", "on", NULL };
+
 static const sy_param params[] = {
 	{ .name = "rto_initial", .type = SY_PT_DURATION, .offset = LIM(rto_initial),
 	  .def = "1s", .min = "1ns", .max = RTO_DUR_MAX,
@@ -654,6 +678,10 @@ static const sy_param params[] = {
 	  .doc = "the window grows from the initial one by two MSS per segment, each growth "
 		 "ACKed at once, to a clamp under the buffer; whole MSSs unscaled, zero under "
 		 "an MSS (tcp_grow_window, __tcp_select_window)" },
+	{ .name = "ecn", .type = SY_PT_ENUM, .offset = LIM(ecn),
+	  .def = "accept", .choices = ecn_choices,
+	  .doc = "ECN (RFC 3168): off; accept, when a passive open's SYN asks for it "
+		 "(tcp_ecn = 2, the default); on, also asked for by active opens (tcp_ecn = 1)" },
 	{ .name = "ack_on_read", .type = SY_PT_BOOL, .offset = LIM(ack_on_read),
 	  .def = "true",
 	  .doc = "a read sends the delayed ACK at once after more than a receive MSS, or when "

@@ -156,6 +156,8 @@ static const sy_timers_ops ops = {
  * rto_max = 60 s is the smallest maximum RFC 6298 2.5 allows ("at least
  * 60 seconds"), as in the BSD stacks (64 s); with it the SYN give-up time
  * stays close to RFC 1122's 3 minutes. */
+static const char *const ecn_choices[] = { "off", "accept", "on", NULL };
+
 static const sy_param params[] = {
 	{ .name = "rto_initial", .type = SY_PT_DURATION, .offset = LIM(rto_initial),
 	  .def = "1s", .min = "1ns", .max = RTO_DUR_MAX,
@@ -254,6 +256,10 @@ static const sy_param params[] = {
 	  .def = "false",
 	  .doc = "the window grows from the initial one as Linux's does; off: the free buffer, "
 		 "moved in steps of min(buffer/2, MSS) (RFC 9293 3.8.6.2.2)" },
+	{ .name = "ecn", .type = SY_PT_ENUM, .offset = LIM(ecn),
+	  .def = "off", .choices = ecn_choices,
+	  .doc = "ECN (RFC 3168 6.1): off; accept, when a passive open's SYN asks for it "
+		 "(Linux's default); on, also asked for by active opens" },
 	{ .name = "ack_on_read", .type = SY_PT_BOOL, .offset = LIM(ack_on_read),
 	  .def = "false",
 	  .doc = "a read sends the delayed ACK at once after more than a receive MSS, or when "

@@ -1,0 +1,187 @@
+/* Explicit Congestion Notification on the endpoint (RFC 3168 6.1), as
+ * the profile's ecn asks: "off" never; "accept" on a passive open whose
+ * SYN asks for it (Linux's default, net.ipv4.tcp_ecn = 2); "on" also
+ * asked for on active opens (tcp_ecn = 1).
+ *
+ * Negotiation (6.1.1): an ECN-setup SYN carries ECE and CWR, and its
+ * SYN-ACK ECE alone; a SYN itself is never ECN-capable, and one that
+ * arrives ECT is answered without ECN (Linux's tcp_ecn_create_request).
+ * A retransmitted SYN goes without ECE and CWR (6.1.1.1's MAY, Linux's
+ * tcp_ecn_fallback, on by default), yet a SYN-ACK with ECE alone still
+ * completes the negotiation, as Linux takes it.  A SYN cookie keeps no
+ * trace of the SYN's flags: such a connection has no ECN.
+ *
+ * Data (6.1.4, 6.1.5): new data goes out ECT(0); SYNs, pure ACKs,
+ * window probes and retransmissions Not-ECT (Linux's tcp_ecn_send).
+ *
+ * Receiver (6.1.3): a CE-marked data segment, in order or not, makes
+ * every segment sent carry ECE until a data segment with CWR arrives.
+ * Under a profile with quick ACKs (Linux's tcp_ecn_check_ce and
+ * tcp_ecn_accept_cwr) the first CE, and a Not-ECT segment after ECT
+ * ones, enter quick-ACK mode for at most two ACKs, and a data segment
+ * with CWR is acknowledged at once.
+ *
+ * Sender (6.1.2): an ACK with ECE outside loss recovery and outside the
+ * window of an earlier reduction makes the cc respond (SY_CC_ECN) and
+ * the next new data segment carry CWR; the window ends once SND.UNA
+ * passes SND.MAX of the reduction (Linux's CWR state and high_seq).
+ * Entering fast recovery is a reduction too: CWR is queued and ECE
+ * brings no second one until the recovery point; so is a timeout, of
+ * data or of our SYN (Linux's tcp_enter_loss): the next new data carries
+ * CWR.  Not modelled: Linux
+ * holds cwnd during the CWR window (PRR brings it down to ssthresh; the
+ * cc here sets it at once and may grow it again), and 6.1.2's "a cwnd of
+ * one segment waits for the retransmission timer". */
+
+#include "config.h"
+
+#include "tcp_priv.h"
+
+#define ECN_MASK 0x03
+#define ECN_ECT0 0x02
+#define ECN_CE 0x03
+
+/* The ECN of a connection from the peer's SYN or SYN-ACK s; a segment
+ * without SYN (a SYN cookie's ACK) leaves it off. */
+void sy_ecn_negotiate(sy_tcb *c, const sy_seg *s)
+{
+	uint8_t f = s ? s->flags & (SY_TCP_ECE | SY_TCP_CWR) : 0;
+	bool ok;
+
+	if (!s || !(s->flags & SY_TCP_SYN))
+		ok = false;
+	else if (s->flags & SY_TCP_ACK)
+		ok = (c->ecn & SY_ECN_REQ) && f == SY_TCP_ECE;
+	else if (c->ecn & SY_ECN_REQ)  /* a simultaneous open */
+		ok = f == (SY_TCP_ECE | SY_TCP_CWR);
+	else
+		ok = limits(c)->ecn != SY_TCP_ECN_OFF &&
+		     f == (SY_TCP_ECE | SY_TCP_CWR) && !(s->tos & ECN_MASK);
+	if (ok)
+		c->ecn |= SY_ECN_OK;
+	else
+		c->ecn &= (uint8_t)~SY_ECN_OK;
+}
+
+/* The ECN flags and the IP ECN field of a segment about to go. */
+uint8_t sy_ecn_out(sy_tcb *c, uint8_t flags, uint32_t seq, uint32_t len, uint8_t *tos)
+{
+	*tos = 0;
+	if (flags & SY_TCP_SYN) {
+		flags &= (uint8_t)~(SY_TCP_ECE | SY_TCP_CWR);
+		if (flags & SY_TCP_ACK) {
+			if (c->ecn & SY_ECN_OK)
+				flags |= SY_TCP_ECE;
+		} else if (limits(c)->ecn == SY_TCP_ECN_ON) {
+			c->ecn |= SY_ECN_REQ;
+			/* only the first SYN asks (the fallback) */
+			if (!c->st.syns_sent)
+				flags |= SY_TCP_ECE | SY_TCP_CWR;
+		}
+		return flags;
+	}
+	if (!(c->ecn & SY_ECN_OK))
+		return flags;
+	if (len && !sy_seq_lt(seq, c->snd_max)) {
+		/* a timeout, of data or of our SYN, reduced cwnd too
+		 * (Linux's tcp_enter_loss queues CWR) */
+		uint32_t rtos = c->st.timeouts + (c->st.syns_sent > 1 ? c->st.syns_sent - 1 : 0);
+
+		if (rtos != c->ecn_rtos) {
+			c->ecn_rtos = rtos;
+			c->ecn |= SY_ECN_QUEUE_CWR;
+		}
+		*tos = ECN_ECT0;
+		if (c->ecn & SY_ECN_QUEUE_CWR) {
+			c->ecn &= (uint8_t)~SY_ECN_QUEUE_CWR;
+			flags |= SY_TCP_CWR;
+			c->st.ecn_cwr_sent++;
+		}
+	}
+	if (c->ecn & SY_ECN_DEMAND_CWR)
+		flags |= SY_TCP_ECE;
+	return flags;
+}
+
+/* Linux's tcp_enter_quickack_mode(sk, 2): at most two ACKs at once,
+ * interactive mode left. */
+static void quick_two(sy_tcb *c)
+{
+	uint32_t n;
+
+	if (!limits(c)->quickack || !c->rcv_mss)
+		return;
+	n = (c->rcv_adv - c->rcv_wup) / (2 * c->rcv_mss);
+	if (n == 0 || n > 2)
+		n = 2;
+	if ((uint64_t)n > (uint64_t)limits(c)->quickack)
+		n = (uint32_t)limits(c)->quickack;
+	if (n > c->quick)
+		c->quick = n;
+	c->pingpong = 0;
+}
+
+/* A data segment s arrived (any, before its sequence number is
+ * checked): CWR ends the echo. */
+void sy_ecn_cwr_in(sy_tcb *c, const sy_seg *s)
+{
+	if (!(c->ecn & SY_ECN_OK) || !s->len || !(s->flags & SY_TCP_CWR))
+		return;
+	c->ecn &= (uint8_t)~SY_ECN_DEMAND_CWR;
+	/* the sender's cwnd may be a segment: the ACK goes now */
+	if (limits(c)->quickack)
+		c->ack_now = true;
+}
+
+/* A data segment s within the window (in order or not): its ECN field. */
+void sy_ecn_ce_in(sy_tcb *c, const sy_seg *s)
+{
+	if (!(c->ecn & SY_ECN_OK))
+		return;
+	switch (s->tos & ECN_MASK) {
+	case 0:
+		/* the marks may have stopped at a path change */
+		if (c->ecn & SY_ECN_SEEN)
+			quick_two(c);
+		break;
+	case ECN_CE:
+		c->st.ecn_ce_received++;
+		if (!(c->ecn & SY_ECN_DEMAND_CWR)) {
+			/* the sender's cwnd may be small: no delayed ACK */
+			quick_two(c);
+			c->ecn |= SY_ECN_DEMAND_CWR;
+		}
+		c->ecn |= SY_ECN_SEEN;
+		break;
+	default:
+		c->ecn |= SY_ECN_SEEN;
+		break;
+	}
+}
+
+/* An acceptable ACK s has been processed (sy_tcb_ack_in); was_recovery:
+ * fast recovery was under way before it. */
+void sy_ecn_ack_in(sy_tcb *c, const sy_seg *s, bool was_recovery)
+{
+	/* an old ACK (below SND.UNA) says nothing, as Linux's tcp_ack */
+	if (!(c->ecn & SY_ECN_OK) || (s->flags & SY_TCP_SYN) ||
+	    sy_seq_lt(s->ack, c->snd_una))
+		return;
+	if ((c->ecn & SY_ECN_CWR) && sy_seq_gt(c->snd_una, c->ecn_high))
+		c->ecn &= (uint8_t)~SY_ECN_CWR;
+	if (c->in_recovery && !was_recovery) {
+		/* the loss's reduction: the receiver is told of it too,
+		 * and an echo of the same congestion brings no other */
+		c->ecn |= SY_ECN_QUEUE_CWR | SY_ECN_CWR;
+		c->ecn_high = c->recover;
+	}
+	if (!(s->flags & SY_TCP_ECE))
+		return;
+	c->st.ecn_ece_received++;
+	if (c->in_recovery || c->after_rto || (c->ecn & SY_ECN_CWR) || !c->cco)
+		return;
+	cc_signal(c, SY_CC_ECN);
+	c->st.ecn_reductions++;
+	c->ecn |= SY_ECN_QUEUE_CWR | SY_ECN_CWR;
+	c->ecn_high = c->snd_max;
+}
