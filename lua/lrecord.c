@@ -353,7 +353,8 @@ static int rec_events(lua_State *L)
 /* rec:segments([opts]) -> the connection's segments in the order they
  * were sent: {sent=, arrived=, dropped=, reason=, dir = "c>s" | "s>c",
  * flags = "SYN,ACK", seq=, ack=, len=, win=, and the options mss=,
- * wscale=, tsval=, tsecr=, sack = {{left, right}...} it had};
+ * wscale=, tsval=, tsecr=, sack = {{left, right}...} it had, ecn =
+ * "ect0" | "ect1" | "ce" (as it arrived; absent: Not-ECT)};
  * rec:states([opts]) -> its
  * state changes: {t=, side = "client" | "server", from=, to=, cause=,
  * rule = "RFC 9293 3.10.7.3" | "linux: tw_syn_accept" | ...}.
@@ -389,6 +390,12 @@ static int rec_segments(lua_State *L)
 		sy_record_flags(s->flags, fl, sizeof fl);
 		lua_pushstring(L, fl);
 		lua_setfield(L, -2, "flags");
+		if (s->ecn) {
+			static const char *const ecn[] = { "", "ect1", "ect0", "ce" };
+
+			lua_pushstring(L, ecn[s->ecn & 3]);
+			lua_setfield(L, -2, "ecn");
+		}
 		sy_lua_set_int(L, "seq", s->seq);
 		sy_lua_set_int(L, "ack", s->ack);
 		sy_lua_set_int(L, "len", s->len);

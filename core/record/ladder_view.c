@@ -113,7 +113,8 @@ const char *sy_ladder_node_name(const sy_rec_conn *c, int s)
 	return c->node[s] ? sy_node_name(c->node[s]) : (s ? "server" : "client");
 }
 
-/* "SYN,ACK seq=1000 ack=5001 len=100 win=65535"; short drops the window. */
+/* "SYN,ACK seq=1000 ack=5001 len=100 win=65535", "CE ACK seq=..." for a
+ * CE-marked one; short drops the window. */
 void sy_ladder_seg_label(const struct view *v, const sy_rec_seg *s, bool relative,
 			 bool old, bool shrt, char *buf, size_t n)
 {
@@ -127,7 +128,10 @@ void sy_ladder_seg_label(const struct view *v, const sy_rec_seg *s, bool relativ
 		ack -= c->isn[!s->dir];
 	}
 	sy_record_flags(s->flags, fl, sizeof fl);
-	len = (size_t)snprintf(buf, n, "%s%s seq=%" PRIu32, old ? "old " : "", fl, seq);
+	/* first, as labels are cut to fit: a congestion mark a queue set
+	 * on the way (RFC 3168) */
+	len = (size_t)snprintf(buf, n, "%s%s%s seq=%" PRIu32, old ? "old " : "",
+			       s->ecn == 3 ? "CE " : "", fl, seq);
 	if ((s->flags & SY_TCP_ACK) && len < n)
 		len += (size_t)snprintf(buf + len, n - len, " ack=%" PRIu32, ack);
 	if (s->len && len < n)

@@ -274,6 +274,7 @@ static long new_segment(sy_record *r, const sy_packet *p, sy_time now)
 	s->len = p->payload_len;
 	s->win = t.window;
 	s->flags = t.flags;
+	s->ecn = p->hdr[1] & 3; /* the TOS byte's low bits */
 	s->conn = (uint32_t)ci;
 	s->dir = (uint8_t)side;
 	if (t.optlen) /* optb is NULL until a segment has options */
@@ -336,6 +337,7 @@ static void on_packet(void *ctx, char ev, const sy_link *l, int dir,
 		 * owns the address, or (no link) across a TUN device */
 		if (!l || sy_net_owner(r->net, hdr_addr(p, 16)) == sy_link_node(l, !dir)) {
 			i = (long)f->val;
+			r->seg[i].ecn = p->hdr[1] & 3; /* a CE mark on the way */
 			end_segment(r, &r->seg[i], now, SY_REC_ARRIVED);
 			fly_del(r, f);
 			r->last_uid = p->uid;

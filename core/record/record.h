@@ -69,6 +69,10 @@ typedef struct sy_rec_seg {
 	uint8_t event;         /* 0, or 1 + the sy_tcp_event it was sent or
 				* received for (a probe, a challenge ACK, a
 				* SYN cookie) */
+	uint8_t ecn;           /* the IP ECN field (RFC 3168 5: 0 Not-ECT,
+				* 1 ECT(1), 2 ECT(0), 3 CE) as sent, and
+				* once arrived as it arrived: CE when a
+				* queue marked it on the way */
 } sy_rec_seg;
 
 /* One connection.  Side 0 is the client. */

@@ -54,6 +54,10 @@ T.fails("option 'ecn' must be", function()
   a:tcp{}:connect(b, 80, {ecn = "yes"})
 end)
 
+-- 3 (below). The recorder: a short transfer through a CoDel queue that
+--    marks (a 1 ms target): data segments ECT(0), some arriving CE (and
+--    the text ladder says so), pure ACKs Not-ECT, ECE and CWR in the flags.
+
 -- 2. The bulk transfer.
 local START, STOP = 5, 20
 
@@ -106,3 +110,39 @@ for _, q in ipairs{{"codel", ecn = true}, {"red", ecn = true, rate = "10Mbps", l
   check(g_off > 7e6 and g_on > 7e6, "%s: goodput under 7 Mbit/s", q[1])
 end
 
+
+-- 3. The recorder.
+do
+  local sim = synack.simulator{seed = 1}
+  local rec = sim:record()
+  local a, r, b = sim:node("a"), sim:node("r"), sim:node("b")
+  sim:duplex_link(a, r, {rate = "1Gbps", delay = "1ms"})
+  sim:duplex_link(r, b, {rate = "10Mbps", delay = "5ms",
+    queue = {"codel", ecn = true, target = "1ms", interval = "20ms"}})
+  local srv
+  b:tcp{timers = "linux"}:listen(80, function(x) srv = x end)
+  local c = a:tcp{timers = "linux"}:connect(b, 80, {ecn = "on"})
+  c:on("established", function(conn) conn:send(2e6) end)
+  sim:run{stop = 3}
+  local n = {data_ect0 = 0, data_ce = 0, data_other = 0, acks_marked = 0, ece = 0, cwr = 0}
+  for _, s in ipairs(rec:segments{connection = 1}) do
+    if s.len > 0 and s.dir == "c>s" then
+      if s.ecn == "ect0" then n.data_ect0 = n.data_ect0 + 1
+      elseif s.ecn == "ce" then n.data_ce = n.data_ce + 1
+      else n.data_other = n.data_other + 1 end
+    elseif s.len == 0 and s.ecn then
+      n.acks_marked = n.acks_marked + 1
+    end
+    if s.flags:find("ECE", 1, true) and not s.flags:find("SYN", 1, true) then n.ece = n.ece + 1 end
+    if s.flags:find("CWR", 1, true) and not s.flags:find("SYN", 1, true) then n.cwr = n.cwr + 1 end
+  end
+  check(n.data_ect0 > 100, "recorded: %d ECT(0) data segments", n.data_ect0)
+  check(n.data_ce > 0, "recorded: no CE-marked data segment")
+  eq(n.data_other, c.stats.retransmissions, "recorded: Not-ECT data segments (the retransmissions)")
+  eq(n.acks_marked, 0, "recorded: ECN-capable segments without data")
+  eq(n.data_ce, srv.stats.ecn_ce_received, "recorded: CE-marked data segments, as the receiver counted")
+  check(n.ece > 0 and n.cwr == c.stats.ecn_cwr_sent, "recorded: %d ECE, %d CWR (%d sent)",
+        n.ece, n.cwr, c.stats.ecn_cwr_sent)
+  local text = rec:ladder_text{connection = 1}
+  check(text:find("|--CE ACK seq=", 1, true), "the ladder shows no CE mark")
+end
