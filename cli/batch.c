@@ -196,6 +196,7 @@ static void batch_free(batch *b)
 		free(b->mnames[i]);
 	free(b->mnames);
 	batch_close_append(b);
+	sy_buf_free(&b->chunk);
 	sy_sweep_free(b->sw);
 	sy_plugin_unload_all();
 }

@@ -68,6 +68,7 @@ typedef struct batch {
 	int tty, last_tenth, drawn;
 	int rank, nranks; /* MPI; 0 and 1 otherwise */
 	int mpi_stuck;	  /* rank 0 left workers waiting: abort, not finalize */
+	sy_buf chunk;	  /* the script, compiled (lua_dump) by batch_prepare */
 } batch;
 
 /* The signal that interrupts the batch, 0 until one comes. */

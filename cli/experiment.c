@@ -1,7 +1,11 @@
 /* synack batch, the Lua side: the script is loaded once in the parent to
  * check every point (its parameters through the experiment contract, the
- * filter) and learn the columns; each run loads it again in a fresh state
- * in its worker and turns what run() returns into one CSV record. */
+ * filter) and learn the columns, and kept compiled (lua_dump, debug
+ * information included: messages and tracebacks name the same lines); each
+ * run loads those bytes in a fresh state in its worker, runs the chunk
+ * again there and turns what run() returns into one CSV record.  Every run
+ * thus runs the script the checks saw, and none pays for reading and
+ * compiling it. */
 #include "config.h"
 
 #include <inttypes.h>
@@ -58,13 +62,38 @@ static void pop_message(lua_State *L, char *buf, size_t n)
 	lua_pop(L, 1);
 }
 
-/* Loads synack and the script and leaves the experiment table on the
- * stack, with the contract module below it. */
-static int load_experiment(const batch *b, lua_State *L, char *msg, size_t n)
+static int dump_writer(lua_State *L, const void *p, size_t n, void *ud)
 {
-	if (sy_cli_load_synack(L) != LUA_OK ||
-	    luaL_loadfile(L, b->sw->script) != LUA_OK) {
+	(void)L;
+	return sy_buf_add(ud, p, n) < 0;
+}
+
+/* Loads synack and the script (the compiled chunk when the parent kept
+ * one) and leaves the experiment table on the stack, with the contract
+ * module below it.  With `keep`, the chunk is kept in b. */
+static int load_experiment(const batch *b, lua_State *L, char *msg, size_t n,
+			   sy_buf *keep)
+{
+	int st;
+
+	if (sy_cli_load_synack(L) != LUA_OK) {
 		pop_message(L, msg, n);
+		return -1;
+	}
+	if (b->chunk.len) {
+		char name[1024];
+
+		snprintf(name, sizeof name, "@%s", b->sw->script);
+		st = luaL_loadbufferx(L, b->chunk.p, b->chunk.len, name, "b");
+	} else {
+		st = luaL_loadfile(L, b->sw->script);
+	}
+	if (st != LUA_OK) {
+		pop_message(L, msg, n);
+		return -1;
+	}
+	if (keep && lua_dump(L, dump_writer, keep, 0) != 0) {
+		snprintf(msg, n, "out of memory");
 		return -1;
 	}
 	lua_getglobal(L, "require");
@@ -177,7 +206,7 @@ int batch_prepare(batch *b)
 		fprintf(stderr, "synack: out of memory\n");
 		return -1;
 	}
-	if (load_experiment(b, L, msg, sizeof msg) < 0) {
+	if (load_experiment(b, L, msg, sizeof msg, &b->chunk) < 0) {
 		fprintf(stderr, "synack: %s\n", msg);
 		goto out;
 	}
@@ -373,7 +402,7 @@ void batch_execute(const batch *b, const run *r, sy_buf *rec)
 		sy_csv_end(rec);
 		return;
 	}
-	if (load_experiment(b, L, msg, sizeof msg) < 0)
+	if (load_experiment(b, L, msg, sizeof msg, NULL) < 0)
 		goto fail;
 	exp = lua_gettop(L);
 	contract = exp - 1;
