@@ -139,7 +139,8 @@ int batch_run_local(batch *b);
 int batch_close_append(batch *b);
 int batch_rewrite(batch *b, int append);
 int batch_add_metric_names(batch *b, const run *r);
-int batch_store(batch *b, size_t ri, const char *res, size_t len);
+int batch_store(batch *b, size_t ri, const char *res, size_t len, int flush);
+int batch_flush(batch *b);
 int batch_open_output(batch *b);
 
 /* resume.c */

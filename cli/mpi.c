@@ -131,7 +131,7 @@ int batch_mpi_master(batch *b)
 			long long done = strtoll(buf, NULL, 10);
 
 			if (nl && done >= 0 && (size_t)done < b->nruns &&
-			    batch_store(b, (size_t)done, nl + 1, strlen(nl + 1)) < 0)
+			    batch_store(b, (size_t)done, nl + 1, strlen(nl + 1), 1) < 0)
 				rc = -1;
 			batch_progress(b, 0);
 		}

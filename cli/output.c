@@ -1,5 +1,7 @@
 /* synack batch, the output: the file always holds a header and every run
- * finished so far.  Rows are appended and flushed as runs finish, and the
+ * finished so far (local workers: every run whose result the parent took,
+ * which it does at least every TAKE_S, see pool.c).  Rows are appended and
+ * flushed as runs finish (those taken together, with one flush), and the
  * file is rewritten (to a temporary file, then renamed, when it is a
  * regular file: see outfile.h) when a new metric column appears and at the
  * end, in point order.  A failed write (a full disk) stops the batch with
@@ -128,9 +130,26 @@ int batch_add_metric_names(batch *b, const run *r)
 	return added;
 }
 
+/* Flushes the rows appended since the last flush.  Returns 0, or -1 (said)
+ * when they could not be written: nothing more is appended. */
+int batch_flush(batch *b)
+{
+	if (!b->out)
+		return -1; /* an earlier write failed and said so */
+	if (fflush(b->out) != 0) {
+		fprintf(stderr, "synack: cannot write %s: %s\n", b->output, strerror(errno));
+		/* What reached the file ends in a row cut short, which
+		 * --resume drops; append nothing after it. */
+		fclose(b->out);
+		b->out = NULL;
+		return -1;
+	}
+	return 0;
+}
+
 /* Stores the result record of run ri (as slot_finish makes it) and
- * writes its row. */
-int batch_store(batch *b, size_t ri, const char *res, size_t len)
+ * writes its row; with `flush`, flushes it (else batch_flush does, soon). */
+int batch_store(batch *b, size_t ri, const char *res, size_t len, int flush)
 {
 	run *r = &b->runs[ri];
 	sy_csv_rec rec = { 0 };
@@ -166,13 +185,13 @@ int batch_store(batch *b, size_t ri, const char *res, size_t len)
 		sy_buf o = { 0 };
 
 		add_row(b, &o, r);
-		if (fwrite(o.p, 1, o.len, b->out) != o.len || fflush(b->out) != 0) {
+		if (fwrite(o.p, 1, o.len, b->out) != o.len) {
 			fprintf(stderr, "synack: cannot write %s: %s\n", b->output, strerror(errno));
-			/* What reached the file ends in a row cut short, which
-			 * --resume drops; append nothing after it. */
-			fclose(b->out);
+			fclose(b->out); /* as in batch_flush */
 			b->out = NULL;
 			rc = -1;
+		} else if (flush) {
+			rc = batch_flush(b);
 		}
 		sy_buf_free(&o);
 	}

@@ -2,21 +2,33 @@
  * forked from the parent (which has no Lua state left at that time) and
  * running one run after another, each in a fresh Lua state with its own
  * seed (experiment.c).  A worker gets run indices on one pipe, a line
- * each, at most DEPTH ahead of what it has finished (so that it never
- * waits for the next), and sends each result on another as a frame: a
- * header line "INDEX LENGTH WALL" and LENGTH bytes of CSV record.  (Each
- * worker gets one run before any gets a second, and a second only while
- * more runs wait than there are workers.)  Starting
- * a process and loading its plugins is paid once per worker instead of
- * once per run, which is most of a 1 ms run's cost.
+ * each, written together, and sends each result on another as it ends, as
+ * one frame: a header line "INDEX LENGTH WALL END" (END: the monotonic
+ * clock when it ended, when the next run starts) and LENGTH bytes of CSV
+ * record.  Starting a process and loading its plugins is paid once per
+ * worker instead of once per run, which is most of a 1 ms run's cost.
+ *
+ * The parent keeps each worker ahead: while many runs wait, a worker holds
+ * up to about 2 * TAKE_S of work (from the mean wall time of the runs so
+ * far, QMAX runs at most), and the parent, instead of waking for every
+ * result, sleeps until half of that is done (TAKE_S at most) and then
+ * takes every result that came, writing their rows with one flush.  So
+ * with runs of 1 ms it wakes a few dozen times a second rather than
+ * thousands, and a row reaches the file at most about TAKE_S after its run
+ * ended.  A worker that ends (its pipe closes) wakes it at once, as does a
+ * timeout.  Near the end, a worker gets more than one run only while more
+ * wait than there are workers, fewer the fewer are left, so that no run
+ * waits behind another while a worker is idle.
  *
  * A run stays confined to its row: when a worker crashes or exits, the
- * run it was in gets a row saying how, and the runs it had been given
- * beyond it go back to be run by a new worker; a run past the timeout
- * has its worker killed, likewise. */
+ * run it was in gets a row saying how (the results it sent before are
+ * taken first), and the runs it had been given beyond it go back to be
+ * run by a new worker; a run past the timeout has its worker killed,
+ * likewise. */
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <poll.h>
 #include <signal.h>
@@ -29,38 +41,52 @@
 #include "batch_priv.h"
 #include "csv.h"
 
-#define DEPTH 2 /* runs a worker holds: the one running and the next */
+#define QMAX 128    /* runs a worker holds at most: the one running and those next */
+#define TAKE_S 0.05 /* the longest the parent leaves results in the pipes */
+
+typedef struct queued {
+	size_t run;
+	double sent; /* when the parent wrote it */
+	int mark;    /* the worker wakes the parent when it ends */
+} queued;
 
 typedef struct worker {
 	pid_t pid;       /* 0: none */
-	int res;         /* results, from the worker */
+	int res;         /* results, from the worker (non-blocking) */
 	int cmd;         /* run indices, to the worker */
-	size_t q[DEPTH]; /* the runs it holds, in order: q[0] runs */
+	queued *q;       /* the runs it holds, in order: q[0] runs (QMAX) */
 	int nq;
 	double start;    /* when q[0] started (as far as the parent knows) */
 	int timed_out;
+	size_t nrun;     /* results taken */
 	sy_buf buf;      /* bytes of results not yet taken */
 } worker;
 
 typedef struct pool {
 	batch *b;
 	worker *ws;
+	queued *qs;     /* the workers' queues, QMAX each */
 	size_t n;
 	size_t next;    /* runs before it were given out or done */
 	size_t *back;   /* runs given back by workers that ended */
 	size_t nback;
-	sy_buf res;
+	double mean;    /* the mean wall time of a run so far (0: none yet) */
+	int stored;     /* rows written since the last flush */
+	sy_buf res, line;
+	int wake[2];    /* a byte from a worker: a marked run ended */
 	struct pollfd *pfd;
 	int rc;
 } pool;
 
 /* ------------------------------------------------------------ the worker */
 
-/* Reads run indices from fd, a line each, runs them and writes their
- * frames to out, until the pipe closes. */
-static void work(const batch *b, int fd, int out)
+/* Reads run indices from fd, a line each ("INDEX", or "INDEX w": a
+ * marked run), runs them and writes their frames to out, one write each,
+ * until the pipe closes.  After a marked run's frame, a byte to `wake`
+ * wakes the parent (which does not wake for every frame). */
+static void work(const batch *b, int fd, int out, int wake)
 {
-	sy_buf rec = { 0 }, hdr = { 0 };
+	sy_buf rec = { 0 }, frame = { 0 };
 	char in[256];
 	size_t have = 0;
 
@@ -72,20 +98,28 @@ static void work(const batch *b, int fd, int out)
 			size_t line = (size_t)(nl - in) + 1;
 			char *end;
 			unsigned long long ri = strtoull(in, &end, 10);
-			double t0;
+			int mark = end + 2 == nl && end[0] == ' ' && end[1] == 'w';
+			double t0, t1;
 
-			if (end != nl || ri >= b->nruns)
+			if ((end != nl && !mark) || ri >= b->nruns)
 				_exit(3); /* the parent's bug: it sees an exit */
 			memmove(in, in + line, have - line);
 			have -= line;
 			t0 = now();
 			rec.len = 0;
 			batch_execute(b, &b->runs[ri], &rec);
-			hdr.len = 0;
-			sy_buf_printf(&hdr, "%llu %zu %.6f\n", ri, rec.len, now() - t0);
-			if (batch_write_all(out, hdr.p, hdr.len) < 0 ||
-			    batch_write_all(out, rec.p ? rec.p : "", rec.len) < 0)
+			t1 = now();
+			frame.len = 0;
+			if (sy_buf_printf(&frame, "%llu %zu %.6f %.6f\n", ri, rec.len,
+					  t1 - t0, t1) < 0 ||
+			    sy_buf_add(&frame, rec.p ? rec.p : "", rec.len) < 0)
 				_exit(4);
+			if (batch_write_all(out, frame.p, frame.len) < 0)
+				_exit(4);
+			/* (full: the parent has yet to take earlier bytes, and
+			 * will wake anyway) */
+			while (mark && write(wake, "w", 1) < 0 && errno == EINTR)
+				;
 			continue;
 		}
 		if (have == sizeof in)
@@ -115,9 +149,11 @@ static void drop_parent(pool *p, worker *w)
 		sy_buf_free(&p->ws[i].buf);
 	}
 	free(p->ws);
+	free(p->qs);
 	free(p->back);
 	free(p->pfd);
 	sy_buf_free(&p->res);
+	sy_buf_free(&p->line);
 }
 
 /* Starts worker w of pool p.  Returns 0 or -1 with a message. */
@@ -149,19 +185,25 @@ static int worker_start(pool *p, worker *w)
 		return -1;
 	}
 	if (w->pid == 0) {
+		int wake = p->wake[1];
+
+		close(p->wake[0]);
 		drop_parent(p, w);
 		close(res[0]);
 		close(cmd[1]);
 		batch_child_setup(parent);
-		work(b, cmd[0], res[1]);
+		work(b, cmd[0], res[1], wake);
 		_exit(0);
 	}
 	setpgid(w->pid, w->pid);
 	close(res[1]);
 	close(cmd[0]);
+	/* taken when the parent wakes: as much as has come */
+	fcntl(res[0], F_SETFL, fcntl(res[0], F_GETFL) | O_NONBLOCK);
 	w->res = res[0];
 	w->cmd = cmd[1];
 	w->nq = 0;
+	w->nrun = 0;
 	w->timed_out = 0;
 	w->buf.len = 0;
 	return 0;
@@ -175,13 +217,13 @@ static void worker_kill(worker *w)
 
 /* ------------------------------------------------------------ the parent */
 
-
-/* Whether a run waits to be given out. */
-static int has_work(pool *p)
+/* Runs waiting to be given out (some may be done already: a resumed
+ * batch's, skipped by take). */
+static size_t waiting(pool *p)
 {
 	while (p->next < p->b->nruns && p->b->runs[p->next].done)
 		p->next++;
-	return p->nback || p->next < p->b->nruns;
+	return p->nback + (p->b->nruns - p->next);
 }
 
 /* The next run to give out, or (size_t)-1. */
@@ -196,31 +238,67 @@ static size_t take(pool *p)
 
 static void store(pool *p, size_t ri)
 {
-	if (batch_store(p->b, ri, p->res.p, p->res.len) < 0)
+	if (batch_store(p->b, ri, p->res.p, p->res.len, 0) < 0)
 		p->rc = -1;
-	batch_progress(p->b, 0);
+	p->stored = 1;
 }
 
-/* Gives w runs until it holds depth.  A write that fails means the worker
- * is gone: its end is seen on its result pipe. */
-static void top_up(pool *p, worker *w, int depth)
+/* The runs a worker should hold while many wait: enough for about
+ * TAKE_S, at least 2 (the one running and the next). */
+static int depth(const pool *p)
 {
-	while (w->nq < depth && w->cmd >= 0 && !got_signal && p->rc == 0) {
+	double d = p->mean > 0 ? 1 + ceil(TAKE_S / p->mean) : 2;
+
+	return d > QMAX ? QMAX : d < 2 ? 2 : (int)d;
+}
+
+/* Gives w runs until it holds `want`, in one write.  The last one and
+ * the one half-way are marked: the worker wakes the parent as each ends,
+ * in time to give it more before it runs out.  A write that fails means
+ * the worker is gone: its end is seen on its result pipe. */
+static void top_up(pool *p, worker *w, int want)
+{
+	int n0 = w->nq, half;
+	double t;
+
+	if (want > QMAX)
+		want = QMAX;
+	while (w->nq < want && w->cmd >= 0 && !got_signal && p->rc == 0) {
 		size_t ri = take(p);
-		char line[32];
-		int len;
 
 		if (ri == (size_t)-1)
-			return;
-		len = snprintf(line, sizeof line, "%zu\n", ri);
-		if (batch_write_all(w->cmd, line, (size_t)len) < 0) {
-			p->back[p->nback++] = ri;
-			return;
-		}
-		if (w->nq == 0)
-			w->start = now();
-		w->q[w->nq++] = ri;
+			break;
+		w->q[w->nq].run = ri;
+		w->q[w->nq++].mark = 0;
 	}
+	if (w->nq == n0)
+		return;
+	half = (w->nq - 1) / 2;
+	w->q[half > n0 ? half : n0].mark = 1;
+	w->q[w->nq - 1].mark = 1;
+	p->line.len = 0;
+	for (int i = n0; i < w->nq; i++)
+		if (sy_buf_printf(&p->line, "%zu%s\n", w->q[i].run,
+				  w->q[i].mark ? " w" : "") < 0) {
+			fprintf(stderr, "synack: out of memory\n");
+			p->rc = -1;
+			break;
+		}
+	if (p->rc < 0) {
+		while (w->nq > n0)
+			p->back[p->nback++] = w->q[--w->nq].run;
+		return;
+	}
+	if (batch_write_all(w->cmd, p->line.p, p->line.len) < 0) {
+		while (w->nq > n0)
+			p->back[p->nback++] = w->q[--w->nq].run;
+		return;
+	}
+	t = now();
+	for (int i = n0; i < w->nq; i++)
+		w->q[i].sent = t;
+	if (n0 == 0)
+		w->start = t;
 }
 
 /* Takes the complete frames in w's buffer.  Returns 0, or -1 when the
@@ -234,14 +312,15 @@ static int take_frames(pool *p, worker *w)
 		char *nl = memchr(w->buf.p + off, '\n', w->buf.len - off);
 		unsigned long long ri;
 		size_t len;
-		double wall;
+		double wall, end;
 		int used;
 
 		if (!nl)
 			break;
 		*nl = 0;
-		if (sscanf(w->buf.p + off, "%llu %zu %lf%n", &ri, &len, &wall, &used) != 3 ||
-		    w->buf.p + off + used != nl || w->nq == 0 || ri != w->q[0]) {
+		if (sscanf(w->buf.p + off, "%llu %zu %lf %lf%n", &ri, &len, &wall, &end,
+			   &used) != 4 ||
+		    w->buf.p + off + used != nl || w->nq == 0 || ri != w->q[0].run) {
 			rc = -1;
 			break;
 		}
@@ -253,7 +332,12 @@ static int take_frames(pool *p, worker *w)
 			batch_result_failed(p->b, &p->res, 0, 0, "the run's result is garbled", wall);
 		off = (size_t)(nl + 1 - w->buf.p) + len;
 		memmove(w->q, w->q + 1, (size_t)(--w->nq) * sizeof *w->q);
-		w->start = now();
+		/* The next run started as this one ended, or when it came. */
+		if (w->nq > 0)
+			w->start = end > w->q[0].sent ? end : w->q[0].sent;
+		/* (not a worker's first run, which loads its plugins) */
+		if (w->nrun++ > 0)
+			p->mean = p->mean > 0 ? 0.75 * p->mean + 0.25 * wall : wall;
 		store(p, (size_t)ri);
 	}
 	memmove(w->buf.p, w->buf.p + off, w->buf.len - off);
@@ -278,12 +362,40 @@ static void worker_ended(pool *p, worker *w, int garbled)
 	if (w->nq > 0 && !got_signal) {
 		batch_result_failed(p->b, &p->res, st, w->timed_out,
 				    garbled ? "the run's result is garbled" : NULL, now() - w->start);
-		store(p, w->q[0]);
+		store(p, w->q[0].run);
 		for (int i = 1; i < w->nq; i++)
-			p->back[p->nback++] = w->q[i];
+			p->back[p->nback++] = w->q[i].run;
 	}
 	w->nq = 0;
 	w->buf.len = 0;
+}
+
+/* Takes what w sent since the last time: every frame that came, then its
+ * end if it has ended. */
+static void drain(pool *p, worker *w)
+{
+	for (;;) {
+		char chunk[65536];
+		ssize_t got = read(w->res, chunk, sizeof chunk);
+
+		if (got > 0) {
+			if (sy_buf_add(&w->buf, chunk, (size_t)got) < 0) {
+				fprintf(stderr, "synack: out of memory\n");
+				p->rc = -1;
+				return;
+			}
+			if (take_frames(p, w) < 0) {
+				worker_ended(p, w, 1);
+				return;
+			}
+		} else if (got == 0 || (errno != EINTR && errno != EAGAIN &&
+					errno != EWOULDBLOCK)) {
+			worker_ended(p, w, 0);
+			return;
+		} else if (errno != EINTR) {
+			return;
+		}
+	}
 }
 
 /* Runs every run not done on `jobs` workers.  Returns 0, -1 on an error
@@ -293,23 +405,34 @@ int batch_run_local(batch *b)
 	pool p = { .b = b, .n = (size_t)b->jobs };
 	struct sigaction ign = { 0 }, old;
 	struct pollfd *pfd;
-	int garbled;
 
 	/* a worker gone while given a run: the write fails, and its end
 	 * shows on its result pipe */
 	ign.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &ign, &old);
 	p.ws = xcalloc(p.n, sizeof *p.ws);
-	p.back = xcalloc(p.n * DEPTH, sizeof *p.back);
-	pfd = p.pfd = xcalloc(p.n, sizeof *pfd);
+	p.qs = xcalloc(p.n * QMAX, sizeof *p.qs);
+	for (size_t i = 0; i < p.n; i++)
+		p.ws[i].q = p.qs + i * QMAX;
+	/* every run at most once given back at a time */
+	p.back = xcalloc(b->nruns, sizeof *p.back);
+	pfd = p.pfd = xcalloc(p.n + 1, sizeof *pfd);
+	if (pipe(p.wake) < 0) {
+		fprintf(stderr, "synack: pipe: %s\n", strerror(errno));
+		p.rc = -1;
+		p.wake[0] = p.wake[1] = -1;
+	} else {
+		for (int i = 0; i < 2; i++)
+			fcntl(p.wake[i], F_SETFL, fcntl(p.wake[i], F_GETFL) | O_NONBLOCK);
+	}
 	for (;;) {
-		int timeout = 200, k = 0, busy = 0;
+		int timeout = (int)(TAKE_S * 1000), k = 0, busy = 0;
 		double t;
 
 		for (size_t i = 0; i < p.n && !got_signal && p.rc == 0; i++) {
 			worker *w = &p.ws[i];
 
-			if (!w->pid && has_work(&p)) {
+			if (!w->pid && waiting(&p)) {
 				if (worker_start(&p, w) < 0) {
 					p.rc = -1;
 					break;
@@ -318,13 +441,20 @@ int batch_run_local(batch *b)
 			if (w->pid)
 				top_up(&p, w, 1);
 		}
-		/* a second run each while there are more than enough for
-		 * all: near the end a run waiting behind another could have
-		 * run at once on an idle worker */
-		for (size_t i = 0; i < p.n && has_work(&p) &&
-				   p.nback + (b->nruns - p.next) > p.n; i++)
-			if (p.ws[i].pid)
-				top_up(&p, &p.ws[i], DEPTH);
+		/* more each while there are more than enough for all, fewer
+		 * the fewer are left: near the end a run waiting behind
+		 * another could have run at once on an idle worker */
+		for (size_t i = 0; i < p.n && !got_signal && p.rc == 0; i++) {
+			size_t left = waiting(&p);
+
+			if (left <= p.n)
+				break;
+			if (p.ws[i].pid) {
+				size_t want = 1 + left / p.n;
+
+				top_up(&p, &p.ws[i], want < (size_t)depth(&p) ? (int)want : depth(&p));
+			}
+		}
 		for (size_t i = 0; i < p.n; i++) {
 			worker *w = &p.ws[i];
 
@@ -348,12 +478,22 @@ int batch_run_local(batch *b)
 				}
 			break;
 		}
+		/* The parent sleeps until a worker ends a marked run or ends
+		 * (POLLHUP comes whatever the events), a run may have timed
+		 * out, or TAKE_S has passed: the results that came meanwhile
+		 * wait in the pipes. */
+		pfd[k].fd = p.wake[0];
+		pfd[k].events = POLLIN;
+		pfd[k++].revents = 0;
 		t = now();
 		for (size_t i = 0; i < p.n; i++) {
 			worker *w = &p.ws[i];
 
 			if (!w->pid)
 				continue;
+			pfd[k].fd = w->res;
+			pfd[k].events = 0;
+			pfd[k++].revents = 0;
 			if (b->sw->timeout > 0 && !w->timed_out && w->nq > 0) {
 				double left = w->start + b->sw->timeout - t;
 				int ms = left <= 0 ? 0 : (int)ceil(left * 1000);
@@ -361,43 +501,31 @@ int batch_run_local(batch *b)
 				if (ms < timeout)
 					timeout = ms;
 			}
-			pfd[k].fd = w->res;
-			pfd[k].events = POLLIN;
-			pfd[k].revents = 0;
-			k++;
 		}
 		if (poll(pfd, (nfds_t)k, timeout) < 0 && errno != EINTR) {
 			fprintf(stderr, "synack: poll: %s\n", strerror(errno));
 			p.rc = -1;
 			continue;
 		}
+		if (pfd[0].revents) {
+			char bytes[256];
+
+			while (read(p.wake[0], bytes, sizeof bytes) == (ssize_t)sizeof bytes)
+				;
+		}
+		for (size_t i = 0; i < p.n && p.rc == 0; i++)
+			if (p.ws[i].pid)
+				drain(&p, &p.ws[i]);
+		if (p.stored) {
+			if (batch_flush(b) < 0)
+				p.rc = -1;
+			p.stored = 0;
+		}
 		t = now();
-		for (size_t i = 0, j = 0; i < p.n; i++) {
+		for (size_t i = 0; i < p.n; i++) {
 			worker *w = &p.ws[i];
 
-			if (!w->pid)
-				continue;
-			if (pfd[j++].revents) {
-				char chunk[65536];
-				ssize_t got = read(w->res, chunk, sizeof chunk);
-
-				if (got > 0) {
-					if (sy_buf_add(&w->buf, chunk, (size_t)got) < 0) {
-						fprintf(stderr, "synack: out of memory\n");
-						p.rc = -1;
-						continue;
-					}
-					garbled = take_frames(&p, w) < 0;
-					if (garbled) {
-						worker_ended(&p, w, 1);
-						continue;
-					}
-				} else if (got == 0 || errno != EINTR) {
-					worker_ended(&p, w, 0);
-					continue;
-				}
-			}
-			if (b->sw->timeout > 0 && !w->timed_out && w->nq > 0 &&
+			if (w->pid && b->sw->timeout > 0 && !w->timed_out && w->nq > 0 &&
 			    t >= w->start + b->sw->timeout) {
 				w->timed_out = 1;
 				worker_kill(w);
@@ -405,12 +533,20 @@ int batch_run_local(batch *b)
 		}
 		batch_progress(b, 0);
 	}
+	if (p.stored && batch_flush(b) < 0)
+		p.rc = -1;
 	for (size_t i = 0; i < p.n; i++)
 		sy_buf_free(&p.ws[i].buf);
 	free(p.ws);
+	free(p.qs);
 	free(p.back);
 	free(pfd);
 	sy_buf_free(&p.res);
+	sy_buf_free(&p.line);
+	if (p.wake[0] >= 0) {
+		close(p.wake[0]);
+		close(p.wake[1]);
+	}
 	sigaction(SIGPIPE, &old, NULL);
 	return p.rc < 0 ? -1 : got_signal;
 }
