@@ -11,7 +11,8 @@
  * A child that crashes, hangs past the timeout or exits without a result
  * takes nothing down with it: its row says what happened.
  *
- * The output file always holds a header and every run finished so far:
+ * The output file always holds a header and every run finished so far
+ * (but those of the last TAKE_S, 50 ms, of local workers: see pool.c):
  * rows are appended and flushed as runs finish, and the file is rewritten
  * (to a temporary file, then renamed, when it is a regular file: see
  * outfile.h) when a new metric column appears and at the end, in point
