@@ -66,6 +66,7 @@ rows() {
 }
 SYNACK_TEST_GATE=$tmp/gate "$SYNACK" batch gate.cfg -j1 -q >out 2>err &
 pid=$!
+label="rows of finished runs reach the file"
 wait_for "the 30 rows of loss 0.1 in gate.csv" rows gate.csv 30
 kill -s KILL $pid
 wait $pid 2>/dev/null
