@@ -73,8 +73,8 @@ bool sy_tcb_ack_in(sy_tcb *c, const sy_seg *s)
 {
 	sy_time now = now_of(c);
 	uint32_t wnd = sy_tcb_seg_wnd(c, s), old_wnd = c->snd_wnd;
-	uint32_t mss = sy_tcb_smss(c);
-	bool was_recovery = c->in_recovery;
+	uint32_t mss = sy_tcb_smss(c), una0 = c->snd_una, sacked0;
+	bool rec0 = c->in_recovery;
 
 	/* RFC 5961 5.2: an ACK for what was never sent, or below
 	 * SND.UNA - MAX.SND.WND (the largest window the peer has offered)
@@ -86,8 +86,11 @@ bool sy_tcb_ack_in(sy_tcb *c, const sy_seg *s)
 		sy_tcb_ack_invalid(c, s);
 		return true;
 	}
-	if (c->sack_ok && s->opts.nsack)
+	sacked0 = sy_tcb_sacked(c);
+	if (c->sack_ok && s->opts.nsack) {
 		sy_tcb_sb_update(c, s);
+		sy_dsack_ack(c, s); /* D-SACKs and the undo (dsack.c) */
+	}
 	/* the send window (RFC 9293 3.10.7.4, fifth, SND.WL1 and WL2); the
 	 * profile's wnd_no_shrink takes it as Linux does: from a segment
 	 * that acknowledges new data or is newer than the last update, or
@@ -212,7 +215,14 @@ bool sy_tcb_ack_in(sy_tcb *c, const sy_seg *s)
 			c->limited = (uint8_t)c->dupacks;
 		}
 	}
-	sy_ecn_ack_in(c, s, was_recovery);
+	/* RFC 9937's DeliveredData: what SND.UNA and the SACKed bytes
+	 * moved, one segment for the duplicate ACK that began recovery
+	 * without SACK (prr.c) */
+	if (c->in_recovery)
+		sy_prr_ack(c, !rec0 && !c->sack_ok ? mss :
+			   (int64_t)(c->snd_una - una0) + sy_tcb_sacked(c) - (int64_t)sacked0,
+			   c->snd_una != una0, !rec0);
+	sy_ecn_ack_in(c, s, rec0);
 	send_check(c);
 	return false;
 }
@@ -268,6 +278,7 @@ static void ooo_insert(sy_tcb *c, uint32_t seq, uint32_t len, const unsigned cha
 		if (g && sy_seq_le(g->l, seq)) {
 			uint32_t d = g->r - seq;
 
+			sy_dsack_note(c, seq, seq + (d < len ? d : len));
 			if (d >= len)
 				return;
 			seq += d;
@@ -457,6 +468,7 @@ static void text_in(sy_tcb *c, const sy_seg *s)
 	if (sy_seq_lt(seq, c->rcv_nxt)) {
 		uint32_t d = c->rcv_nxt - seq;
 
+		sy_dsack_note(c, seq, seq + (d < len ? d : len));
 		if (d >= len) {
 			c->st.bytes_duplicate += len;
 			/* our ACK was lost or late: ACK quickly again, and

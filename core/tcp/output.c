@@ -339,9 +339,8 @@ int sy_tcp_ep_send_bytes(sy_tcp_ep *ep, const sy_ipv4 *ip, const sy_tcp *t,
 
 /* The effective MSS counts the timestamps every segment carries
  * (sy_tcb_smss); SACK blocks come and go, so a data segment sent while
- * some are due carries that much less data, or the packet would exceed
- * what the peer's MSS allows (RFC 9293 3.7.1: the sender decreases its
- * data by the option length).  The blocks are those sy_tcb_send adds. */
+ * some are due carries that much less data (RFC 9293 3.7.1: the sender
+ * decreases its data by the option length); those sy_tcb_send adds. */
 uint32_t sy_tcb_cur_mss(const sy_tcb *c)
 {
 	uint32_t m = sy_tcb_smss(c), extra;
@@ -349,11 +348,11 @@ uint32_t sy_tcb_cur_mss(const sy_tcb *c)
 	uint8_t buf[40];
 	unsigned base;
 
-	if (!c->sack_ok || !c->ooo)
+	if (!c->sack_ok || (!c->ooo && !c->dsack_due))
 		return m;
 	o.has_ts = c->ts_ok;
 	base = sy_tcp_write_options(&o, buf);
-	sy_tcb_sack_blocks(c, &o, o.has_ts ? 3 : 4);
+	sy_tcb_sack_fill(c, &o);
 	extra = sy_tcp_write_options(&o, buf) - base;
 	return m > extra ? m - extra : 1;
 }
@@ -412,8 +411,8 @@ void sy_tcb_send(sy_tcb *c, uint8_t flags, uint32_t seq, uint32_t len)
 		o.tsval = sy_tcb_ts_now(c);
 		o.tsecr = (flags & SY_TCP_ACK) ? c->ts_recent : 0;
 	}
-	if (c->sack_ok && c->ooo && (flags & SY_TCP_ACK) && !(flags & (SY_TCP_SYN | SY_TCP_RST)))
-		sy_tcb_sack_blocks(c, &o, o.has_ts ? 3 : 4);
+	if ((flags & SY_TCP_ACK) && !(flags & (SY_TCP_SYN | SY_TCP_RST)))
+		sy_tcb_sack_out(c, &o); /* and a D-SACK block, once (dsack.c) */
 	t.optlen = (uint8_t)sy_tcp_write_options(&o, t.opt);
 	if (flags & SY_TCP_RST)
 		c->st.rsts_sent++;
@@ -459,7 +458,8 @@ void sy_tcb_ack_invalid(sy_tcb *c, const sy_seg *s)
 			return;
 		}
 		c->invalid_ack_next = now + gap;
-	}
+	} else if (s->len && !(s->flags & SY_TCP_SYN) && sy_seq_le(s->seq + s->len, c->rcv_nxt))
+		sy_dsack_note(c, s->seq, s->seq + s->len); /* old data again */
 	sy_tcb_ack_now(c);
 }
 

@@ -132,6 +132,15 @@ static unsigned sb_lost_below(const sy_tcb *c, uint32_t *kept)
 	return 0;
 }
 
+/* The top of the bytes deemed lost: the left edge of the highest range
+ * with a lost hole below it, or SND.UNA. */
+uint32_t sy_tcb_lost_top(const sy_tcb *c)
+{
+	unsigned k = c->sack_ok ? sb_lost_below(c, NULL) : 0;
+
+	return k ? sy_ranges_at(&c->sb, k - 1)->l : c->snd_una;
+}
+
 /* RFC 6675's pipe: bytes outstanding that are neither SACKed nor lost,
  * plus those retransmitted in this recovery. */
 uint32_t sy_tcb_pipe(const sy_tcb *c)
@@ -245,6 +254,8 @@ void sy_tcb_enter_recovery(sy_tcb *c)
 	c->rtt_timing = false;
 	if (c->cco)
 		cc_signal(c, SY_CC_FAST_RETRANSMIT);
+	sy_prr_start(c);
+	sy_undo_start(c);
 	/* the first unacknowledged segment goes at once, whatever pipe says */
 	seq = c->snd_una;
 	len = data_end(c) - seq;

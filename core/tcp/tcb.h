@@ -182,6 +182,19 @@ struct sy_tcb {
 				    * passes it */
 	uint32_t ecn_rtos;         /* timeouts (of data or our SYN) already
 				    * told by CWR */
+	/* the profile's prr: Proportional Rate Reduction (prr.c) */
+	uint32_t prr_delivered;    /* bytes delivered in this recovery */
+	uint32_t prr_fs;           /* RecoverFS: cwnd before the reduction */
+	uint64_t prr_out0;         /* st.bytes_sent when recovery began:
+				    * prr_out is what was sent since */
+	uint32_t prr_lost_top;     /* the top of the bytes deemed lost */
+	/* the profile's dsack and dsack_undo (dsack.c) */
+	bool dsack_due;            /* the next ACK carries a D-SACK block */
+	uint32_t dsack_l, dsack_r; /* ... of these bytes */
+	bool undo_on;              /* the last fast recovery may be undone */
+	uint32_t undo_marker;      /* SND.UNA when it began */
+	uint64_t undo_rtx0;        /* st.bytes_retransmitted then */
+	uint64_t undo_dsacked;     /* bytes of its retransmissions D-SACKed */
 };
 
 #define SY_ECN_REQ 0x01         /* our SYN asked for ECN */

@@ -182,6 +182,9 @@ typedef struct sy_tcb_stats {
 	uint32_t ecn_reductions;    /* ... to which the cc responded (at
 				     * most one per window of data) */
 	uint32_t ecn_cwr_sent;      /* data segments sent with CWR */
+	uint32_t dsacks_received;   /* ACKs with a D-SACK block (RFC 2883) */
+	uint32_t dsack_undos;       /* fast recoveries undone: all their
+				     * retransmissions D-SACKed (RFC 3708) */
 } sy_tcb_stats;
 
 /* Callbacks of one connection for C applications (the Lua binding uses

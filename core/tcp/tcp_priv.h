@@ -152,6 +152,27 @@ SY_HIDDEN bool sy_tlp_schedule(sy_tcb *c);
 SY_HIDDEN bool sy_tlp_timeout(sy_tcb *c);
 /* An acceptable ACK, before SND.UNA moves (RFC 8985 7.4). */
 SY_HIDDEN void sy_tlp_ack(sy_tcb *c, const sy_seg *s, bool win_update);
+/* Proportional Rate Reduction (prr.c): recovery begins (after the cc's
+ * reduction); an ACK in recovery delivered `delivered` bytes (RFC 9937's
+ * DeliveredData), advanced SND.UNA or not, began recovery or not. */
+SY_HIDDEN void sy_prr_start(sy_tcb *c);
+SY_HIDDEN void sy_prr_ack(sy_tcb *c, int64_t delivered, bool advanced, bool entry);
+/* The bytes the scoreboard holds as SACKed (or, without SACK, the
+ * duplicate ACKs' count) and the top of those deemed lost. */
+SY_HIDDEN uint32_t sy_tcb_sacked(const sy_tcb *c);
+SY_HIDDEN uint32_t sy_tcb_lost_top(const sy_tcb *c);
+/* D-SACK (dsack.c): the first block of s is a D-SACK (RFC 2883 4: below
+ * the cumulative ACK, or within the second block): true with [*l, *r). */
+SY_HIDDEN bool sy_dsack_block(const sy_seg *s, uint32_t *l, uint32_t *r);
+/* The receiver: [l, r) arrived again. */
+SY_HIDDEN void sy_dsack_note(sy_tcb *c, uint32_t l, uint32_t r);
+/* The SACK and D-SACK blocks of an outgoing ACK: _fill to size them,
+ * _out to send them (the D-SACK block goes once). */
+SY_HIDDEN void sy_tcb_sack_fill(const sy_tcb *c, sy_tcp_opts *o);
+SY_HIDDEN void sy_tcb_sack_out(sy_tcb *c, sy_tcp_opts *o);
+/* The sender: recovery begins; an ACK arrived (before SND.UNA moves). */
+SY_HIDDEN void sy_undo_start(sy_tcb *c);
+SY_HIDDEN void sy_dsack_ack(sy_tcb *c, const sy_seg *s);
 
 /* ------------------------------------------------------------ inline helpers */
 
@@ -308,6 +329,7 @@ static inline void cc_signal(sy_tcb *c, sy_cc_signal sig)
 	if (sig != SY_CC_RTO_SPURIOUS) {
 		c->cc.prior_cwnd = c->cc.cwnd;
 		c->cc.prior_ssthresh = c->cc.ssthresh;
+		c->undo_on = false; /* a new reduction: no D-SACK undo */
 	}
 	c->cco->congestion(c->ccst, &c->cc, sig);
 }

@@ -228,6 +228,18 @@ typedef struct sy_timer_limits {
 				  * a passive open whose SYN asks for it
 				  * (Linux's tcp_ecn = 2), or also asked
 				  * for on active opens (tcp_ecn = 1) */
+	bool prr;                /* in fast recovery each ACK lets out
+				  * what Proportional Rate Reduction (RFC
+				  * 9937, with the slow-start reduction
+				  * bound; Linux's tcp_cwnd_reduction)
+				  * allows, not cwnd - pipe (RFC 6675) */
+	bool dsack;              /* a segment received again is reported
+				  * in a D-SACK first block (RFC 2883;
+				  * Linux's tcp_dsack) */
+	bool dsack_undo;         /* a fast recovery whose retransmissions
+				  * were all D-SACKed was spurious: cwnd
+				  * and ssthresh are restored (RFC 3708;
+				  * Linux's tcp_try_undo_dsack) */
 } sy_timer_limits;
 
 /* The values of sy_timer_limits.ecn (the parameter's choices "off",

@@ -141,23 +141,13 @@ bool sy_tlp_timeout(sy_tcb *c)
 	return true;
 }
 
-/* A D-SACK block (RFC 2883: the first, below the cumulative ACK or
- * within the second block) that ends within the probe's bytes. */
+/* A D-SACK block (dsack.c) that ends within the probe's bytes. */
 static bool dsack_of_probe(const sy_tcb *c, const sy_seg *s)
 {
 	uint32_t l, r;
 
-	if (!s->opts.nsack)
-		return false;
-	l = s->opts.sack[0][0];
-	r = s->opts.sack[0][1];
-	if (!sy_seq_lt(l, r))
-		return false;
-	if (!sy_seq_le(r, s->ack) &&
-	    !(s->opts.nsack > 1 && sy_seq_ge(l, s->opts.sack[1][0]) &&
-	      sy_seq_le(r, s->opts.sack[1][1])))
-		return false;
-	return sy_seq_gt(r, c->tlp_seq) && sy_seq_le(r, c->tlp_high);
+	return sy_dsack_block(s, &l, &r) && sy_seq_gt(r, c->tlp_seq) &&
+	       sy_seq_le(r, c->tlp_high);
 }
 
 /* A SACK block of bytes above SND.UNA that is no D-SACK. */

@@ -665,6 +665,18 @@ static const sy_param params[] = {
 	  .doc = "Tail Loss Probe (RFC 8985 7) with SACK: 2 SRTT (+ rto_min with one segment "
 		 "out, + 2 ms with more) after the last send or ACK, one new segment or the "
 		 "last one again (tcp_schedule_loss_probe, tcp_send_loss_probe)" },
+	{ .name = "prr", .type = SY_PT_BOOL, .offset = LIM(prr),
+	  .def = "true",
+	  .doc = "fast recovery sends what Proportional Rate Reduction allows, with the "
+		 "slow-start reduction bound (RFC 9937; tcp_cwnd_reduction)" },
+	{ .name = "dsack", .type = SY_PT_BOOL, .offset = LIM(dsack),
+	  .def = "true",
+	  .doc = "a segment received again is reported in a D-SACK first block (RFC 2883; "
+		 "tcp_dsack = 1)" },
+	{ .name = "dsack_undo", .type = SY_PT_BOOL, .offset = LIM(dsack_undo),
+	  .def = "true",
+	  .doc = "a fast recovery whose retransmissions were all D-SACKed is undone: cwnd and "
+		 "ssthresh restored (RFC 3708; tcp_try_undo_dsack)" },
 	{ .name = "rcv_ratio_initial", .type = SY_PT_INT, .offset = LIM(rcv_ratio_initial),
 	  .def = "128", .min = "1", .max = "256",
 	  .doc = "256ths of the buffer's memory the window offers until a full-sized segment "

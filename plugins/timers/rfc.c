@@ -244,6 +244,18 @@ static const sy_param params[] = {
 	  .def = "false",
 	  .doc = "Tail Loss Probe (RFC 8985 7) with SACK, as Linux: one segment about 2 SRTT "
 		 "after the last send or ACK, before the RTO; off: the RTO alone (RFC 6298)" },
+	{ .name = "prr", .type = SY_PT_BOOL, .offset = LIM(prr),
+	  .def = "false",
+	  .doc = "fast recovery sends what Proportional Rate Reduction allows (RFC 9937, with the "
+		 "slow-start reduction bound, as Linux); off: while cwnd - pipe is a segment (RFC 6675)" },
+	{ .name = "dsack", .type = SY_PT_BOOL, .offset = LIM(dsack),
+	  .def = "false",
+	  .doc = "a segment received again is reported in a D-SACK first block (RFC 2883, as "
+		 "Linux's tcp_dsack); off: SACK blocks of queued data only (RFC 2018)" },
+	{ .name = "dsack_undo", .type = SY_PT_BOOL, .offset = LIM(dsack_undo),
+	  .def = "false",
+	  .doc = "a fast recovery whose retransmissions were all D-SACKed is undone: cwnd and "
+		 "ssthresh restored (RFC 3708, as Linux); off: the reduction stays" },
 	{ .name = "rcv_ratio_initial", .type = SY_PT_INT, .offset = LIM(rcv_ratio_initial),
 	  .def = "256", .min = "1", .max = "256",
 	  .doc = "256ths of the buffer the window offers until a full-sized segment arrives "

@@ -1,0 +1,137 @@
+/* D-SACK (RFC 2883): the receiver's reports of segments that arrived
+ * again, the timer profile's `dsack` (Linux's tcp_dsack, 1 by default),
+ * and the sender's use of them, the profile's `dsack_undo` (RFC 3708, as
+ * Linux 6.x's tcp_check_dsack, undo_retrans and tcp_try_undo_dsack in
+ * tcp_input.c).
+ *
+ * The receiver.  Data that arrives again, below RCV.NXT or within what
+ * the reassembly queue holds, is named in the first SACK block of the
+ * next ACK (which goes at once), before the blocks of the queue (RFC 2883
+ * 4); a second duplicate before that ACK extends the block when it
+ * touches it, else the first one stays (Linux's tcp_dsack_extend).
+ *
+ * The sender.  A first block below the cumulative ACK, or within the
+ * second block, is a D-SACK (RFC 2883 4, shared with the tail loss
+ * probe's detection in tlp.c); each ACK with one is counted
+ * (dsacks_received).  From the start of a fast recovery the bytes it
+ * retransmits are counted, and the D-SACKed bytes at or above SND.UNA as
+ * it began; once every retransmitted byte has been D-SACKed both copies
+ * arrived, so the loss was not one (reordering, a delayed segment): the
+ * reduction is undone with the cc's SY_CC_RTO_SPURIOUS (cwnd and ssthresh
+ * at least what they were before it) and a recovery still under way
+ * ends, as Linux's tcp_try_undo_dsack and tcp_try_to_open.  Any other
+ * reduction (a timeout, ECN, a tail loss probe's) ends the episode:
+ * cc_signal clears undo_on.  Counted in dsack_undos.
+ *
+ * Not done: Linux also raises its reordering degree (tp->reordering, the
+ * duplicate-ACK threshold, up to tcp_max_reordering) from D-SACKs and
+ * from SACKs that fill holes below the highest SACKed byte, and undoes on
+ * timestamps (tcp_may_undo's Eifel check, RFC 3522); the duplicate-ACK
+ * threshold here stays three segments. */
+
+#include "config.h"
+
+#include "tcp_priv.h"
+
+bool sy_dsack_block(const sy_seg *s, uint32_t *l, uint32_t *r)
+{
+	if (!s->opts.nsack)
+		return false;
+	*l = s->opts.sack[0][0];
+	*r = s->opts.sack[0][1];
+	if (!sy_seq_lt(*l, *r))
+		return false;
+	return sy_seq_le(*r, s->ack) ||
+	       (s->opts.nsack > 1 && sy_seq_ge(*l, s->opts.sack[1][0]) &&
+		sy_seq_le(*r, s->opts.sack[1][1]));
+}
+
+/* ------------------------------------------------------------ receiver */
+
+void sy_dsack_note(sy_tcb *c, uint32_t l, uint32_t r)
+{
+	if (!c->sack_ok || !limits(c)->dsack || !sy_seq_lt(l, r))
+		return;
+	if (c->dsack_due) {
+		/* extended when it touches the block due, else that stays */
+		if (sy_seq_gt(l, c->dsack_r) || sy_seq_lt(r, c->dsack_l))
+			return;
+		if (sy_seq_lt(l, c->dsack_l))
+			c->dsack_l = l;
+		if (sy_seq_gt(r, c->dsack_r))
+			c->dsack_r = r;
+		return;
+	}
+	c->dsack_due = true;
+	c->dsack_l = l;
+	c->dsack_r = r;
+}
+
+void sy_tcb_sack_fill(const sy_tcb *c, sy_tcp_opts *o)
+{
+	unsigned max = o->has_ts ? 3 : 4;
+	sy_tcp_opts rest = { 0 };
+
+	o->nsack = 0;
+	if (!c->sack_ok)
+		return;
+	if (!c->dsack_due) {
+		if (c->ooo)
+			sy_tcb_sack_blocks(c, o, max);
+		return;
+	}
+	o->sack[0][0] = c->dsack_l;
+	o->sack[0][1] = c->dsack_r;
+	o->nsack = 1;
+	if (c->ooo)
+		sy_tcb_sack_blocks(c, &rest, max - 1);
+	for (unsigned i = 0; i < rest.nsack; i++) {
+		o->sack[o->nsack][0] = rest.sack[i][0];
+		o->sack[o->nsack][1] = rest.sack[i][1];
+		o->nsack++;
+	}
+}
+
+void sy_tcb_sack_out(sy_tcb *c, sy_tcp_opts *o)
+{
+	sy_tcb_sack_fill(c, o);
+	c->dsack_due = false; /* reported once */
+}
+
+/* ------------------------------------------------------------ sender */
+
+void sy_undo_start(sy_tcb *c)
+{
+	c->undo_on = true;
+	c->undo_marker = c->snd_una;
+	c->undo_rtx0 = c->st.bytes_retransmitted;
+	c->undo_dsacked = 0;
+}
+
+void sy_dsack_ack(sy_tcb *c, const sy_seg *s)
+{
+	uint32_t l, r;
+	uint64_t rtx;
+
+	if (!sy_dsack_block(s, &l, &r))
+		return;
+	c->st.dsacks_received++;
+	if (!c->undo_on || !limits(c)->dsack_undo ||
+	    !sy_seq_gt(r, c->undo_marker) || sy_seq_gt(r, c->snd_max))
+		return;
+	if (sy_seq_lt(l, c->undo_marker))
+		l = c->undo_marker;
+	c->undo_dsacked += r - l;
+	rtx = c->st.bytes_retransmitted - c->undo_rtx0;
+	if (!rtx || c->undo_dsacked < rtx)
+		return;
+	/* every retransmission arrived twice: none was needed */
+	c->undo_on = false;
+	c->st.dsack_undos++;
+	if (c->in_recovery) {
+		c->in_recovery = false;
+		c->reno_sacked = 0;
+	}
+	if (c->cco)
+		cc_signal(c, SY_CC_RTO_SPURIOUS);
+}
