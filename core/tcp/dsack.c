@@ -108,23 +108,23 @@ void sy_undo_start(sy_tcb *c)
 	c->undo_dsacked = 0;
 }
 
-void sy_dsack_ack(sy_tcb *c, const sy_seg *s)
+bool sy_dsack_ack(sy_tcb *c, const sy_seg *s)
 {
 	uint32_t l, r;
 	uint64_t rtx;
 
 	if (!sy_dsack_block(s, &l, &r))
-		return;
+		return false;
 	c->st.dsacks_received++;
 	if (!c->undo_on || !limits(c)->dsack_undo ||
 	    !sy_seq_gt(r, c->undo_marker) || sy_seq_gt(r, c->snd_max))
-		return;
+		return true;
 	if (sy_seq_lt(l, c->undo_marker))
 		l = c->undo_marker;
 	c->undo_dsacked += r - l;
 	rtx = c->st.bytes_retransmitted - c->undo_rtx0;
 	if (!rtx || c->undo_dsacked < rtx)
-		return;
+		return true;
 	/* every retransmission arrived twice: none was needed */
 	c->undo_on = false;
 	c->st.dsack_undos++;
@@ -134,4 +134,5 @@ void sy_dsack_ack(sy_tcb *c, const sy_seg *s)
 	}
 	if (c->cco)
 		cc_signal(c, SY_CC_RTO_SPURIOUS);
+	return true;
 }

@@ -74,7 +74,7 @@ bool sy_tcb_ack_in(sy_tcb *c, const sy_seg *s)
 	sy_time now = now_of(c);
 	uint32_t wnd = sy_tcb_seg_wnd(c, s), old_wnd = c->snd_wnd;
 	uint32_t mss = sy_tcb_smss(c), una0 = c->snd_una, sacked0;
-	bool rec0 = c->in_recovery;
+	bool rec0 = c->in_recovery, dsack = false;
 
 	/* RFC 5961 5.2: an ACK for what was never sent, or below
 	 * SND.UNA - MAX.SND.WND (the largest window the peer has offered)
@@ -89,7 +89,7 @@ bool sy_tcb_ack_in(sy_tcb *c, const sy_seg *s)
 	sacked0 = sy_tcb_sacked(c);
 	if (c->sack_ok && s->opts.nsack) {
 		sy_tcb_sb_update(c, s);
-		sy_dsack_ack(c, s); /* D-SACKs and the undo (dsack.c) */
+		dsack = sy_dsack_ack(c, s); /* D-SACKs, the undo (dsack.c) */
 	}
 	/* the send window (RFC 9293 3.10.7.4, fifth, SND.WL1 and WL2); the
 	 * profile's wnd_no_shrink takes it as Linux does: from a segment
@@ -191,9 +191,12 @@ bool sy_tcb_ack_in(sy_tcb *c, const sy_seg *s)
 			notify_sent(c);
 	} else if (s->ack == c->snd_una && s->len == 0 &&
 		   !(s->flags & (SY_TCP_SYN | SY_TCP_FIN)) && wnd == old_wnd &&
-		   c->snd_una != c->snd_max && sy_tcb_syn_acked(c)) {
+		   c->snd_una != c->snd_max && sy_tcb_syn_acked(c) &&
+		   !(dsack && sy_tcb_sacked(c) == sacked0)) {
 		/* a duplicate ACK (RFC 5681 2); none while our SYN is
-		 * what is outstanding: no data has gone */
+		 * what is outstanding: no data has gone, nor for a D-SACK
+		 * that SACKs nothing new (RFC 6675 2: DupAcks carry new
+		 * SACK information; Linux stays Open) */
 		c->st.dupacks_in++;
 		c->dupacks++;
 		if (c->cco)
