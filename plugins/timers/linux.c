@@ -283,6 +283,43 @@
  *                        not packets_out; the last segment is the
  *                        latest one sent, not the tail of the last skb;
  *                        the jiffy roundings and pacing offset.
+ *   prr         on       Proportional Rate Reduction (RFC 6937, since
+ *                        3.2; RFC 9937 obsoletes it): tcp_cwnd_reduction
+ *                        (tcp_input.c, 6.18, as changed in 5.19: the
+ *                        slow-start bound is max(prr_delivered - prr_out,
+ *                        newly_acked_sacked), one more when SND.UNA
+ *                        advanced and nothing was newly lost, at most
+ *                        ssthresh - in_flight); in_flight above ssthresh:
+ *                        ceil(ssthresh * prr_delivered / prior_cwnd) -
+ *                        prr_out; at least one while prr_out is 0; cwnd =
+ *                        in_flight + sndcnt, per ACK that delivered
+ *                        something; tcp_end_cwnd_reduction: cwnd =
+ *                        ssthresh.  RecoverFS is prior_cwnd (RFC 9937:
+ *                        pipe).  Counted in segments there, in bytes here
+ *                        with the proportional part rounded up to whole
+ *                        segments.  Checked on 6.18 with
+ *                        prr_proportional.pkt, prr_slow_start_bound.pkt.
+ *   dsack       on       net.ipv4.tcp_dsack = 1: tcp_dsack_set for data
+ *                        below rcv_nxt (tcp_data_queue,
+ *                        tcp_validate_incoming's out-of-window data) and
+ *                        for data within the out-of-order queue
+ *                        (tcp_data_queue_ofo), tcp_dsack_extend for the
+ *                        next; the block goes first (tcp_build_sack...
+ *                        in tcp_established_options).  Checked with
+ *                        data_duplicate_dsack.pkt.
+ *   dsack_undo  on       tcp_check_dsack (a first block below the ACK, or
+ *                        within the second) decrements undo_retrans, the
+ *                        retransmissions since tcp_init_undo (recovery's
+ *                        start, undo_marker = snd_una); tcp_try_undo_dsack
+ *                        when it reaches 0, in recovery or after it
+ *                        (Open/Disorder), with tcp_undo_cwnd_reduction
+ *                        (cwnd = max(cwnd, prior_cwnd), ssthresh =
+ *                        prior_ssthresh); tcp_enter_cwr and a timeout
+ *                        clear undo_marker.  Counted here in bytes.
+ *                        Checked on 6.18 with dsack_undo.pkt.  Not
+ *                        modelled: tp->reordering's growth from D-SACKs
+ *                        (tcp_check_sack_reordering), the timestamp undo
+ *                        (tcp_may_undo), F-RTO (tcp_frto = 2).
  *   (receive buffer)     rcvbuf is the buffer's memory, Linux's sk_rcvbuf:
  *                        SO_RCVBUF sets it to twice the value asked
  *                        (sock_setsockopt, net/core/sock.c, 6.18; at
