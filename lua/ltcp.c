@@ -636,6 +636,8 @@ static void push_stats(lua_State *L, const sy_tcb *c)
 	sy_lua_set_int(L, "timeouts", c->st.timeouts);
 	sy_lua_set_int(L, "tlp_probes", c->st.tlp_probes);
 	sy_lua_set_int(L, "tlp_recoveries", c->st.tlp_recoveries);
+	sy_lua_set_int(L, "dsacks_received", c->st.dsacks_received);
+	sy_lua_set_int(L, "dsack_undos", c->st.dsack_undos);
 	sy_lua_set_int(L, "dupacks_in", c->st.dupacks_in);
 	sy_lua_set_int(L, "zero_window_probes", c->st.zero_window_probes);
 	sy_lua_set_int(L, "bad_options", c->st.bad_options);
