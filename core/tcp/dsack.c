@@ -14,9 +14,11 @@
  * second block, is a D-SACK (RFC 2883 4, shared with the tail loss
  * probe's detection in tlp.c); each ACK with one is counted
  * (dsacks_received).  From the start of a fast recovery the bytes it
- * retransmits are counted, and the D-SACKed bytes at or above SND.UNA as
- * it began; once every retransmitted byte has been D-SACKed both copies
- * arrived, so the loss was not one (reordering, a delayed segment): the
+ * retransmits are counted (with a tail loss probe's retransmission still
+ * unresolved then, as Linux's tcp_init_undo counts retrans_out), and the
+ * D-SACKed bytes at or above SND.UNA as it began; once every
+ * retransmitted byte has been D-SACKed both copies arrived, so the loss
+ * was not one (reordering, a delayed segment): the
  * reduction is undone with the cc's SY_CC_RTO_SPURIOUS (cwnd and ssthresh
  * at least what they were before it) and a recovery still under way
  * ends, as Linux's tcp_try_undo_dsack and tcp_try_to_open.  Any other
@@ -100,11 +102,11 @@ void sy_tcb_sack_out(sy_tcb *c, sy_tcp_opts *o)
 
 /* ------------------------------------------------------------ sender */
 
-void sy_undo_start(sy_tcb *c)
+void sy_undo_start(sy_tcb *c, uint32_t outstanding)
 {
 	c->undo_on = true;
 	c->undo_marker = c->snd_una;
-	c->undo_rtx0 = c->st.bytes_retransmitted;
+	c->undo_rtx0 = c->st.bytes_retransmitted - outstanding;
 	c->undo_dsacked = 0;
 }
 

@@ -245,6 +245,10 @@ void sy_tcb_enter_recovery(sy_tcb *c)
 	uint32_t seq, len;
 	bool fin;
 
+	/* a probe sent again and still unresolved counts among this
+	 * recovery's retransmissions for the undo (dsack.c) */
+	uint32_t probe = c->tlp_out && c->tlp_retrans ? c->tlp_high - c->tlp_seq : 0;
+
 	c->st.fast_retransmits++;
 	c->in_recovery = true;
 	c->tlp_out = false; /* the tail loss probe's episode ends */
@@ -255,7 +259,7 @@ void sy_tcb_enter_recovery(sy_tcb *c)
 	if (c->cco)
 		cc_signal(c, SY_CC_FAST_RETRANSMIT);
 	sy_prr_start(c);
-	sy_undo_start(c);
+	sy_undo_start(c, probe);
 	/* the first unacknowledged segment goes at once, whatever pipe says */
 	seq = c->snd_una;
 	len = data_end(c) - seq;

@@ -170,9 +170,10 @@ SY_HIDDEN void sy_dsack_note(sy_tcb *c, uint32_t l, uint32_t r);
  * _out to send them (the D-SACK block goes once). */
 SY_HIDDEN void sy_tcb_sack_fill(const sy_tcb *c, sy_tcp_opts *o);
 SY_HIDDEN void sy_tcb_sack_out(sy_tcb *c, sy_tcp_opts *o);
-/* The sender: recovery begins; an ACK arrived (before SND.UNA moves):
+/* The sender: recovery begins, with `outstanding` bytes retransmitted
+ * before it still unresolved; an ACK arrived (before SND.UNA moves):
  * true if it carried a D-SACK. */
-SY_HIDDEN void sy_undo_start(sy_tcb *c);
+SY_HIDDEN void sy_undo_start(sy_tcb *c, uint32_t outstanding);
 SY_HIDDEN bool sy_dsack_ack(sy_tcb *c, const sy_seg *s);
 
 /* ------------------------------------------------------------ inline helpers */
