@@ -224,6 +224,9 @@ static const sy_timer_limits rfc_defaults = {
 	.retx_psh = false,            /* PSH where the queued data ends */
 	.ack_on_read = false,         /* RFC 1122 4.2.3.2 */
 	.tlp = false,                 /* RFC 6298: the RTO alone */
+	.prr = false,                 /* RFC 6675: cwnd - pipe */
+	.dsack = false,               /* RFC 2018 blocks only */
+	.dsack_undo = false,          /* no undo */
 	.rcv_ratio_initial = 256,
 	.rcv_ratio = 256,
 	.rcv_grow = false,            /* RFC 9293 3.8.6.2.2 */
@@ -279,6 +282,9 @@ static const sy_timer_limits linux_defaults = {
 	.rcv_ratio = 154,             /* measured: veth, 6.18 */
 	.rcv_grow = true,             /* tcp_grow_window */
 	.ecn = SY_TCP_ECN_ACCEPT,     /* tcp_ecn = 2 */
+	.prr = true,                  /* tcp_cwnd_reduction */
+	.dsack = true,                /* tcp_dsack = 1 */
+	.dsack_undo = true,           /* tcp_try_undo_dsack */
 };
 
 static const char *const common_names[] = {
@@ -292,7 +298,7 @@ static const char *const common_names[] = {
 	"ts_offset", "ts_recent_acked", "retries_by_time", "orphan_retries", "user_timeout_probes",
 	"wnd_no_shrink", "nagle_minshall", "fin_delack", "tw_ack_restart", "tw_rst_exact",
 	"tw_rfc1337", "syn_retries_by_time", "retx_psh", "ack_on_read",
-	"tlp", "rcv_ratio_initial", "rcv_ratio", "rcv_grow", "ecn", NULL,
+	"tlp", "rcv_ratio_initial", "rcv_ratio", "rcv_grow", "ecn", "prr", "dsack", "dsack_undo", NULL,
 };
 
 /* The table has exactly the names of sy_timer_limits plus extra (may be
