@@ -16,6 +16,13 @@ static int instance(sy_instance *in, const char *name,
 void conn_open(struct conn *k, const char *name,
 	       const struct sy_test_setting *set, uint32_t mss, uint32_t iw)
 {
+	conn_open_profile(k, name, set, mss, iw, "rfc");
+}
+
+void conn_open_profile(struct conn *k, const char *name,
+		       const struct sy_test_setting *set, uint32_t mss,
+		       uint32_t iw, const char *timers)
+{
 	sy_err err;
 
 	memset(k, 0, sizeof *k);
@@ -33,6 +40,7 @@ void conn_open(struct conn *k, const char *name,
 	k->cc.cwnd = iw;
 	k->cc.ssthresh = INF;
 	k->cc.mss = mss;
+	k->cc.timers = timers;
 	k->ops->init(k->st, &k->cc);
 }
 

@@ -36,6 +36,11 @@ struct conn {
  * a connection with initial window iw and the given mss. */
 void conn_open(struct conn *k, const char *name,
 	       const struct sy_test_setting *set, uint32_t mss, uint32_t iw);
+/* The same under the named timer profile (sy_cc_conn.timers; conn_open's
+ * is "rfc"). */
+void conn_open_profile(struct conn *k, const char *name,
+		       const struct sy_test_setting *set, uint32_t mss,
+		       uint32_t iw, const char *timers);
 void conn_close(struct conn *k);
 /* An ACK of new data outside recovery, without an RTT sample. */
 void ack(struct conn *k, uint32_t bytes);

@@ -82,11 +82,20 @@ typedef struct sy_cc_conn {
 	sy_time latest_rtt; /* the latest RTT sample; 0 before the first */
 	bool in_recovery;   /* in fast recovery */
 	void *priv;         /* conn_size bytes of the plugin's own, zeroed */
+	/* Since version 3: */
+	uint64_t sent;      /* bytes of data sent so far, up to the highest
+			     * sequence number sent (SND.NXT as a count like
+			     * delivered): a round of the ACK clock ends
+			     * when delivered reaches what sent was at its
+			     * start (RFC 9406's windowEnd) */
+	const char *timers; /* the name of the connection's timer profile
+			     * ("rfc", "linux"...), for a plugin whose
+			     * defaults follow it; never NULL */
 } sy_cc_conn;
 
 /* The version of the table below and of the types only it passes;
  * bumped by any change to them (plugin.h, "Versions"). */
-#define SY_CC_OPS_VERSION 2
+#define SY_CC_OPS_VERSION 3
 
 typedef struct sy_cc_ops {
 	sy_ops_head head; /* SY_OPS_HEAD(SY_CC_OPS_VERSION, sy_cc_ops) */

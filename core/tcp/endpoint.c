@@ -334,6 +334,7 @@ sy_tcb *sy_tcb_new(sy_tcp_ep *ep, uint32_t laddr, uint16_t lport,
 	c->rcv_wnd = c->rcvbuf < 65535 ? c->rcvbuf : 65535;
 	c->cco = ep->cc.plugin->ops;
 	c->ccst = ep->cc.state;
+	c->cc.timers = ep->timers.plugin->name;
 	for (int i = 0; i < SY_TCP_TIMERS; i++)
 		c->timer[i] = SY_EVENT_NONE;
 	ep->tmo->rtt_init(ep->timers.state, &c->rtt);

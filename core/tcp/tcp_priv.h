@@ -303,12 +303,21 @@ static inline bool can_output(const sy_tcb *c)
 
 static inline void cc_sync(sy_tcb *c)
 {
+	uint32_t f = sy_tcb_flight(c);
+
 	c->cc.mss = sy_tcb_smss(c);
 	c->cc.flight = sy_tcb_flight(c);
 	c->cc.now = now_of(c);
 	c->cc.srtt = c->rtt.samples ? c->rtt.srtt : 0;
 	c->cc.delivered = c->st.bytes_acked;
 	c->cc.in_recovery = c->in_recovery;
+	/* the data bytes up to SND.MAX: the flight less a SYN or FIN in it */
+	if (f && !sy_tcb_syn_acked(c))
+		f--;
+	if (f && c->fin_sent && sy_seq_gt(c->snd_max, c->fin_seq) &&
+	    sy_seq_le(c->snd_una, c->fin_seq))
+		f--;
+	c->cc.sent = c->st.bytes_acked + f;
 }
 
 /* An ACK of segment s for the congestion control (cc.h). */

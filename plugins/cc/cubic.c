@@ -5,7 +5,9 @@
  * seconds, as the RFC writes it.
  *
  * Slow start (cwnd < ssthresh) is RFC 5681's, as in newreno: cwnd +=
- * min(acked, SMSS) per ACK (RFC 9438 4.10; HyStart++ is not implemented).
+ * min(acked, SMSS) per ACK (RFC 9438 4.10).  Where it ends is the
+ * parameter hystart's (below: off, RFC 9406's HyStart++, or Linux's own
+ * HyStart).
  * An ECN-Echo is a congestion event as a loss is (4.6); a timeout found
  * spurious restores cwnd, ssthresh, W_max and cwnd_prior as they were
  * before it (4.9).
@@ -74,11 +76,58 @@
  * instead moves t_epoch forward by the idle time, keeping the curve where
  * it was.)
  *
+ * Slow-start exit (parameter hystart).  Both searches count rounds of the
+ * ACK clock: a round ends when delivered passes the value sent had at its
+ * start (cc.h; RFC 9406's windowEnd = SND.NXT, acknowledged by an ACK
+ * beyond it), the ACK that passes it the first of the next round, and
+ * look at the RTT samples the ACKs give.
+ *
+ *   off      slow start ends at the first congestion signal (RFC 5681).
+ *   rfc9406  HyStart++ (RFC 9406 4.2), in the initial slow start only
+ *            (4.3: later slow starts end at the ssthresh found).  Each
+ *            round keeps its smallest RTT sample; once a round has
+ *            N_RTT_SAMPLE = 8 samples and the previous round had any, a
+ *            minimum of at least lastRoundMinRTT + RttThresh, RttThresh =
+ *            clamp(lastRoundMinRTT / 8, 4 ms, 16 ms), ends slow start and
+ *            starts Conservative Slow Start with that minimum as its
+ *            baseline.  In CSS cwnd grows by a quarter of slow start's
+ *            increment (CSS_GROWTH_DIVISOR 4); a round whose minimum, after
+ *            8 samples, falls below the baseline shows the exit was
+ *            spurious and slow start resumes; after CSS_ROUNDS = 5 rounds
+ *            (the partial round of the entry counting as one) ssthresh =
+ *            cwnd and congestion avoidance starts.  A congestion signal in
+ *            slow start or CSS ends HyStart++: the reduction above sets
+ *            ssthresh and congestion avoidance follows.  RFC 9406 lets an
+ *            unpaced sender add up to L = 8 SMSS per ACK; this plugin
+ *            keeps RFC 5681's one SMSS in every mode, so that the modes
+ *            differ only in where slow start ends.
+ *   linux    HyStart as tcp_cubic.c of Linux 6.18 has it (hystart=1,
+ *            hystart_detect=3).  A round starts when an ACK in slow start
+ *            passes the end of the previous one (delivered > its end); no
+ *            detection below hystart_low_window (16) segments.  ACK train:
+ *            an ACK within hystart_ack_delta (2 ms) of the train's last
+ *            extends the train, and a train longer than (delay_min +
+ *            ack_delay) / 2 since the round's start ends slow start
+ *            (ack_delay = min(1 ms, 4 * 64 KB / pacing rate), the pacing
+ *            rate 2 cwnd / srtt; the unpaced case halves the threshold).
+ *            Delay: the smallest of the round's first 8 samples
+ *            (HYSTART_MIN_SAMPLES) above delay_min + clamp(delay_min / 8,
+ *            4 ms, 16 ms) ends slow start.  delay_min is the smallest
+ *            sample of the connection, samples within 1 s of the start of
+ *            a congestion-avoidance epoch left out.  Either exit sets
+ *            ssthresh = cwnd.  A retransmission timeout arms the search
+ *            again and forgets delay_min (Linux's TCP_CA_Loss).
+ *   auto     (the default) linux when the connection's timer profile is
+ *            `linux`, off otherwise: a `linux` host runs its own HyStart,
+ *            and RFC 9438 4.10 leaves HyStart++ optional.
+ *
  * The cube root is computed here (Newton's method) so that the module
  * does not depend on libm. */
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include <string.h>
 
 #include "cc.h"
 #include "plugin.h"
@@ -86,12 +135,62 @@
 /* The RTT used for the target before the connection has any sample. */
 #define CUBIC_DEFAULT_RTT (100 * SY_MS)
 
+/* RFC 9406 4.3's constants. */
+#define HSPP_MIN_RTT_THRESH (4 * SY_MS)
+#define HSPP_MAX_RTT_THRESH (16 * SY_MS)
+#define HSPP_MIN_RTT_DIVISOR 8
+#define HSPP_N_RTT_SAMPLE 8
+#define HSPP_CSS_GROWTH_DIVISOR 4
+#define HSPP_CSS_ROUNDS 5
+
+/* Linux's HyStart (tcp_cubic.c, Linux 6.18). */
+#define HS_ACK_TRAIN 1
+#define HS_DELAY 2
+#define HS_MIN_SAMPLES 8
+#define HS_DELAY_MIN (4 * SY_MS)
+#define HS_DELAY_MAX (16 * SY_MS)
+#define HS_GSO_BYTES 65536        /* the device's GSO size (legacy max) */
+#define HS_ACK_DELAY_MAX SY_MS
+#define HS_EPOCH_QUIET SY_SEC      /* no samples this long into an epoch */
+
+#define RTT_INF INT64_MAX
+
+enum { HS_AUTO, HS_OFF, HS_RFC9406, HS_LINUX };
+static const char *const hystart_modes[] = {
+	"auto", "off", "rfc9406", "linux", NULL
+};
+
+/* Where the slow-start exit search is. */
+enum { SS_SEARCH, SS_CSS, SS_DONE };
+
 struct cubic {
 	/* parameters */
 	double c;
 	double beta;
 	bool fast_convergence;
 	bool tcp_friendliness;
+	int hystart;
+	int64_t hystart_detect;
+	int64_t hystart_low_window;
+	sy_time hystart_ack_delta;
+};
+
+/* The slow-start exit search of one connection. */
+struct hystart {
+	int mode;           /* HS_OFF, HS_RFC9406 or HS_LINUX */
+	int phase;          /* SS_SEARCH, SS_CSS, SS_DONE */
+	bool in_round;      /* a round has started */
+	uint64_t round_end; /* cc->sent at the round's start */
+	sy_time cur_min;    /* the round's smallest sample, or RTT_INF */
+	uint32_t samples;   /* the round's samples */
+	/* rfc9406 */
+	sy_time last_min;   /* the previous round's, or RTT_INF */
+	sy_time css_base;   /* cssBaselineMinRtt */
+	uint32_t css_rounds;
+	uint32_t css_acked; /* bytes acked in CSS, not yet a whole quarter */
+	/* linux */
+	sy_time round_start, last_ack;
+	sy_time delay_min;  /* 0 before the first sample */
 };
 
 /* Per connection (zeroed by the endpoint).  Windows in segments. */
@@ -105,6 +204,7 @@ struct cubic_conn {
 	bool in_epoch;
 	bool after_rto;     /* the next epoch is the first after a timeout */
 	double prior_w_max, prior_cwnd_prior; /* before the latest reduction */
+	struct hystart hs;
 };
 
 /* Cube root of x (0 for x <= 0 or NaN), by Newton's method after
@@ -156,6 +256,156 @@ static double w_cubic(const struct cubic *g, const struct cubic_conn *c,
 	return g->c * d * d * d + c->w_max;
 }
 
+/* ------------------------------------------------------------ HyStart */
+
+static int hystart_mode(const struct cubic *g, const sy_cc_conn *cc)
+{
+	if (g->hystart != HS_AUTO)
+		return g->hystart;
+	return cc->timers && strcmp(cc->timers, "linux") == 0 ?
+	       HS_LINUX : HS_OFF;
+}
+
+static void round_start(struct hystart *h, const sy_cc_conn *cc)
+{
+	h->in_round = true;
+	h->round_end = cc->sent;
+	h->cur_min = RTT_INF;
+	h->samples = 0;
+	h->round_start = h->last_ack = cc->now;
+}
+
+/* The search starts afresh (a new connection; Linux: after a timeout). */
+static void hystart_reset(struct hystart *h, int mode, const sy_cc_conn *cc)
+{
+	memset(h, 0, sizeof *h);
+	h->mode = mode;
+	h->phase = mode == HS_OFF ? SS_DONE : SS_SEARCH;
+	h->last_min = h->css_base = RTT_INF;
+	round_start(h, cc);
+	h->in_round = false;
+}
+
+/* Slow start ends: congestion avoidance from the current window. */
+static void hystart_exit(struct hystart *h, sy_cc_conn *cc)
+{
+	h->phase = SS_DONE;
+	cc->ssthresh = cc->cwnd;
+}
+
+/* RFC 9406 4.2, on an ACK of new data in slow start; returns the bytes
+ * that count for slow start's increase (fewer in CSS). */
+static uint32_t hspp_ack(struct hystart *h, sy_cc_conn *cc, uint32_t acked,
+			 sy_time rtt)
+{
+	uint32_t grow = acked < cc->mss ? acked : cc->mss;
+
+	if (!h->in_round || cc->delivered > h->round_end) {
+		h->last_min = h->in_round ? h->cur_min : RTT_INF;
+		round_start(h, cc);
+		if (h->phase == SS_CSS && ++h->css_rounds >= HSPP_CSS_ROUNDS) {
+			hystart_exit(h, cc);
+			return 0;
+		}
+	}
+	if (h->phase == SS_CSS) {
+		h->css_acked += grow;
+		grow = h->css_acked / HSPP_CSS_GROWTH_DIVISOR;
+		h->css_acked %= HSPP_CSS_GROWTH_DIVISOR;
+	}
+	if (rtt < 0)
+		return grow;
+	if (rtt < h->cur_min)
+		h->cur_min = rtt;
+	h->samples++;
+	if (h->samples < HSPP_N_RTT_SAMPLE)
+		return grow;
+	if (h->phase == SS_SEARCH && h->last_min != RTT_INF) {
+		sy_time th = h->last_min / HSPP_MIN_RTT_DIVISOR;
+
+		if (th > HSPP_MAX_RTT_THRESH)
+			th = HSPP_MAX_RTT_THRESH;
+		if (th < HSPP_MIN_RTT_THRESH)
+			th = HSPP_MIN_RTT_THRESH;
+		if (h->cur_min >= h->last_min + th) {
+			h->css_base = h->cur_min;
+			h->phase = SS_CSS;
+			h->css_rounds = 0;
+			h->css_acked = 0;
+		}
+	} else if (h->phase == SS_CSS && h->cur_min < h->css_base) {
+		/* the delay went back down: the exit was spurious */
+		h->css_base = RTT_INF;
+		h->phase = SS_SEARCH;
+	}
+	return grow;
+}
+
+/* Linux's hystart_update, on an RTT sample in slow start. */
+static void linux_hystart(const struct cubic *g, struct hystart *h,
+			  sy_cc_conn *cc, sy_time delay)
+{
+	uint64_t segs = cc->mss ? cc->cwnd / cc->mss : 0;
+
+	if (!h->in_round || cc->delivered > h->round_end)
+		round_start(h, cc);
+	if (segs < (uint64_t)g->hystart_low_window)
+		return;
+	if ((g->hystart_detect & HS_ACK_TRAIN) &&
+	    cc->now - h->last_ack <= g->hystart_ack_delta) {
+		sy_time th = h->delay_min, ack_delay = 0;
+
+		if (cc->srtt > 0 && cc->cwnd > 0) {
+			/* pacing rate 2 cwnd / srtt, in bytes per second */
+			double rate = 2.0 * cc->cwnd * SY_SEC / (double)cc->srtt;
+			double d = 4.0 * HS_GSO_BYTES / rate * SY_SEC;
+
+			ack_delay = d < HS_ACK_DELAY_MAX ? (sy_time)d :
+				    HS_ACK_DELAY_MAX;
+		}
+		h->last_ack = cc->now;
+		th = (th + ack_delay) / 2;
+		if (cc->now - h->round_start > th) {
+			hystart_exit(h, cc);
+			return;
+		}
+	}
+	if (g->hystart_detect & HS_DELAY) {
+		if (delay < h->cur_min)
+			h->cur_min = delay;
+		if (h->samples < HS_MIN_SAMPLES) {
+			h->samples++;
+		} else {
+			sy_time th = h->delay_min / 8;
+
+			if (th < HS_DELAY_MIN)
+				th = HS_DELAY_MIN;
+			if (th > HS_DELAY_MAX)
+				th = HS_DELAY_MAX;
+			if (h->cur_min > h->delay_min + th)
+				hystart_exit(h, cc);
+		}
+	}
+}
+
+/* Linux's cubictcp_acked: every RTT sample, before the window grows. */
+static void linux_sample(const struct cubic *g, struct cubic_conn *c,
+			 sy_cc_conn *cc, sy_time rtt)
+{
+	struct hystart *h = &c->hs;
+
+	if (rtt < 0)
+		return;
+	if (c->in_epoch && cc->now - c->t_epoch < HS_EPOCH_QUIET)
+		return;
+	if (rtt == 0)
+		rtt = 1;
+	if (h->delay_min == 0 || rtt < h->delay_min)
+		h->delay_min = rtt;
+	if (h->phase == SS_SEARCH && cc->cwnd < cc->ssthresh)
+		linux_hystart(g, h, cc, rtt);
+}
+
 static void cubic_init(const void *st, sy_cc_conn *cc)
 {
 	struct cubic_conn *c = cc->priv;
@@ -170,6 +420,7 @@ static void cubic_init(const void *st, sy_cc_conn *cc)
 	c->after_rto = false;
 	c->prior_w_max = 0;
 	c->prior_cwnd_prior = 0;
+	hystart_reset(&c->hs, hystart_mode(st, cc), cc);
 }
 
 static void epoch_start(const struct cubic *g, struct cubic_conn *c,
@@ -196,10 +447,17 @@ static void cubic_ack(const void *st, sy_cc_conn *cc, const sy_cc_ack *a)
 	double mss = cc->mss, w, t, target;
 	sy_time r;
 
+	if (c->hs.mode == HS_LINUX)
+		linux_sample(g, c, cc, a->rtt);
 	if (a->type != SY_CC_ACK_NEW || acked == 0 || cc->mss == 0)
 		return;
 	if (cc->cwnd < cc->ssthresh) {
-		sy_cc_slow_start(cc, acked, 1);
+		uint32_t grow = acked;
+
+		if (c->hs.mode == HS_RFC9406 && c->hs.phase != SS_DONE)
+			grow = hspp_ack(&c->hs, cc, acked, a->rtt);
+		if (grow && cc->cwnd < cc->ssthresh)
+			sy_cc_slow_start(cc, grow, 1);
 		return;
 	}
 
@@ -276,6 +534,13 @@ static void cubic_congestion(const void *st, sy_cc_conn *cc,
 	c->in_epoch = false;
 	c->credit = 0;
 	c->after_rto = sig == SY_CC_RTO;
+
+	/* HyStart++ serves the initial slow start only (RFC 9406 4.3);
+	 * Linux searches again after a timeout, from a new delay_min. */
+	if (c->hs.mode == HS_LINUX && sig == SY_CC_RTO)
+		hystart_reset(&c->hs, HS_LINUX, cc);
+	else
+		c->hs.phase = SS_DONE;
 }
 
 static void cubic_recovery_exit(const void *st, sy_cc_conn *cc)
@@ -327,6 +592,27 @@ static const sy_param params[] = {
 	  .def = "true",
 	  .doc = "grow at least as fast as Reno would (the Reno-friendly "
 		 "region, RFC 9438 4.3)" },
+	{ .name = "hystart", .type = SY_PT_ENUM,
+	  .offset = offsetof(struct cubic, hystart),
+	  .def = "auto", .choices = hystart_modes,
+	  .doc = "where slow start ends: off (at a loss, RFC 5681), rfc9406 "
+		 "(HyStart++), linux (Linux 6.18's HyStart), auto (linux "
+		 "under the linux timer profile, else off)" },
+	{ .name = "hystart_detect", .type = SY_PT_INT,
+	  .offset = offsetof(struct cubic, hystart_detect),
+	  .def = "3", .min = "1", .max = "3",
+	  .doc = "linux HyStart's detectors: 1 ACK train, 2 delay, 3 both "
+		 "(hystart_detect)" },
+	{ .name = "hystart_low_window", .type = SY_PT_INT,
+	  .offset = offsetof(struct cubic, hystart_low_window),
+	  .def = "16", .min = "2", .max = "1000000",
+	  .doc = "linux HyStart: no detection below this cwnd, in segments "
+		 "(hystart_low_window)" },
+	{ .name = "hystart_ack_delta", .type = SY_PT_DURATION,
+	  .offset = offsetof(struct cubic, hystart_ack_delta),
+	  .def = "2ms", .min = "1us", .max = "1s",
+	  .doc = "linux HyStart: largest gap between two ACKs of a train "
+		 "(hystart_ack_delta_us)" },
 	{ .name = NULL },
 };
 
