@@ -1,7 +1,7 @@
 #include "config.h"
 
 /* cc/cubic's slow-start exits (its parameter hystart): RFC 9406's
- * HyStart++ and Linux's HyStart, driven through the plugin's ops with
+ * HyStart++ and Linux's HyStart, and its restart after idle, driven through the plugin's ops with
  * constructed ACK clocks (cc_util.h).  A round is cwnd/MSS one-segment
  * ACKs; after each ACK the sender has sent up to delivered + cwnd (it is
  * cwnd-limited), so a round ends after the ACK of the window that was out
@@ -408,6 +408,61 @@ START_TEST(linux_rto)
 }
 END_TEST
 
+/* ------------------------------------------------------------ idle */
+
+/* cwnd 100 segments, ssthresh 50, then idle_restart with the restart
+ * window 10 segments after `idle` at an RTO of 1 s. */
+static void idled(struct conn *k, const char *mode, const char *timers,
+		  sy_time idle)
+{
+	const struct sy_test_setting set[] = {
+		{ "idle_restart", mode }, { NULL, NULL }
+	};
+
+	conn_open_profile(k, "cubic", mode ? set : NULL, MSS, 100 * MSS,
+			  timers);
+	k->cc.ssthresh = 50 * MSS;
+	k->cc.idle = idle;
+	k->cc.rto = SY_SEC;
+	idle_restart(k, 10 * MSS);
+}
+
+/* RFC 5681 4.1: cwnd = min(cwnd, restart window), ssthresh kept.  Linux
+ * 6.18 (tcp_cwnd_restart): ssthresh = max(ssthresh, 3/4 cwnd); cwnd halved
+ * once per whole RTO after the first, not below the restart window. */
+START_TEST(idle_restart_modes)
+{
+	struct conn k;
+
+	idled(&k, "rfc5681", "rfc", 3500 * SY_MS);
+	ck_assert_uint_eq(k.cc.cwnd, 10 * MSS);
+	ck_assert_uint_eq(k.cc.ssthresh, 50 * MSS);
+	conn_close(&k);
+
+	idled(&k, "linux", "rfc", 3500 * SY_MS);  /* 100 -> 50 -> 25 -> 12.5 */
+	ck_assert_uint_eq(k.cc.cwnd, 12500);
+	ck_assert_uint_eq(k.cc.ssthresh, 75 * MSS);
+	conn_close(&k);
+
+	idled(&k, "linux", "rfc", 1200 * SY_MS);  /* one halving */
+	ck_assert_uint_eq(k.cc.cwnd, 50 * MSS);
+	conn_close(&k);
+
+	idled(&k, "linux", "rfc", 100 * SY_SEC);  /* down to the floor */
+	ck_assert_uint_eq(k.cc.cwnd, 10 * MSS);
+	ck_assert_uint_eq(k.cc.ssthresh, 75 * MSS);
+	conn_close(&k);
+
+	/* auto: the timer profile's */
+	idled(&k, NULL, "linux", 1200 * SY_MS);
+	ck_assert_uint_eq(k.cc.cwnd, 50 * MSS);
+	conn_close(&k);
+	idled(&k, NULL, "rfc", 1200 * SY_MS);
+	ck_assert_uint_eq(k.cc.cwnd, 10 * MSS);
+	conn_close(&k);
+}
+END_TEST
+
 START_TEST(hystart_bad_params)
 {
 	refused("cubic", "hystart", "on");
@@ -415,6 +470,7 @@ START_TEST(hystart_bad_params)
 	refused("cubic", "hystart_detect", "4");
 	refused("cubic", "hystart_low_window", "1");
 	refused("cubic", "hystart_ack_delta", "0s");
+	refused("cubic", "idle_restart", "on");
 }
 END_TEST
 
@@ -432,6 +488,7 @@ static Suite *hystart_suite(void)
 	tcase_add_test(tc, linux_low_window);
 	tcase_add_test(tc, linux_ack_train);
 	tcase_add_test(tc, linux_rto);
+	tcase_add_test(tc, idle_restart_modes);
 	tcase_add_test(tc, hystart_bad_params);
 	suite_add_tcase(s, tc);
 	return s;

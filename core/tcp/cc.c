@@ -59,3 +59,18 @@ void sy_cc_idle_restart(sy_cc_conn *cc, uint32_t restart_window)
 	if (cc->cwnd > restart_window)
 		cc->cwnd = restart_window;
 }
+
+void sy_cc_idle_restart_linux(sy_cc_conn *cc, uint32_t restart_window)
+{
+	uint32_t cwnd = cc->cwnd, least;
+	uint32_t three_q = cwnd / 2 + cwnd / 4;
+	sy_time left = cc->idle;
+
+	least = cwnd < restart_window ? cwnd : restart_window;
+	if (!cc->in_recovery && cc->ssthresh < three_q)
+		cc->ssthresh = three_q;
+	if (cc->rto > 0)
+		while ((left -= cc->rto) > 0 && cwnd > least)
+			cwnd /= 2;
+	cc->cwnd = cwnd > least ? cwnd : least;
+}

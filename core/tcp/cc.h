@@ -20,7 +20,8 @@
  *                  news that the last timeout was spurious (undo);
  *   recovery_exit  fast recovery ended (an ACK covered the recovery point);
  *   idle_restart   the sender starts again after an idle period longer
- *                  than the RTO (RFC 5681 4.1).
+ *                  than the RTO (RFC 5681 4.1), with the idle time and
+ *                  the RTO in idle and rto.
  *
  * Before each reduction (every signal but SY_CC_RTO_SPURIOUS) the endpoint
  * keeps cwnd and ssthresh in prior_cwnd and prior_ssthresh, which an undo
@@ -91,6 +92,9 @@ typedef struct sy_cc_conn {
 	const char *timers; /* the name of the connection's timer profile
 			     * ("rfc", "linux"...), for a plugin whose
 			     * defaults follow it; never NULL */
+	sy_time idle;       /* at idle_restart: the time since data was
+			     * last sent */
+	sy_time rto;        /* at idle_restart: the current RTO */
 } sy_cc_conn;
 
 /* The version of the table below and of the types only it passes;
@@ -134,5 +138,10 @@ void sy_cc_undo(sy_cc_conn *cc);
 void sy_cc_recovery_exit(sy_cc_conn *cc);
 /* cwnd = min(cwnd, restart_window) (RFC 5681 4.1). */
 void sy_cc_idle_restart(sy_cc_conn *cc, uint32_t restart_window);
+/* Linux's tcp_cwnd_restart (Linux 6.18, tcp_slow_start_after_idle = 1):
+ * ssthresh = max(ssthresh, 3/4 cwnd) outside recovery; cwnd halves once
+ * for each whole RTO of the idle time after the first, not below
+ * min(cwnd, restart_window). */
+void sy_cc_idle_restart_linux(sy_cc_conn *cc, uint32_t restart_window);
 
 #endif

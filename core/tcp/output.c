@@ -691,6 +691,8 @@ void sy_tcb_output(sy_tcb *c)
 
 		if (now - c->last_send > t->rto(st, &c->rtt)) {
 			cc_sync(c);
+			c->cc.idle = now - c->last_send;
+			c->cc.rto = t->rto(st, &c->rtt);
 			c->cco->idle_restart(c->ccst, &c->cc, c->iw_bytes);
 		}
 	}

@@ -71,10 +71,14 @@
  * recovery ends, cwnd = ssthresh.
  *
  * After an idle period longer than the RTO, cwnd = min(cwnd, restart
- * window) (RFC 5681 4.1) and the epoch ends: the next ACK in congestion
- * avoidance starts a new one from the current cwnd and W_max.  (Linux
- * instead moves t_epoch forward by the idle time, keeping the curve where
- * it was.)
+ * window) (RFC 5681 4.1), or with idle_restart = linux (the default under
+ * the linux timer profile) Linux 6.18's tcp_cwnd_restart
+ * (tcp_slow_start_after_idle = 1): ssthresh = max(ssthresh, 3/4 cwnd) and
+ * cwnd halved once per RTO of idle time after the first, not below
+ * min(cwnd, restart window).  Either way the epoch ends: the next ACK in
+ * congestion avoidance starts a new one from the current cwnd and W_max.
+ * (Linux instead moves t_epoch forward by the idle time, keeping the curve
+ * where it was.)
  *
  * Slow-start exit (parameter hystart).  Both searches count rounds of the
  * ACK clock: a round ends when delivered passes the value sent had at its
@@ -156,6 +160,8 @@
 #define RTT_INF INT64_MAX
 
 enum { HS_AUTO, HS_OFF, HS_RFC9406, HS_LINUX };
+enum { IR_AUTO, IR_RFC5681, IR_LINUX };
+static const char *const idle_modes[] = { "auto", "rfc5681", "linux", NULL };
 static const char *const hystart_modes[] = {
 	"auto", "off", "rfc9406", "linux", NULL
 };
@@ -173,6 +179,7 @@ struct cubic {
 	int64_t hystart_detect;
 	int64_t hystart_low_window;
 	sy_time hystart_ack_delta;
+	int idle_restart;
 };
 
 /* The slow-start exit search of one connection. */
@@ -258,12 +265,16 @@ static double w_cubic(const struct cubic *g, const struct cubic_conn *c,
 
 /* ------------------------------------------------------------ HyStart */
 
+static bool is_linux(const sy_cc_conn *cc)
+{
+	return cc->timers && strcmp(cc->timers, "linux") == 0;
+}
+
 static int hystart_mode(const struct cubic *g, const sy_cc_conn *cc)
 {
 	if (g->hystart != HS_AUTO)
 		return g->hystart;
-	return cc->timers && strcmp(cc->timers, "linux") == 0 ?
-	       HS_LINUX : HS_OFF;
+	return is_linux(cc) ? HS_LINUX : HS_OFF;
 }
 
 static void round_start(struct hystart *h, const sy_cc_conn *cc)
@@ -554,9 +565,15 @@ static void cubic_recovery_exit(const void *st, sy_cc_conn *cc)
 static void cubic_idle_restart(const void *st, sy_cc_conn *cc,
 			       uint32_t restart_window)
 {
+	const struct cubic *g = st;
 	struct cubic_conn *c = cc->priv;
+	bool lx = g->idle_restart == IR_LINUX ||
+		  (g->idle_restart == IR_AUTO && is_linux(cc));
 
-	sy_cc_idle_restart(cc, restart_window);
+	if (lx)
+		sy_cc_idle_restart_linux(cc, restart_window);
+	else
+		sy_cc_idle_restart(cc, restart_window);
 	c->in_epoch = false;
 	c->credit = 0;
 }
@@ -613,6 +630,13 @@ static const sy_param params[] = {
 	  .def = "2ms", .min = "1us", .max = "1s",
 	  .doc = "linux HyStart: largest gap between two ACKs of a train "
 		 "(hystart_ack_delta_us)" },
+	{ .name = "idle_restart", .type = SY_PT_ENUM,
+	  .offset = offsetof(struct cubic, idle_restart),
+	  .def = "auto", .choices = idle_modes,
+	  .doc = "after an idle period longer than the RTO: rfc5681 (cwnd at "
+		 "most the initial window), linux (Linux 6.18's "
+		 "tcp_cwnd_restart: cwnd halved per RTO idle, ssthresh at "
+		 "least 3/4 cwnd), auto (linux under the linux timer profile)" },
 	{ .name = NULL },
 };
 
