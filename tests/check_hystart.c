@@ -1,7 +1,8 @@
 #include "config.h"
 
 /* cc/cubic's slow-start exits (its parameter hystart): RFC 9406's
- * HyStart++ and Linux's HyStart, and its restart after idle, driven through the plugin's ops with
+ * HyStart++ and Linux's HyStart, its restart after idle and its growth
+ * only while cwnd-limited, driven through the plugin's ops with
  * constructed ACK clocks (cc_util.h).  A round is cwnd/MSS one-segment
  * ACKs; after each ACK the sender has sent up to delivered + cwnd (it is
  * cwnd-limited), so a round ends after the ACK of the window that was out
@@ -66,6 +67,7 @@ static void hs_ack(struct clock *c, sy_time rtt, sy_time gap)
 		cc->min_rtt = rtt;
 	cc->srtt = cc->srtt ? (7 * cc->srtt + rtt) / 8 : rtt;
 	cc->flight = (uint32_t)(cc->sent - cc->delivered);
+	cc->cwnd_limited = true;
 	c->k.ops->ack(c->k.st, cc, &a);
 	if (cc->sent < cc->delivered + cc->cwnd)
 		cc->sent = cc->delivered + cc->cwnd;
@@ -463,6 +465,55 @@ START_TEST(idle_restart_modes)
 }
 END_TEST
 
+/* ------------------------------------------------------------ cwnd use */
+
+/* cwnd_limited = linux: an ACK grows cwnd only when the endpoint says cwnd
+ * limited the sender, in slow start and in congestion avoidance; off grows
+ * it on every ACK; auto follows the timer profile. */
+START_TEST(cwnd_limited_growth)
+{
+	static const struct sy_test_setting lx[] = {
+		{ "cwnd_limited", "linux" }, { NULL, NULL }
+	};
+	static const struct sy_test_setting off[] = {
+		{ "cwnd_limited", "off" }, { NULL, NULL }
+	};
+	const struct { const struct sy_test_setting *set; const char *timers;
+		       bool held; } cases[] = {
+		{ lx, "rfc", true }, { off, "linux", false },
+		{ NULL, "linux", true }, { NULL, "rfc", false },
+	};
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct conn k;
+		uint32_t w;
+
+		conn_open_profile(&k, "cubic", cases[i].set, MSS, 10 * MSS,
+				  cases[i].timers);
+		k.cc.cwnd_limited = false;
+		ack(&k, MSS);                        /* slow start */
+		ck_assert_uint_eq(k.cc.cwnd, cases[i].held ? 10 * MSS : 11 * MSS);
+		k.cc.cwnd_limited = true;
+		ack(&k, MSS);
+		ck_assert_uint_eq(k.cc.cwnd, cases[i].held ? 11 * MSS : 12 * MSS);
+		congestion(&k, k.cc.cwnd, SY_CC_FAST_RETRANSMIT);
+		recovery_exit(&k);
+		k.cc.srtt = k.cc.min_rtt = 100 * SY_MS;
+		w = k.cc.cwnd;
+		k.cc.cwnd_limited = false;
+		for (int n = 0; n < 50; n++) {       /* congestion avoidance */
+			k.cc.now += 10 * SY_MS;
+			ack(&k, MSS);
+		}
+		if (cases[i].held)
+			ck_assert_uint_eq(k.cc.cwnd, w);
+		else
+			ck_assert_uint_gt(k.cc.cwnd, w);
+		conn_close(&k);
+	}
+}
+END_TEST
+
 START_TEST(hystart_bad_params)
 {
 	refused("cubic", "hystart", "on");
@@ -471,6 +522,7 @@ START_TEST(hystart_bad_params)
 	refused("cubic", "hystart_low_window", "1");
 	refused("cubic", "hystart_ack_delta", "0s");
 	refused("cubic", "idle_restart", "on");
+	refused("cubic", "cwnd_limited", "on");
 }
 END_TEST
 
@@ -489,6 +541,7 @@ static Suite *hystart_suite(void)
 	tcase_add_test(tc, linux_ack_train);
 	tcase_add_test(tc, linux_rto);
 	tcase_add_test(tc, idle_restart_modes);
+	tcase_add_test(tc, cwnd_limited_growth);
 	tcase_add_test(tc, hystart_bad_params);
 	suite_add_tcase(s, tc);
 	return s;

@@ -95,6 +95,11 @@ typedef struct sy_cc_conn {
 	sy_time idle;       /* at idle_restart: the time since data was
 			     * last sent */
 	sy_time rto;        /* at idle_restart: the current RTO */
+	bool cwnd_limited;  /* cwnd limited the sender (Linux 6.18's
+			     * tcp_is_cwnd_limited): it was full when the
+			     * sender last stopped, within the window sent
+			     * since, or, in slow start, cwnd is below twice
+			     * the most that window had in flight */
 } sy_cc_conn;
 
 /* The version of the table below and of the types only it passes;

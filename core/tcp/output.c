@@ -756,6 +756,8 @@ void sy_tcb_output(sy_tcb *c)
 	/* new data restarts the tail loss probe's timeout (RFC 8985 7.2) */
 	if (sent_new)
 		sy_tlp_schedule(c);
+	if (c->cco && (sent_new || sy_tcb_pipe(c) + mss > c->cc.cwnd))
+		cwnd_usage(c, sy_tcb_pipe(c) + mss > c->cc.cwnd);
 	/* Nothing in flight, something to send, and the window too small
 	 * for it (zero, or short of what silly-window avoidance waits
 	 * for): the persist timer probes a zero window and, for a small

@@ -87,6 +87,10 @@ struct sy_tcb {
 	sy_time tx_head;           /* when the oldest unacked data was sent */
 	sy_time rto_due;           /* the retransmission timer's deadline */
 	sy_time last_send;         /* for the idle restart */
+	bool cwnd_full;            /* cwnd limited the sender in the window
+				    * that ends at cwnd_usage_end */
+	uint32_t max_flight;       /* the most in flight in that window */
+	uint32_t cwnd_usage_end;
 	sy_time invalid_ack_next;  /* an answer to an unacceptable segment
 				    * may go from here on (RFC 5961 7) */
 	sy_chunk *sq_head, *sq_tail;

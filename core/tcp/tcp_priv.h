@@ -318,6 +318,25 @@ static inline void cc_sync(sy_tcb *c)
 	    sy_seq_le(c->snd_una, c->fin_seq))
 		f--;
 	c->cc.sent = c->st.bytes_acked + f;
+	c->cc.cwnd_limited = c->cwnd_full ||
+			     (c->cc.cwnd < c->cc.ssthresh &&
+			      (uint64_t)c->cc.cwnd < 2 * (uint64_t)c->max_flight);
+}
+
+/* After the sender stopped: was cwnd what stopped it (full: it could not
+ * take another segment)?  Remembered for the window sent, as Linux's
+ * tcp_cwnd_validate does: a new window, a full cwnd, or (not full) more
+ * in flight than before record it anew. */
+static inline void cwnd_usage(sy_tcb *c, bool full)
+{
+	uint32_t out = sy_tcb_flight(c);
+
+	if (sy_seq_ge(c->snd_una, c->cwnd_usage_end) || full ||
+	    (!c->cwnd_full && out > c->max_flight)) {
+		c->cwnd_full = full;
+		c->max_flight = out;
+		c->cwnd_usage_end = c->snd_max;
+	}
 }
 
 /* An ACK of segment s for the congestion control (cc.h). */

@@ -64,7 +64,13 @@
  * instead (as Linux does), and this plugin uses cwnd.  Unlike flight_size
  * it does not shrink when the sender was application-limited; RFC 9438
  * then asks for other means (RFC 7661) to keep cwnd from growing while
- * the flight stays below it, which this plugin does not have.  A loss
+ * the flight stays below it: with cwnd_limited = linux (the default under
+ * the linux timer profile) cwnd grows only while the endpoint reports it
+ * cwnd-limited (cc.h, Linux 6.18's tcp_is_cwnd_limited: cwnd was full
+ * within the current window, or in slow start below twice the most in
+ * flight); off, the default otherwise, grows it on every ACK as RFC 5681
+ * and RFC 9438 write it.  (RFC 7661's and Linux's decay of an unused cwnd
+ * are not modelled.)  A loss
  * found by duplicate ACKs or SACK sets cwnd = ssthresh (the endpoint
  * recovers by pipe, without inflation); a retransmission timeout sets cwnd
  * = 1 SMSS (4.8, following RFC 5681).  Either ends the epoch.  When fast
@@ -161,6 +167,8 @@
 
 enum { HS_AUTO, HS_OFF, HS_RFC9406, HS_LINUX };
 enum { IR_AUTO, IR_RFC5681, IR_LINUX };
+enum { CL_AUTO, CL_OFF, CL_LINUX };
+static const char *const limited_modes[] = { "auto", "off", "linux", NULL };
 static const char *const idle_modes[] = { "auto", "rfc5681", "linux", NULL };
 static const char *const hystart_modes[] = {
 	"auto", "off", "rfc9406", "linux", NULL
@@ -180,6 +188,7 @@ struct cubic {
 	int64_t hystart_low_window;
 	sy_time hystart_ack_delta;
 	int idle_restart;
+	int cwnd_limited;
 };
 
 /* The slow-start exit search of one connection. */
@@ -457,20 +466,26 @@ static void cubic_ack(const void *st, sy_cc_conn *cc, const sy_cc_ack *a)
 	uint32_t acked = a->acked;
 	double mss = cc->mss, w, t, target;
 	sy_time r;
+	bool held;
 
 	if (c->hs.mode == HS_LINUX)
 		linux_sample(g, c, cc, a->rtt);
 	if (a->type != SY_CC_ACK_NEW || acked == 0 || cc->mss == 0)
 		return;
+	/* Linux grows cwnd only while it limits the sender */
+	held = !cc->cwnd_limited && (g->cwnd_limited == CL_LINUX ||
+				     (g->cwnd_limited == CL_AUTO && is_linux(cc)));
 	if (cc->cwnd < cc->ssthresh) {
 		uint32_t grow = acked;
 
 		if (c->hs.mode == HS_RFC9406 && c->hs.phase != SS_DONE)
 			grow = hspp_ack(&c->hs, cc, acked, a->rtt);
-		if (grow && cc->cwnd < cc->ssthresh)
+		if (grow && !held && cc->cwnd < cc->ssthresh)
 			sy_cc_slow_start(cc, grow, 1);
 		return;
 	}
+	if (held)
+		return;
 
 	w = (double)(cc->cwnd > 0 ? cc->cwnd : 1) / mss;
 	if (!c->in_epoch)
@@ -637,6 +652,12 @@ static const sy_param params[] = {
 		 "most the initial window), linux (Linux 6.18's "
 		 "tcp_cwnd_restart: cwnd halved per RTO idle, ssthresh at "
 		 "least 3/4 cwnd), auto (linux under the linux timer profile)" },
+	{ .name = "cwnd_limited", .type = SY_PT_ENUM,
+	  .offset = offsetof(struct cubic, cwnd_limited),
+	  .def = "auto", .choices = limited_modes,
+	  .doc = "off (cwnd grows on every ACK), linux (only while cwnd "
+		 "limits the sender: Linux 6.18's tcp_is_cwnd_limited), auto "
+		 "(linux under the linux timer profile)" },
 	{ .name = NULL },
 };
 

@@ -61,3 +61,39 @@ check(lx.ss1 == math.max(lx.ss0, q), "linux: ssthresh %d, want max(%d, %d)", lx.
 local rfc = run({ "cubic", idle_restart = "rfc5681" })
 check(rfc.cwnd1 == iw, "rfc5681: cwnd %d after the restart, want the initial window %d", rfc.cwnd1, iw)
 check(rfc.ss1 == rfc.ss0, "rfc5681: ssthresh %d -> %d", rfc.ss0, rfc.ss1)
+
+-- An application-limited sender on the same path: 5 kB every 0.2 s for
+-- 4 s (each chunk acknowledged before the next; idle less than the RTO,
+-- so no restart).  With cwnd_limited = "linux" (the default under this
+-- profile, Linux 6.18's tcp_is_cwnd_limited) cwnd grows only while it
+-- limits the sender: in slow start up to twice the most in flight, so it
+-- stays at the initial window (10 segments, more than twice 5 kB); with
+-- "off" every ACK of slow start adds up to a segment: over 20 chunks of 4
+-- segments at least 40 segments (measured: 79).
+local function trickle(cc)
+  local sim = synack.simulator{seed = 1}
+  local a, b = sim:node("a"), sim:node("b")
+  sim:duplex_link(a, b, { rate = "10Mbps", delay = "40ms", queue = { "droptail", limit = 1000 } })
+  b:tcp{ timers = "linux" }:listen(80, function() end)
+  local r = {}
+  sim:at(0, function()
+    local c = a:tcp{ timers = "linux" }:connect(b, 80, { cc = cc, nagle = false })
+    c:on("established", function(c2)
+      for k = 0, 19 do sim:after(0.2 * k, function() c2:send(5000) end) end
+      sim:after(4.1, function()
+        r.cwnd = c2:info().cwnd
+        r.mss = c2.stats.mss_peer - (c2.stats.timestamps and 12 or 0)
+      end)
+    end)
+  end)
+  sim:run{ stop = 5 }
+  print(string.format("trickle %s: cwnd %d", type(cc) == "table" and cc.cwnd_limited or cc,
+                      r.cwnd or -1))
+  return r
+end
+
+local held = trickle("cubic")
+check(held.cwnd == 10 * held.mss, "linux: cwnd %d of an application-limited sender, want %d",
+      held.cwnd, 10 * held.mss)
+local grown = trickle({ "cubic", cwnd_limited = "off" })
+check(grown.cwnd >= 40 * grown.mss, "off: cwnd %d, want at least %d", grown.cwnd, 40 * grown.mss)
