@@ -4,9 +4,12 @@
 # drawn ladder (an arrow per segment, each segment's label as
 # rec:segments() gives its fields, no two labels' boxes overlapping, a
 # label per state change with its rule in the tooltip), the
-# time-sequence graph (a bar per segment of the sender's), a table row
-# per segment, the table of connections, where a click switches the
-# ladder and the graph to another connection; two recordings side by side
+# time-sequence graph (a bar per segment of the sender's, the receive
+# window's edge at each ACK, its time range the ladder's view: zoomed and
+# scrolled with it), the text ladder, a table row per segment, the table
+# of connections, where a click switches the ladder, the graph and the
+# text ladder to another connection; a SYN flood's spoofed clients
+# named, not blank; two recordings side by side
 # (timers=linux and timers=rfc); no script error and nothing on the
 # console; a screenshot (a PNG; kept in $SYNACK_SHOTS when that is set).
 # A copy with a broken script must show the error marker, so the check
@@ -31,7 +34,8 @@ trap 'rm -rf "$tmp"' EXIT
 trap 'exit 1' HUP INT TERM
 
 # Two recordings of the same two connections (an initial window with
-# losses, then a short exchange), one per timer profile; the labels each
+# losses, then a short exchange), one per timer profile (the rfc one's
+# receiver with a small buffer); the labels each
 # segment must have in the viewer and the bars of its graph.
 cat >"$tmp/write.lua" <<'LUA'
 local synack = require "synack"
@@ -41,7 +45,8 @@ local function run(timers)
   local a, b = sim:node("alice"), sim:node("bob")
   sim:duplex_link(a, b, {rate = "10Mbps", delay = "10ms", ab = {loss = {"list", drop = "4,5,12"}}})
   local rec = sim:record()
-  local eb = b:tcp{timers = timers}
+  -- under rfc a small receive buffer: its window's edge near the data
+  local eb = b:tcp{timers = timers, state_machine = timers == "rfc" and {"rfc9293", rcvbuf = 10000} or nil}
   eb:listen(80, function(c)
     c:on("state", function(c, _, to) if to == "CLOSE_WAIT" then c:close() end end)
   end)
@@ -80,6 +85,29 @@ local function expect(rec, name)
     end
     put(name .. "-" .. k .. ".labels", table.concat(lines, "\n") .. "\n")
     put(name .. "-" .. k .. ".bars", bars .. "\n")
+    -- the receive window's edge at each ACK to the sender, in order of
+    -- arrival: ACK + window (scaled once both SYNs offered a scale),
+    -- relative to the sender's ISN
+    local isn, wsm, wsp
+    for _, s in ipairs(segs) do
+      if s.flags:find("SYN", 1, true) then
+        if s.dir == mine then isn = isn or s.seq; wsm = wsm or s.wscale or false
+        else wsp = wsp or s.wscale or false end
+      end
+    end
+    local shift = (wsm and wsp) and wsp or 0
+    local acks = {}
+    for _, s in ipairs(segs) do
+      if s.dir ~= mine and s.arrived and s.flags:find("ACK", 1, true) then acks[#acks + 1] = s end
+    end
+    table.sort(acks, function(a, b) return a.arrived < b.arrived end)
+    local edges = {}
+    for i, s in ipairs(acks) do
+      local win = s.flags:find("SYN", 1, true) and s.win or s.win << shift
+      edges[i] = string.format("%d", (s.ack - isn) % (1 << 32) + win)
+    end
+    put(name .. "-" .. k .. ".edges", table.concat(edges, " ") .. "\n")
+    put(name .. "-" .. k .. ".text", rec:ladder_text{connection = k})
   end
 end
 local linux, rfc = run("linux"), run("rfc")
@@ -88,6 +116,19 @@ expect(rfc, "rfc")
 local n = linux:html(dir .. "/c.html", {connection = 1, title = "</script><script>document.title='x'</script>"})
 linux:html(dir .. "/cmp.html", {compare = rfc, labels = {"timers=linux", "timers=rfc"}})
 put("counts", n.segments .. " " .. n.states .. " " .. n.connections .. "\n")
+-- a SYN flood from addresses no node owns, and a client
+do
+  local sim = synack.simulator{seed = 3}
+  local client, attacker, server, r = sim:node("client"), sim:node("attacker"), sim:node("server"), sim:node("r")
+  for _, x in ipairs{client, attacker, server} do sim:duplex_link(x, r, {rate = "100Mbps", delay = "5ms"}) end
+  local rec = sim:record()
+  server:tcp{timers = "linux"}:listen(80, {backlog = 8})
+  attacker:app{"synflood", target = server:address(), port = 80, rate = 2000, stop = 0.01}
+  sim:at(0.002, function() client:tcp{timers = "linux"}:connect(server, 80) end)
+  sim:run{stop = 20}
+  rec:html(dir .. "/flood.html")
+  put("flood-addr", rec:connections()[1].client .. "\n")
+end
 LUA
 
 # Checks the DOM of one pane's ladder and graph: args dom=, pane=, want=
@@ -146,6 +187,51 @@ else
   if drawn ~= bars then fail("%d bars in the graph, %d segments with sequence space", drawn, bars) end
   if not g:find('data-bars="' .. bars .. '"', 1, true) then fail("the graph's bar count") end
 end
+-- the receive window's edge, ACK by ACK
+local edges = read(A.edges):match("^(.-)%s*$")
+if g then
+  local drawn = g:match('<polyline[^>]-class="winline"[^>]-data%-values="([^"]*)"')
+  if not drawn then fail("no window edge in the graph")
+  elseif drawn ~= edges then fail("the window edge at %s, ACK + window is %s", drawn, edges) end
+end
+-- the text ladder is the connection's
+local text = dom:match('<pre id="text' .. A.pane .. '">(.-)</pre>')
+if not text then fail("no text ladder")
+elseif unxml(text) ~= read(A.text) then fail("the text ladder is not the connection's:\n%s", unxml(text)) end
+-- the graph's time axis is the ladder's view: the ladder's time ticks
+-- (at their times' heights) in the view are in the graph's range, the
+-- others out of it; each bar at its time on the graph's scale
+if g then
+  local from, to = tonumber(g:match('data%-from="([^"]*)"')), tonumber(g:match('data%-to="([^"]*)"'))
+  local top, bottom = tonumber(g:match('data%-top="([^"]*)"')), tonumber(g:match('data%-bottom="([^"]*)"'))
+  local eps, inside, outside = 1e-6, 0, 0
+  if not (from and to and top and bottom) then fail("the graph has no time range"); os.exit(1) end
+  for y, t in svg:gmatch('<text x="8" y="([%d.-]+)" class="tick">([%d.]+) ms</text>') do
+    y, t = tonumber(y) - 4, tonumber(t) / 1000
+    if y < top - 0.5 then
+      outside = outside + 1
+      if t > from + eps then fail("the tick at %g s is above the view, the graph starts at %g s", t, from) end
+    elseif y > bottom + 0.5 then
+      outside = outside + 1
+      if t < to - eps then fail("the tick at %g s is below the view, the graph ends at %g s", t, to) end
+    else
+      inside = inside + 1
+      if t < from - eps or t > to + eps then fail("the tick at %g s is in the view, not in the graph's %g-%g s", t, from, to) end
+    end
+  end
+  if inside == 0 then fail("no time tick in the ladder's view") end
+  for x, t in g:gmatch('<path d="M([%d.e+-]+),[^"]*"[^>]-class="bar" data%-t="([^"]*)"') do
+    local want = 90 + (tonumber(t) - from) / (to - from) * (860 - 90 - 20)
+    if math.abs(tonumber(x) - want) > 0.01 then fail("a bar at x=%s, its time %s s is at %g", x, t, want) end
+  end
+  print(string.format("pane %s: the graph shows %.6f-%.6f s, %d ticks in the ladder's view, %d out",
+                      A.pane, from, to, inside, outside))
+  if A.range then
+    local f = assert(io.open(A.range, "w"))
+    assert(f:write(string.format("%.9f %.9f\n", from, to)))
+    assert(f:close())
+  end
+end
 if bad == 0 then print("pane " .. A.pane .. ": " .. #want .. " segments, labels apart, " .. bars .. " bars") end
 os.exit(bad == 0 and 0 or 1)
 LUA
@@ -161,7 +247,7 @@ read -r nseg nstate nconn <"$tmp/counts"
 chrome() {
 	timeout 300 "$browser" --headless --no-sandbox --disable-gpu --disable-extensions \
 		--no-first-run --user-data-dir="$tmp/profile" --virtual-time-budget=10000 \
-		--enable-logging=stderr --v=0 "$@" 2>"$tmp/browser.err"
+		--enable-logging=stderr --v=0 --window-size=1800,1200 "$@" 2>"$tmp/browser.err"
 }
 dom() {
 	chrome --dump-dom "file://$1"
@@ -177,8 +263,8 @@ quiet() {
 	fi
 }
 check() {
-	"$SYNACK_BUILDDIR/synack" run "$tmp/check.lua" dom="$1" pane="$2" want="$tmp/$3.labels" bars="$tmp/$3.bars" ||
-		fail=1
+	"$SYNACK_BUILDDIR/synack" run "$tmp/check.lua" dom="$1" pane="$2" want="$tmp/$3.labels" bars="$tmp/$3.bars" \
+		edges="$tmp/$3.edges" text="$tmp/$3.text" range="$tmp/range-${4:-x}" || fail=1
 }
 loaded() {
 	if ! dom "$1" >"$2" || ! [ -s "$2" ]; then
@@ -197,7 +283,7 @@ loaded() {
 
 fail=0
 loaded "$tmp/c.html" "$tmp/dom.html"
-check "$tmp/dom.html" 0 linux-1
+check "$tmp/dom.html" 0 linux-1 z1
 grep -q "data-arrows=\"$nseg\"" "$tmp/dom.html" || { echo "FAIL: the ladder's arrow count"; fail=1; }
 got=$(count 'class="state"' "$tmp/dom.html")
 [ "$got" -eq "$nstate" ] || { echo "FAIL: $got state labels, $nstate state changes"; fail=1; }
@@ -219,6 +305,34 @@ n2=$(wc -l <"$tmp/linux-2.labels")
 got=$(count '<tr id="row0-' "$tmp/dom2.html")
 [ "$got" -eq "$n2" ] || { echo "FAIL: after the click $got table rows, $n2 segments"; fail=1; }
 
+# Zoomed in, then scrolled: the graph's time range narrows, then moves
+# later, as the ladder's view does.
+loaded "$tmp/c.html#zoom=4" "$tmp/dom-z4.html"
+check "$tmp/dom-z4.html" 0 linux-1 z4
+loaded "$tmp/c.html#zoom=4&scroll=0.4" "$tmp/dom-z4s.html"
+check "$tmp/dom-z4s.html" 0 linux-1 z4s
+if ! awk 'FILENAME ~ /z1$/ { w1 = $2 - $1 }
+	  FILENAME ~ /z4$/ { f4 = $1; w4 = $2 - $1 }
+	  FILENAME ~ /z4s$/ { f5 = $1; n = 1 }
+	  END { exit !(n && w4 > 0 && w4 < w1 * 0.75 && f5 > f4) }' \
+	"$tmp/range-z1" "$tmp/range-z4" "$tmp/range-z4s"; then
+	echo "FAIL: the graph's time range does not follow the zoom and the scrolling:" \
+		"$(cat "$tmp/range-z1" "$tmp/range-z4" "$tmp/range-z4s" | tr '\n' ';')"
+	fail=1
+fi
+
+# A SYN flood's spoofed clients: their address, and no blank name.
+loaded "$tmp/flood.html" "$tmp/flood-dom.html"
+read -r faddr <"$tmp/flood-addr"
+grep -q "<td>(no node) $faddr</td>" "$tmp/flood-dom.html" ||
+	{ echo "FAIL: a spoofed client's row does not name it"; fail=1; }
+grep -q '<text x="200" y="20" text-anchor="middle">(no node)</text>' "$tmp/flood-dom.html" ||
+	{ echo "FAIL: the ladder of a spoofed client does not name it"; fail=1; }
+if grep -q '<td> \|<text x="200" y="20" text-anchor="middle"></text>' "$tmp/flood-dom.html"; then
+	echo "FAIL: a blank node name"
+	fail=1
+fi
+
 # Two recordings side by side.
 loaded "$tmp/cmp.html" "$tmp/cmp-dom.html"
 check "$tmp/cmp-dom.html" 0 linux-1
@@ -229,9 +343,12 @@ loaded "$tmp/cmp.html#click=1.2" "$tmp/cmp-dom2.html"
 check "$tmp/cmp-dom2.html" 1 rfc-2
 check "$tmp/cmp-dom2.html" 0 linux-1
 
-# Screenshots: PNG files with something in them.
-for page in c cmp; do
-	chrome --screenshot="$tmp/$page.png" --window-size=1800,1200 "file://$tmp/$page.html" >/dev/null
+# Screenshots: PNG files with something in them (c-zoom: zoomed in and
+# scrolled, the graph following).
+for page in c c-zoom cmp; do
+	url="file://$tmp/$page.html"
+	[ "$page" = c-zoom ] && url="file://$tmp/c.html#zoom=3&scroll=0.3"
+	chrome --screenshot="$tmp/$page.png" "$url" >/dev/null
 	quiet "$page.html's screenshot"
 	if [ "$(head -c 8 "$tmp/$page.png" 2>/dev/null | od -An -tx1 | tr -d ' \n')" != 89504e470d0a1a0a ] ||
 	   [ "$(wc -c <"$tmp/$page.png")" -lt 20000 ]; then

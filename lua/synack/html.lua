@@ -15,8 +15,13 @@
 -- scale stretches where segments leave together), hovering over a
 -- segment shows its fields and highlights its row in the table of
 -- segments, hovering over a state change shows its cause and the rule
--- behind it; the time-sequence graph of the side that sent more data;
--- the wheel over the ladder, or the buttons, zoom the time axis.  With
+-- behind it; the time-sequence graph of the side that sent more data,
+-- with its ACK line and the receive window's edge, over the time range
+-- the ladder shows; ctrl or shift and the wheel over the ladder or the
+-- graph, or the buttons, zoom the time axis of both, the plain wheel over
+-- the graph scrolls the ladder in time.  The text ladder follows the
+-- chosen connection.  An address no node owns (a spoofed client) is
+-- named "(no node)".  With
 -- `compare`, a second recording (its connection `compare_connection`)
 -- is drawn beside the first, both under their `labels`, at one zoom.
 -- The text ladder (rec:ladder_text) is there too, for a reader without
@@ -105,7 +110,7 @@ h2{font-size:16px;margin:4px 0}
 #bar button{margin-right:4px}
 #panes{display:flex;gap:16px;align-items:flex-start}
 .pane{flex:1 1 0;min-width:0}
-.wrap{overflow:auto;max-height:70vh;border:1px solid #ccc;position:relative}
+.wrap{overflow:auto;max-height:50vh;border:1px solid #ccc;position:relative}
 .graph{overflow:auto;border:1px solid #ccc;margin-top:6px}
 svg text{font:12px monospace}
 .line{stroke:#444;stroke-width:2}
@@ -227,12 +232,26 @@ window.onerror = function (msg, src, line) {
       var a = knots[lo], b = knots[hi];
       return a[1] + (b[1] - a[1]) * (t - a[0]) / (b[0] - a[0]);
     };
+    // height to time: the inverse, for the time range a view shows
+    f.inv = function (yy) {
+      var lo = 0, hi = knots.length - 1;
+      if (!knots.length) return 0;
+      if (yy <= knots[0][1]) return knots[0][0];
+      if (yy >= knots[hi][1]) return knots[hi][0];
+      while (hi - lo > 1) {
+        var m = (lo + hi) >> 1;
+        if (knots[m][1] <= yy) lo = m; else hi = m;
+      }
+      var a = knots[lo], b = knots[hi];
+      return b[1] > a[1] ? a[0] + (b[0] - a[0]) * (yy - a[1]) / (b[1] - a[1]) : a[0];
+    };
     f.times = times;
     f.bottom = y + (prev !== null ? (rows.get(prev) || 0) * ROW : 0);
     return f;
   }
   function ladder(p) {
     var P = D.panes[p], C = P.conns[P.sel], y = ymap(C), old = document.getElementById("ladder" + p);
+    P.y = y;
     var h = y.bottom + 60;
     var svg = el("svg", { id: "ladder" + p, width: W, height: h, viewBox: "0 0 " + W + " " + h,
                           "data-conn": C.index });
@@ -329,16 +348,33 @@ window.onerror = function (msg, src, line) {
   // The time-sequence graph of the side that sent more data: a bar per
   // segment from its first to its last sequence number at its send time
   // (blue, orange when resent, a red X when lost), the other side's ACKs
-  // as they arrived (a green step line) and SACK blocks (purple).
+  // as they arrived (a green step line), the right edge of the window
+  // they offered (ACK + window, scaled as negotiated; a yellow step line,
+  // leaving the top when far above the data) and SACK blocks (purple).
+  // Its time axis is the time range the ladder shows (zoomed, scrolled),
+  // its sequence axis what is sent or acknowledged in that range.
   function graph(p) {
     var P = D.panes[p], C = P.conns[P.sel], old = document.getElementById("seqgraph" + p);
     var GW = W, GH = 320, L = 90, R = 20, T = 30, B = 40;
     var bytes = { "c>s": 0, "s>c": 0 };
     C.segments.forEach(function (s) { bytes[s.dir] += s.len; });
     var mine = bytes["s>c"] > bytes["c>s"] ? "s>c" : "c>s", isn = null, bars = [], acks = [];
+    // the sender's ISN and the window scale the receiver's window uses
+    var wsMine = null, wsPeer = null;
+    C.segments.forEach(function (s) {
+      if (s.flags.indexOf("SYN") >= 0) {
+        if (s.dir === mine) {
+          if (isn === null) isn = s.seq;
+          if (wsMine === null) wsMine = s.wscale !== undefined ? s.wscale : false;
+        } else if (wsPeer === null) {
+          wsPeer = s.wscale !== undefined ? s.wscale : false;
+        }
+      }
+    });
     C.segments.forEach(function (s) {
       if (s.dir === mine && isn === null) isn = s.seq;
     });
+    var shift = wsMine !== null && wsMine !== false && wsPeer !== null && wsPeer !== false ? wsPeer : 0;
     var svg = el("svg", { id: "seqgraph" + p, width: GW, height: GH, viewBox: "0 0 " + GW + " " + GH });
     function rel(v) { return ((v - isn) % 4294967296 + 4294967296) % 4294967296; }
     var high = -1;
@@ -350,25 +386,60 @@ window.onerror = function (msg, src, line) {
         bars.push({ t: s.sent, lo: lo, hi: lo + n, again: lo < high, lost: s.dropped !== undefined });
         high = Math.max(high, lo + n);
       } else if (s.dir !== mine && s.arrived !== undefined && s.flags.indexOf("ACK") >= 0) {
-        var a = rel(s.ack);
-        acks.push({ t: s.arrived, ack: a, sack: (s.sack || []).map(function (b) {
+        var a = rel(s.ack), win = s.flags.indexOf("SYN") >= 0 ? s.win : s.win * Math.pow(2, shift);
+        acks.push({ t: s.arrived, ack: a, edge: a + win, sack: (s.sack || []).map(function (b) {
           return [a + ((b[0] - s.ack) | 0), a + ((b[1] - s.ack) | 0)];
         }) });
       }
     });
     acks.sort(function (a, b) { return a.t - b.t; });
-    var t0 = Infinity, t1 = -Infinity, s0 = Infinity, s1 = -Infinity;
-    bars.forEach(function (b) { t0 = Math.min(t0, b.t); t1 = Math.max(t1, b.t); s0 = Math.min(s0, b.lo); s1 = Math.max(s1, b.hi); });
-    acks.forEach(function (a) { t0 = Math.min(t0, a.t); t1 = Math.max(t1, a.t); s0 = Math.min(s0, a.ack); s1 = Math.max(s1, a.ack); });
+    // the time range: the ladder's view of its scale
+    var wrap = document.getElementById("wrap" + p), y = P.y, t0, t1, vtop = 0, vbottom = 0;
+    if (y && wrap.clientHeight > 0) {
+      vtop = wrap.scrollTop;
+      vbottom = vtop + wrap.clientHeight;
+      t0 = y.inv(vtop);
+      t1 = y.inv(vbottom);
+    } else {
+      t0 = y && y.times.length ? y.times[0] : 0;
+      t1 = y && y.times.length ? y.times[y.times.length - 1] : 0;
+    }
+    if (!(t1 > t0)) t1 = t0 + 0.001;
+    var s0 = Infinity, s1 = -Infinity;
+    function within(t) { return t >= t0 && t <= t1; }
+    bars.forEach(function (b) { if (within(b.t)) { s0 = Math.min(s0, b.lo); s1 = Math.max(s1, b.hi); } });
+    acks.forEach(function (a, k) {
+      // the ACK in force when the range starts counts too
+      if (within(a.t) || (a.t < t0 && (k + 1 === acks.length || acks[k + 1].t >= t0))) {
+        s0 = Math.min(s0, a.ack);
+        s1 = Math.max(s1, a.ack);
+      }
+    });
+    if (s0 === Infinity) {
+      bars.forEach(function (b) { s0 = Math.min(s0, b.lo); s1 = Math.max(s1, b.hi); });
+      acks.forEach(function (a) { s0 = Math.min(s0, a.ack); s1 = Math.max(s1, a.ack); });
+    }
+    // the window's edge in view when near the data (at most doubling the
+    // range); far above, it leaves the top
+    var edge = -Infinity;
+    acks.forEach(function (a, k) {
+      if (within(a.t) || (a.t < t0 && (k + 1 === acks.length || acks[k + 1].t >= t0))) edge = Math.max(edge, a.edge);
+    });
+    if (edge > s1 && s1 > s0) s1 = Math.min(edge, s0 + 2 * (s1 - s0));
     el("text", { x: L, y: 18 }, svg).textContent = (mine === "c>s" ? C.client.node : C.server.node) +
-      "'s sequence numbers (relative) over time (ms)";
+      "'s sequence numbers (relative) over time (ms), as the ladder shows it";
+    svg.setAttribute("data-from", t0);
+    svg.setAttribute("data-to", t1);
+    svg.setAttribute("data-top", vtop);
+    svg.setAttribute("data-bottom", vbottom);
     if (!bars.length) {
       el("text", { x: L, y: 60 }, svg).textContent = "no data in this connection";
     } else {
-      if (t1 === t0) t1 = t0 + 0.001;
       if (s1 === s0) s1 = s0 + 1;
       var X = function (t) { return L + (t - t0) / (t1 - t0) * (GW - L - R); };
       var Y = function (v) { return GH - B - (v - s0) / (s1 - s0) * (GH - T - B); };
+      var clip = el("clipPath", { id: "gclip" + p }, el("defs", {}, svg));
+      el("rect", { x: L, y: T, width: GW - L - R, height: GH - T - B }, clip);
       el("line", { x1: L, y1: GH - B, x2: GW - R, y2: GH - B, stroke: "#888" }, svg);
       el("line", { x1: L, y1: T, x2: L, y2: GH - B, stroke: "#888" }, svg);
       for (var k = 0; k <= 4; k++) {
@@ -376,19 +447,25 @@ window.onerror = function (msg, src, line) {
         el("text", { x: X(tt), y: GH - B + 16, "text-anchor": "middle", "class": "tick" }, svg).textContent = ms(tt);
         el("text", { x: L - 6, y: Y(vv) + 4, "text-anchor": "end", "class": "tick" }, svg).textContent = vv;
       }
-      if (acks.length) {
+      var g = el("g", { "clip-path": "url(#gclip" + p + ")" }, svg);
+      // ACK line and window edge: steps at the ACKs' arrival
+      var steps = function (field, colour, cls) {
         var pts = [];
         acks.forEach(function (a, k) {
-          if (k) pts.push(X(a.t) + "," + Y(acks[k - 1].ack));
-          pts.push(X(a.t) + "," + Y(a.ack));
+          if (k) pts.push(X(a.t) + "," + Y(acks[k - 1][field]));
+          pts.push(X(a.t) + "," + Y(a[field]));
         });
-        pts.push(X(t1) + "," + Y(acks[acks.length - 1].ack));
-        el("polyline", { points: pts.join(" "), stroke: "#009E73", "stroke-width": 1.5, fill: "none",
-                         "class": "ackline" }, svg);
+        pts.push(X(Math.max(t1, acks[acks.length - 1].t)) + "," + Y(acks[acks.length - 1][field]));
+        el("polyline", { points: pts.join(" "), stroke: colour, "stroke-width": 1.5, fill: "none",
+                         "class": cls, "data-values": acks.map(function (a) { return a[field]; }).join(" ") }, g);
+      };
+      if (acks.length) {
+        steps("edge", "#E69F00", "winline");
+        steps("ack", "#009E73", "ackline");
         acks.forEach(function (a) {
           a.sack.forEach(function (b) {
             el("line", { x1: X(a.t), y1: Y(b[0]), x2: X(a.t), y2: Y(b[1]), stroke: "#CC79A7",
-                         "stroke-width": 3, "class": "sackbar" }, svg);
+                         "stroke-width": 3, "class": "sackbar" }, g);
           });
         });
       }
@@ -396,10 +473,10 @@ window.onerror = function (msg, src, line) {
         var x = X(b.t), ya = Y(b.lo), yb = Y(b.hi);
         el("path", { d: "M" + x + "," + ya + " V" + yb + " M" + (x - 3) + "," + ya + " h6 M" + (x - 3) + "," + yb + " h6",
                      stroke: b.again ? "#D55E00" : "#0072B2", "stroke-width": 1.5, fill: "none",
-                     "class": "bar" }, svg);
+                     "class": "bar", "data-t": b.t }, g);
         if (b.lost) {
           el("path", { d: "M" + (x - 5) + "," + (yb - 5) + " l10,10 m0,-10 l-10,10", stroke: "#CC0000",
-                       "stroke-width": 2 }, svg);
+                       "stroke-width": 2 }, g);
         }
       });
     }
@@ -452,14 +529,29 @@ window.onerror = function (msg, src, line) {
     segtable(p);
     ladder(p);
     graph(p);
+    document.getElementById("text" + p).textContent = P.conns[k].text;
   }
+  // A new zoom keeps the time at the middle of each ladder's view there.
   function redraw() {
-    D.panes.forEach(function (P, p) { ladder(p); });
+    D.panes.forEach(function (P, p) {
+      var wrap = document.getElementById("wrap" + p), mid = wrap.clientHeight / 2, t;
+      if (P.y) t = P.y.inv(wrap.scrollTop + mid);
+      ladder(p);
+      if (t !== undefined) wrap.scrollTop = Math.max(0, P.y(t) - mid);
+      graph(p);
+    });
     document.getElementById("zoomlevel").textContent = "zoom " + zoom.toFixed(2) + "x";
   }
   function setzoom(z) {
     zoom = Math.max(0.05, Math.min(50, z));
     redraw();
+  }
+  // the graph follows its ladder's scrolling, once a frame
+  var pending = {};
+  function follow(p) {
+    if (pending[p]) return;
+    pending[p] = true;
+    requestAnimationFrame(function () { pending[p] = false; graph(p); });
   }
   document.getElementById("zin").onclick = function () { setzoom(zoom * 1.5); };
   document.getElementById("zout").onclick = function () { setzoom(zoom / 1.5); };
@@ -470,12 +562,31 @@ window.onerror = function (msg, src, line) {
       ev.preventDefault();
       setzoom(ev.deltaY < 0 ? zoom * 1.2 : zoom / 1.2);
     }, { passive: false });
+    document.getElementById("wrap" + p).addEventListener("scroll", function () { follow(p); });
+    // the wheel over the graph scrolls its ladder in time (or zooms both)
+    document.getElementById("graph" + p).addEventListener("wheel", function (ev) {
+      ev.preventDefault();
+      if (ev.ctrlKey || ev.shiftKey) setzoom(ev.deltaY < 0 ? zoom * 1.2 : zoom / 1.2);
+      else document.getElementById("wrap" + p).scrollTop += ev.deltaY;
+    }, { passive: false });
     conntable(p);
     select(p, P.sel);
   });
   redraw();
+  // "#zoom=Z" zooms, "#scroll=F" scrolls each ladder to F of its height
+  // (tests use them)
   var m = /click=(\d+)\.(\d+)/.exec(location.hash);
   if (m) document.getElementById("conn" + m[1] + "-" + (m[2] - 1)).click();
+  m = /zoom=([\d.]+)/.exec(location.hash);
+  if (m) setzoom(Number(m[1]));
+  m = /scroll=([\d.]+)/.exec(location.hash);
+  if (m) {
+    D.panes.forEach(function (P, p) {
+      var wrap = document.getElementById("wrap" + p);
+      wrap.scrollTop = Number(m[1]) * wrap.scrollHeight;
+      graph(p);
+    });
+  }
   document.body.setAttribute("data-ready", "1");
 })();
 ]]
@@ -488,8 +599,11 @@ local function seconds(v)
 end
 
 -- A connection's end, as rec:connections() names it.
+-- An address no node owns (a spoofed source, say) gets a name saying so.
 local function endpoint(c, side)
-  return { node = c[side .. "_node"] or side, addr = c[side] or "" }
+  local node = c[side .. "_node"]
+  if node == nil or node == "" then node = "(no node)" end
+  return { node = node, addr = c[side] or "" }
 end
 
 -- The index of a connection option among rec:connections(): an index
@@ -524,7 +638,8 @@ local function pane(rec, opts, connection, label, get)
     local w = { connection = k, from = opts.from, to = opts.to }
     local e = { index = k, client = endpoint(c, "client"), server = endpoint(c, "server"),
                 first = c.first, last = c.last, segments = get(rec, "segments", w),
-                states = get(rec, "states", w) }
+                states = get(rec, "states", w),
+                text = get(rec, "ladder_text", { connection = k, from = opts.from, to = opts.to }) }
     if rec.events then
       -- the listener's events (drops with their reasons), in the window
       local kept = {}
@@ -536,8 +651,7 @@ local function pane(rec, opts, connection, label, get)
     end
     out[k] = e
   end
-  local text = get(rec, "ladder_text", { connection = sel, from = opts.from, to = opts.to })
-  return { label = label, sel = sel - 1, conns = out }, text
+  return { label = label, sel = sel - 1, conns = out }, out[sel].text
 end
 
 function M.write(rec, path, opts)
@@ -597,7 +711,7 @@ function M.write(rec, path, opts)
       "<div class=\"wrap\" id=\"wrap", q, "\"></div>\n",
       "<div class=\"graph\" id=\"graph", q, "\"></div>\n",
       "<table class=\"segments\" id=\"segments", q, "\"></table>\n",
-      "<details><summary>text ladder</summary><pre>", html_text(texts[p]), "</pre></details>\n",
+      "<details><summary>text ladder</summary><pre id=\"text", q, "\">", html_text(texts[p]), "</pre></details>\n",
       "</div>\n" })
   end
   local page = table.concat({
