@@ -124,6 +124,34 @@ rec:html(dir .. "/cmp2.html", {compare = rec2, compare_connection = 1, labels = 
 T.eq(T.read(dir .. "/cmp2.html"), cpage, "side by side: deterministic")
 T.check(not page:find('"label":', 1, true), "one recording: no label")
 
+-- a SYN flood from addresses no node owns: every connection's text
+-- ladder in the data (the page shows the one clicked), the spoofed
+-- clients named, none blank
+do
+  local sim = synack.simulator{seed = 3}
+  local client, attacker, server, r = sim:node("client"), sim:node("attacker"), sim:node("server"), sim:node("r")
+  for _, n in ipairs{client, attacker, server} do sim:duplex_link(n, r, {rate = "100Mbps", delay = "5ms"}) end
+  local frec = sim:record()
+  server:tcp{timers = "linux"}:listen(80, {backlog = 8})
+  attacker:app{"synflood", target = server:address(), port = 80, rate = 2000, stop = 0.01}
+  sim:at(0.002, function() client:tcp{timers = "linux"}:connect(server, 80) end)
+  sim:run{stop = 20}
+  local conns = frec:connections()
+  T.check(#conns > 5, "the flood's connections: %d", #conns)
+  frec:html(dir .. "/flood.html")
+  local fpage = T.read(dir .. "/flood.html")
+  local json = require("synack.html").json
+  for k = 1, #conns do
+    T.check(fpage:find('"text":' .. json(frec:ladder_text{connection = k}), 1, true),
+      "connection %d's text ladder in the data", k)
+  end
+  T.check(conns[1].client_node == "", "the first client is spoofed")
+  T.check(fpage:find('"client":{"addr":"' .. conns[1].client .. '","node":"(no node)"}', 1, true),
+    "a spoofed client named")
+  T.check(fpage:find('"node":"client"', 1, true), "the client node by its name")
+  T.check(not fpage:find('"node":""', 1, true), "no blank node name")
+end
+
 -- errors
 T.fails("html: option 'compare' must be a recorder (sim:record()), got a number",
   function() rec:html(dir .. "/x.html", {compare = 3}) end)
