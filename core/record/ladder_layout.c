@@ -189,6 +189,7 @@ void sy_ladder_seg_geom(const struct view *v, const struct scale *sc, const sy_r
 	g->etix = time_index(sc, seg_end(v, s, last));
 	g->y1 = sy_ladder_y_at(sc, seg_end(v, s, last));
 	g->xmark = s->fate == SY_REC_DROPPED;
+	g->off = LABEL_OFF;
 	if (g->y1 < g->y0)
 		g->y1 = g->y0;
 	if (s->fate == SY_REC_DROPPED && !s->at_receiver) {
@@ -220,8 +221,8 @@ void sy_ladder_label_at(const struct geom *g, double *px, double *py, double *an
 
 	if (len < 1)
 		len = 1;
-	*px = g->x0 + dx / len * 10;
-	*py = g->y0 + dy / len * 10;
+	*px = g->x0 + dx / len * g->off;
+	*py = g->y0 + dy / len * g->off;
 	*ang = atan2(g->dir ? -dy : dy, g->dir ? -dx : dx) * 180 / M_PI;
 }
 
@@ -299,6 +300,120 @@ void sy_ladder_label_cut(char *lab, double xl, double xr, double font)
 	}
 }
 
+struct gap {
+	double lo, hi;   /* offsets a label may not take */
+};
+
+static int gap_cmp(const void *a, const void *b)
+{
+	const struct gap *x = a, *y = b;
+
+	return (x->lo > y->lo) - (x->lo < y->lo);
+}
+
+/* An arrow's extent in height. */
+struct yspan {
+	double lo, hi;
+	size_t k;
+};
+
+static int yspan_cmp(const void *a, const void *b)
+{
+	const struct yspan *x = a, *y = b;
+
+	if (x->lo != y->lo)
+		return x->lo < y->lo ? -1 : 1;
+	return (x->k > y->k) - (x->k < y->k);
+}
+
+/* Where along its arrow g's label goes: the least distance from the tail
+ * (LABEL_OFF at least, leaving HEAD_ROOM before the head and before the
+ * far lifeline) at which no
+ * other arrow passes through its box.  In the arrow's frame (a along it
+ * from the tail, b across it, the way the text's glyphs rise negative)
+ * the box spans b in [b0, b1] and a in [off - m, off + w + m]; an arrow
+ * crossing the band b0..b1 over a0..a1 rules out the offsets between
+ * a0 - w - m and a1 + m.  The offsets of the arrows whose extents in
+ * height meet the band's are computed; the others cannot cross it.
+ * Where every offset is crossed, the least. */
+static bool label_place(struct geom *g, size_t self, const struct geom *all,
+			const struct yspan *ys, size_t m, double reach, double font, double span,
+			struct gap *gaps)
+{
+	double dx = g->x1 - g->x0, dy = g->y1 - g->y0, len = sqrt(dx * dx + dy * dy);
+	double w = CHAR_W * font * (double)g->nch, mg = LABEL_HALO + 1;
+	double b0 = -3 - 0.8 * font - mg, b1 = -3 + 0.2 * font + mg;
+	double ex, ey, nx, ny, most, off = LABEL_OFF, top, bottom;
+	size_t n = 0, lo = 0, hi = m;
+
+	/* returns whether it is crossed */
+	if (len < 1)
+		len = 1;
+	ex = dx / len;
+	ey = dy / len;
+	/* the text's "down": the arrow's direction turned a quarter, read
+	 * left to right */
+	nx = g->dir ? ey : -ey;
+	ny = g->dir ? -ex : ex;
+	/* an arrow lost on the way has no head: its label may run past its
+	 * X, as long as it starts on the arrow */
+	most = g->xmark ? len - LABEL_OFF : len - w - mg - HEAD_ROOM;
+	/* and between the lifelines */
+	if (fabs(ex) > 1e-9)
+		most = fmin(most, span / fabs(ex) - w - mg - HEAD_ROOM);
+	/* the band's heights over every offset */
+	top = fmin(g->y0, g->y1) - (b1 - b0) - 2;
+	bottom = fmax(g->y0, g->y1) + (b1 - b0) + 2;
+	while (hi - lo > 0) {
+		size_t mid = (lo + hi) / 2;
+
+		if (ys[mid].lo < top - reach)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (size_t i = lo; i < m && ys[i].lo <= bottom; i++) {
+		const struct geom *o = &all[ys[i].k];
+		double pa[2], pb[2], t0 = 0, t1 = 1;
+
+		if (ys[i].k == self || ys[i].hi < top)
+			continue;
+		pa[0] = (o->x0 - g->x0) * ex + (o->y0 - g->y0) * ey;
+		pa[1] = (o->x0 - g->x0) * nx + (o->y0 - g->y0) * ny;
+		pb[0] = (o->x1 - g->x0) * ex + (o->y1 - g->y0) * ey;
+		pb[1] = (o->x1 - g->x0) * nx + (o->y1 - g->y0) * ny;
+		/* the part of o inside the band */
+		if (fabs(pb[1] - pa[1]) < 1e-9) {
+			if (pa[1] <= b0 || pa[1] >= b1)
+				continue;
+		} else {
+			double u = (b0 - pa[1]) / (pb[1] - pa[1]), v = (b1 - pa[1]) / (pb[1] - pa[1]);
+
+			t0 = fmax(0, fmin(u, v));
+			t1 = fmin(1, fmax(u, v));
+			if (t0 >= t1)
+				continue;
+		}
+		double a0 = pa[0] + (pb[0] - pa[0]) * t0, a1 = pa[0] + (pb[0] - pa[0]) * t1;
+
+		gaps[n++] = (struct gap){ .lo = fmin(a0, a1) - w - mg, .hi = fmax(a0, a1) + mg };
+	}
+	qsort(gaps, n, sizeof *gaps, gap_cmp);
+	for (size_t i = 0; i < n; i++) {
+		if (gaps[i].hi <= off)
+			continue;
+		if (gaps[i].lo >= off)
+			break;
+		off = gaps[i].hi + 0.5;
+	}
+	if (off > most) {
+		g->off = LABEL_OFF;
+		return true;
+	}
+	g->off = off;
+	return false;
+}
+
 /* How steeply an arrow falls, whichever way it points. */
 static double slope(const struct geom *g)
 {
@@ -324,21 +439,26 @@ static int span_cmp(const void *a, const void *b)
  * a stack grow, or the later label's time moves down, two pixels a pass.
  * Deterministic: the same recording, the same layout. */
 int sy_ladder_layout(const struct view *v, struct scale *sc, sy_time last, sy_time owd, double xl,
-		  double xr, double font, bool relative)
+		  double xr, double font, bool relative, double **offs)
 {
 	size_t m = 0, k = 0;
 	struct geom *g = NULL;
 	struct span *sp = NULL;
+	struct yspan *ys = NULL;
+	struct gap *gaps = NULL;
 	double (*box)[4][2] = NULL;
 	bool *hit = NULL;
 	char lab[200];
 	int rc = -1;
 
+	*offs = NULL;
 	for (size_t i = 0; i < v->n; i++)
 		if (v->it[i].seg != SIZE_MAX && m < SVG_MAX_SEGMENTS)
 			m++;
 	if (!(g = calloc(m + 1, sizeof *g)) || !(sp = calloc(m + 1, sizeof *sp)) ||
-	    !(box = calloc(m + 1, sizeof *box)) || !(hit = calloc(sc->n + 1, sizeof *hit)))
+	    !(box = calloc(m + 1, sizeof *box)) || !(hit = calloc(sc->n + 1, sizeof *hit)) ||
+	    !(ys = calloc(m + 1, sizeof *ys)) || !(gaps = calloc(m + 1, sizeof *gaps)) ||
+	    !(*offs = calloc(m + 1, sizeof **offs)))
 		goto out;
 	for (size_t i = 0; i < v->n && k < m; i++)
 		if (v->it[i].seg != SIZE_MAX) {
@@ -369,16 +489,28 @@ int sy_ladder_layout(const struct view *v, struct scale *sc, sy_time last, sy_ti
 			sy_ladder_seg_geom(v, sc, s, last, owd, stack_j, xl, xr, stack_j ? &g[k - 1] : NULL,
 				 &g[k]);
 			g[k].nch = nch;
+			ys[k] = (struct yspan){ .lo = fmin(g[k].y0, g[k].y1), .hi = fmax(g[k].y0, g[k].y1), .k = k };
+			k++;
+		}
+		/* each label along its arrow where no other arrow crosses
+		 * it (stretching the scale does not help where arrows
+		 * converge: a place crossed everywhere keeps the first) */
+		qsort(ys, m, sizeof *ys, yspan_cmp);
+		double reach = 0;
+
+		for (k = 0; k < m; k++)
+			reach = fmax(reach, ys[k].hi - ys[k].lo);
+		memset(hit, 0, sc->n * sizeof *hit);
+		for (k = 0; k < m; k++) {
+			label_place(&g[k], k, g, ys, m, reach, font, xr - xl, gaps);
 			label_box(&g[k], font, box[k]);
 			sp[k] = (struct span){ .lo = INFINITY, .hi = -INFINITY, .k = k };
 			for (int c = 0; c < 4; c++) {
 				sp[k].lo = fmin(sp[k].lo, box[k][c][1]);
 				sp[k].hi = fmax(sp[k].hi, box[k][c][1]);
 			}
-			k++;
 		}
 		qsort(sp, m, sizeof *sp, span_cmp);
-		memset(hit, 0, sc->n * sizeof *hit);
 		for (size_t a = 0; a < m; a++)
 			for (size_t b = a + 1; b < m && sp[b].lo < sp[a].hi; b++) {
 				size_t i = sp[a].k, j = sp[b].k, t;
@@ -417,8 +549,18 @@ int sy_ladder_layout(const struct view *v, struct scale *sc, sy_time last, sy_ti
 	scale_place(sc);
 	rc = 0;
 out:
+	if (rc == 0) {
+		/* the last pass's places, on the final scale */
+		for (k = 0; k < m; k++)
+			(*offs)[k] = g[k].off;
+	} else {
+		free(*offs);
+		*offs = NULL;
+	}
 	free(g);
 	free(sp);
+	free(ys);
+	free(gaps);
 	free(box);
 	free(hit);
 	return rc;

@@ -34,6 +34,10 @@ struct scale {
 #define LABEL_HALO 1.5
 /* passes of the layout that move labels apart */
 #define LAYOUT_PASSES 80
+/* a label's least distance from its arrow's tail, and the room it leaves
+ * its arrow's head */
+#define LABEL_OFF 10.0
+#define HEAD_ROOM 14.0
 
 /* A segment's arrow, as drawn: from (x0, y0) to (x1, y1), where a drop
  * in the network ends it short in an X (xmark), and its label's length. */
@@ -42,6 +46,7 @@ struct geom {
 	size_t tix;        /* its send time's index in the scale */
 	size_t etix;       /* its end's */
 	size_t nch;        /* its label's characters */
+	double off;        /* its label's distance from the tail, along it */
 	int dir;
 	bool xmark;
 };
@@ -59,6 +64,6 @@ void sy_ladder_svg_label(const struct view *v, const sy_rec_seg *s, bool relativ
 			 char *buf, size_t n);
 void sy_ladder_label_cut(char *lab, double xl, double xr, double font);
 int sy_ladder_layout(const struct view *v, struct scale *sc, sy_time last, sy_time owd,
-		     double xl, double xr, double font, bool relative);
+		     double xl, double xr, double font, bool relative, double **offs);
 
 #endif

@@ -152,6 +152,7 @@ int sy_record_ladder_svg(const sy_record *r, const sy_ladder_opts *o, FILE *f, s
 	size_t drawn = 0;
 	unsigned stack_j = 0;
 	struct geom above = { 0 };
+	double *offs = NULL;
 	/* state names nudged down so as not to overlap: the lowest so far of
 	 * each side's */
 	double st_low[2] = { -1e9, -1e9 };
@@ -187,7 +188,7 @@ int sy_record_ladder_svg(const sy_record *r, const sy_ladder_opts *o, FILE *f, s
 		if (v.it[k].t > last)
 			last = v.it[k].t;
 	if (sy_ladder_scale_build(&v, &sc, last, top, font + 5, &owd) < 0 ||
-	    sy_ladder_layout(&v, &sc, last, owd, xl, xr, font, o->relative) < 0) {
+	    sy_ladder_layout(&v, &sc, last, owd, xl, xr, font, o->relative, &offs) < 0) {
 		free(v.it);
 		sy_ladder_scale_free(&sc);
 		return sy_err_set(err, "out of memory drawing a ladder");
@@ -316,6 +317,7 @@ int sy_record_ladder_svg(const sy_record *r, const sy_ladder_opts *o, FILE *f, s
 		if (drawn++ >= SVG_MAX_SEGMENTS)
 			continue;
 		sy_ladder_seg_geom(&v, &sc, s, last, owd, stack_j, xl, xr, stack_j ? &above : NULL, &g);
+		g.off = offs[drawn - 1];
 		above = g;
 		const char *cls = it->old ? "old" : s->dir ? "sc" : "cs";
 		const char *lcls = it->old ? "lold" : s->dir ? "lsc" : "lcs";
@@ -353,6 +355,7 @@ int sy_record_ladder_svg(const sy_record *r, const sy_ladder_opts *o, FILE *f, s
 			(xl + xr) / 2, top + 20);
 	fputs("</svg>\n", f);
 	sy_ladder_scale_free(&sc);
+	free(offs);
 	free(v.it);
 	return ferror(f) ? sy_err_set(err, "cannot write the ladder: %s", strerror(errno)) : 0;
 }

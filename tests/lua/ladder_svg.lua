@@ -73,8 +73,9 @@ for i = 1, #arrows do
     end
   end
 end
--- Labels the other way: each keeps to its own half of the arrows' span
--- (a label takes less than half of its arrow), so they never meet.
+-- Labels stay between the lifelines (each moves along its arrow away
+-- from the arrows crossing it; that labels either way never meet is
+-- checked by tests/lua/ladder_layout.lua, box against box).
 local xl, xr = math.huge, -math.huge
 for _, ar in ipairs(arrows) do xl, xr = math.min(xl, ar.x1, ar.x2), math.max(xr, ar.x1, ar.x2) end
 local reach_r, reach_l = -math.huge, math.huge
@@ -82,7 +83,8 @@ for _, l in ipairs(labels) do
   local len = l.n * 0.6 * font * math.cos(math.rad(l.ang))
   if l.right then reach_r = math.max(reach_r, l.x + len) else reach_l = math.min(reach_l, l.x - len) end
 end
-check(reach_r < reach_l, "left-to-right labels end at %.1f, right-to-left ones start at %.1f", reach_r, reach_l)
+check(reach_r < xr and reach_l > xl, "left-to-right labels end at %.1f (the right lifeline at %.1f), "
+      .. "right-to-left ones start at %.1f (the left at %.1f)", reach_r, xr, reach_l, xl)
 check(not svg:find("~<title>", 1, true), "nothing cut at the default width")
 -- a loss: the arrow stops in an X, and the label says where and when
 check(svg:find("lost: loss a&gt;b at ", 1, true) and svg:find('class="x"', 1, true), "the loss drawn")
