@@ -18,11 +18,18 @@ local synack = require "synack"
 local T = dofile(debug.getinfo(1, "S").source:match("^@(.*/)") .. "testlib.lua")
 local check = T.check
 
-local function run(cc)
+-- Both experiments' path: a 10 Mbit/s link of 40 ms to a listener on
+-- b:80, both ends under the linux profile.
+local function path()
   local sim = synack.simulator{seed = 1}
   local a, b = sim:node("a"), sim:node("b")
   sim:duplex_link(a, b, { rate = "10Mbps", delay = "40ms", queue = { "droptail", limit = 1000 } })
   b:tcp{ timers = "linux" }:listen(80, function() end)
+  return sim, a, b
+end
+
+local function run(cc)
+  local sim, a, b = path()
   local r = {}
   sim:at(0, function()
     local c = a:tcp{ timers = "linux" }:connect(b, 80, { cc = cc })
@@ -71,10 +78,7 @@ check(rfc.ss1 == rfc.ss0, "rfc5681: ssthresh %d -> %d", rfc.ss0, rfc.ss1)
 -- "off" every ACK of slow start adds up to a segment: over 20 chunks of 4
 -- segments at least 40 segments (measured: 79).
 local function trickle(cc)
-  local sim = synack.simulator{seed = 1}
-  local a, b = sim:node("a"), sim:node("b")
-  sim:duplex_link(a, b, { rate = "10Mbps", delay = "40ms", queue = { "droptail", limit = 1000 } })
-  b:tcp{ timers = "linux" }:listen(80, function() end)
+  local sim, a, b = path()
   local r = {}
   sim:at(0, function()
     local c = a:tcp{ timers = "linux" }:connect(b, 80, { cc = cc, nagle = false })
