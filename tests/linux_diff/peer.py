@@ -64,12 +64,24 @@ def main():
             elif k == "user_timeout":
                 sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_USER_TIMEOUT, int(v))
 
-    def wait(what, cond):
+    def wait(what, cond, progress=None):
         end = time.monotonic() + BOUND
         while not cond():
             if time.monotonic() > end:
-                raise SystemExit("peer.py %s %s: gave up waiting for %s" % (name, side, what))
+                raise SystemExit("peer.py %s %s: gave up waiting for %s after %d s%s" % (
+                    name, side, what, BOUND, " (%s)" % progress() if progress else ""))
             time.sleep(0.005)
+
+    def nth(n):
+        return "%d%s" % (n, {1: "st", 2: "nd", 3: "rd"}.get(n if n < 20 else n % 10, "th"))
+
+    # The bytes of each write, made before the steps: building them takes
+    # milliseconds, more on a busy machine, and would delay the segments.
+    writes = {}
+    for step in sc[side]:
+        k, _, v = step.partition("=")
+        if k == "send" and v not in writes:
+            writes[v] = bytes(i % 251 for i in range(int(v)))
 
     for step in sc[side]:
         k, _, v = step.partition("=")
@@ -98,7 +110,7 @@ def main():
             except OSError as e:
                 err = errno.errorcode.get(e.errno, str(e.errno))
         elif k == "send":
-            s.sendall(bytes(i % 251 for i in range(int(v))))
+            s.sendall(writes[v])
         elif k in ("recv", "recv_eof"):
             want = int(v) if v else None
             try:
@@ -131,6 +143,32 @@ def main():
             s = ls = None
         elif k == "sleep":
             time.sleep(float(v))
+        elif k == "keepalive_probes":
+            # On an idle connection every segment sent without data is a
+            # keepalive probe and every segment received an answer.
+            n = int(v)
+            if not s.getsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE):
+                raise SystemExit("peer.py %s %s: %s: keepalive is off (no keepalive= step)" % (name, side, step))
+            out0, in0 = _info(s, "segs_out") - _info(s, "data_segs_out"), _info(s, "segs_in")
+            probes = lambda: _info(s, "segs_out") - _info(s, "data_segs_out") - out0
+            answers = lambda: _info(s, "segs_in") - in0
+
+            def answered():
+                e = s.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+                if e:
+                    raise SystemExit("peer.py %s %s: %s: the connection failed (%s) after %d probes" % (
+                        name, side, step, errno.errorcode.get(e, str(e)), probes()))
+                return probes() >= n and answers() >= n
+            wait("the %s keepalive probe and its answer" % nth(n), answered,
+                 lambda: "%d probes sent, %d answers received" % (probes(), answers()))
+        elif k == "zero_window_probes":
+            # The application not reading, the window closes and the only
+            # segments without data that arrive are the sender's probes.
+            n = int(v)
+            in0 = _info(s, "segs_in") - _info(s, "data_segs_in")
+            probes = lambda: _info(s, "segs_in") - _info(s, "data_segs_in") - in0
+            wait("the %s zero-window probe" % nth(n), lambda: probes() >= n,
+                 lambda: "%d arrived" % probes())
         elif k == "drained":
             wait("every byte sent acknowledged", lambda: _outq(s) == 0)
         elif k == "fin_acked":
@@ -153,6 +191,20 @@ FIN_ACKED = (5, 6, 7)
 
 def _tcp_state(s):
     return s.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 8)[0]
+
+
+# Offsets of struct tcp_info's counters (linux/tcp.h; Linux 4.2 and later)
+TCP_INFO_U32 = {"segs_out": 136, "segs_in": 140, "data_segs_in": 152, "data_segs_out": 156}
+
+
+def _info(s, field):
+    """A counter of the socket's tcp_info: the kernel fills it under the
+    socket's lock, so a segment it counts has been processed."""
+    import struct
+    ti = s.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 160)
+    if len(ti) < 160:
+        raise SystemExit("peer.py: this kernel's tcp_info has no %s (Linux 4.6 or later needed)" % field)
+    return struct.unpack_from("I", ti, TCP_INFO_U32[field])[0]
 
 
 def _outq(s):

@@ -52,10 +52,13 @@ local ep = node:tcp{timers = timers, rcvbuf = tonumber(A.rcvbuf)}
 -- every millisecond (of real time: the simulator runs in real time).
 local BOUND = 60
 local co
-local function wait(what, cond)
+local function wait(what, cond, progress)
   local limit = sim:now() + BOUND
   while not cond() do
-    if sim:now() > limit then fail(A.name .. ": gave up waiting for " .. what) end
+    if sim:now() > limit then
+      fail(string.format("%s: gave up waiting for %s after %d s%s", A.name, what, BOUND,
+        progress and " (" .. progress() .. ")" or ""))
+    end
     sim:after(0.001, function()
       local ok, err = coroutine.resume(co)
       if not ok then fail(err) end
@@ -64,8 +67,16 @@ local function wait(what, cond)
   end
 end
 
+-- A recorder, for zero_window_probes: the segments that arrived, with
+-- their lengths.
+local rec
+for _, step in ipairs(steps) do
+  if step:match("^zero_window_probes=") then rec = sim:record() end
+end
+
 local opts = {autoread = false, rcvbuf = tonumber(A.rcvbuf)}
 local listener, c
+local from_peer -- the recorder's direction of the other side's segments
 local got, err = 0, "none"
 local function conn_failed()
   if c and c.error then
@@ -113,10 +124,12 @@ function run.listen()
 end
 function run.accept()
   wait("a connection to accept", function() c = listener:accept(); return c ~= nil end)
+  from_peer = "c>s"
   apply()
 end
 function run.connect()
   c = ep:connect(A.remote, port, opts)
+  from_peer = "s>c"
   -- (the peer may have sent and closed already when the poll looks)
   wait("the connection to open", function()
     return c.state ~= "SYN_SENT" or conn_failed()
@@ -150,6 +163,40 @@ function run.fin_acked()
   wait("our FIN acknowledged", function()
     return c.state == "FIN_WAIT_2" or c.state == "TIME_WAIT" or c.state == "CLOSED"
   end)
+end
+local function nth(n)
+  local m = n < 20 and n or n % 10
+  return n .. (({"st", "nd", "rd"})[m] or "th")
+end
+-- On an idle connection every segment sent is a keepalive probe and
+-- every segment received an answer.
+function run.keepalive_probes(v)
+  local n = math.tointeger(tonumber(v))
+  if not opts.keepalive then fail(A.name .. ": keepalive_probes=" .. v .. ": keepalive is off (no keepalive= step)") end
+  local out0, in0 = c.stats.segments_out, c.stats.segments_in
+  local function counts() local st = c.stats; return st.segments_out - out0, st.segments_in - in0 end
+  wait("the " .. nth(n) .. " keepalive probe and its answer", function()
+    local probes, answers = counts()
+    if conn_failed() then
+      fail(string.format("%s: keepalive_probes=%s: the connection failed (%s) after %d probes", A.name, v, err, probes))
+    end
+    return probes >= n and answers >= n
+  end, function() return string.format("%d probes sent, %d answers received", counts()) end)
+end
+-- The application not reading, the window closes and the only segments
+-- without data that arrive are the sender's probes.
+function run.zero_window_probes(v)
+  local n = math.tointeger(tonumber(v))
+  local function without_data()
+    local k = 0
+    for _, s in ipairs(rec:segments{connection = c}) do
+      if s.dir == from_peer and s.len == 0 and s.arrived then k = k + 1 end
+    end
+    return k
+  end
+  local k0 = without_data()
+  wait("the " .. nth(n) .. " zero-window probe", function() return without_data() - k0 >= n end,
+    function() return (without_data() - k0) .. " arrived" end)
 end
 function run.shutdown() c:shutdown() end
 function run.close()
