@@ -305,7 +305,7 @@ sy_tcp_listener *sy_tcp_find_listener(const sy_tcp_ep *ep, uint16_t port)
 sy_tcb *sy_tcb_new(sy_tcp_ep *ep, uint32_t laddr, uint16_t lport,
 		       uint32_t raddr, uint16_t rport)
 {
-	sy_tcb *c = calloc(1, sizeof *c);
+	sy_tcb *c = sy_pool_zalloc(ep->pool, sizeof *c);
 	sy_isn_ctx ic = { laddr, raddr, lport, rport, sy_sim_now(ep->sim) };
 
 	if (!c)
@@ -339,7 +339,7 @@ sy_tcb *sy_tcb_new(sy_tcp_ep *ep, uint32_t laddr, uint16_t lport,
 		c->timer[i] = SY_EVENT_NONE;
 	ep->tmo->rtt_init(ep->timers.state, &c->rtt);
 	if (sy_tcp_insert(ep, c) < 0) {
-		free(c);
+		sy_pool_free(ep->pool, c);
 		return NULL;
 	}
 	return c;
@@ -601,7 +601,7 @@ static void ep_free(void *ctx)
 			sy_tcb *next = c->hnext;
 
 			sy_tcb_data_free(c);
-			free(c);
+			sy_pool_free(ep->pool, c);
 			c = next;
 		}
 	}
@@ -610,8 +610,10 @@ static void ep_free(void *ctx)
 
 		ep->zombies = c->hnext;
 		sy_tcb_data_free(c);
-		free(c);
+		sy_pool_free(ep->pool, c);
 	}
+	/* every block went back: the pool checks its counts */
+	sy_pool_destroy(ep->pool);
 	for (int i = 0; i < ep->nccx; i++)
 		sy_instance_free(&ep->ccx[i]);
 	free(ep->ccx);
@@ -668,6 +670,11 @@ sy_tcp_ep *sy_tcp_ep_new(sy_net *net, sy_node *n, sy_tcp_ep_opts *o, sy_err *err
 	ep->node = n;
 	ep->sim = sy_net_sim(net);
 	ep->next_port = EPHEMERAL_LO;
+	if (!(ep->pool = sy_pool_new())) {
+		sy_err_set(err, "out of memory creating a TCP endpoint");
+		ep_free(ep);
+		goto fail_opts;
+	}
 	if (take(ep, &ep->sm, o ? &o->sm : NULL, "tcp", "rfc9293", err) < 0 ||
 	    take(ep, &ep->isn, o ? &o->isn : NULL, "isn", "rfc6528", err) < 0 ||
 	    take(ep, &ep->timers, o ? &o->timers : NULL, "timers", "rfc", err) < 0 ||
@@ -726,7 +733,7 @@ int sy_tcp_set_cc(sy_tcb *c, sy_instance *in, sy_err *err)
 	ep->ccx = x;
 	o = in->plugin->ops;
 	if (synchronized(c) && o->conn_size &&
-	    !(priv = calloc(1, o->conn_size)))
+	    !(priv = sy_pool_zalloc(ep->pool, o->conn_size)))
 		return sy_err_set(err, "out of memory");
 	x[ep->nccx] = *in;
 	memset(in, 0, sizeof *in);
@@ -736,7 +743,7 @@ int sy_tcp_set_cc(sy_tcb *c, sy_instance *in, sy_err *err)
 	if (synchronized(c)) {
 		if (old && c->data_started && old->destroy)
 			old->destroy(old_st, &c->cc);
-		free(c->cc.priv);
+		sy_pool_free(ep->pool, c->cc.priv);
 		c->cc.priv = priv;
 		c->cc.cwnd = c->iw_bytes;
 		c->cc.ssthresh = UINT32_MAX;

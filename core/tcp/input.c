@@ -39,7 +39,7 @@ static void sq_drop(sy_tcb *c, uint64_t n)
 		c->sq_head = k->next;
 		if (!c->sq_head)
 			c->sq_tail = NULL;
-		free(k);
+		sy_pool_free(c->ep->pool, k);
 	}
 	SY_INVARIANT(n == 0);
 	SY_INVARIANT((c->sq_head == NULL) == (sy_tcp_unacked(c) == 0));
@@ -296,7 +296,7 @@ static void ooo_insert(sy_tcb *c, uint32_t seq, uint32_t len, const unsigned cha
 			n = NULL;
 		else
 			n = SY_FAULT(SY_FAULT_OOO) ? NULL :
-			    malloc(sizeof *n + (bytes ? take : 0));
+			    sy_pool_alloc(c->ep->pool, sizeof *n + (bytes ? take : 0));
 		if (!n) {
 			sy_tcb_oom(c, "queueing an out-of-order segment");
 			return;
@@ -334,7 +334,7 @@ static void ooo_pull(sy_tcb *c)
 			c->ack_now = true;
 			deliver(c, q->len - d, q->bytes ? q->bytes + d : NULL);
 		}
-		free(q);
+		sy_pool_free(c->ep->pool, q);
 		if (c->state == SY_TCP_CLOSED)
 			return;
 	}

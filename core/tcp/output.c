@@ -56,7 +56,7 @@ int sy_tcp_send(sy_tcb *c, const void *bytes, uint64_t n, sy_err *err)
 		/* virtual bytes after virtual bytes: one chunk */
 		c->sq_tail->len += n;
 	} else {
-		sy_chunk *k = malloc(sizeof *k + (bytes ? n : 0));
+		sy_chunk *k = sy_pool_alloc(c->ep->pool, sizeof *k + (bytes ? n : 0));
 
 		if (!k)
 			return sy_err_set(err, "send: out of memory");

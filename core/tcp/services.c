@@ -226,7 +226,7 @@ static void free_later(sy_sim *sim, void *arg, uint64_t data)
 		}
 	sy_tcb_notify(c, SY_TCP_CAUSE_FREED);
 	sy_tcb_data_free(c);
-	free(c);
+	sy_pool_free(c->ep->pool, c);
 }
 
 void sy_tcb_crossed_synack(sy_tcb *c, bool on)
@@ -378,7 +378,7 @@ void sy_tcb_data_start(sy_tcb *c)
 	}
 	c->cc.ssthresh = UINT32_MAX;
 	if (o && !c->cc.priv && o->conn_size)
-		c->cc.priv = SY_FAULT(SY_FAULT_CC) ? NULL : calloc(1, o->conn_size);
+		c->cc.priv = SY_FAULT(SY_FAULT_CC) ? NULL : sy_pool_zalloc(c->ep->pool, o->conn_size);
 	if (o && (c->cc.priv || !o->conn_size)) {
 		cc_sync(c);
 		o->init(c->ccst, &c->cc);
@@ -396,25 +396,25 @@ void sy_tcb_data_free(sy_tcb *c)
 		sy_chunk *k = c->sq_head;
 
 		c->sq_head = k->next;
-		free(k);
+		sy_pool_free(c->ep->pool, k);
 	}
 	c->sq_tail = NULL;
 	while (c->ooo) {
 		sy_ooo *q = c->ooo;
 
 		c->ooo = q->next;
-		free(q);
+		sy_pool_free(c->ep->pool, q);
 	}
 	sy_ranges_free(&c->ooo_blocks);
 	sy_ranges_free(&c->sb);
 	sy_tcb_rq_drop(c, UINT32_MAX);
-	free(c->lim);
+	sy_pool_free(c->ep->pool, c->lim);
 	c->lim = NULL;
 	/* init ran when the data phase started with a cc (cco is NULL
 	 * when its state could not be allocated) */
 	if (c->cco && c->data_started && c->cco->destroy)
 		c->cco->destroy(c->ccst, &c->cc);
-	free(c->cc.priv);
+	sy_pool_free(c->ep->pool, c->cc.priv);
 	c->cc.priv = NULL;
 }
 

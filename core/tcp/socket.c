@@ -89,7 +89,7 @@ static bool rq_push(sy_tcb *c, uint32_t len, const unsigned char *bytes)
 		c->rq_tail->len += len;
 		return true;
 	}
-	k = malloc(sizeof *k + (bytes ? len : 0));
+	k = sy_pool_alloc(c->ep->pool, sizeof *k + (bytes ? len : 0));
 	if (!k) {
 		sy_tcb_oom(c, "keeping received bytes until they are read");
 		return false;
@@ -135,7 +135,7 @@ void sy_tcb_rq_drop(sy_tcb *c, uint32_t n)
 		}
 		n -= (uint32_t)left;
 		c->rq_head = k->next;
-		free(k);
+		sy_pool_free(c->ep->pool, k);
 	}
 	if (!c->rq_head)
 		c->rq_tail = NULL;
@@ -238,7 +238,7 @@ int sy_tcp_set_sock_opts(sy_tcb *c, const sy_tcp_sock_opts *o, sy_err *err)
 	    o->ecn != lim->ecn) {
 		if (!c->lim) {
 			/* the connection's own copy, only once it differs */
-			c->lim = malloc(sizeof *c->lim);
+			c->lim = sy_pool_alloc(c->ep->pool, sizeof *c->lim);
 			if (!c->lim)
 				return sy_err_set(err, "out of memory for the connection's timer values");
 			*c->lim = *lim;

@@ -9,6 +9,7 @@
 #define SY_TCP_PRIV_H
 
 #include "isn.h"
+#include "pool.h"
 #include "sim.h"
 #include "tcb.h"
 
@@ -74,6 +75,8 @@ struct sy_tcp_ep {
 	uint32_t tw_isn;            /* nonzero: the ISS of the passive open
 				     * under way, a SYN that ended a
 				     * TIME_WAIT (endpoint.c) */
+	sy_pool *pool;              /* connection records, plugin states,
+				     * queued bytes (pool.h) */
 };
 
 
