@@ -7,16 +7,19 @@
 #include "errors.h"
 #include "pool.h"
 
-/* Classes: 16-byte steps up to 256 bytes (records and small plugin
- * states come in many sizes), then four steps per power of two up to
- * 64 KiB (send and receive chunks: at most 1/4 wasted).  Class sizes
- * count the usable bytes; each block is preceded by its header. */
+/* Classes: 16-byte steps up to 2 KiB, so that a connection record or a
+ * plugin's per-connection state (fixed sizes, each its own list) wastes
+ * nothing; then four steps per power of two up to 64 KiB (send and
+ * receive chunks of real bytes: at most 1/4 wasted).  Class sizes count
+ * the usable bytes; each block is preceded by its 16-byte header, the
+ * same as malloc's own. */
 #define SMALL_STEP 16
-#define SMALL_MAX 256
+#define SMALL_MAX 2048
 #define NSMALL (SMALL_MAX / SMALL_STEP)
 #define LARGE_MAX (64 * 1024)
-#define NCLASS (NSMALL + 4 * 8)  /* 256 < size <= 64 KiB: 8 doublings */
-#define SLAB_BYTES (64 * 1024)
+#define NCLASS (NSMALL + 4 * 5)  /* 2 KiB < size <= 64 KiB: 5 doublings */
+#define SLAB_BYTES (16 * 1024)
+#define MIN_BLOCKS 4
 #define BIG NCLASS               /* the class of a block malloc'd alone */
 
 #define MAGIC_LIVE 0x6c697665u
@@ -49,16 +52,21 @@ struct sy_pool {
 	size_t live[NCLASS + 1];  /* per class, BIG last */
 	size_t slab_bytes;
 	size_t grows;
+	unsigned nslabs[NCLASS];  /* slabs of each class so far */
 };
 
-static const uint32_t csize[NCLASS] = {
-	16, 32, 48, 64, 80, 96, 112, 128,
-	144, 160, 176, 192, 208, 224, 240, 256,
-	320, 384, 448, 512, 640, 768, 896, 1024,
-	1280, 1536, 1792, 2048, 2560, 3072, 3584, 4096,
-	5120, 6144, 7168, 8192, 10240, 12288, 14336, 16384,
-	20480, 24576, 28672, 32768, 40960, 49152, 57344, 65536,
+/* above SMALL_MAX */
+static const uint32_t csize_large[NCLASS - NSMALL] = {
+	2560, 3072, 3584, 4096, 5120,
+	6144, 7168, 8192, 10240, 12288,
+	14336, 16384, 20480, 24576, 28672,
+	32768, 40960, 49152, 57344, 65536,
 };
+
+static size_t csize(unsigned c)
+{
+	return c < NSMALL ? (size_t)(c + 1) * SMALL_STEP : csize_large[c - NSMALL];
+}
 
 /* The class of n bytes, or BIG. */
 static unsigned cls_of(size_t n)
@@ -72,7 +80,7 @@ static unsigned cls_of(size_t n)
 	while (lo < hi) {  /* the first class holding n */
 		unsigned mid = (lo + hi) / 2;
 
-		if (csize[mid] < n)
+		if (csize(mid) < n)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -84,7 +92,7 @@ size_t sy_pool_class_size(size_t n)
 {
 	unsigned c = cls_of(n);
 
-	return c == BIG ? n : csize[c];
+	return c == BIG ? n : csize(c);
 }
 
 sy_pool *sy_pool_new(void)
@@ -108,16 +116,22 @@ void sy_pool_destroy(sy_pool *pool)
 }
 
 /* A slab of class c's blocks onto its free list, pushed in reverse so
- * that they come off in address order.  Not zeroed. */
+ * that they come off in address order.  Not zeroed.  A class's first
+ * slab has MIN_BLOCKS blocks and each next one twice as many up to
+ * SLAB_BYTES (small slabs: a run has many endpoints, each with its own
+ * pool, and the unused end of each class's last slab is memory no other
+ * endpoint can use). */
 static int grow(sy_pool *pool, unsigned c)
 {
-	size_t stride = sizeof(struct blk) + csize[c];
+	size_t stride = sizeof(struct blk) + csize(c);
 	size_t n = SLAB_BYTES / stride;
 	struct slab *s;
 	unsigned char *base;
 
-	if (n < 4)
-		n = 4;
+	if (n < 1)
+		n = 1;  /* blocks larger than a slab: one each */
+	if (pool->nslabs[c] < 16 && (size_t)MIN_BLOCKS << pool->nslabs[c] < n)
+		n = (size_t)MIN_BLOCKS << pool->nslabs[c];
 	s = malloc(sizeof *s + n * stride);
 	if (!s)
 		return -1;
@@ -125,6 +139,7 @@ static int grow(sy_pool *pool, unsigned c)
 	pool->slabs = s;
 	pool->slab_bytes += sizeof *s + n * stride;
 	pool->grows++;
+	pool->nslabs[c]++;
 	base = (unsigned char *)s->items;
 	for (size_t i = n; i-- > 0;) {
 		struct blk *b = (struct blk *)(base + i * stride);
