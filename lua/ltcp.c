@@ -601,7 +601,7 @@ static int conn_stats(lua_State *L)
 
 static void push_stats(lua_State *L, const sy_tcb *c)
 {
-	lua_createtable(L, 0, 20);
+	lua_createtable(L, 0, 40);  /* every field below: no rehash */
 	sy_lua_set_int(L, "syns_sent", c->st.syns_sent);
 	sy_lua_set_int(L, "synacks_sent", c->st.synacks_sent);
 	sy_lua_set_int(L, "retransmissions", c->st.retransmissions);
