@@ -24,6 +24,7 @@
 #include "lpriv.h"
 #include "tcb.h"
 #include "tcp.h"
+#include "tw.h"
 #include "units.h"
 
 
@@ -234,9 +235,20 @@ static void observer(void *ctx, sy_tcb *c, sy_tcp_state from, sy_tcp_state to,
 
 static void data_observer(void *ctx, sy_tcb *c, uint32_t n, const unsigned char *bytes);
 
+/* The observer looks at a connection Lua has seen, and at every one
+ * once the endpoint has a state handler: the others may be compacted in
+ * TIME_WAIT (tw.h). */
+static bool holds(void *ctx, const sy_tcb *c)
+{
+	const struct sy_lua_ep *e = ctx;
+
+	return c->user || (e->want & SY_LEP_STATE);
+}
+
 void sy_lua_tcp_observe(sy_tcp_ep *ep, struct sy_lua_ep *e)
 {
 	sy_tcp_ep_observe(ep, observer, e);
+	sy_tcp_ep_observe_holds(ep, holds);
 	sy_tcp_ep_observe_data(ep, data_observer);
 }
 

@@ -139,6 +139,13 @@ void sy_tcp_net_unobserve_notes(sy_net *net, sy_tcp_note_observer fn, void *ctx)
 		}
 }
 
+bool sy_tcp_observed(const sy_tcp_ep *ep)
+{
+	const struct net_obs *no = *sy_net_tcp_observers(ep->net);
+
+	return no && no->n;
+}
+
 bool sy_tcp_noted(const sy_tcp_ep *ep)
 {
 	const struct net_obs *no = *sy_net_tcp_observers(ep->net);
@@ -345,95 +352,6 @@ sy_tcb *sy_tcb_new(sy_tcp_ep *ep, uint32_t laddr, uint16_t lport,
 	return c;
 }
 
-/* ------------------------------------------------------------ TIME_WAIT */
-
-static const sy_timer_limits *ep_limits(const sy_tcp_ep *ep)
-{
-	return ep->tmo->limits(ep->timers.state);
-}
-
-/* The ISS that follows a TIME_WAIT: beyond anything the old connection
- * sent (SND.NXT + 65535 + 2, never 0), as Linux picks it for both ways
- * of reopening (tw_snd_nxt in tcp_timewait_state_process and
- * tcp_twsk_unique). */
-static uint32_t tw_next_iss(const sy_tcb *tw)
-{
-	uint32_t isn = tw->snd_nxt + 65535 + 2;
-
-	return isn ? isn : 1;
-}
-
-static bool own_address(const sy_tcp_ep *ep, uint32_t addr)
-{
-	for (size_t i = 0; i < sy_node_ifaces(ep->node); i++)
-		if (sy_node_addr(ep->node, i) == addr)
-			return true;
-	return false;
-}
-
-/* May a connect take over tw's 4-tuple (the profile's tw_reuse, Linux's
- * tcp_twsk_unique)?  Only a TIME_WAIT whose peer sent timestamps, whose
- * old segments PAWS will tell apart; an explicitly chosen port takes it
- * at once, an ephemeral one under 1 (2: towards the node itself, Linux's
- * loopback) once tw_reuse_delay has passed. */
-static bool tw_reusable(const sy_tcp_ep *ep, const sy_tcb *tw, bool bound)
-{
-	const sy_timer_limits *lim = ep_limits(ep);
-
-	if (tw->state != SY_TCP_TIME_WAIT || !tw->ts_ok || lim->tw_reuse == 0)
-		return false;
-	if (bound)
-		return true;
-	if (lim->tw_reuse == 2 && !own_address(ep, tw->raddr))
-		return false;
-	return sy_sim_now(ep->sim) > tw->tw_since + lim->tw_reuse_delay;
-}
-
-/* A new connection on tw's 4-tuple, tw closed; its ISS follows tw's. */
-static sy_tcb *tw_take_over(sy_tcp_ep *ep, sy_tcb *tw)
-{
-	uint32_t iss = tw_next_iss(tw);
-	sy_tcb *c;
-
-	sy_tcb_set_state(tw, SY_TCP_CLOSED, SY_TCP_CAUSE_CONNECT);
-	c = sy_tcb_new(ep, tw->laddr, tw->lport, tw->raddr, tw->rport);
-	if (c)
-		c->iss = c->snd_una = c->snd_nxt = iss;
-	return c;
-}
-
-/* A SYN for a connection in TIME_WAIT, under a profile with
- * tw_syn_accept (Linux's tcp_timewait_state_process and tcp_v4_rcv): one
- * without ACK or RST whose sequence number is after RCV.NXT, or whose
- * TSval is newer than TS.Recent, and that PAWS does not reject, ends the
- * TIME_WAIT and goes to the port's listener, which opens a connection
- * with the ISS that follows the old one; with no listener it is ACKed.
- * Returns false to let the state machine have the segment (the rest get
- * the TIME_WAIT's rate-limited ACK there). */
-static bool tw_syn(sy_tcp_ep *ep, sy_tcb *tw, const sy_seg *s)
-{
-	bool ts = tw->ts_ok && s->opts.has_ts;
-	sy_tcp_listener *l;
-
-	if (tw->state != SY_TCP_TIME_WAIT || !sy_tcb_limits(tw)->tw_syn_accept ||
-	    (s->flags & (SY_TCP_SYN | SY_TCP_ACK | SY_TCP_RST)) != SY_TCP_SYN)
-		return false;
-	if (ts && sy_seq_lt(s->opts.tsval, tw->ts_recent))
-		return false; /* PAWS: an old duplicate */
-	if (!sy_seq_gt(s->seq, tw->rcv_nxt) &&
-	    !(ts && sy_seq_gt(s->opts.tsval, tw->ts_recent)))
-		return false;
-	if (!(l = sy_tcp_find_listener(ep, s->dport))) {
-		sy_tcb_ack_now(tw);
-		return true;
-	}
-	ep->tw_isn = tw_next_iss(tw);
-	sy_tcb_set_state(tw, SY_TCP_CLOSED, SY_TCP_CAUSE_SYN);
-	ep->smo->listen_input(l, s);
-	ep->tw_isn = 0;
-	return true;
-}
-
 /* ------------------------------------------------------------ connect */
 
 /* A connection from the next free ephemeral port, not opened yet. */
@@ -454,16 +372,16 @@ static sy_tcb *ephemeral(sy_tcp_ep *ep, uint32_t raddr, uint16_t rport, sy_err *
 		if (tries > EPHEMERAL_HI - EPHEMERAL_LO)
 			return sy_err_set(err, "connect: no free ephemeral port"), NULL;
 		ep->next_port = p >= EPHEMERAL_HI ? EPHEMERAL_LO : (uint16_t)(p + 1);
+		int r;
+
 		if (sy_tcp_find_listener(ep, p))
 			continue;
-		if (!(c = sy_tcp_lookup(ep, raddr, p, rport))) {
+		if ((r = sy_tw_reuse(ep, raddr, p, rport, false, &c)) < 0) {
 			c = sy_tcb_new(ep, laddr, p, raddr, rport);
 			break;
 		}
-		if (tw_reusable(ep, c, false)) {
-			c = tw_take_over(ep, c);
+		if (r > 0)
 			break;
-		}
 		c = NULL;
 	}
 	if (!c)
@@ -508,19 +426,20 @@ sy_tcb *sy_tcp_connect_prepare(sy_tcp_ep *ep, uint16_t lport, uint32_t raddr,
 		return sy_err_set(err, "connect: node '%s' has no link", sy_node_name(ep->node)), NULL;
 	if (rport == 0)
 		return sy_err_set(err, "connect: port 0 is not a port"), NULL;
-	if ((c = sy_tcp_lookup(ep, raddr, lport, rport)) && !sy_tcp_find_listener(ep, lport) &&
-	    tw_reusable(ep, c, true)) {
-		if (!(c = tw_take_over(ep, c)))
+	if (!sy_tcp_find_listener(ep, lport) &&
+	    sy_tw_reuse(ep, raddr, lport, rport, true, &c) > 0) {
+		if (!c)
 			return sy_err_set(err, "out of memory"), NULL;
 		return c;
 	}
-	if (c) {
+	if ((c = sy_tcp_lookup(ep, raddr, lport, rport)) ||
+	    sy_tw_exists(ep, raddr, lport, rport)) {
 		char ra[16];
 
 		sy_ipv4_format(raddr, ra);
 		return sy_err_set(err, "connect: local port %u to %s:%u is in use (%s)",
 				  (unsigned)lport, ra, (unsigned)rport,
-				  sy_tcp_state_name(c->state)), NULL;
+				  sy_tcp_state_name(c ? c->state : SY_TCP_TIME_WAIT)), NULL;
 	}
 	if (sy_tcp_find_listener(ep, lport))
 		return sy_err_set(err, "connect: local port %u is a listener's", (unsigned)lport), NULL;
@@ -567,13 +486,20 @@ static void input(void *ctx, sy_node *n, sy_packet *p)
 	if (s.flags & SY_TCP_RST)
 		ep->st.rst_in++;
 	c = sy_tcp_lookup(ep, s.src, s.dport, s.sport);
+	if (!c)
+		c = sy_tw_wake(ep, s.src, s.dport, s.sport);
 	if (c) {
+		bool tw = c->state == SY_TCP_TIME_WAIT;
+
 		c->st.segments_in++;
 		c->st.bad_options += s.opts.ignored;
 		if (s.flags & SY_TCP_RST)
 			c->st.rsts_received++;
-		if (!tw_syn(ep, c, &s))
+		if (!sy_tw_syn(ep, c, &s))
 			ep->smo->input(c, &s);
+		/* still (or again) in TIME_WAIT: compact again */
+		if (tw && (c = sy_tcp_lookup(ep, s.src, s.dport, s.sport)))
+			sy_tw_settle(c);
 	} else if ((l = sy_tcp_find_listener(ep, s.dport))) {
 		ep->smo->listen_input(l, &s);
 	} else {
@@ -605,6 +531,7 @@ static void ep_free(void *ctx)
 			c = next;
 		}
 	}
+	sy_tw_free_all(ep);
 	while (ep->zombies) {
 		sy_tcb *c = ep->zombies;
 
@@ -675,6 +602,7 @@ sy_tcp_ep *sy_tcp_ep_new(sy_net *net, sy_node *n, sy_tcp_ep_opts *o, sy_err *err
 		ep_free(ep);
 		goto fail_opts;
 	}
+	ep->tw_mode = sy_tw_mode_env();
 	if (take(ep, &ep->sm, o ? &o->sm : NULL, "tcp", "rfc9293", err) < 0 ||
 	    take(ep, &ep->isn, o ? &o->isn : NULL, "isn", "rfc6528", err) < 0 ||
 	    take(ep, &ep->timers, o ? &o->timers : NULL, "timers", "rfc", err) < 0 ||

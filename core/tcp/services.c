@@ -194,6 +194,7 @@ void sy_tcb_enter_time_wait(sy_tcb *c, sy_tcp_cause cause)
 	sy_tcb_timer_set(c, SY_TCP_T_TIME_WAIT, sy_tcb_limits(c)->time_wait);
 	c->tw_since = sy_sim_now(c->ep->sim);
 	sy_tcb_set_state(c, SY_TCP_TIME_WAIT, cause);
+	sy_tw_settle_later(c);
 }
 
 /* ------------------------------------------------------------ the record */

@@ -282,7 +282,13 @@ int sy_tcp_set_sock_opts(sy_tcb *c, const sy_tcp_sock_opts *o, sy_err *err)
 sy_tcb *sy_tcp_find(const sy_tcp_ep *ep, uint16_t lport, uint32_t raddr,
 		    uint16_t rport)
 {
-	return sy_tcp_lookup(ep, raddr, lport, rport);
+	sy_tcb *c = sy_tcp_lookup(ep, raddr, lport, rport);
+
+	/* a compact TIME_WAIT is rebuilt for the caller, and compacted
+	 * again after the current event if nothing holds it by then */
+	if (!c && (c = sy_tw_wake((sy_tcp_ep *)ep, raddr, lport, rport)))
+		sy_tw_settle_later(c);
+	return c;
 }
 
 static int by_id(const void *a, const void *b)
@@ -296,6 +302,7 @@ size_t sy_tcp_ep_connections(const sy_tcp_ep *ep, sy_tcb **out, size_t max)
 {
 	size_t n = 0;
 
+	sy_tw_wake_all((sy_tcp_ep *)ep);
 	for (size_t i = 0; i < ep->nhash; i++)
 		for (sy_tcb *c = ep->hash[i]; c; c = c->hnext) {
 			if (n < max)

@@ -74,7 +74,11 @@ struct sy_tcp_ep {
 				     * its flags) */
 	uint32_t tw_isn;            /* nonzero: the ISS of the passive open
 				     * under way, a SYN that ended a
-				     * TIME_WAIT (endpoint.c) */
+				     * TIME_WAIT (tw.c) */
+	struct sy_tw **tw_hash;     /* compact TIME_WAITs by 4-tuple (tw.c) */
+	size_t tw_nhash, ntw;
+	int tw_mode;                /* SY_TW_* (tw.h) */
+	bool (*obs_holds)(void *ctx, const sy_tcb *c); /* obs looks at c */
 	sy_pool *pool;              /* connection records, plugin states,
 				     * queued bytes (pool.h) */
 };
@@ -104,6 +108,25 @@ SY_HIDDEN void sy_tcp_note_drop(sy_tcp_ep *ep, sy_tcp_drop why);
 SY_HIDDEN void sy_tcb_note(sy_tcb *c, sy_tcp_event what, uint32_t seq, bool received);
 SY_HIDDEN sy_tcb *sy_tcb_new(sy_tcp_ep *ep, uint32_t laddr, uint16_t lport,
 			     uint32_t raddr, uint16_t rport);
+/* whether a network observer looks at ep's connections */
+SY_HIDDEN bool sy_tcp_observed(const sy_tcp_ep *ep);
+/* tw.c */
+SY_HIDDEN int sy_tw_mode_env(void);
+SY_HIDDEN bool sy_tw_syn(sy_tcp_ep *ep, sy_tcb *tw, const sy_seg *s);
+SY_HIDDEN int sy_tw_reuse(sy_tcp_ep *ep, uint32_t raddr, uint16_t lport, uint16_t rport,
+			  bool bound, sy_tcb **out);
+SY_HIDDEN bool sy_tw_exists(const sy_tcp_ep *ep, uint32_t raddr, uint16_t lport,
+			    uint16_t rport);
+/* The full record of a compact TIME_WAIT of the 4-tuple, rebuilt; NULL
+ * when there is none (or memory ran out: the run fails). */
+SY_HIDDEN sy_tcb *sy_tw_wake(sy_tcp_ep *ep, uint32_t raddr, uint16_t lport, uint16_t rport);
+/* c, if in TIME_WAIT, compacted when nobody holds it (c may be freed);
+ * now, or after the current event. */
+SY_HIDDEN void sy_tw_settle(sy_tcb *c);
+SY_HIDDEN void sy_tw_settle_later(sy_tcb *c);
+SY_HIDDEN void sy_tw_free_all(sy_tcp_ep *ep);
+/* every compact TIME_WAIT of ep rebuilt (compacted again later) */
+SY_HIDDEN void sy_tw_wake_all(sy_tcp_ep *ep);
 /* listen.c */
 SY_HIDDEN void sy_tcp_aq_remove(sy_tcb *c);
 /* options.c */

@@ -1,0 +1,680 @@
+/* TIME_WAIT: taking over a TIME_WAIT's 4-tuple, the SYN that reopens one,
+ * and the compact records (tw.h).
+ *
+ * A connection that enters TIME_WAIT and that nobody holds (no script
+ * object, no callbacks, no observer that looks at it, nothing unread)
+ * gives up its full record, after the event that made it enter, for a
+ * struct sy_tw in a table of its own: what RFC 9293 and the profiles
+ * need of a TIME_WAIT (4-tuple, sequence variables, timestamps, window,
+ * the rate limit of answers, its timer).  A segment for the 4-tuple, the
+ * timer's expiry or a lookup rebuilds a full record from it (the
+ * endpoint's defaults for everything else, the data phase set up as
+ * sy_tcb_data_start does), the state machine runs as ever, and the
+ * record is compacted again if it is still in TIME_WAIT and still held
+ * by nobody.  A record is compacted only when its options are the
+ * endpoint's defaults, so that the rebuilt record is the same for every
+ * field a TIME_WAIT reads. */
+
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "tcp_priv.h"
+#include "tw.h"
+
+enum {
+	F_TS_OK = 1 << 0, F_WS_OK = 1 << 1, F_SACK_OK = 1 << 2, F_TS_OFF_OK = 1 << 3,
+	F_FIN_SENT = 1 << 4, F_FIN_RCVD = 1 << 5, F_FIN_PENDING = 1 << 6,
+	F_ORPHAN = 1 << 7, F_SHUT_RD = 1 << 8, F_GOT_REAL = 1 << 9,
+	F_RATIO = 1 << 10,  /* rcv_ratio was taken (input.c, ratio_take) */
+	F_DATA_STARTED = 1 << 11,
+};
+
+struct sy_tw {
+	struct sy_tw *hnext;
+	uint64_t idx;             /* id << 16 | snd_wscale << 12 | rcv_wscale << 8
+				   * | the local address's interface */
+	sy_time tw_since;
+	sy_time invalid_ack_next;
+	uint64_t tseq;            /* the TIME_WAIT timer (sy_event_id) */
+	uint32_t tslot;
+	uint32_t raddr;
+	uint16_t lport, rport;
+	uint32_t iss, irs, snd_una, snd_nxt, snd_wnd, snd_wl1, snd_wl2;
+	uint32_t rcv_nxt, rcv_wnd, snd_max;
+	uint32_t rcv_adv, rcv_wup, last_ack_sent, ts_recent, ts_off;
+	uint32_t rcv_ssthresh, rcv_clamp;
+	uint16_t rcv_mss, mss_peer, mss_local;
+	uint16_t flags;           /* F_* */
+};
+
+_Static_assert(sizeof(struct sy_tw) <= 128, "a compact TIME_WAIT takes at most 128 bytes");
+
+static struct sy_tw *tw_find(const sy_tcp_ep *ep, uint32_t raddr, uint16_t lport,
+			     uint16_t rport);
+
+size_t sy_tcp_tw_record_size(void) { return sizeof(struct sy_tw); }
+
+void sy_tcp_ep_tw_usage(const sy_tcp_ep *ep, size_t *n, size_t *bytes)
+{
+	*n = ep->ntw;
+	*bytes = ep->ntw * sizeof(struct sy_tw) + ep->tw_nhash * sizeof *ep->tw_hash;
+}
+
+size_t sy_tcp_ep_tw_full(const sy_tcp_ep *ep)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < ep->nhash; i++)
+		for (const sy_tcb *c = ep->hash[i]; c; c = c->hnext)
+			n += c->state == SY_TCP_TIME_WAIT;
+	return n;
+}
+
+void sy_tcp_ep_observe_holds(sy_tcp_ep *ep, bool (*holds)(void *ctx, const sy_tcb *c))
+{
+	ep->obs_holds = holds;
+}
+
+int sy_tw_mode_env(void)
+{
+	const char *e = getenv("SYNACK_TW_COMPACT");
+
+	if (!e || !*e || strcmp(e, "1") == 0)
+		return SY_TW_ON;
+	if (strcmp(e, "0") == 0)
+		return SY_TW_OFF;
+	if (strcmp(e, "force") == 0)
+		return SY_TW_FORCE;
+	return SY_TW_ON;
+}
+
+/* ------------------------------------------------------------ reopening */
+
+static const sy_timer_limits *ep_limits(const sy_tcp_ep *ep)
+{
+	return ep->tmo->limits(ep->timers.state);
+}
+
+/* The ISS that follows a TIME_WAIT: beyond anything the old connection
+ * sent (SND.NXT + 65535 + 2, never 0), as Linux picks it for both ways
+ * of reopening (tw_snd_nxt in tcp_timewait_state_process and
+ * tcp_twsk_unique). */
+static uint32_t tw_next_iss(const sy_tcb *tw)
+{
+	uint32_t isn = tw->snd_nxt + 65535 + 2;
+
+	return isn ? isn : 1;
+}
+
+static bool own_address(const sy_tcp_ep *ep, uint32_t addr)
+{
+	for (size_t i = 0; i < sy_node_ifaces(ep->node); i++)
+		if (sy_node_addr(ep->node, i) == addr)
+			return true;
+	return false;
+}
+
+/* May a connect take over tw's 4-tuple (the profile's tw_reuse, Linux's
+ * tcp_twsk_unique)?  Only a TIME_WAIT whose peer sent timestamps, whose
+ * old segments PAWS will tell apart; an explicitly chosen port takes it
+ * at once, an ephemeral one under 1 (2: towards the node itself, Linux's
+ * loopback) once tw_reuse_delay has passed. */
+static bool reusable(const sy_tcp_ep *ep, bool ts_ok, uint32_t raddr, sy_time since,
+		     bool bound)
+{
+	const sy_timer_limits *lim = ep_limits(ep);
+
+	if (!ts_ok || lim->tw_reuse == 0)
+		return false;
+	if (bound)
+		return true;
+	if (lim->tw_reuse == 2 && !own_address(ep, raddr))
+		return false;
+	return sy_sim_now(ep->sim) > since + lim->tw_reuse_delay;
+}
+
+/* A new connection on tw's 4-tuple, tw closed; its ISS follows tw's. */
+static sy_tcb *tw_take_over(sy_tcp_ep *ep, sy_tcb *tw)
+{
+	uint32_t iss = tw_next_iss(tw);
+	sy_tcb *c;
+
+	sy_tcb_set_state(tw, SY_TCP_CLOSED, SY_TCP_CAUSE_CONNECT);
+	c = sy_tcb_new(ep, tw->laddr, tw->lport, tw->raddr, tw->rport);
+	if (c)
+		c->iss = c->snd_una = c->snd_nxt = iss;
+	return c;
+}
+
+/* A connect on (raddr, lport, rport): -1 when no record holds the
+ * 4-tuple, 0 when one does that may not be taken over, 1 when a
+ * TIME_WAIT was (*out the new connection, NULL if out of memory). */
+int sy_tw_reuse(sy_tcp_ep *ep, uint32_t raddr, uint16_t lport, uint16_t rport,
+		bool bound, sy_tcb **out)
+{
+	sy_tcb *c = sy_tcp_lookup(ep, raddr, lport, rport);
+	struct sy_tw *w;
+
+	if (c) {
+		if (c->state != SY_TCP_TIME_WAIT ||
+		    !reusable(ep, c->ts_ok, c->raddr, c->tw_since, bound))
+			return 0;
+	} else if ((w = tw_find(ep, raddr, lport, rport))) {
+		if (!reusable(ep, w->flags & F_TS_OK, w->raddr, w->tw_since, bound))
+			return 0;
+		if (!(c = sy_tw_wake(ep, raddr, lport, rport))) {
+			*out = NULL;
+			return 1;
+		}
+	} else {
+		return -1;
+	}
+	*out = tw_take_over(ep, c);
+	return 1;
+}
+
+/* A SYN for a connection in TIME_WAIT, under a profile with
+ * tw_syn_accept (Linux's tcp_timewait_state_process and tcp_v4_rcv): one
+ * without ACK or RST whose sequence number is after RCV.NXT, or whose
+ * TSval is newer than TS.Recent, and that PAWS does not reject, ends the
+ * TIME_WAIT and goes to the port's listener, which opens a connection
+ * with the ISS that follows the old one; with no listener it is ACKed.
+ * Returns false to let the state machine have the segment (the rest get
+ * the TIME_WAIT's rate-limited ACK there). */
+bool sy_tw_syn(sy_tcp_ep *ep, sy_tcb *tw, const sy_seg *s)
+{
+	bool ts = tw->ts_ok && s->opts.has_ts;
+	sy_tcp_listener *l;
+
+	if (tw->state != SY_TCP_TIME_WAIT || !sy_tcb_limits(tw)->tw_syn_accept ||
+	    (s->flags & (SY_TCP_SYN | SY_TCP_ACK | SY_TCP_RST)) != SY_TCP_SYN)
+		return false;
+	if (ts && sy_seq_lt(s->opts.tsval, tw->ts_recent))
+		return false; /* PAWS: an old duplicate */
+	if (!sy_seq_gt(s->seq, tw->rcv_nxt) &&
+	    !(ts && sy_seq_gt(s->opts.tsval, tw->ts_recent)))
+		return false;
+	if (!(l = sy_tcp_find_listener(ep, s->dport))) {
+		sy_tcb_ack_now(tw);
+		return true;
+	}
+	ep->tw_isn = tw_next_iss(tw);
+	sy_tcb_set_state(tw, SY_TCP_CLOSED, SY_TCP_CAUSE_SYN);
+	ep->smo->listen_input(l, s);
+	ep->tw_isn = 0;
+	return true;
+}
+
+/* ------------------------------------------------------------ the table */
+
+static size_t tw_hash(size_t nhash, uint32_t raddr, uint16_t lport, uint16_t rport)
+{
+	uint64_t h = ((uint64_t)raddr << 32) ^ ((uint64_t)lport << 16) ^ rport;
+
+	h *= 0x9e3779b97f4a7c15ULL;
+	return (size_t)(h >> 32) & (nhash - 1);
+}
+
+static struct sy_tw **tw_slot(const sy_tcp_ep *ep, uint32_t raddr, uint16_t lport,
+			      uint16_t rport)
+{
+	struct sy_tw **pp;
+
+	if (!ep->tw_nhash)
+		return NULL;
+	pp = &ep->tw_hash[tw_hash(ep->tw_nhash, raddr, lport, rport)];
+	for (; *pp; pp = &(*pp)->hnext)
+		if ((*pp)->raddr == raddr && (*pp)->lport == lport && (*pp)->rport == rport)
+			return pp;
+	return NULL;
+}
+
+static struct sy_tw *tw_find(const sy_tcp_ep *ep, uint32_t raddr, uint16_t lport,
+			     uint16_t rport)
+{
+	struct sy_tw **pp = tw_slot(ep, raddr, lport, rport);
+
+	return pp ? *pp : NULL;
+}
+
+static int tw_insert(sy_tcp_ep *ep, struct sy_tw *w)
+{
+	size_t k;
+
+	if (2 * (ep->ntw + 1) > ep->tw_nhash) {
+		size_t n = ep->tw_nhash ? 2 * ep->tw_nhash : 64;
+		struct sy_tw **h = calloc(n, sizeof *h);
+
+		if (!h)
+			return -1;
+		for (size_t i = 0; i < ep->tw_nhash; i++) {
+			struct sy_tw *x = ep->tw_hash[i];
+
+			while (x) {
+				struct sy_tw *next = x->hnext;
+
+				k = tw_hash(n, x->raddr, x->lport, x->rport);
+				x->hnext = h[k];
+				h[k] = x;
+				x = next;
+			}
+		}
+		free(ep->tw_hash);
+		ep->tw_hash = h;
+		ep->tw_nhash = n;
+	}
+	k = tw_hash(ep->tw_nhash, w->raddr, w->lport, w->rport);
+	w->hnext = ep->tw_hash[k];
+	ep->tw_hash[k] = w;
+	ep->ntw++;
+	return 0;
+}
+
+static void tw_remove(sy_tcp_ep *ep, struct sy_tw *w)
+{
+	struct sy_tw **pp = tw_slot(ep, w->raddr, w->lport, w->rport);
+
+	SY_INVARIANT(pp && *pp == w);
+	*pp = w->hnext;
+	ep->ntw--;
+}
+
+bool sy_tw_exists(const sy_tcp_ep *ep, uint32_t raddr, uint16_t lport, uint16_t rport)
+{
+	return tw_find(ep, raddr, lport, rport) != NULL;
+}
+
+void sy_tw_free_all(sy_tcp_ep *ep)
+{
+	for (size_t i = 0; i < ep->tw_nhash; i++)
+		while (ep->tw_hash[i]) {
+			struct sy_tw *w = ep->tw_hash[i];
+
+			ep->tw_hash[i] = w->hnext;
+			free(w);
+		}
+	free(ep->tw_hash);
+	ep->tw_hash = NULL;
+	ep->tw_nhash = ep->ntw = 0;
+}
+
+/* ------------------------------------------------------------ packing */
+
+/* The options a record takes from the endpoint: a record is compacted only
+ * with these as they were made, the rebuilt record gets them back. */
+static bool default_options(const sy_tcb *c)
+{
+	const sy_tcp_ep *ep = c->ep;
+
+	return c->sndbuf == ep->dopts.sndbuf && c->rcvbuf == ep->dopts.rcvbuf &&
+	       !c->rcvbuf_set && c->iw_segs == ep->dopts.initial_window &&
+	       c->nagle == ep->dopts.nagle && c->autoread == ep->dopts.autoread &&
+	       c->limited_transmit == ep->dopts.limited_transmit &&
+	       c->mss_user == 0 && c->linger == -1 && !c->cork && !c->lim &&
+	       c->cco == ep->cc.plugin->ops && c->ccst == ep->cc.state;
+}
+
+/* Whether the compact form holds everything of c's TIME_WAIT: nothing to
+ * read, no timer but its own, nothing under way. */
+static bool packable(const sy_tcb *c)
+{
+	const sy_timer_limits *lim = sy_tcb_limits(c);
+
+	if (c->state != SY_TCP_TIME_WAIT || c->rq_head || c->rcv_unread ||
+	    c->sq_head || c->ooo || c->retries || c->ack_now || !c->data_started ||
+	    c->snd_una != c->snd_max || c->snd_queued != c->st.bytes_acked ||
+	    (c->fin_sent && c->fin_seq != c->snd_max - 1) ||
+	    (c->rcv_ratio && c->rcv_ratio != (uint32_t)lim->rcv_ratio) ||
+	    c->rcv_mss > UINT16_MAX || c->snd_wscale > 15 || c->rcv_wscale > 15 ||
+	    c->id >= (uint64_t)1 << 48 ||
+	    !sy_tcb_syn_acked(c))
+		return false;
+	for (int i = 0; i < SY_TCP_TIMERS; i++)
+		if (i != SY_TCP_T_TIME_WAIT && sy_sim_pending(c->ep->sim, c->timer[i]))
+			return false;
+	return sy_sim_pending(c->ep->sim, c->timer[SY_TCP_T_TIME_WAIT]);
+}
+
+/* Whether something besides the endpoint looks at c: then its record
+ * stays full (under SY_TW_FORCE, it makes the round trip in place). */
+static bool held(const sy_tcb *c)
+{
+	const sy_tcp_ep *ep = c->ep;
+
+	if (c->user || c->cb || c->listener || c->queued || !default_options(c))
+		return true;
+	if (sy_tcp_observed(ep))
+		return true;
+	return ep->obs && (!ep->obs_holds || ep->obs_holds(ep->obs_ctx, c));
+}
+
+static void pack(const sy_tcb *c, struct sy_tw *w, size_t liface)
+{
+	*w = (struct sy_tw){
+		.idx = c->id << 16 | (uint64_t)c->snd_wscale << 12 |
+		       (uint64_t)c->rcv_wscale << 8 | liface,
+		.tw_since = c->tw_since, .invalid_ack_next = c->invalid_ack_next,
+		.tseq = c->timer[SY_TCP_T_TIME_WAIT].seq,
+		.tslot = c->timer[SY_TCP_T_TIME_WAIT].slot,
+		.raddr = c->raddr, .lport = c->lport, .rport = c->rport,
+		.iss = c->iss, .irs = c->irs, .snd_una = c->snd_una, .snd_nxt = c->snd_nxt,
+		.snd_wnd = c->snd_wnd, .snd_wl1 = c->snd_wl1, .snd_wl2 = c->snd_wl2,
+		.rcv_nxt = c->rcv_nxt, .rcv_wnd = c->rcv_wnd, .snd_max = c->snd_max,
+		.rcv_adv = c->rcv_adv, .rcv_wup = c->rcv_wup,
+		.last_ack_sent = c->last_ack_sent, .ts_recent = c->ts_recent,
+		.ts_off = c->ts_off, .rcv_ssthresh = c->rcv_ssthresh,
+		.rcv_clamp = c->rcv_clamp,
+		.rcv_mss = (uint16_t)c->rcv_mss, .mss_peer = c->mss_peer,
+		.mss_local = c->mss_local,
+		.flags = (uint16_t)((c->ts_ok ? F_TS_OK : 0) | (c->ws_ok ? F_WS_OK : 0) |
+			 (c->sack_ok ? F_SACK_OK : 0) | (c->ts_off_ok ? F_TS_OFF_OK : 0) |
+			 (c->fin_sent ? F_FIN_SENT : 0) | (c->fin_rcvd ? F_FIN_RCVD : 0) |
+			 (c->fin_pending ? F_FIN_PENDING : 0) | (c->orphan ? F_ORPHAN : 0) |
+			 (c->shut_rd ? F_SHUT_RD : 0) | (c->got_real ? F_GOT_REAL : 0) |
+			 (c->rcv_ratio ? F_RATIO : 0) |
+			 (c->data_started ? F_DATA_STARTED : 0)),
+	};
+}
+
+/* The fields of c the compact form does not keep, as a record of ep that
+ * nobody holds has them in TIME_WAIT (sy_tcb_new's values). */
+static void unpack_defaults(sy_tcp_ep *ep, sy_tcb *c)
+{
+	c->ep = ep;
+	c->t_open = c->t_established = c->t_first_rx = c->t_all_acked = c->t_closed = -1;
+	c->data_rx_at = c->data_tx_at = -1;
+	c->sndbuf = ep->dopts.sndbuf;
+	c->rcvbuf = ep->dopts.rcvbuf;
+	c->iw_segs = ep->dopts.initial_window;
+	c->nagle = ep->dopts.nagle;
+	c->limited_transmit = ep->dopts.limited_transmit;
+	c->autoread = ep->dopts.autoread;
+	c->linger = -1;
+	c->cco = ep->cc.plugin->ops;
+	c->ccst = ep->cc.state;
+	for (int i = 0; i < SY_TCP_TIMERS; i++)
+		c->timer[i] = SY_EVENT_NONE;
+	ep->tmo->rtt_init(ep->timers.state, &c->rtt);
+}
+
+/* The TIME_WAIT of w in c, whose other fields are set. */
+static void unpack(sy_tcb *c, const struct sy_tw *w)
+{
+	sy_tcp_ep *ep = c->ep;
+
+	c->laddr = sy_node_addr(ep->node, w->idx & 255);
+	c->raddr = w->raddr;
+	c->lport = w->lport;
+	c->rport = w->rport;
+	c->state = SY_TCP_TIME_WAIT;
+	c->caps = ep->smo->caps[SY_TCP_TIME_WAIT];
+	c->id = w->idx >> 16;
+	c->tw_since = w->tw_since;
+	c->invalid_ack_next = w->invalid_ack_next;
+	c->iss = w->iss;
+	c->irs = w->irs;
+	c->snd_una = w->snd_una;
+	c->snd_nxt = w->snd_nxt;
+	c->snd_wnd = w->snd_wnd;
+	c->snd_wl1 = w->snd_wl1;
+	c->snd_wl2 = w->snd_wl2;
+	c->rcv_nxt = w->rcv_nxt;
+	c->rcv_wnd = w->rcv_wnd;
+	c->snd_max = w->snd_max;
+	c->retries = 0;
+	c->rcv_adv = w->rcv_adv;
+	c->rcv_wup = w->rcv_wup;
+	c->last_ack_sent = w->last_ack_sent;
+	c->ts_recent = w->ts_recent;
+	c->ts_off = w->ts_off;
+	c->rcv_ssthresh = w->rcv_ssthresh;
+	c->rcv_clamp = w->rcv_clamp;
+	c->rcv_mss = w->rcv_mss;
+	c->mss_peer = w->mss_peer;
+	c->mss_local = w->mss_local;
+	c->ts_ok = w->flags & F_TS_OK;
+	c->ws_ok = w->flags & F_WS_OK;
+	c->sack_ok = w->flags & F_SACK_OK;
+	c->ts_off_ok = w->flags & F_TS_OFF_OK;
+	c->fin_sent = w->flags & F_FIN_SENT;
+	c->fin_seq = c->fin_sent ? w->snd_max - 1 : 0;
+	c->fin_rcvd = w->flags & F_FIN_RCVD;
+	c->fin_pending = w->flags & F_FIN_PENDING;
+	c->orphan = w->flags & F_ORPHAN;
+	c->shut_rd = w->flags & F_SHUT_RD;
+	c->got_real = w->flags & F_GOT_REAL;
+	c->rcv_ratio = w->flags & F_RATIO ? (uint32_t)sy_tcb_limits(c)->rcv_ratio : 0;
+	c->data_started = w->flags & F_DATA_STARTED;
+	c->snd_wscale = (w->idx >> 12) & 15;
+	c->rcv_wscale = (w->idx >> 8) & 15;
+	c->max_wnd = c->snd_wnd;
+	c->iw_bytes = c->iw_segs * sy_tcb_smss(c);
+	c->tx_head = c->last_send = now_of(c);
+	c->ka_rx_at = w->tw_since;
+}
+
+/* A full record of w, in the table of full records; NULL if out of memory
+ * (the run fails).  The timer is w's. */
+static sy_tcb *rebuild(sy_tcp_ep *ep, struct sy_tw *w)
+{
+	sy_tcb *c = calloc(1, sizeof *c);
+	const sy_cc_ops *o = ep->cc.plugin->ops;
+
+	if (!c) {
+		sy_sim_fail(ep->sim, "out of memory rebuilding a TIME_WAIT on node %s",
+			    sy_node_name(ep->node));
+		return NULL;
+	}
+	unpack_defaults(ep, c);
+	unpack(c, w);
+	/* the congestion control as the data phase set it up */
+	c->cc.cwnd = c->iw_bytes;
+	c->cc.ssthresh = UINT32_MAX;
+	if (o->conn_size && !(c->cc.priv = calloc(1, o->conn_size))) {
+		c->cco = NULL;
+		sy_tcb_oom(c, "allocating the congestion-control state");
+	} else {
+		cc_sync(c);
+		o->init(c->ccst, &c->cc);
+	}
+	if (sy_tcp_insert(ep, c) < 0) {
+		sy_tcb_data_free(c);
+		free(c);
+		sy_sim_fail(ep->sim, "out of memory rebuilding a TIME_WAIT on node %s",
+			    sy_node_name(ep->node));
+		return NULL;
+	}
+	return c;
+}
+
+/* ------------------------------------------------------------ timer */
+
+static void tw_timer(sy_sim *sim, void *arg, uint64_t data)
+{
+	struct sy_tw *w = arg;
+	sy_tcp_ep *ep = (sy_tcp_ep *)(uintptr_t)data;
+	sy_tcb *c;
+
+	(void)sim;
+	tw_remove(ep, w);
+	c = rebuild(ep, w);
+	free(w);
+	if (!c)
+		return;
+	/* as timer_fire (services.c) does for it */
+	ep->smo->timeout(c, SY_TCP_T_TIME_WAIT);
+	sy_tw_settle(c);
+}
+
+/* c's record made compact: c is freed.  False (c untouched) when memory
+ * runs out: it stays full. */
+static bool compact(sy_tcb *c)
+{
+	sy_tcp_ep *ep = c->ep;
+	struct sy_tw *w;
+	size_t i;
+	sy_time due = sy_sim_due(ep->sim, c->timer[SY_TCP_T_TIME_WAIT]);
+	sy_event_id id;
+
+	for (i = 0; i < sy_node_ifaces(ep->node); i++)
+		if (sy_node_addr(ep->node, i) == c->laddr)
+			break;
+	if (i == sy_node_ifaces(ep->node) || i > UINT8_MAX)
+		return false;
+	if (!(w = malloc(sizeof *w)))
+		return false;
+	pack(c, w, i);
+	if (sy_sim_at(ep->sim, due, tw_timer, w, (uint64_t)(uintptr_t)ep, &id, NULL) < 0) {
+		free(w);
+		return false;
+	}
+	if (tw_insert(ep, w) < 0) {
+		sy_sim_cancel(ep->sim, id);
+		free(w);
+		return false;
+	}
+	w->tseq = id.seq;
+	w->tslot = id.slot;
+	sy_sim_cancel(ep->sim, c->timer[SY_TCP_T_TIME_WAIT]);
+	c->timer[SY_TCP_T_TIME_WAIT] = SY_EVENT_NONE;
+	sy_tcp_unlink(c);
+	sy_tcb_data_free(c);
+	free(c);
+	return true;
+}
+
+/* The round trip of a record that must stay full (SY_TW_FORCE): its
+ * TIME_WAIT through the compact form, what its holders look at (the
+ * script's object, statistics, the congestion control's figures, options)
+ * kept. */
+static void round_trip(sy_tcb *c, size_t liface)
+{
+	struct sy_tw w;
+	sy_tcb *keep = malloc(sizeof *keep);
+
+	if (!keep)
+		return;
+	*keep = *c;
+	pack(c, &w, liface);
+	memset(c, 0, sizeof *c);
+	unpack_defaults(keep->ep, c);
+	/* the holders' */
+	c->listener = keep->listener;
+	c->user = keep->user;
+	c->cb = keep->cb;
+	c->cb_ctx = keep->cb_ctx;
+	c->aq_next = keep->aq_next;
+	c->queued = keep->queued;
+	c->hnext = keep->hnext;
+	c->st = keep->st;
+	c->t_open = keep->t_open;
+	c->t_established = keep->t_established;
+	c->t_first_rx = keep->t_first_rx;
+	c->t_all_acked = keep->t_all_acked;
+	c->t_closed = keep->t_closed;
+	c->snd_queued = keep->snd_queued;
+	c->snd_sent = keep->snd_sent;
+	c->data_rx_at = keep->data_rx_at;
+	c->data_tx_at = keep->data_tx_at;
+	c->rtt = keep->rtt;
+	c->in_recovery = keep->in_recovery;
+	c->cco = keep->cco;
+	c->ccst = keep->ccst;
+	c->cc = keep->cc;
+	/* the options */
+	c->sndbuf = keep->sndbuf;
+	c->rcvbuf = keep->rcvbuf;
+	c->rcvbuf_set = keep->rcvbuf_set;
+	c->iw_segs = keep->iw_segs;
+	c->nagle = keep->nagle;
+	c->autoread = keep->autoread;
+	c->limited_transmit = keep->limited_transmit;
+	c->mss_user = keep->mss_user;
+	c->linger = keep->linger;
+	c->cork = keep->cork;
+	c->lim = keep->lim;
+	memcpy(c->timer, keep->timer, sizeof c->timer);
+	unpack(c, &w);
+	c->iw_bytes = keep->iw_bytes;
+	c->tx_head = keep->tx_head;
+	c->last_send = keep->last_send;
+	free(keep);
+}
+
+void sy_tw_settle(sy_tcb *c)
+{
+	sy_tcp_ep *ep = c->ep;
+	size_t i;
+
+	if (ep->tw_mode == SY_TW_OFF || !packable(c))
+		return;
+	if (!held(c) && compact(c))
+		return;
+	if (ep->tw_mode != SY_TW_FORCE)
+		return;
+	for (i = 0; i < sy_node_ifaces(ep->node); i++)
+		if (sy_node_addr(ep->node, i) == c->laddr)
+			break;
+	if (i < sy_node_ifaces(ep->node) && i <= UINT8_MAX)
+		round_trip(c, i);
+}
+
+static void settle_later(sy_sim *sim, void *arg, uint64_t data)
+{
+	sy_tcp_ep *ep = arg;
+	sy_tcb *c;
+
+	(void)sim;
+	c = sy_tcp_lookup(ep, (uint32_t)(data >> 32), (uint16_t)(data >> 16),
+			  (uint16_t)data);
+	if (c)
+		sy_tw_settle(c);
+}
+
+/* After the current event (callers up the stack look at c), by its
+ * 4-tuple: c may be gone by then. */
+void sy_tw_settle_later(sy_tcb *c)
+{
+	uint64_t key = (uint64_t)c->raddr << 32 | (uint64_t)c->lport << 16 | c->rport;
+
+	if (c->ep->tw_mode == SY_TW_OFF)
+		return;
+	if (sy_sim_after(c->ep->sim, 0, settle_later, c->ep, key, NULL, NULL) < 0)
+		return; /* it stays full */
+}
+
+sy_tcb *sy_tw_wake(sy_tcp_ep *ep, uint32_t raddr, uint16_t lport, uint16_t rport)
+{
+	struct sy_tw *w = tw_find(ep, raddr, lport, rport);
+	sy_event_id id;
+	sy_time due;
+	sy_tcb *c;
+
+	if (!w)
+		return NULL;
+	id = (sy_event_id){ .seq = w->tseq, .slot = w->tslot };
+	due = sy_sim_due(ep->sim, id);
+	tw_remove(ep, w);
+	sy_sim_cancel(ep->sim, id);
+	c = rebuild(ep, w);
+	free(w);
+	/* the timer goes on, now the full record's */
+	if (c)
+		sy_tcb_timer_set(c, SY_TCP_T_TIME_WAIT, due - now_of(c));
+	return c;
+}
+
+void sy_tw_wake_all(sy_tcp_ep *ep)
+{
+	for (size_t i = 0; i < ep->tw_nhash; i++)
+		while (ep->tw_hash[i]) {
+			struct sy_tw *w = ep->tw_hash[i];
+			sy_tcb *c = sy_tw_wake(ep, w->raddr, w->lport, w->rport);
+
+			if (!c)
+				return;
+			sy_tw_settle_later(c);
+		}
+}

@@ -1,0 +1,33 @@
+/* Compact TIME_WAIT (tw.c): in-tree only, not installed.  A connection
+ * in TIME_WAIT that nobody holds gives up its full record for a small
+ * one (struct sy_tw, at most 128 bytes) in a table of its own; a segment
+ * for it, its timer or a lookup rebuilds a full record on demand. */
+#ifndef SY_TW_H
+#define SY_TW_H
+
+#include <stddef.h>
+
+#include "tcp.h"
+
+/* How TIME_WAIT records are kept (the environment variable
+ * SYNACK_TW_COMPACT, read when an endpoint is made; for testing):
+ * "0" off (every record stays full), unset or "1" on (records nobody
+ * holds are compacted), "force" on and, for the records that must stay
+ * full (a script's object, callbacks, observers), the same round trip
+ * through the compact form in place, so that a test suite sees any
+ * difference the compact form would make. */
+enum { SY_TW_OFF, SY_TW_ON, SY_TW_FORCE };
+
+/* The compact records of ep: how many and the bytes they take (the
+ * records and their table). */
+void sy_tcp_ep_tw_usage(const sy_tcp_ep *ep, size_t *n, size_t *bytes);
+/* The size of one compact record. */
+size_t sy_tcp_tw_record_size(void);
+/* Full records of ep in TIME_WAIT. */
+size_t sy_tcp_ep_tw_full(const sy_tcp_ep *ep);
+/* The endpoint observer (sy_tcp_ep_observe) looks at a connection's
+ * reports only when holds says so: without it, an endpoint with an
+ * observer keeps every record full. */
+void sy_tcp_ep_observe_holds(sy_tcp_ep *ep, bool (*holds)(void *ctx, const sy_tcb *c));
+
+#endif
