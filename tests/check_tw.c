@@ -185,7 +185,9 @@ START_TEST(fin_to_compact_time_wait)
 	ck_assert_uint_eq(off.rst_in, on.rst_in);
 	ck_assert_uint_eq(off.rcv_nxt, on.rcv_nxt);
 	ck_assert_uint_eq(off.compact, 0);
-	ck_assert_uint_eq(off.full, on.compact + on.full);
+	/* a listing rebuilds the compact records: the same connections */
+	ck_assert_uint_eq(off.full, on.full);
+	ck_assert_uint_eq(on.full, N - 1);
 }
 END_TEST
 
