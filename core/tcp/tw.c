@@ -29,6 +29,10 @@ enum {
 	F_ORPHAN = 1 << 7, F_SHUT_RD = 1 << 8, F_GOT_REAL = 1 << 9,
 	F_RATIO = 1 << 10,  /* rcv_ratio was taken (input.c, ratio_take) */
 	F_DATA_STARTED = 1 << 11,
+	/* c->ecn's bits a TIME_WAIT reads (its ACKs' ECE); a record with
+	 * a reduction under way (SY_ECN_CWR, SY_ECN_QUEUE_CWR) stays full */
+	F_ECN_REQ = 1 << 12, F_ECN_OK = 1 << 13, F_ECN_DEMAND_CWR = 1 << 14,
+	F_ECN_SEEN = 1 << 15,
 };
 
 struct sy_tw {
@@ -329,6 +333,8 @@ static bool packable(const sy_tcb *c)
 	    (c->rcv_ratio && c->rcv_ratio != (uint32_t)lim->rcv_ratio) ||
 	    c->rcv_mss > UINT16_MAX || c->snd_wscale > 15 || c->rcv_wscale > 15 ||
 	    c->id >= (uint64_t)1 << 48 ||
+	    (c->ecn & (SY_ECN_CWR | SY_ECN_QUEUE_CWR)) ||
+	    c->in_recovery || c->dsack_due || c->undo_on ||
 	    !sy_tcb_syn_acked(c))
 		return false;
 	for (int i = 0; i < SY_TCP_TIMERS; i++)
@@ -374,7 +380,11 @@ static void pack(const sy_tcb *c, struct sy_tw *w, size_t liface)
 			 (c->fin_pending ? F_FIN_PENDING : 0) | (c->orphan ? F_ORPHAN : 0) |
 			 (c->shut_rd ? F_SHUT_RD : 0) | (c->got_real ? F_GOT_REAL : 0) |
 			 (c->rcv_ratio ? F_RATIO : 0) |
-			 (c->data_started ? F_DATA_STARTED : 0)),
+			 (c->data_started ? F_DATA_STARTED : 0) |
+			 (c->ecn & SY_ECN_REQ ? F_ECN_REQ : 0) |
+			 (c->ecn & SY_ECN_OK ? F_ECN_OK : 0) |
+			 (c->ecn & SY_ECN_DEMAND_CWR ? F_ECN_DEMAND_CWR : 0) |
+			 (c->ecn & SY_ECN_SEEN ? F_ECN_SEEN : 0)),
 	};
 }
 
@@ -394,6 +404,7 @@ static void unpack_defaults(sy_tcp_ep *ep, sy_tcb *c)
 	c->linger = -1;
 	c->cco = ep->cc.plugin->ops;
 	c->ccst = ep->cc.state;
+	c->cc.timers = ep->timers.plugin->name;
 	for (int i = 0; i < SY_TCP_TIMERS; i++)
 		c->timer[i] = SY_EVENT_NONE;
 	ep->tmo->rtt_init(ep->timers.state, &c->rtt);
@@ -447,6 +458,14 @@ static void unpack(sy_tcb *c, const struct sy_tw *w)
 	c->got_real = w->flags & F_GOT_REAL;
 	c->rcv_ratio = w->flags & F_RATIO ? (uint32_t)sy_tcb_limits(c)->rcv_ratio : 0;
 	c->data_started = w->flags & F_DATA_STARTED;
+	/* ECN: the negotiated echo; the sender's reduction state (ecn_high,
+	 * ecn_rtos) is not read once everything is acknowledged.  PRR,
+	 * D-SACK and undo state are zero: a record with any under way is
+	 * not compacted (packable) */
+	c->ecn = (uint8_t)((w->flags & F_ECN_REQ ? SY_ECN_REQ : 0) |
+			   (w->flags & F_ECN_OK ? SY_ECN_OK : 0) |
+			   (w->flags & F_ECN_DEMAND_CWR ? SY_ECN_DEMAND_CWR : 0) |
+			   (w->flags & F_ECN_SEEN ? SY_ECN_SEEN : 0));
 	c->snd_wscale = (w->idx >> 12) & 15;
 	c->rcv_wscale = (w->idx >> 8) & 15;
 	c->max_wnd = c->snd_wnd;
