@@ -19,6 +19,7 @@
 #include "lpriv.h"
 #include "tcp.h"
 #include "tcp_sm.h"
+#include "tw.h"
 #include "units.h"
 
 #define MT_TCP "synack.tcp"
@@ -350,9 +351,12 @@ static int node_tcp(lua_State *L)
 
 static int ep_stats(lua_State *L)
 {
-	const sy_tcp_ep_stats *s = sy_tcp_ep_stats_get(check_ep(L, 1, NULL));
+	sy_tcp_ep *ep = check_ep(L, 1, NULL);
+	const sy_tcp_ep_stats *s = sy_tcp_ep_stats_get(ep);
+	size_t tw_n, tw_bytes;
 
-	lua_createtable(L, 0, 6);
+	sy_tcp_ep_tw_usage(ep, &tw_n, &tw_bytes);
+	lua_createtable(L, 0, 10);
 	sy_lua_set_int(L, "segments_in", s->segments_in);
 	sy_lua_set_int(L, "segments_out", s->segments_out);
 	sy_lua_set_int(L, "bad_options", s->bad_options);
@@ -360,6 +364,10 @@ static int ep_stats(lua_State *L)
 	sy_lua_set_int(L, "no_socket", s->no_socket);
 	sy_lua_set_int(L, "rst_out", s->rst_out);
 	sy_lua_set_int(L, "rst_in", s->rst_in);
+	/* TIME_WAIT records: compact ones (and their bytes), full ones */
+	sy_lua_set_int(L, "tw_compact", tw_n);
+	sy_lua_set_int(L, "tw_compact_bytes", tw_bytes);
+	sy_lua_set_int(L, "tw_full", sy_tcp_ep_tw_full(ep));
 	return 1;
 }
 
