@@ -140,6 +140,11 @@ struct sy_lua_conn {
 	uint8_t error;   /* why it ended: SY_LERR_* */
 };
 
+/* A box whose connection is a compact TIME_WAIT (ptr tagged, tw.h) made
+ * to point at its rebuilt record; sy_lua_check_obj does it for every
+ * connection box it checks. */
+void sy_lua_conn_resolve(struct sy_lua_conn *b);
+
 /* conn.error: why a connection ended, if not by the closing sequence. */
 enum { SY_LERR_NONE, SY_LERR_REFUSED, SY_LERR_RESET, SY_LERR_TIMEOUT };
 

@@ -325,6 +325,9 @@ void *sy_lua_check_obj(lua_State *L, int idx, const char *mt, struct sy_lua_sim 
 	void *p = luaL_checkudata(L, idx, mt);
 	struct sy_lua_sim *s = sy_lua_obj_sim(L, idx);
 
+	if (strcmp(mt, SY_MT_CONN) == 0)
+		sy_lua_conn_resolve(p);
+
 	if (ls)
 		*ls = s;
 	return p;

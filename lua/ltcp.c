@@ -245,10 +245,47 @@ static bool holds(void *ctx, const sy_tcb *c)
 	return c->user || (e->want & SY_LEP_STATE);
 }
 
+/* A connection with a box was compacted in TIME_WAIT (c NULL: the box
+ * holds the handle h, tagged) or rebuilt (c): the box follows it, and the
+ * simulator's objects keep it under the record's new address. */
+static void tw_moved(void *ctx, void *user, const void *from, sy_tcb *c,
+		     struct sy_tw_held *h)
+{
+	struct sy_lua_ep *e = ctx;
+	lua_State *L = e->ls->L;
+	struct sy_lua_conn *b = user;
+	const void *to = c ? (const void *)c : (const void *)h;
+
+	b->ptr = c ? (void *)c : (void *)((uintptr_t)h | 1);
+	if (!L)
+		return;
+	lua_rawgeti(L, LUA_REGISTRYINDEX, e->box_ref);
+	lua_getiuservalue(L, -1, 1);
+	lua_getiuservalue(L, -1, 3);
+	lua_rawgetp(L, -1, from);
+	lua_rawsetp(L, -2, to);
+	lua_pushnil(L);
+	lua_rawsetp(L, -2, from);
+	lua_pop(L, 3);
+}
+
+void sy_lua_conn_resolve(struct sy_lua_conn *b)
+{
+	if ((uintptr_t)b->ptr & 1) {
+		struct sy_tw_held *h = (struct sy_tw_held *)((uintptr_t)b->ptr & ~(uintptr_t)1);
+
+		/* rebuilt (tw_moved points the box at it), or gone with
+		 * the memory that failed the run */
+		if (!sy_tw_held_wake(h))
+			b->ptr = NULL;
+	}
+}
+
 void sy_lua_tcp_observe(sy_tcp_ep *ep, struct sy_lua_ep *e)
 {
 	sy_tcp_ep_observe(ep, observer, e);
 	sy_tcp_ep_observe_holds(ep, holds);
+	sy_tcp_ep_tw_moved(ep, tw_moved);
 	sy_tcp_ep_observe_data(ep, data_observer);
 }
 
@@ -510,6 +547,7 @@ static int sample_tick(lua_State *L)
 	struct sy_lua_box *b = lua_touserdata(L, lua_upvalueindex(1));
 	struct sy_lua_sim *ls = sy_lua_obj_sim(L, lua_upvalueindex(1));
 
+	sy_lua_conn_resolve((struct sy_lua_conn *)b);
 	if (!b->ptr)
 		return 0; /* the connection is gone: sampling ends */
 	lua_pushvalue(L, lua_upvalueindex(4));

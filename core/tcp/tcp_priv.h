@@ -36,6 +36,10 @@ struct sy_tcp_listener {
 	uint64_t accept_drops; /* handshakes left incomplete: queue full */
 };
 
+struct sy_tw_held;
+typedef void (*sy_tw_moved_fn)(void *ctx, void *user, const void *from, sy_tcb *c,
+			       struct sy_tw_held *h);
+
 struct sy_tcp_ep {
 	sy_net *net;
 	sy_node *node;
@@ -81,6 +85,7 @@ struct sy_tcp_ep {
 	bool (*obs_holds)(void *ctx, const sy_tcb *c); /* obs looks at c */
 	sy_pool *pool;              /* connection records, plugin states,
 				     * queued bytes (pool.h) */
+	sy_tw_moved_fn tw_moved;    /* the binding follows its records (tw.h) */
 };
 
 

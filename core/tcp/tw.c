@@ -13,7 +13,10 @@
  * record is compacted again if it is still in TIME_WAIT and still held
  * by nobody.  A record is compacted only when its options are the
  * endpoint's defaults, so that the rebuilt record is the same for every
- * field a TIME_WAIT reads. */
+ * field a TIME_WAIT reads.  A record the binding holds (c->user, the
+ * observer's handlers; no C callbacks) is compacted as well when the
+ * binding follows it (sy_tcp_ep_tw_moved): what it reads is kept beside
+ * the record (struct sy_tw_held) and given back on rebuild. */
 
 #include "config.h"
 
@@ -54,6 +57,74 @@ struct sy_tw {
 };
 
 _Static_assert(sizeof(struct sy_tw) <= 128, "a compact TIME_WAIT takes at most 128 bytes");
+
+/* idx's low byte: the local address's interface, and whether the record
+ * is the head of a struct sy_tw_held */
+#define IDX_IFACE 0x7f
+#define IDX_HELD 0x80
+
+/* What the binding reads of a connection it holds, kept beside the
+ * compact record (round_trip keeps the same in place). */
+struct tw_keep {
+	void *user;
+	bool want_data, in_recovery;
+	sy_tcb_stats st;
+	sy_time t_open, t_established, t_first_rx, t_all_acked, t_closed;
+	uint64_t snd_queued, snd_sent;
+	sy_time data_rx_at, data_tx_at, tx_head, last_send;
+	sy_rtt rtt;
+	sy_cc_conn cc;            /* the congestion control's state, kept */
+	uint32_t iw_bytes;
+};
+
+/* A compact record of a connection the binding holds. */
+struct sy_tw_held {
+	struct sy_tw w;           /* first: the table and the timer see w */
+	sy_tcp_ep *ep;
+	struct tw_keep k;
+};
+
+static void keep_save(const sy_tcb *c, struct tw_keep *k)
+{
+	*k = (struct tw_keep){
+		.user = c->user, .want_data = c->want_data, .in_recovery = c->in_recovery,
+		.st = c->st, .t_open = c->t_open, .t_established = c->t_established,
+		.t_first_rx = c->t_first_rx, .t_all_acked = c->t_all_acked,
+		.t_closed = c->t_closed, .snd_queued = c->snd_queued, .snd_sent = c->snd_sent,
+		.data_rx_at = c->data_rx_at, .data_tx_at = c->data_tx_at,
+		.tx_head = c->tx_head, .last_send = c->last_send, .rtt = c->rtt,
+		.cc = c->cc, .iw_bytes = c->iw_bytes,
+	};
+}
+
+static void keep_apply(sy_tcb *c, const struct tw_keep *k)
+{
+	c->user = k->user;
+	c->want_data = k->want_data;
+	c->in_recovery = k->in_recovery;
+	c->st = k->st;
+	c->t_open = k->t_open;
+	c->t_established = k->t_established;
+	c->t_first_rx = k->t_first_rx;
+	c->t_all_acked = k->t_all_acked;
+	c->t_closed = k->t_closed;
+	c->snd_queued = k->snd_queued;
+	c->snd_sent = k->snd_sent;
+	c->data_rx_at = k->data_rx_at;
+	c->data_tx_at = k->data_tx_at;
+	c->tx_head = k->tx_head;
+	c->last_send = k->last_send;
+	c->rtt = k->rtt;
+	c->cc = k->cc;
+	c->iw_bytes = k->iw_bytes;
+}
+
+void sy_tcp_ep_tw_moved(sy_tcp_ep *ep,
+			void (*moved)(void *ctx, void *user, const void *from, sy_tcb *c,
+				      struct sy_tw_held *h))
+{
+	ep->tw_moved = moved;
+}
 
 static struct sy_tw *tw_find(const sy_tcp_ep *ep, uint32_t raddr, uint16_t lport,
 			     uint16_t rport);
@@ -297,6 +368,15 @@ void sy_tw_free_all(sy_tcp_ep *ep)
 			struct sy_tw *w = ep->tw_hash[i];
 
 			ep->tw_hash[i] = w->hnext;
+			if (w->idx & IDX_HELD) {
+				struct sy_tw_held *h = (struct sy_tw_held *)w;
+				const sy_cc_ops *o = ep->cc.plugin->ops;
+
+				/* as sy_tcb_data_free */
+				if ((w->flags & F_DATA_STARTED) && o->destroy)
+					o->destroy(ep->cc.state, &h->k.cc);
+				free(h->k.cc.priv);
+			}
 			free(w);
 		}
 	free(ep->tw_hash);
@@ -354,6 +434,16 @@ static bool held(const sy_tcb *c)
 	if (sy_tcp_observed(ep))
 		return true;
 	return ep->obs && (!ep->obs_holds || ep->obs_holds(ep->obs_ctx, c));
+}
+
+/* Whether the binding holds c only in ways it follows when c moves
+ * (sy_tcp_ep_tw_moved): then a held record is compacted too. */
+static bool followable(const sy_tcb *c)
+{
+	const sy_tcp_ep *ep = c->ep;
+
+	return ep->tw_moved && !c->cb && !c->listener && !c->queued &&
+	       default_options(c) && !sy_tcp_observed(ep);
 }
 
 static void pack(const sy_tcb *c, struct sy_tw *w, size_t liface)
@@ -415,7 +505,7 @@ static void unpack(sy_tcb *c, const struct sy_tw *w)
 {
 	sy_tcp_ep *ep = c->ep;
 
-	c->laddr = sy_node_addr(ep->node, w->idx & 255);
+	c->laddr = sy_node_addr(ep->node, w->idx & IDX_IFACE);
 	c->raddr = w->raddr;
 	c->lport = w->lport;
 	c->rport = w->rport;
@@ -488,15 +578,20 @@ static sy_tcb *rebuild(sy_tcp_ep *ep, struct sy_tw *w)
 	}
 	unpack_defaults(ep, c);
 	unpack(c, w);
-	/* the congestion control as the data phase set it up */
-	c->cc.cwnd = c->iw_bytes;
-	c->cc.ssthresh = UINT32_MAX;
-	if (o->conn_size && !(c->cc.priv = calloc(1, o->conn_size))) {
-		c->cco = NULL;
-		sy_tcb_oom(c, "allocating the congestion-control state");
+	if (w->idx & IDX_HELD) {
+		/* what the binding reads, the congestion control's too */
+		keep_apply(c, &((struct sy_tw_held *)w)->k);
 	} else {
-		cc_sync(c);
-		o->init(c->ccst, &c->cc);
+		/* the congestion control as the data phase set it up */
+		c->cc.cwnd = c->iw_bytes;
+		c->cc.ssthresh = UINT32_MAX;
+		if (o->conn_size && !(c->cc.priv = calloc(1, o->conn_size))) {
+			c->cco = NULL;
+			sy_tcb_oom(c, "allocating the congestion-control state");
+		} else {
+			cc_sync(c);
+			o->init(c->ccst, &c->cc);
+		}
 	}
 	if (sy_tcp_insert(ep, c) < 0) {
 		sy_tcb_data_free(c);
@@ -505,6 +600,8 @@ static sy_tcb *rebuild(sy_tcp_ep *ep, struct sy_tw *w)
 			    sy_node_name(ep->node));
 		return NULL;
 	}
+	if (c->user)
+		ep->tw_moved(ep->obs_ctx, c->user, w, c, NULL);
 	return c;
 }
 
@@ -527,9 +624,10 @@ static void tw_timer(sy_sim *sim, void *arg, uint64_t data)
 	sy_tw_settle(c);
 }
 
-/* c's record made compact: c is freed.  False (c untouched) when memory
- * runs out: it stays full. */
-static bool compact(sy_tcb *c)
+/* c's record made compact: c is freed; with hold, what the binding
+ * reads is kept beside it and the binding told.  False (c untouched)
+ * when memory runs out: it stays full. */
+static bool compact(sy_tcb *c, bool hold)
 {
 	sy_tcp_ep *ep = c->ep;
 	struct sy_tw *w;
@@ -540,11 +638,17 @@ static bool compact(sy_tcb *c)
 	for (i = 0; i < sy_node_ifaces(ep->node); i++)
 		if (sy_node_addr(ep->node, i) == c->laddr)
 			break;
-	if (i == sy_node_ifaces(ep->node) || i > UINT8_MAX)
+	if (i == sy_node_ifaces(ep->node) || i > IDX_IFACE)
 		return false;
-	if (!(w = malloc(sizeof *w)))
+	if (!(w = malloc(hold ? sizeof(struct sy_tw_held) : sizeof *w)))
 		return false;
-	pack(c, w, i);
+	pack(c, w, i | (hold ? IDX_HELD : 0));
+	if (hold) {
+		struct sy_tw_held *h = (struct sy_tw_held *)w;
+
+		h->ep = ep;
+		keep_save(c, &h->k);
+	}
 	if (sy_sim_at(ep->sim, due, tw_timer, w, (uint64_t)(uintptr_t)ep, &id, NULL) < 0) {
 		free(w);
 		return false;
@@ -558,6 +662,14 @@ static bool compact(sy_tcb *c)
 	w->tslot = id.slot;
 	sy_sim_cancel(ep->sim, c->timer[SY_TCP_T_TIME_WAIT]);
 	c->timer[SY_TCP_T_TIME_WAIT] = SY_EVENT_NONE;
+	if (hold) {
+		/* the congestion control's state goes with the kept figures */
+		c->cco = NULL;
+		c->cc.priv = NULL;
+		if (c->user)
+			ep->tw_moved(ep->obs_ctx, c->user, c, NULL, (struct sy_tw_held *)w);
+		c->user = NULL;
+	}
 	sy_tcp_unlink(c);
 	sy_tcb_data_free(c);
 	free(c);
@@ -571,37 +683,25 @@ static bool compact(sy_tcb *c)
 static void round_trip(sy_tcb *c, size_t liface)
 {
 	struct sy_tw w;
+	struct tw_keep k;
 	sy_tcb *keep = malloc(sizeof *keep);
 
 	if (!keep)
 		return;
 	*keep = *c;
 	pack(c, &w, liface);
+	keep_save(c, &k);
 	memset(c, 0, sizeof *c);
 	unpack_defaults(keep->ep, c);
-	/* the holders' */
+	/* the holders' (the binding's in k) */
 	c->listener = keep->listener;
-	c->user = keep->user;
 	c->cb = keep->cb;
 	c->cb_ctx = keep->cb_ctx;
 	c->aq_next = keep->aq_next;
 	c->queued = keep->queued;
 	c->hnext = keep->hnext;
-	c->st = keep->st;
-	c->t_open = keep->t_open;
-	c->t_established = keep->t_established;
-	c->t_first_rx = keep->t_first_rx;
-	c->t_all_acked = keep->t_all_acked;
-	c->t_closed = keep->t_closed;
-	c->snd_queued = keep->snd_queued;
-	c->snd_sent = keep->snd_sent;
-	c->data_rx_at = keep->data_rx_at;
-	c->data_tx_at = keep->data_tx_at;
-	c->rtt = keep->rtt;
-	c->in_recovery = keep->in_recovery;
 	c->cco = keep->cco;
 	c->ccst = keep->ccst;
-	c->cc = keep->cc;
 	/* the options */
 	c->sndbuf = keep->sndbuf;
 	c->rcvbuf = keep->rcvbuf;
@@ -616,9 +716,7 @@ static void round_trip(sy_tcb *c, size_t liface)
 	c->lim = keep->lim;
 	memcpy(c->timer, keep->timer, sizeof c->timer);
 	unpack(c, &w);
-	c->iw_bytes = keep->iw_bytes;
-	c->tx_head = keep->tx_head;
-	c->last_send = keep->last_send;
+	keep_apply(c, &k);
 	free(keep);
 }
 
@@ -629,14 +727,14 @@ void sy_tw_settle(sy_tcb *c)
 
 	if (ep->tw_mode == SY_TW_OFF || !packable(c))
 		return;
-	if (!held(c) && compact(c))
+	if (!held(c) ? compact(c, false) : followable(c) && compact(c, true))
 		return;
 	if (ep->tw_mode != SY_TW_FORCE)
 		return;
 	for (i = 0; i < sy_node_ifaces(ep->node); i++)
 		if (sy_node_addr(ep->node, i) == c->laddr)
 			break;
-	if (i < sy_node_ifaces(ep->node) && i <= UINT8_MAX)
+	if (i < sy_node_ifaces(ep->node) && i <= IDX_IFACE)
 		round_trip(c, i);
 }
 
@@ -696,4 +794,13 @@ void sy_tw_wake_all(sy_tcp_ep *ep)
 				return;
 			sy_tw_settle_later(c);
 		}
+}
+
+sy_tcb *sy_tw_held_wake(struct sy_tw_held *h)
+{
+	sy_tcb *c = sy_tw_wake(h->ep, h->w.raddr, h->w.lport, h->w.rport);
+
+	if (c)
+		sy_tw_settle_later(c);
+	return c;
 }

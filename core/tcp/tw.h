@@ -30,4 +30,21 @@ size_t sy_tcp_ep_tw_full(const sy_tcp_ep *ep);
  * observer keeps every record full. */
 void sy_tcp_ep_observe_holds(sy_tcp_ep *ep, bool (*holds)(void *ctx, const sy_tcb *c));
 
+/* A connection held by pointer only by the endpoint observer's binding
+ * (c->user, no callbacks c->cb) is compacted too, when the binding
+ * follows it: moved(obs_ctx, user, from, c, h) says that the record
+ * user holds, known to it as `from` (a sy_tcb or a handle), is now the
+ * compact record h (c NULL) or the full record c (h NULL).  The compact
+ * record keeps what the binding reads of it (statistics, times, the
+ * congestion control's figures, the RTT estimator) beside its 128 bytes
+ * (struct sy_tw_held). */
+struct sy_tw_held;
+void sy_tcp_ep_tw_moved(sy_tcp_ep *ep,
+			void (*moved)(void *ctx, void *user, const void *from, sy_tcb *c,
+				      struct sy_tw_held *h));
+/* The full record of h, rebuilt (moved is told), compacted again after
+ * the current event if still in TIME_WAIT; NULL if memory ran out (the
+ * run fails). */
+sy_tcb *sy_tw_held_wake(struct sy_tw_held *h);
+
 #endif
