@@ -246,8 +246,9 @@ static bool holds(void *ctx, const sy_tcb *c)
 }
 
 /* A connection with a box was compacted in TIME_WAIT (c NULL: the box
- * holds the handle h, tagged) or rebuilt (c): the box follows it, and the
- * simulator's objects keep it under the record's new address. */
+ * holds the handle h, tagged), rebuilt (c), or lost (both NULL: memory
+ * ran out, the run fails): the box follows it, and the simulator's
+ * objects keep it under the record's new address. */
 static void tw_moved(void *ctx, void *user, const void *from, sy_tcb *c,
 		     struct sy_tw_held *h)
 {
@@ -256,14 +257,19 @@ static void tw_moved(void *ctx, void *user, const void *from, sy_tcb *c,
 	struct sy_lua_conn *b = user;
 	const void *to = c ? (const void *)c : (const void *)h;
 
-	b->ptr = c ? (void *)c : (void *)((uintptr_t)h | 1);
+	b->ptr = c ? (void *)c : h ? (void *)((uintptr_t)h | 1) : NULL;
+	if (!b->ptr)
+		e->ls->conn_boxes--;  /* gone, as conn_freed */
 	if (!L)
 		return;
 	lua_rawgeti(L, LUA_REGISTRYINDEX, e->box_ref);
 	lua_getiuservalue(L, -1, 1);
 	lua_getiuservalue(L, -1, 3);
 	lua_rawgetp(L, -1, from);
-	lua_rawsetp(L, -2, to);
+	if (to)
+		lua_rawsetp(L, -2, to);
+	else
+		lua_pop(L, 1);
 	lua_pushnil(L);
 	lua_rawsetp(L, -2, from);
 	lua_pop(L, 3);

@@ -564,6 +564,18 @@ static void unpack(sy_tcb *c, const struct sy_tw *w)
 	c->ka_rx_at = w->tw_since;
 }
 
+/* w could not be rebuilt: the run fails, the binding forgets it. */
+static sy_tcb *lost(sy_tcp_ep *ep, struct sy_tw *w)
+{
+	struct sy_tw_held *h = (struct sy_tw_held *)w;
+
+	sy_sim_fail(ep->sim, "out of memory rebuilding a TIME_WAIT on node %s",
+		    sy_node_name(ep->node));
+	if ((w->idx & IDX_HELD) && h->k.user)
+		ep->tw_moved(ep->obs_ctx, h->k.user, w, NULL, NULL);
+	return NULL;
+}
+
 /* A full record of w, in the table of full records; NULL if out of memory
  * (the run fails).  The timer is w's. */
 static sy_tcb *rebuild(sy_tcp_ep *ep, struct sy_tw *w)
@@ -571,11 +583,8 @@ static sy_tcb *rebuild(sy_tcp_ep *ep, struct sy_tw *w)
 	sy_tcb *c = calloc(1, sizeof *c);
 	const sy_cc_ops *o = ep->cc.plugin->ops;
 
-	if (!c) {
-		sy_sim_fail(ep->sim, "out of memory rebuilding a TIME_WAIT on node %s",
-			    sy_node_name(ep->node));
-		return NULL;
-	}
+	if (!c)
+		return lost(ep, w);
 	unpack_defaults(ep, c);
 	unpack(c, w);
 	if (w->idx & IDX_HELD) {
@@ -596,9 +605,7 @@ static sy_tcb *rebuild(sy_tcp_ep *ep, struct sy_tw *w)
 	if (sy_tcp_insert(ep, c) < 0) {
 		sy_tcb_data_free(c);
 		free(c);
-		sy_sim_fail(ep->sim, "out of memory rebuilding a TIME_WAIT on node %s",
-			    sy_node_name(ep->node));
-		return NULL;
+		return lost(ep, w);
 	}
 	if (c->user)
 		ep->tw_moved(ep->obs_ctx, c->user, w, c, NULL);

@@ -34,7 +34,8 @@ void sy_tcp_ep_observe_holds(sy_tcp_ep *ep, bool (*holds)(void *ctx, const sy_tc
  * (c->user, no callbacks c->cb) is compacted too, when the binding
  * follows it: moved(obs_ctx, user, from, c, h) says that the record
  * user holds, known to it as `from` (a sy_tcb or a handle), is now the
- * compact record h (c NULL) or the full record c (h NULL).  The compact
+ * compact record h (c NULL) or the full record c (h NULL), or is gone
+ * (both NULL: memory ran out rebuilding it, the run fails).  The compact
  * record keeps what the binding reads of it (statistics, times, the
  * congestion control's figures, the RTT estimator) beside its 128 bytes
  * (struct sy_tw_held). */
