@@ -134,7 +134,10 @@ size_t sy_tcp_tw_record_size(void) { return sizeof(struct sy_tw); }
 void sy_tcp_ep_tw_usage(const sy_tcp_ep *ep, size_t *n, size_t *bytes)
 {
 	*n = ep->ntw;
-	*bytes = ep->ntw * sizeof(struct sy_tw) + ep->tw_nhash * sizeof *ep->tw_hash;
+	*bytes = ep->tw_nhash * sizeof *ep->tw_hash;
+	for (size_t i = 0; i < ep->tw_nhash; i++)
+		for (const struct sy_tw *w = ep->tw_hash[i]; w; w = w->hnext)
+			*bytes += w->idx & IDX_HELD ? sizeof(struct sy_tw_held) : sizeof *w;
 }
 
 size_t sy_tcp_ep_tw_full(const sy_tcp_ep *ep)

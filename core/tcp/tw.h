@@ -19,7 +19,7 @@
 enum { SY_TW_OFF, SY_TW_ON, SY_TW_FORCE };
 
 /* The compact records of ep: how many and the bytes they take (the
- * records and their table). */
+ * records, what is kept beside those the binding holds, their table). */
 void sy_tcp_ep_tw_usage(const sy_tcp_ep *ep, size_t *n, size_t *bytes);
 /* The size of one compact record. */
 size_t sy_tcp_tw_record_size(void);

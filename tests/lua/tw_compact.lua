@@ -67,6 +67,14 @@ local function child()
     for i = 1, N do show(i, conns[i], "tw") end
   end)
   sim:at("31s", function() counts("recounts") end)
+  sim:at("32s", function()
+    local n, bytes = 0, 0
+    for i = 1, CLIENTS do
+      local s = eps[i]:stats()
+      n, bytes = n + s.tw_compact, bytes + s.tw_compact_bytes
+    end
+    print(("bytes %d compact records take %d"):format(n, bytes))
+  end)
   sim:run()
   for i = 1, N do show(i, conns[i], "end") end
 end
@@ -90,6 +98,8 @@ local function run(mode)
     if what == "counts" then
       counts = counts or {}
       counts.compact, counts.full = tonumber(c), tonumber(f)
+    elseif line:match("^bytes ") then
+      io.stderr:write(line, "\n")  -- for the log: the form's cost
     elseif what == "recounts" then
       counts = counts or {}
       counts.compact2, counts.full2 = tonumber(c), tonumber(f)
