@@ -73,7 +73,10 @@ struct tw_keep {
 	uint64_t snd_queued, snd_sent;
 	sy_time data_rx_at, data_tx_at, tx_head, last_send;
 	sy_rtt rtt;
-	sy_cc_conn cc;            /* the congestion control's state, kept */
+	/* the congestion control's figures conn:info() reads; its state
+	 * is made afresh on rebuild, as for a record nobody holds (nothing
+	 * reads it in TIME_WAIT or after) */
+	uint32_t cwnd, ssthresh;
 	uint32_t iw_bytes;
 };
 
@@ -93,7 +96,7 @@ static void keep_save(const sy_tcb *c, struct tw_keep *k)
 		.t_closed = c->t_closed, .snd_queued = c->snd_queued, .snd_sent = c->snd_sent,
 		.data_rx_at = c->data_rx_at, .data_tx_at = c->data_tx_at,
 		.tx_head = c->tx_head, .last_send = c->last_send, .rtt = c->rtt,
-		.cc = c->cc, .iw_bytes = c->iw_bytes,
+		.cwnd = c->cc.cwnd, .ssthresh = c->cc.ssthresh, .iw_bytes = c->iw_bytes,
 	};
 }
 
@@ -115,7 +118,8 @@ static void keep_apply(sy_tcb *c, const struct tw_keep *k)
 	c->tx_head = k->tx_head;
 	c->last_send = k->last_send;
 	c->rtt = k->rtt;
-	c->cc = k->cc;
+	c->cc.cwnd = k->cwnd;
+	c->cc.ssthresh = k->ssthresh;
 	c->iw_bytes = k->iw_bytes;
 }
 
@@ -371,15 +375,6 @@ void sy_tw_free_all(sy_tcp_ep *ep)
 			struct sy_tw *w = ep->tw_hash[i];
 
 			ep->tw_hash[i] = w->hnext;
-			if (w->idx & IDX_HELD) {
-				struct sy_tw_held *h = (struct sy_tw_held *)w;
-				const sy_cc_ops *o = ep->cc.plugin->ops;
-
-				/* as sy_tcb_data_free */
-				if ((w->flags & F_DATA_STARTED) && o->destroy)
-					o->destroy(ep->cc.state, &h->k.cc);
-				free(h->k.cc.priv);
-			}
 			free(w);
 		}
 	free(ep->tw_hash);
@@ -590,21 +585,19 @@ static sy_tcb *rebuild(sy_tcp_ep *ep, struct sy_tw *w)
 		return lost(ep, w);
 	unpack_defaults(ep, c);
 	unpack(c, w);
-	if (w->idx & IDX_HELD) {
-		/* what the binding reads, the congestion control's too */
-		keep_apply(c, &((struct sy_tw_held *)w)->k);
+	/* the congestion control as the data phase set it up */
+	c->cc.cwnd = c->iw_bytes;
+	c->cc.ssthresh = UINT32_MAX;
+	if (o->conn_size && !(c->cc.priv = calloc(1, o->conn_size))) {
+		c->cco = NULL;
+		sy_tcb_oom(c, "allocating the congestion-control state");
 	} else {
-		/* the congestion control as the data phase set it up */
-		c->cc.cwnd = c->iw_bytes;
-		c->cc.ssthresh = UINT32_MAX;
-		if (o->conn_size && !(c->cc.priv = calloc(1, o->conn_size))) {
-			c->cco = NULL;
-			sy_tcb_oom(c, "allocating the congestion-control state");
-		} else {
-			cc_sync(c);
-			o->init(c->ccst, &c->cc);
-		}
+		cc_sync(c);
+		o->init(c->ccst, &c->cc);
 	}
+	/* what the binding reads */
+	if (w->idx & IDX_HELD)
+		keep_apply(c, &((struct sy_tw_held *)w)->k);
 	if (sy_tcp_insert(ep, c) < 0) {
 		sy_tcb_data_free(c);
 		free(c);
@@ -673,9 +666,6 @@ static bool compact(sy_tcb *c, bool hold)
 	sy_sim_cancel(ep->sim, c->timer[SY_TCP_T_TIME_WAIT]);
 	c->timer[SY_TCP_T_TIME_WAIT] = SY_EVENT_NONE;
 	if (hold) {
-		/* the congestion control's state goes with the kept figures */
-		c->cco = NULL;
-		c->cc.priv = NULL;
 		if (c->user)
 			ep->tw_moved(ep->obs_ctx, c->user, c, NULL, (struct sy_tw_held *)w);
 		c->user = NULL;
@@ -712,6 +702,7 @@ static void round_trip(sy_tcb *c, size_t liface)
 	c->hnext = keep->hnext;
 	c->cco = keep->cco;
 	c->ccst = keep->ccst;
+	c->cc = keep->cc;
 	/* the options */
 	c->sndbuf = keep->sndbuf;
 	c->rcvbuf = keep->rcvbuf;
