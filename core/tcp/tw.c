@@ -1,5 +1,4 @@
-/* TIME_WAIT: taking over a TIME_WAIT's 4-tuple, the SYN that reopens one,
- * and the compact records (tw.h).
+/* Compact TIME_WAIT records (tw.h): packing, rebuilding, the timer.
  *
  * A connection that enters TIME_WAIT and that nobody holds (no script
  * object, no callbacks, no observer that looks at it, nothing unread)
@@ -23,364 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tcp_priv.h"
-#include "tw.h"
-
-enum {
-	F_TS_OK = 1 << 0, F_WS_OK = 1 << 1, F_SACK_OK = 1 << 2, F_TS_OFF_OK = 1 << 3,
-	F_FIN_SENT = 1 << 4, F_FIN_RCVD = 1 << 5, F_FIN_PENDING = 1 << 6,
-	F_ORPHAN = 1 << 7, F_SHUT_RD = 1 << 8, F_GOT_REAL = 1 << 9,
-	F_RATIO = 1 << 10,  /* rcv_ratio was taken (input.c, ratio_take) */
-	F_DATA_STARTED = 1 << 11,
-	/* c->ecn's bits a TIME_WAIT reads (its ACKs' ECE); a record with
-	 * a reduction under way (SY_ECN_CWR, SY_ECN_QUEUE_CWR) stays full */
-	F_ECN_REQ = 1 << 12, F_ECN_OK = 1 << 13, F_ECN_DEMAND_CWR = 1 << 14,
-	F_ECN_SEEN = 1 << 15,
-};
-
-struct sy_tw {
-	struct sy_tw *hnext;
-	uint64_t idx;             /* id << 16 | snd_wscale << 12 | rcv_wscale << 8
-				   * | the local address's interface */
-	sy_time tw_since;
-	sy_time invalid_ack_next;
-	uint64_t tseq;            /* the TIME_WAIT timer (sy_event_id) */
-	uint32_t tslot;
-	uint32_t raddr;
-	uint16_t lport, rport;
-	uint32_t iss, irs, snd_una, snd_nxt, snd_wnd, snd_wl1, snd_wl2;
-	uint32_t rcv_nxt, rcv_wnd, snd_max;
-	uint32_t rcv_adv, rcv_wup, last_ack_sent, ts_recent, ts_off;
-	uint32_t rcv_ssthresh, rcv_clamp;
-	uint16_t rcv_mss, mss_peer, mss_local;
-	uint16_t flags;           /* F_* */
-};
-
-_Static_assert(sizeof(struct sy_tw) <= 128, "a compact TIME_WAIT takes at most 128 bytes");
-
-/* idx's low byte: the local address's interface, and whether the record
- * is the head of a struct sy_tw_held */
-#define IDX_IFACE 0x7f
-#define IDX_HELD 0x80
-
-/* What the binding reads of a connection it holds, kept beside the
- * compact record (round_trip keeps the same in place). */
-struct tw_keep {
-	void *user;
-	bool want_data, in_recovery;
-	sy_tcb_stats st;
-	sy_time t_open, t_established, t_first_rx, t_all_acked, t_closed;
-	uint64_t snd_queued, snd_sent;
-	sy_time data_rx_at, data_tx_at, tx_head, last_send;
-	sy_rtt rtt;
-	/* the congestion control's figures conn:info() reads; its state
-	 * is made afresh on rebuild, as for a record nobody holds (nothing
-	 * reads it in TIME_WAIT or after) */
-	uint32_t cwnd, ssthresh;
-	uint32_t iw_bytes;
-};
-
-/* A compact record of a connection the binding holds. */
-struct sy_tw_held {
-	struct sy_tw w;           /* first: the table and the timer see w */
-	sy_tcp_ep *ep;
-	struct tw_keep k;
-};
-
-static void keep_save(const sy_tcb *c, struct tw_keep *k)
-{
-	*k = (struct tw_keep){
-		.user = c->user, .want_data = c->want_data, .in_recovery = c->in_recovery,
-		.st = c->st, .t_open = c->t_open, .t_established = c->t_established,
-		.t_first_rx = c->t_first_rx, .t_all_acked = c->t_all_acked,
-		.t_closed = c->t_closed, .snd_queued = c->snd_queued, .snd_sent = c->snd_sent,
-		.data_rx_at = c->data_rx_at, .data_tx_at = c->data_tx_at,
-		.tx_head = c->tx_head, .last_send = c->last_send, .rtt = c->rtt,
-		.cwnd = c->cc.cwnd, .ssthresh = c->cc.ssthresh, .iw_bytes = c->iw_bytes,
-	};
-}
-
-static void keep_apply(sy_tcb *c, const struct tw_keep *k)
-{
-	c->user = k->user;
-	c->want_data = k->want_data;
-	c->in_recovery = k->in_recovery;
-	c->st = k->st;
-	c->t_open = k->t_open;
-	c->t_established = k->t_established;
-	c->t_first_rx = k->t_first_rx;
-	c->t_all_acked = k->t_all_acked;
-	c->t_closed = k->t_closed;
-	c->snd_queued = k->snd_queued;
-	c->snd_sent = k->snd_sent;
-	c->data_rx_at = k->data_rx_at;
-	c->data_tx_at = k->data_tx_at;
-	c->tx_head = k->tx_head;
-	c->last_send = k->last_send;
-	c->rtt = k->rtt;
-	c->cc.cwnd = k->cwnd;
-	c->cc.ssthresh = k->ssthresh;
-	c->iw_bytes = k->iw_bytes;
-}
-
-void sy_tcp_ep_tw_moved(sy_tcp_ep *ep,
-			void (*moved)(void *ctx, void *user, const void *from, sy_tcb *c,
-				      struct sy_tw_held *h))
-{
-	ep->tw_moved = moved;
-}
-
-static struct sy_tw *tw_find(const sy_tcp_ep *ep, uint32_t raddr, uint16_t lport,
-			     uint16_t rport);
-
-size_t sy_tcp_tw_record_size(void) { return sizeof(struct sy_tw); }
-
-void sy_tcp_ep_tw_usage(const sy_tcp_ep *ep, size_t *n, size_t *bytes)
-{
-	*n = ep->ntw;
-	*bytes = ep->tw_nhash * sizeof *ep->tw_hash;
-	for (size_t i = 0; i < ep->tw_nhash; i++)
-		for (const struct sy_tw *w = ep->tw_hash[i]; w; w = w->hnext)
-			*bytes += w->idx & IDX_HELD ? sizeof(struct sy_tw_held) : sizeof *w;
-}
-
-size_t sy_tcp_ep_tw_full(const sy_tcp_ep *ep)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < ep->nhash; i++)
-		for (const sy_tcb *c = ep->hash[i]; c; c = c->hnext)
-			n += c->state == SY_TCP_TIME_WAIT;
-	return n;
-}
-
-void sy_tcp_ep_observe_holds(sy_tcp_ep *ep, bool (*holds)(void *ctx, const sy_tcb *c))
-{
-	ep->obs_holds = holds;
-}
-
-int sy_tw_mode_env(void)
-{
-	const char *e = getenv("SYNACK_TW_COMPACT");
-
-	if (!e || !*e || strcmp(e, "1") == 0)
-		return SY_TW_ON;
-	if (strcmp(e, "0") == 0)
-		return SY_TW_OFF;
-	if (strcmp(e, "force") == 0)
-		return SY_TW_FORCE;
-	return SY_TW_ON;
-}
-
-/* ------------------------------------------------------------ reopening */
-
-static const sy_timer_limits *ep_limits(const sy_tcp_ep *ep)
-{
-	return ep->tmo->limits(ep->timers.state);
-}
-
-/* The ISS that follows a TIME_WAIT: beyond anything the old connection
- * sent (SND.NXT + 65535 + 2, never 0), as Linux picks it for both ways
- * of reopening (tw_snd_nxt in tcp_timewait_state_process and
- * tcp_twsk_unique). */
-static uint32_t tw_next_iss(const sy_tcb *tw)
-{
-	uint32_t isn = tw->snd_nxt + 65535 + 2;
-
-	return isn ? isn : 1;
-}
-
-static bool own_address(const sy_tcp_ep *ep, uint32_t addr)
-{
-	for (size_t i = 0; i < sy_node_ifaces(ep->node); i++)
-		if (sy_node_addr(ep->node, i) == addr)
-			return true;
-	return false;
-}
-
-/* May a connect take over tw's 4-tuple (the profile's tw_reuse, Linux's
- * tcp_twsk_unique)?  Only a TIME_WAIT whose peer sent timestamps, whose
- * old segments PAWS will tell apart; an explicitly chosen port takes it
- * at once, an ephemeral one under 1 (2: towards the node itself, Linux's
- * loopback) once tw_reuse_delay has passed. */
-static bool reusable(const sy_tcp_ep *ep, bool ts_ok, uint32_t raddr, sy_time since,
-		     bool bound)
-{
-	const sy_timer_limits *lim = ep_limits(ep);
-
-	if (!ts_ok || lim->tw_reuse == 0)
-		return false;
-	if (bound)
-		return true;
-	if (lim->tw_reuse == 2 && !own_address(ep, raddr))
-		return false;
-	return sy_sim_now(ep->sim) > since + lim->tw_reuse_delay;
-}
-
-/* A new connection on tw's 4-tuple, tw closed; its ISS follows tw's. */
-static sy_tcb *tw_take_over(sy_tcp_ep *ep, sy_tcb *tw)
-{
-	uint32_t iss = tw_next_iss(tw);
-	sy_tcb *c;
-
-	sy_tcb_set_state(tw, SY_TCP_CLOSED, SY_TCP_CAUSE_CONNECT);
-	c = sy_tcb_new(ep, tw->laddr, tw->lport, tw->raddr, tw->rport);
-	if (c)
-		c->iss = c->snd_una = c->snd_nxt = iss;
-	return c;
-}
-
-/* A connect on (raddr, lport, rport): -1 when no record holds the
- * 4-tuple, 0 when one does that may not be taken over, 1 when a
- * TIME_WAIT was (*out the new connection, NULL if out of memory). */
-int sy_tw_reuse(sy_tcp_ep *ep, uint32_t raddr, uint16_t lport, uint16_t rport,
-		bool bound, sy_tcb **out)
-{
-	sy_tcb *c = sy_tcp_lookup(ep, raddr, lport, rport);
-	struct sy_tw *w;
-
-	if (c) {
-		if (c->state != SY_TCP_TIME_WAIT ||
-		    !reusable(ep, c->ts_ok, c->raddr, c->tw_since, bound))
-			return 0;
-	} else if ((w = tw_find(ep, raddr, lport, rport))) {
-		if (!reusable(ep, w->flags & F_TS_OK, w->raddr, w->tw_since, bound))
-			return 0;
-		if (!(c = sy_tw_wake(ep, raddr, lport, rport))) {
-			*out = NULL;
-			return 1;
-		}
-	} else {
-		return -1;
-	}
-	*out = tw_take_over(ep, c);
-	return 1;
-}
-
-/* A SYN for a connection in TIME_WAIT, under a profile with
- * tw_syn_accept (Linux's tcp_timewait_state_process and tcp_v4_rcv): one
- * without ACK or RST whose sequence number is after RCV.NXT, or whose
- * TSval is newer than TS.Recent, and that PAWS does not reject, ends the
- * TIME_WAIT and goes to the port's listener, which opens a connection
- * with the ISS that follows the old one; with no listener it is ACKed.
- * Returns false to let the state machine have the segment (the rest get
- * the TIME_WAIT's rate-limited ACK there). */
-bool sy_tw_syn(sy_tcp_ep *ep, sy_tcb *tw, const sy_seg *s)
-{
-	bool ts = tw->ts_ok && s->opts.has_ts;
-	sy_tcp_listener *l;
-
-	if (tw->state != SY_TCP_TIME_WAIT || !sy_tcb_limits(tw)->tw_syn_accept ||
-	    (s->flags & (SY_TCP_SYN | SY_TCP_ACK | SY_TCP_RST)) != SY_TCP_SYN)
-		return false;
-	if (ts && sy_seq_lt(s->opts.tsval, tw->ts_recent))
-		return false; /* PAWS: an old duplicate */
-	if (!sy_seq_gt(s->seq, tw->rcv_nxt) &&
-	    !(ts && sy_seq_gt(s->opts.tsval, tw->ts_recent)))
-		return false;
-	if (!(l = sy_tcp_find_listener(ep, s->dport))) {
-		sy_tcb_ack_now(tw);
-		return true;
-	}
-	ep->tw_isn = tw_next_iss(tw);
-	sy_tcb_set_state(tw, SY_TCP_CLOSED, SY_TCP_CAUSE_SYN);
-	ep->smo->listen_input(l, s);
-	ep->tw_isn = 0;
-	return true;
-}
-
-/* ------------------------------------------------------------ the table */
-
-static size_t tw_hash(size_t nhash, uint32_t raddr, uint16_t lport, uint16_t rport)
-{
-	uint64_t h = ((uint64_t)raddr << 32) ^ ((uint64_t)lport << 16) ^ rport;
-
-	h *= 0x9e3779b97f4a7c15ULL;
-	return (size_t)(h >> 32) & (nhash - 1);
-}
-
-static struct sy_tw **tw_slot(const sy_tcp_ep *ep, uint32_t raddr, uint16_t lport,
-			      uint16_t rport)
-{
-	struct sy_tw **pp;
-
-	if (!ep->tw_nhash)
-		return NULL;
-	pp = &ep->tw_hash[tw_hash(ep->tw_nhash, raddr, lport, rport)];
-	for (; *pp; pp = &(*pp)->hnext)
-		if ((*pp)->raddr == raddr && (*pp)->lport == lport && (*pp)->rport == rport)
-			return pp;
-	return NULL;
-}
-
-static struct sy_tw *tw_find(const sy_tcp_ep *ep, uint32_t raddr, uint16_t lport,
-			     uint16_t rport)
-{
-	struct sy_tw **pp = tw_slot(ep, raddr, lport, rport);
-
-	return pp ? *pp : NULL;
-}
-
-static int tw_insert(sy_tcp_ep *ep, struct sy_tw *w)
-{
-	size_t k;
-
-	if (2 * (ep->ntw + 1) > ep->tw_nhash) {
-		size_t n = ep->tw_nhash ? 2 * ep->tw_nhash : 64;
-		struct sy_tw **h = calloc(n, sizeof *h);
-
-		if (!h)
-			return -1;
-		for (size_t i = 0; i < ep->tw_nhash; i++) {
-			struct sy_tw *x = ep->tw_hash[i];
-
-			while (x) {
-				struct sy_tw *next = x->hnext;
-
-				k = tw_hash(n, x->raddr, x->lport, x->rport);
-				x->hnext = h[k];
-				h[k] = x;
-				x = next;
-			}
-		}
-		free(ep->tw_hash);
-		ep->tw_hash = h;
-		ep->tw_nhash = n;
-	}
-	k = tw_hash(ep->tw_nhash, w->raddr, w->lport, w->rport);
-	w->hnext = ep->tw_hash[k];
-	ep->tw_hash[k] = w;
-	ep->ntw++;
-	return 0;
-}
-
-static void tw_remove(sy_tcp_ep *ep, struct sy_tw *w)
-{
-	struct sy_tw **pp = tw_slot(ep, w->raddr, w->lport, w->rport);
-
-	SY_INVARIANT(pp && *pp == w);
-	*pp = w->hnext;
-	ep->ntw--;
-}
-
-bool sy_tw_exists(const sy_tcp_ep *ep, uint32_t raddr, uint16_t lport, uint16_t rport)
-{
-	return tw_find(ep, raddr, lport, rport) != NULL;
-}
-
-void sy_tw_free_all(sy_tcp_ep *ep)
-{
-	for (size_t i = 0; i < ep->tw_nhash; i++)
-		while (ep->tw_hash[i]) {
-			struct sy_tw *w = ep->tw_hash[i];
-
-			ep->tw_hash[i] = w->hnext;
-			free(w);
-		}
-	free(ep->tw_hash);
-	ep->tw_hash = NULL;
-	ep->tw_nhash = ep->ntw = 0;
-}
+#include "tw_priv.h"
 
 /* ------------------------------------------------------------ packing */
 
@@ -597,7 +239,7 @@ static sy_tcb *rebuild(sy_tcp_ep *ep, struct sy_tw *w)
 	}
 	/* what the binding reads */
 	if (w->idx & IDX_HELD)
-		keep_apply(c, &((struct sy_tw_held *)w)->k);
+		sy_tw_keep_apply(c, &((struct sy_tw_held *)w)->k);
 	if (sy_tcp_insert(ep, c) < 0) {
 		sy_tcb_data_free(c);
 		free(c);
@@ -617,7 +259,7 @@ static void tw_timer(sy_sim *sim, void *arg, uint64_t data)
 	sy_tcb *c;
 
 	(void)sim;
-	tw_remove(ep, w);
+	sy_tw_remove(ep, w);
 	c = rebuild(ep, w);
 	free(w);
 	if (!c)
@@ -650,13 +292,13 @@ static bool compact(sy_tcb *c, bool hold)
 		struct sy_tw_held *h = (struct sy_tw_held *)w;
 
 		h->ep = ep;
-		keep_save(c, &h->k);
+		sy_tw_keep_save(c, &h->k);
 	}
 	if (sy_sim_at(ep->sim, due, tw_timer, w, (uint64_t)(uintptr_t)ep, &id, NULL) < 0) {
 		free(w);
 		return false;
 	}
-	if (tw_insert(ep, w) < 0) {
+	if (sy_tw_insert(ep, w) < 0) {
 		sy_sim_cancel(ep->sim, id);
 		free(w);
 		return false;
@@ -690,7 +332,7 @@ static void round_trip(sy_tcb *c, size_t liface)
 		return;
 	*keep = *c;
 	pack(c, &w, liface);
-	keep_save(c, &k);
+	sy_tw_keep_save(c, &k);
 	memset(c, 0, sizeof *c);
 	unpack_defaults(keep->ep, c);
 	/* the holders' (the binding's in k) */
@@ -717,7 +359,7 @@ static void round_trip(sy_tcb *c, size_t liface)
 	c->lim = keep->lim;
 	memcpy(c->timer, keep->timer, sizeof c->timer);
 	unpack(c, &w);
-	keep_apply(c, &k);
+	sy_tw_keep_apply(c, &k);
 	free(keep);
 }
 
@@ -765,7 +407,7 @@ void sy_tw_settle_later(sy_tcb *c)
 
 sy_tcb *sy_tw_wake(sy_tcp_ep *ep, uint32_t raddr, uint16_t lport, uint16_t rport)
 {
-	struct sy_tw *w = tw_find(ep, raddr, lport, rport);
+	struct sy_tw *w = sy_tw_find(ep, raddr, lport, rport);
 	sy_event_id id;
 	sy_time due;
 	sy_tcb *c;
@@ -774,7 +416,7 @@ sy_tcb *sy_tw_wake(sy_tcp_ep *ep, uint32_t raddr, uint16_t lport, uint16_t rport
 		return NULL;
 	id = (sy_event_id){ .seq = w->tseq, .slot = w->tslot };
 	due = sy_sim_due(ep->sim, id);
-	tw_remove(ep, w);
+	sy_tw_remove(ep, w);
 	sy_sim_cancel(ep->sim, id);
 	c = rebuild(ep, w);
 	free(w);
@@ -795,13 +437,4 @@ void sy_tw_wake_all(sy_tcp_ep *ep)
 				return;
 			sy_tw_settle_later(c);
 		}
-}
-
-sy_tcb *sy_tw_held_wake(struct sy_tw_held *h)
-{
-	sy_tcb *c = sy_tw_wake(h->ep, h->w.raddr, h->w.lport, h->w.rport);
-
-	if (c)
-		sy_tw_settle_later(c);
-	return c;
 }

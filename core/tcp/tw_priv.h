@@ -1,0 +1,80 @@
+/* Compact TIME_WAIT records inside the library (tw.c, tw_table.c,
+ * tw_held.c, tw_reopen.c); tw.h is the interface to the rest. */
+#ifndef SY_TW_PRIV_H
+#define SY_TW_PRIV_H
+
+#include "tcp_priv.h"
+#include "tw.h"
+
+enum {
+	F_TS_OK = 1 << 0, F_WS_OK = 1 << 1, F_SACK_OK = 1 << 2, F_TS_OFF_OK = 1 << 3,
+	F_FIN_SENT = 1 << 4, F_FIN_RCVD = 1 << 5, F_FIN_PENDING = 1 << 6,
+	F_ORPHAN = 1 << 7, F_SHUT_RD = 1 << 8, F_GOT_REAL = 1 << 9,
+	F_RATIO = 1 << 10,  /* rcv_ratio was taken (input.c, ratio_take) */
+	F_DATA_STARTED = 1 << 11,
+	/* c->ecn's bits a TIME_WAIT reads (its ACKs' ECE); a record with
+	 * a reduction under way (SY_ECN_CWR, SY_ECN_QUEUE_CWR) stays full */
+	F_ECN_REQ = 1 << 12, F_ECN_OK = 1 << 13, F_ECN_DEMAND_CWR = 1 << 14,
+	F_ECN_SEEN = 1 << 15,
+};
+
+struct sy_tw {
+	struct sy_tw *hnext;
+	uint64_t idx;             /* id << 16 | snd_wscale << 12 | rcv_wscale << 8
+				   * | the local address's interface */
+	sy_time tw_since;
+	sy_time invalid_ack_next;
+	uint64_t tseq;            /* the TIME_WAIT timer (sy_event_id) */
+	uint32_t tslot;
+	uint32_t raddr;
+	uint16_t lport, rport;
+	uint32_t iss, irs, snd_una, snd_nxt, snd_wnd, snd_wl1, snd_wl2;
+	uint32_t rcv_nxt, rcv_wnd, snd_max;
+	uint32_t rcv_adv, rcv_wup, last_ack_sent, ts_recent, ts_off;
+	uint32_t rcv_ssthresh, rcv_clamp;
+	uint16_t rcv_mss, mss_peer, mss_local;
+	uint16_t flags;           /* F_* */
+};
+
+_Static_assert(sizeof(struct sy_tw) <= 128, "a compact TIME_WAIT takes at most 128 bytes");
+
+/* idx's low byte: the local address's interface, and whether the record
+ * is the head of a struct sy_tw_held */
+#define IDX_IFACE 0x7f
+#define IDX_HELD 0x80
+
+/* What the binding reads of a connection it holds, kept beside the
+ * compact record (round_trip keeps the same in place). */
+struct tw_keep {
+	void *user;
+	bool want_data, in_recovery;
+	sy_tcb_stats st;
+	sy_time t_open, t_established, t_first_rx, t_all_acked, t_closed;
+	uint64_t snd_queued, snd_sent;
+	sy_time data_rx_at, data_tx_at, tx_head, last_send;
+	sy_rtt rtt;
+	/* the congestion control's figures conn:info() reads; its state
+	 * is made afresh on rebuild, as for a record nobody holds (nothing
+	 * reads it in TIME_WAIT or after) */
+	uint32_t cwnd, ssthresh;
+	uint32_t iw_bytes;
+};
+
+/* A compact record of a connection the binding holds. */
+struct sy_tw_held {
+	struct sy_tw w;           /* first: the table and the timer see w */
+	sy_tcp_ep *ep;
+	struct tw_keep k;
+};
+
+/* The table of compact records (tw_table.c). */
+SY_HIDDEN struct sy_tw *sy_tw_find(const sy_tcp_ep *ep, uint32_t raddr, uint16_t lport,
+				   uint16_t rport);
+SY_HIDDEN int sy_tw_insert(sy_tcp_ep *ep, struct sy_tw *w);
+SY_HIDDEN void sy_tw_remove(sy_tcp_ep *ep, struct sy_tw *w);
+
+/* What the binding reads of c, saved and given back (tw_held.c). */
+SY_HIDDEN void sy_tw_keep_save(const sy_tcb *c, struct tw_keep *k);
+SY_HIDDEN void sy_tw_keep_apply(sy_tcb *c, const struct tw_keep *k);
+
+#endif
