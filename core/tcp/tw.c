@@ -220,7 +220,7 @@ static sy_tcb *lost(sy_tcp_ep *ep, struct sy_tw *w)
  * (the run fails).  The timer is w's. */
 static sy_tcb *rebuild(sy_tcp_ep *ep, struct sy_tw *w)
 {
-	sy_tcb *c = calloc(1, sizeof *c);
+	sy_tcb *c = sy_pool_zalloc(ep->pool, sizeof *c);
 	const sy_cc_ops *o = ep->cc.plugin->ops;
 
 	if (!c)
@@ -230,7 +230,7 @@ static sy_tcb *rebuild(sy_tcp_ep *ep, struct sy_tw *w)
 	/* the congestion control as the data phase set it up */
 	c->cc.cwnd = c->iw_bytes;
 	c->cc.ssthresh = UINT32_MAX;
-	if (o->conn_size && !(c->cc.priv = calloc(1, o->conn_size))) {
+	if (o->conn_size && !(c->cc.priv = sy_pool_zalloc(ep->pool, o->conn_size))) {
 		c->cco = NULL;
 		sy_tcb_oom(c, "allocating the congestion-control state");
 	} else {
@@ -242,7 +242,7 @@ static sy_tcb *rebuild(sy_tcp_ep *ep, struct sy_tw *w)
 		sy_tw_keep_apply(c, &((struct sy_tw_held *)w)->k);
 	if (sy_tcp_insert(ep, c) < 0) {
 		sy_tcb_data_free(c);
-		free(c);
+		sy_pool_free(ep->pool, c);
 		return lost(ep, w);
 	}
 	if (c->user)
@@ -314,7 +314,7 @@ static bool compact(sy_tcb *c, bool hold)
 	}
 	sy_tcp_unlink(c);
 	sy_tcb_data_free(c);
-	free(c);
+	sy_pool_free(ep->pool, c);
 	return true;
 }
 
