@@ -25,10 +25,11 @@ sy_time sy_ladder_clip(const struct view *v, sy_time t)
 	return t;
 }
 
-/* The end a segment is drawn to. */
-static sy_time seg_end(const struct view *v, const sy_rec_seg *s, sy_time last)
+/* The end a segment is drawn to: past the window's end when it arrives
+ * later (the drawing cuts it at the window's edge). */
+static sy_time seg_end(const sy_rec_seg *s, sy_time last)
 {
-	return sy_ladder_clip(v, s->end < 0 ? last : s->end);
+	return s->end < 0 ? last : s->end;
 }
 
 static size_t time_index(const struct scale *sc, sy_time t)
@@ -75,7 +76,9 @@ int sy_ladder_scale_build(const struct view *v, struct scale *sc, sy_time last, 
 	memset(sc, 0, sizeof *sc);
 	sc->top = top;
 	sc->row = row;
-	sc->t = malloc((2 * v->n + 1) * sizeof *sc->t);
+	sc->from = v->from;
+	sc->to = v->to;
+	sc->t = malloc((2 * v->n + 3) * sizeof *sc->t);
 	d = malloc((v->n + 1) * sizeof *d);
 	if (!sc->t || !d) {
 		free(d);
@@ -90,11 +93,21 @@ int sy_ladder_scale_build(const struct view *v, struct scale *sc, sy_time last, 
 		}
 		const sy_rec_seg *s = &r->seg[it->seg];
 
-		sc->t[n++] = sy_ladder_clip(v, s->sent);
-		sc->t[n++] = seg_end(v, s, last);
+		/* the times beyond the window of the arrows it cuts: they
+		 * are drawn as in the whole ladder, cut at its edges */
+		sc->t[n++] = s->sent;
+		sc->t[n++] = seg_end(s, last);
+		if (s->sent < v->from)
+			sc->cut_from = true;
+		if (v->to >= 0 && seg_end(s, last) > v->to)
+			sc->cut_to = true;
 		if (s->fate == SY_REC_ARRIVED && !it->old && s->end > s->sent)
 			d[nd++] = s->end - s->sent;
 	}
+	if (sc->cut_from)
+		sc->t[n++] = v->from;
+	if (sc->cut_to)
+		sc->t[n++] = v->to;
 	qsort(sc->t, n, sizeof *sc->t, time_cmp);
 	qsort(d, nd, sizeof *d, time_cmp);
 	/* one-way delay: the median of the delivered segments' */
@@ -125,13 +138,13 @@ int sy_ladder_scale_build(const struct view *v, struct scale *sc, sy_time last, 
 		sc->rowh[i] = row;
 	for (size_t k = 0; k < v->n; k++)
 		if (v->it[k].seg != SIZE_MAX)
-			sc->rows[time_index(sc, sy_ladder_clip(v, r->seg[v->it[k].seg].sent))]++;
+			sc->rows[time_index(sc, r->seg[v->it[k].seg].sent)]++;
 	/* an arrow's head a row at least from the next event too, so that
 	 * arrows one way run a row apart end to end and their labels never
 	 * touch */
 	for (size_t k = 0; k < v->n; k++)
 		if (v->it[k].seg != SIZE_MAX) {
-			size_t i = time_index(sc, seg_end(v, &r->seg[v->it[k].seg], last));
+			size_t i = time_index(sc, seg_end(&r->seg[v->it[k].seg], last));
 
 			if (!sc->rows[i])
 				sc->rows[i] = 1;
@@ -159,10 +172,41 @@ static void scale_place(struct scale *sc)
 			}
 			sc->y[i] = y;
 		}
+		if (sc->cut_from) {
+			/* the drawing starts at the window's start */
+			double shift = sc->top - sy_ladder_y_at(sc, sc->from);
+
+			for (size_t i = 0; i < sc->n; i++)
+				sc->y[i] += shift;
+			y += shift;
+		}
 		if (y - sc->top <= MAX_HEIGHT)
 			break;
 		sc->pps /= 2;
 	}
+}
+
+/* The indices of the scale's times in the window: i0 to i1. */
+void sy_ladder_scale_window(const struct scale *sc, size_t *i0, size_t *i1)
+{
+	*i0 = 0;
+	*i1 = sc->n ? sc->n - 1 : 0;
+	if (!sc->n)
+		return;
+	if (sc->cut_from)
+		*i0 = time_index(sc, sc->from);
+	if (sc->cut_to)
+		*i1 = time_index(sc, sc->to);
+}
+
+/* The row of its stack segment s takes: segments leaving at one instant
+ * are drawn a row apart, in order. */
+unsigned sy_ladder_stack_row(const sy_rec_seg *s, sy_time *stack_t, unsigned *stack_j)
+{
+	if (s->sent == *stack_t)
+		return ++*stack_j;
+	*stack_t = s->sent;
+	return *stack_j = 0;
 }
 
 void sy_ladder_scale_free(struct scale *sc)
@@ -179,16 +223,17 @@ void sy_ladder_seg_geom(const struct view *v, const struct scale *sc, const sy_r
 		     sy_time last, sy_time owd, unsigned stack_j, double xl, double xr,
 		     const struct geom *above, struct geom *g)
 {
-	sy_time sent = sy_ladder_clip(v, s->sent);
+	sy_time sent = s->sent;
 
 	g->tix = time_index(sc, sent);
 	g->dir = s->dir;
 	g->x0 = s->dir ? xr : xl;
 	g->x1 = s->dir ? xl : xr;
 	g->y0 = sy_ladder_y_at(sc, sent) + stack_j * sc->rowh[g->tix];
-	g->etix = time_index(sc, seg_end(v, s, last));
-	g->y1 = sy_ladder_y_at(sc, seg_end(v, s, last));
+	g->etix = time_index(sc, seg_end(s, last));
+	g->y1 = sy_ladder_y_at(sc, seg_end(s, last));
 	g->xmark = s->fate == SY_REC_DROPPED;
+	g->cut = g->cut0 = false;
 	g->off = LABEL_OFF;
 	if (g->y1 < g->y0)
 		g->y1 = g->y0;
@@ -198,7 +243,7 @@ void sy_ladder_seg_geom(const struct view *v, const struct scale *sc, const sy_r
 		 * and stops in an X at the place of the drop: a third of
 		 * the way at least, two thirds at most */
 		double frac = (double)(s->end - s->sent) / (double)owd,
-		       yd = sy_ladder_y_at(sc, sy_ladder_clip(v, s->sent + owd)) + stack_j * sc->rowh[g->tix];
+		       yd = sy_ladder_y_at(sc, s->sent + owd) + stack_j * sc->rowh[g->tix];
 
 		if (above && above->dir == g->dir && above->tix == g->tix)
 			yd = g->y0 + (above->y1 - above->y0) / (above->x1 - above->x0) *
@@ -212,6 +257,22 @@ void sy_ladder_seg_geom(const struct view *v, const struct scale *sc, const sy_r
 		if (yd < g->y0 + 8)
 			yd = g->y0 + 8;
 		g->y1 = g->y0 + (yd - g->y0) * frac;
+	}
+	/* the window's edges cut the arrows that cross them */
+	if (sc->cut_from || sc->cut_to) {
+		double yf = sc->cut_from ? sy_ladder_y_at(sc, v->from) : -INFINITY;
+		double yt = sc->cut_to ? sy_ladder_y_at(sc, v->to) : INFINITY;
+
+		if (g->y0 < yf && g->y1 > g->y0) {
+			g->x0 += (g->x1 - g->x0) * (yf - g->y0) / (g->y1 - g->y0);
+			g->y0 = yf;
+			g->cut0 = true;
+		}
+		if (g->y1 > yt && g->y1 > g->y0) {
+			g->x1 = g->x0 + (g->x1 - g->x0) * (yt - g->y0) / (g->y1 - g->y0);
+			g->y1 = yt;
+			g->cut = true;
+		}
 	}
 }
 
@@ -301,7 +362,7 @@ void sy_ladder_label_cut(char *lab, double xl, double xr, double font)
 }
 
 struct gap {
-	double lo, hi;   /* offsets a label may not take */
+	double lo, hi;   /* a crossing's extent along the arrow */
 };
 
 static int gap_cmp(const void *a, const void *b)
@@ -328,25 +389,30 @@ static int yspan_cmp(const void *a, const void *b)
 
 /* Where along its arrow g's label goes: the least distance from the tail
  * (LABEL_OFF at least, leaving HEAD_ROOM before the head and before the
- * far lifeline) at which no
- * other arrow passes through its box.  In the arrow's frame (a along it
- * from the tail, b across it, the way the text's glyphs rise negative)
- * the box spans b in [b0, b1] and a in [off - m, off + w + m]; an arrow
- * crossing the band b0..b1 over a0..a1 rules out the offsets between
- * a0 - w - m and a1 + m.  The offsets of the arrows whose extents in
- * height meet the band's are computed; the others cannot cross it.
- * Where every offset is crossed, the least. */
+ * far lifeline) at which no other arrow passes through its box.  In the
+ * arrow's frame (a along it from the tail, b across it, the way the
+ * text's glyphs rise negative) the box spans b in [b0, b1] and a in
+ * [off - m, off + w + m]; an arrow crossing the band b0..b1 over a0..a1
+ * leaves the box room before a0 or after a1.  The crossings of the
+ * arrows whose extents in height meet the band's are computed; the
+ * others cannot cross it.  Where no place has room for the whole label
+ * (a short arrow the window cuts, a long label among a mesh of arrows),
+ * it is shortened to the largest room, and cut with "~" when drawn (the
+ * tooltip has it whole); with no room for MIN_CHARS, the least offset.
+ * full: the label's characters before any shortening. */
+#define MIN_CHARS 8
 static bool label_place(struct geom *g, size_t self, const struct geom *all,
-			const struct yspan *ys, size_t m, double reach, double font, double span,
-			struct gap *gaps)
+			const struct yspan *ys, size_t m, double reach, double font, double xl,
+			double xr, size_t full, struct gap *gaps)
 {
 	double dx = g->x1 - g->x0, dy = g->y1 - g->y0, len = sqrt(dx * dx + dy * dy);
-	double w = CHAR_W * font * (double)g->nch, mg = LABEL_HALO + 1;
+	double cw = CHAR_W * font, w = cw * (double)full, mg = LABEL_HALO + 1;
 	double b0 = -3 - 0.8 * font - mg, b1 = -3 + 0.2 * font + mg;
-	double ex, ey, nx, ny, most, off = LABEL_OFF, top, bottom;
+	double ex, ey, nx, ny, end, top, bottom, far, best = -INFINITY, best_off = LABEL_OFF;
 	size_t n = 0, lo = 0, hi = m;
 
 	/* returns whether it is crossed */
+	g->nch = full;
 	if (len < 1)
 		len = 1;
 	ex = dx / len;
@@ -355,12 +421,13 @@ static bool label_place(struct geom *g, size_t self, const struct geom *all,
 	 * left to right */
 	nx = g->dir ? ey : -ey;
 	ny = g->dir ? -ex : ex;
-	/* an arrow lost on the way has no head: its label may run past its
-	 * X, as long as it starts on the arrow */
-	most = g->xmark ? len - LABEL_OFF : len - w - mg - HEAD_ROOM;
-	/* and between the lifelines */
-	if (fabs(ex) > 1e-9)
-		most = fmin(most, span / fabs(ex) - w - mg - HEAD_ROOM);
+	/* the box ends before the head (an arrow lost on the way has none:
+	 * its label may run past its X, and where the arrows crossing it
+	 * leave no room on it, start past it, along its line) and before
+	 * the far lifeline (a tail the window's start cuts is between the
+	 * lifelines) */
+	far = fabs(ex) > 1e-9 ? (g->dir ? g->x0 - xl : xr - g->x0) / fabs(ex) : INFINITY;
+	end = fmin(g->xmark ? INFINITY : len, far) - HEAD_ROOM;
 	/* the band's heights over every offset */
 	top = fmin(g->y0, g->y1) - (b1 - b0) - 2;
 	bottom = fmax(g->y0, g->y1) + (b1 - b0) + 2;
@@ -396,22 +463,48 @@ static bool label_place(struct geom *g, size_t self, const struct geom *all,
 		}
 		double a0 = pa[0] + (pb[0] - pa[0]) * t0, a1 = pa[0] + (pb[0] - pa[0]) * t1;
 
-		gaps[n++] = (struct gap){ .lo = fmin(a0, a1) - w - mg, .hi = fmax(a0, a1) + mg };
+		gaps[n++] = (struct gap){ .lo = fmin(a0, a1), .hi = fmax(a0, a1) };
 	}
 	qsort(gaps, n, sizeof *gaps, gap_cmp);
-	for (size_t i = 0; i < n; i++) {
-		if (gaps[i].hi <= off)
+	/* the places to try: the least offset, and just past each crossing;
+	 * each has room up to the next crossing or the end */
+	for (size_t i = 0; i <= n; i++) {
+		double off = i ? gaps[i - 1].hi + mg + 0.5 : LABEL_OFF, room = end - mg;
+
+		if (off < LABEL_OFF)
 			continue;
-		if (gaps[i].lo >= off)
-			break;
-		off = gaps[i].hi + 0.5;
+		/* not inside a later-starting crossing that covers it */
+		bool inside = false;
+
+		for (size_t j = 0; j < n && gaps[j].lo < off + mg; j++)
+			if (gaps[j].hi > off - mg)
+				inside = true;
+		if (inside)
+			continue;
+		for (size_t j = 0; j < n; j++)
+			if (gaps[j].lo >= off - mg) {
+				room = fmin(room, gaps[j].lo - mg);
+				break;
+			}
+		room -= off;
+		if (room >= w) {
+			g->off = off;
+			return false;
+		}
+		if (room > best) {
+			best = room;
+			best_off = off;
+		}
 	}
-	if (off > most) {
-		g->off = LABEL_OFF;
-		return true;
+	/* an arrow the window cuts short has what room it has, even none
+	 * (the tooltip has its label) */
+	if (best >= cw * MIN_CHARS || ((g->cut || g->cut0) && best >= 0)) {
+		g->nch = (size_t)(best / cw);
+		g->off = best_off;
+		return false;
 	}
-	g->off = off;
-	return false;
+	g->off = LABEL_OFF;
+	return true;
 }
 
 /* How steeply an arrow falls, whichever way it points. */
@@ -439,7 +532,7 @@ static int span_cmp(const void *a, const void *b)
  * a stack grow, or the later label's time moves down, two pixels a pass.
  * Deterministic: the same recording, the same layout. */
 int sy_ladder_layout(const struct view *v, struct scale *sc, sy_time last, sy_time owd, double xl,
-		  double xr, double font, bool relative, double **offs)
+		  double xr, double font, bool relative, struct geom **places)
 {
 	size_t m = 0, k = 0;
 	struct geom *g = NULL;
@@ -449,22 +542,23 @@ int sy_ladder_layout(const struct view *v, struct scale *sc, sy_time last, sy_ti
 	double (*box)[4][2] = NULL;
 	bool *hit = NULL;
 	char lab[200];
+	size_t *full = NULL;
 	int rc = -1;
 
-	*offs = NULL;
+	*places = NULL;
 	for (size_t i = 0; i < v->n; i++)
 		if (v->it[i].seg != SIZE_MAX && m < SVG_MAX_SEGMENTS)
 			m++;
 	if (!(g = calloc(m + 1, sizeof *g)) || !(sp = calloc(m + 1, sizeof *sp)) ||
 	    !(box = calloc(m + 1, sizeof *box)) || !(hit = calloc(sc->n + 1, sizeof *hit)) ||
 	    !(ys = calloc(m + 1, sizeof *ys)) || !(gaps = calloc(m + 1, sizeof *gaps)) ||
-	    !(*offs = calloc(m + 1, sizeof **offs)))
+	    !(full = calloc(m + 1, sizeof *full)) || !(*places = calloc(m + 1, sizeof **places)))
 		goto out;
 	for (size_t i = 0; i < v->n && k < m; i++)
 		if (v->it[i].seg != SIZE_MAX) {
 			sy_ladder_svg_label(v, &v->r->seg[v->it[i].seg], relative, v->it[i].old, lab, sizeof lab);
 			sy_ladder_label_cut(lab, xl, xr, font);
-			g[k++].nch = strlen(lab);
+			full[k++] = strlen(lab);
 		}
 	for (int pass = 0; pass < LAYOUT_PASSES; pass++) {
 		sy_time stack_t = -1;
@@ -475,20 +569,13 @@ int sy_ladder_layout(const struct view *v, struct scale *sc, sy_time last, sy_ti
 		k = 0;
 		for (size_t i = 0; i < v->n && k < m; i++) {
 			const sy_rec_seg *s;
-			size_t nch = g[k].nch;
 
 			if (v->it[i].seg == SIZE_MAX)
 				continue;
 			s = &v->r->seg[v->it[i].seg];
-			if (sy_ladder_clip(v, s->sent) == stack_t) {
-				stack_j++;
-			} else {
-				stack_t = sy_ladder_clip(v, s->sent);
-				stack_j = 0;
-			}
+			stack_j = sy_ladder_stack_row(s, &stack_t, &stack_j);
 			sy_ladder_seg_geom(v, sc, s, last, owd, stack_j, xl, xr, stack_j ? &g[k - 1] : NULL,
 				 &g[k]);
-			g[k].nch = nch;
 			ys[k] = (struct yspan){ .lo = fmin(g[k].y0, g[k].y1), .hi = fmax(g[k].y0, g[k].y1), .k = k };
 			k++;
 		}
@@ -502,7 +589,7 @@ int sy_ladder_layout(const struct view *v, struct scale *sc, sy_time last, sy_ti
 			reach = fmax(reach, ys[k].hi - ys[k].lo);
 		memset(hit, 0, sc->n * sizeof *hit);
 		for (k = 0; k < m; k++) {
-			label_place(&g[k], k, g, ys, m, reach, font, xr - xl, gaps);
+			label_place(&g[k], k, g, ys, m, reach, font, xl, xr, full[k], gaps);
 			label_box(&g[k], font, box[k]);
 			sp[k] = (struct span){ .lo = INFINITY, .hi = -INFINITY, .k = k };
 			for (int c = 0; c < 4; c++) {
@@ -552,11 +639,12 @@ out:
 	if (rc == 0) {
 		/* the last pass's places, on the final scale */
 		for (k = 0; k < m; k++)
-			(*offs)[k] = g[k].off;
+			(*places)[k] = g[k];
 	} else {
-		free(*offs);
-		*offs = NULL;
+		free(*places);
+		*places = NULL;
 	}
+	free(full);
 	free(g);
 	free(sp);
 	free(ys);

@@ -23,6 +23,11 @@ struct scale {
 	double pps;      /* pixels per second */
 	double top;
 	double row;      /* pixels a label needs below the one before */
+	/* the window's edges, when arrows cross them: the scale has the
+	 * times beyond (ends of arrows the window cuts), and the edges'
+	 * heights are where the drawing starts and ends */
+	sy_time from, to;
+	bool cut_from, cut_to;
 };
 
 #define SVG_MAX_SEGMENTS 3000
@@ -49,6 +54,8 @@ struct geom {
 	double off;        /* its label's distance from the tail, along it */
 	int dir;
 	bool xmark;
+	bool cut;          /* the window's end cuts it: no head */
+	bool cut0;         /* the window's start cuts it */
 };
 
 int sy_ladder_scale_build(const struct view *v, struct scale *sc, sy_time last, double top,
@@ -56,6 +63,8 @@ int sy_ladder_scale_build(const struct view *v, struct scale *sc, sy_time last, 
 void sy_ladder_scale_free(struct scale *sc);
 sy_time sy_ladder_clip(const struct view *v, sy_time t);
 double sy_ladder_y_at(const struct scale *sc, sy_time t);
+void sy_ladder_scale_window(const struct scale *sc, size_t *i0, size_t *i1);
+unsigned sy_ladder_stack_row(const sy_rec_seg *s, sy_time *stack_t, unsigned *stack_j);
 void sy_ladder_seg_geom(const struct view *v, const struct scale *sc, const sy_rec_seg *s,
 			sy_time last, sy_time owd, unsigned stack_j, double xl, double xr,
 			const struct geom *above, struct geom *g);
@@ -64,6 +73,6 @@ void sy_ladder_svg_label(const struct view *v, const sy_rec_seg *s, bool relativ
 			 char *buf, size_t n);
 void sy_ladder_label_cut(char *lab, double xl, double xr, double font);
 int sy_ladder_layout(const struct view *v, struct scale *sc, sy_time last, sy_time owd,
-		     double xl, double xr, double font, bool relative, double **offs);
+		     double xl, double xr, double font, bool relative, struct geom **places);
 
 #endif

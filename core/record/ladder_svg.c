@@ -40,12 +40,14 @@ static void tick_label(sy_time t, sy_time step, char *buf, size_t n)
 
 static void svg_axis(FILE *f, const struct scale *sc, double x)
 {
-	size_t i = 0;
+	size_t i, end;
 
-	while (i < sc->n) {
+	/* the window's times only */
+	sy_ladder_scale_window(sc, &i, &end);
+	while (sc->n && i <= end) {
 		size_t j = i;
 
-		while (j + 1 < sc->n && !sc->cut[j + 1])
+		while (j + 1 <= end && !sc->cut[j + 1])
 			j++;
 		/* a piece from t[i] to t[j]: ticks every nice step */
 		sy_time span = sc->t[j] - sc->t[i], step = 1;
@@ -88,7 +90,7 @@ static void svg_axis(FILE *f, const struct scale *sc, double x)
 			}
 		/* a piece that a cut ends: its last time too, unless a tick
 		 * is there already */
-		if (span && j + 1 < sc->n &&
+		if (span && j + 1 <= end &&
 		    sc->y[j] - sy_ladder_y_at(sc, sc->t[j] / step * step) >= 14) {
 			tick_label(sc->t[j], step >= 10 ? step / 10 : 1, lab, sizeof lab);
 			fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" class=\"tick\">", x - 6, sc->y[j] + 4);
@@ -149,10 +151,10 @@ int sy_record_ladder_svg(const sy_record *r, const sy_ladder_opts *o, FILE *f, s
 	double W = o->width > 0 ? o->width : 800, top = 104, xl, xr, xa = 88, H;
 	double font = o->font > 0 ? o->font : 12, zoom = o->scale > 0 ? o->scale : 1;
 	sy_time last, owd, stack_t = -1;
-	size_t drawn = 0;
+	size_t drawn = 0, i0, i1;
 	unsigned stack_j = 0;
 	struct geom above = { 0 };
-	double *offs = NULL;
+	struct geom *places = NULL;
 	/* state names nudged down so as not to overlap: the lowest so far of
 	 * each side's */
 	double st_low[2] = { -1e9, -1e9 };
@@ -188,12 +190,13 @@ int sy_record_ladder_svg(const sy_record *r, const sy_ladder_opts *o, FILE *f, s
 		if (v.it[k].t > last)
 			last = v.it[k].t;
 	if (sy_ladder_scale_build(&v, &sc, last, top, font + 5, &owd) < 0 ||
-	    sy_ladder_layout(&v, &sc, last, owd, xl, xr, font, o->relative, &offs) < 0) {
+	    sy_ladder_layout(&v, &sc, last, owd, xl, xr, font, o->relative, &places) < 0) {
 		free(v.it);
 		sy_ladder_scale_free(&sc);
 		return sy_err_set(err, "out of memory drawing a ladder");
 	}
-	H = (sc.n ? sc.y[sc.n - 1] : top) + 60;
+	sy_ladder_scale_window(&sc, &i0, &i1);
+	H = (sc.n ? sc.y[i1] : top) + 60;
 	sy_ladder_endpoint_text(v.c, 0, a, sizeof a);
 	sy_ladder_endpoint_text(v.c, 1, b, sizeof b);
 
@@ -252,7 +255,7 @@ int sy_record_ladder_svg(const sy_record *r, const sy_ladder_opts *o, FILE *f, s
 	for (int s = 0; s < 2; s++) {
 		double x = s ? xr : xl, y0 = top - 12;
 
-		for (size_t i = 1; i < sc.n; i++)
+		for (size_t i = i0 + 1; i <= i1 && i < sc.n; i++)
 			if (sc.cut[i]) {
 				double ya = sc.y[i - 1] + 12, yb = sc.y[i] - 12;
 
@@ -266,7 +269,7 @@ int sy_record_ladder_svg(const sy_record *r, const sy_ladder_opts *o, FILE *f, s
 		fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" class=\"life\"/>\n",
 			x, y0, x, H - 30);
 	}
-	for (size_t i = 1; i < sc.n; i++)
+	for (size_t i = i0 + 1; i <= i1 && i < sc.n; i++)
 		if (sc.cut[i]) {
 			char gap[48];
 			sy_time g = sc.t[i] - sc.t[i - 1];
@@ -304,20 +307,15 @@ int sy_record_ladder_svg(const sy_record *r, const sy_ladder_opts *o, FILE *f, s
 			continue;
 		}
 		const sy_rec_seg *s = &r->seg[it->seg];
-		sy_time sent = sy_ladder_clip(&v, s->sent);
 		struct geom g;
+		bool headed;
 
 		/* segments leaving at one instant: a row apart */
-		if (sent == stack_t) {
-			stack_j++;
-		} else {
-			stack_t = sent;
-			stack_j = 0;
-		}
+		stack_j = sy_ladder_stack_row(s, &stack_t, &stack_j);
 		if (drawn++ >= SVG_MAX_SEGMENTS)
 			continue;
 		sy_ladder_seg_geom(&v, &sc, s, last, owd, stack_j, xl, xr, stack_j ? &above : NULL, &g);
-		g.off = offs[drawn - 1];
+		g.off = places[drawn - 1].off;
 		above = g;
 		const char *cls = it->old ? "old" : s->dir ? "sc" : "cs";
 		const char *lcls = it->old ? "lold" : s->dir ? "lsc" : "lcs";
@@ -333,17 +331,24 @@ int sy_record_ladder_svg(const sy_record *r, const sy_ladder_opts *o, FILE *f, s
 		} else {
 			snprintf(tip, sizeof tip, "%s; sent at %s, still in flight", lab, t0);
 		}
+		headed = s->fate == SY_REC_ARRIVED && !g.cut;
 		fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" class=\"%s\"%s%s%s/>\n",
 			g.x0, g.y0, g.x1, g.y1, s->fate == SY_REC_DROPPED ? "lost" : cls,
-			s->fate == SY_REC_ARRIVED ? " marker-end=\"url(#" : "",
-			s->fate == SY_REC_ARRIVED ? head : "",
-			s->fate == SY_REC_ARRIVED ? ")\"" : "");
+			headed ? " marker-end=\"url(#" : "", headed ? head : "", headed ? ")\"" : "");
 		if (g.xmark) {
 			fprintf(f, "<path d=\"M%.1f,%.1f l12,12 m0,-12 l-12,12\" class=\"x\"/>\n",
 				g.x1 - 6, g.y1 - 6);
 			lcls = "llost";
 		}
 		sy_ladder_label_cut(lab, xl, xr, font);
+		/* shortened where it had no room whole */
+		if (strlen(lab) > places[drawn - 1].nch) {
+			size_t fit = places[drawn - 1].nch;
+
+			if (fit)
+				lab[fit - 1] = '~';
+			lab[fit] = 0;
+		}
 		seg_text(f, &g, lcls, lab, tip);
 	}
 	if (drawn > SVG_MAX_SEGMENTS)
@@ -355,7 +360,7 @@ int sy_record_ladder_svg(const sy_record *r, const sy_ladder_opts *o, FILE *f, s
 			(xl + xr) / 2, top + 20);
 	fputs("</svg>\n", f);
 	sy_ladder_scale_free(&sc);
-	free(offs);
+	free(places);
 	free(v.it);
 	return ferror(f) ? sy_err_set(err, "cannot write the ladder: %s", strerror(errno)) : 0;
 }
