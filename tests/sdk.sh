@@ -193,6 +193,16 @@ for f in "$SYNACK_SRCDIR"/examples/*.lua "$SYNACK_SRCDIR"/examples/*.cfg \
 	[ -n "$(find "$root" -path "*/share/doc/synack/$rel" -type f)" ] || fail "no share/doc/synack/$rel under $root"
 done
 
+# Every Lua helper is installed, the viewer's script and style beside
+# html.lua, which embeds them in each page.
+for f in "$SYNACK_SRCDIR"/lua/synack/*.lua "$SYNACK_SRCDIR"/lua/synack/*.js \
+	"$SYNACK_SRCDIR"/lua/synack/*.css; do
+	rel=${f#"$SYNACK_SRCDIR"/lua/}
+	label="$rel installed"
+	checks=$((checks + 1))
+	[ -n "$(find "$root" -path "*/lua/*/$rel" -type f)" ] || fail "no $rel under $root"
+done
+
 # ---------------------------------------------------------------- uninstall
 run "make uninstall" submake -C "$SYNACK_BUILDDIR" uninstall DESTDIR="$root"
 expect_rc 0
