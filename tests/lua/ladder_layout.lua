@@ -16,92 +16,20 @@ local check, eq = T.check, T.eq
 local dir = T.tmpdir()
 local failed = 0  -- drawings with overlapping or crossed labels: all are reported
 
--- A rotated label's box, with the white halo drawn around its glyphs
--- (1.5 px: a stroke 3 px wide): its four corners.
-local HALO = 1.5
-local function corners(l)
-  local a = math.rad(l.ang)
-  local ex, ey, nx, ny = math.cos(a), math.sin(a), -math.sin(a), math.cos(a)
-  local w = l.n * 0.6 * l.font
-  local lx0, lx1 = -HALO, w + HALO
-  if not l.right then lx0, lx1 = -w - HALO, HALO end
-  -- the text sits at (x, y) before the rotation about (cx, cy)
-  local ox, oy = l.x - l.cx, l.y - l.cy
-  local ly0, ly1 = oy - 0.8 * l.font - HALO, oy + 0.2 * l.font + HALO
-  local c = {}
-  for _, p in ipairs{{lx0, ly0}, {lx1, ly0}, {lx1, ly1}, {lx0, ly1}} do
-    local px, py = ox + p[1], p[2]
-    c[#c + 1] = {l.cx + px * ex + py * nx, l.cy + px * ey + py * ny}
-  end
-  return c
-end
-
--- Two convex polygons overlap unless an edge's normal separates them.
-local function overlap(p, q)
-  for _, poly in ipairs{p, q} do
-    for i = 1, #poly do
-      local a, b = poly[i], poly[i % #poly + 1]
-      local ax, ay = b[2] - a[2], a[1] - b[1]
-      local pmin, pmax, qmin, qmax = math.huge, -math.huge, math.huge, -math.huge
-      for _, v in ipairs(p) do
-        local d = v[1] * ax + v[2] * ay
-        pmin, pmax = math.min(pmin, d), math.max(pmax, d)
-      end
-      for _, v in ipairs(q) do
-        local d = v[1] * ax + v[2] * ay
-        qmin, qmax = math.min(qmin, d), math.max(qmax, d)
-      end
-      if pmax <= qmin or qmax <= pmin then return false end
-    end
-  end
-  return true
-end
-
-local function unxml(s)
-  return (s:gsub("&lt;", "<"):gsub("&gt;", ">"):gsub("&quot;", '"'):gsub("&apos;", "'"):gsub("&amp;", "&"))
-end
-
--- The segment labels of an SVG ladder.
-local function labels(svg)
-  local font = tonumber(svg:match('font%-size="([%d.]+)"'))
-  local out = {}
-  for x, y, anchor, ang, cx, cy, text, tip in svg:gmatch('<text x="([%d.-]+)" y="([%d.-]+)" text%-anchor="(%a+)" '
-      .. 'class="%a+ lab" transform="rotate%(([%d.-]+) ([%d.-]+) ([%d.-]+)%)">([^<]*)<title>([^<]*)</title>') do
-    out[#out + 1] = {x = tonumber(x), y = tonumber(y), cx = tonumber(cx), cy = tonumber(cy), ang = tonumber(ang),
-                     right = anchor == "start", n = utf8.len(unxml(text)), font = font, text = unxml(text),
-                     tip = unxml(tip)}
-  end
-  return out
-end
-
--- The segments' arrows, in the order their labels come: each a line.
-local function arrows(svg)
-  local out = {}
-  local kinds = {cs = true, sc = true, lost = true, old = true}
-  for x1, y1, x2, y2, cls in svg:gmatch('<line x1="([%d.-]+)" y1="([%d.-]+)" x2="([%d.-]+)" y2="([%d.-]+)" '
-      .. 'class="(%a+)"') do
-    if kinds[cls] then out[#out + 1] = {{tonumber(x1), tonumber(y1)}, {tonumber(x2), tonumber(y2)}} end
-  end
-  return out
-end
+local B = dofile(debug.getinfo(1, "S").source:match("^@(.*/)") .. "svgboxes.lua")
 
 local function no_overlaps(what, svg)
-  local ls = labels(svg)
+  local ls = B.svg_labels(svg)
   local boxes = {}
-  for i, l in ipairs(ls) do boxes[i] = corners(l) end
+  for i, l in ipairs(ls) do boxes[i] = B.corners(l) end
   -- no arrow passes through another segment's label
-  local as, crossed = arrows(svg), 0
+  local as = B.svg_arrows(svg)
   eq(#as, #ls, what .. ": an arrow per label")
-  for i = 1, #as do
-    for j = 1, #ls do
-      if i ~= j and overlap(as[i], boxes[j]) then
-        crossed = crossed + 1
-        if crossed <= 3 then
-          print(string.format("%s: the arrow of segment %d crosses the label of segment %d:\n  %s", what, i, j,
-                              ls[j].text))
-        end
-      end
-    end
+  local cross = B.crossings(as, ls)
+  local crossed = #cross
+  for k = 1, math.min(3, crossed) do
+    local i, j = cross[k][1], cross[k][2]
+    print(string.format("%s: the arrow of segment %d crosses the label of segment %d:\n  %s", what, i, j, ls[j].text))
   end
   if crossed > 0 then
     print(string.format("%s: %d arrows cross labels (of %d labels)", what, crossed, #ls))
@@ -110,7 +38,7 @@ local function no_overlaps(what, svg)
   local bad = 0
   for i = 1, #ls do
     for j = i + 1, #ls do
-      if overlap(boxes[i], boxes[j]) then
+      if B.overlap(boxes[i], boxes[j]) then
         bad = bad + 1
         if bad <= 3 then
           print(string.format("%s: labels %d and %d overlap:\n  %s\n  %s", what, i, j, ls[i].text, ls[j].text))
