@@ -144,15 +144,12 @@ local bad = 0
 local function fail(fmt, ...) print("FAIL: pane " .. A.pane .. ": " .. string.format(fmt, ...)); bad = bad + 1 end
 local svg = dom:match('<svg id="ladder' .. A.pane .. '".-</svg>')
 if not svg then fail("no ladder"); os.exit(1) end
-local function unxml(s) return (s:gsub("&lt;", "<"):gsub("&gt;", ">"):gsub("&quot;", '"'):gsub("&amp;", "&")) end
+local B = dofile(os.getenv("SYNACK_SRCDIR") .. "/tests/lua/svgboxes.lua")
+local unxml = B.unxml
 -- the labels, by segment
-local labs, n = {}, 0
-for x, y, anchor, i, text in svg:gmatch('<text x="([%d.-]+)" y="([%d.-]+)" text%-anchor="(%a+)" class="seglabel[^"]*" data%-i="(%d+)">([^<]*)</text>') do
-  i = tonumber(i) + 1
-  if labs[i] then fail("segment %d labelled twice", i) end
-  labs[i] = {x = tonumber(x), y = tonumber(y), right = anchor == "start", text = unxml(text)}
-  n = n + 1
-end
+local labs, n = B.viewer_labels(svg), 0
+for _ in pairs(labs) do n = n + 1 end
+if n ~= select(2, svg:gsub('class="seglabel', "")) then fail("a segment labelled twice") end
 if n ~= #want then fail("%d labels drawn, %d segments", n, #want) end
 for i, w in ipairs(want) do
   if not labs[i] then fail("segment %d has no label", i)
@@ -162,22 +159,51 @@ local arrows = select(2, svg:gsub('class="arrow ', ""))
 if arrows ~= #want then fail("%d arrows drawn, %d segments", arrows, #want) end
 -- no two labels' boxes (12 px monospace: a character 7.2 px wide, the
 -- glyphs 9.6 px above the baseline and 2.4 below, a 1.5 px halo) overlap
-local box = {}
-for i, l in pairs(labs) do
-  local w = utf8.len(l.text) * 7.2
-  local x0 = l.right and l.x or l.x - w
-  box[#box + 1] = {i = i, x0 = x0 - 1.5, x1 = x0 + w + 1.5, y0 = l.y - 9.6 - 1.5, y1 = l.y + 2.4 + 1.5}
-end
+local box, ids = {}, {}
+for i, l in pairs(labs) do box[i] = B.corners(l); ids[#ids + 1] = i end
+table.sort(ids)
 local over = 0
-for a = 1, #box do
-  for b = a + 1, #box do
-    local p, q = box[a], box[b]
-    if p.x0 < q.x1 and q.x0 < p.x1 and p.y0 < q.y1 and q.y0 < p.y1 then
+for a = 1, #ids do
+  for b = a + 1, #ids do
+    if B.overlap(box[ids[a]], box[ids[b]]) then
       over = over + 1
-      if over <= 3 then fail("the labels of segments %d and %d overlap", p.i, q.i) end
+      if over <= 3 then fail("the labels of segments %d and %d overlap", ids[a], ids[b]) end
     end
   end
 end
+-- each label along its row, away from its arrow's tail, where no other
+-- arrow crosses it, if there is such a place between the lifelines (8 px
+-- in): a label an arrow crosses has none (searched pixel by pixel with
+-- a box a pixel larger each way than the drawn one)
+local arrs = B.viewer_arrows(svg)
+local cross, stuck = B.crossings(arrs, labs), {}
+for _, c in ipairs(cross) do stuck[c[2]] = true end
+local XL, XR = math.huge, -math.huge
+for _, a in pairs(arrs) do XL, XR = math.min(XL, a[1][1], a[2][1]), math.max(XR, a[1][1], a[2][1]) end
+local movable = 0
+for j in pairs(stuck) do
+  local l, a = labs[j], arrs[j]
+  local tail, w = a[1][1], l.n * 7.2
+  local lo, hi = l.right and tail + 8 or XL + 8 + w, l.right and XR - 8 - w or tail - 8
+  for x = math.ceil(lo), math.floor(hi) do
+    local box = B.corners{x = x, y = l.y, right = l.right, n = l.n + 2 / 7.2, font = 12}
+    -- a pixel more each way: shift the box half its growth back
+    for _, c in ipairs(box) do c[1] = c[1] + (l.right and -1 or 1) end
+    local free = true
+    for i, o in pairs(arrs) do
+      if i ~= j and B.overlap(o, box) then free = false; break end
+    end
+    if free then
+      movable = movable + 1
+      if movable <= 3 then fail("the label of segment %d is crossed; at x=%d no arrow crosses it", j, x) end
+      break
+    end
+  end
+end
+local nstuck = 0
+for _ in pairs(stuck) do nstuck = nstuck + 1 end
+print(string.format("pane %s: %d arrows cross %d labels, which have no free place in their rows",
+                    A.pane, #cross, nstuck))
 -- the time-sequence graph
 local bars = tonumber(read(A.bars):match("%d+"))
 local g = dom:match('<svg id="seqgraph' .. A.pane .. '".-</svg>')
@@ -232,7 +258,9 @@ if g then
     assert(f:close())
   end
 end
-if bad == 0 then print("pane " .. A.pane .. ": " .. #want .. " segments, labels apart, " .. bars .. " bars") end
+if bad == 0 then
+  print("pane " .. A.pane .. ": " .. #want .. " segments, labels apart and where no arrow crosses them if they can, " .. bars .. " bars")
+end
 os.exit(bad == 0 and 0 or 1)
 LUA
 

@@ -104,6 +104,46 @@ window.onerror = function (msg, src, line) {
     f.bottom = y + (prev !== null ? (rows.get(prev) || 0) * ROW : 0);
     return f;
   }
+  // Each label along its row, from its arrow's tail, to the first place
+  // no other arrow crosses its box (12 px monospace: a character 7.2 px
+  // wide, 9.6 px above the baseline and 2.4 below, with its halo and a
+  // pixel more), between the lifelines; labels are a row apart, so moving
+  // one along its row never brings it onto another.  Where every place is
+  // crossed, it stays at the tail.
+  function place(labels, arrows) {
+    var M = 2.5;
+    labels.forEach(function (l) {
+      var b0 = l.y - 9.6 - M, b1 = l.y + 2.4 + M, cross = [];
+      arrows.forEach(function (a) {
+        if (a.i === l.i || Math.max(a.y1, a.y2) < b0 || Math.min(a.y1, a.y2) > b1) return;
+        var xa = Math.min(a.x1, a.x2), xb = Math.max(a.x1, a.x2);
+        if (a.y2 !== a.y1) {
+          var u = (b0 - a.y1) / (a.y2 - a.y1), v = (b1 - a.y1) / (a.y2 - a.y1);
+          var t0 = Math.max(0, Math.min(u, v)), t1 = Math.min(1, Math.max(u, v));
+          if (t0 >= t1) return;
+          xa = a.x1 + (a.x2 - a.x1) * t0;
+          xb = a.x1 + (a.x2 - a.x1) * t1;
+          if (xa > xb) { var z = xa; xa = xb; xb = z; }
+        }
+        cross.push([xa - M, xb + M]);
+      });
+      // the label's span from a start (left to right) or an end
+      var free = function (lo, hi) {
+        return cross.every(function (c) { return c[1] <= lo || c[0] >= hi; });
+      };
+      var best = null;
+      if (l.c2s) {
+        [l.x].concat(cross.map(function (c) { return c[1]; })).forEach(function (s) {
+          if (s >= l.x && s + l.w <= XR - 8 && free(s, s + l.w) && (best === null || s < best)) best = s;
+        });
+      } else {
+        [l.x].concat(cross.map(function (c) { return c[0]; })).forEach(function (e) {
+          if (e <= l.x && e - l.w >= XL + 8 && free(e - l.w, e) && (best === null || e > best)) best = e;
+        });
+      }
+      if (best !== null) l.el.setAttribute("x", best);
+    });
+  }
   function ladder(p) {
     var P = D.panes[p], C = P.conns[P.sel], y = ymap(C), old = document.getElementById("ladder" + p);
     P.y = y;
@@ -131,7 +171,7 @@ window.onerror = function (msg, src, line) {
       lastTick = yy;
       el("text", { x: 8, y: yy + 4, "class": "tick" }, svg).textContent = ms(t) + " ms";
     });
-    var drawn = 0, stack = new Map();
+    var drawn = 0, stack = new Map(), arrows = [], labels = [];
     C.segments.forEach(function (s, i) {
       var c2s = s.dir === "c>s", x1 = c2s ? XL : XR, x2 = c2s ? XR : XL, y2;
       var cls = c2s ? "c2s" : "s2c", j = stack.get(s.sent) || 0, y1 = y(s.sent) + j * ROW;
@@ -150,6 +190,7 @@ window.onerror = function (msg, src, line) {
       var a = el("line", { id: "seg" + p + "-" + i, x1: x1, y1: y1, x2: x2, y2: y2, "data-i": i,
                            "class": "arrow " + cls + lost }, g);
       if (s.arrived !== undefined) a.setAttribute("marker-end", "url(#head" + p + cls + ")");
+      arrows.push({ i: i, x1: x1, y1: y1, x2: x2, y2: y2 });
       if (lost) {
         el("path", { d: "M" + (x2 - 5) + "," + (y2 - 5) + " l10,10 m0,-10 l-10,10",
                      stroke: "#c00", "stroke-width": 2 }, g);
@@ -158,6 +199,7 @@ window.onerror = function (msg, src, line) {
       var t = el("text", { x: c2s ? x1 + 8 : x1 - 8, y: y1 - 3, "text-anchor": c2s ? "start" : "end",
                            "class": "seglabel " + cls + lost, "data-i": i }, g);
       t.textContent = label(s);
+      labels.push({ i: i, el: t, c2s: c2s, x: c2s ? x1 + 8 : x1 - 8, y: y1 - 3, w: 7.2 * t.textContent.length });
       g.addEventListener("mousemove", function (ev) {
         show(ev, "segment " + (i + 1) + "\n" + fields(s));
       });
@@ -165,6 +207,7 @@ window.onerror = function (msg, src, line) {
       g.addEventListener("mouseleave", function () { highlight(p, i, false); hide(); });
       drawn++;
     });
+    place(labels, arrows);
     var low = [0, 0];
     C.states.forEach(function (s) {
       var side = s.side === "client" ? 0 : 1, x = side ? XR : XL, yy = y(s.t);
