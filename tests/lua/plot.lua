@@ -1,4 +1,4 @@
--- synack.plot: log axes and bar charts (lines and cdf are in stats.lua):
+-- synack.plot: log axes, axis limits and bar charts (lines and cdf are in stats.lua):
 -- ticks where the values are, bars as tall as their values, error bars,
 -- errors that name the plot, series and point.
 local synack = require "synack"
@@ -83,6 +83,17 @@ zero = ytick(svg, "0")
 local neg = svg:match('<rect x="[%d.]+" y="([%d.]+)" width="[%d.]+" height="[%d.]+" fill="#0072B2"/>')
 check(math.abs(tonumber(neg) - zero) < 0.02, "a negative bar starts at 0")
 check(not svg:find(">series 1</text>", 1, true), "no legend for one unnamed series")
+
+-- Axis limits: ymin/ymax (and xmin/xmax) fix the ranges, beyond the
+-- data's: the y axis from 0 to 10 for values 1 to 3, which alone do not
+-- reach 10.
+plot.lines(path, {series = {{name = "a", t = {1, 2, 3}, v = {1, 2, 3}}}})
+check(not ytick(read(path), "10"), "no tick at 10 without limits")
+plot.lines(path, {ymin = 0, ymax = 10, xmin = 0, xmax = 5, series = {{name = "a", t = {1, 2, 3}, v = {1, 2, 3}}}})
+svg = read(path)
+local y0, y10 = ytick(svg, "0"), ytick(svg, "10")
+check(y0 and y10 and y0 > y10, "the y axis from 0 to 10:\n%s", svg)
+check(svg:find('text-anchor="middle">5</text>', 1, true), "the x axis to 5:\n%s", svg)
 
 fails("plot.bars: no categories", plot.bars, path, {series = {{values = {1}}}})
 fails("plot.bars: series 's' needs one value per category (2)", plot.bars, path,
