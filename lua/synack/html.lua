@@ -11,8 +11,9 @@
 -- (rec:events), in the time window, as JSON.  Its script lists the
 -- connections in a table (a click on one switches to it) and draws the
 -- chosen one (`connection`, default the first): the ladder in SVG, each
--- segment's label in a row of its own at its arrow's tail (the time
--- scale stretches where segments leave together), hovering over a
+-- segment's label in a row of its own (the time scale stretches where
+-- segments leave together), moved along it from its arrow's tail to the
+-- first place no other arrow crosses, if any; hovering over a
 -- segment shows its fields and highlights its row in the table of
 -- segments, hovering over a state change shows its cause and the rule
 -- behind it; the time-sequence graph of the side that sent more data,
