@@ -694,6 +694,10 @@ static void push_stats(lua_State *L, const sy_tcb *c)
 	sy_lua_set_int(L, "tlp_recoveries", c->st.tlp_recoveries);
 	sy_lua_set_int(L, "dsacks_received", c->st.dsacks_received);
 	sy_lua_set_int(L, "dsack_undos", c->st.dsack_undos);
+	sy_lua_set_int(L, "rack_lost", c->st.rack_lost);
+	sy_lua_set_int(L, "rack_reo_timeouts", c->st.rack_reo_timeouts);
+	sy_lua_set_int(L, "rack_reord_seen", c->st.rack_reord_seen);
+	sy_lua_set_int(L, "rack_reo_wnd_grown", c->st.rack_reo_wnd_grown);
 	sy_lua_set_int(L, "dupacks_in", c->st.dupacks_in);
 	sy_lua_set_int(L, "zero_window_probes", c->st.zero_window_probes);
 	sy_lua_set_int(L, "bad_options", c->st.bad_options);

@@ -207,10 +207,12 @@ bool sy_tcb_ack_in(sy_tcb *c, const sy_seg *s)
 		} else if (c->after_rto && sy_seq_lt(s->ack, c->recover)) {
 			/* RFC 6582 4.1: no fast retransmit for duplicates
 			 * of what the timeout sent again */
-		} else if (c->dupacks >= 3 ||
-			   (c->sack_ok && sy_tcb_sb_total(c) > 2 * mss)) {
+		} else if (!sy_rack_on(c) &&
+			   (c->dupacks >= 3 ||
+			    (c->sack_ok && sy_tcb_sb_total(c) > 2 * mss))) {
 			/* the third duplicate ACK, or RFC 6675 5 (2): more
-			 * than two segments SACKed above SND.UNA */
+			 * than two segments SACKed above SND.UNA (with RACK
+			 * its loss marks alone start recovery, below) */
 			c->limited = 0;
 			sy_tcb_enter_recovery(c);
 		} else if (c->dupacks <= 2 && c->limited_transmit) {
@@ -218,6 +220,7 @@ bool sy_tcb_ack_in(sy_tcb *c, const sy_seg *s)
 			c->limited = (uint8_t)c->dupacks;
 		}
 	}
+	sy_rack_ack(c, s, dsack, rec0);
 	/* RFC 9937's DeliveredData: what SND.UNA and the SACKed bytes
 	 * moved, one segment for the duplicate ACK that began recovery
 	 * without SACK (prr.c) */

@@ -628,6 +628,7 @@ void sy_tcb_send_data(sy_tcb *c, uint32_t seq, uint32_t len, bool fin, sy_time n
 			c->pingpong++;
 		c->data_tx_at = now;
 	}
+	sy_rack_sent(c, seq, len, fin, now); /* its send time (rack.c) */
 	sy_tcb_send(c, flags, seq, len);
 	c->st.bytes_sent += len;
 	/* a short segment of new data: Minshall's Nagle holds the next

@@ -97,6 +97,7 @@ void sy_tcb_sb_update(sy_tcb *c, const sy_seg *s)
 		}
 		if (sy_seq_lt(l, c->snd_una))
 			l = c->snd_una;
+		sy_rack_sack(c, l, r); /* the segments it completes (rack.c) */
 		sb_add(c, l, r);
 	}
 }
@@ -138,6 +139,11 @@ uint32_t sy_tcb_lost_top(const sy_tcb *c)
 {
 	unsigned k = c->sack_ok ? sb_lost_below(c, NULL) : 0;
 
+	/* RACK's marks (rack.c) need not be a prefix of the holes: the
+	 * count of bytes marked so far, which moves when a loss is newly
+	 * marked, as PRR asks of it */
+	if (sy_rack_on(c))
+		return c->rk_marked;
 	return k ? sy_ranges_at(&c->sb, k - 1)->l : c->snd_una;
 }
 
@@ -150,6 +156,8 @@ uint32_t sy_tcb_pipe(const sy_tcb *c)
 
 	if (!c->in_recovery)
 		return flight;
+	if (sy_rack_on(c))
+		return sy_rack_pipe(c);
 	if (!c->sack_ok) {
 		uint32_t head = flight < mss ? flight : mss;
 
@@ -182,6 +190,8 @@ bool sy_tcb_next_lost(const sy_tcb *c, uint32_t *seq, uint32_t *len, bool *fin)
 	unsigned k;
 
 	*fin = false;
+	if (sy_rack_on(c))
+		return sy_rack_next_lost(c, seq, len, fin);
 	if (!c->sack_ok || !sy_ranges_count(&c->sb)) {
 		if (sy_seq_gt(c->high_rxt, c->snd_una) || c->snd_una == c->snd_max)
 			return false;
@@ -234,6 +244,7 @@ void sy_tcb_arm_rto(sy_tcb *c)
 	 * instead of a cancel and an insert per ACK. */
 	c->rto_due = now_of(c) + after;
 	c->pto_armed = false; /* the RTO, not a probe timeout (tlp.c) */
+	c->reo_armed = false; /* ... nor a reordering timeout (rack.c) */
 	if (timer_on(c, SY_TCP_T_RETRANS) &&
 	    sy_sim_due(c->ep->sim, c->timer[SY_TCP_T_RETRANS]) <= c->rto_due)
 		return;
@@ -260,6 +271,12 @@ void sy_tcb_enter_recovery(sy_tcb *c)
 		cc_signal(c, SY_CC_FAST_RETRANSMIT);
 	sy_prr_start(c);
 	sy_undo_start(c, probe);
+	/* RACK's first lost segment (rack.c) goes at once */
+	if (sy_rack_on(c)) {
+		if (sy_rack_next_lost(c, &seq, &len, &fin))
+			sy_tcb_send_data(c, seq, len, fin, now_of(c));
+		return;
+	}
 	/* the first unacknowledged segment goes at once, whatever pipe says */
 	seq = c->snd_una;
 	len = data_end(c) - seq;
@@ -381,7 +398,10 @@ void sy_tcb_data_timeout(sy_tcb *c, int which)
 		return;
 	}
 	case SY_TCP_T_RETRANS:
-		/* a tail loss probe's timeout (tlp.c) comes first */
+		/* a reordering timeout (rack.c) or a tail loss probe's
+		 * (tlp.c) comes first */
+		if (c->reo_armed && sy_rack_timeout(c))
+			return;
 		if (c->pto_armed && sy_tlp_timeout(c))
 			return;
 		/* restarted since it was set: on to the deadline */
@@ -420,6 +440,7 @@ void sy_tcb_data_timeout(sy_tcb *c, int which)
 	c->dupacks = 0;
 	c->reno_sacked = 0;
 	sy_ranges_clear(&c->sb);
+	sy_rack_rto(c);
 	c->rtt_timing = false;
 	c->snd_nxt = c->snd_una;
 	c->high_rxt = c->snd_una;

@@ -408,6 +408,7 @@ void sy_tcb_data_free(sy_tcb *c)
 	}
 	sy_ranges_free(&c->ooo_blocks);
 	sy_ranges_free(&c->sb);
+	sy_rack_free(c);
 	sy_tcb_rq_drop(c, UINT32_MAX);
 	sy_pool_free(c->ep->pool, c->lim);
 	c->lim = NULL;

@@ -29,6 +29,16 @@ typedef struct sy_ooo {
 	unsigned char *bytes;       /* NULL: virtual */
 } sy_ooo;
 
+/* A segment sent and not yet acknowledged, for RACK (rack.c): the
+ * profile's rack keeps one per segment as first sent, in sequence order,
+ * with the time of its latest transmission. */
+typedef struct sy_rack_seg {
+	uint32_t seq, end;          /* [seq, end): its data and a FIN */
+	sy_time xmit;               /* sent (again) at */
+	uint64_t del;               /* rk_delivered then */
+	uint8_t f;                  /* SY_RK_* (rack.c) */
+} sy_rack_seg;
+
 /* The connection record (RFC 9293 3.3.1).  The endpoint owns it; a state
  * machine reaches the sequence variables through sy_tcb_vars (the same
  * storage as the fields here, which in-tree code reads by name) and
@@ -199,6 +209,37 @@ struct sy_tcb {
 	uint32_t undo_marker;      /* SND.UNA when it began */
 	uint64_t undo_rtx0;        /* st.bytes_retransmitted then */
 	uint64_t undo_dsacked;     /* bytes of its retransmissions D-SACKed */
+	/* the profile's rack: RACK loss detection (RFC 8985, rack.c) */
+	sy_rack_seg *rk_v;         /* the segments out: rk_v[rk_off ..
+				    * rk_off + rk_n) */
+	uint32_t rk_off, rk_n, rk_cap;
+	uint32_t rk_hint;          /* no segment lost and not yet sent
+				    * again below this index */
+	uint32_t rk_lost;          /* bytes marked lost, not delivered */
+	uint32_t rk_rtx;           /* bytes sent again and not since
+				    * delivered or marked lost again */
+	uint32_t rk_marked;        /* bytes ever marked lost (mod 2^32) */
+	uint32_t rk_sacked;        /* segments SACKed (Linux's sacked_out) */
+	uint32_t rk_end;           /* RACK.end_seq */
+	uint32_t rk_fack;          /* the highest SACKed byte's end */
+	sy_time rk_xmit;           /* RACK.xmit_ts: the most recently sent
+				    * segment delivered */
+	sy_time rk_rtt;            /* RACK.rtt */
+	bool rk_valid;             /* rk_xmit and rk_end hold */
+	bool rk_advanced;          /* ... and moved since the last walk */
+	bool rk_reord;             /* this ACK showed reordering */
+	bool rk_dsack_seen;        /* a D-SACK since the last adaptation */
+	uint8_t rk_steps;          /* reo_wnd in min_rtt / 4 steps; 0: 1 */
+	uint8_t rk_persist;        /* recoveries the steps persist */
+	uint32_t rk_reord_seen;    /* reordering events (Linux's reord_seen) */
+	uint32_t rk_undos;         /* st.dsack_undos at the last ACK */
+	uint64_t rk_delivered;     /* bytes delivered (ACKed or SACKed) */
+	uint64_t rk_prior_del;     /* ... when the latest segment this ACK
+				    * delivered was sent; 0: none */
+	uint64_t rk_last_del;      /* rk_delivered when reo_wnd last grew */
+	bool reo_armed;            /* the retransmission timer waits for
+				    * the reordering timeout reo_due */
+	sy_time reo_due;
 };
 
 #define SY_ECN_REQ 0x01         /* our SYN asked for ECN */

@@ -185,6 +185,10 @@ typedef struct sy_tcb_stats {
 	uint32_t dsacks_received;   /* ACKs with a D-SACK block (RFC 2883) */
 	uint32_t dsack_undos;       /* fast recoveries undone: all their
 				     * retransmissions D-SACKed (RFC 3708) */
+	uint32_t rack_lost;         /* segments RACK marked lost (RFC 8985) */
+	uint32_t rack_reo_timeouts; /* ... of which by its reordering timer */
+	uint32_t rack_reord_seen;   /* ACKs that showed reordering */
+	uint32_t rack_reo_wnd_grown; /* D-SACKs that widened its window */
 } sy_tcb_stats;
 
 /* Callbacks of one connection for C applications (the Lua binding uses

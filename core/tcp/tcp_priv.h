@@ -183,6 +183,23 @@ SY_HIDDEN bool sy_tlp_schedule(sy_tcb *c);
 SY_HIDDEN bool sy_tlp_timeout(sy_tcb *c);
 /* An acceptable ACK, before SND.UNA moves (RFC 8985 7.4). */
 SY_HIDDEN void sy_tlp_ack(sy_tcb *c, const sy_seg *s, bool win_update);
+/* RACK (rack.c, the profile's rack): on for c (with SACK); a segment
+ * went (before SND.NXT moves); [l, r) is SACKed (before the scoreboard
+ * takes it); SND.UNA moved; an acceptable ACK was taken (after SND.UNA
+ * moved; dsack: it carried a D-SACK; rec0: in recovery before it):
+ * losses marked, the reordering timer, recovery; the retransmission
+ * timer fired with reo_armed: true when handled; a timeout: the marks
+ * dropped; RFC 6675's pipe and NextSeg with RACK's marks. */
+SY_HIDDEN bool sy_rack_on(const sy_tcb *c);
+SY_HIDDEN void sy_rack_sent(sy_tcb *c, uint32_t seq, uint32_t len, bool fin, sy_time now);
+SY_HIDDEN void sy_rack_sack(sy_tcb *c, uint32_t l, uint32_t r);
+SY_HIDDEN void sy_rack_acked(sy_tcb *c);
+SY_HIDDEN void sy_rack_ack(sy_tcb *c, const sy_seg *s, bool dsack, bool rec0);
+SY_HIDDEN bool sy_rack_timeout(sy_tcb *c);
+SY_HIDDEN void sy_rack_rto(sy_tcb *c);
+SY_HIDDEN uint32_t sy_rack_pipe(const sy_tcb *c);
+SY_HIDDEN bool sy_rack_next_lost(const sy_tcb *c, uint32_t *seq, uint32_t *len, bool *fin);
+SY_HIDDEN void sy_rack_free(sy_tcb *c);
 /* Proportional Rate Reduction (prr.c): recovery begins (after the cc's
  * reduction); an ACK in recovery delivered `delivered` bytes (RFC 9937's
  * DeliveredData), advanced SND.UNA or not, began recovery or not. */

@@ -240,6 +240,13 @@ typedef struct sy_timer_limits {
 				  * were all D-SACKed was spurious: cwnd
 				  * and ssthresh are restored (RFC 3708;
 				  * Linux's tcp_try_undo_dsack) */
+	bool rack;               /* with SACK, a segment is lost when one
+				  * sent after it was delivered and an RTT
+				  * plus a reordering window have passed
+				  * since it was sent (RACK, RFC 8985 6, as
+				  * Linux's tcp_rack_mark_lost), and that
+				  * alone starts fast recovery, not three
+				  * duplicate ACKs (RFC 6675) */
 } sy_timer_limits;
 
 /* The values of sy_timer_limits.ecn (the parameter's choices "off",
@@ -248,7 +255,7 @@ enum { SY_TCP_ECN_OFF, SY_TCP_ECN_ACCEPT, SY_TCP_ECN_ON };
 
 /* The version of the table below and of the types only it passes;
  * bumped by any change to them (plugin.h, "Versions"). */
-#define SY_TIMERS_OPS_VERSION 7
+#define SY_TIMERS_OPS_VERSION 8
 
 typedef struct sy_timers_ops {
 	sy_ops_head head; /* SY_OPS_HEAD(SY_TIMERS_OPS_VERSION, sy_timers_ops) */

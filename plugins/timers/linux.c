@@ -714,6 +714,11 @@ static const sy_param params[] = {
 	  .def = "true",
 	  .doc = "a fast recovery whose retransmissions were all D-SACKed is undone: cwnd and "
 		 "ssthresh restored (RFC 3708; tcp_try_undo_dsack)" },
+	{ .name = "rack", .type = SY_PT_BOOL, .offset = LIM(rack),
+	  .def = "true",
+	  .doc = "RACK loss detection (RFC 8985 6) with SACK: a segment is lost once one sent "
+		 "after it was delivered and RACK.rtt + reo_wnd passed; that alone starts fast "
+		 "recovery (tcp_recovery = 1: tcp_rack_mark_lost)" },
 	{ .name = "rcv_ratio_initial", .type = SY_PT_INT, .offset = LIM(rcv_ratio_initial),
 	  .def = "128", .min = "1", .max = "256",
 	  .doc = "256ths of the buffer's memory the window offers until a full-sized segment "

@@ -256,6 +256,11 @@ static const sy_param params[] = {
 	  .def = "false",
 	  .doc = "a fast recovery whose retransmissions were all D-SACKed is undone: cwnd and "
 		 "ssthresh restored (RFC 3708, as Linux); off: the reduction stays" },
+	{ .name = "rack", .type = SY_PT_BOOL, .offset = LIM(rack),
+	  .def = "false",
+	  .doc = "RACK loss detection (RFC 8985 6) with SACK, as Linux: losses by send time "
+		 "and a reordering window start recovery; off: three duplicate ACKs or more "
+		 "than two segments SACKed (RFC 5681, RFC 6675)" },
 	{ .name = "rcv_ratio_initial", .type = SY_PT_INT, .offset = LIM(rcv_ratio_initial),
 	  .def = "256", .min = "1", .max = "256",
 	  .doc = "256ths of the buffer the window offers until a full-sized segment arrives "
