@@ -136,6 +136,8 @@ static bool split(sy_tcb *c, uint32_t i, uint32_t x)
 	c->rk_n++;
 	e[0].end = x;
 	e[1].seq = x;
+	if (e->f & RK_SACKED)
+		c->rk_sacked++;
 	if (c->rk_hint > i)
 		c->rk_hint++;
 	return true;
@@ -247,6 +249,15 @@ bool sy_rack_next_lost(const sy_tcb *c, uint32_t *seq, uint32_t *len, bool *fin)
 
 /* ------------------------------------------------------------ ACKs */
 
+/* The highest SACKed byte's end, where nothing above the first segment
+ * out is SACKed: that segment's start (Linux's prior_fack is SND.UNA
+ * without SACKed segments). */
+static void fack_fix(sy_tcb *c)
+{
+	if (c->rk_n && (sy_seq_lt(c->rk_fack, at(c, 0)->seq) || sy_seq_gt(c->rk_fack, c->snd_max)))
+		c->rk_fack = at(c, 0)->seq;
+}
+
 void sy_rack_sack(sy_tcb *c, uint32_t l, uint32_t r)
 {
 	const sy_ranges *sb = &c->sb;
@@ -256,6 +267,7 @@ void sy_rack_sack(sy_tcb *c, uint32_t l, uint32_t r)
 
 	if (!sy_rack_on(c))
 		return;
+	fack_fix(c);
 	/* the bytes of [l, r) the scoreboard did not hold: the segments
 	 * they complete are newly SACKed */
 	while (sy_seq_lt(x, r)) {
@@ -304,6 +316,7 @@ void sy_rack_acked(sy_tcb *c)
 	sy_time now = now_of(c);
 	uint32_t k = 0;
 
+	fack_fix(c);
 	while (k < c->rk_n && sy_seq_le(at(c, k)->end, c->snd_una)) {
 		sy_rack_seg *e = at(c, k);
 

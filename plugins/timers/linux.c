@@ -320,6 +320,28 @@
  *                        modelled: tp->reordering's growth from D-SACKs
  *                        (tcp_check_sack_reordering), the timestamp undo
  *                        (tcp_may_undo), F-RTO (tcp_frto = 2).
+ *   rack        on       net.ipv4.tcp_recovery = 1 (TCP_RACK_LOSS_DETECTION),
+ *                        net/ipv4/tcp_recovery.c of 6.18: tcp_rack_advance
+ *                        (RACK.xmit_ts/end_seq/rtt from each delivered
+ *                        segment, an ambiguous retransmission under
+ *                        min_rtt ignored), tcp_rack_detect_loss and
+ *                        tcp_rack_mark_lost (lost after xmit + RACK.rtt +
+ *                        reo_wnd, else ICSK_TIME_REO_TIMEOUT at
+ *                        usecs_to_jiffies(wait) + TCP_TIMEOUT_MIN, at most
+ *                        the RTO; HZ = 250 here), tcp_rack_reo_wnd (min_rtt
+ *                        / 4 x reo_wnd_steps, at most SRTT; 0 without
+ *                        reord_seen in recovery or with sacked_out >=
+ *                        reordering), tcp_rack_update_reo_wnd (dsack_seen,
+ *                        once per round trip, reo_wnd_persist = 16;
+ *                        tcp_try_undo_recovery and tcp_try_undo_dsack move
+ *                        the persistence), tcp_rack_reo_timeout; and in
+ *                        tcp_input.c tcp_time_to_recover (lost_out alone
+ *                        with RACK), tcp_check_sack_reordering (reord_seen),
+ *                        tcp_dsack_seen.  Checked on 6.18 with
+ *                        rack_reo_timeout.pkt and rack_reordering.pkt.  Not
+ *                        modelled: the time-sorted list (the walk here
+ *                        covers every segment out), tp->reordering,
+ *                        RACK in the Loss state after a timeout.
  *   (receive buffer)     rcvbuf is the buffer's memory, Linux's sk_rcvbuf:
  *                        SO_RCVBUF sets it to twice the value asked
  *                        (sock_setsockopt, net/core/sock.c, 6.18; at
