@@ -9,7 +9,7 @@
 -- out of order and the sender a scoreboard of many holes.  Prints the
 -- bytes, the CPU seconds (os.clock) of the run and the CPU nanoseconds
 -- per byte acknowledged, as figures.  rate= changes the link's rate (to
--- compare builds on a smaller pipe).
+-- compare builds on a smaller pipe); timers= the timer profile (rfc).
 --
 --   synack run bench/sackloss.lua mb=256 loss=0.001 from=150000
 local synack = require "synack"
@@ -40,9 +40,10 @@ sim:duplex_link(a, b, {rate = synack.args.rate or "10Gbps", delay = "50ms",
   ab = {queue = {"droptail", limit = 1000000},
         loss = p > 0 and {"list", drop = table.concat(drops, ",")} or nil}})
 local sm = {"rfc9293", sndbuf = "256MiB", rcvbuf = "256MiB", wscale = 12}
-b:tcp{state_machine = sm}:listen(80, function() end)
+local timers = synack.args.timers or "rfc"
+b:tcp{state_machine = sm, timers = timers}:listen(80, function() end)
 local done = false
-local c = a:tcp{state_machine = sm}:connect(b, 80, {initial_window = 1000, cc = "newreno"})
+local c = a:tcp{state_machine = sm, timers = timers}:connect(b, 80, {initial_window = 1000, cc = "newreno"})
 c:on("established", function(conn) conn:send(n); conn:close() end)
 c:on("sent", function() done = sim:now(); sim:stop() end)
 sim:run{stop = 600}

@@ -47,8 +47,9 @@
  * recovery starts until the timeout's recovery point is acknowledged.
  *
  * Costs: a segment's record is found by bisection; the walk of an ACK
- * that moved RACK.xmit_ts goes over the records out (Linux walks its
- * time-sorted list only up to the first segment sent after). */
+ * that moved RACK.xmit_ts jumps over runs of SACKed records and stops at
+ * the first record first sent after RACK.xmit_ts (Linux walks its
+ * time-sorted list of segments not SACKed up to the first sent after). */
 
 #include "config.h"
 
@@ -366,6 +367,23 @@ static sy_time reo_wnd(const sy_tcb *c)
 
 /* RFC 8985 6.2 step 5 (Linux's tcp_rack_detect_loss): marks the
  * segments lost; returns the time until the next would be, or 0. */
+/* The index after the run of SACKed records that starts at i.  A SACKed
+ * record stays SACKed, so each remembers how far its run went (skip):
+ * the walks of later ACKs jump over the run instead of going through it
+ * again.  A split inside a run moves the records after it one on, so a
+ * skip lands at most short of the run's end, never past it. */
+static uint32_t sacked_run(sy_tcb *c, uint32_t i)
+{
+	uint32_t j = i;
+
+	while (j < c->rk_n && (at(c, j)->f & RK_SACKED))
+		j += at(c, j)->skip ? at(c, j)->skip : 1;
+	if (j > c->rk_n)
+		j = c->rk_n;
+	at(c, i)->skip = j - i;
+	return j;
+}
+
 static sy_time detect(sy_tcb *c, bool *marked)
 {
 	sy_time now = now_of(c), w = reo_wnd(c), wait = 0;
@@ -377,6 +395,13 @@ static sy_time detect(sy_tcb *c, bool *marked)
 		sy_rack_seg *e = at(c, i);
 		sy_time left;
 
+		if (e->f & RK_SACKED) {
+			i = sacked_run(c, i) - 1;
+			continue;
+		}
+		/* a segment first sent after RACK's: so were all after it */
+		if (!(e->f & RK_RETRANS) && !sent_after(c->rk_xmit, e->xmit, c->rk_end, e->end))
+			break;
 		if ((e->f & RK_SACKED) || (e->f & (RK_LOST | RK_RTX_OUT)) == RK_LOST ||
 		    !sent_after(c->rk_xmit, e->xmit, c->rk_end, e->end))
 			continue;
@@ -529,8 +554,10 @@ bool sy_rack_timeout(sy_tcb *c)
 
 void sy_rack_rto(sy_tcb *c)
 {
-	for (uint32_t i = 0; i < c->rk_n; i++)
+	for (uint32_t i = 0; i < c->rk_n; i++) {
 		at(c, i)->f &= RK_RETRANS;
+		at(c, i)->skip = 0;
+	}
 	c->rk_lost = c->rk_rtx = 0;
 	c->rk_sacked = 0;
 	c->rk_hint = c->rk_n;

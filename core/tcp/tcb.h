@@ -37,6 +37,8 @@ typedef struct sy_rack_seg {
 	sy_time xmit;               /* sent (again) at */
 	uint64_t del;               /* rk_delivered then */
 	uint8_t f;                  /* SY_RK_* (rack.c) */
+	uint32_t skip;              /* SACKed: at most this many records on
+				     * are SACKed too (0: unknown) */
 } sy_rack_seg;
 
 /* The connection record (RFC 9293 3.3.1).  The endpoint owns it; a state
