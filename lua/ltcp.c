@@ -698,6 +698,8 @@ static void push_stats(lua_State *L, const sy_tcb *c)
 	sy_lua_set_int(L, "rack_reo_timeouts", c->st.rack_reo_timeouts);
 	sy_lua_set_int(L, "rack_reord_seen", c->st.rack_reord_seen);
 	sy_lua_set_int(L, "rack_reo_wnd_grown", c->st.rack_reo_wnd_grown);
+	sy_lua_set_int(L, "frto_spurious", c->st.frto_spurious);
+	sy_lua_set_int(L, "ts_undos", c->st.ts_undos);
 	sy_lua_set_int(L, "dupacks_in", c->st.dupacks_in);
 	sy_lua_set_int(L, "zero_window_probes", c->st.zero_window_probes);
 	sy_lua_set_int(L, "bad_options", c->st.bad_options);

@@ -228,6 +228,8 @@ static const sy_timer_limits rfc_defaults = {
 	.dsack = false,               /* RFC 2018 blocks only */
 	.dsack_undo = false,          /* no undo */
 	.rack = false,                /* three duplicate ACKs (RFC 6675) */
+	.frto = false,                /* go-back-N */
+	.ts_undo = false,             /* no Eifel */
 	.rcv_ratio_initial = 256,
 	.rcv_ratio = 256,
 	.rcv_grow = false,            /* RFC 9293 3.8.6.2.2 */
@@ -287,6 +289,8 @@ static const sy_timer_limits linux_defaults = {
 	.dsack = true,                /* tcp_dsack = 1 */
 	.dsack_undo = true,           /* tcp_try_undo_dsack */
 	.rack = true,                 /* tcp_rack_mark_lost */
+	.frto = true,                 /* tcp_frto = 2 */
+	.ts_undo = true,              /* tcp_packet_delayed */
 };
 
 static const char *const common_names[] = {
@@ -300,7 +304,8 @@ static const char *const common_names[] = {
 	"ts_offset", "ts_recent_acked", "retries_by_time", "orphan_retries", "user_timeout_probes",
 	"wnd_no_shrink", "nagle_minshall", "fin_delack", "tw_ack_restart", "tw_rst_exact",
 	"tw_rfc1337", "syn_retries_by_time", "retx_psh", "ack_on_read",
-	"tlp", "rcv_ratio_initial", "rcv_ratio", "rcv_grow", "ecn", "prr", "dsack", "dsack_undo", "rack", NULL,
+	"tlp", "rcv_ratio_initial", "rcv_ratio", "rcv_grow", "ecn", "prr", "dsack", "dsack_undo", "rack",
+	"frto", "ts_undo", NULL,
 };
 
 /* The table has exactly the names of sy_timer_limits plus extra (may be

@@ -73,7 +73,7 @@ bool sy_tcb_ack_in(sy_tcb *c, const sy_seg *s)
 {
 	sy_time now = now_of(c);
 	uint32_t wnd = sy_tcb_seg_wnd(c, s), old_wnd = c->snd_wnd;
-	uint32_t mss = sy_tcb_smss(c), una0 = c->snd_una, sacked0;
+	uint32_t mss = sy_tcb_smss(c), una0 = c->snd_una, sacked0, dups0 = c->st.dupacks_in;
 	bool rec0 = c->in_recovery, dsack = false;
 
 	/* RFC 5961 5.2: an ACK for what was never sent, or below
@@ -117,6 +117,9 @@ bool sy_tcb_ack_in(sy_tcb *c, const sy_seg *s)
 	 * moves */
 	if (c->tlp_out)
 		sy_tlp_ack(c, s, wnd != old_wnd);
+	/* the timestamp echoed (Eifel) or F-RTO may show that the
+	 * retransmissions were not needed: undone (frto.c) */
+	sy_undo_check(c, s);
 	if (sy_seq_gt(s->ack, c->snd_una)) {
 		uint32_t acked = s->ack - c->snd_una, data = acked;
 		sy_time r = -1;
@@ -229,6 +232,8 @@ bool sy_tcb_ack_in(sy_tcb *c, const sy_seg *s)
 			   (int64_t)(c->snd_una - una0) + sy_tcb_sacked(c) - (int64_t)sacked0,
 			   c->snd_una != una0, !rec0);
 	sy_ecn_ack_in(c, s, rec0);
+	/* F-RTO's steps after a timeout (frto.c) */
+	sy_frto_ack(c, una0, c->st.dupacks_in != dups0, sy_tcb_sacked(c) > sacked0);
 	send_check(c);
 	return false;
 }

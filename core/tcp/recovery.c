@@ -277,6 +277,7 @@ void sy_tcb_enter_recovery(sy_tcb *c)
 			sy_tcb_send_data(c, seq, len, fin, now_of(c));
 		return;
 	}
+	sy_ts_undo_start(c);
 	/* the first unacknowledged segment goes at once, whatever pipe says */
 	seq = c->snd_una;
 	len = data_end(c) - seq;
@@ -350,6 +351,7 @@ void sy_tcb_data_timeout(sy_tcb *c, int which)
 	const void *st;
 	const sy_timers_ops *t = sy_tcb_timers(c, &st);
 	sy_time now = now_of(c);
+	bool fresh;
 
 	switch (which) {
 	case SY_TCP_T_DELACK:
@@ -425,11 +427,15 @@ void sy_tcb_data_timeout(sy_tcb *c, int which)
 	 * series went (tcp_retransmit_skb), not the original send */
 	if (!c->retries)
 		c->rtx_stamp = now;
+	/* F-RTO for a timeout out of recovery, or one that repeats a
+	 * timeout (RFC 5682 3.2; Linux's tcp_enter_loss) */
+	fresh = (!c->in_recovery && !c->after_rto) || c->retries;
 	c->retries++;
 	c->st.timeouts++;
 	t->rtt_backoff(st, &c->rtt);
 	if (c->cco && c->retries == 1) {
 		cc_signal(c, SY_CC_RTO);
+		sy_ts_undo_start(c);
 	} else {
 		c->cc.cwnd = sy_tcb_smss(c);
 	}
@@ -439,13 +445,15 @@ void sy_tcb_data_timeout(sy_tcb *c, int which)
 	c->recover = c->snd_max;
 	c->dupacks = 0;
 	c->reno_sacked = 0;
-	sy_ranges_clear(&c->sb);
 	sy_rack_rto(c);
+	if (!sy_frto_timeout(c, fresh))
+		sy_ranges_clear(&c->sb);
 	c->rtt_timing = false;
 	c->snd_nxt = c->snd_una;
 	c->high_rxt = c->snd_una;
 	sy_tcb_timer_cancel(c, SY_TCP_T_RETRANS);
 	sy_tcb_output(c);
+	sy_frto_sent(c);
 	if (!timer_on(c, SY_TCP_T_RETRANS) && c->snd_una != c->snd_max)
 		sy_tcb_arm_rto(c);
 }

@@ -242,7 +242,22 @@ struct sy_tcb {
 	bool reo_armed;            /* the retransmission timer waits for
 				    * the reordering timeout reo_due */
 	sy_time reo_due;
+	/* the profile's frto and ts_undo (frto.c) */
+	uint8_t frto;              /* SY_FRTO_*: F-RTO's step after a timeout */
+	uint32_t frto_high;        /* SND.MAX at the timeout (RFC 5682's
+				    * recover) */
+	uint32_t frto_rtx;         /* the end of what the timeout sent again */
+	uint32_t frto_sacked;      /* bytes SACKed in [frto_rtx, frto_high) */
+	bool ts_undo_on;           /* the latest reduction may be undone by
+				    * an older timestamp echoed */
+	uint32_t rtx_ts;           /* ... the TSval of its first
+				    * retransmission (Linux's retrans_stamp) */
 };
+
+#define SY_FRTO_OFF 0           /* no F-RTO under way */
+#define SY_FRTO_WAIT 1          /* the timeout's retransmission went:
+				 * waiting for the first ACK (step 2) */
+#define SY_FRTO_NEW 2           /* new data went instead (step 3) */
 
 #define SY_ECN_REQ 0x01         /* our SYN asked for ECN */
 #define SY_ECN_OK 0x02          /* negotiated: data goes ECT(0) */

@@ -189,6 +189,10 @@ typedef struct sy_tcb_stats {
 	uint32_t rack_reo_timeouts; /* ... of which by its reordering timer */
 	uint32_t rack_reord_seen;   /* ACKs that showed reordering */
 	uint32_t rack_reo_wnd_grown; /* D-SACKs that widened its window */
+	uint32_t frto_spurious;     /* timeouts F-RTO found spurious and
+				     * undid (RFC 5682) */
+	uint32_t ts_undos;          /* recoveries and timeouts undone by an
+				     * older timestamp echoed (RFC 3522) */
 } sy_tcb_stats;
 
 /* Callbacks of one connection for C applications (the Lua binding uses

@@ -223,6 +223,21 @@ SY_HIDDEN void sy_tcb_sack_out(sy_tcb *c, sy_tcp_opts *o);
  * true if it carried a D-SACK. */
 SY_HIDDEN void sy_undo_start(sy_tcb *c, uint32_t outstanding);
 SY_HIDDEN bool sy_dsack_ack(sy_tcb *c, const sy_seg *s);
+/* F-RTO and the Eifel undo (frto.c).  A reduction with retransmission
+ * begins (after the cc's signal): its first retransmission's TSval is
+ * kept.  An acceptable ACK, its SACK blocks taken, before SND.UNA moves:
+ * the undo when the timestamp echoed or F-RTO shows the retransmissions
+ * were not needed. */
+SY_HIDDEN void sy_ts_undo_start(sy_tcb *c);
+SY_HIDDEN void sy_undo_check(sy_tcb *c, const sy_seg *s);
+/* A timeout: F-RTO starts if the profile has it and the timeout is
+ * fresh (out of recovery, or repeating one); true if it did (the SACK
+ * scoreboard is kept).  Its retransmission has gone. */
+SY_HIDDEN bool sy_frto_timeout(sy_tcb *c, bool fresh);
+SY_HIDDEN void sy_frto_sent(sy_tcb *c);
+/* An acceptable ACK, once taken: SND.UNA was una0, it counted as a
+ * duplicate, it SACKed more. */
+SY_HIDDEN void sy_frto_ack(sy_tcb *c, uint32_t una0, bool dup, bool sacked_more);
 
 /* ------------------------------------------------------------ inline helpers */
 
@@ -408,6 +423,7 @@ static inline void cc_signal(sy_tcb *c, sy_cc_signal sig)
 		c->cc.prior_cwnd = c->cc.cwnd;
 		c->cc.prior_ssthresh = c->cc.ssthresh;
 		c->undo_on = false; /* a new reduction: no D-SACK undo */
+		c->ts_undo_on = false; /* ... nor Eifel's (frto.c) */
 	}
 	c->cco->congestion(c->ccst, &c->cc, sig);
 }

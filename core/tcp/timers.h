@@ -247,6 +247,14 @@ typedef struct sy_timer_limits {
 				  * Linux's tcp_rack_mark_lost), and that
 				  * alone starts fast recovery, not three
 				  * duplicate ACKs (RFC 6675) */
+	bool frto;               /* after a timeout, new data goes before
+				  * going back, and ACKs of originals show
+				  * the timeout spurious: undone (F-RTO,
+				  * RFC 5682 with SACK; Linux's tcp_frto) */
+	bool ts_undo;            /* an ACK echoing a timestamp older than
+				  * the first retransmission of a recovery
+				  * or a timeout undoes it (Eifel, RFC 3522
+				  * and 4015; Linux's tcp_packet_delayed) */
 } sy_timer_limits;
 
 /* The values of sy_timer_limits.ecn (the parameter's choices "off",

@@ -318,8 +318,8 @@
  *                        clear undo_marker.  Counted here in bytes.
  *                        Checked on 6.18 with dsack_undo.pkt.  Not
  *                        modelled: tp->reordering's growth from D-SACKs
- *                        (tcp_check_sack_reordering), the timestamp undo
- *                        (tcp_may_undo), F-RTO (tcp_frto = 2).
+ *                        (tcp_check_sack_reordering); the timestamp undo
+ *                        and F-RTO are ts_undo and frto below.
  *   rack        on       net.ipv4.tcp_recovery = 1 (TCP_RACK_LOSS_DETECTION),
  *                        net/ipv4/tcp_recovery.c of 6.18: tcp_rack_advance
  *                        (RACK.xmit_ts/end_seq/rtt from each delivered
@@ -340,8 +340,40 @@
  *                        tcp_dsack_seen.  Checked on 6.18 with
  *                        rack_reo_timeout.pkt and rack_reordering.pkt.  Not
  *                        modelled: the time-sorted list (the walk here
- *                        covers every segment out), tp->reordering,
+ *                        skips runs of SACKed segments), tp->reordering,
  *                        RACK in the Loss state after a timeout.
+ *   frto        on       net.ipv4.tcp_frto = 2 (the default; any nonzero
+ *                        value runs the same code since 3.10, "tcp:
+ *                        implement RFC5682 F-RTO", extended in 4.11):
+ *                        tcp_enter_loss sets tp->frto when the timeout
+ *                        comes in Open/Disorder/CWR or repeats one
+ *                        (icsk_retransmits), high_seq = snd_nxt;
+ *                        tcp_process_loss (tcp_input.c, 6.18): an ACK
+ *                        that (S)ACKs never-retransmitted data below
+ *                        high_seq (FLAG_ORIG_SACK_ACKED) undoes at once,
+ *                        tcp_try_undo_loss(sk, true) with
+ *                        tcp_undo_cwnd_reduction (cwnd = max(cwnd,
+ *                        prior_cwnd), ssthresh = prior_ssthresh;
+ *                        LINUX_MIB_TCPSPURIOUSRTOS); the first ACK
+ *                        advancing snd_una sends new data (REXMIT_NEW:
+ *                        cwnd 2 with nothing in flight, so two segments)
+ *                        when the window has room, else the lost ones
+ *                        go; after it a dupack or a new SACK clears
+ *                        tp->frto (step 3a).  Checked on 6.18 with
+ *                        frto_spurious.pkt, frto_genuine.pkt.  Not
+ *                        modelled: after 3a Linux's in_flight counts the
+ *                        new segments not SACKed.
+ *   ts_undo     on       tcp_timestamps = 1: tcp_packet_delayed
+ *                        (retrans_stamp, the first retransmission's
+ *                        timestamp, after the echoed TSecr) in
+ *                        tcp_may_undo, tested by tcp_try_undo_recovery at
+ *                        the ACK that ends a recovery or loss,
+ *                        tcp_try_undo_partial at a partial ACK in
+ *                        recovery (waits while retrans_out), and
+ *                        tcp_try_undo_loss at an ACK advancing snd_una
+ *                        after a timeout (before F-RTO's checks).
+ *                        Checked on 6.18 with ts_undo_recovery.pkt,
+ *                        ts_undo_rto.pkt.
  *   (receive buffer)     rcvbuf is the buffer's memory, Linux's sk_rcvbuf:
  *                        SO_RCVBUF sets it to twice the value asked
  *                        (sock_setsockopt, net/core/sock.c, 6.18; at
@@ -741,6 +773,14 @@ static const sy_param params[] = {
 	  .doc = "RACK loss detection (RFC 8985 6) with SACK: a segment is lost once one sent "
 		 "after it was delivered and RACK.rtt + reo_wnd passed; that alone starts fast "
 		 "recovery (tcp_recovery = 1: tcp_rack_mark_lost)" },
+	{ .name = "frto", .type = SY_PT_BOOL, .offset = LIM(frto),
+	  .def = "true",
+	  .doc = "F-RTO after a timeout: two new segments before going back; an ACK of "
+		 "originals undoes the timeout (RFC 5682 with SACK; tcp_frto = 2, tcp_process_loss)" },
+	{ .name = "ts_undo", .type = SY_PT_BOOL, .offset = LIM(ts_undo),
+	  .def = "true",
+	  .doc = "an ACK echoing a TSval older than the first retransmission undoes the "
+		 "recovery or timeout (Eifel, RFC 3522; tcp_packet_delayed)" },
 	{ .name = "rcv_ratio_initial", .type = SY_PT_INT, .offset = LIM(rcv_ratio_initial),
 	  .def = "128", .min = "1", .max = "256",
 	  .doc = "256ths of the buffer's memory the window offers until a full-sized segment "

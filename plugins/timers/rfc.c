@@ -261,6 +261,15 @@ static const sy_param params[] = {
 	  .doc = "RACK loss detection (RFC 8985 6) with SACK, as Linux: losses by send time "
 		 "and a reordering window start recovery; off: three duplicate ACKs or more "
 		 "than two segments SACKed (RFC 5681, RFC 6675)" },
+	{ .name = "frto", .type = SY_PT_BOOL, .offset = LIM(frto),
+	  .def = "false",
+	  .doc = "F-RTO after a timeout: two new segments before going back; an ACK of "
+		 "originals undoes the timeout (RFC 5682 with SACK, as Linux); off: go-back-N "
+		 "(RFC 6298 5.4, RFC 5681 3.1)" },
+	{ .name = "ts_undo", .type = SY_PT_BOOL, .offset = LIM(ts_undo),
+	  .def = "false",
+	  .doc = "an ACK echoing a TSval older than the first retransmission undoes the "
+		 "recovery or timeout (Eifel, RFC 3522 and 4015, as Linux); off: it stays" },
 	{ .name = "rcv_ratio_initial", .type = SY_PT_INT, .offset = LIM(rcv_ratio_initial),
 	  .def = "256", .min = "1", .max = "256",
 	  .doc = "256ths of the buffer the window offers until a full-sized segment arrives "

@@ -1,0 +1,213 @@
+/* Spurious retransmissions detected and undone: F-RTO after a timeout
+ * (RFC 5682, the SACK-enhanced variant as Linux 6.x runs it with
+ * tcp_frto = 2: tcp_enter_loss, tcp_process_loss, tcp_try_undo_loss) and
+ * the Eifel detection with timestamps (RFC 3522, the response of RFC
+ * 4015 as Linux's tcp_packet_delayed, tcp_try_undo_recovery,
+ * tcp_try_undo_partial and tcp_try_undo_loss); the timer profile's `frto`
+ * and `ts_undo`.
+ *
+ * F-RTO.  A timeout out of loss recovery (or one that repeats a timeout
+ * with no ACK of new data in between: RFC 5682 3.2) retransmits the
+ * first segment as usual, remembers SND.MAX (RFC 5682's "recover", Linux's
+ * high_seq) and keeps the SACK scoreboard.  The first ACK that advances
+ * SND.UNA below recover (step 2b) sends up to two segments of new data
+ * instead of going back, and recover becomes where they begin; if there
+ * is none to send, or the peer's window has no room, the usual recovery
+ * follows (go-back-N from SND.UNA, SACK information dropped).  At any
+ * step an ACK that acknowledges or newly SACKs data below recover that
+ * was never retransmitted (Linux's FLAG_ORIG_SACK_ACKED) shows that the
+ * originals arrived: the timeout was spurious (step 3b).  The reduction
+ * is undone (the cc's SY_CC_RTO_SPURIOUS: cwnd and ssthresh at least what
+ * they were before the timeout, as tcp_undo_cwnd_reduction), nothing more
+ * is retransmitted and new data follows; counted in frto_spurious.  After
+ * the new data, a duplicate ACK or one that SACKs anything new (step
+ * 3a) shows the loss was real: go-back-N from SND.UNA.  An ACK covering
+ * recover ends F-RTO as well (step 2a).
+ *
+ * Eifel.  With timestamps, the TSval of the first retransmission of a
+ * fast recovery or of a timeout's series is kept (Linux's
+ * retrans_stamp); an ACK of new data during the recovery, or up to the
+ * recovery point after the timeout, whose TSecr is older (below it,
+ * modulo 2^32) was sent for an original transmission: the
+ * retransmission was not needed and the reduction is undone in the same
+ * way, the recovery ends, and after a timeout the going back stops.
+ * During a fast recovery a partial ACK undoes only when no
+ * retransmission above it is outstanding (Linux's tcp_try_undo_partial
+ * waits for retrans_out to drain); the ACK that ends the recovery always
+ * may (tcp_try_undo_recovery).  Counted in ts_undos.  Any other
+ * reduction (ECN, a tail loss probe's) ends the chance (cc_signal).
+ *
+ * Not modelled: Linux's D-SACK undo of a timeout (tcp_try_undo_loss with
+ * undo_retrans at 0; dsack.c undoes fast recoveries only); after step 3a
+ * Linux counts the new segments not yet SACKed among those in flight,
+ * where going back here sends up to cwnd at once; the reordering degree
+ * a partial undo raises (tcp_check_sack_reordering). */
+
+#include "config.h"
+
+#include "tcp_priv.h"
+
+/* ------------------------------------------------------------ Eifel */
+
+void sy_ts_undo_start(sy_tcb *c)
+{
+	c->ts_undo_on = limits(c)->ts_undo && c->ts_ok;
+	/* the first retransmission goes now, with this TSval */
+	c->rtx_ts = c->ts_undo_on ? sy_tcb_ts_now(c) : 0;
+}
+
+/* The reduction was not needed: cwnd and ssthresh come back, the
+ * recovery or the going back after the timeout ends. */
+static void undo(sy_tcb *c)
+{
+	c->ts_undo_on = false;
+	c->undo_on = false;
+	c->frto = SY_FRTO_OFF;
+	if (c->in_recovery) {
+		c->in_recovery = false;
+		c->reno_sacked = 0;
+	}
+	if (c->after_rto) {
+		/* the originals are in flight: nothing more goes again */
+		c->after_rto = false;
+		c->snd_nxt = c->snd_max;
+		c->retries = 0;
+	}
+	if (c->cco)
+		cc_signal(c, SY_CC_RTO_SPURIOUS);
+}
+
+/* Eifel: an ACK of new data echoing a TSval older than the first
+ * retransmission was sent for an original. */
+static bool ts_delayed(const sy_tcb *c, const sy_seg *s)
+{
+	if (!c->ts_undo_on || !(c->in_recovery || c->after_rto) ||
+	    !sy_seq_gt(s->ack, c->snd_una) ||
+	    !s->opts.has_ts || !s->opts.tsecr || !sy_seq_lt(s->opts.tsecr, c->rtx_ts))
+		return false;
+	/* a partial ACK with retransmissions above it still out waits */
+	return !(c->in_recovery && sy_seq_lt(s->ack, c->recover) &&
+		 sy_seq_gt(c->high_rxt, s->ack));
+}
+
+/* ------------------------------------------------------------ F-RTO */
+
+/* SACKed bytes in [frto_rtx, frto_high): originals never retransmitted. */
+static uint32_t orig_sacked(const sy_tcb *c)
+{
+	if (!c->sack_ok || !sy_seq_lt(c->frto_rtx, c->frto_high))
+		return 0;
+	return (uint32_t)(sy_ranges_below(&c->sb, c->frto_high) -
+			  sy_ranges_below(&c->sb, c->frto_rtx));
+}
+
+bool sy_frto_timeout(sy_tcb *c, bool fresh)
+{
+	if (!limits(c)->frto || !fresh) {
+		c->frto = SY_FRTO_OFF;
+		return false;
+	}
+	c->frto = SY_FRTO_WAIT;
+	c->frto_high = c->snd_max;
+	return true;
+}
+
+void sy_frto_sent(sy_tcb *c)
+{
+	if (c->frto == SY_FRTO_OFF)
+		return;
+	c->frto_rtx = c->snd_nxt;
+	c->frto_sacked = orig_sacked(c);
+}
+
+/* Back to the usual recovery after a timeout: go-back-N from SND.UNA
+ * without the SACK information. */
+static void fall_back(sy_tcb *c)
+{
+	c->frto = SY_FRTO_OFF;
+	c->snd_nxt = c->snd_una;
+	sy_ranges_clear(&c->sb);
+}
+
+/* Step 2b: up to two segments of new data (as cwnd, grown by the ACK,
+ * allows: Linux's REXMIT_NEW with cwnd 2 and nothing in flight),
+ * whatever the outstanding originals take of it; true if any went. */
+static bool send_new(sy_tcb *c)
+{
+	uint32_t end = data_end(c), seg = sy_tcb_cur_mss(c), mss = sy_tcb_smss(c);
+	uint32_t wnd = c->snd_wnd < c->sndbuf ? c->snd_wnd : c->sndbuf;
+	uint32_t edge = c->snd_una + wnd, n = c->cc.cwnd / mss;
+	bool any = false;
+
+	if (n > 2)
+		n = 2;
+	if (n < 1)
+		n = 1;
+	c->snd_nxt = c->snd_max;
+	while (n--) {
+		uint32_t len = sy_seq_lt(c->snd_nxt, end) ? end - c->snd_nxt : 0;
+		uint32_t room = sy_seq_lt(c->snd_nxt, edge) ? edge - c->snd_nxt : 0;
+		bool fin;
+
+		if (len > seg)
+			len = seg;
+		if (len > room)
+			len = room;
+		fin = c->fin_pending && !c->fin_sent && c->snd_nxt + len == end;
+		if (!len && !fin)
+			break;
+		sy_tcb_send_data(c, c->snd_nxt, len, fin, now_of(c));
+		any = true;
+	}
+	return any;
+}
+
+/* F-RTO, step 3b (and Linux's at step 2 too): originals never sent
+ * again acknowledged cumulatively (SND.UNA moving to ack) or newly
+ * SACKed. */
+static bool frto_orig(sy_tcb *c, uint32_t ack)
+{
+	uint32_t from = sy_seq_gt(c->snd_una, c->frto_rtx) ? c->snd_una : c->frto_rtx;
+	uint32_t to = sy_seq_lt(ack, c->frto_high) ? ack : c->frto_high;
+	uint32_t sacked = orig_sacked(c);
+	bool orig = sy_seq_lt(from, to) || sacked > c->frto_sacked;
+
+	c->frto_sacked = sacked;
+	return orig;
+}
+
+void sy_undo_check(sy_tcb *c, const sy_seg *s)
+{
+	if (ts_delayed(c, s)) {
+		c->st.ts_undos++;
+		undo(c);
+	} else if (c->frto != SY_FRTO_OFF && frto_orig(c, s->ack)) {
+		c->st.frto_spurious++;
+		undo(c);
+	}
+}
+
+void sy_frto_ack(sy_tcb *c, uint32_t una0, bool dup, bool sacked_more)
+{
+	if (c->frto == SY_FRTO_OFF)
+		return;
+	if (!sy_seq_lt(c->snd_una, c->frto_high)) {
+		/* step 2a: everything up to recover acknowledged */
+		c->frto = SY_FRTO_OFF;
+		return;
+	}
+	if (c->frto == SY_FRTO_NEW) {
+		/* step 3a: the new data arrived, the originals did not */
+		if (dup || sacked_more)
+			fall_back(c);
+		return;
+	}
+	if (c->snd_una == una0)
+		return;
+	/* step 2b: recover stays SND.MAX, where the new data begins */
+	c->frto_high = c->snd_max;
+	if (send_new(c))
+		c->frto = SY_FRTO_NEW;
+	else
+		fall_back(c);
+}
