@@ -271,13 +271,13 @@ void sy_tcb_enter_recovery(sy_tcb *c)
 		cc_signal(c, SY_CC_FAST_RETRANSMIT);
 	sy_prr_start(c);
 	sy_undo_start(c, probe);
+	sy_ts_undo_start(c);
 	/* RACK's first lost segment (rack.c) goes at once */
 	if (sy_rack_on(c)) {
 		if (sy_rack_next_lost(c, &seq, &len, &fin))
 			sy_tcb_send_data(c, seq, len, fin, now_of(c));
 		return;
 	}
-	sy_ts_undo_start(c);
 	/* the first unacknowledged segment goes at once, whatever pipe says */
 	seq = c->snd_una;
 	len = data_end(c) - seq;
