@@ -309,6 +309,26 @@ sy_tcp_listener *sy_tcp_find_listener(const sy_tcp_ep *ep, uint16_t port)
 
 /* ------------------------------------------------------------ connections */
 
+void sy_tcb_defaults(sy_tcp_ep *ep, sy_tcb *c)
+{
+	c->ep = ep;
+	c->t_open = c->t_established = c->t_first_rx = c->t_all_acked = c->t_closed = -1;
+	c->data_rx_at = c->data_tx_at = -1;
+	c->sndbuf = ep->dopts.sndbuf;
+	c->rcvbuf = ep->dopts.rcvbuf;
+	c->iw_segs = ep->dopts.initial_window;
+	c->nagle = ep->dopts.nagle;
+	c->limited_transmit = ep->dopts.limited_transmit;
+	c->autoread = ep->dopts.autoread;
+	c->linger = -1;
+	c->cco = ep->cc.plugin->ops;
+	c->ccst = ep->cc.state;
+	c->cc.timers = ep->timers.plugin->name;
+	for (int i = 0; i < SY_TCP_TIMERS; i++)
+		c->timer[i] = SY_EVENT_NONE;
+	ep->tmo->rtt_init(ep->timers.state, &c->rtt);
+}
+
 sy_tcb *sy_tcb_new(sy_tcp_ep *ep, uint32_t laddr, uint16_t lport,
 		       uint32_t raddr, uint16_t rport)
 {
@@ -317,7 +337,7 @@ sy_tcb *sy_tcb_new(sy_tcp_ep *ep, uint32_t laddr, uint16_t lport,
 
 	if (!c)
 		return NULL;
-	c->ep = ep;
+	sy_tcb_defaults(ep, c);
 	c->laddr = laddr;
 	c->raddr = raddr;
 	c->lport = lport;
@@ -329,22 +349,7 @@ sy_tcb *sy_tcb_new(sy_tcp_ep *ep, uint32_t laddr, uint16_t lport,
 	c->mss_peer = 536;
 	c->id = ++ep->next_id;
 	c->t_open = sy_sim_now(ep->sim);
-	c->t_established = c->t_first_rx = c->t_all_acked = c->t_closed = -1;
-	c->data_rx_at = c->data_tx_at = -1;
-	c->sndbuf = ep->dopts.sndbuf;
-	c->rcvbuf = ep->dopts.rcvbuf;
-	c->iw_segs = ep->dopts.initial_window;
-	c->nagle = ep->dopts.nagle;
-	c->limited_transmit = ep->dopts.limited_transmit;
-	c->autoread = ep->dopts.autoread;
-	c->linger = -1;
 	c->rcv_wnd = c->rcvbuf < 65535 ? c->rcvbuf : 65535;
-	c->cco = ep->cc.plugin->ops;
-	c->ccst = ep->cc.state;
-	c->cc.timers = ep->timers.plugin->name;
-	for (int i = 0; i < SY_TCP_TIMERS; i++)
-		c->timer[i] = SY_EVENT_NONE;
-	ep->tmo->rtt_init(ep->timers.state, &c->rtt);
 	if (sy_tcp_insert(ep, c) < 0) {
 		sy_pool_free(ep->pool, c);
 		return NULL;

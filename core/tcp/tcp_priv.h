@@ -111,6 +111,9 @@ SY_HIDDEN bool sy_tcp_noted(const sy_tcp_ep *ep);
 SY_HIDDEN void sy_tcp_note_send(sy_tcp_ep *ep, sy_tcp_note *n);
 SY_HIDDEN void sy_tcp_note_drop(sy_tcp_ep *ep, sy_tcp_drop why);
 SY_HIDDEN void sy_tcb_note(sy_tcb *c, sy_tcp_event what, uint32_t seq, bool received);
+/* The fields of a new record that come from its endpoint's defaults
+ * (options, plugins, timers unset, times unknown); the rest zero. */
+SY_HIDDEN void sy_tcb_defaults(sy_tcp_ep *ep, sy_tcb *c);
 SY_HIDDEN sy_tcb *sy_tcb_new(sy_tcp_ep *ep, uint32_t laddr, uint16_t lport,
 			     uint32_t raddr, uint16_t rport);
 /* whether a network observer looks at ep's connections */

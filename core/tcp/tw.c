@@ -118,28 +118,6 @@ static void pack(const sy_tcb *c, struct sy_tw *w, size_t liface)
 	};
 }
 
-/* The fields of c the compact form does not keep, as a record of ep that
- * nobody holds has them in TIME_WAIT (sy_tcb_new's values). */
-static void unpack_defaults(sy_tcp_ep *ep, sy_tcb *c)
-{
-	c->ep = ep;
-	c->t_open = c->t_established = c->t_first_rx = c->t_all_acked = c->t_closed = -1;
-	c->data_rx_at = c->data_tx_at = -1;
-	c->sndbuf = ep->dopts.sndbuf;
-	c->rcvbuf = ep->dopts.rcvbuf;
-	c->iw_segs = ep->dopts.initial_window;
-	c->nagle = ep->dopts.nagle;
-	c->limited_transmit = ep->dopts.limited_transmit;
-	c->autoread = ep->dopts.autoread;
-	c->linger = -1;
-	c->cco = ep->cc.plugin->ops;
-	c->ccst = ep->cc.state;
-	c->cc.timers = ep->timers.plugin->name;
-	for (int i = 0; i < SY_TCP_TIMERS; i++)
-		c->timer[i] = SY_EVENT_NONE;
-	ep->tmo->rtt_init(ep->timers.state, &c->rtt);
-}
-
 /* The TIME_WAIT of w in c, whose other fields are set. */
 static void unpack(sy_tcb *c, const struct sy_tw *w)
 {
@@ -225,7 +203,9 @@ static sy_tcb *rebuild(sy_tcp_ep *ep, struct sy_tw *w)
 
 	if (!c)
 		return lost(ep, w);
-	unpack_defaults(ep, c);
+	/* what the compact form does not keep: as a record nobody holds
+	 * has it in TIME_WAIT */
+	sy_tcb_defaults(ep, c);
 	unpack(c, w);
 	/* the congestion control as the data phase set it up */
 	c->cc.cwnd = c->iw_bytes;
@@ -334,7 +314,7 @@ static void round_trip(sy_tcb *c, size_t liface)
 	pack(c, &w, liface);
 	sy_tw_keep_save(c, &k);
 	memset(c, 0, sizeof *c);
-	unpack_defaults(keep->ep, c);
+	sy_tcb_defaults(keep->ep, c);
 	/* the holders' (the binding's in k) */
 	c->listener = keep->listener;
 	c->cb = keep->cb;
