@@ -141,8 +141,6 @@ def main():
             if ls is not None:
                 ls.close()
             s = ls = None
-        elif k == "sleep":
-            time.sleep(float(v))
         elif k == "keepalive_probes":
             # On an idle connection every segment sent without data is a
             # keepalive probe and every segment received an answer.

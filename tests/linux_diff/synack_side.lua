@@ -204,10 +204,6 @@ function run.close()
   if listener then listener:close() end
   listener = nil
 end
-function run.sleep(v)
-  local t = sim:now() + tonumber(v)
-  wait("the end of a pause", function() return sim:now() >= t end)
-end
 function run.sync(v) assert(io.open(A.syncdir .. "/" .. v, "w")):close() end
 function run.wait(v)
   wait(v, function()
