@@ -9,7 +9,8 @@
 -- out of order and the sender a scoreboard of many holes.  Prints the
 -- bytes, the CPU seconds (os.clock) of the run and the CPU nanoseconds
 -- per byte acknowledged, as figures.  rate= changes the link's rate (to
--- compare builds on a smaller pipe); timers= the timer profile (rfc).
+-- compare builds on a smaller pipe); timers= the timer profile (rfc);
+-- cc= the congestion control (newreno).
 --
 -- secs=S runs for S seconds of virtual time instead of to the end of a
 -- transfer: the sender has more than it can send in that time, every
@@ -54,7 +55,7 @@ local sm = {"rfc9293", sndbuf = "256MiB", rcvbuf = "256MiB", wscale = 12}
 local timers = synack.args.timers or "rfc"
 b:tcp{state_machine = sm, timers = timers}:listen(80, function() end)
 local done = false
-local c = a:tcp{state_machine = sm, timers = timers}:connect(b, 80, {initial_window = 1000, cc = "newreno"})
+local c = a:tcp{state_machine = sm, timers = timers}:connect(b, 80, {initial_window = 1000, cc = synack.args.cc or "newreno"})
 c:on("established", function(conn) conn:send(n); conn:close() end)
 c:on("sent", function() done = sim:now(); sim:stop() end)
 sim:run{stop = secs or 600}
