@@ -8,7 +8,9 @@ window.onerror = function (msg, src, line) {
   "use strict";
   var D = JSON.parse(document.getElementById("data").textContent);
   var NS = "http://www.w3.org/2000/svg";
-  // ROW: the height of a segment's label, each in its own row
+  // XL, XR: the lifelines (XR and the width W as the longest label
+  // needs); ROW: the least height of a row of a stack of segments sent at
+  // one instant
   var XL = 200, XR = 660, W = 860, TOP = 50, GAP = 120, ROW = 17;
   var zoom = 1, tip = document.getElementById("tip");
   function el(name, attrs, parent) {
@@ -54,15 +56,21 @@ window.onerror = function (msg, src, line) {
   }
   // Time to height: piecewise linear, the shortest one-way trip 90 pixels,
   // an idle gap cut to GAP; after an instant at which n segments leave,
-  // n rows at least, so that every label has a row of its own and none
-  // meets another, whichever side it is on.
-  function ymap(C) {
-    var times = [], rows = new Map(), owd = Infinity;
+  // n rows at least (a row of its own for each arrow's tail), the rows
+  // of that instant as tall as the layout asked (rowh), and extra space
+  // the layout asked for before a time (extra).
+  function ymap(C, row, extra) {
+    var times = [], rows = new Map(), arrive = new Set(), owd = Infinity;
     C.segments.forEach(function (s) {
       times.push(s.sent);
       rows.set(s.sent, (rows.get(s.sent) || 0) + 1);
       var end = s.arrived !== undefined ? s.arrived : s.dropped;
-      if (end !== undefined) times.push(end);
+      if (end !== undefined) {
+        times.push(end);
+        // an arrow's head a row from the next time too: arrows one way
+        // run a row apart end to end, as they left
+        arrive.add(end);
+      }
       if (s.arrived !== undefined && s.arrived > s.sent) owd = Math.min(owd, s.arrived - s.sent);
     });
     C.states.forEach(function (s) { times.push(s.t); });
@@ -70,8 +78,9 @@ window.onerror = function (msg, src, line) {
     times.sort(function (a, b) { return a - b; });
     if (owd === Infinity) owd = 0.01;
     var pps = 90 / owd * zoom, cap = GAP * zoom, knots = [], y = TOP, prev = null;
+    var stack = function (t) { return Math.max(rows.get(t) || 0, arrive.has(t) ? 1 : 0) * row; };
     times.forEach(function (t) {
-      if (prev !== null && t > prev) y += Math.max(Math.min((t - prev) * pps, cap), (rows.get(prev) || 0) * ROW);
+      if (prev !== null && t > prev) y += Math.max(Math.min((t - prev) * pps, cap), stack(prev)) + (extra.get(t) || 0);
       if (prev === null || t > prev) knots.push([t, y]);
       prev = t;
     });
@@ -101,51 +110,212 @@ window.onerror = function (msg, src, line) {
       return b[1] > a[1] ? a[0] + (b[0] - a[0]) * (yy - a[1]) / (b[1] - a[1]) : a[0];
     };
     f.times = times;
-    f.bottom = y + (prev !== null ? (rows.get(prev) || 0) * ROW : 0);
+    f.owd = owd;
+    f.bottom = y + (prev !== null ? stack(prev) : 0);
     return f;
   }
-  // Each label along its row, from its arrow's tail, to the first place
-  // no other arrow crosses its box (12 px monospace: a character 7.2 px
-  // wide, 9.6 px above the baseline and 2.4 below, with its halo and a
-  // pixel more), between the lifelines; labels are a row apart, so moving
-  // one along its row never brings it onto another.  Where every place is
-  // crossed, it stays at the tail.
-  function place(labels, arrows) {
-    var M = 2.5;
-    labels.forEach(function (l) {
-      var b0 = l.y - 9.6 - M, b1 = l.y + 2.4 + M, cross = [];
-      arrows.forEach(function (a) {
-        if (a.i === l.i || Math.max(a.y1, a.y2) < b0 || Math.min(a.y1, a.y2) > b1) return;
-        var xa = Math.min(a.x1, a.x2), xb = Math.max(a.x1, a.x2);
-        if (a.y2 !== a.y1) {
-          var u = (b0 - a.y1) / (a.y2 - a.y1), v = (b1 - a.y1) / (a.y2 - a.y1);
-          var t0 = Math.max(0, Math.min(u, v)), t1 = Math.min(1, Math.max(u, v));
-          if (t0 >= t1) return;
-          xa = a.x1 + (a.x2 - a.x1) * t0;
-          xb = a.x1 + (a.x2 - a.x1) * t1;
-          if (xa > xb) { var z = xa; xa = xb; xb = z; }
-        }
-        cross.push([xa - M, xb + M]);
-      });
-      // the label's span from a start (left to right) or an end
-      var free = function (lo, hi) {
-        return cross.every(function (c) { return c[1] <= lo || c[0] >= hi; });
-      };
-      var best = null;
-      if (l.c2s) {
-        [l.x].concat(cross.map(function (c) { return c[1]; })).forEach(function (s) {
-          if (s >= l.x && s + l.w <= XR - 8 && free(s, s + l.w) && (best === null || s < best)) best = s;
-        });
+  // The font's metrics as the browser draws a label: a character's
+  // width, the glyphs' extent above and below the baseline (its box).
+  var FONT = null;
+  function metrics() {
+    if (FONT) return FONT;
+    FONT = { cw: 7.2, asc: 9.6, desc: 2.4 };
+    var svg = el("svg", { width: 10, height: 10, style: "position:absolute;visibility:hidden" }, document.body);
+    var t = el("text", { x: 0, y: 0, "class": "seglabel" }, svg);
+    t.textContent = "ACK seq=0123456789";
+    try {
+      var b = t.getBBox(), w = t.getComputedTextLength();
+      if (w > 0 && b.height > 0) FONT = { cw: w / t.textContent.length, asc: -b.y, desc: b.y + b.height };
+    } catch (e) { /* not drawn: the nominal metrics */ }
+    svg.parentNode.removeChild(svg);
+    return FONT;
+  }
+  // The arrows of a connection on a time scale: from the tail (x1, y1)
+  // to the head (x2, y2); a lost segment's ends halfway in an X, one
+  // still in flight halfway too; head: whether it has an arrowhead.
+  function arrows(C, y, row) {
+    var stack = new Map(), out = [];
+    C.segments.forEach(function (s, i) {
+      var c2s = s.dir === "c>s", x1 = c2s ? XL : XR, x2 = c2s ? XR : XL, y2;
+      var j = stack.get(s.sent) || 0, y1 = y(s.sent) + j * row, above = out[i - 1];
+      stack.set(s.sent, j + 1);
+      if (s.arrived !== undefined) {
+        y2 = y(s.arrived);
       } else {
-        [l.x].concat(cross.map(function (c) { return c[0]; })).forEach(function (e) {
-          if (e <= l.x && e - l.w >= XL + 8 && free(e - l.w, e) && (best === null || e > best)) best = e;
-        });
+        // lost (an X on the way) or still in flight: it runs as a
+        // delivered one would (parallel to the one above it in a stack,
+        // whose label it must not cross) and stops a third to two thirds
+        // of the way, as far as it went
+        var frac = s.dropped !== undefined ? (s.dropped - s.sent) / y.owd : 0.5;
+        frac = Math.max(0.33, Math.min(0.67, frac));
+        var yd = y(s.sent + y.owd) + j * row;
+        if (j && above && above.c2s === c2s && above.t === s.sent)
+          yd = y1 + (above.y2 - above.y1) / (above.x2 - above.x1) * (x2 - x1);
+        yd = Math.max(yd, y1 + 8);
+        x2 = x1 + (x2 - x1) * frac;
+        y2 = y1 + (yd - y1) * frac;
       }
-      if (best !== null) l.el.setAttribute("x", best);
+      out.push({ i: i, c2s: c2s, t: s.sent, end: s.arrived !== undefined ? s.arrived : s.dropped, j: j,
+                 x1: x1, y1: y1, x2: x2, y2: Math.max(y2, y1), head: s.arrived !== undefined });
+    });
+    return out;
+  }
+  // Each label along its arrow (turned to its slope, read left to right,
+  // 3 px above it, from OFF after its tail), at the least distance from
+  // the tail at which no other arrow passes through its box (its glyphs'
+  // box, its halo and a pixel more), ending before the head (a lost
+  // arrow's label may run past its X, along its line) and the far
+  // lifeline.  In the arrow's frame (a along it from the tail, b across,
+  // the glyphs rising negative) the box spans b0..b1, and each arrow
+  // crossing that band over a0..a1 leaves room before a0 or after a1.
+  // Sets a.off, a.ang and a.box (the corners); returns whether no place
+  // was free (it then stays at OFF).
+  var OFF = 8, MG = 2.5, RAISE = 3;
+  function place(a, all, byTop, reach, F) {
+    var dx = a.x2 - a.x1, dy = a.y2 - a.y1, len = Math.max(1, Math.hypot(dx, dy));
+    var ex = dx / len, ey = dy / len, nx = a.c2s ? -ey : ey, ny = a.c2s ? ex : -ex;
+    var w = F.cw * a.n, h = F.asc + F.desc + 2 * MG;
+    var far = Math.abs(ex) > 1e-9 ? (XR - XL) / Math.abs(ex) : Infinity;
+    var end = Math.min(a.head ? len - 10 : Infinity, far - 8);
+    var top = Math.min(a.y1, a.y2) - h - RAISE - 2, bottom = Math.max(a.y1, a.y2) + h + RAISE + 2;
+    var near = [], lo = 0, hi = byTop.length;
+    while (lo < hi) {
+      var mid = (lo + hi) >> 1;
+      if (byTop[mid].top < top - reach) lo = mid + 1; else hi = mid;
+    }
+    for (var k = lo; k < byTop.length && byTop[k].top <= bottom; k++) {
+      var o = byTop[k].a;
+      if (o === a || byTop[k].bottom < top) continue;
+      near.push([(o.x1 - a.x1) * ex + (o.y1 - a.y1) * ey, (o.x1 - a.x1) * nx + (o.y1 - a.y1) * ny,
+                 (o.x2 - a.x1) * ex + (o.y2 - a.y1) * ey, (o.x2 - a.x1) * nx + (o.y2 - a.y1) * ny, o]);
+    }
+    // the first free place with the label above its arrow (b0..b1, the
+    // baseline RAISE above it), else below it
+    var free = function (b0, b1) {
+      var gaps = [];
+      near.forEach(function (q) {
+        var t0 = 0, t1 = 1;
+        if (Math.abs(q[3] - q[1]) < 1e-9) {
+          if (q[1] <= b0 || q[1] >= b1) return;
+        } else {
+          var u = (b0 - q[1]) / (q[3] - q[1]), v = (b1 - q[1]) / (q[3] - q[1]);
+          t0 = Math.max(0, Math.min(u, v));
+          t1 = Math.min(1, Math.max(u, v));
+          if (t0 >= t1) return;
+        }
+        var g0 = q[0] + (q[2] - q[0]) * t0, g1 = q[0] + (q[2] - q[0]) * t1;
+        gaps.push([Math.min(g0, g1), Math.max(g0, g1), q[4]]);
+      });
+      gaps.sort(function (p, q) { return p[0] - q[0] || p[2].i - q[2].i; });
+      for (var i = 0; i <= gaps.length; i++) {
+        var at = i ? gaps[i - 1][1] + MG + 0.5 : OFF, inside = false;
+        if (at < OFF || at + w > end - MG) continue;
+        for (var j = 0; j < gaps.length && !inside; j++)
+          inside = gaps[j][0] < at + w + MG && gaps[j][1] > at - MG;
+        if (!inside) return { off: at };
+      }
+      // the arrow that crosses the label at its first place
+      for (var c = 0; c < gaps.length; c++)
+        if (gaps[c][1] > OFF - MG && gaps[c][0] < OFF + w + MG) return { blame: gaps[c][2] };
+      return { blame: a };
+    };
+    var b0 = -RAISE - F.asc - MG, got = free(b0, b0 + h), base = -RAISE;
+    if (got.off === undefined) {
+      var under = free(RAISE, RAISE + h);
+      if (under.off !== undefined) { got = under; b0 = RAISE; base = RAISE + MG + F.asc; }
+    }
+    a.off = got.off !== undefined ? got.off : OFF;
+    a.base = base;
+    a.px = a.x1 + ex * a.off;
+    a.py = a.y1 + ey * a.off;
+    a.ang = Math.atan2(a.c2s ? dy : -dy, a.c2s ? dx : -dx) * 180 / Math.PI;
+    // the box: along the text from the anchor (its start, or its end
+    // when read against the arrow), across it from b0 (up) to b0 + h
+    var tx = a.c2s ? ex : -ex, ty = a.c2s ? ey : -ey, sx = a.c2s ? 0 : -w, lx0 = sx - MG, lx1 = sx + w + MG;
+    a.box = [[lx0, b0], [lx1, b0], [lx1, b0 + h], [lx0, b0 + h]].map(function (c) {
+      return [a.px + c[0] * tx - c[1] * ty, a.py + c[0] * ty + c[1] * tx];
+    });
+    return got.blame || null;
+  }
+  // Two convex polygons overlap unless an edge's normal separates them.
+  function overlap(p, q) {
+    return [p, q].every(function (poly) {
+      return poly.every(function (c, i) {
+        var d = poly[(i + 1) % poly.length], ax = d[1] - c[1], ay = c[0] - d[0];
+        var pm = Infinity, pM = -Infinity, qm = Infinity, qM = -Infinity;
+        p.forEach(function (v) { var z = v[0] * ax + v[1] * ay; pm = Math.min(pm, z); pM = Math.max(pM, z); });
+        q.forEach(function (v) { var z = v[0] * ax + v[1] * ay; qm = Math.min(qm, z); qM = Math.max(qM, z); });
+        return !(pM <= qm || qM <= pm);
+      });
     });
   }
+  // The time scale and each label's place.  Where a label has no free
+  // place along its arrow, or two labels' boxes meet, the scale grows:
+  // the rows of stacks of segments sent at one instant, or the space
+  // before one of the times the arrows in question leave or arrive, two
+  // pixels a pass, whichever leaves the fewest such labels (the least
+  // height of those), until every label is free or PASSES passes: bursts
+  // get the room their labels need.  Deterministic: the same recording,
+  // the same drawing.
+  var PASSES = 200;
+  function attempt(C, n, F, row, extra) {
+    var y = ymap(C, row, extra), as = arrows(C, y, row), bad = [], taller = false;
+    var byTop = as.map(function (a) {
+      a.n = n[a.i];
+      return { a: a, top: Math.min(a.y1, a.y2), bottom: Math.max(a.y1, a.y2) };
+    }).sort(function (p, q) { return p.top - q.top || p.a.i - q.a.i; });
+    var reach = 0;
+    byTop.forEach(function (b) { reach = Math.max(reach, b.bottom - b.top); });
+    as.forEach(function (a) {
+      var o = place(a, as, byTop, reach, F);
+      if (o) bad.push([a, o]);
+    });
+    // the labels' boxes by their top: each against those below it that
+    // start above its bottom
+    var spans = as.map(function (a) {
+      var ys = a.box.map(function (c) { return c[1]; });
+      return { a: a, top: Math.min.apply(null, ys), bottom: Math.max.apply(null, ys) };
+    }).sort(function (p, q) { return p.top - q.top || p.a.i - q.a.i; });
+    for (var u = 0; u < spans.length; u++) {
+      for (var v = u + 1; v < spans.length && spans[v].top < spans[u].bottom; v++) {
+        var p = spans[u].a, q = spans[v].a;
+        if (overlap(p.box, q.box)) bad.push(p.i < q.i ? [q, p] : [p, q]);
+      }
+    }
+    return { y: y, arrows: as, bad: bad };
+  }
+  function layout(C) {
+    var F = metrics(), row = Math.max(ROW, Math.ceil(F.asc + F.desc + 2 * MG + 4)), extra = new Map(), n = C.segments.map(function (s) { return label(s).length; });
+    // labels at most two fifths of the way between the lifelines: room
+    // for one on either side of an arrow crossing its arrow halfway
+    XR = XL + Math.max(460, Math.ceil(2.5 * F.cw * Math.max.apply(null, n.concat([0])) + 30));
+    W = XR + 200;
+    var cur = attempt(C, n, F, row, extra), pass;
+    for (pass = 0; cur.bad.length && pass < PASSES; pass++) {
+      // the first label in question: the times that may give it room
+      var a = cur.bad[0][0], o = cur.bad[0][1], ts = [a.t, o.t];
+      [a, o].forEach(function (x) { if (x.end !== undefined) ts.push(x.end); });
+      var best = null, later = null;
+      ts.sort(function (p, q) { return p - q; }).concat([null]).forEach(function (t) {
+        var r = row, e = new Map(extra);
+        if (t === null) r += 2; else e.set(t, (e.get(t) || 0) + 2);
+        var got = attempt(C, n, F, r, e), c = { got: got, row: r, extra: e };
+        if (!best || got.bad.length < best.got.bad.length ||
+            (got.bad.length === best.got.bad.length && got.y.bottom < best.got.y.bottom))
+          best = c;
+        if (a.t === o.t ? t === null : t === Math.max(a.t, o.t)) later = c;
+      });
+      // none helps yet: the later of the two moves down (in a stack,
+      // its rows grow)
+      if (best.got.bad.length >= cur.bad.length && later) best = later;
+      cur = best.got;
+      row = best.row;
+      extra = best.extra;
+    }
+    return { y: cur.y, arrows: cur.arrows };
+  }
   function ladder(p) {
-    var P = D.panes[p], C = P.conns[P.sel], y = ymap(C), old = document.getElementById("ladder" + p);
+    var P = D.panes[p], C = P.conns[P.sel], L = layout(C), y = L.y, old = document.getElementById("ladder" + p);
     P.y = y;
     var h = y.bottom + 60;
     var svg = el("svg", { id: "ladder" + p, width: W, height: h, viewBox: "0 0 " + W + " " + h,
@@ -171,35 +341,24 @@ window.onerror = function (msg, src, line) {
       lastTick = yy;
       el("text", { x: 8, y: yy + 4, "class": "tick" }, svg).textContent = ms(t) + " ms";
     });
-    var drawn = 0, stack = new Map(), arrows = [], labels = [];
+    var drawn = 0;
     C.segments.forEach(function (s, i) {
-      var c2s = s.dir === "c>s", x1 = c2s ? XL : XR, x2 = c2s ? XR : XL, y2;
-      var cls = c2s ? "c2s" : "s2c", j = stack.get(s.sent) || 0, y1 = y(s.sent) + j * ROW;
-      stack.set(s.sent, j + 1);
+      var a = L.arrows[i], cls = a.c2s ? "c2s" : "s2c", x1 = a.x1, y1 = a.y1, x2 = a.x2, y2 = a.y2;
       var g = el("g", {}, svg);
-      if (s.arrived !== undefined) {
-        y2 = y(s.arrived);
-      } else {
-        // dropped (an X halfway) or still in flight
-        y2 = y(s.dropped !== undefined ? s.dropped : s.sent);
-        x2 = (x1 + x2) / 2;
-      }
-      y2 = Math.max(y2, y1);
       el("line", { x1: x1, y1: y1, x2: x2, y2: y2, "class": "hit" }, g);
       var lost = s.dropped !== undefined ? " lost" : "";
-      var a = el("line", { id: "seg" + p + "-" + i, x1: x1, y1: y1, x2: x2, y2: y2, "data-i": i,
-                           "class": "arrow " + cls + lost }, g);
-      if (s.arrived !== undefined) a.setAttribute("marker-end", "url(#head" + p + cls + ")");
-      arrows.push({ i: i, x1: x1, y1: y1, x2: x2, y2: y2 });
+      var line = el("line", { id: "seg" + p + "-" + i, x1: x1, y1: y1, x2: x2, y2: y2, "data-i": i,
+                              "class": "arrow " + cls + lost }, g);
+      if (a.head) line.setAttribute("marker-end", "url(#head" + p + cls + ")");
       if (lost) {
         el("path", { d: "M" + (x2 - 5) + "," + (y2 - 5) + " l10,10 m0,-10 l-10,10",
                      stroke: "#c00", "stroke-width": 2 }, g);
       }
-      // the label at the arrow's tail, in its own row
-      var t = el("text", { x: c2s ? x1 + 8 : x1 - 8, y: y1 - 3, "text-anchor": c2s ? "start" : "end",
+      // the label along its arrow, where the layout put it
+      var t = el("text", { x: a.px, y: a.py + a.base, "text-anchor": a.c2s ? "start" : "end",
+                           transform: "rotate(" + a.ang + " " + a.px + " " + a.py + ")",
                            "class": "seglabel " + cls + lost, "data-i": i }, g);
       t.textContent = label(s);
-      labels.push({ i: i, el: t, c2s: c2s, x: c2s ? x1 + 8 : x1 - 8, y: y1 - 3, w: 7.2 * t.textContent.length });
       g.addEventListener("mousemove", function (ev) {
         show(ev, "segment " + (i + 1) + "\n" + fields(s));
       });
@@ -207,7 +366,6 @@ window.onerror = function (msg, src, line) {
       g.addEventListener("mouseleave", function () { highlight(p, i, false); hide(); });
       drawn++;
     });
-    place(labels, arrows);
     var low = [0, 0];
     C.states.forEach(function (s) {
       var side = s.side === "client" ? 0 : 1, x = side ? XR : XL, yy = y(s.t);
@@ -253,7 +411,7 @@ window.onerror = function (msg, src, line) {
   // its sequence axis what is sent or acknowledged in that range.
   function graph(p) {
     var P = D.panes[p], C = P.conns[P.sel], old = document.getElementById("seqgraph" + p);
-    var GW = W, GH = 320, L = 90, R = 20, T = 30, B = 40;
+    var GW = 860, GH = 320, L = 90, R = 20, T = 30, B = 40;
     var bytes = { "c>s": 0, "s>c": 0 };
     C.segments.forEach(function (s) { bytes[s.dir] += s.len; });
     var mine = bytes["s>c"] > bytes["c>s"] ? "s>c" : "c>s", isn = null, bars = [], acks = [];
