@@ -2,8 +2,10 @@
 # rec:html's viewer runs in a browser: headless Chromium loads the file,
 # and the DOM after its scripts holds, for the chosen connection, the
 # drawn ladder (an arrow per segment, each segment's label as
-# rec:segments() gives its fields, no two labels' boxes overlapping, a
-# label per state change with its rule in the tooltip), the
+# rec:segments() gives its fields, along its arrow, no two labels' boxes
+# overlapping and no arrow crossing another segment's label, both boxes
+# as the browser drew them, turned along their arrows; a label per state
+# change with its rule in the tooltip), the
 # time-sequence graph (a bar per segment of the sender's, the receive
 # window's edge at each ACK, its time range the ladder's view: zoomed and
 # scrolled with it), the text ladder, a table row per segment, the table
@@ -157,11 +159,29 @@ for i, w in ipairs(want) do
 end
 local arrows = select(2, svg:gsub('class="arrow ', ""))
 if arrows ~= #want then fail("%d arrows drawn, %d segments", arrows, #want) end
--- no two labels' boxes (12 px monospace: a character 7.2 px wide, the
--- glyphs 9.6 px above the baseline and 2.4 below, a 1.5 px halo) overlap
-local box, ids = {}, {}
-for i, l in pairs(labs) do box[i] = B.corners(l); ids[#ids + 1] = i end
+-- each label's box as the browser drew it: its glyphs' box (getBBox)
+-- through its transform (its rotation along its arrow), its 1.5 px halo
+-- around it, which the measuring script wrote into data-box
+local box, ids, arrs = {}, {}, B.viewer_arrows(svg)
+for tag in svg:gmatch('<text [^>]*class="seglabel[^>]*>') do
+  local i, pts = tonumber(tag:match('data%-i="(%d+)"')), tag:match('data%-box="([^"]*)"')
+  local c = {}
+  for x, y in (pts or ""):gmatch("([%d.e+-]+),([%d.e+-]+)") do c[#c + 1] = {tonumber(x), tonumber(y)} end
+  if not i or #c ~= 4 then fail("a label without its measured box: %s", tag); os.exit(1) end
+  box[i + 1] = c
+  ids[#ids + 1] = i + 1
+end
 table.sort(ids)
+-- along its arrow: the box's long side parallel to it
+for _, i in ipairs(ids) do
+  local c, a = box[i], arrs[i]
+  if a then
+    local bx, by, ax, ay = c[2][1] - c[1][1], c[2][2] - c[1][2], a[2][1] - a[1][1], a[2][2] - a[1][2]
+    local sin = math.abs(bx * ay - by * ax) / math.max(1e-9, math.sqrt((bx * bx + by * by) * (ax * ax + ay * ay)))
+    if sin > 0.02 then fail("the label of segment %d is not along its arrow", i) end
+  end
+end
+-- no two labels' boxes overlap
 local over = 0
 for a = 1, #ids do
   for b = a + 1, #ids do
@@ -171,39 +191,17 @@ for a = 1, #ids do
     end
   end
 end
--- each label along its row, away from its arrow's tail, where no other
--- arrow crosses it, if there is such a place between the lifelines (8 px
--- in): a label an arrow crosses has none (searched pixel by pixel with
--- a box a pixel larger each way than the drawn one)
-local arrs = B.viewer_arrows(svg)
-local cross, stuck = B.crossings(arrs, labs), {}
-for _, c in ipairs(cross) do stuck[c[2]] = true end
-local XL, XR = math.huge, -math.huge
-for _, a in pairs(arrs) do XL, XR = math.min(XL, a[1][1], a[2][1]), math.max(XR, a[1][1], a[2][1]) end
-local movable = 0
-for j in pairs(stuck) do
-  local l, a = labs[j], arrs[j]
-  local tail, w = a[1][1], l.n * 7.2
-  local lo, hi = l.right and tail + 8 or XL + 8 + w, l.right and XR - 8 - w or tail - 8
-  for x = math.ceil(lo), math.floor(hi) do
-    local box = B.corners{x = x, y = l.y, right = l.right, n = l.n + 2 / 7.2, font = 12}
-    -- a pixel more each way: shift the box half its growth back
-    for _, c in ipairs(box) do c[1] = c[1] + (l.right and -1 or 1) end
-    local free = true
-    for i, o in pairs(arrs) do
-      if i ~= j and B.overlap(o, box) then free = false; break end
-    end
-    if free then
-      movable = movable + 1
-      if movable <= 3 then fail("the label of segment %d is crossed; at x=%d no arrow crosses it", j, x) end
-      break
+-- no arrow crosses another segment's label: its line through the box
+local cross = 0
+for _, j in ipairs(ids) do
+  for i, a in pairs(arrs) do
+    if i ~= j and B.overlap(a, box[j]) then
+      cross = cross + 1
+      if cross <= 3 then fail("the arrow of segment %d crosses the label of segment %d", i, j) end
     end
   end
 end
-local nstuck = 0
-for _ in pairs(stuck) do nstuck = nstuck + 1 end
-print(string.format("pane %s: %d arrows cross %d labels, which have no free place in their rows",
-                    A.pane, #cross, nstuck))
+print(string.format("pane %s: %d label/arrow crossings, %d overlapping labels", A.pane, cross, over))
 -- the time-sequence graph
 local bars = tonumber(read(A.bars):match("%d+"))
 local g = dom:match('<svg id="seqgraph' .. A.pane .. '".-</svg>')
@@ -259,7 +257,7 @@ if g then
   end
 end
 if bad == 0 then
-  print("pane " .. A.pane .. ": " .. #want .. " segments, labels apart and where no arrow crosses them if they can, " .. bars .. " bars")
+  print("pane " .. A.pane .. ": " .. #want .. " segments, labels along their arrows, apart, no arrow crossing them, " .. bars .. " bars")
 end
 os.exit(bad == 0 and 0 or 1)
 LUA
@@ -268,6 +266,32 @@ if ! out=$("$SYNACK_BUILDDIR/synack" run "$tmp/write.lua" dir="$tmp" 2>&1); then
 	echo "FAIL: writing the viewer: $out"
 	exit 1
 fi
+
+# Each page gets a script after the viewer's that writes into each
+# segment label its box as the browser drew it (its glyphs' box through
+# its transform, with its halo), for check.lua, and then removes itself.
+cat >"$tmp/measure.js" <<'JS'
+(function () {
+  var H = 1.5;
+  Array.prototype.forEach.call(document.querySelectorAll("text.seglabel"), function (t) {
+    var b = t.getBBox(), m = t.transform.baseVal.consolidate();
+    m = m ? m.matrix : null;
+    var pts = [[b.x - H, b.y - H], [b.x + b.width + H, b.y - H], [b.x + b.width + H, b.y + b.height + H],
+               [b.x - H, b.y + b.height + H]].map(function (c) {
+      var x = c[0], y = c[1];
+      if (m) { var X = m.a * x + m.c * y + m.e; y = m.b * x + m.d * y + m.f; x = X; }
+      return x.toFixed(3) + "," + y.toFixed(3);
+    });
+    t.setAttribute("data-box", pts.join(" "));
+  });
+  document.currentScript.parentNode.removeChild(document.currentScript);
+})();
+JS
+for page in c cmp flood; do
+	awk -v js="$tmp/measure.js" '/^<\/body>$/ { print "<script>"; while ((getline l <js) > 0) print l; print "</script>" } { print }' \
+		"$tmp/$page.html" >"$tmp/$page.m" && mv "$tmp/$page.m" "$tmp/$page.html" || exit 1
+	grep -q 'data-box' "$tmp/$page.html" || { echo "FAIL: no measuring script in $page.html"; exit 1; }
+done
 read -r nseg nstate nconn <"$tmp/counts"
 
 # The DOM once the page's scripts have run (timeout bounds a browser that
