@@ -173,12 +173,16 @@ for tag in svg:gmatch('<text [^>]*class="seglabel[^>]*>') do
 end
 table.sort(ids)
 -- along its arrow: the box's long side parallel to it
+local askew = 0
 for _, i in ipairs(ids) do
   local c, a = box[i], arrs[i]
   if a then
     local bx, by, ax, ay = c[2][1] - c[1][1], c[2][2] - c[1][2], a[2][1] - a[1][1], a[2][2] - a[1][2]
     local sin = math.abs(bx * ay - by * ax) / math.max(1e-9, math.sqrt((bx * bx + by * by) * (ax * ax + ay * ay)))
-    if sin > 0.02 then fail("the label of segment %d is not along its arrow", i) end
+    if sin > 0.02 then
+      askew = askew + 1
+      if askew <= 3 then fail("the label of segment %d is not along its arrow", i) end
+    end
   end
 end
 -- no two labels' boxes overlap
@@ -201,7 +205,8 @@ for _, j in ipairs(ids) do
     end
   end
 end
-print(string.format("pane %s: %d label/arrow crossings, %d overlapping labels", A.pane, cross, over))
+print(string.format("pane %s: %d label/arrow crossings, %d overlapping labels, %d labels not along their arrows",
+                    A.pane, cross, over, askew))
 -- the time-sequence graph
 local bars = tonumber(read(A.bars):match("%d+"))
 local g = dom:match('<svg id="seqgraph' .. A.pane .. '".-</svg>')

@@ -59,7 +59,7 @@ window.onerror = function (msg, src, line) {
   // n rows at least (a row of its own for each arrow's tail), the rows
   // of that instant as tall as the layout asked (rowh), and extra space
   // the layout asked for before a time (extra).
-  function ymap(C, row, extra) {
+  function ymap(C, rh, extra) {
     var times = [], rows = new Map(), arrive = new Set(), owd = Infinity;
     C.segments.forEach(function (s) {
       times.push(s.sent);
@@ -78,7 +78,7 @@ window.onerror = function (msg, src, line) {
     times.sort(function (a, b) { return a - b; });
     if (owd === Infinity) owd = 0.01;
     var pps = 90 / owd * zoom, cap = GAP * zoom, knots = [], y = TOP, prev = null;
-    var stack = function (t) { return Math.max(rows.get(t) || 0, arrive.has(t) ? 1 : 0) * row; };
+    var stack = function (t) { return Math.max(rows.get(t) || 0, arrive.has(t) ? 1 : 0) * rh(t); };
     times.forEach(function (t) {
       if (prev !== null && t > prev) y += Math.max(Math.min((t - prev) * pps, cap), stack(prev)) + (extra.get(t) || 0);
       if (prev === null || t > prev) knots.push([t, y]);
@@ -133,11 +133,11 @@ window.onerror = function (msg, src, line) {
   // The arrows of a connection on a time scale: from the tail (x1, y1)
   // to the head (x2, y2); a lost segment's ends halfway in an X, one
   // still in flight halfway too; head: whether it has an arrowhead.
-  function arrows(C, y, row) {
+  function arrows(C, y, rh) {
     var stack = new Map(), out = [];
     C.segments.forEach(function (s, i) {
       var c2s = s.dir === "c>s", x1 = c2s ? XL : XR, x2 = c2s ? XR : XL, y2;
-      var j = stack.get(s.sent) || 0, y1 = y(s.sent) + j * row, above = out[i - 1];
+      var j = stack.get(s.sent) || 0, y1 = y(s.sent) + j * rh(s.sent), above = out[i - 1];
       stack.set(s.sent, j + 1);
       if (s.arrived !== undefined) {
         y2 = y(s.arrived);
@@ -148,7 +148,7 @@ window.onerror = function (msg, src, line) {
         // of the way, as far as it went
         var frac = s.dropped !== undefined ? (s.dropped - s.sent) / y.owd : 0.5;
         frac = Math.max(0.33, Math.min(0.67, frac));
-        var yd = y(s.sent + y.owd) + j * row;
+        var yd = y(s.sent + y.owd) + j * rh(s.sent);
         if (j && above && above.c2s === c2s && above.t === s.sent)
           yd = y1 + (above.y2 - above.y1) / (above.x2 - above.x1) * (x2 - x1);
         yd = Math.max(yd, y1 + 8);
@@ -254,12 +254,17 @@ window.onerror = function (msg, src, line) {
   // the rows of stacks of segments sent at one instant, or the space
   // before one of the times the arrows in question leave or arrive, two
   // pixels a pass, whichever leaves the fewest such labels (the least
-  // height of those), until every label is free or PASSES passes: bursts
-  // get the room their labels need.  Deterministic: the same recording,
-  // the same drawing.
-  var PASSES = 200;
-  function attempt(C, n, F, row, extra) {
-    var y = ymap(C, row, extra), as = arrows(C, y, row), bad = [], taller = false;
+  // height of those; where none helps, the later arrow moves down),
+  // until every label is free or PASSES passes: bursts get the room
+  // their labels need.  A connection of more than SEARCH segments grows
+  // at every label in question at once, and stops after WORK labels
+  // placed in all (a few dozen passes): drawn in seconds, some of its
+  // labels may stay crossed.  Deterministic: the same recording, the
+  // same drawing.
+  var PASSES = 200, WORK = 1e5, SEARCH = 300;
+  function attempt(C, n, F, rows, extra) {
+    var rh = function (t) { return rows.at.get(t) || rows.base; };
+    var y = ymap(C, rh, extra), as = arrows(C, y, rh), bad = [], taller = false;
     var byTop = as.map(function (a) {
       a.n = n[a.i];
       return { a: a, top: Math.min(a.y1, a.y2), bottom: Math.max(a.y1, a.y2) };
@@ -285,25 +290,65 @@ window.onerror = function (msg, src, line) {
     return { y: y, arrows: as, bad: bad };
   }
   function layout(C) {
-    var F = metrics(), row = Math.max(ROW, Math.ceil(F.asc + F.desc + 2 * MG + 4)), extra = new Map(), n = C.segments.map(function (s) { return label(s).length; });
+    var F = metrics(), extra = new Map(), n = C.segments.map(function (s) { return label(s).length; });
+    var row = { base: Math.max(ROW, Math.ceil(F.asc + F.desc + 2 * MG + 4)), at: new Map() }, ends = new Map();
+    C.segments.forEach(function (s) {
+      var e = s.arrived !== undefined ? s.arrived : s.dropped;
+      if (!ends.has(s.sent)) ends.set(s.sent, []);
+      if (e !== undefined) ends.get(s.sent).push(e);
+    });
     // labels at most two fifths of the way between the lifelines: room
     // for one on either side of an arrow crossing its arrow halfway
     XR = XL + Math.max(460, Math.ceil(2.5 * F.cw * Math.max.apply(null, n.concat([0])) + 30));
     W = XR + 200;
-    var cur = attempt(C, n, F, row, extra), pass;
-    for (pass = 0; cur.bad.length && pass < PASSES; pass++) {
+    var cur = attempt(C, n, F, row, extra), pass, work = n.length;
+    // a bound on the work (in labels placed) as well as on the passes,
+    // so that a long connection is drawn in a few seconds however
+    // crowded
+    for (pass = 0; cur.bad.length && pass < PASSES && work < WORK; pass++) {
+      if (n.length > SEARCH) {
+        // a long connection: every label in question at once, the later
+        // of the two arrows moving down (in a stack, its rows growing)
+        var r = { base: row.base, at: new Map(row.at) }, e = new Map(extra), done = new Set();
+        cur.bad.forEach(function (b) {
+          var t = b[0].t === b[1].t ? null : Math.max(b[0].t, b[1].t), k = t === null ? "r" + b[0].t : "e" + t;
+          if (done.has(k)) return;
+          done.add(k);
+          if (t === null) {
+            [b[0].t].concat(ends.get(b[0].t)).forEach(function (u) { r.at.set(u, (r.at.get(u) || r.base) + 2); });
+          } else {
+            e.set(t, (e.get(t) || 0) + 2);
+          }
+        });
+        row = r;
+        extra = e;
+        cur = attempt(C, n, F, row, extra);
+        work += n.length;
+        continue;
+      }
       // the first label in question: the times that may give it room
       var a = cur.bad[0][0], o = cur.bad[0][1], ts = [a.t, o.t];
       [a, o].forEach(function (x) { if (x.end !== undefined) ts.push(x.end); });
       var best = null, later = null;
-      ts.sort(function (p, q) { return p - q; }).concat([null]).forEach(function (t) {
-        var r = row, e = new Map(extra);
-        if (t === null) r += 2; else e.set(t, (e.get(t) || 0) + 2);
-        var got = attempt(C, n, F, r, e), c = { got: got, row: r, extra: e };
+      ts.sort(function (p, q) { return p - q; }).filter(function (t, k) { return !k || t !== ts[k - 1]; })
+        .concat([null]).forEach(function (t) {
+        var r = row, e = extra;
+        if (t === null) {
+          // the rows of a's stack, and those of their arrivals, which
+          // keep its arrows parallel
+          r = { base: row.base, at: new Map(row.at) };
+          [a.t].concat(ends.get(a.t)).forEach(function (u) { r.at.set(u, (row.at.get(u) || row.base) + 2); });
+        } else {
+          e = new Map(extra);
+          e.set(t, (e.get(t) || 0) + 2);
+        }
+        var c = { row: r, extra: e }, pick = a.t === o.t ? t === null : t === Math.max(a.t, o.t);
+        var got = c.got = attempt(C, n, F, r, e);
+        work += n.length;
         if (!best || got.bad.length < best.got.bad.length ||
             (got.bad.length === best.got.bad.length && got.y.bottom < best.got.y.bottom))
           best = c;
-        if (a.t === o.t ? t === null : t === Math.max(a.t, o.t)) later = c;
+        if (pick) later = c;
       });
       // none helps yet: the later of the two moves down (in a stack,
       // its rows grow)
