@@ -156,6 +156,13 @@ static void uncount(sy_tcb *c, sy_rack_seg *e)
 	e->f &= (uint8_t)~(RK_LOST | RK_RTX_OUT);
 }
 
+/* min_rtt: the smallest sample of data, or before one the handshake's
+ * (Linux's min_rtt filter takes both). */
+static sy_time min_rtt(const sy_tcb *c)
+{
+	return c->cc.min_rtt ? c->cc.min_rtt : c->rtt.samples ? c->rtt.srtt : 0;
+}
+
 /* RFC 8985 6.2 step 2 (Linux's tcp_rack_advance): e was delivered. */
 static void delivered(sy_tcb *c, sy_rack_seg *e, sy_time now)
 {
@@ -164,11 +171,7 @@ static void delivered(sy_tcb *c, sy_rack_seg *e, sy_time now)
 	c->rk_delivered += e->end - e->seq;
 	if (e->del > c->rk_prior_del)
 		c->rk_prior_del = e->del;
-	/* the reordering seen: a segment never sent again, delivered
-	 * below the highest SACKed byte */
-	if (!(e->f & RK_RETRANS) && sy_seq_lt(e->seq, c->rk_fack))
-		c->rk_reord = true;
-	if ((e->f & RK_RETRANS) && rtt < c->cc.min_rtt)
+	if ((e->f & RK_RETRANS) && rtt < min_rtt(c))
 		return; /* the original or the retransmission: ambiguous */
 	c->rk_advanced = true;
 	c->rk_rtt = rtt;
@@ -259,7 +262,18 @@ static void fack_fix(sy_tcb *c)
 		c->rk_fack = at(c, 0)->seq;
 }
 
-void sy_rack_sack(sy_tcb *c, uint32_t l, uint32_t r)
+/* A segment never sent again that arrives below the highest byte
+ * SACKed before this ACK (rk_fack) came late: reordering (Linux's
+ * tcp_sacktag_one and tcp_clean_rtx_queue, against prior_fack).  Not
+ * against what this ACK SACKed: its first ACK after a hole often
+ * acknowledges the segment a delayed ACK held back below the hole and
+ * SACKs the one above it. */
+static bool late(const sy_tcb *c, const sy_rack_seg *e)
+{
+	return !(e->f & RK_RETRANS) && sy_seq_lt(e->seq, c->rk_fack);
+}
+
+void sy_rack_sack(sy_tcb *c, uint32_t l, uint32_t r, bool dup)
 {
 	const sy_ranges *sb = &c->sb;
 	unsigned k = sy_ranges_upper(sb, l);
@@ -269,6 +283,17 @@ void sy_rack_sack(sy_tcb *c, uint32_t l, uint32_t r)
 	if (!sy_rack_on(c))
 		return;
 	fack_fix(c);
+	/* a D-SACK of a segment sent again and SACKed before this ACK:
+	 * the original and the retransmission both arrived, the original
+	 * late (Linux's tcp_sacktag_one with dup_sack) */
+	if (dup && !(c->rk_reord & 1)) {
+		for (uint32_t i = find(c, l); i < c->rk_n && sy_seq_lt(at(c, i)->seq, r); i++) {
+			if ((at(c, i)->f & (RK_RETRANS | RK_SACKED)) == (RK_RETRANS | RK_SACKED)) {
+				c->rk_reord |= 1;
+				break;
+			}
+		}
+	}
 	/* the bytes of [l, r) the scoreboard did not hold: the segments
 	 * they complete are newly SACKed */
 	while (sy_seq_lt(x, r)) {
@@ -301,12 +326,16 @@ void sy_rack_sack(sy_tcb *c, uint32_t l, uint32_t r)
 				    sy_seq_lt(sy_ranges_at(sb, j)->r, e->end))
 					continue;
 			}
+			if (late(c, e))
+				c->rk_reord |= 1;
 			uncount(c, e);
 			e->f |= RK_SACKED;
 			c->rk_sacked++;
 			delivered(c, e, now);
-			if (sy_seq_gt(e->end, c->rk_fack))
-				c->rk_fack = e->end;
+			if (!c->rk_sfack_on || sy_seq_gt(e->end, c->rk_sfack)) {
+				c->rk_sfack = e->end;
+				c->rk_sfack_on = true;
+			}
 		}
 		x = gr;
 	}
@@ -324,6 +353,8 @@ void sy_rack_acked(sy_tcb *c)
 		if (e->f & RK_SACKED) {
 			c->rk_sacked--;
 		} else {
+			if (late(c, e))
+				c->rk_reord |= 2;
 			uncount(c, e);
 			delivered(c, e, now);
 		}
@@ -339,6 +370,8 @@ void sy_rack_acked(sy_tcb *c)
 		sy_rack_seg *e = at(c, 0);
 		uint32_t gone = c->snd_una - e->seq;
 
+		if (!(e->f & RK_SACKED) && late(c, e))
+			c->rk_reord |= 2;
 		if (e->f & RK_LOST)
 			c->rk_lost -= gone < c->rk_lost ? gone : c->rk_lost;
 		if (e->f & RK_RTX_OUT)
@@ -356,10 +389,7 @@ static sy_time reo_wnd(const sy_tcb *c)
 
 	if (!c->rk_reord_seen && (c->in_recovery || c->rk_sacked >= 3))
 		return 0;
-	/* min_rtt: the smallest sample of data, or before one the
-	 * handshake's (Linux's min_rtt filter takes both) */
-	w = c->cc.min_rtt ? c->cc.min_rtt : c->rtt.samples ? c->rtt.srtt : 0;
-	w = w / 4 * (c->rk_steps ? c->rk_steps : 1);
+	w = min_rtt(c) / 4 * (c->rk_steps ? c->rk_steps : 1);
 	if (c->rtt.samples && w > c->rtt.srtt)
 		w = c->rtt.srtt;
 	return w;
@@ -471,19 +501,32 @@ void sy_rack_ack(sy_tcb *c, const sy_seg *s, bool dsack, bool rec0)
 	if (!sy_rack_on(c))
 		return;
 	sy_rack_acked(c);
-	if (c->rk_reord) {
-		c->rk_reord = false;
-		c->rk_reord_seen++;
-		c->st.rack_reord_seen++;
+	/* what this ACK SACKed is below the highest SACKed byte from now
+	 * on */
+	if (c->rk_sfack_on) {
+		if (sy_seq_gt(c->rk_sfack, c->rk_fack))
+			c->rk_fack = c->rk_sfack;
+		c->rk_sfack_on = false;
 	}
-	/* a D-SACK counts once reordering has been seen, unless it is of
-	 * a tail loss probe (the timer's, not RACK's, retransmission) */
+	/* a D-SACK counts once reordering has been seen before this ACK
+	 * (Linux's tcp_dsack_seen comes before this ACK's evidence),
+	 * unless it is of a tail loss probe (the timer's, not RACK's,
+	 * retransmission) */
 	if (dsack && c->rk_reord_seen) {
 		uint32_t l, r;
 
 		if (!(c->tlp_out && c->tlp_retrans && sy_dsack_block(s, &l, &r) &&
 		      sy_seq_gt(r, c->tlp_seq) && sy_seq_le(r, c->tlp_high)))
 			c->rk_dsack_seen = true;
+	}
+	/* the SACKs and the cumulative ACK are an event each, as Linux's
+	 * two calls of tcp_check_sack_reordering */
+	if (c->rk_reord) {
+		unsigned n = (c->rk_reord & 1) + (c->rk_reord >> 1 & 1);
+
+		c->rk_reord = 0;
+		c->rk_reord_seen += n;
+		c->st.rack_reord_seen += n;
 	}
 	update_reo_wnd(c);
 	c->rk_prior_del = 0;

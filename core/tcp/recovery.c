@@ -84,6 +84,8 @@ static void sb_add(sy_tcb *c, uint32_t l, uint32_t r)
 
 void sy_tcb_sb_update(sy_tcb *c, const sy_seg *s)
 {
+	uint32_t dl, dr;
+
 	for (unsigned i = 0; i < s->opts.nsack; i++) {
 		uint32_t l = s->opts.sack[i][0], r = s->opts.sack[i][1];
 
@@ -97,7 +99,9 @@ void sy_tcb_sb_update(sy_tcb *c, const sy_seg *s)
 		}
 		if (sy_seq_lt(l, c->snd_una))
 			l = c->snd_una;
-		sy_rack_sack(c, l, r); /* the segments it completes (rack.c) */
+		/* the segments it completes; the first block may be a
+		 * D-SACK (rack.c) */
+		sy_rack_sack(c, l, r, i == 0 && sy_dsack_block(s, &dl, &dr));
 		sb_add(c, l, r);
 	}
 }

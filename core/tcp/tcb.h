@@ -223,13 +223,18 @@ struct sy_tcb {
 	uint32_t rk_marked;        /* bytes ever marked lost (mod 2^32) */
 	uint32_t rk_sacked;        /* segments SACKed (Linux's sacked_out) */
 	uint32_t rk_end;           /* RACK.end_seq */
-	uint32_t rk_fack;          /* the highest SACKed byte's end */
+	uint32_t rk_fack;          /* the highest SACKed byte's end before
+				    * this ACK (Linux's prior_fack) */
+	uint32_t rk_sfack;         /* ... and the highest this ACK's SACKs
+				    * reached, while rk_sfack_on */
+	bool rk_sfack_on;
 	sy_time rk_xmit;           /* RACK.xmit_ts: the most recently sent
 				    * segment delivered */
 	sy_time rk_rtt;            /* RACK.rtt */
 	bool rk_valid;             /* rk_xmit and rk_end hold */
 	bool rk_advanced;          /* ... and moved since the last walk */
-	bool rk_reord;             /* this ACK showed reordering */
+	uint8_t rk_reord;          /* this ACK showed reordering: its
+				    * SACKs (1), its cumulative ACK (2) */
 	bool rk_dsack_seen;        /* a D-SACK since the last adaptation */
 	uint8_t rk_steps;          /* reo_wnd in min_rtt / 4 steps; 0: 1 */
 	uint8_t rk_persist;        /* recoveries the steps persist */

@@ -195,7 +195,7 @@ SY_HIDDEN void sy_tlp_ack(sy_tcb *c, const sy_seg *s, bool win_update);
  * dropped; RFC 6675's pipe and NextSeg with RACK's marks. */
 SY_HIDDEN bool sy_rack_on(const sy_tcb *c);
 SY_HIDDEN void sy_rack_sent(sy_tcb *c, uint32_t seq, uint32_t len, bool fin, sy_time now);
-SY_HIDDEN void sy_rack_sack(sy_tcb *c, uint32_t l, uint32_t r);
+SY_HIDDEN void sy_rack_sack(sy_tcb *c, uint32_t l, uint32_t r, bool dup);
 SY_HIDDEN void sy_rack_acked(sy_tcb *c);
 SY_HIDDEN void sy_rack_ack(sy_tcb *c, const sy_seg *s, bool dsack, bool rec0);
 SY_HIDDEN bool sy_rack_timeout(sy_tcb *c);
