@@ -176,8 +176,10 @@ void sy_lua_conn_options(lua_State *L, int idx, sy_tcb *c, const char *fname);
 void sy_lua_conn_sock_options(lua_State *L, int idx, sy_tcb *c, const char *fname);
 int sy_lua_conn_read(lua_State *L);
 /* Sets field 3 of the table on top, a freed connection's snapshot, to
- * what c's user has not read yet, if anything (see conn:read). */
+ * what c's user has not read yet, if anything (see conn:read); whether
+ * there is any. */
 void sy_lua_conn_keep_unread(lua_State *L, sy_tcb *c);
+bool sy_lua_conn_has_unread(const sy_tcb *c);
 int sy_lua_conn_close(lua_State *L);
 int sy_lua_conn_shutdown(lua_State *L);
 int sy_lua_conn_poll(lua_State *L);

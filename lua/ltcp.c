@@ -106,12 +106,86 @@ static void call_conn(struct sy_lua_sim *ls, int idx, enum sy_lua_conn_ev ev, in
 	sy_lua_call(ls, nargs + 1);
 }
 
+/* What conn.stats and conn:info() read of a connection, taken when its
+ * record is freed and kept in its box (user value 3) as this one block:
+ * the tables are built from it only when the script reads them (then
+ * kept instead, so that every read gives the same tables).  The
+ * congestion control's name is the block's user value. */
+struct conn_kept {
+	sy_tcb_stats st;
+	sy_tcb_info info;
+	uint64_t snd_queued, unacked;
+	uint32_t iss, irs, snd_nxt, rcv_nxt;
+	uint16_t lport, rport, mss_local, mss_peer;
+	uint8_t snd_wscale, rcv_wscale, state;
+	bool ws_ok, ts_ok, sack_ok, ecn_ok;
+};
+
+static void kept_get(const sy_tcb *c, struct conn_kept *k)
+{
+	k->st = c->st;
+	sy_tcb_info_get(c, &k->info);
+	k->snd_queued = c->snd_queued;
+	k->unacked = sy_tcp_unacked(c);
+	k->iss = c->iss;
+	k->irs = c->irs;
+	k->snd_nxt = c->snd_nxt;
+	k->rcv_nxt = c->rcv_nxt;
+	k->lport = c->lport;
+	k->rport = c->rport;
+	k->mss_local = c->mss_local;
+	k->mss_peer = c->mss_peer;
+	k->snd_wscale = c->snd_wscale;
+	k->rcv_wscale = c->rcv_wscale;
+	k->state = (uint8_t)c->state;
+	k->ws_ok = c->ws_ok;
+	k->ts_ok = c->ts_ok;
+	k->sack_ok = c->sack_ok;
+	k->ecn_ok = (c->ecn & SY_ECN_OK) != 0;
+}
+
+static void push_kept_stats(lua_State *L, const struct conn_kept *k, const char *cc);
+static void push_kept_info(lua_State *L, const struct conn_kept *k);
+
+/* Builds the tables {stats, info} of the block at idx. */
+static void push_kept_tables(lua_State *L, int idx)
+{
+	const struct conn_kept *k = lua_touserdata(L, idx);
+
+	idx = lua_absindex(L, idx);
+	lua_createtable(L, 2, 0);
+	lua_getiuservalue(L, idx, 1);
+	push_kept_stats(L, k, lua_tostring(L, -1));
+	lua_remove(L, -2);
+	lua_rawseti(L, -2, 1);
+	push_kept_info(L, k);
+	lua_rawseti(L, -2, 2);
+}
+
+/* The kept tables of the freed connection box at idx (built from its
+ * block at the first read), pushed; false (nothing pushed) if it has
+ * none. */
+static bool push_kept(lua_State *L, int idx)
+{
+	idx = lua_absindex(L, idx);
+	switch (lua_getiuservalue(L, idx, 3)) {
+	case LUA_TTABLE:
+		return true;
+	case LUA_TUSERDATA:
+		push_kept_tables(L, -1);
+		lua_remove(L, -2);
+		lua_pushvalue(L, -1);
+		lua_setiuservalue(L, idx, 3);
+		return true;
+	default:
+		lua_pop(L, 1);
+		return false;
+	}
+}
+
 /* Forgets the box of c, whose record is being freed: a new record may get
  * the same address.  Records are freed by events only, so a run is under
  * way. */
-static void push_stats(lua_State *L, const sy_tcb *c);
-static void push_info(lua_State *L, const sy_tcb *c);
-
 static void conn_freed(struct sy_lua_ep *e, sy_tcb *c)
 {
 	struct sy_lua_sim *ls = e->ls;
@@ -123,14 +197,18 @@ static void conn_freed(struct sy_lua_ep *e, sy_tcb *c)
 		lua_getiuservalue(L, -1, 1);
 		lua_getiuservalue(L, -1, 3);
 		if (lua_rawgetp(L, -1, c) == LUA_TUSERDATA) {
-			lua_createtable(L, 2, 0);
-			push_stats(L, c);
-			lua_pushliteral(L, "CLOSED");
-			lua_setfield(L, -2, "state");
-			lua_rawseti(L, -2, 1);
-			push_info(L, c);
-			lua_rawseti(L, -2, 2);
-			sy_lua_conn_keep_unread(L, c);
+			struct conn_kept *k = lua_newuserdatauv(L, sizeof *k, 1);
+
+			kept_get(c, k);
+			k->state = SY_TCP_CLOSED;
+			lua_pushstring(L, sy_tcp_cc_name(c));
+			lua_setiuservalue(L, -2, 1);
+			if (sy_lua_conn_has_unread(c)) {
+				/* rare: the tables now, with the bytes */
+				push_kept_tables(L, -1);
+				lua_remove(L, -2);
+				sy_lua_conn_keep_unread(L, c);
+			}
 			lua_setiuservalue(L, -2, 3);
 		}
 		lua_pop(L, 1);
@@ -295,6 +373,61 @@ void sy_lua_tcp_observe(sy_tcp_ep *ep, struct sy_lua_ep *e)
 	sy_tcp_ep_observe_data(ep, data_observer);
 }
 
+/* Connections given the same handlers share one handler table: a
+ * table is never changed once a box has it (for its handlers, slots 1 to
+ * SY_LEV_N); conn:on gives the box another, the last one made from the
+ * same table for the same event and function (kept in the table's slots
+ * after the handlers: MEMO_EV, MEMO_FN, MEMO_TO), or a new copy.  A
+ * storm whose every connection gets the same handlers makes a table per
+ * conn:on in its chain, not per connection.  The chain starts at an empty
+ * table kept in the registry; a table keeps its last successor alive. */
+enum { MEMO_EV = SY_LEV_N + 1, MEMO_FN, MEMO_TO, HANDLER_SLOTS = MEMO_TO };
+
+static char handlers_root;
+
+/* The handler table of the box at 1 (the empty root if it has none) with
+ * handler i+1 set to the function at 3, pushed. */
+static void push_handlers_with(lua_State *L, int i)
+{
+	int from;
+
+	if (lua_getiuservalue(L, 1, 2) != LUA_TTABLE) {
+		lua_pop(L, 1);
+		if (lua_rawgetp(L, LUA_REGISTRYINDEX, &handlers_root) != LUA_TTABLE) {
+			lua_pop(L, 1);
+			lua_createtable(L, HANDLER_SLOTS, 0);
+			lua_pushvalue(L, -1);
+			lua_rawsetp(L, LUA_REGISTRYINDEX, &handlers_root);
+		}
+	}
+	from = lua_gettop(L);
+	if (lua_rawgeti(L, from, MEMO_EV) == LUA_TNUMBER && lua_tointeger(L, -1) == i + 1) {
+		lua_rawgeti(L, from, MEMO_FN);
+		if (lua_rawequal(L, -1, 3)) {
+			lua_rawgeti(L, from, MEMO_TO);
+			lua_replace(L, from);
+			lua_settop(L, from);
+			return;
+		}
+	}
+	lua_settop(L, from);
+	lua_createtable(L, HANDLER_SLOTS, 0);
+	for (int ev = 1; ev <= SY_LEV_N; ev++) {
+		lua_rawgeti(L, from, ev);
+		lua_rawseti(L, -2, ev);
+	}
+	lua_pushvalue(L, 3);
+	lua_rawseti(L, -2, i + 1);
+	sy_lua_obj_sim(L, 1)->conn_handlers++;
+	lua_pushinteger(L, i + 1);
+	lua_rawseti(L, from, MEMO_EV);
+	lua_pushvalue(L, 3);
+	lua_rawseti(L, from, MEMO_FN);
+	lua_pushvalue(L, -1);
+	lua_rawseti(L, from, MEMO_TO);
+	lua_replace(L, from);
+}
+
 /* conn:on(event, fn): "state", "established", "closed", "reset",
  * "error", "data" (fn(conn, n, bytes): bytes is a string when real bytes
  * were sent, else nil) or "sent" (fn(conn): every byte queued so far is
@@ -311,15 +444,8 @@ static int conn_on(lua_State *L)
 	i = sy_lua_check_option(L, 2, NULL, events);  /* sy_lua_conn_ev */
 	luaL_checktype(L, 3, LUA_TFUNCTION);
 	b = lua_touserdata(L, 1);
-	if (lua_getiuservalue(L, 1, 2) != LUA_TTABLE) {
-		lua_pop(L, 1);
-		lua_createtable(L, SY_LEV_N, 0);
-		lua_pushvalue(L, -1);
-		lua_setiuservalue(L, 1, 2);
-		sy_lua_obj_sim(L, 1)->conn_handlers++;
-	}
-	lua_pushvalue(L, 3);
-	lua_rawseti(L, -2, i + 1);
+	push_handlers_with(L, i);
+	lua_setiuservalue(L, 1, 2);
 	b->want |= 1u << i;
 	if (i == SY_LEV_DATA || i == SY_LEV_SENT)
 		c->want_data = true;
@@ -507,29 +633,36 @@ static int conn_set(lua_State *L)
 	return 1;
 }
 
+static void push_kept_info(lua_State *L, const struct conn_kept *k)
+{
+	const sy_tcb_info *i = &k->info;
+
+	lua_createtable(L, 0, 12);
+	sy_lua_set_int(L, "cwnd", i->cwnd);
+	sy_lua_set_int(L, "ssthresh", i->ssthresh);
+	sy_lua_set_int(L, "snd_wnd", i->snd_wnd);
+	sy_lua_set_int(L, "rcv_wnd", i->rcv_wnd);
+	sy_lua_set_int(L, "flight", i->flight);
+	sy_lua_set_int(L, "pipe", i->pipe);
+	lua_pushnumber(L, sy_time_to_sec(i->srtt));
+	lua_setfield(L, -2, "srtt");
+	lua_pushnumber(L, sy_time_to_sec(i->rttvar));
+	lua_setfield(L, -2, "rttvar");
+	lua_pushnumber(L, sy_time_to_sec(i->rto));
+	lua_setfield(L, -2, "rto");
+	lua_pushboolean(L, i->in_recovery);
+	lua_setfield(L, -2, "in_recovery");
+	sy_lua_set_int(L, "bytes_acked", k->st.bytes_acked);
+	sy_lua_set_int(L, "bytes_received", k->st.bytes_received);
+	sy_lua_set_int(L, "unacked", k->unacked);
+}
+
 static void push_info(lua_State *L, const sy_tcb *c)
 {
-	sy_tcb_info i;
+	struct conn_kept k;
 
-	sy_tcb_info_get(c, &i);
-	lua_createtable(L, 0, 12);
-	sy_lua_set_int(L, "cwnd", i.cwnd);
-	sy_lua_set_int(L, "ssthresh", i.ssthresh);
-	sy_lua_set_int(L, "snd_wnd", i.snd_wnd);
-	sy_lua_set_int(L, "rcv_wnd", i.rcv_wnd);
-	sy_lua_set_int(L, "flight", i.flight);
-	sy_lua_set_int(L, "pipe", i.pipe);
-	lua_pushnumber(L, sy_time_to_sec(i.srtt));
-	lua_setfield(L, -2, "srtt");
-	lua_pushnumber(L, sy_time_to_sec(i.rttvar));
-	lua_setfield(L, -2, "rttvar");
-	lua_pushnumber(L, sy_time_to_sec(i.rto));
-	lua_setfield(L, -2, "rto");
-	lua_pushboolean(L, i.in_recovery);
-	lua_setfield(L, -2, "in_recovery");
-	sy_lua_set_int(L, "bytes_acked", c->st.bytes_acked);
-	sy_lua_set_int(L, "bytes_received", c->st.bytes_received);
-	sy_lua_set_int(L, "unacked", sy_tcp_unacked(c));
+	kept_get(c, &k);
+	push_kept_info(L, &k);
 }
 
 /* conn:info(): cwnd, ssthresh, windows, flight, pipe, srtt, rttvar, rto
@@ -538,7 +671,7 @@ static int conn_info(lua_State *L)
 {
 	struct sy_lua_box *b = sy_lua_check_obj(L, 1, SY_MT_CONN, NULL);
 
-	if (!b->ptr && lua_getiuservalue(L, 1, 3) == LUA_TTABLE) {
+	if (!b->ptr && push_kept(L, 1)) {
 		lua_rawgeti(L, -1, 2);
 		return 1;  /* as it was when the connection went */
 	}
@@ -643,11 +776,13 @@ static int conn_abort(lua_State *L)
 	return 0;
 }
 
+static void push_stats(lua_State *L, const sy_tcb *c);
+
 static int conn_stats(lua_State *L)
 {
 	struct sy_lua_box *b = sy_lua_check_obj(L, 1, SY_MT_CONN, NULL);
 
-	if (!b->ptr && lua_getiuservalue(L, 1, 3) == LUA_TTABLE) {
+	if (!b->ptr && push_kept(L, 1)) {
 		lua_rawgeti(L, -1, 1);
 		return 1;  /* as they were when the connection went */
 	}
@@ -655,67 +790,75 @@ static int conn_stats(lua_State *L)
 	return 1;
 }
 
-static void push_stats(lua_State *L, const sy_tcb *c)
+static void push_kept_stats(lua_State *L, const struct conn_kept *k, const char *cc)
 {
 	lua_createtable(L, 0, 40);  /* every field below: no rehash */
-	sy_lua_set_int(L, "syns_sent", c->st.syns_sent);
-	sy_lua_set_int(L, "synacks_sent", c->st.synacks_sent);
-	sy_lua_set_int(L, "retransmissions", c->st.retransmissions);
-	sy_lua_set_int(L, "rsts_sent", c->st.rsts_sent);
-	sy_lua_set_int(L, "rsts_received", c->st.rsts_received);
-	sy_lua_set_int(L, "challenge_acks", c->st.challenge_acks);
-	sy_lua_set_int(L, "challenge_acks_suppressed", c->st.challenge_acks_suppressed);
-	sy_lua_set_int(L, "invalid_acks_suppressed", c->st.invalid_acks_suppressed);
-	sy_lua_set_int(L, "iss", c->iss);
-	sy_lua_set_int(L, "irs", c->irs);
-	sy_lua_set_int(L, "snd_nxt", c->snd_nxt);
-	sy_lua_set_int(L, "rcv_nxt", c->rcv_nxt);
-	sy_lua_set_int(L, "lport", c->lport);
-	sy_lua_set_int(L, "mss_local", c->mss_local);
-	sy_lua_set_int(L, "mss_peer", c->mss_peer);
-	sy_lua_set_int(L, "snd_wscale", c->snd_wscale);
-	sy_lua_set_int(L, "rcv_wscale", c->rcv_wscale);
-	lua_pushboolean(L, c->ws_ok);
+	sy_lua_set_int(L, "syns_sent", k->st.syns_sent);
+	sy_lua_set_int(L, "synacks_sent", k->st.synacks_sent);
+	sy_lua_set_int(L, "retransmissions", k->st.retransmissions);
+	sy_lua_set_int(L, "rsts_sent", k->st.rsts_sent);
+	sy_lua_set_int(L, "rsts_received", k->st.rsts_received);
+	sy_lua_set_int(L, "challenge_acks", k->st.challenge_acks);
+	sy_lua_set_int(L, "challenge_acks_suppressed", k->st.challenge_acks_suppressed);
+	sy_lua_set_int(L, "invalid_acks_suppressed", k->st.invalid_acks_suppressed);
+	sy_lua_set_int(L, "iss", k->iss);
+	sy_lua_set_int(L, "irs", k->irs);
+	sy_lua_set_int(L, "snd_nxt", k->snd_nxt);
+	sy_lua_set_int(L, "rcv_nxt", k->rcv_nxt);
+	sy_lua_set_int(L, "lport", k->lport);
+	sy_lua_set_int(L, "mss_local", k->mss_local);
+	sy_lua_set_int(L, "mss_peer", k->mss_peer);
+	sy_lua_set_int(L, "snd_wscale", k->snd_wscale);
+	sy_lua_set_int(L, "rcv_wscale", k->rcv_wscale);
+	lua_pushboolean(L, k->ws_ok);
 	lua_setfield(L, -2, "window_scaling");
-	lua_pushboolean(L, c->ts_ok);
+	lua_pushboolean(L, k->ts_ok);
 	lua_setfield(L, -2, "timestamps");
-	lua_pushboolean(L, c->sack_ok);
+	lua_pushboolean(L, k->sack_ok);
 	lua_setfield(L, -2, "sack");
-	lua_pushboolean(L, (c->ecn & SY_ECN_OK) != 0);
+	lua_pushboolean(L, k->ecn_ok);
 	lua_setfield(L, -2, "ecn");
-	sy_lua_set_int(L, "ecn_ce_received", c->st.ecn_ce_received);
-	sy_lua_set_int(L, "ecn_ece_received", c->st.ecn_ece_received);
-	sy_lua_set_int(L, "ecn_reductions", c->st.ecn_reductions);
-	sy_lua_set_int(L, "ecn_cwr_sent", c->st.ecn_cwr_sent);
-	sy_lua_set_int(L, "rport", c->rport);
-	sy_lua_set_int(L, "fast_retransmits", c->st.fast_retransmits);
-	sy_lua_set_int(L, "timeouts", c->st.timeouts);
-	sy_lua_set_int(L, "tlp_probes", c->st.tlp_probes);
-	sy_lua_set_int(L, "tlp_recoveries", c->st.tlp_recoveries);
-	sy_lua_set_int(L, "dsacks_received", c->st.dsacks_received);
-	sy_lua_set_int(L, "dsack_undos", c->st.dsack_undos);
-	sy_lua_set_int(L, "rack_lost", c->st.rack_lost);
-	sy_lua_set_int(L, "rack_reo_timeouts", c->st.rack_reo_timeouts);
-	sy_lua_set_int(L, "rack_reord_seen", c->st.rack_reord_seen);
-	sy_lua_set_int(L, "rack_reo_wnd_grown", c->st.rack_reo_wnd_grown);
-	sy_lua_set_int(L, "frto_spurious", c->st.frto_spurious);
-	sy_lua_set_int(L, "ts_undos", c->st.ts_undos);
-	sy_lua_set_int(L, "dupacks_in", c->st.dupacks_in);
-	sy_lua_set_int(L, "zero_window_probes", c->st.zero_window_probes);
-	sy_lua_set_int(L, "bad_options", c->st.bad_options);
-	sy_lua_set_int(L, "segments_in", c->st.segments_in);
-	sy_lua_set_int(L, "segments_out", c->st.segments_out);
-	sy_lua_set_int(L, "bytes_sent", c->st.bytes_sent);
-	sy_lua_set_int(L, "bytes_retransmitted", c->st.bytes_retransmitted);
-	sy_lua_set_int(L, "bytes_acked", c->st.bytes_acked);
-	sy_lua_set_int(L, "bytes_received", c->st.bytes_received);
-	sy_lua_set_int(L, "bytes_duplicate", c->st.bytes_duplicate);
-	sy_lua_set_int(L, "segments_ooo", c->st.segments_ooo);
-	sy_lua_set_int(L, "bytes_queued", c->snd_queued);
-	lua_pushstring(L, sy_tcp_cc_name(c));
+	sy_lua_set_int(L, "ecn_ce_received", k->st.ecn_ce_received);
+	sy_lua_set_int(L, "ecn_ece_received", k->st.ecn_ece_received);
+	sy_lua_set_int(L, "ecn_reductions", k->st.ecn_reductions);
+	sy_lua_set_int(L, "ecn_cwr_sent", k->st.ecn_cwr_sent);
+	sy_lua_set_int(L, "rport", k->rport);
+	sy_lua_set_int(L, "fast_retransmits", k->st.fast_retransmits);
+	sy_lua_set_int(L, "timeouts", k->st.timeouts);
+	sy_lua_set_int(L, "tlp_probes", k->st.tlp_probes);
+	sy_lua_set_int(L, "tlp_recoveries", k->st.tlp_recoveries);
+	sy_lua_set_int(L, "dsacks_received", k->st.dsacks_received);
+	sy_lua_set_int(L, "dsack_undos", k->st.dsack_undos);
+	sy_lua_set_int(L, "rack_lost", k->st.rack_lost);
+	sy_lua_set_int(L, "rack_reo_timeouts", k->st.rack_reo_timeouts);
+	sy_lua_set_int(L, "rack_reord_seen", k->st.rack_reord_seen);
+	sy_lua_set_int(L, "rack_reo_wnd_grown", k->st.rack_reo_wnd_grown);
+	sy_lua_set_int(L, "frto_spurious", k->st.frto_spurious);
+	sy_lua_set_int(L, "ts_undos", k->st.ts_undos);
+	sy_lua_set_int(L, "dupacks_in", k->st.dupacks_in);
+	sy_lua_set_int(L, "zero_window_probes", k->st.zero_window_probes);
+	sy_lua_set_int(L, "bad_options", k->st.bad_options);
+	sy_lua_set_int(L, "segments_in", k->st.segments_in);
+	sy_lua_set_int(L, "segments_out", k->st.segments_out);
+	sy_lua_set_int(L, "bytes_sent", k->st.bytes_sent);
+	sy_lua_set_int(L, "bytes_retransmitted", k->st.bytes_retransmitted);
+	sy_lua_set_int(L, "bytes_acked", k->st.bytes_acked);
+	sy_lua_set_int(L, "bytes_received", k->st.bytes_received);
+	sy_lua_set_int(L, "bytes_duplicate", k->st.bytes_duplicate);
+	sy_lua_set_int(L, "segments_ooo", k->st.segments_ooo);
+	sy_lua_set_int(L, "bytes_queued", k->snd_queued);
+	lua_pushstring(L, cc);
 	lua_setfield(L, -2, "cc");
-	lua_pushstring(L, sy_tcp_state_name(c->state));
+	lua_pushstring(L, sy_tcp_state_name((sy_tcp_state)k->state));
 	lua_setfield(L, -2, "state");
+}
+
+static void push_stats(lua_State *L, const sy_tcb *c)
+{
+	struct conn_kept k;
+
+	kept_get(c, &k);
+	push_kept_stats(L, &k, sy_tcp_cc_name(c));
 }
 
 /* conn.state, conn.stats, conn.error and conn.send_space are fields,

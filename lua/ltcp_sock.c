@@ -78,11 +78,16 @@ static sy_tcb *live_conn(lua_State *L, struct sy_lua_conn **b)
  * a string of real bytes or a count of virtual ones, and in field "i" the
  * index of the first run not read.  Nothing is kept for a connection
  * that reads by itself or that its user closed. */
+bool sy_lua_conn_has_unread(const sy_tcb *c)
+{
+	return !c->autoread && !c->orphan && c->rcv_unread;
+}
+
 void sy_lua_conn_keep_unread(lua_State *L, sy_tcb *c)
 {
 	int k = 0;
 
-	if (c->autoread || c->orphan || !c->rcv_unread)
+	if (!sy_lua_conn_has_unread(c))
 		return;
 	lua_createtable(L, 2, 1);
 	while (c->rcv_unread) {

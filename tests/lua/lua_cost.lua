@@ -147,3 +147,66 @@ do
   eq(#quiet:tcp_table(), 0, "no connection: an empty table")
   eq(quiet:totals().tcp_connections, 0, "no connection: totals")
 end
+
+-- Connections given the same handlers share a handler table: one per
+-- conn:on in the chain, not one per connection; every connection's
+-- handlers are still called, and a connection given other handlers
+-- later gets its own table without changing the others'.
+do
+  local est, closed, other = 0, 0, 0
+  local function on_est(c) est = est + 1 end
+  local function on_closed() closed = closed + 1 end
+  local sim = synack.simulator{seed = 1}
+  local a, b = sim:node("a"), sim:node("b")
+  sim:duplex_link(a, b, {rate = "1Gbps", delay = "1ms"})
+  b:tcp():listen(80)
+  local ep, conns = a:tcp(), {}
+  for i = 1, 40 do
+    conns[i] = ep:connect(b, 80):on("established", on_est):on("closed", on_closed)
+  end
+  conns[40]:on("established", function() other = other + 1 end)
+  sim:run{stop = 1}
+  local st = sim:lua_stats()
+  eq(st.conn_handlers, 3, "40 connections with the same two handlers, one with another")
+  eq(est, 39, "the shared established handler, for each connection but the last")
+  eq(other, 1, "the last connection's own")
+  eq(closed, 0, "no connection closed")
+end
+
+-- A freed connection's conn.stats and conn:info() are what they were when
+-- it went (the same values as read in its closed handler), the same
+-- tables at every read.
+do
+  local sim = synack.simulator{seed = 1}
+  local a, b = sim:node("a"), sim:node("b")
+  sim:duplex_link(a, b, {rate = "10Mbps", delay = "1ms"})
+  b:tcp():listen(80, function(conn)
+    conn:on("state", function(_, _, to) if to == "CLOSE_WAIT" then conn:close() end end)
+  end)
+  local at_close, info_at_close
+  local c
+  sim:at(0, function()
+    c = a:tcp():connect(b, 80)
+      :on("established", function(x) x:send(3000); x:close() end)
+      :on("closed", function(x)
+        at_close, info_at_close = {}, {}
+        for k, v in pairs(x.stats) do at_close[k] = v end
+        for k, v in pairs(x:info()) do info_at_close[k] = v end
+      end)
+  end)
+  sim:run()
+  eq(sim:lua_stats().conn_boxes, 0, "the record is freed")
+  local st, info = c.stats, c:info()
+  check(st == c.stats and info == c:info(), "the same tables at every read")
+  local n = 0
+  for k, v in pairs(at_close) do
+    eq(st[k], v, "stats." .. k .. " after the record went")
+    n = n + 1
+  end
+  check(n >= 40, "every counter compared")
+  for k, v in pairs(info_at_close) do eq(info[k], v, "info." .. k .. " after the record went") end
+  for k in pairs(st) do check(at_close[k] ~= nil, "no other field: " .. k) end
+  eq(st.state, "CLOSED", "stats.state")
+  eq(st.bytes_acked, 3000, "the data acknowledged")
+  eq(c.state, "CLOSED", "conn.state")
+end
