@@ -19,6 +19,7 @@
 
 #include "config.h"
 
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -189,8 +190,8 @@ static sy_tcb *lost(sy_tcp_ep *ep, struct sy_tw *w)
 
 	sy_sim_fail(ep->sim, "out of memory rebuilding a TIME_WAIT on node %s",
 		    sy_node_name(ep->node));
-	if ((w->idx & IDX_HELD) && h->k.user)
-		ep->tw_moved(ep->obs_ctx, h->k.user, w, NULL, NULL);
+	if ((w->idx & IDX_HELD) && h->user)
+		ep->tw_moved(ep->obs_ctx, h->user, w, NULL, NULL);
 	return NULL;
 }
 
@@ -218,8 +219,13 @@ static sy_tcb *rebuild(sy_tcp_ep *ep, struct sy_tw *w)
 		o->init(c->ccst, &c->cc);
 	}
 	/* what the binding reads */
-	if (w->idx & IDX_HELD)
-		sy_tw_keep_apply(c, &((struct sy_tw_held *)w)->k);
+	if (w->idx & IDX_HELD) {
+		const struct sy_tw_held *h = (const struct sy_tw_held *)w;
+		struct tw_keep k = { .user = h->user };
+
+		sy_tw_keep_unpack(h->k, h->klen, w->tw_since, &k);
+		sy_tw_keep_apply(c, &k);
+	}
 	if (sy_tcp_insert(ep, c) < 0) {
 		sy_tcb_data_free(c);
 		sy_pool_free(ep->pool, c);
@@ -256,23 +262,40 @@ static bool compact(sy_tcb *c, bool hold)
 {
 	sy_tcp_ep *ep = c->ep;
 	struct sy_tw *w;
-	size_t i;
+	size_t i, klen = 0;
 	sy_time due = sy_sim_due(ep->sim, c->timer[SY_TCP_T_TIME_WAIT]);
 	sy_event_id id;
+	struct tw_keep k;
+	unsigned char kbuf[TW_KEEP_MAX];
 
 	for (i = 0; i < sy_node_ifaces(ep->node); i++)
 		if (sy_node_addr(ep->node, i) == c->laddr)
 			break;
 	if (i == sy_node_ifaces(ep->node) || i > IDX_IFACE)
 		return false;
-	if (!(w = malloc(hold ? sizeof(struct sy_tw_held) : sizeof *w)))
+	if (hold) {
+		sy_tw_keep_save(c, &k);
+		klen = sy_tw_keep_pack(&k, c->tw_since, kbuf);
+#ifndef NDEBUG
+		{
+			/* the packed form gives back every value */
+			struct tw_keep back = { .user = k.user };
+
+			sy_tw_keep_unpack(kbuf, klen, c->tw_since, &back);
+			assert(sy_tw_keep_same(&k, &back));
+		}
+#endif
+	}
+	if (!(w = malloc(hold ? sizeof(struct sy_tw_held) + klen : sizeof *w)))
 		return false;
 	pack(c, w, i | (hold ? IDX_HELD : 0));
 	if (hold) {
 		struct sy_tw_held *h = (struct sy_tw_held *)w;
 
 		h->ep = ep;
-		sy_tw_keep_save(c, &h->k);
+		h->user = k.user;
+		h->klen = (uint16_t)klen;
+		memcpy(h->k, kbuf, klen);
 	}
 	if (sy_sim_at(ep->sim, due, tw_timer, w, (uint64_t)(uintptr_t)ep, &id, NULL) < 0) {
 		free(w);

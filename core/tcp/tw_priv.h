@@ -60,12 +60,19 @@ struct tw_keep {
 	uint32_t iw_bytes;
 };
 
-/* A compact record of a connection the binding holds. */
+/* A compact record of a connection the binding holds: what the binding
+ * reads (struct tw_keep but its user) packed after it, klen bytes
+ * (tw_held.c: most of it is zero or close to the record's tw_since). */
 struct sy_tw_held {
 	struct sy_tw w;           /* first: the table and the timer see w */
 	sy_tcp_ep *ep;
-	struct tw_keep k;
+	void *user;
+	uint16_t klen;
+	unsigned char k[];
 };
+
+/* The most bytes a packed struct tw_keep takes. */
+#define TW_KEEP_MAX 1024
 
 /* The table of compact records (tw_table.c). */
 SY_HIDDEN struct sy_tw *sy_tw_find(const sy_tcp_ep *ep, uint32_t raddr, uint16_t lport,
@@ -76,5 +83,11 @@ SY_HIDDEN void sy_tw_remove(sy_tcp_ep *ep, struct sy_tw *w);
 /* What the binding reads of c, saved and given back (tw_held.c). */
 SY_HIDDEN void sy_tw_keep_save(const sy_tcb *c, struct tw_keep *k);
 SY_HIDDEN void sy_tw_keep_apply(sy_tcb *c, const struct tw_keep *k);
+/* k packed into buf (TW_KEEP_MAX bytes), its times from base: the bytes
+ * taken; and unpacked from them (user left as it is). */
+SY_HIDDEN size_t sy_tw_keep_pack(const struct tw_keep *k, sy_time base, unsigned char *buf);
+SY_HIDDEN bool sy_tw_keep_same(const struct tw_keep *a, const struct tw_keep *b);
+SY_HIDDEN void sy_tw_keep_unpack(const unsigned char *buf, size_t len, sy_time base,
+				 struct tw_keep *k);
 
 #endif

@@ -16,7 +16,9 @@ void sy_tcp_ep_tw_usage(const sy_tcp_ep *ep, size_t *n, size_t *bytes)
 	*bytes = ep->tw_nhash * sizeof *ep->tw_hash;
 	for (size_t i = 0; i < ep->tw_nhash; i++)
 		for (const struct sy_tw *w = ep->tw_hash[i]; w; w = w->hnext)
-			*bytes += w->idx & IDX_HELD ? sizeof(struct sy_tw_held) : sizeof *w;
+			*bytes += w->idx & IDX_HELD
+				? sizeof(struct sy_tw_held) + ((const struct sy_tw_held *)w)->klen
+				: sizeof *w;
 }
 
 size_t sy_tcp_ep_tw_full(const sy_tcp_ep *ep)
