@@ -72,6 +72,8 @@ static void undo(sy_tcb *c)
 		c->after_rto = false;
 		c->snd_nxt = c->snd_max;
 		c->retries = 0;
+		if (sy_rack_on(c))
+			sy_rack_unmark(c);
 	}
 	if (c->cco)
 		cc_signal(c, SY_CC_RTO_SPURIOUS);
@@ -116,15 +118,21 @@ void sy_frto_sent(sy_tcb *c)
 {
 	if (c->frto == SY_FRTO_OFF)
 		return;
-	c->frto_rtx = c->snd_nxt;
+	/* with RACK's marks the timeout's retransmission went from the
+	 * lost segments (high_rxt), else from SND.NXT gone back */
+	c->frto_rtx = sy_rack_on(c) ? c->high_rxt : c->snd_nxt;
 	c->frto_sacked = orig_sacked(c);
 }
 
-/* Back to the usual recovery after a timeout: go-back-N from SND.UNA
- * without the SACK information. */
+/* Back to the usual recovery after a timeout: with RACK the segments
+ * the timeout marked lost go (cwnd - pipe allowing, the new data among
+ * what is in flight until SACKed), else go-back-N from SND.UNA without
+ * the SACK information. */
 static void fall_back(sy_tcb *c)
 {
 	c->frto = SY_FRTO_OFF;
+	if (sy_rack_on(c))
+		return;
 	c->snd_nxt = c->snd_una;
 	sy_ranges_clear(&c->sb);
 }

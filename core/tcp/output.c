@@ -701,7 +701,7 @@ void sy_tcb_output(sy_tcb *c)
 		uint32_t end = data_end(c), wnd, usable, len, room;
 		bool fin, retx;
 
-		if (c->in_recovery) {
+		if (sy_tcb_by_pipe(c)) {
 			uint32_t p = sy_tcb_pipe(c), seq;
 			bool lfin;
 
@@ -717,7 +717,7 @@ void sy_tcb_output(sy_tcb *c)
 			room = UINT32_MAX;
 		}
 		wnd = c->snd_wnd < c->sndbuf ? c->snd_wnd : c->sndbuf;
-		if (!c->in_recovery) {
+		if (!sy_tcb_by_pipe(c)) {
 			/* limited transmit lets FlightSize reach cwnd plus
 			 * a segment per duplicate ACK, up to two */
 			uint32_t cw = c->cc.cwnd + c->limited * mss;

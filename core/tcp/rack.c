@@ -204,11 +204,9 @@ void sy_rack_sent(sy_tcb *c, uint32_t seq, uint32_t len, bool fin, sy_time now)
 		if (sy_seq_gt(e->end, end) && !split(c, i, end))
 			return;
 		e = at(c, i);
-		if (!(e->f & RK_RTX_OUT) && !c->after_rto)
+		if (!(e->f & RK_RTX_OUT))
 			c->rk_rtx += e->end - e->seq;
-		if (!c->after_rto)
-			e->f |= RK_RTX_OUT;
-		e->f |= RK_RETRANS;
+		e->f |= RK_RTX_OUT | RK_RETRANS;
 		e->xmit = now;
 		e->del = c->rk_delivered;
 	}
@@ -595,17 +593,63 @@ bool sy_rack_timeout(sy_tcb *c)
 	return true;
 }
 
-void sy_rack_rto(sy_tcb *c)
+/* Linux's tcp_timeout_mark_lost: the SACK marks stay unless the peer
+ * reneged (the first segment out SACKed: it dropped what it had
+ * queued), and every segment not SACKed is lost but those sent within
+ * RACK.rtt, which may still arrive (never the first, which the timeout
+ * sends again); a retransmission marked lost is out no more.  Returns
+ * whether the peer reneged. */
+bool sy_rack_rto(sy_tcb *c)
 {
-	for (uint32_t i = 0; i < c->rk_n; i++) {
-		at(c, i)->f &= RK_RETRANS;
-		at(c, i)->skip = 0;
+	sy_time now = now_of(c);
+	bool reneged = c->rk_n && (at(c, 0)->f & RK_SACKED);
+
+	if (!sy_rack_on(c))
+		return false;
+	if (c->rk_n && sy_seq_lt(at(c, 0)->seq, c->snd_una)) {
+		sy_rack_acked(c); /* below SND.UNA is gone */
+		reneged = c->rk_n && (at(c, 0)->f & RK_SACKED);
 	}
-	c->rk_lost = c->rk_rtx = 0;
-	c->rk_sacked = 0;
 	c->rk_hint = c->rk_n;
-	c->rk_fack = c->snd_una;
+	for (uint32_t i = 0; i < c->rk_n; i++) {
+		sy_rack_seg *e = at(c, i);
+		uint32_t len = e->end - e->seq;
+
+		if (reneged) {
+			e->f &= (uint8_t)~RK_SACKED;
+			e->skip = 0;
+		} else if ((e->f & RK_SACKED) || (i && e->xmit + c->rk_rtt > now)) {
+			continue;
+		}
+		if (e->f & RK_RTX_OUT)
+			c->rk_rtx -= len < c->rk_rtx ? len : c->rk_rtx;
+		if (!(e->f & RK_LOST)) {
+			c->rk_lost += len;
+			c->rk_marked += len;
+		}
+		e->f = (uint8_t)((e->f & ~RK_RTX_OUT) | RK_LOST);
+	}
+	/* the first lost one waiting to go (an older mark may wait before
+	 * a new one) */
+	for (uint32_t i = 0; i < c->rk_n && c->rk_hint == c->rk_n; i++)
+		if ((at(c, i)->f & (RK_LOST | RK_RTX_OUT | RK_SACKED)) == RK_LOST)
+			c->rk_hint = i;
+	if (reneged) {
+		c->rk_sacked = 0;
+		c->rk_fack = c->snd_una;
+	}
 	c->reo_armed = false;
+	return reneged;
+}
+
+/* A timeout's reduction undone (Linux's tcp_undo_cwnd_reduction with
+ * unmark_loss): no segment is lost any more. */
+void sy_rack_unmark(sy_tcb *c)
+{
+	for (uint32_t i = 0; i < c->rk_n; i++)
+		at(c, i)->f &= (uint8_t)~RK_LOST;
+	c->rk_lost = 0;
+	c->rk_hint = c->rk_n;
 }
 
 uint32_t sy_rack_pipe(const sy_tcb *c)

@@ -158,7 +158,7 @@ uint32_t sy_tcb_pipe(const sy_tcb *c)
 	uint32_t flight = sy_tcb_flight(c), mss = sy_tcb_smss(c), p, kept, top;
 	unsigned n = sy_ranges_count(&c->sb);
 
-	if (!c->in_recovery)
+	if (!sy_tcb_by_pipe(c))
 		return flight;
 	if (sy_rack_on(c))
 		return sy_rack_pipe(c);
@@ -184,6 +184,11 @@ uint32_t sy_tcb_pipe(const sy_tcb *c)
 		p += (top - c->snd_una) - (uint32_t)sy_ranges_below(&c->sb, top);
 	}
 	return p;
+}
+
+bool sy_tcb_by_pipe(const sy_tcb *c)
+{
+	return c->in_recovery || (c->after_rto && sy_rack_on(c));
 }
 
 /* The next lost bytes not yet retransmitted in this recovery, at most a
@@ -449,11 +454,21 @@ void sy_tcb_data_timeout(sy_tcb *c, int which)
 	c->recover = c->snd_max;
 	c->dupacks = 0;
 	c->reno_sacked = 0;
-	sy_rack_rto(c);
-	if (!sy_frto_timeout(c, fresh))
-		sy_ranges_clear(&c->sb);
+	if (sy_rack_on(c)) {
+		/* RACK's marks: what is not SACKed is lost, and only that
+		 * goes again (Linux's tcp_enter_loss), cwnd one segment more
+		 * than what is still in flight */
+		if (sy_rack_rto(c))
+			sy_ranges_clear(&c->sb);
+		c->cc.cwnd = sy_rack_pipe(c) + sy_tcb_smss(c);
+		c->snd_nxt = c->snd_max;
+		sy_frto_timeout(c, fresh);
+	} else {
+		if (!sy_frto_timeout(c, fresh))
+			sy_ranges_clear(&c->sb);
+		c->snd_nxt = c->snd_una;
+	}
 	c->rtt_timing = false;
-	c->snd_nxt = c->snd_una;
 	c->high_rxt = c->snd_una;
 	sy_tcb_timer_cancel(c, SY_TCP_T_RETRANS);
 	sy_tcb_output(c);

@@ -171,6 +171,9 @@ SY_HIDDEN void sy_tcb_sb_trim(sy_tcb *c);
 SY_HIDDEN void sy_tcb_sb_update(sy_tcb *c, const sy_seg *s);
 SY_HIDDEN uint32_t sy_tcb_pipe(const sy_tcb *c);
 SY_HIDDEN bool sy_tcb_next_lost(const sy_tcb *c, uint32_t *seq, uint32_t *len, bool *fin);
+/* Sending is bounded by cwnd - pipe, lost segments first: in recovery,
+ * and after a timeout that kept the SACK scoreboard (RACK's marks). */
+SY_HIDDEN bool sy_tcb_by_pipe(const sy_tcb *c);
 SY_HIDDEN void sy_tcb_arm_rto(sy_tcb *c);
 SY_HIDDEN void sy_tcb_enter_recovery(sy_tcb *c);
 SY_HIDDEN void sy_tcb_data_timeout(sy_tcb *c, int which);
@@ -191,15 +194,18 @@ SY_HIDDEN void sy_tlp_ack(sy_tcb *c, const sy_seg *s, bool win_update);
  * takes it); SND.UNA moved; an acceptable ACK was taken (after SND.UNA
  * moved; dsack: it carried a D-SACK; rec0: in recovery before it):
  * losses marked, the reordering timer, recovery; the retransmission
- * timer fired with reo_armed: true when handled; a timeout: the marks
- * dropped; RFC 6675's pipe and NextSeg with RACK's marks. */
+ * timer fired with reo_armed: true when handled; a timeout: the
+ * segments not SACKed marked lost (true: the peer reneged, the SACK
+ * marks dropped); a timeout undone: the lost marks dropped; RFC 6675's
+ * pipe and NextSeg with RACK's marks. */
 SY_HIDDEN bool sy_rack_on(const sy_tcb *c);
 SY_HIDDEN void sy_rack_sent(sy_tcb *c, uint32_t seq, uint32_t len, bool fin, sy_time now);
 SY_HIDDEN void sy_rack_sack(sy_tcb *c, uint32_t l, uint32_t r, bool dup);
 SY_HIDDEN void sy_rack_acked(sy_tcb *c);
 SY_HIDDEN void sy_rack_ack(sy_tcb *c, const sy_seg *s, bool dsack, bool rec0);
 SY_HIDDEN bool sy_rack_timeout(sy_tcb *c);
-SY_HIDDEN void sy_rack_rto(sy_tcb *c);
+SY_HIDDEN bool sy_rack_rto(sy_tcb *c);
+SY_HIDDEN void sy_rack_unmark(sy_tcb *c);
 SY_HIDDEN uint32_t sy_rack_pipe(const sy_tcb *c);
 SY_HIDDEN bool sy_rack_next_lost(const sy_tcb *c, uint32_t *seq, uint32_t *len, bool *fin);
 SY_HIDDEN void sy_rack_free(sy_tcb *c);
