@@ -195,7 +195,7 @@ void sy_undo_check(sy_tcb *c, const sy_seg *s)
 	}
 }
 
-void sy_frto_ack(sy_tcb *c, uint32_t una0, bool dup, bool sacked_more)
+static void frto_step(sy_tcb *c, uint32_t una0, bool dup, bool sacked_more)
 {
 	if (c->frto == SY_FRTO_OFF)
 		return;
@@ -218,4 +218,12 @@ void sy_frto_ack(sy_tcb *c, uint32_t una0, bool dup, bool sacked_more)
 		c->frto = SY_FRTO_NEW;
 	else
 		fall_back(c);
+}
+
+void sy_frto_ack(sy_tcb *c, uint32_t una0, bool dup, bool sacked_more)
+{
+	frto_step(c, una0, dup, sacked_more);
+	/* then RACK's marks, as Linux's Loss state has them after F-RTO
+	 * (rack.c) */
+	sy_rack_loss_ack(c);
 }

@@ -385,7 +385,8 @@ static sy_time reo_wnd(const sy_tcb *c)
 {
 	sy_time w;
 
-	if (!c->rk_reord_seen && (c->in_recovery || c->rk_sacked >= 3))
+	/* (the Loss state after a timeout counts as recovery) */
+	if (!c->rk_reord_seen && (c->in_recovery || c->after_rto || c->rk_sacked >= 3))
 		return 0;
 	w = min_rtt(c) / 4 * (c->rk_steps ? c->rk_steps : 1);
 	if (c->rtt.samples && w > c->rtt.srtt)
@@ -566,12 +567,12 @@ bool sy_rack_timeout(sy_tcb *c)
 		return true;
 	}
 	c->reo_armed = false;
-	if (!can_output(c) || c->snd_una == c->snd_max || c->after_rto)
+	if (!can_output(c) || c->snd_una == c->snd_max)
 		return false;
 	c->st.rack_reo_timeouts++;
 	wait = detect(c, &marked);
 	if (marked) {
-		if (!c->in_recovery) {
+		if (!c->in_recovery && !c->after_rto) {
 			sy_tcb_enter_recovery(c);
 			/* as one segment delivered (Linux's tcp_cwnd_reduction
 			 * call of tcp_rack_reo_timeout) */
@@ -640,6 +641,22 @@ bool sy_rack_rto(sy_tcb *c)
 	}
 	c->reo_armed = false;
 	return reneged;
+}
+
+/* An ACK after a timeout, until its recovery point: RACK goes on
+ * marking (Linux's tcp_identify_packet_loss in the Loss state, after
+ * F-RTO's steps), the reordering timer too; no fast recovery starts. */
+void sy_rack_loss_ack(sy_tcb *c)
+{
+	bool marked;
+	sy_time wait;
+
+	if (!sy_rack_on(c) || !c->after_rto || !c->rk_advanced)
+		return;
+	c->rk_advanced = false;
+	wait = detect(c, &marked);
+	if (wait)
+		arm_reo(c, wait);
 }
 
 /* A timeout's reduction undone (Linux's tcp_undo_cwnd_reduction with

@@ -196,7 +196,8 @@ SY_HIDDEN void sy_tlp_ack(sy_tcb *c, const sy_seg *s, bool win_update);
  * losses marked, the reordering timer, recovery; the retransmission
  * timer fired with reo_armed: true when handled; a timeout: the
  * segments not SACKed marked lost (true: the peer reneged, the SACK
- * marks dropped); a timeout undone: the lost marks dropped; RFC 6675's
+ * marks dropped); a timeout undone: the lost marks dropped; an ACK
+ * after a timeout (after F-RTO's steps): RACK's marks; RFC 6675's
  * pipe and NextSeg with RACK's marks. */
 SY_HIDDEN bool sy_rack_on(const sy_tcb *c);
 SY_HIDDEN void sy_rack_sent(sy_tcb *c, uint32_t seq, uint32_t len, bool fin, sy_time now);
@@ -206,6 +207,7 @@ SY_HIDDEN void sy_rack_ack(sy_tcb *c, const sy_seg *s, bool dsack, bool rec0);
 SY_HIDDEN bool sy_rack_timeout(sy_tcb *c);
 SY_HIDDEN bool sy_rack_rto(sy_tcb *c);
 SY_HIDDEN void sy_rack_unmark(sy_tcb *c);
+SY_HIDDEN void sy_rack_loss_ack(sy_tcb *c);
 SY_HIDDEN uint32_t sy_rack_pipe(const sy_tcb *c);
 SY_HIDDEN bool sy_rack_next_lost(const sy_tcb *c, uint32_t *seq, uint32_t *len, bool *fin);
 SY_HIDDEN void sy_rack_free(sy_tcb *c);
