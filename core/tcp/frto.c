@@ -21,8 +21,10 @@
  * they were before the timeout, as tcp_undo_cwnd_reduction), nothing more
  * is retransmitted and new data follows; counted in frto_spurious.  After
  * the new data, a duplicate ACK or one that SACKs anything new (step
- * 3a) shows the loss was real: go-back-N from SND.UNA.  An ACK covering
- * recover ends F-RTO as well (step 2a).
+ * 3a) shows the loss was real: go-back-N from SND.UNA, or with RACK the
+ * segments the timeout marked lost go while cwnd - pipe allows, the new
+ * ones not SACKed (nor marked lost by RACK) counting as in flight, as in
+ * Linux.  An ACK covering recover ends F-RTO as well (step 2a).
  *
  * Eifel.  With timestamps, the TSval of the first retransmission of a
  * fast recovery or of a timeout's series is kept (Linux's
@@ -39,8 +41,9 @@
  *
  * Not modelled: Linux's D-SACK undo of a timeout (tcp_try_undo_loss with
  * undo_retrans at 0; dsack.c undoes fast recoveries only); after step 3a
- * Linux counts the new segments not yet SACKed among those in flight,
- * where going back here sends up to cwnd at once; the reordering degree
+ * without RACK, Linux's count of the new segments not yet SACKed among
+ * those in flight (going back here sends up to cwnd at once); the
+ * reordering degree
  * a partial undo raises (tcp_check_sack_reordering). */
 
 #include "config.h"

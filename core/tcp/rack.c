@@ -42,9 +42,17 @@
  * Linux's slack of two more (TCP_TIMEOUT_MIN), the jiffy 4 ms (HZ = 250,
  * as the kernel these were checked on; 1 ms at HZ = 1000), and the RTO
  * comes back when it fires (counted in rack_reo_timeouts) or an ACK of
- * new data rearms it.  After a timeout the sender goes back to SND.UNA as before
- * (recovery.c): the marks are dropped, RACK.xmit_ts stays, and no
- * recovery starts until the timeout's recovery point is acknowledged.
+ * new data rearms it.
+ *
+ * A timeout (Linux's tcp_enter_loss, tcp_timeout_mark_lost) keeps the
+ * SACK marks unless the peer reneged (the first segment out SACKed: all
+ * marks and the scoreboard go) and marks every segment not SACKed lost,
+ * but those sent within RACK.rtt other than the first; until the
+ * timeout's recovery point is acknowledged (Linux's Loss state) the lost
+ * segments go again while cwnd - pipe allows, SACKed ones skipped, and
+ * RACK goes on marking with no reordering window, but no fast recovery
+ * starts (Linux moves to Recovery when a retransmission is lost again:
+ * not modelled).  An undone timeout drops the lost marks.
  *
  * Costs: a segment's record is found by bisection; the walk of an ACK
  * that moved RACK.xmit_ts jumps over runs of SACKed records and stops at

@@ -6,7 +6,11 @@
  * were negotiated (RFC 7323 4.1), else from one timed segment at a time
  * with Karn's rule.  A timeout backs the RTO off, tells congestion control,
  * and goes back to SND.UNA (go-back-N; SACK information is dropped, as
- * RFC 6675 5.1 permits); after the data retry limit or the user timeout
+ * RFC 6675 5.1 permits).  With RACK (rack.c) it keeps the SACK
+ * scoreboard instead, as Linux's tcp_enter_loss: what is not SACKed is
+ * marked lost, cwnd is what is still in flight plus a segment, and until
+ * the recovery point is acknowledged the lost segments go first, then
+ * new data, while cwnd - pipe allows.  After the data retry limit or the user timeout
  * the connection is closed with a "timeout" error.  The limit is a count
  * of retransmissions, or (the profile's retries_by_time, as Linux) the
  * time that many timeouts backing off from rto_min would take, counted

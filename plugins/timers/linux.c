@@ -341,7 +341,13 @@
  *                        rack_reo_timeout.pkt and rack_reordering.pkt.  Not
  *                        modelled: the time-sorted list (the walk here
  *                        skips runs of SACKed segments), tp->reordering,
- *                        RACK in the Loss state after a timeout.
+ *                        the move from Loss to Recovery when a
+ *                        retransmission is lost again.  After a timeout
+ *                        (tcp_enter_loss, tcp_timeout_mark_lost) the SACK
+ *                        marks stay, what is not SACKed (and not sent
+ *                        within rack.rtt) is lost, cwnd = in_flight + 1;
+ *                        checked with rto_sack_kept.pkt,
+ *                        frto_genuine_rack.pkt.
  *   frto        on       net.ipv4.tcp_frto = 2 (the default; any nonzero
  *                        value runs the same code since 3.10, "tcp:
  *                        implement RFC5682 F-RTO", extended in 4.11):
@@ -360,9 +366,9 @@
  *                        when the window has room, else the lost ones
  *                        go; after it a dupack or a new SACK clears
  *                        tp->frto (step 3a).  Checked on 6.18 with
- *                        frto_spurious.pkt, frto_genuine.pkt.  Not
- *                        modelled: after 3a Linux's in_flight counts the
- *                        new segments not SACKed.
+ *                        frto_spurious.pkt, frto_genuine.pkt; after 3a
+ *                        in_flight counts the new segments not SACKed
+ *                        (with rack: frto_genuine_inflight.pkt).
  *   ts_undo     on       tcp_timestamps = 1: tcp_packet_delayed
  *                        (retrans_stamp, the first retransmission's
  *                        timestamp, after the echoed TSecr) in
