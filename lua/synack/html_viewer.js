@@ -177,7 +177,10 @@ window.onerror = function (msg, src, line) {
     var w = F.cw * a.n, h = F.asc + F.desc + 2 * MG;
     var far = Math.abs(ex) > 1e-9 ? (XR - XL) / Math.abs(ex) : Infinity;
     var end = Math.min(a.head ? len - 10 : Infinity, far - 8);
-    var top = Math.min(a.y1, a.y2) - h - RAISE - 2, bottom = Math.max(a.y1, a.y2) + h + RAISE + 2;
+    // the arrows near it: those near its line as far as its label may
+    // run (past a lost arrow's X)
+    var yEnd = a.y1 + ey * Math.max(len, isFinite(end) ? end : len);
+    var top = Math.min(a.y1, yEnd) - h - RAISE - 2, bottom = Math.max(a.y1, yEnd) + h + RAISE + 2;
     var near = [], lo = 0, hi = byTop.length;
     while (lo < hi) {
       var mid = (lo + hi) >> 1;
@@ -255,12 +258,15 @@ window.onerror = function (msg, src, line) {
   // before one of the times the arrows in question leave or arrive, two
   // pixels a pass, whichever leaves the fewest such labels (the least
   // height of those; where none helps, the later arrow moves down),
-  // until every label is free or PASSES passes: bursts get the room
-  // their labels need.  A connection of more than SEARCH segments grows
-  // at every label in question at once, and stops after WORK labels
-  // placed in all (a few dozen passes): drawn in seconds, some of its
-  // labels may stay crossed.  Deterministic: the same recording, the
-  // same drawing.
+  // until every label is free, PASSES passes or WORK labels placed in
+  // all: bursts get the room their labels need.  A connection of more
+  // than SEARCH segments does not grow: in a bulk transfer the ACKs
+  // cross each data segment's arrow wherever it is drawn (which arrows
+  // cross does not depend on the scale), growth there buys few labels
+  // for a ladder several times taller and slower to draw.  The labels
+  // still crossed or meeting another are then left out (elide) and
+  // counted above the ladder; zooming in gives more of them room.
+  // Deterministic: the same recording, the same drawing.
   var PASSES = 200, WORK = 1e5, SEARCH = 300;
   function attempt(C, n, F, rows, extra) {
     var rh = function (t) { return rows.at.get(t) || rows.base; };
@@ -273,6 +279,7 @@ window.onerror = function (msg, src, line) {
     byTop.forEach(function (b) { reach = Math.max(reach, b.bottom - b.top); });
     as.forEach(function (a) {
       var o = place(a, as, byTop, reach, F);
+      a.crossed = !!o;
       if (o) bad.push([a, o]);
     });
     // the labels' boxes by their top: each against those below it that
@@ -291,7 +298,10 @@ window.onerror = function (msg, src, line) {
   }
   function layout(C) {
     var F = metrics(), extra = new Map(), n = C.segments.map(function (s) { return label(s).length; });
-    var row = { base: Math.max(ROW, Math.ceil(F.asc + F.desc + 2 * MG + 4)), at: new Map() }, ends = new Map();
+    // zoomed in, the rows of a stack grow with the scale: the arrows
+    // further apart, room for the labels the growth could not make
+    var row = { base: Math.max(ROW, Math.ceil(F.asc + F.desc + 2 * MG + 4)) * Math.max(1, zoom), at: new Map() };
+    var ends = new Map();
     C.segments.forEach(function (s) {
       var e = s.arrived !== undefined ? s.arrived : s.dropped;
       if (!ends.has(s.sent)) ends.set(s.sent, []);
@@ -305,27 +315,7 @@ window.onerror = function (msg, src, line) {
     // a bound on the work (in labels placed) as well as on the passes,
     // so that a long connection is drawn in a few seconds however
     // crowded
-    for (pass = 0; cur.bad.length && pass < PASSES && work < WORK; pass++) {
-      if (n.length > SEARCH) {
-        // a long connection: every label in question at once, the later
-        // of the two arrows moving down (in a stack, its rows growing)
-        var r = { base: row.base, at: new Map(row.at) }, e = new Map(extra), done = new Set();
-        cur.bad.forEach(function (b) {
-          var t = b[0].t === b[1].t ? null : Math.max(b[0].t, b[1].t), k = t === null ? "r" + b[0].t : "e" + t;
-          if (done.has(k)) return;
-          done.add(k);
-          if (t === null) {
-            [b[0].t].concat(ends.get(b[0].t)).forEach(function (u) { r.at.set(u, (r.at.get(u) || r.base) + 2); });
-          } else {
-            e.set(t, (e.get(t) || 0) + 2);
-          }
-        });
-        row = r;
-        extra = e;
-        cur = attempt(C, n, F, row, extra);
-        work += n.length;
-        continue;
-      }
+    for (pass = 0; cur.bad.length && n.length <= SEARCH && pass < PASSES && work < WORK; pass++) {
       // the first label in question: the times that may give it room
       var a = cur.bad[0][0], o = cur.bad[0][1], ts = [a.t, o.t];
       [a, o].forEach(function (x) { if (x.end !== undefined) ts.push(x.end); });
@@ -357,7 +347,36 @@ window.onerror = function (msg, src, line) {
       row = best.row;
       extra = best.extra;
     }
-    return { y: cur.y, arrows: cur.arrows };
+    return { y: cur.y, arrows: cur.arrows, hidden: elide(cur.arrows) };
+  }
+  // What the growth left: a label crossed by another arrow is not drawn,
+  // nor one whose box meets that of an earlier segment's drawn label;
+  // its arrow stays, and hovering shows its fields.  Marks a.hidden;
+  // returns how many.
+  function elide(as) {
+    var spans = [], earlier = new Map(), hidden = 0;
+    as.forEach(function (a) {
+      a.hidden = a.crossed;
+      if (a.crossed) return;
+      var ys = a.box.map(function (c) { return c[1]; });
+      spans.push({ a: a, top: Math.min.apply(null, ys), bottom: Math.max.apply(null, ys) });
+    });
+    spans.sort(function (p, q) { return p.top - q.top || p.a.i - q.a.i; });
+    for (var u = 0; u < spans.length; u++) {
+      for (var v = u + 1; v < spans.length && spans[v].top < spans[u].bottom; v++) {
+        var p = spans[u].a, q = spans[v].a;
+        if (!overlap(p.box, q.box)) continue;
+        if (p.i > q.i) { var x = p; p = q; q = x; }
+        if (!earlier.has(q.i)) earlier.set(q.i, []);
+        earlier.get(q.i).push(p);
+      }
+    }
+    as.forEach(function (a) {
+      if (!a.hidden && earlier.has(a.i))
+        a.hidden = earlier.get(a.i).some(function (o) { return !o.hidden; });
+      if (a.hidden) hidden++;
+    });
+    return hidden;
   }
   function ladder(p) {
     var P = D.panes[p], C = P.conns[P.sel], L = layout(C), y = L.y, old = document.getElementById("ladder" + p);
@@ -399,11 +418,13 @@ window.onerror = function (msg, src, line) {
         el("path", { d: "M" + (x2 - 5) + "," + (y2 - 5) + " l10,10 m0,-10 l-10,10",
                      stroke: "#c00", "stroke-width": 2 }, g);
       }
-      // the label along its arrow, where the layout put it
-      var t = el("text", { x: a.px, y: a.py + a.base, "text-anchor": a.c2s ? "start" : "end",
+      // the label along its arrow, where the layout put it (none where
+      // it would be crossed or meet another: hovering shows the fields)
+      if (a.hidden) line.classList.add("nolabel");
+      var t = a.hidden ? null : el("text", { x: a.px, y: a.py + a.base, "text-anchor": a.c2s ? "start" : "end",
                            transform: "rotate(" + a.ang + " " + a.px + " " + a.py + ")",
                            "class": "seglabel " + cls + lost, "data-i": i }, g);
-      t.textContent = label(s);
+      if (t) t.textContent = label(s);
       g.addEventListener("mousemove", function (ev) {
         show(ev, "segment " + (i + 1) + "\n" + fields(s));
       });
@@ -443,6 +464,9 @@ window.onerror = function (msg, src, line) {
       g.addEventListener("mouseleave", hide);
     });
     svg.setAttribute("data-arrows", drawn);
+    svg.setAttribute("data-hidden", L.hidden);
+    P.arrows = L.arrows;
+    P.hidden = L.hidden;
     if (old) old.parentNode.replaceChild(svg, old);
     else document.getElementById("wrap" + p).appendChild(svg);
   }
@@ -584,6 +608,27 @@ window.onerror = function (msg, src, line) {
     svg.setAttribute("data-bars", bars.length);
     if (old) old.parentNode.replaceChild(svg, old);
     else document.getElementById("graph" + p).appendChild(svg);
+    elided(p, vtop, vbottom);
+  }
+  // Above the ladder: how many labels are not drawn, and how many of
+  // those in the view (vtop..vbottom; none when the page is not laid out)
+  function elided(p, vtop, vbottom) {
+    var P = D.panes[p], wrap = document.getElementById("wrap" + p), e = document.getElementById("elided" + p);
+    if (!e) {
+      e = html("div");
+      e.id = "elided" + p;
+      e.className = "elided";
+      wrap.parentNode.insertBefore(e, wrap);
+    }
+    var n = P.hidden || 0, inview = 0;
+    (P.arrows || []).forEach(function (a) {
+      if (a.hidden && Math.max(a.y1, a.y2) >= vtop && Math.min(a.y1, a.y2) <= vbottom) inview++;
+    });
+    e.setAttribute("data-hidden", n);
+    e.setAttribute("data-inview", inview);
+    e.textContent = n ? n + (n === 1 ? " label" : " labels") + " hidden where arrows cross (" + inview +
+                    " in this view): zoom in or hover an arrow" : "";
+    e.style.display = n ? "" : "none";
   }
   function segtable(p) {
     var P = D.panes[p], C = P.conns[P.sel], tb = document.getElementById("segments" + p);
@@ -673,7 +718,7 @@ window.onerror = function (msg, src, line) {
     conntable(p);
     select(p, P.sel);
   });
-  redraw();
+  document.getElementById("zoomlevel").textContent = "zoom " + zoom.toFixed(2) + "x";
   // "#zoom=Z" zooms, "#scroll=F" scrolls each ladder to F of its height
   // (tests use them)
   var m = /click=(\d+)\.(\d+)/.exec(location.hash);
