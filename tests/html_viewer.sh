@@ -440,10 +440,11 @@ check "$tmp/cmp-dom2.html" 1 rfc-2
 check "$tmp/cmp-dom2.html" 0 linux-1
 
 # Screenshots: PNG files with something in them (c-zoom: zoomed in and
-# scrolled, the graph following).
-for page in c c-zoom cmp; do
+# scrolled, the graph following; c-long: the long connection, scrolled).
+for page in c c-zoom c-long cmp; do
 	url="file://$tmp/$page.html"
 	[ "$page" = c-zoom ] && url="file://$tmp/c.html#zoom=3&scroll=0.3"
+	[ "$page" = c-long ] && url="file://$tmp/c.html#click=0.3&scroll=0.3"
 	chrome --screenshot="$tmp/$page.png" "$url" >/dev/null
 	quiet "$page.html's screenshot"
 	if [ "$(head -c 8 "$tmp/$page.png" 2>/dev/null | od -An -tx1 | tr -d ' \n')" != 89504e470d0a1a0a ] ||
