@@ -82,7 +82,7 @@ bool sy_rack_on(const sy_tcb *c)
 
 static sy_rack_seg *at(sy_tcb *c, uint32_t i)
 {
-	return &c->rk_v[c->rk_off + i];
+	return &c->rk->rk_v[c->rk->rk_off + i];
 }
 
 /* Segment (t1, e1) was sent after (t2, e2). */
@@ -94,7 +94,7 @@ static bool sent_after(sy_time t1, sy_time t2, uint32_t e1, uint32_t e2)
 /* The index of the first record ending after x, or rk_n. */
 static uint32_t find(sy_tcb *c, uint32_t x)
 {
-	uint32_t lo = 0, hi = c->rk_n;
+	uint32_t lo = 0, hi = c->rk->rk_n;
 
 	while (lo < hi) {
 		uint32_t mid = lo + (hi - lo) / 2;
@@ -114,22 +114,22 @@ static bool reserve(sy_tcb *c)
 	sy_rack_seg *v;
 	uint32_t cap;
 
-	if (c->rk_off + c->rk_n < c->rk_cap)
+	if (c->rk->rk_off + c->rk->rk_n < c->rk->rk_cap)
 		return true;
-	if (c->rk_off) {
-		memmove(c->rk_v, c->rk_v + c->rk_off, c->rk_n * sizeof *c->rk_v);
-		c->rk_off = 0;
-		if (c->rk_n < c->rk_cap)
+	if (c->rk->rk_off) {
+		memmove(c->rk->rk_v, c->rk->rk_v + c->rk->rk_off, c->rk->rk_n * sizeof *c->rk->rk_v);
+		c->rk->rk_off = 0;
+		if (c->rk->rk_n < c->rk->rk_cap)
 			return true;
 	}
-	cap = c->rk_cap ? 2 * c->rk_cap : 64;
-	v = SY_FAULT(SY_FAULT_SACK) ? NULL : realloc(c->rk_v, cap * sizeof *v);
+	cap = c->rk->rk_cap ? 2 * c->rk->rk_cap : 64;
+	v = SY_FAULT(SY_FAULT_SACK) ? NULL : realloc(c->rk->rk_v, cap * sizeof *v);
 	if (!v) {
 		sy_tcb_oom(c, "growing RACK's record of the segments out");
 		return false;
 	}
-	c->rk_v = v;
-	c->rk_cap = cap;
+	c->rk->rk_v = v;
+	c->rk->rk_cap = cap;
 	return true;
 }
 
@@ -141,14 +141,14 @@ static bool split(sy_tcb *c, uint32_t i, uint32_t x)
 	if (!reserve(c))
 		return false;
 	e = at(c, i);
-	memmove(e + 1, e, (c->rk_n - i) * sizeof *e);
-	c->rk_n++;
+	memmove(e + 1, e, (c->rk->rk_n - i) * sizeof *e);
+	c->rk->rk_n++;
 	e[0].end = x;
 	e[1].seq = x;
 	if (e->f & RK_SACKED)
-		c->rk_sacked++;
-	if (c->rk_hint > i)
-		c->rk_hint++;
+		c->rk->rk_sacked++;
+	if (c->rk->rk_hint > i)
+		c->rk->rk_hint++;
 	return true;
 }
 
@@ -158,9 +158,9 @@ static void uncount(sy_tcb *c, sy_rack_seg *e)
 	uint32_t len = e->end - e->seq;
 
 	if (e->f & RK_LOST)
-		c->rk_lost -= len < c->rk_lost ? len : c->rk_lost;
+		c->rk->rk_lost -= len < c->rk->rk_lost ? len : c->rk->rk_lost;
 	if (e->f & RK_RTX_OUT)
-		c->rk_rtx -= len < c->rk_rtx ? len : c->rk_rtx;
+		c->rk->rk_rtx -= len < c->rk->rk_rtx ? len : c->rk->rk_rtx;
 	e->f &= (uint8_t)~(RK_LOST | RK_RTX_OUT);
 }
 
@@ -176,70 +176,88 @@ static void delivered(sy_tcb *c, sy_rack_seg *e, sy_time now)
 {
 	sy_time rtt = now - e->xmit;
 
-	c->rk_delivered += e->end - e->seq;
-	if (e->del > c->rk_prior_del)
-		c->rk_prior_del = e->del;
+	c->rk->rk_delivered += e->end - e->seq;
+	if (e->del > c->rk->rk_prior_del)
+		c->rk->rk_prior_del = e->del;
 	if ((e->f & RK_RETRANS) && rtt < min_rtt(c))
 		return; /* the original or the retransmission: ambiguous */
-	c->rk_advanced = true;
-	c->rk_rtt = rtt;
-	if (!c->rk_valid || sent_after(e->xmit, c->rk_xmit, e->end, c->rk_end)) {
-		c->rk_xmit = e->xmit;
-		c->rk_end = e->end;
-		c->rk_valid = true;
+	c->rk->rk_advanced = true;
+	c->rk->rk_rtt = rtt;
+	if (!c->rk->rk_valid || sent_after(e->xmit, c->rk->rk_xmit, e->end, c->rk->rk_end)) {
+		c->rk->rk_xmit = e->xmit;
+		c->rk->rk_end = e->end;
+		c->rk->rk_valid = true;
 	}
 }
 
 /* ------------------------------------------------------------ sending */
 
+/* The state, allocated with the first segment out: false (the
+ * connection failed for want of memory) if it cannot be.  Until then
+ * every count is zero and there is no segment, which the functions
+ * below take for the state's absence. */
+static bool rk_get(sy_tcb *c)
+{
+	if (c->rk)
+		return true;
+	c->rk = SY_FAULT(SY_FAULT_SACK) ? NULL : sy_pool_zalloc(c->ep->pool, sizeof *c->rk);
+	if (!c->rk) {
+		sy_tcb_oom(c, "allocating RACK's state");
+		return false;
+	}
+	return true;
+}
+
 void sy_rack_sent(sy_tcb *c, uint32_t seq, uint32_t len, bool fin, sy_time now)
 {
 	uint32_t end = seq + len + fin, i;
 
-	if (!sy_rack_on(c) || seq == end)
+	if (!sy_rack_on(c) || seq == end || !rk_get(c))
 		return;
-	if (c->rk_n && sy_seq_lt(c->rk_v[c->rk_off].seq, c->snd_una))
+	if (c->rk->rk_n && sy_seq_lt(c->rk->rk_v[c->rk->rk_off].seq, c->snd_una))
 		sy_rack_acked(c); /* trimmed first: below SND.UNA is gone */
 	/* what was sent before: its records are sent again now */
 	i = find(c, seq);
-	if (i < c->rk_n && sy_seq_lt(at(c, i)->seq, seq) && !split(c, i, seq))
+	if (i < c->rk->rk_n && sy_seq_lt(at(c, i)->seq, seq) && !split(c, i, seq))
 		return;
-	if (i < c->rk_n && sy_seq_lt(at(c, i)->seq, seq))
+	if (i < c->rk->rk_n && sy_seq_lt(at(c, i)->seq, seq))
 		i++;
-	for (; i < c->rk_n && sy_seq_lt(at(c, i)->seq, end); i++) {
+	for (; i < c->rk->rk_n && sy_seq_lt(at(c, i)->seq, end); i++) {
 		sy_rack_seg *e = at(c, i);
 
 		if (sy_seq_gt(e->end, end) && !split(c, i, end))
 			return;
 		e = at(c, i);
 		if (!(e->f & RK_RTX_OUT))
-			c->rk_rtx += e->end - e->seq;
+			c->rk->rk_rtx += e->end - e->seq;
 		e->f |= RK_RTX_OUT | RK_RETRANS;
 		e->xmit = now;
-		e->del = c->rk_delivered;
+		e->del = c->rk->rk_delivered;
 	}
-	while (c->rk_hint < c->rk_n &&
-	       (at(c, c->rk_hint)->f & (RK_LOST | RK_RTX_OUT | RK_SACKED)) != RK_LOST)
-		c->rk_hint++;
+	while (c->rk->rk_hint < c->rk->rk_n &&
+	       (at(c, c->rk->rk_hint)->f & (RK_LOST | RK_RTX_OUT | RK_SACKED)) != RK_LOST)
+		c->rk->rk_hint++;
 	/* new bytes: a record of their own */
-	if (c->rk_n && sy_seq_gt(at(c, c->rk_n - 1)->end, seq))
-		seq = at(c, c->rk_n - 1)->end;
+	if (c->rk->rk_n && sy_seq_gt(at(c, c->rk->rk_n - 1)->end, seq))
+		seq = at(c, c->rk->rk_n - 1)->end;
 	if (sy_seq_lt(seq, c->snd_una))
 		seq = c->snd_una;
 	if (!sy_seq_lt(seq, end) || !reserve(c))
 		return;
-	*at(c, c->rk_n) = (sy_rack_seg){
-		.seq = seq, .end = end, .xmit = now, .del = c->rk_delivered,
+	*at(c, c->rk->rk_n) = (sy_rack_seg){
+		.seq = seq, .end = end, .xmit = now, .del = c->rk->rk_delivered,
 	};
-	c->rk_n++;
+	c->rk->rk_n++;
 }
 
 bool sy_rack_next_lost(const sy_tcb *c, uint32_t *seq, uint32_t *len, bool *fin)
 {
 	uint32_t seg = sy_tcb_cur_mss(c), dend;
 
-	for (uint32_t i = c->rk_hint; i < c->rk_n; i++) {
-		const sy_rack_seg *e = &c->rk_v[c->rk_off + i];
+	if (!c->rk)
+		return false;
+	for (uint32_t i = c->rk->rk_hint; i < c->rk->rk_n; i++) {
+		const sy_rack_seg *e = &c->rk->rk_v[c->rk->rk_off + i];
 
 		if ((e->f & (RK_LOST | RK_RTX_OUT | RK_SACKED)) != RK_LOST ||
 		    !sy_seq_gt(e->end, c->snd_una))
@@ -264,7 +282,7 @@ bool sy_rack_next_lost(const sy_tcb *c, uint32_t *seq, uint32_t *len, bool *fin)
  * without SACKed segments). */
 static void fack_fix(sy_tcb *c)
 {
-	if (c->rk_n && (sy_seq_lt(c->rk_fack, at(c, 0)->seq) || sy_seq_gt(c->rk_fack, c->snd_max)))
+	if (c->rk->rk_n && (sy_seq_lt(c->rk_fack, at(c, 0)->seq) || sy_seq_gt(c->rk_fack, c->snd_max)))
 		c->rk_fack = at(c, 0)->seq;
 }
 
@@ -286,16 +304,16 @@ void sy_rack_sack(sy_tcb *c, uint32_t l, uint32_t r, bool dup)
 	uint32_t x = l, gr;
 	sy_time now = now_of(c);
 
-	if (!sy_rack_on(c))
+	if (!sy_rack_on(c) || !c->rk)
 		return;
 	fack_fix(c);
 	/* a D-SACK of a segment sent again and SACKed before this ACK:
 	 * the original and the retransmission both arrived, the original
 	 * late (Linux's tcp_sacktag_one with dup_sack) */
-	if (dup && !(c->rk_reord & 1)) {
-		for (uint32_t i = find(c, l); i < c->rk_n && sy_seq_lt(at(c, i)->seq, r); i++) {
+	if (dup && !(c->rk->rk_reord & 1)) {
+		for (uint32_t i = find(c, l); i < c->rk->rk_n && sy_seq_lt(at(c, i)->seq, r); i++) {
 			if ((at(c, i)->f & (RK_RETRANS | RK_SACKED)) == (RK_RETRANS | RK_SACKED)) {
-				c->rk_reord |= 1;
+				c->rk->rk_reord |= 1;
 				break;
 			}
 		}
@@ -311,7 +329,7 @@ void sy_rack_sack(sy_tcb *c, uint32_t l, uint32_t r, bool dup)
 		}
 		gr = k < sy_ranges_count(sb) && sy_seq_lt(sy_ranges_at(sb, k)->l, r) ?
 		     sy_ranges_at(sb, k)->l : r;
-		for (uint32_t i = find(c, x); i < c->rk_n && sy_seq_lt(at(c, i)->seq, gr); i++) {
+		for (uint32_t i = find(c, x); i < c->rk->rk_n && sy_seq_lt(at(c, i)->seq, gr); i++) {
 			sy_rack_seg *e = at(c, i);
 			unsigned j;
 
@@ -333,10 +351,10 @@ void sy_rack_sack(sy_tcb *c, uint32_t l, uint32_t r, bool dup)
 					continue;
 			}
 			if (late(c, e))
-				c->rk_reord |= 1;
+				c->rk->rk_reord |= 1;
 			uncount(c, e);
 			e->f |= RK_SACKED;
-			c->rk_sacked++;
+			c->rk->rk_sacked++;
 			delivered(c, e, now);
 			if (!c->rk_sfack_on || sy_seq_gt(e->end, c->rk_sfack)) {
 				c->rk_sfack = e->end;
@@ -352,38 +370,41 @@ void sy_rack_acked(sy_tcb *c)
 	sy_time now = now_of(c);
 	uint32_t k = 0;
 
+	if (!c->rk)
+		goto fack;
 	fack_fix(c);
-	while (k < c->rk_n && sy_seq_le(at(c, k)->end, c->snd_una)) {
+	while (k < c->rk->rk_n && sy_seq_le(at(c, k)->end, c->snd_una)) {
 		sy_rack_seg *e = at(c, k);
 
 		if (e->f & RK_SACKED) {
-			c->rk_sacked--;
+			c->rk->rk_sacked--;
 		} else {
 			if (late(c, e))
-				c->rk_reord |= 2;
+				c->rk->rk_reord |= 2;
 			uncount(c, e);
 			delivered(c, e, now);
 		}
 		k++;
 	}
-	c->rk_off += k;
-	c->rk_n -= k;
-	c->rk_hint = c->rk_hint > k ? c->rk_hint - k : 0;
-	if (!c->rk_n)
-		c->rk_off = 0;
+	c->rk->rk_off += k;
+	c->rk->rk_n -= k;
+	c->rk->rk_hint = c->rk->rk_hint > k ? c->rk->rk_hint - k : 0;
+	if (!c->rk->rk_n)
+		c->rk->rk_off = 0;
 	/* a segment partly acknowledged keeps its part above SND.UNA */
-	if (c->rk_n && sy_seq_lt(at(c, 0)->seq, c->snd_una)) {
+	if (c->rk->rk_n && sy_seq_lt(at(c, 0)->seq, c->snd_una)) {
 		sy_rack_seg *e = at(c, 0);
 		uint32_t gone = c->snd_una - e->seq;
 
 		if (!(e->f & RK_SACKED) && late(c, e))
-			c->rk_reord |= 2;
+			c->rk->rk_reord |= 2;
 		if (e->f & RK_LOST)
-			c->rk_lost -= gone < c->rk_lost ? gone : c->rk_lost;
+			c->rk->rk_lost -= gone < c->rk->rk_lost ? gone : c->rk->rk_lost;
 		if (e->f & RK_RTX_OUT)
-			c->rk_rtx -= gone < c->rk_rtx ? gone : c->rk_rtx;
+			c->rk->rk_rtx -= gone < c->rk->rk_rtx ? gone : c->rk->rk_rtx;
 		e->seq = c->snd_una;
 	}
+fack:
 	if (sy_seq_lt(c->rk_fack, c->snd_una))
 		c->rk_fack = c->snd_una;
 }
@@ -394,9 +415,9 @@ static sy_time reo_wnd(const sy_tcb *c)
 	sy_time w;
 
 	/* (the Loss state after a timeout counts as recovery) */
-	if (!c->rk_reord_seen && (c->in_recovery || c->after_rto || c->rk_sacked >= 3))
+	if (!c->rk->rk_reord_seen && (c->in_recovery || c->after_rto || c->rk->rk_sacked >= 3))
 		return 0;
-	w = min_rtt(c) / 4 * (c->rk_steps ? c->rk_steps : 1);
+	w = min_rtt(c) / 4 * (c->rk->rk_steps ? c->rk->rk_steps : 1);
 	if (c->rtt.samples && w > c->rtt.srtt)
 		w = c->rtt.srtt;
 	return w;
@@ -413,10 +434,10 @@ static uint32_t sacked_run(sy_tcb *c, uint32_t i)
 {
 	uint32_t j = i;
 
-	while (j < c->rk_n && (at(c, j)->f & RK_SACKED))
+	while (j < c->rk->rk_n && (at(c, j)->f & RK_SACKED))
 		j += at(c, j)->skip ? at(c, j)->skip : 1;
-	if (j > c->rk_n)
-		j = c->rk_n;
+	if (j > c->rk->rk_n)
+		j = c->rk->rk_n;
 	at(c, i)->skip = j - i;
 	return j;
 }
@@ -426,9 +447,9 @@ static sy_time detect(sy_tcb *c, bool *marked)
 	sy_time now = now_of(c), w = reo_wnd(c), wait = 0;
 
 	*marked = false;
-	if (!c->rk_valid)
+	if (!c->rk->rk_valid)
 		return 0;
-	for (uint32_t i = 0; i < c->rk_n; i++) {
+	for (uint32_t i = 0; i < c->rk->rk_n; i++) {
 		sy_rack_seg *e = at(c, i);
 		sy_time left;
 
@@ -437,26 +458,26 @@ static sy_time detect(sy_tcb *c, bool *marked)
 			continue;
 		}
 		/* a segment first sent after RACK's: so were all after it */
-		if (!(e->f & RK_RETRANS) && !sent_after(c->rk_xmit, e->xmit, c->rk_end, e->end))
+		if (!(e->f & RK_RETRANS) && !sent_after(c->rk->rk_xmit, e->xmit, c->rk->rk_end, e->end))
 			break;
 		if ((e->f & RK_SACKED) || (e->f & (RK_LOST | RK_RTX_OUT)) == RK_LOST ||
-		    !sent_after(c->rk_xmit, e->xmit, c->rk_end, e->end))
+		    !sent_after(c->rk->rk_xmit, e->xmit, c->rk->rk_end, e->end))
 			continue;
-		left = e->xmit + c->rk_rtt + w - now;
+		left = e->xmit + c->rk->rk_rtt + w - now;
 		if (left > 0) {
 			if (left > wait)
 				wait = left;
 			continue;
 		}
 		if (e->f & RK_RTX_OUT)
-			c->rk_rtx -= e->end - e->seq < c->rk_rtx ? e->end - e->seq : c->rk_rtx;
+			c->rk->rk_rtx -= e->end - e->seq < c->rk->rk_rtx ? e->end - e->seq : c->rk->rk_rtx;
 		else
-			c->rk_lost += e->end - e->seq;
+			c->rk->rk_lost += e->end - e->seq;
 		e->f = (uint8_t)((e->f & ~RK_RTX_OUT) | RK_LOST);
-		c->rk_marked += e->end - e->seq;
+		c->rk->rk_marked += e->end - e->seq;
 		c->st.rack_lost++;
-		if (i < c->rk_hint)
-			c->rk_hint = i;
+		if (i < c->rk->rk_hint)
+			c->rk->rk_hint = i;
 		*marked = true;
 	}
 	return wait;
@@ -474,9 +495,9 @@ static void arm_reo(sy_tcb *c, sy_time wait)
 	wait = (wait + JIFFY - 1) / JIFFY * JIFFY + REO_SLACK;
 	if (wait > rto)
 		wait = rto;
-	c->reo_armed = true;
+	c->rk->reo_armed = true;
 	c->pto_armed = false;
-	c->reo_due = now_of(c) + wait;
+	c->rk->reo_due = now_of(c) + wait;
 	sy_tcb_timer_set(c, SY_TCP_T_RETRANS, wait);
 }
 
@@ -484,19 +505,19 @@ static void arm_reo(sy_tcb *c, sy_time wait)
  * round trip (data sent after the last growth delivered). */
 static void update_reo_wnd(sy_tcb *c)
 {
-	if (!c->rk_prior_del)
+	if (!c->rk->rk_prior_del)
 		return;
-	if (c->rk_prior_del < c->rk_last_del)
-		c->rk_dsack_seen = false;
-	if (c->rk_dsack_seen) {
-		if (c->rk_steps < UINT8_MAX)
-			c->rk_steps = (uint8_t)((c->rk_steps ? c->rk_steps : 1) + 1);
-		c->rk_dsack_seen = false;
-		c->rk_last_del = c->rk_delivered;
-		c->rk_persist = PERSIST;
+	if (c->rk->rk_prior_del < c->rk->rk_last_del)
+		c->rk->rk_dsack_seen = false;
+	if (c->rk->rk_dsack_seen) {
+		if (c->rk->rk_steps < UINT8_MAX)
+			c->rk->rk_steps = (uint8_t)((c->rk->rk_steps ? c->rk->rk_steps : 1) + 1);
+		c->rk->rk_dsack_seen = false;
+		c->rk->rk_last_del = c->rk->rk_delivered;
+		c->rk->rk_persist = PERSIST;
 		c->st.rack_reo_wnd_grown++;
-	} else if (!c->rk_persist) {
-		c->rk_steps = 1;
+	} else if (!c->rk->rk_persist) {
+		c->rk->rk_steps = 1;
 	}
 }
 
@@ -515,42 +536,44 @@ void sy_rack_ack(sy_tcb *c, const sy_seg *s, bool dsack, bool rec0)
 			c->rk_fack = c->rk_sfack;
 		c->rk_sfack_on = false;
 	}
+	if (!c->rk)
+		return; /* nothing sent: nothing else to learn */
 	/* a D-SACK counts once reordering has been seen before this ACK
 	 * (Linux's tcp_dsack_seen comes before this ACK's evidence),
 	 * unless it is of a tail loss probe (the timer's, not RACK's,
 	 * retransmission) */
-	if (dsack && c->rk_reord_seen) {
+	if (dsack && c->rk->rk_reord_seen) {
 		uint32_t l, r;
 
 		if (!(c->tlp_out && c->tlp_retrans && sy_dsack_block(s, &l, &r) &&
 		      sy_seq_gt(r, c->tlp_seq) && sy_seq_le(r, c->tlp_high)))
-			c->rk_dsack_seen = true;
+			c->rk->rk_dsack_seen = true;
 	}
 	/* the SACKs and the cumulative ACK are an event each, as Linux's
 	 * two calls of tcp_check_sack_reordering */
-	if (c->rk_reord) {
-		unsigned n = (c->rk_reord & 1) + (c->rk_reord >> 1 & 1);
+	if (c->rk->rk_reord) {
+		unsigned n = (c->rk->rk_reord & 1) + (c->rk->rk_reord >> 1 & 1);
 
-		c->rk_reord = 0;
-		c->rk_reord_seen += n;
+		c->rk->rk_reord = 0;
+		c->rk->rk_reord_seen += n;
 		c->st.rack_reord_seen += n;
 	}
 	update_reo_wnd(c);
-	c->rk_prior_del = 0;
+	c->rk->rk_prior_del = 0;
 	/* a recovery ended: the grown window persists one less, or one
 	 * more when it was undone */
 	if (rec0 && !c->in_recovery) {
-		if (c->st.dsack_undos != c->rk_undos) {
-			if (c->rk_persist < PERSIST)
-				c->rk_persist++;
-		} else if (c->rk_persist) {
-			c->rk_persist--;
+		if (c->st.dsack_undos != c->rk->rk_undos) {
+			if (c->rk->rk_persist < PERSIST)
+				c->rk->rk_persist++;
+		} else if (c->rk->rk_persist) {
+			c->rk->rk_persist--;
 		}
 	}
-	c->rk_undos = c->st.dsack_undos;
-	if (!c->rk_advanced || c->after_rto)
+	c->rk->rk_undos = c->st.dsack_undos;
+	if (!c->rk->rk_advanced || c->after_rto)
 		return;
-	c->rk_advanced = false;
+	c->rk->rk_advanced = false;
 	wait = detect(c, &marked);
 	if (wait)
 		arm_reo(c, wait);
@@ -565,16 +588,16 @@ bool sy_rack_timeout(sy_tcb *c)
 	sy_time now = now_of(c), wait;
 	bool marked;
 
-	if (now < c->reo_due) {
+	if (now < c->rk->reo_due) {
 		if (now >= c->rto_due) {
-			c->reo_armed = false;
+			c->rk->reo_armed = false;
 			return false; /* the RTO came first */
 		}
 		sy_tcb_timer_set(c, SY_TCP_T_RETRANS,
-				 (c->reo_due < c->rto_due ? c->reo_due : c->rto_due) - now);
+				 (c->rk->reo_due < c->rto_due ? c->rk->reo_due : c->rto_due) - now);
 		return true;
 	}
-	c->reo_armed = false;
+	c->rk->reo_armed = false;
 	if (!can_output(c) || c->snd_una == c->snd_max)
 		return false;
 	c->st.rack_reo_timeouts++;
@@ -611,43 +634,48 @@ bool sy_rack_timeout(sy_tcb *c)
 bool sy_rack_rto(sy_tcb *c)
 {
 	sy_time now = now_of(c);
-	bool reneged = c->rk_n && (at(c, 0)->f & RK_SACKED);
+	bool reneged;
 
 	if (!sy_rack_on(c))
 		return false;
-	if (c->rk_n && sy_seq_lt(at(c, 0)->seq, c->snd_una)) {
-		sy_rack_acked(c); /* below SND.UNA is gone */
-		reneged = c->rk_n && (at(c, 0)->f & RK_SACKED);
+	if (!c->rk) {
+		c->rk_fack = c->snd_una;
+		return false;
 	}
-	c->rk_hint = c->rk_n;
-	for (uint32_t i = 0; i < c->rk_n; i++) {
+	reneged = c->rk->rk_n && (at(c, 0)->f & RK_SACKED);
+	if (c->rk->rk_n && sy_seq_lt(at(c, 0)->seq, c->snd_una)) {
+		sy_rack_acked(c); /* below SND.UNA is gone */
+		reneged = c->rk->rk_n && (at(c, 0)->f & RK_SACKED);
+	}
+	c->rk->rk_hint = c->rk->rk_n;
+	for (uint32_t i = 0; i < c->rk->rk_n; i++) {
 		sy_rack_seg *e = at(c, i);
 		uint32_t len = e->end - e->seq;
 
 		if (reneged) {
 			e->f &= (uint8_t)~RK_SACKED;
 			e->skip = 0;
-		} else if ((e->f & RK_SACKED) || (i && e->xmit + c->rk_rtt > now)) {
+		} else if ((e->f & RK_SACKED) || (i && e->xmit + c->rk->rk_rtt > now)) {
 			continue;
 		}
 		if (e->f & RK_RTX_OUT)
-			c->rk_rtx -= len < c->rk_rtx ? len : c->rk_rtx;
+			c->rk->rk_rtx -= len < c->rk->rk_rtx ? len : c->rk->rk_rtx;
 		if (!(e->f & RK_LOST)) {
-			c->rk_lost += len;
-			c->rk_marked += len;
+			c->rk->rk_lost += len;
+			c->rk->rk_marked += len;
 		}
 		e->f = (uint8_t)((e->f & ~RK_RTX_OUT) | RK_LOST);
 	}
 	/* the first lost one waiting to go (an older mark may wait before
 	 * a new one) */
-	for (uint32_t i = 0; i < c->rk_n && c->rk_hint == c->rk_n; i++)
+	for (uint32_t i = 0; i < c->rk->rk_n && c->rk->rk_hint == c->rk->rk_n; i++)
 		if ((at(c, i)->f & (RK_LOST | RK_RTX_OUT | RK_SACKED)) == RK_LOST)
-			c->rk_hint = i;
+			c->rk->rk_hint = i;
 	if (reneged) {
-		c->rk_sacked = 0;
+		c->rk->rk_sacked = 0;
 		c->rk_fack = c->snd_una;
 	}
-	c->reo_armed = false;
+	c->rk->reo_armed = false;
 	return reneged;
 }
 
@@ -659,9 +687,9 @@ void sy_rack_loss_ack(sy_tcb *c)
 	bool marked;
 	sy_time wait;
 
-	if (!sy_rack_on(c) || !c->after_rto || !c->rk_advanced)
+	if (!sy_rack_on(c) || !c->after_rto || !c->rk || !c->rk->rk_advanced)
 		return;
-	c->rk_advanced = false;
+	c->rk->rk_advanced = false;
 	wait = detect(c, &marked);
 	if (wait)
 		arm_reo(c, wait);
@@ -671,16 +699,20 @@ void sy_rack_loss_ack(sy_tcb *c)
  * unmark_loss): no segment is lost any more. */
 void sy_rack_unmark(sy_tcb *c)
 {
-	for (uint32_t i = 0; i < c->rk_n; i++)
+	if (!c->rk)
+		return;
+	for (uint32_t i = 0; i < c->rk->rk_n; i++)
 		at(c, i)->f &= (uint8_t)~RK_LOST;
-	c->rk_lost = 0;
-	c->rk_hint = c->rk_n;
+	c->rk->rk_lost = 0;
+	c->rk->rk_hint = c->rk->rk_n;
 }
 
 uint32_t sy_rack_pipe(const sy_tcb *c)
 {
-	int64_t p = (int64_t)sy_tcb_flight(c) - (int64_t)sy_tcb_sb_total(c) -
-		    (int64_t)c->rk_lost + (int64_t)c->rk_rtx;
+	int64_t p = (int64_t)sy_tcb_flight(c) - (int64_t)sy_tcb_sb_total(c);
+
+	if (c->rk)
+		p += (int64_t)c->rk->rk_rtx - (int64_t)c->rk->rk_lost;
 
 	if (p < 0)
 		return 0;
@@ -689,7 +721,9 @@ uint32_t sy_rack_pipe(const sy_tcb *c)
 
 void sy_rack_free(sy_tcb *c)
 {
-	free(c->rk_v);
-	c->rk_v = NULL;
-	c->rk_off = c->rk_n = c->rk_cap = c->rk_hint = 0;
+	if (!c->rk)
+		return;
+	free(c->rk->rk_v);
+	sy_pool_free(c->ep->pool, c->rk);
+	c->rk = NULL;
 }

@@ -151,7 +151,7 @@ uint32_t sy_tcb_lost_top(const sy_tcb *c)
 	 * count of bytes marked so far, which moves when a loss is newly
 	 * marked, as PRR asks of it */
 	if (sy_rack_on(c))
-		return c->rk_marked;
+		return c->rk ? c->rk->rk_marked : 0;
 	return k ? sy_ranges_at(&c->sb, k - 1)->l : c->snd_una;
 }
 
@@ -257,7 +257,8 @@ void sy_tcb_arm_rto(sy_tcb *c)
 	 * instead of a cancel and an insert per ACK. */
 	c->rto_due = now_of(c) + after;
 	c->pto_armed = false; /* the RTO, not a probe timeout (tlp.c) */
-	c->reo_armed = false; /* ... nor a reordering timeout (rack.c) */
+	if (c->rk)
+		c->rk->reo_armed = false; /* ... nor a reordering timeout (rack.c) */
 	if (timer_on(c, SY_TCP_T_RETRANS) &&
 	    sy_sim_due(c->ep->sim, c->timer[SY_TCP_T_RETRANS]) <= c->rto_due)
 		return;
@@ -415,7 +416,7 @@ void sy_tcb_data_timeout(sy_tcb *c, int which)
 	case SY_TCP_T_RETRANS:
 		/* a reordering timeout (rack.c) or a tail loss probe's
 		 * (tlp.c) comes first */
-		if (c->reo_armed && sy_rack_timeout(c))
+		if (c->rk && c->rk->reo_armed && sy_rack_timeout(c))
 			return;
 		if (c->pto_armed && sy_tlp_timeout(c))
 			return;

@@ -41,6 +41,41 @@ typedef struct sy_rack_seg {
 				     * are SACKed too (0: unknown) */
 } sy_rack_seg;
 
+/* RACK's state (rack.c), apart from the record: a connection that never
+ * sends data with the profile's rack does not pay for it. */
+typedef struct sy_rack {
+	sy_rack_seg *rk_v;         /* the segments out: rk_v[rk_off ..
+				    * rk_off + rk_n) */
+	uint32_t rk_off, rk_n, rk_cap;
+	uint32_t rk_hint;          /* no segment lost and not yet sent
+				    * again below this index */
+	uint32_t rk_lost;          /* bytes marked lost, not delivered */
+	uint32_t rk_rtx;           /* bytes sent again and not since
+				    * delivered or marked lost again */
+	uint32_t rk_marked;        /* bytes ever marked lost (mod 2^32) */
+	uint32_t rk_sacked;        /* segments SACKed (Linux's sacked_out) */
+	uint32_t rk_end;           /* RACK.end_seq */
+	sy_time rk_xmit;           /* RACK.xmit_ts: the most recently sent
+				    * segment delivered */
+	sy_time rk_rtt;            /* RACK.rtt */
+	bool rk_valid;             /* rk_xmit and rk_end hold */
+	bool rk_advanced;          /* ... and moved since the last walk */
+	uint8_t rk_reord;          /* this ACK showed reordering: its
+				    * SACKs (1), its cumulative ACK (2) */
+	bool rk_dsack_seen;        /* a D-SACK since the last adaptation */
+	uint8_t rk_steps;          /* reo_wnd in min_rtt / 4 steps; 0: 1 */
+	uint8_t rk_persist;        /* recoveries the steps persist */
+	bool reo_armed;            /* the retransmission timer waits for
+				    * the reordering timeout reo_due */
+	uint32_t rk_reord_seen;    /* reordering events (Linux's reord_seen) */
+	uint32_t rk_undos;         /* st.dsack_undos at the last ACK */
+	uint64_t rk_delivered;     /* bytes delivered (ACKed or SACKed) */
+	uint64_t rk_prior_del;     /* ... when the latest segment this ACK
+				    * delivered was sent; 0: none */
+	uint64_t rk_last_del;      /* rk_delivered when reo_wnd last grew */
+	sy_time reo_due;
+} sy_rack;
+
 /* The connection record (RFC 9293 3.3.1).  The endpoint owns it; a state
  * machine reaches the sequence variables through sy_tcb_vars (the same
  * storage as the fields here, which in-tree code reads by name) and
@@ -212,41 +247,13 @@ struct sy_tcb {
 	uint64_t undo_rtx0;        /* st.bytes_retransmitted then */
 	uint64_t undo_dsacked;     /* bytes of its retransmissions D-SACKed */
 	/* the profile's rack: RACK loss detection (RFC 8985, rack.c) */
-	sy_rack_seg *rk_v;         /* the segments out: rk_v[rk_off ..
-				    * rk_off + rk_n) */
-	uint32_t rk_off, rk_n, rk_cap;
-	uint32_t rk_hint;          /* no segment lost and not yet sent
-				    * again below this index */
-	uint32_t rk_lost;          /* bytes marked lost, not delivered */
-	uint32_t rk_rtx;           /* bytes sent again and not since
-				    * delivered or marked lost again */
-	uint32_t rk_marked;        /* bytes ever marked lost (mod 2^32) */
-	uint32_t rk_sacked;        /* segments SACKed (Linux's sacked_out) */
-	uint32_t rk_end;           /* RACK.end_seq */
+	sy_rack *rk;               /* from the first segment of data or FIN
+				    * sent with rack on; NULL before */
 	uint32_t rk_fack;          /* the highest SACKed byte's end before
 				    * this ACK (Linux's prior_fack) */
 	uint32_t rk_sfack;         /* ... and the highest this ACK's SACKs
 				    * reached, while rk_sfack_on */
 	bool rk_sfack_on;
-	sy_time rk_xmit;           /* RACK.xmit_ts: the most recently sent
-				    * segment delivered */
-	sy_time rk_rtt;            /* RACK.rtt */
-	bool rk_valid;             /* rk_xmit and rk_end hold */
-	bool rk_advanced;          /* ... and moved since the last walk */
-	uint8_t rk_reord;          /* this ACK showed reordering: its
-				    * SACKs (1), its cumulative ACK (2) */
-	bool rk_dsack_seen;        /* a D-SACK since the last adaptation */
-	uint8_t rk_steps;          /* reo_wnd in min_rtt / 4 steps; 0: 1 */
-	uint8_t rk_persist;        /* recoveries the steps persist */
-	uint32_t rk_reord_seen;    /* reordering events (Linux's reord_seen) */
-	uint32_t rk_undos;         /* st.dsack_undos at the last ACK */
-	uint64_t rk_delivered;     /* bytes delivered (ACKed or SACKed) */
-	uint64_t rk_prior_del;     /* ... when the latest segment this ACK
-				    * delivered was sent; 0: none */
-	uint64_t rk_last_del;      /* rk_delivered when reo_wnd last grew */
-	bool reo_armed;            /* the retransmission timer waits for
-				    * the reordering timeout reo_due */
-	sy_time reo_due;
 	/* the profile's frto and ts_undo (frto.c) */
 	uint8_t frto;              /* SY_FRTO_*: F-RTO's step after a timeout */
 	uint32_t frto_high;        /* SND.MAX at the timeout (RFC 5682's
