@@ -104,10 +104,12 @@ void sy_tcb_sack_out(sy_tcb *c, sy_tcp_opts *o)
 
 void sy_undo_start(sy_tcb *c, uint32_t outstanding)
 {
+	if (!sy_loss(c))
+		return;
 	c->undo_on = true;
-	c->undo_marker = c->snd_una;
-	c->undo_rtx0 = c->st.bytes_retransmitted - outstanding;
-	c->undo_dsacked = 0;
+	c->lr->undo_marker = c->snd_una;
+	c->lr->undo_rtx0 = c->st.bytes_retransmitted - outstanding;
+	c->lr->undo_dsacked = 0;
 }
 
 bool sy_dsack_ack(sy_tcb *c, const sy_seg *s)
@@ -118,14 +120,14 @@ bool sy_dsack_ack(sy_tcb *c, const sy_seg *s)
 	if (!sy_dsack_block(s, &l, &r))
 		return false;
 	c->st.dsacks_received++;
-	if (!c->undo_on || !limits(c)->dsack_undo ||
-	    !sy_seq_gt(r, c->undo_marker) || sy_seq_gt(r, c->snd_max))
+	if (!c->undo_on || !c->lr || !limits(c)->dsack_undo ||
+	    !sy_seq_gt(r, c->lr->undo_marker) || sy_seq_gt(r, c->snd_max))
 		return true;
-	if (sy_seq_lt(l, c->undo_marker))
-		l = c->undo_marker;
-	c->undo_dsacked += r - l;
-	rtx = c->st.bytes_retransmitted - c->undo_rtx0;
-	if (!rtx || c->undo_dsacked < rtx)
+	if (sy_seq_lt(l, c->lr->undo_marker))
+		l = c->lr->undo_marker;
+	c->lr->undo_dsacked += r - l;
+	rtx = c->st.bytes_retransmitted - c->lr->undo_rtx0;
+	if (!rtx || c->lr->undo_dsacked < rtx)
 		return true;
 	/* every retransmission arrived twice: none was needed */
 	c->undo_on = false;

@@ -54,18 +54,22 @@
 
 void sy_ts_undo_start(sy_tcb *c)
 {
-	c->ts_undo_on = limits(c)->ts_undo && c->ts_ok;
+	if (!sy_loss(c))
+		return;
+	c->lr->ts_undo_on = limits(c)->ts_undo && c->ts_ok;
 	/* the first retransmission goes now, with this TSval */
-	c->rtx_ts = c->ts_undo_on ? sy_tcb_ts_now(c) : 0;
+	c->lr->rtx_ts = c->lr->ts_undo_on ? sy_tcb_ts_now(c) : 0;
 }
 
 /* The reduction was not needed: cwnd and ssthresh come back, the
  * recovery or the going back after the timeout ends. */
 static void undo(sy_tcb *c)
 {
-	c->ts_undo_on = false;
+	if (c->lr) {
+		c->lr->ts_undo_on = false;
+		c->lr->frto = SY_FRTO_OFF;
+	}
 	c->undo_on = false;
-	c->frto = SY_FRTO_OFF;
 	if (c->in_recovery) {
 		c->in_recovery = false;
 		c->reno_sacked = 0;
@@ -86,9 +90,9 @@ static void undo(sy_tcb *c)
  * retransmission was sent for an original. */
 static bool ts_delayed(const sy_tcb *c, const sy_seg *s)
 {
-	if (!c->ts_undo_on || !(c->in_recovery || c->after_rto) ||
+	if (!c->lr || !c->lr->ts_undo_on || !(c->in_recovery || c->after_rto) ||
 	    !sy_seq_gt(s->ack, c->snd_una) ||
-	    !s->opts.has_ts || !s->opts.tsecr || !sy_seq_lt(s->opts.tsecr, c->rtx_ts))
+	    !s->opts.has_ts || !s->opts.tsecr || !sy_seq_lt(s->opts.tsecr, c->lr->rtx_ts))
 		return false;
 	/* a partial ACK with retransmissions above it still out waits */
 	return !(c->in_recovery && sy_seq_lt(s->ack, c->recover) &&
@@ -100,31 +104,34 @@ static bool ts_delayed(const sy_tcb *c, const sy_seg *s)
 /* SACKed bytes in [frto_rtx, frto_high): originals never retransmitted. */
 static uint32_t orig_sacked(const sy_tcb *c)
 {
-	if (!c->sack_ok || !sy_seq_lt(c->frto_rtx, c->frto_high))
+	if (!c->sack_ok || !sy_seq_lt(c->lr->frto_rtx, c->lr->frto_high))
 		return 0;
-	return (uint32_t)(sy_ranges_below(&c->sb, c->frto_high) -
-			  sy_ranges_below(&c->sb, c->frto_rtx));
+	return (uint32_t)(sy_ranges_below(&c->sb, c->lr->frto_high) -
+			  sy_ranges_below(&c->sb, c->lr->frto_rtx));
 }
 
 bool sy_frto_timeout(sy_tcb *c, bool fresh)
 {
 	if (!limits(c)->frto || !fresh) {
-		c->frto = SY_FRTO_OFF;
+		if (c->lr)
+			c->lr->frto = SY_FRTO_OFF;
 		return false;
 	}
-	c->frto = SY_FRTO_WAIT;
-	c->frto_high = c->snd_max;
+	if (!sy_loss(c))
+		return false;
+	c->lr->frto = SY_FRTO_WAIT;
+	c->lr->frto_high = c->snd_max;
 	return true;
 }
 
 void sy_frto_sent(sy_tcb *c)
 {
-	if (c->frto == SY_FRTO_OFF)
+	if (!c->lr || c->lr->frto == SY_FRTO_OFF)
 		return;
 	/* with RACK's marks the timeout's retransmission went from the
 	 * lost segments (high_rxt), else from SND.NXT gone back */
-	c->frto_rtx = sy_rack_on(c) ? c->high_rxt : c->snd_nxt;
-	c->frto_sacked = orig_sacked(c);
+	c->lr->frto_rtx = sy_rack_on(c) ? c->high_rxt : c->snd_nxt;
+	c->lr->frto_sacked = orig_sacked(c);
 }
 
 /* Back to the usual recovery after a timeout: with RACK the segments
@@ -133,7 +140,7 @@ void sy_frto_sent(sy_tcb *c)
  * the SACK information. */
 static void fall_back(sy_tcb *c)
 {
-	c->frto = SY_FRTO_OFF;
+	c->lr->frto = SY_FRTO_OFF;
 	if (sy_rack_on(c))
 		return;
 	c->snd_nxt = c->snd_una;
@@ -178,12 +185,12 @@ static bool send_new(sy_tcb *c)
  * SACKed. */
 static bool frto_orig(sy_tcb *c, uint32_t ack)
 {
-	uint32_t from = sy_seq_gt(c->snd_una, c->frto_rtx) ? c->snd_una : c->frto_rtx;
-	uint32_t to = sy_seq_lt(ack, c->frto_high) ? ack : c->frto_high;
+	uint32_t from = sy_seq_gt(c->snd_una, c->lr->frto_rtx) ? c->snd_una : c->lr->frto_rtx;
+	uint32_t to = sy_seq_lt(ack, c->lr->frto_high) ? ack : c->lr->frto_high;
 	uint32_t sacked = orig_sacked(c);
-	bool orig = sy_seq_lt(from, to) || sacked > c->frto_sacked;
+	bool orig = sy_seq_lt(from, to) || sacked > c->lr->frto_sacked;
 
-	c->frto_sacked = sacked;
+	c->lr->frto_sacked = sacked;
 	return orig;
 }
 
@@ -192,7 +199,7 @@ void sy_undo_check(sy_tcb *c, const sy_seg *s)
 	if (ts_delayed(c, s)) {
 		c->st.ts_undos++;
 		undo(c);
-	} else if (c->frto != SY_FRTO_OFF && frto_orig(c, s->ack)) {
+	} else if (c->lr && c->lr->frto != SY_FRTO_OFF && frto_orig(c, s->ack)) {
 		c->st.frto_spurious++;
 		undo(c);
 	}
@@ -200,14 +207,14 @@ void sy_undo_check(sy_tcb *c, const sy_seg *s)
 
 static void frto_step(sy_tcb *c, uint32_t una0, bool dup, bool sacked_more)
 {
-	if (c->frto == SY_FRTO_OFF)
+	if (!c->lr || c->lr->frto == SY_FRTO_OFF)
 		return;
-	if (!sy_seq_lt(c->snd_una, c->frto_high)) {
+	if (!sy_seq_lt(c->snd_una, c->lr->frto_high)) {
 		/* step 2a: everything up to recover acknowledged */
-		c->frto = SY_FRTO_OFF;
+		c->lr->frto = SY_FRTO_OFF;
 		return;
 	}
-	if (c->frto == SY_FRTO_NEW) {
+	if (c->lr->frto == SY_FRTO_NEW) {
 		/* step 3a: the new data arrived, the originals did not */
 		if (dup || sacked_more)
 			fall_back(c);
@@ -216,9 +223,9 @@ static void frto_step(sy_tcb *c, uint32_t una0, bool dup, bool sacked_more)
 	if (c->snd_una == una0)
 		return;
 	/* step 2b: recover stays SND.MAX, where the new data begins */
-	c->frto_high = c->snd_max;
+	c->lr->frto_high = c->snd_max;
 	if (send_new(c))
-		c->frto = SY_FRTO_NEW;
+		c->lr->frto = SY_FRTO_NEW;
 	else
 		fall_back(c);
 }

@@ -115,7 +115,7 @@ bool sy_tcb_ack_in(sy_tcb *c, const sy_seg *s)
 	}
 	/* the tail loss probe's episode (RFC 8985 7.4), before SND.UNA
 	 * moves */
-	if (c->tlp_out)
+	if (c->lr && c->lr->tlp_out)
 		sy_tlp_ack(c, s, wnd != old_wnd);
 	/* the timestamp echoed (Eifel) or F-RTO may show that the
 	 * retransmissions were not needed: undone (frto.c) */

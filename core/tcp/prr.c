@@ -44,29 +44,32 @@ uint32_t sy_tcb_sacked(const sy_tcb *c)
 
 void sy_prr_start(sy_tcb *c)
 {
-	c->prr_delivered = 0;
-	c->prr_fs = c->cc.prior_cwnd ? c->cc.prior_cwnd : c->cc.cwnd;
-	c->prr_out0 = c->st.bytes_sent;
-	c->prr_lost_top = sy_tcb_lost_top(c);
+	if (!sy_loss(c))
+		return;
+	c->lr->prr_delivered = 0;
+	c->lr->prr_fs = c->cc.prior_cwnd ? c->cc.prior_cwnd : c->cc.cwnd;
+	c->lr->prr_out0 = c->st.bytes_sent;
+	c->lr->prr_lost_top = sy_tcb_lost_top(c);
 }
 
 void sy_prr_ack(sy_tcb *c, int64_t delivered, bool advanced, bool entry)
 {
 	uint32_t mss = sy_tcb_smss(c), pipe, top, ss = c->cc.ssthresh, first;
-	uint64_t out = c->st.bytes_sent - c->prr_out0;
+	uint64_t out;
 	int64_t sndcnt;
 	bool lost;
 
-	if (!c->in_recovery || !limits(c)->prr)
+	if (!c->in_recovery || !limits(c)->prr || !c->lr)
 		return;
+	out = c->st.bytes_sent - c->lr->prr_out0;
 	/* marked lost: a hole newly below the SACKed bytes that make it
 	 * one, or without SACK the first segment after a partial ACK */
 	top = sy_tcb_lost_top(c);
-	lost = c->sack_ok ? sy_seq_gt(top, c->prr_lost_top) : advanced;
-	c->prr_lost_top = top;
+	lost = c->sack_ok ? sy_seq_gt(top, c->lr->prr_lost_top) : advanced;
+	c->lr->prr_lost_top = top;
 	if (delivered <= 0)
 		return;
-	c->prr_delivered += (uint32_t)delivered;
+	c->lr->prr_delivered += (uint32_t)delivered;
 	pipe = sy_tcb_pipe(c);
 	/* the ACK that began recovery counts the fast retransmission,
 	 * already gone, among what it lets out (Linux sends it after) */
@@ -74,13 +77,13 @@ void sy_prr_ack(sy_tcb *c, int64_t delivered, bool advanced, bool entry)
 	pipe -= first;
 	out -= first;
 	if (pipe > ss) {
-		uint64_t fs = c->prr_fs ? c->prr_fs : 1;
+		uint64_t fs = c->lr->prr_fs ? c->lr->prr_fs : 1;
 
 		/* whole segments, as Linux counts */
-		sndcnt = (int64_t)(((uint64_t)c->prr_delivered * ss + fs * mss - 1) / (fs * mss)) * mss -
+		sndcnt = (int64_t)(((uint64_t)c->lr->prr_delivered * ss + fs * mss - 1) / (fs * mss)) * mss -
 			 (int64_t)out;
 	} else {
-		sndcnt = (int64_t)c->prr_delivered - (int64_t)out;
+		sndcnt = (int64_t)c->lr->prr_delivered - (int64_t)out;
 		if (sndcnt < delivered)
 			sndcnt = delivered;
 		if (advanced && !lost)

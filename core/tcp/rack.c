@@ -200,7 +200,7 @@ static bool rk_get(sy_tcb *c)
 {
 	if (c->rk)
 		return true;
-	c->rk = SY_FAULT(SY_FAULT_SACK) ? NULL : sy_pool_zalloc(c->ep->pool, sizeof *c->rk);
+	c->rk = sy_pool_zalloc(c->ep->pool, sizeof *c->rk);
 	if (!c->rk) {
 		sy_tcb_oom(c, "allocating RACK's state");
 		return false;
@@ -496,7 +496,8 @@ static void arm_reo(sy_tcb *c, sy_time wait)
 	if (wait > rto)
 		wait = rto;
 	c->rk->reo_armed = true;
-	c->pto_armed = false;
+	if (c->lr)
+		c->lr->pto_armed = false;
 	c->rk->reo_due = now_of(c) + wait;
 	sy_tcb_timer_set(c, SY_TCP_T_RETRANS, wait);
 }
@@ -545,8 +546,8 @@ void sy_rack_ack(sy_tcb *c, const sy_seg *s, bool dsack, bool rec0)
 	if (dsack && c->rk->rk_reord_seen) {
 		uint32_t l, r;
 
-		if (!(c->tlp_out && c->tlp_retrans && sy_dsack_block(s, &l, &r) &&
-		      sy_seq_gt(r, c->tlp_seq) && sy_seq_le(r, c->tlp_high)))
+		if (!(c->lr && c->lr->tlp_out && c->lr->tlp_retrans && sy_dsack_block(s, &l, &r) &&
+		      sy_seq_gt(r, c->lr->tlp_seq) && sy_seq_le(r, c->lr->tlp_high)))
 			c->rk->rk_dsack_seen = true;
 	}
 	/* the SACKs and the cumulative ACK are an event each, as Linux's
@@ -616,7 +617,8 @@ bool sy_rack_timeout(sy_tcb *c)
 	} else if (!timer_on(c, SY_TCP_T_RETRANS) && c->snd_una != c->snd_max) {
 		/* the RTO where it was due */
 		if (c->rto_due > now) {
-			c->pto_armed = false;
+			if (c->lr)
+				c->lr->pto_armed = false;
 			sy_tcb_timer_set(c, SY_TCP_T_RETRANS, c->rto_due - now);
 		} else {
 			sy_tcb_arm_rto(c);

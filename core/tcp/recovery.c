@@ -256,7 +256,8 @@ void sy_tcb_arm_rto(sy_tcb *c)
 	 * moved on when it fires (sy_tcb_data_timeout): one event per RTO
 	 * instead of a cancel and an insert per ACK. */
 	c->rto_due = now_of(c) + after;
-	c->pto_armed = false; /* the RTO, not a probe timeout (tlp.c) */
+	if (c->lr)
+		c->lr->pto_armed = false; /* the RTO, not a probe timeout (tlp.c) */
 	if (c->rk)
 		c->rk->reo_armed = false; /* ... nor a reordering timeout (rack.c) */
 	if (timer_on(c, SY_TCP_T_RETRANS) &&
@@ -272,11 +273,12 @@ void sy_tcb_enter_recovery(sy_tcb *c)
 
 	/* a probe sent again and still unresolved counts among this
 	 * recovery's retransmissions for the undo (dsack.c) */
-	uint32_t probe = c->tlp_out && c->tlp_retrans ? c->tlp_high - c->tlp_seq : 0;
+	uint32_t probe = c->lr && c->lr->tlp_out && c->lr->tlp_retrans ? c->lr->tlp_high - c->lr->tlp_seq : 0;
 
 	c->st.fast_retransmits++;
 	c->in_recovery = true;
-	c->tlp_out = false; /* the tail loss probe's episode ends */
+	if (c->lr)
+		c->lr->tlp_out = false; /* the tail loss probe's episode ends */
 	c->recover = c->snd_max;
 	c->high_rxt = c->snd_una;
 	c->reno_sacked = c->sack_ok ? 0 : 3 * sy_tcb_smss(c);
@@ -418,7 +420,7 @@ void sy_tcb_data_timeout(sy_tcb *c, int which)
 		 * (tlp.c) comes first */
 		if (c->rk && c->rk->reo_armed && sy_rack_timeout(c))
 			return;
-		if (c->pto_armed && sy_tlp_timeout(c))
+		if (c->lr && c->lr->pto_armed && sy_tlp_timeout(c))
 			return;
 		/* restarted since it was set: on to the deadline */
 		if (now < c->rto_due) {
@@ -455,7 +457,8 @@ void sy_tcb_data_timeout(sy_tcb *c, int which)
 	}
 	c->in_recovery = false;
 	c->after_rto = true;
-	c->tlp_out = false;
+	if (c->lr)
+		c->lr->tlp_out = false;
 	c->recover = c->snd_max;
 	c->dupacks = 0;
 	c->reno_sacked = 0;

@@ -76,6 +76,44 @@ typedef struct sy_rack {
 	sy_time reo_due;
 } sy_rack;
 
+/* What the record needs only once it has sent data and lost some, or
+ * feared it had: tail loss probes, PRR, the undos, F-RTO.  Apart from the
+ * record, allocated the first time one of them is set (sy_loss,
+ * tcp_priv.h); until then every field is zero, which a reader without
+ * it (sy_loss_ro) sees. */
+typedef struct sy_tcb_loss {
+	/* the profile's tlp: Tail Loss Probe (RFC 8985 7, tlp.c) */
+	sy_time pto_due;
+	bool pto_armed;            /* the retransmission timer waits for
+				    * the probe timeout pto_due, before
+				    * the RTO (rto_due) */
+	bool tlp_out;              /* a probe is unresolved (TLP.end_seq
+				    * set, Linux's tlp_high_seq != 0) */
+	bool tlp_retrans;          /* ... and it sent old data again */
+	/* the profile's frto and ts_undo (frto.c) */
+	uint8_t frto;              /* SY_FRTO_*: F-RTO's step after a timeout */
+	uint32_t tlp_high;         /* SND.NXT after the probe (TLP.end_seq) */
+	uint32_t tlp_seq;          /* where the probe's bytes began */
+	uint32_t frto_high;        /* SND.MAX at the timeout (RFC 5682's
+				    * recover) */
+	uint32_t frto_rtx;         /* the end of what the timeout sent again */
+	uint32_t frto_sacked;      /* bytes SACKed in [frto_rtx, frto_high) */
+	bool ts_undo_on;           /* the latest reduction may be undone by
+				    * an older timestamp echoed */
+	uint32_t rtx_ts;           /* ... the TSval of its first
+				    * retransmission (Linux's retrans_stamp) */
+	/* the profile's prr: Proportional Rate Reduction (prr.c) */
+	uint32_t prr_delivered;    /* bytes delivered in this recovery */
+	uint32_t prr_fs;           /* RecoverFS: cwnd before the reduction */
+	uint32_t prr_lost_top;     /* the top of the bytes deemed lost */
+	uint64_t prr_out0;         /* st.bytes_sent when recovery began:
+				    * prr_out is what was sent since */
+	/* the fast recovery a D-SACK may undo (dsack.c; undo_on) */
+	uint32_t undo_marker;      /* SND.UNA when it began */
+	uint64_t undo_rtx0;        /* st.bytes_retransmitted then */
+	uint64_t undo_dsacked;     /* bytes of its retransmissions D-SACKed */
+} sy_tcb_loss;
+
 /* The connection record (RFC 9293 3.3.1).  The endpoint owns it; a state
  * machine reaches the sequence variables through sy_tcb_vars (the same
  * storage as the fields here, which in-tree code reads by name) and
@@ -207,16 +245,9 @@ struct sy_tcb {
 	uint32_t rcv_last_size;    /* the previous segment's size, if it
 				    * was of a size a path's MSS can be */
 	/* the profile's tlp: Tail Loss Probe (RFC 8985 7, tlp.c) */
-	bool pto_armed;            /* the retransmission timer waits for
-				    * the probe timeout pto_due, before
-				    * the RTO (rto_due) */
-	bool tlp_out;              /* a probe is unresolved (TLP.end_seq
-				    * set, Linux's tlp_high_seq != 0) */
-	bool tlp_retrans;          /* ... and it sent old data again */
-	sy_time pto_due;
-	uint32_t tlp_high;         /* SND.NXT after the probe (TLP.end_seq) */
-	uint32_t tlp_seq;          /* where the probe's bytes began */
 	uint32_t last_seg;         /* where the latest new segment began */
+	sy_tcb_loss *lr;           /* the state of loss recovery below,
+				    * from its first use (sy_loss) */
 	/* the profile's receive memory model (rcv_ratio, rcv_grow) */
 	uint32_t rcv_ratio;        /* the window's share of the memory, in
 				    * 256ths; 0: rcv_ratio_initial */
@@ -233,19 +264,10 @@ struct sy_tcb {
 				    * passes it */
 	uint32_t ecn_rtos;         /* timeouts (of data or our SYN) already
 				    * told by CWR */
-	/* the profile's prr: Proportional Rate Reduction (prr.c) */
-	uint32_t prr_delivered;    /* bytes delivered in this recovery */
-	uint32_t prr_fs;           /* RecoverFS: cwnd before the reduction */
-	uint64_t prr_out0;         /* st.bytes_sent when recovery began:
-				    * prr_out is what was sent since */
-	uint32_t prr_lost_top;     /* the top of the bytes deemed lost */
 	/* the profile's dsack and dsack_undo (dsack.c) */
 	bool dsack_due;            /* the next ACK carries a D-SACK block */
 	uint32_t dsack_l, dsack_r; /* ... of these bytes */
 	bool undo_on;              /* the last fast recovery may be undone */
-	uint32_t undo_marker;      /* SND.UNA when it began */
-	uint64_t undo_rtx0;        /* st.bytes_retransmitted then */
-	uint64_t undo_dsacked;     /* bytes of its retransmissions D-SACKed */
 	/* the profile's rack: RACK loss detection (RFC 8985, rack.c) */
 	sy_rack *rk;               /* from the first segment of data or FIN
 				    * sent with rack on; NULL before */
@@ -254,16 +276,6 @@ struct sy_tcb {
 	uint32_t rk_sfack;         /* ... and the highest this ACK's SACKs
 				    * reached, while rk_sfack_on */
 	bool rk_sfack_on;
-	/* the profile's frto and ts_undo (frto.c) */
-	uint8_t frto;              /* SY_FRTO_*: F-RTO's step after a timeout */
-	uint32_t frto_high;        /* SND.MAX at the timeout (RFC 5682's
-				    * recover) */
-	uint32_t frto_rtx;         /* the end of what the timeout sent again */
-	uint32_t frto_sacked;      /* bytes SACKed in [frto_rtx, frto_high) */
-	bool ts_undo_on;           /* the latest reduction may be undone by
-				    * an older timestamp echoed */
-	uint32_t rtx_ts;           /* ... the TSval of its first
-				    * retransmission (Linux's retrans_stamp) */
 };
 
 #define SY_FRTO_OFF 0           /* no F-RTO under way */

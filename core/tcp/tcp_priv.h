@@ -141,6 +141,9 @@ SY_HIDDEN void sy_tcp_aq_remove(sy_tcb *c);
 SY_HIDDEN void sy_tcb_sack_blocks(const sy_tcb *c, sy_tcp_opts *o, unsigned max);
 /* services.c */
 SY_HIDDEN void sy_tcb_oom(sy_tcb *c, const char *what);
+/* The state of loss recovery (tcb.h), allocated now if it is not yet;
+ * NULL (the simulation failed for want of memory) if it cannot be. */
+SY_HIDDEN sy_tcb_loss *sy_loss_new(sy_tcb *c);
 /* While on, the move from SYN_RECEIVED to ESTABLISHED that an ACK makes
  * reports SY_TCP_CAUSE_CROSSED_SYNACK: the ACK is a crossed SYN-ACK's,
  * taken by the state machine's own SYN_RECEIVED hook (steps.c). */
@@ -263,6 +266,12 @@ static inline sy_ipv4 ip_for(sy_tcp_ep *ep, uint32_t src, uint32_t dst)
 static inline sy_time now_of(const sy_tcb *c)
 {
 	return sy_sim_now(c->ep->sim);
+}
+
+/* The state of loss recovery, to be set (tcb.h). */
+static inline sy_tcb_loss *sy_loss(sy_tcb *c)
+{
+	return c->lr ? c->lr : sy_loss_new(c);
 }
 
 static inline bool timer_on(const sy_tcb *c, int which)
@@ -434,7 +443,8 @@ static inline void cc_signal(sy_tcb *c, sy_cc_signal sig)
 		c->cc.prior_cwnd = c->cc.cwnd;
 		c->cc.prior_ssthresh = c->cc.ssthresh;
 		c->undo_on = false; /* a new reduction: no D-SACK undo */
-		c->ts_undo_on = false; /* ... nor Eifel's (frto.c) */
+		if (c->lr)
+			c->lr->ts_undo_on = false; /* ... nor Eifel's (frto.c) */
 	}
 	c->cco->congestion(c->ccst, &c->cc, sig);
 }

@@ -57,10 +57,12 @@ bool sy_tlp_schedule(sy_tcb *c)
 	/* no later than the RTO, armed before this */
 	if (timer_on(c, SY_TCP_T_RETRANS) && c->rto_due > now && c->rto_due - now < pto)
 		pto = c->rto_due - now;
-	c->pto_armed = true;
-	c->pto_due = now + pto;
+	if (!sy_loss(c))
+		return false;
+	c->lr->pto_armed = true;
+	c->lr->pto_due = now + pto;
 	if (timer_on(c, SY_TCP_T_RETRANS) &&
-	    sy_sim_due(c->ep->sim, c->timer[SY_TCP_T_RETRANS]) <= c->pto_due)
+	    sy_sim_due(c->ep->sim, c->timer[SY_TCP_T_RETRANS]) <= c->lr->pto_due)
 		return true; /* moved on when it fires (sy_tlp_timeout) */
 	sy_tcb_timer_set(c, SY_TCP_T_RETRANS, pto);
 	return true;
@@ -73,7 +75,7 @@ static bool probe(sy_tcb *c, sy_time now)
 	uint32_t wnd = c->snd_wnd < c->sndbuf ? c->snd_wnd : c->sndbuf;
 	bool fin;
 
-	c->tlp_retrans = false;
+	c->lr->tlp_retrans = false;
 	if (c->snd_nxt == c->snd_max &&
 	    (sy_seq_lt(c->snd_nxt, end) || (c->fin_pending && !c->fin_sent))) {
 		/* new data, if the window takes the whole segment
@@ -85,7 +87,7 @@ static bool probe(sy_tcb *c, sy_time now)
 			fin = c->fin_pending && !c->fin_sent && c->snd_nxt + len == end;
 			if (!len && !fin)
 				return false;
-			c->tlp_seq = c->snd_nxt;
+			c->lr->tlp_seq = c->snd_nxt;
 			sy_tcb_send_data(c, c->snd_nxt, len, fin, now);
 			return true;
 		}
@@ -109,8 +111,8 @@ static bool probe(sy_tcb *c, sy_time now)
 	}
 	if (!len && !fin)
 		return false;
-	c->tlp_seq = seq;
-	c->tlp_retrans = true;
+	c->lr->tlp_seq = seq;
+	c->lr->tlp_retrans = true;
 	sy_tcb_send_data(c, seq, len, fin, now);
 	return true;
 }
@@ -119,21 +121,21 @@ bool sy_tlp_timeout(sy_tcb *c)
 {
 	sy_time now = now_of(c);
 
-	if (now < c->pto_due) {
-		sy_tcb_timer_set(c, SY_TCP_T_RETRANS, c->pto_due - now);
+	if (now < c->lr->pto_due) {
+		sy_tcb_timer_set(c, SY_TCP_T_RETRANS, c->lr->pto_due - now);
 		return true;
 	}
-	c->pto_armed = false;
+	c->lr->pto_armed = false;
 	if (!can_output(c) || c->snd_una == c->snd_max)
 		return true;
 	/* at most one probe per episode; none in recovery or after a
 	 * timeout: the RTO where it was due */
-	if (c->tlp_out || c->in_recovery || c->after_rto || !probe(c, now)) {
+	if (c->lr->tlp_out || c->in_recovery || c->after_rto || !probe(c, now)) {
 		sy_tcb_timer_set(c, SY_TCP_T_RETRANS, c->rto_due > now ? c->rto_due - now : 0);
 		return true;
 	}
-	c->tlp_out = true;
-	c->tlp_high = c->snd_nxt;
+	c->lr->tlp_out = true;
+	c->lr->tlp_high = c->snd_nxt;
 	c->st.tlp_probes++;
 	/* the RTO from the probe */
 	sy_tcb_timer_cancel(c, SY_TCP_T_RETRANS);
@@ -146,8 +148,8 @@ static bool dsack_of_probe(const sy_tcb *c, const sy_seg *s)
 {
 	uint32_t l, r;
 
-	return sy_dsack_block(s, &l, &r) && sy_seq_gt(r, c->tlp_seq) &&
-	       sy_seq_le(r, c->tlp_high);
+	return sy_dsack_block(s, &l, &r) && sy_seq_gt(r, c->lr->tlp_seq) &&
+	       sy_seq_le(r, c->lr->tlp_high);
 }
 
 /* A SACK block of bytes above SND.UNA that is no D-SACK. */
@@ -166,19 +168,19 @@ static bool sacks_data(const sy_tcb *c, const sy_seg *s)
 
 void sy_tlp_ack(sy_tcb *c, const sy_seg *s, bool win_update)
 {
-	if (!c->tlp_out || sy_seq_lt(s->ack, c->tlp_high))
+	if (!c->lr->tlp_out || sy_seq_lt(s->ack, c->lr->tlp_high))
 		return;
-	if (!c->tlp_retrans || dsack_of_probe(c, s)) {
+	if (!c->lr->tlp_retrans || dsack_of_probe(c, s)) {
 		/* new data acknowledged, or both copies arrived */
-		c->tlp_out = false;
-	} else if (sy_seq_gt(s->ack, c->tlp_high)) {
+		c->lr->tlp_out = false;
+	} else if (sy_seq_gt(s->ack, c->lr->tlp_high)) {
 		/* only the probe arrived: the original was lost */
-		c->tlp_out = false;
+		c->lr->tlp_out = false;
 		c->st.tlp_recoveries++;
 		if (c->cco)
 			cc_signal(c, SY_CC_ECN);
 	} else if (s->ack == c->snd_una && !s->len && !win_update && !sacks_data(c, s)) {
 		/* a duplicate ACK at TLP.end_seq: both arrived */
-		c->tlp_out = false;
+		c->lr->tlp_out = false;
 	}
 }
