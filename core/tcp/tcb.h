@@ -125,6 +125,7 @@ struct sy_tcb {
 	uint16_t lport, rport;
 	sy_tcp_state state;
 	uint8_t caps;              /* SY_TCP_CAP_* of the state */
+	uint16_t dupacks;
 	union {
 		struct { SY_TCP_VARS_FIELDS };
 		sy_tcp_vars v;
@@ -150,7 +151,6 @@ struct sy_tcb {
 	uint32_t last_ack_sent;    /* RFC 7323's Last.ACK.sent */
 	uint32_t recent_ooo[2];    /* earlier out-of-order arrivals, for SACK */
 	uint32_t last_ooo;         /* latest out-of-order segment's start */
-	uint16_t dupacks;
 	uint32_t recover;          /* RFC 6582 / RFC 6675 recovery point */
 	uint32_t high_rxt;         /* retransmitted up to here in recovery */
 	uint32_t reno_sacked;      /* without SACK: bytes left by dupacks */
@@ -163,17 +163,17 @@ struct sy_tcb {
 	bool quick_started;        /* ... entered for the first data */
 	uint8_t pingpong;          /* data segments that answered data (the
 				    * profile's pingpong: interactive mode) */
+	bool rtt_timing;           /* a segment is timed (no timestamps) */
+	bool cwnd_full;            /* cwnd limited the sender in the window
+				    * that ends at cwnd_usage_end */
+	uint32_t rtt_seq;          /* ... and ends here */
 	sy_time data_rx_at;        /* latest in-order data received; -1: none */
 	sy_time data_tx_at;        /* latest data segment sent; -1: none */
-	uint32_t rtt_seq;          /* timed segment ends here (no timestamps) */
-	bool rtt_timing;
 	uint64_t snd_queued;       /* bytes the user has queued, in total */
 	uint64_t snd_sent;         /* ... of which sent at least once */
 	sy_time tx_head;           /* when the oldest unacked data was sent */
 	sy_time rto_due;           /* the retransmission timer's deadline */
 	sy_time last_send;         /* for the idle restart */
-	bool cwnd_full;            /* cwnd limited the sender in the window
-				    * that ends at cwnd_usage_end */
 	uint32_t max_flight;       /* the most in flight in that window */
 	uint32_t cwnd_usage_end;
 	sy_time invalid_ack_next;  /* an answer to an unacceptable segment
@@ -221,12 +221,12 @@ struct sy_tcb {
 	sy_chunk *rq_head, *rq_tail; /* unread bytes, once some are real */
 	void *user;                /* for the binding */
 	sy_tcb *aq_next;           /* the listener's accept queue */
-	bool queued;               /* ... waiting in it */
 	sy_tcb *hnext;             /* endpoint's hash chain */
 	uint64_t id;               /* unique per endpoint, from 1 */
 	sy_time tw_since;          /* when TIME_WAIT began (tw_reuse_delay) */
 	uint32_t ts_off;           /* added to the TS clock (ts_offset) */
 	bool ts_off_ok;            /* ... once drawn */
+	bool queued;               /* waiting in the listener's accept queue */
 	/* the retry limits measured in time (the profile's
 	 * retries_by_time, user_timeout_probes) */
 	sy_time rtx_stamp;         /* the first retransmission of the
@@ -253,29 +253,31 @@ struct sy_tcb {
 				    * 256ths; 0: rcv_ratio_initial */
 	uint32_t rcv_ssthresh;     /* rcv_grow: the window's growing limit */
 	uint32_t rcv_clamp;        /* rcv_grow: the largest window */
-	bool rcvbuf_set;           /* rcvbuf set on the connection, not the
-				    * endpoint's (Linux's SOCK_RCVBUF_LOCK) */
 	uint32_t rcv_wup;          /* RCV.NXT when the window was last
 				    * advertised */
+	bool rcvbuf_set;           /* rcvbuf set on the connection, not the
+				    * endpoint's (Linux's SOCK_RCVBUF_LOCK) */
 	/* ECN (RFC 3168, ecn.c) */
 	uint8_t ecn;               /* SY_ECN_* below */
+	/* the profile's dsack and dsack_undo (dsack.c) */
+	bool dsack_due;            /* the next ACK carries a D-SACK block
+				    * of dsack_l, dsack_r */
+	bool undo_on;              /* the last fast recovery may be undone */
+	uint32_t dsack_l, dsack_r;
 	uint32_t ecn_high;         /* SY_ECN_CWR: SND.MAX at the latest
 				    * reduction; no other until SND.UNA
-				    * passes it */
+				    * passes it (ECN) */
 	uint32_t ecn_rtos;         /* timeouts (of data or our SYN) already
-				    * told by CWR */
-	/* the profile's dsack and dsack_undo (dsack.c) */
-	bool dsack_due;            /* the next ACK carries a D-SACK block */
-	uint32_t dsack_l, dsack_r; /* ... of these bytes */
-	bool undo_on;              /* the last fast recovery may be undone */
+				    * told by CWR (ECN) */
 	/* the profile's rack: RACK loss detection (RFC 8985, rack.c) */
-	sy_rack *rk;               /* from the first segment of data or FIN
-				    * sent with rack on; NULL before */
 	uint32_t rk_fack;          /* the highest SACKed byte's end before
 				    * this ACK (Linux's prior_fack) */
 	uint32_t rk_sfack;         /* ... and the highest this ACK's SACKs
 				    * reached, while rk_sfack_on */
 	bool rk_sfack_on;
+	sy_rack *rk;               /* the rest, from the first segment of
+				    * data or FIN sent with rack on; NULL
+				    * before */
 };
 
 #define SY_FRTO_OFF 0           /* no F-RTO under way */
