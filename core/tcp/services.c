@@ -300,6 +300,13 @@ void sy_tcb_oom(sy_tcb *c, const char *what)
 		    what, l, c->lport, r, c->rport, sy_node_name(c->ep->node));
 }
 
+void sy_tcb_loss_free(sy_tcb *c)
+{
+	sy_rack_free(c);
+	sy_pool_free(c->ep->pool, c->lr);
+	c->lr = NULL;
+}
+
 sy_tcb_loss *sy_loss_new(sy_tcb *c)
 {
 	c->lr = sy_pool_zalloc(c->ep->pool, sizeof *c->lr);
@@ -416,9 +423,7 @@ void sy_tcb_data_free(sy_tcb *c)
 	}
 	sy_ranges_free(&c->ooo_blocks);
 	sy_ranges_free(&c->sb);
-	sy_rack_free(c);
-	sy_pool_free(c->ep->pool, c->lr);
-	c->lr = NULL;
+	sy_tcb_loss_free(c);
 	sy_tcb_rq_drop(c, UINT32_MAX);
 	sy_pool_free(c->ep->pool, c->lim);
 	c->lim = NULL;

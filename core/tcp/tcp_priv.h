@@ -144,6 +144,8 @@ SY_HIDDEN void sy_tcb_oom(sy_tcb *c, const char *what);
 /* The state of loss recovery (tcb.h), allocated now if it is not yet;
  * NULL (the simulation failed for want of memory) if it cannot be. */
 SY_HIDDEN sy_tcb_loss *sy_loss_new(sy_tcb *c);
+/* Frees it and RACK's (rack.c): a record without them is as new. */
+SY_HIDDEN void sy_tcb_loss_free(sy_tcb *c);
 /* While on, the move from SYN_RECEIVED to ESTABLISHED that an ACK makes
  * reports SY_TCP_CAUSE_CROSSED_SYNACK: the ACK is a crossed SYN-ACK's,
  * taken by the state machine's own SYN_RECEIVED hook (steps.c). */

@@ -336,6 +336,7 @@ static void round_trip(sy_tcb *c, size_t liface)
 	*keep = *c;
 	pack(c, &w, liface);
 	sy_tw_keep_save(c, &k);
+	sy_tcb_loss_free(c); /* blocks of its own: the new record starts without */
 	memset(c, 0, sizeof *c);
 	sy_tcb_defaults(keep->ep, c);
 	/* the holders' (the binding's in k) */
