@@ -255,6 +255,10 @@ START_TEST(handshakes_and_ports)
 	ck_assert_int_eq(c1->state, SY_TCP_ESTABLISHED);
 	ck_assert_uint_eq(c1->snd_nxt, c1->iss + 1);
 	ck_assert_uint_eq(c1->rcv_nxt, c1->irs + 1);
+	/* established with nothing sent: no block of RACK's nor of loss
+	 * recovery's (tcb.h) */
+	ck_assert_ptr_null(c1->rk);
+	ck_assert_ptr_null(c1->lr);
 	ck_assert_ptr_null(sy_tcp_connect(ea, sy_node_addr(b, 0), 0, &err));
 }
 END_TEST
