@@ -543,13 +543,8 @@ void sy_rack_ack(sy_tcb *c, const sy_seg *s, bool dsack, bool rec0)
 	 * (Linux's tcp_dsack_seen comes before this ACK's evidence),
 	 * unless it is of a tail loss probe (the timer's, not RACK's,
 	 * retransmission) */
-	if (dsack && c->rk->rk_reord_seen) {
-		uint32_t l, r;
-
-		if (!(c->lr && c->lr->tlp_out && c->lr->tlp_retrans && sy_dsack_block(s, &l, &r) &&
-		      sy_seq_gt(r, c->lr->tlp_seq) && sy_seq_le(r, c->lr->tlp_high)))
-			c->rk->rk_dsack_seen = true;
-	}
+	if (dsack && c->rk->rk_reord_seen && !sy_tlp_dsack_of_probe(c, s))
+		c->rk->rk_dsack_seen = true;
 	/* the SACKs and the cumulative ACK are an event each, as Linux's
 	 * two calls of tcp_check_sack_reordering */
 	if (c->rk->rk_reord) {

@@ -194,6 +194,9 @@ SY_HIDDEN bool sy_tlp_schedule(sy_tcb *c);
 SY_HIDDEN bool sy_tlp_timeout(sy_tcb *c);
 /* An acceptable ACK, before SND.UNA moves (RFC 8985 7.4). */
 SY_HIDDEN void sy_tlp_ack(sy_tcb *c, const sy_seg *s, bool win_update);
+/* A D-SACK of the bytes of a probe sent again and still unresolved:
+ * the timer's retransmission, not a recovery's. */
+SY_HIDDEN bool sy_tlp_dsack_of_probe(const sy_tcb *c, const sy_seg *s);
 /* RACK (rack.c, the profile's rack): on for c (with SACK); a segment
  * went (before SND.NXT moves); [l, r) is SACKed (before the scoreboard
  * takes it); SND.UNA moved; an acceptable ACK was taken (after SND.UNA

@@ -152,6 +152,11 @@ static bool dsack_of_probe(const sy_tcb *c, const sy_seg *s)
 	       sy_seq_le(r, c->lr->tlp_high);
 }
 
+bool sy_tlp_dsack_of_probe(const sy_tcb *c, const sy_seg *s)
+{
+	return c->lr && c->lr->tlp_out && c->lr->tlp_retrans && dsack_of_probe(c, s);
+}
+
 /* A SACK block of bytes above SND.UNA that is no D-SACK. */
 static bool sacks_data(const sy_tcb *c, const sy_seg *s)
 {
