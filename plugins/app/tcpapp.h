@@ -9,6 +9,7 @@
 #ifndef SY_TCPAPP_H
 #define SY_TCPAPP_H
 
+#include <assert.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,8 @@
 
 struct tapp_conn {
 	struct tapp_conn *next;
+	struct tapp_conn **pprev;  /* what points at it: unlinking costs
+				    * nothing however many are open */
 	sy_tcb *c;                 /* NULL once freed */
 	bool done;                 /* finished its transfer or exchanges */
 };
@@ -58,6 +61,9 @@ static inline void tapp_add(struct tapp *a, struct tapp_conn *k, sy_tcb *c,
 {
 	k->c = c;
 	k->next = a->conns;
+	k->pprev = &a->conns;
+	if (a->conns)
+		a->conns->pprev = &k->next;
 	a->conns = k;
 	a->st.connections++;
 	if (a->st.start < 0)
@@ -110,11 +116,12 @@ static inline bool tapp_event(struct tapp *a, struct tapp_conn *k,
 	if (cause != SY_TCP_CAUSE_FREED)
 		return false;
 	tapp_count(&a->st, k->c);
-	for (struct tapp_conn **pp = &a->conns; *pp; pp = &(*pp)->next)
-		if (*pp == k) {
-			*pp = k->next;
-			break;
-		}
+	assert(k->pprev && *k->pprev == k);
+	*k->pprev = k->next;
+	if (k->next)
+		k->next->pprev = k->pprev;
+	k->next = NULL;
+	k->pprev = NULL;
 	k->c = NULL;
 	return true;
 }
