@@ -112,10 +112,19 @@ void sy_undo_start(sy_tcb *c, uint32_t outstanding)
 	c->lr->undo_dsacked = 0;
 }
 
+bool sy_dsack_all(const sy_tcb *c)
+{
+	uint64_t rtx;
+
+	if (!c->undo_on || !c->lr || !limits(c)->dsack_undo)
+		return false;
+	rtx = c->st.bytes_retransmitted - c->lr->undo_rtx0;
+	return rtx && c->lr->undo_dsacked >= rtx;
+}
+
 bool sy_dsack_ack(sy_tcb *c, const sy_seg *s)
 {
 	uint32_t l, r;
-	uint64_t rtx;
 
 	if (!sy_dsack_block(s, &l, &r))
 		return false;
@@ -126,8 +135,9 @@ bool sy_dsack_ack(sy_tcb *c, const sy_seg *s)
 	if (sy_seq_lt(l, c->lr->undo_marker))
 		l = c->lr->undo_marker;
 	c->lr->undo_dsacked += r - l;
-	rtx = c->st.bytes_retransmitted - c->lr->undo_rtx0;
-	if (!rtx || c->lr->undo_dsacked < rtx)
+	/* after a timeout the undo waits for an ACK of new data
+	 * (sy_undo_check, as Linux's tcp_process_loss) */
+	if (!sy_dsack_all(c) || c->after_rto)
 		return true;
 	/* every retransmission arrived twice: none was needed */
 	c->undo_on = false;

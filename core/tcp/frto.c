@@ -199,6 +199,11 @@ void sy_undo_check(sy_tcb *c, const sy_seg *s)
 	if (ts_delayed(c, s)) {
 		c->st.ts_undos++;
 		undo(c);
+	} else if (c->after_rto && sy_seq_gt(s->ack, c->snd_una) && sy_dsack_all(c)) {
+		/* every retransmission since the reduction D-SACKed, and
+		 * an ACK of new data: Linux's tcp_try_undo_loss */
+		c->st.dsack_undos++;
+		undo(c);
 	} else if (c->lr && c->lr->frto != SY_FRTO_OFF && frto_orig(c, s->ack)) {
 		c->st.frto_spurious++;
 		undo(c);

@@ -367,7 +367,7 @@ void sy_tcb_data_timeout(sy_tcb *c, int which)
 	const void *st;
 	const sy_timers_ops *t = sy_tcb_timers(c, &st);
 	sy_time now = now_of(c);
-	bool fresh;
+	bool fresh, keep;
 
 	switch (which) {
 	case SY_TCP_T_DELACK:
@@ -446,12 +446,21 @@ void sy_tcb_data_timeout(sy_tcb *c, int which)
 	/* F-RTO for a timeout out of recovery, or one that repeats a
 	 * timeout (RFC 5682 3.2; Linux's tcp_enter_loss) */
 	fresh = (!c->in_recovery && !c->after_rto) || c->retries;
+	/* with the profile's dsack_undo, as Linux's tcp_enter_loss: a
+	 * timeout during a fast recovery, before its recovery point, keeps
+	 * the recovery's reduction (ssthresh, and prior_cwnd and
+	 * prior_ssthresh for an undo) and its undo episode, whose
+	 * retransmissions now include the timeout's; any other first
+	 * timeout reduces and starts an episode of its own */
+	keep = lim->dsack_undo && c->in_recovery && sy_seq_lt(c->snd_una, c->recover);
 	c->retries++;
 	c->st.timeouts++;
 	t->rtt_backoff(st, &c->rtt);
-	if (c->cco && c->retries == 1) {
+	if (c->cco && c->retries == 1 && !keep) {
 		cc_signal(c, SY_CC_RTO);
 		sy_ts_undo_start(c);
+		if (lim->dsack_undo)
+			sy_undo_start(c, 0);
 	} else {
 		c->cc.cwnd = sy_tcb_smss(c);
 	}

@@ -237,11 +237,13 @@ SY_HIDDEN void sy_dsack_note(sy_tcb *c, uint32_t l, uint32_t r);
  * _out to send them (the D-SACK block goes once). */
 SY_HIDDEN void sy_tcb_sack_fill(const sy_tcb *c, sy_tcp_opts *o);
 SY_HIDDEN void sy_tcb_sack_out(sy_tcb *c, sy_tcp_opts *o);
-/* The sender: recovery begins, with `outstanding` bytes retransmitted
- * before it still unresolved; an ACK arrived (before SND.UNA moves):
- * true if it carried a D-SACK. */
+/* The sender: recovery (or a timeout's reduction) begins, with
+ * `outstanding` bytes retransmitted before it still unresolved; an ACK
+ * arrived (before SND.UNA moves): true if it carried a D-SACK; whether
+ * every retransmission of the episode has been D-SACKed. */
 SY_HIDDEN void sy_undo_start(sy_tcb *c, uint32_t outstanding);
 SY_HIDDEN bool sy_dsack_ack(sy_tcb *c, const sy_seg *s);
+SY_HIDDEN bool sy_dsack_all(const sy_tcb *c);
 /* F-RTO and the Eifel undo (frto.c).  A reduction with retransmission
  * begins (after the cc's signal): its first retransmission's TSval is
  * kept.  An acceptable ACK, its SACK blocks taken, before SND.UNA moves:
