@@ -22,8 +22,15 @@
  * reduction is undone with the cc's SY_CC_RTO_SPURIOUS (cwnd and ssthresh
  * at least what they were before it) and a recovery still under way
  * ends, as Linux's tcp_try_undo_dsack and tcp_try_to_open.  Any other
- * reduction (a timeout, ECN, a tail loss probe's) ends the episode:
- * cc_signal clears undo_on.  Counted in dsack_undos.
+ * reduction (ECN, a tail loss probe's) ends the episode: cc_signal
+ * clears undo_on.  A timeout (recovery.c, as Linux's tcp_enter_loss)
+ * during a fast recovery, before its recovery point, keeps the episode
+ * and the recovery's reduction, and the timeout's retransmissions count
+ * among the episode's; any other first timeout reduces and starts an
+ * episode of its own at SND.UNA.  After a timeout, until the recovery
+ * point, the undo waits for an ACK of new data (frto.c's sy_undo_check,
+ * as Linux's tcp_process_loss and tcp_try_undo_loss), which ends the going
+ * back as F-RTO's undo does.  Counted in dsack_undos.
  *
  * Not done: Linux also raises its reordering degree (tp->reordering, the
  * duplicate-ACK threshold, up to tcp_max_reordering) from D-SACKs and

@@ -39,8 +39,12 @@
  * may (tcp_try_undo_recovery).  Counted in ts_undos.  Any other
  * reduction (ECN, a tail loss probe's) ends the chance (cc_signal).
  *
- * Not modelled: Linux's D-SACK undo of a timeout (tcp_try_undo_loss with
- * undo_retrans at 0; dsack.c undoes fast recoveries only); after step 3a
+ * The D-SACK undo (dsack.c) of a timeout is taken here too: with every
+ * retransmission since the reduction D-SACKed, an ACK of new data undoes
+ * it in the same way (Linux's tcp_try_undo_loss with undo_retrans at 0),
+ * counted in dsack_undos.
+ *
+ * Not modelled: after step 3a
  * without RACK, Linux's count of the new segments not yet SACKed among
  * those in flight (going back here sends up to cwnd at once); the
  * reordering degree

@@ -10,7 +10,11 @@
  * scoreboard instead, as Linux's tcp_enter_loss: what is not SACKed is
  * marked lost, cwnd is what is still in flight plus a segment, and until
  * the recovery point is acknowledged the lost segments go first, then
- * new data, while cwnd - pipe allows.  After the data retry limit or the user timeout
+ * new data, while cwnd - pipe allows.  With the profile's dsack_undo, as
+ * Linux's tcp_enter_loss, a timeout during fast recovery before its
+ * recovery point does not reduce again: ssthresh, the values an undo
+ * restores and the D-SACK undo's episode (dsack.c) stay the recovery's.
+ * After the data retry limit or the user timeout
  * the connection is closed with a "timeout" error.  The limit is a count
  * of retransmissions, or (the profile's retries_by_time, as Linux) the
  * time that many timeouts backing off from rto_min would take, counted

@@ -108,7 +108,8 @@ typedef struct sy_tcb_loss {
 	uint32_t prr_lost_top;     /* the top of the bytes deemed lost */
 	uint64_t prr_out0;         /* st.bytes_sent when recovery began:
 				    * prr_out is what was sent since */
-	/* the fast recovery a D-SACK may undo (dsack.c; undo_on) */
+	/* the fast recovery or timeout a D-SACK may undo (dsack.c;
+	 * undo_on) */
 	uint32_t undo_marker;      /* SND.UNA when it began */
 	uint64_t undo_rtx0;        /* st.bytes_retransmitted then */
 	uint64_t undo_dsacked;     /* bytes of its retransmissions D-SACKed */

@@ -183,8 +183,9 @@ typedef struct sy_tcb_stats {
 				     * most one per window of data) */
 	uint32_t ecn_cwr_sent;      /* data segments sent with CWR */
 	uint32_t dsacks_received;   /* ACKs with a D-SACK block (RFC 2883) */
-	uint32_t dsack_undos;       /* fast recoveries undone: all their
-				     * retransmissions D-SACKed (RFC 3708) */
+	uint32_t dsack_undos;       /* fast recoveries and timeouts undone:
+				     * all their retransmissions D-SACKed
+				     * (RFC 3708) */
 	uint32_t rack_lost;         /* segments RACK marked lost (RFC 8985) */
 	uint32_t rack_reo_timeouts; /* ... of which by its reordering timer */
 	uint32_t rack_reord_seen;   /* ACKs that showed reordering */

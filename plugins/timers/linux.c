@@ -314,9 +314,19 @@
  *                        when it reaches 0, in recovery or after it
  *                        (Open/Disorder), with tcp_undo_cwnd_reduction
  *                        (cwnd = max(cwnd, prior_cwnd), ssthresh =
- *                        prior_ssthresh); tcp_enter_cwr and a timeout
- *                        clear undo_marker.  Counted here in bytes.
- *                        Checked on 6.18 with dsack_undo.pkt.  Not
+ *                        prior_ssthresh); tcp_enter_cwr clears
+ *                        undo_marker.  A timeout (tcp_enter_loss)
+ *                        reduces and restarts the episode (tcp_init_undo)
+ *                        except during a recovery before high_seq (or in
+ *                        Loss after a retransmission): then ssthresh,
+ *                        prior_cwnd, prior_ssthresh and the episode stay,
+ *                        its retransmissions counted too; in Loss the
+ *                        undo (tcp_try_undo_loss: the lost marks cleared,
+ *                        back to Open) waits for an ACK that advances
+ *                        snd_una.  Counted here in bytes.  Checked on
+ *                        6.18 with dsack_undo.pkt,
+ *                        rto_recovery_keeps_ssthresh.pkt and
+ *                        rto_recovery_dsack_undo.pkt.  Not
  *                        modelled: tp->reordering's growth from D-SACKs
  *                        (tcp_check_sack_reordering); the timestamp undo
  *                        and F-RTO are ts_undo and frto below.
@@ -772,8 +782,9 @@ static const sy_param params[] = {
 		 "tcp_dsack = 1)" },
 	{ .name = "dsack_undo", .type = SY_PT_BOOL, .offset = LIM(dsack_undo),
 	  .def = "true",
-	  .doc = "a fast recovery whose retransmissions were all D-SACKed is undone: cwnd and "
-		 "ssthresh restored (RFC 3708; tcp_try_undo_dsack)" },
+	  .doc = "a fast recovery or timeout whose retransmissions were all D-SACKed is undone: "
+		 "cwnd and ssthresh restored (RFC 3708; tcp_try_undo_dsack, tcp_try_undo_loss); a "
+		 "timeout during recovery keeps its reduction (tcp_enter_loss)" },
 	{ .name = "rack", .type = SY_PT_BOOL, .offset = LIM(rack),
 	  .def = "true",
 	  .doc = "RACK loss detection (RFC 8985 6) with SACK: a segment is lost once one sent "

@@ -254,8 +254,9 @@ static const sy_param params[] = {
 		 "Linux's tcp_dsack); off: SACK blocks of queued data only (RFC 2018)" },
 	{ .name = "dsack_undo", .type = SY_PT_BOOL, .offset = LIM(dsack_undo),
 	  .def = "false",
-	  .doc = "a fast recovery whose retransmissions were all D-SACKed is undone: cwnd and "
-		 "ssthresh restored (RFC 3708, as Linux); off: the reduction stays" },
+	  .doc = "a fast recovery or timeout whose retransmissions were all D-SACKed is undone: "
+		 "cwnd and ssthresh restored (RFC 3708, as Linux), and a timeout during recovery "
+		 "keeps its reduction; off: the reduction stays, a timeout reduces again" },
 	{ .name = "rack", .type = SY_PT_BOOL, .offset = LIM(rack),
 	  .def = "false",
 	  .doc = "RACK loss detection (RFC 8985 6) with SACK, as Linux: losses by send time "
