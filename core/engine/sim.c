@@ -11,6 +11,7 @@
 
 #include "scheduler.h"
 #include "sim.h"
+#include "sim_seq.h"
 #include "units.h"
 
 /* The slot table: seq is the sequence number of the event holding the
@@ -210,6 +211,32 @@ int sy_sim_at(sy_sim *sim, sy_time t, sy_event_fn fn, void *arg,
 	sim->slots[i].due = t;
 	sim->live++;
 	id->seq = e.seq;
+	id->slot = i;
+	return 0;
+}
+
+uint64_t sy_sim_seq_next(const sy_sim *sim) { return sim->next_seq; }
+
+uint64_t sy_sim_seq_take(sy_sim *sim) { return sim->next_seq++; }
+
+int sy_sim_at_seq(sy_sim *sim, sy_time t, uint64_t seq, sy_event_fn fn, void *arg,
+		  uint64_t data, sy_event_id *id, sy_err *err)
+{
+	sy_sched_entry e = { .time = t, .seq = seq, .fn = fn, .arg = arg, .data = data };
+	uint32_t i;
+
+	SY_INVARIANT(seq != 0 && seq < sim->next_seq && t >= sim->now && id);
+	if (sim->free_head == NO_SLOT && grow_slots(sim) < 0)
+		return sy_err_set(err, "out of memory scheduling an event");
+	i = sim->free_head;
+	e.slot = i;
+	if (sim->ops->insert(sim->sched.state, &e) < 0)
+		return sy_err_set(err, "out of memory scheduling an event");
+	sim->free_head = (uint32_t)sim->slots[i].due;
+	sim->slots[i].seq = seq;
+	sim->slots[i].due = t;
+	sim->live++;
+	id->seq = seq;
 	id->slot = i;
 	return 0;
 }

@@ -81,6 +81,8 @@ struct sy_tcp_ep {
 				     * TIME_WAIT (tw.c) */
 	struct sy_tw **tw_hash;     /* compact TIME_WAITs by 4-tuple (tw.c) */
 	size_t tw_nhash, ntw;
+	struct sy_tw *tw_head, *tw_tail; /* ... queued by expiry (tw.c) */
+	sy_event_id tw_ev;          /* ... the head's expiry */
 	int tw_mode;                /* SY_TW_* (tw.h) */
 	bool (*obs_holds)(void *ctx, const sy_tcb *c); /* obs looks at c */
 	sy_pool *pool;              /* connection records, plugin states,

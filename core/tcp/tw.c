@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sim_seq.h"
 #include "tw_priv.h"
 
 /* ------------------------------------------------------------ packing */
@@ -50,6 +51,12 @@ static bool packable(const sy_tcb *c)
 	if (c->state != SY_TCP_TIME_WAIT || c->rq_head || c->rcv_unread ||
 	    c->sq_head || c->ooo || c->retries || c->ack_now || !c->data_started ||
 	    c->snd_una != c->snd_max || c->snd_queued != c->st.bytes_acked ||
+	    /* what struct sy_tw does not keep */
+	    c->snd_nxt != c->snd_max || c->snd_wl2 != c->snd_max ||
+	    c->last_ack_sent != c->rcv_nxt || c->rcv_wup != c->rcv_nxt ||
+	    c->rcv_adv != c->rcv_nxt + c->rcv_wnd ||
+	    /* the timer's place among equal times (the queue's SEQF_SEQ) */
+	    sy_sim_seq_next(c->ep->sim) > SEQF_SEQ_MAX ||
 	    (c->fin_sent && c->fin_seq != c->snd_max - 1) ||
 	    (c->rcv_ratio && c->rcv_ratio != (uint32_t)lim->rcv_ratio) ||
 	    c->rcv_mss > UINT16_MAX || c->snd_wscale > 15 || c->rcv_wscale > 15 ||
@@ -93,19 +100,16 @@ static void pack(const sy_tcb *c, struct sy_tw *w, size_t liface)
 		.idx = c->id << 16 | (uint64_t)c->snd_wscale << 12 |
 		       (uint64_t)c->rcv_wscale << 8 | liface,
 		.tw_since = c->tw_since, .invalid_ack_next = c->invalid_ack_next,
-		.tseq = c->timer[SY_TCP_T_TIME_WAIT].seq,
-		.tslot = c->timer[SY_TCP_T_TIME_WAIT].slot,
 		.raddr = c->raddr, .lport = c->lport, .rport = c->rport,
-		.iss = c->iss, .irs = c->irs, .snd_una = c->snd_una, .snd_nxt = c->snd_nxt,
-		.snd_wnd = c->snd_wnd, .snd_wl1 = c->snd_wl1, .snd_wl2 = c->snd_wl2,
+		.iss = c->iss, .irs = c->irs,
+		.snd_wnd = c->snd_wnd, .snd_wl1 = c->snd_wl1,
 		.rcv_nxt = c->rcv_nxt, .rcv_wnd = c->rcv_wnd, .snd_max = c->snd_max,
-		.rcv_adv = c->rcv_adv, .rcv_wup = c->rcv_wup,
-		.last_ack_sent = c->last_ack_sent, .ts_recent = c->ts_recent,
+		.ts_recent = c->ts_recent,
 		.ts_off = c->ts_off, .rcv_ssthresh = c->rcv_ssthresh,
 		.rcv_clamp = c->rcv_clamp,
 		.rcv_mss = (uint16_t)c->rcv_mss, .mss_peer = c->mss_peer,
 		.mss_local = c->mss_local,
-		.flags = (uint16_t)((c->ts_ok ? F_TS_OK : 0) | (c->ws_ok ? F_WS_OK : 0) |
+		.seqf = (uint16_t)((c->ts_ok ? F_TS_OK : 0) | (c->ws_ok ? F_WS_OK : 0) |
 			 (c->sack_ok ? F_SACK_OK : 0) | (c->ts_off_ok ? F_TS_OFF_OK : 0) |
 			 (c->fin_sent ? F_FIN_SENT : 0) | (c->fin_rcvd ? F_FIN_RCVD : 0) |
 			 (c->fin_pending ? F_FIN_PENDING : 0) | (c->orphan ? F_ORPHAN : 0) |
@@ -135,18 +139,18 @@ static void unpack(sy_tcb *c, const struct sy_tw *w)
 	c->invalid_ack_next = w->invalid_ack_next;
 	c->iss = w->iss;
 	c->irs = w->irs;
-	c->snd_una = w->snd_una;
-	c->snd_nxt = w->snd_nxt;
+	c->snd_una = w->snd_max;
+	c->snd_nxt = w->snd_max;
 	c->snd_wnd = w->snd_wnd;
 	c->snd_wl1 = w->snd_wl1;
-	c->snd_wl2 = w->snd_wl2;
+	c->snd_wl2 = w->snd_max;
 	c->rcv_nxt = w->rcv_nxt;
 	c->rcv_wnd = w->rcv_wnd;
 	c->snd_max = w->snd_max;
 	c->retries = 0;
-	c->rcv_adv = w->rcv_adv;
-	c->rcv_wup = w->rcv_wup;
-	c->last_ack_sent = w->last_ack_sent;
+	c->rcv_adv = w->rcv_nxt + w->rcv_wnd;
+	c->rcv_wup = w->rcv_nxt;
+	c->last_ack_sent = w->rcv_nxt;
 	c->ts_recent = w->ts_recent;
 	c->ts_off = w->ts_off;
 	c->rcv_ssthresh = w->rcv_ssthresh;
@@ -154,27 +158,27 @@ static void unpack(sy_tcb *c, const struct sy_tw *w)
 	c->rcv_mss = w->rcv_mss;
 	c->mss_peer = w->mss_peer;
 	c->mss_local = w->mss_local;
-	c->ts_ok = w->flags & F_TS_OK;
-	c->ws_ok = w->flags & F_WS_OK;
-	c->sack_ok = w->flags & F_SACK_OK;
-	c->ts_off_ok = w->flags & F_TS_OFF_OK;
-	c->fin_sent = w->flags & F_FIN_SENT;
+	c->ts_ok = SEQF_FLAGS(w) & F_TS_OK;
+	c->ws_ok = SEQF_FLAGS(w) & F_WS_OK;
+	c->sack_ok = SEQF_FLAGS(w) & F_SACK_OK;
+	c->ts_off_ok = SEQF_FLAGS(w) & F_TS_OFF_OK;
+	c->fin_sent = SEQF_FLAGS(w) & F_FIN_SENT;
 	c->fin_seq = c->fin_sent ? w->snd_max - 1 : 0;
-	c->fin_rcvd = w->flags & F_FIN_RCVD;
-	c->fin_pending = w->flags & F_FIN_PENDING;
-	c->orphan = w->flags & F_ORPHAN;
-	c->shut_rd = w->flags & F_SHUT_RD;
-	c->got_real = w->flags & F_GOT_REAL;
-	c->rcv_ratio = w->flags & F_RATIO ? (uint32_t)sy_tcb_limits(c)->rcv_ratio : 0;
-	c->data_started = w->flags & F_DATA_STARTED;
+	c->fin_rcvd = SEQF_FLAGS(w) & F_FIN_RCVD;
+	c->fin_pending = SEQF_FLAGS(w) & F_FIN_PENDING;
+	c->orphan = SEQF_FLAGS(w) & F_ORPHAN;
+	c->shut_rd = SEQF_FLAGS(w) & F_SHUT_RD;
+	c->got_real = SEQF_FLAGS(w) & F_GOT_REAL;
+	c->rcv_ratio = SEQF_FLAGS(w) & F_RATIO ? (uint32_t)sy_tcb_limits(c)->rcv_ratio : 0;
+	c->data_started = SEQF_FLAGS(w) & F_DATA_STARTED;
 	/* ECN: the negotiated echo; the sender's reduction state (ecn_high,
 	 * ecn_rtos) is not read once everything is acknowledged.  PRR,
 	 * D-SACK and undo state are zero: a record with any under way is
 	 * not compacted (packable) */
-	c->ecn = (uint8_t)((w->flags & F_ECN_REQ ? SY_ECN_REQ : 0) |
-			   (w->flags & F_ECN_OK ? SY_ECN_OK : 0) |
-			   (w->flags & F_ECN_DEMAND_CWR ? SY_ECN_DEMAND_CWR : 0) |
-			   (w->flags & F_ECN_SEEN ? SY_ECN_SEEN : 0));
+	c->ecn = (uint8_t)((SEQF_FLAGS(w) & F_ECN_REQ ? SY_ECN_REQ : 0) |
+			   (SEQF_FLAGS(w) & F_ECN_OK ? SY_ECN_OK : 0) |
+			   (SEQF_FLAGS(w) & F_ECN_DEMAND_CWR ? SY_ECN_DEMAND_CWR : 0) |
+			   (SEQF_FLAGS(w) & F_ECN_SEEN ? SY_ECN_SEEN : 0));
 	c->snd_wscale = (w->idx >> 12) & 15;
 	c->rcv_wscale = (w->idx >> 8) & 15;
 	c->max_wnd = c->snd_wnd;
@@ -238,13 +242,30 @@ static sy_tcb *rebuild(sy_tcp_ep *ep, struct sy_tw *w)
 
 /* ------------------------------------------------------------ timer */
 
-static void tw_timer(sy_sim *sim, void *arg, uint64_t data)
+/* The records of an endpoint nearly all last the same time from when
+ * they were compacted (the profile's TIME_WAIT, started or restarted
+ * just before), so they expire in the order they came: a queue, one
+ * scheduler event for its head, rather than one event each.  A record
+ * joins the queue at its tail when it expires no earlier than the tail
+ * does; otherwise (a record a segment rebuilt and that is compacted
+ * again with its old expiry, a profile whose TIME_WAIT changed, a timer
+ * a plugin set) it has an event of its own, as every record would.
+ *
+ * The run is the same as with one event per record: a queued record
+ * takes, when compacted, the sequence number its own event would have
+ * taken (sy_sim_seq_take), and the head's event is scheduled with it
+ * (sy_sim_at_seq), so that it fires in the same place among the events
+ * of equal time; each event expires one record.  The queue is ordered
+ * by (due, seq) (seq grows, and a record joins it only when its due is
+ * not before the tail's); every record on it is after the event that
+ * runs (the head's event would have fired before), so the head's event
+ * is never scheduled in the past.  It is doubly linked: a record leaves
+ * from anywhere in O(1) when a segment or a lookup rebuilds it. */
+
+static void expire(sy_tcp_ep *ep, struct sy_tw *w)
 {
-	struct sy_tw *w = arg;
-	sy_tcp_ep *ep = (sy_tcp_ep *)(uintptr_t)data;
 	sy_tcb *c;
 
-	(void)sim;
 	sy_tw_remove(ep, w);
 	c = rebuild(ep, w);
 	free(w);
@@ -253,6 +274,94 @@ static void tw_timer(sy_sim *sim, void *arg, uint64_t data)
 	/* as timer_fire (services.c) does for it */
 	ep->smo->timeout(c, SY_TCP_T_TIME_WAIT);
 	sy_tw_settle(c);
+}
+
+static void queue_timer(sy_sim *sim, void *arg, uint64_t data);
+
+/* The head's event scheduled, if it is not. */
+static void queue_arm(sy_tcp_ep *ep)
+{
+	struct sy_tw *h = ep->tw_head;
+
+	if (h && sy_sim_pending(ep->sim, ep->tw_ev) && ep->tw_ev.seq == SEQF_SEQ(h))
+		return;
+	sy_sim_cancel(ep->sim, ep->tw_ev);
+	ep->tw_ev = SY_EVENT_NONE;
+	if (h && sy_sim_at_seq(ep->sim, h->due, SEQF_SEQ(h), queue_timer, ep, 0,
+			       &ep->tw_ev, NULL) < 0)
+		sy_sim_fail(ep->sim, "out of memory scheduling the TIME_WAIT timer on node %s",
+			    sy_node_name(ep->node));
+}
+
+static void queue_remove(sy_tcp_ep *ep, struct sy_tw *w)
+{
+	*(w->qprev ? &w->qprev->qnext : &ep->tw_head) = w->qnext;
+	*(w->qnext ? &w->qnext->qprev : &ep->tw_tail) = w->qprev;
+	w->qprev = w->qnext = NULL;
+	queue_arm(ep);
+}
+
+static void queue_timer(sy_sim *sim, void *arg, uint64_t data)
+{
+	sy_tcp_ep *ep = arg;
+	struct sy_tw *w = ep->tw_head;
+
+	(void)data;
+	SY_INVARIANT(w && w->due == sy_sim_now(sim) && SEQF_SEQ(w) == ep->tw_ev.seq);
+	ep->tw_ev = SY_EVENT_NONE; /* fired */
+	queue_remove(ep, w);
+	expire(ep, w);
+}
+
+/* A record with an event of its own. */
+static void own_timer(sy_sim *sim, void *arg, uint64_t data)
+{
+	(void)sim;
+	expire((sy_tcp_ep *)(uintptr_t)data, arg);
+}
+
+static sy_event_id own_id(const struct sy_tw *w)
+{
+	return (sy_event_id){ .seq = SEQF_SEQ(w), .slot = (uint32_t)w->due };
+}
+
+/* w's timer armed at due, as one event of its own scheduled now would
+ * be; -1 (nothing done) when memory runs out. */
+static int timer_start(sy_tcp_ep *ep, struct sy_tw *w, sy_time due)
+{
+	struct sy_tw *t = ep->tw_tail;
+	sy_event_id id;
+
+	if (!t || due >= t->due) {
+		w->seqf |= sy_sim_seq_take(ep->sim) << 16;
+		w->due = due;
+		w->qnext = NULL;
+		w->qprev = t;
+		*(t ? &t->qnext : &ep->tw_head) = w;
+		ep->tw_tail = w;
+		if (!t)
+			queue_arm(ep);
+		return 0;
+	}
+	if (sy_sim_at(ep->sim, due, own_timer, w, (uint64_t)(uintptr_t)ep, &id, NULL) < 0)
+		return -1;
+	w->seqf |= SEQF_OWN | id.seq << 16;
+	w->due = id.slot;
+	return 0;
+}
+
+/* w's timer stopped; when it was due. */
+static sy_time timer_stop(sy_tcp_ep *ep, struct sy_tw *w)
+{
+	sy_time due;
+
+	if (w->seqf & SEQF_OWN) {
+		due = sy_sim_due(ep->sim, own_id(w));
+		sy_sim_cancel(ep->sim, own_id(w));
+		return due;
+	}
+	queue_remove(ep, w);
+	return w->due;
 }
 
 /* c's record made compact: c is freed; with hold, what the binding
@@ -264,7 +373,6 @@ static bool compact(sy_tcb *c, bool hold)
 	struct sy_tw *w;
 	size_t i, klen = 0;
 	sy_time due = sy_sim_due(ep->sim, c->timer[SY_TCP_T_TIME_WAIT]);
-	sy_event_id id;
 	struct tw_keep k;
 	unsigned char kbuf[TW_KEEP_MAX];
 
@@ -297,17 +405,15 @@ static bool compact(sy_tcb *c, bool hold)
 		h->klen = (uint16_t)klen;
 		memcpy(h->k, kbuf, klen);
 	}
-	if (sy_sim_at(ep->sim, due, tw_timer, w, (uint64_t)(uintptr_t)ep, &id, NULL) < 0) {
+	if (timer_start(ep, w, due) < 0) {
 		free(w);
 		return false;
 	}
 	if (sy_tw_insert(ep, w) < 0) {
-		sy_sim_cancel(ep->sim, id);
+		timer_stop(ep, w);
 		free(w);
 		return false;
 	}
-	w->tseq = id.seq;
-	w->tslot = id.slot;
 	sy_sim_cancel(ep->sim, c->timer[SY_TCP_T_TIME_WAIT]);
 	c->timer[SY_TCP_T_TIME_WAIT] = SY_EVENT_NONE;
 	if (hold) {
@@ -412,16 +518,13 @@ void sy_tw_settle_later(sy_tcb *c)
 sy_tcb *sy_tw_wake(sy_tcp_ep *ep, uint32_t raddr, uint16_t lport, uint16_t rport)
 {
 	struct sy_tw *w = sy_tw_find(ep, raddr, lport, rport);
-	sy_event_id id;
 	sy_time due;
 	sy_tcb *c;
 
 	if (!w)
 		return NULL;
-	id = (sy_event_id){ .seq = w->tseq, .slot = w->tslot };
-	due = sy_sim_due(ep->sim, id);
 	sy_tw_remove(ep, w);
-	sy_sim_cancel(ep->sim, id);
+	due = timer_stop(ep, w);
 	c = rebuild(ep, w);
 	free(w);
 	/* the timer goes on, now the full record's */

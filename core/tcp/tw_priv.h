@@ -18,23 +18,36 @@ enum {
 	F_ECN_SEEN = 1 << 15,
 };
 
+/* Fields a record has only when they hold a value the others give
+ * (packable, tw.c): snd_una = snd_nxt = snd_wl2 = snd_max, last_ack_sent
+ * = rcv_wup = rcv_nxt, rcv_adv = rcv_nxt + rcv_wnd. */
 struct sy_tw {
 	struct sy_tw *hnext;
+	/* The TIME_WAIT timer (tw.c).  Queued: on the endpoint's queue of
+	 * records by expiry, qprev/qnext its neighbours, due its expiry
+	 * and SEQF_SEQ the place among equal times it would have as an
+	 * event of its own.  With SEQF_OWN: an event of its own, its
+	 * sy_event_id in SEQF_SEQ and due (the slot). */
+	struct sy_tw *qprev, *qnext;
+	sy_time due;
+	uint64_t seqf;            /* SEQF_OWN | seq << 16 | flags (F_*) */
 	uint64_t idx;             /* id << 16 | snd_wscale << 12 | rcv_wscale << 8
 				   * | the local address's interface */
 	sy_time tw_since;
 	sy_time invalid_ack_next;
-	uint64_t tseq;            /* the TIME_WAIT timer (sy_event_id) */
-	uint32_t tslot;
 	uint32_t raddr;
 	uint16_t lport, rport;
-	uint32_t iss, irs, snd_una, snd_nxt, snd_wnd, snd_wl1, snd_wl2;
+	uint32_t iss, irs, snd_wnd, snd_wl1;
 	uint32_t rcv_nxt, rcv_wnd, snd_max;
-	uint32_t rcv_adv, rcv_wup, last_ack_sent, ts_recent, ts_off;
+	uint32_t ts_recent, ts_off;
 	uint32_t rcv_ssthresh, rcv_clamp;
 	uint16_t rcv_mss, mss_peer, mss_local;
-	uint16_t flags;           /* F_* */
 };
+
+#define SEQF_OWN ((uint64_t)1 << 63)
+#define SEQF_SEQ_MAX (((uint64_t)1 << 47) - 1)
+#define SEQF_SEQ(w) (((w)->seqf >> 16) & SEQF_SEQ_MAX)
+#define SEQF_FLAGS(w) ((uint16_t)(w)->seqf)
 
 _Static_assert(sizeof(struct sy_tw) <= 128, "a compact TIME_WAIT takes at most 128 bytes");
 

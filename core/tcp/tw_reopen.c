@@ -76,7 +76,7 @@ int sy_tw_reuse(sy_tcp_ep *ep, uint32_t raddr, uint16_t lport, uint16_t rport,
 		    !reusable(ep, c->ts_ok, c->raddr, c->tw_since, bound))
 			return 0;
 	} else if ((w = sy_tw_find(ep, raddr, lport, rport))) {
-		if (!reusable(ep, w->flags & F_TS_OK, w->raddr, w->tw_since, bound))
+		if (!reusable(ep, SEQF_FLAGS(w) & F_TS_OK, w->raddr, w->tw_since, bound))
 			return 0;
 		if (!(c = sy_tw_wake(ep, raddr, lport, rport))) {
 			*out = NULL;

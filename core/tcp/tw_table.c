@@ -138,4 +138,7 @@ void sy_tw_free_all(sy_tcp_ep *ep)
 	free(ep->tw_hash);
 	ep->tw_hash = NULL;
 	ep->tw_nhash = ep->ntw = 0;
+	/* the timers died with the simulator, freed first (endpoint.c) */
+	ep->tw_head = ep->tw_tail = NULL;
+	ep->tw_ev = SY_EVENT_NONE;
 }
