@@ -35,6 +35,7 @@ struct sy_lua_sim {
 	uint64_t conn_boxes;      /* connection boxes whose connection lives */
 	uint64_t conn_boxes_made; /* connection boxes ever made */
 	uint64_t conn_handlers;   /* connection handler tables ever made */
+	uint64_t conn_weak;       /* connections let go in TIME_WAIT (ltcp.c) */
 	int samplers;     /* sim:every samplers pending */
 	struct sy_record *record; /* sim:record() (lrecord.c), freed before the network */
 	struct sy_lua_log *logs;  /* ep:state_log files (ltcp.c), closed with the simulator */
@@ -159,6 +160,15 @@ struct sy_lua_ep {
 	struct sy_lua_sim *ls;
 	int box_ref;
 	unsigned want;   /* SY_LEP_* */
+	/* The connections let go in TIME_WAIT (ltcp.c, conn_let_go): a bit
+	 * per connection id in a window from wbase (a multiple of 64),
+	 * wn words at wbits, inside a buffer of wcap words (a userdata of
+	 * the table weak_ref, with the boxes and the handler tables). */
+	uint64_t *wbits, *wbuf;
+	uint64_t wbase;
+	size_t wn, wcap, nweak;
+	size_t hdom_n;   /* of those, how many have the usual handler table */
+	int weak_ref;
 };
 
 void sy_lua_open_tcp(lua_State *L);

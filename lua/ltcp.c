@@ -13,7 +13,9 @@
  * handler, its handler table with its first conn:on. */
 #include "config.h"
 
+#include <assert.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,18 +30,34 @@
 #include "units.h"
 
 
+/* The slots of a handler table (see conn:on): the handlers, then the memo
+ * of the table made from it. */
+enum { MEMO_EV = SY_LEV_N + 1, MEMO_FN, MEMO_TO, HANDLER_SLOTS = MEMO_TO };
+
 /* A connection whose record was freed (after CLOSED) is gone. */
 static sy_tcb *check_conn(lua_State *L, int idx)
 {
 	return sy_lua_check_box(L, idx, SY_MT_CONN, "connection", NULL);
 }
+static bool weak_has(const struct sy_lua_ep *e, uint64_t id);
+static struct sy_lua_ep *lua_ep_of(lua_State *L, int objs, const sy_tcp_ep *ep);
+static void conn_come_back(struct sy_lua_ep *e, sy_tcb *c);
+
 void sy_lua_push_conn(lua_State *L, int sim_idx, sy_tcb *c)
 {
 	struct sy_lua_sim *ls;
 	struct sy_lua_conn *b;
 
 	sim_idx = lua_absindex(L, sim_idx);
+	ls = lua_touserdata(L, sim_idx);
 	lua_getiuservalue(L, sim_idx, 3);  /* the simulator's objects */
+	if (!c->user && ls->conn_weak) {
+		/* let go in TIME_WAIT: held again, with its box if alive */
+		struct sy_lua_ep *e = lua_ep_of(L, lua_gettop(L), c->ep);
+
+		if (e && weak_has(e, c->id))
+			conn_come_back(e, c);
+	}
 	if (c->user) {
 		lua_rawgetp(L, -1, c);
 		lua_remove(L, -2);
@@ -57,7 +75,6 @@ void sy_lua_push_conn(lua_State *L, int sim_idx, sy_tcb *c)
 	lua_rawsetp(L, -3, c);  /* kept until the record is freed */
 	lua_remove(L, -2);
 	c->user = b;
-	ls = lua_touserdata(L, sim_idx);
 	ls->conn_boxes++;
 	ls->conn_boxes_made++;
 }
@@ -220,6 +237,432 @@ static void conn_freed(struct sy_lua_ep *e, sy_tcb *c)
 	ls->conn_boxes--;
 }
 
+/* ------------------------------------------- connections let go in TIME_WAIT
+ *
+ * A connection the script holds enters TIME_WAIT: if no handler that can
+ * still fire for it (any but "established") could receive it (each is a
+ * Lua function of no parameters, not vararg), the binding lets go of its
+ * record, which is compacted as one nobody holds (tw.h), and keeps the box
+ * only in a weak table of the endpoint, under the connection's id.  A
+ * script that still has the box finds the same object working as before:
+ * its first use finds the record again (rebuilt on demand) and takes it
+ * back (conn_take_back), with what a rebuilt record would not have (struct
+ * conn_away, saved when the record is compacted); so does the binding when
+ * the connection reports (its end), or when a lookup or a handler gives
+ * it to Lua.  If the box was collected, a new one is made then with the
+ * connection's handlers: nothing can tell it from the old.  Which records
+ * were let go is a bit per id (struct sy_lua_ep); their handler tables
+ * are the endpoint's usual one (counted) or, if another, kept by id. */
+
+/* What the box of a connection let go keeps: how to find the record, and
+ * (saved when the record is compacted) what conn.stats and conn:info()
+ * read of it that a rebuilt record does not have. */
+struct conn_away {
+	struct sy_lua_ep *e;
+	sy_tcp_ep *ep;
+	uint64_t id;
+	uint32_t raddr;
+	uint16_t lport, rport;
+	bool saved, want_data;
+	sy_tcb_stats st;
+	sy_rtt rtt;
+	sy_time t_open, t_established, t_first_rx, t_all_acked, t_closed;
+	sy_time data_rx_at, data_tx_at, tx_head, last_send;
+	uint64_t snd_queued, snd_sent;
+	uint32_t cwnd, ssthresh, iw_bytes;
+};
+
+#define AWAY_TAG ((uintptr_t)2)
+
+/* The slots of the weak state table (e->weak_ref). */
+enum { W_BOXES = 1, W_BITS, W_OTHER, W_USUAL };
+
+static bool weak_has(const struct sy_lua_ep *e, uint64_t id)
+{
+	uint64_t w;
+
+	if (!e->nweak || id < e->wbase)
+		return false;
+	w = (id - e->wbase) / 64;
+	return w < e->wn && (e->wbits[w] >> (id % 64) & 1);
+}
+
+/* Sets id's bit; the weak state table is on top. */
+static void weak_set(lua_State *L, struct sy_lua_ep *e, uint64_t id)
+{
+	uint64_t at = id & ~(uint64_t)63;
+
+	if (!e->wn) {
+		e->wbase = at;
+		e->wbits = e->wbuf + e->wcap / 2;
+	}
+	if (at < e->wbase || at >= e->wbase + 64 * e->wn) {
+		uint64_t lo = at < e->wbase ? at : e->wbase;
+		uint64_t hi = at >= e->wbase + 64 * e->wn ? at + 64 : e->wbase + 64 * e->wn;
+		size_t n = (size_t)((hi - lo) / 64), off = (size_t)((e->wbase - lo) / 64);
+		size_t first = (size_t)(e->wbits - e->wbuf) - off;
+
+		if (e->wbits - e->wbuf < (ptrdiff_t)off || first + n > e->wcap) {
+			/* a new buffer with room on both sides */
+			size_t cap = 2 * n + 16;
+			uint64_t *buf = lua_newuserdatauv(L, cap * sizeof *buf, 0);
+
+			first = (cap - n) / 2;
+			memset(buf, 0, cap * sizeof *buf);
+			if (e->wn)
+				memcpy(buf + first + off, e->wbits, e->wn * sizeof *buf);
+			lua_rawseti(L, -2, W_BITS);
+			e->wbuf = buf;
+			e->wcap = cap;
+		} else {
+			memset(e->wbuf + first, 0, off * sizeof *e->wbuf);
+			memset(e->wbuf + first + off + e->wn, 0, (n - off - e->wn) * sizeof *e->wbuf);
+		}
+		e->wbits = e->wbuf + first;
+		e->wbase = lo;
+		e->wn = n;
+	}
+	assert(!weak_has(e, id) || !e->nweak);
+	e->wbits[(id - e->wbase) / 64] |= (uint64_t)1 << (id % 64);
+	e->nweak++;
+	e->ls->conn_weak++;
+}
+
+static void weak_clear(struct sy_lua_ep *e, uint64_t id)
+{
+	assert(weak_has(e, id));
+	e->wbits[(id - e->wbase) / 64] &= ~((uint64_t)1 << (id % 64));
+	e->nweak--;
+	e->ls->conn_weak--;
+	/* the window follows the ids still let go */
+	while (e->wn && !e->wbits[0]) {
+		e->wbits++;
+		e->wbase += 64;
+		e->wn--;
+	}
+	while (e->wn && !e->wbits[e->wn - 1])
+		e->wn--;
+}
+
+/* The weak state table of e, pushed (made on first use). */
+static void push_weak(lua_State *L, struct sy_lua_ep *e)
+{
+	if (e->weak_ref != LUA_NOREF) {
+		lua_rawgeti(L, LUA_REGISTRYINDEX, e->weak_ref);
+		return;
+	}
+	lua_createtable(L, W_USUAL, 0);
+	lua_newtable(L);                 /* the boxes by id: weak values */
+	lua_createtable(L, 0, 1);
+	lua_pushliteral(L, "v");
+	lua_setfield(L, -2, "__mode");
+	lua_setmetatable(L, -2);
+	lua_rawseti(L, -2, W_BOXES);
+	lua_newtable(L);                 /* other handler tables by id */
+	lua_rawseti(L, -2, W_OTHER);
+	lua_pushvalue(L, -1);
+	e->weak_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+}
+
+/* Pushes the handler table of the connection id let go (false if none);
+ * the weak state table is at w. */
+static void push_away_handlers(lua_State *L, int w, uint64_t id)
+{
+	lua_rawgeti(L, w, W_OTHER);
+	if (lua_rawgeti(L, -1, (lua_Integer)id) == LUA_TNIL) {
+		lua_pop(L, 1);
+		lua_rawgeti(L, w, W_USUAL);
+	}
+	lua_remove(L, -2);
+}
+
+/* The connection id is no longer let go: its bit and its handler table's
+ * count; the weak state table is at w. */
+static void away_end(lua_State *L, struct sy_lua_ep *e, int w, uint64_t id)
+{
+	lua_rawgeti(L, w, W_OTHER);
+	if (lua_rawgeti(L, -1, (lua_Integer)id) != LUA_TNIL) {
+		lua_pushnil(L);
+		lua_rawseti(L, -3, (lua_Integer)id);
+	} else {
+		assert(e->hdom_n > 0);
+		if (--e->hdom_n == 0) {
+			lua_pushnil(L);
+			lua_rawseti(L, w, W_USUAL);
+		}
+	}
+	lua_pop(L, 2);
+	lua_pushnil(L);
+	lua_rawgeti(L, w, W_BOXES);
+	lua_insert(L, -2);
+	lua_rawseti(L, -2, (lua_Integer)id);
+	lua_pop(L, 1);
+	weak_clear(e, id);
+}
+
+enum { VERDICT = HANDLER_SLOTS + 1 };
+
+/* Whether no handler of the table at idx that can fire in TIME_WAIT or
+ * after could read the connection it is given: each a Lua function of no
+ * parameters, not vararg.  Kept in the table (its handlers never change). */
+static bool handlers_blind(lua_State *L, int idx)
+{
+	bool blind = true;
+
+	if (lua_rawgeti(L, idx, VERDICT) == LUA_TBOOLEAN) {
+		blind = lua_toboolean(L, -1);
+		lua_pop(L, 1);
+		return blind;
+	}
+	lua_pop(L, 1);
+	for (int ev = 0; ev < SY_LEV_N && blind; ev++) {
+		lua_Debug ar;
+
+		if (ev == SY_LEV_ESTABLISHED)
+			continue;  /* fired before TIME_WAIT */
+		if (lua_rawgeti(L, idx, ev + 1) != LUA_TFUNCTION) {
+			lua_pop(L, 1);
+			continue;
+		}
+		if (lua_iscfunction(L, -1)) {
+			lua_pop(L, 1);
+			blind = false;
+			break;
+		}
+		lua_getinfo(L, ">u", &ar);
+		blind = ar.nparams == 0 && !ar.isvararg;
+	}
+	lua_pushboolean(L, blind);
+	lua_rawseti(L, idx, VERDICT);
+	return blind;
+}
+
+/* c, whose box is at idx, has just entered TIME_WAIT: lets go of it if
+ * nothing but the box could read it. */
+static void conn_let_go(struct sy_lua_ep *e, sy_tcb *c, int idx)
+{
+	struct sy_lua_sim *ls = e->ls;
+	lua_State *L = ls->L;
+	struct sy_lua_conn *b = lua_touserdata(L, idx);
+	struct conn_away *a;
+	int top = lua_gettop(L), w;
+
+	if ((e->want & SY_LEP_STATE) || b->ptr != c || c->state != SY_TCP_TIME_WAIT ||
+	    sy_lua_conn_has_unread(c) || c->id >= ((uint64_t)1 << 62))
+		return;
+	if (lua_getiuservalue(L, idx, 2) == LUA_TTABLE && !handlers_blind(L, top + 1)) {
+		lua_settop(L, top);
+		return;
+	}
+	if (lua_isnil(L, -1)) {
+		lua_pop(L, 1);
+		lua_pushboolean(L, false);
+	}
+	push_weak(L, e);
+	w = lua_gettop(L);
+	/* the handler table: the usual one, counted, or kept by id */
+	if (!e->hdom_n) {
+		lua_pushvalue(L, w - 1);
+		lua_rawseti(L, w, W_USUAL);
+		e->hdom_n = 1;
+	} else if (lua_rawgeti(L, w, W_USUAL), lua_rawequal(L, -1, w - 1)) {
+		lua_pop(L, 1);
+		e->hdom_n++;
+	} else {
+		lua_pop(L, 1);
+		lua_rawgeti(L, w, W_OTHER);
+		lua_pushvalue(L, w - 1);
+		lua_rawseti(L, -2, (lua_Integer)c->id);
+		lua_pop(L, 1);
+	}
+	weak_set(L, e, c->id);
+	/* the box: held weakly, by id */
+	lua_rawgeti(L, w, W_BOXES);
+	lua_pushvalue(L, idx);
+	lua_rawseti(L, -2, (lua_Integer)c->id);
+	lua_pop(L, 1);
+	lua_getiuservalue(L, idx, 1);
+	lua_getiuservalue(L, -1, 3);
+	lua_pushnil(L);
+	lua_rawsetp(L, -2, c);
+	lua_pop(L, 2);
+	a = lua_newuserdatauv(L, sizeof *a, 0);
+	memset(a, 0, sizeof *a);
+	a->e = e;
+	a->ep = c->ep;
+	a->id = c->id;
+	a->raddr = c->raddr;
+	a->lport = c->lport;
+	a->rport = c->rport;
+	lua_setiuservalue(L, idx, 3);
+	b->ptr = (void *)((uintptr_t)a | AWAY_TAG);
+	c->user = NULL;
+	ls->conn_boxes--;
+	lua_settop(L, top);
+}
+
+/* What a rebuilt record lacks of c, into a. */
+static void away_save(struct conn_away *a, const sy_tcb *c)
+{
+	a->saved = true;
+	a->want_data = c->want_data;
+	a->st = c->st;
+	a->rtt = c->rtt;
+	a->t_open = c->t_open;
+	a->t_established = c->t_established;
+	a->t_first_rx = c->t_first_rx;
+	a->t_all_acked = c->t_all_acked;
+	a->t_closed = c->t_closed;
+	a->data_rx_at = c->data_rx_at;
+	a->data_tx_at = c->data_tx_at;
+	a->tx_head = c->tx_head;
+	a->last_send = c->last_send;
+	a->snd_queued = c->snd_queued;
+	a->snd_sent = c->snd_sent;
+	a->cwnd = c->cc.cwnd;
+	a->ssthresh = c->cc.ssthresh;
+	a->iw_bytes = c->iw_bytes;
+}
+
+/* The counters of a and what the rebuilt record counted since, added. */
+static void stats_add(sy_tcb_stats *to, const sy_tcb_stats *a)
+{
+#define ADD(f) to->f += a->f
+	ADD(syns_sent); ADD(synacks_sent); ADD(retransmissions);
+	ADD(rsts_sent); ADD(rsts_received); ADD(challenge_acks);
+	ADD(challenge_acks_suppressed); ADD(invalid_acks_suppressed);
+	ADD(fast_retransmits); ADD(timeouts); ADD(dupacks_in);
+	ADD(zero_window_probes); ADD(bad_options); ADD(segments_out);
+	ADD(segments_in); ADD(bytes_sent); ADD(bytes_retransmitted);
+	ADD(bytes_acked); ADD(bytes_received); ADD(bytes_duplicate);
+	ADD(segments_ooo); ADD(tlp_probes); ADD(tlp_recoveries);
+	ADD(ecn_ce_received); ADD(ecn_ece_received); ADD(ecn_reductions);
+	ADD(ecn_cwr_sent); ADD(dsacks_received); ADD(dsack_undos);
+	ADD(rack_lost); ADD(rack_reo_timeouts); ADD(rack_reord_seen);
+	ADD(rack_reo_wnd_grown); ADD(frto_spurious); ADD(ts_undos);
+#undef ADD
+}
+
+/* every counter is added above: one more must be added there too */
+_Static_assert(sizeof(sy_tcb_stats) == 28 * 4 + 8 * 8, "stats_add adds every counter");
+
+/* A rebuilt record c of a let go (it starts with defaults): given back
+ * what it had, the counters since added. */
+static void away_apply(const struct conn_away *a, sy_tcb *c)
+{
+	sy_tcb_stats st = a->st;
+
+	stats_add(&st, &c->st);
+	c->st = st;
+	c->want_data = a->want_data;
+	c->rtt = a->rtt;
+	c->t_open = a->t_open;
+	c->t_established = a->t_established;
+	c->t_first_rx = a->t_first_rx;
+	c->t_all_acked = a->t_all_acked;
+	c->t_closed = a->t_closed;
+	c->data_rx_at = a->data_rx_at;
+	c->data_tx_at = a->data_tx_at;
+	c->tx_head = a->tx_head;
+	c->last_send = a->last_send;
+	c->snd_queued = a->snd_queued;
+	c->snd_sent = a->snd_sent;
+	c->cc.cwnd = a->cwnd;
+	c->cc.ssthresh = a->ssthresh;
+	c->iw_bytes = a->iw_bytes;
+}
+
+/* The binding holds the record c of a connection let go again, the same
+ * box if it is still alive (true), which then works as before. */
+static bool conn_take_back(struct sy_lua_ep *e, sy_tcb *c)
+{
+	lua_State *L = e->ls->L;
+	int top = lua_gettop(L), w;
+	struct sy_lua_conn *b;
+	struct conn_away *a;
+
+	assert(!c->user && weak_has(e, c->id));
+	push_weak(L, e);
+	w = top + 1;
+	lua_rawgeti(L, w, W_BOXES);
+	if (lua_rawgeti(L, -1, (lua_Integer)c->id) != LUA_TUSERDATA) {
+		lua_settop(L, top);
+		return false;
+	}
+	b = lua_touserdata(L, -1);
+	lua_getiuservalue(L, -1, 3);
+	a = lua_touserdata(L, -1);
+	assert(a && (void *)((uintptr_t)a | AWAY_TAG) == b->ptr && a->id == c->id);
+	lua_pop(L, 1);
+	/* a record rebuilt since it was let go starts from the endpoint's
+	 * defaults (t_open unset); the first one is still whole */
+	if (c->t_open < 0) {
+		assert(a->saved);
+		away_apply(a, c);
+	}
+	lua_pushnil(L);
+	lua_setiuservalue(L, -2, 3);
+	lua_getiuservalue(L, -1, 1);
+	lua_getiuservalue(L, -1, 3);
+	lua_pushvalue(L, -3);
+	lua_rawsetp(L, -2, c);
+	lua_settop(L, w);
+	away_end(L, e, w, c->id);
+	lua_settop(L, top);
+	c->user = b;
+	b->ptr = c;
+	e->ls->conn_boxes++;
+	return true;
+}
+
+/* The connection c, let go, is given to Lua or reports: the binding holds
+ * it again, with its box if alive, else with a new one that has its
+ * handlers. */
+static void conn_come_back(struct sy_lua_ep *e, sy_tcb *c)
+{
+	lua_State *L = e->ls->L;
+	int top = lua_gettop(L);
+
+	if (conn_take_back(e, c))
+		return;
+	push_weak(L, e);
+	push_away_handlers(L, top + 1, c->id);
+	away_end(L, e, top + 1, c->id);
+	lua_rawgeti(L, LUA_REGISTRYINDEX, e->box_ref);
+	lua_getiuservalue(L, -1, 1);
+	sy_lua_push_conn(L, -1, c);
+	if (lua_istable(L, top + 2)) {
+		struct sy_lua_conn *b = lua_touserdata(L, -1);
+
+		for (int ev = 0; ev < SY_LEV_N; ev++) {
+			if (lua_rawgeti(L, top + 2, ev + 1) == LUA_TFUNCTION)
+				b->want |= 1u << ev;
+			lua_pop(L, 1);
+		}
+		if (b->want & (1u << SY_LEV_DATA | 1u << SY_LEV_SENT))
+			c->want_data = true;
+		lua_pushvalue(L, top + 2);
+		lua_setiuservalue(L, -2, 2);
+	}
+	lua_settop(L, top);
+}
+
+/* The binding's endpoint of ep (whose simulator's objects table is at
+ * objs), or NULL. */
+static struct sy_lua_ep *lua_ep_of(lua_State *L, int objs, const sy_tcp_ep *ep)
+{
+	struct sy_lua_ep *e = NULL;
+
+	int top = lua_gettop(L);
+
+	if (lua_rawgetp(L, objs, ep) == LUA_TUSERDATA &&
+	    lua_getiuservalue(L, -1, 2) == LUA_TTABLE &&
+	    lua_getfield(L, -1, "lep") == LUA_TUSERDATA)
+		e = lua_touserdata(L, -1);
+	lua_settop(L, top);
+	return e;
+}
+
 static void observer(void *ctx, sy_tcb *c, sy_tcp_state from, sy_tcp_state to,
 		     sy_tcp_cause cause)
 {
@@ -229,6 +672,21 @@ static void observer(void *ctx, sy_tcb *c, sy_tcp_state from, sy_tcp_state to,
 	struct sy_lua_conn *b = c->user;
 	int top, conn;
 
+	if (!b && e->nweak && L && weak_has(e, c->id)) {
+		/* let go in TIME_WAIT: its end is told as ever, to its box if
+		 * alive, else to a new one; a record freed needs none */
+		if (from == to && cause == SY_TCP_CAUSE_FREED) {
+			if (!conn_take_back(e, c)) {
+				top = lua_gettop(L);
+				push_weak(L, e);
+				away_end(L, e, top + 1, c->id);
+				lua_settop(L, top);
+			}
+		} else {
+			conn_come_back(e, c);
+		}
+		b = c->user;
+	}
 	if (from == to && (cause == SY_TCP_CAUSE_RESET || cause == SY_TCP_CAUSE_REFUSED ||
 			   cause == SY_TCP_CAUSE_TIMEOUT))
 		sy_lua_conn_error(e, c, b, cause);
@@ -308,6 +766,8 @@ static void observer(void *ctx, sy_tcb *c, sy_tcp_state from, sy_tcp_state to,
 			call_conn(ls, conn, SY_LEV_CLOSED, 1);
 		}
 	}
+	if (to == SY_TCP_TIME_WAIT && b && !(e->want & SY_LEP_STATE))
+		conn_let_go(e, c, top + 2);
 	lua_settop(L, top);
 }
 
@@ -318,9 +778,33 @@ static void data_observer(void *ctx, sy_tcb *c, uint32_t n, const unsigned char 
  * TIME_WAIT (tw.h). */
 static bool holds(void *ctx, const sy_tcb *c)
 {
-	const struct sy_lua_ep *e = ctx;
+	struct sy_lua_ep *e = ctx;
+	lua_State *L = e->ls->L;
+	int top;
+	bool take;
 
-	return c->user || (e->want & SY_LEP_STATE);
+	if (c->user || (e->want & SY_LEP_STATE))
+		return true;
+	if (!e->nweak || !L || !weak_has(e, c->id))
+		return false;
+	/* let go, about to be compacted: if its box is still alive, the
+	 * record it leaves keeps what a rebuilt one would lack (the first
+	 * time), or takes the box back (a record rebuilt since, by a
+	 * segment or a lookup: what it counted is not lost) */
+	top = lua_gettop(L);
+	push_weak(L, e);
+	lua_rawgeti(L, -1, W_BOXES);
+	if (lua_rawgeti(L, -1, (lua_Integer)c->id) != LUA_TUSERDATA) {
+		lua_settop(L, top);
+		return false;
+	}
+	take = c->t_open < 0;
+	if (!take) {
+		lua_getiuservalue(L, -1, 3);
+		away_save(lua_touserdata(L, -1), c);
+	}
+	lua_settop(L, top);
+	return take && conn_take_back(e, (sy_tcb *)c);
 }
 
 /* A connection with a box was compacted in TIME_WAIT (c NULL: the box
@@ -355,6 +839,16 @@ static void tw_moved(void *ctx, void *user, const void *from, sy_tcb *c,
 
 void sy_lua_conn_resolve(struct sy_lua_conn *b)
 {
+	if ((uintptr_t)b->ptr & AWAY_TAG) {
+		/* let go: found again (rebuilt if compact) and taken back */
+		struct conn_away *a = (struct conn_away *)((uintptr_t)b->ptr & ~AWAY_TAG);
+		sy_tcb *c = sy_tcp_find(a->ep, a->lport, a->raddr, a->rport);
+
+		if (!c || c->id != a->id || c->user || !weak_has(a->e, c->id) ||
+		    !conn_take_back(a->e, c))
+			b->ptr = NULL;  /* not expected: its end takes it back */
+		return;
+	}
 	if ((uintptr_t)b->ptr & 1) {
 		struct sy_tw_held *h = (struct sy_tw_held *)((uintptr_t)b->ptr & ~(uintptr_t)1);
 
@@ -381,7 +875,6 @@ void sy_lua_tcp_observe(sy_tcp_ep *ep, struct sy_lua_ep *e)
  * storm whose every connection gets the same handlers makes a table per
  * conn:on in its chain, not per connection.  The chain starts at an empty
  * table kept in the registry; a table keeps its last successor alive. */
-enum { MEMO_EV = SY_LEV_N + 1, MEMO_FN, MEMO_TO, HANDLER_SLOTS = MEMO_TO };
 
 static char handlers_root;
 
@@ -921,8 +1414,9 @@ static int sim_lua_stats(lua_State *L)
 {
 	struct sy_lua_sim *ls = sy_lua_check_sim(L, 1);
 
-	lua_createtable(L, 0, 3);
+	lua_createtable(L, 0, 4);
 	sy_lua_set_int(L, "conn_boxes", ls->conn_boxes);
+	sy_lua_set_int(L, "conn_weak", ls->conn_weak);
 	sy_lua_set_int(L, "conn_boxes_made", ls->conn_boxes_made);
 	sy_lua_set_int(L, "conn_handlers", ls->conn_handlers);
 	return 1;

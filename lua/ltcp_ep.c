@@ -321,7 +321,9 @@ static int node_tcp(lua_State *L)
 		/* made by an application: bind it now */
 		lua_pop(L, 1);
 		e = lua_newuserdatauv(L, sizeof *e, 0);
+		memset(e, 0, sizeof *e);
 		e->ls = ls;
+		e->weak_ref = LUA_NOREF;
 		e->want = 0;
 		lua_insert(L, -2);
 		return bind_ep(L, lua_gettop(L) - 1, ep, e);
@@ -339,7 +341,9 @@ static int node_tcp(lua_State *L)
 	lua_setmetatable(L, -2);
 	ep_options(L, 2, c, o);
 	e = lua_newuserdatauv(L, sizeof *e, 0); /* 5: kept alive by the box */
+	memset(e, 0, sizeof *e);
 	e->ls = ls;
+	e->weak_ref = LUA_NOREF;
 	e->box_ref = LUA_NOREF;
 	e->want = 0;
 	ep = sy_tcp_ep_new(sy_lua_net_of(L, ls), n, o, &err);
