@@ -144,7 +144,7 @@ struct sy_lua_conn {
 /* A box whose connection is a compact TIME_WAIT (ptr tagged, tw.h) made
  * to point at its rebuilt record; sy_lua_check_obj does it for every
  * connection box it checks. */
-void sy_lua_conn_resolve(struct sy_lua_conn *b);
+void sy_lua_conn_resolve(lua_State *L, struct sy_lua_conn *b);
 
 /* conn.error: why a connection ended, if not by the closing sequence. */
 enum { SY_LERR_NONE, SY_LERR_REFUSED, SY_LERR_RESET, SY_LERR_TIMEOUT };
@@ -169,6 +169,7 @@ struct sy_lua_ep {
 	size_t wn, wcap, nweak;
 	size_t hdom_n;   /* of those, how many have the usual handler table */
 	int weak_ref;
+	lua_State *Lmain; /* for them outside a run (a connect taking over one) */
 };
 
 void sy_lua_open_tcp(lua_State *L);

@@ -326,7 +326,7 @@ void *sy_lua_check_obj(lua_State *L, int idx, const char *mt, struct sy_lua_sim 
 	struct sy_lua_sim *s = sy_lua_obj_sim(L, idx);
 
 	if (strcmp(mt, SY_MT_CONN) == 0)
-		sy_lua_conn_resolve(p);
+		sy_lua_conn_resolve(L, p);
 
 	if (ls)
 		*ls = s;

@@ -41,7 +41,7 @@ static sy_tcb *check_conn(lua_State *L, int idx)
 }
 static bool weak_has(const struct sy_lua_ep *e, uint64_t id);
 static struct sy_lua_ep *lua_ep_of(lua_State *L, int objs, const sy_tcp_ep *ep);
-static void conn_come_back(struct sy_lua_ep *e, sy_tcb *c);
+static void conn_come_back(lua_State *L, struct sy_lua_ep *e, sy_tcb *c);
 
 void sy_lua_push_conn(lua_State *L, int sim_idx, sy_tcb *c)
 {
@@ -56,7 +56,7 @@ void sy_lua_push_conn(lua_State *L, int sim_idx, sy_tcb *c)
 		struct sy_lua_ep *e = lua_ep_of(L, lua_gettop(L), c->ep);
 
 		if (e && weak_has(e, c->id))
-			conn_come_back(e, c);
+			conn_come_back(L, e, c);
 	}
 	if (c->user) {
 		lua_rawgetp(L, -1, c);
@@ -574,9 +574,8 @@ static void away_apply(const struct conn_away *a, sy_tcb *c)
 
 /* The binding holds the record c of a connection let go again, the same
  * box if it is still alive (true), which then works as before. */
-static bool conn_take_back(struct sy_lua_ep *e, sy_tcb *c)
+static bool conn_take_back(lua_State *L, struct sy_lua_ep *e, sy_tcb *c)
 {
-	lua_State *L = e->ls->L;
 	int top = lua_gettop(L), w;
 	struct sy_lua_conn *b;
 	struct conn_away *a;
@@ -618,12 +617,11 @@ static bool conn_take_back(struct sy_lua_ep *e, sy_tcb *c)
 /* The connection c, let go, is given to Lua or reports: the binding holds
  * it again, with its box if alive, else with a new one that has its
  * handlers. */
-static void conn_come_back(struct sy_lua_ep *e, sy_tcb *c)
+static void conn_come_back(lua_State *L, struct sy_lua_ep *e, sy_tcb *c)
 {
-	lua_State *L = e->ls->L;
 	int top = lua_gettop(L);
 
-	if (conn_take_back(e, c))
+	if (conn_take_back(L, e, c))
 		return;
 	push_weak(L, e);
 	push_away_handlers(L, top + 1, c->id);
@@ -672,18 +670,20 @@ static void observer(void *ctx, sy_tcb *c, sy_tcp_state from, sy_tcp_state to,
 	struct sy_lua_conn *b = c->user;
 	int top, conn;
 
-	if (!b && e->nweak && L && weak_has(e, c->id)) {
+	if (!b && e->nweak && weak_has(e, c->id)) {
+		lua_State *wl = L ? L : e->Lmain;
+
 		/* let go in TIME_WAIT: its end is told as ever, to its box if
 		 * alive, else to a new one; a record freed needs none */
 		if (from == to && cause == SY_TCP_CAUSE_FREED) {
-			if (!conn_take_back(e, c)) {
-				top = lua_gettop(L);
-				push_weak(L, e);
-				away_end(L, e, top + 1, c->id);
-				lua_settop(L, top);
+			if (!conn_take_back(wl, e, c)) {
+				top = lua_gettop(wl);
+				push_weak(wl, e);
+				away_end(wl, e, top + 1, c->id);
+				lua_settop(wl, top);
 			}
 		} else {
-			conn_come_back(e, c);
+			conn_come_back(wl, e, c);
 		}
 		b = c->user;
 	}
@@ -779,13 +779,13 @@ static void data_observer(void *ctx, sy_tcb *c, uint32_t n, const unsigned char 
 static bool holds(void *ctx, const sy_tcb *c)
 {
 	struct sy_lua_ep *e = ctx;
-	lua_State *L = e->ls->L;
+	lua_State *L = e->ls->L ? e->ls->L : e->Lmain;
 	int top;
 	bool take;
 
 	if (c->user || (e->want & SY_LEP_STATE))
 		return true;
-	if (!e->nweak || !L || !weak_has(e, c->id))
+	if (!e->nweak || !weak_has(e, c->id))
 		return false;
 	/* let go, about to be compacted: if its box is still alive, the
 	 * record it leaves keeps what a rebuilt one would lack (the first
@@ -804,7 +804,7 @@ static bool holds(void *ctx, const sy_tcb *c)
 		away_save(lua_touserdata(L, -1), c);
 	}
 	lua_settop(L, top);
-	return take && conn_take_back(e, (sy_tcb *)c);
+	return take && conn_take_back(L, e, (sy_tcb *)c);
 }
 
 /* A connection with a box was compacted in TIME_WAIT (c NULL: the box
@@ -837,7 +837,7 @@ static void tw_moved(void *ctx, void *user, const void *from, sy_tcb *c,
 	lua_pop(L, 3);
 }
 
-void sy_lua_conn_resolve(struct sy_lua_conn *b)
+void sy_lua_conn_resolve(lua_State *L, struct sy_lua_conn *b)
 {
 	if ((uintptr_t)b->ptr & AWAY_TAG) {
 		/* let go: found again (rebuilt if compact) and taken back */
@@ -845,7 +845,7 @@ void sy_lua_conn_resolve(struct sy_lua_conn *b)
 		sy_tcb *c = sy_tcp_find(a->ep, a->lport, a->raddr, a->rport);
 
 		if (!c || c->id != a->id || c->user || !weak_has(a->e, c->id) ||
-		    !conn_take_back(a->e, c))
+		    !conn_take_back(L, a->e, c))
 			b->ptr = NULL;  /* not expected: its end takes it back */
 		return;
 	}
@@ -1179,7 +1179,7 @@ static int sample_tick(lua_State *L)
 	struct sy_lua_box *b = lua_touserdata(L, lua_upvalueindex(1));
 	struct sy_lua_sim *ls = sy_lua_obj_sim(L, lua_upvalueindex(1));
 
-	sy_lua_conn_resolve((struct sy_lua_conn *)b);
+	sy_lua_conn_resolve(L, (struct sy_lua_conn *)b);
 	if (!b->ptr)
 		return 0; /* the connection is gone: sampling ends */
 	lua_pushvalue(L, lua_upvalueindex(4));

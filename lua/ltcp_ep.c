@@ -324,6 +324,12 @@ static int node_tcp(lua_State *L)
 		memset(e, 0, sizeof *e);
 		e->ls = ls;
 		e->weak_ref = LUA_NOREF;
+	lua_rawgeti(L, LUA_REGISTRYINDEX, LUA_RIDX_MAINTHREAD);
+	e->Lmain = lua_tothread(L, -1);
+	lua_pop(L, 1);
+		lua_rawgeti(L, LUA_REGISTRYINDEX, LUA_RIDX_MAINTHREAD);
+		e->Lmain = lua_tothread(L, -1);
+		lua_pop(L, 1);
 		e->want = 0;
 		lua_insert(L, -2);
 		return bind_ep(L, lua_gettop(L) - 1, ep, e);
