@@ -141,9 +141,10 @@ struct sy_lua_conn {
 	uint8_t error;   /* why it ended: SY_LERR_* */
 };
 
-/* A box whose connection is a compact TIME_WAIT (ptr tagged, tw.h) made
- * to point at its rebuilt record; sy_lua_check_obj does it for every
- * connection box it checks. */
+/* A box whose connection is a compact TIME_WAIT (ptr tagged 1, tw.h) or
+ * was let go in TIME_WAIT (tagged 2, ltcp.c) made to point at its rebuilt
+ * record, taken back; sy_lua_check_obj does it for every connection box
+ * it checks. */
 void sy_lua_conn_resolve(lua_State *L, struct sy_lua_conn *b);
 
 /* conn.error: why a connection ended, if not by the closing sequence. */
