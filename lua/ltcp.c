@@ -294,15 +294,16 @@ static void weak_set(lua_State *L, struct sy_lua_ep *e, uint64_t id)
 
 	if (!e->wn) {
 		e->wbase = at;
-		e->wbits = e->wbuf + e->wcap / 2;
+		e->wbits = e->wbuf ? e->wbuf + e->wcap / 2 : NULL;
 	}
 	if (at < e->wbase || at >= e->wbase + 64 * e->wn) {
 		uint64_t lo = at < e->wbase ? at : e->wbase;
 		uint64_t hi = at >= e->wbase + 64 * e->wn ? at + 64 : e->wbase + 64 * e->wn;
 		size_t n = (size_t)((hi - lo) / 64), off = (size_t)((e->wbase - lo) / 64);
-		size_t first = (size_t)(e->wbits - e->wbuf) - off;
+		size_t at_now = e->wbuf ? (size_t)(e->wbits - e->wbuf) : 0;
+		size_t first = at_now - off;
 
-		if (e->wbits - e->wbuf < (ptrdiff_t)off || first + n > e->wcap) {
+		if (!e->wbuf || at_now < off || first + n > e->wcap) {
 			/* a new buffer with room on both sides */
 			size_t cap = 2 * n + 16;
 			uint64_t *buf = lua_newuserdatauv(L, cap * sizeof *buf, 0);
@@ -322,7 +323,7 @@ static void weak_set(lua_State *L, struct sy_lua_ep *e, uint64_t id)
 		e->wbase = lo;
 		e->wn = n;
 	}
-	assert(!weak_has(e, id) || !e->nweak);
+	assert(!weak_has(e, id));
 	e->wbits[(id - e->wbase) / 64] |= (uint64_t)1 << (id % 64);
 	e->nweak++;
 	e->ls->conn_weak++;
