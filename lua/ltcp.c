@@ -250,7 +250,9 @@ static void conn_freed(struct sy_lua_ep *e, sy_tcb *c)
  * conn_away, saved when the record is compacted); so does the binding when
  * the connection reports (its end), or when a lookup or a handler gives
  * it to Lua.  If the box was collected, a new one is made then with the
- * connection's handlers: nothing can tell it from the old.  Which records
+ * connection's handlers, which take no parameter: they cannot tell it
+ * from the old (a handler or lookup that gets it later sees a connection
+ * Lua never had, its statistics from its rebuilt record on).  Which records
  * were let go is a bit per id (struct sy_lua_ep); their handler tables
  * are the endpoint's usual one (counted) or, if another, kept by id. */
 
