@@ -35,7 +35,7 @@ struct sy_lua_sim {
 	uint64_t conn_boxes;      /* connection boxes whose connection lives */
 	uint64_t conn_boxes_made; /* connection boxes ever made */
 	uint64_t conn_handlers;   /* connection handler tables ever made */
-	uint64_t conn_weak;       /* connections let go in TIME_WAIT (ltcp.c) */
+	uint64_t conn_weak;       /* connections let go in TIME_WAIT (ltcp_away.c) */
 	int samplers;     /* sim:every samplers pending */
 	struct sy_record *record; /* sim:record() (lrecord.c), freed before the network */
 	struct sy_lua_log *logs;  /* ep:state_log files (ltcp.c), closed with the simulator */
@@ -142,7 +142,7 @@ struct sy_lua_conn {
 };
 
 /* A box whose connection is a compact TIME_WAIT (ptr tagged 1, tw.h) or
- * was let go in TIME_WAIT (tagged 2, ltcp.c) made to point at its rebuilt
+ * was let go in TIME_WAIT (tagged 2, ltcp_away.c) made to point at its rebuilt
  * record, taken back; sy_lua_check_obj does it for every connection box
  * it checks. */
 void sy_lua_conn_resolve(lua_State *L, struct sy_lua_conn *b);
@@ -161,7 +161,7 @@ struct sy_lua_ep {
 	struct sy_lua_sim *ls;
 	int box_ref;
 	unsigned want;   /* SY_LEP_* */
-	/* The connections let go in TIME_WAIT (ltcp.c, conn_let_go): a bit
+	/* The connections let go in TIME_WAIT (ltcp_away.c): a bit
 	 * per connection id in a window from wbase (a multiple of 64),
 	 * wn words at wbits, inside a buffer of wcap words (a userdata of
 	 * the table weak_ref, with the boxes and the handler tables). */
