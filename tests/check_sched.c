@@ -272,6 +272,50 @@ START_TEST(ties_in_seq_order)
 }
 END_TEST
 
+/* Equal times inserted rounds apart, with pops in between: the first of
+ * a time may have moved on (into a finer rung, or sorted into the bottom
+ * list of a ladder) when the next arrives, in Top, a bucket or the bottom
+ * list itself.  Wherever they meet, equal times leave in seq order. */
+START_TEST(ties_across_tiers)
+{
+	struct ref ref = { 0 };
+	struct slots slots = { 0 };
+	struct sched s;
+	uint64_t seq = 1;
+	sy_time now = 0;
+	long at = 0;
+	sy_rng r;
+
+	sched_open(&s, _i);
+	sy_rng_stream(&r, 13, "ties", 0);
+	for (int round = 0; round < 40; round++) {
+		for (int i = 0; i < 3000; i++) {
+			/* 64 times 1 us apart from now on, and now itself. */
+			sy_time t = now + (sy_time)sy_rng_below(&r, 65) * SY_US;
+			sy_sched_entry e = { .time = t, .seq = seq++,
+					     .slot = slot_get(&slots) };
+
+			ref_push(&ref, e);
+			put(&s, e.time, e.seq, e.slot);
+		}
+		for (int i = 0; i < 2500; i++) {
+			take(&s, &ref.v[0], at++);
+			slot_put(&slots, ref.v[0].slot);
+			now = ref.v[0].time;
+			ref_pop(&ref);
+		}
+	}
+	while (ref.n) {
+		take(&s, &ref.v[0], at++);
+		ref_pop(&ref);
+	}
+	ck_assert_ptr_null(s.ops->peek(s.st));
+	free(ref.v);
+	free(slots.free);
+	sched_close(&s);
+}
+END_TEST
+
 /* Random interleaved inserts and pops against the reference, in phases
  * that grow and shrink the queue (a calendar resizes), with a clock that
  * follows the pops as a simulator's does. */
@@ -554,6 +598,7 @@ static Suite *sched_suite(void)
 	tcase_set_timeout(ops, 120);
 	tcase_add_loop_test(ops, sorts_random_entries, 0, NCONFS);
 	tcase_add_loop_test(ops, ties_in_seq_order, 0, NCONFS);
+	tcase_add_loop_test(ops, ties_across_tiers, 0, NCONFS);
 	tcase_add_loop_test(ops, stress_against_reference, 0, NCONFS);
 	tcase_add_loop_test(ops, filter_removes_subset, 0, NCONFS);
 	tcase_add_loop_test(ops, extreme_times, 0, NCONFS);

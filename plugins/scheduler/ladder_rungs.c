@@ -92,7 +92,7 @@ int lq_rung_prepare(struct ladder *q, unsigned slot, sy_time min,
 /* Moves the chain bk into rung g (prepared), freeing each segment once
  * read so that the next bucket_slot reuses it while it is in the cache. */
 static void rung_fill_chain(struct ladder *q, struct lq_rung *g,
-			    struct lq_bucket *bk)
+			    struct lq_bucket *bk, bool fetch)
 {
 	struct lq_bucket *b = g->b;
 	uint64_t start = (uint64_t)g->start;
@@ -106,6 +106,8 @@ static void rung_fill_chain(struct ladder *q, struct lq_rung *g,
 		for (size_t i = 0; i < m; i++) {
 			const struct lq_ent *x = &s->e[i];
 
+			if (fetch)
+				__builtin_prefetch(&q->pay[x->pi], 0, 2);
 			*bucket_slot(q, &b[((uint64_t)x->time - start) >> shift]) =
 				*x;
 		}
@@ -336,7 +338,7 @@ static void take_top(struct ladder *q)
 		 * empty Bottom), and LQ_SPARE of them were kept beyond Top's
 		 * when it took its last one; slot 0 has 2 buckets. */
 		lq_rung_prepare(q, 0, min, max, top->n, 0);
-		rung_fill_chain(q, g, top);
+		rung_fill_chain(q, g, top, false);
 		q->nr = 1;
 	}
 	q->top_last = max;
@@ -375,7 +377,7 @@ static void take_bucket(struct ladder *q, struct lq_rung *g,
 		    lq_rung_prepare(q, q->nr, min, max, k, 0) == 0) {
 			struct lq_rung *c = &q->rung[q->nr];
 
-			rung_fill_chain(q, c, bk);
+			rung_fill_chain(q, c, bk, true);
 			SY_INVARIANT(g->n >= k);
 			g->n -= k;
 			if (replace) {
