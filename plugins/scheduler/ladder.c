@@ -170,6 +170,10 @@ static size_t bucket_filter(struct ladder *q, struct lq_bucket *bk,
 	for (s = bk->head; s; s = s->next) {
 		size_t m = seg_count(bk, s);
 
+		/* The payloads lie anywhere: their misses overlap when they
+		 * are all asked for before the first is read. */
+		for (size_t i = 0; i < m; i++)
+			__builtin_prefetch(&q->pay[s->e[i].pi]);
 		for (size_t i = 0; i < m; i++) {
 			sy_sched_entry x;
 
