@@ -132,31 +132,10 @@ int lq_pool_grow(struct ladder *q)
 	return 0;
 }
 
-/* Doubles the payload array, up to LQ_NONE payloads. */
-int lq_pay_grow(struct ladder *q)
-{
-	size_t cap = q->pcap < 64 ? 64 : 2 * q->pcap;
-	struct lq_pay *p;
-
-	if (cap > LQ_NONE)
-		cap = LQ_NONE;
-	if (cap <= q->pcap)
-		return -1;
-	p = realloc(q->pay, cap * sizeof *p);
-	if (!p)
-		return -1;
-	q->pay = p;
-	for (size_t i = cap; i-- > q->pcap;)
-		pay_give(q, (uint32_t)i);
-	q->pcap = cap;
-	return 0;
-}
-
 /* ---------------------------------------------------------------- buckets */
 
 /* Keeps the entries for which keep() is true, in order, compacting the
- * chain and freeing the payloads of the others; returns how many were
- * removed. */
+ * chain; returns how many were removed. */
 static size_t bucket_filter(struct ladder *q, struct lq_bucket *bk,
 			    sy_sched_keep keep, void *ctx)
 {
@@ -170,18 +149,9 @@ static size_t bucket_filter(struct ladder *q, struct lq_bucket *bk,
 	for (s = bk->head; s; s = s->next) {
 		size_t m = seg_count(bk, s);
 
-		/* The payloads lie anywhere: their misses overlap when they
-		 * are all asked for before the first is read. */
-		for (size_t i = 0; i < m; i++)
-			__builtin_prefetch(&q->pay[s->e[i].pi]);
 		for (size_t i = 0; i < m; i++) {
-			sy_sched_entry x;
-
-			entry_load(q, &x, &s->e[i]);
-			if (!keep(ctx, &x)) {
-				pay_give(q, s->e[i].pi);
+			if (!keep(ctx, &s->e[i]))
 				continue;
-			}
 			if (wi == LQ_SEG) {
 				w = w->next;
 				wi = 0;
@@ -221,14 +191,12 @@ static void bottom_spill(struct ladder *q)
 	/* After the memory fallback Bottom may reach past its range. */
 	if (max > bound)
 		return;
-	if (pay_reserve(q, q->bn) < 0 ||
-	    lq_rung_prepare(q, q->nr, min, bound, q->bn,
+	if (lq_rung_prepare(q, q->nr, min, bound, q->bn,
 			    q->bn / LQ_SEG + 1) < 0)
 		return;
 	g = &q->rung[q->nr];
 	for (size_t i = 0; i < q->bn; i++)
-		entry_store(q, bucket_slot(q, &g->b[bucket_of(g, b[i].time)]),
-			    &b[i]);
+		*bucket_slot(q, &g->b[bucket_of(g, b[i].time)]) = b[i];
 	g->n = q->bn;
 	q->nr++;
 	q->bh = q->bn = 0;
@@ -253,7 +221,7 @@ static int bottom_put(struct ladder *q, const sy_sched_entry *e)
 	if (q->bh > 0 && p - q->bh <= q->bh + q->bn - p) {
 		memmove(&b[q->bh - 1], &b[q->bh], (p - q->bh) * sizeof *b);
 		q->bh--;
-		b[p - 1] = *e;
+		entry_copy_in(&b[p - 1], e);
 	} else {
 		if (q->bh + q->bn == q->bcap) {
 			if (q->bn >= q->bcap / 2) {
@@ -267,7 +235,7 @@ static int bottom_put(struct ladder *q, const sy_sched_entry *e)
 			}
 		}
 		memmove(&b[p + 1], &b[p], (q->bh + q->bn - p) * sizeof *b);
-		b[p] = *e;
+		entry_copy_in(&b[p], e);
 	}
 	q->bn++;
 	q->size++;
@@ -279,8 +247,7 @@ static int bottom_put(struct ladder *q, const sy_sched_entry *e)
 /* ---------------------------------------------------------------- ops */
 
 /* Every insertion that the fast path below does not take: the first after
- * the queue ran empty, one that needs a segment or a payload, one below
- * rung 0. */
+ * the queue ran empty, one that needs a segment, one below rung 0. */
 static __attribute__((noinline)) int insert_slow(struct ladder *q,
 						 const sy_sched_entry *e)
 {
@@ -317,8 +284,8 @@ static __attribute__((noinline)) int insert_slow(struct ladder *q,
 	return bottom_put(q, e);
 }
 
-/* The common insertion, into Top or rung 0 where the tail has room and a
- * payload is free, kept small: it is most of what an insertion costs. */
+/* The common insertion, into Top or rung 0 where the tail has room, kept
+ * small: it is most of what an insertion costs. */
 static int lq_insert(void *st, const sy_sched_entry *e)
 {
 	struct ladder *q = st;
@@ -326,8 +293,6 @@ static int lq_insert(void *st, const sy_sched_entry *e)
 	struct lq_bucket *bk;
 	size_t i;
 
-	if (__builtin_expect(q->pfree == LQ_NONE, 0))
-		return insert_slow(q, e);
 	if (t > q->top_last) {
 		bk = &q->top;
 		i = bk->n & (LQ_SEG - 1);
@@ -346,7 +311,7 @@ static int lq_insert(void *st, const sy_sched_entry *e)
 	} else {
 		return insert_slow(q, e);
 	}
-	entry_store(q, &bk->tail->e[i], e);
+	entry_copy_in(&bk->tail->e[i], e);
 	bk->n++;
 	q->size++;
 	return 0;
@@ -437,7 +402,6 @@ static size_t lq_memory(const void *st)
 		m += q->rung[r].cap * sizeof(struct lq_bucket);
 	m += q->bcap * sizeof *q->bot;
 	m += 2 * q->kcap * sizeof(struct lq_key);
-	m += q->pcap * sizeof *q->pay;
 	return m;
 }
 
@@ -468,8 +432,6 @@ static void lq_fini(void *state)
 		q->rung[r].b = NULL;
 	}
 	free(q->bot);
-	free(q->pay);
-	q->pay = NULL;
 	free(q->keys);
 	free(q->keys2);
 	q->bot = NULL;
@@ -491,9 +453,6 @@ static int lq_init(void *state, struct sy_sim *sim, sy_err *err)
 	q->free = NULL;
 	q->nfree = q->nseg = 0;
 	q->chunks = NULL;
-	q->pay = NULL;
-	q->pfree = LQ_NONE;
-	q->npfree = q->pcap = 0;
 	q->bot = NULL;
 	q->keys = q->keys2 = NULL;
 	q->bh = q->bn = q->bcap = q->kcap = 0;
@@ -510,8 +469,7 @@ static int lq_init(void *state, struct sy_sim *sim, sy_err *err)
 	q->bot = malloc((q->thr + 1) * sizeof *q->bot);
 	q->keys = malloc((q->thr + 1) * sizeof *q->keys);
 	q->keys2 = malloc((q->thr + 1) * sizeof *q->keys2);
-	if (!q->bot || !q->keys || !q->keys2 || lq_pool_grow(q) < 0 ||
-	    lq_pay_grow(q) < 0)
+	if (!q->bot || !q->keys || !q->keys2 || lq_pool_grow(q) < 0)
 		goto oom;
 	q->bcap = q->kcap = q->thr + 1;
 	return 0;

@@ -18,10 +18,10 @@
 #include "scheduler.h"
 #include "vtime.h"
 
-/* Entries per segment, a power of two: a segment is 528 bytes, small
+/* Entries per segment, a power of two: a segment is 784 bytes, small
  * enough that the part-filled tails of a few thousand buckets cost little
  * next to the entries, large enough to amortize the links. */
-#define LQ_SEG 32
+#define LQ_SEG 16
 /* Most buckets of rung 0, and of the other rungs.  Measured in the hold
  * model at 10^5 events: 512 to 1024 for rung 0 fared best, 4096 was about
  * 10 % slower. */
@@ -41,34 +41,11 @@ _Static_assert(LQ_RANK_MAX <= 1 << LQ_RANK_BITS, "positions must fit");
 /* Larger buckets sort 16-byte keys: by insertion in runs of this length,
  * then by merging. */
 #define LQ_INSERTION_SORT 24
-/* No payload: the end of the payloads' free list. */
-#define LQ_NONE UINT32_MAX
-
-/* An entry in Top or a rung: the time, the simulator's slot and the index
- * of the rest (seq and the payload) in the payload array.  Moving entries
- * between tiers is most of the ladder's work, and 16 bytes move three
- * times faster than the 48 of a whole entry; seq is read from the payload
- * only to order equal times. */
-struct lq_ent {
-	sy_time time;
-	uint32_t pi;            /* index into q->pay */
-	uint32_t slot;
-};
-_Static_assert(sizeof(struct lq_ent) == 16, "an entry is 16 bytes");
-
-/* The rest of an entry, where it stays from insertion until its bucket is
- * sorted into Bottom.  A free payload links the next free one in seq. */
-struct lq_pay {
-	uint64_t seq;
-	sy_event_fn fn;
-	void *arg;
-	uint64_t data;
-};
 
 struct lq_seg {
 	struct lq_seg *next;
 	uint64_t pad;           /* keeps the entries 16-byte aligned */
-	struct lq_ent e[LQ_SEG];
+	sy_sched_entry e[LQ_SEG];
 };
 
 /* A chain of segments; all but the last are full, so n alone says where
@@ -97,7 +74,7 @@ struct lq_chunk {
 /* A sort key: the entry's time, and the entry for ties and the copy. */
 struct lq_key {
 	sy_time time;
-	const struct lq_ent *e;
+	const sy_sched_entry *e;
 };
 
 struct ladder {
@@ -116,7 +93,7 @@ struct ladder {
 	unsigned nr;                    /* rungs in use: rung[0 .. nr-1] */
 	struct lq_rung rung[LQ_MAX_RUNGS + 1];
 
-	/* Bottom: bot[bh .. bh+bn-1], sorted, whole entries. */
+	/* Bottom: bot[bh .. bh+bn-1], sorted. */
 	sy_sched_entry *bot;
 	size_t bh, bn, bcap;
 
@@ -126,28 +103,12 @@ struct ladder {
 	struct lq_seg *free;            /* pool free list */
 	size_t nfree, nseg;             /* free, allocated */
 	struct lq_chunk *chunks;
-
-	/* Payloads of the entries in Top and the rungs: pay[0 .. pcap-1],
-	 * npfree of them free, listed from pfree (LIFO, so that an insertion
-	 * writes the payload that the last sort into Bottom just read). */
-	struct lq_pay *pay;
-	uint32_t pfree;
-	size_t npfree, pcap;
 };
 
-/* Whether a is before b, by (time, seq). */
-static inline bool ent_before(const struct lq_pay *pay, const struct lq_ent *a,
-			      const struct lq_ent *b)
+static inline bool key_before(const struct lq_key *a, const struct lq_key *b)
 {
 	return a->time < b->time ||
-	       (a->time == b->time && pay[a->pi].seq < pay[b->pi].seq);
-}
-
-static inline bool key_before(const struct lq_pay *pay, const struct lq_key *a,
-			      const struct lq_key *b)
-{
-	return a->time < b->time ||
-	       (a->time == b->time && pay[a->e->pi].seq < pay[b->e->pi].seq);
+	       (a->time == b->time && a->e->seq < b->e->seq);
 }
 
 /* Shared by the module's files only: hidden, so that the compiler knows
@@ -176,7 +137,6 @@ static inline size_t seg_count(const struct lq_bucket *bk,
 
 /* ladder.c */
 LQ_LOCAL int lq_pool_grow(struct ladder *q);
-LQ_LOCAL int lq_pay_grow(struct ladder *q);
 
 /* ladder_rungs.c */
 LQ_LOCAL int lq_rung_prepare(struct ladder *q, unsigned slot, sy_time min,
@@ -210,7 +170,7 @@ static inline void seg_give(struct ladder *q, struct lq_seg *s)
 	q->nfree++;
 }
 
-/* Returns a whole chain to the pool (not the payloads). */
+/* Returns a whole chain to the pool. */
 static inline void chain_give(struct ladder *q, struct lq_bucket *bk)
 {
 	if (bk->n) {
@@ -222,39 +182,11 @@ static inline void chain_give(struct ladder *q, struct lq_bucket *bk)
 	bk->n = 0;
 }
 
-/* Makes at least m payloads free. */
-static inline int pay_reserve(struct ladder *q, size_t m)
-{
-	while (q->npfree < m)
-		if (lq_pay_grow(q) < 0)
-			return -1;
-	return 0;
-}
-
-/* A free payload's index; the caller has made sure there is one. */
-static inline uint32_t pay_take(struct ladder *q)
-{
-	uint32_t i = q->pfree;
-
-	q->pfree = (uint32_t)q->pay[i].seq;
-	q->npfree--;
-	return i;
-}
-
-static inline void pay_give(struct ladder *q, uint32_t i)
-{
-	q->pay[i].seq = q->pfree;
-	q->pfree = i;
-	q->npfree++;
-}
-
-/* Stores e as d, with a payload taken from the free list.  Field by
- * field: the simulator builds the entry it inserts with one store per
- * field, and reading it back in 16-byte pieces (as a struct copy does)
- * spans two stores, which the store buffer cannot forward: each insertion
- * would wait for them to reach the cache. */
-static inline void entry_store(struct ladder *q, struct lq_ent *d,
-			       const sy_sched_entry *s)
+/* Copies an entry field by field.  The simulator builds the entry it
+ * inserts with one store per field, and reading it back in 16-byte pieces
+ * (as a struct copy does) spans two stores, which the store buffer cannot
+ * forward: each insertion would wait for them to reach the cache. */
+static inline void entry_copy_in(sy_sched_entry *d, const sy_sched_entry *s)
 {
 	sy_time t = s->time;
 	uint64_t seq = s->seq;
@@ -262,36 +194,19 @@ static inline void entry_store(struct ladder *q, struct lq_ent *d,
 	sy_event_fn fn = s->fn;
 	void *arg = s->arg;
 	uint64_t data = s->data;
-	uint32_t i = pay_take(q);
-	struct lq_pay *p = &q->pay[i];
 
-	p->seq = seq;
-	p->fn = fn;
-	p->arg = arg;
-	p->data = data;
 	d->time = t;
-	d->pi = i;
+	d->seq = seq;
 	d->slot = slot;
-}
-
-/* The whole entry of x (its payload stays taken). */
-static inline void entry_load(const struct ladder *q, sy_sched_entry *d,
-			      const struct lq_ent *x)
-{
-	const struct lq_pay *p = &q->pay[x->pi];
-
-	d->time = x->time;
-	d->seq = p->seq;
-	d->slot = x->slot;
-	d->fn = p->fn;
-	d->arg = p->arg;
-	d->data = p->data;
+	d->fn = fn;
+	d->arg = arg;
+	d->data = data;
 }
 
 /* Room for one more entry at the end of bk, counted in; a segment must be
  * free when the tail is full. */
-static inline struct lq_ent *bucket_slot(struct ladder *q,
-					 struct lq_bucket *bk)
+static inline sy_sched_entry *bucket_slot(struct ladder *q,
+					  struct lq_bucket *bk)
 {
 	size_t i = bk->n & (LQ_SEG - 1);
 
@@ -313,12 +228,10 @@ static inline struct lq_ent *bucket_slot(struct ladder *q,
 static inline int bucket_put(struct ladder *q, struct lq_bucket *bk,
 			     const sy_sched_entry *e)
 {
-	if (q->npfree == 0 && lq_pay_grow(q) < 0)
-		return -1;
 	if ((bk->n & (LQ_SEG - 1)) == 0 && q->nfree <= LQ_SPARE &&
 	    lq_pool_grow(q) < 0)
 		return -1;
-	entry_store(q, bucket_slot(q, bk), e);
+	entry_copy_in(bucket_slot(q, bk), e);
 	return 0;
 }
 

@@ -92,7 +92,7 @@ int lq_rung_prepare(struct ladder *q, unsigned slot, sy_time min,
 /* Moves the chain bk into rung g (prepared), freeing each segment once
  * read so that the next bucket_slot reuses it while it is in the cache. */
 static void rung_fill_chain(struct ladder *q, struct lq_rung *g,
-			    struct lq_bucket *bk, bool fetch)
+			    struct lq_bucket *bk)
 {
 	struct lq_bucket *b = g->b;
 	uint64_t start = (uint64_t)g->start;
@@ -104,10 +104,8 @@ static void rung_fill_chain(struct ladder *q, struct lq_rung *g,
 
 		next = s->next;
 		for (size_t i = 0; i < m; i++) {
-			const struct lq_ent *x = &s->e[i];
+			const sy_sched_entry *x = &s->e[i];
 
-			if (fetch)
-				__builtin_prefetch(&q->pay[x->pi], 0, 2);
 			*bucket_slot(q, &b[((uint64_t)x->time - start) >> shift]) =
 				*x;
 		}
@@ -155,8 +153,7 @@ int lq_bottom_reserve(struct ladder *q, size_t n, bool keys)
 	return 0;
 }
 
-static void sort_keys(const struct lq_pay *pay, struct lq_key *k,
-		      struct lq_key *tmp, size_t n)
+static void sort_keys(struct lq_key *k, struct lq_key *tmp, size_t n)
 {
 	size_t i, j, w;
 
@@ -169,7 +166,7 @@ static void sort_keys(const struct lq_pay *pay, struct lq_key *k,
 		for (i = base + 1; i < end; i++) {
 			struct lq_key x = k[i];
 
-			for (j = i; j > base && key_before(pay, &x, &k[j - 1]); j--)
+			for (j = i; j > base && key_before(&x, &k[j - 1]); j--)
 				k[j] = k[j - 1];
 			k[j] = x;
 		}
@@ -180,10 +177,10 @@ static void sort_keys(const struct lq_pay *pay, struct lq_key *k,
 			size_t mid = lo + w, hi = lo + 2 * w < n ? lo + 2 * w : n;
 			size_t a = lo, b = mid, o = 0;
 
-			if (!key_before(pay, &k[mid], &k[mid - 1]))
+			if (!key_before(&k[mid], &k[mid - 1]))
 				continue;
 			while (a < mid && b < hi)
-				tmp[o++] = key_before(pay, &k[b], &k[a]) ? k[b++] :
+				tmp[o++] = key_before(&k[b], &k[a]) ? k[b++] :
 								      k[a++];
 			while (a < mid)
 				tmp[o++] = k[a++];
@@ -193,9 +190,8 @@ static void sort_keys(const struct lq_pay *pay, struct lq_key *k,
 	}
 }
 
-/* Sorts the chain bk (Bottom empty, with room for it) into Bottom as
- * whole entries and returns the chain and the payloads to their pools.
- * Returns the greatest time. */
+/* Sorts the chain bk (Bottom empty, with room for it) into Bottom and
+ * returns the chain to the pool.  Returns the greatest time. */
 static sy_time bottom_fill(struct ladder *q, struct lq_bucket *bk)
 {
 	struct lq_key *key = q->keys;
@@ -204,7 +200,7 @@ static sy_time bottom_fill(struct ladder *q, struct lq_bucket *bk)
 
 	if (bk->n <= LQ_RANK_MAX) {
 		uint64_t key64[LQ_RANK_MAX + 3];
-		const struct lq_ent *p[LQ_RANK_MAX];
+		const sy_sched_entry *p[LQ_RANK_MAX];
 		sy_sched_entry *bot = q->bot;
 		sy_time min = INT64_MAX;
 
@@ -215,9 +211,6 @@ static sy_time bottom_fill(struct ladder *q, struct lq_bucket *bk)
 				sy_time t = s->e[i].time;
 
 				p[n] = &s->e[i];
-				/* Read below, each a likely cache miss:
-				 * started now, they overlap. */
-				__builtin_prefetch(&q->pay[s->e[i].pi]);
 				min = t < min ? t : min;
 				max = t > max ? t : max;
 			}
@@ -242,8 +235,7 @@ static sy_time bottom_fill(struct ladder *q, struct lq_bucket *bk)
 				r += (size_t)(key64[j] < ki) +
 				     (key64[j + 1] < ki) +
 				     (key64[j + 2] < ki) + (key64[j + 3] < ki);
-			entry_load(q, &bot[r], p[i]);
-			pay_give(q, p[i]->pi);
+			bot[r] = *p[i];
 		}
 		/* Equal times are in bucket order: put them in seq order
 		 * (nothing to do unless a bucket got them out of order). */
@@ -272,16 +264,13 @@ keys:
 		for (size_t i = 0; i < m; i++, n++) {
 			key[n].time = s->e[i].time;
 			key[n].e = &s->e[i];
-			__builtin_prefetch(&q->pay[s->e[i].pi]);
 			if (s->e[i].time > max)
 				max = s->e[i].time;
 		}
 	}
-	sort_keys(q->pay, key, q->keys2, n);
-	for (size_t i = 0; i < n; i++) {
-		entry_load(q, &q->bot[i], key[i].e);
-		pay_give(q, key[i].e->pi);
-	}
+	sort_keys(key, q->keys2, n);
+	for (size_t i = 0; i < n; i++)
+		q->bot[i] = *key[i].e;
 	q->bh = 0;
 	q->bn = n;
 	chain_give(q, bk);
@@ -292,20 +281,19 @@ keys:
  * into Bottom (empty, bcap >= 1), putting the last entry in its place. */
 static void bottom_take_least(struct ladder *q, struct lq_bucket *bk)
 {
-	struct lq_ent *least = NULL, *last;
+	sy_sched_entry *least = NULL, *last;
 	struct lq_seg *s, *prev = NULL;
 
 	for (s = bk->head; s; s = s->next) {
 		size_t m = seg_count(bk, s);
 
 		for (size_t i = 0; i < m; i++)
-			if (!least || ent_before(q->pay, &s->e[i], least))
+			if (!least || sy_entry_before(&s->e[i], least))
 				least = &s->e[i];
 		if (s != bk->tail)
 			prev = s;
 	}
-	entry_load(q, &q->bot[0], least);
-	pay_give(q, least->pi);
+	q->bot[0] = *least;
 	q->bh = 0;
 	q->bn = 1;
 	last = &bk->tail->e[(bk->n - 1) & (LQ_SEG - 1)];
@@ -338,7 +326,7 @@ static void take_top(struct ladder *q)
 		 * empty Bottom), and LQ_SPARE of them were kept beyond Top's
 		 * when it took its last one; slot 0 has 2 buckets. */
 		lq_rung_prepare(q, 0, min, max, top->n, 0);
-		rung_fill_chain(q, g, top, false);
+		rung_fill_chain(q, g, top);
 		q->nr = 1;
 	}
 	q->top_last = max;
@@ -377,7 +365,7 @@ static void take_bucket(struct ladder *q, struct lq_rung *g,
 		    lq_rung_prepare(q, q->nr, min, max, k, 0) == 0) {
 			struct lq_rung *c = &q->rung[q->nr];
 
-			rung_fill_chain(q, c, bk, true);
+			rung_fill_chain(q, c, bk);
 			SY_INVARIANT(g->n >= k);
 			g->n -= k;
 			if (replace) {
@@ -508,12 +496,10 @@ bool lq_bottom_sorted(const struct ladder *q)
 }
 
 /* Everything: tier counts adding up to the size, each rung, Top after
- * top_last, Bottom sorted, the pool's free list as long as it says, and
- * the payloads either free or held by an entry of Top or a rung. */
+ * top_last, Bottom sorted, and the pool's free list as long as it says. */
 bool lq_valid(const struct ladder *q)
 {
-	size_t n = q->top.n + q->bn, nfree = 0, npfree = 0;
-	uint32_t p;
+	size_t n = q->top.n + q->bn, nfree = 0;
 
 	if (q->nr > q->maxr || !bucket_count_ok(&q->top) || !lq_bottom_sorted(q))
 		return false;
@@ -531,13 +517,6 @@ bool lq_valid(const struct ladder *q)
 	}
 	for (const struct lq_seg *s = q->free; s; s = s->next)
 		nfree++;
-	for (p = q->pfree; p != LQ_NONE && npfree <= q->pcap;
-	     p = (uint32_t)q->pay[p].seq) {
-		if (p >= q->pcap)
-			return false;
-		npfree++;
-	}
-	return n == q->size && nfree == q->nfree && npfree == q->npfree &&
-	       n - q->bn + npfree == q->pcap;
+	return n == q->size && nfree == q->nfree;
 }
 #endif
