@@ -335,28 +335,54 @@ static void take_top(struct ladder *q)
 	SY_DEEP_INVARIANT(q->nr == 0 ? lq_bottom_sorted(q) : lq_rung_valid(q, 0));
 }
 
-/* Takes bucket bk of the lowest rung g, whose range ends at last: into a
+/* The times bucket b of rung g can hold, within [g->lo, last]. */
+static void bucket_bounds(const struct lq_rung *g, size_t b, sy_time last,
+			  sy_time *min, sy_time *max)
+{
+	uint64_t off = (uint64_t)b << g->shift;
+	uint64_t end = off + (((uint64_t)1 << g->shift) - 1);
+	uint64_t to_last = (uint64_t)last - (uint64_t)g->start;
+	sy_time lo = (sy_time)((uint64_t)g->start + off);
+
+	*min = lo > g->lo ? lo : g->lo;
+	*max = end >= off && end < to_last ?
+	       (sy_time)((uint64_t)g->start + end) : last;
+}
+
+/* Takes bucket b of the lowest rung g, whose range ends at last: into a
  * new rung, into Bottom, or (short of memory) its least entry into
  * Bottom. */
-static void take_bucket(struct ladder *q, struct lq_rung *g,
-			struct lq_bucket *bk, sy_time last)
+static void take_bucket(struct ladder *q, struct lq_rung *g, size_t b,
+			sy_time last)
 {
+	struct lq_bucket *bk = &g->b[b];
 	size_t k = bk->n;
 	sy_time max;
 
 	if (k > q->thr) {
-		sy_time min = INT64_MAX;
+		const struct lq_seg *tl = bk->tail;
+		sy_time min;
 		bool replace;
 
-		max = INT64_MIN;
-		for (const struct lq_seg *s = bk->head; s; s = s->next) {
-			size_t m = seg_count(bk, s);
+		/* The new rung spans the bucket's own range, which takes no
+		 * pass over its entries.  A bucket whose first and last
+		 * entries share a time is likely one time throughout, which
+		 * would need a rung per halving of the width before it
+		 * reached Bottom: there a pass finds out. */
+		if (bk->head->e[0].time != tl->e[(k - 1) & (LQ_SEG - 1)].time) {
+			bucket_bounds(g, b, last, &min, &max);
+		} else {
+			min = INT64_MAX;
+			max = INT64_MIN;
+			for (const struct lq_seg *s = bk->head; s; s = s->next) {
+				size_t m = seg_count(bk, s);
 
-			for (size_t i = 0; i < m; i++) {
-				sy_time t = s->e[i].time;
+				for (size_t i = 0; i < m; i++) {
+					sy_time x = s->e[i].time;
 
-				min = t < min ? t : min;
-				max = t > max ? t : max;
+					min = x < min ? x : min;
+					max = x > max ? x : max;
+				}
 			}
 		}
 		/* The bucket ends the rung: the child replaces it. */
@@ -424,7 +450,7 @@ void lq_refill(struct ladder *q)
 		for (b = g->cur; g->b[b].n == 0; b++)
 			;
 		g->cur = (uint32_t)b;
-		take_bucket(q, g, &g->b[b], last);
+		take_bucket(q, g, b, last);
 	}
 }
 
