@@ -39,16 +39,19 @@
  *
  * Departures from the paper:
  *
- * - A rung covers the measured span [min, max] of what it is made of (a
- *   bucket, Top, or Bottom) in power-of-two widths.  A rung made from a
- *   bucket or from Bottom has about LQ_SPLIT * count / threshold buckets,
- *   at most LQ_MAX_BUCKETS (the paper: `threshold` buckets, each the
- *   parent's width divided by `threshold`), so that the buckets sorted
- *   into Bottom hold a handful of entries.  Taking a bucket whose entries
- *   end at max sets the rung's lo to max + 1, not to the next bucket's
- *   start: entries inserted later between max and the bucket's end go to
- *   the same bucket, taken again later, rather than to Bottom, where an
- *   insertion moves entries.
+ * - A rung made from Top or Bottom covers the measured span [min, max]
+ *   of its entries, one made from a bucket the bucket's own range (within
+ *   the parent's), which takes no pass over the entries; both in
+ *   power-of-two widths.  A bucket whose first and last entries share a
+ *   time is measured instead, as it likely holds one time only.  A rung
+ *   made from a bucket or from Bottom has about LQ_SPLIT * count /
+ *   threshold buckets, at most LQ_MAX_BUCKETS (the paper: `threshold`
+ *   buckets, each the parent's width divided by `threshold`), so that the
+ *   buckets sorted into Bottom hold a handful of entries.  Sorting a
+ *   bucket whose entries end at max into Bottom sets the rung's lo to
+ *   max + 1, not to the next bucket's start: entries inserted later
+ *   between max and the bucket's end go to the same bucket, taken again
+ *   later, rather than to Bottom, where an insertion moves entries.
  *
  * - Rung 0 has about count / threshold buckets (the paper: count), and at
  *   most LQ_MAX_TOP, so that the bucket tails that most insertions write
