@@ -324,8 +324,8 @@ void sy_tcb_defaults(sy_tcp_ep *ep, sy_tcb *c)
 	c->cco = ep->cc.plugin->ops;
 	c->ccst = ep->cc.state;
 	c->cc.timers = ep->timers.plugin->name;
-	for (int i = 0; i < SY_TCP_TIMERS; i++)
-		c->timer[i] = SY_EVENT_NONE;
+	for (int i = 0; i < SY_TCB_TSLOTS; i++)
+		c->tm.seq[i] = 0, c->tm.slot[i] = 0;
 	ep->tmo->rtt_init(ep->timers.state, &c->rtt);
 }
 

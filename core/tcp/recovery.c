@@ -265,7 +265,7 @@ void sy_tcb_arm_rto(sy_tcb *c)
 	if (c->rk)
 		c->rk->reo_armed = false; /* ... nor a reordering timeout (rack.c) */
 	if (timer_on(c, SY_TCP_T_RETRANS) &&
-	    sy_sim_due(c->ep->sim, c->timer[SY_TCP_T_RETRANS]) <= c->rto_due)
+	    sy_sim_due(c->ep->sim, sy_tcb_timer_id(c, SY_TCP_T_RETRANS)) <= c->rto_due)
 		return;
 	sy_tcb_timer_set(c, SY_TCP_T_RETRANS, after);
 }

@@ -4,6 +4,8 @@
 
 #include "config.h"
 
+#include <assert.h>
+
 #include <stdlib.h>
 
 #include "tcp_priv.h"
@@ -68,8 +70,11 @@ static void keepalive_timeout(sy_tcb *c)
 static void timer_fire(sy_sim *sim, void *arg, uint64_t which)
 {
 	sy_tcb *c = arg;
+	int s = sy_tcb_tslot((int)which);
 
-	c->timer[which] = SY_EVENT_NONE;
+	assert(c->tm.kind[s] == which);
+	c->tm.seq[s] = 0;
+	c->tm.slot[s] = 0;
 	switch (which) {
 	case SY_TCP_T_DELACK:
 	case SY_TCP_T_PERSIST:
@@ -92,20 +97,33 @@ static void timer_fire(sy_sim *sim, void *arg, uint64_t which)
 
 void sy_tcb_timer_set(sy_tcb *c, int which, sy_time after)
 {
-	sy_sim_cancel(c->ep->sim, c->timer[which]);
+	int s = sy_tcb_tslot(which);
+	sy_event_id id = { c->tm.seq[s], c->tm.slot[s] };
+
+	/* kinds that share a slot are never pending together (tcb.h) */
+	assert(c->tm.kind[s] == which || !sy_sim_pending(c->ep->sim, id));
+	sy_sim_cancel(c->ep->sim, id);
+	c->tm.kind[s] = (uint8_t)which;
 	if (sy_sim_after(c->ep->sim, after, timer_fire, c, (uint64_t)which,
-			 &c->timer[which], NULL) < 0) {
+			 &id, NULL) < 0) {
 		/* A timer that never fires would hang the connection. */
-		c->timer[which] = SY_EVENT_NONE;
+		id = SY_EVENT_NONE;
 		sy_sim_fail(c->ep->sim, "out of memory setting a TCP timer on node %s",
 			    sy_node_name(c->ep->node));
 	}
+	c->tm.seq[s] = id.seq;
+	c->tm.slot[s] = id.slot;
 }
 
 void sy_tcb_timer_cancel(sy_tcb *c, int which)
 {
-	sy_sim_cancel(c->ep->sim, c->timer[which]);
-	c->timer[which] = SY_EVENT_NONE;
+	int s = sy_tcb_tslot(which);
+
+	if (c->tm.kind[s] != which)
+		return;
+	sy_sim_cancel(c->ep->sim, (sy_event_id){ c->tm.seq[s], c->tm.slot[s] });
+	c->tm.seq[s] = 0;
+	c->tm.slot[s] = 0;
 }
 
 /* The connection's own values once a socket option changed one of them

@@ -115,6 +115,32 @@ typedef struct sy_tcb_loss {
 	uint64_t undo_dsacked;     /* bytes of its retransmissions D-SACKed */
 } sy_tcb_loss;
 
+/* A connection's timers share slots: kinds that are never pending
+ * together take the same one.  The retransmission timer (SYN, SYN-ACK,
+ * data, FIN, and the probe and reordering timeouts it stands for) and the
+ * persist timer, which is armed only while nothing is in flight and no
+ * retransmission timer runs, and is cancelled by the window opening
+ * before anything is sent; the delayed ACK; keepalive (which may stay
+ * pending, idle, after ESTABLISHED: its expiry does nothing in a state
+ * without SY_TCP_CAP_KEEPALIVE); the state timeouts, one per state
+ * (SYN_RECEIVED, cancelled when our SYN is acknowledged; FIN_WAIT_2;
+ * TIME_WAIT).  Arming a kind whose slot holds another kind still pending
+ * is a bug (services.c asserts it); cancelling a kind that is not the one
+ * in its slot does nothing. */
+#define SY_TCB_TSLOTS 4
+static inline int sy_tcb_tslot(int which)
+{
+	static const unsigned char slot[SY_TCP_TIMERS] = {
+		[SY_TCP_T_RETRANS] = 0, [SY_TCP_T_PERSIST] = 0,
+		[SY_TCP_T_DELACK] = 1,
+		[SY_TCP_T_KEEPALIVE] = 2,
+		[SY_TCP_T_SYN_RECEIVED] = 3, [SY_TCP_T_FIN_WAIT_2] = 3,
+		[SY_TCP_T_TIME_WAIT] = 3,
+	};
+
+	return slot[which];
+}
+
 /* The connection record (RFC 9293 3.3.1).  The endpoint owns it; a state
  * machine reaches the sequence variables through sy_tcb_vars (the same
  * storage as the fields here, which in-tree code reads by name) and
@@ -202,7 +228,14 @@ struct sy_tcb {
 	unsigned probes;           /* keepalive probes unanswered */
 	sy_time rtt_start;         /* when the segment being timed was sent */
 	sy_rtt rtt;
-	sy_event_id timer[SY_TCP_TIMERS];
+	/* The timers, in slots (sy_tcb_tslot): the event pending in each
+	 * (seq, slot of its sy_event_id; 0, 0: none) and the kind
+	 * (SY_TCP_T_*) it is. */
+	struct {
+		uint64_t seq[SY_TCB_TSLOTS];
+		uint32_t slot[SY_TCB_TSLOTS];
+		uint8_t kind[SY_TCB_TSLOTS];
+	} tm;
 	sy_tcb_stats st;
 	/* times (virtual ns) for statistics; -1 until they happen */
 	sy_time t_open;            /* connect, or the SYN that made it */
@@ -292,6 +325,17 @@ struct sy_tcb {
 #define SY_ECN_QUEUE_CWR 0x08   /* the next new data segment carries CWR */
 #define SY_ECN_CWR 0x10         /* a reduction's window is under way */
 #define SY_ECN_SEEN 0x20        /* an ECT or CE data segment arrived */
+
+/* The event of timer `which` (SY_TCP_T_*): SY_EVENT_NONE unless its slot
+ * holds that kind. */
+static inline sy_event_id sy_tcb_timer_id(const sy_tcb *c, int which)
+{
+	int s = sy_tcb_tslot(which);
+
+	if (c->tm.kind[s] != which)
+		return SY_EVENT_NONE;
+	return (sy_event_id){ c->tm.seq[s], c->tm.slot[s] };
+}
 
 /* Bytes sent and not acknowledged (FlightSize). */
 static inline uint32_t sy_tcb_flight(const sy_tcb *c) { return c->snd_max - c->snd_una; }

@@ -285,7 +285,7 @@ static inline sy_tcb_loss *sy_loss(sy_tcb *c)
 
 static inline bool timer_on(const sy_tcb *c, int which)
 {
-	return sy_sim_pending(c->ep->sim, c->timer[which]);
+	return sy_sim_pending(c->ep->sim, sy_tcb_timer_id(c, which));
 }
 
 static inline const sy_timer_limits *limits(const sy_tcb *c)

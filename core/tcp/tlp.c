@@ -62,7 +62,7 @@ bool sy_tlp_schedule(sy_tcb *c)
 	c->lr->pto_armed = true;
 	c->lr->pto_due = now + pto;
 	if (timer_on(c, SY_TCP_T_RETRANS) &&
-	    sy_sim_due(c->ep->sim, c->timer[SY_TCP_T_RETRANS]) <= c->lr->pto_due)
+	    sy_sim_due(c->ep->sim, sy_tcb_timer_id(c, SY_TCP_T_RETRANS)) <= c->lr->pto_due)
 		return true; /* moved on when it fires (sy_tlp_timeout) */
 	sy_tcb_timer_set(c, SY_TCP_T_RETRANS, pto);
 	return true;

@@ -66,9 +66,9 @@ static bool packable(const sy_tcb *c)
 	    !sy_tcb_syn_acked(c))
 		return false;
 	for (int i = 0; i < SY_TCP_TIMERS; i++)
-		if (i != SY_TCP_T_TIME_WAIT && sy_sim_pending(c->ep->sim, c->timer[i]))
+		if (i != SY_TCP_T_TIME_WAIT && sy_sim_pending(c->ep->sim, sy_tcb_timer_id(c, i)))
 			return false;
-	return sy_sim_pending(c->ep->sim, c->timer[SY_TCP_T_TIME_WAIT]);
+	return sy_sim_pending(c->ep->sim, sy_tcb_timer_id(c, SY_TCP_T_TIME_WAIT));
 }
 
 /* Whether something besides the endpoint looks at c: then its record
@@ -372,7 +372,7 @@ static bool compact(sy_tcb *c, bool hold)
 	sy_tcp_ep *ep = c->ep;
 	struct sy_tw *w;
 	size_t i, klen = 0;
-	sy_time due = sy_sim_due(ep->sim, c->timer[SY_TCP_T_TIME_WAIT]);
+	sy_time due = sy_sim_due(ep->sim, sy_tcb_timer_id(c, SY_TCP_T_TIME_WAIT));
 	struct tw_keep k;
 	unsigned char kbuf[TW_KEEP_MAX];
 
@@ -414,8 +414,7 @@ static bool compact(sy_tcb *c, bool hold)
 		free(w);
 		return false;
 	}
-	sy_sim_cancel(ep->sim, c->timer[SY_TCP_T_TIME_WAIT]);
-	c->timer[SY_TCP_T_TIME_WAIT] = SY_EVENT_NONE;
+	sy_tcb_timer_cancel(c, SY_TCP_T_TIME_WAIT);
 	if (hold) {
 		if (c->user)
 			ep->tw_moved(ep->obs_ctx, c->user, c, NULL, (struct sy_tw_held *)w);
@@ -467,7 +466,7 @@ static void round_trip(sy_tcb *c, size_t liface)
 	c->linger = keep->linger;
 	c->cork = keep->cork;
 	c->lim = keep->lim;
-	memcpy(c->timer, keep->timer, sizeof c->timer);
+	c->tm = keep->tm;
 	unpack(c, &w);
 	sy_tw_keep_apply(c, &k);
 	free(keep);
