@@ -32,24 +32,39 @@ typedef struct sy_range {
 	void *tag;
 } sy_range;
 
-typedef struct sy_ranges {
-	sy_range *v;            /* the ranges are v[off .. off + n) */
-	uint32_t off, n, cap;
+/* The ranges and their counts, in one allocation: a set that never held
+ * a range costs a pointer. */
+typedef struct sy_ranges_mem {
+	uint32_t off, n, cap;   /* the ranges are v[off .. off + n) */
 	uint64_t base;          /* the count below the lowest range */
+	sy_range v[];
+} sy_ranges_mem;
+
+typedef struct sy_ranges {
+	sy_ranges_mem *m;       /* NULL: none yet (empty) */
 } sy_ranges;
 
-static inline unsigned sy_ranges_count(const sy_ranges *s) { return s->n; }
+static inline unsigned sy_ranges_count(const sy_ranges *s) { return s->m ? s->m->n : 0; }
 
 /* The i-th range from the bottom, i < count. */
 static inline const sy_range *sy_ranges_at(const sy_ranges *s, unsigned i)
 {
-	return &s->v[s->off + i];
+	return &s->m->v[s->m->off + i];
+}
+
+/* Whether adding a range needs the array to grow or move
+ * (sy_ranges_reserve). */
+static inline bool sy_ranges_full(const sy_ranges *s)
+{
+	return !s->m || s->m->off + s->m->n == s->m->cap;
 }
 
 /* Bytes held. */
 static inline uint64_t sy_ranges_total(const sy_ranges *s)
 {
-	return s->n ? s->v[s->off + s->n - 1].sum - s->base : 0;
+	const sy_ranges_mem *m = s->m;
+
+	return m && m->n ? m->v[m->off + m->n - 1].sum - m->base : 0;
 }
 
 /* Room for one more range, growing the array up to max ranges (0: no

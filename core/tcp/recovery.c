@@ -81,7 +81,7 @@ static void sb_add(sy_tcb *c, uint32_t l, uint32_t r)
 				return;
 			sy_ranges_drop_last(s);
 		}
-		if ((s->off + s->n == s->cap && SY_FAULT(SY_FAULT_SACK)) ||
+		if ((sy_ranges_full(s) && SY_FAULT(SY_FAULT_SACK)) ||
 		    !sy_ranges_reserve(s, MAX_SB)) {
 			sy_tcb_oom(c, "growing the SACK scoreboard");
 			return;
