@@ -259,6 +259,25 @@ START_TEST(handshakes_and_ports)
 	 * recovery's (tcb.h) */
 	ck_assert_ptr_null(c1->rk);
 	ck_assert_ptr_null(c1->lr);
+	/* ... no SACK scoreboard nor out-of-order blocks either */
+	ck_assert_ptr_null(c1->sb.m);
+	ck_assert_ptr_null(c1->ooo_blocks.m);
+	/* the record of an idle connection stays small (x86-64 and the
+	 * like; core/tcp/endpoint.c asserts the same bound) */
+	if (sizeof(void *) == 8)
+		ck_assert_uint_le(sizeof(sy_tcb), 984);
+	/* timers sharing a slot: the slot answers for the kind it holds
+	 * only, and cancelling another kind leaves it be */
+	ck_assert(!sy_sim_pending(sim, sy_tcb_timer_id(c1, SY_TCP_T_RETRANS)));
+	sy_tcb_timer_set(c1, SY_TCP_T_PERSIST, 100 * SY_SEC);
+	ck_assert(sy_sim_pending(sim, sy_tcb_timer_id(c1, SY_TCP_T_PERSIST)));
+	ck_assert(!sy_sim_pending(sim, sy_tcb_timer_id(c1, SY_TCP_T_RETRANS)));
+	sy_tcb_timer_cancel(c1, SY_TCP_T_RETRANS);
+	ck_assert(sy_sim_pending(sim, sy_tcb_timer_id(c1, SY_TCP_T_PERSIST)));
+	ck_assert_int_eq(sy_sim_due(sim, sy_tcb_timer_id(c1, SY_TCP_T_PERSIST)),
+			 sy_sim_now(sim) + 100 * SY_SEC);
+	sy_tcb_timer_cancel(c1, SY_TCP_T_PERSIST);
+	ck_assert(!sy_sim_pending(sim, sy_tcb_timer_id(c1, SY_TCP_T_PERSIST)));
 	ck_assert_ptr_null(sy_tcp_connect(ea, sy_node_addr(b, 0), 0, &err));
 }
 END_TEST
