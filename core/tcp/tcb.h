@@ -193,7 +193,6 @@ struct sy_tcb {
 	bool rtt_timing;           /* a segment is timed (no timestamps) */
 	bool cwnd_full;            /* cwnd limited the sender in the window
 				    * that ends at cwnd_usage_end */
-	uint32_t rtt_seq;          /* ... and ends here */
 	sy_time data_rx_at;        /* latest in-order data received; -1: none */
 	sy_time data_tx_at;        /* latest data segment sent; -1: none */
 	uint64_t snd_queued;       /* bytes the user has queued, in total */
@@ -261,6 +260,7 @@ struct sy_tcb {
 	uint32_t ts_off;           /* added to the TS clock (ts_offset) */
 	bool ts_off_ok;            /* ... once drawn */
 	bool queued;               /* waiting in the listener's accept queue */
+	bool rk_sfack_on;          /* rk_sfack below holds */
 	/* the retry limits measured in time (the profile's
 	 * retries_by_time, user_timeout_probes) */
 	sy_time rtx_stamp;         /* the first retransmission of the
@@ -308,7 +308,8 @@ struct sy_tcb {
 				    * this ACK (Linux's prior_fack) */
 	uint32_t rk_sfack;         /* ... and the highest this ACK's SACKs
 				    * reached, while rk_sfack_on */
-	bool rk_sfack_on;
+	uint32_t rtt_seq;          /* the segment timed (rtt_timing) ends
+				    * here */
 	sy_rack *rk;               /* the rest, from the first segment of
 				    * data or FIN sent with rack on; NULL
 				    * before */
