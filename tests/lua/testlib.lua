@@ -86,4 +86,25 @@ function T.text(n, seed)
   return table.concat(t)
 end
 
+-- Runs the calling test script again as a child (`child=1`), with the
+-- environment's SYNACK_TW_COMPACT set to mode (nil: unset).  Each line of
+-- its output goes to take(line) first, which returns true for a line it
+-- took; the others come back in order.  The child must exit with 0.
+function T.run_child_tw(mode, take)
+  local script = debug.getinfo(2, "S").source:match("^@(.*)$")
+  local prog = (os.getenv("SYNACK_BUILDDIR") or ".") .. "/synack"
+  local env = mode and ("SYNACK_TW_COMPACT=" .. mode .. " ") or "unset SYNACK_TW_COMPACT; "
+  local p = assert(io.popen(env .. "'" .. prog .. "' run '" .. script .. "' child=1 2>&1"))
+  local lines = {}
+  for line in p:lines() do
+    if not take(line) then lines[#lines + 1] = line end
+  end
+  local ok, how, code = p:close()
+  if not ok then
+    error(string.format("the child run (SYNACK_TW_COMPACT=%s) exits %s %s: %s", tostring(mode),
+                        tostring(how), tostring(code), table.concat(lines, "\n")), 2)
+  end
+  return lines
+end
+
 return T

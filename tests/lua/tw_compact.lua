@@ -86,14 +86,10 @@ end
 
 local T = dofile(debug.getinfo(1, "S").source:match("^@(.*/)") .. "testlib.lua")
 local check, eq = T.check, T.eq
-local script = debug.getinfo(1, "S").source:match("^@(.*)$")
-local prog = (os.getenv("SYNACK_BUILDDIR") or ".") .. "/synack"
 
 local function run(mode)
-  local env = mode and ("SYNACK_TW_COMPACT=" .. mode .. " ") or "unset SYNACK_TW_COMPACT; "
-  local p = assert(io.popen(env .. "'" .. prog .. "' run '" .. script .. "' child=1 2>&1"))
-  local lines, counts = {}, nil
-  for line in p:lines() do
+  local counts
+  local lines = T.run_child_tw(mode, function(line)
     local what, c, f = line:match("^(%a+) compact (%d+) full (%d+)$")
     if what == "counts" then
       counts = counts or {}
@@ -104,12 +100,10 @@ local function run(mode)
       counts = counts or {}
       counts.compact2, counts.full2 = tonumber(c), tonumber(f)
     else
-      lines[#lines + 1] = line
+      return false
     end
-  end
-  local ok, how, code = p:close()
-  check(ok, "the child run (SYNACK_TW_COMPACT=%s) exits %s %s: %s", tostring(mode),
-        tostring(how), tostring(code), table.concat(lines, "\n"))
+    return true
+  end)
   check(counts, "the child run (SYNACK_TW_COMPACT=%s) counts its records", tostring(mode))
   return lines, counts or {compact = -1, full = -1}
 end

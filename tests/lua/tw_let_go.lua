@@ -120,27 +120,19 @@ end
 
 local T = dofile(debug.getinfo(1, "S").source:match("^@(.*/)") .. "testlib.lua")
 local check, eq = T.check, T.eq
-local script = debug.getinfo(1, "S").source:match("^@(.*)$")
-local prog = (os.getenv("SYNACK_BUILDDIR") or ".") .. "/synack"
 
 local function run(mode)
-  local env = mode and ("SYNACK_TW_COMPACT=" .. mode .. " ") or "unset SYNACK_TW_COMPACT; "
-  local p = assert(io.popen(env .. "'" .. prog .. "' run '" .. script .. "' child=1 2>&1"))
-  local lines, counts = {}, {}
-  for line in p:lines() do
+  local counts = {}
+  local lines = T.run_child_tw(mode, function(line)
     local tag, w, c, by = line:match("^count (%S+) weak (%S+) compact (%d+) bytes (%d+)$")
     local tag2, we, be = line:match("^count (%S+) weak_end (%S+) bytes_end (%d+)$")
     if tag then
       counts[tag] = {weak = tonumber(w), compact = tonumber(c), bytes = tonumber(by)}
     elseif tag2 then
       counts[tag2 .. " end"] = {weak = tonumber(we), bytes = tonumber(be)}
-    else
-      lines[#lines + 1] = line
     end
-  end
-  local ok, how, code = p:close()
-  check(ok, "the child run (SYNACK_TW_COMPACT=%s) exits %s %s: %s", tostring(mode),
-        tostring(how), tostring(code), table.concat(lines, "\n"))
+    return tag or tag2
+  end)
   return lines, counts
 end
 

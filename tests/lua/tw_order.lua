@@ -86,24 +86,16 @@ end
 
 local T = dofile(debug.getinfo(1, "S").source:match("^@(.*/)") .. "testlib.lua")
 local check, eq = T.check, T.eq
-local script = debug.getinfo(1, "S").source:match("^@(.*)$")
-local prog = (os.getenv("SYNACK_BUILDDIR") or ".") .. "/synack"
 
 local function run(mode)
-  local env = mode and ("SYNACK_TW_COMPACT=" .. mode .. " ") or "unset SYNACK_TW_COMPACT; "
-  local p = assert(io.popen(env .. "'" .. prog .. "' run '" .. script .. "' child=1 2>&1"))
-  local lines, counts = {}, {}
-  for line in p:lines() do
+  local counts = {}
+  local lines = T.run_child_tw(mode, function(line)
     local t, n = line:match("^count (%d+) (%d+)$")
     if t then
       counts[tonumber(t)] = tonumber(n)
-    else
-      lines[#lines + 1] = line
     end
-  end
-  local ok, how, code = p:close()
-  check(ok, "the child run (SYNACK_TW_COMPACT=%s) exits %s %s: %s", tostring(mode),
-        tostring(how), tostring(code), table.concat(lines, "\n"))
+    return t
+  end)
   return lines, counts
 end
 
