@@ -613,7 +613,10 @@ sy_tcp_ep *sy_tcp_ep_new(sy_net *net, sy_node *n, sy_tcp_ep_opts *o, sy_err *err
 		ep_free(ep);
 		goto fail_opts;
 	}
-	ep->tw_mode = sy_tw_mode_env();
+	if ((ep->tw_mode = sy_tw_mode_env(err)) < 0) {
+		ep_free(ep);
+		goto fail_opts;
+	}
 	if (take(ep, &ep->sm, o ? &o->sm : NULL, "tcp", "rfc9293", err) < 0 ||
 	    take(ep, &ep->isn, o ? &o->isn : NULL, "isn", "rfc6528", err) < 0 ||
 	    take(ep, &ep->timers, o ? &o->timers : NULL, "timers", "rfc", err) < 0 ||

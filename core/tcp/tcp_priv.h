@@ -120,8 +120,9 @@ SY_HIDDEN sy_tcb *sy_tcb_new(sy_tcp_ep *ep, uint32_t laddr, uint16_t lport,
 			     uint32_t raddr, uint16_t rport);
 /* whether a network observer looks at ep's connections */
 SY_HIDDEN bool sy_tcp_observed(const sy_tcp_ep *ep);
-/* tw.c */
-SY_HIDDEN int sy_tw_mode_env(void);
+/* tw.c; the environment's SYNACK_TW_COMPACT as SY_TW_* (tw_table.c), -1
+ * (err set) for a value other than 0, 1 and force */
+SY_HIDDEN int sy_tw_mode_env(sy_err *err);
 SY_HIDDEN bool sy_tw_syn(sy_tcp_ep *ep, sy_tcb *tw, const sy_seg *s);
 SY_HIDDEN int sy_tw_reuse(sy_tcp_ep *ep, uint32_t raddr, uint16_t lport, uint16_t rport,
 			  bool bound, sy_tcb **out);

@@ -36,7 +36,7 @@ void sy_tcp_ep_observe_holds(sy_tcp_ep *ep, bool (*holds)(void *ctx, const sy_tc
 	ep->obs_holds = holds;
 }
 
-int sy_tw_mode_env(void)
+int sy_tw_mode_env(sy_err *err)
 {
 	const char *e = getenv("SYNACK_TW_COMPACT");
 
@@ -46,7 +46,8 @@ int sy_tw_mode_env(void)
 		return SY_TW_OFF;
 	if (strcmp(e, "force") == 0)
 		return SY_TW_FORCE;
-	return SY_TW_ON;
+	return sy_err_set(err, "environment variable SYNACK_TW_COMPACT is '%s': "
+			  "expected 0, 1 or force", e);
 }
 
 static size_t tw_hash(size_t nhash, uint32_t raddr, uint16_t lport, uint16_t rport)

@@ -139,3 +139,16 @@ for name, lines in pairs{default = on, force = force} do
     end
   end
 end
+
+-- a value the switch does not know is refused, naming it
+do
+  local script = debug.getinfo(1, "S").source:match("^@(.*)$")
+  local prog = (os.getenv("SYNACK_BUILDDIR") or ".") .. "/synack"
+  local p = assert(io.popen("SYNACK_TW_COMPACT=sometimes '" .. prog .. "' run '" .. script ..
+                            "' child=1 2>&1"))
+  local out = p:read("a")
+  local ok = p:close()
+  check(not ok, "SYNACK_TW_COMPACT=sometimes: the run must fail, it printed:\n%s", out)
+  check(out:find("SYNACK_TW_COMPACT is 'sometimes': expected 0, 1 or force", 1, true),
+        "SYNACK_TW_COMPACT=sometimes: no message naming it:\n%s", out)
+end
