@@ -31,6 +31,7 @@
 #include "ltcp_priv.h"
 #include "tcb.h"
 #include "tcp.h"
+#include "tw.h"
 
 /* What the box of a connection let go keeps: how to find the record, and
  * (saved when the record is compacted) what conn.stats and conn:info()
@@ -41,13 +42,8 @@ struct conn_away {
 	uint64_t id;
 	uint32_t raddr;
 	uint16_t lport, rport;
-	bool saved, want_data;
-	sy_tcb_stats st;
-	sy_rtt rtt;
-	sy_time t_open, t_established, t_first_rx, t_all_acked, t_closed;
-	sy_time data_rx_at, data_tx_at, tx_head, last_send;
-	uint64_t snd_queued, snd_sent;
-	uint32_t cwnd, ssthresh, iw_bytes;
+	bool saved;
+	struct tw_keep k;          /* as a held compact record keeps it */
 };
 
 #define AWAY_TAG ((uintptr_t)2)
@@ -274,23 +270,7 @@ void sy_lua_away_let_go(struct sy_lua_ep *e, sy_tcb *c, int idx)
 static void away_save(struct conn_away *a, const sy_tcb *c)
 {
 	a->saved = true;
-	a->want_data = c->want_data;
-	a->st = c->st;
-	a->rtt = c->rtt;
-	a->t_open = c->t_open;
-	a->t_established = c->t_established;
-	a->t_first_rx = c->t_first_rx;
-	a->t_all_acked = c->t_all_acked;
-	a->t_closed = c->t_closed;
-	a->data_rx_at = c->data_rx_at;
-	a->data_tx_at = c->data_tx_at;
-	a->tx_head = c->tx_head;
-	a->last_send = c->last_send;
-	a->snd_queued = c->snd_queued;
-	a->snd_sent = c->snd_sent;
-	a->cwnd = c->cc.cwnd;
-	a->ssthresh = c->cc.ssthresh;
-	a->iw_bytes = c->iw_bytes;
+	sy_tw_keep_save(c, &a->k);
 }
 
 /* The counters of a and what the rebuilt record counted since, added. */
@@ -319,26 +299,12 @@ _Static_assert(sizeof(sy_tcb_stats) == 28 * 4 + 8 * 8, "stats_add adds every cou
  * what it had, the counters since added. */
 static void away_apply(const struct conn_away *a, sy_tcb *c)
 {
-	sy_tcb_stats st = a->st;
+	sy_tcb_stats since = c->st;
+	void *user = c->user;
 
-	stats_add(&st, &c->st);
-	c->st = st;
-	c->want_data = a->want_data;
-	c->rtt = a->rtt;
-	c->t_open = a->t_open;
-	c->t_established = a->t_established;
-	c->t_first_rx = a->t_first_rx;
-	c->t_all_acked = a->t_all_acked;
-	c->t_closed = a->t_closed;
-	c->data_rx_at = a->data_rx_at;
-	c->data_tx_at = a->data_tx_at;
-	c->tx_head = a->tx_head;
-	c->last_send = a->last_send;
-	c->snd_queued = a->snd_queued;
-	c->snd_sent = a->snd_sent;
-	c->cc.cwnd = a->cwnd;
-	c->cc.ssthresh = a->ssthresh;
-	c->iw_bytes = a->iw_bytes;
+	sy_tw_keep_apply(c, &a->k);
+	c->user = user;
+	stats_add(&c->st, &since);
 }
 
 /* The binding holds the record c of a connection let go again, the same

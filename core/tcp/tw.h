@@ -48,4 +48,26 @@ void sy_tcp_ep_tw_moved(sy_tcp_ep *ep,
  * run fails). */
 sy_tcb *sy_tw_held_wake(struct sy_tw_held *h);
 
+/* What the binding reads of a connection it holds, kept beside the
+ * compact record (round_trip keeps the same in place), or by the binding
+ * itself beside a connection it let go (lua/ltcp_away.c). */
+struct tw_keep {
+	void *user;
+	bool want_data, in_recovery;
+	sy_tcb_stats st;
+	sy_time t_open, t_established, t_first_rx, t_all_acked, t_closed;
+	uint64_t snd_queued, snd_sent;
+	sy_time data_rx_at, data_tx_at, tx_head, last_send;
+	sy_rtt rtt;
+	/* the congestion control's figures conn:info() reads; its state
+	 * is made afresh on rebuild, as for a record nobody holds (nothing
+	 * reads it in TIME_WAIT or after) */
+	uint32_t cwnd, ssthresh;
+	uint32_t iw_bytes;
+};
+
+/* What the binding reads of c, saved into k; and given back (tw_held.c). */
+void sy_tw_keep_save(const sy_tcb *c, struct tw_keep *k);
+void sy_tw_keep_apply(sy_tcb *c, const struct tw_keep *k);
+
 #endif

@@ -56,23 +56,6 @@ _Static_assert(sizeof(struct sy_tw) <= 128, "a compact TIME_WAIT takes at most 1
 #define IDX_IFACE 0x7f
 #define IDX_HELD 0x80
 
-/* What the binding reads of a connection it holds, kept beside the
- * compact record (round_trip keeps the same in place). */
-struct tw_keep {
-	void *user;
-	bool want_data, in_recovery;
-	sy_tcb_stats st;
-	sy_time t_open, t_established, t_first_rx, t_all_acked, t_closed;
-	uint64_t snd_queued, snd_sent;
-	sy_time data_rx_at, data_tx_at, tx_head, last_send;
-	sy_rtt rtt;
-	/* the congestion control's figures conn:info() reads; its state
-	 * is made afresh on rebuild, as for a record nobody holds (nothing
-	 * reads it in TIME_WAIT or after) */
-	uint32_t cwnd, ssthresh;
-	uint32_t iw_bytes;
-};
-
 /* A compact record of a connection the binding holds: what the binding
  * reads (struct tw_keep but its user) packed after it, klen bytes
  * (tw_held.c: most of it is zero or close to the record's tw_since). */
@@ -94,8 +77,6 @@ SY_HIDDEN int sy_tw_insert(sy_tcp_ep *ep, struct sy_tw *w);
 SY_HIDDEN void sy_tw_remove(sy_tcp_ep *ep, struct sy_tw *w);
 
 /* What the binding reads of c, saved and given back (tw_held.c). */
-SY_HIDDEN void sy_tw_keep_save(const sy_tcb *c, struct tw_keep *k);
-SY_HIDDEN void sy_tw_keep_apply(sy_tcb *c, const struct tw_keep *k);
 /* k packed into buf (TW_KEEP_MAX bytes), its times from base: the bytes
  * taken; and unpacked from them (user left as it is). */
 SY_HIDDEN size_t sy_tw_keep_pack(const struct tw_keep *k, sy_time base, unsigned char *buf);
