@@ -168,11 +168,31 @@ static void release(sy_sim *sim, uint32_t i)
 	sim->free_head = i;
 }
 
+/* Inserts e (its time and seq set) with a cancellation slot, whose
+ * handle goes to id. */
+static int insert_held(sy_sim *sim, sy_sched_entry *e, sy_event_id *id, sy_err *err)
+{
+	uint32_t i;
+
+	if (sim->free_head == NO_SLOT && grow_slots(sim) < 0)
+		return sy_err_set(err, "out of memory scheduling an event");
+	i = sim->free_head;
+	e->slot = i;
+	if (sim->ops->insert(sim->sched.state, e) < 0)
+		return sy_err_set(err, "out of memory scheduling an event");
+	sim->free_head = (uint32_t)sim->slots[i].due;
+	sim->slots[i].seq = e->seq;
+	sim->slots[i].due = e->time;
+	sim->live++;
+	id->seq = e->seq;
+	id->slot = i;
+	return 0;
+}
+
 int sy_sim_at(sy_sim *sim, sy_time t, sy_event_fn fn, void *arg,
 	      uint64_t data, sy_event_id *id, sy_err *err)
 {
 	sy_sched_entry e;
-	uint32_t i;
 
 	if (t < sim->now) {
 		char a[32], b[32];
@@ -199,19 +219,9 @@ int sy_sim_at(sy_sim *sim, sy_time t, sy_event_fn fn, void *arg,
 		sim->live++;
 		return 0;
 	}
-	if (sim->free_head == NO_SLOT && grow_slots(sim) < 0)
-		return sy_err_set(err, "out of memory scheduling an event");
-	i = sim->free_head;
-	e.slot = i;
-	if (sim->ops->insert(sim->sched.state, &e) < 0)
-		return sy_err_set(err, "out of memory scheduling an event");
+	if (insert_held(sim, &e, id, err) < 0)
+		return -1;
 	sim->next_seq++;
-	sim->free_head = (uint32_t)sim->slots[i].due;
-	sim->slots[i].seq = e.seq;
-	sim->slots[i].due = t;
-	sim->live++;
-	id->seq = e.seq;
-	id->slot = i;
 	return 0;
 }
 
@@ -223,22 +233,9 @@ int sy_sim_at_seq(sy_sim *sim, sy_time t, uint64_t seq, sy_event_fn fn, void *ar
 		  uint64_t data, sy_event_id *id, sy_err *err)
 {
 	sy_sched_entry e = { .time = t, .seq = seq, .fn = fn, .arg = arg, .data = data };
-	uint32_t i;
 
 	SY_INVARIANT(seq != 0 && seq < sim->next_seq && t >= sim->now && id);
-	if (sim->free_head == NO_SLOT && grow_slots(sim) < 0)
-		return sy_err_set(err, "out of memory scheduling an event");
-	i = sim->free_head;
-	e.slot = i;
-	if (sim->ops->insert(sim->sched.state, &e) < 0)
-		return sy_err_set(err, "out of memory scheduling an event");
-	sim->free_head = (uint32_t)sim->slots[i].due;
-	sim->slots[i].seq = seq;
-	sim->slots[i].due = t;
-	sim->live++;
-	id->seq = seq;
-	id->slot = i;
-	return 0;
+	return insert_held(sim, &e, id, err);
 }
 
 int sy_sim_after(sy_sim *sim, sy_time dt, sy_event_fn fn, void *arg,
