@@ -323,6 +323,9 @@ end
 -- line number; nil: all).
 local function endpoint_spec(case, timers, upto)
   local tspec, smspec = {timers}, {case.sm or "rfc9293"}
+  if not case.sm and case.sm_default then
+    for k, v in pairs(case.sm_default) do smspec[k] = v end
+  end
   for _, k in ipairs(case.params) do
     local p = case.params[k]
     if not upto or p.line <= upto then
@@ -372,11 +375,22 @@ end
 
 -- Runs a case under a timer profile (default "rfc").  Returns true, or
 -- false and a report of every mismatch; a case restricted to another
--- profile returns true, "skipped".
-function M.run(path, timers)
+-- profile returns true, "skipped".  sm, if given, is the state machine
+-- of a case that names none (a plugin spec: {"fastopen", client =
+-- false}); a case naming its own returns true, "skipped" then, so that a
+-- suite can run its RFC 9293 cases under every machine claiming RFC
+-- 9293's behaviour.  The case's own sm lines still apply.
+function M.run(path, timers, sm)
   local case = M.parse(path)
   timers = timers or "rfc"
   if case.only_timers and case.only_timers ~= timers then return true, "skipped" end
+  if sm ~= nil then
+    if type(sm) ~= "table" or type(sm[1]) ~= "string" then
+      error("conformance.run: sm must be a plugin spec such as {\"rfc9293\"}", 2)
+    end
+    if case.sm then return true, "skipped" end
+    case.sm_default = sm
+  end
   local sim = synack.simulator{}
   local peer, dut = sim:node("peer"), sim:node("dut")
   sim:duplex_link(peer, dut, {rate = "100Gbps", delay = case.rtt / 2})
