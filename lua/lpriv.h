@@ -116,8 +116,8 @@ void sy_lua_hook_input(void *ctx, sy_node *n, sy_packet *p);
 void sy_lua_set_int(lua_State *L, const char *k, uint64_t v);
 void sy_lua_push_addr(lua_State *L, uint32_t a);
 
-/* ltcp.c: connections; ltcp_ep.c: node:tcp, node:app, endpoints,
- * listeners and state logs.
+/* ltcp.c: connections; ltcp_ep.c: node:tcp, endpoints, listeners and
+ * state logs.
  *
  * Lua pays for what a script uses: a connection gets a box (struct
  * sy_lua_conn) only when it is given to Lua (returned, or passed to a
@@ -201,11 +201,15 @@ const char *sy_lua_conn_error_name(const struct sy_lua_conn *b);
  * b (if any), and written to stderr unless the script watches c. */
 void sy_lua_conn_error(struct sy_lua_ep *e, sy_tcb *c, struct sy_lua_conn *b,
 		       sy_tcp_cause cause);
-/* Frees the applications of the simulator at sim_idx (after its network). */
-void sy_lua_apps_close(lua_State *L, int sim_idx);
 /* The state logs of ls: flushed, and with close closed and freed; -1 with
  * a message naming the file when a write, flush or close failed. */
 int sy_lua_logs_check(struct sy_lua_sim *ls, bool close, sy_err *err);
+
+/* lapp.c: node:app and the app class (opened with the endpoints);
+ * sy_lua_apps_close frees the applications of the simulator at sim_idx
+ * (after its network). */
+void sy_lua_open_apps(lua_State *L);
+void sy_lua_apps_close(lua_State *L, int sim_idx);
 
 /* ltun.c: node:tun and the tun class (after the node class exists). */
 void sy_lua_open_tun(lua_State *L);
