@@ -51,8 +51,6 @@ static sy_tcp_listener *check_listener(lua_State *L, int idx)
 	return b->ptr;
 }
 
-static int listener_misuse(lua_State *L);
-
 /* node:tcp{rcvbuf=}: the state machine's receive buffer, so that every
  * connection has it from its first segment, a listener's before it is
  * accepted too (conn:set changes one connection, later). */
@@ -351,6 +349,12 @@ static int listener_close(lua_State *L)
 	return 0;
 }
 
+/* Misuse that would otherwise be a bare "attempt to call a nil value". */
+static int listener_misuse(lua_State *L)
+{
+	return luaL_error(L, "a listener does not send or receive: use the connection its accept handler is given");
+}
+
 static const luaL_Reg listener_methods[] = {
 	{ "close", listener_close },
 	{ "stats", listener_stats },
@@ -374,8 +378,6 @@ static int ep_on_state(lua_State *L)
 	return 0;
 }
 
-/* ep:connect(node_or_address, port [, options]) -> conn; options as
- * conn:set. */
 /* connect's options: the connection's box at 1, the options at 2, the
  * connection at 3. */
 static int connect_options(lua_State *L)
@@ -384,6 +386,8 @@ static int connect_options(lua_State *L)
 	return 0;
 }
 
+/* ep:connect(node_or_address, port [, options]) -> conn; options as
+ * conn:set. */
 static int ep_connect(lua_State *L)
 {
 	struct sy_lua_sim *ls;
@@ -454,17 +458,6 @@ static int ep_connect(lua_State *L)
 	lua_settop(L, 1);
 	return 1;
 }
-
-/* conn:on(event, fn): "state", "established", "closed", "reset",
- * "error", "data" (fn(conn, n, bytes): bytes is a string when real bytes
- * were sent, else nil) or "sent" (fn(conn): every byte queued so far is
- * acknowledged).  Returns conn. */
-/* Misuse that would otherwise be a bare "attempt to call a nil value". */
-static int listener_misuse(lua_State *L)
-{
-	return luaL_error(L, "a listener does not send or receive: use the connection its accept handler is given");
-}
-
 
 /* A state log: a stream the endpoint writes to during the run, whose
  * writes are all checked (the first failure is kept, with its reason),
