@@ -157,9 +157,6 @@ static int node_tcp(lua_State *L)
 		memset(e, 0, sizeof *e);
 		e->ls = ls;
 		e->weak_ref = LUA_NOREF;
-	lua_rawgeti(L, LUA_REGISTRYINDEX, LUA_RIDX_MAINTHREAD);
-	e->Lmain = lua_tothread(L, -1);
-	lua_pop(L, 1);
 		lua_rawgeti(L, LUA_REGISTRYINDEX, LUA_RIDX_MAINTHREAD);
 		e->Lmain = lua_tothread(L, -1);
 		lua_pop(L, 1);
@@ -185,6 +182,9 @@ static int node_tcp(lua_State *L)
 	e->weak_ref = LUA_NOREF;
 	e->box_ref = LUA_NOREF;
 	e->want = 0;
+	lua_rawgeti(L, LUA_REGISTRYINDEX, LUA_RIDX_MAINTHREAD);
+	e->Lmain = lua_tothread(L, -1);
+	lua_pop(L, 1);
 	ep = sy_tcp_ep_new(sy_lua_net_of(L, ls), n, o, &err);
 	if (!ep)
 		return luaL_error(L, "%s", err.msg);
