@@ -38,7 +38,7 @@ struct sy_lua_sim {
 	uint64_t conn_weak;       /* connections let go in TIME_WAIT (ltcp_away.c) */
 	int samplers;     /* sim:every samplers pending */
 	struct sy_record *record; /* sim:record() (lrecord.c), freed before the network */
-	struct sy_lua_log *logs;  /* ep:state_log files (ltcp.c), closed with the simulator */
+	struct sy_lua_log *logs;  /* ep:state_log files (ltcp_ep.c), closed with the simulator */
 };
 
 /* Every object the binding gives Lua other than the simulator itself has
