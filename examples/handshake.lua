@@ -46,6 +46,9 @@ function experiment.run(P)
     conn:on("established", function(c)
       established = sim:now()
       c:send(string.rep("x", 100))            -- 100 real bytes at seq ISS + 1
+    end):on("sent", function(c)
+      -- once the data is acknowledged (under a profile whose delayed ACK
+      -- outlasts a fixed pause, that ACK would cover the FIN too)
       sim:after(0.1, function() c:close() end)
     end):on("closed", function() closed_at = sim:now() end)
   end)

@@ -28,7 +28,7 @@ done
 # Examples 8-12 in their short versions: field NAME is column NAME of the
 # CSV row in $out.
 field() { printf '%s\n' "$out" | awk -F, -v k="$1" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == k) c = i } NR == 2 && c { print $c }'; }
-short() { out=$("$SYNACK_BUILDDIR/synack" run "$SYNACK_SRCDIR/examples/$1" verbose=false fast=true out="$tmp" 2>&1) || echo "FAIL: $1: $out"; }
+short() { out=$("$SYNACK_BUILDDIR/synack" run "$SYNACK_SRCDIR/examples/$1" verbose=false fast=true out="$tmp" 2>&1) || { echo "FAIL: $1: $out"; failed=1; }; }
 short checksum.lua
 [ "$(field corrupted)" -gt 0 ] && [ "$(field dropped_corrupt)" = "$(field corrupted)" ] &&
 	[ "$(field retransmissions)" -gt 0 ] && [ "$(field intact)" = true ] &&
@@ -54,6 +54,17 @@ short handshake.lua
 [ "$(field handshake_ms)" = 20.0096 ] && [ "$(field syn_seq)" = 3000 ] && [ "$(field synack_ack)" = 3001 ] &&
 	[ "$(field data_seq)" = 3001 ] && [ "$(field data_ack)" = 3101 ] ||
 	{ echo "FAIL: handshake.lua: one RTT of 20.0096 ms, SYN 3000 acked 3001, 3001 + 100 bytes acked 3101: got"; echo "$out"; failed=1; }
+# ... and under the rfc profile, as its usage line runs it: the data's ACK
+# comes by itself although RFC 1122's delayed ACK is longer
+for args in "timers=rfc" "isn=rfc6528 timers=rfc"; do
+	if ! out=$("$SYNACK_BUILDDIR/synack" run "$SYNACK_SRCDIR/examples/handshake.lua" verbose=false fast=true \
+		out="$tmp" $args 2>&1); then
+		echo "FAIL: handshake.lua $args: $out"
+		failed=1
+	elif [ "$(field data_ack)" != "$(( $(field data_seq) + 100 ))" ]; then
+		echo "FAIL: handshake.lua $args: the data's ACK is not its seq + 100: got"; echo "$out"; failed=1
+	fi
+done
 short close.lua
 [ "$(field time_wait_rfc_s)" = 240 ] && [ "$(field time_wait_linux_s)" = 60 ] &&
 	[ "$(field client_states_rfc)" = "CLOSED>SYN_SENT>ESTABLISHED>FIN_WAIT_1>FIN_WAIT_2>TIME_WAIT>CLOSED" ] &&
