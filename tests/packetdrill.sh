@@ -184,6 +184,12 @@ expect_has out "FAIL $PD/tlp_new_data.pkt:38: expected > P. 10001:11001(1000) ac
 expect_has out "FAIL $PD/tail_loss_probe.pkt:16: expected > P. 1:1001(1000) ack 1 at 0.530000~0.550000, got nothing"
 expect_has out "0 passed, 3 failed"
 
+# sack_reneg: without it the reneging ACK restarts the RTO
+run "linux with sack_reneg off" "$SYNACK" packetdrill --set sack_reneg=false \
+	"$PD/sack_reneging.pkt"
+expect_rc 1
+expect_has out "FAIL $PD/sack_reneging.pkt:32: expected > P. 2001:3001(1000) ack 1 at 0.259001, got nothing"
+
 # --set reaches the timer profile: a 200 ms delayed ACK breaks the 40 ms one
 run "--set delack" "$SYNACK" packetdrill --set delack=200ms "$PD/delayed_ack.pkt"
 expect_rc 1

@@ -69,12 +69,40 @@ static void rtt_take(sy_tcb *c, sy_time r)
 	c->cc.latest_rtt = r;
 }
 
+/* The ACK just taken moved SND.UNA up to a SACKed byte: the peer has
+ * dropped what it SACKed, which its cumulative ACK would otherwise have
+ * covered (RFC 2018 8 allows it; the profile's sack_reneg). */
+static bool sack_reneged(const sy_tcb *c)
+{
+	return limits(c)->sack_reneg && sy_ranges_count(&c->sb) &&
+	       sy_ranges_at(&c->sb, 0)->l == c->snd_una;
+}
+
+/* Linux's tcp_check_sack_reneging: the retransmission timer at
+ * max(SRTT / 2, 10 ms), each in whole jiffies, in place of the RTO or a
+ * probe; if no ACK restores the scoreboard meanwhile, the timeout goes
+ * back to SND.UNA and drops the SACK marks (sy_rack_rto, or the
+ * scoreboard cleared without RACK). */
+static void arm_reneg(sy_tcb *c)
+{
+	sy_time half = c->rtt.samples ? sy_tcp_jiffies(c->rtt.srtt / 2) : 0;
+	sy_time least = sy_tcp_jiffies(10 * SY_MS);
+	sy_time after = half > least ? half : least;
+
+	c->rto_due = now_of(c) + after;
+	if (c->lr)
+		c->lr->pto_armed = false;
+	if (c->rk)
+		c->rk->reo_armed = false;
+	sy_tcb_timer_set(c, SY_TCP_T_RETRANS, after);
+}
+
 bool sy_tcb_ack_in(sy_tcb *c, const sy_seg *s)
 {
 	sy_time now = now_of(c);
 	uint32_t wnd = sy_tcb_seg_wnd(c, s), old_wnd = c->snd_wnd;
 	uint32_t mss = sy_tcb_smss(c), una0 = c->snd_una, sacked0, dups0 = c->st.dupacks_in;
-	bool rec0 = c->in_recovery, dsack = false;
+	bool rec0 = c->in_recovery, dsack = false, reneged = false;
 
 	/* RFC 5961 5.2: an ACK for what was never sent, or below
 	 * SND.UNA - MAX.SND.WND (the largest window the peer has offered)
@@ -185,6 +213,9 @@ bool sy_tcb_ack_in(sy_tcb *c, const sy_seg *s)
 		}
 		if (c->snd_una == c->snd_max) {
 			sy_tcb_timer_cancel(c, SY_TCP_T_RETRANS);
+		} else if (sack_reneged(c)) {
+			reneged = true;
+			arm_reneg(c);
 		} else {
 			sy_tcb_arm_rto(c);
 			/* or the probe timeout before it (RFC 8985 7.2) */
@@ -223,7 +254,7 @@ bool sy_tcb_ack_in(sy_tcb *c, const sy_seg *s)
 			c->limited = (uint8_t)c->dupacks;
 		}
 	}
-	sy_rack_ack(c, s, dsack, rec0);
+	sy_rack_ack(c, s, dsack, rec0, reneged);
 	/* RFC 9937's DeliveredData: what SND.UNA and the SACKed bytes
 	 * moved, one segment for the duplicate ACK that began recovery
 	 * without SACK (prr.c) */

@@ -71,8 +71,7 @@
 #define RK_RTX_OUT 0x04        /* sent again since, not delivered */
 #define RK_SACKED 0x08
 
-#define JIFFY (4 * SY_MS)      /* Linux's timer tick at HZ = 250 */
-#define REO_SLACK (2 * JIFFY)  /* TCP_TIMEOUT_MIN: two jiffies */
+#define REO_SLACK (2 * SY_TCP_JIFFY) /* TCP_TIMEOUT_MIN: two jiffies */
 #define PERSIST 16             /* TCP_RACK_RECOVERY_THRESH */
 
 bool sy_rack_on(const sy_tcb *c)
@@ -492,7 +491,7 @@ static void arm_reo(sy_tcb *c, sy_time wait)
 
 	/* whole jiffies, and the slack (Linux's usecs_to_jiffies +
 	 * TCP_TIMEOUT_MIN) */
-	wait = (wait + JIFFY - 1) / JIFFY * JIFFY + REO_SLACK;
+	wait = sy_tcp_jiffies(wait) + REO_SLACK;
 	if (wait > rto)
 		wait = rto;
 	c->rk->reo_armed = true;
@@ -522,7 +521,8 @@ static void update_reo_wnd(sy_tcb *c)
 	}
 }
 
-void sy_rack_ack(sy_tcb *c, const sy_seg *s, bool dsack, bool rec0)
+void sy_rack_ack(sy_tcb *c, const sy_seg *s, bool dsack, bool rec0,
+		 bool reneged)
 {
 	bool marked;
 	sy_time wait;
@@ -567,7 +567,10 @@ void sy_rack_ack(sy_tcb *c, const sy_seg *s, bool dsack, bool rec0)
 		}
 	}
 	c->rk->rk_undos = c->st.dsack_undos;
-	if (!c->rk->rk_advanced || c->after_rto)
+	/* an ACK showing the peer reneged marks nothing (Linux returns
+	 * from tcp_fastretrans_alert before tcp_identify_packet_loss):
+	 * the reneging timer decides (input.c) */
+	if (!c->rk->rk_advanced || c->after_rto || reneged)
 		return;
 	c->rk->rk_advanced = false;
 	wait = detect(c, &marked);

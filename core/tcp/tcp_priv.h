@@ -214,7 +214,8 @@ SY_HIDDEN bool sy_rack_on(const sy_tcb *c);
 SY_HIDDEN void sy_rack_sent(sy_tcb *c, uint32_t seq, uint32_t len, bool fin, sy_time now);
 SY_HIDDEN void sy_rack_sack(sy_tcb *c, uint32_t l, uint32_t r, bool dup);
 SY_HIDDEN void sy_rack_acked(sy_tcb *c);
-SY_HIDDEN void sy_rack_ack(sy_tcb *c, const sy_seg *s, bool dsack, bool rec0);
+SY_HIDDEN void sy_rack_ack(sy_tcb *c, const sy_seg *s, bool dsack, bool rec0,
+			    bool reneged);
 SY_HIDDEN bool sy_rack_timeout(sy_tcb *c);
 SY_HIDDEN bool sy_rack_rto(sy_tcb *c);
 SY_HIDDEN void sy_rack_unmark(sy_tcb *c);
@@ -292,6 +293,17 @@ static inline bool timer_on(const sy_tcb *c, int which)
 static inline const sy_timer_limits *limits(const sy_tcb *c)
 {
 	return sy_tcb_limits(c);
+}
+
+/* Linux's timer tick, for the timers that profile parameters arm in
+ * whole jiffies (RACK's reordering timer, the SACK reneging timer): 4 ms
+ * at HZ = 250, as the kernel these were checked on. */
+#define SY_TCP_JIFFY (4 * SY_MS)
+
+/* t rounded up to whole jiffies (Linux's usecs_to_jiffies). */
+static inline sy_time sy_tcp_jiffies(sy_time t)
+{
+	return (t + SY_TCP_JIFFY - 1) / SY_TCP_JIFFY * SY_TCP_JIFFY;
 }
 
 /* Interactive (pingpong) mode: quick-ACK mode is off while in it. */

@@ -255,6 +255,15 @@ typedef struct sy_timer_limits {
 				  * the first retransmission of a recovery
 				  * or a timeout undoes it (Eifel, RFC 3522
 				  * and 4015; Linux's tcp_packet_delayed) */
+	bool sack_reneg;         /* an ACK that moves SND.UNA up to a
+				  * SACKed segment (the peer dropped what
+				  * it had SACKed) sets the retransmission
+				  * timer to max(SRTT / 2, 10 ms) in whole
+				  * jiffies, and does nothing else to
+				  * recovery, so that the timeout clears
+				  * the SACK marks soon unless more ACKs
+				  * restore them (Linux's
+				  * tcp_check_sack_reneging) */
 } sy_timer_limits;
 
 /* The values of sy_timer_limits.ecn (the parameter's choices "off",
@@ -263,7 +272,7 @@ enum { SY_TCP_ECN_OFF, SY_TCP_ECN_ACCEPT, SY_TCP_ECN_ON };
 
 /* The version of the table below and of the types only it passes;
  * bumped by any change to them (plugin.h, "Versions"). */
-#define SY_TIMERS_OPS_VERSION 8
+#define SY_TIMERS_OPS_VERSION 9
 
 typedef struct sy_timers_ops {
 	sy_ops_head head; /* SY_OPS_HEAD(SY_TIMERS_OPS_VERSION, sy_timers_ops) */

@@ -213,6 +213,14 @@
  *                        after a timeout (before F-RTO's checks).
  *                        Checked on 6.18 with ts_undo_recovery.pkt,
  *                        ts_undo_rto.pkt.
+ *   sack_reneg  on       tcp_check_sack_reneging (tcp_fastretrans_alert
+ *                        step B): an ACK that advances snd_una to a
+ *                        segment still SACKed sets the retransmission
+ *                        timer to max(usecs_to_jiffies(srtt / 2),
+ *                        msecs_to_jiffies(10)) and returns before
+ *                        loss detection; tcp_timeout_mark_lost then
+ *                        drops the SACK marks.  Checked on 6.18 with
+ *                        sack_reneging.pkt.
  *   (receive buffer)     rcvbuf is the buffer's memory, Linux's sk_rcvbuf:
  *                        SO_RCVBUF sets it to twice the value asked
  *                        (sock_setsockopt, net/core/sock.c, 6.18; at
@@ -534,6 +542,10 @@ const sy_param lnx_params[] = {
 	  .def = "true",
 	  .doc = "an ACK echoing a TSval older than the first retransmission undoes the "
 		 "recovery or timeout (Eifel, RFC 3522; tcp_packet_delayed)" },
+	{ .name = "sack_reneg", .type = SY_PT_BOOL, .offset = LIM(sack_reneg),
+	  .def = "true",
+	  .doc = "an ACK up to a SACKed segment (the peer reneged) sets the retransmission "
+		 "timer to max(SRTT/2, 10 ms) in jiffies and nothing else (tcp_check_sack_reneging)" },
 	{ .name = "rcv_ratio_initial", .type = SY_PT_INT, .offset = LIM(rcv_ratio_initial),
 	  .def = "128", .min = "1", .max = "256",
 	  .doc = "256ths of the buffer's memory the window offers until a full-sized segment "

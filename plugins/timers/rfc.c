@@ -271,6 +271,11 @@ static const sy_param params[] = {
 	  .def = "false",
 	  .doc = "an ACK echoing a TSval older than the first retransmission undoes the "
 		 "recovery or timeout (Eifel, RFC 3522 and 4015, as Linux); off: it stays" },
+	{ .name = "sack_reneg", .type = SY_PT_BOOL, .offset = LIM(sack_reneg),
+	  .def = "false",
+	  .doc = "an ACK up to a SACKed segment (the peer reneged) sets the retransmission "
+		 "timer to max(SRTT/2, 10 ms), as Linux; off: the RTO as for any ACK "
+		 "(RFC 6298 5.3), the SACK marks cleared at a timeout (RFC 2018 8)" },
 	{ .name = "rcv_ratio_initial", .type = SY_PT_INT, .offset = LIM(rcv_ratio_initial),
 	  .def = "256", .min = "1", .max = "256",
 	  .doc = "256ths of the buffer the window offers until a full-sized segment arrives "
