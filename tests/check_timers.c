@@ -132,6 +132,7 @@ static const sy_timer_limits rfc_defaults = {
 	.rack = false,                /* three duplicate ACKs (RFC 6675) */
 	.frto = false,                /* go-back-N */
 	.ts_undo = false,             /* no Eifel */
+	.sack_reneg = false,          /* the RTO (RFC 6298 5.3) */
 	.rcv_ratio_initial = 256,
 	.rcv_ratio = 256,
 	.rcv_grow = false,            /* RFC 9293 3.8.6.2.2 */
@@ -193,6 +194,7 @@ static const sy_timer_limits linux_defaults = {
 	.rack = true,                 /* tcp_rack_mark_lost */
 	.frto = true,                 /* tcp_frto = 2 */
 	.ts_undo = true,              /* tcp_packet_delayed */
+	.sack_reneg = true,           /* tcp_check_sack_reneging */
 };
 
 static const char *const common_names[] = {
@@ -207,7 +209,7 @@ static const char *const common_names[] = {
 	"wnd_no_shrink", "nagle_minshall", "fin_delack", "tw_ack_restart", "tw_rst_exact",
 	"tw_rfc1337", "syn_retries_by_time", "retx_psh", "ack_on_read",
 	"tlp", "rcv_ratio_initial", "rcv_ratio", "rcv_grow", "ecn", "prr", "dsack", "dsack_undo", "rack",
-	"frto", "ts_undo", NULL,
+	"frto", "ts_undo", "sack_reneg", NULL,
 };
 
 /* The table has exactly the names of sy_timer_limits plus extra (may be
