@@ -78,6 +78,13 @@ static void limits_eq(const sy_timer_limits *got, const sy_timer_limits *want)
 	EQ(rcv_ratio);
 	EQ(rcv_grow);
 	EQ(ecn);
+	EQ(prr);
+	EQ(dsack);
+	EQ(dsack_undo);
+	EQ(rack);
+	EQ(frto);
+	EQ(ts_undo);
+	EQ(sack_reneg);
 #undef EQ
 }
 
