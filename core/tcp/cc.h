@@ -57,7 +57,9 @@ typedef enum sy_cc_ack_type {
 	SY_CC_ACK_NEW,      /* new data acknowledged outside loss recovery */
 	SY_CC_ACK_DUP,      /* a duplicate ACK (RFC 5681 2) */
 	SY_CC_ACK_PARTIAL,  /* in recovery, new data below the recovery
-			     * point (RFC 6582) */
+			     * point (RFC 6582); also new data while an
+			     * ECN-Echo's reduction goes by PRR (the
+			     * profile's prr): cwnd is the endpoint's */
 } sy_cc_ack_type;
 
 /* One ACK, as the plugin's ack sees it. */

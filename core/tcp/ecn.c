@@ -25,13 +25,18 @@
  * window of an earlier reduction makes the cc respond (SY_CC_ECN) and
  * the next new data segment carry CWR; the window ends once SND.UNA
  * passes SND.MAX of the reduction (Linux's CWR state and high_seq).
+ * With the profile's prr the cc's cwnd is not taken at once: PRR brings
+ * cwnd down ACK by ACK as in fast recovery (RFC 9937 applies it to ECN;
+ * Linux's tcp_cwnd_reduction in CWR), the cc does not grow it, and at the
+ * window's end cwnd = ssthresh; a loss within the window starts fast
+ * recovery without a second reduction, a timeout within it keeps
+ * ssthresh (recovery.c), and nothing of it may be undone.  Without prr,
+ * cwnd = ssthresh at once and the cc may grow it again.
  * Entering fast recovery is a reduction too: CWR is queued and ECE
  * brings no second one until the recovery point; so is a timeout, of
  * data or of our SYN (Linux's tcp_enter_loss): the next new data carries
- * CWR.  Not modelled: Linux
- * holds cwnd during the CWR window (PRR brings it down to ssthresh; the
- * cc here sets it at once and may grow it again), and 6.1.2's "a cwnd of
- * one segment waits for the retransmission timer". */
+ * CWR.  Not modelled: 6.1.2's "a cwnd of one segment waits for the
+ * retransmission timer". */
 
 #include "config.h"
 
@@ -159,29 +164,88 @@ void sy_ecn_ce_in(sy_tcb *c, const sy_seg *s)
 	}
 }
 
-/* An acceptable ACK s has been processed (sy_tcb_ack_in); was_recovery:
- * fast recovery was under way before it. */
-void sy_ecn_ack_in(sy_tcb *c, const sy_seg *s, bool was_recovery)
+/* The cc's response to an ECN-Echo, and the window of the reduction:
+ * no other until SND.UNA passes SND.MAX of now, and CWR on the next new
+ * data.  With the profile's prr, as Linux's tcp_enter_cwr and
+ * tcp_init_cwnd_reduction: ssthresh from the cc, but cwnd stays and PRR
+ * (prr.c) brings it down on each ACK, from prior_cwnd; the reduction
+ * leaves nothing to undo (Linux's prior_ssthresh = 0, undo_marker = 0). */
+static void reduce(sy_tcb *c)
+{
+	cc_signal(c, SY_CC_ECN);
+	c->st.ecn_reductions++;
+	c->ecn |= SY_ECN_QUEUE_CWR | SY_ECN_CWR;
+	c->ecn_high = c->snd_max;
+	if (!limits(c)->prr || !sy_loss(c))
+		return;
+	c->ecn |= SY_ECN_PRR;
+	c->cc.cwnd = c->cc.prior_cwnd;
+	sy_prr_start(c);
+	c->lr->prr_first = 0;
+	c->cc.prior_cwnd = c->cc.prior_ssthresh = 0;
+}
+
+/* Whether ACK s brings a reduction: an ECN-Echo outside loss recovery,
+ * outside the window of an earlier reduction, and not an old ACK (below
+ * SND.UNA: it says nothing, as Linux's tcp_ack). */
+static bool echo_reduces(const sy_tcb *c, const sy_seg *s)
+{
+	return (c->ecn & SY_ECN_OK) && (s->flags & SY_TCP_ECE) &&
+	       !(s->flags & SY_TCP_SYN) && !sy_seq_lt(s->ack, c->snd_una) &&
+	       !c->in_recovery && !c->after_rto && !(c->ecn & SY_ECN_CWR) && c->cco;
+}
+
+/* With the profile's prr, an acceptable ACK s outside recovery, once
+ * SND.UNA has moved and before the cc or PRR see it (Linux's
+ * tcp_fastretrans_alert comes before tcp_cong_control): the gradual
+ * reduction ends once SND.UNA passes its window, cwnd = ssthresh
+ * (tcp_end_cwnd_reduction: CWR is held until something above high_seq
+ * is acknowledged, so that the CWR flag has reached the receiver); an
+ * ECN-Echo then starts one, this ACK's delivery its first for PRR
+ * (tcp_try_to_open, tcp_enter_cwr).  While it is under way the cc does
+ * not grow cwnd (sy_ecn_in_cwr). */
+void sy_ecn_cwr_ack(sy_tcb *c, const sy_seg *s)
+{
+	if (!limits(c)->prr || c->in_recovery)
+		return;
+	if ((c->ecn & SY_ECN_PRR) && sy_seq_gt(c->snd_una, c->ecn_high)) {
+		c->ecn &= (uint8_t)~(SY_ECN_PRR | SY_ECN_CWR);
+		if (c->cc.ssthresh != UINT32_MAX)
+			c->cc.cwnd = c->cc.ssthresh;
+	}
+	if (echo_reduces(c, s))
+		reduce(c);
+}
+
+/* Fast recovery has just begun (sy_tcb_enter_recovery): a reduction
+ * too, of which the receiver is told, and an echo of the same congestion
+ * brings no other until the recovery point.  from_cwr: it began within
+ * a gradual ECN reduction, which it carries on (Linux's
+ * tcp_enter_recovery: no tcp_init_cwnd_reduction in CWR), no CWR again. */
+void sy_ecn_recovery(sy_tcb *c, bool from_cwr)
+{
+	c->ecn &= (uint8_t)~SY_ECN_PRR;
+	if (!(c->ecn & SY_ECN_OK))
+		return;
+	if (!from_cwr)
+		c->ecn |= SY_ECN_QUEUE_CWR;
+	c->ecn |= SY_ECN_CWR;
+	c->ecn_high = c->recover;
+}
+
+/* An acceptable ACK s has been processed (sy_tcb_ack_in). */
+void sy_ecn_ack_in(sy_tcb *c, const sy_seg *s)
 {
 	/* an old ACK (below SND.UNA) says nothing, as Linux's tcp_ack */
 	if (!(c->ecn & SY_ECN_OK) || (s->flags & SY_TCP_SYN) ||
 	    sy_seq_lt(s->ack, c->snd_una))
 		return;
-	if ((c->ecn & SY_ECN_CWR) && sy_seq_gt(c->snd_una, c->ecn_high))
+	if ((c->ecn & SY_ECN_CWR) && !sy_ecn_in_cwr(c) &&
+	    sy_seq_gt(c->snd_una, c->ecn_high))
 		c->ecn &= (uint8_t)~SY_ECN_CWR;
-	if (c->in_recovery && !was_recovery) {
-		/* the loss's reduction: the receiver is told of it too,
-		 * and an echo of the same congestion brings no other */
-		c->ecn |= SY_ECN_QUEUE_CWR | SY_ECN_CWR;
-		c->ecn_high = c->recover;
-	}
 	if (!(s->flags & SY_TCP_ECE))
 		return;
 	c->st.ecn_ece_received++;
-	if (c->in_recovery || c->after_rto || (c->ecn & SY_ECN_CWR) || !c->cco)
-		return;
-	cc_signal(c, SY_CC_ECN);
-	c->st.ecn_reductions++;
-	c->ecn |= SY_ECN_QUEUE_CWR | SY_ECN_CWR;
-	c->ecn_high = c->snd_max;
+	if (echo_reduces(c, s))
+		reduce(c);
 }

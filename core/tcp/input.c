@@ -208,8 +208,12 @@ bool sy_tcb_ack_in(sy_tcb *c, const sy_seg *s)
 		} else {
 			if (c->after_rto && sy_seq_ge(s->ack, c->recover))
 				c->after_rto = false;
+			/* an ECN reduction by PRR ends or begins (ecn.c):
+			 * meanwhile cwnd does not grow */
+			sy_ecn_cwr_ack(c, s);
 			if (c->cco && data)
-				cc_ack(c, SY_CC_ACK_NEW, data, r, s);
+				cc_ack(c, sy_ecn_in_cwr(c) ? SY_CC_ACK_PARTIAL : SY_CC_ACK_NEW,
+				       data, r, s);
 		}
 		if (c->snd_una == c->snd_max) {
 			sy_tcb_timer_cancel(c, SY_TCP_T_RETRANS);
@@ -255,14 +259,18 @@ bool sy_tcb_ack_in(sy_tcb *c, const sy_seg *s)
 		}
 	}
 	sy_rack_ack(c, s, dsack, rec0, reneged);
+	/* ... or an echo on an ACK of no new data begins one */
+	sy_ecn_cwr_ack(c, s);
 	/* RFC 9937's DeliveredData: what SND.UNA and the SACKed bytes
 	 * moved, one segment for the duplicate ACK that began recovery
-	 * without SACK (prr.c) */
-	if (c->in_recovery)
-		sy_prr_ack(c, !rec0 && !c->sack_ok ? mss :
+	 * without SACK, or for one during an ECN reduction (Linux counts
+	 * it SACKed, tcp_add_reno_sack) (prr.c) */
+	if (c->in_recovery || sy_ecn_in_cwr(c))
+		sy_prr_ack(c, !c->sack_ok && ((!rec0 && c->in_recovery) ||
+					     (!c->in_recovery && c->st.dupacks_in != dups0)) ? mss :
 			   (int64_t)(c->snd_una - una0) + sy_tcb_sacked(c) - (int64_t)sacked0,
-			   c->snd_una != una0, !rec0);
-	sy_ecn_ack_in(c, s, rec0);
+			   c->snd_una != una0, !rec0 && c->in_recovery);
+	sy_ecn_ack_in(c, s);
 	/* F-RTO's steps after a timeout (frto.c) */
 	sy_frto_ack(c, una0, c->st.dupacks_in != dups0, sy_tcb_sacked(c) > sacked0);
 	send_check(c);

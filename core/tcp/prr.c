@@ -28,7 +28,9 @@
  * ACKs deliver, plus a segment on a safe ACK, up to ssthresh.  prr_out
  * is what was sent in this recovery, retransmissions and new data.  At
  * the end of recovery the cc sets cwnd = ssthresh (RFC 9937: as the cc's
- * own rule; Linux's tcp_end_cwnd_reduction).  RecoverFS is cwnd before
+ * own rule; Linux's tcp_end_cwnd_reduction).  The reduction after an
+ * ECN-Echo goes the same way (ecn.c; Linux's CWR state), and a fast
+ * recovery that begins within it carries on its counts.  RecoverFS is cwnd before
  * the reduction, Linux's prior_cwnd; RFC 9937 takes pipe at the start of
  * recovery, the same in a sender limited by cwnd.  Linux counts in
  * segments, here in bytes. */
@@ -59,7 +61,7 @@ void sy_prr_ack(sy_tcb *c, int64_t delivered, bool advanced, bool entry)
 	int64_t sndcnt;
 	bool lost;
 
-	if (!c->in_recovery || !limits(c)->prr || !c->lr)
+	if ((!c->in_recovery && !sy_ecn_in_cwr(c)) || !limits(c)->prr || !c->lr)
 		return;
 	out = c->st.bytes_sent - c->lr->prr_out0;
 	/* marked lost: a hole newly below the SACKed bytes that make it
@@ -73,7 +75,8 @@ void sy_prr_ack(sy_tcb *c, int64_t delivered, bool advanced, bool entry)
 	pipe = sy_tcb_pipe(c);
 	/* the ACK that began recovery counts the fast retransmission,
 	 * already gone, among what it lets out (Linux sends it after) */
-	first = entry && out <= pipe ? (uint32_t)out : 0;
+	first = entry && c->lr->prr_first <= out && c->lr->prr_first <= pipe ?
+		c->lr->prr_first : 0;
 	pipe -= first;
 	out -= first;
 	if (pipe > ss) {

@@ -196,7 +196,10 @@ uint32_t sy_tcb_pipe(const sy_tcb *c)
 
 bool sy_tcb_by_pipe(const sy_tcb *c)
 {
-	return c->in_recovery || (c->after_rto && sy_rack_on(c));
+	/* and with SACK during an ECN reduction by PRR (ecn.c): as Linux's
+	 * in_flight, SACKed bytes have left the network */
+	return c->in_recovery || (c->after_rto && sy_rack_on(c)) ||
+	       (c->sack_ok && sy_ecn_in_cwr(c));
 }
 
 /* The next lost bytes not yet retransmitted in this recovery, at most a
@@ -278,24 +281,34 @@ void sy_tcb_enter_recovery(sy_tcb *c)
 	/* a probe sent again and still unresolved counts among this
 	 * recovery's retransmissions for the undo (dsack.c) */
 	uint32_t probe = c->lr && c->lr->tlp_out && c->lr->tlp_retrans ? c->lr->tlp_high - c->lr->tlp_seq : 0;
+	/* within an ECN reduction by PRR (ecn.c), as Linux's
+	 * tcp_enter_recovery in CWR: no second reduction, PRR's counts
+	 * and the recovery point (high_seq) are the reduction's; the
+	 * undo episode begins, with nothing to restore */
+	bool cwr = sy_ecn_in_cwr(c) && c->lr;
+	uint64_t sent0 = c->st.bytes_sent;
 
 	c->st.fast_retransmits++;
 	c->in_recovery = true;
 	if (c->lr)
 		c->lr->tlp_out = false; /* the tail loss probe's episode ends */
-	c->recover = c->snd_max;
+	c->recover = cwr ? c->ecn_high : c->snd_max;
 	c->high_rxt = c->snd_una;
 	c->reno_sacked = c->sack_ok ? 0 : 3 * sy_tcb_smss(c);
 	c->rtt_timing = false;
-	if (c->cco)
+	if (c->cco && !cwr)
 		cc_signal(c, SY_CC_FAST_RETRANSMIT);
-	sy_prr_start(c);
+	if (!cwr)
+		sy_prr_start(c);
+	sy_ecn_recovery(c, cwr);
 	sy_undo_start(c, probe);
 	sy_ts_undo_start(c);
 	/* RACK's first lost segment (rack.c) goes at once */
 	if (sy_rack_on(c)) {
 		if (sy_rack_next_lost(c, &seq, &len, &fin))
 			sy_tcb_send_data(c, seq, len, fin, now_of(c));
+		if (c->lr)
+			c->lr->prr_first = (uint32_t)(c->st.bytes_sent - sent0);
 		return;
 	}
 	/* the first unacknowledged segment goes at once, whatever pipe says */
@@ -309,6 +322,8 @@ void sy_tcb_enter_recovery(sy_tcb *c)
 	fin = c->fin_sent && seq + len == c->fin_seq;
 	sy_tcb_send_data(c, seq, len, fin, now_of(c));
 	c->high_rxt = seq + len + fin;
+	if (c->lr)
+		c->lr->prr_first = (uint32_t)(c->st.bytes_sent - sent0);
 }
 
 /* ------------------------------------------------------------ timers */
@@ -457,6 +472,12 @@ void sy_tcb_data_timeout(sy_tcb *c, int which)
 	 * retransmissions now include the timeout's; any other first
 	 * timeout reduces and starts an episode of its own */
 	keep = lim->dsack_undo && c->in_recovery && sy_seq_lt(c->snd_una, c->recover);
+	/* so does one within an ECN reduction by PRR before its window's
+	 * end, as Linux's in CWR before high_seq, which ends it (ecn.c) */
+	if (sy_ecn_in_cwr(c)) {
+		keep = keep || sy_seq_lt(c->snd_una, c->ecn_high);
+		c->ecn &= (uint8_t)~SY_ECN_PRR;
+	}
 	c->retries++;
 	c->st.timeouts++;
 	t->rtt_backoff(st, &c->rtt);

@@ -108,6 +108,8 @@ typedef struct sy_tcb_loss {
 	uint32_t prr_lost_top;     /* the top of the bytes deemed lost */
 	uint64_t prr_out0;         /* st.bytes_sent when recovery began:
 				    * prr_out is what was sent since */
+	uint32_t prr_first;        /* bytes the start of recovery sent at
+				    * once (its fast retransmission) */
 	/* the fast recovery or timeout a D-SACK may undo (dsack.c;
 	 * undo_on) */
 	uint32_t undo_marker;      /* SND.UNA when it began */
@@ -326,6 +328,9 @@ struct sy_tcb {
 #define SY_ECN_QUEUE_CWR 0x08   /* the next new data segment carries CWR */
 #define SY_ECN_CWR 0x10         /* a reduction's window is under way */
 #define SY_ECN_SEEN 0x20        /* an ECT or CE data segment arrived */
+#define SY_ECN_PRR 0x40         /* with SY_ECN_CWR outside recovery: the
+				 * reduction goes by PRR (the profile's
+				 * prr; Linux's CWR state) */
 
 /* The event of timer `which` (SY_TCP_T_*): SY_EVENT_NONE unless its slot
  * holds that kind. */

@@ -97,7 +97,9 @@ SY_HIDDEN uint8_t sy_ecn_out(sy_tcb *c, uint8_t flags, uint32_t seq, uint32_t le
 			     uint8_t *tos);
 SY_HIDDEN void sy_ecn_cwr_in(sy_tcb *c, const sy_seg *s);
 SY_HIDDEN void sy_ecn_ce_in(sy_tcb *c, const sy_seg *s);
-SY_HIDDEN void sy_ecn_ack_in(sy_tcb *c, const sy_seg *s, bool was_recovery);
+SY_HIDDEN void sy_ecn_ack_in(sy_tcb *c, const sy_seg *s);
+SY_HIDDEN void sy_ecn_cwr_ack(sy_tcb *c, const sy_seg *s);
+SY_HIDDEN void sy_ecn_recovery(sy_tcb *c, bool from_cwr);
 
 /* endpoint.c */
 SY_HIDDEN void sy_tcp_report(sy_tcb *c, sy_tcp_state from, sy_tcp_state to, sy_tcp_cause cause);
@@ -283,6 +285,12 @@ static inline sy_time now_of(const sy_tcb *c)
 static inline sy_tcb_loss *sy_loss(sy_tcb *c)
 {
 	return c->lr ? c->lr : sy_loss_new(c);
+}
+
+/* An ECN reduction goes by PRR (ecn.c): Linux's CWR state. */
+static inline bool sy_ecn_in_cwr(const sy_tcb *c)
+{
+	return (c->ecn & SY_ECN_PRR) && !c->in_recovery;
 }
 
 static inline bool timer_on(const sy_tcb *c, int which)

@@ -117,8 +117,9 @@
  *                        prr_out; at least one while prr_out is 0; cwnd =
  *                        in_flight + sndcnt, per ACK that delivered
  *                        something; tcp_end_cwnd_reduction: cwnd =
- *                        ssthresh.  RecoverFS is prior_cwnd (RFC 9937:
- *                        pipe).  Counted in segments there, in bytes here
+ *                        ssthresh.  The same in CWR, an ECN-Echo's
+ *                        reduction (tcp_enter_cwr; see ecn).  RecoverFS
+ *                        is prior_cwnd (RFC 9937: pipe).  Counted in segments there, in bytes here
  *                        with the proportional part rounded up to whole
  *                        segments.  Checked on 6.18 with
  *                        prr_proportional.pkt, prr_slow_start_bound.pkt.
@@ -305,13 +306,19 @@
  *                        (tcp_ecn_check_ce); every segment carries ECE
  *                        until data with CWR, which is ACKed at once
  *                        (tcp_ecn_accept_cwr); an ECE outside recovery
- *                        and CWR enters CWR (tcp_enter_cwr: ssthresh
- *                        from the algorithm, CWR queued for the next new
- *                        data, high_seq = snd_nxt), left once snd_una
- *                        passes high_seq.  Checked with ecn_*.pkt.  Not
- *                        modelled: AccECN (tcp_ecn 3 to 5), PRR's
- *                        gradual reduction in CWR (cwnd = ssthresh at
- *                        once), per-route ECN (RTAX_FEATURE_ECN)
+ *                        and CWR enters CWR (tcp_try_to_open,
+ *                        tcp_enter_cwr: ssthresh from the algorithm, CWR
+ *                        queued for the next new data, high_seq =
+ *                        snd_nxt, no undo), where with prr
+ *                        tcp_cwnd_reduction brings cwnd down on each ACK
+ *                        (tcp_cong_control: no cong_avoid meanwhile),
+ *                        left once snd_una passes high_seq with cwnd =
+ *                        ssthresh (tcp_end_cwnd_reduction); a loss in CWR
+ *                        enters Recovery without a new reduction
+ *                        (tcp_enter_recovery), a timeout before high_seq
+ *                        keeps ssthresh (tcp_enter_loss).  Checked with
+ *                        ecn_*.pkt.  Not modelled: AccECN (tcp_ecn 3 to
+ *                        5), per-route ECN (RTAX_FEATURE_ECN)
  *   invalid_ack_ratelimit 500 ms  sysctl tcp_invalid_ratelimit: per
  *                        connection, an ACK answering an unacceptable
  *                        segment without data (out of window, or
