@@ -197,8 +197,8 @@ static bool echo_reduces(const sy_tcb *c, const sy_seg *s)
 
 /* With the profile's prr, an acceptable ACK s outside recovery, once
  * SND.UNA has moved and before the cc or PRR see it (Linux's
- * tcp_fastretrans_alert comes before tcp_cong_control): the gradual
- * reduction ends once SND.UNA passes its window, cwnd = ssthresh
+ * tcp_fastretrans_alert comes before tcp_cong_control): a reduction's
+ * window ends once SND.UNA passes it, a gradual one with cwnd = ssthresh
  * (tcp_end_cwnd_reduction: CWR is held until something above high_seq
  * is acknowledged, so that the CWR flag has reached the receiver); an
  * ECN-Echo then starts one, this ACK's delivery its first for PRR
@@ -208,10 +208,10 @@ void sy_ecn_cwr_ack(sy_tcb *c, const sy_seg *s)
 {
 	if (!limits(c)->prr || c->in_recovery)
 		return;
-	if ((c->ecn & SY_ECN_PRR) && sy_seq_gt(c->snd_una, c->ecn_high)) {
-		c->ecn &= (uint8_t)~(SY_ECN_PRR | SY_ECN_CWR);
-		if (c->cc.ssthresh != UINT32_MAX)
+	if ((c->ecn & SY_ECN_CWR) && sy_seq_gt(c->snd_una, c->ecn_high)) {
+		if ((c->ecn & SY_ECN_PRR) && c->cc.ssthresh != UINT32_MAX)
 			c->cc.cwnd = c->cc.ssthresh;
+		c->ecn &= (uint8_t)~(SY_ECN_PRR | SY_ECN_CWR);
 	}
 	if (echo_reduces(c, s))
 		reduce(c);
