@@ -108,7 +108,7 @@ static void sender_event(void *ctx, sy_tcb *c, sy_tcp_state from, sy_tcp_state t
 
 	if (to == SY_TCP_CLOSED && from != to) {
 		f->acked = c->st.bytes_acked;
-		f->st = c->st;
+		f->st = *sy_tcb_stats_get(c);
 		f->c = NULL;
 		f->closed = 1;
 	}
@@ -164,7 +164,7 @@ static double run(sy_sim *sim, flow *f, int n)
 	for (int i = 0; i < n; i++)
 		if (f[i].c) {
 			f[i].acked = f[i].c->st.bytes_acked;
-			f[i].st = f[i].c->st;
+			f[i].st = *sy_tcb_stats_get(f[i].c);
 		}
 	return t1 - t0;
 }

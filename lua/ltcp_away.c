@@ -299,12 +299,14 @@ _Static_assert(sizeof(sy_tcb_stats) == 28 * 4 + 8 * 8, "stats_add adds every cou
  * what it had, the counters since added. */
 static void away_apply(const struct conn_away *a, sy_tcb *c)
 {
-	sy_tcb_stats since = c->st;
+	sy_tcb_stats since, sum = a->k.st;
 	void *user = c->user;
 
+	sy_tcb_stats_read(c, &since);
 	sy_tw_keep_apply(c, &a->k);
 	c->user = user;
-	stats_add(&c->st, &since);
+	stats_add(&sum, &since);
+	sy_tcb_stats_write(c, &sum);
 }
 
 /* The binding holds the record c of a connection let go again, the same

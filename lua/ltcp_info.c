@@ -16,7 +16,7 @@
 
 void sy_lua_kept_get(const sy_tcb *c, struct conn_kept *k)
 {
-	k->st = c->st;
+	sy_tcb_stats_read(c, &k->st);
 	sy_tcb_info_get(c, &k->info);
 	k->snd_queued = c->snd_queued;
 	k->unacked = sy_tcp_unacked(c);

@@ -191,6 +191,8 @@ static void map_remove(sy_tcp_table *t, struct slot *s)
 
 static void copy_row(sy_tcp_row *r, const sy_tcb *c)
 {
+	const sy_tcb_rare *x = sy_rare_ro(c);
+
 	r->state = c->state;
 	r->t_open = c->t_open;
 	r->t_established = c->t_established;
@@ -200,12 +202,12 @@ static void copy_row(sy_tcp_row *r, const sy_tcb *c)
 	r->bytes_sent = c->st.bytes_sent;
 	r->bytes_received = c->st.bytes_received;
 	r->bytes_acked = c->st.bytes_acked;
-	r->retransmissions = c->st.retransmissions;
-	r->timeouts = c->st.timeouts;
-	r->fast_retransmits = c->st.fast_retransmits;
-	r->rsts_sent = c->st.rsts_sent;
-	r->rsts_received = c->st.rsts_received;
-	r->zero_window_probes = c->st.zero_window_probes;
+	r->retransmissions = x->retransmissions;
+	r->timeouts = x->timeouts;
+	r->fast_retransmits = x->fast_retransmits;
+	r->rsts_sent = x->rsts_sent;
+	r->rsts_received = x->rsts_received;
+	r->zero_window_probes = x->zero_window_probes;
 	snprintf(r->cc, sizeof r->cc, "%s", sy_tcp_cc_name(c));
 }
 

@@ -115,7 +115,7 @@ void sy_undo_start(sy_tcb *c, uint32_t outstanding)
 		return;
 	c->undo_on = true;
 	c->lr->undo_marker = c->snd_una;
-	c->lr->undo_rtx0 = c->st.bytes_retransmitted - outstanding;
+	c->lr->undo_rtx0 = sy_rare_ro(c)->bytes_retransmitted - outstanding;
 	c->lr->undo_dsacked = 0;
 }
 
@@ -125,7 +125,7 @@ bool sy_dsack_all(const sy_tcb *c)
 
 	if (!c->undo_on || !c->lr || !limits(c)->dsack_undo)
 		return false;
-	rtx = c->st.bytes_retransmitted - c->lr->undo_rtx0;
+	rtx = sy_rare_ro(c)->bytes_retransmitted - c->lr->undo_rtx0;
 	return rtx && c->lr->undo_dsacked >= rtx;
 }
 
@@ -135,7 +135,7 @@ bool sy_dsack_ack(sy_tcb *c, const sy_seg *s)
 
 	if (!sy_dsack_block(s, &l, &r))
 		return false;
-	c->st.dsacks_received++;
+	sy_rare(c)->dsacks_received++;
 	if (!c->undo_on || !c->lr || !limits(c)->dsack_undo ||
 	    !sy_seq_gt(r, c->lr->undo_marker) || sy_seq_gt(r, c->snd_max))
 		return true;
@@ -148,7 +148,7 @@ bool sy_dsack_ack(sy_tcb *c, const sy_seg *s)
 		return true;
 	/* every retransmission arrived twice: none was needed */
 	c->undo_on = false;
-	c->st.dsack_undos++;
+	sy_rare(c)->dsack_undos++;
 	if (c->in_recovery) {
 		c->in_recovery = false;
 		c->reno_sacked = 0;

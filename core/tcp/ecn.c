@@ -90,7 +90,7 @@ uint8_t sy_ecn_out(sy_tcb *c, uint8_t flags, uint32_t seq, uint32_t len, uint8_t
 	if (len && !sy_seq_lt(seq, c->snd_max)) {
 		/* a timeout, of data or of our SYN, reduced cwnd too
 		 * (Linux's tcp_enter_loss queues CWR) */
-		uint32_t rtos = c->st.timeouts + (c->st.syns_sent > 1 ? c->st.syns_sent - 1 : 0);
+		uint32_t rtos = sy_rare_ro(c)->timeouts + (c->st.syns_sent > 1 ? c->st.syns_sent - 1 : 0);
 
 		if (rtos != c->ecn_rtos) {
 			c->ecn_rtos = rtos;
@@ -100,7 +100,7 @@ uint8_t sy_ecn_out(sy_tcb *c, uint8_t flags, uint32_t seq, uint32_t len, uint8_t
 		if (c->ecn & SY_ECN_QUEUE_CWR) {
 			c->ecn &= (uint8_t)~SY_ECN_QUEUE_CWR;
 			flags |= SY_TCP_CWR;
-			c->st.ecn_cwr_sent++;
+			sy_rare(c)->ecn_cwr_sent++;
 		}
 	}
 	if (c->ecn & SY_ECN_DEMAND_CWR)
@@ -150,7 +150,7 @@ void sy_ecn_ce_in(sy_tcb *c, const sy_seg *s)
 			quick_two(c);
 		break;
 	case ECN_CE:
-		c->st.ecn_ce_received++;
+		sy_rare(c)->ecn_ce_received++;
 		if (!(c->ecn & SY_ECN_DEMAND_CWR)) {
 			/* the sender's cwnd may be small: no delayed ACK */
 			quick_two(c);
@@ -173,7 +173,7 @@ void sy_ecn_ce_in(sy_tcb *c, const sy_seg *s)
 static void reduce(sy_tcb *c)
 {
 	cc_signal(c, SY_CC_ECN);
-	c->st.ecn_reductions++;
+	sy_rare(c)->ecn_reductions++;
 	c->ecn |= SY_ECN_QUEUE_CWR | SY_ECN_CWR;
 	c->ecn_high = c->snd_max;
 	if (!limits(c)->prr || !sy_loss(c))
@@ -245,7 +245,7 @@ void sy_ecn_ack_in(sy_tcb *c, const sy_seg *s)
 		c->ecn &= (uint8_t)~SY_ECN_CWR;
 	if (!(s->flags & SY_TCP_ECE))
 		return;
-	c->st.ecn_ece_received++;
+	sy_rare(c)->ecn_ece_received++;
 	if (echo_reduces(c, s))
 		reduce(c);
 }

@@ -332,8 +332,8 @@ void sy_tcb_defaults(sy_tcp_ep *ep, sy_tcb *c)
 /* What every connection pays for, idle or not: what is needed only for a
  * while or by some goes to blocks allocated on first use (tcb.h).  A
  * field added to the record is to make room for itself. */
-_Static_assert(sizeof(void *) != 8 || sizeof(sy_tcb) <= 976,
-	       "the record of an idle connection stays within 976 bytes");
+_Static_assert(sizeof(void *) != 8 || sizeof(sy_tcb) <= 848,
+	       "the record of an idle connection stays within 848 bytes");
 
 sy_tcb *sy_tcb_new(sy_tcp_ep *ep, uint32_t laddr, uint16_t lport,
 		       uint32_t raddr, uint16_t rport)
@@ -503,9 +503,10 @@ static void input(void *ctx, sy_node *n, sy_packet *p)
 		bool tw = c->state == SY_TCP_TIME_WAIT;
 
 		c->st.segments_in++;
-		c->st.bad_options += s.opts.ignored;
+		if (s.opts.ignored)
+			sy_rare(c)->bad_options += s.opts.ignored;
 		if (s.flags & SY_TCP_RST)
-			c->st.rsts_received++;
+			sy_rare(c)->rsts_received++;
 		if (!sy_tw_syn(ep, c, &s))
 			ep->smo->input(c, &s);
 		/* still (or again) in TIME_WAIT: compact again */

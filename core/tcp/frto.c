@@ -201,15 +201,15 @@ static bool frto_orig(sy_tcb *c, uint32_t ack)
 void sy_undo_check(sy_tcb *c, const sy_seg *s)
 {
 	if (ts_delayed(c, s)) {
-		c->st.ts_undos++;
+		sy_rare(c)->ts_undos++;
 		undo(c);
 	} else if (c->after_rto && sy_seq_gt(s->ack, c->snd_una) && sy_dsack_all(c)) {
 		/* every retransmission since the reduction D-SACKed, and
 		 * an ACK of new data: Linux's tcp_try_undo_loss */
-		c->st.dsack_undos++;
+		sy_rare(c)->dsack_undos++;
 		undo(c);
 	} else if (c->lr && c->lr->frto != SY_FRTO_OFF && frto_orig(c, s->ack)) {
-		c->st.frto_spurious++;
+		sy_rare(c)->frto_spurious++;
 		undo(c);
 	}
 }

@@ -101,7 +101,7 @@ bool sy_tcb_ack_in(sy_tcb *c, const sy_seg *s)
 {
 	sy_time now = now_of(c);
 	uint32_t wnd = sy_tcb_seg_wnd(c, s), old_wnd = c->snd_wnd;
-	uint32_t mss = sy_tcb_smss(c), una0 = c->snd_una, sacked0, dups0 = c->st.dupacks_in;
+	uint32_t mss = sy_tcb_smss(c), una0 = c->snd_una, sacked0, dups0 = sy_rare_ro(c)->dupacks_in;
 	bool rec0 = c->in_recovery, dsack = false, reneged = false;
 
 	/* RFC 5961 5.2: an ACK for what was never sent, or below
@@ -235,7 +235,7 @@ bool sy_tcb_ack_in(sy_tcb *c, const sy_seg *s)
 		 * what is outstanding: no data has gone, nor for a D-SACK
 		 * that SACKs nothing new (RFC 6675 2: DupAcks carry new
 		 * SACK information; Linux stays Open) */
-		c->st.dupacks_in++;
+		sy_rare(c)->dupacks_in++;
 		c->dupacks++;
 		if (c->cco)
 			cc_ack(c, SY_CC_ACK_DUP, 0, -1, s);
@@ -267,12 +267,12 @@ bool sy_tcb_ack_in(sy_tcb *c, const sy_seg *s)
 	 * it SACKed, tcp_add_reno_sack) (prr.c) */
 	if (c->in_recovery || sy_ecn_in_cwr(c))
 		sy_prr_ack(c, !c->sack_ok && ((!rec0 && c->in_recovery) ||
-					     (!c->in_recovery && c->st.dupacks_in != dups0)) ? mss :
+					     (!c->in_recovery && sy_rare_ro(c)->dupacks_in != dups0)) ? mss :
 			   (int64_t)(c->snd_una - una0) + sy_tcb_sacked(c) - (int64_t)sacked0,
 			   c->snd_una != una0, !rec0 && c->in_recovery);
 	sy_ecn_ack_in(c, s);
 	/* F-RTO's steps after a timeout (frto.c) */
-	sy_frto_ack(c, una0, c->st.dupacks_in != dups0, sy_tcb_sacked(c) > sacked0);
+	sy_frto_ack(c, una0, sy_rare_ro(c)->dupacks_in != dups0, sy_tcb_sacked(c) > sacked0);
 	send_check(c);
 	return false;
 }
@@ -520,7 +520,8 @@ static void text_in(sy_tcb *c, const sy_seg *s)
 
 		sy_dsack_note(c, seq, seq + (d < len ? d : len));
 		if (d >= len) {
-			c->st.bytes_duplicate += len;
+			if (len)
+				sy_rare(c)->bytes_duplicate += len;
 			/* our ACK was lost or late: ACK quickly again, and
 			 * not as an interactive connection */
 			quick_enter(c);
@@ -531,7 +532,7 @@ static void text_in(sy_tcb *c, const sy_seg *s)
 				c->ack_now = true;
 			return;
 		}
-		c->st.bytes_duplicate += d;
+		sy_rare(c)->bytes_duplicate += d;
 		seq += d;
 		len -= d;
 		if (b)
@@ -555,7 +556,7 @@ static void text_in(sy_tcb *c, const sy_seg *s)
 	}
 	sy_ecn_ce_in(c, s);
 	if (seq != c->rcv_nxt) {
-		c->st.segments_ooo++;
+		sy_rare(c)->segments_ooo++;
 		ooo_insert(c, seq, len, b);
 		c->ack_now = true;
 		return;

@@ -415,7 +415,7 @@ void sy_tcb_send(sy_tcb *c, uint8_t flags, uint32_t seq, uint32_t len)
 		sy_tcb_sack_out(c, &o); /* and a D-SACK block, once (dsack.c) */
 	t.optlen = (uint8_t)sy_tcp_write_options(&o, t.opt);
 	if (flags & SY_TCP_RST)
-		c->st.rsts_sent++;
+		sy_rare(c)->rsts_sent++;
 	if (flags & SY_TCP_ACK)
 		c->last_ack_sent = c->rcv_nxt;
 	if ((flags & SY_TCP_ACK) && !(flags & SY_TCP_RST)) {
@@ -454,7 +454,7 @@ void sy_tcb_ack_invalid(sy_tcb *c, const sy_seg *s)
 
 	if (gap > 0 && (sy_seg_len(s) == 0 || (s->flags & SY_TCP_SYN))) {
 		if (now < c->invalid_ack_next) {
-			c->st.invalid_acks_suppressed++;
+			sy_rare(c)->invalid_acks_suppressed++;
 			return;
 		}
 		c->invalid_ack_next = now + gap;
@@ -469,13 +469,13 @@ bool sy_tcb_synack_again(sy_tcb *c)
 
 	if (gap > 0) {
 		if (now < c->invalid_ack_next) {
-			c->st.invalid_acks_suppressed++;
+			sy_rare(c)->invalid_acks_suppressed++;
 			return false;
 		}
 		c->invalid_ack_next = now + gap;
 	}
 	sy_tcb_send_syn(c, true);
-	c->st.retransmissions++;
+	sy_rare(c)->retransmissions++;
 	c->synack_again = true;
 	return true;
 }
@@ -511,7 +511,7 @@ void sy_tcb_challenge_ack(sy_tcb *c, int64_t per_second)
 
 	if (l->challenge_ack_per_conn && l->invalid_ack_ratelimit > 0) {
 		if (now < c->invalid_ack_next) {
-			c->st.challenge_acks_suppressed++;
+			sy_rare(c)->challenge_acks_suppressed++;
 			sy_tcp_note_drop(ep, SY_TCP_DROP_CHALLENGE_LIMIT);
 			return;
 		}
@@ -527,13 +527,13 @@ void sy_tcb_challenge_ack(sy_tcb *c, int64_t per_second)
 			ep->chal_budget = chal_budget(ep, l, per_second);
 		}
 		if (ep->chal_sent >= ep->chal_budget) {
-			c->st.challenge_acks_suppressed++;
+			sy_rare(c)->challenge_acks_suppressed++;
 			sy_tcp_note_drop(ep, SY_TCP_DROP_CHALLENGE_LIMIT);
 			return;
 		}
 		ep->chal_sent++;
 	}
-	c->st.challenge_acks++;
+	sy_rare(c)->challenge_acks++;
 	sy_tcb_send(c, SY_TCP_ACK, c->snd_nxt, 0);
 	sy_tcb_note(c, SY_TCP_EV_CHALLENGE_ACK, c->snd_nxt, false);
 }
@@ -638,8 +638,8 @@ void sy_tcb_send_data(sy_tcb *c, uint32_t seq, uint32_t len, bool fin, sy_time n
 		c->sml_set = true;
 	}
 	if (retx) {
-		c->st.retransmissions++;
-		c->st.bytes_retransmitted += len;
+		sy_rare(c)->retransmissions++;
+		sy_rare(c)->bytes_retransmitted += len;
 		if (c->rtt_timing && sy_seq_lt(seq, c->rtt_seq))
 			c->rtt_timing = false; /* Karn */
 	} else if (!c->rtt_timing && !c->ts_ok) {

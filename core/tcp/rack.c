@@ -474,7 +474,7 @@ static sy_time detect(sy_tcb *c, bool *marked)
 			c->rk->rk_lost += e->end - e->seq;
 		e->f = (uint8_t)((e->f & ~RK_RTX_OUT) | RK_LOST);
 		c->rk->rk_marked += e->end - e->seq;
-		c->st.rack_lost++;
+		sy_rare(c)->rack_lost++;
 		if (i < c->rk->rk_hint)
 			c->rk->rk_hint = i;
 		*marked = true;
@@ -515,7 +515,7 @@ static void update_reo_wnd(sy_tcb *c)
 		c->rk->rk_dsack_seen = false;
 		c->rk->rk_last_del = c->rk->rk_delivered;
 		c->rk->rk_persist = PERSIST;
-		c->st.rack_reo_wnd_grown++;
+		sy_rare(c)->rack_reo_wnd_grown++;
 	} else if (!c->rk->rk_persist) {
 		c->rk->rk_steps = 1;
 	}
@@ -552,21 +552,21 @@ void sy_rack_ack(sy_tcb *c, const sy_seg *s, bool dsack, bool rec0,
 
 		c->rk->rk_reord = 0;
 		c->rk->rk_reord_seen += n;
-		c->st.rack_reord_seen += n;
+		sy_rare(c)->rack_reord_seen += n;
 	}
 	update_reo_wnd(c);
 	c->rk->rk_prior_del = 0;
 	/* a recovery ended: the grown window persists one less, or one
 	 * more when it was undone */
 	if (rec0 && !c->in_recovery) {
-		if (c->st.dsack_undos != c->rk->rk_undos) {
+		if (sy_rare_ro(c)->dsack_undos != c->rk->rk_undos) {
 			if (c->rk->rk_persist < PERSIST)
 				c->rk->rk_persist++;
 		} else if (c->rk->rk_persist) {
 			c->rk->rk_persist--;
 		}
 	}
-	c->rk->rk_undos = c->st.dsack_undos;
+	c->rk->rk_undos = sy_rare_ro(c)->dsack_undos;
 	/* an ACK showing the peer reneged marks nothing (Linux returns
 	 * from tcp_fastretrans_alert before tcp_identify_packet_loss):
 	 * the reneging timer decides (input.c) */
@@ -599,7 +599,7 @@ bool sy_rack_timeout(sy_tcb *c)
 	c->rk->reo_armed = false;
 	if (!can_output(c) || c->snd_una == c->snd_max)
 		return false;
-	c->st.rack_reo_timeouts++;
+	sy_rare(c)->rack_reo_timeouts++;
 	wait = detect(c, &marked);
 	if (marked) {
 		if (!c->in_recovery && !c->after_rto) {

@@ -102,7 +102,7 @@ void sy_tcb_sb_update(sy_tcb *c, const sy_seg *s)
 		if (!sy_seq_lt(l, r) || !sy_seq_lt(c->snd_una, r) ||
 		    sy_seq_gt(r, c->snd_max)) {
 			if (!sy_seq_lt(l, r) || sy_seq_gt(r, c->snd_max))
-				c->st.bad_options++;
+				sy_rare(c)->bad_options++;
 			continue;
 		}
 		if (sy_seq_lt(l, c->snd_una))
@@ -288,7 +288,7 @@ void sy_tcb_enter_recovery(sy_tcb *c)
 	bool cwr = sy_ecn_in_cwr(c) && c->lr;
 	uint64_t sent0 = c->st.bytes_sent;
 
-	c->st.fast_retransmits++;
+	sy_rare(c)->fast_retransmits++;
 	c->in_recovery = true;
 	if (c->lr)
 		c->lr->tlp_out = false; /* the tail loss probe's episode ends */
@@ -417,7 +417,7 @@ void sy_tcb_data_timeout(sy_tcb *c, int which)
 				return;
 			}
 		}
-		c->st.zero_window_probes++;
+		sy_rare(c)->zero_window_probes++;
 		sy_tcb_send(c, SY_TCP_ACK, c->snd_una - 1, 0);
 		sy_tcb_note(c, SY_TCP_EV_WINDOW_PROBE, c->snd_una - 1, false);
 		if (c->persist_shift < 30)
@@ -479,7 +479,7 @@ void sy_tcb_data_timeout(sy_tcb *c, int which)
 		c->ecn &= (uint8_t)~SY_ECN_PRR;
 	}
 	c->retries++;
-	c->st.timeouts++;
+	sy_rare(c)->timeouts++;
 	t->rtt_backoff(st, &c->rtt);
 	if (c->cco && c->retries == 1 && !keep) {
 		cc_signal(c, SY_CC_RTO);

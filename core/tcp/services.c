@@ -7,6 +7,7 @@
 #include <assert.h>
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "tcp_priv.h"
 
@@ -168,7 +169,7 @@ void sy_tcb_syn_backoff(sy_tcb *c)
 	const sy_timers_ops *t = sy_tcb_timers(c, &st);
 
 	c->retries++;
-	c->st.retransmissions++;
+	sy_rare(c)->retransmissions++;
 	/* The profile's first syn_linear_timeouts SYN timeouts keep the
 	 * RTO (Linux since 6.5: 1, 1, 1, 1, 1, 2, 4 s...); a SYN-ACK backs
 	 * off from the first. */
@@ -230,7 +231,70 @@ void sy_tcb_tuple(const sy_tcb *c, uint32_t *laddr, uint16_t *lport,
 	*rport = c->rport;
 }
 sy_tcp_state sy_tcb_state(const sy_tcb *c) { return c->state; }
-const sy_tcb_stats *sy_tcb_stats_get(const sy_tcb *c) { return &c->st; }
+
+const sy_tcb_rare sy_tcb_rare_zero;
+
+/* Every field of sy_tcb_stats is in sy_tcb_count or sy_tcb_rare: one
+ * more counter must be added to one of them and copied below. */
+_Static_assert(sizeof(sy_tcb_stats) == 27 * 4 + 4 + 8 * 8 &&
+	       sizeof(sy_tcb_count) + sizeof(sy_tcb_rare) == 2 * 4 + 5 * 8 + 25 * 4 + 4 + 3 * 8,
+	       "the counters are split between sy_tcb_count and sy_tcb_rare");
+
+#define COMMON(X) X(syns_sent) X(synacks_sent) X(segments_out) X(segments_in) \
+	X(bytes_sent) X(bytes_acked) X(bytes_received)
+#define RARE(X) X(retransmissions) X(rsts_sent) X(rsts_received) \
+	X(challenge_acks) X(challenge_acks_suppressed) X(invalid_acks_suppressed) \
+	X(fast_retransmits) X(timeouts) X(dupacks_in) X(zero_window_probes) \
+	X(bad_options) X(tlp_probes) X(tlp_recoveries) X(ecn_ce_received) \
+	X(ecn_ece_received) X(ecn_reductions) X(ecn_cwr_sent) X(dsacks_received) \
+	X(dsack_undos) X(rack_lost) X(rack_reo_timeouts) X(rack_reord_seen) \
+	X(rack_reo_wnd_grown) X(frto_spurious) X(ts_undos) \
+	X(bytes_retransmitted) X(bytes_duplicate) X(segments_ooo)
+
+void sy_tcb_stats_read(const sy_tcb *c, sy_tcb_stats *s)
+{
+	const sy_tcb_rare *x = sy_rare_ro(c);
+
+	memset(s, 0, sizeof *s);
+#define GET_COMMON(f) s->f = c->st.f;
+#define GET_RARE(f) s->f = x->f;
+	COMMON(GET_COMMON) RARE(GET_RARE)
+#undef GET_COMMON
+#undef GET_RARE
+}
+
+bool sy_tcb_stats_write(sy_tcb *c, const sy_tcb_stats *s)
+{
+	sy_tcb_rare *x;
+
+#define SET_COMMON(f) c->st.f = s->f;
+	COMMON(SET_COMMON)
+#undef SET_COMMON
+	if (!c->lr) {
+		bool any = false;
+#define ANY(f) any = any || s->f != 0;
+		RARE(ANY)
+#undef ANY
+		if (!any)
+			return true;
+		if (!sy_loss_new(c))
+			return false;
+	}
+	x = &c->lr->xs;
+#define SET_RARE(f) x->f = s->f;
+	RARE(SET_RARE)
+#undef SET_RARE
+	return true;
+}
+
+/* The counters, assembled in the endpoint's view: valid until the next
+ * call for a connection of the same endpoint. */
+const sy_tcb_stats *sy_tcb_stats_get(const sy_tcb *c)
+{
+	sy_tcb_stats_read(c, &c->ep->st_view);
+	return &c->ep->st_view;
+}
+
 uint32_t sy_tcp_unread(const sy_tcb *c) { return c->rcv_unread; }
 bool sy_tcp_autoread(const sy_tcb *c) { return c->autoread; }
 

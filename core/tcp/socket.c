@@ -69,7 +69,7 @@ bool sy_tcb_abort_on_data(sy_tcb *c, const sy_seg *s, uint32_t seq, uint32_t len
 	if (!c->shut_rd || !c->fin_pending || !sy_seq_gt(seq + len, c->rcv_nxt))
 		return false;
 	sy_tcp_refuse(c->ep, s);
-	c->st.rsts_sent++;
+	sy_rare(c)->rsts_sent++;
 	if (!c->orphan)
 		sy_tcb_notify(c, SY_TCP_CAUSE_RESET);
 	sy_tcb_set_state(c, SY_TCP_CLOSED, SY_TCP_CAUSE_ABORT);

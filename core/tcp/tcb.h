@@ -76,11 +76,36 @@ typedef struct sy_rack {
 	sy_time reo_due;
 } sy_rack;
 
+/* The counters of sy_tcb_stats that every connection moves, in the
+ * record (st), ... */
+typedef struct sy_tcb_count {
+	uint32_t syns_sent, synacks_sent;
+	uint64_t segments_out, segments_in;
+	uint64_t bytes_sent, bytes_acked, bytes_received;
+} sy_tcb_count;
+
+/* ... and the others, which only a loss, a reset, an odd segment, ECN
+ * or reordering move: in the block of loss recovery (sy_tcb_loss), with
+ * the same names.  sy_tcb_stats_read assembles the two. */
+typedef struct sy_tcb_rare {
+	uint32_t retransmissions;
+	uint32_t rsts_sent, rsts_received, challenge_acks;
+	uint32_t challenge_acks_suppressed, invalid_acks_suppressed;
+	uint32_t fast_retransmits, timeouts;
+	uint32_t dupacks_in, zero_window_probes, bad_options;
+	uint32_t tlp_probes, tlp_recoveries;
+	uint32_t ecn_ce_received, ecn_ece_received, ecn_reductions, ecn_cwr_sent;
+	uint32_t dsacks_received, dsack_undos;
+	uint32_t rack_lost, rack_reo_timeouts, rack_reord_seen, rack_reo_wnd_grown;
+	uint32_t frto_spurious, ts_undos;
+	uint64_t bytes_retransmitted, bytes_duplicate, segments_ooo;
+} sy_tcb_rare;
+
 /* What the record needs only once it has sent data and lost some, or
  * feared it had: tail loss probes, PRR, the undos, F-RTO.  Apart from the
- * record, allocated the first time one of them is set (sy_loss,
- * tcp_priv.h); until then every field is zero, which a reader without
- * it (sy_loss_ro) sees. */
+ * record, allocated the first time one of them or one of the rare
+ * counters is set (sy_loss, sy_rare, tcp_priv.h); until then every field
+ * is zero, which a reader without it (sy_rare_ro) sees. */
 typedef struct sy_tcb_loss {
 	/* the profile's tlp: Tail Loss Probe (RFC 8985 7, tlp.c) */
 	sy_time pto_due;
@@ -115,6 +140,7 @@ typedef struct sy_tcb_loss {
 	uint32_t undo_marker;      /* SND.UNA when it began */
 	uint64_t undo_rtx0;        /* st.bytes_retransmitted then */
 	uint64_t undo_dsacked;     /* bytes of its retransmissions D-SACKed */
+	sy_tcb_rare xs;            /* the rare counters */
 } sy_tcb_loss;
 
 /* A connection's timers share slots: kinds that are never pending
@@ -237,7 +263,8 @@ struct sy_tcb {
 		uint32_t slot[SY_TCB_TSLOTS];
 		uint8_t kind[SY_TCB_TSLOTS];
 	} tm;
-	sy_tcb_stats st;
+	sy_tcb_count st;           /* the common counters (the rare ones
+				    * are in lr) */
 	/* times (virtual ns) for statistics; -1 until they happen */
 	sy_time t_open;            /* connect, or the SYN that made it */
 	sy_time t_established;
@@ -341,6 +368,20 @@ static inline sy_event_id sy_tcb_timer_id(const sy_tcb *c, int which)
 	if (c->tm.kind[s] != which)
 		return SY_EVENT_NONE;
 	return (sy_event_id){ c->tm.seq[s], c->tm.slot[s] };
+}
+
+/* Every counter of c, the common ones and the rare ones (zero while c
+ * has no block of loss recovery). */
+void sy_tcb_stats_read(const sy_tcb *c, sy_tcb_stats *s);
+/* Sets every counter of c to s's; false (the simulation failed) if the
+ * block the rare ones need could not be allocated. */
+bool sy_tcb_stats_write(sy_tcb *c, const sy_tcb_stats *s);
+
+extern const sy_tcb_rare sy_tcb_rare_zero;
+/* The rare counters, to read. */
+static inline const sy_tcb_rare *sy_rare_ro(const sy_tcb *c)
+{
+	return c->lr ? &c->lr->xs : &sy_tcb_rare_zero;
 }
 
 /* Bytes sent and not acknowledged (FlightSize). */

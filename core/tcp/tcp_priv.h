@@ -88,6 +88,10 @@ struct sy_tcp_ep {
 	sy_pool *pool;              /* connection records, plugin states,
 				     * queued bytes (pool.h) */
 	sy_tw_moved_fn tw_moved;    /* the binding follows its records (tw.h) */
+	sy_tcb_stats st_view;       /* what sy_tcb_stats_get returned last */
+	sy_tcb_rare rare_sink;      /* rare counters of a connection whose
+				     * block could not be allocated (the
+				     * simulation has failed) */
 };
 
 
@@ -291,6 +295,14 @@ static inline sy_tcb_loss *sy_loss(sy_tcb *c)
 static inline bool sy_ecn_in_cwr(const sy_tcb *c)
 {
 	return (c->ecn & SY_ECN_PRR) && !c->in_recovery;
+}
+
+/* The rare counters, to be set (tcb.h): never NULL. */
+static inline sy_tcb_rare *sy_rare(sy_tcb *c)
+{
+	sy_tcb_loss *l = sy_loss(c);
+
+	return l ? &l->xs : &c->ep->rare_sink;
 }
 
 static inline bool timer_on(const sy_tcb *c, int which)

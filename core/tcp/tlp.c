@@ -136,7 +136,7 @@ bool sy_tlp_timeout(sy_tcb *c)
 	}
 	c->lr->tlp_out = true;
 	c->lr->tlp_high = c->snd_nxt;
-	c->st.tlp_probes++;
+	sy_rare(c)->tlp_probes++;
 	/* the RTO from the probe */
 	sy_tcb_timer_cancel(c, SY_TCP_T_RETRANS);
 	sy_tcb_arm_rto(c);
@@ -181,7 +181,7 @@ void sy_tlp_ack(sy_tcb *c, const sy_seg *s, bool win_update)
 	} else if (sy_seq_gt(s->ack, c->lr->tlp_high)) {
 		/* only the probe arrived: the original was lost */
 		c->lr->tlp_out = false;
-		c->st.tlp_recoveries++;
+		sy_rare(c)->tlp_recoveries++;
 		if (c->cco)
 			cc_signal(c, SY_CC_ECN);
 	} else if (s->ack == c->snd_una && !s->len && !win_update && !sacks_data(c, s)) {

@@ -13,13 +13,14 @@ void sy_tw_keep_save(const sy_tcb *c, struct tw_keep *k)
 {
 	*k = (struct tw_keep){
 		.user = c->user, .want_data = c->want_data, .in_recovery = c->in_recovery,
-		.st = c->st, .t_open = c->t_open, .t_established = c->t_established,
+		.t_open = c->t_open, .t_established = c->t_established,
 		.t_first_rx = c->t_first_rx, .t_all_acked = c->t_all_acked,
 		.t_closed = c->t_closed, .snd_queued = c->snd_queued, .snd_sent = c->snd_sent,
 		.data_rx_at = c->data_rx_at, .data_tx_at = c->data_tx_at,
 		.tx_head = c->tx_head, .last_send = c->last_send, .rtt = c->rtt,
 		.cwnd = c->cc.cwnd, .ssthresh = c->cc.ssthresh, .iw_bytes = c->iw_bytes,
 	};
+	sy_tcb_stats_read(c, &k->st);
 }
 
 void sy_tw_keep_apply(sy_tcb *c, const struct tw_keep *k)
@@ -27,7 +28,7 @@ void sy_tw_keep_apply(sy_tcb *c, const struct tw_keep *k)
 	c->user = k->user;
 	c->want_data = k->want_data;
 	c->in_recovery = k->in_recovery;
-	c->st = k->st;
+	sy_tcb_stats_write(c, &k->st);
 	c->t_open = k->t_open;
 	c->t_established = k->t_established;
 	c->t_first_rx = k->t_first_rx;
