@@ -59,38 +59,44 @@ bool sy_dsack_block(const sy_seg *s, uint32_t *l, uint32_t *r)
 
 void sy_dsack_note(sy_tcb *c, uint32_t l, uint32_t r)
 {
+	sy_tcb_loss *x;
+
 	if (!c->sack_ok || !limits(c)->dsack || !sy_seq_lt(l, r))
 		return;
-	if (c->dsack_due) {
+	x = sy_loss(c);
+	if (!x)
+		return;
+	if (x->dsack_due) {
 		/* extended when it touches the block due, else that stays */
-		if (sy_seq_gt(l, c->dsack_r) || sy_seq_lt(r, c->dsack_l))
+		if (sy_seq_gt(l, x->dsack_r) || sy_seq_lt(r, x->dsack_l))
 			return;
-		if (sy_seq_lt(l, c->dsack_l))
-			c->dsack_l = l;
-		if (sy_seq_gt(r, c->dsack_r))
-			c->dsack_r = r;
+		if (sy_seq_lt(l, x->dsack_l))
+			x->dsack_l = l;
+		if (sy_seq_gt(r, x->dsack_r))
+			x->dsack_r = r;
 		return;
 	}
-	c->dsack_due = true;
-	c->dsack_l = l;
-	c->dsack_r = r;
+	x->dsack_due = true;
+	x->dsack_l = l;
+	x->dsack_r = r;
 }
 
 void sy_tcb_sack_fill(const sy_tcb *c, sy_tcp_opts *o)
 {
 	unsigned max = o->has_ts ? 3 : 4;
 	sy_tcp_opts rest = { 0 };
+	const sy_tcb_loss *x = sy_loss_ro(c);
 
 	o->nsack = 0;
 	if (!c->sack_ok)
 		return;
-	if (!c->dsack_due) {
+	if (!x->dsack_due) {
 		if (c->ooo)
 			sy_tcb_sack_blocks(c, o, max);
 		return;
 	}
-	o->sack[0][0] = c->dsack_l;
-	o->sack[0][1] = c->dsack_r;
+	o->sack[0][0] = x->dsack_l;
+	o->sack[0][1] = x->dsack_r;
 	o->nsack = 1;
 	if (c->ooo)
 		sy_tcb_sack_blocks(c, &rest, max - 1);
@@ -104,7 +110,8 @@ void sy_tcb_sack_fill(const sy_tcb *c, sy_tcp_opts *o)
 void sy_tcb_sack_out(sy_tcb *c, sy_tcp_opts *o)
 {
 	sy_tcb_sack_fill(c, o);
-	c->dsack_due = false; /* reported once */
+	if (c->lr)
+		c->lr->dsack_due = false; /* reported once */
 }
 
 /* ------------------------------------------------------------ sender */

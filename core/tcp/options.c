@@ -280,8 +280,21 @@ void sy_tcb_negotiate(sy_tcb *c, const sy_tcp_opts *o)
 
 void sy_tcb_fastopen_option(sy_tcb *c, const uint8_t *cookie, unsigned len)
 {
-	c->tfo = cookie != NULL;
-	c->tfo_len = (uint8_t)(len > sizeof c->tfo_cookie ? sizeof c->tfo_cookie : len);
+	sy_tcb_loss *l = c->lr;
+
+	if (!cookie && !len) {
+		if (l) {
+			l->tfo = false;
+			l->tfo_len = 0;
+		}
+		return;
+	}
+	/* a connection with Fast Open takes the block for its cookie */
+	l = sy_loss(c);
+	if (!l)
+		return;
+	l->tfo = cookie != NULL;
+	l->tfo_len = (uint8_t)(len > sizeof l->tfo_cookie ? sizeof l->tfo_cookie : len);
 	if (cookie)
-		memcpy(c->tfo_cookie, cookie, c->tfo_len);
+		memcpy(l->tfo_cookie, cookie, l->tfo_len);
 }

@@ -348,7 +348,7 @@ uint32_t sy_tcb_cur_mss(const sy_tcb *c)
 	uint8_t buf[40];
 	unsigned base;
 
-	if (!c->sack_ok || (!c->ooo && !c->dsack_due))
+	if (!c->sack_ok || (!c->ooo && !sy_loss_ro(c)->dsack_due))
 		return m;
 	o.has_ts = c->ts_ok;
 	base = sy_tcp_write_options(&o, buf);
@@ -398,9 +398,11 @@ void sy_tcb_send(sy_tcb *c, uint8_t flags, uint32_t seq, uint32_t len)
 		o.ws = c->rcv_wscale;
 		o.sack_ok = c->sack_ok;
 		o.has_ts = c->ts_ok;
-		o.has_tfo = c->tfo;
-		o.tfo_len = c->tfo_len;
-		memcpy(o.tfo_cookie, c->tfo_cookie, c->tfo_len);
+		if (c->lr) {
+			o.has_tfo = c->lr->tfo;
+			o.tfo_len = c->lr->tfo_len;
+			memcpy(o.tfo_cookie, c->lr->tfo_cookie, c->lr->tfo_len);
+		}
 	} else if (c->ts_ok) {
 		/* resets too: RFC 7323 3.2 (SHOULD), and Linux's
 		 * tcp_send_active_reset (tcp_transmit_skb adds the
@@ -453,11 +455,13 @@ void sy_tcb_ack_invalid(sy_tcb *c, const sy_seg *s)
 	sy_time now = now_of(c), gap = limits(c)->invalid_ack_ratelimit;
 
 	if (gap > 0 && (sy_seg_len(s) == 0 || (s->flags & SY_TCP_SYN))) {
-		if (now < c->invalid_ack_next) {
+		if (now < sy_loss_ro(c)->invalid_ack_next) {
 			sy_rare(c)->invalid_acks_suppressed++;
 			return;
 		}
-		c->invalid_ack_next = now + gap;
+		if (!sy_loss(c))
+			return;
+		c->lr->invalid_ack_next = now + gap;
 	} else if (s->len && !(s->flags & SY_TCP_SYN) && sy_seq_le(s->seq + s->len, c->rcv_nxt))
 		sy_dsack_note(c, s->seq, s->seq + s->len); /* old data again */
 	sy_tcb_ack_now(c);
@@ -468,11 +472,13 @@ bool sy_tcb_synack_again(sy_tcb *c)
 	sy_time now = now_of(c), gap = limits(c)->invalid_ack_ratelimit;
 
 	if (gap > 0) {
-		if (now < c->invalid_ack_next) {
+		if (now < sy_loss_ro(c)->invalid_ack_next) {
 			sy_rare(c)->invalid_acks_suppressed++;
 			return false;
 		}
-		c->invalid_ack_next = now + gap;
+		if (!sy_loss(c))
+			return false;
+		c->lr->invalid_ack_next = now + gap;
 	}
 	sy_tcb_send_syn(c, true);
 	sy_rare(c)->retransmissions++;
@@ -510,12 +516,14 @@ void sy_tcb_challenge_ack(sy_tcb *c, int64_t per_second)
 	sy_time now = now_of(c), second = now / SY_SEC;
 
 	if (l->challenge_ack_per_conn && l->invalid_ack_ratelimit > 0) {
-		if (now < c->invalid_ack_next) {
+		if (now < sy_loss_ro(c)->invalid_ack_next) {
 			sy_rare(c)->challenge_acks_suppressed++;
 			sy_tcp_note_drop(ep, SY_TCP_DROP_CHALLENGE_LIMIT);
 			return;
 		}
-		c->invalid_ack_next = now + l->invalid_ack_ratelimit;
+		if (!sy_loss(c))
+			return;
+		c->lr->invalid_ack_next = now + l->invalid_ack_ratelimit;
 	}
 	if (per_second < 0)
 		per_second = l->challenge_ack_limit;

@@ -250,7 +250,7 @@ void sy_tcb_arm_rto(sy_tcb *c)
 	const sy_timers_ops *t = sy_tcb_timers(c, &st);
 	const sy_timer_limits *lim = limits(c);
 	sy_time after = t->rto(st, &c->rtt), uto = lim->user_timeout;
-	sy_time from = lim->retries_by_time ? c->rtx_stamp : c->tx_head;
+	sy_time from = lim->retries_by_time ? sy_loss_ro(c)->rtx_stamp : c->tx_head;
 
 	if (uto > 0 && c->data_started && (!lim->retries_by_time || c->retries)) {
 		sy_time left = from + uto - now_of(c);
@@ -375,7 +375,7 @@ static bool retries_exhausted(sy_tcb *c, const sy_timer_limits *lim, sy_time now
 	/* Linux's retransmits_timed_out: never before a retransmission */
 	if (!c->retries)
 		return false;
-	return now - c->rtx_stamp >= (uto > 0 ? uto : sy_tcb_model_timeout(lim, lim->rto_min, n));
+	return now - sy_loss_ro(c)->rtx_stamp >= (uto > 0 ? uto : sy_tcb_model_timeout(lim, lim->rto_min, n));
 }
 
 /* SY_TCP_T_RETRANS in synchronized states, SY_TCP_T_DELACK and
@@ -411,8 +411,10 @@ void sy_tcb_data_timeout(sy_tcb *c, int which)
 		 * the first probe of this closed window */
 		if (lim->user_timeout_probes && lim->user_timeout > 0) {
 			if (!c->persist_shift) {
-				c->probe_stamp = now;
-			} else if (now - c->probe_stamp >= lim->user_timeout) {
+				if (!sy_loss(c))
+					return;
+				c->lr->probe_stamp = now;
+			} else if (now - sy_loss_ro(c)->probe_stamp >= lim->user_timeout) {
 				c->ep->smo->give_up(c, SY_TCP_T_PERSIST);
 				return;
 			}
@@ -429,8 +431,8 @@ void sy_tcb_data_timeout(sy_tcb *c, int which)
 		/* ... and the next probe comes no later than its end
 		 * (tcp_clamp_probe0_to_user_timeout) */
 		if (lim->user_timeout_probes && lim->user_timeout > 0 &&
-		    c->probe_stamp + lim->user_timeout - now < iv)
-			iv = c->probe_stamp + lim->user_timeout - now;
+		    sy_loss_ro(c)->probe_stamp + lim->user_timeout - now < iv)
+			iv = sy_loss_ro(c)->probe_stamp + lim->user_timeout - now;
 		sy_tcb_timer_set(c, SY_TCP_T_PERSIST, iv);
 		return;
 	}
@@ -460,8 +462,11 @@ void sy_tcb_data_timeout(sy_tcb *c, int which)
 	}
 	/* Linux's retrans_stamp: when the first retransmission of the
 	 * series went (tcp_retransmit_skb), not the original send */
-	if (!c->retries)
-		c->rtx_stamp = now;
+	if (!c->retries) {
+		if (!sy_loss(c))
+			return;
+		c->lr->rtx_stamp = now;
+	}
 	/* F-RTO for a timeout out of recovery, or one that repeats a
 	 * timeout (RFC 5682 3.2; Linux's tcp_enter_loss) */
 	fresh = (!c->in_recovery && !c->after_rto) || c->retries;

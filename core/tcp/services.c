@@ -73,7 +73,7 @@ static void timer_fire(sy_sim *sim, void *arg, uint64_t which)
 	sy_tcb *c = arg;
 	int s = sy_tcb_tslot((int)which);
 
-	assert(c->tm.kind[s] == which);
+	assert(c->tm_kind[s] == which);
 	c->tm.seq[s] = 0;
 	c->tm.slot[s] = 0;
 	switch (which) {
@@ -102,9 +102,9 @@ void sy_tcb_timer_set(sy_tcb *c, int which, sy_time after)
 	sy_event_id id = { c->tm.seq[s], c->tm.slot[s] };
 
 	/* kinds that share a slot are never pending together (tcb.h) */
-	assert(c->tm.kind[s] == which || !sy_sim_pending(c->ep->sim, id));
+	assert(c->tm_kind[s] == which || !sy_sim_pending(c->ep->sim, id));
 	sy_sim_cancel(c->ep->sim, id);
-	c->tm.kind[s] = (uint8_t)which;
+	c->tm_kind[s] = (uint8_t)which;
 	if (sy_sim_after(c->ep->sim, after, timer_fire, c, (uint64_t)which,
 			 &id, NULL) < 0) {
 		/* A timer that never fires would hang the connection. */
@@ -120,7 +120,7 @@ void sy_tcb_timer_cancel(sy_tcb *c, int which)
 {
 	int s = sy_tcb_tslot(which);
 
-	if (c->tm.kind[s] != which)
+	if (c->tm_kind[s] != which)
 		return;
 	sy_sim_cancel(c->ep->sim, (sy_event_id){ c->tm.seq[s], c->tm.slot[s] });
 	c->tm.seq[s] = 0;
@@ -232,7 +232,7 @@ void sy_tcb_tuple(const sy_tcb *c, uint32_t *laddr, uint16_t *lport,
 }
 sy_tcp_state sy_tcb_state(const sy_tcb *c) { return c->state; }
 
-const sy_tcb_rare sy_tcb_rare_zero;
+const sy_tcb_loss sy_tcb_loss_zero;
 
 /* Every field of sy_tcb_stats is in sy_tcb_count or sy_tcb_rare: one
  * more counter must be added to one of them and copied below. */

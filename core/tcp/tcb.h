@@ -102,10 +102,13 @@ typedef struct sy_tcb_rare {
 } sy_tcb_rare;
 
 /* What the record needs only once it has sent data and lost some, or
- * feared it had: tail loss probes, PRR, the undos, F-RTO.  Apart from the
- * record, allocated the first time one of them or one of the rare
- * counters is set (sy_loss, sy_rare, tcp_priv.h); until then every field
- * is zero, which a reader without it (sy_rare_ro) sees. */
+ * feared it had: tail loss probes, PRR, the undos, F-RTO, the retry
+ * limits' time stamps; and what only an unusual connection needs: the
+ * rare counters, a D-SACK to send, the rate limit of answers to
+ * unacceptable segments, a Fast Open cookie to send.  Apart from the
+ * record, allocated the first time one of them is set (sy_loss, sy_rare,
+ * tcp_priv.h); until then every field is zero, which a reader without it
+ * (sy_loss_ro, sy_rare_ro) sees. */
 typedef struct sy_tcb_loss {
 	/* the profile's tlp: Tail Loss Probe (RFC 8985 7, tlp.c) */
 	sy_time pto_due;
@@ -140,6 +143,23 @@ typedef struct sy_tcb_loss {
 	uint32_t undo_marker;      /* SND.UNA when it began */
 	uint64_t undo_rtx0;        /* st.bytes_retransmitted then */
 	uint64_t undo_dsacked;     /* bytes of its retransmissions D-SACKed */
+	/* the retry limits measured in time (the profile's
+	 * retries_by_time, user_timeout_probes; recovery.c) */
+	sy_time rtx_stamp;         /* the first retransmission of the
+				    * current series; valid while
+				    * retries > 0 */
+	sy_time probe_stamp;       /* the first zero-window probe since the
+				    * window closed */
+	sy_time invalid_ack_next;  /* an answer to an unacceptable segment
+				    * may go from here on (RFC 5961 7) */
+	/* the profile's dsack (dsack.c) */
+	uint32_t dsack_l, dsack_r;
+	bool dsack_due;            /* the next ACK carries a D-SACK block
+				    * of dsack_l, dsack_r */
+	/* TCP Fast Open, our SYN's option (sy_tcb_fastopen_option) */
+	bool tfo;                  /* our SYN carries the Fast Open option */
+	uint8_t tfo_len;           /* ... with this many bytes of cookie */
+	uint8_t tfo_cookie[16];
 	sy_tcb_rare xs;            /* the rare counters */
 } sy_tcb_loss;
 
@@ -230,8 +250,6 @@ struct sy_tcb {
 	sy_time last_send;         /* for the idle restart */
 	uint32_t max_flight;       /* the most in flight in that window */
 	uint32_t cwnd_usage_end;
-	sy_time invalid_ack_next;  /* an answer to an unacceptable segment
-				    * may go from here on (RFC 5961 7) */
 	sy_chunk *sq_head, *sq_tail;
 	sy_ooo *ooo;               /* sorted by sequence number */
 	sy_ranges ooo_blocks;      /* ... its contiguous blocks, each tagged
@@ -247,22 +265,21 @@ struct sy_tcb {
 	uint16_t mss_peer;         /* what the peer announced; 536 if nothing */
 	bool ws_ok, ts_ok, sack_ok;
 	uint8_t snd_wscale, rcv_wscale;
-	bool tfo;                  /* our SYN carries the Fast Open option */
-	uint8_t tfo_len;           /* ... with this many bytes of cookie */
-	uint8_t tfo_cookie[16];
 	uint32_t ts_recent;        /* the peer's latest TSval */
 	uint32_t fin_seq;          /* our FIN's sequence number, once sent */
-	unsigned probes;           /* keepalive probes unanswered */
+	uint32_t last_seg;         /* where the latest new segment began
+				    * (the profile's tlp, tlp.c) */
 	sy_time rtt_start;         /* when the segment being timed was sent */
 	sy_rtt rtt;
 	/* The timers, in slots (sy_tcb_tslot): the event pending in each
 	 * (seq, slot of its sy_event_id; 0, 0: none) and the kind
-	 * (SY_TCP_T_*) it is. */
+	 * (SY_TCP_T_*) it is (tm_kind, apart: no padding). */
 	struct {
 		uint64_t seq[SY_TCB_TSLOTS];
 		uint32_t slot[SY_TCB_TSLOTS];
-		uint8_t kind[SY_TCB_TSLOTS];
 	} tm;
+	uint8_t tm_kind[SY_TCB_TSLOTS];
+	unsigned probes;           /* keepalive probes unanswered */
 	sy_tcb_count st;           /* the common counters (the rare ones
 				    * are in lr) */
 	/* times (virtual ns) for statistics; -1 until they happen */
@@ -289,26 +306,18 @@ struct sy_tcb {
 	uint32_t ts_off;           /* added to the TS clock (ts_offset) */
 	bool ts_off_ok;            /* ... once drawn */
 	bool queued;               /* waiting in the listener's accept queue */
-	bool rk_sfack_on;          /* rk_sfack below holds */
-	/* the retry limits measured in time (the profile's
-	 * retries_by_time, user_timeout_probes) */
-	sy_time rtx_stamp;         /* the first retransmission of the
-				    * current series; valid while
-				    * retries > 0 */
-	sy_time probe_stamp;       /* the first zero-window probe since the
-				    * window closed */
+	bool sml_set;              /* snd_sml (below) holds */
+	uint8_t rcv_pushed;        /* the profile's ack_on_read: 0, 1 or 2
+				    * (below) */
 	sy_time ka_rx_at;          /* the latest segment that restarted
 				    * the keepalive idle time */
 	uint32_t snd_sml;          /* end of the latest short segment sent
 				    * (Minshall's Nagle), once sml_set */
-	bool sml_set;
 	/* the profile's ack_on_read: short in-order segments since the
-	 * last ACK sent (Linux's ICSK_ACK_PUSHED, PUSHED2) */
-	uint8_t rcv_pushed;        /* 0, 1 or 2 */
+	 * last ACK sent (Linux's ICSK_ACK_PUSHED, PUSHED2), rcv_pushed
+	 * (above), and */
 	uint32_t rcv_last_size;    /* the previous segment's size, if it
 				    * was of a size a path's MSS can be */
-	/* the profile's tlp: Tail Loss Probe (RFC 8985 7, tlp.c) */
-	uint32_t last_seg;         /* where the latest new segment began */
 	sy_tcb_loss *lr;           /* the state of loss recovery below,
 				    * from its first use (sy_loss) */
 	/* the profile's receive memory model (rcv_ratio, rcv_grow) */
@@ -322,11 +331,9 @@ struct sy_tcb {
 				    * endpoint's (Linux's SOCK_RCVBUF_LOCK) */
 	/* ECN (RFC 3168, ecn.c) */
 	uint8_t ecn;               /* SY_ECN_* below */
-	/* the profile's dsack and dsack_undo (dsack.c) */
-	bool dsack_due;            /* the next ACK carries a D-SACK block
-				    * of dsack_l, dsack_r */
+	/* the profile's dsack_undo (dsack.c) */
 	bool undo_on;              /* the last fast recovery may be undone */
-	uint32_t dsack_l, dsack_r;
+	bool rk_sfack_on;          /* rk_sfack below holds */
 	uint32_t ecn_high;         /* SY_ECN_CWR: SND.MAX at the latest
 				    * reduction; no other until SND.UNA
 				    * passes it (ECN) */
@@ -365,7 +372,7 @@ static inline sy_event_id sy_tcb_timer_id(const sy_tcb *c, int which)
 {
 	int s = sy_tcb_tslot(which);
 
-	if (c->tm.kind[s] != which)
+	if (c->tm_kind[s] != which)
 		return SY_EVENT_NONE;
 	return (sy_event_id){ c->tm.seq[s], c->tm.slot[s] };
 }
@@ -377,11 +384,16 @@ void sy_tcb_stats_read(const sy_tcb *c, sy_tcb_stats *s);
  * block the rare ones need could not be allocated. */
 bool sy_tcb_stats_write(sy_tcb *c, const sy_tcb_stats *s);
 
-extern const sy_tcb_rare sy_tcb_rare_zero;
-/* The rare counters, to read. */
+extern const sy_tcb_loss sy_tcb_loss_zero;
+/* The block of loss recovery and the rare counters, to read. */
+static inline const sy_tcb_loss *sy_loss_ro(const sy_tcb *c)
+{
+	return c->lr ? c->lr : &sy_tcb_loss_zero;
+}
+
 static inline const sy_tcb_rare *sy_rare_ro(const sy_tcb *c)
 {
-	return c->lr ? &c->lr->xs : &sy_tcb_rare_zero;
+	return &sy_loss_ro(c)->xs;
 }
 
 /* Bytes sent and not acknowledged (FlightSize). */

@@ -62,7 +62,7 @@ static bool packable(const sy_tcb *c)
 	    c->rcv_mss > UINT16_MAX || c->snd_wscale > 15 || c->rcv_wscale > 15 ||
 	    c->id >= (uint64_t)1 << 48 ||
 	    (c->ecn & (SY_ECN_CWR | SY_ECN_QUEUE_CWR)) ||
-	    c->in_recovery || c->dsack_due || c->undo_on ||
+	    c->in_recovery || sy_loss_ro(c)->dsack_due || c->undo_on ||
 	    !sy_tcb_syn_acked(c))
 		return false;
 	for (int i = 0; i < SY_TCP_TIMERS; i++)
@@ -99,7 +99,7 @@ static void pack(const sy_tcb *c, struct sy_tw *w, size_t liface)
 	*w = (struct sy_tw){
 		.idx = c->id << 16 | (uint64_t)c->snd_wscale << 12 |
 		       (uint64_t)c->rcv_wscale << 8 | liface,
-		.tw_since = c->tw_since, .invalid_ack_next = c->invalid_ack_next,
+		.tw_since = c->tw_since, .invalid_ack_next = sy_loss_ro(c)->invalid_ack_next,
 		.raddr = c->raddr, .lport = c->lport, .rport = c->rport,
 		.iss = c->iss, .irs = c->irs,
 		.snd_wnd = c->snd_wnd, .snd_wl1 = c->snd_wl1,
@@ -136,7 +136,8 @@ static void unpack(sy_tcb *c, const struct sy_tw *w)
 	c->caps = ep->smo->caps[SY_TCP_TIME_WAIT];
 	c->id = w->idx >> 16;
 	c->tw_since = w->tw_since;
-	c->invalid_ack_next = w->invalid_ack_next;
+	if (w->invalid_ack_next && sy_loss(c))
+		c->lr->invalid_ack_next = w->invalid_ack_next;
 	c->iss = w->iss;
 	c->irs = w->irs;
 	c->snd_una = w->snd_max;
@@ -467,6 +468,7 @@ static void round_trip(sy_tcb *c, size_t liface)
 	c->cork = keep->cork;
 	c->lim = keep->lim;
 	c->tm = keep->tm;
+	memcpy(c->tm_kind, keep->tm_kind, sizeof c->tm_kind);
 	unpack(c, &w);
 	sy_tw_keep_apply(c, &k);
 	free(keep);
