@@ -483,7 +483,9 @@ typedef struct sy_tcb_info {
 void sy_tcb_info_get(const sy_tcb *c, sy_tcb_info *i);
 /* c's state, counters, and the sender's maximum segment size (the peer's
  * MSS, no more than ours, less the timestamp option when timestamps are
- * in use). */
+ * in use).  The counters are assembled at the call: what
+ * sy_tcb_stats_get returns holds until the next call for a connection of
+ * the same endpoint (copy it to keep it). */
 sy_tcp_state sy_tcb_state(const sy_tcb *c);
 const sy_tcb_stats *sy_tcb_stats_get(const sy_tcb *c);
 uint32_t sy_tcb_smss(const sy_tcb *c);
