@@ -15,43 +15,38 @@ for file in ls:lines() do
 end
 ls:close()
 check(#cases > 0, "no case files in %s", dir)
-local failed, ran, own_sm = 0, 0, 0
-for _, name in ipairs(cases) do
-  for _, timers in ipairs({"rfc", "linux"}) do
-    local ok, report = conformance.run(dir .. name .. ".case", timers)
-    if report ~= "skipped" then
-      ran = ran + 1
-      if conformance.parse(dir .. name .. ".case").sm then own_sm = own_sm + 1 end
-      if ok then
-        print("PASS " .. name .. " (" .. timers .. ")")
-      else
-        print("FAIL " .. name .. " (" .. timers .. ")\n" .. report)
-        failed = failed + 1
+-- Every case under both profiles, with the state machine sm for those
+-- naming none (nil: rfc9293); returns the runs, the failures and the runs
+-- of cases naming their own machine.
+local function run_all(sm, label)
+  local ran, failed, own = 0, 0, 0
+  for _, name in ipairs(cases) do
+    for _, timers in ipairs({"rfc", "linux"}) do
+      local ok, report = conformance.run(dir .. name .. ".case", timers, sm)
+      if report ~= "skipped" then
+        ran = ran + 1
+        if conformance.parse(dir .. name .. ".case").sm then own = own + 1 end
+        local what = name .. " (" .. timers .. label .. ")"
+        if ok then
+          print("PASS " .. what)
+        else
+          print("FAIL " .. what .. "\n" .. report)
+          failed = failed + 1
+        end
       end
     end
   end
+  return ran, failed, own
 end
+
+local ran, failed, own_sm = run_all(nil, "")
 check(failed == 0, "%d of %d conformance runs failed", failed, ran)
 
 -- tcp/fastopen is RFC 9293's machine with Fast Open on top: every case
 -- that names no machine runs under it too, as a client that asks for no
 -- cookie (a server side only answers a SYN carrying the option).  Cases
 -- naming a machine (twoway's, Fast Open's own) are skipped.
-local fo_failed, fo_ran = 0, 0
-for _, name in ipairs(cases) do
-  for _, timers in ipairs({"rfc", "linux"}) do
-    local ok, report = conformance.run(dir .. name .. ".case", timers, {"fastopen", client = false})
-    if report ~= "skipped" then
-      fo_ran = fo_ran + 1
-      if ok then
-        print("PASS " .. name .. " (" .. timers .. ", fastopen)")
-      else
-        print("FAIL " .. name .. " (" .. timers .. ", fastopen)\n" .. report)
-        fo_failed = fo_failed + 1
-      end
-    end
-  end
-end
+local fo_ran, fo_failed = run_all({"fastopen", client = false}, ", fastopen")
 check(own_sm > 0 and fo_ran == ran - own_sm, "%d runs under fastopen, expected %d - %d", fo_ran, ran, own_sm)
 check(fo_failed == 0, "%d of %d conformance runs under tcp/fastopen failed", fo_failed, fo_ran)
 do
