@@ -72,6 +72,26 @@ START_TEST(csum_odd_lengths)
 		s = sy_csum_add(sy_csum_add(0, b, cut), b + cut, n - cut);
 		ck_assert_uint_eq(sy_csum_fold(s), ref_csum(b, n));
 	}
+	/* Any start address (the words are read 8 bytes at a time), every
+	 * length around the 8-byte words, all-ones and all-zero data (the
+	 * two zeros of ones' complement), after a running sum. */
+	for (size_t off = 0; off < 8; off++)
+		for (size_t n = 0; n <= 40; n++)
+			for (int fill = 0; fill < 3; fill++) {
+				unsigned char two_then[2 + 40];
+
+				if (fill == 2)
+					fill_random(&r, b + off, n);
+				else
+					memset(b + off, fill ? 0xff : 0, n);
+				ck_assert_uint_eq(sy_csum_fold(sy_csum_add(0, b + off, n)),
+						  ref_csum(b + off, n));
+				fill_random(&r, two_then, 2);
+				memcpy(two_then + 2, b + off, n);
+				ck_assert_uint_eq(sy_csum_fold(sy_csum_add(sy_csum_add(0, two_then, 2),
+									   b + off, n)),
+						  ref_csum(two_then, n + 2));
+			}
 	/* No overflow however long the data or the running sum. */
 	memset(b, 0xff, sizeof b);
 	ck_assert_uint_eq(sy_csum_fold(sy_csum_add(0, b, sizeof b)),

@@ -333,20 +333,34 @@ size_t sy_pktpool_memory(const sy_pktpool *pool)
  * halves of their words.  The odd last byte of a piece is the high byte
  * of a word padded with zero (RFC 1071).
  *
- * The sum is accumulated in 64 bits and folded back to 32 with end-around
- * carry; since 2^32 = 1 (mod 0xffff) that keeps the ones' complement sum,
- * and no input length can overflow it. */
+ * Whole 8-byte words are added first, in the machine's byte order, with
+ * end-around carry: the ones' complement sum is the same in either byte
+ * order up to a swap of its two bytes (RFC 1071 2(B)), so it is folded to
+ * 16 bits and swapped on a little-endian machine.  The rest, and the sum
+ * passed in, are added as big-endian 16-bit words in 64 bits, folded back
+ * to 32 with end-around carry; since 2^32 = 1 (mod 0xffff) that keeps the
+ * ones' complement sum, and no input length can overflow it. */
 uint32_t sy_csum_add(uint32_t sum, const void *data, size_t len)
 {
 	const unsigned char *b = data;
-	uint64_t s = sum;
+	uint64_t s = 0, w;
 	size_t i = 0;
 
-	/* Two 16-bit words at a time: a 32-bit big-endian word is hi * 2^16
-	 * + lo, and 2^16 = 1 modulo 0xffff, so the folded sum is the same. */
-	for (; i + 3 < len; i += 4)
-		s += (uint32_t)b[i] << 24 | (uint32_t)b[i + 1] << 16 |
-		     (uint32_t)b[i + 2] << 8 | b[i + 3];
+	for (; i + 8 <= len; i += 8) {
+		memcpy(&w, b + i, 8);
+		s += w;
+		s += s < w; /* the carry out, back in */
+	}
+	if (i) {
+		s = (s & 0xffffffff) + (s >> 32);
+		s = (s & 0xffffffff) + (s >> 32);
+		s = (s & 0xffff) + (s >> 16);
+		s = (s & 0xffff) + (s >> 16);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+		s = (s >> 8 | s << 8) & 0xffff;
+#endif
+	}
+	s += sum;
 	for (; i + 1 < len; i += 2)
 		s += (uint32_t)b[i] << 8 | b[i + 1];
 	if (len & 1)
