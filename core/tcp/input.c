@@ -87,14 +87,8 @@ static void arm_reneg(sy_tcb *c)
 {
 	sy_time half = c->rtt.samples ? sy_tcp_jiffies(c->rtt.srtt / 2) : 0;
 	sy_time least = sy_tcp_jiffies(10 * SY_MS);
-	sy_time after = half > least ? half : least;
 
-	c->rto_due = now_of(c) + after;
-	if (c->lr)
-		c->lr->pto_armed = false;
-	if (c->rk)
-		c->rk->reo_armed = false;
-	sy_tcb_timer_set(c, SY_TCP_T_RETRANS, after);
+	sy_tcb_arm_retrans(c, half > least ? half : least);
 }
 
 bool sy_tcb_ack_in(sy_tcb *c, const sy_seg *s)

@@ -258,10 +258,16 @@ void sy_tcb_arm_rto(sy_tcb *c)
 		if (left < after)
 			after = left > 0 ? left : 0;
 	}
-	/* Every ACK of new data restarts the timer (RFC 6298 5.3).  A timer
-	 * already due no later than the new deadline is left in place and
-	 * moved on when it fires (sy_tcb_data_timeout): one event per RTO
-	 * instead of a cancel and an insert per ACK. */
+	sy_tcb_arm_retrans(c, after);
+}
+
+/* The retransmission timeout `after` from now (the RTO, or the SACK
+ * reneging timer: input.c).  Every ACK of new data restarts the timer
+ * (RFC 6298 5.3).  A timer already due no later than the new deadline is
+ * left in place and moved on when it fires (sy_tcb_data_timeout): one
+ * event per RTO instead of a cancel and an insert per ACK. */
+void sy_tcb_arm_retrans(sy_tcb *c, sy_time after)
+{
 	c->rto_due = now_of(c) + after;
 	if (c->lr)
 		c->lr->pto_armed = false; /* the RTO, not a probe timeout (tlp.c) */

@@ -189,6 +189,7 @@ SY_HIDDEN bool sy_tcb_next_lost(const sy_tcb *c, uint32_t *seq, uint32_t *len, b
  * and after a timeout that kept the SACK scoreboard (RACK's marks). */
 SY_HIDDEN bool sy_tcb_by_pipe(const sy_tcb *c);
 SY_HIDDEN void sy_tcb_arm_rto(sy_tcb *c);
+SY_HIDDEN void sy_tcb_arm_retrans(sy_tcb *c, sy_time after);
 SY_HIDDEN void sy_tcb_enter_recovery(sy_tcb *c);
 SY_HIDDEN void sy_tcb_data_timeout(sy_tcb *c, int which);
 /* Linux's tcp_model_timeout: n + 1 timeouts doubling from base, each at
