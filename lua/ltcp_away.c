@@ -273,27 +273,15 @@ static void away_save(struct conn_away *a, const sy_tcb *c)
 	sy_tw_keep_save(c, &a->k);
 }
 
-/* The counters of a and what the rebuilt record counted since, added. */
+/* The counters of a and what the rebuilt record counted since, added
+ * (every counter: the lists of tcb.h, which services.c checks against
+ * sy_tcb_stats). */
 static void stats_add(sy_tcb_stats *to, const sy_tcb_stats *a)
 {
-#define ADD(f) to->f += a->f
-	ADD(syns_sent); ADD(synacks_sent); ADD(retransmissions);
-	ADD(rsts_sent); ADD(rsts_received); ADD(challenge_acks);
-	ADD(challenge_acks_suppressed); ADD(invalid_acks_suppressed);
-	ADD(fast_retransmits); ADD(timeouts); ADD(dupacks_in);
-	ADD(zero_window_probes); ADD(bad_options); ADD(segments_out);
-	ADD(segments_in); ADD(bytes_sent); ADD(bytes_retransmitted);
-	ADD(bytes_acked); ADD(bytes_received); ADD(bytes_duplicate);
-	ADD(segments_ooo); ADD(tlp_probes); ADD(tlp_recoveries);
-	ADD(ecn_ce_received); ADD(ecn_ece_received); ADD(ecn_reductions);
-	ADD(ecn_cwr_sent); ADD(dsacks_received); ADD(dsack_undos);
-	ADD(rack_lost); ADD(rack_reo_timeouts); ADD(rack_reord_seen);
-	ADD(rack_reo_wnd_grown); ADD(frto_spurious); ADD(ts_undos);
+#define ADD(f) to->f += a->f;
+	SY_TCB_COUNT_FIELDS(ADD) SY_TCB_RARE_FIELDS(ADD)
 #undef ADD
 }
-
-/* every counter is added above: one more must be added there too */
-_Static_assert(sizeof(sy_tcb_stats) == 28 * 4 + 8 * 8, "stats_add adds every counter");
 
 /* A rebuilt record c of a let go (it starts with defaults): given back
  * what it had, the counters since added. */

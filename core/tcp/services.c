@@ -239,17 +239,12 @@ const sy_tcb_loss sy_tcb_loss_zero;
 _Static_assert(sizeof(sy_tcb_stats) == 27 * 4 + 4 + 8 * 8 &&
 	       sizeof(sy_tcb_count) + sizeof(sy_tcb_rare) == 2 * 4 + 5 * 8 + 25 * 4 + 4 + 3 * 8,
 	       "the counters are split between sy_tcb_count and sy_tcb_rare");
-
-#define COMMON(X) X(syns_sent) X(synacks_sent) X(segments_out) X(segments_in) \
-	X(bytes_sent) X(bytes_acked) X(bytes_received)
-#define RARE(X) X(retransmissions) X(rsts_sent) X(rsts_received) \
-	X(challenge_acks) X(challenge_acks_suppressed) X(invalid_acks_suppressed) \
-	X(fast_retransmits) X(timeouts) X(dupacks_in) X(zero_window_probes) \
-	X(bad_options) X(tlp_probes) X(tlp_recoveries) X(ecn_ce_received) \
-	X(ecn_ece_received) X(ecn_reductions) X(ecn_cwr_sent) X(dsacks_received) \
-	X(dsack_undos) X(rack_lost) X(rack_reo_timeouts) X(rack_reord_seen) \
-	X(rack_reo_wnd_grown) X(frto_spurious) X(ts_undos) \
-	X(bytes_retransmitted) X(bytes_duplicate) X(segments_ooo)
+/* ... and each is named once in tcb.h's lists, which the code over all
+ * counters uses (here and in the Lua binding) */
+#define STATS_SIZE(f) + sizeof(((sy_tcb_stats *)0)->f)
+_Static_assert(0 SY_TCB_COUNT_FIELDS(STATS_SIZE) SY_TCB_RARE_FIELDS(STATS_SIZE) == 27 * 4 + 8 * 8,
+	       "every counter is in SY_TCB_COUNT_FIELDS or SY_TCB_RARE_FIELDS");
+#undef STATS_SIZE
 
 void sy_tcb_stats_read(const sy_tcb *c, sy_tcb_stats *s)
 {
@@ -258,7 +253,7 @@ void sy_tcb_stats_read(const sy_tcb *c, sy_tcb_stats *s)
 	memset(s, 0, sizeof *s);
 #define GET_COMMON(f) s->f = c->st.f;
 #define GET_RARE(f) s->f = x->f;
-	COMMON(GET_COMMON) RARE(GET_RARE)
+	SY_TCB_COUNT_FIELDS(GET_COMMON) SY_TCB_RARE_FIELDS(GET_RARE)
 #undef GET_COMMON
 #undef GET_RARE
 }
@@ -268,12 +263,12 @@ bool sy_tcb_stats_write(sy_tcb *c, const sy_tcb_stats *s)
 	sy_tcb_rare *x;
 
 #define SET_COMMON(f) c->st.f = s->f;
-	COMMON(SET_COMMON)
+	SY_TCB_COUNT_FIELDS(SET_COMMON)
 #undef SET_COMMON
 	if (!c->lr) {
 		bool any = false;
 #define ANY(f) any = any || s->f != 0;
-		RARE(ANY)
+		SY_TCB_RARE_FIELDS(ANY)
 #undef ANY
 		if (!any)
 			return true;
@@ -282,7 +277,7 @@ bool sy_tcb_stats_write(sy_tcb *c, const sy_tcb_stats *s)
 	}
 	x = &c->lr->xs;
 #define SET_RARE(f) x->f = s->f;
-	RARE(SET_RARE)
+	SY_TCB_RARE_FIELDS(SET_RARE)
 #undef SET_RARE
 	return true;
 }

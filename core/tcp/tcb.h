@@ -101,6 +101,19 @@ typedef struct sy_tcb_rare {
 	uint64_t bytes_retransmitted, bytes_duplicate, segments_ooo;
 } sy_tcb_rare;
 
+/* The names of the two halves' counters, for code over all of them
+ * (sy_tcb_stats_read, the Lua binding's sums). */
+#define SY_TCB_COUNT_FIELDS(X) X(syns_sent) X(synacks_sent) X(segments_out) \
+	X(segments_in) X(bytes_sent) X(bytes_acked) X(bytes_received)
+#define SY_TCB_RARE_FIELDS(X) X(retransmissions) X(rsts_sent) X(rsts_received) \
+	X(challenge_acks) X(challenge_acks_suppressed) X(invalid_acks_suppressed) \
+	X(fast_retransmits) X(timeouts) X(dupacks_in) X(zero_window_probes) \
+	X(bad_options) X(tlp_probes) X(tlp_recoveries) X(ecn_ce_received) \
+	X(ecn_ece_received) X(ecn_reductions) X(ecn_cwr_sent) X(dsacks_received) \
+	X(dsack_undos) X(rack_lost) X(rack_reo_timeouts) X(rack_reord_seen) \
+	X(rack_reo_wnd_grown) X(frto_spurious) X(ts_undos) \
+	X(bytes_retransmitted) X(bytes_duplicate) X(segments_ooo)
+
 /* What the record needs only once it has sent data and lost some, or
  * feared it had: tail loss probes, PRR, the undos, F-RTO, the retry
  * limits' time stamps; and what only an unusual connection needs: the
