@@ -35,7 +35,10 @@
  *
  * Each connection has conn_size bytes of zeroed state for the plugin
  * (sy_cc_conn.priv); the plugin instance (its parameters) is shared by the
- * connections that use it. */
+ * connections that use it.  A call's sy_cc_conn holds the connection's
+ * values at the call; the endpoint keeps what the plugin set in cwnd and
+ * ssthresh, and priv's bytes, not what it writes to the other fields nor
+ * the struct's address. */
 #ifndef SY_CC_H
 #define SY_CC_H
 

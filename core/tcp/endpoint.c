@@ -323,7 +323,6 @@ void sy_tcb_defaults(sy_tcp_ep *ep, sy_tcb *c)
 	c->linger = -1;
 	c->cco = ep->cc.plugin->ops;
 	c->ccst = ep->cc.state;
-	c->cc.timers = ep->timers.plugin->name;
 	for (int i = 0; i < SY_TCB_TSLOTS; i++)
 		c->tm.seq[i] = 0, c->tm.slot[i] = 0;
 	ep->tmo->rtt_init(ep->timers.state, &c->rtt);
@@ -332,8 +331,8 @@ void sy_tcb_defaults(sy_tcp_ep *ep, sy_tcb *c)
 /* What every connection pays for, idle or not: what is needed only for a
  * while or by some goes to blocks allocated on first use (tcb.h).  A
  * field added to the record is to make room for itself. */
-_Static_assert(sizeof(void *) != 8 || sizeof(sy_tcb) <= 792,
-	       "the record of an idle connection stays within 792 bytes");
+_Static_assert(sizeof(void *) != 8 || sizeof(sy_tcb) <= 712,
+	       "the record of an idle connection stays within 712 bytes");
 
 sy_tcb *sy_tcb_new(sy_tcp_ep *ep, uint32_t laddr, uint16_t lport,
 		       uint32_t raddr, uint16_t rport)
@@ -684,16 +683,20 @@ int sy_tcp_set_cc(sy_tcb *c, sy_instance *in, sy_err *err)
 	c->ccst = x[ep->nccx].state;
 	ep->nccx++;
 	if (synchronized(c)) {
-		if (old && c->data_started && old->destroy)
-			old->destroy(old_st, &c->cc);
+		sy_cc_conn k;
+
+		if (old && c->data_started && old->destroy) {
+			cc_load(c, &k);
+			old->destroy(old_st, &k);
+		}
 		sy_pool_free(ep->pool, c->cc.priv);
 		c->cc.priv = priv;
 		c->cc.cwnd = c->iw_bytes;
 		c->cc.ssthresh = UINT32_MAX;
 		c->cc.prior_cwnd = c->cc.prior_ssthresh = 0;
-		c->cc.mss = sy_tcb_smss(c);
-		c->cc.now = sy_sim_now(ep->sim);
-		o->init(c->ccst, &c->cc);
+		cc_load(c, &k);
+		o->init(c->ccst, &k);
+		cc_store(c, &k);
 	}
 	return 0;
 }

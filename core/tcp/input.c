@@ -182,8 +182,11 @@ bool sy_tcb_ack_in(sy_tcb *c, const sy_seg *s)
 				c->reno_sacked = 0;
 				sy_ranges_clear(&c->sb);
 				if (c->cco) {
-					cc_sync(c);
-					c->cco->recovery_exit(c->ccst, &c->cc);
+					sy_cc_conn k;
+
+					cc_load(c, &k);
+					c->cco->recovery_exit(c->ccst, &k);
+					cc_store(c, &k);
 				}
 			} else if (!c->sack_ok) {
 				/* partial ACK (RFC 6582): the bytes acknowledged

@@ -699,10 +699,13 @@ void sy_tcb_output(sy_tcb *c)
 		const sy_timers_ops *t = sy_tcb_timers(c, &st);
 
 		if (now - c->last_send > t->rto(st, &c->rtt)) {
-			cc_sync(c);
-			c->cc.idle = now - c->last_send;
-			c->cc.rto = t->rto(st, &c->rtt);
-			c->cco->idle_restart(c->ccst, &c->cc, c->iw_bytes);
+			sy_cc_conn k;
+
+			cc_load(c, &k);
+			k.idle = now - c->last_send;
+			k.rto = t->rto(st, &c->rtt);
+			c->cco->idle_restart(c->ccst, &k, c->iw_bytes);
+			cc_store(c, &k);
 		}
 	}
 	for (;;) {

@@ -473,8 +473,11 @@ void sy_tcb_data_start(sy_tcb *c)
 	if (o && !c->cc.priv && o->conn_size)
 		c->cc.priv = SY_FAULT(SY_FAULT_CC) ? NULL : sy_pool_zalloc(c->ep->pool, o->conn_size);
 	if (o && (c->cc.priv || !o->conn_size)) {
-		cc_sync(c);
-		o->init(c->ccst, &c->cc);
+		sy_cc_conn k;
+
+		cc_load(c, &k);
+		o->init(c->ccst, &k);
+		cc_store(c, &k);
 	} else if (o) {
 		/* A fixed window would give wrong results: the run fails
 		 * (the connection keeps a window meanwhile). */
@@ -506,8 +509,12 @@ void sy_tcb_data_free(sy_tcb *c)
 	c->lim = NULL;
 	/* init ran when the data phase started with a cc (cco is NULL
 	 * when its state could not be allocated) */
-	if (c->cco && c->data_started && c->cco->destroy)
-		c->cco->destroy(c->ccst, &c->cc);
+	if (c->cco && c->data_started && c->cco->destroy) {
+		sy_cc_conn k;
+
+		cc_load(c, &k);
+		c->cco->destroy(c->ccst, &k);
+	}
 	sy_pool_free(c->ep->pool, c->cc.priv);
 	c->cc.priv = NULL;
 }

@@ -176,6 +176,20 @@ typedef struct sy_tcb_loss {
 	sy_tcb_rare xs;            /* the rare counters */
 } sy_tcb_loss;
 
+/* What the record keeps of the congestion control between its calls:
+ * the window and threshold the plugin sets, what an undo restores (set
+ * before a reduction, tcp_priv.h's cc_signal), the RTT samples and the
+ * plugin's own state.  The other fields of the sy_cc_conn a plugin sees
+ * are the connection's at the call: cc_load (tcp_priv.h) fills one on
+ * the stack and cc_store takes back what the plugin may set. */
+typedef struct sy_tcb_cc {
+	uint32_t cwnd, ssthresh;
+	uint32_t prior_cwnd, prior_ssthresh;
+	sy_time min_rtt;           /* smallest RTT sample; 0 before the first */
+	sy_time latest_rtt;        /* the latest RTT sample; 0 before the first */
+	void *priv;                /* the plugin's conn_size bytes */
+} sy_tcb_cc;
+
 /* A connection's timers share slots: kinds that are never pending
  * together take the same one.  The retransmission timer (SYN, SYN-ACK,
  * data, FIN, and the probe and reordering timeouts it stands for) and the
@@ -270,7 +284,7 @@ struct sy_tcb {
 	sy_ranges sb;              /* SACK scoreboard */
 	const sy_cc_ops *cco;
 	const void *ccst;          /* the cc instance's parameters */
-	sy_cc_conn cc;
+	sy_tcb_cc cc;               /* the congestion control's, between calls */
 	const sy_tcp_cb *cb;
 	void *cb_ctx;
 	/* options negotiated in the handshake */

@@ -427,26 +427,40 @@ static inline bool can_output(const sy_tcb *c)
 		(c->st.syns_sent || c->st.synacks_sent));
 }
 
-static inline void cc_sync(sy_tcb *c)
+/* The congestion control's view of c now (cc.h): what the record keeps of
+ * it (sy_tcb_cc) and the rest from the connection. */
+static inline void cc_load(const sy_tcb *c, sy_cc_conn *k)
 {
 	uint32_t f = sy_tcb_flight(c);
 
-	c->cc.mss = sy_tcb_smss(c);
-	c->cc.flight = sy_tcb_flight(c);
-	c->cc.now = now_of(c);
-	c->cc.srtt = c->rtt.samples ? c->rtt.srtt : 0;
-	c->cc.delivered = c->st.bytes_acked;
-	c->cc.in_recovery = c->in_recovery;
+	*k = (sy_cc_conn){
+		.cwnd = c->cc.cwnd, .ssthresh = c->cc.ssthresh,
+		.mss = sy_tcb_smss(c), .flight = f,
+		.prior_cwnd = c->cc.prior_cwnd,
+		.prior_ssthresh = c->cc.prior_ssthresh,
+		.delivered = c->st.bytes_acked, .now = now_of(c),
+		.srtt = c->rtt.samples ? c->rtt.srtt : 0,
+		.min_rtt = c->cc.min_rtt, .latest_rtt = c->cc.latest_rtt,
+		.in_recovery = c->in_recovery, .priv = c->cc.priv,
+		.timers = c->ep->timers.plugin->name,
+	};
 	/* the data bytes up to SND.MAX: the flight less a SYN or FIN in it */
 	if (f && !sy_tcb_syn_acked(c))
 		f--;
 	if (f && c->fin_sent && sy_seq_gt(c->snd_max, c->fin_seq) &&
 	    sy_seq_le(c->snd_una, c->fin_seq))
 		f--;
-	c->cc.sent = c->st.bytes_acked + f;
-	c->cc.cwnd_limited = c->cwnd_full ||
-			     (c->cc.cwnd < c->cc.ssthresh &&
-			      (uint64_t)c->cc.cwnd < 2 * (uint64_t)c->max_flight);
+	k->sent = c->st.bytes_acked + f;
+	k->cwnd_limited = c->cwnd_full ||
+			  (c->cc.cwnd < c->cc.ssthresh &&
+			   (uint64_t)c->cc.cwnd < 2 * (uint64_t)c->max_flight);
+}
+
+/* What a plugin may set (cc.h: cwnd and ssthresh), back into the record. */
+static inline void cc_store(sy_tcb *c, const sy_cc_conn *k)
+{
+	c->cc.cwnd = k->cwnd;
+	c->cc.ssthresh = k->ssthresh;
 }
 
 /* After the sender stopped: was cwnd what stopped it (full: it could not
@@ -473,15 +487,18 @@ static inline void cc_ack(sy_tcb *c, sy_cc_ack_type type, uint32_t acked,
 		.type = type, .acked = acked, .rtt = rtt,
 		.ece = (s->flags & SY_TCP_ECE) != 0,
 	};
+	sy_cc_conn k;
 
-	cc_sync(c);
-	c->cco->ack(c->ccst, &c->cc, &a);
+	cc_load(c, &k);
+	c->cco->ack(c->ccst, &k, &a);
+	cc_store(c, &k);
 }
 
 /* A congestion signal; before a reduction, what an undo restores. */
 static inline void cc_signal(sy_tcb *c, sy_cc_signal sig)
 {
-	cc_sync(c);
+	sy_cc_conn k;
+
 	if (sig != SY_CC_RTO_SPURIOUS) {
 		c->cc.prior_cwnd = c->cc.cwnd;
 		c->cc.prior_ssthresh = c->cc.ssthresh;
@@ -489,7 +506,9 @@ static inline void cc_signal(sy_tcb *c, sy_cc_signal sig)
 		if (c->lr)
 			c->lr->ts_undo_on = false; /* ... nor Eifel's (frto.c) */
 	}
-	c->cco->congestion(c->ccst, &c->cc, sig);
+	cc_load(c, &k);
+	c->cco->congestion(c->ccst, &k, sig);
+	cc_store(c, &k);
 }
 
 #endif

@@ -220,8 +220,11 @@ static sy_tcb *rebuild(sy_tcp_ep *ep, struct sy_tw *w)
 		c->cco = NULL;
 		sy_tcb_oom(c, "allocating the congestion-control state");
 	} else {
-		cc_sync(c);
-		o->init(c->ccst, &c->cc);
+		sy_cc_conn k;
+
+		cc_load(c, &k);
+		o->init(c->ccst, &k);
+		cc_store(c, &k);
 	}
 	/* what the binding reads */
 	if (w->idx & IDX_HELD) {
