@@ -26,8 +26,8 @@
  * queued, and the queue is empty exactly when nothing is unacknowledged. */
 static void sq_drop(sy_tcb *c, uint64_t n)
 {
-	while (n && c->sq_head) {
-		sy_chunk *k = c->sq_head;
+	while (n && c->sq) {
+		sy_chunk *k = sy_sq_head(c);
 		uint64_t left = k->len - k->off;
 
 		if (n < left) {
@@ -36,13 +36,14 @@ static void sq_drop(sy_tcb *c, uint64_t n)
 			break;
 		}
 		n -= left;
-		c->sq_head = k->next;
-		if (!c->sq_head)
-			c->sq_tail = NULL;
+		if (k == c->sq)
+			c->sq = NULL;
+		else
+			c->sq->next = k->next;
 		sy_pool_free(c->ep->pool, k);
 	}
 	SY_INVARIANT(n == 0);
-	SY_INVARIANT((c->sq_head == NULL) == (sy_tcp_unacked(c) == 0));
+	SY_INVARIANT((c->sq == NULL) == (sy_tcp_unacked(c) == 0));
 }
 
 /* ------------------------------------------------------------ ACK */

@@ -52,26 +52,25 @@ int sy_tcp_send(sy_tcb *c, const void *bytes, uint64_t n, sy_err *err)
 		return sy_err_set(err, "send: %llu more bytes would take the bytes queued "
 				  "on this connection past 2^63 - 1 (%llu so far)",
 				  (unsigned long long)n, (unsigned long long)c->snd_queued);
-	if (!bytes && c->sq_tail && !c->sq_tail->bytes && !c->sq_tail->pushed) {
+	if (!bytes && c->sq && !c->sq->bytes && !c->sq->pushed) {
 		/* virtual bytes after virtual bytes: one chunk */
-		c->sq_tail->len += n;
+		c->sq->len += n;
 	} else {
 		sy_chunk *k = sy_pool_alloc(c->ep->pool, sizeof *k + (bytes ? n : 0));
 
 		if (!k)
 			return sy_err_set(err, "send: out of memory");
-		k->next = NULL;
 		k->len = n;
 		k->off = 0;
 		k->pushed = false;
 		k->bytes = bytes ? (unsigned char *)(k + 1) : NULL;
 		if (bytes)
 			memcpy(k->bytes, bytes, n);
-		if (c->sq_tail)
-			c->sq_tail->next = k;
-		else
-			c->sq_head = k;
-		c->sq_tail = k;
+		/* k becomes the last, its next the first */
+		k->next = c->sq ? c->sq->next : k;
+		if (c->sq)
+			c->sq->next = k;
+		c->sq = k;
 	}
 	c->snd_queued += n;
 	send_check(c);
@@ -88,15 +87,15 @@ static int sq_gather(sy_tcb *c, uint32_t off, uint32_t len,
 		     const unsigned char **out)
 {
 	sy_tcp_ep *ep = c->ep;
-	const sy_chunk *k = c->sq_head;
+	const sy_chunk *k = sy_sq_head(c);
 	bool real = false;
 	uint64_t o = off;
 
 	while (k && o >= k->len - k->off) {
 		o -= k->len - k->off;
-		k = k->next;
+		k = sy_sq_next(c, k);
 	}
-	for (const sy_chunk *x = k; x; x = x->next) {
+	for (const sy_chunk *x = k; x; x = sy_sq_next(c, x)) {
 		if (x->bytes) {
 			real = true;
 			break;
@@ -118,7 +117,7 @@ static int sq_gather(sy_tcb *c, uint32_t off, uint32_t len,
 		ep->scratch = b;
 		ep->scratch_len = len;
 	}
-	for (uint32_t got = 0; got < len && k; k = k->next, o = 0) {
+	for (uint32_t got = 0; got < len && k; k = sy_sq_next(c, k), o = 0) {
 		uint64_t left = k->len - k->off - o;
 		uint32_t n = left > len - got ? len - got : (uint32_t)left;
 
@@ -138,7 +137,7 @@ static bool sq_pushed(const sy_tcb *c, uint32_t off, uint32_t len)
 {
 	uint64_t end = 0;
 
-	for (const sy_chunk *k = c->sq_head; k; k = k->next) {
+	for (const sy_chunk *k = sy_sq_head(c); k; k = sy_sq_next(c, k)) {
 		end += k->len - k->off;
 		if (end > (uint64_t)off + len)
 			return false;
@@ -154,8 +153,8 @@ static bool sq_pushed(const sy_tcb *c, uint32_t off, uint32_t len)
  * queue's end, and nothing is marked. */
 static void sq_mark_push(sy_tcb *c, uint32_t seq, uint32_t len)
 {
-	if (c->sq_tail && seq + len - data_seq(c) == sy_tcp_unacked(c))
-		c->sq_tail->pushed = true;
+	if (c->sq && seq + len - data_seq(c) == sy_tcp_unacked(c))
+		c->sq->pushed = true;
 }
 
 /* ------------------------------------------------------------ receive window */

@@ -488,13 +488,15 @@ void sy_tcb_data_start(sy_tcb *c)
 
 void sy_tcb_data_free(sy_tcb *c)
 {
-	while (c->sq_head) {
-		sy_chunk *k = c->sq_head;
+	while (c->sq) {
+		sy_chunk *k = sy_sq_head(c);
 
-		c->sq_head = k->next;
+		if (k == c->sq)
+			c->sq = NULL;
+		else
+			c->sq->next = k->next;
 		sy_pool_free(c->ep->pool, k);
 	}
-	c->sq_tail = NULL;
 	while (c->ooo) {
 		sy_ooo *q = c->ooo;
 

@@ -277,7 +277,9 @@ struct sy_tcb {
 	sy_time last_send;         /* for the idle restart */
 	uint32_t max_flight;       /* the most in flight in that window */
 	uint32_t cwnd_usage_end;
-	sy_chunk *sq_head, *sq_tail;
+	sy_chunk *sq;               /* the send queue's last chunk, whose
+				    * next is the first (a ring); NULL:
+				    * empty (sy_sq_head, sy_sq_next) */
 	sy_ooo *ooo;               /* sorted by sequence number */
 	sy_ranges ooo_blocks;      /* ... its contiguous blocks, each tagged
 				    * with its last segment */
@@ -421,6 +423,18 @@ static inline const sy_tcb_loss *sy_loss_ro(const sy_tcb *c)
 static inline const sy_tcb_rare *sy_rare_ro(const sy_tcb *c)
 {
 	return &sy_loss_ro(c)->xs;
+}
+
+/* The send queue's first chunk; NULL when it is empty. */
+static inline sy_chunk *sy_sq_head(const sy_tcb *c)
+{
+	return c->sq ? c->sq->next : NULL;
+}
+
+/* The chunk after k in the send queue; NULL after the last. */
+static inline sy_chunk *sy_sq_next(const sy_tcb *c, const sy_chunk *k)
+{
+	return k == c->sq ? NULL : k->next;
 }
 
 /* Bytes sent and not acknowledged (FlightSize). */
