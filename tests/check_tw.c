@@ -210,6 +210,52 @@ START_TEST(off_keeps_full)
 }
 END_TEST
 
+/* Under SYNACK_TW_COMPACT=force a record with an option of its own
+ * (here SO_LINGER, which lives in the block of loss recovery) makes the
+ * round trip through the compact form in place: the option comes back,
+ * though the block is freed and made anew on the way. */
+START_TEST(force_round_trip_keeps_linger)
+{
+	sy_tcp_sock_opts o;
+	sy_tcb *c, *s;
+	sy_err err;
+
+	sy_sim_free(sim);
+	sy_net_free(net);
+	setenv("SYNACK_TW_COMPACT", "force", 1);
+	sy_test_tcp_pair(&sim, &net, &a, &b, &ea, &eb);
+	unsetenv("SYNACK_TW_COMPACT");
+	ck_assert_ptr_nonnull(sy_tcp_listen(eb, 80, 1, SY_SYNCOOKIES_OFF, &err));
+	c = sy_tcp_connect(ea, sy_node_addr(b, 0), 80, &err);
+	ck_assert_ptr_nonnull(c);
+	sy_sim_run(sim, SY_SEC);
+	ck_assert_int_eq(c->state, SY_TCP_ESTABLISHED);
+	/* the options as they are: linger off needs no block */
+	sy_tcp_get_sock_opts(c, &o);
+	ck_assert_int_eq(o.linger, -1);
+	ck_assert_int_eq(sy_tcp_set_sock_opts(c, &o, &err), 0);
+	ck_assert_ptr_null(c->lr);
+	o.linger = 5 * SY_SEC;
+	ck_assert_int_eq(sy_tcp_set_sock_opts(c, &o, &err), 0);
+	ck_assert_ptr_nonnull(c->lr);
+	sy_tcp_close(c);
+	sy_sim_run(sim, 2 * SY_SEC);
+	ck_assert_uint_eq(sy_tcp_ep_connections(eb, &s, 1), 1);
+	ck_assert_int_eq(s->state, SY_TCP_CLOSE_WAIT);
+	sy_tcp_close(s);
+	sy_sim_run(sim, 3 * SY_SEC);
+	ck_assert_int_eq(c->state, SY_TCP_TIME_WAIT);
+	ck_assert_uint_eq(sy_tcp_ep_tw_full(ea), 1);
+	sy_tcp_get_sock_opts(c, &o);
+	ck_assert_int_eq(o.linger, 5 * SY_SEC);
+	/* and back to off */
+	o.linger = -1;
+	ck_assert_int_eq(sy_tcp_set_sock_opts(c, &o, &err), 0);
+	sy_tcp_get_sock_opts(c, &o);
+	ck_assert_int_eq(o.linger, -1);
+}
+END_TEST
+
 static Suite *tw_suite(void)
 {
 	Suite *s = suite_create("tw");
@@ -220,6 +266,7 @@ static Suite *tw_suite(void)
 	tcase_add_test(t, expiry_frees);
 	tcase_add_test(t, fin_to_compact_time_wait);
 	tcase_add_test(t, off_keeps_full);
+	tcase_add_test(t, force_round_trip_keeps_linger);
 	suite_add_tcase(s, t);
 	return s;
 }

@@ -92,8 +92,10 @@ uint8_t sy_ecn_out(sy_tcb *c, uint8_t flags, uint32_t seq, uint32_t len, uint8_t
 		 * (Linux's tcp_enter_loss queues CWR) */
 		uint32_t rtos = sy_rare_ro(c)->timeouts + (c->st.syns_sent > 1 ? c->st.syns_sent - 1 : 0);
 
-		if (rtos != c->ecn_rtos) {
-			c->ecn_rtos = rtos;
+		/* (a timeout was a loss: the block of loss recovery
+		 * holds the count, zero before) */
+		if (rtos != sy_loss_ro(c)->ecn_rtos && sy_loss(c)) {
+			c->lr->ecn_rtos = rtos;
 			c->ecn |= SY_ECN_QUEUE_CWR;
 		}
 		*tos = ECN_ECT0;
@@ -175,8 +177,10 @@ static void reduce(sy_tcb *c)
 	cc_signal(c, SY_CC_ECN);
 	sy_rare(c)->ecn_reductions++;
 	c->ecn |= SY_ECN_QUEUE_CWR | SY_ECN_CWR;
-	c->ecn_high = c->snd_max;
-	if (!limits(c)->prr || !sy_loss(c))
+	if (!sy_loss(c))
+		return;
+	c->lr->ecn_high = c->snd_max;
+	if (!limits(c)->prr)
 		return;
 	c->ecn |= SY_ECN_PRR;
 	c->cc.cwnd = c->cc.prior_cwnd;
@@ -208,7 +212,7 @@ void sy_ecn_cwr_ack(sy_tcb *c, const sy_seg *s)
 {
 	if (!limits(c)->prr || c->in_recovery)
 		return;
-	if ((c->ecn & SY_ECN_CWR) && sy_seq_gt(c->snd_una, c->ecn_high)) {
+	if ((c->ecn & SY_ECN_CWR) && sy_seq_gt(c->snd_una, sy_loss_ro(c)->ecn_high)) {
 		if ((c->ecn & SY_ECN_PRR) && c->cc.ssthresh != UINT32_MAX)
 			c->cc.cwnd = c->cc.ssthresh;
 		c->ecn &= (uint8_t)~(SY_ECN_PRR | SY_ECN_CWR);
@@ -230,7 +234,8 @@ void sy_ecn_recovery(sy_tcb *c, bool from_cwr)
 	if (!from_cwr)
 		c->ecn |= SY_ECN_QUEUE_CWR;
 	c->ecn |= SY_ECN_CWR;
-	c->ecn_high = c->recover;
+	if (sy_loss(c))
+		c->lr->ecn_high = c->recover;
 }
 
 /* An acceptable ACK s has been processed (sy_tcb_ack_in). */
@@ -241,7 +246,7 @@ void sy_ecn_ack_in(sy_tcb *c, const sy_seg *s)
 	    sy_seq_lt(s->ack, c->snd_una))
 		return;
 	if ((c->ecn & SY_ECN_CWR) && !sy_ecn_in_cwr(c) &&
-	    sy_seq_gt(c->snd_una, c->ecn_high))
+	    sy_seq_gt(c->snd_una, sy_loss_ro(c)->ecn_high))
 		c->ecn &= (uint8_t)~SY_ECN_CWR;
 	if (!(s->flags & SY_TCP_ECE))
 		return;

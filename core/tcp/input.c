@@ -134,7 +134,8 @@ bool sy_tcb_ack_in(sy_tcb *c, const sy_seg *s)
 	}
 	if (c->snd_wnd && timer_on(c, SY_TCP_T_PERSIST)) {
 		sy_tcb_timer_cancel(c, SY_TCP_T_PERSIST);
-		c->persist_shift = 0;
+		if (c->lr)
+			c->lr->persist_shift = 0;
 	}
 	/* the tail loss probe's episode (RFC 8985 7.4), before SND.UNA
 	 * moves */

@@ -481,7 +481,8 @@ bool sy_tcb_synack_again(sy_tcb *c)
 	}
 	sy_tcb_send_syn(c, true);
 	sy_rare(c)->retransmissions++;
-	c->synack_again = true;
+	if (sy_loss(c))
+		c->lr->synack_again = true;
 	return true;
 }
 

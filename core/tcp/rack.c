@@ -194,7 +194,17 @@ static void delivered(sy_tcb *c, sy_rack_seg *e, sy_time now)
 /* The state, allocated with the first segment out: false (the
  * connection failed for want of memory) if it cannot be.  Until then
  * every count is zero and there is no segment, which the functions
- * below take for the state's absence. */
+ * below take for the state's absence.
+ *
+ * rk_fack starts as it would be had it been kept from the connection's
+ * start, raised from zero to SND.UNA by the ACKs (sy_rack_acked) and set
+ * to SND.UNA by a timeout (sy_rack_rto).  Only its first read matters,
+ * fack_fix, which replaces any value outside [the first segment's start,
+ * SND.MAX] by that start: every SND.UNA seen so far is at or below the
+ * start, and so is zero unless the first segments cross sequence number
+ * zero.  Then the ACKs' SND.UNA, just below zero, cannot have raised it
+ * from zero, and only a timeout's SND.UNA makes a difference: SND.UNA
+ * after a timeout (counted before sy_rack_rto runs), else zero. */
 static bool rk_get(sy_tcb *c)
 {
 	if (c->rk)
@@ -204,6 +214,8 @@ static bool rk_get(sy_tcb *c)
 		sy_tcb_oom(c, "allocating RACK's state");
 		return false;
 	}
+	if (sy_rare_ro(c)->timeouts)
+		c->rk->rk_fack = c->snd_una;
 	return true;
 }
 
@@ -281,8 +293,9 @@ bool sy_rack_next_lost(const sy_tcb *c, uint32_t *seq, uint32_t *len, bool *fin)
  * without SACKed segments). */
 static void fack_fix(sy_tcb *c)
 {
-	if (c->rk->rk_n && (sy_seq_lt(c->rk_fack, at(c, 0)->seq) || sy_seq_gt(c->rk_fack, c->snd_max)))
-		c->rk_fack = at(c, 0)->seq;
+	if (c->rk->rk_n && (sy_seq_lt(c->rk->rk_fack, at(c, 0)->seq) ||
+			    sy_seq_gt(c->rk->rk_fack, c->snd_max)))
+		c->rk->rk_fack = at(c, 0)->seq;
 }
 
 /* A segment never sent again that arrives below the highest byte
@@ -293,7 +306,7 @@ static void fack_fix(sy_tcb *c)
  * SACKs the one above it. */
 static bool late(const sy_tcb *c, const sy_rack_seg *e)
 {
-	return !(e->f & RK_RETRANS) && sy_seq_lt(e->seq, c->rk_fack);
+	return !(e->f & RK_RETRANS) && sy_seq_lt(e->seq, c->rk->rk_fack);
 }
 
 void sy_rack_sack(sy_tcb *c, uint32_t l, uint32_t r, bool dup)
@@ -355,9 +368,9 @@ void sy_rack_sack(sy_tcb *c, uint32_t l, uint32_t r, bool dup)
 			e->f |= RK_SACKED;
 			c->rk->rk_sacked++;
 			delivered(c, e, now);
-			if (!c->rk_sfack_on || sy_seq_gt(e->end, c->rk_sfack)) {
-				c->rk_sfack = e->end;
-				c->rk_sfack_on = true;
+			if (!c->rk->rk_sfack_on || sy_seq_gt(e->end, c->rk->rk_sfack)) {
+				c->rk->rk_sfack = e->end;
+				c->rk->rk_sfack_on = true;
 			}
 		}
 		x = gr;
@@ -370,7 +383,7 @@ void sy_rack_acked(sy_tcb *c)
 	uint32_t k = 0;
 
 	if (!c->rk)
-		goto fack;
+		return;
 	fack_fix(c);
 	while (k < c->rk->rk_n && sy_seq_le(at(c, k)->end, c->snd_una)) {
 		sy_rack_seg *e = at(c, k);
@@ -403,9 +416,8 @@ void sy_rack_acked(sy_tcb *c)
 			c->rk->rk_rtx -= gone < c->rk->rk_rtx ? gone : c->rk->rk_rtx;
 		e->seq = c->snd_una;
 	}
-fack:
-	if (sy_seq_lt(c->rk_fack, c->snd_una))
-		c->rk_fack = c->snd_una;
+	if (sy_seq_lt(c->rk->rk_fack, c->snd_una))
+		c->rk->rk_fack = c->snd_una;
 }
 
 /* Linux's tcp_rack_reo_wnd. */
@@ -532,13 +544,13 @@ void sy_rack_ack(sy_tcb *c, const sy_seg *s, bool dsack, bool rec0,
 	sy_rack_acked(c);
 	/* what this ACK SACKed is below the highest SACKed byte from now
 	 * on */
-	if (c->rk_sfack_on) {
-		if (sy_seq_gt(c->rk_sfack, c->rk_fack))
-			c->rk_fack = c->rk_sfack;
-		c->rk_sfack_on = false;
-	}
 	if (!c->rk)
-		return; /* nothing sent: nothing else to learn */
+		return; /* nothing sent: nothing to learn */
+	if (c->rk->rk_sfack_on) {
+		if (sy_seq_gt(c->rk->rk_sfack, c->rk->rk_fack))
+			c->rk->rk_fack = c->rk->rk_sfack;
+		c->rk->rk_sfack_on = false;
+	}
 	/* a D-SACK counts once reordering has been seen before this ACK
 	 * (Linux's tcp_dsack_seen comes before this ACK's evidence),
 	 * unless it is of a tail loss probe (the timer's, not RACK's,
@@ -638,10 +650,8 @@ bool sy_rack_rto(sy_tcb *c)
 
 	if (!sy_rack_on(c))
 		return false;
-	if (!c->rk) {
-		c->rk_fack = c->snd_una;
-		return false;
-	}
+	if (!c->rk)
+		return false; /* rk_fack: rk_get */
 	reneged = c->rk->rk_n && (at(c, 0)->f & RK_SACKED);
 	if (c->rk->rk_n && sy_seq_lt(at(c, 0)->seq, c->snd_una)) {
 		sy_rack_acked(c); /* below SND.UNA is gone */
@@ -673,7 +683,7 @@ bool sy_rack_rto(sy_tcb *c)
 			c->rk->rk_hint = i;
 	if (reneged) {
 		c->rk->rk_sacked = 0;
-		c->rk_fack = c->snd_una;
+		c->rk->rk_fack = c->snd_una;
 	}
 	c->rk->reo_armed = false;
 	return reneged;

@@ -298,7 +298,7 @@ void sy_tcb_enter_recovery(sy_tcb *c)
 	c->in_recovery = true;
 	if (c->lr)
 		c->lr->tlp_out = false; /* the tail loss probe's episode ends */
-	c->recover = cwr ? c->ecn_high : c->snd_max;
+	c->recover = cwr ? c->lr->ecn_high : c->snd_max;
 	c->high_rxt = c->snd_una;
 	c->reno_sacked = c->sack_ok ? 0 : 3 * sy_tcb_smss(c);
 	c->rtt_timing = false;
@@ -408,7 +408,8 @@ void sy_tcb_data_timeout(sy_tcb *c, int which)
 			return;
 		if (c->snd_wnd) {
 			c->force = true;
-			c->persist_shift = 0;
+			if (c->lr)
+				c->lr->persist_shift = 0;
 			sy_tcb_output(c);
 			c->force = false;
 			return;
@@ -416,7 +417,7 @@ void sy_tcb_data_timeout(sy_tcb *c, int which)
 		/* Linux's tcp_probe_timer: the user timeout counts from
 		 * the first probe of this closed window */
 		if (lim->user_timeout_probes && lim->user_timeout > 0) {
-			if (!c->persist_shift) {
+			if (!sy_loss_ro(c)->persist_shift) {
 				if (!sy_loss(c))
 					return;
 				c->lr->probe_stamp = now;
@@ -428,9 +429,11 @@ void sy_tcb_data_timeout(sy_tcb *c, int which)
 		sy_rare(c)->zero_window_probes++;
 		sy_tcb_send(c, SY_TCP_ACK, c->snd_una - 1, 0);
 		sy_tcb_note(c, SY_TCP_EV_WINDOW_PROBE, c->snd_una - 1, false);
-		if (c->persist_shift < 30)
-			c->persist_shift++;
-		for (unsigned i = 0; i < c->persist_shift && iv < lim->rto_max; i++)
+		/* (the block of loss recovery holds the backoff: a probe
+		 * counted above allocated it) */
+		if (sy_loss(c) && c->lr->persist_shift < 30)
+			c->lr->persist_shift++;
+		for (unsigned i = 0; i < sy_loss_ro(c)->persist_shift && iv < lim->rto_max; i++)
 			iv *= 2;
 		if (iv > lim->rto_max)
 			iv = lim->rto_max;
@@ -486,7 +489,7 @@ void sy_tcb_data_timeout(sy_tcb *c, int which)
 	/* so does one within an ECN reduction by PRR before its window's
 	 * end, as Linux's in CWR before high_seq, which ends it (ecn.c) */
 	if (sy_ecn_in_cwr(c)) {
-		keep = keep || sy_seq_lt(c->snd_una, c->ecn_high);
+		keep = keep || sy_seq_lt(c->snd_una, sy_loss_ro(c)->ecn_high);
 		c->ecn &= (uint8_t)~SY_ECN_PRR;
 	}
 	c->retries++;

@@ -176,7 +176,8 @@ void sy_tcb_syn_backoff(sy_tcb *c)
 	if (c->state != SY_TCP_SYN_SENT ||
 	    (int64_t)c->retries > sy_tcb_limits(c)->syn_linear_timeouts)
 		t->rtt_backoff(st, &c->rtt);
-	c->syn_timed_out = true;
+	if (sy_loss(c))
+		c->lr->syn_timed_out = true;
 }
 
 void sy_tcb_time_syn(sy_tcb *c)
@@ -189,7 +190,7 @@ void sy_tcb_rtt_syn(sy_tcb *c)
 	const void *st;
 	const sy_timers_ops *t = sy_tcb_timers(c, &st);
 
-	if (c->retries == 0 && !c->synack_again)
+	if (c->retries == 0 && !sy_loss_ro(c)->synack_again)
 		t->rtt_sample(st, &c->rtt, sy_sim_now(c->ep->sim) - c->rtt_start);
 }
 
@@ -309,7 +310,8 @@ static void free_later(sy_sim *sim, void *arg, uint64_t data)
 
 void sy_tcb_crossed_synack(sy_tcb *c, bool on)
 {
-	c->crossed = on;
+	if (on ? sy_loss(c) != NULL : c->lr != NULL)
+		c->lr->crossed = on;
 }
 
 void sy_tcb_set_state(sy_tcb *c, sy_tcp_state s, sy_tcp_cause why)
@@ -319,7 +321,7 @@ void sy_tcb_set_state(sy_tcb *c, sy_tcp_state s, sy_tcp_cause why)
 
 	if (old == s)
 		return;
-	if (c->crossed && why == SY_TCP_CAUSE_ACK && old == SY_TCP_SYN_RECEIVED &&
+	if (sy_loss_ro(c)->crossed && why == SY_TCP_CAUSE_ACK && old == SY_TCP_SYN_RECEIVED &&
 	    s == SY_TCP_ESTABLISHED)
 		why = SY_TCP_CAUSE_CROSSED_SYNACK;
 	c->state = s;
@@ -464,7 +466,7 @@ void sy_tcb_data_start(sy_tcb *c)
 	c->cc.cwnd = c->iw_bytes;
 	/* RFC 6298 5.7: after a SYN (or SYN-ACK) timeout and without an RTT
 	 * sample, data starts from an RTO of 3 s (Linux does the same) */
-	if (c->syn_timed_out && !c->rtt.samples) {
+	if (sy_loss_ro(c)->syn_timed_out && !c->rtt.samples) {
 		c->rtt.backoff = 0;
 		if (c->rtt.rto < 3 * SY_SEC)
 			c->rtt.rto = 3 * SY_SEC;

@@ -26,7 +26,7 @@ void sy_tcp_close(sy_tcb *c)
 	c->shut_rd = true;
 	/* unread data would be lost without the peer knowing: a reset
 	 * (RFC 9293 3.10.4, RFC 2525 2.17); so is SO_LINGER {1, 0} */
-	if (c->linger == 0 || c->rcv_unread > 0) {
+	if (sy_tcb_linger(c) == 0 || c->rcv_unread > 0) {
 		sy_tcp_abort(c);
 		return;
 	}
@@ -206,7 +206,7 @@ void sy_tcp_get_sock_opts(const sy_tcb *c, sy_tcp_sock_opts *o)
 		.user_timeout = lim->user_timeout, .keepalive = lim->keepalive,
 		.keepidle = lim->keepalive_time, .keepintvl = lim->keepalive_intvl,
 		.keepcnt = lim->keepalive_probes, .cork = c->cork, .mss = c->mss_user,
-		.linger = c->linger, .syn_retries = lim->syn_retries,
+		.linger = sy_tcb_linger(c), .syn_retries = lim->syn_retries,
 		.ecn = lim->ecn,
 	};
 }
@@ -231,6 +231,10 @@ int sy_tcp_set_sock_opts(sy_tcb *c, const sy_tcp_sock_opts *o, sy_err *err)
 		return sy_err_set(err, "syn_retries must be from 1 to 127");
 	if (o->ecn < SY_TCP_ECN_OFF || o->ecn > SY_TCP_ECN_ON)
 		return sy_err_set(err, "ecn must be SY_TCP_ECN_OFF, _ACCEPT or _ON (%d)", o->ecn);
+	/* a linger other than off is kept in the block of loss recovery
+	 * (tcb.h), allocated for it before anything changes */
+	if (o->linger != -1 && !sy_loss(c))
+		return sy_err_set(err, "out of memory for the connection's linger time");
 	ka_changed = o->keepalive != lim->keepalive || o->keepidle != lim->keepalive_time ||
 		     o->keepintvl != lim->keepalive_intvl;
 	if (ka_changed || o->user_timeout != lim->user_timeout ||
@@ -257,7 +261,8 @@ int sy_tcp_set_sock_opts(sy_tcb *c, const sy_tcp_sock_opts *o, sy_err *err)
 		else
 			sy_tcb_timer_cancel(c, SY_TCP_T_KEEPALIVE);
 	}
-	c->linger = o->linger;
+	if (c->lr)
+		c->lr->linger1 = (uint64_t)o->linger + 1;
 	if (o->mss != c->mss_user) {
 		c->mss_user = (uint16_t)o->mss;
 		/* not synchronized yet: the MSS we announce comes down too */

@@ -55,6 +55,8 @@ typedef struct sy_rack {
 	uint32_t rk_marked;        /* bytes ever marked lost (mod 2^32) */
 	uint32_t rk_sacked;        /* segments SACKed (Linux's sacked_out) */
 	uint32_t rk_end;           /* RACK.end_seq */
+	uint32_t rk_fack;          /* the highest SACKed byte's end before
+				    * this ACK (Linux's prior_fack) */
 	sy_time rk_xmit;           /* RACK.xmit_ts: the most recently sent
 				    * segment delivered */
 	sy_time rk_rtt;            /* RACK.rtt */
@@ -67,6 +69,7 @@ typedef struct sy_rack {
 	uint8_t rk_persist;        /* recoveries the steps persist */
 	bool reo_armed;            /* the retransmission timer waits for
 				    * the reordering timeout reo_due */
+	bool rk_sfack_on;          /* rk_sfack below holds */
 	uint32_t rk_reord_seen;    /* reordering events (Linux's reord_seen) */
 	uint32_t rk_undos;         /* st.dsack_undos at the last ACK */
 	uint64_t rk_delivered;     /* bytes delivered (ACKed or SACKed) */
@@ -74,6 +77,8 @@ typedef struct sy_rack {
 				    * delivered was sent; 0: none */
 	uint64_t rk_last_del;      /* rk_delivered when reo_wnd last grew */
 	sy_time reo_due;
+	uint32_t rk_sfack;         /* the highest end this ACK's SACKs
+				    * reached, while rk_sfack_on */
 } sy_rack;
 
 /* The counters of sy_tcb_stats that every connection moves, in the
@@ -116,12 +121,14 @@ typedef struct sy_tcb_rare {
 
 /* What the record needs only once it has sent data and lost some, or
  * feared it had: tail loss probes, PRR, the undos, F-RTO, the retry
- * limits' time stamps; and what only an unusual connection needs: the
- * rare counters, a D-SACK to send, the rate limit of answers to
- * unacceptable segments, a Fast Open cookie to send.  Apart from the
- * record, allocated the first time one of them is set (sy_loss, sy_rare,
- * tcp_priv.h); until then every field is zero, which a reader without it
- * (sy_loss_ro, sy_rare_ro) sees. */
+ * limits' time stamps, an ECN reduction's window, the zero-window probes'
+ * backoff; and what only an unusual connection needs: the rare counters,
+ * a D-SACK to send, the rate limit of answers to unacceptable segments,
+ * a Fast Open cookie to send, a SYN or SYN-ACK sent again, a crossed
+ * SYN-ACK, SO_LINGER.  Apart from the record, allocated the first time
+ * one of them is set (sy_loss, sy_rare, tcp_priv.h); until then every
+ * field is zero, which a reader without it (sy_loss_ro, sy_rare_ro)
+ * sees, and which is each field's value before its first use. */
 typedef struct sy_tcb_loss {
 	/* the profile's tlp: Tail Loss Probe (RFC 8985 7, tlp.c) */
 	sy_time pto_due;
@@ -139,6 +146,14 @@ typedef struct sy_tcb_loss {
 				    * recover) */
 	uint32_t frto_rtx;         /* the end of what the timeout sent again */
 	uint32_t frto_sacked;      /* bytes SACKed in [frto_rtx, frto_high) */
+	/* the handshake (services.c, output.c, steps.c) */
+	bool syn_timed_out;        /* a SYN or SYN-ACK was retransmitted */
+	bool synack_again;         /* ... or the SYN-ACK sent again for a
+				    * retransmitted SYN: no RTT sample */
+	bool crossed;              /* a crossed SYN-ACK is being taken: the
+				    * handshake it completes reports it as
+				    * the cause (sy_tcb_crossed_synack) */
+	/* the profile's ts_undo (frto.c) */
 	bool ts_undo_on;           /* the latest reduction may be undone by
 				    * an older timestamp echoed */
 	uint32_t rtx_ts;           /* ... the TSval of its first
@@ -147,6 +162,9 @@ typedef struct sy_tcb_loss {
 	uint32_t prr_delivered;    /* bytes delivered in this recovery */
 	uint32_t prr_fs;           /* RecoverFS: cwnd before the reduction */
 	uint32_t prr_lost_top;     /* the top of the bytes deemed lost */
+	uint32_t ecn_high;         /* SY_ECN_CWR: SND.MAX at the latest
+				    * reduction; no other until SND.UNA
+				    * passes it (ECN, ecn.c) */
 	uint64_t prr_out0;         /* st.bytes_sent when recovery began:
 				    * prr_out is what was sent since */
 	uint32_t prr_first;        /* bytes the start of recovery sent at
@@ -173,7 +191,12 @@ typedef struct sy_tcb_loss {
 	bool tfo;                  /* our SYN carries the Fast Open option */
 	uint8_t tfo_len;           /* ... with this many bytes of cookie */
 	uint8_t tfo_cookie[16];
+	uint8_t persist_shift;     /* zero-window probe backoff (recovery.c) */
+	uint32_t ecn_rtos;         /* timeouts (of data or our SYN) already
+				    * told by CWR (ECN, ecn.c) */
 	sy_tcb_rare xs;            /* the rare counters */
+	uint64_t linger1;          /* SO_LINGER: its time + 1; 0: off
+				    * (sy_tcb_linger) */
 } sy_tcb_loss;
 
 /* What the record keeps of the congestion control between its calls:
@@ -242,14 +265,7 @@ struct sy_tcb {
 	bool ack_now;              /* an ACK is due with the next output */
 	bool force;                /* send a short segment (persist override) */
 	bool data_started;         /* sy_tcb_data_start has run */
-	uint8_t persist_shift;     /* zero-window probe backoff */
 	uint8_t limited;           /* limited transmit: segments allowed (RFC 3042) */
-	bool syn_timed_out;        /* a SYN or SYN-ACK was retransmitted */
-	bool synack_again;         /* ... or the SYN-ACK sent again for a
-				    * retransmitted SYN: no RTT sample */
-	bool crossed;              /* a crossed SYN-ACK is being taken: the
-				    * handshake it completes reports it as
-				    * the cause (sy_tcb_crossed_synack) */
 	uint32_t last_ack_sent;    /* RFC 7323's Last.ACK.sent */
 	uint32_t recent_ooo[2];    /* earlier out-of-order arrivals, for SACK */
 	uint32_t last_ooo;         /* latest out-of-order segment's start */
@@ -268,6 +284,8 @@ struct sy_tcb {
 	bool rtt_timing;           /* a segment is timed (no timestamps) */
 	bool cwnd_full;            /* cwnd limited the sender in the window
 				    * that ends at cwnd_usage_end */
+	uint32_t rtt_seq;          /* the segment timed (rtt_timing) ends
+				    * here */
 	sy_time data_rx_at;        /* latest in-order data received; -1: none */
 	sy_time data_tx_at;        /* latest data segment sent; -1: none */
 	uint64_t snd_queued;       /* bytes the user has queued, in total */
@@ -294,6 +312,13 @@ struct sy_tcb {
 	uint16_t mss_peer;         /* what the peer announced; 536 if nothing */
 	bool ws_ok, ts_ok, sack_ok;
 	uint8_t snd_wscale, rcv_wscale;
+	/* ECN (RFC 3168, ecn.c) */
+	uint8_t ecn;               /* SY_ECN_* below */
+	/* the profile's dsack_undo (dsack.c) */
+	bool undo_on;              /* the last fast recovery may be undone */
+	bool rcvbuf_set;           /* rcvbuf set on the connection, not the
+				    * endpoint's (Linux's SOCK_RCVBUF_LOCK;
+				    * the receive memory model below) */
 	uint32_t ts_recent;        /* the peer's latest TSval */
 	uint32_t fin_seq;          /* our FIN's sequence number, once sent */
 	uint32_t last_seg;         /* where the latest new segment began
@@ -324,7 +349,6 @@ struct sy_tcb {
 	bool got_real;             /* real bytes were delivered */
 	bool cork;                 /* short segments wait (TCP_CORK) */
 	uint16_t mss_user;         /* clamp of the MSS; 0: none */
-	sy_time linger;            /* -1: off; 0: close aborts */
 	sy_timer_limits *lim;      /* per-connection timer values, or NULL */
 	sy_chunk *rq_head, *rq_tail; /* unread bytes, once some are real */
 	void *user;                /* for the binding */
@@ -356,28 +380,9 @@ struct sy_tcb {
 	uint32_t rcv_clamp;        /* rcv_grow: the largest window */
 	uint32_t rcv_wup;          /* RCV.NXT when the window was last
 				    * advertised */
-	bool rcvbuf_set;           /* rcvbuf set on the connection, not the
-				    * endpoint's (Linux's SOCK_RCVBUF_LOCK) */
-	/* ECN (RFC 3168, ecn.c) */
-	uint8_t ecn;               /* SY_ECN_* below */
-	/* the profile's dsack_undo (dsack.c) */
-	bool undo_on;              /* the last fast recovery may be undone */
-	bool rk_sfack_on;          /* rk_sfack below holds */
-	uint32_t ecn_high;         /* SY_ECN_CWR: SND.MAX at the latest
-				    * reduction; no other until SND.UNA
-				    * passes it (ECN) */
-	uint32_t ecn_rtos;         /* timeouts (of data or our SYN) already
-				    * told by CWR (ECN) */
 	/* the profile's rack: RACK loss detection (RFC 8985, rack.c) */
-	uint32_t rk_fack;          /* the highest SACKed byte's end before
-				    * this ACK (Linux's prior_fack) */
-	uint32_t rk_sfack;         /* ... and the highest this ACK's SACKs
-				    * reached, while rk_sfack_on */
-	uint32_t rtt_seq;          /* the segment timed (rtt_timing) ends
-				    * here */
-	sy_rack *rk;               /* the rest, from the first segment of
-				    * data or FIN sent with rack on; NULL
-				    * before */
+	sy_rack *rk;               /* from the first segment of data or
+				    * FIN sent with rack on; NULL before */
 };
 
 #define SY_FRTO_OFF 0           /* no F-RTO under way */
@@ -435,6 +440,14 @@ static inline sy_chunk *sy_sq_head(const sy_tcb *c)
 static inline sy_chunk *sy_sq_next(const sy_tcb *c, const sy_chunk *k)
 {
 	return k == c->sq ? NULL : k->next;
+}
+
+/* SO_LINGER's time (sy_tcp_sock_opts): -1 off, 0 close aborts. */
+static inline sy_time sy_tcb_linger(const sy_tcb *c)
+{
+	uint64_t l = sy_loss_ro(c)->linger1;
+
+	return l ? (sy_time)(l - 1) : -1;
 }
 
 /* Bytes sent and not acknowledged (FlightSize). */

@@ -38,7 +38,7 @@ static bool default_options(const sy_tcb *c)
 	       !c->rcvbuf_set && c->iw_segs == ep->dopts.initial_window &&
 	       c->nagle == ep->dopts.nagle && c->autoread == ep->dopts.autoread &&
 	       c->limited_transmit == ep->dopts.limited_transmit &&
-	       c->mss_user == 0 && c->linger == -1 && !c->cork && !c->lim &&
+	       c->mss_user == 0 && sy_tcb_linger(c) == -1 && !c->cork && !c->lim &&
 	       c->cco == ep->cc.plugin->ops && c->ccst == ep->cc.state;
 }
 
@@ -439,6 +439,7 @@ static void round_trip(sy_tcb *c, size_t liface)
 	struct sy_tw w;
 	struct tw_keep k;
 	sy_tcb *keep = malloc(sizeof *keep);
+	sy_time linger = sy_tcb_linger(c); /* in c's block, freed below */
 
 	if (!keep)
 		return;
@@ -467,13 +468,14 @@ static void round_trip(sy_tcb *c, size_t liface)
 	c->autoread = keep->autoread;
 	c->limited_transmit = keep->limited_transmit;
 	c->mss_user = keep->mss_user;
-	c->linger = keep->linger;
 	c->cork = keep->cork;
 	c->lim = keep->lim;
 	c->tm = keep->tm;
 	memcpy(c->tm_kind, keep->tm_kind, sizeof c->tm_kind);
 	unpack(c, &w);
 	sy_tw_keep_apply(c, &k);
+	if (linger != -1 && sy_loss(c))
+		c->lr->linger1 = (uint64_t)linger + 1;
 	free(keep);
 }
 
