@@ -124,6 +124,42 @@ START_TEST(ooo_segment)
 }
 END_TEST
 
+/* ... and when the block holding the queue exists already, the piece
+ * itself: past a second gap, touching nothing queued. */
+START_TEST(ooo_second_segment)
+{
+	sy_tcb *c = open_conn();
+
+	send_to(c, c->rcv_nxt + 1000, c->snd_una, 100, NULL);
+	ck_assert_int_ne(sy_sim_run(sim, SY_SEC / 5), SY_RUN_FAILED);
+	ck_assert_ptr_nonnull(c->rx);
+	fault("ooo");
+	send_to(c, c->rcv_nxt + 2000, c->snd_una, 100, NULL);
+	assert_failed(sy_sim_run(sim, SY_SEC), "out-of-order segment");
+}
+END_TEST
+
+/* Real bytes that must wait to be read (autoread off: manual
+ * accepting) with no block to keep them in. */
+START_TEST(unread_bytes)
+{
+	sy_tcp_listener *l;
+	sy_err err;
+	sy_tcb *c;
+
+	l = sy_tcp_listen(eb, 80, 16, SY_SYNCOOKIES_OFF, &err);
+	ck_assert_ptr_nonnull(l);
+	sy_tcp_listener_set_manual(l, true, 16);
+	c = sy_tcp_connect(ea, sy_node_addr(b, 0), 80, &err);
+	ck_assert_msg(c != NULL, "%s", err.msg);
+	ck_assert_int_ne(sy_sim_run(sim, SY_SEC / 10), SY_RUN_FAILED);
+	ck_assert_int_eq(c->state, SY_TCP_ESTABLISHED);
+	fault("ooo");
+	ck_assert_int_eq(sy_tcp_send(c, "hello", 5, &err), 0);
+	assert_failed(sy_sim_run(sim, SY_SEC), "keeping received bytes");
+}
+END_TEST
+
 /* A SACK block that cannot be recorded: before, the scoreboard silently
  * stayed empty. */
 START_TEST(sack_scoreboard)
@@ -210,6 +246,8 @@ static Suite *oom_suite(void)
 	tcase_add_checked_fixture(t, setup, teardown);
 	tcase_add_test(t, fail_is_sticky);
 	tcase_add_test(t, ooo_segment);
+	tcase_add_test(t, ooo_second_segment);
+	tcase_add_test(t, unread_bytes);
 	tcase_add_test(t, sack_scoreboard);
 	tcase_add_test(t, cc_state);
 	tcase_add_test(t, payload_scratch);

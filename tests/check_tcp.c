@@ -259,13 +259,13 @@ START_TEST(handshakes_and_ports)
 	 * recovery's (tcb.h) */
 	ck_assert_ptr_null(c1->rk);
 	ck_assert_ptr_null(c1->lr);
-	/* ... no SACK scoreboard nor out-of-order blocks either */
+	/* ... no SACK scoreboard nor block of received data either */
 	ck_assert_ptr_null(c1->sb.m);
-	ck_assert_ptr_null(c1->ooo_blocks.m);
+	ck_assert_ptr_null(c1->rx);
 	/* the record of an idle connection stays small (x86-64 and the
 	 * like; core/tcp/endpoint.c asserts the same bound) */
 	if (sizeof(void *) == 8)
-		ck_assert_uint_le(sizeof(sy_tcb), 672);
+		ck_assert_uint_le(sizeof(sy_tcb), 640);
 	/* timers sharing a slot: the slot answers for the kind it holds
 	 * only, and cancelling another kind leaves it be */
 	ck_assert(!sy_sim_pending(sim, sy_tcb_timer_id(c1, SY_TCP_T_RETRANS)));
@@ -388,6 +388,93 @@ START_TEST(invalid_ack_ratelimit)
 }
 END_TEST
 
+/* A segment from b's endpoint into connection c on a, whichever side
+ * opened it, acknowledging what c sent. */
+static void inject(sy_tcb *c, uint32_t seq, uint32_t len)
+{
+	sy_ipv4 ip = { .src = c->raddr, .dst = c->laddr,
+		       .proto = SY_IPPROTO_TCP, .ttl = 64 };
+	sy_tcp t = { .sport = c->rport, .dport = c->lport, .seq = seq,
+		     .ack = c->snd_nxt, .flags = SY_TCP_ACK, .window = 65535 };
+	sy_err err;
+
+	ck_assert_int_eq(sy_tcp_ep_send(eb, &ip, &t, len, &err), 0);
+}
+
+/* The block of received data (tcb.h) exists only while segments wait
+ * past a gap or bytes wait to be read, and goes as soon as neither. */
+START_TEST(received_data_block)
+{
+	sy_tcp_listener *l;
+	sy_tcb *c, *s;
+	sy_err err;
+	char buf[8];
+	bool real;
+
+	/* autoread on: the out-of-order queue alone */
+	ck_assert_ptr_nonnull(sy_tcp_listen(eb, 80, 16, SY_SYNCOOKIES_OFF, &err));
+	c = sy_tcp_connect(ea, sy_node_addr(b, 0), 80, &err);
+	ck_assert_ptr_nonnull(c);
+	sy_sim_run(sim, SY_SEC / 10);
+	ck_assert_int_eq(c->state, SY_TCP_ESTABLISHED);
+	ck_assert_ptr_null(c->rx);
+	inject(c, c->rcv_nxt + 1000, 100);
+	sy_sim_run(sim, SY_SEC / 5);
+	ck_assert_ptr_nonnull(c->rx);
+	ck_assert_ptr_nonnull(c->rx->ooo);
+	ck_assert_ptr_null(c->rx->rq_head);
+	inject(c, c->rcv_nxt, 1000);
+	sy_sim_run(sim, SY_SEC * 3 / 10);
+	ck_assert_uint_eq(c->rcv_nxt, c->irs + 1 + 1100);
+	ck_assert_ptr_null(c->rx);
+	/* a new gap: the SACK order starts afresh with it */
+	inject(c, c->rcv_nxt + 500, 10);
+	sy_sim_run(sim, SY_SEC * 4 / 10);
+	ck_assert_ptr_nonnull(c->rx);
+	ck_assert_uint_eq(c->rx->last_ooo, c->rcv_nxt + 500);
+	ck_assert_uint_eq(c->rx->recent_ooo[0], c->rcv_nxt + 500);
+	inject(c, c->rcv_nxt, 500);
+	sy_sim_run(sim, SY_SEC / 2);
+	ck_assert_ptr_null(c->rx);
+
+	/* autoread off (manual accepting): unread real bytes keep the
+	 * block after the out-of-order queue drained, until read */
+	l = sy_tcp_listen(ea, 81, 16, SY_SYNCOOKIES_OFF, &err);
+	ck_assert_ptr_nonnull(l);
+	sy_tcp_listener_set_manual(l, true, 16);
+	c = sy_tcp_connect(eb, sy_node_addr(a, 0), 81, &err);
+	ck_assert_ptr_nonnull(c);
+	sy_sim_run(sim, SY_SEC * 6 / 10);
+	s = sy_tcp_accept(l);
+	ck_assert_ptr_nonnull(s);
+	ck_assert_ptr_null(s->rx);
+	ck_assert_int_eq(sy_tcp_send(c, "hello", 5, &err), 0);
+	sy_sim_run(sim, SY_SEC * 7 / 10);
+	ck_assert_uint_eq(sy_tcp_unread(s), 5);
+	ck_assert_ptr_nonnull(s->rx);
+	ck_assert_ptr_nonnull(s->rx->rq_head);
+	ck_assert_ptr_null(s->rx->ooo);
+	inject(s, s->rcv_nxt + 1000, 100);
+	inject(s, s->rcv_nxt, 1000);
+	sy_sim_run(sim, SY_SEC * 8 / 10);
+	ck_assert_uint_eq(sy_tcp_unread(s), 1105);
+	ck_assert_ptr_nonnull(s->rx);
+	ck_assert_ptr_null(s->rx->ooo);
+	ck_assert_uint_eq(sy_tcp_readable(s, &real), 5);
+	ck_assert(real);
+	ck_assert_uint_eq(sy_tcp_recv(s, buf, sizeof buf, &real), 5);
+	ck_assert(real);
+	ck_assert_int_eq(memcmp(buf, "hello", 5), 0);
+	ck_assert_ptr_nonnull(s->rx);
+	ck_assert_uint_eq(sy_tcp_recv(s, NULL, 1000, &real), 1000);
+	ck_assert(!real);
+	ck_assert_ptr_nonnull(s->rx);
+	ck_assert_uint_eq(sy_tcp_consume(s, 1000), 100);
+	ck_assert_ptr_null(s->rx);
+	ck_assert_uint_eq(sy_tcp_unread(s), 0);
+}
+END_TEST
+
 static Suite *tcp_suite(void)
 {
 	Suite *s = suite_create("tcp");
@@ -401,6 +488,7 @@ static Suite *tcp_suite(void)
 	tcase_add_test(t, handshakes_and_ports);
 	tcase_add_test(t, virtual_bytes_constant_memory);
 	tcase_add_test(t, invalid_ack_ratelimit);
+	tcase_add_test(t, received_data_block);
 	suite_add_tcase(s, t);
 	return s;
 }

@@ -91,14 +91,14 @@ void sy_tcb_sack_fill(const sy_tcb *c, sy_tcp_opts *o)
 	if (!c->sack_ok)
 		return;
 	if (!x->dsack_due) {
-		if (c->ooo)
+		if (sy_tcb_ooo(c))
 			sy_tcb_sack_blocks(c, o, max);
 		return;
 	}
 	o->sack[0][0] = x->dsack_l;
 	o->sack[0][1] = x->dsack_r;
 	o->nsack = 1;
-	if (c->ooo)
+	if (sy_tcb_ooo(c))
 		sy_tcb_sack_blocks(c, &rest, max - 1);
 	for (unsigned i = 0; i < rest.nsack; i++) {
 		o->sack[o->nsack][0] = rest.sack[i][0];

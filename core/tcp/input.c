@@ -305,18 +305,30 @@ static void deliver(sy_tcb *c, uint32_t len, const unsigned char *bytes)
 }
 
 /* Queues [seq, seq + len) past a gap, trimmed against what is queued.
- * The blocks of contiguous segments (c->ooo_blocks) find where each new
+ * The blocks of contiguous segments (rx->ooo_blocks) find where each new
  * piece goes by bisection: the piece follows the last segment of the
  * block below it, so nothing walks the queue. */
 static void ooo_insert(sy_tcb *c, uint32_t seq, uint32_t len, const unsigned char *bytes)
 {
-	sy_ranges *rs = &c->ooo_blocks;
+	static const char what[] = "queueing an out-of-order segment";
+	sy_tcb_rx *rx = sy_rx(c, what);
+	sy_ranges *rs;
 
-	if (seq != c->last_ooo) {
-		c->recent_ooo[1] = c->recent_ooo[0];
-		c->recent_ooo[0] = c->last_ooo;
+	if (!rx)
+		return;
+	rs = &rx->ooo_blocks;
+	if (!rx->ooo) {
+		/* The SACK order starts afresh: the arrivals before the
+		 * queue last emptied all lie below RCV.NXT, where no block
+		 * is (until 2 GiB or more have arrived in order since, when
+		 * such a start may fall in a new block by the wrap of
+		 * sequence numbers: a coincidence, not a recent arrival). */
+		rx->recent_ooo[0] = rx->recent_ooo[1] = seq;
+	} else if (seq != rx->last_ooo) {
+		rx->recent_ooo[1] = rx->recent_ooo[0];
+		rx->recent_ooo[0] = rx->last_ooo;
 	}
-	c->last_ooo = seq;
+	rx->last_ooo = seq;
 	while (len) {
 		unsigned i = sy_ranges_upper(rs, seq);
 		const sy_range *g = i < sy_ranges_count(rs) ? sy_ranges_at(rs, i) : NULL;
@@ -344,7 +356,8 @@ static void ooo_insert(sy_tcb *c, uint32_t seq, uint32_t len, const unsigned cha
 			n = SY_FAULT(SY_FAULT_OOO) ? NULL :
 			    sy_pool_alloc(c->ep->pool, sizeof *n + (bytes ? take : 0));
 		if (!n) {
-			sy_tcb_oom(c, "queueing an out-of-order segment");
+			sy_tcb_oom(c, what);
+			sy_rx_release(c);
 			return;
 		}
 		n->seq = seq;
@@ -353,11 +366,11 @@ static void ooo_insert(sy_tcb *c, uint32_t seq, uint32_t len, const unsigned cha
 		if (bytes)
 			memcpy(n->bytes, bytes, take);
 		prev = i ? sy_ranges_at(rs, i - 1)->tag : NULL;
-		n->next = prev ? prev->next : c->ooo;
+		n->next = prev ? prev->next : rx->ooo;
 		if (prev)
 			prev->next = n;
 		else
-			c->ooo = n;
+			rx->ooo = n;
 		sy_ranges_add(rs, seq, seq + take, n);
 		seq += take;
 		len -= take;
@@ -366,21 +379,26 @@ static void ooo_insert(sy_tcb *c, uint32_t seq, uint32_t len, const unsigned cha
 	}
 }
 
-/* Delivers queued segments that the gap's filling made in order. */
+/* Delivers queued segments that the gap's filling made in order.  The
+ * block is looked up again after each delivery, which may read what is
+ * unread (and so free the block once the queue is empty). */
 static void ooo_pull(sy_tcb *c)
 {
-	while (c->ooo && sy_seq_le(c->ooo->seq, c->rcv_nxt)) {
-		sy_ooo *q = c->ooo;
+	sy_tcb_rx *rx;
+
+	while ((rx = c->rx) && rx->ooo && sy_seq_le(rx->ooo->seq, c->rcv_nxt)) {
+		sy_ooo *q = rx->ooo;
 		uint32_t d = c->rcv_nxt - q->seq;
 
-		c->ooo = q->next;
-		sy_ranges_trim(&c->ooo_blocks, q->seq + q->len);
+		rx->ooo = q->next;
+		sy_ranges_trim(&rx->ooo_blocks, q->seq + q->len);
 		if (d < q->len) {
 			advance(c, q->len - d);
 			c->ack_now = true;
 			deliver(c, q->len - d, q->bytes ? q->bytes + d : NULL);
 		}
 		sy_pool_free(c->ep->pool, q);
+		sy_rx_release(c);
 		if (c->state == SY_TCP_CLOSED)
 			return;
 	}
@@ -562,7 +580,7 @@ static void text_in(sy_tcb *c, const sy_seg *s)
 	}
 	advance(c, len);
 	c->data_rx_at = now_of(c);
-	if (c->ooo) {
+	if (sy_tcb_ooo(c)) {
 		c->ack_now = true;
 		deliver(c, len, b);
 		if (c->state != SY_TCP_CLOSED)
@@ -627,7 +645,7 @@ uint32_t sy_tcp_consume(sy_tcb *c, uint32_t n)
 	 * interactive mode (Linux's tcp_cleanup_rbuf) */
 	if (limits(c)->ack_on_read && !c->shut_rd && timer_on(c, SY_TCP_T_DELACK) &&
 	    (c->rcv_unacked > c->rcv_mss ||
-	     (!c->rcv_unread && !c->ooo &&
+	     (!c->rcv_unread && !sy_tcb_ooo(c) &&
 	      (c->rcv_pushed >= 2 || (c->rcv_pushed && !in_pingpong(c)))))) {
 		sy_tcb_ack_now(c);
 		return n;

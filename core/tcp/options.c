@@ -180,11 +180,19 @@ static void sack_put(sy_tcp_opts *o, const sy_range *g)
  * walk in order skips at most the three already taken. */
 void sy_tcb_sack_blocks(const sy_tcb *c, sy_tcp_opts *o, unsigned max)
 {
-	uint32_t want[3] = { c->last_ooo, c->recent_ooo[0], c->recent_ooo[1] };
-	const sy_ranges *rs = &c->ooo_blocks;
-	unsigned n = sy_ranges_count(rs);
+	const sy_tcb_rx *rx = c->rx;
+	uint32_t want[3];
+	const sy_ranges *rs;
+	unsigned n;
 
 	o->nsack = 0;
+	if (!rx)
+		return;  /* nothing out of order */
+	want[0] = rx->last_ooo;
+	want[1] = rx->recent_ooo[0];
+	want[2] = rx->recent_ooo[1];
+	rs = &rx->ooo_blocks;
+	n = sy_ranges_count(rs);
 	for (int k = 0; k < 3 && o->nsack < max; k++) {
 		unsigned i = sy_ranges_upper(rs, want[k]);
 

@@ -347,7 +347,7 @@ uint32_t sy_tcb_cur_mss(const sy_tcb *c)
 	uint8_t buf[40];
 	unsigned base;
 
-	if (!c->sack_ok || (!c->ooo && !sy_loss_ro(c)->dsack_due))
+	if (!c->sack_ok || (!sy_tcb_ooo(c) && !sy_loss_ro(c)->dsack_due))
 		return m;
 	o.has_ts = c->ts_ok;
 	base = sy_tcp_write_options(&o, buf);

@@ -394,6 +394,26 @@ sy_tcb_loss *sy_loss_new(sy_tcb *c)
 	return c->lr;
 }
 
+sy_tcb_rx *sy_rx_new(sy_tcb *c, const char *what)
+{
+	c->rx = SY_FAULT(SY_FAULT_OOO) ? NULL : sy_pool_zalloc(c->ep->pool, sizeof *c->rx);
+	if (!c->rx)
+		sy_tcb_oom(c, what);
+	return c->rx;
+}
+
+void sy_rx_release(sy_tcb *c)
+{
+	sy_tcb_rx *rx = c->rx;
+
+	if (!rx || rx->ooo || rx->rq_head)
+		return;
+	SY_INVARIANT(!sy_ranges_count(&rx->ooo_blocks) && !rx->rq_tail);
+	sy_ranges_free(&rx->ooo_blocks);
+	sy_pool_free(c->ep->pool, rx);
+	c->rx = NULL;
+}
+
 uint32_t sy_tcb_smss(const sy_tcb *c)
 {
 	uint32_t m = c->mss_peer < c->mss_local ? c->mss_peer : c->mss_local;
@@ -499,16 +519,19 @@ void sy_tcb_data_free(sy_tcb *c)
 			c->sq->next = k->next;
 		sy_pool_free(c->ep->pool, k);
 	}
-	while (c->ooo) {
-		sy_ooo *q = c->ooo;
+	if (c->rx) {
+		while (c->rx->ooo) {
+			sy_ooo *q = c->rx->ooo;
 
-		c->ooo = q->next;
-		sy_pool_free(c->ep->pool, q);
+			c->rx->ooo = q->next;
+			sy_pool_free(c->ep->pool, q);
+		}
+		sy_ranges_free(&c->rx->ooo_blocks);
 	}
-	sy_ranges_free(&c->ooo_blocks);
 	sy_ranges_free(&c->sb);
 	sy_tcb_loss_free(c);
-	sy_tcb_rq_drop(c, UINT32_MAX);
+	sy_tcb_rq_drop(c, UINT32_MAX);  /* ... and the block with the rest */
+	SY_INVARIANT(!c->rx);
 	sy_pool_free(c->ep->pool, c->lim);
 	c->lim = NULL;
 	/* init ran when the data phase started with a cc (cco is NULL

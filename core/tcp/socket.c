@@ -80,18 +80,25 @@ bool sy_tcb_abort_on_data(sy_tcb *c, const sy_seg *s, uint32_t seq, uint32_t len
 
 /* The unread bytes are kept as chunks only once real bytes arrive on a
  * connection with autoread off; the list then covers every unread byte
- * (rcv_unread in all), and goes when they are read. */
+ * (rcv_unread in all), and goes when they are read.  It lives in the
+ * block of received data (sy_tcb_rx), which goes with it unless
+ * segments wait out of order. */
 static bool rq_push(sy_tcb *c, uint32_t len, const unsigned char *bytes)
 {
+	static const char what[] = "keeping received bytes until they are read";
+	sy_tcb_rx *rx = sy_rx(c, what);
 	sy_chunk *k;
 
-	if (!bytes && c->rq_tail && !c->rq_tail->bytes) {
-		c->rq_tail->len += len;
+	if (!rx)
+		return false;
+	if (!bytes && rx->rq_tail && !rx->rq_tail->bytes) {
+		rx->rq_tail->len += len;
 		return true;
 	}
 	k = sy_pool_alloc(c->ep->pool, sizeof *k + (bytes ? len : 0));
 	if (!k) {
-		sy_tcb_oom(c, "keeping received bytes until they are read");
+		sy_tcb_oom(c, what);
+		sy_rx_release(c);
 		return false;
 	}
 	k->next = NULL;
@@ -100,12 +107,18 @@ static bool rq_push(sy_tcb *c, uint32_t len, const unsigned char *bytes)
 	k->bytes = bytes ? (unsigned char *)(k + 1) : NULL;
 	if (bytes)
 		memcpy(k->bytes, bytes, len);
-	if (c->rq_tail)
-		c->rq_tail->next = k;
+	if (rx->rq_tail)
+		rx->rq_tail->next = k;
 	else
-		c->rq_head = k;
-	c->rq_tail = k;
+		rx->rq_head = k;
+	rx->rq_tail = k;
 	return true;
+}
+
+/* The first unread chunk, if the unread bytes are kept as chunks. */
+static const sy_chunk *rq_first(const sy_tcb *c)
+{
+	return c->rx ? c->rx->rq_head : NULL;
 }
 
 /* len bytes just counted unread (rcv_unread includes them). */
@@ -115,9 +128,9 @@ void sy_tcb_rq_add(sy_tcb *c, uint32_t len, const unsigned char *bytes)
 		return;
 	if (bytes)
 		c->got_real = true;
-	if (!bytes && !c->rq_head)
+	if (!bytes && !rq_first(c))
 		return;  /* virtual bytes only: the count says it all */
-	if (!c->rq_head && c->rcv_unread > len && !rq_push(c, c->rcv_unread - len, NULL))
+	if (!rq_first(c) && c->rcv_unread > len && !rq_push(c, c->rcv_unread - len, NULL))
 		return;
 	rq_push(c, len, bytes);
 }
@@ -125,8 +138,12 @@ void sy_tcb_rq_add(sy_tcb *c, uint32_t len, const unsigned char *bytes)
 /* The first n unread bytes are read. */
 void sy_tcb_rq_drop(sy_tcb *c, uint32_t n)
 {
-	while (c->rq_head && n) {
-		sy_chunk *k = c->rq_head;
+	sy_tcb_rx *rx = c->rx;
+
+	if (!rx)
+		return;
+	while (rx->rq_head && n) {
+		sy_chunk *k = rx->rq_head;
 		uint64_t left = k->len - k->off;
 
 		if (n < left) {
@@ -134,11 +151,13 @@ void sy_tcb_rq_drop(sy_tcb *c, uint32_t n)
 			return;
 		}
 		n -= (uint32_t)left;
-		c->rq_head = k->next;
+		rx->rq_head = k->next;
 		sy_pool_free(c->ep->pool, k);
 	}
-	if (!c->rq_head)
-		c->rq_tail = NULL;
+	if (!rx->rq_head) {
+		rx->rq_tail = NULL;
+		sy_rx_release(c);
+	}
 }
 
 uint32_t sy_tcp_recv(sy_tcb *c, void *buf, uint32_t n, bool *real)
@@ -150,10 +169,10 @@ uint32_t sy_tcp_recv(sy_tcb *c, void *buf, uint32_t n, bool *real)
 		n = c->rcv_unread;
 	if (!n)
 		return 0;
-	if (!c->rq_head)
+	if (!rq_first(c))
 		return sy_tcp_consume(c, n);  /* all virtual */
-	*real = c->rq_head->bytes != NULL;
-	for (const sy_chunk *k = c->rq_head; k && take < n; k = k->next) {
+	*real = rq_first(c)->bytes != NULL;
+	for (const sy_chunk *k = rq_first(c); k && take < n; k = k->next) {
 		uint64_t left = k->len - k->off;
 		uint32_t t;
 
@@ -169,12 +188,13 @@ uint32_t sy_tcp_recv(sy_tcb *c, void *buf, uint32_t n, bool *real)
 
 uint32_t sy_tcp_readable(const sy_tcb *c, bool *real)
 {
+	const sy_chunk *h = rq_first(c);
 	uint64_t n = 0;
 
-	*real = c->rq_head && c->rq_head->bytes;
-	if (!c->rq_head)
+	*real = h && h->bytes;
+	if (!h)
 		return c->rcv_unread;
-	for (const sy_chunk *k = c->rq_head; k && (k->bytes != NULL) == *real; k = k->next)
+	for (const sy_chunk *k = h; k && (k->bytes != NULL) == *real; k = k->next)
 		n += k->len - k->off;
 	return n < c->rcv_unread ? (uint32_t)n : c->rcv_unread;
 }

@@ -29,6 +29,21 @@ typedef struct sy_ooo {
 	unsigned char *bytes;       /* NULL: virtual */
 } sy_ooo;
 
+/* What the receiver holds for the user, apart from the record: the
+ * segments past a gap and the unread bytes kept as chunks.  Allocated
+ * when the first of them arrives (sy_rx, tcp_priv.h) and freed as soon
+ * as both queues are empty, and with the record: an idle connection has
+ * none (rx is NULL).  The SACK order (last_ooo, recent_ooo) starts
+ * afresh with the first segment queued into an empty queue (input.c). */
+typedef struct sy_tcb_rx {
+	sy_ooo *ooo;               /* sorted by sequence number */
+	sy_ranges ooo_blocks;      /* ... its contiguous blocks, each tagged
+				    * with its last segment */
+	uint32_t recent_ooo[2];    /* earlier out-of-order arrivals, for SACK */
+	uint32_t last_ooo;         /* latest out-of-order segment's start */
+	sy_chunk *rq_head, *rq_tail; /* unread bytes, once some are real */
+} sy_tcb_rx;
+
 /* A segment sent and not yet acknowledged, for RACK (rack.c): the
  * profile's rack keeps one per segment as first sent, in sequence order,
  * with the time of its latest transmission. */
@@ -267,8 +282,6 @@ struct sy_tcb {
 	bool data_started;         /* sy_tcb_data_start has run */
 	uint8_t limited;           /* limited transmit: segments allowed (RFC 3042) */
 	uint32_t last_ack_sent;    /* RFC 7323's Last.ACK.sent */
-	uint32_t recent_ooo[2];    /* earlier out-of-order arrivals, for SACK */
-	uint32_t last_ooo;         /* latest out-of-order segment's start */
 	uint32_t recover;          /* RFC 6582 / RFC 6675 recovery point */
 	uint32_t high_rxt;         /* retransmitted up to here in recovery */
 	uint32_t reno_sacked;      /* without SACK: bytes left by dupacks */
@@ -298,9 +311,8 @@ struct sy_tcb {
 	sy_chunk *sq;               /* the send queue's last chunk, whose
 				    * next is the first (a ring); NULL:
 				    * empty (sy_sq_head, sy_sq_next) */
-	sy_ooo *ooo;               /* sorted by sequence number */
-	sy_ranges ooo_blocks;      /* ... its contiguous blocks, each tagged
-				    * with its last segment */
+	sy_tcb_rx *rx;             /* out-of-order and unread data, while
+				    * there is some (sy_tcb_rx) */
 	sy_ranges sb;              /* SACK scoreboard */
 	const sy_cc_ops *cco;
 	const void *ccst;          /* the cc instance's parameters */
@@ -350,7 +362,6 @@ struct sy_tcb {
 	bool cork;                 /* short segments wait (TCP_CORK) */
 	uint16_t mss_user;         /* clamp of the MSS; 0: none */
 	sy_timer_limits *lim;      /* per-connection timer values, or NULL */
-	sy_chunk *rq_head, *rq_tail; /* unread bytes, once some are real */
 	void *user;                /* for the binding */
 	sy_tcb *aq_next;           /* the listener's accept queue */
 	sy_tcb *hnext;             /* endpoint's hash chain */

@@ -155,6 +155,13 @@ SY_HIDDEN void sy_tcb_oom(sy_tcb *c, const char *what);
 SY_HIDDEN sy_tcb_loss *sy_loss_new(sy_tcb *c);
 /* Frees it and RACK's (rack.c): a record without them is as new. */
 SY_HIDDEN void sy_tcb_loss_free(sy_tcb *c);
+/* The block of out-of-order and unread data (tcb.h), allocated now if
+ * it is not yet; NULL if it cannot be (the run fails: "out of memory
+ * `what`", sy_tcb_oom). */
+SY_HIDDEN sy_tcb_rx *sy_rx_new(sy_tcb *c, const char *what);
+/* Frees it if both its queues are empty: a connection holding nothing
+ * received has none. */
+SY_HIDDEN void sy_rx_release(sy_tcb *c);
 /* While on, the move from SYN_RECEIVED to ESTABLISHED that an ACK makes
  * reports SY_TCP_CAUSE_CROSSED_SYNACK: the ACK is a crossed SYN-ACK's,
  * taken by the state machine's own SYN_RECEIVED hook (steps.c). */
@@ -292,6 +299,18 @@ static inline sy_tcb_loss *sy_loss(sy_tcb *c)
 	return c->lr ? c->lr : sy_loss_new(c);
 }
 
+/* The block of out-of-order and unread data, to be set (tcb.h). */
+static inline sy_tcb_rx *sy_rx(sy_tcb *c, const char *what)
+{
+	return c->rx ? c->rx : sy_rx_new(c, what);
+}
+
+/* The reassembly queue: NULL when nothing waits past a gap. */
+static inline const sy_ooo *sy_tcb_ooo(const sy_tcb *c)
+{
+	return c->rx ? c->rx->ooo : NULL;
+}
+
 /* An ECN reduction goes by PRR (ecn.c): Linux's CWR state. */
 static inline bool sy_ecn_in_cwr(const sy_tcb *c)
 {
@@ -376,18 +395,26 @@ static inline void send_check(const sy_tcb *c)
 }
 
 /* The receive side's: RCV.NXT never passes the right edge advertised,
- * and (walking the queue: sanitizer and fuzzing builds) the reassembly
+ * the block of received data is kept only while it holds some, and
+ * (walking the queue: sanitizer and fuzzing builds) the reassembly
  * queue holds sorted, disjoint, non-empty pieces past RCV.NXT, whose
- * contiguous runs are the blocks of c->ooo_blocks. */
+ * contiguous runs are the blocks of rx->ooo_blocks. */
 static inline void recv_check(const sy_tcb *c)
 {
+	const sy_tcb_rx *rx = c->rx;
+
 	SY_INVARIANT(!c->data_started || sy_seq_le(c->rcv_nxt, c->rcv_adv));
+	SY_INVARIANT(!rx || rx->ooo || rx->rq_head);
+	SY_INVARIANT(!rx || !rx->ooo == !sy_ranges_count(&rx->ooo_blocks));
+	SY_INVARIANT(!rx || !rx->rq_head == !rx->rq_tail);
 #ifdef SY_DEEP_CHECKS
 	unsigned k = 0;
 	uint32_t expect = 0;
 
-	SY_INVARIANT(sy_ranges_valid(&c->ooo_blocks));
-	for (const sy_ooo *q = c->ooo; q; q = q->next) {
+	if (!rx)
+		return;
+	SY_INVARIANT(sy_ranges_valid(&rx->ooo_blocks));
+	for (const sy_ooo *q = rx->ooo; q; q = q->next) {
 		const sy_range *g;
 
 		SY_INVARIANT(q->len > 0);
@@ -395,8 +422,8 @@ static inline void recv_check(const sy_tcb *c)
 		SY_INVARIANT(!q->next || sy_seq_le(q->seq + q->len, q->next->seq));
 		/* ... and the blocks are its contiguous runs, each tagged
 		 * with its last piece */
-		SY_INVARIANT(k < sy_ranges_count(&c->ooo_blocks));
-		g = sy_ranges_at(&c->ooo_blocks, k);
+		SY_INVARIANT(k < sy_ranges_count(&rx->ooo_blocks));
+		g = sy_ranges_at(&rx->ooo_blocks, k);
 		if (sy_seq_le(q->seq, g->l))
 			expect = g->l;
 		SY_INVARIANT(q->seq == expect);
@@ -406,7 +433,7 @@ static inline void recv_check(const sy_tcb *c)
 			k++;
 		}
 	}
-	SY_INVARIANT(k == sy_ranges_count(&c->ooo_blocks));
+	SY_INVARIANT(k == sy_ranges_count(&rx->ooo_blocks));
 #endif
 }
 

@@ -48,8 +48,8 @@ static bool packable(const sy_tcb *c)
 {
 	const sy_timer_limits *lim = sy_tcb_limits(c);
 
-	if (c->state != SY_TCP_TIME_WAIT || c->rq_head || c->rcv_unread ||
-	    c->sq || c->ooo || c->retries || c->ack_now || !c->data_started ||
+	if (c->state != SY_TCP_TIME_WAIT || c->rx || c->rcv_unread ||
+	    c->sq || c->retries || c->ack_now || !c->data_started ||
 	    c->snd_una != c->snd_max || c->snd_queued != c->st.bytes_acked ||
 	    /* what struct sy_tw does not keep */
 	    c->snd_nxt != c->snd_max || c->snd_wl2 != c->snd_max ||
