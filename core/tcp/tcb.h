@@ -272,15 +272,41 @@ struct sy_tcb {
 	};
 	uint32_t max_wnd;          /* the largest window the peer offered */
 	uint32_t rcv_adv;          /* right edge of the window we advertised */
-	bool fin_pending;          /* the user closed: a FIN is due */
-	bool fin_sent;             /* ... and it has gone out at fin_seq */
-	bool in_recovery;          /* fast recovery until snd_una >= recover */
-	bool after_rto;            /* go-back-N after a timeout, until recover */
-	bool nagle, autoread, want_data, limited_transmit;
-	bool ack_now;              /* an ACK is due with the next output */
-	bool force;                /* send a short segment (persist override) */
-	bool data_started;         /* sy_tcb_data_start has run */
+	/* flags, a bit each */
+	bool fin_pending : 1;      /* the user closed: a FIN is due */
+	bool fin_sent : 1;         /* ... and it has gone out at fin_seq */
+	bool in_recovery : 1;      /* fast recovery until snd_una >= recover */
+	bool after_rto : 1;        /* go-back-N after a timeout, until recover */
+	bool nagle : 1, autoread : 1, want_data : 1, limited_transmit : 1;
+	bool ack_now : 1;          /* an ACK is due with the next output */
+	bool force : 1;            /* send a short segment (persist override) */
+	bool data_started : 1;     /* sy_tcb_data_start has run */
+	bool quick_started : 1;    /* quick-ACK mode (quick) was entered
+				    * for the first data */
+	bool rtt_timing : 1;       /* a segment is timed (no timestamps) */
+	bool cwnd_full : 1;        /* cwnd limited the sender in the window
+				    * that ends at cwnd_usage_end */
+	bool ws_ok : 1, ts_ok : 1, sack_ok : 1; /* options negotiated */
+	bool undo_on : 1;          /* the last fast recovery may be undone
+				    * (the profile's dsack_undo, dsack.c) */
+	bool rcvbuf_set : 1;       /* rcvbuf set on the connection, not the
+				    * endpoint's (Linux's SOCK_RCVBUF_LOCK;
+				    * the receive memory model below) */
+	/* ... the socket layer's */
+	bool orphan : 1;           /* closed: the user no longer holds it */
+	bool shut_rd : 1;          /* reads see the end; data is discarded */
+	bool fin_rcvd : 1;         /* the peer's FIN was consumed */
+	bool got_real : 1;         /* real bytes were delivered */
+	bool cork : 1;             /* short segments wait (TCP_CORK) */
+	bool ts_off_ok : 1;        /* ts_off is drawn */
+	bool queued : 1;           /* waiting in the listener's accept queue */
+	bool sml_set : 1;          /* snd_sml holds */
 	uint8_t limited;           /* limited transmit: segments allowed (RFC 3042) */
+	uint8_t pingpong;          /* data segments that answered data (the
+				    * profile's pingpong: interactive mode) */
+	uint8_t ecn;               /* SY_ECN_* below (RFC 3168, ecn.c) */
+	uint8_t rcv_pushed;        /* the profile's ack_on_read: 0, 1 or 2
+				    * (rcv_last_size below) */
 	uint32_t last_ack_sent;    /* RFC 7323's Last.ACK.sent */
 	uint32_t recover;          /* RFC 6582 / RFC 6675 recovery point */
 	uint32_t high_rxt;         /* retransmitted up to here in recovery */
@@ -291,12 +317,6 @@ struct sy_tcb {
 	uint32_t rcv_unacked;      /* in-order bytes not yet acknowledged */
 	uint32_t rcv_mss;          /* largest segment received */
 	uint32_t quick;            /* quick-ACK mode: ACKs still sent at once */
-	bool quick_started;        /* ... entered for the first data */
-	uint8_t pingpong;          /* data segments that answered data (the
-				    * profile's pingpong: interactive mode) */
-	bool rtt_timing;           /* a segment is timed (no timestamps) */
-	bool cwnd_full;            /* cwnd limited the sender in the window
-				    * that ends at cwnd_usage_end */
 	uint32_t rtt_seq;          /* the segment timed (rtt_timing) ends
 				    * here */
 	sy_time data_rx_at;        /* latest in-order data received; -1: none */
@@ -322,16 +342,10 @@ struct sy_tcb {
 	/* options negotiated in the handshake */
 	uint16_t mss_local;        /* what we announce */
 	uint16_t mss_peer;         /* what the peer announced; 536 if nothing */
-	bool ws_ok, ts_ok, sack_ok;
 	uint8_t snd_wscale, rcv_wscale;
-	/* ECN (RFC 3168, ecn.c) */
-	uint8_t ecn;               /* SY_ECN_* below */
-	/* the profile's dsack_undo (dsack.c) */
-	bool undo_on;              /* the last fast recovery may be undone */
-	bool rcvbuf_set;           /* rcvbuf set on the connection, not the
-				    * endpoint's (Linux's SOCK_RCVBUF_LOCK;
-				    * the receive memory model below) */
+	uint16_t mss_user;         /* clamp of the MSS; 0: none */
 	uint32_t ts_recent;        /* the peer's latest TSval */
+	uint32_t ts_off;           /* added to the TS clock (ts_offset) */
 	uint32_t fin_seq;          /* our FIN's sequence number, once sent */
 	uint32_t last_seg;         /* where the latest new segment began
 				    * (the profile's tlp, tlp.c) */
@@ -354,25 +368,12 @@ struct sy_tcb {
 	sy_time t_first_rx;        /* first byte of data delivered */
 	sy_time t_all_acked;       /* latest moment every queued byte was acknowledged */
 	sy_time t_closed;
-	/* the socket layer */
-	bool orphan;               /* closed: the user no longer holds it */
-	bool shut_rd;              /* reads see the end; data is discarded */
-	bool fin_rcvd;             /* the peer's FIN was consumed */
-	bool got_real;             /* real bytes were delivered */
-	bool cork;                 /* short segments wait (TCP_CORK) */
-	uint16_t mss_user;         /* clamp of the MSS; 0: none */
 	sy_timer_limits *lim;      /* per-connection timer values, or NULL */
 	void *user;                /* for the binding */
 	sy_tcb *aq_next;           /* the listener's accept queue */
 	sy_tcb *hnext;             /* endpoint's hash chain */
 	uint64_t id;               /* unique per endpoint, from 1 */
 	sy_time tw_since;          /* when TIME_WAIT began (tw_reuse_delay) */
-	uint32_t ts_off;           /* added to the TS clock (ts_offset) */
-	bool ts_off_ok;            /* ... once drawn */
-	bool queued;               /* waiting in the listener's accept queue */
-	bool sml_set;              /* snd_sml (below) holds */
-	uint8_t rcv_pushed;        /* the profile's ack_on_read: 0, 1 or 2
-				    * (below) */
 	sy_time ka_rx_at;          /* the latest segment that restarted
 				    * the keepalive idle time */
 	uint32_t snd_sml;          /* end of the latest short segment sent
