@@ -229,6 +229,18 @@ uint64_t sy_sim_seq_next(const sy_sim *sim) { return sim->next_seq; }
 
 uint64_t sy_sim_seq_take(sy_sim *sim) { return sim->next_seq++; }
 
+sy_event_id sy_sim_id_at(const sy_sim *sim, uint32_t slot, uint32_t low)
+{
+	uint64_t seq;
+
+	if (slot >= sim->nslots)
+		return SY_EVENT_NONE;
+	seq = sim->slots[slot].seq;
+	if (seq == 0 || (uint32_t)seq != low)
+		return SY_EVENT_NONE;
+	return (sy_event_id){ seq, slot };
+}
+
 int sy_sim_at_seq(sy_sim *sim, sy_time t, uint64_t seq, sy_event_fn fn, void *arg,
 		  uint64_t data, sy_event_id *id, sy_err *err)
 {

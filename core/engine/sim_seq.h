@@ -22,4 +22,12 @@ __attribute__((visibility("hidden"))) int sy_sim_at_seq(sy_sim *sim, sy_time t, 
 							sy_event_fn fn, void *arg, uint64_t data,
 							sy_event_id *id, sy_err *err);
 
+/* The pending event in cancellation slot `slot` whose sequence number's
+ * low 32 bits are `low`, for a holder that keeps only those (the
+ * connection record's timers, core/tcp/services.c) and forgets them when
+ * the event fires or is cancelled; SY_EVENT_NONE if the slot holds no
+ * such event. */
+__attribute__((visibility("hidden"))) sy_event_id sy_sim_id_at(const sy_sim *sim, uint32_t slot,
+							       uint32_t low);
+
 #endif

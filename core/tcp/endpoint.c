@@ -323,15 +323,15 @@ void sy_tcb_defaults(sy_tcp_ep *ep, sy_tcb *c)
 	c->cco = ep->cc.plugin->ops;
 	c->ccst = ep->cc.state;
 	for (int i = 0; i < SY_TCB_TSLOTS; i++)
-		c->tm.seq[i] = 0, c->tm.slot[i] = 0;
+		c->tm.low[i] = 0, c->tm.slot1[i] = 0;
 	ep->tmo->rtt_init(ep->timers.state, &c->rtt);
 }
 
 /* What every connection pays for, idle or not: what is needed only for a
  * while or by some goes to blocks allocated on first use (tcb.h).  A
  * field added to the record is to make room for itself. */
-_Static_assert(sizeof(void *) != 8 || sizeof(sy_tcb) <= 616,
-	       "the record of an idle connection stays within 616 bytes");
+_Static_assert(sizeof(void *) != 8 || sizeof(sy_tcb) <= 600,
+	       "the record of an idle connection stays within 600 bytes");
 
 sy_tcb *sy_tcb_new(sy_tcp_ep *ep, uint32_t laddr, uint16_t lport,
 		       uint32_t raddr, uint16_t rport)

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sim_seq.h"
 #include "tcp_priv.h"
 
 static const char *const cause_names[SY_TCP_CAUSES] = {
@@ -74,8 +75,8 @@ static void timer_fire(sy_sim *sim, void *arg, uint64_t which)
 	int s = sy_tcb_tslot((int)which);
 
 	assert(c->tm_kind[s] == which);
-	c->tm.seq[s] = 0;
-	c->tm.slot[s] = 0;
+	c->tm.low[s] = 0;
+	c->tm.slot1[s] = 0;
 	switch (which) {
 	case SY_TCP_T_DELACK:
 	case SY_TCP_T_PERSIST:
@@ -96,10 +97,20 @@ static void timer_fire(sy_sim *sim, void *arg, uint64_t which)
 	c->ep->smo->timeout(c, (int)which);
 }
 
+sy_event_id sy_tcb_timer_id(const sy_tcb *c, int which)
+{
+	int s = sy_tcb_tslot(which);
+
+	if (c->tm_kind[s] != which || !c->tm.slot1[s])
+		return SY_EVENT_NONE;
+	return sy_sim_id_at(c->ep->sim, c->tm.slot1[s] - 1, c->tm.low[s]);
+}
+
 void sy_tcb_timer_set(sy_tcb *c, int which, sy_time after)
 {
 	int s = sy_tcb_tslot(which);
-	sy_event_id id = { c->tm.seq[s], c->tm.slot[s] };
+	sy_event_id id = c->tm.slot1[s] ?
+		sy_sim_id_at(c->ep->sim, c->tm.slot1[s] - 1, c->tm.low[s]) : SY_EVENT_NONE;
 
 	/* kinds that share a slot are never pending together (tcb.h) */
 	assert(c->tm_kind[s] == which || !sy_sim_pending(c->ep->sim, id));
@@ -112,19 +123,20 @@ void sy_tcb_timer_set(sy_tcb *c, int which, sy_time after)
 		sy_sim_fail(c->ep->sim, "out of memory setting a TCP timer on node %s",
 			    sy_node_name(c->ep->node));
 	}
-	c->tm.seq[s] = id.seq;
-	c->tm.slot[s] = id.slot;
+	/* slots stay below 2^31 (sim.c), so slot + 1 does not wrap */
+	c->tm.low[s] = (uint32_t)id.seq;
+	c->tm.slot1[s] = id.seq ? id.slot + 1 : 0;
 }
 
 void sy_tcb_timer_cancel(sy_tcb *c, int which)
 {
 	int s = sy_tcb_tslot(which);
 
-	if (c->tm_kind[s] != which)
+	if (c->tm_kind[s] != which || !c->tm.slot1[s])
 		return;
-	sy_sim_cancel(c->ep->sim, (sy_event_id){ c->tm.seq[s], c->tm.slot[s] });
-	c->tm.seq[s] = 0;
-	c->tm.slot[s] = 0;
+	sy_sim_cancel(c->ep->sim, sy_sim_id_at(c->ep->sim, c->tm.slot1[s] - 1, c->tm.low[s]));
+	c->tm.low[s] = 0;
+	c->tm.slot1[s] = 0;
 }
 
 /* The connection's own values once a socket option changed one of them

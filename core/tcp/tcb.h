@@ -351,12 +351,15 @@ struct sy_tcb {
 				    * (the profile's tlp, tlp.c) */
 	sy_time rtt_start;         /* when the segment being timed was sent */
 	sy_rtt rtt;
-	/* The timers, in slots (sy_tcb_tslot): the event pending in each
-	 * (seq, slot of its sy_event_id; 0, 0: none) and the kind
-	 * (SY_TCP_T_*) it is (tm_kind, apart: no padding). */
+	/* The timers, in slots (sy_tcb_tslot): the event pending in each,
+	 * as its cancellation slot + 1 (0: none) and the low 32 bits of its
+	 * sequence number, which with the slot name it while it is pending
+	 * (services.c forgets it when it fires or is cancelled;
+	 * sy_tcb_timer_id), and the kind (SY_TCP_T_*) it is (tm_kind,
+	 * apart: no padding). */
 	struct {
-		uint64_t seq[SY_TCB_TSLOTS];
-		uint32_t slot[SY_TCB_TSLOTS];
+		uint32_t low[SY_TCB_TSLOTS];
+		uint32_t slot1[SY_TCB_TSLOTS];
 	} tm;
 	uint8_t tm_kind[SY_TCB_TSLOTS];
 	unsigned probes;           /* keepalive probes unanswered */
@@ -413,15 +416,8 @@ struct sy_tcb {
 				 * prr; Linux's CWR state) */
 
 /* The event of timer `which` (SY_TCP_T_*): SY_EVENT_NONE unless its slot
- * holds that kind. */
-static inline sy_event_id sy_tcb_timer_id(const sy_tcb *c, int which)
-{
-	int s = sy_tcb_tslot(which);
-
-	if (c->tm_kind[s] != which)
-		return SY_EVENT_NONE;
-	return (sy_event_id){ c->tm.seq[s], c->tm.slot[s] };
-}
+ * holds that kind, pending. */
+sy_event_id sy_tcb_timer_id(const sy_tcb *c, int which);
 
 /* Every counter of c, the common ones and the rare ones (zero while c
  * has no block of loss recovery). */

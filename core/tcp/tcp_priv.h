@@ -325,9 +325,16 @@ static inline sy_tcb_rare *sy_rare(sy_tcb *c)
 	return l ? &l->xs : &c->ep->rare_sink;
 }
 
+/* Whether timer `which` is pending: the record names an event only while
+ * it is (services.c forgets it when it fires or is cancelled), which the
+ * deep-check builds compare with the simulator's own answer. */
 static inline bool timer_on(const sy_tcb *c, int which)
 {
-	return sy_sim_pending(c->ep->sim, sy_tcb_timer_id(c, which));
+	int s = sy_tcb_tslot(which);
+	bool on = c->tm_kind[s] == which && c->tm.slot1[s] != 0;
+
+	SY_DEEP_INVARIANT(on == sy_sim_pending(c->ep->sim, sy_tcb_timer_id(c, which)));
+	return on;
 }
 
 static inline const sy_timer_limits *limits(const sy_tcb *c)
