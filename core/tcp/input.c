@@ -36,10 +36,7 @@ static void sq_drop(sy_tcb *c, uint64_t n)
 			break;
 		}
 		n -= left;
-		if (k == c->sq)
-			c->sq = NULL;
-		else
-			c->sq->next = k->next;
+		sy_sq_unlink_head(c, k);
 		sy_pool_free(c->ep->pool, k);
 	}
 	SY_INVARIANT(n == 0);

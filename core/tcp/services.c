@@ -97,20 +97,25 @@ static void timer_fire(sy_sim *sim, void *arg, uint64_t which)
 	c->ep->smo->timeout(c, (int)which);
 }
 
+/* The event pending in timer slot s, whatever its kind. */
+static sy_event_id slot_event(const sy_tcb *c, int s)
+{
+	if (!c->tm.slot1[s])
+		return SY_EVENT_NONE;
+	return sy_sim_id_at(c->ep->sim, c->tm.slot1[s] - 1, c->tm.low[s]);
+}
+
 sy_event_id sy_tcb_timer_id(const sy_tcb *c, int which)
 {
 	int s = sy_tcb_tslot(which);
 
-	if (c->tm_kind[s] != which || !c->tm.slot1[s])
-		return SY_EVENT_NONE;
-	return sy_sim_id_at(c->ep->sim, c->tm.slot1[s] - 1, c->tm.low[s]);
+	return c->tm_kind[s] == which ? slot_event(c, s) : SY_EVENT_NONE;
 }
 
 void sy_tcb_timer_set(sy_tcb *c, int which, sy_time after)
 {
 	int s = sy_tcb_tslot(which);
-	sy_event_id id = c->tm.slot1[s] ?
-		sy_sim_id_at(c->ep->sim, c->tm.slot1[s] - 1, c->tm.low[s]) : SY_EVENT_NONE;
+	sy_event_id id = slot_event(c, s);
 
 	/* kinds that share a slot are never pending together (tcb.h) */
 	assert(c->tm_kind[s] == which || !sy_sim_pending(c->ep->sim, id));
@@ -134,7 +139,7 @@ void sy_tcb_timer_cancel(sy_tcb *c, int which)
 
 	if (c->tm_kind[s] != which || !c->tm.slot1[s])
 		return;
-	sy_sim_cancel(c->ep->sim, sy_sim_id_at(c->ep->sim, c->tm.slot1[s] - 1, c->tm.low[s]));
+	sy_sim_cancel(c->ep->sim, slot_event(c, s));
 	c->tm.low[s] = 0;
 	c->tm.slot1[s] = 0;
 }
@@ -525,10 +530,7 @@ void sy_tcb_data_free(sy_tcb *c)
 	while (c->sq) {
 		sy_chunk *k = sy_sq_head(c);
 
-		if (k == c->sq)
-			c->sq = NULL;
-		else
-			c->sq->next = k->next;
+		sy_sq_unlink_head(c, k);
 		sy_pool_free(c->ep->pool, k);
 	}
 	if (c->rx) {

@@ -458,6 +458,16 @@ static inline sy_time sy_tcb_linger(const sy_tcb *c)
 	return l ? (sy_time)(l - 1) : -1;
 }
 
+/* Takes the first chunk k out of the send queue (the caller frees it). */
+static inline void sy_sq_unlink_head(sy_tcb *c, const sy_chunk *k)
+{
+	SY_INVARIANT(c->sq && k == c->sq->next);
+	if (k == c->sq)
+		c->sq = NULL;
+	else
+		c->sq->next = k->next;
+}
+
 /* Bytes sent and not acknowledged (FlightSize). */
 static inline uint32_t sy_tcb_flight(const sy_tcb *c) { return c->snd_max - c->snd_una; }
 /* Whether our SYN has been acknowledged.  The sequence space is the SYN
