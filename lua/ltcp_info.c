@@ -18,7 +18,7 @@ void sy_lua_kept_get(const sy_tcb *c, struct conn_kept *k)
 {
 	sy_tcb_stats_read(c, &k->st);
 	sy_tcb_info_get(c, &k->info);
-	k->snd_queued = c->snd_queued;
+	k->snd_queued = sy_tcb_snd_queued(c);
 	k->unacked = sy_tcp_unacked(c);
 	k->iss = c->iss;
 	k->irs = c->irs;

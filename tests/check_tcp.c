@@ -266,13 +266,14 @@ START_TEST(handshakes_and_ports)
 	 * recovery's (tcb.h) */
 	ck_assert_ptr_null(c1->rk);
 	ck_assert_ptr_null(c1->lr);
-	/* ... no SACK scoreboard nor block of received data either */
-	ck_assert_ptr_null(c1->sb.m);
+	/* ... no sender's block (so no SACK scoreboard) nor block of
+	 * received data either */
+	ck_assert_ptr_null(c1->tx);
 	ck_assert_ptr_null(c1->rx);
 	/* the record of an idle connection stays small (x86-64 and the
 	 * like; core/tcp/endpoint.c asserts the same bound) */
 	if (sizeof(void *) == 8)
-		ck_assert_uint_le(sizeof(sy_tcb), 600);
+		ck_assert_uint_le(sizeof(sy_tcb), 544);
 	/* timers sharing a slot: the slot answers for the kind it holds
 	 * only, and cancelling another kind leaves it be */
 	ck_assert(!sy_sim_pending(sim, sy_tcb_timer_id(c1, SY_TCP_T_RETRANS)));
@@ -327,31 +328,31 @@ START_TEST(virtual_bytes_constant_memory)
 	ck_assert_int_eq(c->state, SY_TCP_ESTABLISHED);
 	ck_assert_int_eq(sy_tcp_send(c, NULL, big, &err), 0);
 	ck_assert_int_eq(sy_tcp_send(c, NULL, 5, &err), 0);
-	ck_assert_ptr_nonnull(c->sq);
-	ck_assert_ptr_eq(sy_sq_head(c), c->sq);
-	ck_assert_ptr_eq(c->sq->next, c->sq);
-	ck_assert_uint_eq(c->sq->len, big + 5);
+	ck_assert_ptr_nonnull(c->tx->sq);
+	ck_assert_ptr_eq(sy_sq_head(c), c->tx->sq);
+	ck_assert_ptr_eq(c->tx->sq->next, c->tx->sq);
+	ck_assert_uint_eq(c->tx->sq->len, big + 5);
 	sy_sim_run(sim, SY_SEC / 2);
 	acked = c->st.bytes_acked;
 	ck_assert_uint_gt(acked, 100000);
-	ck_assert_ptr_eq(sy_sq_head(c), c->sq);
+	ck_assert_ptr_eq(sy_sq_head(c), c->tx->sq);
 	ck_assert_uint_eq(sy_tcp_unacked(c), big + 5 - acked);
-	ck_assert_uint_eq(c->sq->len - c->sq->off, big + 5 - acked);
+	ck_assert_uint_eq(c->tx->sq->len - c->tx->sq->off, big + 5 - acked);
 	/* real bytes after virtual ones are a chunk of their own, and
 	 * virtual ones after those another */
 	ck_assert_int_eq(sy_tcp_send(c, "abc", 3, &err), 0);
-	ck_assert_int_eq(sy_tcp_send(c, NULL, INT64_MAX - c->snd_queued, &err), 0);
-	ck_assert_uint_eq(c->snd_queued, INT64_MAX);
+	ck_assert_int_eq(sy_tcp_send(c, NULL, INT64_MAX - sy_tcb_snd_queued(c), &err), 0);
+	ck_assert_uint_eq(sy_tcb_snd_queued(c), INT64_MAX);
 	/* three chunks in a ring: first, second, last, first */
-	ck_assert_ptr_eq(sy_sq_next(c, sy_sq_next(c, sy_sq_head(c))), c->sq);
-	ck_assert_ptr_null(sy_sq_next(c, c->sq));
-	ck_assert_ptr_eq(c->sq->next->next->next, c->sq);
+	ck_assert_ptr_eq(sy_sq_next(c, sy_sq_next(c, sy_sq_head(c))), c->tx->sq);
+	ck_assert_ptr_null(sy_sq_next(c, c->tx->sq));
+	ck_assert_ptr_eq(c->tx->sq->next->next->next, c->tx->sq);
 	ck_assert_ptr_eq(sy_sq_head(c)->bytes, NULL);
 	ck_assert_ptr_nonnull(sy_sq_next(c, sy_sq_head(c))->bytes);
 	/* one byte more would pass 2^63 - 1 */
 	ck_assert_int_eq(sy_tcp_send(c, NULL, 1, &err), -1);
 	ck_assert_msg(strstr(err.msg, "past 2^63 - 1") != NULL, "%s", err.msg);
-	ck_assert_uint_eq(c->snd_queued, INT64_MAX);
+	ck_assert_uint_eq(sy_tcb_snd_queued(c), INT64_MAX);
 	sy_sim_run(sim, SY_SEC);
 	ck_assert_uint_gt(c->st.bytes_acked, acked);
 	ck_assert_uint_eq(sy_tcp_unacked(c), INT64_MAX - c->st.bytes_acked);
@@ -504,6 +505,50 @@ START_TEST(received_data_block)
 }
 END_TEST
 
+/* The sender's block lives while something is queued or unacknowledged:
+ * from the first byte queued, or a FIN alone, until all is acknowledged;
+ * without it the totals read as the bytes acknowledged. */
+START_TEST(sender_block)
+{
+	sy_tcb *c;
+	sy_err err;
+
+	ck_assert_ptr_nonnull(sy_tcp_listen(eb, 80, 16, SY_SYNCOOKIES_OFF, &err));
+	c = sy_tcp_connect(ea, sy_node_addr(b, 0), 80, &err);
+	ck_assert_ptr_nonnull(c);
+	sy_sim_run(sim, SY_SEC / 10);
+	ck_assert_int_eq(c->state, SY_TCP_ESTABLISHED);
+	ck_assert_ptr_null(c->tx);
+	ck_assert_int_eq(sy_tcp_send(c, NULL, 5000, &err), 0);
+	ck_assert_ptr_nonnull(c->tx);
+	ck_assert_uint_eq(c->tx->snd_queued, 5000);
+	ck_assert_uint_gt(c->tx->snd_sent, 0);
+	sy_sim_run(sim, 2 * SY_SEC);
+	ck_assert_uint_eq(c->st.bytes_acked, 5000);
+	ck_assert_ptr_null(c->tx);
+	ck_assert_uint_eq(sy_tcb_snd_queued(c), 5000);
+	ck_assert_uint_eq(sy_tcb_snd_sent(c), 5000);
+	ck_assert_uint_eq(sy_tcp_unacked(c), 0);
+	/* again, from the idle values */
+	ck_assert_int_eq(sy_tcp_send(c, "abc", 3, &err), 0);
+	ck_assert_ptr_nonnull(c->tx);
+	ck_assert_uint_eq(c->tx->snd_queued, 5003);
+	ck_assert_uint_eq(sy_tcp_unacked(c), 3);
+	sy_sim_run(sim, 4 * SY_SEC);
+	ck_assert_ptr_null(c->tx);
+	ck_assert_uint_eq(sy_tcb_snd_queued(c), 5003);
+	/* a FIN alone takes the block until it is acknowledged */
+	sy_tcp_close(c);
+	ck_assert_int_eq(c->state, SY_TCP_FIN_WAIT_1);
+	ck_assert(c->fin_sent);
+	ck_assert_ptr_nonnull(c->tx);
+	ck_assert_ptr_null(c->tx->sq);
+	sy_sim_run(sim, 6 * SY_SEC);
+	ck_assert_int_eq(c->state, SY_TCP_FIN_WAIT_2);
+	ck_assert_ptr_null(c->tx);
+}
+END_TEST
+
 static Suite *tcp_suite(void)
 {
 	Suite *s = suite_create("tcp");
@@ -518,6 +563,7 @@ static Suite *tcp_suite(void)
 	tcase_add_test(t, virtual_bytes_constant_memory);
 	tcase_add_test(t, invalid_ack_ratelimit);
 	tcase_add_test(t, received_data_block);
+	tcase_add_test(t, sender_block);
 	suite_add_tcase(s, t);
 	return s;
 }

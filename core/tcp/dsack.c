@@ -158,7 +158,8 @@ bool sy_dsack_ack(sy_tcb *c, const sy_seg *s)
 	sy_rare(c)->dsack_undos++;
 	if (c->in_recovery) {
 		c->in_recovery = false;
-		c->reno_sacked = 0;
+		if (c->tx)
+			c->tx->reno_sacked = 0;
 	}
 	if (c->cco)
 		cc_signal(c, SY_CC_RTO_SPURIOUS);

@@ -76,7 +76,8 @@ static void undo(sy_tcb *c)
 	c->undo_on = false;
 	if (c->in_recovery) {
 		c->in_recovery = false;
-		c->reno_sacked = 0;
+		if (c->tx)
+			c->tx->reno_sacked = 0;
 	}
 	if (c->after_rto) {
 		/* the originals are in flight: nothing more goes again */
@@ -100,7 +101,7 @@ static bool ts_delayed(const sy_tcb *c, const sy_seg *s)
 		return false;
 	/* a partial ACK with retransmissions above it still out waits */
 	return !(c->in_recovery && sy_seq_lt(s->ack, c->recover) &&
-		 sy_seq_gt(c->high_rxt, s->ack));
+		 sy_seq_gt(sy_tcb_high_rxt(c), s->ack));
 }
 
 /* ------------------------------------------------------------ F-RTO */
@@ -110,8 +111,8 @@ static uint32_t orig_sacked(const sy_tcb *c)
 {
 	if (!c->sack_ok || !sy_seq_lt(c->lr->frto_rtx, c->lr->frto_high))
 		return 0;
-	return (uint32_t)(sy_ranges_below(&c->sb, c->lr->frto_high) -
-			  sy_ranges_below(&c->sb, c->lr->frto_rtx));
+	return (uint32_t)(sy_ranges_below(sy_tcb_sb(c), c->lr->frto_high) -
+			  sy_ranges_below(sy_tcb_sb(c), c->lr->frto_rtx));
 }
 
 bool sy_frto_timeout(sy_tcb *c, bool fresh)
@@ -134,7 +135,7 @@ void sy_frto_sent(sy_tcb *c)
 		return;
 	/* with RACK's marks the timeout's retransmission went from the
 	 * lost segments (high_rxt), else from SND.NXT gone back */
-	c->lr->frto_rtx = sy_rack_on(c) ? c->high_rxt : c->snd_nxt;
+	c->lr->frto_rtx = sy_rack_on(c) ? sy_tcb_high_rxt(c) : c->snd_nxt;
 	c->lr->frto_sacked = orig_sacked(c);
 }
 
@@ -148,7 +149,8 @@ static void fall_back(sy_tcb *c)
 	if (sy_rack_on(c))
 		return;
 	c->snd_nxt = c->snd_una;
-	sy_ranges_clear(&c->sb);
+	if (c->tx)
+		sy_ranges_clear(&c->tx->sb);
 }
 
 /* Step 2b: up to two segments of new data (as cwnd, grown by the ACK,

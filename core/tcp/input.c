@@ -26,7 +26,7 @@
  * queued, and the queue is empty exactly when nothing is unacknowledged. */
 static void sq_drop(sy_tcb *c, uint64_t n)
 {
-	while (n && c->sq) {
+	while (n && sy_sq_head(c)) {
 		sy_chunk *k = sy_sq_head(c);
 		uint64_t left = k->len - k->off;
 
@@ -40,7 +40,7 @@ static void sq_drop(sy_tcb *c, uint64_t n)
 		sy_pool_free(c->ep->pool, k);
 	}
 	SY_INVARIANT(n == 0);
-	SY_INVARIANT((c->sq == NULL) == (sy_tcp_unacked(c) == 0));
+	SY_INVARIANT((sy_sq_head(c) == NULL) == (sy_tcp_unacked(c) == 0));
 }
 
 /* ------------------------------------------------------------ ACK */
@@ -72,8 +72,8 @@ static void rtt_take(sy_tcb *c, sy_time r)
  * covered (RFC 2018 8 allows it; the profile's sack_reneg). */
 static bool sack_reneged(const sy_tcb *c)
 {
-	return limits(c)->sack_reneg && sy_ranges_count(&c->sb) &&
-	       sy_ranges_at(&c->sb, 0)->l == c->snd_una;
+	return limits(c)->sack_reneg && sy_ranges_count(sy_tcb_sb(c)) &&
+	       sy_ranges_at(sy_tcb_sb(c), 0)->l == c->snd_una;
 }
 
 /* Linux's tcp_check_sack_reneging: the retransmission timer at
@@ -161,9 +161,9 @@ bool sy_tcb_ack_in(sy_tcb *c, const sy_seg *s)
 
 			if (age < 0x80000000u)
 				r = (sy_time)age * SY_MS + now % SY_MS;
-		} else if (c->rtt_timing && sy_seq_ge(s->ack, c->rtt_seq))
+		} else if (c->rtt_timing && sy_seq_ge(s->ack, c->tx->rtt_seq))
 			r = now - c->rtt_start;
-		if (!c->ts_ok && c->rtt_timing && sy_seq_ge(s->ack, c->rtt_seq))
+		if (!c->ts_ok && c->rtt_timing && sy_seq_ge(s->ack, c->tx->rtt_seq))
 			c->rtt_timing = false;
 		if (r >= 0 && (c->retries == 0 || c->ts_ok))
 			rtt_take(c, r);
@@ -172,14 +172,17 @@ bool sy_tcb_ack_in(sy_tcb *c, const sy_seg *s)
 		c->st.bytes_acked += data;
 		sq_drop(c, data);
 		sy_tcb_sb_trim(c);
-		c->tx_head = now;
+		if (c->tx)
+			c->tx->tx_head = now;
 		c->dupacks = 0;
 		c->limited = 0;
 		if (c->in_recovery) {
 			if (sy_seq_ge(s->ack, c->recover)) {
 				c->in_recovery = false;
-				c->reno_sacked = 0;
-				sy_ranges_clear(&c->sb);
+				if (c->tx) {
+					c->tx->reno_sacked = 0;
+					sy_ranges_clear(&c->tx->sb);
+				}
 				if (c->cco) {
 					sy_cc_conn k;
 
@@ -193,11 +196,14 @@ bool sy_tcb_ack_in(sy_tcb *c, const sy_seg *s)
 				 * duplicate ACKs stood for; the new first
 				 * segment is lost */
 				uint32_t gone = acked > mss ? acked - mss : 0;
+				sy_tcb_tx *tx = c->tx;
 
-				c->reno_sacked -= gone < c->reno_sacked ? gone : c->reno_sacked;
-				c->high_rxt = c->snd_una;
-			} else if (sy_seq_lt(c->high_rxt, c->snd_una)) {
-				c->high_rxt = c->snd_una;
+				/* (short of the recovery point: some is in
+				 * flight, in the block) */
+				tx->reno_sacked -= gone < tx->reno_sacked ? gone : tx->reno_sacked;
+				tx->high_rxt = c->snd_una;
+			} else if (sy_seq_lt(c->tx->high_rxt, c->snd_una)) {
+				c->tx->high_rxt = c->snd_una;
 			}
 			if (c->in_recovery && c->cco)
 				cc_ack(c, SY_CC_ACK_PARTIAL, data, r, s);
@@ -213,6 +219,7 @@ bool sy_tcb_ack_in(sy_tcb *c, const sy_seg *s)
 		}
 		if (c->snd_una == c->snd_max) {
 			sy_tcb_timer_cancel(c, SY_TCP_T_RETRANS);
+			sy_tx_release(c);
 		} else if (sack_reneged(c)) {
 			reneged = true;
 			arm_reneg(c);
@@ -236,8 +243,8 @@ bool sy_tcb_ack_in(sy_tcb *c, const sy_seg *s)
 		if (c->cco)
 			cc_ack(c, SY_CC_ACK_DUP, 0, -1, s);
 		if (c->in_recovery) {
-			if (!c->sack_ok && c->reno_sacked < sy_tcb_flight(c))
-				c->reno_sacked += mss;
+			if (!c->sack_ok && c->tx->reno_sacked < sy_tcb_flight(c))
+				c->tx->reno_sacked += mss;
 		} else if (c->after_rto && sy_seq_lt(s->ack, c->recover)) {
 			/* RFC 6582 4.1: no fast retransmit for duplicates
 			 * of what the timeout sent again */

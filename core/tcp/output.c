@@ -31,6 +31,8 @@
 
 int sy_tcp_send(sy_tcb *c, const void *bytes, uint64_t n, sy_err *err)
 {
+	sy_tcb_tx *tx;
+
 	if (c->fin_pending)
 		return sy_err_set(err, "send: the connection was shut down for sending (%s)",
 				  sy_tcp_state_name(c->state));
@@ -48,18 +50,22 @@ int sy_tcp_send(sy_tcb *c, const void *bytes, uint64_t n, sy_err *err)
 		return sy_err_set(err, "send: at most 4 GiB of real bytes at once");
 	/* the count stays a signed 64-bit integer (the bytes_queued
 	 * statistic), so it never wraps */
-	if (n > (uint64_t)INT64_MAX - c->snd_queued)
+	if (n > (uint64_t)INT64_MAX - sy_tcb_snd_queued(c))
 		return sy_err_set(err, "send: %llu more bytes would take the bytes queued "
 				  "on this connection past 2^63 - 1 (%llu so far)",
-				  (unsigned long long)n, (unsigned long long)c->snd_queued);
-	if (!bytes && c->sq && !c->sq->bytes && !c->sq->pushed) {
+				  (unsigned long long)n, (unsigned long long)sy_tcb_snd_queued(c));
+	if (!(tx = sy_tx(c, NULL)))
+		return sy_err_set(err, "send: out of memory");
+	if (!bytes && tx->sq && !tx->sq->bytes && !tx->sq->pushed) {
 		/* virtual bytes after virtual bytes: one chunk */
-		c->sq->len += n;
+		tx->sq->len += n;
 	} else {
 		sy_chunk *k = sy_pool_alloc(c->ep->pool, sizeof *k + (bytes ? n : 0));
 
-		if (!k)
+		if (!k) {
+			sy_tx_release(c);  /* as it was */
 			return sy_err_set(err, "send: out of memory");
+		}
 		k->len = n;
 		k->off = 0;
 		k->pushed = false;
@@ -67,12 +73,12 @@ int sy_tcp_send(sy_tcb *c, const void *bytes, uint64_t n, sy_err *err)
 		if (bytes)
 			memcpy(k->bytes, bytes, n);
 		/* k becomes the last, its next the first */
-		k->next = c->sq ? c->sq->next : k;
-		if (c->sq)
-			c->sq->next = k;
-		c->sq = k;
+		k->next = tx->sq ? tx->sq->next : k;
+		if (tx->sq)
+			tx->sq->next = k;
+		tx->sq = k;
 	}
-	c->snd_queued += n;
+	tx->snd_queued += n;
 	send_check(c);
 	if (can_output(c))
 		sy_tcb_output(c);
@@ -153,8 +159,8 @@ static bool sq_pushed(const sy_tcb *c, uint32_t off, uint32_t len)
  * queue's end, and nothing is marked. */
 static void sq_mark_push(sy_tcb *c, uint32_t seq, uint32_t len)
 {
-	if (c->sq && seq + len - data_seq(c) == sy_tcp_unacked(c))
-		c->sq->pushed = true;
+	if (c->tx && c->tx->sq && seq + len - data_seq(c) == sy_tcp_unacked(c))
+		c->tx->sq->pushed = true;
 }
 
 /* ------------------------------------------------------------ receive window */
@@ -563,8 +569,9 @@ uint32_t sy_tcb_send_syn_data(sy_tcb *c, uint32_t max)
 	sy_tcb_send(c, SY_TCP_SYN, c->iss, len);
 	c->st.syns_sent++;
 	c->st.bytes_sent += len;
-	if (len > c->snd_sent)
-		c->snd_sent = len;
+	/* (data from the queue: the block holds it) */
+	if (len > sy_tcb_snd_sent(c))
+		c->tx->snd_sent = len;
 	return len;
 }
 
@@ -613,6 +620,12 @@ void sy_tcb_send_data(sy_tcb *c, uint32_t seq, uint32_t len, bool fin, sy_time n
 {
 	bool retx = sy_seq_lt(seq, c->snd_max);
 	uint8_t flags = SY_TCP_ACK;
+	/* (data comes from the queue, which has the block; a FIN alone
+	 * may be the first of it) */
+	sy_tcb_tx *tx = sy_tx(c, "sending a FIN");
+
+	if (!tx)
+		return;
 
 	if (len && seq + len == data_end(c)) {
 		flags |= SY_TCP_PSH;
@@ -626,7 +639,7 @@ void sy_tcb_send_data(sy_tcb *c, uint32_t seq, uint32_t len, bool fin, sy_time n
 	if (fin)
 		flags |= SY_TCP_FIN;
 	if (!retx && c->snd_una == c->snd_max)
-		c->tx_head = now;
+		tx->tx_head = now;
 	if (len) {
 		/* the first data sent after data arrived, within the ACK
 		 * timeout of it, is an answer: the connection counts as
@@ -648,21 +661,21 @@ void sy_tcb_send_data(sy_tcb *c, uint32_t seq, uint32_t len, bool fin, sy_time n
 	if (retx) {
 		sy_rare(c)->retransmissions++;
 		sy_rare(c)->bytes_retransmitted += len;
-		if (c->rtt_timing && sy_seq_lt(seq, c->rtt_seq))
+		if (c->rtt_timing && sy_seq_lt(seq, tx->rtt_seq))
 			c->rtt_timing = false; /* Karn */
 	} else if (!c->rtt_timing && !c->ts_ok) {
 		c->rtt_timing = true;
-		c->rtt_seq = seq + len + fin;
+		tx->rtt_seq = seq + len + fin;
 		c->rtt_start = now;
 	}
 	if (sy_seq_gt(seq + len, c->snd_max))
-		c->snd_sent += seq + len - c->snd_max;
+		tx->snd_sent += seq + len - c->snd_max;
 	if (fin) {
 		c->fin_seq = seq + len;
 		c->fin_sent = true;
 	}
 	if (!retx && (len || fin))
-		c->last_seg = seq; /* what a tail loss probe sends again */
+		tx->last_seg = seq; /* what a tail loss probe sends again */
 	if (seq == c->snd_nxt)
 		c->snd_nxt += len + fin;
 	if (sy_seq_gt(c->snd_nxt, c->snd_max))
@@ -721,7 +734,8 @@ void sy_tcb_output(sy_tcb *c)
 			room = c->cc.cwnd - p;
 			if (sy_tcb_next_lost(c, &seq, &len, &lfin)) {
 				sy_tcb_send_data(c, seq, len, lfin, now);
-				c->high_rxt = seq + len + lfin;
+				if (c->tx)
+					c->tx->high_rxt = seq + len + lfin;
 				continue;
 			}
 		} else {

@@ -41,7 +41,7 @@
 
 uint32_t sy_tcb_sacked(const sy_tcb *c)
 {
-	return c->sack_ok ? sy_tcb_sb_total(c) : c->reno_sacked;
+	return c->sack_ok ? sy_tcb_sb_total(c) : sy_tcb_reno_sacked(c);
 }
 
 void sy_prr_start(sy_tcb *c)

@@ -311,7 +311,7 @@ static bool late(const sy_tcb *c, const sy_rack_seg *e)
 
 void sy_rack_sack(sy_tcb *c, uint32_t l, uint32_t r, bool dup)
 {
-	const sy_ranges *sb = &c->sb;
+	const sy_ranges *sb = sy_tcb_sb(c);
 	unsigned k = sy_ranges_upper(sb, l);
 	uint32_t x = l, gr;
 	sy_time now = now_of(c);
@@ -600,12 +600,12 @@ bool sy_rack_timeout(sy_tcb *c)
 	bool marked;
 
 	if (now < c->rk->reo_due) {
-		if (now >= c->rto_due) {
+		if (now >= sy_tcb_rto_due(c)) {
 			c->rk->reo_armed = false;
 			return false; /* the RTO came first */
 		}
 		sy_tcb_timer_set(c, SY_TCP_T_RETRANS,
-				 (c->rk->reo_due < c->rto_due ? c->rk->reo_due : c->rto_due) - now);
+				 (c->rk->reo_due < sy_tcb_rto_due(c) ? c->rk->reo_due : sy_tcb_rto_due(c)) - now);
 		return true;
 	}
 	c->rk->reo_armed = false;
@@ -626,10 +626,10 @@ bool sy_rack_timeout(sy_tcb *c)
 		arm_reo(c, wait);
 	} else if (!timer_on(c, SY_TCP_T_RETRANS) && c->snd_una != c->snd_max) {
 		/* the RTO where it was due */
-		if (c->rto_due > now) {
+		if (sy_tcb_rto_due(c) > now) {
 			if (c->lr)
 				c->lr->pto_armed = false;
-			sy_tcb_timer_set(c, SY_TCP_T_RETRANS, c->rto_due - now);
+			sy_tcb_timer_set(c, SY_TCP_T_RETRANS, sy_tcb_rto_due(c) - now);
 		} else {
 			sy_tcb_arm_rto(c);
 		}

@@ -59,13 +59,14 @@
 
 uint32_t sy_tcb_sb_total(const sy_tcb *c)
 {
-	return (uint32_t)sy_ranges_total(&c->sb);
+	return (uint32_t)sy_ranges_total(sy_tcb_sb(c));
 }
 
 /* Drops ranges at or below SND.UNA. */
 void sy_tcb_sb_trim(sy_tcb *c)
 {
-	sy_ranges_trim(&c->sb, c->snd_una);
+	if (c->tx)
+		sy_ranges_trim(&c->tx->sb, c->snd_una);
 }
 
 /* Adds [l, r) and merges what touches it.  At most MAX_SB ranges: when
@@ -73,8 +74,13 @@ void sy_tcb_sb_trim(sy_tcb *c)
  * else replaces the highest. */
 static void sb_add(sy_tcb *c, uint32_t l, uint32_t r)
 {
-	sy_ranges *s = &c->sb;
+	/* (the block is there while something is outstanding) */
+	sy_tcb_tx *tx = sy_tx(c, "keeping the SACK scoreboard");
+	sy_ranges *s;
 
+	if (!tx)
+		return;
+	s = &tx->sb;
 	if (!sy_ranges_touches(s, l, r)) {
 		if (sy_ranges_count(s) >= MAX_SB) {
 			if (sy_ranges_upper(s, l) == sy_ranges_count(s))
@@ -117,8 +123,8 @@ void sy_tcb_sb_update(sy_tcb *c, const sy_seg *s)
 /* The hole below range i of the scoreboard: [*a, return). */
 static uint32_t sb_hole(const sy_tcb *c, unsigned i, uint32_t *a)
 {
-	*a = i ? sy_ranges_at(&c->sb, i - 1)->r : c->snd_una;
-	return sy_ranges_at(&c->sb, i)->l;
+	*a = i ? sy_ranges_at(sy_tcb_sb(c), i - 1)->r : c->snd_una;
+	return sy_ranges_at(sy_tcb_sb(c), i)->l;
 }
 
 /* The holes below ranges 0 .. return - 1 are lost: more than two
@@ -132,8 +138,8 @@ static unsigned sb_lost_below(const sy_tcb *c, uint32_t *kept)
 
 	if (kept)
 		*kept = 0;
-	for (unsigned i = sy_ranges_count(&c->sb); i-- > 0;) {
-		const sy_range *g = sy_ranges_at(&c->sb, i);
+	for (unsigned i = sy_ranges_count(sy_tcb_sb(c)); i-- > 0;) {
+		const sy_range *g = sy_ranges_at(sy_tcb_sb(c), i);
 
 		above += g->r - g->l;
 		if (above > 2 * mss)
@@ -156,7 +162,7 @@ uint32_t sy_tcb_lost_top(const sy_tcb *c)
 	 * marked, as PRR asks of it */
 	if (sy_rack_on(c))
 		return c->rk ? c->rk->rk_marked : 0;
-	return k ? sy_ranges_at(&c->sb, k - 1)->l : c->snd_una;
+	return k ? sy_ranges_at(sy_tcb_sb(c), k - 1)->l : c->snd_una;
 }
 
 /* RFC 6675's pipe: bytes outstanding that are neither SACKed nor lost,
@@ -164,7 +170,7 @@ uint32_t sy_tcb_lost_top(const sy_tcb *c)
 uint32_t sy_tcb_pipe(const sy_tcb *c)
 {
 	uint32_t flight = sy_tcb_flight(c), mss = sy_tcb_smss(c), p, kept, top;
-	unsigned n = sy_ranges_count(&c->sb);
+	unsigned n = sy_ranges_count(sy_tcb_sb(c));
 
 	if (!sy_tcb_by_pipe(c))
 		return flight;
@@ -173,23 +179,23 @@ uint32_t sy_tcb_pipe(const sy_tcb *c)
 	if (!c->sack_ok) {
 		uint32_t head = flight < mss ? flight : mss;
 
-		p = flight - (c->reno_sacked < flight - head ? c->reno_sacked : flight - head);
-		if (!sy_seq_gt(c->high_rxt, c->snd_una))
+		p = flight - (sy_tcb_reno_sacked(c) < flight - head ? sy_tcb_reno_sacked(c) : flight - head);
+		if (!sy_seq_gt(sy_tcb_high_rxt(c), c->snd_una))
 			p -= head < p ? head : p; /* lost, not yet resent */
 		return p;
 	}
 	if (!n)
 		return flight;
 	/* above the highest range, and the holes not lost */
-	p = c->snd_max - sy_ranges_at(&c->sb, n - 1)->r;
+	p = c->snd_max - sy_ranges_at(sy_tcb_sb(c), n - 1)->r;
 	sb_lost_below(c, &kept);
 	p += kept;
 	/* the holes' bytes below high_rxt, lost or not: retransmitted */
-	if (sy_seq_gt(c->high_rxt, c->snd_una)) {
-		top = sy_ranges_at(&c->sb, n - 1)->l;
-		if (sy_seq_lt(c->high_rxt, top))
-			top = c->high_rxt;
-		p += (top - c->snd_una) - (uint32_t)sy_ranges_below(&c->sb, top);
+	if (sy_seq_gt(sy_tcb_high_rxt(c), c->snd_una)) {
+		top = sy_ranges_at(sy_tcb_sb(c), n - 1)->l;
+		if (sy_seq_lt(sy_tcb_high_rxt(c), top))
+			top = sy_tcb_high_rxt(c);
+		p += (top - c->snd_una) - (uint32_t)sy_ranges_below(sy_tcb_sb(c), top);
 	}
 	return p;
 }
@@ -212,8 +218,8 @@ bool sy_tcb_next_lost(const sy_tcb *c, uint32_t *seq, uint32_t *len, bool *fin)
 	*fin = false;
 	if (sy_rack_on(c))
 		return sy_rack_next_lost(c, seq, len, fin);
-	if (!c->sack_ok || !sy_ranges_count(&c->sb)) {
-		if (sy_seq_gt(c->high_rxt, c->snd_una) || c->snd_una == c->snd_max)
+	if (!c->sack_ok || !sy_ranges_count(sy_tcb_sb(c))) {
+		if (sy_seq_gt(sy_tcb_high_rxt(c), c->snd_una) || c->snd_una == c->snd_max)
 			return false;
 		/* the first segment: data up to a segment, and the FIN when
 		 * it follows within the segment */
@@ -226,12 +232,12 @@ bool sy_tcb_next_lost(const sy_tcb *c, uint32_t *seq, uint32_t *len, bool *fin)
 	}
 	/* the lowest lost hole with bytes at or above high_rxt: the hole
 	 * below the first range starting past both high_rxt and SND.UNA */
-	from = sy_seq_gt(c->high_rxt, c->snd_una) ? c->high_rxt : c->snd_una;
-	k = sy_ranges_after(&c->sb, from);
+	from = sy_seq_gt(sy_tcb_high_rxt(c), c->snd_una) ? sy_tcb_high_rxt(c) : c->snd_una;
+	k = sy_ranges_after(sy_tcb_sb(c), from);
 	if (k >= sb_lost_below(c, NULL))
 		return false;
 	b = sb_hole(c, k, &a);
-	from = sy_seq_gt(c->high_rxt, a) ? c->high_rxt : a;
+	from = sy_seq_gt(sy_tcb_high_rxt(c), a) ? sy_tcb_high_rxt(c) : a;
 	*seq = from;
 	*len = b - from < seg ? b - from : seg;
 	return true;
@@ -250,7 +256,7 @@ void sy_tcb_arm_rto(sy_tcb *c)
 	const sy_timers_ops *t = sy_tcb_timers(c, &st);
 	const sy_timer_limits *lim = limits(c);
 	sy_time after = t->rto(st, &c->rtt), uto = lim->user_timeout;
-	sy_time from = lim->retries_by_time ? sy_loss_ro(c)->rtx_stamp : c->tx_head;
+	sy_time from = lim->retries_by_time ? sy_loss_ro(c)->rtx_stamp : c->tx->tx_head;
 
 	if (uto > 0 && c->data_started && (!lim->retries_by_time || c->retries)) {
 		sy_time left = from + uto - now_of(c);
@@ -268,13 +274,13 @@ void sy_tcb_arm_rto(sy_tcb *c)
  * event per RTO instead of a cancel and an insert per ACK. */
 void sy_tcb_arm_retrans(sy_tcb *c, sy_time after)
 {
-	c->rto_due = now_of(c) + after;
+	c->tx->rto_due = now_of(c) + after;
 	if (c->lr)
 		c->lr->pto_armed = false; /* the RTO, not a probe timeout (tlp.c) */
 	if (c->rk)
 		c->rk->reo_armed = false; /* ... nor a reordering timeout (rack.c) */
 	if (timer_on(c, SY_TCP_T_RETRANS) &&
-	    sy_sim_due(c->ep->sim, sy_tcb_timer_id(c, SY_TCP_T_RETRANS)) <= c->rto_due)
+	    sy_sim_due(c->ep->sim, sy_tcb_timer_id(c, SY_TCP_T_RETRANS)) <= c->tx->rto_due)
 		return;
 	sy_tcb_timer_set(c, SY_TCP_T_RETRANS, after);
 }
@@ -299,8 +305,9 @@ void sy_tcb_enter_recovery(sy_tcb *c)
 	if (c->lr)
 		c->lr->tlp_out = false; /* the tail loss probe's episode ends */
 	c->recover = cwr ? c->lr->ecn_high : c->snd_max;
-	c->high_rxt = c->snd_una;
-	c->reno_sacked = c->sack_ok ? 0 : 3 * sy_tcb_smss(c);
+	/* (a duplicate ACK or a loss found: something is in flight) */
+	c->tx->high_rxt = c->snd_una;
+	c->tx->reno_sacked = c->sack_ok ? 0 : 3 * sy_tcb_smss(c);
 	c->rtt_timing = false;
 	if (c->cco && !cwr)
 		cc_signal(c, SY_CC_FAST_RETRANSMIT);
@@ -320,14 +327,14 @@ void sy_tcb_enter_recovery(sy_tcb *c)
 	/* the first unacknowledged segment goes at once, whatever pipe says */
 	seq = c->snd_una;
 	len = data_end(c) - seq;
-	if (c->sack_ok && sy_ranges_count(&c->sb) &&
-	    sy_seq_lt(sy_ranges_at(&c->sb, 0)->l, seq + len))
-		len = sy_ranges_at(&c->sb, 0)->l - seq;
+	if (c->sack_ok && sy_ranges_count(sy_tcb_sb(c)) &&
+	    sy_seq_lt(sy_ranges_at(sy_tcb_sb(c), 0)->l, seq + len))
+		len = sy_ranges_at(sy_tcb_sb(c), 0)->l - seq;
 	if (len > sy_tcb_cur_mss(c))
 		len = sy_tcb_cur_mss(c);
 	fin = c->fin_sent && seq + len == c->fin_seq;
 	sy_tcb_send_data(c, seq, len, fin, now_of(c));
-	c->high_rxt = seq + len + fin;
+	c->tx->high_rxt = seq + len + fin;
 	if (c->lr)
 		c->lr->prr_first = (uint32_t)(c->st.bytes_sent - sent0);
 }
@@ -377,7 +384,7 @@ static bool retries_exhausted(sy_tcb *c, const sy_timer_limits *lim, sy_time now
 		n = lim->orphan_retries ? lim->orphan_retries : alive ? 8 : 0;
 	}
 	if (!lim->retries_by_time)
-		return (int64_t)c->retries >= n || (uto > 0 && now - c->tx_head >= uto);
+		return (int64_t)c->retries >= n || (uto > 0 && now - c->tx->tx_head >= uto);
 	/* Linux's retransmits_timed_out: never before a retransmission */
 	if (!c->retries)
 		return false;
@@ -453,8 +460,8 @@ void sy_tcb_data_timeout(sy_tcb *c, int which)
 		if (c->lr && c->lr->pto_armed && sy_tlp_timeout(c))
 			return;
 		/* restarted since it was set: on to the deadline */
-		if (now < c->rto_due) {
-			sy_tcb_timer_set(c, SY_TCP_T_RETRANS, c->rto_due - now);
+		if (c->tx && now < c->tx->rto_due) {
+			sy_tcb_timer_set(c, SY_TCP_T_RETRANS, c->tx->rto_due - now);
 			return;
 		}
 		break;
@@ -509,23 +516,23 @@ void sy_tcb_data_timeout(sy_tcb *c, int which)
 		c->lr->tlp_out = false;
 	c->recover = c->snd_max;
 	c->dupacks = 0;
-	c->reno_sacked = 0;
+	c->tx->reno_sacked = 0;
 	if (sy_rack_on(c)) {
 		/* RACK's marks: what is not SACKed is lost, and only that
 		 * goes again (Linux's tcp_enter_loss), cwnd one segment more
 		 * than what is still in flight */
 		if (sy_rack_rto(c))
-			sy_ranges_clear(&c->sb);
+			sy_ranges_clear(&c->tx->sb);
 		c->cc.cwnd = sy_rack_pipe(c) + sy_tcb_smss(c);
 		c->snd_nxt = c->snd_max;
 		sy_frto_timeout(c, fresh);
 	} else {
 		if (!sy_frto_timeout(c, fresh))
-			sy_ranges_clear(&c->sb);
+			sy_ranges_clear(&c->tx->sb);
 		c->snd_nxt = c->snd_una;
 	}
 	c->rtt_timing = false;
-	c->high_rxt = c->snd_una;
+	c->tx->high_rxt = c->snd_una;
 	sy_tcb_timer_cancel(c, SY_TCP_T_RETRANS);
 	sy_tcb_output(c);
 	sy_frto_sent(c);

@@ -419,6 +419,35 @@ sy_tcb_rx *sy_rx_new(sy_tcb *c, const char *what)
 	return c->rx;
 }
 
+sy_tcb_tx *sy_tx_new(sy_tcb *c, const char *what)
+{
+	sy_tcb_tx *tx = sy_pool_zalloc(c->ep->pool, sizeof *tx);
+
+	if (!tx) {
+		if (what)
+			sy_tcb_oom(c, what);
+		return NULL;
+	}
+	tx->snd_queued = tx->snd_sent = c->st.bytes_acked;
+	tx->high_rxt = c->snd_una;
+	c->tx = tx;
+	return tx;
+}
+
+void sy_tx_release(sy_tcb *c)
+{
+	sy_tcb_tx *tx = c->tx;
+
+	if (!tx || tx->sq || c->snd_una != c->snd_max)
+		return;
+	/* the idle values (tcb.h): what the readers give without it */
+	SY_INVARIANT(tx->snd_queued == c->st.bytes_acked && tx->snd_sent == c->st.bytes_acked);
+	SY_INVARIANT(!sy_ranges_count(&tx->sb) && !tx->reno_sacked && !c->rtt_timing);
+	sy_ranges_free(&tx->sb);
+	sy_pool_free(c->ep->pool, tx);
+	c->tx = NULL;
+}
+
 void sy_rx_release(sy_tcb *c)
 {
 	sy_tcb_rx *rx = c->rx;
@@ -448,7 +477,7 @@ uint32_t sy_tcb_smss(const sy_tcb *c)
  * the rest waits outside sequence space, however many there are). */
 uint64_t sy_tcp_unacked(const sy_tcb *c)
 {
-	return c->snd_queued - c->st.bytes_acked;
+	return sy_tcb_snd_queued(c) - c->st.bytes_acked;
 }
 
 void sy_tcb_info_get(const sy_tcb *c, sy_tcb_info *i)
@@ -498,7 +527,10 @@ void sy_tcb_data_start(sy_tcb *c)
 		c->rcv_clamp = clamp;
 		c->rcv_ssthresh = c->rcv_wnd < clamp ? c->rcv_wnd : clamp;
 	}
-	c->tx_head = c->last_send = now_of(c);
+	/* (a SYN with data left some in flight: the block holds it) */
+	c->last_send = now_of(c);
+	if (c->tx)
+		c->tx->tx_head = c->last_send;
 	c->iw_bytes = c->iw_segs * mss;
 	c->cc.cwnd = c->iw_bytes;
 	/* RFC 6298 5.7: after a SYN (or SYN-ACK) timeout and without an RTT
@@ -527,11 +559,16 @@ void sy_tcb_data_start(sy_tcb *c)
 
 void sy_tcb_data_free(sy_tcb *c)
 {
-	while (c->sq) {
-		sy_chunk *k = sy_sq_head(c);
+	if (c->tx) {
+		while (c->tx->sq) {
+			sy_chunk *k = sy_sq_head(c);
 
-		sy_sq_unlink_head(c, k);
-		sy_pool_free(c->ep->pool, k);
+			sy_sq_unlink_head(c, k);
+			sy_pool_free(c->ep->pool, k);
+		}
+		sy_ranges_free(&c->tx->sb);
+		sy_pool_free(c->ep->pool, c->tx);
+		c->tx = NULL;
 	}
 	if (c->rx) {
 		while (c->rx->ooo) {
@@ -542,7 +579,6 @@ void sy_tcb_data_free(sy_tcb *c)
 		}
 		sy_ranges_free(&c->rx->ooo_blocks);
 	}
-	sy_ranges_free(&c->sb);
 	sy_tcb_loss_free(c);
 	sy_tcb_rq_drop(c, UINT32_MAX);  /* ... and the block with the rest */
 	SY_INVARIANT(!c->rx);

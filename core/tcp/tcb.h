@@ -44,6 +44,32 @@ typedef struct sy_tcb_rx {
 	sy_chunk *rq_head, *rq_tail; /* unread bytes, once some are real */
 } sy_tcb_rx;
 
+/* The sender's state while it has something to send or to see
+ * acknowledged: allocated with the first byte queued or the first
+ * segment of data or FIN sent, freed when the queue is empty and all that
+ * was sent is acknowledged (sy_tx_release).  Without it, each field has
+ * its idle value, which the readers in tcp_priv.h give: an empty queue and
+ * scoreboard, snd_queued = snd_sent = bytes_acked, high_rxt = SND.UNA,
+ * reno_sacked 0; the others are set before they are read again (tx_head
+ * and last_seg by the next new segment, rto_due by the retransmission
+ * timer's arming, rtt_seq with rtt_timing, which is off). */
+typedef struct sy_tcb_tx {
+	sy_chunk *sq;              /* the send queue's last chunk, whose
+				    * next is the first (a ring); NULL:
+				    * empty (sy_sq_head, sy_sq_next) */
+	uint64_t snd_queued;       /* bytes the user has queued, in total */
+	uint64_t snd_sent;         /* ... of which sent at least once */
+	sy_time tx_head;           /* when the oldest unacked data was sent */
+	sy_time rto_due;           /* the retransmission timer's deadline */
+	sy_ranges sb;              /* SACK scoreboard */
+	uint32_t high_rxt;         /* retransmitted up to here in recovery */
+	uint32_t reno_sacked;      /* without SACK: bytes left by dupacks */
+	uint32_t last_seg;         /* where the latest new segment began
+				    * (the profile's tlp, tlp.c) */
+	uint32_t rtt_seq;          /* the segment timed (rtt_timing) ends
+				    * here */
+} sy_tcb_tx;
+
 /* A segment sent and not yet acknowledged, for RACK (rack.c): the
  * profile's rack keeps one per segment as first sent, in sequence order,
  * with the time of its latest transmission. */
@@ -309,31 +335,21 @@ struct sy_tcb {
 				    * (rcv_last_size below) */
 	uint32_t last_ack_sent;    /* RFC 7323's Last.ACK.sent */
 	uint32_t recover;          /* RFC 6582 / RFC 6675 recovery point */
-	uint32_t high_rxt;         /* retransmitted up to here in recovery */
-	uint32_t reno_sacked;      /* without SACK: bytes left by dupacks */
 	uint32_t sndbuf, rcvbuf;
 	uint32_t iw_segs, iw_bytes; /* initial window */
 	uint32_t rcv_unread;       /* delivered, not read by the user */
 	uint32_t rcv_unacked;      /* in-order bytes not yet acknowledged */
 	uint32_t rcv_mss;          /* largest segment received */
 	uint32_t quick;            /* quick-ACK mode: ACKs still sent at once */
-	uint32_t rtt_seq;          /* the segment timed (rtt_timing) ends
-				    * here */
 	sy_time data_rx_at;        /* latest in-order data received; -1: none */
 	sy_time data_tx_at;        /* latest data segment sent; -1: none */
-	uint64_t snd_queued;       /* bytes the user has queued, in total */
-	uint64_t snd_sent;         /* ... of which sent at least once */
-	sy_time tx_head;           /* when the oldest unacked data was sent */
-	sy_time rto_due;           /* the retransmission timer's deadline */
 	sy_time last_send;         /* for the idle restart */
 	uint32_t max_flight;       /* the most in flight in that window */
 	uint32_t cwnd_usage_end;
-	sy_chunk *sq;               /* the send queue's last chunk, whose
-				    * next is the first (a ring); NULL:
-				    * empty (sy_sq_head, sy_sq_next) */
+	sy_tcb_tx *tx;             /* the sender's, while it has something
+				    * queued or unacknowledged (sy_tcb_tx) */
 	sy_tcb_rx *rx;             /* out-of-order and unread data, while
 				    * there is some (sy_tcb_rx) */
-	sy_ranges sb;              /* SACK scoreboard */
 	const sy_cc_ops *cco;
 	const void *ccst;          /* the cc instance's parameters */
 	sy_tcb_cc cc;               /* the congestion control's, between calls */
@@ -347,8 +363,6 @@ struct sy_tcb {
 	uint32_t ts_recent;        /* the peer's latest TSval */
 	uint32_t ts_off;           /* added to the TS clock (ts_offset) */
 	uint32_t fin_seq;          /* our FIN's sequence number, once sent */
-	uint32_t last_seg;         /* where the latest new segment began
-				    * (the profile's tlp, tlp.c) */
 	sy_time rtt_start;         /* when the segment being timed was sent */
 	sy_rtt rtt;
 	/* The timers, in slots (sy_tcb_tslot): the event pending in each,
@@ -441,13 +455,25 @@ static inline const sy_tcb_rare *sy_rare_ro(const sy_tcb *c)
 /* The send queue's first chunk; NULL when it is empty. */
 static inline sy_chunk *sy_sq_head(const sy_tcb *c)
 {
-	return c->sq ? c->sq->next : NULL;
+	return c->tx && c->tx->sq ? c->tx->sq->next : NULL;
+}
+
+/* The bytes the user has queued in all, and of them sent at least once:
+ * those acknowledged without the sender's block. */
+static inline uint64_t sy_tcb_snd_queued(const sy_tcb *c)
+{
+	return c->tx ? c->tx->snd_queued : c->st.bytes_acked;
+}
+
+static inline uint64_t sy_tcb_snd_sent(const sy_tcb *c)
+{
+	return c->tx ? c->tx->snd_sent : c->st.bytes_acked;
 }
 
 /* The chunk after k in the send queue; NULL after the last. */
 static inline sy_chunk *sy_sq_next(const sy_tcb *c, const sy_chunk *k)
 {
-	return k == c->sq ? NULL : k->next;
+	return k == c->tx->sq ? NULL : k->next;
 }
 
 /* SO_LINGER's time (sy_tcp_sock_opts): -1 off, 0 close aborts. */
@@ -461,11 +487,13 @@ static inline sy_time sy_tcb_linger(const sy_tcb *c)
 /* Takes the first chunk k out of the send queue (the caller frees it). */
 static inline void sy_sq_unlink_head(sy_tcb *c, const sy_chunk *k)
 {
-	SY_INVARIANT(c->sq && k == c->sq->next);
-	if (k == c->sq)
-		c->sq = NULL;
+	sy_tcb_tx *tx = c->tx;
+
+	SY_INVARIANT(tx && tx->sq && k == tx->sq->next);
+	if (k == tx->sq)
+		tx->sq = NULL;
 	else
-		c->sq->next = k->next;
+		tx->sq->next = k->next;
 }
 
 /* Bytes sent and not acknowledged (FlightSize). */

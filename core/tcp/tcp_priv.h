@@ -162,6 +162,13 @@ SY_HIDDEN sy_tcb_rx *sy_rx_new(sy_tcb *c, const char *what);
 /* Frees it if both its queues are empty: a connection holding nothing
  * received has none. */
 SY_HIDDEN void sy_rx_release(sy_tcb *c);
+/* The sender's block (tcb.h), allocated now if it is not yet, with
+ * its idle values; NULL if it cannot be (the run fails: "out of memory
+ * `what`", sy_tcb_oom; or only NULL when `what` is NULL). */
+SY_HIDDEN sy_tcb_tx *sy_tx_new(sy_tcb *c, const char *what);
+/* Frees it once the queue is empty and all that was sent is
+ * acknowledged: a connection with nothing to send has none. */
+SY_HIDDEN void sy_tx_release(sy_tcb *c);
 /* While on, the move from SYN_RECEIVED to ESTABLISHED that an ACK makes
  * reports SY_TCP_CAUSE_CROSSED_SYNACK: the ACK is a crossed SYN-ACK's,
  * taken by the state machine's own SYN_RECEIVED hook (steps.c). */
@@ -305,6 +312,40 @@ static inline sy_tcb_rx *sy_rx(sy_tcb *c, const char *what)
 	return c->rx ? c->rx : sy_rx_new(c, what);
 }
 
+/* The sender's block, to be set (tcb.h). */
+static inline sy_tcb_tx *sy_tx(sy_tcb *c, const char *what)
+{
+	return c->tx ? c->tx : sy_tx_new(c, what);
+}
+
+/* ... and its fields to be read, with their idle values without it
+ * (and sy_tcb_snd_queued, _sent: tcb.h). */
+static inline uint32_t sy_tcb_high_rxt(const sy_tcb *c)
+{
+	return c->tx ? c->tx->high_rxt : c->snd_una;
+}
+
+static inline uint32_t sy_tcb_reno_sacked(const sy_tcb *c)
+{
+	return c->tx ? c->tx->reno_sacked : 0;
+}
+
+/* The retransmission timer's deadline: read only while something is in
+ * flight. */
+static inline sy_time sy_tcb_rto_due(const sy_tcb *c)
+{
+	SY_INVARIANT(c->tx);
+	return c->tx->rto_due;
+}
+
+/* The SACK scoreboard; empty without the block. */
+static inline const sy_ranges *sy_tcb_sb(const sy_tcb *c)
+{
+	static const sy_ranges none;
+
+	return c->tx ? &c->tx->sb : &none;
+}
+
 /* The reassembly queue: NULL when nothing waits past a gap. */
 static inline const sy_ooo *sy_tcb_ooo(const sy_tcb *c)
 {
@@ -380,8 +421,10 @@ static inline uint32_t data_end(const sy_tcb *c)
  * bytes queued, at most 2^30, plus the SYN or the FIN). */
 static inline void send_check(const sy_tcb *c)
 {
-	SY_INVARIANT(c->st.bytes_acked <= c->snd_sent);
-	SY_INVARIANT(c->snd_sent <= c->snd_queued);
+	SY_INVARIANT(c->st.bytes_acked <= sy_tcb_snd_sent(c));
+	SY_INVARIANT(sy_tcb_snd_sent(c) <= sy_tcb_snd_queued(c));
+	/* the sender's block: while anything is outstanding past the SYN */
+	SY_INVARIANT(c->tx || c->snd_una == c->snd_max || !sy_tcb_syn_acked(c));
 	if (!c->data_started)
 		return;
 	SY_INVARIANT(sy_seq_le(c->snd_una, c->snd_nxt));
@@ -392,10 +435,10 @@ static inline void send_check(const sy_tcb *c)
 #ifdef SY_DEEP_CHECKS
 	/* the SACK scoreboard: sorted, disjoint, not touching, above
 	 * SND.UNA and at most SND.MAX */
-	SY_INVARIANT(sy_ranges_valid(&c->sb));
-	if (sy_ranges_count(&c->sb)) {
-		SY_INVARIANT(sy_seq_le(c->snd_una, sy_ranges_at(&c->sb, 0)->l));
-		SY_INVARIANT(sy_seq_le(sy_ranges_at(&c->sb, sy_ranges_count(&c->sb) - 1)->r,
+	SY_INVARIANT(sy_ranges_valid(sy_tcb_sb(c)));
+	if (sy_ranges_count(sy_tcb_sb(c))) {
+		SY_INVARIANT(sy_seq_le(c->snd_una, sy_ranges_at(sy_tcb_sb(c), 0)->l));
+		SY_INVARIANT(sy_seq_le(sy_ranges_at(sy_tcb_sb(c), sy_ranges_count(sy_tcb_sb(c)) - 1)->r,
 				       c->snd_max));
 	}
 #endif

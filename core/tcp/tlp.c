@@ -45,7 +45,7 @@ bool sy_tlp_schedule(sy_tcb *c)
 
 	if (!lim->tlp || !c->sack_ok || !flight || !can_output(c) ||
 	    !sy_tcb_syn_acked(c) || c->in_recovery || c->after_rto ||
-	    c->dupacks || sy_ranges_count(&c->sb))
+	    c->dupacks || sy_ranges_count(sy_tcb_sb(c)))
 		return false;
 	if (c->rtt.samples) {
 		bool one = flight <= sy_tcb_cur_mss(c) + c->fin_sent;
@@ -55,8 +55,8 @@ bool sy_tlp_schedule(sy_tcb *c)
 		pto = lim->rto_initial;
 	}
 	/* no later than the RTO, armed before this */
-	if (timer_on(c, SY_TCP_T_RETRANS) && c->rto_due > now && c->rto_due - now < pto)
-		pto = c->rto_due - now;
+	if (timer_on(c, SY_TCP_T_RETRANS) && sy_tcb_rto_due(c) > now && sy_tcb_rto_due(c) - now < pto)
+		pto = sy_tcb_rto_due(c) - now;
 	if (!sy_loss(c))
 		return false;
 	c->lr->pto_armed = true;
@@ -97,7 +97,7 @@ static bool probe(sy_tcb *c, sy_time now)
 	 * that was sent */
 	fin = c->fin_sent;
 	dend = fin ? c->fin_seq : c->snd_max;
-	seq = c->last_seg;
+	seq = c->tx->last_seg; /* (the flight has the block) */
 	if (sy_seq_lt(seq, c->snd_una) || sy_seq_gt(seq, dend))
 		seq = c->snd_una;
 	if (sy_seq_lt(seq, data_seq(c)))
@@ -131,7 +131,7 @@ bool sy_tlp_timeout(sy_tcb *c)
 	/* at most one probe per episode; none in recovery or after a
 	 * timeout: the RTO where it was due */
 	if (c->lr->tlp_out || c->in_recovery || c->after_rto || !probe(c, now)) {
-		sy_tcb_timer_set(c, SY_TCP_T_RETRANS, c->rto_due > now ? c->rto_due - now : 0);
+		sy_tcb_timer_set(c, SY_TCP_T_RETRANS, sy_tcb_rto_due(c) > now ? sy_tcb_rto_due(c) - now : 0);
 		return true;
 	}
 	c->lr->tlp_out = true;

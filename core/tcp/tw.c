@@ -49,8 +49,8 @@ static bool packable(const sy_tcb *c)
 	const sy_timer_limits *lim = sy_tcb_limits(c);
 
 	if (c->state != SY_TCP_TIME_WAIT || c->rx || c->rcv_unread ||
-	    c->sq || c->retries || c->ack_now || !c->data_started ||
-	    c->snd_una != c->snd_max || c->snd_queued != c->st.bytes_acked ||
+	    c->tx || c->retries || c->ack_now || !c->data_started ||
+	    c->snd_una != c->snd_max ||
 	    /* what struct sy_tw does not keep */
 	    c->snd_nxt != c->snd_max || c->snd_wl2 != c->snd_max ||
 	    c->last_ack_sent != c->rcv_nxt || c->rcv_wup != c->rcv_nxt ||
@@ -184,7 +184,7 @@ static void unpack(sy_tcb *c, const struct sy_tw *w)
 	c->rcv_wscale = (w->idx >> 8) & 15;
 	c->max_wnd = c->snd_wnd;
 	c->iw_bytes = c->iw_segs * sy_tcb_smss(c);
-	c->tx_head = c->last_send = now_of(c);
+	c->last_send = now_of(c);
 	c->ka_rx_at = w->tw_since;
 }
 

@@ -57,7 +57,7 @@ struct tw_keep {
 	sy_tcb_stats st;
 	sy_time t_open, t_established, t_first_rx, t_all_acked, t_closed;
 	uint64_t snd_queued, snd_sent;
-	sy_time data_rx_at, data_tx_at, tx_head, last_send;
+	sy_time data_rx_at, data_tx_at, last_send;
 	sy_rtt rtt;
 	/* the congestion control's figures conn:info() reads; its state
 	 * is made afresh on rebuild, as for a record nobody holds (nothing

@@ -15,9 +15,10 @@ void sy_tw_keep_save(const sy_tcb *c, struct tw_keep *k)
 		.user = c->user, .want_data = c->want_data, .in_recovery = c->in_recovery,
 		.t_open = c->t_open, .t_established = c->t_established,
 		.t_first_rx = c->t_first_rx, .t_all_acked = c->t_all_acked,
-		.t_closed = c->t_closed, .snd_queued = c->snd_queued, .snd_sent = c->snd_sent,
+		.t_closed = c->t_closed, .snd_queued = sy_tcb_snd_queued(c),
+		.snd_sent = sy_tcb_snd_sent(c),
 		.data_rx_at = c->data_rx_at, .data_tx_at = c->data_tx_at,
-		.tx_head = c->tx_head, .last_send = c->last_send, .rtt = c->rtt,
+		.last_send = c->last_send, .rtt = c->rtt,
 		.cwnd = c->cc.cwnd, .ssthresh = c->cc.ssthresh, .iw_bytes = c->iw_bytes,
 	};
 	sy_tcb_stats_read(c, &k->st);
@@ -34,11 +35,15 @@ void sy_tw_keep_apply(sy_tcb *c, const struct tw_keep *k)
 	c->t_first_rx = k->t_first_rx;
 	c->t_all_acked = k->t_all_acked;
 	c->t_closed = k->t_closed;
-	c->snd_queued = k->snd_queued;
-	c->snd_sent = k->snd_sent;
+	/* a connection let go with something unacknowledged (ltcp_away.c)
+	 * keeps its figures in a block; one in TIME_WAIT has none */
+	if ((k->snd_queued != k->st.bytes_acked || k->snd_sent != k->st.bytes_acked) &&
+	    sy_tx(c, "keeping a connection's figures")) {
+		c->tx->snd_queued = k->snd_queued;
+		c->tx->snd_sent = k->snd_sent;
+	}
 	c->data_rx_at = k->data_rx_at;
 	c->data_tx_at = k->data_tx_at;
-	c->tx_head = k->tx_head;
 	c->last_send = k->last_send;
 	c->rtt = k->rtt;
 	c->cc.cwnd = k->cwnd;
@@ -60,7 +65,7 @@ _Static_assert(sizeof(sy_tcb_stats) % 4 == 0 && sizeof(sy_rtt) % 4 == 0,
 
 enum {
 	U_ST = sizeof(sy_tcb_stats) / 4, U_RTT = sizeof(sy_rtt) / 4,
-	K_TIMES = 9, K_PLAIN = 6,
+	K_TIMES = 8, K_PLAIN = 6,
 	K_N = U_ST + U_RTT + K_TIMES + K_PLAIN,
 	K_MAP = (K_N + 7) / 8,
 };
@@ -71,7 +76,7 @@ static sy_time *k_time(struct tw_keep *k, int i)
 {
 	sy_time *t[K_TIMES] = {
 		&k->t_open, &k->t_established, &k->t_first_rx, &k->t_all_acked,
-		&k->t_closed, &k->data_rx_at, &k->data_tx_at, &k->tx_head, &k->last_send,
+		&k->t_closed, &k->data_rx_at, &k->data_tx_at, &k->last_send,
 	};
 
 	return t[i];
@@ -184,7 +189,7 @@ bool sy_tw_keep_same(const struct tw_keep *a, const struct tw_keep *b)
 	       a->t_all_acked == b->t_all_acked && a->t_closed == b->t_closed &&
 	       a->snd_queued == b->snd_queued && a->snd_sent == b->snd_sent &&
 	       a->data_rx_at == b->data_rx_at && a->data_tx_at == b->data_tx_at &&
-	       a->tx_head == b->tx_head && a->last_send == b->last_send &&
+	       a->last_send == b->last_send &&
 	       a->cwnd == b->cwnd && a->ssthresh == b->ssthresh && a->iw_bytes == b->iw_bytes;
 }
 

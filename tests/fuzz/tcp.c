@@ -138,11 +138,11 @@ static void check_conns(void)
 		for (int i = 0; i < NCONN; i++) {
 			sy_tcb *c = F.s[k].c[i];
 
-			if (c && c->st.bytes_acked > c->snd_queued)
+			if (c && c->st.bytes_acked > sy_tcb_snd_queued(c))
 				FUZZ_FAIL("%s's connection %u->%u: %llu bytes acknowledged, %llu queued by the user",
 					  k ? "B" : "A", (unsigned)c->lport, (unsigned)c->rport,
 					  (unsigned long long)c->st.bytes_acked,
-					  (unsigned long long)c->snd_queued);
+					  (unsigned long long)sy_tcb_snd_queued(c));
 		}
 }
 
