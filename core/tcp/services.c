@@ -215,8 +215,11 @@ void sy_tcb_keepalive_restart(sy_tcb *c)
 {
 	const sy_timer_limits *lim = sy_tcb_limits(c);
 
+	/* (outside such a state the storage is TIME_WAIT's: tcb.h) */
+	if (!(c->caps & SY_TCP_CAP_KEEPALIVE))
+		return;
 	c->ka_rx_at = sy_sim_now(c->ep->sim);
-	if (!lim->keepalive || !(c->caps & SY_TCP_CAP_KEEPALIVE))
+	if (!lim->keepalive)
 		return;
 	c->probes = 0;
 	sy_tcb_timer_set(c, SY_TCP_T_KEEPALIVE, lim->keepalive_time);

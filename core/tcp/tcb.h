@@ -390,9 +390,15 @@ struct sy_tcb {
 	sy_tcb *aq_next;           /* the listener's accept queue */
 	sy_tcb *hnext;             /* endpoint's hash chain */
 	uint64_t id;               /* unique per endpoint, from 1 */
-	sy_time tw_since;          /* when TIME_WAIT began (tw_reuse_delay) */
-	sy_time ka_rx_at;          /* the latest segment that restarted
-				    * the keepalive idle time */
+	/* one time for keepalive, one for TIME_WAIT: only ESTABLISHED
+	 * sends probes (SY_TCP_CAP_KEEPALIVE), and no state after it comes
+	 * back to it */
+	union {
+		sy_time ka_rx_at;  /* the latest segment that restarted the
+				    * keepalive idle time, in a state with
+				    * SY_TCP_CAP_KEEPALIVE */
+		sy_time tw_since;  /* when TIME_WAIT began (tw_reuse_delay) */
+	};
 	uint32_t snd_sml;          /* end of the latest short segment sent
 				    * (Minshall's Nagle), once sml_set */
 	/* the profile's ack_on_read: short in-order segments since the

@@ -185,7 +185,6 @@ static void unpack(sy_tcb *c, const struct sy_tw *w)
 	c->max_wnd = c->snd_wnd;
 	c->iw_bytes = c->iw_segs * sy_tcb_smss(c);
 	c->last_send = now_of(c);
-	c->ka_rx_at = w->tw_since;
 }
 
 /* w could not be rebuilt: the run fails, the binding forgets it. */
