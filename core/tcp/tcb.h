@@ -289,7 +289,7 @@ struct sy_tcb {
 	sy_tcp_listener *listener; /* a passive open's listener, until accepted */
 	uint32_t laddr, raddr;
 	uint16_t lport, rport;
-	sy_tcp_state state;
+	uint8_t state;             /* sy_tcp_state (sy_tcb_set_state) */
 	uint8_t caps;              /* SY_TCP_CAP_* of the state */
 	uint16_t dupacks;
 	union {
@@ -341,6 +341,7 @@ struct sy_tcb {
 	uint32_t rcv_unacked;      /* in-order bytes not yet acknowledged */
 	uint32_t rcv_mss;          /* largest segment received */
 	uint32_t quick;            /* quick-ACK mode: ACKs still sent at once */
+	uint32_t fin_seq;          /* our FIN's sequence number, once sent */
 	sy_time data_rx_at;        /* latest in-order data received; -1: none */
 	sy_time data_tx_at;        /* latest data segment sent; -1: none */
 	sy_time last_send;         /* for the idle restart */
@@ -362,7 +363,6 @@ struct sy_tcb {
 	uint16_t mss_user;         /* clamp of the MSS; 0: none */
 	uint32_t ts_recent;        /* the peer's latest TSval */
 	uint32_t ts_off;           /* added to the TS clock (ts_offset) */
-	uint32_t fin_seq;          /* our FIN's sequence number, once sent */
 	sy_time rtt_start;         /* when the segment being timed was sent */
 	sy_rtt rtt;
 	/* The timers, in slots (sy_tcb_tslot): the event pending in each,
