@@ -196,7 +196,7 @@ static bool echo_reduces(const sy_tcb *c, const sy_seg *s)
 {
 	return (c->ecn & SY_ECN_OK) && (s->flags & SY_TCP_ECE) &&
 	       !(s->flags & SY_TCP_SYN) && !sy_seq_lt(s->ack, c->snd_una) &&
-	       !c->in_recovery && !c->after_rto && !(c->ecn & SY_ECN_CWR) && c->cco;
+	       !c->in_recovery && !c->after_rto && !(c->ecn & SY_ECN_CWR) && sy_cco(c);
 }
 
 /* With the profile's prr, an acceptable ACK s outside recovery, once

@@ -471,7 +471,7 @@ void sy_tcb_info_get(const sy_tcb *c, sy_tcb_info *i)
 
 void sy_tcb_data_start(sy_tcb *c)
 {
-	const sy_cc_ops *o = c->cco;
+	const sy_cc_ops *o = sy_cco(c);
 	uint32_t mss = sy_tcb_smss(c);
 
 	if (c->data_started)
@@ -515,12 +515,12 @@ void sy_tcb_data_start(sy_tcb *c)
 		sy_cc_conn k;
 
 		cc_load(c, &k);
-		o->init(c->ccst, &k);
+		o->init(sy_ccst(c), &k);
 		cc_store(c, &k);
 	} else if (o) {
 		/* A fixed window would give wrong results: the run fails
 		 * (the connection keeps a window meanwhile). */
-		c->cco = NULL;
+		c->cc_lost = true;
 		sy_tcb_oom(c, "allocating the congestion-control state");
 	}
 }
@@ -548,13 +548,13 @@ void sy_tcb_data_free(sy_tcb *c)
 	SY_INVARIANT(!c->rx);
 	sy_pool_free(c->ep->pool, c->lim);
 	c->lim = NULL;
-	/* init ran when the data phase started with a cc (cco is NULL
+	/* init ran when the data phase started with a cc (sy_cco is NULL
 	 * when its state could not be allocated) */
-	if (c->cco && c->data_started && c->cco->destroy) {
+	if (sy_cco(c) && c->data_started && sy_cco(c)->destroy) {
 		sy_cc_conn k;
 
 		cc_load(c, &k);
-		c->cco->destroy(c->ccst, &k);
+		sy_cco(c)->destroy(sy_ccst(c), &k);
 	}
 	sy_pool_free(c->ep->pool, c->cc.priv);
 	c->cc.priv = NULL;

@@ -301,6 +301,9 @@ struct sy_tcb {
 	bool ts_off_ok : 1;        /* ts_off is drawn */
 	bool queued : 1;           /* waiting in the listener's accept queue */
 	bool sml_set : 1;          /* snd_sml holds */
+	bool cc_lost : 1;          /* the cc's state could not be allocated:
+				    * no cc (sy_cco is NULL), cci kept for
+				    * its name */
 	uint8_t limited;           /* limited transmit: segments allowed (RFC 3042) */
 	uint8_t pingpong;          /* data segments that answered data (the
 				    * profile's pingpong: interactive mode) */
@@ -334,8 +337,9 @@ struct sy_tcb {
 	sy_tcb_rx *rx;             /* out-of-order and unread data, while
 				    * there is some (sy_tcb_rx) */
 	sy_ranges sb;              /* SACK scoreboard */
-	const sy_cc_ops *cco;
-	const void *ccst;          /* the cc instance's parameters */
+	const sy_instance *cci;    /* the cc instance: the endpoint's cc or
+				    * one of its ccx, whose addresses stay
+				    * (sy_cco, sy_ccst, tcp_priv.h) */
 	sy_tcb_cc cc;               /* the congestion control's, between calls */
 	const sy_tcp_cb *cb;
 	void *cb_ctx;
