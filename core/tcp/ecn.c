@@ -124,7 +124,7 @@ static void quick_two(sy_tcb *c)
 	if ((uint64_t)n > (uint64_t)limits(c)->quickack)
 		n = (uint32_t)limits(c)->quickack;
 	if (n > c->quick)
-		c->quick = n;
+		c->quick = (uint16_t)n; /* at most 2 */
 	c->pingpong = 0;
 }
 

@@ -316,7 +316,7 @@ void sy_tcb_defaults(sy_tcp_ep *ep, sy_tcb *c)
 	c->data_rx_at = c->data_tx_at = -1;
 	c->sndbuf = ep->dopts.sndbuf;
 	c->rcvbuf = ep->dopts.rcvbuf;
-	c->iw_segs = ep->dopts.initial_window;
+	c->iw_segs = (uint16_t)ep->dopts.initial_window;
 	c->nagle = ep->dopts.nagle;
 	c->limited_transmit = ep->dopts.limited_transmit;
 	c->autoread = ep->dopts.autoread;
@@ -329,8 +329,8 @@ void sy_tcb_defaults(sy_tcp_ep *ep, sy_tcb *c)
 /* What every connection pays for, idle or not: what is needed only for a
  * while or by some goes to blocks allocated on first use (tcb.h).  A
  * field added to the record is to make room for itself. */
-_Static_assert(sizeof(void *) != 8 || sizeof(sy_tcb) <= 592,
-	       "the record of an idle connection stays within 592 bytes");
+_Static_assert(sizeof(void *) != 8 || sizeof(sy_tcb) <= 584,
+	       "the record of an idle connection stays within 584 bytes");
 
 sy_tcb *sy_tcb_new(sy_tcp_ep *ep, uint32_t laddr, uint16_t lport,
 		       uint32_t raddr, uint16_t rport)
@@ -633,6 +633,14 @@ sy_tcp_ep *sy_tcp_ep_new(sy_net *net, sy_node *n, sy_tcp_ep_opts *o, sy_err *err
 	};
 	if (ep->smo->data_defaults)
 		ep->smo->data_defaults(ep->sm.state, &ep->dopts);
+	if (ep->dopts.initial_window > SY_TCB_IW_MAX) {
+		/* a record holds at most this many (tcb.h) */
+		sy_err_set(err, "tcp/%s: initial_window must be at most %u segments (%lu given)",
+			   ep->sm.plugin->name, SY_TCB_IW_MAX,
+			   (unsigned long)ep->dopts.initial_window);
+		ep_free(ep);
+		goto fail_opts;
+	}
 	if (ep->isno->seed) {
 		sy_sim_stream(ep->sim, &r, "tcp-isn", sy_node_index(n));
 		ep->isno->seed(ep->isn.state, &r);

@@ -415,8 +415,10 @@ static void quick_enter(sy_tcb *c)
 		n = 2;
 	if (n > q)
 		n = q;
+	if (n > UINT16_MAX)
+		n = UINT16_MAX; /* the count saturates (tcb.h) */
 	if (n > c->quick)
-		c->quick = n;
+		c->quick = (uint16_t)n;
 }
 
 /* The profile's ack_on_read counts the short in-order segments since the

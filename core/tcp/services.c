@@ -568,6 +568,9 @@ int sy_tcp_set_data_opts(sy_tcb *c, const sy_tcp_data_opts *o, sy_err *err)
 		return sy_err_set(err, "buffers must hold at least one byte");
 	if (o->initial_window < 1)
 		return sy_err_set(err, "initial_window must be at least one segment");
+	if (o->initial_window > SY_TCB_IW_MAX)
+		return sy_err_set(err, "initial_window must be at most %u segments "
+				  "(%lu given)", SY_TCB_IW_MAX, (unsigned long)o->initial_window);
 	c->sndbuf = o->sndbuf;
 	if (o->rcvbuf != c->rcvbuf)
 		c->rcvbuf_set = true;
@@ -585,7 +588,7 @@ int sy_tcp_set_data_opts(sy_tcb *c, const sy_tcp_data_opts *o, sy_err *err)
 	if (c->iw_segs != o->initial_window) {
 		if (synchronized(c) && c->snd_max != c->iss + 1)
 			return sy_err_set(err, "initial_window: data has been sent already");
-		c->iw_segs = o->initial_window;
+		c->iw_segs = (uint16_t)o->initial_window;
 		c->iw_bytes = o->initial_window * sy_tcb_smss(c);
 		if (synchronized(c))
 			c->cc.cwnd = c->iw_bytes;

@@ -228,6 +228,9 @@ typedef struct sy_tcb_cc {
 	void *priv;                /* the plugin's conn_size bytes */
 } sy_tcb_cc;
 
+/* The largest initial window, in segments, a record holds (iw_segs). */
+#define SY_TCB_IW_MAX 65535u
+
 /* A connection's timers share slots: kinds that are never pending
  * together take the same one.  The retransmission timer (SYN, SYN-ACK,
  * data, FIN, and the probe and reordering timeouts it stands for) and the
@@ -315,11 +318,15 @@ struct sy_tcb {
 	uint32_t high_rxt;         /* retransmitted up to here in recovery */
 	uint32_t reno_sacked;      /* without SACK: bytes left by dupacks */
 	uint32_t sndbuf, rcvbuf;
-	uint32_t iw_segs, iw_bytes; /* initial window */
+	uint32_t iw_bytes;         /* initial window */
+	uint16_t iw_segs;          /* ... in segments (at most
+				    * SY_TCB_IW_MAX: sy_tcp_set_data_opts) */
+	uint16_t quick;            /* quick-ACK mode: ACKs still sent at
+				    * once (at most the profile's quickack,
+				    * itself at most 65535; saturates) */
 	uint32_t rcv_unread;       /* delivered, not read by the user */
 	uint32_t rcv_unacked;      /* in-order bytes not yet acknowledged */
 	uint32_t rcv_mss;          /* largest segment received */
-	uint32_t quick;            /* quick-ACK mode: ACKs still sent at once */
 	uint32_t rtt_seq;          /* the segment timed (rtt_timing) ends
 				    * here */
 	sy_time data_rx_at;        /* latest in-order data received; -1: none */
