@@ -329,8 +329,8 @@ void sy_tcb_defaults(sy_tcp_ep *ep, sy_tcb *c)
 /* What every connection pays for, idle or not: what is needed only for a
  * while or by some goes to blocks allocated on first use (tcb.h).  A
  * field added to the record is to make room for itself. */
-_Static_assert(sizeof(void *) != 8 || sizeof(sy_tcb) <= 584,
-	       "the record of an idle connection stays within 584 bytes");
+_Static_assert(sizeof(void *) != 8 || sizeof(sy_tcb) <= 576,
+	       "the record of an idle connection stays within 576 bytes");
 
 sy_tcb *sy_tcb_new(sy_tcp_ep *ep, uint32_t laddr, uint16_t lport,
 		       uint32_t raddr, uint16_t rport)
@@ -557,8 +557,10 @@ static void ep_free(void *ctx)
 	free(ep->ccx);
 	free(ep->scratch);
 	sy_instance_free(&ep->cc);
-	for (int i = 0; i < ep->nlst; i++)
+	for (int i = 0; i < ep->nlst; i++) {
+		free(ep->lst[i]->aq);
 		free(ep->lst[i]);
+	}
 	free(ep->hash);
 	sy_instance_free(&ep->sm);
 	sy_instance_free(&ep->isn);

@@ -384,7 +384,6 @@ struct sy_tcb {
 	sy_time t_closed;
 	sy_timer_limits *lim;      /* per-connection timer values, or NULL */
 	void *user;                /* for the binding */
-	sy_tcb *aq_next;           /* the listener's accept queue */
 	sy_tcb *hnext;             /* endpoint's hash chain */
 	uint64_t id;               /* unique per endpoint, from 1 */
 	sy_time tw_since;          /* when TIME_WAIT began (tw_reuse_delay) */

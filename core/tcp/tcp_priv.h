@@ -32,7 +32,11 @@ struct sy_tcp_listener {
 	bool manual;          /* established connections wait for accept */
 	int accept_backlog;   /* bound of the accept queue */
 	int aq_len;
-	sy_tcb *aq_head, *aq_tail;
+	int aq_first, aq_cap; /* the accept queue, a ring of records in
+			       * the order their handshakes completed:
+			       * aq[(aq_first + i) % aq_cap], i < aq_len;
+			       * grown when full (listen.c) */
+	sy_tcb **aq;
 	uint64_t accept_drops; /* handshakes left incomplete: queue full */
 };
 

@@ -453,7 +453,6 @@ static void round_trip(sy_tcb *c, size_t liface)
 	c->listener = keep->listener;
 	c->cb = keep->cb;
 	c->cb_ctx = keep->cb_ctx;
-	c->aq_next = keep->aq_next;
 	c->queued = keep->queued;
 	c->hnext = keep->hnext;
 	c->cci = keep->cci;
