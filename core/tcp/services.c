@@ -117,8 +117,10 @@ void sy_tcb_timer_set(sy_tcb *c, int which, sy_time after)
 	int s = sy_tcb_tslot(which);
 	sy_event_id id = slot_event(c, s);
 
-	/* kinds that share a slot are never pending together (tcb.h) */
-	assert(c->tm_kind[s] == which || !sy_sim_pending(c->ep->sim, id));
+	/* kinds that share a slot are never pending together, but for an
+	 * idle keepalive, which a state timeout displaces (tcb.h) */
+	assert(c->tm_kind[s] == which || !sy_sim_pending(c->ep->sim, id) ||
+	       (c->tm_kind[s] == SY_TCP_T_KEEPALIVE && which != SY_TCP_T_KEEPALIVE));
 	sy_sim_cancel(c->ep->sim, id);
 	c->tm_kind[s] = (uint8_t)which;
 	if (sy_sim_after(c->ep->sim, after, timer_fire, c, (uint64_t)which,
@@ -214,11 +216,16 @@ void sy_tcb_rtt_syn(sy_tcb *c)
 void sy_tcb_keepalive_restart(sy_tcb *c)
 {
 	const sy_timer_limits *lim = sy_tcb_limits(c);
+	int s = sy_tcb_tslot(SY_TCP_T_KEEPALIVE);
 
 	c->ka_rx_at = sy_sim_now(c->ep->sim);
 	if (!lim->keepalive || !(c->caps & SY_TCP_CAP_KEEPALIVE))
 		return;
 	c->probes = 0;
+	/* a state timeout pending in the slot: the state is one where
+	 * keepalive does nothing (tcb.h) */
+	if (c->tm_kind[s] != SY_TCP_T_KEEPALIVE && c->tm.slot1[s])
+		return;
 	sy_tcb_timer_set(c, SY_TCP_T_KEEPALIVE, lim->keepalive_time);
 }
 

@@ -236,22 +236,26 @@ typedef struct sy_tcb_cc {
  * data, FIN, and the probe and reordering timeouts it stands for) and the
  * persist timer, which is armed only while nothing is in flight and no
  * retransmission timer runs, and is cancelled by the window opening
- * before anything is sent; the delayed ACK; keepalive (which may stay
- * pending, idle, after ESTABLISHED: its expiry does nothing in a state
- * without SY_TCP_CAP_KEEPALIVE); the state timeouts, one per state
- * (SYN_RECEIVED, cancelled when our SYN is acknowledged; FIN_WAIT_2;
- * TIME_WAIT).  Arming a kind whose slot holds another kind still pending
- * is a bug (services.c asserts it); cancelling a kind that is not the one
- * in its slot does nothing. */
-#define SY_TCB_TSLOTS 4
+ * before anything is sent; the delayed ACK; keepalive and the state
+ * timeouts, one per state (SYN_RECEIVED, cancelled when our SYN is
+ * acknowledged; FIN_WAIT_2; TIME_WAIT), as Linux runs keepalive, the
+ * FIN_WAIT_2 and the SYN_RECV timeouts on one timer.  Keepalive may stay
+ * pending, idle, after ESTABLISHED, but its expiry does nothing in a
+ * state without SY_TCP_CAP_KEEPALIVE, which the states with a timeout
+ * are (tcp_sm.h): so a state timeout armed displaces it, and it is not
+ * armed while a state timeout is pending (services.c).  Arming any other
+ * kind whose slot holds another kind still pending is a bug (services.c
+ * asserts it); cancelling a kind that is not the one in its slot does
+ * nothing. */
+#define SY_TCB_TSLOTS 3
 static inline int sy_tcb_tslot(int which)
 {
 	static const unsigned char slot[SY_TCP_TIMERS] = {
 		[SY_TCP_T_RETRANS] = 0, [SY_TCP_T_PERSIST] = 0,
 		[SY_TCP_T_DELACK] = 1,
 		[SY_TCP_T_KEEPALIVE] = 2,
-		[SY_TCP_T_SYN_RECEIVED] = 3, [SY_TCP_T_FIN_WAIT_2] = 3,
-		[SY_TCP_T_TIME_WAIT] = 3,
+		[SY_TCP_T_SYN_RECEIVED] = 2, [SY_TCP_T_FIN_WAIT_2] = 2,
+		[SY_TCP_T_TIME_WAIT] = 2,
 	};
 
 	return slot[which];
