@@ -192,6 +192,25 @@ START_TEST(cc_state)
 }
 END_TEST
 
+/* A listener's accept queue that cannot grow: the first eight fit in
+ * the room it starts with, the ninth needs more. */
+START_TEST(accept_queue)
+{
+	sy_err err;
+	sy_tcp_listener *l;
+
+	l = sy_tcp_listen(eb, 80, 16, SY_SYNCOOKIES_OFF, &err);
+	ck_assert_ptr_nonnull(l);
+	sy_tcp_listener_set_manual(l, true, 16);
+	for (int i = 0; i < 8; i++)
+		ck_assert_ptr_nonnull(sy_tcp_connect(ea, sy_node_addr(b, 0), 80, &err));
+	ck_assert_int_ne(sy_sim_run(sim, SY_SEC), SY_RUN_FAILED);
+	fault("accept");
+	ck_assert_ptr_nonnull(sy_tcp_connect(ea, sy_node_addr(b, 0), 80, &err));
+	assert_failed(sy_sim_run(sim, 2 * SY_SEC), "growing the listener's accept queue");
+}
+END_TEST
+
 static size_t got;
 static unsigned char seen[16];
 
@@ -250,6 +269,7 @@ static Suite *oom_suite(void)
 	tcase_add_test(t, unread_bytes);
 	tcase_add_test(t, sack_scoreboard);
 	tcase_add_test(t, cc_state);
+	tcase_add_test(t, accept_queue);
 	tcase_add_test(t, payload_scratch);
 	tcase_add_test(t, link_samples);
 	suite_add_tcase(s, t);

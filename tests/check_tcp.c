@@ -273,7 +273,7 @@ START_TEST(handshakes_and_ports)
 	/* the record of an idle connection stays small (x86-64 and the
 	 * like; core/tcp/endpoint.c asserts the same bound) */
 	if (sizeof(void *) == 8)
-		ck_assert_uint_le(sizeof(sy_tcb), 528);
+		ck_assert_uint_le(sizeof(sy_tcb), 504);
 	/* timers sharing a slot: the slot answers for the kind it holds
 	 * only, and cancelling another kind leaves it be */
 	ck_assert(!sy_sim_pending(sim, sy_tcb_timer_id(c1, SY_TCP_T_RETRANS)));
@@ -315,6 +315,146 @@ END_TEST
 /* Virtual bytes cost one chunk however many are queued: a count past
  * 2^32 (and up to 2^63 - 1 over the connection's life) stays one chunk
  * while it is sent and acknowledged; the count never wraps. */
+/* The record holds the initial window in 16 bits: a larger one is refused
+ * by name, the largest is taken whole. */
+START_TEST(initial_window_bound)
+{
+	sy_err err;
+	sy_tcb *c;
+	sy_tcp_data_opts o;
+
+	ck_assert_ptr_nonnull(sy_tcp_listen(eb, 80, 16, SY_SYNCOOKIES_OFF, &err));
+	c = sy_tcp_connect(ea, sy_node_addr(b, 0), 80, &err);
+	ck_assert_ptr_nonnull(c);
+	sy_sim_run(sim, SY_SEC);
+	ck_assert_int_eq(c->state, SY_TCP_ESTABLISHED);
+	sy_tcp_get_data_opts(c, &o);
+	ck_assert_uint_eq(o.initial_window, 10);
+	o.initial_window = 65536;
+	ck_assert_int_eq(sy_tcp_set_data_opts(c, &o, &err), -1);
+	ck_assert_msg(strstr(err.msg, "initial_window must be at most 65535") != NULL, "%s", err.msg);
+	sy_tcp_get_data_opts(c, &o);
+	ck_assert_uint_eq(o.initial_window, 10);
+	o.initial_window = 65535;
+	ck_assert_int_eq(sy_tcp_set_data_opts(c, &o, &err), 0);
+	sy_tcp_get_data_opts(c, &o);
+	ck_assert_uint_eq(o.initial_window, 65535);
+	ck_assert_uint_eq(c->cc.cwnd, 65535u * sy_tcb_smss(c));
+}
+END_TEST
+
+/* The accept queue hands out the connections in the order their
+ * handshakes completed: across the ring's wrap and growth, and with one
+ * that ended (reset by its peer) taken out of the middle. */
+START_TEST(accept_queue_order)
+{
+	sy_err err;
+	sy_tcp_listener *l;
+	sy_tcb *cl[14], *s;
+	int want[] = { 4, 5, 6, 7, 9, 10, 11, 12, 13 };
+
+	l = sy_tcp_listen(eb, 80, 64, SY_SYNCOOKIES_OFF, &err);
+	ck_assert_ptr_nonnull(l);
+	sy_tcp_listener_set_manual(l, true, 64);
+	for (int i = 0; i < 6; i++)
+		ck_assert_ptr_nonnull(cl[i] = sy_tcp_connect(ea, sy_node_addr(b, 0), 80, &err));
+	sy_sim_run(sim, SY_SEC);
+	ck_assert_int_eq(sy_tcp_listener_stats_get(l).accept_queue, 6);
+	for (int i = 0; i < 4; i++) {
+		ck_assert_ptr_nonnull(s = sy_tcp_accept(l));
+		ck_assert_uint_eq(s->rport, cl[i]->lport);
+	}
+	for (int i = 6; i < 14; i++)
+		ck_assert_ptr_nonnull(cl[i] = sy_tcp_connect(ea, sy_node_addr(b, 0), 80, &err));
+	sy_sim_run(sim, 2 * SY_SEC);
+	ck_assert_int_eq(sy_tcp_listener_stats_get(l).accept_queue, 10);
+	sy_tcp_abort(cl[8]);
+	sy_sim_run(sim, 3 * SY_SEC);
+	ck_assert_int_eq(sy_tcp_listener_stats_get(l).accept_queue, 9);
+	for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+		ck_assert_ptr_nonnull(s = sy_tcp_accept(l));
+		ck_assert_uint_eq(s->rport, cl[want[i]]->lport);
+		ck_assert_int_eq(s->state, SY_TCP_ESTABLISHED);
+	}
+	ck_assert_ptr_null(sy_tcp_accept(l));
+	ck_assert_int_eq(sy_tcp_listener_stats_get(l).accept_queue, 0);
+}
+END_TEST
+
+static int fw2_timeouts;
+
+static void count_fw2_timeout(void *ctx, sy_tcb *c, sy_tcp_state from,
+			      sy_tcp_state to, sy_tcp_cause cause)
+{
+	(void)ctx, (void)c, (void)to;
+	if (from == SY_TCP_FIN_WAIT_2 && cause == SY_TCP_CAUSE_FIN_WAIT_2_TIMEOUT)
+		fw2_timeouts++;
+}
+
+/* Keepalive and the state timeouts share a timer slot (tcb.h): the
+ * FIN_WAIT_2 timeout of an orphan displaces the keepalive left pending
+ * from ESTABLISHED, which does nothing in FIN_WAIT_2, and runs out as
+ * it would alone. */
+START_TEST(keepalive_displaced_by_fin_wait_2)
+{
+	static const struct sy_test_setting fw2[] = { { "fin_wait2", "30s" }, { NULL, NULL } };
+	sy_sim *s2;
+	sy_net *n2;
+	sy_node *a2, *b2;
+	sy_tcp_ep *ea2, *eb2;
+	sy_tcp_ep_opts eo;
+	sy_link_opts lo;
+	sy_instance sch;
+	sy_tcp_sock_opts so;
+	sy_err err;
+	sy_tcb *c;
+	const sy_plugin *p = sy_plugin_load("scheduler", "heap", &err);
+
+	ck_assert_msg(p != NULL, "%s", err.msg);
+	ck_assert_int_eq(sy_instance_new(&sch, p, &err), 0);
+	ck_assert_ptr_nonnull(s2 = sy_sim_new(1, &sch, &err));
+	ck_assert_ptr_nonnull(n2 = sy_net_new(s2, &err));
+	a2 = sy_net_node(n2, "a", &err);
+	b2 = sy_net_node(n2, "b", &err);
+	ck_assert_msg(a2 && b2, "%s", err.msg);
+	memset(&lo, 0, sizeof lo);
+	for (int d = 0; d < 2; d++)
+		lo.dir[d] = (sy_dir_opts){ .rate = 10000000, .delay = SY_MS, .mtu = 1500 };
+	ck_assert_msg(sy_net_link(n2, a2, b2, &lo, &err) != NULL, "%s", err.msg);
+	memset(&eo, 0, sizeof eo);
+	ck_assert_int_eq(sy_test_configure(&eo.timers, "timers", "rfc", fw2, &err), 0);
+	ck_assert_msg((ea2 = sy_tcp_ep_new(n2, a2, &eo, &err)) != NULL, "%s", err.msg);
+	ck_assert_msg((eb2 = sy_tcp_ep_new(n2, b2, NULL, &err)) != NULL, "%s", err.msg);
+	sy_tcp_ep_observe(ea2, count_fw2_timeout, NULL);
+	ck_assert_ptr_nonnull(sy_tcp_listen(eb2, 80, 16, SY_SYNCOOKIES_OFF, &err));
+	c = sy_tcp_connect(ea2, sy_node_addr(b2, 0), 80, &err);
+	ck_assert_msg(c != NULL, "%s", err.msg);
+	sy_sim_run(s2, SY_SEC);
+	ck_assert_int_eq(c->state, SY_TCP_ESTABLISHED);
+	sy_tcp_get_sock_opts(c, &so);
+	so.keepalive = true;
+	so.keepidle = 10 * SY_SEC;
+	so.keepintvl = SY_SEC;
+	so.keepcnt = 3;
+	ck_assert_msg(sy_tcp_set_sock_opts(c, &so, &err) == 0, "%s", err.msg);
+	ck_assert(sy_sim_pending(s2, sy_tcb_timer_id(c, SY_TCP_T_KEEPALIVE)));
+	sy_tcp_close(c);
+	sy_sim_run(s2, 2 * SY_SEC);
+	ck_assert_int_eq(c->state, SY_TCP_FIN_WAIT_2);
+	ck_assert(sy_sim_pending(s2, sy_tcb_timer_id(c, SY_TCP_T_FIN_WAIT_2)));
+	ck_assert(!sy_sim_pending(s2, sy_tcb_timer_id(c, SY_TCP_T_KEEPALIVE)));
+	/* past the keepalive's idle time: nothing happens */
+	sy_sim_run(s2, 20 * SY_SEC);
+	ck_assert_int_eq(c->state, SY_TCP_FIN_WAIT_2);
+	ck_assert_int_eq(fw2_timeouts, 0);
+	/* the FIN_WAIT_2 timeout, 30 s after the peer's ACK of our FIN */
+	sy_sim_run(s2, 40 * SY_SEC);
+	ck_assert_int_eq(fw2_timeouts, 1);
+	sy_sim_free(s2);
+	sy_net_free(n2);
+}
+END_TEST
+
 START_TEST(virtual_bytes_constant_memory)
 {
 	sy_err err;
@@ -560,6 +700,9 @@ static Suite *tcp_suite(void)
 	tcase_add_test(t, options_fastopen);
 	tcase_add_test(t, listen_errors);
 	tcase_add_test(t, handshakes_and_ports);
+	tcase_add_test(t, initial_window_bound);
+	tcase_add_test(t, accept_queue_order);
+	tcase_add_test(t, keepalive_displaced_by_fin_wait_2);
 	tcase_add_test(t, virtual_bytes_constant_memory);
 	tcase_add_test(t, invalid_ack_ratelimit);
 	tcase_add_test(t, received_data_block);

@@ -52,7 +52,7 @@
  * carries the Fast Open option, tcp_sm.h the services a Fast Open state
  * machine needs; 6: RFC 9293's steps as services; 7: the parameters state
  * machines share (sy_tcp_sm_common). */
-#define SY_PLUGIN_ABI 17
+#define SY_PLUGIN_ABI 18
 #define SY_PLUGIN_SYMBOL "synack_plugin"
 
 /* The first member of every kind's operations table, named `head`: the

@@ -402,6 +402,7 @@ static const char *const fault_names[SY_FAULT_NSITES] = {
 	[SY_FAULT_SCRATCH] = "scratch",
 	[SY_FAULT_SAMPLE] = "sample",
 	[SY_FAULT_WATCH] = "watch",
+	[SY_FAULT_ACCEPT] = "accept",
 };
 
 int sy_fault_set(const char *list, sy_err *err)
@@ -419,7 +420,7 @@ int sy_fault_set(const char *list, sy_err *err)
 				break;
 		if (i == SY_FAULT_NSITES && n)
 			return sy_err_set(err, "unknown allocation fault site '%.*s' "
-					  "(known: cc, sack, ooo, scratch, sample, watch)",
+					  "(known: cc, sack, ooo, scratch, sample, watch, accept)",
 					  (int)n, p);
 		if (n)
 			mask |= 1u << i;

@@ -161,6 +161,7 @@ enum sy_fault_site {
 	SY_FAULT_SCRATCH, /* "scratch": the buffer payload is gathered in */
 	SY_FAULT_SAMPLE,  /* "sample": queue-length samples */
 	SY_FAULT_WATCH,   /* "watch": the line buffer of a watched input */
+	SY_FAULT_ACCEPT,  /* "accept": a listener's accept queue */
 	SY_FAULT_NSITES
 };
 

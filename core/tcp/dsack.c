@@ -161,7 +161,7 @@ bool sy_dsack_ack(sy_tcb *c, const sy_seg *s)
 		if (c->tx)
 			c->tx->reno_sacked = 0;
 	}
-	if (c->cco)
+	if (sy_cco(c))
 		cc_signal(c, SY_CC_RTO_SPURIOUS);
 	return true;
 }

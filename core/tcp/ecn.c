@@ -124,7 +124,7 @@ static void quick_two(sy_tcb *c)
 	if ((uint64_t)n > (uint64_t)limits(c)->quickack)
 		n = (uint32_t)limits(c)->quickack;
 	if (n > c->quick)
-		c->quick = n;
+		c->quick = (uint16_t)n; /* at most 2 */
 	c->pingpong = 0;
 }
 
@@ -196,7 +196,7 @@ static bool echo_reduces(const sy_tcb *c, const sy_seg *s)
 {
 	return (c->ecn & SY_ECN_OK) && (s->flags & SY_TCP_ECE) &&
 	       !(s->flags & SY_TCP_SYN) && !sy_seq_lt(s->ack, c->snd_una) &&
-	       !c->in_recovery && !c->after_rto && !(c->ecn & SY_ECN_CWR) && c->cco;
+	       !c->in_recovery && !c->after_rto && !(c->ecn & SY_ECN_CWR) && sy_cco(c);
 }
 
 /* With the profile's prr, an acceptable ACK s outside recovery, once

@@ -316,12 +316,11 @@ void sy_tcb_defaults(sy_tcp_ep *ep, sy_tcb *c)
 	c->data_rx_at = c->data_tx_at = -1;
 	c->sndbuf = ep->dopts.sndbuf;
 	c->rcvbuf = ep->dopts.rcvbuf;
-	c->iw_segs = ep->dopts.initial_window;
+	c->iw_segs = (uint16_t)ep->dopts.initial_window;
 	c->nagle = ep->dopts.nagle;
 	c->limited_transmit = ep->dopts.limited_transmit;
 	c->autoread = ep->dopts.autoread;
-	c->cco = ep->cc.plugin->ops;
-	c->ccst = ep->cc.state;
+	c->cci = &ep->cc;
 	for (int i = 0; i < SY_TCB_TSLOTS; i++)
 		c->tm.low[i] = 0, c->tm.slot1[i] = 0;
 	ep->tmo->rtt_init(ep->timers.state, &c->rtt);
@@ -330,8 +329,8 @@ void sy_tcb_defaults(sy_tcp_ep *ep, sy_tcb *c)
 /* What every connection pays for, idle or not: what is needed only for a
  * while or by some goes to blocks allocated on first use (tcb.h).  A
  * field added to the record is to make room for itself. */
-_Static_assert(sizeof(void *) != 8 || sizeof(sy_tcb) <= 528,
-	       "the record of an idle connection stays within 528 bytes");
+_Static_assert(sizeof(void *) != 8 || sizeof(sy_tcb) <= 504,
+	       "the record of an idle connection stays within 504 bytes");
 
 sy_tcb *sy_tcb_new(sy_tcp_ep *ep, uint32_t laddr, uint16_t lport,
 		       uint32_t raddr, uint16_t rport)
@@ -551,13 +550,17 @@ static void ep_free(void *ctx)
 	}
 	/* every block went back: the pool checks its counts */
 	sy_pool_destroy(ep->pool);
-	for (int i = 0; i < ep->nccx; i++)
-		sy_instance_free(&ep->ccx[i]);
+	for (int i = 0; i < ep->nccx; i++) {
+		sy_instance_free(ep->ccx[i]);
+		free(ep->ccx[i]);
+	}
 	free(ep->ccx);
 	free(ep->scratch);
 	sy_instance_free(&ep->cc);
-	for (int i = 0; i < ep->nlst; i++)
+	for (int i = 0; i < ep->nlst; i++) {
+		free(ep->lst[i]->aq);
 		free(ep->lst[i]);
+	}
 	free(ep->hash);
 	sy_instance_free(&ep->sm);
 	sy_instance_free(&ep->isn);
@@ -632,6 +635,14 @@ sy_tcp_ep *sy_tcp_ep_new(sy_net *net, sy_node *n, sy_tcp_ep_opts *o, sy_err *err
 	};
 	if (ep->smo->data_defaults)
 		ep->smo->data_defaults(ep->sm.state, &ep->dopts);
+	if (ep->dopts.initial_window > SY_TCB_IW_MAX) {
+		/* a record holds at most this many (tcb.h) */
+		sy_err_set(err, "tcp/%s: initial_window must be at most %u segments (%lu given)",
+			   ep->sm.plugin->name, SY_TCB_IW_MAX,
+			   (unsigned long)ep->dopts.initial_window);
+		ep_free(ep);
+		goto fail_opts;
+	}
 	if (ep->isno->seed) {
 		sy_sim_stream(ep->sim, &r, "tcp-isn", sy_node_index(n));
 		ep->isno->seed(ep->isn.state, &r);
@@ -657,10 +668,10 @@ fail_opts:
 int sy_tcp_set_cc(sy_tcb *c, sy_instance *in, sy_err *err)
 {
 	sy_tcp_ep *ep = c->ep;
-	sy_instance *x;
+	sy_instance **x, *n;
 	void *priv = NULL;
-	const sy_cc_ops *o, *old = c->cco;
-	const void *old_st = c->ccst;
+	const sy_cc_ops *o, *old = sy_cco(c);
+	const void *old_st = sy_ccst(c);
 
 	if (strcmp(in->plugin->kind, "cc") != 0)
 		return sy_err_set(err, "%s/%s is not a cc plugin", in->plugin->kind, in->plugin->name);
@@ -673,14 +684,18 @@ int sy_tcp_set_cc(sy_tcb *c, sy_instance *in, sy_err *err)
 		return sy_err_set(err, "out of memory");
 	ep->ccx = x;
 	o = in->plugin->ops;
-	if (synchronized(c) && o->conn_size &&
-	    !(priv = sy_pool_zalloc(ep->pool, o->conn_size)))
+	if (!(n = malloc(sizeof *n)))
 		return sy_err_set(err, "out of memory");
-	x[ep->nccx] = *in;
+	if (synchronized(c) && o->conn_size &&
+	    !(priv = sy_pool_zalloc(ep->pool, o->conn_size))) {
+		free(n);
+		return sy_err_set(err, "out of memory");
+	}
+	*n = *in;
 	memset(in, 0, sizeof *in);
-	c->cco = o;
-	c->ccst = x[ep->nccx].state;
-	ep->nccx++;
+	x[ep->nccx++] = n;
+	c->cci = n;
+	c->cc_lost = false;
 	if (synchronized(c)) {
 		sy_cc_conn k;
 
@@ -694,7 +709,7 @@ int sy_tcp_set_cc(sy_tcb *c, sy_instance *in, sy_err *err)
 		c->cc.ssthresh = UINT32_MAX;
 		c->cc.prior_cwnd = c->cc.prior_ssthresh = 0;
 		cc_load(c, &k);
-		o->init(c->ccst, &k);
+		o->init(sy_ccst(c), &k);
 		cc_store(c, &k);
 	}
 	return 0;
@@ -702,12 +717,5 @@ int sy_tcp_set_cc(sy_tcb *c, sy_instance *in, sy_err *err)
 
 const char *sy_tcp_cc_name(const sy_tcb *c)
 {
-	const sy_tcp_ep *ep = c->ep;
-
-	if (c->ccst == ep->cc.state)
-		return ep->cc.plugin->name;
-	for (int i = 0; i < ep->nccx; i++)
-		if (c->ccst == ep->ccx[i].state)
-			return ep->ccx[i].plugin->name;
-	return "?";
+	return c->cci->plugin->name;
 }

@@ -87,7 +87,7 @@ static void undo(sy_tcb *c)
 		if (sy_rack_on(c))
 			sy_rack_unmark(c);
 	}
-	if (c->cco)
+	if (sy_cco(c))
 		cc_signal(c, SY_CC_RTO_SPURIOUS);
 }
 

@@ -183,11 +183,11 @@ bool sy_tcb_ack_in(sy_tcb *c, const sy_seg *s)
 					c->tx->reno_sacked = 0;
 					sy_ranges_clear(&c->tx->sb);
 				}
-				if (c->cco) {
+				if (sy_cco(c)) {
 					sy_cc_conn k;
 
 					cc_load(c, &k);
-					c->cco->recovery_exit(c->ccst, &k);
+					sy_cco(c)->recovery_exit(sy_ccst(c), &k);
 					cc_store(c, &k);
 				}
 			} else if (!c->sack_ok) {
@@ -205,7 +205,7 @@ bool sy_tcb_ack_in(sy_tcb *c, const sy_seg *s)
 			} else if (sy_seq_lt(c->tx->high_rxt, c->snd_una)) {
 				c->tx->high_rxt = c->snd_una;
 			}
-			if (c->in_recovery && c->cco)
+			if (c->in_recovery && sy_cco(c))
 				cc_ack(c, SY_CC_ACK_PARTIAL, data, r, s);
 		} else {
 			if (c->after_rto && sy_seq_ge(s->ack, c->recover))
@@ -213,7 +213,7 @@ bool sy_tcb_ack_in(sy_tcb *c, const sy_seg *s)
 			/* an ECN reduction by PRR ends or begins (ecn.c):
 			 * meanwhile cwnd does not grow */
 			sy_ecn_cwr_ack(c, s);
-			if (c->cco && data)
+			if (sy_cco(c) && data)
 				cc_ack(c, sy_ecn_in_cwr(c) ? SY_CC_ACK_PARTIAL : SY_CC_ACK_NEW,
 				       data, r, s);
 		}
@@ -240,7 +240,7 @@ bool sy_tcb_ack_in(sy_tcb *c, const sy_seg *s)
 		 * SACK information; Linux stays Open) */
 		sy_rare(c)->dupacks_in++;
 		c->dupacks++;
-		if (c->cco)
+		if (sy_cco(c))
 			cc_ack(c, SY_CC_ACK_DUP, 0, -1, s);
 		if (c->in_recovery) {
 			if (!c->sack_ok && c->tx->reno_sacked < sy_tcb_flight(c))
@@ -422,8 +422,10 @@ static void quick_enter(sy_tcb *c)
 		n = 2;
 	if (n > q)
 		n = q;
+	if (n > UINT16_MAX)
+		n = UINT16_MAX; /* the count saturates (tcb.h) */
 	if (n > c->quick)
-		c->quick = n;
+		c->quick = (uint16_t)n;
 }
 
 /* The profile's ack_on_read counts the short in-order segments since the

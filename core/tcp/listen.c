@@ -47,6 +47,30 @@ sy_tcb *sy_tcp_accept_new(sy_tcp_listener *l, const sy_seg *s)
 	return c;
 }
 
+/* The accept queue's i-th record (0: the oldest). */
+static sy_tcb **aq_at(const sy_tcp_listener *l, int i)
+{
+	return &l->aq[(l->aq_first + i) % l->aq_cap];
+}
+
+/* Room for one more in l's accept queue: twice as much, the records in
+ * order from the start; -1 out of memory (the queue as it was). */
+static int aq_grow(sy_tcp_listener *l)
+{
+	int cap = l->aq_cap ? 2 * l->aq_cap : 8;
+	sy_tcb **v = SY_FAULT(SY_FAULT_ACCEPT) ? NULL : malloc((size_t)cap * sizeof *v);
+
+	if (!v)
+		return -1;
+	for (int i = 0; i < l->aq_len; i++)
+		v[i] = *aq_at(l, i);
+	free(l->aq);
+	l->aq = v;
+	l->aq_cap = cap;
+	l->aq_first = 0;
+	return 0;
+}
+
 void sy_tcp_accept_ready(sy_tcb *c)
 {
 	sy_tcp_listener *l = c->listener;
@@ -54,16 +78,16 @@ void sy_tcp_accept_ready(sy_tcb *c)
 	if (!l || c->queued)
 		return; /* accepted or queued already */
 	if (l->manual) {
-		/* waits, unread, for the user's accept */
+		/* waits, unread, for the user's accept; a queue that cannot
+		 * grow fails the run (the record stays out of it) */
+		if (l->aq_len == l->aq_cap && aq_grow(l) < 0) {
+			sy_tcb_oom(c, "growing the listener's accept queue");
+			return;
+		}
 		c->queued = true;
 		c->autoread = false;
-		c->aq_next = NULL;
-		if (l->aq_tail)
-			l->aq_tail->aq_next = c;
-		else
-			l->aq_head = c;
-		l->aq_tail = c;
 		l->aq_len++;
+		*aq_at(l, l->aq_len - 1) = c;
 		return;
 	}
 	sy_tcb_notify(c, SY_TCP_CAUSE_ACCEPTED);
@@ -93,22 +117,21 @@ bool sy_tcp_accept_full(sy_tcp_listener *l)
 void sy_tcp_aq_remove(sy_tcb *c)
 {
 	sy_tcp_listener *l = c->listener;
-	sy_tcb *prev = NULL;
+	int i;
 
-	for (sy_tcb *x = l->aq_head; x; prev = x, x = x->aq_next) {
-		if (x != c)
-			continue;
-		if (prev)
-			prev->aq_next = c->aq_next;
-		else
-			l->aq_head = c->aq_next;
-		if (l->aq_tail == c)
-			l->aq_tail = prev;
-		l->aq_len--;
-		break;
+	for (i = 0; i < l->aq_len && *aq_at(l, i) != c; i++)
+		;
+	SY_INVARIANT(i < l->aq_len);
+	if (i == 0) {
+		/* the oldest, as accept takes it */
+		l->aq_first = (l->aq_first + 1) % l->aq_cap;
+	} else {
+		/* the ones after it move up one */
+		for (; i + 1 < l->aq_len; i++)
+			*aq_at(l, i) = *aq_at(l, i + 1);
 	}
+	l->aq_len--;
 	c->queued = false;
-	c->aq_next = NULL;
 }
 
 bool sy_tcb_accept_full(sy_tcb *c)
@@ -118,10 +141,11 @@ bool sy_tcb_accept_full(sy_tcb *c)
 
 sy_tcb *sy_tcp_accept(sy_tcp_listener *l)
 {
-	sy_tcb *c = l->aq_head;
+	sy_tcb *c;
 
-	if (!c)
+	if (!l->aq_len)
 		return NULL;
+	c = *aq_at(l, 0);
 	sy_tcp_aq_remove(c);
 	if (c->state == SY_TCP_SYN_RECEIVED)
 		l->pending--; /* queued before its handshake completed */
@@ -241,9 +265,7 @@ void sy_tcp_listener_close(sy_tcp_listener *l)
 		for (size_t k = 0; k < n; k++) {
 			q[k] = v[k]->queued;
 			v[k]->queued = false;
-			v[k]->aq_next = NULL;
 		}
-		l->aq_head = l->aq_tail = NULL;
 		l->aq_len = 0;
 		for (size_t k = 0; k < n; k++)
 			drop_unaccepted(l, v[k], q[k]);
@@ -252,13 +274,14 @@ void sy_tcp_listener_close(sy_tcp_listener *l)
 	free(q);
 	while ((c = first_unaccepted(l)))
 		drop_unaccepted(l, c, c->queued);
-	SY_INVARIANT(l->aq_len == 0 && !l->aq_head);
+	SY_INVARIANT(l->aq_len == 0);
 	for (i = 0; i < ep->nlst && ep->lst[i] != l; i++)
 		;
 	SY_INVARIANT(i < ep->nlst);
 	/* the others keep their order (state logs list them) */
 	for (ep->nlst--; i < ep->nlst; i++)
 		ep->lst[i] = ep->lst[i + 1];
+	free(l->aq);
 	free(l);
 }
 

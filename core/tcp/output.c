@@ -707,7 +707,7 @@ void sy_tcb_output(sy_tcb *c)
 	}
 	/* RFC 5681 4.1: after an idle period longer than the RTO, start
 	 * again from at most the initial window. */
-	if (c->snd_una == c->snd_max && c->cco && sy_seq_lt(c->snd_nxt, data_end(c))) {
+	if (c->snd_una == c->snd_max && sy_cco(c) && sy_seq_lt(c->snd_nxt, data_end(c))) {
 		const void *st;
 		const sy_timers_ops *t = sy_tcb_timers(c, &st);
 
@@ -717,7 +717,7 @@ void sy_tcb_output(sy_tcb *c)
 			cc_load(c, &k);
 			k.idle = now - c->last_send;
 			k.rto = t->rto(st, &c->rtt);
-			c->cco->idle_restart(c->ccst, &k, c->iw_bytes);
+			sy_cco(c)->idle_restart(sy_ccst(c), &k, c->iw_bytes);
 			cc_store(c, &k);
 		}
 	}
@@ -782,7 +782,7 @@ void sy_tcb_output(sy_tcb *c)
 	/* new data restarts the tail loss probe's timeout (RFC 8985 7.2) */
 	if (sent_new)
 		sy_tlp_schedule(c);
-	if (c->cco && (sent_new || sy_tcb_pipe(c) + mss > c->cc.cwnd))
+	if (sy_cco(c) && (sent_new || sy_tcb_pipe(c) + mss > c->cc.cwnd))
 		cwnd_usage(c, sy_tcb_pipe(c) + mss > c->cc.cwnd);
 	/* Nothing in flight, something to send, and the window too small
 	 * for it (zero, or short of what silly-window avoidance waits

@@ -309,7 +309,7 @@ void sy_tcb_enter_recovery(sy_tcb *c)
 	c->tx->high_rxt = c->snd_una;
 	c->tx->reno_sacked = c->sack_ok ? 0 : 3 * sy_tcb_smss(c);
 	c->rtt_timing = false;
-	if (c->cco && !cwr)
+	if (sy_cco(c) && !cwr)
 		cc_signal(c, SY_CC_FAST_RETRANSMIT);
 	if (!cwr)
 		sy_prr_start(c);
@@ -502,7 +502,7 @@ void sy_tcb_data_timeout(sy_tcb *c, int which)
 	c->retries++;
 	sy_rare(c)->timeouts++;
 	t->rtt_backoff(st, &c->rtt);
-	if (c->cco && c->retries == 1 && !keep) {
+	if (sy_cco(c) && c->retries == 1 && !keep) {
 		cc_signal(c, SY_CC_RTO);
 		sy_ts_undo_start(c);
 		if (lim->dsack_undo)

@@ -117,8 +117,10 @@ void sy_tcb_timer_set(sy_tcb *c, int which, sy_time after)
 	int s = sy_tcb_tslot(which);
 	sy_event_id id = slot_event(c, s);
 
-	/* kinds that share a slot are never pending together (tcb.h) */
-	assert(c->tm_kind[s] == which || !sy_sim_pending(c->ep->sim, id));
+	/* kinds that share a slot are never pending together, but for an
+	 * idle keepalive, which a state timeout displaces (tcb.h) */
+	assert(c->tm_kind[s] == which || !sy_sim_pending(c->ep->sim, id) ||
+	       (c->tm_kind[s] == SY_TCP_T_KEEPALIVE && which != SY_TCP_T_KEEPALIVE));
 	sy_sim_cancel(c->ep->sim, id);
 	c->tm_kind[s] = (uint8_t)which;
 	if (sy_sim_after(c->ep->sim, after, timer_fire, c, (uint64_t)which,
@@ -214,6 +216,7 @@ void sy_tcb_rtt_syn(sy_tcb *c)
 void sy_tcb_keepalive_restart(sy_tcb *c)
 {
 	const sy_timer_limits *lim = sy_tcb_limits(c);
+	int s = sy_tcb_tslot(SY_TCP_T_KEEPALIVE);
 
 	/* (outside such a state the storage is TIME_WAIT's: tcb.h) */
 	if (!(c->caps & SY_TCP_CAP_KEEPALIVE))
@@ -222,6 +225,10 @@ void sy_tcb_keepalive_restart(sy_tcb *c)
 	if (!lim->keepalive)
 		return;
 	c->probes = 0;
+	/* a state timeout pending in the slot: the state is one where
+	 * keepalive does nothing (tcb.h) */
+	if (c->tm_kind[s] != SY_TCP_T_KEEPALIVE && c->tm.slot1[s])
+		return;
 	sy_tcb_timer_set(c, SY_TCP_T_KEEPALIVE, lim->keepalive_time);
 }
 
@@ -503,7 +510,7 @@ void sy_tcb_info_get(const sy_tcb *c, sy_tcb_info *i)
 
 void sy_tcb_data_start(sy_tcb *c)
 {
-	const sy_cc_ops *o = c->cco;
+	const sy_cc_ops *o = sy_cco(c);
 	uint32_t mss = sy_tcb_smss(c);
 
 	if (c->data_started)
@@ -550,12 +557,12 @@ void sy_tcb_data_start(sy_tcb *c)
 		sy_cc_conn k;
 
 		cc_load(c, &k);
-		o->init(c->ccst, &k);
+		o->init(sy_ccst(c), &k);
 		cc_store(c, &k);
 	} else if (o) {
 		/* A fixed window would give wrong results: the run fails
 		 * (the connection keeps a window meanwhile). */
-		c->cco = NULL;
+		c->cc_lost = true;
 		sy_tcb_oom(c, "allocating the congestion-control state");
 	}
 }
@@ -587,13 +594,13 @@ void sy_tcb_data_free(sy_tcb *c)
 	SY_INVARIANT(!c->rx);
 	sy_pool_free(c->ep->pool, c->lim);
 	c->lim = NULL;
-	/* init ran when the data phase started with a cc (cco is NULL
+	/* init ran when the data phase started with a cc (sy_cco is NULL
 	 * when its state could not be allocated) */
-	if (c->cco && c->data_started && c->cco->destroy) {
+	if (sy_cco(c) && c->data_started && sy_cco(c)->destroy) {
 		sy_cc_conn k;
 
 		cc_load(c, &k);
-		c->cco->destroy(c->ccst, &k);
+		sy_cco(c)->destroy(sy_ccst(c), &k);
 	}
 	sy_pool_free(c->ep->pool, c->cc.priv);
 	c->cc.priv = NULL;
@@ -607,6 +614,9 @@ int sy_tcp_set_data_opts(sy_tcb *c, const sy_tcp_data_opts *o, sy_err *err)
 		return sy_err_set(err, "buffers must hold at least one byte");
 	if (o->initial_window < 1)
 		return sy_err_set(err, "initial_window must be at least one segment");
+	if (o->initial_window > SY_TCB_IW_MAX)
+		return sy_err_set(err, "initial_window must be at most %u segments "
+				  "(%lu given)", SY_TCB_IW_MAX, (unsigned long)o->initial_window);
 	c->sndbuf = o->sndbuf;
 	if (o->rcvbuf != c->rcvbuf)
 		c->rcvbuf_set = true;
@@ -624,7 +634,7 @@ int sy_tcp_set_data_opts(sy_tcb *c, const sy_tcp_data_opts *o, sy_err *err)
 	if (c->iw_segs != o->initial_window) {
 		if (synchronized(c) && c->snd_max != c->iss + 1)
 			return sy_err_set(err, "initial_window: data has been sent already");
-		c->iw_segs = o->initial_window;
+		c->iw_segs = (uint16_t)o->initial_window;
 		c->iw_bytes = o->initial_window * sy_tcb_smss(c);
 		if (synchronized(c))
 			c->cc.cwnd = c->iw_bytes;

@@ -254,27 +254,34 @@ typedef struct sy_tcb_cc {
 	void *priv;                /* the plugin's conn_size bytes */
 } sy_tcb_cc;
 
+/* The largest initial window, in segments, a record holds (iw_segs). */
+#define SY_TCB_IW_MAX 65535u
+
 /* A connection's timers share slots: kinds that are never pending
  * together take the same one.  The retransmission timer (SYN, SYN-ACK,
  * data, FIN, and the probe and reordering timeouts it stands for) and the
  * persist timer, which is armed only while nothing is in flight and no
  * retransmission timer runs, and is cancelled by the window opening
- * before anything is sent; the delayed ACK; keepalive (which may stay
- * pending, idle, after ESTABLISHED: its expiry does nothing in a state
- * without SY_TCP_CAP_KEEPALIVE); the state timeouts, one per state
- * (SYN_RECEIVED, cancelled when our SYN is acknowledged; FIN_WAIT_2;
- * TIME_WAIT).  Arming a kind whose slot holds another kind still pending
- * is a bug (services.c asserts it); cancelling a kind that is not the one
- * in its slot does nothing. */
-#define SY_TCB_TSLOTS 4
+ * before anything is sent; the delayed ACK; keepalive and the state
+ * timeouts, one per state (SYN_RECEIVED, cancelled when our SYN is
+ * acknowledged; FIN_WAIT_2; TIME_WAIT), as Linux runs keepalive, the
+ * FIN_WAIT_2 and the SYN_RECV timeouts on one timer.  Keepalive may stay
+ * pending, idle, after ESTABLISHED, but its expiry does nothing in a
+ * state without SY_TCP_CAP_KEEPALIVE, which the states with a timeout
+ * are (tcp_sm.h): so a state timeout armed displaces it, and it is not
+ * armed while a state timeout is pending (services.c).  Arming any other
+ * kind whose slot holds another kind still pending is a bug (services.c
+ * asserts it); cancelling a kind that is not the one in its slot does
+ * nothing. */
+#define SY_TCB_TSLOTS 3
 static inline int sy_tcb_tslot(int which)
 {
 	static const unsigned char slot[SY_TCP_TIMERS] = {
 		[SY_TCP_T_RETRANS] = 0, [SY_TCP_T_PERSIST] = 0,
 		[SY_TCP_T_DELACK] = 1,
 		[SY_TCP_T_KEEPALIVE] = 2,
-		[SY_TCP_T_SYN_RECEIVED] = 3, [SY_TCP_T_FIN_WAIT_2] = 3,
-		[SY_TCP_T_TIME_WAIT] = 3,
+		[SY_TCP_T_SYN_RECEIVED] = 2, [SY_TCP_T_FIN_WAIT_2] = 2,
+		[SY_TCP_T_TIME_WAIT] = 2,
 	};
 
 	return slot[which];
@@ -327,6 +334,9 @@ struct sy_tcb {
 	bool ts_off_ok : 1;        /* ts_off is drawn */
 	bool queued : 1;           /* waiting in the listener's accept queue */
 	bool sml_set : 1;          /* snd_sml holds */
+	bool cc_lost : 1;          /* the cc's state could not be allocated:
+				    * no cc (sy_cco is NULL), cci kept for
+				    * its name */
 	uint8_t limited;           /* limited transmit: segments allowed (RFC 3042) */
 	uint8_t pingpong;          /* data segments that answered data (the
 				    * profile's pingpong: interactive mode) */
@@ -336,11 +346,15 @@ struct sy_tcb {
 	uint32_t last_ack_sent;    /* RFC 7323's Last.ACK.sent */
 	uint32_t recover;          /* RFC 6582 / RFC 6675 recovery point */
 	uint32_t sndbuf, rcvbuf;
-	uint32_t iw_segs, iw_bytes; /* initial window */
+	uint32_t iw_bytes;         /* initial window */
+	uint16_t iw_segs;          /* ... in segments (at most
+				    * SY_TCB_IW_MAX: sy_tcp_set_data_opts) */
+	uint16_t quick;            /* quick-ACK mode: ACKs still sent at
+				    * once (at most the profile's quickack,
+				    * itself at most 65535; saturates) */
 	uint32_t rcv_unread;       /* delivered, not read by the user */
 	uint32_t rcv_unacked;      /* in-order bytes not yet acknowledged */
 	uint32_t rcv_mss;          /* largest segment received */
-	uint32_t quick;            /* quick-ACK mode: ACKs still sent at once */
 	uint32_t fin_seq;          /* our FIN's sequence number, once sent */
 	sy_time data_rx_at;        /* latest in-order data received; -1: none */
 	sy_time data_tx_at;        /* latest data segment sent; -1: none */
@@ -351,8 +365,9 @@ struct sy_tcb {
 				    * queued or unacknowledged (sy_tcb_tx) */
 	sy_tcb_rx *rx;             /* out-of-order and unread data, while
 				    * there is some (sy_tcb_rx) */
-	const sy_cc_ops *cco;
-	const void *ccst;          /* the cc instance's parameters */
+	const sy_instance *cci;    /* the cc instance: the endpoint's cc or
+				    * one of its ccx, whose addresses stay
+				    * (sy_cco, sy_ccst, tcp_priv.h) */
 	sy_tcb_cc cc;               /* the congestion control's, between calls */
 	const sy_tcp_cb *cb;
 	void *cb_ctx;
@@ -387,7 +402,6 @@ struct sy_tcb {
 	sy_time t_closed;
 	sy_timer_limits *lim;      /* per-connection timer values, or NULL */
 	void *user;                /* for the binding */
-	sy_tcb *aq_next;           /* the listener's accept queue */
 	sy_tcb *hnext;             /* endpoint's hash chain */
 	uint64_t id;               /* unique per endpoint, from 1 */
 	/* one time for keepalive, one for TIME_WAIT: only ESTABLISHED

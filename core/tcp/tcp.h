@@ -212,7 +212,7 @@ typedef struct sy_tcp_cb {
  * state-machine plugin (see sy_tcp_data_defaults). */
 typedef struct sy_tcp_data_opts {
 	uint32_t sndbuf, rcvbuf;    /* bytes */
-	uint32_t initial_window;    /* segments (RFC 6928: 10) */
+	uint32_t initial_window;    /* segments (RFC 6928: 10), at most 65535 */
 	bool nagle;
 	bool autoread;              /* the user reads every byte on arrival */
 	bool limited_transmit;      /* RFC 3042 */

@@ -32,7 +32,11 @@ struct sy_tcp_listener {
 	bool manual;          /* established connections wait for accept */
 	int accept_backlog;   /* bound of the accept queue */
 	int aq_len;
-	sy_tcb *aq_head, *aq_tail;
+	int aq_first, aq_cap; /* the accept queue, a ring of records in
+			       * the order their handshakes completed:
+			       * aq[(aq_first + i) % aq_cap], i < aq_len;
+			       * grown when full (listen.c) */
+	sy_tcb **aq;
 	uint64_t accept_drops; /* handshakes left incomplete: queue full */
 };
 
@@ -45,7 +49,9 @@ struct sy_tcp_ep {
 	sy_node *node;
 	sy_sim *sim;
 	sy_instance sm, isn, timers, cc;
-	sy_instance *ccx;           /* other cc instances, for connections */
+	sy_instance **ccx;          /* other cc instances, for connections,
+				     * each allocated apart: records point
+				     * at them (cci) */
 	int nccx;
 	const sy_tcp_sm_ops *smo;
 	const sy_isn_ops *isno;
@@ -298,6 +304,18 @@ static inline sy_ipv4 ip_for(sy_tcp_ep *ep, uint32_t src, uint32_t dst)
 static inline sy_time now_of(const sy_tcb *c)
 {
 	return sy_sim_now(c->ep->sim);
+}
+
+/* The congestion control's operations (NULL: none) and the parameters of
+ * its instance. */
+static inline const sy_cc_ops *sy_cco(const sy_tcb *c)
+{
+	return c->cc_lost ? NULL : c->cci->plugin->ops;
+}
+
+static inline const void *sy_ccst(const sy_tcb *c)
+{
+	return c->cci->state;
 }
 
 /* The state of loss recovery, to be set (tcb.h). */
@@ -567,7 +585,7 @@ static inline void cc_ack(sy_tcb *c, sy_cc_ack_type type, uint32_t acked,
 	sy_cc_conn k;
 
 	cc_load(c, &k);
-	c->cco->ack(c->ccst, &k, &a);
+	sy_cco(c)->ack(sy_ccst(c), &k, &a);
 	cc_store(c, &k);
 }
 
@@ -584,7 +602,7 @@ static inline void cc_signal(sy_tcb *c, sy_cc_signal sig)
 			c->lr->ts_undo_on = false; /* ... nor Eifel's (frto.c) */
 	}
 	cc_load(c, &k);
-	c->cco->congestion(c->ccst, &k, sig);
+	sy_cco(c)->congestion(sy_ccst(c), &k, sig);
 	cc_store(c, &k);
 }
 

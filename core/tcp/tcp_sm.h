@@ -73,7 +73,10 @@ enum {
 				       * SYN is acknowledged) */
 	SY_TCP_CAP_RECV = 1 << 3,     /* segment text is accepted */
 	SY_TCP_CAP_WINDOW = 1 << 4,   /* delayed ACKs and window updates */
-	SY_TCP_CAP_KEEPALIVE = 1 << 5, /* keepalive probes, when enabled */
+	SY_TCP_CAP_KEEPALIVE = 1 << 5, /* keepalive probes, when enabled;
+					* not in SYN_RECEIVED, FIN_WAIT_2 nor
+					* TIME_WAIT, whose timeouts share
+					* keepalive's timer */
 	/* With SY_TCP_CAP_SEND: data (and a FIN) may go out before our SYN
 	 * is acknowledged, once it has been sent and the data phase has
 	 * started (sy_tcb_data_start): a Fast Open server answers in

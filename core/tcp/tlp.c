@@ -182,7 +182,7 @@ void sy_tlp_ack(sy_tcb *c, const sy_seg *s, bool win_update)
 		/* only the probe arrived: the original was lost */
 		c->lr->tlp_out = false;
 		sy_rare(c)->tlp_recoveries++;
-		if (c->cco)
+		if (sy_cco(c))
 			cc_signal(c, SY_CC_ECN);
 	} else if (s->ack == c->snd_una && !s->len && !win_update && !sacks_data(c, s)) {
 		/* a duplicate ACK at TLP.end_seq: both arrived */

@@ -39,7 +39,7 @@ static bool default_options(const sy_tcb *c)
 	       c->nagle == ep->dopts.nagle && c->autoread == ep->dopts.autoread &&
 	       c->limited_transmit == ep->dopts.limited_transmit &&
 	       c->mss_user == 0 && sy_tcb_linger(c) == -1 && !c->cork && !c->lim &&
-	       c->cco == ep->cc.plugin->ops && c->ccst == ep->cc.state;
+	       c->cci == &ep->cc && !c->cc_lost;
 }
 
 /* Whether the compact form holds everything of c's TIME_WAIT: nothing to
@@ -216,13 +216,13 @@ static sy_tcb *rebuild(sy_tcp_ep *ep, struct sy_tw *w)
 	c->cc.cwnd = c->iw_bytes;
 	c->cc.ssthresh = UINT32_MAX;
 	if (o->conn_size && !(c->cc.priv = sy_pool_zalloc(ep->pool, o->conn_size))) {
-		c->cco = NULL;
+		c->cc_lost = true;
 		sy_tcb_oom(c, "allocating the congestion-control state");
 	} else {
 		sy_cc_conn k;
 
 		cc_load(c, &k);
-		o->init(c->ccst, &k);
+		o->init(sy_ccst(c), &k);
 		cc_store(c, &k);
 	}
 	/* what the binding reads */
@@ -452,11 +452,10 @@ static void round_trip(sy_tcb *c, size_t liface)
 	c->listener = keep->listener;
 	c->cb = keep->cb;
 	c->cb_ctx = keep->cb_ctx;
-	c->aq_next = keep->aq_next;
 	c->queued = keep->queued;
 	c->hnext = keep->hnext;
-	c->cco = keep->cco;
-	c->ccst = keep->ccst;
+	c->cci = keep->cci;
+	c->cc_lost = keep->cc_lost;
 	c->cc = keep->cc;
 	/* the options */
 	c->sndbuf = keep->sndbuf;
