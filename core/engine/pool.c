@@ -120,7 +120,9 @@ void sy_pool_destroy(sy_pool *pool)
  * slab has MIN_BLOCKS blocks and each next one twice as many up to
  * SLAB_BYTES (small slabs: a run has many endpoints, each with its own
  * pool, and the unused end of each class's last slab is memory no other
- * endpoint can use). */
+ * endpoint can use).  The deep-check builds, which give each block its
+ * own malloc, have no slabs. */
+#ifndef SY_DEEP_CHECKS
 static int grow(sy_pool *pool, unsigned c)
 {
 	size_t stride = sizeof(struct blk) + csize(c);
@@ -149,6 +151,7 @@ static int grow(sy_pool *pool, unsigned c)
 	}
 	return 0;
 }
+#endif
 
 void *sy_pool_alloc(sy_pool *pool, size_t n)
 {
