@@ -196,15 +196,10 @@ static void delivered(sy_tcb *c, sy_rack_seg *e, sy_time now)
  * every count is zero and there is no segment, which the functions
  * below take for the state's absence.
  *
- * rk_fack starts as it would be had it been kept from the connection's
- * start, raised from zero to SND.UNA by the ACKs (sy_rack_acked) and set
- * to SND.UNA by a timeout (sy_rack_rto).  Only its first read matters,
- * fack_fix, which replaces any value outside [the first segment's start,
- * SND.MAX] by that start: every SND.UNA seen so far is at or below the
- * start, and so is zero unless the first segments cross sequence number
- * zero.  Then the ACKs' SND.UNA, just below zero, cannot have raised it
- * from zero, and only a timeout's SND.UNA makes a difference: SND.UNA
- * after a timeout (counted before sy_rack_rto runs), else zero. */
+ * rk_fack starts at SND.UNA, the highest byte SACKed or acknowledged so
+ * far: no segment sent from here on can be below it (a start at zero
+ * took the first segments for late ones when they crossed sequence
+ * number zero). */
 static bool rk_get(sy_tcb *c)
 {
 	if (c->rk)
@@ -214,8 +209,7 @@ static bool rk_get(sy_tcb *c)
 		sy_tcb_oom(c, "allocating RACK's state");
 		return false;
 	}
-	if (sy_rare_ro(c)->timeouts)
-		c->rk->rk_fack = c->snd_una;
+	c->rk->rk_fack = c->snd_una;
 	return true;
 }
 
