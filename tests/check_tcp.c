@@ -312,9 +312,21 @@ START_TEST(handshakes_and_ports)
 }
 END_TEST
 
-/* Virtual bytes cost one chunk however many are queued: a count past
- * 2^32 (and up to 2^63 - 1 over the connection's life) stays one chunk
- * while it is sent and acknowledged; the count never wraps. */
+/* A connection from a to b's listener on port 80, ESTABLISHED once the
+ * simulation has run to `by`. */
+static sy_tcb *connect_established(sy_time by)
+{
+	sy_err err;
+	sy_tcb *c;
+
+	ck_assert_ptr_nonnull(sy_tcp_listen(eb, 80, 16, SY_SYNCOOKIES_OFF, &err));
+	c = sy_tcp_connect(ea, sy_node_addr(b, 0), 80, &err);
+	ck_assert_ptr_nonnull(c);
+	sy_sim_run(sim, by);
+	ck_assert_int_eq(c->state, SY_TCP_ESTABLISHED);
+	return c;
+}
+
 /* The record holds the initial window in 16 bits: a larger one is refused
  * by name, the largest is taken whole. */
 START_TEST(initial_window_bound)
@@ -323,11 +335,7 @@ START_TEST(initial_window_bound)
 	sy_tcb *c;
 	sy_tcp_data_opts o;
 
-	ck_assert_ptr_nonnull(sy_tcp_listen(eb, 80, 16, SY_SYNCOOKIES_OFF, &err));
-	c = sy_tcp_connect(ea, sy_node_addr(b, 0), 80, &err);
-	ck_assert_ptr_nonnull(c);
-	sy_sim_run(sim, SY_SEC);
-	ck_assert_int_eq(c->state, SY_TCP_ESTABLISHED);
+	c = connect_established(SY_SEC);
 	sy_tcp_get_data_opts(c, &o);
 	ck_assert_uint_eq(o.initial_window, 10);
 	o.initial_window = 65536;
@@ -455,17 +463,16 @@ START_TEST(keepalive_displaced_by_fin_wait_2)
 }
 END_TEST
 
+/* Virtual bytes cost one chunk however many are queued: a count past
+ * 2^32 (and up to 2^63 - 1 over the connection's life) stays one chunk
+ * while it is sent and acknowledged; the count never wraps. */
 START_TEST(virtual_bytes_constant_memory)
 {
 	sy_err err;
 	sy_tcb *c;
 	uint64_t big = (uint64_t)16 << 32, acked;
 
-	ck_assert_ptr_nonnull(sy_tcp_listen(eb, 80, 16, SY_SYNCOOKIES_OFF, &err));
-	c = sy_tcp_connect(ea, sy_node_addr(b, 0), 80, &err);
-	ck_assert_ptr_nonnull(c);
-	sy_sim_run(sim, SY_SEC / 10);
-	ck_assert_int_eq(c->state, SY_TCP_ESTABLISHED);
+	c = connect_established(SY_SEC / 10);
 	ck_assert_int_eq(sy_tcp_send(c, NULL, big, &err), 0);
 	ck_assert_int_eq(sy_tcp_send(c, NULL, 5, &err), 0);
 	ck_assert_ptr_nonnull(c->tx->sq);
@@ -517,15 +524,10 @@ static void send_to(sy_tcb *c, uint32_t seq, uint32_t ack, uint32_t len)
  * answered. */
 START_TEST(invalid_ack_ratelimit)
 {
-	sy_err err;
 	sy_tcb *c;
 	uint64_t out;
 
-	ck_assert_ptr_nonnull(sy_tcp_listen(eb, 80, 16, SY_SYNCOOKIES_OFF, &err));
-	c = sy_tcp_connect(ea, sy_node_addr(b, 0), 80, &err);
-	ck_assert_ptr_nonnull(c);
-	sy_sim_run(sim, SY_SEC / 10);
-	ck_assert_int_eq(c->state, SY_TCP_ESTABLISHED);
+	c = connect_established(SY_SEC / 10);
 	/* three ACKs of data never sent (RFC 5961 5.2): one answer */
 	out = c->st.segments_out;
 	for (int i = 0; i < 3; i++)
@@ -582,11 +584,7 @@ START_TEST(received_data_block)
 	bool real;
 
 	/* autoread on: the out-of-order queue alone */
-	ck_assert_ptr_nonnull(sy_tcp_listen(eb, 80, 16, SY_SYNCOOKIES_OFF, &err));
-	c = sy_tcp_connect(ea, sy_node_addr(b, 0), 80, &err);
-	ck_assert_ptr_nonnull(c);
-	sy_sim_run(sim, SY_SEC / 10);
-	ck_assert_int_eq(c->state, SY_TCP_ESTABLISHED);
+	c = connect_established(SY_SEC / 10);
 	ck_assert_ptr_null(c->rx);
 	inject(c, c->rcv_nxt + 1000, 100);
 	sy_sim_run(sim, SY_SEC / 5);
@@ -653,11 +651,7 @@ START_TEST(sender_block)
 	sy_tcb *c;
 	sy_err err;
 
-	ck_assert_ptr_nonnull(sy_tcp_listen(eb, 80, 16, SY_SYNCOOKIES_OFF, &err));
-	c = sy_tcp_connect(ea, sy_node_addr(b, 0), 80, &err);
-	ck_assert_ptr_nonnull(c);
-	sy_sim_run(sim, SY_SEC / 10);
-	ck_assert_int_eq(c->state, SY_TCP_ESTABLISHED);
+	c = connect_established(SY_SEC / 10);
 	ck_assert_ptr_null(c->tx);
 	ck_assert_int_eq(sy_tcp_send(c, NULL, 5000, &err), 0);
 	ck_assert_ptr_nonnull(c->tx);
