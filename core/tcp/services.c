@@ -444,6 +444,14 @@ sy_tcb_tx *sy_tx_new(sy_tcb *c, const char *what)
 	return tx;
 }
 
+/* The sender's block and its scoreboard's array back to the pool. */
+static void tx_free(sy_tcb *c)
+{
+	sy_ranges_free(&c->tx->sb);
+	sy_pool_free(c->ep->pool, c->tx);
+	c->tx = NULL;
+}
+
 void sy_tx_release(sy_tcb *c)
 {
 	sy_tcb_tx *tx = c->tx;
@@ -453,9 +461,7 @@ void sy_tx_release(sy_tcb *c)
 	/* the idle values (tcb.h): what the readers give without it */
 	SY_INVARIANT(tx->snd_queued == c->st.bytes_acked && tx->snd_sent == c->st.bytes_acked);
 	SY_INVARIANT(!sy_ranges_count(&tx->sb) && !tx->reno_sacked && !c->rtt_timing);
-	sy_ranges_free(&tx->sb);
-	sy_pool_free(c->ep->pool, tx);
-	c->tx = NULL;
+	tx_free(c);
 }
 
 void sy_rx_release(sy_tcb *c)
@@ -576,9 +582,7 @@ void sy_tcb_data_free(sy_tcb *c)
 			sy_sq_unlink_head(c, k);
 			sy_pool_free(c->ep->pool, k);
 		}
-		sy_ranges_free(&c->tx->sb);
-		sy_pool_free(c->ep->pool, c->tx);
-		c->tx = NULL;
+		tx_free(c);
 	}
 	if (c->rx) {
 		while (c->rx->ooo) {
