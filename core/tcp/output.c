@@ -681,6 +681,13 @@ void sy_tcb_send_data(sy_tcb *c, uint32_t seq, uint32_t len, bool fin, sy_time n
 	if (sy_seq_gt(c->snd_nxt, c->snd_max))
 		c->snd_max = c->snd_nxt;
 	c->last_send = now;
+	/* Data in flight: the retransmission timer takes the persist
+	 * timer's slot (tcb.h), as Linux's RTO replaces its probe timer.
+	 * The persist timer may still be pending when a window shorter
+	 * than a segment (a small send buffer) opened without an ACK: a
+	 * larger buffer set, then any segment that ends in output. */
+	if (timer_on(c, SY_TCP_T_PERSIST))
+		sy_tcb_timer_cancel(c, SY_TCP_T_PERSIST);
 	if (!timer_on(c, SY_TCP_T_RETRANS))
 		sy_tcb_arm_rto(c);
 	send_check(c);
