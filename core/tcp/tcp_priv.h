@@ -451,6 +451,9 @@ static inline void send_check(const sy_tcb *c)
 	SY_INVARIANT(sy_tcb_flight(c) <= WND_MAX + 1);
 	SY_INVARIANT(!c->fin_sent || sy_seq_le(c->fin_seq, c->snd_max - 1));
 #ifdef SY_DEEP_CHECKS
+	/* the persist timer only while nothing is outstanding: data sent
+	 * hands its slot to the retransmission timer (output.c) */
+	SY_INVARIANT(c->snd_una == c->snd_max || !timer_on(c, SY_TCP_T_PERSIST));
 	/* the SACK scoreboard: sorted, disjoint, not touching, above
 	 * SND.UNA and at most SND.MAX */
 	SY_INVARIANT(sy_ranges_valid(sy_tcb_sb(c)));
