@@ -561,15 +561,10 @@ START_TEST(invalid_ack_ratelimit)
 END_TEST
 
 /* A send buffer shorter than a segment holds the data back and arms the
- * persist timer (the window is not zero).  A larger buffer set then lets
- * any segment that ends in output send: here one without ACK, which the
- * state machine drops.  The data goes out and the retransmission timer
- * takes the persist timer's slot. */
+ * persist timer (the window is not zero).  A larger buffer set then sends
+ * at once, and the retransmission timer takes the persist timer's slot. */
 START_TEST(persist_then_buffer_opens)
 {
-	sy_ipv4 ip = { .src = sy_node_addr(b, 0), .dst = sy_node_addr(a, 0),
-		       .proto = SY_IPPROTO_TCP, .ttl = 64 };
-	sy_tcp t = { .sport = 80, .window = 1000 };
 	sy_tcp_data_opts o;
 	sy_err err;
 	sy_tcb *c;
@@ -586,17 +581,46 @@ START_TEST(persist_then_buffer_opens)
 	ck_assert(sy_sim_pending(sim, sy_tcb_timer_id(c, SY_TCP_T_PERSIST)));
 	o.sndbuf = 100000;
 	ck_assert_int_eq(sy_tcp_set_data_opts(c, &o, &err), 0);
-	ck_assert_uint_eq(c->snd_max, una);
-	t.dport = c->lport;
-	t.seq = c->rcv_nxt;
-	ck_assert_int_eq(sy_tcp_ep_send(eb, &ip, &t, 0, &err), 0);
-	sy_sim_run(sim, SY_SEC / 5 + 2 * SY_MS);
 	ck_assert_uint_gt(c->snd_max - una, 257);
 	ck_assert(!sy_sim_pending(sim, sy_tcb_timer_id(c, SY_TCP_T_PERSIST)));
 	ck_assert(sy_sim_pending(sim, sy_tcb_timer_id(c, SY_TCP_T_RETRANS)));
 	sy_sim_run(sim, 2 * SY_SEC);
 	ck_assert_uint_eq(c->st.bytes_acked, 10000);
 	ck_assert_int_eq(c->state, SY_TCP_ESTABLISHED);
+}
+END_TEST
+
+/* Nagle off sends what it held, there and then (Linux's TCP_NODELAY
+ * pushes pending data); a refused option changes nothing. */
+START_TEST(nagle_off_pushes)
+{
+	sy_tcp_data_opts o, bad;
+	sy_err err;
+	sy_tcb *c;
+	uint32_t held;
+
+	c = connect_established(SY_SEC / 10);
+	ck_assert_int_eq(sy_tcp_send(c, NULL, 100, &err), 0);
+	ck_assert_int_eq(sy_tcp_send(c, NULL, 100, &err), 0);
+	/* the second waits for the ACK of the first */
+	held = c->snd_max;
+	ck_assert_uint_eq(held - c->snd_una, 100);
+	sy_tcp_get_data_opts(c, &o);
+	bad = o;
+	bad.nagle = false;
+	bad.sndbuf = 1u << 30;
+	bad.initial_window = 20;
+	ck_assert_int_eq(sy_tcp_set_data_opts(c, &bad, &err), -1);
+	ck_assert_msg(strstr(err.msg, "data has been sent already") != NULL, "%s", err.msg);
+	sy_tcp_get_data_opts(c, &bad);
+	ck_assert(bad.nagle);
+	ck_assert_uint_eq(bad.sndbuf, o.sndbuf);
+	ck_assert_uint_eq(c->snd_max, held);
+	o.nagle = false;
+	ck_assert_int_eq(sy_tcp_set_data_opts(c, &o, &err), 0);
+	ck_assert_uint_eq(c->snd_max - held, 100);
+	sy_sim_run(sim, SY_SEC);
+	ck_assert_uint_eq(c->st.bytes_acked, 200);
 }
 END_TEST
 
@@ -740,6 +764,7 @@ static Suite *tcp_suite(void)
 	tcase_add_test(t, virtual_bytes_constant_memory);
 	tcase_add_test(t, invalid_ack_ratelimit);
 	tcase_add_test(t, persist_then_buffer_opens);
+	tcase_add_test(t, nagle_off_pushes);
 	tcase_add_test(t, received_data_block);
 	tcase_add_test(t, sender_block);
 	suite_add_tcase(s, t);

@@ -612,8 +612,13 @@ void sy_tcb_data_free(sy_tcb *c)
 
 /* ------------------------------------------------------------ options */
 
+/* Options that open the way for held data push it out at once: a larger
+ * send buffer (which caps the window: output.c) and Nagle turned off, as
+ * Linux's TCP_NODELAY pushes what is pending. */
 int sy_tcp_set_data_opts(sy_tcb *c, const sy_tcp_data_opts *o, sy_err *err)
 {
+	bool push = o->sndbuf > c->sndbuf || (c->nagle && !o->nagle);
+
 	if (o->sndbuf < 1 || o->rcvbuf < 1)
 		return sy_err_set(err, "buffers must hold at least one byte");
 	if (o->initial_window < 1)
@@ -621,6 +626,9 @@ int sy_tcp_set_data_opts(sy_tcb *c, const sy_tcp_data_opts *o, sy_err *err)
 	if (o->initial_window > SY_TCB_IW_MAX)
 		return sy_err_set(err, "initial_window must be at most %u segments "
 				  "(%lu given)", SY_TCB_IW_MAX, (unsigned long)o->initial_window);
+	/* (refused before anything changes) */
+	if (c->iw_segs != o->initial_window && synchronized(c) && c->snd_max != c->iss + 1)
+		return sy_err_set(err, "initial_window: data has been sent already");
 	c->sndbuf = o->sndbuf;
 	if (o->rcvbuf != c->rcvbuf)
 		c->rcvbuf_set = true;
@@ -636,13 +644,13 @@ int sy_tcp_set_data_opts(sy_tcb *c, const sy_tcp_data_opts *o, sy_err *err)
 	}
 	c->autoread = o->autoread;
 	if (c->iw_segs != o->initial_window) {
-		if (synchronized(c) && c->snd_max != c->iss + 1)
-			return sy_err_set(err, "initial_window: data has been sent already");
 		c->iw_segs = (uint16_t)o->initial_window;
 		c->iw_bytes = o->initial_window * sy_tcb_smss(c);
 		if (synchronized(c))
 			c->cc.cwnd = c->iw_bytes;
 	}
+	if (push && can_output(c))
+		sy_tcb_output(c);
 	return 0;
 }
 
