@@ -590,11 +590,12 @@ START_TEST(persist_then_buffer_opens)
 }
 END_TEST
 
-/* Nagle off sends what it held, there and then (Linux's TCP_NODELAY
- * pushes pending data); a refused option changes nothing. */
+/* Nagle off sends what it held, there and then, corked or not (Linux's
+ * TCP_NODELAY pushes pending data); a refused option changes nothing. */
 START_TEST(nagle_off_pushes)
 {
 	sy_tcp_data_opts o, bad;
+	sy_tcp_sock_opts so;
 	sy_err err;
 	sy_tcb *c;
 	uint32_t held;
@@ -621,6 +622,23 @@ START_TEST(nagle_off_pushes)
 	ck_assert_uint_eq(c->snd_max - held, 100);
 	sy_sim_run(sim, SY_SEC);
 	ck_assert_uint_eq(c->st.bytes_acked, 200);
+	/* corked, Nagle on again: a short write waits; Nagle off sends it
+	 * all the same, and the cork stays for the next one */
+	sy_tcp_get_sock_opts(c, &so);
+	so.cork = true;
+	ck_assert_int_eq(sy_tcp_set_sock_opts(c, &so, &err), 0);
+	o.nagle = true;
+	ck_assert_int_eq(sy_tcp_set_data_opts(c, &o, &err), 0);
+	ck_assert_int_eq(sy_tcp_send(c, NULL, 100, &err), 0);
+	held = c->snd_max;
+	ck_assert_uint_eq(held, c->snd_una);
+	o.nagle = false;
+	ck_assert_int_eq(sy_tcp_set_data_opts(c, &o, &err), 0);
+	ck_assert_uint_eq(c->snd_max - held, 100);
+	ck_assert_int_eq(sy_tcp_send(c, NULL, 100, &err), 0);
+	ck_assert_uint_eq(c->snd_max - held, 100);
+	sy_sim_run(sim, 2 * SY_SEC);
+	ck_assert_uint_eq(c->st.bytes_acked, 300);
 }
 END_TEST
 

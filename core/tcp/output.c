@@ -684,8 +684,8 @@ void sy_tcb_send_data(sy_tcb *c, uint32_t seq, uint32_t len, bool fin, sy_time n
 	/* Data in flight: the retransmission timer takes the persist
 	 * timer's slot (tcb.h), as Linux's RTO replaces its probe timer.
 	 * The persist timer may still be pending when a window shorter
-	 * than a segment (a small send buffer) opened without an ACK: a
-	 * larger buffer set, then any segment that ends in output. */
+	 * than a segment (a small send buffer) opens without an ACK: a
+	 * larger buffer set (sy_tcp_set_data_opts). */
 	if (timer_on(c, SY_TCP_T_PERSIST))
 		sy_tcb_timer_cancel(c, SY_TCP_T_PERSIST);
 	if (!timer_on(c, SY_TCP_T_RETRANS))

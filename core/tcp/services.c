@@ -613,11 +613,12 @@ void sy_tcb_data_free(sy_tcb *c)
 /* ------------------------------------------------------------ options */
 
 /* Options that open the way for held data push it out at once: a larger
- * send buffer (which caps the window: output.c) and Nagle turned off, as
- * Linux's TCP_NODELAY pushes what is pending. */
+ * send buffer (which caps the window: output.c), and Nagle turned off,
+ * which sends a short segment held back whatever Nagle or a cork said, as
+ * Linux's TCP_NODELAY pushes pending data (TCP_NAGLE_PUSH). */
 int sy_tcp_set_data_opts(sy_tcb *c, const sy_tcp_data_opts *o, sy_err *err)
 {
-	bool push = o->sndbuf > c->sndbuf || (c->nagle && !o->nagle);
+	bool nodelay = c->nagle && !o->nagle, grown = o->sndbuf > c->sndbuf;
 
 	if (o->sndbuf < 1 || o->rcvbuf < 1)
 		return sy_err_set(err, "buffers must hold at least one byte");
@@ -649,8 +650,11 @@ int sy_tcp_set_data_opts(sy_tcb *c, const sy_tcp_data_opts *o, sy_err *err)
 		if (synchronized(c))
 			c->cc.cwnd = c->iw_bytes;
 	}
-	if (push && can_output(c))
+	if ((nodelay || grown) && can_output(c)) {
+		c->force = nodelay;
 		sy_tcb_output(c);
+		c->force = false;
+	}
 	return 0;
 }
 

@@ -427,9 +427,10 @@ uint64_t sy_tcp_unacked(const sy_tcb *c);
  * sndbuf bytes queued and unacknowledged (0 when over). */
 uint64_t sy_tcp_send_space(const sy_tcb *c);
 /* Per-connection data options (sndbuf, rcvbuf, nagle, autoread; the
- * initial window only before data has been sent).  A larger sndbuf, or
- * nagle turned off, sends what it held back at once (as Linux's
- * TCP_NODELAY pushes pending data); an option refused changes nothing. */
+ * initial window only before data has been sent).  A larger sndbuf
+ * sends what it held back at once; so does nagle turned off, cork or not
+ * (as Linux's TCP_NODELAY pushes pending data).  An option refused
+ * changes nothing. */
 int sy_tcp_set_data_opts(sy_tcb *c, const sy_tcp_data_opts *o, sy_err *err);
 void sy_tcp_get_data_opts(const sy_tcb *c, sy_tcp_data_opts *o);
 /* Per-connection socket options, each overriding the endpoint's timer
