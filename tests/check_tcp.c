@@ -639,6 +639,12 @@ START_TEST(nagle_off_pushes)
 	ck_assert_uint_eq(c->snd_max - held, 100);
 	sy_sim_run(sim, 2 * SY_SEC);
 	ck_assert_uint_eq(c->st.bytes_acked, 300);
+	/* ... for an RTO at most: then the persist timer sends it (the
+	 * ceiling on a cork) */
+	ck_assert(sy_sim_pending(sim, sy_tcb_timer_id(c, SY_TCP_T_PERSIST)));
+	sy_sim_run(sim, 4 * SY_SEC);
+	ck_assert_uint_eq(c->st.bytes_acked, 400);
+	ck_assert(c->cork);
 }
 END_TEST
 

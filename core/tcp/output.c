@@ -704,7 +704,6 @@ void sy_tcb_output(sy_tcb *c)
 {
 	sy_time now = now_of(c);
 	uint32_t mss = sy_tcb_smss(c), seg = sy_tcb_cur_mss(c);
-	bool corked = false;  /* a short segment waits for the uncork */
 	bool sent_new = false;
 
 	if (!can_output(c)) {
@@ -777,10 +776,8 @@ void sy_tcb_output(sy_tcb *c)
 				    (limits(c)->nagle_minshall && !short_unacked(c));
 			bool ok = (all && (!c->nagle || idle)) || len >= c->max_wnd / 2;
 
-			if (!ok || c->cork) {
-				corked = ok;
+			if (!ok || c->cork)
 				break;
-			}
 		}
 		c->force = false;
 		sent_new |= !retx;
@@ -793,10 +790,12 @@ void sy_tcb_output(sy_tcb *c)
 		cwnd_usage(c, sy_tcb_pipe(c) + mss > c->cc.cwnd);
 	/* Nothing in flight, something to send, and the window too small
 	 * for it (zero, or short of what silly-window avoidance waits
-	 * for): the persist timer probes a zero window and, for a small
-	 * one, sends what fits when it fires (the override timeout of RFC
-	 * 9293 3.8.6.2.1). */
-	if (c->snd_una == c->snd_max && !corked &&
+	 * for) or a cork holding it: the persist timer probes a zero
+	 * window and, for a small one, sends what fits when it fires (the
+	 * override timeout of RFC 9293 3.8.6.2.1).  A corked segment goes
+	 * then too, as Linux's probe timer sends it: the ceiling on a cork
+	 * that tcp(7) gives as 200 ms, the least RTO. */
+	if (c->snd_una == c->snd_max &&
 	    (sy_seq_lt(c->snd_nxt, data_end(c)) || (c->fin_pending && !c->fin_sent)) &&
 	    !timer_on(c, SY_TCP_T_PERSIST) && !timer_on(c, SY_TCP_T_RETRANS)) {
 		const void *st;

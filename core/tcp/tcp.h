@@ -441,7 +441,9 @@ typedef struct sy_tcp_sock_opts {
 	sy_time keepidle, keepintvl; /* idle time, then between probes */
 	int64_t keepcnt;        /* unanswered probes before giving up */
 	bool cork;              /* hold short segments until uncorked (which
-				 * sends them), full, or the FIN */
+				 * sends them), full, the FIN, or the persist
+				 * timer (an RTO with nothing in flight: Linux's
+				 * ceiling on a cork) */
 	uint32_t mss;           /* clamp of the segments sent (0: none);
 				 * before synchronization also of the MSS
 				 * announced */
