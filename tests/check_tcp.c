@@ -648,6 +648,33 @@ START_TEST(nagle_off_pushes)
 }
 END_TEST
 
+/* A fast retransmission sends again what was sent of the first segment,
+ * not the bytes queued behind it since (here held by Nagle): those go
+ * from SND.NXT, once, and count once as sent. */
+START_TEST(fast_retransmit_sent_bytes)
+{
+	sy_err err;
+	sy_tcb *c;
+	uint32_t una;
+
+	c = connect_established(SY_SEC / 10);
+	una = c->snd_una;
+	ck_assert_int_eq(sy_tcp_send(c, NULL, 500, &err), 0);
+	ck_assert_int_eq(sy_tcp_send(c, NULL, 300, &err), 0);
+	ck_assert_uint_eq(c->snd_max - una, 500);
+	/* a window update, then three duplicate ACKs, before b's own ACK */
+	for (int i = 0; i < 4; i++)
+		send_to(c, c->rcv_nxt, una, 0);
+	sy_sim_run(sim, SY_SEC / 10 + 5 * SY_MS);
+	ck_assert_uint_eq(sy_rare_ro(c)->fast_retransmits, 1);
+	ck_assert_uint_eq(sy_rare_ro(c)->bytes_retransmitted, 500);
+	ck_assert_uint_eq(sy_tcb_snd_sent(c) - c->st.bytes_acked, c->snd_max - c->snd_una);
+	sy_sim_run(sim, 3 * SY_SEC);
+	ck_assert_uint_eq(c->st.bytes_acked, 800);
+	ck_assert_uint_eq(sy_tcb_snd_sent(c), 800);
+}
+END_TEST
+
 /* A segment from b's endpoint into connection c on a, whichever side
  * opened it, acknowledging what c sent. */
 static void inject(sy_tcb *c, uint32_t seq, uint32_t len)
@@ -788,6 +815,7 @@ static Suite *tcp_suite(void)
 	tcase_add_test(t, virtual_bytes_constant_memory);
 	tcase_add_test(t, invalid_ack_ratelimit);
 	tcase_add_test(t, persist_then_buffer_opens);
+	tcase_add_test(t, fast_retransmit_sent_bytes);
 	tcase_add_test(t, nagle_off_pushes);
 	tcase_add_test(t, received_data_block);
 	tcase_add_test(t, sender_block);

@@ -626,7 +626,8 @@ void sy_tcb_send_data(sy_tcb *c, uint32_t seq, uint32_t len, bool fin, sy_time n
 
 	if (!tx)
 		return;
-
+	/* only a segment from SND.NXT carries bytes never sent before */
+	SY_DEEP_INVARIANT(seq == c->snd_nxt || sy_seq_le(seq + len, sent_end(c)));
 	if (len && seq + len == data_end(c)) {
 		flags |= SY_TCP_PSH;
 		if (limits(c)->retx_psh)

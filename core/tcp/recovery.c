@@ -221,10 +221,10 @@ bool sy_tcb_next_lost(const sy_tcb *c, uint32_t *seq, uint32_t *len, bool *fin)
 	if (!c->sack_ok || !sy_ranges_count(sy_tcb_sb(c))) {
 		if (sy_seq_gt(sy_tcb_high_rxt(c), c->snd_una) || c->snd_una == c->snd_max)
 			return false;
-		/* the first segment: data up to a segment, and the FIN when
-		 * it follows within the segment */
+		/* the first segment: data sent up to a segment, and the
+		 * FIN when it follows within the segment */
 		*seq = c->snd_una;
-		*len = data_end(c) - c->snd_una;
+		*len = sent_end(c) - c->snd_una;
 		if (*len > seg)
 			*len = seg;
 		*fin = c->fin_sent && *seq + *len == c->fin_seq;
@@ -324,9 +324,10 @@ void sy_tcb_enter_recovery(sy_tcb *c)
 			c->lr->prr_first = (uint32_t)(c->st.bytes_sent - sent0);
 		return;
 	}
-	/* the first unacknowledged segment goes at once, whatever pipe says */
+	/* the first unacknowledged segment goes at once, whatever pipe
+	 * says: what was sent of it, not bytes queued since */
 	seq = c->snd_una;
-	len = data_end(c) - seq;
+	len = sent_end(c) - seq;
 	if (c->sack_ok && sy_ranges_count(sy_tcb_sb(c)) &&
 	    sy_seq_lt(sy_ranges_at(sy_tcb_sb(c), 0)->l, seq + len))
 		len = sy_ranges_at(sy_tcb_sb(c), 0)->l - seq;

@@ -432,6 +432,14 @@ static inline uint32_t data_end(const sy_tcb *c)
 	return data_seq(c) + (uint32_t)(u > WND_MAX ? WND_MAX : u);
 }
 
+/* The end of the data sent so far (SND.MAX, before the FIN once that is
+ * sent): a retransmission goes up to it at most, never into bytes queued
+ * since (data_end), which only output sends, from SND.NXT. */
+static inline uint32_t sent_end(const sy_tcb *c)
+{
+	return c->fin_sent ? c->fin_seq : c->snd_max;
+}
+
 /* The send side's invariants, whatever the state machine and the peer
  * do: no more bytes acknowledged than sent, nor sent than queued (so the
  * unacknowledged count cannot wrap), SND.UNA <= SND.NXT <= SND.MAX, and

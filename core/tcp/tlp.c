@@ -96,7 +96,7 @@ static bool probe(sy_tcb *c, sy_time now)
 	 * what is unacknowledged), at most a segment, with the FIN if
 	 * that was sent */
 	fin = c->fin_sent;
-	dend = fin ? c->fin_seq : c->snd_max;
+	dend = sent_end(c);
 	seq = c->tx->last_seg; /* (the flight has the block) */
 	if (sy_seq_lt(seq, c->snd_una) || sy_seq_gt(seq, dend))
 		seq = c->snd_una;
